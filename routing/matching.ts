@@ -1,0 +1,59 @@
+/**
+ * The matching policy: one pure function over a snapshot of the routing state.
+ *
+ * Longest-waiting eligible user first (priority, then arrival); each goes to the
+ * eligible available advisor with the lowest load, ties to the one idle longest.
+ * Replace this function to change the policy; the state makes each proposal atomic.
+ */
+import type { AdvisorState, QueueEntry, RoutingSnapshot } from './routing-state.ts';
+
+export interface Proposal {
+  userId: string;
+  advisorId: string;
+}
+
+export interface MatchContext {
+  now: number;
+  regionOf(province: string): string | undefined;
+}
+
+export type MatchPolicy = (snapshot: RoutingSnapshot, ctx: MatchContext) => Proposal[];
+
+export function isEligible(advisor: AdvisorState, entry: QueueEntry, ctx: MatchContext): boolean {
+  const s = advisor.skills;
+  if (s.audiences.length && !s.audiences.includes(entry.audience)) return false;
+  if (s.topics.length && !s.topics.includes(entry.topic)) return false;
+  if (s.languages.length && !s.languages.includes(entry.lang)) return false;
+  if (s.provinces.length === 0 && s.regions.length === 0) return true;
+  if (s.provinces.includes(entry.province)) return true;
+  const region = ctx.regionOf(entry.province);
+  return region !== undefined && s.regions.includes(region);
+}
+
+/** Longest-waiting first: priority, then when the user first asked, then arrival order. */
+export function servingOrder(a: QueueEntry, b: QueueEntry): number {
+  return b.priority - a.priority || a.since - b.since || (a.order ?? 0) - (b.order ?? 0);
+}
+
+export const longestWaitingLowestLoad: MatchPolicy = (snapshot, ctx) => {
+  const load = new Map<string, number>();
+  const free = snapshot.advisors.filter((a) => a.status === 'available' && a.conversations.length < a.capacity);
+  for (const a of free) load.set(a.id, a.conversations.length);
+  if (free.length === 0) return [];
+  const entries = [...snapshot.queues.values()].flat().sort(servingOrder);
+  const proposals: Proposal[] = [];
+  for (const entry of entries) {
+    let best: AdvisorState | undefined;
+    for (const advisor of free) {
+      const l = load.get(advisor.id)!;
+      if (l >= advisor.capacity || !isEligible(advisor, entry, ctx)) continue;
+      if (!best || l < load.get(best.id)! || (l === load.get(best.id)! && advisor.idleSince < best.idleSince)) {
+        best = advisor;
+      }
+    }
+    if (!best) continue;
+    load.set(best.id, load.get(best.id)! + 1);
+    proposals.push({ userId: entry.userId, advisorId: best.id });
+  }
+  return proposals;
+};

@@ -1,0 +1,94 @@
+/**
+ * `npm test`: every test file under test/ in its own process (a crash in one
+ * cannot hide the others), two at a time, with uvu through tsx. Files that need
+ * a service which does not answer say so on a line `# skipped: <why>`; those are
+ * listed at the end. The last line is always `N passed, N failed, N skipped`.
+ *
+ *   npm test                 all files
+ *   npm test -- chat store   only files whose name contains one of the words
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const filters = process.argv.slice(2);
+const files = readdirSync(path.join(root, 'test'))
+  .filter((f) => f.endsWith('.test.ts'))
+  .filter((f) => filters.length === 0 || filters.some((w) => f.includes(w)))
+  .sort();
+const concurrency = Number(process.env.TEST_CONCURRENCY ?? 2);
+const fileTimeoutMs = Number(process.env.TEST_FILE_TIMEOUT_MS ?? 240_000);
+
+interface Outcome {
+  file: string;
+  passed: number;
+  failed: number;
+  skipped: number;
+  skipReasons: string[];
+  output: string;
+  ms: number;
+}
+
+function runFile(file: string): Promise<Outcome> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'node_modules/uvu/bin.js'), 'test', `^${file.replace(/\./g, '\\.')}$`], {
+      cwd: root,
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const timer = setTimeout(() => {
+      output += `\n(test file timed out after ${fileTimeoutMs} ms)\n`;
+      child.kill('SIGKILL');
+    }, fileTimeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve(summarize(file, output, code ?? 1, Date.now() - started));
+    });
+  });
+}
+
+function count(output: string, label: string): number | null {
+  const m = output.match(new RegExp(`^\\s*${label}:\\s+(\\d+)`, 'm'));
+  return m ? Number(m[1]) : null;
+}
+
+function summarize(file: string, output: string, code: number, ms: number): Outcome {
+  const clean = output.replace(/\x1b\[[0-9;]*m/g, '');
+  const total = count(clean, 'Total') ?? 0;
+  const passed = count(clean, 'Passed') ?? 0;
+  const skipped = count(clean, 'Skipped') ?? 0;
+  let failed = total - passed - skipped;
+  if (code !== 0 && failed === 0) failed = 1; // a crash before or after the tests
+  const skipReasons = [...clean.matchAll(/^# skipped: (.*)$/gm)].map((m) => m[1]!);
+  return { file, passed, failed, skipped: skipped + skipReasons.length, skipReasons, output: clean, ms };
+}
+
+async function main(): Promise<void> {
+  const queue = [...files];
+  const outcomes: Outcome[] = [];
+  const worker = async () => {
+    for (let file = queue.shift(); file; file = queue.shift()) {
+      const o = await runFile(file);
+      outcomes.push(o);
+      const mark = o.failed ? 'FAIL' : 'ok  ';
+      console.log(`${mark} ${file.padEnd(34)} ${String(o.passed).padStart(3)} passed ${String(o.failed).padStart(2)} failed ${o.skipped ? `${o.skipped} skipped ` : ''}(${(o.ms / 1000).toFixed(1)} s)`);
+      if (o.failed) console.log(o.output.split('\n').map((l) => `     | ${l}`).join('\n'));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  const sum = (k: 'passed' | 'failed' | 'skipped') => outcomes.reduce((n, o) => n + o[k], 0);
+  const reasons = outcomes.flatMap((o) => o.skipReasons.map((r) => `  ${o.file}: ${r}`));
+  if (reasons.length) console.log(`\nNot run here:\n${reasons.join('\n')}`);
+  const mode = process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite';
+  console.log(`\nstorage: ${mode}; files: ${outcomes.length}`);
+  console.log(`${sum('passed')} passed, ${sum('failed')} failed, ${sum('skipped')} skipped`);
+  process.exitCode = sum('failed') > 0 || outcomes.length === 0 ? 1 : 0;
+}
+
+void main();

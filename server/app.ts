@@ -1,0 +1,59 @@
+/**
+ * The HTTP and WebSocket application, built from ready services. Tests build it
+ * with their own services; server/main.ts builds it with the real ones.
+ */
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Services } from './services.ts';
+import { availabilityRoutes } from './http-availability.ts';
+import { conversationRoutes } from './http-conversations.ts';
+import { installErrorHandling } from './http-errors.ts';
+import { healthRoutes } from './http-health.ts';
+import { pageRoutes } from './http-pages.ts';
+import { devTokenRoute } from './dev-token-route.ts';
+import { wsGateway } from './ws-gateway.ts';
+
+export async function buildApp(services: Services): Promise<FastifyInstance> {
+  const { config } = services;
+  const app = Fastify({
+    loggerInstance: services.logger as FastifyBaseLogger,
+    bodyLimit: 256 * 1024,
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
+    disableRequestLogging: config.logLevel !== 'debug',
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  });
+  installErrorHandling(app);
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: config.limits.maxFrameBytes, perMessageDeflate: false },
+  });
+  await pageRoutes(app, { frameAncestors: config.allowedOrigins ?? [] });
+  await app.register(healthRoutes, { probes: services.probes });
+  await app.register(availabilityRoutes, { schedule: services.schedule, now: () => services.clock.now() });
+  await app.register(conversationRoutes, { auth: services.auth, store: services.store });
+  if (services.dev) await app.register(devTokenRoute, { dev: services.dev });
+  await app.register(wsGateway, {
+    config,
+    auth: services.auth,
+    chat: services.chat,
+    hub: services.hub,
+    originAllowed: (origin, request) => originAllowed(origin, request.headers.host, config.allowedOrigins),
+    userGone: (userId) => services.userGone(userId),
+  });
+  app.addHook('onClose', async () => services.close());
+  return app;
+}
+
+/**
+ * Browsers always send Origin on a WebSocket upgrade; other clients may not.
+ * Without an allow-list, only this server's own origin may open a socket.
+ */
+export function originAllowed(origin: string | undefined, host: string | undefined, allowed: string[] | null): boolean {
+  if (origin === undefined) return true;
+  if (allowed) return allowed.includes(origin);
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * What users and advisors do in a chat: ask, cancel, write, read, close, go
+ * available. Each method takes the acting client and a validated frame, checks
+ * the actor may do it, and throws AppError otherwise; the gateway turns that into
+ * an `error` frame. Identity always comes from the verified token, never the frame.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../routing/clock.ts';
+import { findProvince } from '../routing/provinces.ts';
+import type { RoutingState } from '../routing/routing-state.ts';
+import { availability, type ScheduleConfig } from '../routing/schedule.ts';
+import { isUserRole, type Entry, type Topic } from '../routing/types.ts';
+import type { AdvisorDirectory } from './advisor-directory.ts';
+import type { ChatStore, ConversationRecord } from './chat-store.ts';
+import type { Client } from './client.ts';
+import type { Limits } from './config.ts';
+import { AppError } from './errors.ts';
+import type { Hub } from './hub.ts';
+import { conversationSummary, type RouterService } from './router-service.ts';
+
+export interface ChatDeps {
+  state: RoutingState;
+  store: ChatStore;
+  hub: Hub;
+  clock: Clock;
+  log: Logger;
+  router: RouterService;
+  advisors: AdvisorDirectory;
+  schedule: ScheduleConfig;
+  limits: Limits;
+}
+
+type Frame = Record<string, unknown>;
+
+export class ChatService {
+  constructor(private readonly deps: ChatDeps) {}
+
+  /** The open conversation if the client takes part in it; the same error whether absent or not theirs. */
+  async participantConversation(client: Client, conversationId: string): Promise<ConversationRecord> {
+    const conv = await this.deps.store.getConversation(conversationId);
+    const me = client.userId;
+    if (!conv || (conv.userId !== me && conv.advisorId !== me)) throw new AppError('not_participant');
+    return conv;
+  }
+
+  /** Reads a stretch of a transcript for gap filling and replay (authorization is the caller's). */
+  messagesAfter(conversationId: string, afterSeq: number) {
+    return this.deps.store.messagesAfter(conversationId, afterSeq, 500);
+  }
+
+  async requestChat(client: Client, frame: Frame): Promise<object> {
+    const { identity } = client;
+    if (!isUserRole(identity.role)) throw new AppError('forbidden', 'only workers, employers and intermediaries ask for a chat');
+    const code = typeof frame.province === 'string' ? frame.province.toUpperCase() : identity.province;
+    if (!code) throw new AppError('validation_failed', 'province is required when the token has none');
+    const province = findProvince(code);
+    if (!province) throw new AppError('unknown_province', code);
+    const now = this.deps.clock.now();
+    const open = availability(new Date(now), province.code, identity.role, this.deps.schedule);
+    if (!open.open) {
+      const err = new AppError('service_closed', open.reason ?? 'closed');
+      Object.assign(err, { extra: { reason: open.reason, opensAt: open.opensAt } });
+      throw err;
+    }
+    const result = await this.deps.state.enqueue({
+      userId: identity.sub,
+      role: identity.role,
+      name: identity.name,
+      province: province.code,
+      audience: identity.role,
+      topic: frame.topic as Topic,
+      lang: (frame.lang as string | undefined) ?? identity.lang ?? 'it',
+      entry: (frame.entry as Entry | undefined) ?? 'other',
+      context: contextOf(frame, identity.matricola),
+      priority: 0,
+      since: now,
+    });
+    if (!result.ok && result.reason === 'in_conversation') throw new AppError('already_in_conversation');
+    this.deps.router.forgetPosition(identity.sub);
+    const info = await this.deps.router.waitInfo(identity.sub);
+    const joined = { type: 'queue.joined', province: province.code, audience: identity.role, position: info?.position ?? 1, etaSeconds: info?.etaSeconds ?? 0 };
+    this.deps.hub.toUser(identity.sub, joined);
+    void this.deps.router.dispatch();
+    return { type: 'ok' };
+  }
+
+  async cancel(client: Client): Promise<object> {
+    const entry = await this.deps.state.cancel(client.userId);
+    if (!entry) throw new AppError('not_waiting');
+    this.deps.router.forgetPosition(client.userId);
+    this.deps.hub.toUser(client.userId, { type: 'queue.left', reason: 'cancelled' });
+    void this.deps.router.pushPositions();
+    return { type: 'ok' };
+  }
+
+  async send(client: Client, frame: Frame): Promise<object> {
+    const text = frame.text as string;
+    if (text.length > this.deps.limits.maxTextLength) throw new AppError('text_too_long', String(this.deps.limits.maxTextLength));
+    const conv = await this.participantConversation(client, frame.conversationId as string);
+    if (conv.status !== 'open') throw new AppError('conversation_closed');
+    let stored;
+    try {
+      stored = await this.deps.store.appendMessage({
+        conversationId: conv.id,
+        senderId: client.userId,
+        senderRole: client.identity.role,
+        clientMsgId: frame.clientMsgId as string,
+        text,
+      });
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      this.deps.log.error({ err, conversationId: conv.id }, 'message not stored');
+      throw new AppError('store_unavailable');
+    }
+    const { message } = stored;
+    // Every tab of both participants gets the message, the sender's included: each
+    // socket then sees the whole conversation as one gap-free sequence.
+    for (const who of [conv.userId, conv.advisorId]) this.deps.hub.deliver(who, message);
+    return { type: 'message.ack', clientMsgId: message.clientMsgId, conversationId: conv.id, seq: message.seq };
+  }
+
+  async typing(client: Client, frame: Frame): Promise<null> {
+    const conv = await this.participantConversation(client, frame.conversationId as string);
+    const peer = client.userId === conv.userId ? conv.advisorId : conv.userId;
+    this.deps.hub.toUser(peer, { type: 'typing', conversationId: conv.id, from: client.userId, active: frame.active !== false });
+    return null;
+  }
+
+  async read(client: Client, frame: Frame): Promise<null> {
+    const conv = await this.participantConversation(client, frame.conversationId as string);
+    const seq = Math.min(frame.seq as number, conv.lastSeq);
+    const peer = client.userId === conv.userId ? conv.advisorId : conv.userId;
+    this.deps.hub.toUser(peer, { type: 'read', conversationId: conv.id, from: client.userId, seq });
+    return null;
+  }
+
+  async close(client: Client, frame: Frame): Promise<object> {
+    const conv = await this.participantConversation(client, frame.conversationId as string);
+    const byUser = client.userId === conv.userId;
+    const closed = await this.deps.store.closeConversation(conv.id, {
+      outcome: (frame.outcome as string | undefined) ?? (byUser ? 'closed_by_user' : 'resolved'),
+      rating: byUser && typeof frame.rating === 'number' ? frame.rating : null,
+      closedBy: client.userId,
+      at: new Date(this.deps.clock.now()),
+    });
+    await this.deps.state.release(conv.id, this.deps.clock.now());
+    if (conv.status === 'open') {
+      const note = { type: 'conversation.closed', conversationId: conv.id, outcome: closed.outcome, closedBy: client.userId };
+      for (const who of [conv.userId, conv.advisorId]) this.deps.hub.toUser(who, note);
+    }
+    void this.deps.router.dispatch();
+    return { type: 'ok', conversationId: conv.id, outcome: closed.outcome };
+  }
+
+  async advisorStatus(client: Client, frame: Frame): Promise<object> {
+    if (client.identity.role !== 'advisor') throw new AppError('forbidden', 'only advisors set a status');
+    const status = frame.status as 'available' | 'away';
+    const now = this.deps.clock.now();
+    let state = await this.deps.state.setAdvisorStatus(client.userId, status, now);
+    if (!state) state = await this.deps.state.upsertAdvisor(await this.deps.advisors.profileOf(client.identity), status, now);
+    this.deps.hub.toUser(client.userId, { type: 'advisor.status', status: state.status, capacity: state.capacity, load: state.conversations.length });
+    void this.deps.router.dispatch();
+    return { type: 'ok' };
+  }
+
+  /** What a freshly connected client needs: its open conversations and its place in the queue. */
+  async welcomeFor(client: Client) {
+    const open = await this.deps.store.openConversationsFor(client.userId);
+    const conversations = open.map((c) => conversationSummary(c, client.userId));
+    const waiting = await this.deps.state.waitingEntry(client.userId);
+    const info = waiting ? await this.deps.router.waitInfo(client.userId) : null;
+    return { conversations, waiting: waiting && info ? { province: waiting.province, audience: waiting.audience, ...info } : null };
+  }
+
+  /** Registers an advisor with the router as they connect (away until they say otherwise). */
+  async advisorConnected(client: Client): Promise<void> {
+    const now = this.deps.clock.now();
+    const snapshot = await this.deps.state.snapshot();
+    const known = snapshot.advisors.find((a) => a.id === client.userId);
+    const profile = await this.deps.advisors.profileOf(client.identity);
+    const status = known && known.status !== 'offline' ? known.status : 'away';
+    await this.deps.state.upsertAdvisor(profile, status, now);
+  }
+
+  /** The advisor's last connection on this node went away. */
+  async advisorDisconnected(advisorId: string): Promise<void> {
+    await this.deps.state.setAdvisorStatus(advisorId, 'offline', this.deps.clock.now());
+  }
+}
+
+function contextOf(frame: Frame, matricola: string | null): Record<string, string> {
+  const context = { ...((frame.context as Record<string, string> | undefined) ?? {}) };
+  if (matricola && !context.matricola) context.matricola = matricola;
+  return context;
+}

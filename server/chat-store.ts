@@ -1,0 +1,89 @@
+/**
+ * Where conversations and their transcripts live: the source of truth.
+ *
+ * Invariants every implementation keeps:
+ * - `seq` is assigned by the database, per conversation: 1, 2, 3 … strictly
+ *   increasing, no gaps, even under concurrent writers on several nodes.
+ * - `(conversationId, senderId, clientMsgId)` is unique: a retry returns the
+ *   stored message with its original `seq` and `duplicate: true`, and stores nothing.
+ * - `appendMessage` resolves only after the row is committed (ack after store).
+ */
+import type { Audience, Entry, Topic, UserRole } from '../routing/types.ts';
+
+export type ConversationStatus = 'open' | 'closed';
+
+export interface ConversationRecord {
+  id: string;
+  userId: string;
+  userRole: UserRole;
+  userName: string | null;
+  province: string;
+  audience: Audience;
+  topic: Topic;
+  entry: Entry;
+  /** Free context from the page: application protocol, matricola, wizard step. */
+  context: Record<string, string>;
+  advisorId: string;
+  advisorName: string | null;
+  status: ConversationStatus;
+  outcome: string | null;
+  rating: number | null;
+  openedAt: Date;
+  closedAt: Date | null;
+  lastSeq: number;
+}
+
+export interface NewConversation {
+  id: string;
+  userId: string;
+  userRole: UserRole;
+  userName: string | null;
+  province: string;
+  audience: Audience;
+  topic: Topic;
+  entry: Entry;
+  context: Record<string, string>;
+  advisorId: string;
+  advisorName: string | null;
+  openedAt: Date;
+}
+
+export interface StoredMessage {
+  conversationId: string;
+  seq: number;
+  senderId: string;
+  senderRole: string;
+  clientMsgId: string;
+  text: string;
+  at: Date;
+}
+
+export interface NewMessage {
+  conversationId: string;
+  senderId: string;
+  senderRole: string;
+  clientMsgId: string;
+  text: string;
+}
+
+export interface CloseInput {
+  outcome: string;
+  rating: number | null;
+  closedBy: string;
+  at: Date;
+}
+
+export interface ChatStore {
+  createConversation(input: NewConversation): Promise<ConversationRecord>;
+  getConversation(id: string): Promise<ConversationRecord | null>;
+  /** Throws AppError('conversation_closed') when the conversation is closed, AppError('not_found') when absent. */
+  appendMessage(input: NewMessage): Promise<{ message: StoredMessage; duplicate: boolean }>;
+  /** Messages with seq > afterSeq, in seq order, at most `limit`. */
+  messagesAfter(conversationId: string, afterSeq: number, limit?: number): Promise<StoredMessage[]>;
+  /** Idempotent: closing a closed conversation returns it unchanged. */
+  closeConversation(id: string, input: CloseInput): Promise<ConversationRecord>;
+  /** Moves an open conversation to another advisor (transfer, advisor dropped). */
+  reassignConversation(id: string, advisorId: string, advisorName: string | null): Promise<ConversationRecord>;
+  /** Open conversations where the id is the user or the advisor. */
+  openConversationsFor(participantId: string): Promise<ConversationRecord[]>;
+}

@@ -1,0 +1,144 @@
+/**
+ * One signed-in WebSocket connection, and the per-conversation delivery cursor
+ * that makes what it receives ordered and gap-free.
+ *
+ * For every conversation it follows, the client remembers the last `seq` it was
+ * sent. A message at last+1 goes out; an older one is dropped (a duplicate from
+ * another path); a newer one means something is missing, so the client holds it,
+ * reads the gap from the database (the source of truth) and sends all in order.
+ * This one mechanism serves live delivery, resume and cross-node fan-out.
+ */
+import type { WebSocket } from 'ws';
+import type { Identity } from './auth.ts';
+import type { StoredMessage } from './chat-store.ts';
+import { CLOSE } from './ws-close-codes.ts';
+
+export type GapReader = (conversationId: string, afterSeq: number) => Promise<StoredMessage[]>;
+
+export interface MessageFrame {
+  type: 'message';
+  conversationId: string;
+  seq: number;
+  clientMsgId: string;
+  from: { id: string; role: string };
+  text: string;
+  at: string;
+}
+
+export function messageFrame(m: StoredMessage): MessageFrame {
+  return {
+    type: 'message',
+    conversationId: m.conversationId,
+    seq: m.seq,
+    clientMsgId: m.clientMsgId,
+    from: { id: m.senderId, role: m.senderRole },
+    text: m.text,
+    at: m.at.toISOString(),
+  };
+}
+
+interface Cursor {
+  last: number;
+  /** Set while a gap is being read; messages that arrive meanwhile wait here. */
+  held: StoredMessage[] | null;
+}
+
+export class Client {
+  private readonly cursors = new Map<string, Cursor>();
+  closed = false;
+
+  constructor(
+    readonly sessionId: string,
+    readonly identity: Identity,
+    private readonly socket: WebSocket,
+    private readonly readGap: GapReader,
+    private readonly maxBufferedBytes: number,
+  ) {}
+
+  get userId(): string {
+    return this.identity.sub;
+  }
+
+  send(frame: object): void {
+    if (this.closed) return;
+    if (this.socket.bufferedAmount > this.maxBufferedBytes) {
+      this.close(CLOSE.slowConsumer, 'slow_consumer');
+      return;
+    }
+    this.socket.send(JSON.stringify(frame));
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.close(code, reason);
+  }
+
+  /** Starts following a conversation from `lastSeq` (0 for a new one). */
+  follow(conversationId: string, lastSeq: number): void {
+    const cursor = this.cursors.get(conversationId);
+    if (!cursor) this.cursors.set(conversationId, { last: lastSeq, held: null });
+  }
+
+  unfollow(conversationId: string): void {
+    this.cursors.delete(conversationId);
+  }
+
+  follows(conversationId: string): boolean {
+    return this.cursors.has(conversationId);
+  }
+
+  lastSeq(conversationId: string): number | undefined {
+    return this.cursors.get(conversationId)?.last;
+  }
+
+  /** Delivers a stored message in order, reading any gap before it. */
+  async deliver(message: StoredMessage): Promise<void> {
+    const cursor = this.cursors.get(message.conversationId);
+    if (!cursor) return;
+    if (cursor.held) {
+      cursor.held.push(message);
+      return;
+    }
+    if (message.seq <= cursor.last) return;
+    if (message.seq === cursor.last + 1) {
+      cursor.last = message.seq;
+      this.send(messageFrame(message));
+      return;
+    }
+    cursor.held = [message];
+    await this.fill(message.conversationId, cursor);
+  }
+
+  /** Sends everything after the cursor from the database, then what was held meanwhile. */
+  async catchUp(conversationId: string): Promise<void> {
+    const cursor = this.cursors.get(conversationId);
+    if (!cursor || cursor.held) return;
+    cursor.held = [];
+    await this.fill(conversationId, cursor);
+  }
+
+  private async fill(conversationId: string, cursor: Cursor): Promise<void> {
+    try {
+      for (;;) {
+        const batch = await this.readGap(conversationId, cursor.last);
+        for (const m of batch) {
+          if (m.seq !== cursor.last + 1) break;
+          cursor.last = m.seq;
+          this.send(messageFrame(m));
+        }
+        if (batch.length < 500) break;
+      }
+    } finally {
+      const held = cursor.held ?? [];
+      cursor.held = null;
+      held.sort((a, b) => a.seq - b.seq);
+      for (const m of held) {
+        if (m.seq === cursor.last + 1) {
+          cursor.last = m.seq;
+          this.send(messageFrame(m));
+        }
+      }
+    }
+  }
+}

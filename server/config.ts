@@ -1,0 +1,131 @@
+/**
+ * Configuration from the environment, validated once at start. A bad value stops
+ * start-up with a message naming the variable, never a half-configured server.
+ */
+import path from 'node:path';
+
+export interface Limits {
+  /** Longest message text, in characters. */
+  maxTextLength: number;
+  /** Largest WebSocket frame, in bytes; bigger frames close the socket with 1009. */
+  maxFrameBytes: number;
+  /** How long a new socket may stay silent before its `hello`. */
+  helloTimeoutMs: number;
+  /** message.send per connection: a token bucket. */
+  messagesPerSecond: number;
+  messageBurst: number;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  nodeEnv: string;
+  databaseUrl: string | null;
+  redisUrl: string | null;
+  dataDir: string;
+  serviceHours: 'always' | 'calendar';
+  authDev: boolean;
+  auth: { jwksUrl: string; issuer: string; audience: string } | null;
+  /** Browser origins allowed to open /ws; null: this server's own origins only. */
+  allowedOrigins: string[] | null;
+  publicUrl: string | null;
+  logLevel: string;
+  limits: Limits;
+  routing: { defaultCapacity: number; handleSeconds: number; tickMs: number };
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly field: string,
+    why: string,
+  ) {
+    super(`Invalid configuration ${field}: ${why}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(name, `expected an integer from ${min} to ${max}, got "${raw}"`);
+  return n;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === '1' || raw === 'true') return true;
+  if (raw === '0' || raw === 'false') return false;
+  throw new ConfigError(name, `expected 1 or 0, got "${raw}"`);
+}
+
+function url(env: Env, name: string, protocols: string[]): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'not a URL');
+  }
+  if (!protocols.includes(parsed.protocol)) throw new ConfigError(name, `expected ${protocols.join(' or ')} URL`);
+  return raw;
+}
+
+function serviceHours(env: Env): Config['serviceHours'] {
+  const raw = env.SERVICE_HOURS;
+  if (raw === undefined || raw === '' || raw === 'calendar') return 'calendar';
+  if (raw === 'always') return 'always';
+  throw new ConfigError('SERVICE_HOURS', `expected "always" or absent, got "${raw}"`);
+}
+
+function production(env: Env): Config['auth'] {
+  const jwksUrl = url(env, 'AUTH_JWKS_URL', ['https:', 'http:']);
+  const issuer = env.AUTH_ISSUER;
+  const audience = env.AUTH_AUDIENCE;
+  if (!jwksUrl && !issuer && !audience) return null;
+  if (!jwksUrl) throw new ConfigError('AUTH_JWKS_URL', 'required with AUTH_ISSUER and AUTH_AUDIENCE');
+  if (!issuer) throw new ConfigError('AUTH_ISSUER', 'required with AUTH_JWKS_URL');
+  if (!audience) throw new ConfigError('AUTH_AUDIENCE', 'required with AUTH_JWKS_URL');
+  return { jwksUrl, issuer, audience };
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  const authDev = flag(env, 'AUTH_DEV', false);
+  if (authDev && nodeEnv === 'production') {
+    throw new ConfigError('AUTH_DEV', 'development sign-in is refused when NODE_ENV=production');
+  }
+  const auth = production(env);
+  if (!auth && !authDev) throw new ConfigError('AUTH_JWKS_URL', 'set AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE, or AUTH_DEV=1 for development');
+  const host = env.HOST || '127.0.0.1';
+  const origins = env.ALLOWED_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean);
+  return {
+    port: int(env, 'PORT', 8080, 0, 65535),
+    host,
+    nodeEnv,
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    dataDir: path.resolve(env.DATA_DIR || './.data'),
+    serviceHours: serviceHours(env),
+    authDev,
+    auth,
+    allowedOrigins: origins && origins.length ? origins : null,
+    publicUrl: url(env, 'PUBLIC_URL', ['http:', 'https:']),
+    logLevel: env.LOG_LEVEL || 'info',
+    limits: {
+      maxTextLength: int(env, 'MAX_TEXT_LENGTH', 4000, 1, 100_000),
+      maxFrameBytes: int(env, 'MAX_FRAME_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
+      helloTimeoutMs: int(env, 'HELLO_TIMEOUT_MS', 5000, 100, 60_000),
+      messagesPerSecond: int(env, 'MESSAGES_PER_SECOND', 10, 1, 10_000),
+      messageBurst: int(env, 'MESSAGE_BURST', 20, 1, 100_000),
+    },
+    routing: {
+      defaultCapacity: int(env, 'ADVISOR_CAPACITY', 3, 1, 50),
+      handleSeconds: int(env, 'HANDLE_SECONDS', 300, 10, 7200),
+      tickMs: int(env, 'ROUTING_TICK_MS', 1000, 10, 60_000),
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * The one registry of error codes. Every HTTP error body and every WebSocket
+ * `error` frame carries one of these codes; docs/errors.md is checked against
+ * this table by test/errors-doc.test.ts, so add a row there when adding one here.
+ */
+import createError from '@fastify/error';
+
+export interface ErrorSpec {
+  status: number;
+  message: string;
+}
+
+export const ERRORS = {
+  // request shape
+  bad_request: { status: 400, message: 'The request is malformed: %s' },
+  validation_failed: { status: 400, message: 'A field is missing or wrong: %s' },
+  unknown_province: { status: 400, message: 'Unknown province code: %s' },
+  invalid_instant: { status: 400, message: 'Not a readable ISO 8601 instant: %s' },
+  // sign-in
+  unauthenticated: { status: 401, message: 'Sign in first: %s' },
+  token_invalid: { status: 401, message: 'The sign-in token was refused: %s' },
+  token_expired: { status: 401, message: 'The sign-in token has expired' },
+  forbidden: { status: 403, message: 'Your role may not do this: %s' },
+  not_found: { status: 404, message: 'Not found' },
+  // chat
+  service_closed: { status: 409, message: 'The service is closed: %s' },
+  already_waiting: { status: 409, message: 'You are already waiting in a queue' },
+  already_in_conversation: { status: 409, message: 'You already have an open conversation' },
+  not_waiting: { status: 409, message: 'You are not waiting in any queue' },
+  conversation_closed: { status: 409, message: 'The conversation is closed' },
+  not_participant: { status: 404, message: 'No such conversation for you' },
+  unknown_type: { status: 400, message: 'Unknown frame type: %s' },
+  not_json: { status: 400, message: 'The frame is not a JSON object' },
+  text_too_long: { status: 413, message: 'The text is longer than %s characters' },
+  rate_limited: { status: 429, message: 'Too many messages: slow down' },
+  store_unavailable: { status: 503, message: 'Messages cannot be stored right now; nothing was saved' },
+  payload_too_large: { status: 413, message: 'The request body is too large' },
+  unsupported_media_type: { status: 415, message: 'Send JSON with Content-Type: application/json' },
+  // server
+  not_ready: { status: 503, message: 'Not ready: %s' },
+  internal: { status: 500, message: 'Something went wrong on our side' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An error that knows its stable code, its HTTP status and a message for people. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+  constructor(code: ErrorCode, detail?: string) {
+    const spec: ErrorSpec = ERRORS[code];
+    super(spec.message.includes('%s') ? spec.message.replace('%s', detail ?? '') : spec.message);
+    this.code = code;
+    this.statusCode = spec.status;
+  }
+}
+
+/** fastify-style constructors, one per code, for routes that prefer them. */
+export const HttpErrors = Object.fromEntries(
+  Object.entries(ERRORS).map(([code, spec]) => [code, createError(code, spec.message, spec.status)]),
+) as { [K in ErrorCode]: ReturnType<typeof createError> };
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(ERRORS, code);
+}
+
+/** The body every HTTP error answers with. */
+export function errorBody(code: string, message: string) {
+  return { error: { code, message } };
+}

@@ -1,0 +1,87 @@
+/**
+ * GET /api/v1/conversations/:id: a conversation and its transcript, for its
+ * participants and for supervisors. Anyone else gets the same 404 as for an
+ * absent id, so ids cannot be probed.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Authenticator, Identity } from './auth.ts';
+import type { ChatStore, ConversationRecord } from './chat-store.ts';
+import { AppError } from './errors.ts';
+import { errorSchema } from './http-errors.ts';
+import { signedIn } from './http-auth.ts';
+
+const TRANSCRIPT_LIMIT = 5000;
+
+export function mayRead(identity: Identity, conv: ConversationRecord): boolean {
+  if (identity.sub === conv.userId || identity.sub === conv.advisorId) return true;
+  return identity.role === 'supervisor';
+}
+
+const messageSchema = {
+  type: 'object',
+  properties: {
+    seq: { type: 'integer' },
+    clientMsgId: { type: 'string' },
+    from: { type: 'object', properties: { id: { type: 'string' }, role: { type: 'string' } } },
+    text: { type: 'string' },
+    at: { type: 'string' },
+  },
+};
+
+export async function conversationRoutes(app: FastifyInstance, opts: { auth: Authenticator; store: ChatStore }): Promise<void> {
+  app.get<{ Params: { id: string } }>(
+    '/api/v1/conversations/:id',
+    {
+      schema: {
+        params: { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 64 } }, required: ['id'] },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              id: { type: 'string' },
+              status: { type: 'string' },
+              user: { type: 'object', properties: { id: { type: 'string' }, role: { type: 'string' }, name: { type: ['string', 'null'] } } },
+              advisor: { type: 'object', properties: { id: { type: 'string' }, name: { type: ['string', 'null'] } } },
+              province: { type: 'string' },
+              audience: { type: 'string' },
+              topic: { type: 'string' },
+              entry: { type: 'string' },
+              context: { type: 'object', additionalProperties: { type: 'string' } },
+              outcome: { type: ['string', 'null'] },
+              rating: { type: ['integer', 'null'] },
+              openedAt: { type: 'string' },
+              closedAt: { type: ['string', 'null'] },
+              lastSeq: { type: 'integer' },
+              messages: { type: 'array', items: messageSchema },
+            },
+          },
+          401: errorSchema,
+          404: errorSchema,
+        },
+      },
+    },
+    async (request) => {
+      const identity = await signedIn(request, opts.auth);
+      const conv = await opts.store.getConversation(request.params.id);
+      if (!conv || !mayRead(identity, conv)) throw new AppError('not_found');
+      const messages = await opts.store.messagesAfter(conv.id, 0, TRANSCRIPT_LIMIT);
+      return {
+        id: conv.id,
+        status: conv.status,
+        user: { id: conv.userId, role: conv.userRole, name: conv.userName },
+        advisor: { id: conv.advisorId, name: conv.advisorName },
+        province: conv.province,
+        audience: conv.audience,
+        topic: conv.topic,
+        entry: conv.entry,
+        context: conv.context,
+        outcome: conv.outcome,
+        rating: conv.rating,
+        openedAt: conv.openedAt.toISOString(),
+        closedAt: conv.closedAt?.toISOString() ?? null,
+        lastSeq: conv.lastSeq,
+        messages: messages.map((m) => ({ seq: m.seq, clientMsgId: m.clientMsgId, from: { id: m.senderId, role: m.senderRole }, text: m.text, at: m.at.toISOString() })),
+      };
+    },
+  );
+}

@@ -1,0 +1,37 @@
+/** Every HTTP error leaves as `{ error: { code, message } }` with a code from the registry. */
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { AppError, errorBody } from './errors.ts';
+
+function codeFor(err: FastifyError): { status: number; code: string; message: string } {
+  if (err instanceof AppError) return { status: err.statusCode, code: err.code, message: err.message };
+  if (err.validation) return { status: 400, code: 'validation_failed', message: `A field is missing or wrong: ${err.message}` };
+  const status = err.statusCode ?? 500;
+  if (status === 413) return { status, code: 'payload_too_large', message: 'The request body is too large' };
+  if (status === 415) return { status, code: 'unsupported_media_type', message: 'Send JSON with Content-Type: application/json' };
+  if (status >= 400 && status < 500) return { status, code: 'bad_request', message: `The request is malformed: ${err.message}` };
+  return { status: 500, code: 'internal', message: 'Something went wrong on our side' };
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const { status, code, message } = codeFor(err);
+    if (status >= 500) request.log.error({ err }, 'request failed');
+    reply.code(status).send(errorBody(code, message));
+  });
+  app.setNotFoundHandler((_request, reply) => {
+    reply.code(404).send(errorBody('not_found', 'Not found'));
+  });
+}
+
+/** The response schema every route shares for its error answers. */
+export const errorSchema = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: { code: { type: 'string' }, message: { type: 'string' } },
+      required: ['code', 'message'],
+    },
+  },
+  required: ['error'],
+} as const;

@@ -1,0 +1,55 @@
+/**
+ * The connections of this node, by participant id. Several tabs of one person are
+ * several clients under one id; each gets every frame meant for that person.
+ */
+import type { StoredMessage } from './chat-store.ts';
+import type { Client } from './client.ts';
+
+export class Hub {
+  private readonly byUser = new Map<string, Set<Client>>();
+
+  add(client: Client): void {
+    let set = this.byUser.get(client.userId);
+    if (!set) this.byUser.set(client.userId, (set = new Set()));
+    set.add(client);
+  }
+
+  /** Returns true when it was the person's last connection on this node. */
+  remove(client: Client): boolean {
+    const set = this.byUser.get(client.userId);
+    if (!set) return true;
+    set.delete(client);
+    if (set.size === 0) this.byUser.delete(client.userId);
+    return set.size === 0;
+  }
+
+  clientsOf(userId: string): Iterable<Client> {
+    return this.byUser.get(userId) ?? [];
+  }
+
+  isOnline(userId: string): boolean {
+    return this.byUser.has(userId);
+  }
+
+  toUser(userId: string, frame: object): void {
+    for (const client of this.clientsOf(userId)) client.send(frame);
+  }
+
+  follow(userId: string, conversationId: string, lastSeq: number): void {
+    for (const client of this.clientsOf(userId)) client.follow(conversationId, lastSeq);
+  }
+
+  unfollow(userId: string, conversationId: string): void {
+    for (const client of this.clientsOf(userId)) client.unfollow(conversationId);
+  }
+
+  deliver(userId: string, message: StoredMessage): void {
+    for (const client of this.clientsOf(userId)) void client.deliver(message);
+  }
+
+  get connections(): number {
+    let n = 0;
+    for (const set of this.byUser.values()) n += set.size;
+    return n;
+  }
+}

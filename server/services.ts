@@ -1,0 +1,102 @@
+/**
+ * The composition root: one place that turns configuration into running
+ * services. Embedded defaults (PGlite, in-process state) and the shared ones
+ * (PostgreSQL, Redis) differ only here; everything downstream sees interfaces.
+ */
+import pino, { type Logger } from 'pino';
+import { systemClock, type Clock } from '../routing/clock.ts';
+import { MemoryRoutingState } from '../routing/routing-state-memory.ts';
+import type { RoutingState } from '../routing/routing-state.ts';
+import { defaultScheduleConfig, type ScheduleConfig } from '../routing/schedule.ts';
+import { seed } from '../schema/seed.ts';
+import { tokenDirectory } from './advisor-directory.ts';
+import type { Authenticator } from './auth.ts';
+import { createDevAuth } from './auth-dev.ts';
+import { createJwksAuthenticator } from './auth-jwks.ts';
+import { ChatService } from './chat-service.ts';
+import type { ChatStore } from './chat-store.ts';
+import { createSqlChatStore } from './chat-store-sql.ts';
+import type { Config } from './config.ts';
+import { openDatabase, type Database } from './db.ts';
+import type { Probe } from './http-health.ts';
+import { Hub } from './hub.ts';
+import { loggerOptions } from './logger.ts';
+import { RouterService } from './router-service.ts';
+
+type DevAuth = Awaited<ReturnType<typeof createDevAuth>>;
+
+export interface Services {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  db: Database;
+  store: ChatStore;
+  state: RoutingState;
+  auth: Authenticator;
+  dev: DevAuth | null;
+  schedule: ScheduleConfig;
+  hub: Hub;
+  router: RouterService;
+  chat: ChatService;
+  probes: Probe[];
+  userGone(userId: string): void;
+  close(): Promise<void>;
+}
+
+export interface ServiceOverrides {
+  clock?: Clock;
+  logger?: Logger;
+  db?: Database;
+  state?: RoutingState;
+  schedule?: ScheduleConfig;
+  /** Grace period for a waiting user whose last socket closed. */
+  userGraceMs?: number;
+  seed?: boolean;
+}
+
+export async function createServices(config: Config, o: ServiceOverrides = {}): Promise<Services> {
+  const logger = o.logger ?? pino(loggerOptions(config.logLevel));
+  const clock = o.clock ?? systemClock;
+  const db = o.db ?? (await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir }));
+  if (o.seed ?? true) await seed(db.db);
+  const store = createSqlChatStore(db.db);
+  const state = o.state ?? new MemoryRoutingState();
+  const dev = config.authDev ? await createDevAuth() : null;
+  const auth = config.auth ? createJwksAuthenticator(config.auth) : dev!.authenticator;
+  const schedule = o.schedule ?? defaultScheduleConfig({ always: config.serviceHours === 'always' });
+  const hub = new Hub();
+  const log = logger.child({ part: 'chat' });
+  const router = new RouterService({ state, store, hub, clock, log, handleSeconds: config.routing.handleSeconds });
+  const advisors = tokenDirectory(config.routing.defaultCapacity);
+  const chat = new ChatService({ state, store, hub, clock, log, router, advisors, schedule, limits: config.limits });
+
+  const graceMs = o.userGraceMs ?? 60_000;
+  const graceTimers = new Map<string, NodeJS.Timeout>();
+  const userGone = (userId: string) => {
+    clearTimeout(graceTimers.get(userId));
+    const timer = setTimeout(() => {
+      graceTimers.delete(userId);
+      if (hub.isOnline(userId)) return;
+      void state.cancel(userId).then((entry) => entry && log.info({ userId }, 'waiting user did not come back; removed from the queue'));
+    }, graceMs);
+    timer.unref();
+    graceTimers.set(userId, timer);
+  };
+  const tick = setInterval(() => void router.dispatch(), config.routing.tickMs);
+  tick.unref();
+
+  return {
+    config, logger, clock, db, store, state, auth, dev, schedule, hub, router, chat, userGone,
+    probes: [
+      { name: 'database', check: () => db.ping() },
+      { name: 'routing state', check: () => state.ping() },
+    ],
+    async close() {
+      clearInterval(tick);
+      for (const t of graceTimers.values()) clearTimeout(t);
+      await router.idle();
+      await state.close();
+      if (!o.db) await db.close();
+    },
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * WebSocket close codes. The range tells the client what to do:
+ * 40xx: do not reconnect with the same credentials (sign in again first);
+ * 45xx: reconnect after a backoff; 1xxx: the standard codes.
+ */
+export const CLOSE = {
+  /** Bad, expired or missing token, or no `hello` in time. Sign in again. */
+  unauthorized: 4401,
+  /** The token expired while the socket was open. Sign in again. */
+  tokenExpired: 4403,
+  /** The server is shutting down or restarting. Reconnect with backoff and resume. */
+  goingAway: 1001,
+  /** A frame larger than the limit. Do not resend it. */
+  tooBig: 1009,
+  /** The client does not read fast enough; its send buffer overflowed. Reconnect and resume. */
+  slowConsumer: 4508,
+  /** The server could not serve the socket (internal error). Reconnect with backoff and resume. */
+  internal: 4500,
+} as const;
+
+export function shouldReconnect(code: number): boolean {
+  return !(code >= 4000 && code < 4500) && code !== CLOSE.tooBig;
+}

@@ -1,0 +1,124 @@
+/**
+ * The client → server frames of /ws, as JSON Schema: the one definition used to
+ * validate frames and to write docs/protocol.md. A frame whose `type` is not a key
+ * of CLIENT_FRAMES is refused: the map is closed, so `__proto__` or `constructor`
+ * can never reach a handler.
+ */
+import { Ajv, type ValidateFunction } from 'ajv';
+import { ENTRIES, TOPICS } from '../routing/types.ts';
+
+const id = { type: ['string', 'number'], maxLength: 64 } as const;
+const conversationId = { type: 'string', minLength: 1, maxLength: 64 } as const;
+const shortText = (max: number) => ({ type: 'string', maxLength: max }) as const;
+
+function frame(properties: Record<string, unknown>, required: string[] = []) {
+  return {
+    type: 'object',
+    properties: { type: { type: 'string' }, id, ...properties },
+    required: ['type', ...required],
+    additionalProperties: false,
+  };
+}
+
+export const CLIENT_FRAMES = {
+  hello: frame(
+    {
+      token: { type: 'string', minLength: 1, maxLength: 8192 },
+      resume: {
+        type: 'array',
+        maxItems: 50,
+        items: {
+          type: 'object',
+          properties: { conversationId, lastSeq: { type: 'integer', minimum: 0 } },
+          required: ['conversationId', 'lastSeq'],
+          additionalProperties: false,
+        },
+      },
+    },
+    ['token'],
+  ),
+  'chat.request': frame(
+    {
+      topic: { enum: [...TOPICS] },
+      province: { type: 'string', pattern: '^[A-Za-z]{2}$' },
+      entry: { enum: [...ENTRIES] },
+      lang: { type: 'string', pattern: '^[a-z]{2}$' },
+      context: {
+        type: 'object',
+        maxProperties: 10,
+        propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_]{0,31}$' },
+        additionalProperties: { type: 'string', maxLength: 200 },
+      },
+      text: shortText(100_000),
+    },
+    ['topic'],
+  ),
+  'chat.cancel': frame({}),
+  'message.send': frame(
+    {
+      conversationId,
+      clientMsgId: { type: 'string', minLength: 1, maxLength: 64 },
+      text: { type: 'string', minLength: 1, maxLength: 100_000 },
+    },
+    ['conversationId', 'clientMsgId', 'text'],
+  ),
+  typing: frame({ conversationId, active: { type: 'boolean' } }, ['conversationId']),
+  read: frame({ conversationId, seq: { type: 'integer', minimum: 0 } }, ['conversationId', 'seq']),
+  'conversation.close': frame(
+    {
+      conversationId,
+      outcome: { type: 'string', pattern: '^[a-z_]{1,32}$' },
+      rating: { type: 'integer', minimum: 1, maximum: 5 },
+    },
+    ['conversationId'],
+  ),
+  'advisor.status': frame({ status: { enum: ['available', 'away'] } }, ['status']),
+  'conversation.escalate': frame({ conversationId, summary: { type: 'string', minLength: 1, maxLength: 4000 } }, [
+    'conversationId',
+    'summary',
+  ]),
+  'conversation.transfer': frame({ conversationId, to: { type: 'string', maxLength: 128 } }, ['conversationId']),
+  ping: frame({}),
+} as const;
+
+export type ClientFrameType = keyof typeof CLIENT_FRAMES;
+
+export interface ClientFrame {
+  type: ClientFrameType;
+  id?: string | number;
+  [key: string]: unknown;
+}
+
+const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
+const validators = new Map<string, ValidateFunction>(
+  Object.entries(CLIENT_FRAMES).map(([type, schema]) => [type, ajv.compile(schema)]),
+);
+
+export type ParseResult =
+  | { ok: true; frame: ClientFrame }
+  | { ok: false; code: 'not_json' | 'unknown_type' | 'validation_failed'; detail: string; re?: string | number };
+
+/** Parses one text frame. Never throws; the caller answers a failure with an `error` frame. */
+export function parseClientFrame(raw: string): ParseResult {
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch {
+    return { ok: false, code: 'not_json', detail: 'not JSON' };
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    return { ok: false, code: 'not_json', detail: 'not an object' };
+  }
+  const obj = data as Record<string, unknown>;
+  const re = typeof obj.id === 'string' || typeof obj.id === 'number' ? obj.id : undefined;
+  const type = obj.type;
+  const validate = typeof type === 'string' ? validators.get(type) : undefined;
+  if (!validate) return { ok: false, code: 'unknown_type', detail: String(type).slice(0, 64), re };
+  if (!validate(obj)) {
+    const err = validate.errors?.[0];
+    const where = err ? `${err.instancePath || 'frame'} ${err.message ?? ''}`.trim() : 'invalid';
+    const extra = err?.keyword === 'additionalProperties' ? ` (${String(err.params.additionalProperty)})` : '';
+    return { ok: false, code: 'validation_failed', detail: where + extra, re };
+  }
+  return { ok: true, frame: obj as ClientFrame };
+}
