@@ -3,7 +3,7 @@
  * with their own services; server/main.ts builds it with the real ones.
  */
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Services } from './services.ts';
 import { availabilityRoutes } from './http-availability.ts';
 import { conversationRoutes } from './http-conversations.ts';
@@ -20,7 +20,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     bodyLimit: 256 * 1024,
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
-    disableRequestLogging: config.logLevel !== 'debug',
+    // Per-request lines only when debugging: at 'info' they would dwarf everything else.
+    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });
   installErrorHandling(app);

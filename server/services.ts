@@ -10,6 +10,7 @@ import type { RoutingState } from '../routing/routing-state.ts';
 import { defaultScheduleConfig, type ScheduleConfig } from '../routing/schedule.ts';
 import { seed } from '../schema/seed.ts';
 import { tokenDirectory } from './advisor-directory.ts';
+import { sqlAdvisorDirectory } from './advisor-directory-sql.ts';
 import type { Authenticator } from './auth.ts';
 import { createDevAuth } from './auth-dev.ts';
 import { createJwksAuthenticator } from './auth-jwks.ts';
@@ -67,7 +68,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   const hub = new Hub();
   const log = logger.child({ part: 'chat' });
   const router = new RouterService({ state, store, hub, clock, log, handleSeconds: config.routing.handleSeconds });
-  const advisors = tokenDirectory(config.routing.defaultCapacity);
+  const advisors = sqlAdvisorDirectory(db.db, tokenDirectory(config.routing.defaultCapacity));
   const chat = new ChatService({ state, store, hub, clock, log, router, advisors, schedule, limits: config.limits });
 
   const graceMs = o.userGraceMs ?? 60_000;

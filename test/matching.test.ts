@@ -1,0 +1,88 @@
+/** The matching policy as a pure function: no server, no timers. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { waitInfos } from '../routing/eta.ts';
+import { isEligible, longestWaitingLowestLoad, type MatchContext } from '../routing/matching.ts';
+import { regionOf } from '../routing/provinces.ts';
+import { queueKey, type AdvisorState, type QueueEntry, type RoutingSnapshot } from '../routing/routing-state.ts';
+
+const ctx: MatchContext = { now: 0, regionOf };
+const all = { audiences: [], topics: [], languages: [], provinces: [], regions: [] };
+
+function advisor(id: string, over: Partial<AdvisorState> = {}): AdvisorState {
+  return { id, name: id, capacity: 3, skills: { ...all }, status: 'available', conversations: [], idleSince: 0, ...over };
+}
+
+let order = 0;
+function entry(userId: string, over: Partial<QueueEntry> = {}): QueueEntry {
+  return { userId, role: 'worker', name: null, province: 'MI', audience: 'worker', topic: 'payment', lang: 'it', entry: 'omnia', context: {}, priority: 0, since: ++order, order, ...over };
+}
+
+function snapshot(entries: QueueEntry[], advisors: AdvisorState[]): RoutingSnapshot {
+  const queues = new Map<string, QueueEntry[]>();
+  for (const e of entries) {
+    const key = queueKey(e.province, e.audience);
+    queues.set(key, [...(queues.get(key) ?? []), e]);
+  }
+  return { queues, advisors };
+}
+
+test('the longest-waiting user goes first, across queues', () => {
+  const a = entry('late', { province: 'RM', since: 50 });
+  const b = entry('early', { province: 'MI', since: 10 });
+  const proposals = longestWaitingLowestLoad(snapshot([a, b], [advisor('x', { capacity: 1 })]), ctx);
+  assert.equal(proposals, [{ userId: 'early', advisorId: 'x' }]);
+});
+
+test('a user put back at the head (priority 1) goes before those who waited longer', () => {
+  const proposals = longestWaitingLowestLoad(
+    snapshot([entry('waiting', { since: 1 }), entry('dropped', { since: 99, priority: 1 })], [advisor('x', { capacity: 1 })]),
+    ctx,
+  );
+  assert.is(proposals[0]!.userId, 'dropped');
+});
+
+test('each user goes to the eligible advisor with the lowest load, ties to the one idle longest', () => {
+  const busy = advisor('busy', { conversations: ['c1', 'c2'] });
+  const idleLong = advisor('idle-long', { idleSince: 5 });
+  const idleShort = advisor('idle-short', { idleSince: 50 });
+  const proposals = longestWaitingLowestLoad(snapshot([entry('u1'), entry('u2'), entry('u3')], [busy, idleShort, idleLong]), ctx);
+  assert.equal(
+    proposals.map((p) => p.advisorId),
+    ['idle-long', 'idle-short', 'idle-long'],
+  );
+});
+
+test('nobody is proposed beyond an advisor’s capacity, and away or offline advisors get nobody', () => {
+  const users = Array.from({ length: 10 }, (_, i) => entry(`u${i}`));
+  const proposals = longestWaitingLowestLoad(
+    snapshot(users, [advisor('a', { capacity: 2, conversations: ['c'] }), advisor('away', { status: 'away' }), advisor('off', { status: 'offline' })]),
+    ctx,
+  );
+  assert.equal(proposals, [{ userId: 'u0', advisorId: 'a' }]);
+});
+
+test('skills decide eligibility: audience, topic, language, provinces and regions', () => {
+  const lombardWorkers = advisor('lw', { skills: { ...all, audiences: ['worker'], regions: ['Lombardia'] } });
+  assert.ok(isEligible(lombardWorkers, entry('u', { province: 'BG' }), ctx));
+  assert.not.ok(isEligible(lombardWorkers, entry('u', { province: 'RM' }), ctx));
+  assert.not.ok(isEligible(lombardWorkers, entry('u', { audience: 'employer', role: 'employer' }), ctx));
+  const english = advisor('en', { skills: { ...all, languages: ['en'] } });
+  assert.not.ok(isEligible(english, entry('u'), ctx));
+  assert.ok(isEligible(english, entry('u', { lang: 'en' }), ctx));
+  const cigs = advisor('cigs', { skills: { ...all, topics: ['cigs'], provinces: ['NA'] } });
+  assert.ok(isEligible(cigs, entry('u', { topic: 'cigs', province: 'NA' }), ctx));
+  assert.not.ok(isEligible(cigs, entry('u', { topic: 'cigo', province: 'NA' }), ctx));
+  // an ineligible first user does not block the next one
+  const proposals = longestWaitingLowestLoad(snapshot([entry('rome', { province: 'RM' }), entry('bergamo', { province: 'BG' })], [lombardWorkers]), ctx);
+  assert.equal(proposals, [{ userId: 'bergamo', advisorId: 'lw' }]);
+});
+
+test('waiting users are told their position in their queue and a wait that grows with it', () => {
+  const infos = waitInfos(snapshot([entry('a'), entry('b'), entry('c'), entry('r', { province: 'RM' })], [advisor('x', { capacity: 2 })]), ctx, 300);
+  assert.equal([infos.get('a')!.position, infos.get('b')!.position, infos.get('c')!.position, infos.get('r')!.position], [1, 2, 3, 1]);
+  assert.ok(infos.get('a')!.etaSeconds < infos.get('c')!.etaSeconds);
+  assert.is(infos.get('b')!.etaSeconds, 300, 'two seats of 300 s each: the second user waits one handling time');
+});
+
+test.run();
