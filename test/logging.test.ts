@@ -1,0 +1,80 @@
+/** Logs are pino JSON lines that never carry tokens, tax codes or message text. */
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { buildApp } from '../server/app.ts';
+import { loadConfig } from '../server/config.ts';
+import { loggerOptions } from '../server/logger.ts';
+import { createServices } from '../server/services.ts';
+import { testDatabase } from './helpers/db.ts';
+import { TestSocket } from './helpers/ws-client.ts';
+
+function capture(level = 'debug') {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { logger: pino(loggerOptions(level), stream), lines };
+}
+
+const SECRET_TEXT = 'Il mio IBAN è IT60X0542811101000000123456';
+const FISCAL = 'RSSMRA80A01H501U';
+
+test('tokens, tax codes and message text are redacted wherever they sit in a logged object', () => {
+  const { logger, lines } = capture();
+  logger.info({ token: 'eyJsecret', fiscalCode: FISCAL, text: SECRET_TEXT, frame: { token: 'eyJsecret', text: SECRET_TEXT }, user: { identity: { fiscalCode: FISCAL } } }, 'hello');
+  logger.info({ req: { headers: { authorization: 'Bearer eyJsecret' } } }, 'request');
+  const all = lines.join('\n');
+  for (const secret of ['eyJsecret', FISCAL, SECRET_TEXT]) assert.not.ok(all.includes(secret), `${secret} leaked: ${all}`);
+  assert.ok(all.includes('[redacted]'));
+  for (const line of lines) JSON.parse(line);
+});
+
+test('a database error logged with err keeps its first line and code but not the query parameters after it', () => {
+  const { logger, lines } = capture();
+  const cause = Object.assign(new Error('connection terminated unexpectedly'), { code: '57P01' });
+  const err = new Error(`Failed query: insert into "messages" values ($1, $2)\nparams: c1,${SECRET_TEXT},${FISCAL}`, { cause });
+  logger.error({ err }, 'message not stored');
+  const entry = JSON.parse(lines[0]!);
+  assert.is(entry.err.message, 'Failed query: insert into "messages" values ($1, $2)');
+  assert.is(entry.err.cause.code, '57P01');
+  assert.not.ok(lines[0]!.includes(SECRET_TEXT));
+  assert.not.ok(lines[0]!.includes(FISCAL));
+});
+
+test('a whole chat at debug level logs nothing of the token, the tax code or the text', async () => {
+  const { logger, lines } = capture('debug');
+  const db = await testDatabase();
+  const config = loadConfig({ AUTH_DEV: '1', SERVICE_HOURS: 'always', LOG_LEVEL: 'debug' });
+  const services = await createServices(config, { db, logger });
+  const app = await buildApp(services);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+  const url = `ws://127.0.0.1:${port}/ws`;
+  try {
+    const advisorToken = await services.dev!.issue({ role: 'advisor', sub: 'adv-log' } as never);
+    const workerToken = await services.dev!.issue({ role: 'worker', sub: 'w-log', province: 'MI', fiscalCode: `TINIT-${FISCAL}` } as never);
+    const [advisor] = await TestSocket.signIn(url, advisorToken);
+    await advisor.request({ type: 'advisor.status', status: 'available' });
+    const [worker] = await TestSocket.signIn(url, workerToken);
+    worker.send({ type: 'chat.request', topic: 'payment' });
+    const { conversationId } = await worker.next('conversation.assigned');
+    await worker.request({ type: 'message.send', conversationId, clientMsgId: randomUUID(), text: SECRET_TEXT });
+    await fetch(`http://127.0.0.1:${port}/api/v1/conversations/${conversationId}`, { headers: { authorization: `Bearer ${workerToken}` } });
+    worker.drop();
+    advisor.drop();
+  } finally {
+    await app.close();
+    await db.cleanup();
+  }
+  assert.ok(lines.length > 0, 'something was logged at debug level');
+  const all = lines.join('\n');
+  for (const secret of [SECRET_TEXT, FISCAL, 'eyJ']) assert.not.ok(all.includes(secret), `${secret.slice(0, 12)}… appears in the logs`);
+});
+
+test.run();
