@@ -49,6 +49,8 @@ export interface ServiceOverrides {
   logger?: Logger;
   db?: Database;
   state?: RoutingState;
+  /** Wraps the SQL chat store (fault injection in tests). */
+  wrapStore?: (store: ChatStore) => ChatStore;
   schedule?: ScheduleConfig;
   /** Grace period for a waiting user whose last socket closed. */
   userGraceMs?: number;
@@ -60,7 +62,8 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   const clock = o.clock ?? systemClock;
   const db = o.db ?? (await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir }));
   if (o.seed ?? true) await seed(db.db);
-  const store = createSqlChatStore(db.db);
+  const sqlStore = createSqlChatStore(db.db);
+  const store = o.wrapStore ? o.wrapStore(sqlStore) : sqlStore;
   const state = o.state ?? new MemoryRoutingState();
   const dev = config.authDev ? await createDevAuth() : null;
   const auth = config.auth ? createJwksAuthenticator(config.auth) : dev!.authenticator;
@@ -78,7 +81,11 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
     const timer = setTimeout(() => {
       graceTimers.delete(userId);
       if (hub.isOnline(userId)) return;
-      void state.cancel(userId).then((entry) => entry && log.info({ userId }, 'waiting user did not come back; removed from the queue'));
+      void state.cancel(userId).then((entry) => {
+        if (!entry) return;
+        log.info({ userId }, 'waiting user did not come back; removed from the queue');
+        void router.pushPositions();
+      });
     }, graceMs);
     timer.unref();
     graceTimers.set(userId, timer);

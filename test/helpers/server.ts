@@ -7,7 +7,7 @@ import { ManualClock, type Clock } from '../../routing/clock.ts';
 import type { ScheduleConfig } from '../../routing/schedule.ts';
 import { buildApp } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
-import { createServices, type Services } from '../../server/services.ts';
+import { createServices, type ServiceOverrides, type Services } from '../../server/services.ts';
 import { testDatabase } from './db.ts';
 
 export interface TestServer {
@@ -23,6 +23,7 @@ export interface TestServerOptions {
   clock?: Clock;
   schedule?: ScheduleConfig;
   userGraceMs?: number;
+  wrapStore?: ServiceOverrides['wrapStore'];
 }
 
 export async function startServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -33,6 +34,7 @@ export async function startServer(opts: TestServerOptions = {}): Promise<TestSer
     clock: opts.clock,
     schedule: opts.schedule,
     userGraceMs: opts.userGraceMs,
+    wrapStore: opts.wrapStore,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   });
   const app = await buildApp(services);
