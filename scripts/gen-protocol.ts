@@ -39,7 +39,7 @@ function describe(s: Schema): string {
 
 export function render(): string {
   const rows = Object.entries(CLIENT_FRAMES).map(([type, schema]) => {
-    const s = schema as Schema;
+    const s = schema as unknown as Schema;
     const fields = Object.entries(s.properties ?? {})
       .filter(([name]) => name !== 'type' && name !== 'id')
       .map(([name, p]) => `\`${name}\`${s.required?.includes(name) ? '' : '?'}: ${describe(p)}`);

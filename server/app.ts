@@ -10,6 +10,7 @@ import { conversationRoutes } from './http-conversations.ts';
 import { installErrorHandling } from './http-errors.ts';
 import { healthRoutes } from './http-health.ts';
 import { pageRoutes } from './http-pages.ts';
+import { ticketRoutes } from './http-tickets.ts';
 import { devTokenRoute } from './dev-token-route.ts';
 import { wsGateway } from './ws-gateway.ts';
 
@@ -32,6 +33,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(healthRoutes, { probes: services.probes });
   await app.register(availabilityRoutes, { schedule: services.schedule, now: () => services.clock.now() });
   await app.register(conversationRoutes, { auth: services.auth, store: services.store });
+  await app.register(ticketRoutes, { auth: services.auth, tickets: services.tickets });
   if (services.dev) await app.register(devTokenRoute, { dev: services.dev });
   await app.register(wsGateway, {
     config,

@@ -11,12 +11,14 @@ import type { RoutingState } from '../routing/routing-state.ts';
 import { availability, type ScheduleConfig } from '../routing/schedule.ts';
 import { isUserRole, type Entry, type Topic } from '../routing/types.ts';
 import type { AdvisorDirectory } from './advisor-directory.ts';
+import type { Identity } from './auth.ts';
 import type { ChatStore, ConversationRecord } from './chat-store.ts';
 import type { Client } from './client.ts';
 import type { Limits } from './config.ts';
 import { AppError } from './errors.ts';
 import type { Hub } from './hub.ts';
 import { conversationSummary, type RouterService } from './router-service.ts';
+import type { TicketService } from './ticket-service.ts';
 
 export interface ChatDeps {
   state: RoutingState;
@@ -27,6 +29,7 @@ export interface ChatDeps {
   router: RouterService;
   advisors: AdvisorDirectory;
   schedule: ScheduleConfig;
+  tickets: TicketService;
   limits: Limits;
 }
 
@@ -71,7 +74,7 @@ export class ChatService {
       topic: frame.topic as Topic,
       lang: (frame.lang as string | undefined) ?? identity.lang ?? 'it',
       entry: (frame.entry as Entry | undefined) ?? 'other',
-      context: contextOf(frame, identity.matricola),
+      context: contextOf(frame, identity),
       priority: 0,
       since: now,
     });
@@ -137,19 +140,34 @@ export class ChatService {
   async close(client: Client, frame: Frame): Promise<object> {
     const conv = await this.participantConversation(client, frame.conversationId as string);
     const byUser = client.userId === conv.userId;
-    const closed = await this.deps.store.closeConversation(conv.id, {
-      outcome: (frame.outcome as string | undefined) ?? (byUser ? 'closed_by_user' : 'resolved'),
-      rating: byUser && typeof frame.rating === 'number' ? frame.rating : null,
-      closedBy: client.userId,
-      at: new Date(this.deps.clock.now()),
-    });
-    await this.deps.state.release(conv.id, this.deps.clock.now());
+    const outcome = (frame.outcome as string | undefined) ?? (byUser ? 'closed_by_user' : 'resolved');
+    const rating = byUser && typeof frame.rating === 'number' ? frame.rating : null;
+    const closed = await this.finish(client, conv, outcome, rating, {});
+    return { type: 'ok', conversationId: conv.id, outcome: closed.outcome };
+  }
+
+  /** The advisor hands the chat to the territorial office as a Linea INPS ticket, with its transcript. */
+  async escalate(client: Client, frame: Frame): Promise<object> {
+    if (client.identity.role !== 'advisor') throw new AppError('forbidden', 'only advisors escalate');
+    const conv = await this.participantConversation(client, frame.conversationId as string);
+    if (conv.status !== 'open') throw new AppError('conversation_closed');
+    const transcript = await this.deps.store.messagesAfter(conv.id, 0);
+    const ticket = await this.deps.tickets.createFromEscalation({ conversation: conv, summary: frame.summary as string, advisor: client.identity, transcript });
+    await this.finish(client, conv, 'escalated', null, { ticketId: ticket.id, protocol: ticket.protocol });
+    return { type: 'ok', conversationId: conv.id, ticketId: ticket.id, protocol: ticket.protocol };
+  }
+
+  /** Closes in the database, frees the seat, tells both sides. Idempotent for a closed conversation. */
+  private async finish(client: Client, conv: ConversationRecord, outcome: string, rating: number | null, extra: object) {
+    const now = this.deps.clock.now();
+    const closed = await this.deps.store.closeConversation(conv.id, { outcome, rating, closedBy: client.userId, at: new Date(now) });
+    await this.deps.state.release(conv.id, now);
     if (conv.status === 'open') {
-      const note = { type: 'conversation.closed', conversationId: conv.id, outcome: closed.outcome, closedBy: client.userId };
+      const note = { type: 'conversation.closed', conversationId: conv.id, outcome: closed.outcome, closedBy: client.userId, ...extra };
       for (const who of [conv.userId, conv.advisorId]) this.deps.hub.toUser(who, note);
     }
     void this.deps.router.dispatch();
-    return { type: 'ok', conversationId: conv.id, outcome: closed.outcome };
+    return closed;
   }
 
   async advisorStatus(client: Client, frame: Frame): Promise<object> {
@@ -188,8 +206,17 @@ export class ChatService {
   }
 }
 
-function contextOf(frame: Frame, matricola: string | null): Record<string, string> {
+/**
+ * The page's context, with the company's matricola checked against the token: a
+ * company user may only speak for a matricola it holds, because an escalated chat
+ * becomes a ticket visible to that matricola.
+ */
+function contextOf(frame: Frame, identity: Identity): Record<string, string> {
   const context = { ...((frame.context as Record<string, string> | undefined) ?? {}) };
-  if (matricola && !context.matricola) context.matricola = matricola;
+  const held = [identity.matricola, ...identity.matricole].filter((m): m is string => !!m);
+  if (identity.role !== 'worker' && context.matricola && !held.includes(context.matricola)) {
+    throw new AppError('matricola_not_yours', context.matricola.slice(0, 32));
+  }
+  if (!context.matricola && identity.matricola && identity.role !== 'worker') context.matricola = identity.matricola;
   return context;
 }

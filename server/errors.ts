@@ -36,6 +36,11 @@ export const ERRORS = {
   store_unavailable: { status: 503, message: 'Messages cannot be stored right now; nothing was saved' },
   payload_too_large: { status: 413, message: 'The request body is too large' },
   unsupported_media_type: { status: 415, message: 'Send JSON with Content-Type: application/json' },
+  // tickets
+  illegal_transition: { status: 409, message: 'This status change is not allowed: %s' },
+  ticket_closed: { status: 409, message: 'The ticket is closed: nothing more can be added' },
+  matricola_not_yours: { status: 403, message: 'You do not act for this matricola: %s' },
+  no_competent_office: { status: 422, message: 'No territorial office is competent for %s' },
   // server
   not_ready: { status: 503, message: 'Not ready: %s' },
   internal: { status: 500, message: 'Something went wrong on our side' },

@@ -23,6 +23,8 @@ import type { Probe } from './http-health.ts';
 import { Hub } from './hub.ts';
 import { loggerOptions } from './logger.ts';
 import { RouterService } from './router-service.ts';
+import { TicketService } from './ticket-service.ts';
+import { createSqlTicketStore } from './ticket-store-sql.ts';
 
 type DevAuth = Awaited<ReturnType<typeof createDevAuth>>;
 
@@ -39,6 +41,7 @@ export interface Services {
   hub: Hub;
   router: RouterService;
   chat: ChatService;
+  tickets: TicketService;
   probes: Probe[];
   userGone(userId: string): void;
   close(): Promise<void>;
@@ -72,7 +75,8 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   const log = logger.child({ part: 'chat' });
   const router = new RouterService({ state, store, hub, clock, log, handleSeconds: config.routing.handleSeconds });
   const advisors = sqlAdvisorDirectory(db.db, tokenDirectory(config.routing.defaultCapacity));
-  const chat = new ChatService({ state, store, hub, clock, log, router, advisors, schedule, limits: config.limits });
+  const tickets = new TicketService({ store: createSqlTicketStore(db.db), clock });
+  const chat = new ChatService({ state, store, hub, clock, log, router, advisors, schedule, tickets, limits: config.limits });
 
   const graceMs = o.userGraceMs ?? 60_000;
   const graceTimers = new Map<string, NodeJS.Timeout>();
@@ -94,7 +98,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   tick.unref();
 
   return {
-    config, logger, clock, db, store, state, auth, dev, schedule, hub, router, chat, userGone,
+    config, logger, clock, db, store, state, auth, dev, schedule, hub, router, chat, tickets, userGone,
     probes: [
       { name: 'database', check: () => db.ping() },
       { name: 'routing state', check: () => state.ping() },

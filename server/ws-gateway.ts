@@ -47,6 +47,7 @@ export async function wsGateway(app: FastifyInstance, deps: GatewayDeps): Promis
     read: (c, f) => chat.read(c, f),
     'conversation.close': (c, f) => chat.close(c, f),
     'advisor.status': (c, f) => chat.advisorStatus(c, f),
+    'conversation.escalate': (c, f) => chat.escalate(c, f),
     ping: async () => ({ type: 'pong' }),
   };
   const alive = new WeakMap<WebSocket, boolean>();

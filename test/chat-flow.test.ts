@@ -214,4 +214,34 @@ test('typing and read marks reach the peer', async () => {
   assert.is(read.seq, 1);
 });
 
+test('an advisor escalates a chat to Linea INPS: the user learns the ticket, the Milano office sees it with the transcript, Roma does not', async () => {
+  const { advisor, worker, conversationId } = await matchedPair('escalate');
+  await say(worker, conversationId, 'Non ho ricevuto la CIG di settembre');
+  const done = await advisor.request({ type: 'conversation.escalate', conversationId, summary: 'Pagamento CIG di settembre non ricevuto: verificare il flusso SR41' });
+  assert.is(done.type, 'ok');
+  const closed = await worker.next('conversation.closed');
+  assert.is(closed.outcome, 'escalated');
+  assert.is(closed.ticketId, done.ticketId);
+  assert.match(closed.protocol as string, /^LINPS-\d{4}-\d{6}$/);
+  const asOffice = async (sede: string) =>
+    fetch(`${server.url}/api/v1/tickets/${closed.ticketId}`, { headers: { authorization: `Bearer ${await server.token({ role: 'office', sub: `op-${sede}`, sede })}` } });
+  const milano = await asOffice('SEDE-MI');
+  assert.is(milano.status, 200);
+  const ticket = await milano.json();
+  assert.is(ticket.sede ?? ticket.ticket?.sede, 'SEDE-MI');
+  assert.ok(JSON.stringify(ticket).includes('Non ho ricevuto la CIG di settembre'), 'the transcript travels with the ticket');
+  assert.is((await asOffice('SEDE-RM')).status, 404);
+  const again = await advisor.request({ type: 'conversation.escalate', conversationId, summary: 'di nuovo' });
+  assert.is(again.code, 'conversation_closed');
+});
+
+test('a company user may only give a matricola it holds in its token', async () => {
+  const { socket } = await signIn({ role: 'employer', sub: 'emp-1', province: 'MI', matricola: '4900012345' });
+  const refused = await socket.request({ type: 'chat.request', topic: 'cigo', context: { matricola: '4900099999' } });
+  assert.is(refused.code, 'matricola_not_yours');
+  const accepted = await socket.request({ type: 'chat.request', topic: 'cigo', context: { matricola: '4900012345' } });
+  assert.is(accepted.type, 'ok');
+  await socket.request({ type: 'chat.cancel' });
+});
+
 test.run();

@@ -1,0 +1,351 @@
+/**
+ * Linea INPS tickets over HTTP (docs/tickets.md):
+ *
+ *   POST  /api/v1/tickets               a user opens a request; an office writes first with `to`
+ *   GET   /api/v1/tickets               the tickets the caller may see, filtered and paginated
+ *   GET   /api/v1/tickets/:id           one ticket, its thread (and its audit trail, for staff)
+ *   POST  /api/v1/tickets/:id/replies   a chained reply
+ *   PATCH /api/v1/tickets/:id           a status change (`{ status, outcome? }`)
+ *
+ * The rules are in TicketService; this file only checks shapes and decides
+ * which fields each role gets (an allow-list: the response schemas drop
+ * anything else).
+ */
+import type { FastifyInstance } from 'fastify';
+import { TOPICS, type Topic } from '../routing/types.ts';
+import type { Authenticator, Identity } from './auth.ts';
+import { AppError } from './errors.ts';
+import { errorSchema } from './http-errors.ts';
+import { signedIn } from './http-auth.ts';
+import { isOverdue, isStaff, TICKET_LIMITS, type TicketService } from './ticket-service.ts';
+import { TICKET_STATUSES, type AuditEntry, type TicketRecord, type TicketReply } from './ticket-store.ts';
+
+export interface TicketRoutesOptions {
+  auth: Authenticator;
+  tickets: TicketService;
+}
+
+const MATRICOLA = { type: 'string', minLength: 1, maxLength: 32, pattern: '^[0-9A-Za-z][0-9A-Za-z./-]*$' } as const;
+const DATE_OR_INSTANT = { type: 'string', minLength: 10, maxLength: 40, pattern: '^\\d{4}-\\d{2}-\\d{2}(T[0-9:.]+(Z|[+-]\\d{2}:\\d{2}))?$' } as const;
+const nullableString = { type: ['string', 'null'] } as const;
+
+const ticketSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    protocol: { type: 'string' },
+    subject: { type: 'string' },
+    category: { type: 'string' },
+    origin: { type: 'string' },
+    status: { type: 'string' },
+    outcome: nullableString,
+    sede: { type: 'string' },
+    matricola: nullableString,
+    createdAt: { type: 'string' },
+    updatedAt: { type: 'string' },
+    takenAt: nullableString,
+    closedAt: nullableString,
+    dueAt: nullableString,
+    overdue: { type: 'boolean' },
+    conversationId: nullableString,
+    replyCount: { type: 'integer' },
+    /** users only: whether they opened it (or it was addressed to them) */
+    mine: { type: 'boolean' },
+    /** staff only from here */
+    user: {
+      type: 'object',
+      properties: { id: nullableString, role: nullableString, name: nullableString, fiscalCode: nullableString },
+    },
+    province: nullableString,
+    takenBy: nullableString,
+    closedBy: nullableString,
+    respondedAt: nullableString,
+    createdBy: { type: 'object', properties: { id: { type: 'string' }, role: { type: 'string' } } },
+  },
+} as const;
+
+const replySchema = {
+  type: 'object',
+  properties: {
+    seq: { type: 'integer' },
+    author: { type: 'object', properties: { id: { type: 'string' }, role: { type: 'string' }, name: nullableString } },
+    body: { type: 'string' },
+    at: { type: 'string' },
+  },
+} as const;
+
+const detailSchema = {
+  type: 'object',
+  properties: {
+    ...ticketSchema.properties,
+    replies: { type: 'array', items: replySchema },
+    audit: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          at: { type: 'string' },
+          actor: { type: 'object', properties: { id: { type: 'string' }, role: { type: 'string' } } },
+          action: { type: 'string' },
+          detail: { type: 'object', additionalProperties: true },
+        },
+      },
+    },
+    transcript: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          seq: { type: 'integer' },
+          from: { type: 'object', properties: { id: { type: 'string' }, role: { type: 'string' } } },
+          text: { type: 'string' },
+          at: { type: 'string' },
+        },
+      },
+    },
+  },
+} as const;
+
+const idParams = {
+  type: 'object',
+  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
+  required: ['id'],
+  additionalProperties: false,
+} as const;
+
+const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema } as const;
+
+const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+
+/** The fields of a ticket this caller may see. */
+export function ticketView(identity: Identity, t: TicketRecord, now: Date): Record<string, unknown> {
+  const view: Record<string, unknown> = {
+    id: t.id,
+    protocol: t.protocol,
+    subject: t.subject,
+    category: t.category,
+    origin: t.origin,
+    status: t.status,
+    outcome: t.outcome,
+    sede: t.sede,
+    matricola: t.matricola,
+    createdAt: t.createdAt.toISOString(),
+    updatedAt: t.updatedAt.toISOString(),
+    takenAt: iso(t.takenAt),
+    closedAt: iso(t.closedAt),
+    dueAt: iso(t.dueAt),
+    overdue: isOverdue(t, now),
+    conversationId: t.conversationId,
+    replyCount: t.lastReplySeq,
+  };
+  if (!isStaff(identity)) return { ...view, mine: t.userId === identity.sub };
+  return {
+    ...view,
+    user: { id: t.userId, role: t.userRole, name: t.userName, fiscalCode: t.userFiscalCode },
+    province: t.province,
+    takenBy: t.takenBy,
+    closedBy: t.closedBy,
+    respondedAt: iso(t.respondedAt),
+    createdBy: { id: t.createdBy, role: t.createdByRole },
+  };
+}
+
+/** A reply: staff see who wrote it; users see the role and the name. */
+export function replyView(identity: Identity, r: TicketReply): Record<string, unknown> {
+  const author = isStaff(identity) ? { id: r.authorId, role: r.authorRole, name: r.authorName } : { role: r.authorRole, name: r.authorName };
+  return { seq: r.seq, author, body: r.body, at: r.at.toISOString() };
+}
+
+function auditView(a: AuditEntry): Record<string, unknown> {
+  return { at: a.at.toISOString(), actor: { id: a.actorId, role: a.actorRole }, action: a.action, detail: a.detail };
+}
+
+interface CreateBody {
+  subject: string;
+  category: Topic;
+  body: string;
+  province?: string;
+  matricola?: string;
+  to?: { userId?: string; matricola?: string };
+}
+
+interface ListQuery {
+  status?: string;
+  matricola?: string;
+  subject?: string;
+  from?: string;
+  to?: string;
+  updatedFrom?: string;
+  updatedTo?: string;
+  sede?: string;
+  overdue?: boolean;
+  page?: number;
+  pageSize?: number;
+}
+
+export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptions): Promise<void> {
+  const { auth, tickets } = opts;
+
+  app.post<{ Body: CreateBody }>(
+    '/api/v1/tickets',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          properties: {
+            subject: { type: 'string', minLength: 1, maxLength: TICKET_LIMITS.subjectMax },
+            category: { type: 'string', enum: [...TOPICS] },
+            body: { type: 'string', minLength: 1, maxLength: TICKET_LIMITS.bodyMax },
+            province: { type: 'string', minLength: 2, maxLength: 2, pattern: '^[A-Za-z]{2}$' },
+            matricola: MATRICOLA,
+            to: {
+              type: 'object',
+              properties: { userId: { type: 'string', minLength: 1, maxLength: 200 }, matricola: MATRICOLA },
+              minProperties: 1,
+              additionalProperties: false,
+            },
+          },
+          required: ['subject', 'category', 'body'],
+          additionalProperties: false,
+        },
+        response: { 201: ticketSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const identity = await signedIn(request, auth);
+      const { to, ...rest } = request.body;
+      let ticket: TicketRecord;
+      if (identity.role === 'office') {
+        if (to === undefined) throw new AppError('validation_failed', 'an office addresses its request with `to`');
+        if (rest.province !== undefined || rest.matricola !== undefined) {
+          throw new AppError('validation_failed', 'an office gives the addressee in `to`, not province or matricola');
+        }
+        ticket = await tickets.createByOffice(identity, { to, subject: rest.subject, category: rest.category, body: rest.body });
+      } else {
+        if (to !== undefined) throw new AppError('validation_failed', '`to` is for office operators');
+        ticket = await tickets.createByUser(identity, rest);
+      }
+      reply.code(201);
+      return ticketView(identity, ticket, new Date(ticket.createdAt));
+    },
+  );
+
+  app.get<{ Querystring: ListQuery }>(
+    '/api/v1/tickets',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            status: { type: 'string', enum: [...TICKET_STATUSES] },
+            matricola: MATRICOLA,
+            subject: { type: 'string', maxLength: TICKET_LIMITS.subjectMax },
+            from: DATE_OR_INSTANT,
+            to: DATE_OR_INSTANT,
+            updatedFrom: DATE_OR_INSTANT,
+            updatedTo: DATE_OR_INSTANT,
+            sede: { type: 'string', minLength: 1, maxLength: 32 },
+            overdue: { type: 'boolean' },
+            page: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1 },
+            pageSize: { type: 'integer', minimum: 1, maximum: TICKET_LIMITS.pageSizeMax, default: TICKET_LIMITS.pageSizeDefault },
+          },
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              items: { type: 'array', items: ticketSchema },
+              page: { type: 'integer' },
+              pageSize: { type: 'integer' },
+              total: { type: 'integer' },
+            },
+            required: ['items', 'page', 'pageSize', 'total'],
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const identity = await signedIn(request, auth);
+      const list = await tickets.list(identity, request.query);
+      return {
+        items: list.items.map((t) => ticketView(identity, t, list.now)),
+        page: list.page,
+        pageSize: list.pageSize,
+        total: list.total,
+      };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/v1/tickets/:id',
+    { schema: { params: idParams, response: { 200: detailSchema, ...errors } } },
+    async (request) => {
+      const identity = await signedIn(request, auth);
+      const detail = await tickets.get(identity, request.params.id);
+      const staff = isStaff(identity);
+      return {
+        ...ticketView(identity, detail.ticket, detail.now),
+        replies: detail.replies.map((r) => replyView(identity, r)),
+        ...(staff && detail.audit ? { audit: detail.audit.map(auditView) } : {}),
+        ...(detail.transcript
+          ? {
+              transcript: detail.transcript.map((m) => ({
+                seq: m.seq,
+                from: staff ? { id: m.senderId, role: m.senderRole } : { role: m.senderRole },
+                text: m.text,
+                at: m.at.toISOString(),
+              })),
+            }
+          : {}),
+      };
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { body: string } }>(
+    '/api/v1/tickets/:id/replies',
+    {
+      schema: {
+        params: idParams,
+        body: {
+          type: 'object',
+          properties: { body: { type: 'string', minLength: 1, maxLength: TICKET_LIMITS.bodyMax } },
+          required: ['body'],
+          additionalProperties: false,
+        },
+        response: { 201: replySchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const identity = await signedIn(request, auth);
+      const result = await tickets.reply(identity, request.params.id, request.body.body);
+      reply.code(201);
+      return replyView(identity, result.reply);
+    },
+  );
+
+  app.patch<{ Params: { id: string }; Body: { status: string; outcome?: string } }>(
+    '/api/v1/tickets/:id',
+    {
+      schema: {
+        params: idParams,
+        body: {
+          type: 'object',
+          properties: {
+            status: { type: 'string', enum: [...TICKET_STATUSES] },
+            outcome: { type: 'string', minLength: 1, maxLength: TICKET_LIMITS.outcomeMax },
+          },
+          required: ['status'],
+          additionalProperties: false,
+        },
+        response: { 200: ticketSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const identity = await signedIn(request, auth);
+      const ticket = await tickets.changeStatus(identity, request.params.id, request.body);
+      return ticketView(identity, ticket, ticket.updatedAt);
+    },
+  );
+}

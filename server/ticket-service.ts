@@ -1,0 +1,535 @@
+/**
+ * Linea INPS tickets: the rules. Who may open, see, answer and move a ticket;
+ * which sede is competent; when it falls due. Storage is behind TicketStore
+ * and time behind an injected Clock, so every rule can be tested without
+ * waiting. See docs/tickets.md.
+ *
+ * Visibility (one function, `mayView`, for every read and every action):
+ * - a user: their own tickets (`user_id` = JWT `sub`); an employer also those of
+ *   its `matricola`; an intermediary also those of the matricole in its token;
+ * - an office operator: the tickets of their `sede`;
+ * - a supervisor: all of them (read-only);
+ * - an advisor: none (they create tickets by escalating a chat, and that is all).
+ * Anything not visible answers the same `not_found` as an absent id.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../routing/clock.ts';
+import { addDaysYmd, patronDayOf } from '../routing/holidays.ts';
+import { findProvince } from '../routing/provinces.ts';
+import { localParts, zonedTimeToUtc } from '../routing/schedule.ts';
+import { isUserRole, TOPICS, type Topic } from '../routing/types.ts';
+import { dueDate } from '../routing/working-hours.ts';
+import type { Identity } from './auth.ts';
+import type { ConversationRecord, StoredMessage } from './chat-store.ts';
+import { AppError } from './errors.ts';
+import {
+  isTicketStatus,
+  type Actor,
+  type AuditEntry,
+  type NewNotice,
+  type NoticeKind,
+  type TicketFilters,
+  type TicketRecord,
+  type TicketReply,
+  type TicketScope,
+  type TicketStatus,
+  type TicketStore,
+} from './ticket-store.ts';
+
+export const TICKET_LIMITS = {
+  subjectMax: 200,
+  bodyMax: 10_000,
+  outcomeMax: 500,
+  pageSizeDefault: 20,
+  pageSizeMax: 100,
+} as const;
+
+/** The SLA: the user is recontacted within this many working hours. */
+export const SLA_WORKING_HOURS = 48;
+export const TICKET_TIME_ZONE = 'Europe/Rome';
+/** The outcome recorded when a user withdraws their own open request. */
+export const WITHDRAWN = 'withdrawn';
+
+export interface TicketServiceDeps {
+  store: TicketStore;
+  clock: Clock;
+  /** Default 48. */
+  slaWorkingHours?: number;
+  /** Default 'Europe/Rome'. */
+  timeZone?: string;
+  /** Default crypto.randomUUID. */
+  newId?: () => string;
+}
+
+export interface CreateByUserInput {
+  subject: string;
+  category: Topic;
+  body: string;
+  /** Where the request belongs; default the token's `province`. */
+  province?: string;
+  /** The company concerned: an employer's own, or one an intermediary represents. */
+  matricola?: string;
+}
+
+export interface CreateFromEscalationInput {
+  conversation: ConversationRecord;
+  summary: string;
+  advisor: Identity;
+  transcript: StoredMessage[];
+  /** Default: the first line of the summary. */
+  subject?: string;
+}
+
+export interface CreateByOfficeInput {
+  to: { userId?: string; matricola?: string };
+  subject: string;
+  category: Topic;
+  body: string;
+}
+
+export interface ListInput {
+  status?: string;
+  matricola?: string;
+  subject?: string;
+  /** Created on or after: a local date `YYYY-MM-DD` or an ISO 8601 instant. */
+  from?: string;
+  /** Created on or before: a local date (the whole day counts) or an instant (exclusive). */
+  to?: string;
+  updatedFrom?: string;
+  updatedTo?: string;
+  sede?: string;
+  overdue?: boolean;
+  page?: number;
+  pageSize?: number;
+}
+
+export interface TicketList {
+  items: TicketRecord[];
+  page: number;
+  pageSize: number;
+  total: number;
+  /** The instant `overdue` was judged at. */
+  now: Date;
+}
+
+export interface TicketDetail {
+  ticket: TicketRecord;
+  replies: TicketReply[];
+  /** Staff only. */
+  audit: AuditEntry[] | null;
+  /** The chat the ticket came from, when escalated. */
+  transcript: { seq: number; senderId: string; senderRole: string; text: string; at: Date }[] | null;
+  now: Date;
+}
+
+export interface StatusChange {
+  status: string;
+  outcome?: string | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const YMD = /^\d{4}-\d{2}-\d{2}$/;
+
+export class TicketService {
+  private readonly store: TicketStore;
+  private readonly clock: Clock;
+  private readonly slaHours: number;
+  private readonly timeZone: string;
+  private readonly newId: () => string;
+
+  constructor(deps: TicketServiceDeps) {
+    this.store = deps.store;
+    this.clock = deps.clock;
+    this.slaHours = deps.slaWorkingHours ?? SLA_WORKING_HOURS;
+    this.timeZone = deps.timeZone ?? TICKET_TIME_ZONE;
+    this.newId = deps.newId ?? randomUUID;
+  }
+
+  /** A worker, employer or intermediary opens a request (e.g. outside service hours). */
+  async createByUser(identity: Identity, input: CreateByUserInput): Promise<TicketRecord> {
+    if (!isUserRole(identity.role)) throw new AppError('forbidden', 'only users open a request this way; an office addresses one with `to`');
+    const subject = text('subject', input.subject, TICKET_LIMITS.subjectMax);
+    const body = text('body', input.body, TICKET_LIMITS.bodyMax);
+    const category = topic(input.category);
+    const matricola = matricolaFor(identity, input.matricola);
+    const province = provinceOf(input.province ?? identity.province);
+    const sede = await this.competentSede(province, matricola);
+    const now = this.now();
+    const dueAt = await this.dueFor(sede, now);
+    const author = actorOf(identity);
+    const { ticket } = await this.store.create({
+      id: this.newId(),
+      year: this.yearOf(now),
+      subject,
+      category,
+      origin: 'user',
+      userId: identity.sub,
+      userRole: identity.role,
+      userName: identity.name,
+      userFiscalCode: identity.fiscalCode,
+      matricola,
+      province,
+      sede,
+      status: 'open',
+      createdBy: author,
+      createdAt: now,
+      takenBy: null,
+      dueAt,
+      conversationId: null,
+      firstReply: { author, body },
+      auditDetail: { origin: 'user', province, matricola },
+      notice: { kind: 'registered', recipientKind: 'user', recipientId: identity.sub, payload: { subject, sede, dueAt: dueAt.toISOString() } },
+    });
+    return ticket;
+  }
+
+  /**
+   * An advisor escalates a chat (WebSocket `conversation.escalate`). The
+   * summary is the first reply; the ticket keeps the conversation id, through
+   * which its transcript is read. Idempotent per conversation: escalating the
+   * same chat again returns the ticket made the first time.
+   */
+  async createFromEscalation(input: CreateFromEscalationInput): Promise<TicketRecord> {
+    const { conversation, advisor } = input;
+    if (advisor.role !== 'advisor' || advisor.sub !== conversation.advisorId) throw new AppError('not_found');
+    const summary = text('summary', input.summary, TICKET_LIMITS.bodyMax);
+    const existing = await this.store.byConversation(conversation.id);
+    if (existing) return existing;
+    const subject = input.subject !== undefined ? text('subject', input.subject, TICKET_LIMITS.subjectMax) : subjectFrom(summary);
+    const category = topic(conversation.topic);
+    // The chat's context matricola is used only for company users; see docs/tickets.md.
+    const rawMatricola = conversation.userRole === 'worker' ? undefined : conversation.context.matricola?.trim();
+    const matricola = rawMatricola ? rawMatricola : null;
+    const province = provinceOf(conversation.province);
+    const sede = await this.competentSede(province, matricola);
+    const now = this.now();
+    const dueAt = await this.dueFor(sede, now);
+    const author = actorOf(advisor);
+    const lastSeq = input.transcript.reduce((max, m) => Math.max(max, m.seq), 0);
+    const { ticket } = await this.store.create({
+      id: this.newId(),
+      year: this.yearOf(now),
+      subject,
+      category,
+      origin: 'escalation',
+      userId: conversation.userId,
+      userRole: conversation.userRole,
+      userName: conversation.userName,
+      userFiscalCode: null,
+      matricola,
+      province,
+      sede,
+      status: 'open',
+      createdBy: author,
+      createdAt: now,
+      takenBy: null,
+      dueAt,
+      conversationId: conversation.id,
+      firstReply: { author, body: summary },
+      auditDetail: { origin: 'escalation', conversationId: conversation.id, transcript: { messages: input.transcript.length, lastSeq } },
+      notice: {
+        kind: 'registered',
+        recipientKind: 'user',
+        recipientId: conversation.userId,
+        payload: { subject, sede, dueAt: dueAt.toISOString(), conversationId: conversation.id },
+      },
+    });
+    return ticket;
+  }
+
+  /**
+   * An office operator writes first ("interlocuzione"): a request for more
+   * information or documents, to a user and/or a matricola. It starts in
+   * charge of the writer and carries no SLA (the office is waiting on the user).
+   */
+  async createByOffice(identity: Identity, input: CreateByOfficeInput): Promise<TicketRecord> {
+    if (identity.role !== 'office' || identity.sede === null) throw new AppError('forbidden', 'only an office operator writes to a user first');
+    const userId = optionalText('to.userId', input.to?.userId, 200);
+    const matricola = optionalText('to.matricola', input.to?.matricola, 32);
+    if (userId === null && matricola === null) throw new AppError('validation_failed', 'to needs a userId or a matricola');
+    const subject = text('subject', input.subject, TICKET_LIMITS.subjectMax);
+    const body = text('body', input.body, TICKET_LIMITS.bodyMax);
+    const category = topic(input.category);
+    const sede = identity.sede;
+    const province = await this.store.provinceOfSede(sede);
+    if (province === null) throw new AppError('forbidden', 'your sede is not a known office');
+    const now = this.now();
+    const author = actorOf(identity);
+    const recipient: Pick<NewNotice, 'recipientKind' | 'recipientId'> =
+      userId !== null ? { recipientKind: 'user', recipientId: userId } : { recipientKind: 'matricola', recipientId: matricola! };
+    const { ticket } = await this.store.create({
+      id: this.newId(),
+      year: this.yearOf(now),
+      subject,
+      category,
+      origin: 'office',
+      userId,
+      userRole: null,
+      userName: null,
+      userFiscalCode: null,
+      matricola,
+      province,
+      sede,
+      status: 'in_progress',
+      createdBy: author,
+      createdAt: now,
+      takenBy: identity.sub,
+      dueAt: null,
+      conversationId: null,
+      firstReply: { author, body },
+      auditDetail: { origin: 'office', to: { userId, matricola } },
+      notice: { kind: 'registered', ...recipient, payload: { subject, sede } },
+    });
+    return ticket;
+  }
+
+  /** The tickets the caller may see, filtered, overdue first, then by due time. */
+  async list(identity: Identity, input: ListInput = {}): Promise<TicketList> {
+    const scope = scopeOf(identity);
+    const page = positiveInt('page', input.page, 1, 1_000_000);
+    const pageSize = positiveInt('pageSize', input.pageSize, TICKET_LIMITS.pageSizeDefault, TICKET_LIMITS.pageSizeMax);
+    const filters: TicketFilters = {};
+    if (input.status !== undefined) {
+      if (!isTicketStatus(input.status)) throw new AppError('validation_failed', `status must be open, in_progress or closed`);
+      filters.status = input.status;
+    }
+    if (input.matricola !== undefined) filters.matricola = input.matricola.trim();
+    if (input.subject !== undefined && input.subject.trim() !== '') filters.subject = input.subject.trim();
+    if (input.sede !== undefined) filters.sede = input.sede.trim();
+    if (input.overdue !== undefined) filters.overdue = input.overdue;
+    if (input.from !== undefined) filters.createdFrom = this.boundary('from', input.from, 'start');
+    if (input.to !== undefined) filters.createdBefore = this.boundary('to', input.to, 'end');
+    if (input.updatedFrom !== undefined) filters.updatedFrom = this.boundary('updatedFrom', input.updatedFrom, 'start');
+    if (input.updatedTo !== undefined) filters.updatedBefore = this.boundary('updatedTo', input.updatedTo, 'end');
+    const now = this.now();
+    const { items, total } = await this.store.list(scope, filters, now, { offset: (page - 1) * pageSize, limit: pageSize });
+    return { items, page, pageSize, total, now };
+  }
+
+  /** One ticket with its thread; staff also get its audit trail. */
+  async get(identity: Identity, id: string): Promise<TicketDetail> {
+    const ticket = await this.visible(identity, id);
+    const staff = isStaff(identity);
+    const [replies, audit, transcript] = await Promise.all([
+      this.store.replies(ticket.id),
+      staff ? this.store.audit(ticket.id) : Promise.resolve(null),
+      ticket.conversationId !== null ? this.store.transcript(ticket.conversationId) : Promise.resolve(null),
+    ]);
+    return { ticket, replies, audit, transcript, now: this.now() };
+  }
+
+  /** A chained reply, from the user side or from the sede. */
+  async reply(identity: Identity, id: string, bodyInput: string): Promise<{ ticket: TicketRecord; reply: TicketReply }> {
+    const ticket = await this.visible(identity, id);
+    if (identity.role === 'supervisor') throw new AppError('forbidden', 'supervisors read tickets; the sede answers them');
+    const body = text('body', bodyInput, TICKET_LIMITS.bodyMax);
+    if (ticket.status === 'closed') throw new AppError('ticket_closed');
+    const fromOffice = identity.role === 'office';
+    const notice: NewNotice = {
+      kind: 'replied',
+      ...(fromOffice ? userSide(ticket) : { recipientKind: 'sede', recipientId: ticket.sede }),
+      payload: noticePayload(ticket),
+    };
+    return this.store.addReply(ticket.id, { author: actorOf(identity), body, at: this.now(), marksResponse: fromOffice, notice });
+  }
+
+  /**
+   * open → in_progress (office: take in charge), in_progress → closed and
+   * open → closed (office, with an outcome); open → closed by the user who
+   * opened it (withdrawn). Anything else: illegal_transition, nothing changed.
+   */
+  async changeStatus(identity: Identity, id: string, change: StatusChange): Promise<TicketRecord> {
+    if (!isTicketStatus(change.status)) throw new AppError('validation_failed', 'status must be open, in_progress or closed');
+    const to: TicketStatus = change.status;
+    const ticket = await this.visible(identity, id);
+    if (identity.role === 'supervisor') throw new AppError('forbidden', 'supervisors read tickets; the sede moves them');
+    const from = ticket.status;
+    const requested = change.outcome === undefined || change.outcome === null ? null : text('outcome', change.outcome, TICKET_LIMITS.outcomeMax);
+    const illegal = () => new AppError('illegal_transition', `from ${from} to ${to}`);
+    let outcome: string | null = null;
+    if (identity.role === 'office') {
+      const legal = (from === 'open' && to === 'in_progress') || (from !== 'closed' && to === 'closed');
+      if (!legal) throw illegal();
+      if (to === 'closed') {
+        if (requested === null) throw new AppError('validation_failed', 'an outcome is required to close a ticket');
+        outcome = requested;
+      } else if (requested !== null) {
+        throw new AppError('validation_failed', 'an outcome is given only when closing');
+      }
+    } else {
+      // the user side: only the one who opened it, only to withdraw an open request
+      if (!(ticket.userId === identity.sub && from === 'open' && to === 'closed')) throw illegal();
+      if (requested !== null && requested !== WITHDRAWN) throw new AppError('validation_failed', `a user closes a request only as ${WITHDRAWN}`);
+      outcome = WITHDRAWN;
+    }
+    const action = to === 'in_progress' ? 'taken_in_charge' : 'closed';
+    const kind: NoticeKind = action;
+    const notice: NewNotice = {
+      kind,
+      ...(identity.role === 'office' ? userSide(ticket) : { recipientKind: 'sede', recipientId: ticket.sede }),
+      payload: { ...noticePayload(ticket), status: to, ...(outcome === null ? {} : { outcome }) },
+    };
+    const changed = await this.store.transition(ticket.id, { from, to, actor: actorOf(identity), at: this.now(), outcome, action, notice });
+    if (changed) return changed;
+    // someone else moved it first
+    const current = await this.store.get(ticket.id);
+    throw new AppError('illegal_transition', `from ${current?.status ?? from} to ${to}`);
+  }
+
+  /** Whether a ticket is past its due time without the office having answered. */
+  isOverdue(ticket: TicketRecord, now: Date = this.now()): boolean {
+    return isOverdue(ticket, now);
+  }
+
+  /** The SLA due time of a ticket opened at `start` for `sede`. */
+  async dueFor(sede: string, start: Date): Promise<Date> {
+    const province = await this.store.provinceOfSede(sede);
+    const patronDay = province === null ? undefined : patronDayOf(province);
+    return dueDate(start, this.slaHours, { timeZone: this.timeZone, ...(patronDay === undefined ? {} : { patronDay }) });
+  }
+
+  /** The sede holding the matricola when known, else the province's. */
+  async competentSede(province: string, matricola: string | null): Promise<string> {
+    const byMatricola = matricola === null ? null : await this.store.sedeOfMatricola(matricola);
+    const sede = byMatricola ?? (await this.store.sedeOfProvince(province));
+    if (sede === null) throw new AppError('no_competent_office', province);
+    return sede;
+  }
+
+  private async visible(identity: Identity, id: string): Promise<TicketRecord> {
+    if (typeof id !== 'string' || !UUID.test(id)) throw new AppError('not_found');
+    const ticket = await this.store.get(id.toLowerCase());
+    if (!ticket || !mayView(identity, ticket)) throw new AppError('not_found');
+    return ticket;
+  }
+
+  private now(): Date {
+    return new Date(this.clock.now());
+  }
+
+  private yearOf(at: Date): number {
+    return Number(localParts(at, this.timeZone).ymd.slice(0, 4));
+  }
+
+  /** A local date (whole day) or an ISO instant, as the start or the exclusive end of a range. */
+  private boundary(field: string, value: string, side: 'start' | 'end'): Date {
+    const v = value.trim();
+    if (YMD.test(v)) {
+      const d = new Date(`${v}T00:00:00Z`);
+      if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== v) throw new AppError('validation_failed', `${field} is not a calendar date`);
+      return zonedTimeToUtc(side === 'start' ? v : addDaysYmd(v, 1), '00:00', this.timeZone);
+    }
+    const ms = Date.parse(v);
+    if (!/^\d{4}-\d{2}-\d{2}T/.test(v) || Number.isNaN(ms)) throw new AppError('invalid_instant', field);
+    return new Date(ms);
+  }
+}
+
+export function isStaff(identity: Identity): boolean {
+  return identity.role === 'office' || identity.role === 'supervisor';
+}
+
+/** The matricole a user acts for: an employer its own, an intermediary those it represents. */
+export function companyMatricole(identity: Identity): string[] {
+  if (identity.role === 'employer') return identity.matricola !== null ? [identity.matricola] : [];
+  if (identity.role === 'intermediary') return identity.matricole;
+  return [];
+}
+
+/** The one visibility rule, for reads and for actions alike. */
+export function mayView(identity: Identity, ticket: TicketRecord): boolean {
+  switch (identity.role) {
+    case 'supervisor':
+      return true;
+    case 'office':
+      return identity.sede !== null && ticket.sede === identity.sede;
+    case 'advisor':
+      return false;
+    default:
+      return ticket.userId === identity.sub || (ticket.matricola !== null && companyMatricole(identity).includes(ticket.matricola));
+  }
+}
+
+function scopeOf(identity: Identity): TicketScope {
+  switch (identity.role) {
+    case 'supervisor':
+      return { kind: 'all' };
+    case 'office':
+      if (identity.sede === null) throw new AppError('forbidden', 'an office operator needs a sede');
+      return { kind: 'sede', sede: identity.sede };
+    case 'advisor':
+      throw new AppError('forbidden', 'advisors do not see tickets');
+    default:
+      return { kind: 'user', userId: identity.sub, matricole: companyMatricole(identity) };
+  }
+}
+
+export function isOverdue(ticket: TicketRecord, now: Date): boolean {
+  return ticket.status !== 'closed' && ticket.respondedAt === null && ticket.dueAt !== null && ticket.dueAt.getTime() < now.getTime();
+}
+
+function actorOf(identity: Identity): Actor {
+  return { id: identity.sub, role: identity.role, name: identity.name };
+}
+
+/** Who on the user side is told: the user when known, else the matricola's holders. */
+function userSide(ticket: TicketRecord): Pick<NewNotice, 'recipientKind' | 'recipientId'> {
+  if (ticket.userId !== null) return { recipientKind: 'user', recipientId: ticket.userId };
+  return { recipientKind: 'matricola', recipientId: ticket.matricola! };
+}
+
+/** What a notice may say: never the text of the thread (sign in to read it). */
+function noticePayload(ticket: TicketRecord): Record<string, unknown> {
+  return { protocol: ticket.protocol, subject: ticket.subject, sede: ticket.sede, status: ticket.status };
+}
+
+/** The matricola a user may file under: an employer's own, or one an intermediary represents. */
+function matricolaFor(identity: Identity, requested: string | undefined): string | null {
+  const wanted = requested === undefined ? '' : requested.trim();
+  if (identity.role === 'employer') {
+    if (wanted !== '' && wanted !== identity.matricola) throw new AppError('matricola_not_yours', wanted);
+    return identity.matricola;
+  }
+  if (wanted === '') return null;
+  if (identity.role === 'intermediary' && identity.matricole.includes(wanted)) return wanted;
+  throw new AppError('matricola_not_yours', wanted);
+}
+
+function provinceOf(raw: string | null | undefined): string {
+  if (raw === undefined || raw === null || raw.trim() === '') throw new AppError('validation_failed', 'province is required');
+  const province = findProvince(raw);
+  if (!province) throw new AppError('unknown_province', raw.slice(0, 10));
+  return province.code;
+}
+
+function topic(value: unknown): Topic {
+  if (typeof value !== 'string' || !(TOPICS as readonly string[]).includes(value)) {
+    throw new AppError('validation_failed', `category must be one of ${TOPICS.join(', ')}`);
+  }
+  return value as Topic;
+}
+
+function text(field: string, value: unknown, max: number): string {
+  if (typeof value !== 'string') throw new AppError('validation_failed', `${field} must be text`);
+  const trimmed = value.trim();
+  if (trimmed.length === 0) throw new AppError('validation_failed', `${field} is empty`);
+  if (trimmed.length > max) throw new AppError('validation_failed', `${field} is longer than ${max} characters`);
+  return trimmed;
+}
+
+function optionalText(field: string, value: unknown, max: number): string | null {
+  if (value === undefined || value === null) return null;
+  return text(field, value, max);
+}
+
+function positiveInt(field: string, value: number | undefined, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1 || value > max) throw new AppError('validation_failed', `${field} must be an integer from 1 to ${max}`);
+  return value;
+}
+
+function subjectFrom(summary: string): string {
+  const line = summary.split(/\r?\n/)[0]!.trim();
+  return line.length <= 120 ? line : `${line.slice(0, 119)}…`;
+}
+

@@ -1,0 +1,291 @@
+/**
+ * TicketStore on SQL (PostgreSQL or PGlite through drizzle).
+ *
+ * - Replies: `tickets.last_reply_seq` is the per-ticket counter. A reply bumps
+ *   it with `UPDATE … WHERE status <> 'closed' RETURNING last_reply_seq` and
+ *   inserts in the same transaction; the row lock serialises writers (across
+ *   nodes too) and a rollback gives the number back: no gaps.
+ * - Changes: `UPDATE … WHERE id = $1 AND status = <from>` is the compare-and-set;
+ *   the audit row and the outbox row are inserted in the same transaction.
+ * - Protocol numbers: `ticket_protocol_counters` is bumped by one upsert in its
+ *   own short statement, before the creating transaction, so creations do not
+ *   queue behind one another's row lock; a creation that then fails leaves a
+ *   gap (accepted: numbers are unique, not contiguous).
+ */
+import { randomUUID } from 'node:crypto';
+import { and, asc, count, desc, eq, gte, ilike, inArray, lt, ne, not, or, sql, type SQL } from 'drizzle-orm';
+import { outbox, ticketAudit, ticketProtocolCounters, ticketReplies, tickets, matricolaSedi, type TicketRow } from '../schema/ticket-tables.ts';
+import { messages, officeProvinces, offices } from '../schema/tables.ts';
+import { type Db, sqlState } from './db.ts';
+import { AppError } from './errors.ts';
+import {
+  formatProtocol,
+  type AuditEntry,
+  type NewNotice,
+  type NewReply,
+  type NewTicket,
+  type OutboxEntry,
+  type TicketFilters,
+  type TicketPage,
+  type TicketRecord,
+  type TicketReply,
+  type TicketScope,
+  type TicketStore,
+  type Transition,
+} from './ticket-store.ts';
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** Most transcript messages returned with a ticket. */
+const TRANSCRIPT_LIMIT = 5000;
+/** Most replies and audit rows returned with a ticket. */
+const THREAD_LIMIT = 5000;
+
+export function createSqlTicketStore(db: Db): TicketStore {
+  return {
+    sedeOfMatricola: async (matricola) => {
+      const [row] = await db.select({ sede: matricolaSedi.officeCode }).from(matricolaSedi).where(eq(matricolaSedi.matricola, matricola)).limit(1);
+      return row?.sede ?? null;
+    },
+    sedeOfProvince: async (province) => {
+      const [row] = await db.select({ sede: officeProvinces.officeCode }).from(officeProvinces).where(eq(officeProvinces.province, province)).limit(1);
+      return row?.sede ?? null;
+    },
+    provinceOfSede: async (sede) => {
+      const [row] = await db.select({ province: offices.province }).from(offices).where(eq(offices.code, sede)).limit(1);
+      return row?.province ?? null;
+    },
+    create: (input) => create(db, input),
+    get: (id) => get(db, id),
+    byConversation: (conversationId) => byConversation(db, conversationId),
+    list: (scope, filters, now, page) => list(db, scope, filters, now, page),
+    replies: async (ticketId) =>
+      db.select().from(ticketReplies).where(eq(ticketReplies.ticketId, ticketId)).orderBy(asc(ticketReplies.seq)).limit(THREAD_LIMIT),
+    audit: async (ticketId): Promise<AuditEntry[]> =>
+      db.select().from(ticketAudit).where(eq(ticketAudit.ticketId, ticketId)).orderBy(asc(ticketAudit.id)).limit(THREAD_LIMIT),
+    outbox: async (ticketId): Promise<OutboxEntry[]> => {
+      const rows = await db.select().from(outbox).where(eq(outbox.ticketId, ticketId)).orderBy(asc(outbox.createdAt), asc(outbox.id));
+      return rows.map(({ nextAttemptAt: _n, lastError: _l, ...entry }) => entry);
+    },
+    transcript: async (conversationId) =>
+      db
+        .select({ seq: messages.seq, senderId: messages.senderId, senderRole: messages.senderRole, text: messages.text, at: messages.at })
+        .from(messages)
+        .where(eq(messages.conversationId, conversationId))
+        .orderBy(asc(messages.seq))
+        .limit(TRANSCRIPT_LIMIT),
+    addReply: (ticketId, input) => addReply(db, ticketId, input),
+    transition: (ticketId, input) => transition(db, ticketId, input),
+  };
+}
+
+function toRecord(row: TicketRow): TicketRecord {
+  return row;
+}
+
+async function get(db: Db | Tx, id: string): Promise<TicketRecord | null> {
+  const [row] = await db.select().from(tickets).where(eq(tickets.id, id)).limit(1);
+  return row ? toRecord(row) : null;
+}
+
+async function byConversation(db: Db, conversationId: string): Promise<TicketRecord | null> {
+  const [row] = await db.select().from(tickets).where(eq(tickets.conversationId, conversationId)).limit(1);
+  return row ? toRecord(row) : null;
+}
+
+async function nextProtocolNumber(db: Db, year: number): Promise<number> {
+  const [row] = await db
+    .insert(ticketProtocolCounters)
+    .values({ year, last: 1 })
+    .onConflictDoUpdate({ target: ticketProtocolCounters.year, set: { last: sql`${ticketProtocolCounters.last} + 1` } })
+    .returning({ last: ticketProtocolCounters.last });
+  if (!row) throw new AppError('internal');
+  return row.last;
+}
+
+async function writeNotice(tx: Tx, ticketId: string, notice: NewNotice, at: Date): Promise<void> {
+  await tx.insert(outbox).values({ id: randomUUID(), ticketId, ...notice, createdAt: at });
+}
+
+async function create(db: Db, input: NewTicket): Promise<{ ticket: TicketRecord; created: boolean }> {
+  if (input.conversationId !== null) {
+    const existing = await byConversation(db, input.conversationId);
+    if (existing) return { ticket: existing, created: false };
+  }
+  const protocol = formatProtocol(input.year, await nextProtocolNumber(db, input.year));
+  const at = input.createdAt;
+  try {
+    return await db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(tickets)
+        .values({
+          id: input.id,
+          protocol,
+          subject: input.subject,
+          category: input.category,
+          origin: input.origin,
+          userId: input.userId,
+          userRole: input.userRole,
+          userName: input.userName,
+          userFiscalCode: input.userFiscalCode,
+          matricola: input.matricola,
+          province: input.province,
+          sede: input.sede,
+          status: input.status,
+          createdBy: input.createdBy.id,
+          createdByRole: input.createdBy.role,
+          createdAt: at,
+          updatedAt: at,
+          takenAt: input.takenBy === null ? null : at,
+          takenBy: input.takenBy,
+          dueAt: input.dueAt,
+          conversationId: input.conversationId,
+          lastReplySeq: 1,
+        })
+        .returning();
+      if (!row) throw new AppError('internal');
+      await tx.insert(ticketReplies).values({
+        ticketId: row.id,
+        seq: 1,
+        authorId: input.firstReply.author.id,
+        authorRole: input.firstReply.author.role,
+        authorName: input.firstReply.author.name,
+        body: input.firstReply.body,
+        at,
+      });
+      await tx.insert(ticketAudit).values({
+        ticketId: row.id,
+        at,
+        actorId: input.createdBy.id,
+        actorRole: input.createdBy.role,
+        action: 'created',
+        detail: { ...input.auditDetail, protocol, sede: input.sede, status: input.status, dueAt: input.dueAt?.toISOString() ?? null },
+      });
+      await writeNotice(tx, row.id, { ...input.notice, payload: { ...input.notice.payload, protocol } }, at);
+      return { ticket: toRecord(row), created: true };
+    });
+  } catch (err) {
+    if (input.conversationId !== null && sqlState(err) === '23505') {
+      const winner = await byConversation(db, input.conversationId);
+      if (winner) return { ticket: winner, created: false };
+    }
+    throw err;
+  }
+}
+
+/** `%`, `_` and `\` taken literally inside an ILIKE pattern. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function overdueExpr(now: Date): SQL<boolean> {
+  return sql<boolean>`(${tickets.status} <> 'closed' and ${tickets.respondedAt} is null and ${tickets.dueAt} is not null and ${tickets.dueAt} < ${now.toISOString()}::timestamptz)`;
+}
+
+function scopeCondition(scope: TicketScope): SQL | undefined {
+  switch (scope.kind) {
+    case 'all':
+      return undefined;
+    case 'sede':
+      return eq(tickets.sede, scope.sede);
+    case 'user':
+      return scope.matricole.length === 0
+        ? eq(tickets.userId, scope.userId)
+        : or(eq(tickets.userId, scope.userId), inArray(tickets.matricola, [...scope.matricole]));
+  }
+}
+
+async function list(db: Db, scope: TicketScope, f: TicketFilters, now: Date, page: { offset: number; limit: number }): Promise<TicketPage> {
+  const overdue = overdueExpr(now);
+  const conditions: (SQL | undefined)[] = [
+    scopeCondition(scope),
+    f.status === undefined ? undefined : eq(tickets.status, f.status),
+    f.matricola === undefined ? undefined : eq(tickets.matricola, f.matricola),
+    f.subject === undefined ? undefined : ilike(tickets.subject, `%${escapeLike(f.subject)}%`),
+    f.sede === undefined ? undefined : eq(tickets.sede, f.sede),
+    f.createdFrom === undefined ? undefined : gte(tickets.createdAt, f.createdFrom),
+    f.createdBefore === undefined ? undefined : lt(tickets.createdAt, f.createdBefore),
+    f.updatedFrom === undefined ? undefined : gte(tickets.updatedAt, f.updatedFrom),
+    f.updatedBefore === undefined ? undefined : lt(tickets.updatedAt, f.updatedBefore),
+    f.overdue === undefined ? undefined : f.overdue ? overdue : not(overdue),
+  ];
+  const where = and(...conditions);
+  const [counted] = await db.select({ n: count() }).from(tickets).where(where);
+  const rows = await db
+    .select()
+    .from(tickets)
+    .where(where)
+    .orderBy(desc(overdue), sql`${tickets.dueAt} asc nulls last`, asc(tickets.createdAt), asc(tickets.id))
+    .offset(page.offset)
+    .limit(page.limit);
+  return { items: rows.map(toRecord), total: Number(counted?.n ?? 0) };
+}
+
+async function addReply(db: Db, ticketId: string, input: NewReply): Promise<{ ticket: TicketRecord; reply: TicketReply }> {
+  const at = input.at;
+  const done = await db.transaction(async (tx) => {
+    const [bumped] = await tx
+      .update(tickets)
+      .set({
+        lastReplySeq: sql`${tickets.lastReplySeq} + 1`,
+        updatedAt: at,
+        ...(input.marksResponse ? { respondedAt: sql`coalesce(${tickets.respondedAt}, ${at.toISOString()}::timestamptz)` } : {}),
+      })
+      .where(and(eq(tickets.id, ticketId), ne(tickets.status, 'closed')))
+      .returning();
+    if (!bumped) return null;
+    const [reply] = await tx
+      .insert(ticketReplies)
+      .values({
+        ticketId,
+        seq: bumped.lastReplySeq,
+        authorId: input.author.id,
+        authorRole: input.author.role,
+        authorName: input.author.name,
+        body: input.body,
+        at,
+      })
+      .returning();
+    if (!reply) throw new AppError('internal');
+    await tx.insert(ticketAudit).values({
+      ticketId,
+      at,
+      actorId: input.author.id,
+      actorRole: input.author.role,
+      action: 'replied',
+      detail: { seq: reply.seq },
+    });
+    await writeNotice(tx, ticketId, input.notice, at);
+    return { ticket: toRecord(bumped), reply };
+  });
+  if (done) return done;
+  const current = await get(db, ticketId);
+  throw new AppError(current ? 'ticket_closed' : 'not_found');
+}
+
+async function transition(db: Db, ticketId: string, input: Transition): Promise<TicketRecord | null> {
+  const { at, actor } = input;
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(tickets)
+      .set({
+        status: input.to,
+        updatedAt: at,
+        ...(input.to === 'in_progress' ? { takenAt: at, takenBy: actor.id } : {}),
+        ...(input.to === 'closed' ? { closedAt: at, closedBy: actor.id, outcome: input.outcome } : {}),
+      })
+      .where(and(eq(tickets.id, ticketId), eq(tickets.status, input.from)))
+      .returning();
+    if (!row) return null;
+    await tx.insert(ticketAudit).values({
+      ticketId,
+      at,
+      actorId: actor.id,
+      actorRole: actor.role,
+      action: input.action,
+      detail: { from: input.from, to: input.to, ...(input.outcome === null ? {} : { outcome: input.outcome }) },
+    });
+    await writeNotice(tx, ticketId, input.notice, at);
+    return toRecord(row);
+  });
+}

@@ -1,0 +1,223 @@
+/**
+ * Where Linea INPS tickets live: the source of truth. The rules (who may do
+ * what, transitions, routing, SLA) live in ticket-service.ts; the store only
+ * keeps these invariants:
+ *
+ * - every change to a ticket, its audit row and its notice (outbox row) are
+ *   written in one transaction: all or nothing;
+ * - a change is a compare-and-set on the ticket's status, so two operators
+ *   cannot both take or both close one ticket;
+ * - replies are numbered 1, 2, 3 … per ticket, no gaps, by the database;
+ * - a ticket is never created twice for one conversation;
+ * - protocol numbers are unique (`LINPS-YYYY-NNNNNN`, per-year counter; a
+ *   failed creation may leave a gap).
+ */
+import type { Topic, UserRole } from '../routing/types.ts';
+
+export const TICKET_STATUSES = ['open', 'in_progress', 'closed'] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+export const TICKET_ORIGINS = ['user', 'escalation', 'office'] as const;
+export type TicketOrigin = (typeof TICKET_ORIGINS)[number];
+export const NOTICE_KINDS = ['registered', 'taken_in_charge', 'replied', 'closed'] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+export type NoticeRecipientKind = 'user' | 'matricola' | 'sede';
+export type AuditAction = 'created' | 'replied' | 'taken_in_charge' | 'closed';
+
+export function isTicketStatus(value: unknown): value is TicketStatus {
+  return typeof value === 'string' && (TICKET_STATUSES as readonly string[]).includes(value);
+}
+
+/** `LINPS-2026-000123`: at least six digits, more once a year passes 999 999. */
+export function formatProtocol(year: number, n: number): string {
+  return `LINPS-${year}-${String(n).padStart(6, '0')}`;
+}
+
+export const PROTOCOL_PATTERN = /^LINPS-\d{4}-\d{6,}$/;
+
+export interface TicketRecord {
+  id: string;
+  protocol: string;
+  subject: string;
+  category: Topic;
+  origin: TicketOrigin;
+  userId: string | null;
+  userRole: UserRole | null;
+  userName: string | null;
+  userFiscalCode: string | null;
+  matricola: string | null;
+  province: string | null;
+  sede: string;
+  status: TicketStatus;
+  outcome: string | null;
+  createdBy: string;
+  createdByRole: string;
+  createdAt: Date;
+  updatedAt: Date;
+  takenAt: Date | null;
+  takenBy: string | null;
+  respondedAt: Date | null;
+  closedAt: Date | null;
+  closedBy: string | null;
+  dueAt: Date | null;
+  conversationId: string | null;
+  lastReplySeq: number;
+}
+
+export interface TicketReply {
+  ticketId: string;
+  seq: number;
+  authorId: string;
+  authorRole: string;
+  authorName: string | null;
+  body: string;
+  at: Date;
+}
+
+export interface AuditEntry {
+  id: number;
+  ticketId: string;
+  at: Date;
+  actorId: string;
+  actorRole: string;
+  action: string;
+  detail: Record<string, unknown>;
+}
+
+export interface OutboxEntry {
+  id: string;
+  ticketId: string;
+  kind: NoticeKind;
+  recipientKind: NoticeRecipientKind;
+  recipientId: string;
+  payload: Record<string, unknown>;
+  createdAt: Date;
+  sentAt: Date | null;
+  attempts: number;
+}
+
+/** Who did something. */
+export interface Actor {
+  id: string;
+  role: string;
+  name: string | null;
+}
+
+/** A notice to write into the outbox with the change. */
+export interface NewNotice {
+  kind: NoticeKind;
+  recipientKind: NoticeRecipientKind;
+  recipientId: string;
+  payload: Record<string, unknown>;
+}
+
+export interface NewTicket {
+  id: string;
+  /** Local (Europe/Rome) year the protocol number is drawn from. */
+  year: number;
+  subject: string;
+  category: Topic;
+  origin: TicketOrigin;
+  userId: string | null;
+  userRole: UserRole | null;
+  userName: string | null;
+  userFiscalCode: string | null;
+  matricola: string | null;
+  province: string | null;
+  sede: string;
+  status: 'open' | 'in_progress';
+  createdBy: Actor;
+  createdAt: Date;
+  takenBy: string | null;
+  dueAt: Date | null;
+  conversationId: string | null;
+  /** The first reply of the thread (the request's text, or the advisor's summary). */
+  firstReply: { author: Actor; body: string };
+  /** Extra detail for the `created` audit row (the protocol, sede and due time are added). */
+  auditDetail: Record<string, unknown>;
+  /** The `registered` notice; `protocol` is added to its payload. */
+  notice: NewNotice;
+}
+
+export interface NewReply {
+  author: Actor;
+  body: string;
+  at: Date;
+  /** Set `responded_at` when not yet set (the office has recontacted the user). */
+  marksResponse: boolean;
+  notice: NewNotice;
+}
+
+export interface Transition {
+  from: TicketStatus;
+  to: TicketStatus;
+  actor: Actor;
+  at: Date;
+  outcome: string | null;
+  action: AuditAction;
+  notice: NewNotice;
+}
+
+/** Which tickets a caller may see. */
+export type TicketScope =
+  | { kind: 'all' }
+  | { kind: 'sede'; sede: string }
+  /** Their own (user_id) plus those of these matricole. */
+  | { kind: 'user'; userId: string; matricole: readonly string[] };
+
+export interface TicketFilters {
+  status?: TicketStatus;
+  matricola?: string;
+  /** Case-insensitive "contains". */
+  subject?: string;
+  sede?: string;
+  /** Created at or after. */
+  createdFrom?: Date;
+  /** Created before (exclusive). */
+  createdBefore?: Date;
+  updatedFrom?: Date;
+  updatedBefore?: Date;
+  overdue?: boolean;
+}
+
+export interface TicketPage {
+  items: TicketRecord[];
+  total: number;
+}
+
+export interface TicketStore {
+  /** The sede holding a company's position, from `matricola_sedi`; null when unknown. */
+  sedeOfMatricola(matricola: string): Promise<string | null>;
+  /** The sede competent for a province, from `office_provinces`; null when none. */
+  sedeOfProvince(province: string): Promise<string | null>;
+  /** The province a sede sits in (for its patron day); null for an unknown sede. */
+  provinceOfSede(sede: string): Promise<string | null>;
+  /**
+   * Ticket, first reply, `created` audit row and `registered` notice in one
+   * transaction. When a ticket already exists for `conversationId`, returns
+   * that one with `created: false` and writes nothing.
+   */
+  create(input: NewTicket): Promise<{ ticket: TicketRecord; created: boolean }>;
+  get(id: string): Promise<TicketRecord | null>;
+  byConversation(conversationId: string): Promise<TicketRecord | null>;
+  /**
+   * One page, overdue first (not closed, not yet answered by the office, due
+   * before `now`), then by due time (none last), then oldest first.
+   */
+  list(scope: TicketScope, filters: TicketFilters, now: Date, page: { offset: number; limit: number }): Promise<TicketPage>;
+  replies(ticketId: string): Promise<TicketReply[]>;
+  audit(ticketId: string): Promise<AuditEntry[]>;
+  outbox(ticketId: string): Promise<OutboxEntry[]>;
+  /** The transcript of a conversation (messages table), in seq order. */
+  transcript(conversationId: string): Promise<{ seq: number; senderId: string; senderRole: string; text: string; at: Date }[]>;
+  /**
+   * Appends a reply (next seq), bumps `updated_at`, writes the `replied`
+   * audit row and the notice. Throws AppError ticket_closed when closed,
+   * not_found when absent.
+   */
+  addReply(ticketId: string, input: NewReply): Promise<{ ticket: TicketRecord; reply: TicketReply }>;
+  /**
+   * Moves the ticket from `from` to `to` if it is still in `from`, with its
+   * audit row and notice; null (and nothing written) when it was not in `from`.
+   */
+  transition(ticketId: string, input: Transition): Promise<TicketRecord | null>;
+}
