@@ -11,6 +11,7 @@ import { installErrorHandling } from './http-errors.ts';
 import { healthRoutes } from './http-health.ts';
 import { pageRoutes } from './http-pages.ts';
 import { ticketRoutes } from './http-tickets.ts';
+import { metricsRoute } from './http-metrics.ts';
 import { devTokenRoute } from './dev-token-route.ts';
 import { wsGateway } from './ws-gateway.ts';
 
@@ -34,6 +35,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(availabilityRoutes, { schedule: services.schedule, now: () => services.clock.now() });
   await app.register(conversationRoutes, { auth: services.auth, store: services.store });
   await app.register(ticketRoutes, { auth: services.auth, tickets: services.tickets });
+  await app.register(metricsRoute, { metrics: services.metrics });
   if (services.dev) await app.register(devTokenRoute, { dev: services.dev });
   await app.register(wsGateway, {
     config,

@@ -17,6 +17,7 @@ import type { Client } from './client.ts';
 import type { Limits } from './config.ts';
 import { AppError } from './errors.ts';
 import type { Hub } from './hub.ts';
+import type { Metrics } from './metrics.ts';
 import { conversationSummary, type RouterService } from './router-service.ts';
 import type { TicketService } from './ticket-service.ts';
 
@@ -30,6 +31,7 @@ export interface ChatDeps {
   advisors: AdvisorDirectory;
   schedule: ScheduleConfig;
   tickets: TicketService;
+  metrics: Metrics;
   limits: Limits;
 }
 
@@ -79,6 +81,7 @@ export class ChatService {
       since: now,
     });
     if (!result.ok && result.reason === 'in_conversation') throw new AppError('already_in_conversation');
+    if (result.ok) this.deps.metrics.chatRequests.inc({ audience: identity.role });
     this.deps.router.forgetPosition(identity.sub);
     const info = await this.deps.router.waitInfo(identity.sub);
     const joined = { type: 'queue.joined', province: province.code, audience: identity.role, position: info?.position ?? 1, etaSeconds: info?.etaSeconds ?? 0 };
@@ -90,6 +93,7 @@ export class ChatService {
   async cancel(client: Client): Promise<object> {
     const entry = await this.deps.state.cancel(client.userId);
     if (!entry) throw new AppError('not_waiting');
+    this.deps.metrics.abandoned.inc({ reason: 'cancelled' });
     this.deps.router.forgetPosition(client.userId);
     this.deps.hub.toUser(client.userId, { type: 'queue.left', reason: 'cancelled' });
     void this.deps.router.pushPositions();
@@ -102,6 +106,7 @@ export class ChatService {
     const conv = await this.participantConversation(client, frame.conversationId as string);
     if (conv.status !== 'open') throw new AppError('conversation_closed');
     let stored;
+    const stopTimer = this.deps.metrics.commitSeconds.startTimer();
     try {
       stored = await this.deps.store.appendMessage({
         conversationId: conv.id,
@@ -115,7 +120,9 @@ export class ChatService {
       this.deps.log.error({ err, conversationId: conv.id }, 'message not stored');
       throw new AppError('store_unavailable');
     }
+    stopTimer();
     const { message } = stored;
+    if (!stored.duplicate) this.deps.metrics.messages.inc();
     // Every tab of both participants gets the message, the sender's included: each
     // socket then sees the whole conversation as one gap-free sequence.
     for (const who of [conv.userId, conv.advisorId]) this.deps.hub.deliver(who, message);
@@ -154,6 +161,7 @@ export class ChatService {
     const transcript = await this.deps.store.messagesAfter(conv.id, 0);
     const ticket = await this.deps.tickets.createFromEscalation({ conversation: conv, summary: frame.summary as string, advisor: client.identity, transcript });
     await this.finish(client, conv, 'escalated', null, { ticketId: ticket.id, protocol: ticket.protocol });
+    this.deps.metrics.escalations.inc();
     return { type: 'ok', conversationId: conv.id, ticketId: ticket.id, protocol: ticket.protocol };
   }
 
@@ -163,6 +171,8 @@ export class ChatService {
     const closed = await this.deps.store.closeConversation(conv.id, { outcome, rating, closedBy: client.userId, at: new Date(now) });
     await this.deps.state.release(conv.id, now);
     if (conv.status === 'open') {
+      this.deps.metrics.conversationsClosed.inc({ outcome: closed.outcome ?? outcome });
+      this.deps.metrics.handleSeconds.observe(Math.max(0, (now - conv.openedAt.getTime()) / 1000));
       const note = { type: 'conversation.closed', conversationId: conv.id, outcome: closed.outcome, closedBy: client.userId, ...extra };
       for (const who of [conv.userId, conv.advisorId]) this.deps.hub.toUser(who, note);
     }

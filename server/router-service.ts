@@ -12,6 +12,7 @@ import { regionOf } from '../routing/provinces.ts';
 import type { QueueEntry, RoutingSnapshot, RoutingState } from '../routing/routing-state.ts';
 import type { ChatStore, ConversationRecord } from './chat-store.ts';
 import type { Hub } from './hub.ts';
+import type { Metrics } from './metrics.ts';
 
 export interface RouterDeps {
   state: RoutingState;
@@ -19,6 +20,7 @@ export interface RouterDeps {
   hub: Hub;
   clock: Clock;
   log: Logger;
+  metrics: Metrics;
   handleSeconds: number;
   policy?: MatchPolicy;
 }
@@ -124,6 +126,7 @@ export class RouterService {
       return;
     }
     this.lastPushed.delete(entry.userId);
+    this.deps.metrics.waitSeconds.observe({ audience: entry.audience }, Math.max(0, (clock.now() - entry.since) / 1000));
     for (const who of [conv.userId, conv.advisorId]) {
       hub.follow(who, conv.id, 0);
       hub.toUser(who, { type: 'conversation.assigned', ...conversationSummary(conv, who) });

@@ -22,6 +22,7 @@ import { openDatabase, type Database } from './db.ts';
 import type { Probe } from './http-health.ts';
 import { Hub } from './hub.ts';
 import { loggerOptions } from './logger.ts';
+import { Metrics } from './metrics.ts';
 import { RouterService } from './router-service.ts';
 import { TicketService } from './ticket-service.ts';
 import { createSqlTicketStore } from './ticket-store-sql.ts';
@@ -42,6 +43,7 @@ export interface Services {
   router: RouterService;
   chat: ChatService;
   tickets: TicketService;
+  metrics: Metrics;
   probes: Probe[];
   userGone(userId: string): void;
   close(): Promise<void>;
@@ -73,10 +75,11 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   const schedule = o.schedule ?? defaultScheduleConfig({ always: config.serviceHours === 'always' });
   const hub = new Hub();
   const log = logger.child({ part: 'chat' });
-  const router = new RouterService({ state, store, hub, clock, log, handleSeconds: config.routing.handleSeconds });
+  const metrics = new Metrics({ state, hub, db: db.db, clock });
+  const router = new RouterService({ state, store, hub, clock, log, metrics, handleSeconds: config.routing.handleSeconds });
   const advisors = sqlAdvisorDirectory(db.db, tokenDirectory(config.routing.defaultCapacity));
   const tickets = new TicketService({ store: createSqlTicketStore(db.db), clock });
-  const chat = new ChatService({ state, store, hub, clock, log, router, advisors, schedule, tickets, limits: config.limits });
+  const chat = new ChatService({ state, store, hub, clock, log, router, advisors, schedule, tickets, metrics, limits: config.limits });
 
   const graceMs = o.userGraceMs ?? 60_000;
   const graceTimers = new Map<string, NodeJS.Timeout>();
@@ -88,6 +91,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
       void state.cancel(userId).then((entry) => {
         if (!entry) return;
         log.info({ userId }, 'waiting user did not come back; removed from the queue');
+        metrics.abandoned.inc({ reason: 'disconnected' });
         void router.pushPositions();
       });
     }, graceMs);
@@ -98,7 +102,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   tick.unref();
 
   return {
-    config, logger, clock, db, store, state, auth, dev, schedule, hub, router, chat, tickets, userGone,
+    config, logger, clock, db, store, state, auth, dev, schedule, hub, router, chat, tickets, metrics, userGone,
     probes: [
       { name: 'database', check: () => db.ping() },
       { name: 'routing state', check: () => state.ping() },

@@ -1,0 +1,141 @@
+/**
+ * Prometheus metrics. Counters and histograms are updated where things happen;
+ * gauges of state (queues, advisors, tickets) are read at scrape time, so they can
+ * never drift from the truth. Labels are bounded: provinces, audiences, statuses,
+ * sedi — never user ids.
+ */
+import { sql } from 'drizzle-orm';
+import client from 'prom-client';
+import type { Clock } from '../routing/clock.ts';
+import type { RoutingSnapshot, RoutingState } from '../routing/routing-state.ts';
+import { queryRows, type Db } from './db.ts';
+import type { Hub } from './hub.ts';
+
+/**
+ * One read shared by the gauges of a scrape: prom-client collects them all at once,
+ * so they join the read in flight; the next scrape reads afresh.
+ */
+function perScrape<T>(read: () => Promise<T>): () => Promise<T> {
+  let inFlight: Promise<T> | null = null;
+  return () => {
+    inFlight ??= read().finally(() => setImmediate(() => (inFlight = null)));
+    return inFlight;
+  };
+}
+
+interface TicketCount {
+  sede: string;
+  status: string;
+  n: number;
+  overdue: number;
+}
+
+export class Metrics {
+  readonly registry = new client.Registry();
+  readonly messages = new client.Counter({ name: 'infocig_messages_total', help: 'Messages stored and acknowledged', registers: [this.registry] });
+  readonly chatRequests = new client.Counter({ name: 'infocig_chat_requests_total', help: 'Users who joined a queue', labelNames: ['audience'], registers: [this.registry] });
+  readonly abandoned = new client.Counter({ name: 'infocig_queue_abandoned_total', help: 'Waiting users who cancelled or did not come back', labelNames: ['reason'], registers: [this.registry] });
+  readonly conversationsClosed = new client.Counter({ name: 'infocig_conversations_closed_total', help: 'Conversations closed, by outcome', labelNames: ['outcome'], registers: [this.registry] });
+  readonly escalations = new client.Counter({ name: 'infocig_escalations_total', help: 'Chats escalated to Linea INPS tickets', registers: [this.registry] });
+  readonly waitSeconds = new client.Histogram({
+    name: 'infocig_wait_seconds',
+    help: 'Time from joining a queue to being assigned',
+    labelNames: ['audience'],
+    buckets: [5, 15, 30, 60, 120, 300, 600, 1200, 2400, 3600],
+    registers: [this.registry],
+  });
+  readonly handleSeconds = new client.Histogram({
+    name: 'infocig_handling_seconds',
+    help: 'Time from assignment to close',
+    buckets: [60, 120, 300, 600, 900, 1200, 1800, 3600],
+    registers: [this.registry],
+  });
+  readonly commitSeconds = new client.Histogram({
+    name: 'infocig_message_commit_seconds',
+    help: 'Time to store a message before its ack',
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+
+  constructor(deps: { state: RoutingState; hub: Hub; db: Db; clock: Clock }) {
+    const { state, hub, db, clock } = deps;
+    client.collectDefaultMetrics({ register: this.registry, prefix: 'infocig_' });
+    const snapshot = perScrape(() => state.snapshot());
+    const ticketCounts = perScrape(() =>
+      queryRows<TicketCount & Record<string, unknown>>(
+        db,
+        sql`select sede, status, count(*)::int as n,
+              count(*) filter (where status <> 'closed' and due_at < ${new Date(clock.now()).toISOString()}::timestamptz)::int as overdue
+            from tickets group by sede, status`,
+      ),
+    );
+    const gauge = (name: string, help: string, labelNames: string[], fill: (g: client.Gauge, snap: RoutingSnapshot) => void) =>
+      new client.Gauge({
+        name,
+        help,
+        labelNames,
+        registers: [this.registry],
+        async collect() {
+          const snap = await snapshot();
+          this.reset();
+          fill(this, snap);
+        },
+      });
+
+    gauge('infocig_queue_length', 'Users waiting', ['province', 'audience'], (g, snap) => {
+      for (const [key, entries] of snap.queues) g.set(labelsOf(key), entries.length);
+    });
+    gauge('infocig_queue_oldest_wait_seconds', 'Wait of the longest-waiting user', ['province', 'audience'], (g, snap) => {
+      for (const [key, entries] of snap.queues) g.set(labelsOf(key), Math.max(0, (clock.now() - Math.min(...entries.map((e) => e.since))) / 1000));
+    });
+    gauge('infocig_advisors', 'Advisors by status', ['status'], (g, snap) => {
+      for (const status of ['available', 'away', 'offline']) g.set({ status }, snap.advisors.filter((a) => a.status === status).length);
+    });
+    gauge('infocig_conversations_active', 'Conversations held by advisors', [], (g, snap) => {
+      g.set(snap.advisors.reduce((n, a) => n + a.conversations.length, 0));
+    });
+    gauge('infocig_advisor_occupancy_ratio', 'Chats held over seats of available advisors', [], (g, snap) => {
+      const available = snap.advisors.filter((a) => a.status === 'available');
+      const seats = available.reduce((n, a) => n + a.capacity, 0);
+      const held = available.reduce((n, a) => n + a.conversations.length, 0);
+      g.set(seats ? Math.min(1, held / seats) : 0);
+    });
+    new client.Gauge({
+      name: 'infocig_websocket_connections',
+      help: 'Open signed-in WebSocket connections on this node',
+      registers: [this.registry],
+      collect() {
+        this.set(hub.connections);
+      },
+    });
+    new client.Gauge({
+      name: 'infocig_tickets',
+      help: 'Tickets by sede and status',
+      labelNames: ['sede', 'status'],
+      registers: [this.registry],
+      async collect() {
+        const rows = await ticketCounts();
+        this.reset();
+        for (const r of rows) this.set({ sede: r.sede, status: r.status }, Number(r.n));
+      },
+    });
+    new client.Gauge({
+      name: 'infocig_tickets_overdue',
+      help: 'Open or in-progress tickets past their due time, by sede',
+      labelNames: ['sede'],
+      registers: [this.registry],
+      async collect() {
+        const rows = await ticketCounts();
+        this.reset();
+        const bySede = new Map<string, number>();
+        for (const r of rows) bySede.set(r.sede, (bySede.get(r.sede) ?? 0) + Number(r.overdue));
+        for (const [sede, n] of bySede) this.set({ sede }, n);
+      },
+    });
+  }
+}
+
+function labelsOf(queueKey: string) {
+  const [province, audience] = queueKey.split(':') as [string, string];
+  return { province, audience };
+}

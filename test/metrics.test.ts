@@ -1,0 +1,58 @@
+/** /metrics speaks Prometheus text and agrees with what the server is doing. */
+import { randomUUID } from 'node:crypto';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { startServer, type TestServer } from './helpers/server.ts';
+import { TestSocket } from './helpers/ws-client.ts';
+
+let server: TestServer;
+test.before(async () => {
+  server = await startServer();
+});
+test.after(async () => {
+  await server.close();
+});
+
+async function scrape(): Promise<Map<string, number>> {
+  const res = await fetch(`${server.url}/metrics`);
+  assert.is(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /text\/plain/);
+  const out = new Map<string, number>();
+  for (const line of (await res.text()).split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const at = line.lastIndexOf(' ');
+    out.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return out;
+}
+
+test('queues, advisors, connections, messages and tickets show up in /metrics as they happen', async () => {
+  const [advisor] = await TestSocket.signIn(server.wsUrl, await server.token({ role: 'advisor', sub: 'adv-m' }));
+  const [waiting] = await TestSocket.signIn(server.wsUrl, await server.token({ role: 'worker', sub: 'w-wait', province: 'GE' }));
+  waiting.send({ type: 'chat.request', topic: 'fis' });
+  await waiting.next('queue.joined');
+  let m = await scrape();
+  assert.is(m.get('infocig_queue_length{province="GE",audience="worker"}'), 1);
+  assert.is(m.get('infocig_advisors{status="away"}'), 1);
+  assert.is(m.get('infocig_websocket_connections'), 2);
+
+  await advisor.request({ type: 'advisor.status', status: 'available' });
+  const { conversationId } = await waiting.next('conversation.assigned');
+  await waiting.request({ type: 'message.send', conversationId, clientMsgId: randomUUID(), text: 'uno' });
+  await advisor.request({ type: 'message.send', conversationId, clientMsgId: randomUUID(), text: 'due' });
+  await advisor.request({ type: 'conversation.escalate', conversationId, summary: 'da verificare in sede' });
+  m = await scrape();
+  assert.is(m.get('infocig_queue_length{province="GE",audience="worker"}'), undefined, 'the queue is empty now');
+  assert.is(m.get('infocig_messages_total'), 2);
+  assert.is(m.get('infocig_escalations_total'), 1);
+  assert.is(m.get('infocig_conversations_closed_total{outcome="escalated"}'), 1);
+  assert.is(m.get('infocig_wait_seconds_count{audience="worker"}'), 1);
+  assert.is(m.get('infocig_tickets{sede="SEDE-GE",status="open"}'), 1);
+  assert.ok(m.has('infocig_nodejs_eventloop_lag_seconds'), 'event-loop lag is exported');
+  const labels = [...m.keys()].join('\n');
+  assert.not.ok(labels.includes('w-wait') || labels.includes('adv-m'), 'no user ids in labels');
+  waiting.drop();
+  advisor.drop();
+});
+
+test.run();
