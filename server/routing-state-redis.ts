@@ -1,0 +1,326 @@
+/**
+ * Routing state shared by every node through Redis. Each operation that touches
+ * more than one key is one Lua script under server/lua/ (loaded with
+ * `defineCommand`: EVALSHA, falling back to EVAL after a SCRIPT FLUSH or a restart),
+ * so the invariants of routing-state.ts hold across nodes. Key layout, script
+ * contracts and the failure model: docs/routing-state.md.
+ *
+ * Every key is `${prefix}:{rs}:<name>`: two deployments share one Redis with two
+ * prefixes, and all keys of one prefix carry the same cluster hash tag (the first
+ * `{…}` in the key), so the multi-key scripts would also run on a Redis Cluster.
+ */
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+import { createRedis, waitReady } from './redis-connection.ts';
+import {
+  queueKey,
+  type AdvisorProfile,
+  type AdvisorState,
+  type AdvisorStatus,
+  type ClaimResult,
+  type EnqueueResult,
+  type QueueEntry,
+  type RoutingSnapshot,
+  type RoutingState,
+} from '../routing/routing-state.ts';
+
+export interface RedisRoutingStateOptions {
+  /** Namespace of every key, e.g. `infocig` or `infocig-staging`. */
+  prefix: string;
+  /** `close()` quits the client only when the state owns it. Default false. */
+  ownsClient?: boolean;
+}
+
+/** Priorities are encoded in the sorted-set score as `-priority * 2^40 + order`, exact below 2^53. */
+export const MAX_PRIORITY = 4095;
+const STATUSES: readonly AdvisorStatus[] = ['available', 'away', 'offline'];
+
+/** The keys under `${prefix}:{rs}:`. */
+const KEY_NAMES = {
+  seq: 'seq',
+  waiting: 'waiting',
+  entries: 'entries',
+  userConv: 'user-conv',
+  held: 'held',
+  profile: 'adv:profile',
+  status: 'adv:status',
+  idle: 'adv:idle',
+  convs: 'adv:convs',
+} as const;
+type KeyName = keyof typeof KEY_NAMES;
+
+/** Each script: its file and the keys it receives, in KEYS order (see the header of each file). */
+const SCRIPTS = {
+  enqueue: { file: 'enqueue.lua', keys: ['seq', 'waiting', 'entries', 'userConv'] },
+  cancel: { file: 'cancel.lua', keys: ['waiting', 'entries'] },
+  upsertAdvisor: { file: 'upsert-advisor.lua', keys: ['profile', 'status', 'idle', 'convs'] },
+  setAdvisorStatus: { file: 'set-advisor-status.lua', keys: ['profile', 'status', 'idle', 'convs'] },
+  claim: { file: 'claim.lua', keys: ['waiting', 'entries', 'userConv', 'held', 'profile', 'status', 'idle', 'convs'] },
+  release: { file: 'release.lua', keys: ['userConv', 'held', 'idle', 'convs'] },
+  unclaim: { file: 'unclaim.lua', keys: ['seq', 'waiting', 'entries', 'userConv', 'held', 'idle', 'convs'] },
+  snapshot: { file: 'snapshot.lua', keys: ['waiting', 'entries', 'profile', 'status', 'idle', 'convs'] },
+} as const satisfies Record<string, { file: string; keys: readonly KeyName[] }>;
+type ScriptName = keyof typeof SCRIPTS;
+
+let luaSources: Record<ScriptName, string> | undefined;
+function lua(): Record<ScriptName, string> {
+  luaSources ??= Object.fromEntries(
+    Object.entries(SCRIPTS).map(([name, s]) => [name, readFileSync(new URL(`./lua/${s.file}`, import.meta.url), 'utf8')]),
+  ) as Record<ScriptName, string>;
+  return luaSources;
+}
+
+const commandName = (script: ScriptName) => `infocigRs${script[0]!.toUpperCase()}${script.slice(1)}`;
+
+/** The keys of a prefix, e.g. for SCAN/DEL in tests and tooling. */
+export function routingStateKeys(prefix: string): Record<KeyName, string> {
+  const base = `${prefix}:{rs}`;
+  return Object.fromEntries(Object.entries(KEY_NAMES).map(([k, name]) => [k, `${base}:${name}`])) as Record<KeyName, string>;
+}
+
+// ---------------------------------------------------------------------------
+// Script replies → results: the one place where return codes are interpreted.
+
+type Reply = unknown;
+
+function unexpected(script: ScriptName, reply: Reply): Error {
+  return new Error(`routing state: unexpected reply from the ${script} script: ${JSON.stringify(reply)}`);
+}
+
+function tuple(script: ScriptName, reply: Reply): [string, ...string[]] {
+  if (!Array.isArray(reply) || typeof reply[0] !== 'string') throw unexpected(script, reply);
+  return reply as [string, ...string[]];
+}
+
+function advisorFrom(profileJson: string, status: string, idle: string, convsJson: string): AdvisorState {
+  return { ...(JSON.parse(profileJson) as AdvisorProfile), status: status as AdvisorStatus, conversations: JSON.parse(convsJson) as string[], idleSince: Number(idle) };
+}
+
+const replies = {
+  enqueue(reply: Reply): EnqueueResult {
+    const [code, payload] = tuple('enqueue', reply);
+    if (code === 'ok' && payload) return { ok: true, entry: JSON.parse(payload) as QueueEntry };
+    if (code === 'already_waiting' && payload) return { ok: false, reason: 'already_waiting', entry: JSON.parse(payload) as QueueEntry };
+    if (code === 'in_conversation' && payload) return { ok: false, reason: 'in_conversation', conversationId: payload };
+    throw unexpected('enqueue', reply);
+  },
+  cancel(reply: Reply): QueueEntry | null {
+    const [code, payload] = tuple('cancel', reply);
+    if (code === 'cancelled' && payload) return JSON.parse(payload) as QueueEntry;
+    if (code === 'not_waiting') return null;
+    throw unexpected('cancel', reply);
+  },
+  advisor(script: 'upsertAdvisor' | 'setAdvisorStatus', reply: Reply): AdvisorState | null {
+    const [code, profile, status, idle, convs] = tuple(script, reply);
+    if (code === 'ok' && profile && status && idle !== undefined && convs) return advisorFrom(profile, status, idle, convs);
+    if (code === 'unknown_advisor' && script === 'setAdvisorStatus') return null;
+    throw unexpected(script, reply);
+  },
+  claim(reply: Reply): ClaimResult {
+    switch (reply) {
+      case 'ok':
+      case 'user_gone':
+      case 'advisor_unavailable':
+      case 'advisor_full':
+        return reply;
+      case 'conversation_exists':
+        throw new Error('routing state: claim with a conversation id already held by another claim');
+      default:
+        throw unexpected('claim', reply);
+    }
+  },
+  release(reply: Reply): void {
+    if (reply !== 'released' && reply !== 'unknown_conversation') throw unexpected('release', reply);
+  },
+  unclaim(reply: Reply): void {
+    if (reply !== 'requeued' && reply !== 'not_requeued') throw unexpected('unclaim', reply);
+  },
+  snapshot(reply: Reply): RoutingSnapshot {
+    if (!Array.isArray(reply) || reply.length !== 5 || !reply.every(Array.isArray)) throw unexpected('snapshot', reply);
+    const [entries, profiles, statuses, idles, convs] = reply as string[][] as [string[], string[], string[], string[], string[]];
+    const queues = new Map<string, QueueEntry[]>();
+    // Entries come in serving order over all queues, so each queue is in serving order too.
+    for (const json of entries) {
+      if (!json) continue;
+      const entry = JSON.parse(json) as QueueEntry;
+      const key = queueKey(entry.province, entry.audience);
+      const queue = queues.get(key);
+      if (queue) queue.push(entry);
+      else queues.set(key, [entry]);
+    }
+    const status = pairs(statuses);
+    const idle = pairs(idles);
+    const held = pairs(convs);
+    const advisors: AdvisorState[] = [];
+    for (const [id, profile] of pairs(profiles)) {
+      advisors.push(advisorFrom(profile, status.get(id) ?? 'offline', idle.get(id) ?? '0', held.get(id) ?? '[]'));
+    }
+    // Hash order is arbitrary; sort so that ties in the matching policy break the same way on every node.
+    advisors.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return { queues, advisors };
+  },
+};
+
+function pairs(flat: string[]): Map<string, string> {
+  const map = new Map<string, string>();
+  for (let i = 0; i + 1 < flat.length; i += 2) map.set(flat[i]!, flat[i + 1]!);
+  return map;
+}
+
+// ---------------------------------------------------------------------------
+
+function checkPriority(priority: number): void {
+  if (!Number.isSafeInteger(priority) || Math.abs(priority) > MAX_PRIORITY) {
+    throw new RangeError(`queue priority must be an integer between -${MAX_PRIORITY} and ${MAX_PRIORITY}, not ${priority}`);
+  }
+}
+
+function checkStatus(status: string): void {
+  if (!STATUSES.includes(status as AdvisorStatus)) throw new RangeError(`unknown advisor status ${JSON.stringify(status)}`);
+}
+
+/** The entry as stored, without `order` (the script assigns it) and with the given priority. */
+function entryBody(entry: QueueEntry, priority: number): string {
+  const { order: _order, ...rest } = entry;
+  return JSON.stringify({ ...rest, priority });
+}
+
+type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
+
+export class RedisRoutingState implements RoutingState {
+  readonly prefix: string;
+  private readonly ownsClient: boolean;
+  private readonly keys: Record<KeyName, string>;
+  private readonly scriptKeys: Record<ScriptName, string[]>;
+
+  constructor(
+    private readonly redis: Redis,
+    options: RedisRoutingStateOptions,
+  ) {
+    if (!options.prefix) throw new Error('RedisRoutingState needs a key prefix');
+    this.prefix = options.prefix;
+    this.ownsClient = options.ownsClient ?? false;
+    this.keys = routingStateKeys(options.prefix);
+    const sources = lua();
+    const scriptKeys = {} as Record<ScriptName, string[]>;
+    const commands = redis as unknown as Record<string, unknown>;
+    for (const [name, script] of Object.entries(SCRIPTS) as [ScriptName, (typeof SCRIPTS)[ScriptName]][]) {
+      scriptKeys[name] = script.keys.map((k) => this.keys[k]);
+      // Several states (prefixes) may share a client: the scripts take their keys as KEYS.
+      if (typeof commands[commandName(name)] !== 'function') {
+        redis.defineCommand(commandName(name), { lua: sources[name], numberOfKeys: script.keys.length });
+      }
+    }
+    this.scriptKeys = scriptKeys;
+  }
+
+  async enqueue(entry: QueueEntry): Promise<EnqueueResult> {
+    checkPriority(entry.priority);
+    return replies.enqueue(await this.run('enqueue', entry.userId, entry.priority, entryBody(entry, entry.priority)));
+  }
+
+  async cancel(userId: string): Promise<QueueEntry | null> {
+    return replies.cancel(await this.run('cancel', userId));
+  }
+
+  async waitingEntry(userId: string): Promise<QueueEntry | null> {
+    const json = await this.redis.hget(this.keys.entries, userId);
+    return json ? (JSON.parse(json) as QueueEntry) : null;
+  }
+
+  async conversationOf(userId: string): Promise<string | null> {
+    return (await this.redis.hget(this.keys.userConv, userId)) ?? null;
+  }
+
+  async upsertAdvisor(profile: AdvisorProfile, status: AdvisorStatus, now: number): Promise<AdvisorState> {
+    checkStatus(status);
+    if (!Number.isFinite(profile.capacity)) throw new RangeError(`advisor capacity must be a finite number, not ${profile.capacity}`);
+    const stored: AdvisorProfile = { id: profile.id, name: profile.name ?? null, capacity: profile.capacity, skills: profile.skills };
+    const reply = await this.run('upsertAdvisor', profile.id, JSON.stringify(stored), status, String(now));
+    return replies.advisor('upsertAdvisor', reply)!;
+  }
+
+  async setAdvisorStatus(advisorId: string, status: AdvisorStatus, now: number): Promise<AdvisorState | null> {
+    checkStatus(status);
+    return replies.advisor('setAdvisorStatus', await this.run('setAdvisorStatus', advisorId, status, String(now)));
+  }
+
+  async claim(userId: string, advisorId: string, conversationId: string, now: number): Promise<ClaimResult> {
+    return replies.claim(await this.run('claim', userId, advisorId, conversationId, String(now)));
+  }
+
+  async release(conversationId: string, now: number): Promise<void> {
+    replies.release(await this.run('release', conversationId, String(now)));
+  }
+
+  async unclaim(conversationId: string, entry: QueueEntry, now: number): Promise<void> {
+    const priority = Math.max(entry.priority, 1);
+    checkPriority(priority);
+    replies.unclaim(await this.run('unclaim', conversationId, String(now), entry.userId, priority, entryBody(entry, priority)));
+  }
+
+  async snapshot(): Promise<RoutingSnapshot> {
+    return replies.snapshot(await this.run('snapshot'));
+  }
+
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
+  /** Quits the client when the state owns it, waiting (up to 1 s) for the connection to end. */
+  async close(): Promise<void> {
+    if (!this.ownsClient) return;
+    const client = this.redis;
+    if (client.status === 'end') return;
+    if (client.status !== 'ready') {
+      // Not connected (and QUIT cannot wait in an offline queue): stop reconnecting, drop the socket.
+      client.disconnect();
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const ended = new Promise<void>((resolve) => {
+      client.once('end', resolve);
+      timer = setTimeout(resolve, 1_000);
+    });
+    try {
+      await client.quit();
+      await ended;
+    } catch {
+      client.disconnect();
+    } finally {
+      clearTimeout(timer);
+    }
+    if ((client.status as string) !== 'end') client.disconnect();
+  }
+
+  private run(script: ScriptName, ...args: (string | number)[]): Promise<unknown> {
+    const fn = (this.redis as unknown as Record<string, ScriptFn>)[commandName(script)]!;
+    return fn.call(this.redis, ...this.scriptKeys[script], ...args);
+  }
+}
+
+export interface ConnectRedisRoutingStateOptions {
+  /** Key namespace, e.g. `infocig`; one per deployment sharing the Redis. */
+  prefix: string;
+  /** Client name shown by CLIENT LIST. Default `infocig-routing`. */
+  name?: string;
+  /** Connection errors (refused, reset, READONLY…), e.g. to log them at warn. */
+  onError?: (err: Error) => void;
+  /** How long to wait for the first connection before giving up. Default 5 s. */
+  readyTimeoutMs?: number;
+}
+
+/**
+ * The state on its own client (created with createRedis, closed by `close()`), once
+ * the client is ready. Rejects, and closes the client, if Redis does not answer in time.
+ */
+export async function connectRedisRoutingState(url: string, o: ConnectRedisRoutingStateOptions): Promise<RedisRoutingState> {
+  const client = createRedis(url, { name: o.name ?? 'infocig-routing', onError: o.onError });
+  try {
+    await waitReady(client, o.readyTimeoutMs ?? 5_000);
+  } catch (err) {
+    client.disconnect();
+    throw err;
+  }
+  return new RedisRoutingState(client, { prefix: o.prefix, ownsClient: true });
+}
