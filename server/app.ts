@@ -43,7 +43,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     chat: services.chat,
     hub: services.hub,
     originAllowed: (origin, request) => originAllowed(origin, request.headers.host, config.allowedOrigins),
-    userGone: (userId) => services.userGone(userId),
+    connected: (client, first) => services.sessions.connected(client, first),
+    disconnected: (client, last) => services.sessions.disconnected(client, last),
   });
   app.addHook('onClose', async () => services.close());
   return app;

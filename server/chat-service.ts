@@ -16,7 +16,7 @@ import type { ChatStore, ConversationRecord } from './chat-store.ts';
 import type { Client } from './client.ts';
 import type { Limits } from './config.ts';
 import { AppError } from './errors.ts';
-import type { Hub } from './hub.ts';
+import type { Fanout } from './fanout.ts';
 import type { Metrics } from './metrics.ts';
 import { conversationSummary, type RouterService } from './router-service.ts';
 import type { TicketService } from './ticket-service.ts';
@@ -24,7 +24,7 @@ import type { TicketService } from './ticket-service.ts';
 export interface ChatDeps {
   state: RoutingState;
   store: ChatStore;
-  hub: Hub;
+  fanout: Fanout;
   clock: Clock;
   log: Logger;
   router: RouterService;
@@ -85,7 +85,7 @@ export class ChatService {
     this.deps.router.forgetPosition(identity.sub);
     const info = await this.deps.router.waitInfo(identity.sub);
     const joined = { type: 'queue.joined', province: province.code, audience: identity.role, position: info?.position ?? 1, etaSeconds: info?.etaSeconds ?? 0 };
-    this.deps.hub.toUser(identity.sub, joined);
+    this.deps.fanout.toUser(identity.sub, joined);
     void this.deps.router.dispatch();
     return { type: 'ok' };
   }
@@ -95,7 +95,7 @@ export class ChatService {
     if (!entry) throw new AppError('not_waiting');
     this.deps.metrics.abandoned.inc({ reason: 'cancelled' });
     this.deps.router.forgetPosition(client.userId);
-    this.deps.hub.toUser(client.userId, { type: 'queue.left', reason: 'cancelled' });
+    this.deps.fanout.toUser(client.userId, { type: 'queue.left', reason: 'cancelled' });
     void this.deps.router.pushPositions();
     return { type: 'ok' };
   }
@@ -125,14 +125,14 @@ export class ChatService {
     if (!stored.duplicate) this.deps.metrics.messages.inc();
     // Every tab of both participants gets the message, the sender's included: each
     // socket then sees the whole conversation as one gap-free sequence.
-    for (const who of [conv.userId, conv.advisorId]) this.deps.hub.deliver(who, message);
+    this.deps.fanout.deliver([conv.userId, conv.advisorId], message);
     return { type: 'message.ack', clientMsgId: message.clientMsgId, conversationId: conv.id, seq: message.seq };
   }
 
   async typing(client: Client, frame: Frame): Promise<null> {
     const conv = await this.participantConversation(client, frame.conversationId as string);
     const peer = client.userId === conv.userId ? conv.advisorId : conv.userId;
-    this.deps.hub.toUser(peer, { type: 'typing', conversationId: conv.id, from: client.userId, active: frame.active !== false });
+    this.deps.fanout.toUser(peer, { type: 'typing', conversationId: conv.id, from: client.userId, active: frame.active !== false });
     return null;
   }
 
@@ -140,7 +140,7 @@ export class ChatService {
     const conv = await this.participantConversation(client, frame.conversationId as string);
     const seq = Math.min(frame.seq as number, conv.lastSeq);
     const peer = client.userId === conv.userId ? conv.advisorId : conv.userId;
-    this.deps.hub.toUser(peer, { type: 'read', conversationId: conv.id, from: client.userId, seq });
+    this.deps.fanout.toUser(peer, { type: 'read', conversationId: conv.id, from: client.userId, seq });
     return null;
   }
 
@@ -174,7 +174,7 @@ export class ChatService {
       this.deps.metrics.conversationsClosed.inc({ outcome: closed.outcome ?? outcome });
       this.deps.metrics.handleSeconds.observe(Math.max(0, (now - conv.openedAt.getTime()) / 1000));
       const note = { type: 'conversation.closed', conversationId: conv.id, outcome: closed.outcome, closedBy: client.userId, ...extra };
-      for (const who of [conv.userId, conv.advisorId]) this.deps.hub.toUser(who, note);
+      for (const who of [conv.userId, conv.advisorId]) this.deps.fanout.toUser(who, note);
     }
     void this.deps.router.dispatch();
     return closed;
@@ -186,7 +186,7 @@ export class ChatService {
     const now = this.deps.clock.now();
     let state = await this.deps.state.setAdvisorStatus(client.userId, status, now);
     if (!state) state = await this.deps.state.upsertAdvisor(await this.deps.advisors.profileOf(client.identity), status, now);
-    this.deps.hub.toUser(client.userId, { type: 'advisor.status', status: state.status, capacity: state.capacity, load: state.conversations.length });
+    this.deps.fanout.toUser(client.userId, { type: 'advisor.status', status: state.status, capacity: state.capacity, load: state.conversations.length });
     void this.deps.router.dispatch();
     return { type: 'ok' };
   }

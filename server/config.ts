@@ -22,6 +22,8 @@ export interface Config {
   nodeEnv: string;
   databaseUrl: string | null;
   redisUrl: string | null;
+  /** Namespace of every Redis key and channel: deployments sharing a Redis use different ones. */
+  redisPrefix: string;
   dataDir: string;
   serviceHours: 'always' | 'calendar';
   authDev: boolean;
@@ -74,6 +76,12 @@ function url(env: Env, name: string, protocols: string[]): string | null {
   return raw;
 }
 
+function prefix(env: Env): string {
+  const raw = env.REDIS_PREFIX || 'infocig';
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(raw)) throw new ConfigError('REDIS_PREFIX', 'letters, digits and _ . : - only, at most 64');
+  return raw;
+}
+
 function serviceHours(env: Env): Config['serviceHours'] {
   const raw = env.SERVICE_HOURS;
   if (raw === undefined || raw === '' || raw === 'calendar') return 'calendar';
@@ -108,6 +116,7 @@ export function loadConfig(env: Env = process.env): Config {
     nodeEnv,
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    redisPrefix: prefix(env),
     dataDir: path.resolve(env.DATA_DIR || './.data'),
     serviceHours: serviceHours(env),
     authDev,

@@ -47,6 +47,10 @@ export class Hub {
     for (const client of this.clientsOf(userId)) void client.deliver(message);
   }
 
+  userIds(): string[] {
+    return [...this.byUser.keys()];
+  }
+
   get connections(): number {
     let n = 0;
     for (const set of this.byUser.values()) n += set.size;

@@ -11,6 +11,7 @@ import { longestWaitingLowestLoad, type MatchContext, type MatchPolicy } from '.
 import { regionOf } from '../routing/provinces.ts';
 import type { QueueEntry, RoutingSnapshot, RoutingState } from '../routing/routing-state.ts';
 import type { ChatStore, ConversationRecord } from './chat-store.ts';
+import type { Fanout } from './fanout.ts';
 import type { Hub } from './hub.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -18,6 +19,7 @@ export interface RouterDeps {
   state: RoutingState;
   store: ChatStore;
   hub: Hub;
+  fanout: Fanout;
   clock: Clock;
   log: Logger;
   metrics: Metrics;
@@ -103,7 +105,7 @@ export class RouterService {
   }
 
   private async open(id: string, entry: QueueEntry, advisorId: string, advisorName: string | null): Promise<void> {
-    const { store, state, hub, clock, log } = this.deps;
+    const { store, state, fanout, clock, log } = this.deps;
     let conv: ConversationRecord;
     try {
       conv = await store.createConversation({
@@ -127,10 +129,8 @@ export class RouterService {
     }
     this.lastPushed.delete(entry.userId);
     this.deps.metrics.waitSeconds.observe({ audience: entry.audience }, Math.max(0, (clock.now() - entry.since) / 1000));
-    for (const who of [conv.userId, conv.advisorId]) {
-      hub.follow(who, conv.id, 0);
-      hub.toUser(who, { type: 'conversation.assigned', ...conversationSummary(conv, who) });
-    }
+    fanout.follow([conv.userId, conv.advisorId], conv.id, 0);
+    for (const who of [conv.userId, conv.advisorId]) fanout.toUser(who, { type: 'conversation.assigned', ...conversationSummary(conv, who) });
   }
 
   /** Tells every waiting user on this node their position and wait, when it changed. */

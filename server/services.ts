@@ -3,6 +3,7 @@
  * services. Embedded defaults (PGlite, in-process state) and the shared ones
  * (PostgreSQL, Redis) differ only here; everything downstream sees interfaces.
  */
+import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import { systemClock, type Clock } from '../routing/clock.ts';
 import { MemoryRoutingState } from '../routing/routing-state-memory.ts';
@@ -23,6 +24,12 @@ import type { Probe } from './http-health.ts';
 import { Hub } from './hub.ts';
 import { loggerOptions } from './logger.ts';
 import { Metrics } from './metrics.ts';
+import { LocalFanout, type Fanout } from './fanout.ts';
+import { RedisFanout } from './fanout-redis.ts';
+import { LocalPresence, RedisPresence, type Presence } from './presence.ts';
+import { createRedis, waitReady } from './redis-connection.ts';
+import { connectRedisRoutingState } from './routing-state-redis.ts';
+import { Sessions } from './sessions.ts';
 import { RouterService } from './router-service.ts';
 import { TicketService } from './ticket-service.ts';
 import { createSqlTicketStore } from './ticket-store-sql.ts';
@@ -45,7 +52,8 @@ export interface Services {
   tickets: TicketService;
   metrics: Metrics;
   probes: Probe[];
-  userGone(userId: string): void;
+  sessions: Sessions;
+  fanout: Fanout;
   close(): Promise<void>;
 }
 
@@ -62,6 +70,45 @@ export interface ServiceOverrides {
   seed?: boolean;
 }
 
+interface SharedState {
+  state: RoutingState;
+  fanout: Fanout;
+  presence: Presence;
+  close(): Promise<void>;
+}
+
+/**
+ * In-process for one node; with REDIS_URL, the routing state, fan-out and presence
+ * shared by every node through Redis (three connections: commands, publish, subscribe).
+ */
+async function sharedState(config: Config, hub: Hub, logger: Logger, override?: RoutingState): Promise<SharedState> {
+  if (!config.redisUrl) {
+    const state = override ?? new MemoryRoutingState();
+    return { state, fanout: new LocalFanout(hub), presence: new LocalPresence(hub), close: () => state.close() };
+  }
+  const onError = (err: Error) => logger.warn({ err }, 'redis connection');
+  const prefix = config.redisPrefix;
+  const node = randomUUID();
+  const state = override ?? (await connectRedisRoutingState(config.redisUrl, { prefix, onError }));
+  const pub = createRedis(config.redisUrl, { name: 'infocig-pub', onError });
+  const sub = createRedis(config.redisUrl, { name: 'infocig-sub', onError });
+  await Promise.all([waitReady(pub, 5000), waitReady(sub, 5000)]);
+  const fanout = await RedisFanout.start({ hub, pub, sub, prefix, node, log: logger });
+  const presence = new RedisPresence(pub, hub, prefix, node);
+  return {
+    state,
+    fanout,
+    presence,
+    async close() {
+      await fanout.close();
+      await presence.close();
+      await state.close();
+      pub.disconnect();
+      sub.disconnect();
+    },
+  };
+}
+
 export async function createServices(config: Config, o: ServiceOverrides = {}): Promise<Services> {
   const logger = o.logger ?? pino(loggerOptions(config.logLevel));
   const clock = o.clock ?? systemClock;
@@ -69,49 +116,34 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   if (o.seed ?? true) await seed(db.db);
   const sqlStore = createSqlChatStore(db.db);
   const store = o.wrapStore ? o.wrapStore(sqlStore) : sqlStore;
-  const state = o.state ?? new MemoryRoutingState();
   const dev = config.authDev ? await createDevAuth() : null;
   const auth = config.auth ? createJwksAuthenticator(config.auth) : dev!.authenticator;
   const schedule = o.schedule ?? defaultScheduleConfig({ always: config.serviceHours === 'always' });
   const hub = new Hub();
   const log = logger.child({ part: 'chat' });
+  const shared = await sharedState(config, hub, logger, o.state);
+  const { state, fanout, presence } = shared;
   const metrics = new Metrics({ state, hub, db: db.db, clock });
-  const router = new RouterService({ state, store, hub, clock, log, metrics, handleSeconds: config.routing.handleSeconds });
+  const router = new RouterService({ state, store, hub, fanout, clock, log, metrics, handleSeconds: config.routing.handleSeconds });
   const advisors = sqlAdvisorDirectory(db.db, tokenDirectory(config.routing.defaultCapacity));
   const tickets = new TicketService({ store: createSqlTicketStore(db.db), clock });
-  const chat = new ChatService({ state, store, hub, clock, log, router, advisors, schedule, tickets, metrics, limits: config.limits });
+  const chat = new ChatService({ state, store, fanout, clock, log, router, advisors, schedule, tickets, metrics, limits: config.limits });
 
-  const graceMs = o.userGraceMs ?? 60_000;
-  const graceTimers = new Map<string, NodeJS.Timeout>();
-  const userGone = (userId: string) => {
-    clearTimeout(graceTimers.get(userId));
-    const timer = setTimeout(() => {
-      graceTimers.delete(userId);
-      if (hub.isOnline(userId)) return;
-      void state.cancel(userId).then((entry) => {
-        if (!entry) return;
-        log.info({ userId }, 'waiting user did not come back; removed from the queue');
-        metrics.abandoned.inc({ reason: 'disconnected' });
-        void router.pushPositions();
-      });
-    }, graceMs);
-    timer.unref();
-    graceTimers.set(userId, timer);
-  };
+  const sessions = new Sessions({ presence, state, chat, router, metrics, log, userGraceMs: o.userGraceMs ?? 60_000 });
   const tick = setInterval(() => void router.dispatch(), config.routing.tickMs);
   tick.unref();
 
   return {
-    config, logger, clock, db, store, state, auth, dev, schedule, hub, router, chat, tickets, metrics, userGone,
+    config, logger, clock, db, store, state, auth, dev, schedule, hub, router, chat, tickets, metrics, sessions, fanout,
     probes: [
       { name: 'database', check: () => db.ping() },
       { name: 'routing state', check: () => state.ping() },
     ],
     async close() {
       clearInterval(tick);
-      for (const t of graceTimers.values()) clearTimeout(t);
+      sessions.close();
       await router.idle();
-      await state.close();
+      await shared.close();
       if (!o.db) await db.close();
     },
   };

@@ -9,7 +9,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
-import { isUserRole } from '../routing/types.ts';
 import type { Authenticator, Identity } from './auth.ts';
 import type { ChatService } from './chat-service.ts';
 import { Client } from './client.ts';
@@ -27,8 +26,10 @@ export interface GatewayDeps {
   hub: Hub;
   /** Browser origins allowed to open a socket. */
   originAllowed(origin: string | undefined, request: FastifyRequest): boolean;
-  /** A user's last socket closed while waiting; the queue keeps their place for a grace period. */
-  userGone(userId: string): void;
+  /** The client joined this node's hub; `first` when the person had no other socket here. */
+  connected(client: Client, first: boolean): Promise<void>;
+  /** The client left; `last` when it was the person's last socket here. */
+  disconnected(client: Client, last: boolean): Promise<void>;
 }
 
 const MAX_PENDING_FRAMES = 64;
@@ -109,7 +110,7 @@ class Connection {
     this.socket.on('close', () => {
       onGone();
       this.clearTimers();
-      void this.chain.then(() => this.onClose());
+      void this.chain.then(() => this.onClose()).catch((err) => this.request.log.warn({ err }, 'disconnect handling failed'));
     });
     this.socket.on('error', (err) => this.request.log.warn({ err }, 'socket error'));
   }
@@ -179,6 +180,7 @@ class Connection {
     // Cursors are set before the client joins the hub, so live messages queue behind the replay.
     for (const c of welcome.conversations) client.follow(c.conversationId, c.lastSeq);
     const plan = await planResume(client, (parsed.frame.resume as ResumeRequest[] | undefined) ?? [], chat);
+    const first = !hub.isOnline(client.userId);
     hub.add(client);
     client.send({
       type: 'welcome',
@@ -188,6 +190,7 @@ class Connection {
       ...welcome,
       ...(parsed.frame.id !== undefined ? { re: parsed.frame.id } : {}),
     });
+    await this.deps.connected(client, first);
     await replay(client, plan);
   }
 
@@ -222,8 +225,6 @@ class Connection {
     if (!client) return;
     client.closed = true;
     const last = this.deps.hub.remove(client);
-    if (!last) return;
-    if (client.identity.role === 'advisor') await this.deps.chat.advisorDisconnected(client.userId);
-    else if (isUserRole(client.identity.role)) this.deps.userGone(client.userId);
+    await this.deps.disconnected(client, last);
   }
 }

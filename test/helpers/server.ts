@@ -8,7 +8,7 @@ import type { ScheduleConfig } from '../../routing/schedule.ts';
 import { buildApp } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createServices, type ServiceOverrides, type Services } from '../../server/services.ts';
-import { testDatabase } from './db.ts';
+import { testDatabase, type TestDatabase } from './db.ts';
 
 export interface TestServer {
   url: string;
@@ -24,11 +24,14 @@ export interface TestServerOptions {
   schedule?: ScheduleConfig;
   userGraceMs?: number;
   wrapStore?: ServiceOverrides['wrapStore'];
+  /** Share this database (several nodes in one process) instead of a fresh one. */
+  db?: TestDatabase;
 }
 
 export async function startServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const config = loadConfig({ AUTH_DEV: '1', SERVICE_HOURS: 'always', PORT: '0', LOG_LEVEL: 'silent', ...opts.env });
-  const db = await testDatabase();
+  const db = opts.db ?? (await testDatabase());
+  const ownsDb = !opts.db;
   const services = await createServices(config, {
     db,
     clock: opts.clock,
@@ -48,7 +51,7 @@ export async function startServer(opts: TestServerOptions = {}): Promise<TestSer
     token: (claims) => services.dev!.issue(claims as never),
     async close() {
       await app.close();
-      await db.cleanup();
+      if (ownsDb) await db.cleanup();
     },
   };
 }

@@ -1,0 +1,56 @@
+/**
+ * Fan-out: frames and stored messages reach a person's sockets on whichever node
+ * they are connected to.
+ *
+ * The in-process implementation serves one node. The Redis one publishes every
+ * event on one channel that all nodes of the deployment read. Redis pub/sub is
+ * at-most-once; that is safe for messages because each socket's cursor notices a
+ * gap at the next message and reads it from the database, and on reconnect the
+ * client resumes from its last seq. Frames other than messages (typing, positions)
+ * are best-effort by nature.
+ */
+import type { StoredMessage } from './chat-store.ts';
+import type { Hub } from './hub.ts';
+
+export interface Fanout {
+  toUser(userId: string, frame: object): void;
+  /** A stored message for every socket of these participants. */
+  deliver(userIds: string[], message: StoredMessage): void;
+  /** The participants' sockets start following a conversation from `lastSeq`. */
+  follow(userIds: string[], conversationId: string, lastSeq: number): void;
+  close(): Promise<void>;
+}
+
+/** Events as they travel between nodes. */
+export type FanoutEvent =
+  | { kind: 'frame'; userId: string; frame: object }
+  | { kind: 'message'; userIds: string[]; message: StoredMessage }
+  | { kind: 'follow'; userIds: string[]; conversationId: string; lastSeq: number };
+
+/** Applies an event to this node's sockets. */
+export function applyLocally(hub: Hub, event: FanoutEvent): void {
+  switch (event.kind) {
+    case 'frame':
+      hub.toUser(event.userId, event.frame);
+      return;
+    case 'message':
+      for (const userId of event.userIds) hub.deliver(userId, event.message);
+      return;
+    case 'follow':
+      for (const userId of event.userIds) hub.follow(userId, event.conversationId, event.lastSeq);
+  }
+}
+
+export class LocalFanout implements Fanout {
+  constructor(private readonly hub: Hub) {}
+  toUser(userId: string, frame: object): void {
+    applyLocally(this.hub, { kind: 'frame', userId, frame });
+  }
+  deliver(userIds: string[], message: StoredMessage): void {
+    applyLocally(this.hub, { kind: 'message', userIds, message });
+  }
+  follow(userIds: string[], conversationId: string, lastSeq: number): void {
+    applyLocally(this.hub, { kind: 'follow', userIds, conversationId, lastSeq });
+  }
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,79 @@
+/**
+ * What happens when people connect and disconnect: presence across nodes, an
+ * advisor going offline when their last socket anywhere closes, and the grace
+ * period a waiting user keeps their place for.
+ */
+import type { Logger } from 'pino';
+import type { RoutingState } from '../routing/routing-state.ts';
+import { isUserRole } from '../routing/types.ts';
+import type { ChatService } from './chat-service.ts';
+import type { Client } from './client.ts';
+import type { Metrics } from './metrics.ts';
+import type { Presence } from './presence.ts';
+import type { RouterService } from './router-service.ts';
+
+export interface SessionDeps {
+  presence: Presence;
+  state: RoutingState;
+  chat: ChatService;
+  router: RouterService;
+  metrics: Metrics;
+  log: Logger;
+  userGraceMs: number;
+}
+
+export class Sessions {
+  private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+
+  constructor(private readonly deps: SessionDeps) {}
+
+  /** `first`: the person had no other socket on this node. */
+  async connected(client: Client, first: boolean): Promise<void> {
+    clearTimeout(this.graceTimers.get(client.userId));
+    this.graceTimers.delete(client.userId);
+    // Best effort: the node's heartbeat re-asserts its users within a third of the TTL.
+    if (first) await this.deps.presence.set(client.userId, true).catch((err) => this.deps.log.warn({ err }, 'presence not updated'));
+  }
+
+  /** `last`: it was the person's last socket on this node. */
+  async disconnected(client: Client, last: boolean): Promise<void> {
+    if (!last) return;
+    const { presence, chat } = this.deps;
+    try {
+      await presence.set(client.userId, false);
+      if (await presence.isOnline(client.userId)) return;
+    } catch (err) {
+      // Presence unknown (Redis down): assume gone; the grace period still protects a waiting user.
+      this.deps.log.warn({ err }, 'presence unavailable at disconnect');
+    }
+    if (client.identity.role === 'advisor') await chat.advisorDisconnected(client.userId);
+    else if (isUserRole(client.identity.role)) this.startGrace(client.userId);
+  }
+
+  close(): void {
+    for (const timer of this.graceTimers.values()) clearTimeout(timer);
+    this.graceTimers.clear();
+  }
+
+  private startGrace(userId: string): void {
+    clearTimeout(this.graceTimers.get(userId));
+    const timer = setTimeout(() => void this.graceOver(userId), this.deps.userGraceMs);
+    timer.unref();
+    this.graceTimers.set(userId, timer);
+  }
+
+  private async graceOver(userId: string): Promise<void> {
+    this.graceTimers.delete(userId);
+    const { presence, state, router, metrics, log } = this.deps;
+    try {
+      if (await presence.isOnline(userId)) return;
+      const entry = await state.cancel(userId);
+      if (!entry) return;
+      log.info({ userId }, 'waiting user did not come back; removed from the queue');
+      metrics.abandoned.inc({ reason: 'disconnected' });
+      void router.pushPositions();
+    } catch (err) {
+      log.warn({ err }, 'grace period check failed; the user keeps their place');
+    }
+  }
+}

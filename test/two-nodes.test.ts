@@ -1,0 +1,131 @@
+/**
+ * Two server nodes, one database, one Redis: users and advisors connected to
+ * either node are matched and talk to each other, with the same guarantees.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { testDatabase, type TestDatabase } from './helpers/db.ts';
+import { deleteKeys, redisAnswersSync, redisUrl, skipLine } from './helpers/routing-state-contract.ts';
+import { startServer, type TestServer } from './helpers/server.ts';
+import { TestSocket } from './helpers/ws-client.ts';
+
+const available = redisAnswersSync(redisUrl);
+if (!available) console.log(skipLine(redisUrl, 'the two-node tests'));
+
+const prefix = `test:${randomUUID()}`;
+let db: TestDatabase;
+let a: TestServer;
+let b: TestServer;
+const sockets: TestSocket[] = [];
+
+test.before(async () => {
+  if (!available) return;
+  db = await testDatabase();
+  const env = { REDIS_URL: redisUrl, REDIS_PREFIX: prefix };
+  a = await startServer({ env, db, userGraceMs: 300 });
+  b = await startServer({ env, db, userGraceMs: 300 });
+});
+test.after.each(() => {
+  for (const s of sockets.splice(0)) s.drop();
+});
+test.after(async () => {
+  if (!available) return;
+  await a.close();
+  await b.close();
+  await db.cleanup();
+  const redis = new Redis(redisUrl);
+  await deleteKeys(redis, prefix);
+  redis.disconnect();
+});
+
+async function on(node: TestServer, claims: Record<string, unknown> & { role: string }) {
+  const [socket, welcome] = await TestSocket.signIn(node.wsUrl, await node.token(claims));
+  sockets.push(socket);
+  return { socket, welcome };
+}
+
+const run = available ? test : test.skip;
+
+run('a worker on one node is matched with an advisor on the other, and they write to each other in order', async () => {
+  const advisor = await on(b, { role: 'advisor', sub: 'adv-2n', name: 'Anna' });
+  await advisor.socket.request({ type: 'advisor.status', status: 'available' });
+  const worker = await on(a, { role: 'worker', sub: 'w-2n', province: 'NA' });
+  worker.socket.send({ type: 'chat.request', topic: 'payment' });
+  const assigned = await worker.socket.next('conversation.assigned');
+  await advisor.socket.next('conversation.assigned');
+  const conversationId = assigned.conversationId as string;
+  for (let i = 1; i <= 5; i++) {
+    const from = i % 2 ? worker.socket : advisor.socket;
+    const ack = await from.request({ type: 'message.send', conversationId, clientMsgId: randomUUID(), text: `m${i}` });
+    assert.is(ack.seq, i);
+  }
+  for (const s of [worker.socket, advisor.socket]) {
+    const seqs = [];
+    for (let i = 1; i <= 5; i++) seqs.push((await s.next('message', (f) => f.seq === i)).seq);
+    assert.equal(seqs, [1, 2, 3, 4, 5]);
+  }
+  await advisor.socket.request({ type: 'conversation.close', conversationId });
+  await worker.socket.next('conversation.closed');
+});
+
+run('the same user asking on both nodes at once makes one queue entry', async () => {
+  const one = await on(a, { role: 'worker', sub: 'w-twice-2n', province: 'BA' });
+  const two = await on(b, { role: 'worker', sub: 'w-twice-2n', province: 'BA' });
+  one.socket.send({ type: 'chat.request', topic: 'cigo' });
+  two.socket.send({ type: 'chat.request', topic: 'cigo' });
+  await one.socket.next('queue.joined');
+  await two.socket.next('queue.joined');
+  const snapshot = await a.services.state.snapshot();
+  assert.is((snapshot.queues.get('BA:worker') ?? []).filter((e) => e.userId === 'w-twice-2n').length, 1);
+  await one.socket.request({ type: 'chat.cancel' });
+});
+
+run('an advisor with tabs on both nodes stays available when one tab closes', async () => {
+  const tab1 = await on(a, { role: 'advisor', sub: 'adv-tabs-2n' });
+  const tab2 = await on(b, { role: 'advisor', sub: 'adv-tabs-2n' });
+  await tab1.socket.request({ type: 'advisor.status', status: 'available' });
+  tab1.socket.drop();
+  await new Promise((r) => setTimeout(r, 150));
+  const snap = await b.services.state.snapshot();
+  assert.is(snap.advisors.find((x) => x.id === 'adv-tabs-2n')?.status, 'available');
+  tab2.socket.drop();
+  await new Promise((r) => setTimeout(r, 150));
+  const after = await b.services.state.snapshot();
+  assert.is(after.advisors.find((x) => x.id === 'adv-tabs-2n')?.status, 'offline', 'offline once no tab is left anywhere');
+});
+
+run('a waiting user who moves to the other node within the grace period keeps their place', async () => {
+  const first = await on(a, { role: 'worker', sub: 'w-move-2n', province: 'CT' });
+  first.socket.send({ type: 'chat.request', topic: 'fis' });
+  await first.socket.next('queue.joined');
+  first.socket.drop();
+  const moved = await on(b, { role: 'worker', sub: 'w-move-2n', province: 'CT' });
+  assert.is((moved.welcome.waiting as { position: number }).position, 1);
+  await new Promise((r) => setTimeout(r, 500));
+  const snap = await a.services.state.snapshot();
+  assert.equal(snap.queues.get('CT:worker')?.map((e) => e.userId), ['w-move-2n'], 'node A’s grace timer saw the user online on node B');
+  await moved.socket.request({ type: 'chat.cancel' });
+});
+
+run('a user who reconnects to the other node resumes the conversation without loss or duplicates', async () => {
+  const advisor = await on(a, { role: 'advisor', sub: 'adv-resume-2n' });
+  await advisor.socket.request({ type: 'advisor.status', status: 'available' });
+  const worker = await on(a, { role: 'worker', sub: 'w-resume-2n', province: 'PA' });
+  worker.socket.send({ type: 'chat.request', topic: 'cigs' });
+  const { conversationId } = await worker.socket.next('conversation.assigned');
+  await advisor.socket.request({ type: 'message.send', conversationId, clientMsgId: randomUUID(), text: 'uno' });
+  await worker.socket.next('message', (f) => f.seq === 1);
+  worker.socket.drop();
+  await advisor.socket.request({ type: 'message.send', conversationId, clientMsgId: randomUUID(), text: 'due' });
+  const [back] = await TestSocket.signIn(b.wsUrl, await b.token({ role: 'worker', sub: 'w-resume-2n', province: 'PA' }), [{ conversationId: conversationId as string, lastSeq: 1 }]);
+  sockets.push(back);
+  await advisor.socket.request({ type: 'message.send', conversationId, clientMsgId: randomUUID(), text: 'tre' });
+  const got = [await back.next('message'), await back.next('message')];
+  assert.equal(got.map((m) => [m.seq, m.text]), [[2, 'due'], [3, 'tre']]);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.is(back.all('message').length, 0);
+});
+
+test.run();
