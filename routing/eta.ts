@@ -1,8 +1,8 @@
 /**
- * Position and expected wait for waiting users.
- *
- * The skeleton's estimate: the queue drains at the rate the advisors who can serve it
- * free seats, one seat every `handleSeconds / seats`. Refined by the routing work.
+ * Position and expected wait for waiting users, from the throughput the queue
+ * really has: the advisors available for it, their free seats, and recent handling
+ * times. An advisor who serves several non-empty queues is counted as sharing their
+ * seats among them, so the same seat is never promised to two queues.
  */
 import { isEligible, servingOrder, type MatchContext } from './matching.ts';
 import type { RoutingSnapshot } from './routing-state.ts';
@@ -12,17 +12,54 @@ export interface WaitInfo {
   etaSeconds: number;
 }
 
+/** Recent handling times (seconds), a bounded ring; the mean falls back to a default. */
+export class HandlingStats {
+  private readonly samples: number[] = [];
+  private next = 0;
+
+  constructor(
+    private readonly size: number,
+    private readonly fallbackSeconds: number,
+  ) {}
+
+  add(seconds: number): void {
+    if (!(seconds > 0)) return;
+    if (this.samples.length < this.size) this.samples.push(seconds);
+    else this.samples[this.next] = seconds;
+    this.next = (this.next + 1) % this.size;
+  }
+
+  mean(): number {
+    if (this.samples.length === 0) return this.fallbackSeconds;
+    return this.samples.reduce((a, b) => a + b, 0) / this.samples.length;
+  }
+
+  get count(): number {
+    return this.samples.length;
+  }
+}
+
 export function waitInfos(snapshot: RoutingSnapshot, ctx: MatchContext, handleSeconds: number): Map<string, WaitInfo> {
   const out = new Map<string, WaitInfo>();
-  const online = snapshot.advisors.filter((a) => a.status === 'available');
-  for (const entries of snapshot.queues.values()) {
-    const ordered = [...entries].sort(servingOrder);
-    const first = ordered[0];
-    const seats = first ? online.filter((a) => isEligible(a, first, ctx)).reduce((n, a) => n + a.capacity, 0) : 0;
+  const available = snapshot.advisors.filter((a) => a.status === 'available');
+  const queues = [...snapshot.queues.values()].filter((q) => q.length).map((q) => [...q].sort(servingOrder));
+  // Which non-empty queues each advisor can serve (judged by the queue's head).
+  const serves = new Map(available.map((a) => [a.id, queues.filter((q) => isEligible(a, q[0]!, ctx)).length]));
+  for (const ordered of queues) {
+    const head = ordered[0]!;
+    let rate = 0; // chats per second this queue can expect
+    let free = 0; // seats free right now
+    for (const a of available) {
+      if (!isEligible(a, head, ctx)) continue;
+      const share = 1 / Math.max(1, serves.get(a.id) ?? 1);
+      rate += (a.capacity * share) / handleSeconds;
+      free += Math.max(0, a.capacity - a.conversations.length) * share;
+    }
     ordered.forEach((entry, i) => {
       const position = i + 1;
-      const perSeat = handleSeconds / Math.max(1, seats);
-      out.set(entry.userId, { position, etaSeconds: Math.round(position * perSeat) });
+      const ahead = Math.max(0, position - Math.floor(free));
+      const etaSeconds = rate > 0 ? Math.round(ahead / rate) : Math.round(position * handleSeconds);
+      out.set(entry.userId, { position, etaSeconds });
     });
   }
   return out;

@@ -15,19 +15,36 @@ export interface Proposal {
 export interface MatchContext {
   now: number;
   regionOf(province: string): string | undefined;
+  /** Territorial overflow: after these waits, advisors of the region, then of all Italy, may serve. */
+  overflow?: { regionAfterSeconds: number; nationalAfterSeconds: number };
 }
 
 export type MatchPolicy = (snapshot: RoutingSnapshot, ctx: MatchContext) => Proposal[];
 
 export function isEligible(advisor: AdvisorState, entry: QueueEntry, ctx: MatchContext): boolean {
   const s = advisor.skills;
+  if (entry.avoidAdvisor === advisor.id) return false;
   if (s.audiences.length && !s.audiences.includes(entry.audience)) return false;
   if (s.topics.length && !s.topics.includes(entry.topic)) return false;
   if (s.languages.length && !s.languages.includes(entry.lang)) return false;
+  return servesTerritory(advisor, entry, ctx);
+}
+
+/**
+ * Province → region → all Italy: an advisor serves their own provinces and regions
+ * at once; after `regionAfterSeconds` of waiting, any province of a region they
+ * work in; after `nationalAfterSeconds`, anywhere.
+ */
+function servesTerritory(advisor: AdvisorState, entry: QueueEntry, ctx: MatchContext): boolean {
+  const s = advisor.skills;
   if (s.provinces.length === 0 && s.regions.length === 0) return true;
   if (s.provinces.includes(entry.province)) return true;
   const region = ctx.regionOf(entry.province);
-  return region !== undefined && s.regions.includes(region);
+  if (region !== undefined && s.regions.includes(region)) return true;
+  if (!ctx.overflow) return false;
+  const waited = (ctx.now - entry.since) / 1000;
+  if (waited >= ctx.overflow.nationalAfterSeconds) return true;
+  return waited >= ctx.overflow.regionAfterSeconds && region !== undefined && s.provinces.some((p) => ctx.regionOf(p) === region);
 }
 
 /** Longest-waiting first: priority, then when the user first asked, then arrival order. */

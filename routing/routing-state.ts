@@ -31,6 +31,10 @@ export interface QueueEntry {
   since: number;
   /** Set by the state on enqueue: strictly increasing arrival order. */
   order?: number;
+  /** The open conversation of a user put back in the queue (advisor gone, transfer): they keep it and its history. */
+  conversationId?: string;
+  /** An advisor who must not get this user again (they transferred or did not answer). */
+  avoidAdvisor?: string;
 }
 
 export interface AdvisorSkills {

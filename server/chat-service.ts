@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../routing/clock.ts';
 import { findProvince } from '../routing/provinces.ts';
-import type { RoutingState } from '../routing/routing-state.ts';
+import type { QueueEntry, RoutingState } from '../routing/routing-state.ts';
 import { availability, type ScheduleConfig } from '../routing/schedule.ts';
 import { isUserRole, type Entry, type Topic } from '../routing/types.ts';
 import type { AdvisorDirectory } from './advisor-directory.ts';
@@ -62,12 +62,8 @@ export class ChatService {
     if (!province) throw new AppError('unknown_province', code);
     const now = this.deps.clock.now();
     const open = availability(new Date(now), province.code, identity.role, this.deps.schedule);
-    if (!open.open) {
-      const err = new AppError('service_closed', open.reason ?? 'closed');
-      Object.assign(err, { extra: { reason: open.reason, opensAt: open.opensAt } });
-      throw err;
-    }
-    const result = await this.deps.state.enqueue({
+    if (!open.open) throw withExtra(new AppError('service_closed', open.reason ?? 'closed'), { reason: open.reason, opensAt: open.opensAt, offerTicket: true });
+    const entry: QueueEntry = {
       userId: identity.sub,
       role: identity.role,
       name: identity.name,
@@ -79,7 +75,9 @@ export class ChatService {
       context: contextOf(frame, identity),
       priority: 0,
       since: now,
-    });
+    };
+    if (open.closesAt && frame.waitAnyway !== true) await this.admitBeforeClosing(entry, Date.parse(open.closesAt) - now, open.closesAt);
+    const result = await this.deps.state.enqueue(entry);
     if (!result.ok && result.reason === 'in_conversation') throw new AppError('already_in_conversation');
     if (result.ok) this.deps.metrics.chatRequests.inc({ audience: identity.role });
     this.deps.router.forgetPosition(identity.sub);
@@ -88,6 +86,21 @@ export class ChatService {
     this.deps.fanout.toUser(identity.sub, joined);
     void this.deps.router.dispatch();
     return { type: 'ok' };
+  }
+
+  /**
+   * Admission that knows the closing time: when the expected wait runs past it, the
+   * user is told so and offered a Linea INPS request instead of waiting in vain
+   * (they may still choose to wait with `waitAnyway`). A user already waiting passes.
+   */
+  private async admitBeforeClosing(entry: QueueEntry, msLeft: number, closesAt: string): Promise<void> {
+    const snapshot = await this.deps.state.snapshot();
+    const already = [...snapshot.queues.values()].some((q) => q.some((e) => e.userId === entry.userId));
+    if (already) return;
+    const { etaSeconds } = this.deps.router.estimateForNewcomer(snapshot, entry);
+    if (etaSeconds * 1000 > msLeft) {
+      throw withExtra(new AppError('closing_soon', `about ${Math.ceil(etaSeconds / 60)} minutes, closing at ${closesAt}`), { etaSeconds, closesAt, offerTicket: true });
+    }
   }
 
   async cancel(client: Client): Promise<object> {
@@ -122,6 +135,7 @@ export class ChatService {
     }
     stopTimer();
     const { message } = stored;
+    this.deps.router.answered(conv.id, client.userId);
     if (!stored.duplicate) this.deps.metrics.messages.inc();
     // Every tab of both participants gets the message, the sender's included: each
     // socket then sees the whole conversation as one gap-free sequence.
@@ -165,6 +179,26 @@ export class ChatService {
     return { type: 'ok', conversationId: conv.id, ticketId: ticket.id, protocol: ticket.protocol };
   }
 
+  /**
+   * Hands a chat on: to a named advisor who is available with a free seat, or back to
+   * the head of the queue for anyone but the one transferring. The user keeps the
+   * conversation and its history.
+   */
+  async transfer(client: Client, frame: Frame): Promise<object> {
+    if (client.identity.role !== 'advisor') throw new AppError('forbidden', 'only advisors transfer');
+    const conv = await this.participantConversation(client, frame.conversationId as string);
+    if (conv.status !== 'open') throw new AppError('conversation_closed');
+    const to = frame.to as string | undefined;
+    if (to !== undefined) {
+      const target = (await this.deps.state.snapshot()).advisors.find((a) => a.id === to);
+      if (!target || to === client.userId || target.status !== 'available' || target.conversations.length >= target.capacity) {
+        throw new AppError('transfer_target_unavailable', to.slice(0, 64));
+      }
+    }
+    await this.deps.router.requeue(conv, 'transferred', client.userId, to);
+    return { type: 'ok', conversationId: conv.id };
+  }
+
   /** Closes in the database, frees the seat, tells both sides. Idempotent for a closed conversation. */
   private async finish(client: Client, conv: ConversationRecord, outcome: string, rating: number | null, extra: object) {
     const now = this.deps.clock.now();
@@ -172,7 +206,9 @@ export class ChatService {
     await this.deps.state.release(conv.id, now);
     if (conv.status === 'open') {
       this.deps.metrics.conversationsClosed.inc({ outcome: closed.outcome ?? outcome });
-      this.deps.metrics.handleSeconds.observe(Math.max(0, (now - conv.openedAt.getTime()) / 1000));
+      const handled = Math.max(0, (now - conv.openedAt.getTime()) / 1000);
+      this.deps.metrics.handleSeconds.observe(handled);
+      this.deps.router.recordHandled(conv.id, handled);
       const note = { type: 'conversation.closed', conversationId: conv.id, outcome: closed.outcome, closedBy: client.userId, ...extra };
       for (const who of [conv.userId, conv.advisorId]) this.deps.fanout.toUser(who, note);
     }
@@ -221,6 +257,10 @@ export class ChatService {
  * company user may only speak for a matricola it holds, because an escalated chat
  * becomes a ticket visible to that matricola.
  */
+function withExtra(err: AppError, extra: object): AppError {
+  return Object.assign(err, { extra });
+}
+
 function contextOf(frame: Frame, identity: Identity): Record<string, string> {
   const context = { ...((frame.context as Record<string, string> | undefined) ?? {}) };
   const held = [identity.matricola, ...identity.matricole].filter((m): m is string => !!m);

@@ -2,7 +2,10 @@
  * Configuration from the environment, validated once at start. A bad value stops
  * start-up with a message naming the variable, never a half-configured server.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_ROUTING_CONFIG, RoutingConfigError, validateRoutingConfig, type RoutingConfig } from '../routing/routing-config.ts';
 
 export interface Limits {
   /** Longest message text, in characters. */
@@ -33,7 +36,9 @@ export interface Config {
   publicUrl: string | null;
   logLevel: string;
   limits: Limits;
-  routing: { defaultCapacity: number; handleSeconds: number; tickMs: number };
+  /** From config/routing.json or the file named by ROUTING_CONFIG. */
+  routing: RoutingConfig;
+  routingTickMs: number;
 }
 
 export class ConfigError extends Error {
@@ -100,6 +105,32 @@ function production(env: Env): Config['auth'] {
   return { jwksUrl, issuer, audience };
 }
 
+const DEFAULT_ROUTING_FILE = fileURLToPath(new URL('../config/routing.json', import.meta.url));
+
+/** The routing file: ROUTING_CONFIG names one; else the project's config/routing.json. */
+function routingConfig(env: Env): RoutingConfig {
+  const file = env.ROUTING_CONFIG || DEFAULT_ROUTING_FILE;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    if (!env.ROUTING_CONFIG) return DEFAULT_ROUTING_CONFIG;
+    throw new ConfigError('ROUTING_CONFIG', `cannot read ${file}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError('ROUTING_CONFIG', `${file} is not JSON: ${(err as Error).message}`);
+  }
+  try {
+    return validateRoutingConfig(data);
+  } catch (err) {
+    if (err instanceof RoutingConfigError) throw new ConfigError(`ROUTING_CONFIG (${path.basename(file)}) ${err.field}`, err.message.replace(/^routing config [^:]+: /, ''));
+    throw err;
+  }
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = env.NODE_ENV ?? 'development';
   const authDev = flag(env, 'AUTH_DEV', false);
@@ -131,10 +162,7 @@ export function loadConfig(env: Env = process.env): Config {
       messagesPerSecond: int(env, 'MESSAGES_PER_SECOND', 10, 1, 10_000),
       messageBurst: int(env, 'MESSAGE_BURST', 20, 1, 100_000),
     },
-    routing: {
-      defaultCapacity: int(env, 'ADVISOR_CAPACITY', 3, 1, 50),
-      handleSeconds: int(env, 'HANDLE_SECONDS', 300, 10, 7200),
-      tickMs: int(env, 'ROUTING_TICK_MS', 1000, 10, 60_000),
-    },
+    routing: routingConfig(env),
+    routingTickMs: int(env, 'ROUTING_TICK_MS', 1000, 10, 60_000),
   };
 }

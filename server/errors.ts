@@ -27,6 +27,8 @@ export const ERRORS = {
   already_waiting: { status: 409, message: 'You are already waiting in a queue' },
   already_in_conversation: { status: 409, message: 'You already have an open conversation' },
   not_waiting: { status: 409, message: 'You are not waiting in any queue' },
+  closing_soon: { status: 409, message: 'The expected wait runs past closing time (%s): leave a Linea INPS request instead, or wait anyway' },
+  transfer_target_unavailable: { status: 409, message: 'That advisor cannot take the chat now: %s' },
   conversation_closed: { status: 409, message: 'The conversation is closed' },
   not_participant: { status: 404, message: 'No such conversation for you' },
   unknown_type: { status: 400, message: 'Unknown frame type: %s' },
@@ -41,6 +43,10 @@ export const ERRORS = {
   ticket_closed: { status: 409, message: 'The ticket is closed: nothing more can be added' },
   matricola_not_yours: { status: 403, message: 'You do not act for this matricola: %s' },
   no_competent_office: { status: 422, message: 'No territorial office is competent for %s' },
+  // ticket attachments and notices
+  attachment_type_refused: { status: 415, message: 'This file type is not accepted (PDF, PNG, JPEG, P7M or plain text only): %s' },
+  attachment_too_large: { status: 413, message: 'A file is larger than 5 MiB: %s' },
+  too_many_attachments: { status: 400, message: 'At most %s files a message' },
   // server
   not_ready: { status: 503, message: 'Not ready: %s' },
   internal: { status: 500, message: 'Something went wrong on our side' },

@@ -43,8 +43,8 @@ export class RedisFanout implements Fanout {
     this.emit({ kind: 'message', userIds, message });
   }
 
-  follow(userIds: string[], conversationId: string, lastSeq: number): void {
-    this.emit({ kind: 'follow', userIds, conversationId, lastSeq });
+  follow(userIds: string[], conversationId: string, lastSeq: number, catchUp = false): void {
+    this.emit({ kind: 'follow', userIds, conversationId, lastSeq, catchUp });
   }
 
   async close(): Promise<void> {

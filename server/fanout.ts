@@ -16,8 +16,8 @@ export interface Fanout {
   toUser(userId: string, frame: object): void;
   /** A stored message for every socket of these participants. */
   deliver(userIds: string[], message: StoredMessage): void;
-  /** The participants' sockets start following a conversation from `lastSeq`. */
-  follow(userIds: string[], conversationId: string, lastSeq: number): void;
+  /** The participants' sockets start following a conversation from `lastSeq`; with `catchUp`, they are sent what follows it at once. */
+  follow(userIds: string[], conversationId: string, lastSeq: number, catchUp?: boolean): void;
   close(): Promise<void>;
 }
 
@@ -25,7 +25,7 @@ export interface Fanout {
 export type FanoutEvent =
   | { kind: 'frame'; userId: string; frame: object }
   | { kind: 'message'; userIds: string[]; message: StoredMessage }
-  | { kind: 'follow'; userIds: string[]; conversationId: string; lastSeq: number };
+  | { kind: 'follow'; userIds: string[]; conversationId: string; lastSeq: number; catchUp?: boolean };
 
 /** Applies an event to this node's sockets. */
 export function applyLocally(hub: Hub, event: FanoutEvent): void {
@@ -37,7 +37,7 @@ export function applyLocally(hub: Hub, event: FanoutEvent): void {
       for (const userId of event.userIds) hub.deliver(userId, event.message);
       return;
     case 'follow':
-      for (const userId of event.userIds) hub.follow(userId, event.conversationId, event.lastSeq);
+      for (const userId of event.userIds) hub.follow(userId, event.conversationId, event.lastSeq, event.catchUp ?? false);
   }
 }
 
@@ -49,8 +49,8 @@ export class LocalFanout implements Fanout {
   deliver(userIds: string[], message: StoredMessage): void {
     applyLocally(this.hub, { kind: 'message', userIds, message });
   }
-  follow(userIds: string[], conversationId: string, lastSeq: number): void {
-    applyLocally(this.hub, { kind: 'follow', userIds, conversationId, lastSeq });
+  follow(userIds: string[], conversationId: string, lastSeq: number, catchUp = false): void {
+    applyLocally(this.hub, { kind: 'follow', userIds, conversationId, lastSeq, catchUp });
   }
   async close(): Promise<void> {}
 }

@@ -35,8 +35,11 @@ export class Hub {
     for (const client of this.clientsOf(userId)) client.send(frame);
   }
 
-  follow(userId: string, conversationId: string, lastSeq: number): void {
-    for (const client of this.clientsOf(userId)) client.follow(conversationId, lastSeq);
+  follow(userId: string, conversationId: string, lastSeq: number, catchUp = false): void {
+    for (const client of this.clientsOf(userId)) {
+      client.follow(conversationId, lastSeq);
+      if (catchUp) void client.catchUp(conversationId);
+    }
   }
 
   unfollow(userId: string, conversationId: string): void {

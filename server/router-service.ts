@@ -1,14 +1,17 @@
 /**
  * Runs the matching policy against the shared routing state and turns each
- * successful claim into a stored conversation and two `conversation.assigned`
- * frames. Runs are serialized per node; a request during a run schedules one more.
+ * successful claim into a conversation (new, or an existing one that changes
+ * advisor) and `conversation.assigned` frames. Runs are serialized per node; a
+ * request during a run schedules one more. Positions are pushed when they change,
+ * at most once per `positionPushMs`.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../routing/clock.ts';
-import { waitInfos } from '../routing/eta.ts';
+import { HandlingStats, waitInfos, type WaitInfo } from '../routing/eta.ts';
 import { longestWaitingLowestLoad, type MatchContext, type MatchPolicy } from '../routing/matching.ts';
 import { regionOf } from '../routing/provinces.ts';
+import type { RoutingConfig } from '../routing/routing-config.ts';
 import type { QueueEntry, RoutingSnapshot, RoutingState } from '../routing/routing-state.ts';
 import type { ChatStore, ConversationRecord } from './chat-store.ts';
 import type { Fanout } from './fanout.ts';
@@ -23,7 +26,7 @@ export interface RouterDeps {
   clock: Clock;
   log: Logger;
   metrics: Metrics;
-  handleSeconds: number;
+  config: RoutingConfig;
   policy?: MatchPolicy;
 }
 
@@ -51,12 +54,19 @@ export function conversationSummary(conv: ConversationRecord, viewerId: string) 
 export class RouterService {
   private running: Promise<void> | null = null;
   private again = false;
-  /** Last position sent to each waiting user, so unchanged ones are not re-sent. */
+  /** Last position sent to each waiting user of this node, so unchanged ones are not re-sent. */
   private readonly lastPushed = new Map<string, string>();
+  private pushTimer: NodeJS.Timeout | null = null;
+  private lastPushAt = 0;
   private readonly ctx: MatchContext;
+  /** Recent handling times measured on this node: the wait estimate's clock. */
+  readonly handling: HandlingStats;
+  /** Conversations this node assigned and whose advisor has not answered yet. */
+  readonly unanswered = new Map<string, { advisorId: string; at: number }>();
 
   constructor(private readonly deps: RouterDeps) {
-    this.ctx = { now: 0, regionOf: (p) => regionOf(p) };
+    this.ctx = { now: 0, regionOf: (p) => regionOf(p), overflow: deps.config.overflow };
+    this.handling = new HandlingStats(deps.config.handleSampleSize, deps.config.defaultHandleSeconds);
   }
 
   /** Runs matching now, or once more after the run in progress. */
@@ -93,7 +103,7 @@ export class RouterService {
       const entry = entries.get(p.userId);
       const advisor = advisors.get(p.advisorId);
       if (!entry || !advisor) continue;
-      const conversationId = randomUUID();
+      const conversationId = entry.conversationId ?? randomUUID();
       const result = await state.claim(p.userId, p.advisorId, conversationId, clock.now());
       if (result !== 'ok') {
         this.again = true;
@@ -101,43 +111,109 @@ export class RouterService {
       }
       await this.open(conversationId, entry, advisor.id, advisor.name);
     }
-    await this.pushPositions(proposals.length ? await state.snapshot() : snapshot);
+    this.schedulePositions();
   }
 
+  /** Stores the assignment: a new conversation, or a waiting one handed to its new advisor. */
   private async open(id: string, entry: QueueEntry, advisorId: string, advisorName: string | null): Promise<void> {
     const { store, state, fanout, clock, log } = this.deps;
     let conv: ConversationRecord;
     try {
-      conv = await store.createConversation({
-        id,
-        userId: entry.userId,
-        userRole: entry.role,
-        userName: entry.name,
-        province: entry.province,
-        audience: entry.audience,
-        topic: entry.topic,
-        entry: entry.entry,
-        context: entry.context,
-        advisorId,
-        advisorName,
-        openedAt: new Date(clock.now()),
-      });
+      conv = entry.conversationId
+        ? await store.reassignConversation(id, advisorId, advisorName)
+        : await store.createConversation({
+            id,
+            userId: entry.userId,
+            userRole: entry.role,
+            userName: entry.name,
+            province: entry.province,
+            audience: entry.audience,
+            topic: entry.topic,
+            entry: entry.entry,
+            context: entry.context,
+            advisorId,
+            advisorName,
+            openedAt: new Date(clock.now()),
+          });
     } catch (err) {
-      log.error({ err, conversationId: id }, 'could not store a new conversation; the user goes back to the head of the queue');
+      log.error({ err, conversationId: id }, 'could not store the assignment; the user goes back to the head of the queue');
       await state.unclaim(id, entry, clock.now());
       return;
     }
     this.lastPushed.delete(entry.userId);
+    this.unanswered.set(conv.id, { advisorId, at: clock.now() });
     this.deps.metrics.waitSeconds.observe({ audience: entry.audience }, Math.max(0, (clock.now() - entry.since) / 1000));
-    fanout.follow([conv.userId, conv.advisorId], conv.id, 0);
-    for (const who of [conv.userId, conv.advisorId]) fanout.toUser(who, { type: 'conversation.assigned', ...conversationSummary(conv, who) });
+    // The advisor follows from 0: a conversation handed over arrives with its whole history.
+    fanout.follow([advisorId], conv.id, 0, true);
+    fanout.follow([conv.userId], conv.id, conv.lastSeq);
+    for (const who of [conv.userId, advisorId]) fanout.toUser(who, { type: 'conversation.assigned', ...conversationSummary(conv, who), handedOver: !!entry.conversationId });
+  }
+
+  /**
+   * Puts the user of an open conversation back at the head of their queue, keeping the
+   * conversation and its history (their advisor left, transferred, or did not answer).
+   */
+  async requeue(conv: ConversationRecord, reason: string, avoidAdvisor?: string, toAdvisor?: string): Promise<void> {
+    const { state, fanout, clock } = this.deps;
+    const entry: QueueEntry = {
+      userId: conv.userId,
+      role: conv.userRole,
+      name: conv.userName,
+      province: conv.province,
+      audience: conv.audience,
+      topic: conv.topic,
+      lang: 'it',
+      entry: conv.entry,
+      context: conv.context,
+      priority: 1,
+      since: conv.openedAt.getTime(),
+      conversationId: conv.id,
+      ...(avoidAdvisor ? { avoidAdvisor } : {}),
+    };
+    await state.unclaim(conv.id, entry, clock.now());
+    this.unanswered.delete(conv.id);
+    fanout.toUser(conv.advisorId, { type: 'conversation.released', conversationId: conv.id, reason });
+    if (toAdvisor && (await state.claim(conv.userId, toAdvisor, conv.id, clock.now())) === 'ok') {
+      const target = (await state.snapshot()).advisors.find((a) => a.id === toAdvisor);
+      await this.open(conv.id, entry, toAdvisor, target?.name ?? null);
+      return;
+    }
+    fanout.toUser(conv.userId, { type: 'queue.joined', conversationId: conv.id, reason, province: conv.province, audience: conv.audience, position: 1, etaSeconds: 0 });
+    void this.dispatch();
+  }
+
+  /** A chat ended after `seconds` with an advisor: feeds the wait estimate. */
+  recordHandled(conversationId: string, seconds: number): void {
+    this.unanswered.delete(conversationId);
+    this.handling.add(seconds);
+  }
+
+  /** The advisor wrote in the conversation: it is answered. */
+  answered(conversationId: string, senderId: string): void {
+    const pending = this.unanswered.get(conversationId);
+    if (pending && pending.advisorId === senderId) this.unanswered.delete(conversationId);
+  }
+
+  /** Pushes positions now if the last push is old enough, else once the interval has passed. */
+  schedulePositions(): void {
+    const wait = this.lastPushAt + this.deps.config.positionPushMs - Date.now();
+    if (wait <= 0) {
+      this.lastPushAt = Date.now();
+      void this.pushPositions().catch((err) => this.deps.log.warn({ err }, 'position push failed'));
+      return;
+    }
+    if (this.pushTimer) return;
+    this.pushTimer = setTimeout(() => {
+      this.pushTimer = null;
+      this.schedulePositions();
+    }, wait);
+    this.pushTimer.unref();
   }
 
   /** Tells every waiting user on this node their position and wait, when it changed. */
   async pushPositions(snapshot?: RoutingSnapshot): Promise<void> {
     const snap = snapshot ?? (await this.deps.state.snapshot());
-    this.ctx.now = this.deps.clock.now();
-    const infos = waitInfos(snap, this.ctx, this.deps.handleSeconds);
+    const infos = this.infos(snap);
     for (const [userId, info] of infos) {
       if (!this.deps.hub.isOnline(userId)) continue;
       const key = `${info.position}:${info.etaSeconds}`;
@@ -148,14 +224,29 @@ export class RouterService {
     for (const userId of this.lastPushed.keys()) if (!infos.has(userId)) this.lastPushed.delete(userId);
   }
 
-  async waitInfo(userId: string) {
-    const snap = await this.deps.state.snapshot();
+  infos(snapshot: RoutingSnapshot): Map<string, WaitInfo> {
     this.ctx.now = this.deps.clock.now();
-    return waitInfos(snap, this.ctx, this.deps.handleSeconds).get(userId) ?? null;
+    return waitInfos(snapshot, this.ctx, this.handling.mean());
+  }
+
+  async waitInfo(userId: string): Promise<WaitInfo | null> {
+    return this.infos(await this.deps.state.snapshot()).get(userId) ?? null;
+  }
+
+  /** What a new user of this queue would wait: the position after the last one. */
+  estimateForNewcomer(snapshot: RoutingSnapshot, probe: QueueEntry): WaitInfo {
+    const key = `${probe.province}:${probe.audience}`;
+    const queues = new Map(snapshot.queues);
+    queues.set(key, [...(queues.get(key) ?? []), { ...probe, order: Number.MAX_SAFE_INTEGER }]);
+    return this.infos({ ...snapshot, queues }).get(probe.userId) ?? { position: 1, etaSeconds: 0 };
   }
 
   forgetPosition(userId: string): void {
     this.lastPushed.delete(userId);
+  }
+
+  close(): void {
+    if (this.pushTimer) clearTimeout(this.pushTimer);
   }
 
   /** Waits for any run in progress: for orderly shutdown and tests. */

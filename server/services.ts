@@ -30,6 +30,8 @@ import { LocalPresence, RedisPresence, type Presence } from './presence.ts';
 import { createRedis, waitReady } from './redis-connection.ts';
 import { connectRedisRoutingState } from './routing-state-redis.ts';
 import { Sessions } from './sessions.ts';
+import { RouterSweep } from './router-sweep.ts';
+import { rolloutRules } from '../routing/routing-config.ts';
 import { RouterService } from './router-service.ts';
 import { TicketService } from './ticket-service.ts';
 import { createSqlTicketStore } from './ticket-store-sql.ts';
@@ -53,6 +55,7 @@ export interface Services {
   metrics: Metrics;
   probes: Probe[];
   sessions: Sessions;
+  sweep: RouterSweep;
   fanout: Fanout;
   close(): Promise<void>;
 }
@@ -67,6 +70,8 @@ export interface ServiceOverrides {
   schedule?: ScheduleConfig;
   /** Grace period for a waiting user whose last socket closed. */
   userGraceMs?: number;
+  /** Grace period for an advisor whose last socket closed, before their chats are re-queued. */
+  advisorGraceMs?: number;
   seed?: boolean;
 }
 
@@ -118,23 +123,31 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   const store = o.wrapStore ? o.wrapStore(sqlStore) : sqlStore;
   const dev = config.authDev ? await createDevAuth() : null;
   const auth = config.auth ? createJwksAuthenticator(config.auth) : dev!.authenticator;
-  const schedule = o.schedule ?? defaultScheduleConfig({ always: config.serviceHours === 'always' });
+  const schedule = o.schedule ?? defaultScheduleConfig({ always: config.serviceHours === 'always', rollout: rolloutRules(config.routing) });
   const hub = new Hub();
   const log = logger.child({ part: 'chat' });
   const shared = await sharedState(config, hub, logger, o.state);
   const { state, fanout, presence } = shared;
   const metrics = new Metrics({ state, hub, db: db.db, clock });
-  const router = new RouterService({ state, store, hub, fanout, clock, log, metrics, handleSeconds: config.routing.handleSeconds });
+  const router = new RouterService({ state, store, hub, fanout, clock, log, metrics, config: config.routing });
   const advisors = sqlAdvisorDirectory(db.db, tokenDirectory(config.routing.defaultCapacity));
   const tickets = new TicketService({ store: createSqlTicketStore(db.db), clock });
   const chat = new ChatService({ state, store, fanout, clock, log, router, advisors, schedule, tickets, metrics, limits: config.limits });
 
-  const sessions = new Sessions({ presence, state, chat, router, metrics, log, userGraceMs: o.userGraceMs ?? 60_000 });
-  const tick = setInterval(() => void router.dispatch(), config.routing.tickMs);
+  const sessions = new Sessions({
+    presence, state, store, chat, router, metrics, log,
+    userGraceMs: o.userGraceMs ?? config.routing.userGraceSeconds * 1000,
+    advisorGraceMs: o.advisorGraceMs ?? config.routing.advisorGraceSeconds * 1000,
+  });
+  const sweep = new RouterSweep({ state, store, fanout, router, clock, log, metrics, config: config.routing, schedule });
+  const tick = setInterval(() => {
+    void sweep.run().catch((err) => log.warn({ err }, 'routing sweep failed'));
+    void router.dispatch();
+  }, config.routingTickMs);
   tick.unref();
 
   return {
-    config, logger, clock, db, store, state, auth, dev, schedule, hub, router, chat, tickets, metrics, sessions, fanout,
+    config, logger, clock, db, store, state, auth, dev, schedule, hub, router, chat, tickets, metrics, sessions, sweep, fanout,
     probes: [
       { name: 'database', check: () => db.ping() },
       { name: 'routing state', check: () => state.ping() },
@@ -142,6 +155,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
     async close() {
       clearInterval(tick);
       sessions.close();
+      router.close();
       await router.idle();
       await shared.close();
       if (!o.db) await db.close();

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { RoutingState } from '../routing/routing-state.ts';
 import { isUserRole } from '../routing/types.ts';
 import type { ChatService } from './chat-service.ts';
+import type { ChatStore } from './chat-store.ts';
 import type { Client } from './client.ts';
 import type { Metrics } from './metrics.ts';
 import type { Presence } from './presence.ts';
@@ -18,8 +19,10 @@ export interface SessionDeps {
   chat: ChatService;
   router: RouterService;
   metrics: Metrics;
+  store: ChatStore;
   log: Logger;
   userGraceMs: number;
+  advisorGraceMs: number;
 }
 
 export class Sessions {
@@ -46,8 +49,12 @@ export class Sessions {
       // Presence unknown (Redis down): assume gone; the grace period still protects a waiting user.
       this.deps.log.warn({ err }, 'presence unavailable at disconnect');
     }
-    if (client.identity.role === 'advisor') await chat.advisorDisconnected(client.userId);
-    else if (isUserRole(client.identity.role)) this.startGrace(client.userId);
+    if (client.identity.role === 'advisor') {
+      await chat.advisorDisconnected(client.userId);
+      this.startGrace(client.userId, this.deps.advisorGraceMs, () => this.advisorGraceOver(client.userId));
+    } else if (isUserRole(client.identity.role)) {
+      this.startGrace(client.userId, this.deps.userGraceMs, () => this.graceOver(client.userId));
+    }
   }
 
   close(): void {
@@ -55,11 +62,27 @@ export class Sessions {
     this.graceTimers.clear();
   }
 
-  private startGrace(userId: string): void {
+  private startGrace(userId: string, ms: number, over: () => Promise<void>): void {
     clearTimeout(this.graceTimers.get(userId));
-    const timer = setTimeout(() => void this.graceOver(userId), this.deps.userGraceMs);
+    const timer = setTimeout(() => void over(), ms);
     timer.unref();
     this.graceTimers.set(userId, timer);
+  }
+
+  /** The advisor did not come back: each of their chats goes back to the head of its queue, history kept. */
+  private async advisorGraceOver(advisorId: string): Promise<void> {
+    this.graceTimers.delete(advisorId);
+    const { presence, store, router, log } = this.deps;
+    try {
+      if (await presence.isOnline(advisorId)) return;
+      for (const conv of await store.openConversationsFor(advisorId)) {
+        if (conv.advisorId !== advisorId) continue;
+        log.info({ advisorId, conversationId: conv.id }, 'advisor did not come back; chat re-queued at the head');
+        await router.requeue(conv, 'advisor_left', advisorId);
+      }
+    } catch (err) {
+      log.warn({ err }, 'advisor grace check failed; their chats stay with them');
+    }
   }
 
   private async graceOver(userId: string): Promise<void> {

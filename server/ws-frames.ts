@@ -50,6 +50,7 @@ export const CLIENT_FRAMES = {
         additionalProperties: { type: 'string', maxLength: 200 },
       },
       text: shortText(100_000),
+      waitAnyway: { type: 'boolean' },
     },
     ['topic'],
   ),

@@ -49,6 +49,7 @@ export async function wsGateway(app: FastifyInstance, deps: GatewayDeps): Promis
     'conversation.close': (c, f) => chat.close(c, f),
     'advisor.status': (c, f) => chat.advisorStatus(c, f),
     'conversation.escalate': (c, f) => chat.escalate(c, f),
+    'conversation.transfer': (c, f) => chat.transfer(c, f),
     ping: async () => ({ type: 'pong' }),
   };
   const alive = new WeakMap<WebSocket, boolean>();

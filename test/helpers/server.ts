@@ -4,6 +4,7 @@
  */
 import pino from 'pino';
 import { ManualClock, type Clock } from '../../routing/clock.ts';
+import type { RoutingConfig } from '../../routing/routing-config.ts';
 import type { ScheduleConfig } from '../../routing/schedule.ts';
 import { buildApp } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
@@ -26,10 +27,14 @@ export interface TestServerOptions {
   wrapStore?: ServiceOverrides['wrapStore'];
   /** Share this database (several nodes in one process) instead of a fresh one. */
   db?: TestDatabase;
+  /** Routing settings over config/routing.json. */
+  routing?: Partial<RoutingConfig>;
+  advisorGraceMs?: number;
 }
 
 export async function startServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const config = loadConfig({ AUTH_DEV: '1', SERVICE_HOURS: 'always', PORT: '0', LOG_LEVEL: 'silent', ...opts.env });
+  if (opts.routing) config.routing = { ...config.routing, ...opts.routing };
   const db = opts.db ?? (await testDatabase());
   const ownsDb = !opts.db;
   const services = await createServices(config, {
@@ -37,6 +42,7 @@ export async function startServer(opts: TestServerOptions = {}): Promise<TestSer
     clock: opts.clock,
     schedule: opts.schedule,
     userGraceMs: opts.userGraceMs,
+    advisorGraceMs: opts.advisorGraceMs,
     wrapStore: opts.wrapStore,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   });
