@@ -1,0 +1,166 @@
+/**
+ * The router's lifecycle over real sockets, with time moved by hand: advisors who
+ * leave, transfers, unanswered chats, long waits, and closing time.
+ */
+import { randomUUID } from 'node:crypto';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ManualClock, startServer, type TestServer } from './helpers/server.ts';
+import { TestSocket } from './helpers/ws-client.ts';
+
+const MONDAY_1650 = Date.parse('2026-11-23T16:50:00+01:00');
+const clock = new ManualClock(MONDAY_1650);
+let server: TestServer;
+const sockets: TestSocket[] = [];
+
+test.before(async () => {
+  server = await startServer({ clock, env: { SERVICE_HOURS: '' }, advisorGraceMs: 200, routing: { unansweredSeconds: 120, maxWaitSeconds: 2700 } });
+});
+test.before.each(() => clock.set(MONDAY_1650));
+test.after.each(async () => {
+  for (const s of sockets.splice(0)) s.drop();
+  await new Promise((r) => setTimeout(r, 50));
+  // leave no one waiting or holding chats for the next test
+  const snap = await server.services.state.snapshot();
+  for (const q of snap.queues.values()) for (const e of q) await server.services.state.cancel(e.userId);
+  for (const a of snap.advisors) await server.services.state.setAdvisorStatus(a.id, 'offline', clock.now());
+  server.services.router.unanswered.clear();
+});
+test.after(async () => {
+  await server.close();
+});
+
+async function on(claims: Record<string, unknown> & { role: string }) {
+  const [socket, welcome] = await TestSocket.signIn(server.wsUrl, await server.token(claims));
+  sockets.push(socket);
+  return { socket, welcome };
+}
+
+async function advisorReady(sub: string) {
+  const a = await on({ role: 'advisor', sub, name: sub });
+  await a.socket.request({ type: 'advisor.status', status: 'available' });
+  return a.socket;
+}
+
+async function chatWith(advisor: TestSocket, sub: string, province = 'MI') {
+  const worker = (await on({ role: 'worker', sub, province })).socket;
+  worker.send({ type: 'chat.request', topic: 'payment' });
+  const assigned = await worker.next('conversation.assigned');
+  await advisor.next('conversation.assigned', (f) => f.conversationId === assigned.conversationId);
+  return { worker, conversationId: assigned.conversationId as string };
+}
+
+const say = (s: TestSocket, conversationId: string, text: string) => s.request({ type: 'message.send', conversationId, clientMsgId: randomUUID(), text });
+
+test('an advisor who does not come back within the grace period: their user goes back first in line, keeping the conversation and its history', async () => {
+  const first = await advisorReady('adv-leaves');
+  const { worker, conversationId } = await chatWith(first, 'w-left-behind');
+  await say(worker, conversationId, 'buongiorno');
+  await say(first, conversationId, 'mi dica');
+  first.drop();
+  const back = await worker.next('queue.joined', (f) => f.reason === 'advisor_left', 3000);
+  assert.is(back.conversationId, conversationId);
+  const second = await advisorReady('adv-takes-over');
+  const handed = await second.next('conversation.assigned');
+  assert.is(handed.conversationId, conversationId);
+  assert.is(handed.handedOver, true);
+  const history = [await second.next('message'), await second.next('message')];
+  assert.equal(history.map((m) => [m.seq, m.text]), [[1, 'buongiorno'], [2, 'mi dica']]);
+  const again = await worker.next('conversation.assigned');
+  assert.is((again.peer as { id: string }).id, 'adv-takes-over');
+  const ack = await say(second, conversationId, 'eccomi, riprendo io');
+  assert.is(ack.seq, 3);
+  assert.is((await worker.next('message', (f) => f.seq === 3)).text, 'eccomi, riprendo io');
+});
+
+test('an advisor who transfers a chat back to the queue does not get it again; a transfer to a busy advisor is refused', async () => {
+  const a = await advisorReady('adv-transfer-a');
+  const { worker, conversationId } = await chatWith(a, 'w-transfer');
+  const refused = await a.request({ type: 'conversation.transfer', conversationId, to: 'adv-nobody' });
+  assert.is(refused.code, 'transfer_target_unavailable');
+  assert.is((await a.request({ type: 'conversation.transfer', conversationId })).type, 'ok');
+  assert.is((await a.next('conversation.released')).reason, 'transferred');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.is(a.all('conversation.assigned').length, 0, 'not offered back to the one who transferred');
+  const b = await advisorReady('adv-transfer-b');
+  assert.is((await b.next('conversation.assigned')).conversationId, conversationId);
+  assert.is((await worker.next('conversation.assigned', (f) => (f.peer as { id: string }).id === 'adv-transfer-b')).conversationId, conversationId);
+});
+
+test('a transfer to a named available advisor hands the chat straight to them', async () => {
+  const a = await advisorReady('adv-named-a');
+  const { conversationId } = await chatWith(a, 'w-named');
+  const b = await advisorReady('adv-named-b');
+  assert.is((await a.request({ type: 'conversation.transfer', conversationId, to: 'adv-named-b' })).type, 'ok');
+  const got = await b.next('conversation.assigned');
+  assert.is(got.conversationId, conversationId);
+});
+
+test('a chat the advisor does not answer in time goes to another advisor, and the silent one is set away', async () => {
+  const silent = await advisorReady('adv-silent');
+  const { worker, conversationId } = await chatWith(silent, 'w-unanswered');
+  await say(worker, conversationId, 'c’è qualcuno?');
+  const other = await advisorReady('adv-awake');
+  clock.advance(121_000);
+  await server.services.sweep.run();
+  assert.is((await silent.next('advisor.status', (f) => f.reason === 'unanswered')).status, 'away');
+  const got = await other.next('conversation.assigned');
+  assert.is(got.conversationId, conversationId);
+  assert.is((await other.next('message', (f) => f.conversationId === conversationId)).text, 'c’è qualcuno?');
+});
+
+test('a chat the advisor answered is not taken away from them', async () => {
+  const a = await advisorReady('adv-answers');
+  const { conversationId } = await chatWith(a, 'w-answered');
+  await say(a, conversationId, 'buongiorno, sono qui');
+  clock.advance(300_000);
+  await server.services.sweep.run();
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(a.all('conversation.released').filter((f) => f.conversationId === conversationId), [], 'the answered chat stays (chats left over from earlier tests may move)');
+});
+
+test('a user waiting past the maximum wait is offered a Linea INPS request instead', async () => {
+  const w = (await on({ role: 'worker', sub: 'w-timeout', province: 'BO' })).socket;
+  w.send({ type: 'chat.request', topic: 'cigo' });
+  await w.next('queue.joined');
+  clock.advance(2701_000);
+  await server.services.sweep.run();
+  const left = await w.next('queue.left');
+  assert.equal([left.reason, left.offerTicket], ['timeout', true]);
+});
+
+test('when the expected wait runs past closing, the user is told and offered a ticket, or may wait anyway', async () => {
+  clock.set(Date.parse('2026-11-23T17:50:00+01:00'));
+  const busy = await advisorReady('adv-closing');
+  for (const n of [1, 2, 3]) await chatWith(busy, `w-busy-${n}`, 'FI');
+  // six more already waiting: at one chat per 100 s (3 seats, 300 s each), the seventh waits about 700 s
+  for (const n of [1, 2, 3, 4, 5, 6]) {
+    const ahead = (await on({ role: 'worker', sub: `w-ahead-${n}`, province: 'FI' })).socket;
+    assert.is((await ahead.request({ type: 'chat.request', topic: 'payment', waitAnyway: true })).type, 'ok');
+  }
+  const late = (await on({ role: 'worker', sub: 'w-late', province: 'FI' })).socket;
+  const refused = await late.request({ type: 'chat.request', topic: 'payment' });
+  assert.is(refused.code, 'closing_soon');
+  assert.is(refused.offerTicket, true);
+  assert.is(refused.closesAt, '2026-11-23T17:00:00.000Z');
+  assert.ok((refused.etaSeconds as number) > 600, 'more than the ten minutes left');
+  const anyway = await late.request({ type: 'chat.request', topic: 'payment', waitAnyway: true });
+  assert.is(anyway.type, 'ok');
+  await late.next('queue.joined');
+});
+
+test('users still waiting at closing are served until the cut-off, then offered a ticket', async () => {
+  clock.set(Date.parse('2026-11-23T17:59:00+01:00'));
+  const w = (await on({ role: 'worker', sub: 'w-cutoff', province: 'PG' })).socket;
+  await w.request({ type: 'chat.request', topic: 'fis', waitAnyway: true });
+  await w.next('queue.joined');
+  clock.set(Date.parse('2026-11-23T18:20:00+01:00'));
+  await server.services.sweep.run();
+  assert.is(w.all('queue.left').length, 0, 'still within the 30-minute cut-off');
+  clock.set(Date.parse('2026-11-23T18:31:00+01:00'));
+  await server.services.sweep.run();
+  const left = await w.next('queue.left');
+  assert.equal([left.reason, left.offerTicket], ['closed', true]);
+});
+
+test.run();
