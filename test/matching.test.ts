@@ -78,6 +78,26 @@ test('skills decide eligibility: audience, topic, language, provinces and region
   assert.equal(proposals, [{ userId: 'bergamo', advisorId: 'lw' }]);
 });
 
+test('territorial overflow: after a while advisors of the region may serve, later anyone in Italy', () => {
+  const milan = advisor('mi-only', { skills: { ...all, provinces: ['MI'] } });
+  const overflow = { regionAfterSeconds: 300, nationalAfterSeconds: 900 };
+  const at = (seconds: number): MatchContext => ({ now: seconds * 1000, regionOf, overflow });
+  const bergamo = entry('bg', { province: 'BG', since: 0 });
+  const rome = entry('rm', { province: 'RM', since: 0 });
+  assert.not.ok(isEligible(milan, bergamo, at(299)), 'Bergamo waits in its own queue at first');
+  assert.ok(isEligible(milan, bergamo, at(300)), 'then Lombardy’s advisors may take it');
+  assert.not.ok(isEligible(milan, rome, at(899)), 'Rome is not in Lombardy');
+  assert.ok(isEligible(milan, rome, at(900)), 'after the national threshold anyone with the skills may');
+  assert.not.ok(isEligible(milan, rome, { now: 10_000_000, regionOf }), 'no overflow without thresholds');
+  const english = advisor('en-mi', { skills: { ...all, provinces: ['MI'], languages: ['en'] } });
+  assert.not.ok(isEligible(english, rome, at(5000)), 'overflow never lifts the language, audience or topic');
+});
+
+test('an advisor to avoid (they transferred or did not answer) is never proposed for that user', () => {
+  const proposals = longestWaitingLowestLoad(snapshot([entry('u', { avoidAdvisor: 'x' })], [advisor('x'), advisor('y', { idleSince: 99 })]), ctx);
+  assert.equal(proposals, [{ userId: 'u', advisorId: 'y' }]);
+});
+
 test('waiting users are told their position in their queue and a wait that grows with it', () => {
   const infos = waitInfos(snapshot([entry('a'), entry('b'), entry('c'), entry('r', { province: 'RM' })], [advisor('x', { capacity: 2 })]), ctx, 300);
   assert.equal([infos.get('a')!.position, infos.get('b')!.position, infos.get('c')!.position, infos.get('r')!.position], [1, 2, 3, 1]);
