@@ -1,0 +1,364 @@
+/**
+ * INFO CIG advisor console: status (available/away), capacity and load, the
+ * assigned chats side by side with the user's context, replies, close with an
+ * outcome. A new assignment beeps (Web Audio, no file) and marks the title.
+ * Development sign-in (POST /dev/token, role advisor) is kept in sessionStorage.
+ */
+import { ChatClient } from '../lib/chat-client.js';
+import { LANGS, applyI18n, label, onLangChange, setLang, t } from '../i18n.js';
+import { $, MessageList, announcer, downloadText, enterToSend, fileStamp, h, typingNotifier } from '../lib/ui.js';
+
+const KEY = 'infocig.advisor.dev';
+const STATUS_KEY = 'infocig.advisor.status';
+const OUTCOMES = ['resolved', 'info_given', 'escalate_later', 'no_answer'];
+const announce = announcer($('#announce'));
+
+const state = {
+  client: null,
+  desired: sessionStorage.getItem(STATUS_KEY) === 'available' ? 'available' : 'away',
+  status: null,
+  capacity: null,
+  cards: new Map(),
+  n: 0,
+  cue: 0,
+  audio: null,
+};
+
+// ---------------------------------------------------------------------------
+// Sign-in
+
+function saved() {
+  try {
+    const c = JSON.parse(sessionStorage.getItem(KEY) ?? 'null');
+    return c && typeof c.sub === 'string' ? c : null;
+  } catch {
+    return null;
+  }
+}
+
+async function mint(choice) {
+  const res = await fetch(new URL('../dev/token', location.href), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ role: 'advisor', ...choice }),
+  });
+  const body = await res.json().catch(() => null);
+  if (!res.ok) throw Object.assign(new Error(body?.error?.message ?? `HTTP ${res.status}`), { status: res.status, code: body?.error?.code ?? `http_${res.status}` });
+  return body.token;
+}
+
+function signIn() {
+  $('#signin').hidden = false;
+  $('#si-name').focus();
+  $('#signin-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const f = e.currentTarget.elements;
+    const err = $('#si-error');
+    err.textContent = '';
+    const sub = f.sub.value.trim();
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(sub)) {
+      err.textContent = t('dev.failed', { code: 'sub' });
+      f.sub.focus();
+      return;
+    }
+    const skills = f.skills.value.split(',').map((s) => s.trim()).filter(Boolean);
+    const choice = { sub, name: f.name.value.trim() || sub, ...(skills.length ? { skills } : {}) };
+    try {
+      await mint(choice);
+    } catch (x) {
+      err.textContent = x.status === 404 ? t('dev.unavailable') : t('dev.failed', { code: x.code });
+      return;
+    }
+    sessionStorage.setItem(KEY, JSON.stringify(choice));
+    $('#signin').hidden = true;
+    start(choice);
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Cues
+
+function unlockAudio() {
+  try {
+    state.audio ??= new AudioContext();
+    if (state.audio.state === 'suspended') void state.audio.resume();
+  } catch {
+    /* no audio */
+  }
+}
+
+function beep() {
+  const ctx = state.audio;
+  if (!ctx || ctx.state !== 'running') return;
+  const now = ctx.currentTime;
+  for (const [at, freq] of [[0, 880], [0.22, 1175]]) {
+    const osc = ctx.createOscillator();
+    const gain = ctx.createGain();
+    osc.type = 'sine';
+    osc.frequency.value = freq;
+    gain.gain.setValueAtTime(0.0001, now + at);
+    gain.gain.exponentialRampToValueAtTime(0.25, now + at + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, now + at + 0.18);
+    osc.connect(gain).connect(ctx.destination);
+    osc.start(now + at);
+    osc.stop(now + at + 0.2);
+  }
+}
+
+const BASE_TITLE = document.title;
+function titleCue() {
+  if (document.visibilityState === 'visible' && document.hasFocus()) return;
+  state.cue++;
+  document.title = `(${state.cue}) ${t('adv.titleCue')}`;
+}
+function clearCue() {
+  state.cue = 0;
+  document.title = BASE_TITLE;
+}
+
+// ---------------------------------------------------------------------------
+// Status and load
+
+function renderLoad() {
+  const load = [...state.cards.values()].filter((c) => !c.closed).length;
+  $('#load').textContent = state.capacity ? t('adv.load', { load, capacity: state.capacity }) : '';
+  $('#none').hidden = state.cards.size > 0;
+}
+
+function renderStatus() {
+  const want = state.status ?? state.desired;
+  for (const r of document.querySelectorAll('input[name="status"]')) r.checked = r.value === want;
+  document.body.dataset.status = want;
+}
+
+function renderConn(status) {
+  const box = $('#conn');
+  box.dataset.status = status;
+  box.hidden = status === 'open';
+  $('#conn-text').textContent = status === 'open' ? '' : t(`conn.${status === 'idle' ? 'connecting' : status}`);
+  $('#conn-retry').hidden = status !== 'closed';
+}
+
+// ---------------------------------------------------------------------------
+// Chat cards
+
+function contextRows(info) {
+  const ctx = info.context ?? {};
+  const rows = [
+    ['adv.ctx.role', label('role', info.peer?.role)],
+    ['adv.ctx.province', info.province],
+    ['adv.ctx.topic', label('topic', info.topic)],
+    ['adv.ctx.entry', label('entry', info.entry)],
+    ['adv.ctx.matricola', ctx.matricola],
+    ['adv.ctx.protocol', ctx.protocol],
+    ['adv.ctx.step', ctx.step],
+  ];
+  const wide = new Set(['adv.ctx.topic', 'adv.ctx.protocol', 'adv.ctx.step']);
+  return rows.filter(([, v]) => v).map(([k, v]) => h('div', { class: wide.has(k) ? 'wide' : null }, h('dt', {}, t(k)), h('dd', {}, v)));
+}
+
+function addCard(info, isNew) {
+  const id = info.conversationId;
+  const existing = state.cards.get(id);
+  if (existing) {
+    existing.info = { ...existing.info, ...info };
+    return existing;
+  }
+  const p = `c${++state.n}`;
+  const name = info.peer?.name || t('adv.user');
+  const card = { id, info, name, closed: false, lastReadSent: 0, typingTimer: null };
+
+  const log = h('ol', { class: 'log-list' });
+  const logBox = h('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', tabindex: '0', 'aria-label': `${t('chat.messages')}: ${name}` }, log);
+  const typing = h('p', { class: 'typing', 'aria-live': 'polite' });
+  const text = h('textarea', { id: `${p}-text`, rows: '2', maxlength: '4000', required: true });
+  const composer = h('form', { class: 'composer' },
+    h('label', { for: `${p}-text` }, t('adv.reply', { name })),
+    h('div', { class: 'composer-row' }, text, h('button', { type: 'submit', class: 'primary' }, t('chat.send'))));
+  const outcome = h('select', { id: `${p}-outcome` }, OUTCOMES.map((o) => h('option', { value: o }, t(`adv.outcome.${o}`))));
+  const closeForm = h('form', { class: 'close-form' },
+    h('div', { class: 'field' }, h('label', { for: `${p}-outcome` }, t('adv.outcome')), outcome),
+    h('button', { type: 'submit', class: 'danger' }, t('adv.close')));
+  const closedNote = h('p', { class: 'closed-note', role: 'status' });
+  const dismiss = h('button', { type: 'button', hidden: true }, t('adv.dismiss'));
+  const dl = h('button', { type: 'button', class: 'link' }, t('common.download'));
+  const el = h('article', { class: 'chat-card card', 'aria-labelledby': `${p}-title`, 'data-conversation': id },
+    h('header', { class: 'chat-card-head' },
+      h('h3', { id: `${p}-title` }, name),
+      h('dl', { class: 'ctx' }, contextRows(info))),
+    logBox, typing, composer,
+    h('div', { class: 'card-foot' }, closeForm, dl),
+    closedNote, dismiss);
+
+  card.el = el;
+  card.list = new MessageList(log, { myId: () => state.client.user?.id, nameOf: () => name });
+  card.typing = typing;
+  card.composer = composer;
+  card.closeForm = closeForm;
+  card.closedNote = closedNote;
+  card.dismiss = dismiss;
+
+  const notifier = typingNotifier((active) => !card.closed && state.client.typing(id, active));
+  enterToSend(text, composer);
+  text.addEventListener('input', () => text.value.trim() && notifier.input());
+  text.addEventListener('focus', () => maybeRead(card));
+  composer.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const value = text.value.trim();
+    if (!value || card.closed) return;
+    notifier.stop();
+    state.client.sendMessage(id, value);
+    text.value = '';
+  });
+  closeForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      await state.client.closeConversation(id, { outcome: outcome.value });
+    } catch (f) {
+      closedNote.textContent = t('error.generic', { code: f?.code ?? 'error' });
+    }
+  });
+  dl.addEventListener('click', () => {
+    const header = [`${t('transcript.conversation')}: ${id}`, `${t('transcript.topic')}: ${label('topic', card.info.topic)}`, `${t('transcript.with')}: ${name}`];
+    downloadText(`infocig-${fileStamp()}.txt`, card.list.transcript(header));
+  });
+  dismiss.addEventListener('click', () => {
+    el.remove();
+    state.cards.delete(id);
+    renderLoad();
+    $('#board-title').focus();
+  });
+
+  state.cards.set(id, card);
+  $('#cards').append(el);
+  renderLoad();
+  if (isNew) {
+    beep();
+    titleCue();
+    announce(t('adv.newChat', { name, topic: label('topic', info.topic), province: info.province ?? '' }));
+  }
+  return card;
+}
+
+function setClosed(card, outcome) {
+  if (card.closed) return;
+  card.closed = true;
+  card.el.classList.add('closed');
+  for (const c of card.composer.elements) c.disabled = true;
+  card.composer.hidden = true;
+  card.closeForm.hidden = true;
+  card.typing.textContent = '';
+  card.closedNote.textContent = t('adv.closed', { outcome: label('adv.outcome', outcome) });
+  card.dismiss.hidden = false;
+  renderLoad();
+}
+
+function maybeRead(card) {
+  if (document.visibilityState !== 'visible' || card.closed) return;
+  const max = card.list.maxSeq();
+  if (max > card.lastReadSent && state.client.read(card.id, max)) card.lastReadSent = max;
+}
+
+// ---------------------------------------------------------------------------
+// Client
+
+function start(choice) {
+  $('#me').textContent = `${choice.name} (${choice.sub})`;
+  $('#signout').hidden = false;
+  $('#board').hidden = false;
+  renderStatus();
+  renderLoad();
+  const client = new ChatClient({ baseUrl: new URL('../', location.href).href, getToken: () => mint(saved() ?? choice) });
+  state.client = client;
+  window.infocigAdvisor = client; // for support and tests
+
+  client.on('status', renderConn);
+  client.on('welcome', (f) => {
+    for (const c of f.conversations ?? []) addCard(c, false);
+    // The server starts a (re)connected advisor as away: say again what they chose.
+    client.setAdvisorStatus(state.desired).catch(() => {});
+  });
+  client.on('advisor', (f) => {
+    state.status = f.status;
+    state.capacity = f.capacity;
+    renderStatus();
+    renderLoad();
+  });
+  client.on('assigned', (f) => addCard(f, true));
+  client.on('pending', (p) => state.cards.get(p.conversationId)?.list.add({ ...p, mine: true }));
+  client.on('message', (m) => {
+    const card = state.cards.get(m.conversationId);
+    if (!card) return;
+    const fresh = card.list.add(m);
+    if (fresh && !m.mine) {
+      card.typing.textContent = '';
+      if (!m.history) titleCue();
+    }
+    maybeRead(card);
+  });
+  client.on('failed', (f) => state.cards.get(f.conversationId)?.list.markFailed(f.clientMsgId));
+  client.on('read', (f) => state.cards.get(f.conversationId)?.list.markRead(f.seq));
+  client.on('typing', (f) => {
+    const card = state.cards.get(f.conversationId);
+    if (!card) return;
+    clearTimeout(card.typingTimer);
+    card.typing.textContent = f.active ? t('chat.typing', { name: card.name }) : '';
+    if (f.active) card.typingTimer = setTimeout(() => (card.typing.textContent = ''), 6000);
+  });
+  client.on('closed', (f) => {
+    const card = state.cards.get(f.conversationId);
+    if (card) setClosed(card, f.outcome);
+  });
+  client.on('reset', (f) => {
+    const card = state.cards.get(f.conversationId);
+    if (card) card.list.clear();
+  });
+  client.on('error', (f) => {
+    if (f.closeCode) announce(t('error.auth'));
+  });
+  client.connect();
+}
+
+function boot() {
+  const sel = $('#lang');
+  for (const [code, name] of Object.entries(LANGS)) sel.append(h('option', { value: code, lang: code }, name));
+  sel.addEventListener('change', () => setLang(sel.value));
+  onLangChange((code) => {
+    sel.value = code;
+    renderLoad();
+    renderConn(state.client?.status ?? 'open');
+  });
+  setLang(new URLSearchParams(location.search).get('lang') || navigator.language);
+
+  for (const r of document.querySelectorAll('input[name="status"]')) {
+    r.addEventListener('change', () => {
+      if (!r.checked) return;
+      unlockAudio();
+      state.desired = r.value;
+      sessionStorage.setItem(STATUS_KEY, r.value);
+      state.client?.setAdvisorStatus(r.value).catch(() => renderStatus());
+    });
+  }
+  document.addEventListener('pointerdown', unlockAudio);
+  document.addEventListener('keydown', unlockAudio);
+  window.addEventListener('focus', clearCue);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState !== 'visible') return;
+    clearCue();
+    for (const card of state.cards.values()) maybeRead(card);
+  });
+  $('#conn-retry').addEventListener('click', () => state.client?.connect());
+  $('#signout').addEventListener('click', () => {
+    if (state.desired === 'available') state.client?.setAdvisorStatus('away').catch(() => {});
+    sessionStorage.removeItem(KEY);
+    sessionStorage.removeItem(STATUS_KEY);
+    setTimeout(() => location.reload(), 150);
+  });
+
+  const choice = saved();
+  if (choice) start(choice);
+  else signIn();
+}
+
+applyI18n();
+boot();

@@ -1,0 +1,597 @@
+/**
+ * The INFO CIG chat app for workers, employers and intermediaries: inside the
+ * bubble's iframe (?embed=1&host=<parent origin>) or as a full page (/chat/,
+ * e.g. from the Cassetto previdenziale, with ?entry=cassetto).
+ *
+ * Embedded, it trusts exactly one window and origin: window.parent at `host`
+ * (a bare http(s) origin, cross-checked with location.ancestorOrigins where the
+ * browser has it); the token comes from the host page through postMessage.
+ */
+import { ChatClient } from '../lib/chat-client.js';
+import { LANGS, applyI18n, formatTime, formatWhen, label, lang, onLangChange, setLang, t } from '../i18n.js';
+import { $, MessageList, announcer, downloadText, enterToSend, fileStamp, h, typingNotifier } from '../lib/ui.js';
+
+const TOPICS = ['cigo', 'cigs', 'fis', 'solidarity_fund', 'payment', 'other'];
+const ENTRIES = ['omnia', 'cassetto', 'worker_area', 'other'];
+const CONTEXT_KEYS = ['protocol', 'matricola', 'step'];
+const BASE_TITLE = document.title;
+
+const params = new URLSearchParams(location.search);
+const announce = announcer($('#announce'));
+
+const state = {
+  embed: false,
+  bridge: null,
+  parentVisible: true,
+  context: {},
+  entry: 'other',
+  client: null,
+  view: 'loading',
+  conv: null,
+  peerName: '',
+  topic: '',
+  queue: null,
+  closedInfo: null,
+  endedByMe: false,
+  closingByMe: false,
+  unread: 0,
+  lastReadSent: 0,
+  wasReconnecting: false,
+  recheck: null,
+  typingTimer: null,
+};
+
+const list = new MessageList($('#log'), {
+  myId: () => state.client?.user?.id ?? null,
+  nameOf: () => state.peerName || t('common.advisor'),
+});
+
+// ---------------------------------------------------------------------------
+// Static parts
+
+function buildStatic() {
+  const sel = $('#lang');
+  for (const [code, name] of Object.entries(LANGS)) sel.append(h('option', { value: code, lang: code }, name));
+  sel.addEventListener('change', () => setLang(sel.value));
+
+  const topics = $('#topics');
+  for (const code of TOPICS) {
+    topics.append(h('label', { class: 'choice' }, h('input', { type: 'radio', name: 'topic', value: code }), h('span', { 'data-i18n': `topic.${code}` })));
+  }
+  const rating = $('#rating');
+  const scale = h('div', { class: 'rating-scale' });
+  for (let i = 1; i <= 5; i++) {
+    scale.append(h('label', { class: 'choice' }, h('input', { type: 'radio', name: 'rating', value: String(i) }), h('span', { 'data-i18n': `rate.${i}` })));
+  }
+  rating.append(scale);
+}
+
+onLangChange((code) => {
+  $('#lang').value = code;
+  renderDynamic();
+});
+
+function renderDynamic() {
+  renderConn(state.client?.status ?? 'connecting');
+  if (state.queue) renderQueue(state.queue);
+  if (state.closedInfo) renderClosed(state.closedInfo);
+  if (state.conv) renderChatHead();
+  $('#ended-text').textContent = t(state.endedByMe ? 'ended.byMe' : 'ended.byPeer');
+}
+
+// ---------------------------------------------------------------------------
+// Views
+
+function showView(name) {
+  const next = $(`#view-${name}`);
+  const active = document.activeElement;
+  const hadFocus = active && active !== document.body && active.closest('.view') && active.closest('.view') !== next;
+  for (const v of document.querySelectorAll('.view')) v.hidden = v !== next;
+  state.view = name;
+  document.body.dataset.view = name;
+  if (hadFocus) focusView(name);
+  post('session', { active: name === 'queue' || name === 'chat' });
+}
+
+function focusView(name) {
+  if (name === 'chat') $('#text').focus();
+  else $(`#view-${name} h2`)?.focus();
+}
+
+function showError(text, canRetry = true) {
+  $('#error-text').textContent = text;
+  $('#error-retry').hidden = !canRetry;
+  showView('error');
+}
+
+// ---------------------------------------------------------------------------
+// Connection state
+
+function renderConn(status) {
+  const box = $('#conn');
+  const text = $('#conn-text');
+  box.dataset.status = status;
+  $('#conn-retry').hidden = status !== 'closed';
+  if (status === 'open') {
+    box.hidden = true;
+    text.textContent = '';
+    return;
+  }
+  box.hidden = false;
+  text.textContent = t(`conn.${status === 'idle' ? 'connecting' : status}`);
+}
+
+// ---------------------------------------------------------------------------
+// Availability
+
+async function checkAvailability() {
+  const c = state.client;
+  const province = c.user?.province;
+  const audience = ['worker', 'employer', 'intermediary'].includes(c.role) ? c.role : 'worker';
+  clearTimeout(state.recheck);
+  if (!province) return showStart(null);
+  try {
+    const av = await c.availability(province, audience);
+    if (av.open) showStart(av);
+    else showClosed(av);
+  } catch {
+    showStart(null, t('avail.error'));
+  }
+}
+
+function showStart(av, note) {
+  state.closedInfo = null;
+  state.queue = null;
+  state.conv = null;
+  $('#start-avail').textContent = note ?? (av?.closesAt ? t('avail.openUntil', { time: formatTime(av.closesAt) }) : av ? t('avail.open') : '');
+  $('#start-error').textContent = '';
+  showView('start');
+}
+
+function showClosed(info) {
+  state.closedInfo = info;
+  renderClosed(info);
+  showView('closed');
+  // Look again by itself when it opens (if that is within a day).
+  const ms = info.opensAt ? new Date(info.opensAt).getTime() - Date.now() : NaN;
+  clearTimeout(state.recheck);
+  if (ms > 0 && ms < 86_400_000) state.recheck = setTimeout(checkAvailability, ms + 2000);
+}
+
+function renderClosed(info) {
+  const reasons = ['outside_hours', 'weekend', 'holiday', 'not_rolled_out'];
+  const key = reasons.includes(info.reason) ? info.reason : 'other';
+  $('#closed-reason').textContent = t(`avail.reason.${key}`, { holiday: info.holiday ? ` (${info.holiday})` : '' });
+  $('#closed-opens').textContent = info.opensAt ? t('avail.opensAt', { when: formatWhen(info.opensAt) }) : '';
+}
+
+// ---------------------------------------------------------------------------
+// Queue
+
+function showQueue(info) {
+  const before = state.queue;
+  state.queue = { position: info.position, etaSeconds: info.etaSeconds };
+  renderQueue(state.queue);
+  if (state.view !== 'queue') showView('queue');
+  if (before?.position !== info.position || before?.etaSeconds !== info.etaSeconds) post('event', { name: 'queue', detail: { ...state.queue } });
+}
+
+function renderQueue({ position, etaSeconds }) {
+  $('#queue-number').textContent = String(position);
+  const where = position <= 1 ? t('queue.first') : t('queue.position', { position });
+  const minutes = Math.ceil((etaSeconds ?? 0) / 60);
+  const eta = etaSeconds < 60 ? t('queue.eta.soon') : minutes === 1 ? t('queue.eta.minute') : t('queue.eta.minutes', { minutes });
+  $('#queue-status').textContent = `${where} ${eta}`;
+}
+
+// ---------------------------------------------------------------------------
+// Conversation
+
+function showChat(info) {
+  if (state.conv !== info.conversationId) {
+    list.clear();
+    state.lastReadSent = 0;
+  }
+  state.conv = info.conversationId;
+  state.queue = null;
+  state.peerName = info.peer?.name || '';
+  state.topic = info.topic || '';
+  state.endedByMe = false;
+  state.closingByMe = false;
+  renderChatHead();
+  setComposer(true);
+  $('#rate-form').hidden = true;
+  $('#end').hidden = false;
+  $('#typing').textContent = '';
+  showView('chat');
+}
+
+function renderChatHead() {
+  $('#chat-peer').textContent = t('chat.with', { name: state.peerName || t('chat.anAdvisor') });
+  $('#chat-topic').textContent = state.topic ? t('chat.topic', { topic: label('topic', state.topic) }) : '';
+}
+
+function setComposer(enabled) {
+  for (const el of $('#composer').elements) el.disabled = !enabled;
+}
+
+function showEnded(byMe) {
+  state.endedByMe = byMe;
+  $('#ended-text').textContent = t(byMe ? 'ended.byMe' : 'ended.byPeer');
+  setComposer(false);
+  $('#typing').textContent = '';
+  showView('ended');
+  post('event', { name: 'ended', detail: { conversationId: state.conv } });
+}
+
+function isVisible() {
+  return document.visibilityState === 'visible' && state.parentVisible;
+}
+
+function maybeRead() {
+  if (!state.conv || !isVisible() || state.view !== 'chat') return;
+  const max = list.maxSeq();
+  if (max > state.lastReadSent && state.client.read(state.conv, max)) state.lastReadSent = max;
+}
+
+function setUnread(n) {
+  if (n === state.unread) return;
+  state.unread = n;
+  post('unread', { count: n });
+  if (!state.embed) document.title = n ? `(${n}) ${BASE_TITLE}` : BASE_TITLE;
+}
+
+function transcriptText() {
+  const header = [
+    `${t('transcript.conversation')}: ${state.conv ?? ''}`,
+    `${t('transcript.topic')}: ${label('topic', state.topic)}`,
+    `${t('transcript.with')}: ${state.peerName || t('common.advisor')}`,
+  ];
+  return list.transcript(header);
+}
+
+function download() {
+  downloadText(`infocig-${fileStamp()}.txt`, transcriptText());
+}
+
+// ---------------------------------------------------------------------------
+// Client events
+
+function wire(client) {
+  client.on('status', (s) => {
+    renderConn(s);
+    if (s === 'reconnecting') state.wasReconnecting = true;
+    if (s === 'open' && state.wasReconnecting) {
+      state.wasReconnecting = false;
+      announce(t('chat.reconnected'));
+    }
+  });
+
+  client.on('welcome', (f) => {
+    const open = (f.conversations ?? []).find((c) => c.status === 'open');
+    if (open) {
+      if (state.conv !== open.conversationId || state.view !== 'chat') showChat(open);
+      post('event', { name: 'assigned', detail: { conversationId: open.conversationId, advisorName: open.peer?.name ?? null, resumed: true } });
+      return;
+    }
+    if (f.waiting) return showQueue(f.waiting);
+    if (f.reconnected && (state.view === 'chat' || state.view === 'ended')) return; // a close, if any, is replayed
+    void checkAvailability();
+  });
+
+  client.on('queue', (f) => {
+    if (f.kind === 'left') {
+      if (state.view === 'queue') {
+        announce(t('queue.left'));
+        void checkAvailability();
+      }
+      return;
+    }
+    showQueue(f);
+  });
+
+  client.on('assigned', (f) => {
+    showChat(f);
+    const name = f.peer?.name || t('chat.anAdvisor');
+    announce(t('chat.assigned', { name }));
+    post('event', { name: 'assigned', detail: { conversationId: f.conversationId, advisorName: f.peer?.name ?? null } });
+    if (!isVisible()) setUnread(state.unread + 1);
+  });
+
+  client.on('history', ({ conversationId, conversation }) => {
+    if (conversationId !== state.conv) return;
+    if (!state.peerName && conversation.advisor?.name) {
+      state.peerName = conversation.advisor.name;
+      renderChatHead();
+    }
+    maybeRead();
+  });
+
+  client.on('pending', (p) => {
+    if (p.conversationId !== state.conv) return;
+    list.add({ ...p, mine: true, from: { id: client.user?.id } });
+  });
+
+  client.on('message', (m) => {
+    if (m.conversationId !== state.conv) return;
+    const fresh = list.add(m);
+    if (!m.mine && fresh) {
+      $('#typing').textContent = '';
+      if (!m.history && !isVisible()) setUnread(state.unread + 1);
+    }
+    maybeRead();
+  });
+
+  client.on('failed', (f) => {
+    list.markFailed(f.clientMsgId);
+    if (f.conversationId === state.conv && f.code !== 'conversation_closed') $('#send-error').textContent = t('error.generic', { code: f.code });
+  });
+
+  client.on('read', (f) => {
+    if (f.conversationId === state.conv) list.markRead(f.seq);
+  });
+
+  client.on('typing', (f) => {
+    if (f.conversationId !== state.conv) return;
+    clearTimeout(state.typingTimer);
+    $('#typing').textContent = f.active ? t('chat.typing', { name: state.peerName || t('common.advisor') }) : '';
+    if (f.active) state.typingTimer = setTimeout(() => ($('#typing').textContent = ''), 6000);
+  });
+
+  client.on('closed', (f) => {
+    if (f.conversationId !== state.conv) return;
+    const byMe = state.closingByMe || f.closedBy === client.user?.id;
+    showEnded(byMe);
+  });
+
+  client.on('reset', (f) => {
+    if (f.conversationId !== state.conv) return;
+    list.clear();
+    state.lastReadSent = 0;
+    if (f.reason === 'unknown_conversation') void checkAvailability();
+  });
+
+  client.on('error', (f) => {
+    if (f.closeCode) {
+      showError(t('error.auth'));
+      return;
+    }
+    if (f.code === 'rate_limited') $('#send-error').textContent = t('error.rate_limited');
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Controls
+
+function wireControls() {
+  $('#conn-retry').addEventListener('click', () => state.client?.connect());
+  $('#error-retry').addEventListener('click', () => {
+    if (!state.client) return location.reload();
+    $('#view-error').hidden = true;
+    state.client.connect();
+  });
+  $('#closed-check').addEventListener('click', () => void checkAvailability());
+
+  $('#start-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const topic = form.elements.topic.value;
+    const err = $('#start-error');
+    err.textContent = '';
+    if (!topic) {
+      err.textContent = t('start.pickTopic');
+      form.querySelector('input[name="topic"]').focus();
+      return;
+    }
+    const button = form.querySelector('button[type="submit"]');
+    button.disabled = true;
+    try {
+      await state.client.requestChat({ topic, entry: state.entry, lang: lang(), context: state.context });
+    } catch (f) {
+      if (f?.code === 'service_closed') showClosed({ reason: f.reason, opensAt: f.opensAt });
+      else err.textContent = f?.code === 'already_in_conversation' ? t('start.already') : t('start.failed', { code: f?.code ?? 'error' });
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  $('#queue-cancel').addEventListener('click', () => {
+    state.client.cancelChat().catch(() => void checkAvailability());
+  });
+
+  const text = $('#text');
+  const composer = $('#composer');
+  const typing = typingNotifier((active) => state.conv && state.client.typing(state.conv, active));
+  enterToSend(text, composer);
+  text.addEventListener('input', () => {
+    $('#send-error').textContent = '';
+    if (text.value.trim()) typing.input();
+  });
+  composer.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const value = text.value.trim();
+    if (!value || !state.conv) return;
+    typing.stop();
+    state.client.sendMessage(state.conv, value);
+    text.value = '';
+    text.focus();
+  });
+
+  $('#download').addEventListener('click', download);
+  $('#ended-download').addEventListener('click', download);
+  $('#end').addEventListener('click', () => {
+    $('#rate-form').hidden = false;
+    $('#end').hidden = true;
+    $('#rate-title').focus();
+  });
+  $('#rate-cancel').addEventListener('click', () => {
+    $('#rate-form').hidden = true;
+    $('#end').hidden = false;
+    $('#end').focus();
+  });
+  $('#rate-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const rating = Number(e.currentTarget.elements.rating.value) || undefined;
+    state.closingByMe = true;
+    try {
+      await state.client.closeConversation(state.conv, { rating });
+    } catch (f) {
+      state.closingByMe = false;
+      $('#send-error').textContent = t('error.generic', { code: f?.code ?? 'error' });
+    }
+  });
+  $('#ended-new').addEventListener('click', () => {
+    list.clear();
+    state.conv = null;
+    void checkAvailability().then(() => focusView(state.view));
+  });
+
+  document.addEventListener('visibilitychange', () => {
+    if (isVisible()) {
+      setUnread(0);
+      maybeRead();
+    }
+  });
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && state.embed) post('minimize');
+  });
+  $('#minimize').addEventListener('click', () => post('minimize'));
+}
+
+// ---------------------------------------------------------------------------
+// Embedding
+
+/** The parent origin from ?host=, if it is a bare http(s) origin that matches the real ancestor. */
+function hostOrigin() {
+  const host = params.get('host');
+  if (!host || window.parent === window) return null;
+  let url;
+  try {
+    url = new URL(host);
+  } catch {
+    return null;
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== host) return null;
+  // Where the browser tells the real parent origin (Chromium, Safari), it must be the same;
+  // "null" means the referrer policy masks it, which proves nothing either way.
+  const parent = location.ancestorOrigins?.[0];
+  if (parent && parent !== 'null' && parent !== host) return null;
+  return host;
+}
+
+function post(type, data = {}) {
+  state.bridge?.post(type, data);
+}
+
+function embedBridge(host) {
+  const waiters = new Map();
+  const handlers = new Map();
+  let n = 0;
+  window.addEventListener('message', (e) => {
+    if (e.source !== window.parent || e.origin !== host) return;
+    const d = e.data;
+    if (!d || d.infocig !== 1 || typeof d.type !== 'string') return;
+    if (d.type === 'token') {
+      const w = waiters.get(d.id);
+      if (!w) return;
+      waiters.delete(d.id);
+      if (typeof d.token === 'string' && d.token) w.resolve(d.token);
+      else w.reject(new Error(d.error || 'no token from the host page'));
+      return;
+    }
+    handlers.get(d.type)?.(d);
+  });
+  return {
+    post: (type, data) => window.parent.postMessage({ ...data, infocig: 1, type }, host),
+    on: (type, fn) => handlers.set(type, fn),
+    getToken() {
+      return new Promise((resolve, reject) => {
+        const id = ++n;
+        waiters.set(id, { resolve, reject });
+        this.post('token.request', { id });
+        setTimeout(() => waiters.delete(id) && reject(new Error('the host page did not answer with a token')), 15_000);
+      });
+    },
+  };
+}
+
+function cleanContext(raw) {
+  const out = {};
+  if (!raw || typeof raw !== 'object') return out;
+  for (const key of CONTEXT_KEYS) {
+    const v = raw[key];
+    if (typeof v === 'string' || typeof v === 'number') {
+      const s = String(v).trim().slice(0, 200);
+      if (s) out[key] = s;
+    }
+  }
+  return out;
+}
+
+function setParentVisible(visible) {
+  state.parentVisible = !!visible;
+  if (isVisible()) {
+    setUnread(0);
+    maybeRead();
+  }
+}
+
+function waitForInit(bridge) {
+  return new Promise((resolve) => {
+    bridge.on('init', resolve);
+    bridge.on('context', (d) => (state.context = cleanContext(d.context)));
+    bridge.on('lang', (d) => setLang(d.lang));
+    bridge.on('visible', (d) => setParentVisible(d.visible));
+    bridge.on('focus', () => focusView(state.view));
+    bridge.post('ready', {});
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Start
+
+function start(getToken) {
+  const client = new ChatClient({ baseUrl: new URL('../', location.href).href, getToken });
+  state.client = client;
+  window.infocigChat = client; // for support and tests
+  wire(client);
+  client.connect();
+}
+
+async function boot() {
+  buildStatic();
+  setLang(params.get('lang') || navigator.language);
+  wireControls();
+  renderConn('connecting');
+  if (params.get('embed') === '1') {
+    const host = hostOrigin();
+    if (!host) return showError(t('error.embed'), false);
+    state.embed = true;
+    document.body.classList.add('embedded');
+    $('#minimize').hidden = false;
+    state.bridge = embedBridge(host);
+    const init = await waitForInit(state.bridge);
+    if (init.lang) setLang(init.lang);
+    state.context = cleanContext(init.context);
+    state.entry = ENTRIES.includes(init.entry) ? init.entry : 'other';
+    setParentVisible(init.visible);
+    start(() => state.bridge.getToken());
+    return;
+  }
+  state.entry = ENTRIES.includes(params.get('entry')) ? params.get('entry') : 'other';
+  $('#conn').hidden = true;
+  const { devSignIn, signOut } = await import('./dev-signin.js');
+  const signout = $('#signout');
+  signout.addEventListener('click', () => {
+    signOut();
+    location.reload();
+  });
+  const getToken = await devSignIn($('#view-signin'), () => showView('signin'));
+  if (!getToken) return;
+  signout.hidden = false;
+  showView('loading');
+  start(getToken);
+}
+
+applyI18n();
+void boot();

@@ -1,0 +1,84 @@
+/**
+ * Development sign-in for the full-page chat (/chat/ opened directly): pick a
+ * role and a province, get a token from POST /dev/token. The choice is kept in
+ * sessionStorage so a reload resumes the same person; every getToken() call
+ * mints a fresh token for it. Not used when the chat runs inside the bubble.
+ */
+import { t } from '../i18n.js';
+import { $, h } from '../lib/ui.js';
+
+const KEY = 'infocig.chat.dev';
+const ROLES = ['worker', 'employer', 'intermediary'];
+export const PROVINCES = [
+  ['MI', 'Milano'], ['RM', 'Roma'], ['NA', 'Napoli'], ['TO', 'Torino'], ['BO', 'Bologna'],
+  ['FI', 'Firenze'], ['BA', 'Bari'], ['PA', 'Palermo'], ['VE', 'Venezia'], ['GE', 'Genova'],
+];
+
+export function signOut() {
+  sessionStorage.removeItem(KEY);
+}
+
+async function mint(choice) {
+  const res = await fetch(new URL('../dev/token', location.href), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(choice),
+  });
+  if (!res.ok) {
+    const body = await res.json().catch(() => null);
+    throw Object.assign(new Error(body?.error?.message ?? `HTTP ${res.status}`), { status: res.status, code: body?.error?.code ?? `http_${res.status}` });
+  }
+  return (await res.json()).token;
+}
+
+function saved() {
+  try {
+    const c = JSON.parse(sessionStorage.getItem(KEY) ?? 'null');
+    return c && typeof c.role === 'string' && typeof c.sub === 'string' ? c : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Resolves with a getToken function once someone is signed in. */
+export function devSignIn(section, show) {
+  const getToken = () => mint(saved());
+  if (saved()) return Promise.resolve(getToken);
+  return new Promise((resolve) => {
+    const role = h('select', { id: 'dev-role', name: 'role' }, ROLES.map((r) => h('option', { value: r }, t(`role.${r}`))));
+    const province = h('select', { id: 'dev-province', name: 'province' }, PROVINCES.map(([c, n]) => h('option', { value: c }, `${n} (${c})`)));
+    const name = h('input', { id: 'dev-name', name: 'name', type: 'text', autocomplete: 'name', value: 'Mario Rossi' });
+    const error = h('p', { class: 'error', role: 'alert' });
+    const form = h('form', { class: 'dev-form card' },
+      h('p', { class: 'note' }, t('dev.note')),
+      h('div', { class: 'field' }, h('label', { for: 'dev-role' }, t('dev.role')), role),
+      h('div', { class: 'field' }, h('label', { for: 'dev-province' }, t('dev.province')), province),
+      h('div', { class: 'field' }, h('label', { for: 'dev-name' }, t('dev.name')), name),
+      error,
+      h('button', { type: 'submit', class: 'primary' }, t('dev.submit')),
+    );
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      error.textContent = '';
+      const choice = {
+        role: role.value,
+        province: province.value,
+        name: name.value.trim() || 'Mario Rossi',
+        sub: `dev-${role.value}-${crypto.getRandomValues(new Uint32Array(1))[0].toString(36)}`,
+        ...(role.value === 'worker' ? {} : { matricola: '1234567890' }),
+      };
+      try {
+        await mint(choice);
+      } catch (err) {
+        error.textContent = err.status === 404 ? t('dev.unavailable') : t('dev.failed', { code: err.code ?? 'error' });
+        return;
+      }
+      sessionStorage.setItem(KEY, JSON.stringify(choice));
+      form.remove();
+      resolve(getToken);
+    });
+    section.append(form);
+    show();
+    $('#dev-role', section).focus();
+  });
+}

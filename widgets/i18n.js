@@ -1,0 +1,389 @@
+/**
+ * Strings of the INFO CIG pages. Italian is the default and the fallback; every
+ * other language is one more object in DICTS with the same keys (a missing key
+ * falls back to Italian, then to the key itself). `{name}` placeholders are
+ * filled by t(key, { name }).
+ *
+ * In HTML: data-i18n="key" sets textContent; data-i18n-attr="aria-label:key;title:key"
+ * sets attributes. applyI18n() re-renders a subtree after setLang().
+ */
+
+const it = {
+  'lang.label': 'Lingua',
+  'app.title': 'INFO CIG – Cassa integrazione',
+  'app.subtitle': 'Chat con i consulenti INPS',
+  'conn.connecting': 'Connessione…',
+  'conn.open': 'Connesso',
+  'conn.reconnecting': 'Riconnessione…',
+  'conn.closed': 'Disconnesso',
+  'conn.retry': 'Riprova',
+  'common.loading': 'Caricamento…',
+  'common.cancel': 'Annulla',
+  'common.you': 'Tu',
+  'common.advisor': 'Consulente INPS',
+  'common.download': 'Scarica la trascrizione',
+  'common.signout': 'Esci',
+  'common.comingSoon': 'In arrivo.',
+
+  'topic.cigo': 'CIGO – Cassa integrazione ordinaria',
+  'topic.cigs': 'CIGS – Cassa integrazione straordinaria',
+  'topic.fis': 'FIS / assegno di integrazione salariale',
+  'topic.solidarity_fund': 'Fondi di solidarietà',
+  'topic.payment': 'Tempi di pagamento',
+  'topic.other': 'Altro',
+
+  'role.worker': 'Lavoratore',
+  'role.employer': 'Datore di lavoro',
+  'role.intermediary': 'Intermediario',
+  'role.advisor': 'Consulente',
+
+  'entry.omnia': 'OMNIA IS',
+  'entry.cassetto': 'Cassetto previdenziale',
+  'entry.worker_area': 'Area lavoratore',
+  'entry.other': 'Altro',
+
+  'avail.openUntil': 'Servizio aperto fino alle {time}.',
+  'avail.open': 'Servizio aperto.',
+  'avail.closedTitle': 'Il servizio è chiuso',
+  'avail.reason.outside_hours': 'La chat è attiva dal lunedì al venerdì, dalle 15:00 alle 18:00.',
+  'avail.reason.weekend': 'La chat non è attiva il sabato e la domenica.',
+  'avail.reason.holiday': 'Oggi è un giorno festivo{holiday}.',
+  'avail.reason.not_rolled_out': 'La chat non è ancora disponibile per il tuo profilo in questa provincia.',
+  'avail.reason.other': 'La chat al momento non è disponibile.',
+  'avail.opensAt': 'Riapre {when}.',
+  'avail.check': 'Verifica di nuovo',
+  'avail.error': 'Non è stato possibile verificare la disponibilità del servizio.',
+
+  'start.title': 'Come possiamo aiutarti?',
+  'start.topic': 'Argomento della richiesta',
+  'start.submit': 'Avvia la chat',
+  'start.pickTopic': 'Scegli un argomento.',
+  'start.failed': 'Non è stato possibile avviare la chat ({code}).',
+  'start.already': 'Hai già una conversazione aperta.',
+
+  'queue.title': 'Sei in coda',
+  'queue.first': 'Sei il primo in coda.',
+  'queue.position': 'Sei in posizione {position} nella coda.',
+  'queue.eta.soon': 'Attesa stimata: meno di un minuto.',
+  'queue.eta.minutes': 'Attesa stimata: circa {minutes} minuti.',
+  'queue.eta.minute': 'Attesa stimata: circa un minuto.',
+  'queue.keepOpen': 'Tieni aperta questa pagina: la chat inizierà appena un consulente sarà libero.',
+  'queue.cancel': 'Esci dalla coda',
+  'queue.left': 'Sei uscito dalla coda.',
+
+  'chat.with': 'Stai parlando con {name}',
+  'chat.anAdvisor': 'un consulente INPS',
+  'chat.topic': 'Argomento: {topic}',
+  'chat.messages': 'Messaggi',
+  'chat.message': 'Il tuo messaggio',
+  'chat.send': 'Invia',
+  'chat.hint': 'Invio per inviare, Maiusc+Invio per andare a capo.',
+  'chat.typing': '{name} sta scrivendo…',
+  'chat.sending': 'In invio…',
+  'chat.sent': 'Inviato',
+  'chat.read': 'Letto',
+  'chat.failed': 'Non inviato',
+  'chat.end': 'Termina la chat',
+  'chat.minimize': 'Riduci a icona',
+  'chat.assigned': '{name} ha preso in carico la tua richiesta.',
+  'chat.reconnected': 'Connessione ripristinata.',
+
+  'rate.title': 'Prima di chiudere',
+  'rate.legend': 'Come valuti l’assistenza ricevuta? (facoltativo)',
+  'rate.1': '1 – Pessima',
+  'rate.2': '2 – Scarsa',
+  'rate.3': '3 – Sufficiente',
+  'rate.4': '4 – Buona',
+  'rate.5': '5 – Ottima',
+  'rate.submit': 'Chiudi la chat',
+  'rate.continue': 'Continua la chat',
+
+  'ended.title': 'Conversazione terminata',
+  'ended.byMe': 'Grazie per averci contattato.',
+  'ended.byPeer': 'Il consulente ha chiuso la conversazione.',
+  'ended.new': 'Nuova richiesta',
+
+  'error.title': 'Chat non disponibile',
+  'error.auth': 'La sessione non è valida o è scaduta. Accedi di nuovo.',
+  'error.embed': 'Questa chat non può essere aperta da questa pagina.',
+  'error.generic': 'Si è verificato un errore ({code}).',
+  'error.rate_limited': 'Stai inviando troppi messaggi: attendi un momento.',
+
+  'transcript.title': 'INFO CIG – trascrizione della conversazione',
+  'transcript.conversation': 'Conversazione',
+  'transcript.topic': 'Argomento',
+  'transcript.with': 'Con',
+  'transcript.downloaded': 'Scaricata il',
+
+  'dev.title': 'Accesso di prova (solo sviluppo)',
+  'dev.note': 'In produzione si accede dal Cassetto previdenziale o da OMNIA IS.',
+  'dev.role': 'Profilo',
+  'dev.province': 'Provincia',
+  'dev.name': 'Nome',
+  'dev.sub': 'Codice utente',
+  'dev.skills': 'Competenze (separate da virgola, facoltative)',
+  'dev.submit': 'Entra',
+  'dev.unavailable': 'L’accesso di prova non è attivo su questo server.',
+  'dev.failed': 'Accesso non riuscito ({code}).',
+
+  'adv.title': 'Console consulente INFO CIG',
+  'adv.status': 'Il mio stato',
+  'adv.available': 'Disponibile',
+  'adv.away': 'Assente',
+  'adv.load': 'Chat aperte: {load} su {capacity}',
+  'adv.chats': 'Chat assegnate',
+  'adv.none': 'Nessuna chat assegnata. Imposta lo stato su «Disponibile» per ricevere le richieste.',
+  'adv.newChat': 'Nuova chat assegnata: {name}, {topic}, provincia {province}.',
+  'adv.titleCue': '(Nuova chat) Console INFO CIG',
+  'adv.ctx.role': 'Profilo',
+  'adv.ctx.province': 'Provincia',
+  'adv.ctx.topic': 'Argomento',
+  'adv.ctx.entry': 'Accesso da',
+  'adv.ctx.matricola': 'Matricola',
+  'adv.ctx.protocol': 'Protocollo',
+  'adv.ctx.step': 'Passo',
+  'adv.reply': 'Risposta a {name}',
+  'adv.outcome': 'Esito',
+  'adv.outcome.resolved': 'Risolto',
+  'adv.outcome.info_given': 'Informazioni fornite',
+  'adv.outcome.escalate_later': 'Da approfondire in seguito',
+  'adv.outcome.no_answer': 'Nessuna risposta dall’utente',
+  'adv.outcome.closed_by_user': 'chiusa dall’utente',
+  'adv.close': 'Chiudi la chat',
+  'adv.closed': 'Chat chiusa ({outcome}).',
+  'adv.dismiss': 'Rimuovi dalla vista',
+  'adv.user': 'Utente',
+
+  'stub.office': 'Console delle sedi territoriali',
+  'stub.dashboard': 'Cruscotto del servizio',
+};
+
+const en = {
+  'lang.label': 'Language',
+  'app.title': 'INFO CIG – Wage integration',
+  'app.subtitle': 'Chat with INPS advisors',
+  'conn.connecting': 'Connecting…',
+  'conn.open': 'Connected',
+  'conn.reconnecting': 'Reconnecting…',
+  'conn.closed': 'Disconnected',
+  'conn.retry': 'Try again',
+  'common.loading': 'Loading…',
+  'common.cancel': 'Cancel',
+  'common.you': 'You',
+  'common.advisor': 'INPS advisor',
+  'common.download': 'Download the transcript',
+  'common.signout': 'Sign out',
+  'common.comingSoon': 'Coming soon.',
+
+  'topic.cigo': 'CIGO – ordinary wage guarantee',
+  'topic.cigs': 'CIGS – extraordinary wage guarantee',
+  'topic.fis': 'FIS / wage integration allowance',
+  'topic.solidarity_fund': 'Solidarity funds',
+  'topic.payment': 'Payment times',
+  'topic.other': 'Other',
+
+  'role.worker': 'Worker',
+  'role.employer': 'Employer',
+  'role.intermediary': 'Intermediary',
+  'role.advisor': 'Advisor',
+
+  'entry.omnia': 'OMNIA IS',
+  'entry.cassetto': 'Cassetto previdenziale',
+  'entry.worker_area': 'Worker area',
+  'entry.other': 'Other',
+
+  'avail.openUntil': 'Open until {time}.',
+  'avail.open': 'The service is open.',
+  'avail.closedTitle': 'The service is closed',
+  'avail.reason.outside_hours': 'The chat is open Monday to Friday, 15:00 to 18:00 (Italian time).',
+  'avail.reason.weekend': 'The chat is closed on Saturdays and Sundays.',
+  'avail.reason.holiday': 'Today is a public holiday{holiday}.',
+  'avail.reason.not_rolled_out': 'The chat is not yet available for your profile in this province.',
+  'avail.reason.other': 'The chat is not available right now.',
+  'avail.opensAt': 'It opens again {when}.',
+  'avail.check': 'Check again',
+  'avail.error': 'We could not check whether the service is open.',
+
+  'start.title': 'How can we help?',
+  'start.topic': 'Subject of your question',
+  'start.submit': 'Start the chat',
+  'start.pickTopic': 'Choose a subject.',
+  'start.failed': 'The chat could not start ({code}).',
+  'start.already': 'You already have an open conversation.',
+
+  'queue.title': 'You are in the queue',
+  'queue.first': 'You are first in the queue.',
+  'queue.position': 'You are number {position} in the queue.',
+  'queue.eta.soon': 'Expected wait: less than a minute.',
+  'queue.eta.minutes': 'Expected wait: about {minutes} minutes.',
+  'queue.eta.minute': 'Expected wait: about one minute.',
+  'queue.keepOpen': 'Keep this page open: the chat starts as soon as an advisor is free.',
+  'queue.cancel': 'Leave the queue',
+  'queue.left': 'You left the queue.',
+
+  'chat.with': 'You are talking with {name}',
+  'chat.anAdvisor': 'an INPS advisor',
+  'chat.topic': 'Subject: {topic}',
+  'chat.messages': 'Messages',
+  'chat.message': 'Your message',
+  'chat.send': 'Send',
+  'chat.hint': 'Enter sends, Shift+Enter starts a new line.',
+  'chat.typing': '{name} is typing…',
+  'chat.sending': 'Sending…',
+  'chat.sent': 'Sent',
+  'chat.read': 'Read',
+  'chat.failed': 'Not sent',
+  'chat.end': 'End the chat',
+  'chat.minimize': 'Minimise',
+  'chat.assigned': '{name} has taken your request.',
+  'chat.reconnected': 'Connection restored.',
+
+  'rate.title': 'Before you go',
+  'rate.legend': 'How would you rate the help you received? (optional)',
+  'rate.1': '1 – Very poor',
+  'rate.2': '2 – Poor',
+  'rate.3': '3 – Fair',
+  'rate.4': '4 – Good',
+  'rate.5': '5 – Excellent',
+  'rate.submit': 'End the chat',
+  'rate.continue': 'Keep chatting',
+
+  'ended.title': 'Conversation ended',
+  'ended.byMe': 'Thank you for contacting us.',
+  'ended.byPeer': 'The advisor closed the conversation.',
+  'ended.new': 'New request',
+
+  'error.title': 'Chat unavailable',
+  'error.auth': 'Your session is not valid or has expired. Please sign in again.',
+  'error.embed': 'This chat cannot be opened from this page.',
+  'error.generic': 'Something went wrong ({code}).',
+  'error.rate_limited': 'You are sending too many messages: please wait a moment.',
+
+  'transcript.title': 'INFO CIG – conversation transcript',
+  'transcript.conversation': 'Conversation',
+  'transcript.topic': 'Subject',
+  'transcript.with': 'With',
+  'transcript.downloaded': 'Downloaded on',
+
+  'dev.title': 'Test sign-in (development only)',
+  'dev.note': 'In production people sign in from the Cassetto previdenziale or OMNIA IS.',
+  'dev.role': 'Profile',
+  'dev.province': 'Province',
+  'dev.name': 'Name',
+  'dev.sub': 'User id',
+  'dev.skills': 'Skills (comma-separated, optional)',
+  'dev.submit': 'Sign in',
+  'dev.unavailable': 'Test sign-in is not enabled on this server.',
+  'dev.failed': 'Sign-in failed ({code}).',
+
+  'adv.title': 'INFO CIG advisor console',
+  'adv.status': 'My status',
+  'adv.available': 'Available',
+  'adv.away': 'Away',
+  'adv.load': 'Open chats: {load} of {capacity}',
+  'adv.chats': 'Assigned chats',
+  'adv.none': 'No chats assigned. Set your status to “Available” to receive requests.',
+  'adv.newChat': 'New chat assigned: {name}, {topic}, province {province}.',
+  'adv.titleCue': '(New chat) INFO CIG console',
+  'adv.ctx.role': 'Profile',
+  'adv.ctx.province': 'Province',
+  'adv.ctx.topic': 'Subject',
+  'adv.ctx.entry': 'Opened from',
+  'adv.ctx.matricola': 'Company number',
+  'adv.ctx.protocol': 'Protocol',
+  'adv.ctx.step': 'Step',
+  'adv.reply': 'Reply to {name}',
+  'adv.outcome': 'Outcome',
+  'adv.outcome.resolved': 'Resolved',
+  'adv.outcome.info_given': 'Information given',
+  'adv.outcome.escalate_later': 'Follow up later',
+  'adv.outcome.no_answer': 'No answer from the user',
+  'adv.outcome.closed_by_user': 'closed by the user',
+  'adv.close': 'Close the chat',
+  'adv.closed': 'Chat closed ({outcome}).',
+  'adv.dismiss': 'Remove from view',
+  'adv.user': 'User',
+
+  'stub.office': 'Territorial office console',
+  'stub.dashboard': 'Service dashboard',
+};
+
+/** Add a language here (same keys as `it`) and to LANGS' labels. */
+const DICTS = { it, en };
+export const LANGS = { it: 'Italiano', en: 'English' };
+const LOCALES = { it: 'it-IT', en: 'en-GB' };
+export const TIME_ZONE = 'Europe/Rome';
+
+let current = 'it';
+const listeners = new Set();
+
+export function lang() {
+  return current;
+}
+
+/** The best supported language for a tag like "en-US"; Italian otherwise. */
+export function pickLang(tag) {
+  const base = String(tag || '').toLowerCase().split('-')[0];
+  return Object.hasOwn(DICTS, base) ? base : 'it';
+}
+
+export function setLang(tag, root = document) {
+  current = pickLang(tag);
+  if (typeof document !== 'undefined') document.documentElement.lang = current;
+  if (root) applyI18n(root);
+  for (const fn of listeners) fn(current);
+  return current;
+}
+
+export function onLangChange(fn) {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+export function t(key, vars) {
+  const d = DICTS[current];
+  let s = Object.hasOwn(d, key) ? d[key] : Object.hasOwn(it, key) ? it[key] : key;
+  if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (vars[k] === undefined || vars[k] === null ? m : String(vars[k])));
+  return s;
+}
+
+export function applyI18n(root = document) {
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of root.querySelectorAll('[data-i18n-attr]')) {
+    for (const pair of el.dataset.i18nAttr.split(';')) {
+      const [attr, key] = pair.split(':').map((s) => s.trim());
+      if (attr && key) el.setAttribute(attr, t(key));
+    }
+  }
+}
+
+/** "lunedì 3 marzo alle 15:00" style, always in Italian time. */
+export function formatWhen(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const loc = LOCALES[current] ?? 'it-IT';
+  const day = new Intl.DateTimeFormat(loc, { timeZone: TIME_ZONE, weekday: 'long', day: 'numeric', month: 'long' }).format(d);
+  const time = formatTime(iso);
+  return current === 'it' ? `${day} alle ${time}` : `${day} at ${time} (Italian time)`;
+}
+
+export function formatTime(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return new Intl.DateTimeFormat(LOCALES[current] ?? 'it-IT', { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
+}
+
+export function formatDateTime(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return new Intl.DateTimeFormat(LOCALES[current] ?? 'it-IT', {
+    timeZone: TIME_ZONE, day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).format(d);
+}
+
+/** A label for a topic/role/entry/outcome code, or the code itself. */
+export function label(kind, code) {
+  const key = `${kind}.${code}`;
+  const s = t(key);
+  return s === key ? String(code ?? '') : s;
+}

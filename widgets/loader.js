@@ -1,0 +1,233 @@
+/*
+ * INFO CIG chat bubble. A host page adds one tag:
+ *   <script src="https://<info-cig>/loader.js" data-token-callback="getInfoCigToken"
+ *           data-entry="omnia" data-lang="it" async></script>
+ * or calls InfoCig.init({ getToken, entry, lang, context }).
+ * getToken: () => Promise<string> (a JWT for the signed-in person); it is asked
+ * only when the chat needs it and is handed to the INFO CIG frame only.
+ *
+ * API: InfoCig.open(), close(), setContext({protocol, matricola, step}),
+ * setLanguage('it'|'en'), on(event, fn) with events ready, opened, closed,
+ * unread ({count}), assigned ({conversationId, advisorName}), queue, ended.
+ * Messages from the frame are accepted only from its window and the INFO CIG origin.
+ */
+(function () {
+  'use strict';
+  if (window.InfoCig && window.InfoCig.version) return;
+  var script = document.currentScript;
+  var src = new URL(script ? script.src : 'loader.js', location.href);
+  var ORIGIN = src.origin;
+  var data = (script && script.dataset) || {};
+  var KEY = 'infocig.' + ORIGIN;
+  var TEXT = {
+    it: { open: 'Apri la chat INFO CIG', hide: 'Riduci la chat INFO CIG', unread: '{n} messaggi non letti', title: 'Chat INFO CIG con i consulenti INPS' },
+    en: { open: 'Open the INFO CIG chat', hide: 'Minimise the INFO CIG chat', unread: '{n} unread messages', title: 'INFO CIG chat with INPS advisors' },
+  };
+  var st = { lang: data.lang || 'it', entry: data.entry || 'other', context: {}, getToken: null, isOpen: false, unread: 0, ready: false };
+  var listeners = {};
+  var bubble, badge, panel, frame;
+
+  function txt(k) {
+    return (TEXT[st.lang] || TEXT.it)[k];
+  }
+  function emit(name, detail) {
+    (listeners[name] || []).slice().forEach(function (fn) {
+      try { fn(detail); } catch (e) { setTimeout(function () { throw e; }); }
+    });
+  }
+  function store(k, v) {
+    try { v == null ? sessionStorage.removeItem(KEY + k) : sessionStorage.setItem(KEY + k, v); } catch (e) { /* storage off */ }
+  }
+  function stored(k) {
+    try { return sessionStorage.getItem(KEY + k); } catch (e) { return null; }
+  }
+  function el(tag, cls) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    return e;
+  }
+  function svg() {
+    var ns = 'http://www.w3.org/2000/svg';
+    var s = document.createElementNS(ns, 'svg');
+    s.setAttribute('viewBox', '0 0 24 24');
+    s.setAttribute('aria-hidden', 'true');
+    s.setAttribute('focusable', 'false');
+    var p = document.createElementNS(ns, 'path');
+    p.setAttribute('fill', 'currentColor');
+    p.setAttribute('d', 'M4 3h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 5v2h10V8zm0 4v2h7v-2z');
+    s.appendChild(p);
+    return s;
+  }
+
+  function tokenFn() {
+    if (st.getToken) return st.getToken;
+    var name = data.tokenCallback;
+    return name && typeof window[name] === 'function' ? window[name] : null;
+  }
+
+  function post(type, extra) {
+    if (!frame || !st.ready) return;
+    var msg = { infocig: 1, type: type };
+    for (var k in extra) msg[k] = extra[k];
+    frame.contentWindow.postMessage(msg, ORIGIN);
+  }
+
+  function label() {
+    var l = st.isOpen ? txt('hide') : txt('open');
+    if (st.unread) l += ', ' + txt('unread').replace('{n}', st.unread);
+    bubble.setAttribute('aria-label', l);
+    bubble.setAttribute('aria-expanded', String(st.isOpen));
+    badge.textContent = st.unread > 99 ? '99+' : String(st.unread);
+    badge.hidden = !st.unread;
+  }
+
+  function mount() {
+    if (frame) return;
+    var url = new URL('chat/', src);
+    url.search = new URLSearchParams({ embed: '1', host: location.origin, lang: st.lang, entry: st.entry }).toString();
+    frame = el('iframe', 'infocig-frame');
+    frame.title = txt('title');
+    frame.src = url.href;
+    frame.setAttribute('allow', 'clipboard-write');
+    frame.style.border = '0';
+    frame.style.width = '100%';
+    frame.style.height = '100%';
+    panel.appendChild(frame);
+  }
+
+  function draw() {
+    if (bubble) return;
+    var link = el('link');
+    link.rel = 'stylesheet';
+    link.href = new URL('loader.css', src).href;
+    document.head.appendChild(link);
+
+    panel = el('div', 'infocig-panel');
+    panel.id = 'infocig-panel';
+    panel.hidden = true;
+    panel.style.position = 'fixed';
+    panel.style.zIndex = '2147483000';
+
+    bubble = el('button', 'infocig-bubble');
+    bubble.type = 'button';
+    bubble.setAttribute('aria-controls', panel.id);
+    bubble.style.position = 'fixed';
+    bubble.style.zIndex = '2147483001';
+    bubble.style.right = bubble.style.bottom = '20px';
+    bubble.appendChild(svg());
+    badge = el('span', 'infocig-badge');
+    badge.setAttribute('aria-hidden', 'true');
+    bubble.appendChild(badge);
+    bubble.addEventListener('click', function () { st.isOpen ? api.close() : api.open(); });
+    document.body.appendChild(panel);
+    document.body.appendChild(bubble);
+    label();
+    document.addEventListener('keydown', function (e) {
+      if (e.key === 'Escape' && st.isOpen) api.close();
+    });
+    // A chat or a queue place still going from the previous page: reconnect now.
+    if (stored('active')) mount();
+    if (stored('open')) api.open(true);
+    emit('ready', {});
+  }
+
+  window.addEventListener('message', function (e) {
+    if (!frame || e.source !== frame.contentWindow || e.origin !== ORIGIN) return;
+    var d = e.data;
+    if (!d || d.infocig !== 1 || typeof d.type !== 'string') return;
+    switch (d.type) {
+      case 'ready':
+        st.ready = true;
+        post('init', { lang: st.lang, entry: st.entry, context: st.context, visible: st.isOpen });
+        if (st.isOpen) post('focus', {});
+        break;
+      case 'token.request':
+        var fn = tokenFn();
+        Promise.resolve()
+          .then(function () { if (!fn) throw new Error('no token callback'); return fn(); })
+          .then(
+            function (token) { post('token', { id: d.id, token: String(token || '') }); },
+            function (err) { post('token', { id: d.id, error: String((err && err.message) || err) }); }
+          );
+        break;
+      case 'minimize':
+        api.close();
+        break;
+      case 'unread':
+        st.unread = Math.max(0, Number(d.count) || 0);
+        label();
+        emit('unread', { count: st.unread });
+        break;
+      case 'session':
+        store('active', d.active ? '1' : null);
+        break;
+      case 'event':
+        if (d.name === 'assigned' || d.name === 'queue' || d.name === 'ended') emit(d.name, d.detail || {});
+        break;
+    }
+  });
+
+  var api = {
+    version: '1',
+    init: function (o) {
+      o = o || {};
+      if (typeof o.getToken === 'function') st.getToken = o.getToken;
+      if (o.entry) st.entry = String(o.entry);
+      if (o.lang) api.setLanguage(o.lang);
+      if (o.context) api.setContext(o.context);
+      return api;
+    },
+    open: function (quiet) {
+      draw();
+      mount();
+      if (st.isOpen) return;
+      st.isOpen = true;
+      panel.hidden = false;
+      bubble.classList.add('infocig-open');
+      store('open', '1');
+      label();
+      post('visible', { visible: true });
+      if (quiet !== true) {
+        frame.focus();
+        post('focus', {});
+      }
+      emit('opened', {});
+    },
+    close: function () {
+      if (!st.isOpen) return;
+      st.isOpen = false;
+      panel.hidden = true;
+      bubble.classList.remove('infocig-open');
+      store('open', null);
+      label();
+      post('visible', { visible: false });
+      bubble.focus();
+      emit('closed', {});
+    },
+    setContext: function (c) {
+      var out = {};
+      ['protocol', 'matricola', 'step'].forEach(function (k) {
+        if (c && c[k] != null && c[k] !== '') out[k] = String(c[k]).slice(0, 200);
+      });
+      st.context = out;
+      post('context', { context: out });
+    },
+    setLanguage: function (l) {
+      st.lang = TEXT[l] ? l : 'it';
+      if (frame) frame.title = txt('title');
+      if (bubble) label();
+      post('lang', { lang: st.lang });
+    },
+    on: function (name, fn) {
+      (listeners[name] = listeners[name] || []).push(fn);
+      if (name === 'ready' && bubble) fn({});
+      return function () {
+        listeners[name] = (listeners[name] || []).filter(function (f) { return f !== fn; });
+      };
+    },
+  };
+  window.InfoCig = api;
+
+  if (document.body) draw();
+  else document.addEventListener('DOMContentLoaded', draw);
+})();
