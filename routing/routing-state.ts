@@ -35,6 +35,8 @@ export interface QueueEntry {
   conversationId?: string;
   /** An advisor who must not get this user again (they transferred or did not answer). */
   avoidAdvisor?: string;
+  /** The question typed while asking: it becomes the conversation's first message. */
+  question?: string;
 }
 
 export interface AdvisorSkills {

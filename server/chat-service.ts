@@ -33,11 +33,15 @@ export interface ChatDeps {
   tickets: TicketService;
   metrics: Metrics;
   limits: Limits;
+  advisorGraceMs: number;
 }
 
 type Frame = Record<string, unknown>;
 
 export class ChatService {
+  /** Status of advisors whose connection dropped, restored if they are back within the grace period. */
+  private readonly statusBeforeDrop = new Map<string, { status: 'available' | 'away'; at: number }>();
+
   constructor(private readonly deps: ChatDeps) {}
 
   /** The open conversation if the client takes part in it; the same error whether absent or not theirs. */
@@ -75,6 +79,7 @@ export class ChatService {
       context: contextOf(frame, identity),
       priority: 0,
       since: now,
+      ...questionOf(frame, this.deps.limits.maxTextLength),
     };
     if (open.closesAt && frame.waitAnyway !== true) await this.admitBeforeClosing(entry, Date.parse(open.closesAt) - now, open.closesAt);
     const result = await this.deps.state.enqueue(entry);
@@ -146,7 +151,7 @@ export class ChatService {
   async typing(client: Client, frame: Frame): Promise<null> {
     const conv = await this.participantConversation(client, frame.conversationId as string);
     const peer = client.userId === conv.userId ? conv.advisorId : conv.userId;
-    this.deps.fanout.toUser(peer, { type: 'typing', conversationId: conv.id, from: client.userId, active: frame.active !== false });
+    this.deps.fanout.toUser(peer, { type: 'typing', conversationId: conv.id, from: { id: client.userId, role: client.identity.role }, active: frame.active !== false });
     return null;
   }
 
@@ -154,7 +159,7 @@ export class ChatService {
     const conv = await this.participantConversation(client, frame.conversationId as string);
     const seq = Math.min(frame.seq as number, conv.lastSeq);
     const peer = client.userId === conv.userId ? conv.advisorId : conv.userId;
-    this.deps.fanout.toUser(peer, { type: 'read', conversationId: conv.id, from: client.userId, seq });
+    this.deps.fanout.toUser(peer, { type: 'read', conversationId: conv.id, from: { id: client.userId, role: client.identity.role }, seq });
     return null;
   }
 
@@ -233,7 +238,12 @@ export class ChatService {
     const conversations = open.map((c) => conversationSummary(c, client.userId));
     const waiting = await this.deps.state.waitingEntry(client.userId);
     const info = waiting ? await this.deps.router.waitInfo(client.userId) : null;
-    return { conversations, waiting: waiting && info ? { province: waiting.province, audience: waiting.audience, ...info } : null };
+    const advisor = client.identity.role === 'advisor' ? (await this.deps.state.snapshot()).advisors.find((a) => a.id === client.userId) : undefined;
+    return {
+      conversations,
+      waiting: waiting && info ? { province: waiting.province, audience: waiting.audience, ...info } : null,
+      ...(advisor ? { advisor: { status: advisor.status, capacity: advisor.capacity, load: advisor.conversations.length } } : {}),
+    };
   }
 
   /** Registers an advisor with the router as they connect (away until they say otherwise). */
@@ -242,12 +252,18 @@ export class ChatService {
     const snapshot = await this.deps.state.snapshot();
     const known = snapshot.advisors.find((a) => a.id === client.userId);
     const profile = await this.deps.advisors.profileOf(client.identity);
-    const status = known && known.status !== 'offline' ? known.status : 'away';
+    // Back within the grace period (a dropped network, a reload): the status they had, not away.
+    const before = this.statusBeforeDrop.get(client.userId);
+    this.statusBeforeDrop.delete(client.userId);
+    const recent = before && now - before.at <= this.deps.advisorGraceMs ? before.status : 'away';
+    const status = known && known.status !== 'offline' ? known.status : recent;
     await this.deps.state.upsertAdvisor(profile, status, now);
   }
 
-  /** The advisor's last connection on this node went away. */
+  /** The advisor's last connection anywhere went away: no new chats until they are back. */
   async advisorDisconnected(advisorId: string): Promise<void> {
+    const known = (await this.deps.state.snapshot()).advisors.find((a) => a.id === advisorId);
+    if (known && known.status !== 'offline') this.statusBeforeDrop.set(advisorId, { status: known.status, at: this.deps.clock.now() });
     await this.deps.state.setAdvisorStatus(advisorId, 'offline', this.deps.clock.now());
   }
 }
@@ -257,6 +273,13 @@ export class ChatService {
  * company user may only speak for a matricola it holds, because an escalated chat
  * becomes a ticket visible to that matricola.
  */
+function questionOf(frame: Frame, max: number): { question?: string } {
+  const text = typeof frame.text === 'string' ? frame.text.trim() : '';
+  if (!text) return {};
+  if (text.length > max) throw new AppError('text_too_long', String(max));
+  return { question: text };
+}
+
 function withExtra(err: AppError, extra: object): AppError {
   return Object.assign(err, { extra });
 }

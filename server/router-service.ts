@@ -147,6 +147,17 @@ export class RouterService {
     fanout.follow([advisorId], conv.id, 0, true);
     fanout.follow([conv.userId], conv.id, conv.lastSeq);
     for (const who of [conv.userId, advisorId]) fanout.toUser(who, { type: 'conversation.assigned', ...conversationSummary(conv, who), handedOver: !!entry.conversationId });
+    if (entry.question && !entry.conversationId) await this.askFirst(conv, entry.question);
+  }
+
+  /** The question typed while waiting opens the conversation, as the user's first message. */
+  private async askFirst(conv: ConversationRecord, text: string): Promise<void> {
+    try {
+      const { message } = await this.deps.store.appendMessage({ conversationId: conv.id, senderId: conv.userId, senderRole: conv.userRole, clientMsgId: `question-${conv.id}`, text });
+      this.deps.fanout.deliver([conv.userId, conv.advisorId], message);
+    } catch (err) {
+      this.deps.log.warn({ err, conversationId: conv.id }, 'the waiting question could not be stored');
+    }
   }
 
   /**

@@ -119,7 +119,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   const clock = o.clock ?? systemClock;
   const db = o.db ?? (await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir }));
   if (o.seed ?? true) await seed(db.db);
-  const sqlStore = createSqlChatStore(db.db);
+  const sqlStore = createSqlChatStore(db.db, { groupCommit: config.commitBatch });
   const store = o.wrapStore ? o.wrapStore(sqlStore) : sqlStore;
   const dev = config.authDev ? await createDevAuth() : null;
   const auth = config.auth ? createJwksAuthenticator(config.auth) : dev!.authenticator;
@@ -132,7 +132,9 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   const router = new RouterService({ state, store, hub, fanout, clock, log, metrics, config: config.routing });
   const advisors = sqlAdvisorDirectory(db.db, tokenDirectory(config.routing.defaultCapacity));
   const tickets = new TicketService({ store: createSqlTicketStore(db.db), clock });
-  const chat = new ChatService({ state, store, fanout, clock, log, router, advisors, schedule, tickets, metrics, limits: config.limits });
+  const chat = new ChatService({ state, store, fanout, clock, log, router, advisors, schedule, tickets, metrics, limits: config.limits,
+    advisorGraceMs: o.advisorGraceMs ?? config.routing.advisorGraceSeconds * 1000,
+  });
 
   const sessions = new Sessions({
     presence, state, store, chat, router, metrics, log,

@@ -207,7 +207,7 @@ test('typing and read marks reach the peer', async () => {
   const { advisor, worker, conversationId } = await matchedPair('typing');
   worker.send({ type: 'typing', conversationId, active: true });
   const typing = await advisor.next('typing');
-  assert.is(typing.from, 'worker-typing');
+  assert.equal(typing.from, { id: 'worker-typing', role: 'worker' });
   await say(advisor, conversationId, 'ciao');
   worker.send({ type: 'read', conversationId, seq: 1 });
   const read = await advisor.next('read');
@@ -233,6 +233,19 @@ test('an advisor escalates a chat to Linea INPS: the user learns the ticket, the
   assert.is((await asOffice('SEDE-RM')).status, 404);
   const again = await advisor.request({ type: 'conversation.escalate', conversationId, summary: 'di nuovo' });
   assert.is(again.code, 'conversation_closed');
+});
+
+test('the question typed while asking opens the conversation as the user’s first message', async () => {
+  const advisor = await signIn({ role: 'advisor', sub: 'adv-question' });
+  await advisor.socket.request({ type: 'advisor.status', status: 'available' });
+  const worker = await signIn({ role: 'worker', sub: 'worker-question', province: 'MI' });
+  worker.socket.send({ type: 'chat.request', topic: 'payment', text: '  Quando pagate la CIGO di ottobre?  ' });
+  const { conversationId } = await worker.socket.next('conversation.assigned');
+  const first = await advisor.socket.next('message', (f) => f.conversationId === conversationId);
+  assert.equal([first.seq, first.text, (first.from as Frame).id], [1, 'Quando pagate la CIGO di ottobre?', 'worker-question']);
+  assert.is((await worker.socket.next('message')).seq, 1, 'the user sees it in the conversation too');
+  const next = await say(worker.socket, conversationId, 'e la CIGS?');
+  assert.is(next.seq, 2);
 });
 
 test('a company user may only give a matricola it holds in its token', async () => {
