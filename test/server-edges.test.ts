@@ -1,0 +1,98 @@
+/** Sessions that outlive their token, readiness when a dependency fails, security headers. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { MemoryRoutingState } from '../routing/routing-state-memory.ts';
+import { buildApp } from '../server/app.ts';
+import { loadConfig } from '../server/config.ts';
+import { createServices } from '../server/services.ts';
+import { testDatabase } from './helpers/db.ts';
+import { TestSocket } from './helpers/ws-client.ts';
+
+/** A routing state whose ping can be made to fail, like a Redis that stopped answering. */
+class FlakyState extends MemoryRoutingState {
+  down = false;
+  override async ping(): Promise<void> {
+    if (this.down) throw new Error('routing state not answering');
+  }
+}
+
+async function start() {
+  const db = await testDatabase();
+  const state = new FlakyState();
+  const services = await createServices(loadConfig({ AUTH_DEV: '1', SERVICE_HOURS: 'always', LOG_LEVEL: 'silent' }), { db, state });
+  const app = await buildApp(services);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+  return {
+    services,
+    state,
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      await app.close();
+      await db.cleanup();
+    },
+  };
+}
+
+test('a socket is closed with 4401 when its token expires, even while in use', async () => {
+  const s = await start();
+  try {
+    const verify = s.services.auth.verify.bind(s.services.auth);
+    s.services.auth.verify = async (token: string) => ({ ...(await verify(token)), exp: Math.floor(Date.now() / 1000) + 1 });
+    const token = await s.services.dev!.issue({ role: 'worker', sub: 'short-lived' } as never);
+    const [socket] = await TestSocket.signIn(s.url.replace('http', 'ws') + '/ws', token);
+    const code = await Promise.race([socket.closed, new Promise((r) => setTimeout(() => r('still open'), 3000))]);
+    assert.is(code, 4401);
+    assert.is(socket.closeReason, 'token_expired');
+  } finally {
+    await s.close();
+  }
+});
+
+test('/ready answers 503 naming what does not answer, and 200 again when it does; /health stays 200', async () => {
+  const s = await start();
+  try {
+    assert.is((await fetch(`${s.url}/ready`)).status, 200);
+    s.state.down = true;
+    const down = await fetch(`${s.url}/ready`);
+    assert.is(down.status, 503);
+    const body = await down.json();
+    assert.is(body.error.code, 'not_ready');
+    assert.match(body.error.message, /routing state/);
+    assert.is((await fetch(`${s.url}/health`)).status, 200);
+    s.state.down = false;
+    assert.is((await fetch(`${s.url}/ready`)).status, 200);
+  } finally {
+    await s.close();
+  }
+});
+
+test('pages carry a strict Content-Security-Policy; only the chat app may be framed; API errors are JSON with nosniff', async () => {
+  const s = await start();
+  try {
+    const demo = await fetch(`${s.url}/demo/`);
+    assert.is(demo.status, 200);
+    const csp = demo.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /script-src 'self'(;|$)/);
+    assert.not.match(csp, /unsafe-inline|unsafe-eval|https?:\/\//);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.is(demo.headers.get('x-frame-options'), 'DENY');
+    const chat = await fetch(`${s.url}/chat/`);
+    assert.match(chat.headers.get('content-security-policy') ?? '', /frame-ancestors 'self'/);
+    assert.is(chat.headers.get('x-frame-options'), null);
+    const missing = await fetch(`${s.url}/api/v1/nothing-here`);
+    assert.is(missing.status, 404);
+    assert.is((await missing.json()).error.code, 'not_found');
+    assert.is(missing.headers.get('x-content-type-options'), 'nosniff');
+    const badJson = await fetch(`${s.url}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"role":' });
+    assert.is(badJson.status, 400);
+    assert.is((await badJson.json()).error.code, 'bad_request');
+    const notJson = await fetch(`${s.url}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<role>worker</role>' });
+    assert.is(notJson.status, 415);
+    assert.is((await notJson.json()).error.code, 'unsupported_media_type');
+  } finally {
+    await s.close();
+  }
+});
+
+test.run();
