@@ -20,11 +20,19 @@ test.before.each(() => clock.set(MONDAY_1650));
 test.after.each(async () => {
   for (const s of sockets.splice(0)) s.drop();
   await new Promise((r) => setTimeout(r, 50));
-  // leave no one waiting or holding chats for the next test
-  const snap = await server.services.state.snapshot();
-  for (const q of snap.queues.values()) for (const e of q) await server.services.state.cancel(e.userId);
-  for (const a of snap.advisors) await server.services.state.setAdvisorStatus(a.id, 'offline', clock.now());
-  server.services.router.unanswered.clear();
+  // Leave nothing behind for the next test: no one waiting, no chat open, no timers running.
+  const { state, store, router, sessions } = server.services;
+  sessions.close();
+  router.unanswered.clear();
+  const snap = await state.snapshot();
+  for (const q of snap.queues.values()) for (const e of q) await state.cancel(e.userId);
+  for (const a of snap.advisors) {
+    for (const id of a.conversations) {
+      await store.closeConversation(id, { outcome: 'resolved', rating: null, closedBy: 'test', at: new Date(clock.now()) });
+      await state.release(id, clock.now());
+    }
+    await state.setAdvisorStatus(a.id, 'offline', clock.now());
+  }
 });
 test.after(async () => {
   await server.close();
