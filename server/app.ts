@@ -10,7 +10,8 @@ import { conversationRoutes } from './http-conversations.ts';
 import { installErrorHandling } from './http-errors.ts';
 import { healthRoutes } from './http-health.ts';
 import { pageRoutes } from './http-pages.ts';
-import { ticketRoutes } from './http-tickets.ts';
+import { ticketHttpRoutes } from './http-attachments.ts';
+import { mailboxRoutes } from './http-mailbox.ts';
 import { metricsRoute } from './http-metrics.ts';
 import { devTokenRoute } from './dev-token-route.ts';
 import { wsGateway } from './ws-gateway.ts';
@@ -34,9 +35,10 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(healthRoutes, { probes: services.probes });
   await app.register(availabilityRoutes, { schedule: services.schedule, now: () => services.clock.now() });
   await app.register(conversationRoutes, { auth: services.auth, store: services.store });
-  await app.register(ticketRoutes, { auth: services.auth, tickets: services.tickets });
+  await app.register(ticketHttpRoutes, { auth: services.auth, tickets: services.tickets, attachments: services.attachments, contacts: services.contacts });
   await app.register(metricsRoute, { metrics: services.metrics });
   if (services.dev) await app.register(devTokenRoute, { dev: services.dev });
+  if (services.dev) await app.register(mailboxRoutes, { mailbox: services.mailbox });
   await app.register(wsGateway, {
     config,
     auth: services.auth,

@@ -34,11 +34,15 @@ export interface Config {
   /** Browser origins allowed to open /ws; null: this server's own origins only. */
   allowedOrigins: string[] | null;
   publicUrl: string | null;
+  /** Linea INPS notices: e-mail over SMTP when SMTP_URL is set, else the local mailbox page. */
+  notices: { smtpUrl: string | null; from: string; intervalMs: number; sms: 'log' | null };
   logLevel: string;
   limits: Limits;
   /** From config/routing.json or the file named by ROUTING_CONFIG. */
   routing: RoutingConfig;
   routingTickMs: number;
+  /** Group commit of messages (docs/delivery.md): rows per transaction, and how long a batch may wait to fill under load. */
+  commitBatch: { maxRows: number; maxWaitMs: number };
 }
 
 export class ConfigError extends Error {
@@ -85,6 +89,13 @@ function prefix(env: Env): string {
   const raw = env.REDIS_PREFIX || 'infocig';
   if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(raw)) throw new ConfigError('REDIS_PREFIX', 'letters, digits and _ . : - only, at most 64');
   return raw;
+}
+
+function smsChannel(env: Env): 'log' | null {
+  const raw = env.SMS_CHANNEL;
+  if (raw === undefined || raw === '') return null;
+  if (raw === 'log') return 'log';
+  throw new ConfigError('SMS_CHANNEL', `expected "log" or absent, got "${raw}"`);
 }
 
 function serviceHours(env: Env): Config['serviceHours'] {
@@ -154,6 +165,12 @@ export function loadConfig(env: Env = process.env): Config {
     auth,
     allowedOrigins: origins && origins.length ? origins : null,
     publicUrl: url(env, 'PUBLIC_URL', ['http:', 'https:']),
+    notices: {
+      smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+      from: env.SMTP_FROM || 'INFO CIG – INPS <noreply@info-cig.example>',
+      intervalMs: int(env, 'NOTICE_INTERVAL_MS', 5000, 100, 3_600_000),
+      sms: smsChannel(env),
+    },
     logLevel: env.LOG_LEVEL || 'info',
     limits: {
       maxTextLength: int(env, 'MAX_TEXT_LENGTH', 4000, 1, 100_000),
@@ -164,5 +181,9 @@ export function loadConfig(env: Env = process.env): Config {
     },
     routing: routingConfig(env),
     routingTickMs: int(env, 'ROUTING_TICK_MS', 1000, 10, 60_000),
+    commitBatch: {
+      maxRows: int(env, 'COMMIT_BATCH_MAX_ROWS', 256, 1, 10_000),
+      maxWaitMs: int(env, 'COMMIT_BATCH_MAX_WAIT_MS', 0, 0, 1_000),
+    },
   };
 }

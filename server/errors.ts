@@ -47,6 +47,8 @@ export const ERRORS = {
   attachment_type_refused: { status: 415, message: 'This file type is not accepted (PDF, PNG, JPEG, P7M or plain text only): %s' },
   attachment_too_large: { status: 413, message: 'A file is larger than 5 MiB: %s' },
   too_many_attachments: { status: 400, message: 'At most %s files a message' },
+  // dashboard
+  ticket_only: { status: 409, message: 'This province takes Linea INPS requests only for now: %s' },
   // server
   not_ready: { status: 503, message: 'Not ready: %s' },
   internal: { status: 500, message: 'Something went wrong on our side' },

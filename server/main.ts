@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     `  office console:           ${base}/office/`,
     `  dashboard:                ${base}/dashboard/`,
     `  health:                   ${base}/health`,
+    ...(config.authDev && !config.notices.smtpUrl ? [`  notices (local mailbox):  ${base}/mailbox/`] : []),
   ];
   console.log(lines.join('\n'));
 

@@ -34,6 +34,10 @@ import { RouterSweep } from './router-sweep.ts';
 import { rolloutRules } from '../routing/routing-config.ts';
 import { RouterService } from './router-service.ts';
 import { TicketService } from './ticket-service.ts';
+import type { AttachmentStore } from './attachment-store.ts';
+import { createSqlAttachmentStore } from './attachment-store-sql.ts';
+import { createSmtpChannel, LocalMailbox, LoggingSmsChannel } from './notice-channels.ts';
+import { ContactBook, NoticeDispatcher } from './notices.ts';
 import { createSqlTicketStore } from './ticket-store-sql.ts';
 
 type DevAuth = Awaited<ReturnType<typeof createDevAuth>>;
@@ -52,6 +56,10 @@ export interface Services {
   router: RouterService;
   chat: ChatService;
   tickets: TicketService;
+  attachments: AttachmentStore;
+  contacts: ContactBook;
+  mailbox: LocalMailbox;
+  notices: NoticeDispatcher;
   metrics: Metrics;
   probes: Probe[];
   sessions: Sessions;
@@ -73,6 +81,8 @@ export interface ServiceOverrides {
   /** Grace period for an advisor whose last socket closed, before their chats are re-queued. */
   advisorGraceMs?: number;
   seed?: boolean;
+  /** Run the notice dispatcher on its timer (default true). */
+  notices?: boolean;
 }
 
 interface SharedState {
@@ -119,7 +129,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   const clock = o.clock ?? systemClock;
   const db = o.db ?? (await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir }));
   if (o.seed ?? true) await seed(db.db);
-  const sqlStore = createSqlChatStore(db.db, { groupCommit: config.commitBatch });
+  const sqlStore = createSqlChatStore(db.db);
   const store = o.wrapStore ? o.wrapStore(sqlStore) : sqlStore;
   const dev = config.authDev ? await createDevAuth() : null;
   const auth = config.auth ? createJwksAuthenticator(config.auth) : dev!.authenticator;
@@ -132,6 +142,17 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   const router = new RouterService({ state, store, hub, fanout, clock, log, metrics, config: config.routing });
   const advisors = sqlAdvisorDirectory(db.db, tokenDirectory(config.routing.defaultCapacity));
   const tickets = new TicketService({ store: createSqlTicketStore(db.db), clock });
+  const attachments = createSqlAttachmentStore(db.db);
+  const contacts = new ContactBook(db.db, clock);
+  const mailbox = new LocalMailbox(db.db);
+  const email = config.notices.smtpUrl ? createSmtpChannel({ url: config.notices.smtpUrl, from: config.notices.from }) : null;
+  const notices = new NoticeDispatcher({
+    db: db.db, clock, email, mailbox,
+    sms: config.notices.sms === 'log' ? new LoggingSmsChannel(logger.child({ part: 'sms' })) : null,
+    log: logger.child({ part: 'notices' }),
+    publicUrl: config.publicUrl,
+  });
+  if (o.notices ?? true) notices.start(config.notices.intervalMs);
   const chat = new ChatService({ state, store, fanout, clock, log, router, advisors, schedule, tickets, metrics, limits: config.limits,
     advisorGraceMs: o.advisorGraceMs ?? config.routing.advisorGraceSeconds * 1000,
   });
@@ -149,7 +170,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   tick.unref();
 
   return {
-    config, logger, clock, db, store, state, auth, dev, schedule, hub, router, chat, tickets, metrics, sessions, sweep, fanout,
+    config, logger, clock, db, store, state, auth, dev, schedule, hub, router, chat, tickets, attachments, contacts, mailbox, notices, metrics, sessions, sweep, fanout,
     probes: [
       { name: 'database', check: () => db.ping() },
       { name: 'routing state', check: () => state.ping() },
@@ -160,6 +181,8 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
       router.close();
       await router.idle();
       await shared.close();
+      await notices.stop();
+      await email?.close();
       if (!o.db) await db.close();
     },
   };

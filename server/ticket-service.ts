@@ -19,6 +19,7 @@ import { findProvince } from '../routing/provinces.ts';
 import { localParts, zonedTimeToUtc } from '../routing/schedule.ts';
 import { isUserRole, TOPICS, type Topic } from '../routing/types.ts';
 import { dueDate } from '../routing/working-hours.ts';
+import { ATTACHMENT_LIMITS, type AttachmentMeta, type NewAttachment } from './attachments.ts';
 import type { Identity } from './auth.ts';
 import type { ConversationRecord, StoredMessage } from './chat-store.ts';
 import { AppError } from './errors.ts';
@@ -146,7 +147,7 @@ export class TicketService {
   }
 
   /** A worker, employer or intermediary opens a request (e.g. outside service hours). */
-  async createByUser(identity: Identity, input: CreateByUserInput): Promise<TicketRecord> {
+  async createByUser(identity: Identity, input: CreateByUserInput, attachments: readonly NewAttachment[] = []): Promise<TicketRecord> {
     if (!isUserRole(identity.role)) throw new AppError('forbidden', 'only users open a request this way; an office addresses one with `to`');
     const subject = text('subject', input.subject, TICKET_LIMITS.subjectMax);
     const body = text('body', input.body, TICKET_LIMITS.bodyMax);
@@ -176,7 +177,7 @@ export class TicketService {
       takenBy: null,
       dueAt,
       conversationId: null,
-      firstReply: { author, body },
+      firstReply: { author, body, attachments: fileCount(attachments) },
       auditDetail: { origin: 'user', province, matricola },
       notice: { kind: 'registered', recipientKind: 'user', recipientId: identity.sub, payload: { subject, sede, dueAt: dueAt.toISOString() } },
     });
@@ -242,7 +243,7 @@ export class TicketService {
    * information or documents, to a user and/or a matricola. It starts in
    * charge of the writer and carries no SLA (the office is waiting on the user).
    */
-  async createByOffice(identity: Identity, input: CreateByOfficeInput): Promise<TicketRecord> {
+  async createByOffice(identity: Identity, input: CreateByOfficeInput, attachments: readonly NewAttachment[] = []): Promise<TicketRecord> {
     if (identity.role !== 'office' || identity.sede === null) throw new AppError('forbidden', 'only an office operator writes to a user first');
     const userId = optionalText('to.userId', input.to?.userId, 200);
     const matricola = optionalText('to.matricola', input.to?.matricola, 32);
@@ -276,7 +277,7 @@ export class TicketService {
       takenBy: identity.sub,
       dueAt: null,
       conversationId: null,
-      firstReply: { author, body },
+      firstReply: { author, body, attachments: fileCount(attachments) },
       auditDetail: { origin: 'office', to: { userId, matricola } },
       notice: { kind: 'registered', ...recipient, payload: { subject, sede } },
     });
@@ -318,19 +319,45 @@ export class TicketService {
     return { ticket, replies, audit, transcript, now: this.now() };
   }
 
-  /** A chained reply, from the user side or from the sede. */
-  async reply(identity: Identity, id: string, bodyInput: string): Promise<{ ticket: TicketRecord; reply: TicketReply }> {
-    const ticket = await this.visible(identity, id);
-    if (identity.role === 'supervisor') throw new AppError('forbidden', 'supervisors read tickets; the sede answers them');
+  /**
+   * A chained reply, from the user side or from the sede, with up to three
+   * files (checked and sniffed by the caller, see attachments.ts): the reply
+   * and its files are stored together or not at all.
+   */
+  async reply(
+    identity: Identity,
+    id: string,
+    bodyInput: string,
+    attachments: readonly NewAttachment[] = [],
+  ): Promise<{ ticket: TicketRecord; reply: TicketReply; attachments: AttachmentMeta[] }> {
+    const ticket = await this.mayReply(identity, id);
     const body = text('body', bodyInput, TICKET_LIMITS.bodyMax);
-    if (ticket.status === 'closed') throw new AppError('ticket_closed');
+    const files = fileCount(attachments);
     const fromOffice = identity.role === 'office';
     const notice: NewNotice = {
       kind: 'replied',
       ...(fromOffice ? userSide(ticket) : { recipientKind: 'sede', recipientId: ticket.sede }),
       payload: noticePayload(ticket),
     };
-    return this.store.addReply(ticket.id, { author: actorOf(identity), body, at: this.now(), marksResponse: fromOffice, notice });
+    const done = await this.store.addReply(ticket.id, { author: actorOf(identity), body, at: this.now(), marksResponse: fromOffice, notice, attachments: files });
+    return { ...done, attachments: done.attachments ?? [] };
+  }
+
+  /**
+   * The checks a reply passes before its body is read: the ticket is visible
+   * to the caller (else not_found), the caller may answer (not a supervisor)
+   * and it is not closed. Lets an upload be refused before its files arrive.
+   */
+  async mayReply(identity: Identity, id: string): Promise<TicketRecord> {
+    const ticket = await this.visible(identity, id);
+    if (identity.role === 'supervisor') throw new AppError('forbidden', 'supervisors read tickets; the sede answers them');
+    if (ticket.status === 'closed') throw new AppError('ticket_closed');
+    return ticket;
+  }
+
+  /** One ticket the caller may see, or not_found (absent and "not yours" alike). */
+  async visibleTicket(identity: Identity, id: string): Promise<TicketRecord> {
+    return this.visible(identity, id);
   }
 
   /**
@@ -526,6 +553,12 @@ function positiveInt(field: string, value: number | undefined, fallback: number,
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 1 || value > max) throw new AppError('validation_failed', `${field} must be an integer from 1 to ${max}`);
   return value;
+}
+
+/** At most three files a message. */
+function fileCount(attachments: readonly NewAttachment[]): readonly NewAttachment[] {
+  if (attachments.length > ATTACHMENT_LIMITS.maxFiles) throw new AppError('too_many_attachments', String(ATTACHMENT_LIMITS.maxFiles));
+  return attachments;
 }
 
 function subjectFrom(summary: string): string {

@@ -16,6 +16,8 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, count, desc, eq, gte, ilike, inArray, lt, ne, not, or, sql, type SQL } from 'drizzle-orm';
 import { outbox, ticketAudit, ticketProtocolCounters, ticketReplies, tickets, matricolaSedi, type TicketRow } from '../schema/ticket-tables.ts';
 import { messages, officeProvinces, offices } from '../schema/tables.ts';
+import { insertAttachments } from './attachment-store-sql.ts';
+import type { AttachmentMeta } from './attachments.ts';
 import { type Db, sqlState } from './db.ts';
 import { AppError } from './errors.ts';
 import {
@@ -107,7 +109,7 @@ async function writeNotice(tx: Tx, ticketId: string, notice: NewNotice, at: Date
   await tx.insert(outbox).values({ id: randomUUID(), ticketId, ...notice, createdAt: at });
 }
 
-async function create(db: Db, input: NewTicket): Promise<{ ticket: TicketRecord; created: boolean }> {
+async function create(db: Db, input: NewTicket): Promise<{ ticket: TicketRecord; created: boolean; attachments?: AttachmentMeta[] }> {
   if (input.conversationId !== null) {
     const existing = await byConversation(db, input.conversationId);
     if (existing) return { ticket: existing, created: false };
@@ -153,16 +155,25 @@ async function create(db: Db, input: NewTicket): Promise<{ ticket: TicketRecord;
         body: input.firstReply.body,
         at,
       });
+      const files = input.firstReply.attachments ?? [];
+      const attachments = await insertAttachments(tx, row.id, 1, files, input.firstReply.author.id, at);
       await tx.insert(ticketAudit).values({
         ticketId: row.id,
         at,
         actorId: input.createdBy.id,
         actorRole: input.createdBy.role,
         action: 'created',
-        detail: { ...input.auditDetail, protocol, sede: input.sede, status: input.status, dueAt: input.dueAt?.toISOString() ?? null },
+        detail: {
+          ...input.auditDetail,
+          protocol,
+          sede: input.sede,
+          status: input.status,
+          dueAt: input.dueAt?.toISOString() ?? null,
+          ...(files.length > 0 ? { attachments: attachments.map((a) => ({ id: a.id, mediaType: a.mediaType, size: a.size })) } : {}),
+        },
       });
       await writeNotice(tx, row.id, { ...input.notice, payload: { ...input.notice.payload, protocol } }, at);
-      return { ticket: toRecord(row), created: true };
+      return { ticket: toRecord(row), created: true, attachments };
     });
   } catch (err) {
     if (input.conversationId !== null && sqlState(err) === '23505') {
@@ -221,7 +232,7 @@ async function list(db: Db, scope: TicketScope, f: TicketFilters, now: Date, pag
   return { items: rows.map(toRecord), total: Number(counted?.n ?? 0) };
 }
 
-async function addReply(db: Db, ticketId: string, input: NewReply): Promise<{ ticket: TicketRecord; reply: TicketReply }> {
+async function addReply(db: Db, ticketId: string, input: NewReply): Promise<{ ticket: TicketRecord; reply: TicketReply; attachments: AttachmentMeta[] }> {
   const at = input.at;
   const done = await db.transaction(async (tx) => {
     const [bumped] = await tx
@@ -247,16 +258,18 @@ async function addReply(db: Db, ticketId: string, input: NewReply): Promise<{ ti
       })
       .returning();
     if (!reply) throw new AppError('internal');
+    const files = input.attachments ?? [];
+    const attachments = await insertAttachments(tx, ticketId, reply.seq, files, input.author.id, at);
     await tx.insert(ticketAudit).values({
       ticketId,
       at,
       actorId: input.author.id,
       actorRole: input.author.role,
       action: 'replied',
-      detail: { seq: reply.seq },
+      detail: { seq: reply.seq, ...(files.length > 0 ? { attachments: attachments.map((a) => ({ id: a.id, mediaType: a.mediaType, size: a.size })) } : {}) },
     });
     await writeNotice(tx, ticketId, input.notice, at);
-    return { ticket: toRecord(bumped), reply };
+    return { ticket: toRecord(bumped), reply, attachments };
   });
   if (done) return done;
   const current = await get(db, ticketId);

@@ -13,6 +13,7 @@
  *   failed creation may leave a gap).
  */
 import type { Topic, UserRole } from '../routing/types.ts';
+import type { AttachmentMeta, NewAttachment } from './attachments.ts';
 
 export const TICKET_STATUSES = ['open', 'in_progress', 'closed'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
@@ -130,8 +131,8 @@ export interface NewTicket {
   takenBy: string | null;
   dueAt: Date | null;
   conversationId: string | null;
-  /** The first reply of the thread (the request's text, or the advisor's summary). */
-  firstReply: { author: Actor; body: string };
+  /** The first reply of the thread (the request's text, or the advisor's summary), with its files if any. */
+  firstReply: { author: Actor; body: string; attachments?: readonly NewAttachment[] };
   /** Extra detail for the `created` audit row (the protocol, sede and due time are added). */
   auditDetail: Record<string, unknown>;
   /** The `registered` notice; `protocol` is added to its payload. */
@@ -145,6 +146,8 @@ export interface NewReply {
   /** Set `responded_at` when not yet set (the office has recontacted the user). */
   marksResponse: boolean;
   notice: NewNotice;
+  /** Files carried by the reply (at most three, already checked): stored in the same transaction. */
+  attachments?: readonly NewAttachment[];
 }
 
 export interface Transition {
@@ -196,7 +199,7 @@ export interface TicketStore {
    * transaction. When a ticket already exists for `conversationId`, returns
    * that one with `created: false` and writes nothing.
    */
-  create(input: NewTicket): Promise<{ ticket: TicketRecord; created: boolean }>;
+  create(input: NewTicket): Promise<{ ticket: TicketRecord; created: boolean; attachments?: AttachmentMeta[] }>;
   get(id: string): Promise<TicketRecord | null>;
   byConversation(conversationId: string): Promise<TicketRecord | null>;
   /**
@@ -211,10 +214,10 @@ export interface TicketStore {
   transcript(conversationId: string): Promise<{ seq: number; senderId: string; senderRole: string; text: string; at: Date }[]>;
   /**
    * Appends a reply (next seq), bumps `updated_at`, writes the `replied`
-   * audit row and the notice. Throws AppError ticket_closed when closed,
-   * not_found when absent.
+   * audit row and the notice, and the reply's files if any. Throws AppError
+   * ticket_closed when closed, not_found when absent.
    */
-  addReply(ticketId: string, input: NewReply): Promise<{ ticket: TicketRecord; reply: TicketReply }>;
+  addReply(ticketId: string, input: NewReply): Promise<{ ticket: TicketRecord; reply: TicketReply; attachments?: AttachmentMeta[] }>;
   /**
    * Moves the ticket from `from` to `to` if it is still in `from`, with its
    * audit row and notice; null (and nothing written) when it was not in `from`.

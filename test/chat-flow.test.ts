@@ -244,7 +244,7 @@ test('the question typed while asking opens the conversation as the user’s fir
   const first = await advisor.socket.next('message', (f) => f.conversationId === conversationId);
   assert.equal([first.seq, first.text, (first.from as Frame).id], [1, 'Quando pagate la CIGO di ottobre?', 'worker-question']);
   assert.is((await worker.socket.next('message')).seq, 1, 'the user sees it in the conversation too');
-  const next = await say(worker.socket, conversationId, 'e la CIGS?');
+  const next = await say(worker.socket, conversationId as string, 'e la CIGS?');
   assert.is(next.seq, 2);
 });
 

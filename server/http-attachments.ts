@@ -1,0 +1,367 @@
+/**
+ * Linea INPS tickets over HTTP, with attachments (docs/tickets.md).
+ *
+ * `ticketHttpRoutes` is the plugin to register for tickets: it registers the
+ * JSON routes of http-tickets.ts in its own context and adds, around them:
+ *
+ *   POST /api/v1/tickets                              multipart/form-data: the request with up to 3 files
+ *   POST /api/v1/tickets/:id/replies                  multipart/form-data: a reply with up to 3 files
+ *   GET  /api/v1/tickets/:id/attachments/:attachmentId  one file, as a download
+ *
+ * and lists each reply's files in `GET /api/v1/tickets/:id` (`attachments`
+ * on every reply). JSON bodies keep going to the routes of http-tickets.ts:
+ * the multipart routes are the same paths with a route constraint on the
+ * request's Content-Type, so each kind of body reaches its own handler.
+ *
+ * Multipart fields: `body` (a reply); `subject`, `category`, `body`,
+ * `province`?, `matricola`? (a user's request) or `to.userId`?/`to.matricola`?
+ * instead of the last two (an office's); files under the field name `files`,
+ * repeated. An empty file input (no file chosen) is ignored.
+ *
+ * Every file is read in full, sniffed and checked (attachments.ts) before
+ * anything is written; the message and its files are then stored in one
+ * transaction. One refused file, and nothing is stored.
+ *
+ * It also records the caller's contact (`email`, `phone_number` claims of the
+ * verified token) when a ticket is opened, for the notices (notices.ts).
+ */
+import fastifyMultipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { decodeJwt } from 'jose';
+import { isUserRole, TOPICS, type Topic } from '../routing/types.ts';
+import { ATTACHMENT_LIMITS, acceptAttachment, contentDisposition, servedContentType, type AttachmentMeta, type NewAttachment } from './attachments.ts';
+import type { AttachmentStore } from './attachment-store.ts';
+import { bearerToken, type Authenticator, type Identity } from './auth.ts';
+import { AppError } from './errors.ts';
+import { errorSchema } from './http-errors.ts';
+import { signedIn } from './http-auth.ts';
+import { replyView, ticketRoutes, ticketView } from './http-tickets.ts';
+import { contactFromClaims, type ContactBook } from './notices.ts';
+import { TICKET_LIMITS, type TicketService } from './ticket-service.ts';
+import type { TicketRecord } from './ticket-store.ts';
+
+export interface TicketHttpOptions {
+  auth: Authenticator;
+  tickets: TicketService;
+  attachments: AttachmentStore;
+  /** Where to record the contact claims of those who open tickets; absent: not recorded. */
+  contacts?: ContactBook | null;
+}
+
+/** The route constraint that sends multipart bodies to the handlers below. */
+const MULTIPART = 'multipartBody';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A whole message: three files, their part headers and the text fields. */
+const MULTIPART_BODY_LIMIT = ATTACHMENT_LIMITS.maxFiles * ATTACHMENT_LIMITS.maxBytes + 1024 * 1024;
+const FILE_FIELD = 'files';
+
+const attachmentSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    n: { type: 'integer' },
+    filename: { type: 'string' },
+    mediaType: { type: 'string' },
+    size: { type: 'integer' },
+    href: { type: 'string' },
+  },
+} as const;
+
+const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 413: errorSchema, 415: errorSchema, 422: errorSchema } as const;
+
+const idParams = {
+  type: 'object',
+  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
+  required: ['id'],
+  additionalProperties: false,
+} as const;
+
+/** The fields of an attachment anyone entitled to the ticket sees. */
+export function attachmentView(ticketId: string, a: Pick<AttachmentMeta, 'id' | 'n' | 'filename' | 'mediaType' | 'size'>): Record<string, unknown> {
+  return { id: a.id, n: a.n, filename: a.filename, mediaType: a.mediaType, size: a.size, href: `/api/v1/tickets/${ticketId}/attachments/${a.id}` };
+}
+
+function newFilesView(ticketId: string, files: readonly NewAttachment[]): Record<string, unknown>[] {
+  return files.map((f, i) => attachmentView(ticketId, { ...f, n: i + 1 }));
+}
+
+export async function ticketHttpRoutes(app: FastifyInstance, opts: TicketHttpOptions): Promise<void> {
+  const { auth, tickets, attachments, contacts } = opts;
+
+  await app.register(fastifyMultipart, { throwFileSizeLimit: false });
+  if (!app.hasConstraintStrategy(MULTIPART)) {
+    app.addConstraintStrategy({
+      name: MULTIPART,
+      storage() {
+        const handlers = new Map<string, unknown>();
+        return { get: (value: string) => (handlers.get(value) ?? null) as never, set: (value: string, store: unknown) => void handlers.set(value, store) };
+      },
+      deriveConstraint: (req: { headers: Record<string, string | string[] | undefined> }) => (isMultipart(req.headers['content-type']) ? 'yes' : 'no'),
+      mustMatchWhenDerived: false,
+    });
+  }
+
+  // The contact of whoever opens a ticket, JSON or multipart: before the ticket and its notice exist.
+  app.addHook('preHandler', async (request) => {
+    if (!contacts || request.method !== 'POST' || request.routeOptions.url !== '/api/v1/tickets') return;
+    await rememberContact(request, auth, contacts);
+  });
+
+  // The files of each reply, in GET /api/v1/tickets/:id.
+  app.addHook('preSerialization', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    if (request.method !== 'GET' || request.routeOptions.url !== '/api/v1/tickets/:id' || reply.statusCode !== 200) return payload;
+    const detail = payload as { id?: unknown; replies?: { seq: number }[] };
+    if (typeof detail.id !== 'string' || !Array.isArray(detail.replies)) return payload;
+    const ticketId = detail.id;
+    const bySeq = new Map<number, Record<string, unknown>[]>();
+    for (const a of await attachments.listByTicket(ticketId)) {
+      const list = bySeq.get(a.replySeq) ?? [];
+      list.push(attachmentView(ticketId, a));
+      bySeq.set(a.replySeq, list);
+    }
+    const withFiles = { ...detail, replies: detail.replies.map((r) => ({ ...r, attachments: bySeq.get(r.seq) ?? [] })) };
+    const schema = extendedDetailSchema(request.routeOptions.schema?.response);
+    reply.serializer(schema ? (p: unknown) => reply.serializeInput(p as Record<string, unknown>, schema) : JSON.stringify);
+    return withFiles;
+  });
+
+  await ticketRoutes(app, { auth, tickets });
+
+  app.post<{ Params: { id: string } }>(
+    '/api/v1/tickets/:id/replies',
+    {
+      constraints: { [MULTIPART]: 'yes' },
+      bodyLimit: MULTIPART_BODY_LIMIT,
+      schema: {
+        params: idParams,
+        response: {
+          201: {
+            type: 'object',
+            properties: {
+              seq: { type: 'integer' },
+              author: { type: 'object', properties: { id: { type: 'string' }, role: { type: 'string' }, name: { type: ['string', 'null'] } } },
+              body: { type: 'string' },
+              at: { type: 'string' },
+              attachments: { type: 'array', items: attachmentSchema },
+            },
+          },
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const identity = await signedIn(request, auth);
+      // Refuse before the files arrive: not visible, not allowed, closed.
+      const ticket = await tickets.mayReply(identity, request.params.id);
+      const { fields, files } = await readMessage(request, ['body']);
+      if (fields.body === undefined) throw new AppError('validation_failed', 'body is required');
+      const result = await tickets.reply(identity, ticket.id, fields.body, files);
+      reply.code(201);
+      return { ...replyView(identity, result.reply), attachments: result.attachments.map((a) => attachmentView(ticket.id, a)) };
+    },
+  );
+
+  app.post(
+    '/api/v1/tickets',
+    {
+      constraints: { [MULTIPART]: 'yes' },
+      bodyLimit: MULTIPART_BODY_LIMIT,
+      schema: {
+        response: {
+          // The ticket as http-tickets.ts shows it (ticketView: an allow-list per role), plus its first files.
+          201: { type: 'object', additionalProperties: true, properties: { attachments: { type: 'array', items: attachmentSchema } } },
+          ...errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const identity = await signedIn(request, auth);
+      if (identity.role !== 'office' && !isUserRole(identity.role)) throw new AppError('forbidden', 'only users and office operators open tickets');
+      const allowed = identity.role === 'office' ? ['subject', 'category', 'body', 'to.userId', 'to.matricola'] : ['subject', 'category', 'body', 'province', 'matricola'];
+      const { fields, files } = await readMessage(request, allowed);
+      for (const name of ['subject', 'category', 'body']) if (fields[name] === undefined) throw new AppError('validation_failed', `${name} is required`);
+      if (!(TOPICS as readonly string[]).includes(fields.category!)) throw new AppError('validation_failed', `category must be one of ${TOPICS.join(', ')}`);
+      if (fields.subject!.length > TICKET_LIMITS.subjectMax) throw new AppError('validation_failed', `subject is longer than ${TICKET_LIMITS.subjectMax} characters`);
+      const common = { subject: fields.subject!, category: fields.category as Topic, body: fields.body! };
+      let ticket: TicketRecord;
+      if (identity.role === 'office') {
+        const to = { ...(fields['to.userId'] ? { userId: fields['to.userId'] } : {}), ...(fields['to.matricola'] ? { matricola: fields['to.matricola'] } : {}) };
+        ticket = await tickets.createByOffice(identity, { ...common, to }, files);
+      } else {
+        if (fields.province !== undefined && !/^[A-Za-z]{2}$/.test(fields.province)) throw new AppError('validation_failed', 'province must be a two-letter code');
+        ticket = await tickets.createByUser(
+          identity,
+          { ...common, ...(fields.province ? { province: fields.province } : {}), ...(fields.matricola ? { matricola: fields.matricola } : {}) },
+          files,
+        );
+      }
+      reply.code(201);
+      return { ...ticketView(identity, ticket, ticket.createdAt), attachments: newFilesView(ticket.id, files) };
+    },
+  );
+
+  app.get<{ Params: { id: string; attachmentId: string } }>(
+    '/api/v1/tickets/:id/attachments/:attachmentId',
+    {
+      schema: {
+        params: {
+          type: 'object',
+          properties: { id: { type: 'string', minLength: 1, maxLength: 64 }, attachmentId: { type: 'string', minLength: 1, maxLength: 64 } },
+          required: ['id', 'attachmentId'],
+          additionalProperties: false,
+        },
+        response: errors,
+      },
+    },
+    async (request, reply) => {
+      const identity = await signedIn(request, auth);
+      const ticket = await tickets.visibleTicket(identity, request.params.id);
+      const attachmentId = request.params.attachmentId;
+      const found = UUID.test(attachmentId) ? await attachments.content(ticket.id, attachmentId.toLowerCase()) : null;
+      if (!found) throw new AppError('not_found');
+      reply
+        .header('Content-Type', servedContentType(found.meta.mediaType))
+        .header('Content-Length', String(found.content.length))
+        .header('Content-Disposition', contentDisposition(found.meta.filename))
+        .header('X-Content-Type-Options', 'nosniff')
+        .header('Cache-Control', 'private, no-store')
+        .header('Content-Security-Policy', "default-src 'none'; sandbox")
+        .header('Cross-Origin-Resource-Policy', 'same-origin');
+      return reply.send(found.content);
+    },
+  );
+}
+
+function isMultipart(contentType: string | string[] | undefined): boolean {
+  return typeof contentType === 'string' && /^\s*multipart\/form-data\s*(;|$)/i.test(contentType);
+}
+
+/** GET /api/v1/tickets/:id's response schema with `attachments` on each reply (built once per schema). */
+const extendedSchemas = new WeakMap<object, Record<string, unknown>>();
+function extendedDetailSchema(response: unknown): Record<string, unknown> | null {
+  const base = (response as Record<string, unknown> | undefined)?.['200'] as
+    | { properties?: { replies?: { items?: { properties?: Record<string, unknown> } } } }
+    | undefined;
+  const replyProps = base?.properties?.replies?.items?.properties;
+  if (!base || !replyProps) return null;
+  let schema = extendedSchemas.get(base);
+  if (!schema) {
+    schema = {
+      ...base,
+      properties: {
+        ...base.properties,
+        replies: { ...base.properties!.replies, items: { ...base.properties!.replies!.items, properties: { ...replyProps, attachments: { type: 'array', items: attachmentSchema } } } },
+      },
+    };
+    extendedSchemas.set(base, schema);
+  }
+  return schema;
+}
+
+async function rememberContact(request: FastifyRequest, auth: Authenticator, contacts: ContactBook): Promise<void> {
+  const token = bearerToken(request.headers.authorization);
+  if (!token) return;
+  let identity: Identity;
+  try {
+    identity = await auth.verify(token);
+  } catch {
+    return; // the route answers 401
+  }
+  if (!isUserRole(identity.role)) return;
+  try {
+    // The token was verified just above: its other claims can be read as they are.
+    await contacts.remember(identity.sub, contactFromClaims(decodeJwt(token)));
+  } catch (err) {
+    request.log.warn({ err }, 'could not record the contact of a ticket author; notices will go to the local mailbox');
+  }
+}
+
+/**
+ * Reads a multipart message: its text fields (only `allowed` ones, each
+ * once) and its files, each checked and sniffed. Throws on the first problem,
+ * having stored nothing.
+ */
+async function readMessage(request: FastifyRequest, allowed: readonly string[]): Promise<{ fields: Record<string, string>; files: NewAttachment[] }> {
+  const fields: Record<string, string> = Object.create(null);
+  const files: NewAttachment[] = [];
+  try {
+    const parts = request.parts({
+      limits: {
+        fileSize: ATTACHMENT_LIMITS.maxBytes,
+        // one more than accepted, so a fourth file is seen and refused as such
+        files: ATTACHMENT_LIMITS.maxFiles + 1,
+        fields: allowed.length + 2,
+        fieldSize: TICKET_LIMITS.bodyMax * 4,
+        parts: allowed.length + ATTACHMENT_LIMITS.maxFiles + 4,
+        headerPairs: 20,
+      },
+    });
+    for await (const part of parts) {
+      if (part.type === 'file') {
+        if (part.fieldname !== FILE_FIELD) {
+          part.file.resume();
+          throw new AppError('validation_failed', `files go under the field name "${FILE_FIELD}"`);
+        }
+        const content = await readFile(part.file, part.filename);
+        if (content.length === 0 && !part.filename) continue; // a file input left empty
+        if (files.length === ATTACHMENT_LIMITS.maxFiles) throw new AppError('too_many_attachments', String(ATTACHMENT_LIMITS.maxFiles));
+        files.push(acceptAttachment(part.filename, content));
+      } else {
+        const name = part.fieldname;
+        if (!allowed.includes(name)) throw new AppError('validation_failed', `unknown field ${name.slice(0, 40)}`);
+        if (Object.hasOwn(fields, name)) throw new AppError('validation_failed', `${name} is given twice`);
+        if (part.valueTruncated) throw new AppError('validation_failed', `${name} is too long`);
+        fields[name] = String(part.value);
+      }
+    }
+  } catch (err) {
+    drain(request);
+    throw multipartError(err);
+  }
+  return { fields, files };
+}
+
+/** The whole file, or attachment_too_large as soon as it passes the limit. */
+async function readFile(stream: NodeJS.ReadableStream & { truncated?: boolean }, filename: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (stream.truncated || size > ATTACHMENT_LIMITS.maxBytes) {
+      stream.resume();
+      throw new AppError('attachment_too_large', filename.slice(0, 60) || '(senza nome)');
+    }
+    chunks.push(buf);
+  }
+  if (stream.truncated) throw new AppError('attachment_too_large', filename.slice(0, 60) || '(senza nome)');
+  return Buffer.concat(chunks, size);
+}
+
+/** After a refusal: let the rest of the upload flow to nowhere, so the answer is read and the connection freed. */
+function drain(request: FastifyRequest): void {
+  request.raw.unpipe();
+  request.raw.resume();
+}
+
+/** @fastify/multipart's own limit errors, in the registry's words. */
+function multipartError(err: unknown): unknown {
+  if (err instanceof AppError) return err;
+  const code = (err as { code?: unknown })?.code;
+  switch (code) {
+    case 'FST_FILES_LIMIT':
+      return new AppError('too_many_attachments', String(ATTACHMENT_LIMITS.maxFiles));
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return new AppError('attachment_too_large', '');
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return new AppError('validation_failed', 'too many fields');
+    case 'FST_PROTO_VIOLATION':
+      return new AppError('validation_failed', 'a field name is not allowed');
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+      return new AppError('bad_request', 'not a multipart body');
+    default:
+      if (err instanceof Error && /multipart|boundary|Unexpected end of form|Part terminated/i.test(err.message)) return new AppError('bad_request', 'the multipart body is malformed');
+      return err;
+  }
+}

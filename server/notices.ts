@@ -1,0 +1,503 @@
+/**
+ * The notice dispatcher: drains the transactional outbox (docs/tickets.md).
+ *
+ * Each change to a ticket writes its notice into `outbox` in the change's own
+ * transaction. The dispatcher delivers them:
+ *
+ * 1. **Claim** (one short statement): the due rows, `sent_at is null`,
+ *    `attempts < maxAttempts`, `next_attempt_at` null or past, are locked
+ *    with `FOR UPDATE SKIP LOCKED` and, in the same statement, given a lease:
+ *    `attempts + 1` and `next_attempt_at = now + lease`. Two dispatchers (two
+ *    nodes on one PostgreSQL) never claim the same row: the second skips the
+ *    rows the first has locked, and once the first commits the lease keeps
+ *    the rows out of everyone's query. The new `attempts` value is the
+ *    claim's fencing token.
+ * 2. **Deliver**, outside any transaction: an SMTP exchange can take seconds,
+ *    and holding a row lock (and, on PGlite, the whole database) over the
+ *    network would stall every other writer. The lease (5 min) is far longer
+ *    than an SMTP send can take (nodemailer timeouts: 50 s at most); a row
+ *    whose lease runs short before its turn is given back untouched.
+ * 3. **Mark**: `sent_at = now` where the row still carries our fencing token.
+ *    A failure instead sets `last_error` and `next_attempt_at = now + backoff`
+ *    (30 s, 1 min, 2 min … capped at 1 h, ±20 % jitter). A permanent refusal
+ *    (the server rejected this recipient or message for good) or the last of
+ *    `maxAttempts` (10) stops the retries: `attempts = maxAttempts`,
+ *    `sent_at` still null, `last_error` says why. Such rows stay visible.
+ *
+ * Why claim, send, then mark (and not mark, then send): marking first would
+ * lose a notice for good whenever the process died mid-send. Marking after
+ * means the one way to send twice is a crash (or a lost database) between the
+ * SMTP server accepting the message and the mark: the lease then expires and
+ * the row is sent again. That at-least-once window is accepted; the e-mail's
+ * Message-ID is the row id both times, so mail stores can fold the two.
+ *
+ * The local mailbox is a table, so there the delivery and the mark are one
+ * transaction and a notice lands exactly once.
+ *
+ * Where a notice goes:
+ * - a user: their e-mail from `notice_contacts` (the verified token's `email`
+ *   claim, recorded when they open a ticket); else their phone (`phone_number`)
+ *   when an SMS channel is configured; else the local mailbox (`utente:<id>`);
+ * - a matricola: the local mailbox (`matricola:<m>`), which stands for the
+ *   company's Cassetto previdenziale;
+ * - a sede: `offices.email`; else the local mailbox (`sede:<code>`).
+ * E-mail without SMTP_URL goes to the local mailbox under the e-mail address.
+ *
+ * Messages are short, in Italian, and carry the protocol number but never the
+ * thread, the subject or the outcome: "there is news, sign in to read it".
+ */
+import { and, asc, eq, inArray, isNull, lt, lte, or, sql, TransactionRollbackError } from 'drizzle-orm';
+import type { Clock } from '../routing/clock.ts';
+import { noticeContacts, type MailboxChannelValue } from '../schema/attachment-tables.ts';
+import { offices } from '../schema/tables.ts';
+import { outbox, tickets, type OutboxRow } from '../schema/ticket-tables.ts';
+import type { Db } from './db.ts';
+import { DeliveryError, SMTP_SEND_BUDGET_MS, type EmailChannel, type LocalMailbox, type OutgoingNotice, type SmsChannel } from './notice-channels.ts';
+import type { NoticeKind } from './ticket-store.ts';
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+export interface NoticeLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface NoticeDispatcherOptions {
+  db: Db;
+  clock: Clock;
+  /** null: no SMTP_URL, e-mail goes to the local mailbox. */
+  email: EmailChannel | null;
+  /** null: no SMS; users without an e-mail address get the local mailbox. */
+  sms?: SmsChannel | null;
+  mailbox: LocalMailbox;
+  log?: NoticeLogger;
+  /** Where people sign in, for the links in the messages (PUBLIC_URL). */
+  publicUrl?: string | null;
+  /** Rows claimed at a time. Default 20. */
+  batchSize?: number;
+  /** How long a claim keeps a row from other dispatchers. Default 5 min. */
+  leaseMs?: number;
+  /** Attempts before giving up. Default 10. */
+  maxAttempts?: number;
+  /** Backoff after the first failure, doubled after each. Default 30 s. */
+  backoffBaseMs?: number;
+  /** Longest backoff. Default 1 h. */
+  backoffMaxMs?: number;
+  /** The longest one send may take; a row whose lease has less left is given back. Default the SMTP timeouts. */
+  sendBudgetMs?: number;
+  /** [0, 1): jitter source. Default Math.random. */
+  random?: () => number;
+}
+
+export interface DispatchReport {
+  sent: number;
+  failed: number;
+  gaveUp: number;
+  /** Claimed but not sent this run: given back because the lease ran short, or left to a dispatcher that took it over. */
+  released: number;
+}
+
+/** Where one notice goes. */
+export interface Route {
+  via: 'smtp' | 'sms' | 'mailbox';
+  /** For the local mailbox: how it would have travelled. */
+  channel: MailboxChannelValue;
+  to: string;
+}
+
+const noop: NoticeLogger = { info() {}, warn() {}, error() {} };
+
+export class NoticeDispatcher {
+  private readonly db: Db;
+  private readonly clock: Clock;
+  private readonly email: EmailChannel | null;
+  private readonly sms: SmsChannel | null;
+  private readonly mailbox: LocalMailbox;
+  private readonly log: NoticeLogger;
+  private readonly publicUrl: string | null;
+  private readonly batchSize: number;
+  private readonly leaseMs: number;
+  readonly maxAttempts: number;
+  private readonly backoffBaseMs: number;
+  private readonly backoffMaxMs: number;
+  private readonly sendBudgetMs: number;
+  private readonly random: () => number;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<DispatchReport> | null = null;
+  private stopped = false;
+
+  constructor(o: NoticeDispatcherOptions) {
+    this.db = o.db;
+    this.clock = o.clock;
+    this.email = o.email;
+    this.sms = o.sms ?? null;
+    this.mailbox = o.mailbox;
+    this.log = o.log ?? noop;
+    this.publicUrl = o.publicUrl ? o.publicUrl.replace(/\/+$/, '') : null;
+    this.batchSize = o.batchSize ?? 20;
+    this.leaseMs = o.leaseMs ?? 5 * 60_000;
+    this.maxAttempts = o.maxAttempts ?? 10;
+    this.backoffBaseMs = o.backoffBaseMs ?? 30_000;
+    this.backoffMaxMs = o.backoffMaxMs ?? 60 * 60_000;
+    this.sendBudgetMs = o.sendBudgetMs ?? SMTP_SEND_BUDGET_MS;
+    this.random = o.random ?? Math.random;
+    if (this.sendBudgetMs >= this.leaseMs) throw new Error('the lease must be longer than one send may take');
+  }
+
+  /** Runs every `intervalMs` until stop(); a run never overlaps the previous one. */
+  start(intervalMs: number): void {
+    if (this.timer || this.stopped) return;
+    const tick = () => {
+      if (this.running) return;
+      void this.runOnce().catch((err: unknown) => this.log.error({ err }, 'notice dispatch failed'));
+    };
+    this.timer = setInterval(tick, intervalMs);
+    this.timer.unref();
+    setImmediate(tick);
+  }
+
+  /** Stops the timer and waits for a run in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Delivers every due notice (batch after batch) and reports what happened. */
+  runOnce(): Promise<DispatchReport> {
+    if (this.running) return this.running;
+    this.running = this.drain().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async drain(): Promise<DispatchReport> {
+    const report: DispatchReport = { sent: 0, failed: 0, gaveUp: 0, released: 0 };
+    // A bounded number of batches a run, so one run cannot spin forever.
+    for (let batch = 0; batch < 50; batch++) {
+      const claimed = await this.claim();
+      if (claimed.rows.length === 0) break;
+      for (const row of claimed.rows) {
+        if (this.clock.now() + this.sendBudgetMs > claimed.leaseUntil.getTime()) {
+          await this.release(row);
+          report.released++;
+          continue;
+        }
+        const outcome = await this.deliver(row);
+        report[outcome]++;
+      }
+      if (claimed.rows.length < this.batchSize || report.released > 0) break;
+    }
+    return report;
+  }
+
+  /** Locks the due rows (skipping rows another dispatcher holds) and leases them, in one statement. */
+  private async claim(): Promise<{ rows: OutboxRow[]; leaseUntil: Date }> {
+    const now = new Date(this.clock.now());
+    const leaseUntil = new Date(now.getTime() + this.leaseMs);
+    const due = this.db
+      .select({ id: outbox.id })
+      .from(outbox)
+      .where(
+        and(
+          isNull(outbox.sentAt),
+          lt(outbox.attempts, this.maxAttempts),
+          or(isNull(outbox.nextAttemptAt), lte(outbox.nextAttemptAt, now)),
+        ),
+      )
+      .orderBy(asc(outbox.createdAt), asc(outbox.id))
+      .limit(this.batchSize)
+      .for('update', { skipLocked: true });
+    const rows = await this.db
+      .update(outbox)
+      .set({ attempts: sql`${outbox.attempts} + 1`, nextAttemptAt: leaseUntil })
+      .where(inArray(outbox.id, due))
+      .returning();
+    rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+    return { rows, leaseUntil };
+  }
+
+  /** Gives a claimed row back as it was, for the next run. */
+  private async release(row: OutboxRow): Promise<void> {
+    await this.db
+      .update(outbox)
+      .set({ attempts: row.attempts - 1, nextAttemptAt: null })
+      .where(and(eq(outbox.id, row.id), isNull(outbox.sentAt), eq(outbox.attempts, row.attempts)));
+  }
+
+  private async deliver(row: OutboxRow): Promise<'sent' | 'failed' | 'gaveUp' | 'released'> {
+    let route: Route;
+    let notice: OutgoingNotice;
+    try {
+      route = await this.route(row);
+      notice = await this.compose(row, route);
+    } catch (err) {
+      return this.failed(row, new DeliveryError(`cannot compose: ${(err as Error).message}`, false));
+    }
+    if (route.via === 'mailbox') {
+      // One transaction: stored and marked together, so exactly once.
+      try {
+        await this.db.transaction(async (tx) => {
+          await this.mailbox.deliver(tx, notice, route.channel, new Date(this.clock.now()));
+          if (!(await this.markSent(tx, row))) tx.rollback();
+        });
+      } catch (err) {
+        if (!isRollback(err)) return this.failed(row, new DeliveryError(`mailbox: ${(err as Error).message}`, false));
+        this.log.warn({ notice: row.id }, 'notice lease lost before delivery; left to its new holder');
+        return 'released';
+      }
+      return 'sent';
+    }
+    try {
+      if (route.via === 'smtp') await this.email!.send(notice);
+      else await this.sms!.send(notice);
+    } catch (err) {
+      return this.failed(row, err instanceof DeliveryError ? err : new DeliveryError(String((err as Error)?.message ?? err), false));
+    }
+    // The at-least-once window: a crash here, and the row is sent again once its lease ends.
+    if (!(await this.markSent(this.db, row))) this.log.warn({ notice: row.id }, 'notice sent after its lease was lost: it may go out twice');
+    this.log.info({ notice: row.id, kind: row.kind, via: route.via, attempt: row.attempts }, 'notice delivered');
+    return 'sent';
+  }
+
+  private async markSent(db: Db | Tx, row: OutboxRow): Promise<boolean> {
+    const done = await db
+      .update(outbox)
+      .set({ sentAt: new Date(this.clock.now()), nextAttemptAt: null, lastError: null })
+      .where(and(eq(outbox.id, row.id), isNull(outbox.sentAt), eq(outbox.attempts, row.attempts)))
+      .returning({ id: outbox.id });
+    return done.length === 1;
+  }
+
+  private async failed(row: OutboxRow, err: DeliveryError): Promise<'failed' | 'gaveUp'> {
+    const last = err.permanent || row.attempts >= this.maxAttempts;
+    const now = this.clock.now();
+    const message = `${err.permanent ? 'permanent: ' : ''}${err.message}`.slice(0, 1000);
+    await this.db
+      .update(outbox)
+      .set(
+        last
+          ? { attempts: this.maxAttempts, nextAttemptAt: null, lastError: `gave up after attempt ${row.attempts}: ${message}`.slice(0, 1000) }
+          : { nextAttemptAt: new Date(now + this.backoff(row.attempts)), lastError: message },
+      )
+      .where(and(eq(outbox.id, row.id), isNull(outbox.sentAt), eq(outbox.attempts, row.attempts)));
+    // Servers quote the recipient in their replies: the log gets the error without addresses (personal data).
+    const error = maskAddresses(message);
+    if (last) this.log.error({ notice: row.id, kind: row.kind, attempts: row.attempts, error }, 'notice given up');
+    else this.log.warn({ notice: row.id, kind: row.kind, attempt: row.attempts, error }, 'notice delivery failed; will retry');
+    return last ? 'gaveUp' : 'failed';
+  }
+
+  /** Delay before the next try after `attempt` failures: 30 s, 1 min, 2 min … capped, ±20 %. */
+  backoff(attempt: number): number {
+    const base = Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** Math.max(0, attempt - 1));
+    return Math.round(base * (0.8 + 0.4 * this.random()));
+  }
+
+  /** Where the notice goes (see the file comment). */
+  async route(row: Pick<OutboxRow, 'recipientKind' | 'recipientId'>): Promise<Route> {
+    const viaEmail = (address: string): Route => (this.email ? { via: 'smtp', channel: 'email', to: address } : { via: 'mailbox', channel: 'email', to: address });
+    switch (row.recipientKind) {
+      case 'user': {
+        const [contact] = await this.db.select().from(noticeContacts).where(eq(noticeContacts.userId, row.recipientId)).limit(1);
+        if (contact?.email) return viaEmail(contact.email);
+        if (contact?.phone && this.sms) return { via: 'sms', channel: 'sms', to: contact.phone };
+        return { via: 'mailbox', channel: 'inbox', to: `utente:${row.recipientId}` };
+      }
+      case 'sede': {
+        const [office] = await this.db.select({ email: offices.email }).from(offices).where(eq(offices.code, row.recipientId)).limit(1);
+        if (office?.email) return viaEmail(office.email);
+        return { via: 'mailbox', channel: 'inbox', to: `sede:${row.recipientId}` };
+      }
+      case 'matricola':
+        return { via: 'mailbox', channel: 'inbox', to: `matricola:${row.recipientId}` };
+    }
+  }
+
+  private async compose(row: OutboxRow, route: Route): Promise<OutgoingNotice> {
+    const [ticket] = await this.db
+      .select({ protocol: tickets.protocol, origin: tickets.origin, sede: tickets.sede, dueAt: tickets.dueAt, sedeName: offices.name })
+      .from(tickets)
+      .leftJoin(offices, eq(offices.code, tickets.sede))
+      .where(eq(tickets.id, row.ticketId))
+      .limit(1);
+    if (!ticket) throw new Error('the ticket is gone');
+    const { subject, text } = composeNotice({
+      kind: row.kind,
+      recipientKind: row.recipientKind,
+      protocol: ticket.protocol,
+      sedeName: ticket.sedeName ?? ticket.sede,
+      interlocuzione: ticket.origin === 'office',
+      dueAt: ticket.dueAt,
+      withdrawn: row.payload.outcome === 'withdrawn',
+      link: this.publicUrl === null ? null : `${this.publicUrl}${row.recipientKind === 'sede' ? '/office/' : '/'}`,
+      sms: route.via === 'sms',
+    });
+    return { id: row.id, ticketId: row.ticketId, kind: row.kind, to: route.to, subject, text };
+  }
+}
+
+/** E-mail addresses and phone numbers replaced, for log lines. */
+export function maskAddresses(text: string): string {
+  return text
+    .replace(/[^\s<>()"',;:]+@[^\s<>()"',;:]+/g, '<address>')
+    .replace(/\+?\d[\d .-]{6,}\d/g, (m) => (m.replace(/\D/g, '').length >= 8 ? '<number>' : m));
+}
+
+function isRollback(err: unknown): boolean {
+  return err instanceof TransactionRollbackError;
+}
+
+export interface NoticeFacts {
+  kind: NoticeKind;
+  recipientKind: 'user' | 'matricola' | 'sede';
+  protocol: string;
+  sedeName: string;
+  /** An office's own request to the user (origin `office`). */
+  interlocuzione: boolean;
+  dueAt: Date | null;
+  /** Closed by the user (outcome `withdrawn`). */
+  withdrawn: boolean;
+  /** Where to sign in, if known. */
+  link: string | null;
+  /** A short form for SMS. */
+  sms?: boolean;
+}
+
+const ROME_DATE = new Intl.DateTimeFormat('it-IT', {
+  timeZone: 'Europe/Rome',
+  weekday: 'long',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** "giovedì 10 dicembre 2026 alle 10:00", in Italian time. */
+export function italianDateTime(at: Date): string {
+  const parts = Object.fromEntries(ROME_DATE.formatToParts(at).map((p) => [p.type, p.value]));
+  return `${parts.weekday} ${parts.day} ${parts.month} ${parts.year} alle ${parts.hour}:${parts.minute}`;
+}
+
+/**
+ * The message for one notice: short, Italian, with the protocol number and
+ * nothing of the thread (no text, no subject, no outcome).
+ */
+export function composeNotice(f: NoticeFacts): { subject: string; text: string } {
+  const p = f.protocol;
+  const toSede = f.recipientKind === 'sede';
+  let subject: string;
+  let lines: string[];
+  switch (f.kind) {
+    case 'registered':
+      if (toSede) {
+        subject = `Nuova richiesta ${p}`;
+        lines = [`È stata registrata la richiesta n. ${p} per la sua sede.`];
+      } else if (f.interlocuzione) {
+        subject = `Comunicazione ${p} da ${f.sedeName}`;
+        lines = [`${f.sedeName} le ha inviato una comunicazione (n. ${p}) che attende la sua risposta.`];
+      } else {
+        subject = `Richiesta ${p} registrata`;
+        lines = [`La sua richiesta Linea INPS n. ${p} è stata registrata e assegnata a ${f.sedeName}.`];
+        if (f.dueAt) lines.push(`Sarà ricontattato entro ${italianDateTime(f.dueAt)}.`);
+      }
+      break;
+    case 'taken_in_charge':
+      subject = `Richiesta ${p} presa in carico`;
+      lines = [`La sua richiesta n. ${p} è stata presa in carico da ${f.sedeName}.`];
+      break;
+    case 'replied':
+      if (toSede) {
+        subject = `Nuovo messaggio sulla richiesta ${p}`;
+        lines = [`L'utente ha scritto un nuovo messaggio sulla richiesta n. ${p}.`];
+      } else {
+        subject = `Nuova risposta alla richiesta ${p}`;
+        lines = [`${f.sedeName} ha risposto alla sua richiesta n. ${p}.`];
+      }
+      break;
+    case 'closed':
+      if (toSede) {
+        subject = f.withdrawn ? `Richiesta ${p} ritirata` : `Richiesta ${p} chiusa`;
+        lines = [f.withdrawn ? `L'utente ha ritirato la richiesta n. ${p}.` : `La richiesta n. ${p} è stata chiusa.`];
+      } else {
+        subject = `Richiesta ${p} chiusa`;
+        lines = [`La sua richiesta n. ${p} è stata chiusa da ${f.sedeName}.`];
+      }
+      break;
+  }
+  const where = toSede ? 'nella console della sede' : 'accedendo a INFO CIG';
+  const read = f.kind === 'closed' && !toSede ? `Può leggere l'esito ${where}` : `Trova i dettagli ${where}`;
+  lines.push(f.link ? `${read}: ${f.link}` : `${read}.`);
+  if (f.sms) return { subject: `INFO CIG – ${subject}`, text: `INFO CIG: ${lines.join(' ')}` };
+  const greeting = toSede ? `Alla ${f.sedeName},` : 'Gentile utente,';
+  const footer = [
+    '--',
+    'Messaggio automatico di INFO CIG (INPS): non risponda a questa e-mail.',
+    'Per riservatezza il messaggio non riporta il contenuto della richiesta.',
+  ];
+  return { subject: `INFO CIG – ${subject}`, text: [greeting, '', ...lines, '', ...footer].join('\n') };
+}
+
+// ---------------------------------------------------------------------------
+// Contacts
+
+export interface Contact {
+  email: string | null;
+  phone: string | null;
+}
+
+const EMAIL = /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const PHONE = /^\+?[0-9]{6,15}$/;
+
+/**
+ * The contact a verified token carries: `email` (unless `email_verified` is
+ * false) and `phone_number` (unless `phone_number_verified` is false).
+ * Badly shaped values are ignored, never stored.
+ */
+export function contactFromClaims(claims: Record<string, unknown>): Contact {
+  const get = (key: string) => (Object.hasOwn(claims, key) ? claims[key] : undefined);
+  const rawEmail = get('email');
+  const email =
+    typeof rawEmail === 'string' && get('email_verified') !== false && rawEmail.length <= 254 && EMAIL.test(rawEmail.trim())
+      ? rawEmail.trim().replace(/@(.*)$/, (_, d: string) => `@${d.toLowerCase()}`)
+      : null;
+  const rawPhone = get('phone_number');
+  const phone =
+    typeof rawPhone === 'string' && get('phone_number_verified') !== false && PHONE.test(rawPhone.replace(/[\s.-]/g, '')) ? rawPhone.replace(/[\s.-]/g, '') : null;
+  return { email, phone };
+}
+
+/** Where to reach users, recorded from their tokens (`notice_contacts`). */
+export class ContactBook {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Records what the token says; a missing value keeps the one already known. */
+  async remember(userId: string, contact: Contact): Promise<void> {
+    if (contact.email === null && contact.phone === null) return;
+    await this.db
+      .insert(noticeContacts)
+      .values({ userId, email: contact.email, phone: contact.phone, updatedAt: new Date(this.clock.now()) })
+      .onConflictDoUpdate({
+        target: noticeContacts.userId,
+        set: {
+          email: sql`coalesce(excluded.email, ${noticeContacts.email})`,
+          phone: sql`coalesce(excluded.phone, ${noticeContacts.phone})`,
+          updatedAt: sql`excluded.updated_at`,
+        },
+        setWhere: sql`${noticeContacts.email} is distinct from coalesce(excluded.email, ${noticeContacts.email}) or ${noticeContacts.phone} is distinct from coalesce(excluded.phone, ${noticeContacts.phone})`,
+      });
+  }
+
+  async get(userId: string): Promise<Contact | null> {
+    const [row] = await this.db.select().from(noticeContacts).where(eq(noticeContacts.userId, userId)).limit(1);
+    return row ? { email: row.email, phone: row.phone } : null;
+  }
+}
