@@ -33,20 +33,8 @@ export interface ConversationRecord {
   lastSeq: number;
 }
 
-export interface NewConversation {
-  id: string;
-  userId: string;
-  userRole: UserRole;
-  userName: string | null;
-  province: string;
-  audience: Audience;
-  topic: Topic;
-  entry: Entry;
-  context: Record<string, string>;
-  advisorId: string;
-  advisorName: string | null;
-  openedAt: Date;
-}
+/** What creating a conversation needs: a record before anything has happened in it. */
+export type NewConversation = Omit<ConversationRecord, 'status' | 'outcome' | 'rating' | 'closedAt' | 'lastSeq'>;
 
 export interface StoredMessage {
   conversationId: string;
