@@ -13,6 +13,7 @@ import { pageRoutes } from './http-pages.ts';
 import { ticketHttpRoutes } from './http-attachments.ts';
 import { mailboxRoutes } from './http-mailbox.ts';
 import { metricsRoute } from './http-metrics.ts';
+import { dashboardRoutes } from './http-dashboard.ts';
 import { devTokenRoute } from './dev-token-route.ts';
 import { wsGateway } from './ws-gateway.ts';
 
@@ -37,6 +38,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(conversationRoutes, { auth: services.auth, store: services.store });
   await app.register(ticketHttpRoutes, { auth: services.auth, tickets: services.tickets, attachments: services.attachments, contacts: services.contacts });
   await app.register(metricsRoute, { metrics: services.metrics });
+  await app.register(dashboardRoutes, { auth: services.auth, dashboard: services.dashboard });
   if (services.dev) await app.register(devTokenRoute, { dev: services.dev });
   if (services.dev) await app.register(mailboxRoutes, { mailbox: services.mailbox });
   await app.register(wsGateway, {
@@ -44,6 +46,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     auth: services.auth,
     chat: services.chat,
     hub: services.hub,
+    dashboardFeed: services.dashboardFeed,
     originAllowed: (origin, request) => originAllowed(origin, request.headers.host, config.allowedOrigins),
     connected: (client, first) => services.sessions.connected(client, first),
     disconnected: (client, last) => services.sessions.disconnected(client, last),

@@ -33,6 +33,8 @@ export interface ChatDeps {
   tickets: TicketService;
   metrics: Metrics;
   limits: Limits;
+  /** Provinces a supervisor switched to "ticket only" (server/dashboard-service.ts). */
+  ticketOnly?: (province: string) => boolean;
   advisorGraceMs: number;
 }
 
@@ -67,6 +69,7 @@ export class ChatService {
     const now = this.deps.clock.now();
     const open = availability(new Date(now), province.code, identity.role, this.deps.schedule);
     if (!open.open) throw withExtra(new AppError('service_closed', open.reason ?? 'closed'), { reason: open.reason, opensAt: open.opensAt, offerTicket: true });
+    if (this.deps.ticketOnly?.(province.code)) throw withExtra(new AppError('ticket_only', province.code), { province: province.code, offerTicket: true });
     const entry: QueueEntry = {
       userId: identity.sub,
       role: identity.role,

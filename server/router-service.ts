@@ -28,6 +28,8 @@ export interface RouterDeps {
   metrics: Metrics;
   config: RoutingConfig;
   policy?: MatchPolicy;
+  /** Stores how long a user waited before a new conversation (server/dashboard-service.ts). */
+  recordWait?: (conversationId: string, since: number, assignedAt: number) => Promise<void>;
 }
 
 export function peerOf(conv: ConversationRecord, viewerId: string) {
@@ -143,6 +145,7 @@ export class RouterService {
     this.lastPushed.delete(entry.userId);
     this.unanswered.set(conv.id, { advisorId, at: clock.now() });
     this.deps.metrics.waitSeconds.observe({ audience: entry.audience }, Math.max(0, (clock.now() - entry.since) / 1000));
+    if (!entry.conversationId) void this.deps.recordWait?.(conv.id, entry.since, clock.now());
     // The advisor follows from 0: a conversation handed over arrives with its whole history.
     fanout.follow([advisorId], conv.id, 0, true);
     fanout.follow([conv.userId], conv.id, conv.lastSeq);

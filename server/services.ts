@@ -24,6 +24,9 @@ import type { Probe } from './http-health.ts';
 import { Hub } from './hub.ts';
 import { loggerOptions } from './logger.ts';
 import { Metrics } from './metrics.ts';
+import { DashboardService } from './dashboard-service.ts';
+import { DashboardFeed } from './dashboard-feed.ts';
+import { scheduleDailySnapshots } from './daily-snapshot.ts';
 import { LocalFanout, type Fanout } from './fanout.ts';
 import { RedisFanout } from './fanout-redis.ts';
 import { LocalPresence, RedisPresence, type Presence } from './presence.ts';
@@ -61,6 +64,8 @@ export interface Services {
   mailbox: LocalMailbox;
   notices: NoticeDispatcher;
   metrics: Metrics;
+  dashboard: DashboardService;
+  dashboardFeed: DashboardFeed;
   probes: Probe[];
   sessions: Sessions;
   sweep: RouterSweep;
@@ -139,7 +144,12 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   const shared = await sharedState(config, hub, logger, o.state);
   const { state, fanout, presence } = shared;
   const metrics = new Metrics({ state, hub, db: db.db, clock });
-  const router = new RouterService({ state, store, hub, fanout, clock, log, metrics, config: config.routing });
+  const router = new RouterService({ state, store, hub, fanout, clock, log, metrics, config: config.routing, recordWait: (id, since, at) => dashboard.recordWait(id, since, at) });
+  const dashboardLog = logger.child({ part: 'dashboard' });
+  const dashboard = new DashboardService({ db: db.db, state, clock, schedule, handleSeconds: () => router.handling.mean(), estimate: (snap) => router.infos(snap), onRoutingChange: () => void router.dispatch(), log: dashboardLog });
+  await dashboard.start();
+  const dashboardFeed = new DashboardFeed({ dashboard, log: dashboardLog });
+  const daily = scheduleDailySnapshots({ take: (day) => dashboard.takeSnapshot(day), clock, log: dashboardLog });
   const advisors = sqlAdvisorDirectory(db.db, tokenDirectory(config.routing.defaultCapacity));
   const tickets = new TicketService({ store: createSqlTicketStore(db.db), clock });
   const attachments = createSqlAttachmentStore(db.db);
@@ -153,7 +163,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
     publicUrl: config.publicUrl,
   });
   if (o.notices ?? true) notices.start(config.notices.intervalMs);
-  const chat = new ChatService({ state, store, fanout, clock, log, router, advisors, schedule, tickets, metrics, limits: config.limits,
+  const chat = new ChatService({ state, store, fanout, clock, log, router, advisors, schedule, tickets, metrics, limits: config.limits, ticketOnly: dashboard.isTicketOnly,
     advisorGraceMs: o.advisorGraceMs ?? config.routing.advisorGraceSeconds * 1000,
   });
 
@@ -170,13 +180,16 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   tick.unref();
 
   return {
-    config, logger, clock, db, store, state, auth, dev, schedule, hub, router, chat, tickets, attachments, contacts, mailbox, notices, metrics, sessions, sweep, fanout,
+    config, logger, clock, db, store, state, auth, dev, schedule, hub, router, chat, tickets, attachments, contacts, mailbox, notices, metrics, sessions, sweep, fanout, dashboard, dashboardFeed,
     probes: [
       { name: 'database', check: () => db.ping() },
       { name: 'routing state', check: () => state.ping() },
     ],
     async close() {
       clearInterval(tick);
+      daily.stop();
+      dashboardFeed.close();
+      dashboard.close();
       sessions.close();
       router.close();
       await router.idle();

@@ -80,6 +80,8 @@ export const CLIENT_FRAMES = {
   ]),
   'conversation.transfer': frame({ conversationId, to: { type: 'string', maxLength: 128 } }, ['conversationId']),
   ping: frame({}),
+  'dashboard.subscribe': frame({}),
+  'dashboard.unsubscribe': frame({}),
 } as const;
 
 export type ClientFrameType = keyof typeof CLIENT_FRAMES;

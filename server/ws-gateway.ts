@@ -11,6 +11,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { Authenticator, Identity } from './auth.ts';
 import type { ChatService } from './chat-service.ts';
+import type { DashboardFeed } from './dashboard-feed.ts';
 import { Client } from './client.ts';
 import type { Config } from './config.ts';
 import { AppError } from './errors.ts';
@@ -24,6 +25,7 @@ export interface GatewayDeps {
   auth: Authenticator;
   chat: ChatService;
   hub: Hub;
+  dashboardFeed: DashboardFeed;
   /** Browser origins allowed to open a socket. */
   originAllowed(origin: string | undefined, request: FastifyRequest): boolean;
   /** The client joined this node's hub; `first` when the person had no other socket here. */
@@ -51,6 +53,8 @@ export async function wsGateway(app: FastifyInstance, deps: GatewayDeps): Promis
     'conversation.escalate': (c, f) => chat.escalate(c, f),
     'conversation.transfer': (c, f) => chat.transfer(c, f),
     ping: async () => ({ type: 'pong' }),
+    'dashboard.subscribe': (c) => deps.dashboardFeed.subscribe(c),
+    'dashboard.unsubscribe': (c) => deps.dashboardFeed.unsubscribe(c),
   };
   const alive = new WeakMap<WebSocket, boolean>();
   const sockets = new Set<WebSocket>();
