@@ -22,8 +22,13 @@ export class HandlingStats {
     private readonly fallbackSeconds: number,
   ) {}
 
+  /**
+   * A chat shorter than a tenth of the default (a user who left at once) counts as that
+   * tenth: a handful of instant closes must not promise everyone a zero wait.
+   */
   add(seconds: number): void {
-    if (!(seconds > 0)) return;
+    if (!(seconds >= 0)) return;
+    seconds = Math.max(seconds, this.fallbackSeconds / 10);
     if (this.samples.length < this.size) this.samples.push(seconds);
     else this.samples[this.next] = seconds;
     this.next = (this.next + 1) % this.size;

@@ -1,7 +1,7 @@
 /** The matching policy as a pure function: no server, no timers. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { waitInfos } from '../routing/eta.ts';
+import { HandlingStats, waitInfos } from '../routing/eta.ts';
 import { isEligible, longestWaitingLowestLoad, type MatchContext } from '../routing/matching.ts';
 import { regionOf } from '../routing/provinces.ts';
 import { queueKey, type AdvisorState, type QueueEntry, type RoutingSnapshot } from '../routing/routing-state.ts';
@@ -103,6 +103,18 @@ test('waiting users are told their position in their queue and a wait that grows
   assert.equal([infos.get('a')!.position, infos.get('b')!.position, infos.get('c')!.position, infos.get('r')!.position], [1, 2, 3, 1]);
   assert.ok(infos.get('a')!.etaSeconds < infos.get('c')!.etaSeconds);
   assert.is(infos.get('b')!.etaSeconds, 300, 'two seats of 300 s each: the second user waits one handling time');
+});
+
+test('handling times: the mean of the recent ones, a default before any, instant closes floored', () => {
+  const stats = new HandlingStats(3, 300);
+  assert.is(stats.mean(), 300);
+  stats.add(100);
+  stats.add(200);
+  assert.is(stats.mean(), 150);
+  stats.add(0.01);
+  assert.is(stats.mean(), (100 + 200 + 30) / 3, 'a chat closed at once counts as 30 s');
+  stats.add(600);
+  assert.is(stats.mean(), (200 + 30 + 600) / 3, 'only the last three');
 });
 
 test.run();
