@@ -27,7 +27,7 @@ export class HandlingStats {
    * tenth: a handful of instant closes must not promise everyone a zero wait.
    */
   add(seconds: number): void {
-    if (!(seconds >= 0)) return;
+    if (!(seconds > 0)) return;
     seconds = Math.max(seconds, this.fallbackSeconds / 10);
     if (this.samples.length < this.size) this.samples.push(seconds);
     else this.samples[this.next] = seconds;

@@ -13,6 +13,7 @@ import { isUserRole, type Entry, type Topic } from '../routing/types.ts';
 import type { AdvisorDirectory } from './advisor-directory.ts';
 import type { Identity } from './auth.ts';
 import type { ChatStore, ConversationRecord } from './chat-store.ts';
+import { ConversationCache } from './conversation-cache.ts';
 import type { Client } from './client.ts';
 import type { Limits } from './config.ts';
 import { AppError } from './errors.ts';
@@ -42,15 +43,25 @@ type Frame = Record<string, unknown>;
 
 export class ChatService {
   /** Status of advisors whose connection dropped, restored if they are back within the grace period. */
+  private readonly cache = new ConversationCache();
   private readonly statusBeforeDrop = new Map<string, { status: 'available' | 'away'; at: number }>();
 
-  constructor(private readonly deps: ChatDeps) {}
+  constructor(private readonly deps: ChatDeps) {
+    // An assignment or hand-over, decided on any node, makes the cached participants stale.
+    deps.fanout.onFollow((conversationId) => this.cache.forget(conversationId));
+  }
 
-  /** The open conversation if the client takes part in it; the same error whether absent or not theirs. */
-  async participantConversation(client: Client, conversationId: string): Promise<ConversationRecord> {
-    const conv = await this.deps.store.getConversation(conversationId);
+  /**
+   * The conversation if the client takes part in it; the same error whether absent or not
+   * theirs. `recent` accepts a cached copy up to a second old (the message hot path).
+   */
+  async participantConversation(client: Client, conversationId: string, recent = false): Promise<ConversationRecord> {
     const me = client.userId;
+    const cached = recent ? this.cache.get(conversationId) : null;
+    if (cached && (cached.userId === me || cached.advisorId === me)) return cached;
+    const conv = await this.deps.store.getConversation(conversationId);
     if (!conv || (conv.userId !== me && conv.advisorId !== me)) throw new AppError('not_participant');
+    this.cache.set(conv);
     return conv;
   }
 
@@ -124,7 +135,7 @@ export class ChatService {
   async send(client: Client, frame: Frame): Promise<object> {
     const text = frame.text as string;
     if (text.length > this.deps.limits.maxTextLength) throw new AppError('text_too_long', String(this.deps.limits.maxTextLength));
-    const conv = await this.participantConversation(client, frame.conversationId as string);
+    const conv = await this.participantConversation(client, frame.conversationId as string, true);
     if (conv.status !== 'open') throw new AppError('conversation_closed');
     let stored;
     const stopTimer = this.deps.metrics.commitSeconds.startTimer();
@@ -152,15 +163,15 @@ export class ChatService {
   }
 
   async typing(client: Client, frame: Frame): Promise<null> {
-    const conv = await this.participantConversation(client, frame.conversationId as string);
+    const conv = await this.participantConversation(client, frame.conversationId as string, true);
     const peer = client.userId === conv.userId ? conv.advisorId : conv.userId;
     this.deps.fanout.toUser(peer, { type: 'typing', conversationId: conv.id, from: { id: client.userId, role: client.identity.role }, active: frame.active !== false });
     return null;
   }
 
   async read(client: Client, frame: Frame): Promise<null> {
-    const conv = await this.participantConversation(client, frame.conversationId as string);
-    const seq = Math.min(frame.seq as number, conv.lastSeq);
+    const conv = await this.participantConversation(client, frame.conversationId as string, true);
+    const seq = frame.seq as number;
     const peer = client.userId === conv.userId ? conv.advisorId : conv.userId;
     this.deps.fanout.toUser(peer, { type: 'read', conversationId: conv.id, from: { id: client.userId, role: client.identity.role }, seq });
     return null;
@@ -211,6 +222,7 @@ export class ChatService {
   private async finish(client: Client, conv: ConversationRecord, outcome: string, rating: number | null, extra: object) {
     const now = this.deps.clock.now();
     const closed = await this.deps.store.closeConversation(conv.id, { outcome, rating, closedBy: client.userId, at: new Date(now) });
+    this.cache.forget(conv.id);
     await this.deps.state.release(conv.id, now);
     if (conv.status === 'open') {
       this.deps.metrics.conversationsClosed.inc({ outcome: closed.outcome ?? outcome });

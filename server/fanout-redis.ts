@@ -16,6 +16,7 @@ interface Envelope {
 
 export class RedisFanout implements Fanout {
   private readonly channel: string;
+  private readonly listeners: ((conversationId: string) => void)[] = [];
 
   private constructor(
     private readonly hub: Hub,
@@ -35,6 +36,10 @@ export class RedisFanout implements Fanout {
     return fanout;
   }
 
+  onFollow(listener: (conversationId: string) => void): void {
+    this.listeners.push(listener);
+  }
+
   toUser(userId: string, frame: object): void {
     this.emit({ kind: 'frame', userId, frame });
   }
@@ -52,7 +57,7 @@ export class RedisFanout implements Fanout {
   }
 
   private emit(event: FanoutEvent): void {
-    applyLocally(this.hub, event);
+    applyLocally(this.hub, event, this.listeners);
     const envelope: Envelope = { node: this.node, event };
     // At-most-once by design; a lost message is recovered by the cursors (gap fill) and resume.
     this.pub.publish(this.channel, JSON.stringify(envelope)).catch((err: Error) => this.log.warn({ err }, 'fan-out publish failed'));
@@ -68,6 +73,6 @@ export class RedisFanout implements Fanout {
     if (envelope.node === this.node) return;
     const event = envelope.event;
     if (event.kind === 'message') event.message.at = new Date(event.message.at);
-    applyLocally(this.hub, event);
+    applyLocally(this.hub, event, this.listeners);
   }
 }

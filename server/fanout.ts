@@ -13,6 +13,8 @@ import type { StoredMessage } from './chat-store.ts';
 import type { Hub } from './hub.ts';
 
 export interface Fanout {
+  /** Called on this node for every conversation assigned or handed over, wherever it was decided. */
+  onFollow(listener: (conversationId: string) => void): void;
   toUser(userId: string, frame: object): void;
   /** A stored message for every socket of these participants. */
   deliver(userIds: string[], message: StoredMessage): void;
@@ -28,7 +30,7 @@ export type FanoutEvent =
   | { kind: 'follow'; userIds: string[]; conversationId: string; lastSeq: number; catchUp?: boolean };
 
 /** Applies an event to this node's sockets. */
-export function applyLocally(hub: Hub, event: FanoutEvent): void {
+export function applyLocally(hub: Hub, event: FanoutEvent, followListeners: ((conversationId: string) => void)[] = []): void {
   switch (event.kind) {
     case 'frame':
       hub.toUser(event.userId, event.frame);
@@ -37,12 +39,17 @@ export function applyLocally(hub: Hub, event: FanoutEvent): void {
       for (const userId of event.userIds) hub.deliver(userId, event.message);
       return;
     case 'follow':
+      for (const listener of followListeners) listener(event.conversationId);
       for (const userId of event.userIds) hub.follow(userId, event.conversationId, event.lastSeq, event.catchUp ?? false);
   }
 }
 
 export class LocalFanout implements Fanout {
+  private readonly listeners: ((conversationId: string) => void)[] = [];
   constructor(private readonly hub: Hub) {}
+  onFollow(listener: (conversationId: string) => void): void {
+    this.listeners.push(listener);
+  }
   toUser(userId: string, frame: object): void {
     applyLocally(this.hub, { kind: 'frame', userId, frame });
   }
@@ -50,7 +57,7 @@ export class LocalFanout implements Fanout {
     applyLocally(this.hub, { kind: 'message', userIds, message });
   }
   follow(userIds: string[], conversationId: string, lastSeq: number, catchUp = false): void {
-    applyLocally(this.hub, { kind: 'follow', userIds, conversationId, lastSeq, catchUp });
+    applyLocally(this.hub, { kind: 'follow', userIds, conversationId, lastSeq, catchUp }, this.listeners);
   }
   async close(): Promise<void> {}
 }
