@@ -84,9 +84,14 @@ async function openPostgres(url: string, max: number, logger: DbLogger): Promise
     idle_in_transaction_session_timeout: 30_000,
     application_name: 'info-cig',
     keepAlive: true,
+    keepAliveInitialDelayMillis: 5_000,
+    // Client-side bound: a partitioned network (packets lost, not refused) fails queries
+    // in time instead of leaving senders without an answer.
+    query_timeout: 12_000,
   });
-  // An idle client losing its connection must not crash the process.
+  // A client losing its connection, idle or inside a transaction, must not crash the process.
   pool.on('error', (err) => logger.error({ err }, 'postgres: idle client error'));
+  pool.on('connect', (client) => client.on('error', (err) => logger.warn({ err }, 'postgres: client error')));
   try {
     await migratePostgres(pool);
   } catch (err) {

@@ -60,7 +60,20 @@ export class RedisFanout implements Fanout {
     applyLocally(this.hub, event, this.listeners);
     const envelope: Envelope = { node: this.node, event };
     // At-most-once by design; a lost message is recovered by the cursors (gap fill) and resume.
-    this.pub.publish(this.channel, JSON.stringify(envelope)).catch((err: Error) => this.log.warn({ err }, 'fan-out publish failed'));
+    this.pub.publish(this.channel, JSON.stringify(envelope)).catch((err: Error) => this.publishFailed(err));
+  }
+
+  private failures = 0;
+  private lastFailureLog = 0;
+
+  /** During a Redis outage every publish fails: one line every 10 s with the count, not one each. */
+  private publishFailed(err: Error): void {
+    this.failures++;
+    const now = Date.now();
+    if (now - this.lastFailureLog < 10_000) return;
+    this.log.warn({ failures: this.failures, error: err.message }, 'fan-out publish failing; other nodes catch up from the database');
+    this.failures = 0;
+    this.lastFailureLog = now;
   }
 
   private receive(raw: string): void {

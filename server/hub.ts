@@ -4,6 +4,7 @@
  */
 import type { StoredMessage } from './chat-store.ts';
 import type { Client } from './client.ts';
+import { CLOSE } from './ws-close-codes.ts';
 
 export class Hub {
   private readonly byUser = new Map<string, Set<Client>>();
@@ -38,7 +39,7 @@ export class Hub {
   follow(userId: string, conversationId: string, lastSeq: number, catchUp = false): void {
     for (const client of this.clientsOf(userId)) {
       client.follow(conversationId, lastSeq);
-      if (catchUp) void client.catchUp(conversationId);
+      if (catchUp) client.catchUp(conversationId).catch(() => client.close(CLOSE.internal, 'gap_unreadable'));
     }
   }
 
@@ -46,8 +47,14 @@ export class Hub {
     for (const client of this.clientsOf(userId)) client.unfollow(conversationId);
   }
 
+  /**
+   * A client whose gap cannot be read (the database does not answer) is closed with a
+   * retryable code: it reconnects and resumes rather than going on with a hole.
+   */
   deliver(userId: string, message: StoredMessage): void {
-    for (const client of this.clientsOf(userId)) void client.deliver(message);
+    for (const client of this.clientsOf(userId)) {
+      client.deliver(message).catch(() => client.close(CLOSE.internal, 'gap_unreadable'));
+    }
   }
 
   userIds(): string[] {

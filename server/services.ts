@@ -134,7 +134,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   const clock = o.clock ?? systemClock;
   const db = o.db ?? (await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir }));
   if (o.seed ?? true) await seed(db.db);
-  const sqlStore = createSqlChatStore(db.db);
+  const sqlStore = createSqlChatStore(db.db, { groupCommit: config.commitBatch });
   const store = o.wrapStore ? o.wrapStore(sqlStore) : sqlStore;
   const dev = config.authDev ? await createDevAuth() : null;
   const auth = config.auth ? createJwksAuthenticator(config.auth) : dev!.authenticator;

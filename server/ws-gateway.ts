@@ -176,15 +176,29 @@ class Connection {
     }
     if (this.helloTimer) clearTimeout(this.helloTimer);
     if (this.socket.readyState !== this.socket.OPEN) return;
-    const { chat, hub } = this.deps;
+    const { chat } = this.deps;
     const client = new Client(randomUUID(), identity, this.socket, (id, after) => chat.messagesAfter(id, after), MAX_BUFFERED_BYTES);
+    try {
+      await this.join(client, identity, parsed.frame);
+    } catch (err) {
+      // Signed in, but the database or the routing state does not answer: say so with a
+      // code that tells the client to come back, rather than leaving it without a welcome.
+      this.request.log.warn({ err }, 'could not complete the sign-in');
+      this.deps.hub.remove(client);
+      this.client = null;
+      this.socket.close(CLOSE.internal, 'unavailable');
+    }
+  }
+
+  private async join(client: Client, identity: Identity, frame: ClientFrame): Promise<void> {
+    const { chat, hub } = this.deps;
     this.client = client;
     this.armExpiry(identity.exp);
     if (identity.role === 'advisor') await chat.advisorConnected(client);
     const welcome = await chat.welcomeFor(client);
     // Cursors are set before the client joins the hub, so live messages queue behind the replay.
     for (const c of welcome.conversations) client.follow(c.conversationId, c.lastSeq);
-    const plan = await planResume(client, (parsed.frame.resume as ResumeRequest[] | undefined) ?? [], chat);
+    const plan = await planResume(client, (frame.resume as ResumeRequest[] | undefined) ?? [], chat);
     const first = !hub.isOnline(client.userId);
     hub.add(client);
     client.send({
@@ -193,7 +207,7 @@ class Connection {
       sessionId: client.sessionId,
       user: { id: identity.sub, name: identity.name, province: identity.province },
       ...welcome,
-      ...(parsed.frame.id !== undefined ? { re: parsed.frame.id } : {}),
+      ...(frame.id !== undefined ? { re: frame.id } : {}),
     });
     await this.deps.connected(client, first);
     await replay(client, plan);

@@ -30,7 +30,8 @@ export async function planResume(client: Client, resume: ResumeRequest[], chat: 
     try {
       conv = await chat.participantConversation(client, r.conversationId);
     } catch (err) {
-      if (!(err instanceof AppError)) throw err;
+      // Only "not yours or absent" means reset; a database that does not answer is not a verdict.
+      if (!(err instanceof AppError) || err.code !== 'not_participant') throw err;
       resets.push({ type: 'reset', conversationId: r.conversationId, reason: 'unknown_conversation' });
       continue;
     }

@@ -1,0 +1,150 @@
+/**
+ * Group commit: callers submit one item each and get one promise each; the items
+ * are written together, many per transaction, by a `commit` function that
+ * returns one outcome per item.
+ *
+ * The classic pattern, with one commit in flight at a time:
+ * - an idle committer (nothing in flight) flushes at once — a lone item never
+ *   waits for a timer (only for the end of the current event-loop turn, so items
+ *   submitted in the same turn share a transaction);
+ * - while a commit is in flight, arrivals queue; when it finishes the queue is
+ *   flushed, up to `maxRows` items per batch. With `maxWaitMs` > 0 a batch that
+ *   is not full may linger until its oldest item has waited that long, so batches
+ *   grow under load; it never lingers once it holds `maxRows` items;
+ * - batches go in submission order and one at a time, so items that commit
+ *   "later" were submitted later (per-conversation order is arrival order);
+ * - the queue is bounded (`maxQueued`): past it, a submit is refused at once
+ *   with `GroupCommitOverloaded` instead of growing memory while the database
+ *   is slow or gone.
+ *
+ * A promise settles only after its batch's commit settled: resolved means
+ * committed. When `commit` rejects (the transaction failed), every item of the
+ * batch is rejected with that error.
+ */
+
+export interface GroupCommitOptions {
+  /** Most items in one batch (one transaction). */
+  maxRows: number;
+  /** How long a non-full batch may wait for more items while the committer is busy. 0: never waits. */
+  maxWaitMs: number;
+  /** Most items waiting (not yet in a batch); beyond it submits are refused. Default 20 × maxRows. */
+  maxQueued?: number;
+}
+
+export type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
+
+export interface GroupCommitStats {
+  batches: number;
+  items: number;
+  largestBatch: number;
+  queued: number;
+  inFlight: number;
+}
+
+/** Refused at submit: too many items already waiting. Nothing was written. */
+export class GroupCommitOverloaded extends Error {
+  constructor(queued: number) {
+    super(`group commit queue full (${queued} waiting)`);
+    this.name = 'GroupCommitOverloaded';
+  }
+}
+
+interface Pending<T, R> {
+  item: T;
+  at: number;
+  resolve(value: R): void;
+  reject(error: unknown): void;
+}
+
+export class GroupCommit<T, R> {
+  private readonly queue: Pending<T, R>[] = [];
+  private readonly maxQueued: number;
+  /** 0 or 1: one commit at a time. */
+  private inFlight = 0;
+  private scheduled: { immediate: NodeJS.Immediate } | { timeout: NodeJS.Timeout } | null = null;
+  private batches = 0;
+  private items = 0;
+  private largestBatch = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly commit: (items: T[]) => Promise<Outcome<R>[]>,
+    private readonly options: GroupCommitOptions,
+  ) {
+    if (!Number.isInteger(options.maxRows) || options.maxRows < 1) throw new RangeError('maxRows must be a positive integer');
+    if (!(options.maxWaitMs >= 0)) throw new RangeError('maxWaitMs must be >= 0');
+    this.maxQueued = options.maxQueued ?? options.maxRows * 20;
+  }
+
+  submit(item: T): Promise<R> {
+    if (this.queue.length >= this.maxQueued) return Promise.reject(new GroupCommitOverloaded(this.queue.length));
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ item, at: performance.now(), resolve, reject });
+      this.schedule();
+    });
+  }
+
+  stats(): GroupCommitStats {
+    return { batches: this.batches, items: this.items, largestBatch: this.largestBatch, queued: this.queue.length, inFlight: this.inFlight };
+  }
+
+  /** Resolves once nothing is queued or in flight. */
+  idle(): Promise<void> {
+    if (this.queue.length === 0 && this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * Decides when the next batch goes: at the end of this turn, or — only right
+   * after a commit, when items queued behind it (load) — once the oldest has
+   * waited `maxWaitMs`. Nothing goes while a commit is in flight.
+   */
+  private schedule(afterCommit = false): void {
+    if (this.inFlight > 0 || this.queue.length === 0) return;
+    if (this.queue.length >= this.options.maxRows) {
+      this.cancelScheduled();
+      this.scheduled = { immediate: setImmediate(() => this.flush()) };
+      return;
+    }
+    if (this.scheduled) return;
+    const linger = afterCommit ? this.options.maxWaitMs - (performance.now() - this.queue[0]!.at) : 0;
+    this.scheduled = linger >= 1 ? { timeout: setTimeout(() => this.flush(), linger) } : { immediate: setImmediate(() => this.flush()) };
+  }
+
+  private cancelScheduled(): void {
+    if (!this.scheduled) return;
+    if ('timeout' in this.scheduled) clearTimeout(this.scheduled.timeout);
+    else clearImmediate(this.scheduled.immediate);
+    this.scheduled = null;
+  }
+
+  private flush(): void {
+    this.scheduled = null;
+    if (this.inFlight > 0 || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, this.options.maxRows);
+    this.inFlight++;
+    this.batches++;
+    this.items += batch.length;
+    this.largestBatch = Math.max(this.largestBatch, batch.length);
+    Promise.resolve()
+      .then(() => this.commit(batch.map((p) => p.item)))
+      .then(
+        (outcomes) => {
+          batch.forEach((p, i) => {
+            const outcome = outcomes[i];
+            if (!outcome) p.reject(new Error(`group commit: no outcome for item ${i} of ${batch.length}`));
+            else if (outcome.ok) p.resolve(outcome.value);
+            else p.reject(outcome.error);
+          });
+        },
+        (error: unknown) => {
+          for (const p of batch) p.reject(error);
+        },
+      )
+      .finally(() => {
+        this.inFlight--;
+        if (this.queue.length > 0) this.schedule(true);
+        else if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+      });
+  }
+}
