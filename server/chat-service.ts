@@ -133,33 +133,39 @@ export class ChatService {
   }
 
   async send(client: Client, frame: Frame): Promise<object> {
+    return (await this.submit(client, frame)).stored;
+  }
+
+  /**
+   * Checks the message and hands it to the store, in the order the client sent it; the
+   * returned `stored` settles with the ack once it is committed. The gateway awaits only
+   * the hand-over, so one connection can have several messages committing at once (group
+   * commit batches them) while their order, and so their seq, stays the sending order.
+   */
+  async submit(client: Client, frame: Frame): Promise<{ stored: Promise<object> }> {
     const text = frame.text as string;
     if (text.length > this.deps.limits.maxTextLength) throw new AppError('text_too_long', String(this.deps.limits.maxTextLength));
     const conv = await this.participantConversation(client, frame.conversationId as string, true);
     if (conv.status !== 'open') throw new AppError('conversation_closed');
-    let stored;
     const stopTimer = this.deps.metrics.commitSeconds.startTimer();
-    try {
-      stored = await this.deps.store.appendMessage({
-        conversationId: conv.id,
-        senderId: client.userId,
-        senderRole: client.identity.role,
-        clientMsgId: frame.clientMsgId as string,
-        text,
-      });
-    } catch (err) {
-      if (err instanceof AppError) throw err;
-      this.deps.log.error({ err, conversationId: conv.id }, 'message not stored');
-      throw new AppError('store_unavailable');
-    }
-    stopTimer();
-    const { message } = stored;
-    this.deps.router.answered(conv.id, client.userId);
-    if (!stored.duplicate) this.deps.metrics.messages.inc();
-    // Every tab of both participants gets the message, the sender's included: each
-    // socket then sees the whole conversation as one gap-free sequence.
-    this.deps.fanout.deliver([conv.userId, conv.advisorId], message);
-    return { type: 'message.ack', clientMsgId: message.clientMsgId, conversationId: conv.id, seq: message.seq };
+    const input = { conversationId: conv.id, senderId: client.userId, senderRole: client.identity.role, clientMsgId: frame.clientMsgId as string, text };
+    const stored = this.deps.store.appendMessage(input).then(
+      ({ message, duplicate }) => {
+        stopTimer();
+        this.deps.router.answered(conv.id, client.userId);
+        if (!duplicate) this.deps.metrics.messages.inc();
+        // Every tab of both participants gets the message, the sender's included: each
+        // socket then sees the whole conversation as one gap-free sequence.
+        this.deps.fanout.deliver([conv.userId, conv.advisorId], message);
+        return { type: 'message.ack', clientMsgId: message.clientMsgId, conversationId: conv.id, seq: message.seq };
+      },
+      (err: unknown) => {
+        if (err instanceof AppError) throw err;
+        this.deps.log.error({ err, conversationId: conv.id }, 'message not stored');
+        throw new AppError('store_unavailable');
+      },
+    );
+    return { stored };
   }
 
   async typing(client: Client, frame: Frame): Promise<null> {

@@ -35,6 +35,8 @@ export interface GatewayDeps {
 }
 
 const MAX_PENDING_FRAMES = 64;
+/** Messages of one connection committing at once; beyond, rate_limited (nothing stored). */
+const MAX_COMMITTING = 64;
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 const HEARTBEAT_MS = 25_000;
 
@@ -95,6 +97,8 @@ class Connection {
   private client: Client | null = null;
   private chain: Promise<void> = Promise.resolve();
   private pending = 0;
+  /** Messages handed to the store and not yet committed. */
+  private committing = 0;
   private helloTimer: NodeJS.Timeout | null = null;
   private expiryTimer: NodeJS.Timeout | null = null;
   private tokens: number;
@@ -145,20 +149,43 @@ class Connection {
       const code = frame.type === 'hello' ? 'bad_request' : 'unknown_type';
       return this.sendError(code, frame.type === 'hello' ? 'already signed in' : frame.type, frame.id);
     }
-    if (frame.type === 'message.send' && !this.takeToken()) return this.sendError('rate_limited', undefined, frame.id);
+    if (frame.type === 'message.send') return this.pipelineSend(this.client, frame);
     try {
       const reply = await handler(this.client, frame);
       // Plain `ok` answers go only to frames that asked with an `id`; anything else always goes out.
       if (reply && frame.id !== undefined) this.client.send({ ...reply, re: frame.id });
       else if (reply && (reply as { type?: string }).type !== 'ok') this.client.send(reply);
     } catch (err) {
-      if (err instanceof AppError) {
-        const extra = (err as AppError & { extra?: object }).extra ?? {};
-        return this.sendError(err.code, err.message, frame.id, extra);
-      }
-      this.request.log.error({ err, type: frame.type }, 'handler failed');
-      this.sendError('internal', undefined, frame.id);
+      this.replyError(err, frame);
     }
+  }
+
+  /**
+   * message.send is handed to the store in order, inside the frame chain, but its commit
+   * is awaited outside it: the next frames go on while the group commit works.
+   */
+  private async pipelineSend(client: Client, frame: ClientFrame): Promise<void> {
+    if (!this.takeToken() || this.committing >= MAX_COMMITTING) return this.sendError('rate_limited', undefined, frame.id);
+    let stored: Promise<object>;
+    try {
+      ({ stored } = await this.deps.chat.submit(client, frame));
+    } catch (err) {
+      return this.replyError(err, frame);
+    }
+    this.committing++;
+    stored
+      .then((ack) => client.send(frame.id !== undefined ? { ...ack, re: frame.id } : ack))
+      .catch((err) => this.replyError(err, frame))
+      .finally(() => this.committing--);
+  }
+
+  private replyError(err: unknown, frame: ClientFrame): void {
+    if (err instanceof AppError) {
+      const extra = (err as AppError & { extra?: object }).extra ?? {};
+      return this.sendError(err.code, err.message, frame.id, extra);
+    }
+    this.request.log.error({ err, type: frame.type }, 'handler failed');
+    this.sendError('internal', undefined, frame.id);
   }
 
   private async handshake(parsed: ParseResult): Promise<void> {
