@@ -7,7 +7,7 @@
  * sends while its token is being verified is dropped or overtaken.
  */
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { Authenticator, Identity } from './auth.ts';
 import type { ChatService } from './chat-service.ts';
@@ -88,7 +88,7 @@ export async function wsGateway(app: FastifyInstance, deps: GatewayDeps): Promis
       sockets.add(socket);
       alive.set(socket, true);
       socket.on('pong', () => alive.set(socket, true));
-      new Connection(socket, request, deps, handlers).start(() => sockets.delete(socket));
+      new Connection(socket, request.log, deps, handlers).start(() => sockets.delete(socket));
     },
   );
 }
@@ -106,7 +106,8 @@ class Connection {
 
   constructor(
     private readonly socket: WebSocket,
-    private readonly request: FastifyRequest,
+    /** The request's logger only: holding the upgrade request itself would keep it alive per socket. */
+    private readonly log: FastifyBaseLogger,
     private readonly deps: GatewayDeps,
     private readonly handlers: Partial<Record<ClientFrameType, Handler>>,
   ) {
@@ -119,9 +120,9 @@ class Connection {
     this.socket.on('close', () => {
       onGone();
       this.clearTimers();
-      void this.chain.then(() => this.onClose()).catch((err) => this.request.log.warn({ err }, 'disconnect handling failed'));
+      void this.chain.then(() => this.onClose()).catch((err) => this.log.warn({ err }, 'disconnect handling failed'));
     });
-    this.socket.on('error', (err) => this.request.log.warn({ err }, 'socket error'));
+    this.socket.on('error', (err) => this.log.warn({ err }, 'socket error'));
   }
 
   private onFrame(raw: string | null): void {
@@ -132,7 +133,7 @@ class Connection {
     this.pending++;
     this.chain = this.chain
       .then(() => this.handle(raw))
-      .catch((err) => this.request.log.error({ err }, 'frame handling failed'))
+      .catch((err) => this.log.error({ err }, 'frame handling failed'))
       .finally(() => {
         this.pending--;
       });
@@ -184,7 +185,7 @@ class Connection {
       const extra = (err as AppError & { extra?: object }).extra ?? {};
       return this.sendError(err.code, err.message, frame.id, extra);
     }
-    this.request.log.error({ err, type: frame.type }, 'handler failed');
+    this.log.error({ err, type: frame.type }, 'handler failed');
     this.sendError('internal', undefined, frame.id);
   }
 
@@ -210,7 +211,7 @@ class Connection {
     } catch (err) {
       // Signed in, but the database or the routing state does not answer: say so with a
       // code that tells the client to come back, rather than leaving it without a welcome.
-      this.request.log.warn({ err }, 'could not complete the sign-in');
+      this.log.warn({ err }, 'could not complete the sign-in');
       this.deps.hub.remove(client);
       this.client = null;
       this.socket.close(CLOSE.internal, 'unavailable');
