@@ -56,6 +56,9 @@ export function redisOptions(o: CreateRedisOptions): RedisOptions {
     keepAlive: 10_000,
     enableReadyCheck: true,
     lazyConnect: false,
+    // Commands issued in the same event-loop turn go out in one write: fewer syscalls on
+    // the node, same order per client, no change in what each command means.
+    enableAutoPipelining: true,
   };
   if (o.commandTimeoutMs !== undefined) options.commandTimeout = o.commandTimeoutMs;
   return options;
