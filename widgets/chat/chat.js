@@ -10,8 +10,10 @@
 import { ChatClient } from '../lib/chat-client.js';
 import { LANGS, applyI18n, formatTime, formatWhen, label, lang, onLangChange, setLang, t } from '../i18n.js';
 import { $, MessageList, announcer, downloadText, enterToSend, fileStamp, h, typingNotifier } from '../lib/ui.js';
+import { TOPICS, formDirty, initTickets, mountClosed, offerTicket, openMine, renderTickets } from './tickets.js';
 
-const TOPICS = ['cigo', 'cigs', 'fis', 'solidarity_fund', 'payment', 'other'];
+/** Views of the Linea INPS part: a reconnect or an availability re-check does not take the user away from them. */
+const TICKET_VIEWS = ['closing', 'ticket', 'done', 'list', 'thread'];
 const ENTRIES = ['omnia', 'cassetto', 'worker_area', 'other'];
 const CONTEXT_KEYS = ['protocol', 'matricola', 'step'];
 const BASE_TITLE = document.title;
@@ -32,6 +34,10 @@ const state = {
   topic: '',
   queue: null,
   closedInfo: null,
+  /** The last chat.request asked for ({ topic, text }): prefills a Linea INPS request if the chat does not happen. */
+  request: null,
+  /** closing_soon: { etaSeconds, closesAt } */
+  closing: null,
   endedByMe: false,
   closingByMe: false,
   unread: 0,
@@ -64,6 +70,13 @@ function buildStatic() {
     scale.append(h('label', { class: 'choice' }, h('input', { type: 'radio', name: 'rating', value: String(i) }), h('span', { 'data-i18n': `rate.${i}` })));
   }
   rating.append(scale);
+  initTickets({
+    client: () => state.client,
+    showView,
+    view: () => state.view,
+    announce,
+    home: () => void checkAvailability(),
+  });
 }
 
 onLangChange((code) => {
@@ -75,6 +88,8 @@ function renderDynamic() {
   renderConn(state.client?.status ?? 'connecting');
   if (state.queue) renderQueue(state.queue);
   if (state.closedInfo) renderClosed(state.closedInfo);
+  renderClosing();
+  renderTickets();
   if (state.conv) renderChatHead();
   $('#ended-text').textContent = t(state.endedByMe ? 'ended.byMe' : 'ended.byPeer');
 }
@@ -155,7 +170,53 @@ function showClosed(info) {
   // Look again by itself when it opens (if that is within a day).
   const ms = info.opensAt ? new Date(info.opensAt).getTime() - Date.now() : NaN;
   clearTimeout(state.recheck);
-  if (ms > 0 && ms < 86_400_000) state.recheck = setTimeout(checkAvailability, ms + 2000);
+  // Not while the user is writing a request: "Verifica di nuovo" is there for that.
+  if (ms > 0 && ms < 86_400_000) state.recheck = setTimeout(() => state.view === 'closed' && !formDirty() && checkAvailability(), ms + 2000);
+  mountClosed(prefillFromChat());
+}
+
+/** What the user already told the chat, for the request form. */
+function prefillFromChat() {
+  const form = $('#start-form').elements;
+  return {
+    category: state.request?.topic ?? form.topic.value,
+    body: state.request?.text ?? $('#question').value.trim(),
+    matricola: state.context.matricola,
+  };
+}
+
+/** Asks for a chat; the refusals that offer a Linea INPS request are handled here, others are returned. */
+async function askChat(req, waitAnyway = false) {
+  state.request = req;
+  const f = { topic: req.topic, entry: state.entry, lang: lang() };
+  if (req.text) f.text = req.text;
+  if (Object.keys(state.context).length) f.context = state.context;
+  if (waitAnyway) f.waitAnyway = true;
+  try {
+    await state.client.request('chat.request', f);
+    $('#question').value = '';
+    return null;
+  } catch (err) {
+    if (err?.code === 'service_closed') showClosed({ reason: err.reason, opensAt: err.opensAt });
+    else if (err?.code === 'closing_soon') showClosing(err);
+    else if (err?.code === 'ticket_only') offerTicket({ code: 'ticket_only' }, prefillFromChat());
+    else return err ?? { code: 'error' };
+    return null;
+  }
+}
+
+function showClosing(f) {
+  state.closing = { etaSeconds: f.etaSeconds, closesAt: f.closesAt };
+  renderClosing();
+  $('#closing-error').textContent = '';
+  showView('closing');
+  $('#closing-title').focus();
+}
+
+function renderClosing() {
+  const c = state.closing;
+  if (!c) return;
+  $('#closing-text').textContent = t('tk.closing.text', { minutes: Math.max(1, Math.ceil((c.etaSeconds ?? 0) / 60)), time: formatTime(c.closesAt) });
 }
 
 function renderClosed(info) {
@@ -194,6 +255,7 @@ function showChat(info) {
   }
   state.conv = info.conversationId;
   state.queue = null;
+  state.request = null;
   state.peerName = info.peer?.name || '';
   state.topic = info.topic || '';
   state.endedByMe = false;
@@ -276,11 +338,16 @@ function wire(client) {
     }
     if (f.waiting) return showQueue(f.waiting);
     if (f.reconnected && (state.view === 'chat' || state.view === 'ended')) return; // a close, if any, is replayed
+    if (f.reconnected && (TICKET_VIEWS.includes(state.view) || (state.view === 'closed' && formDirty()))) return;
     void checkAvailability();
   });
 
   client.on('queue', (f) => {
     if (f.kind === 'left') {
+      if (state.view === 'queue' && f.offerTicket) {
+        offerTicket({ code: f.reason === 'closed' ? 'closed' : 'timeout' }, prefillFromChat());
+        return;
+      }
       if (state.view === 'queue') {
         announce(t('queue.left'));
         void checkAvailability();
@@ -386,14 +453,19 @@ function wireControls() {
     const button = form.querySelector('button[type="submit"]');
     button.disabled = true;
     try {
-      await state.client.requestChat({ topic, entry: state.entry, lang: lang(), context: state.context });
-    } catch (f) {
-      if (f?.code === 'service_closed') showClosed({ reason: f.reason, opensAt: f.opensAt });
-      else err.textContent = f?.code === 'already_in_conversation' ? t('start.already') : t('start.failed', { code: f?.code ?? 'error' });
+      const f = await askChat({ topic, text: $('#question').value.trim() });
+      if (f) err.textContent = f.code === 'already_in_conversation' ? t('start.already') : t('start.failed', { code: f.code ?? 'error' });
     } finally {
       button.disabled = false;
     }
   });
+  for (const id of ['#start-mine', '#closed-mine']) $(id).addEventListener('click', () => openMine());
+  $('#closing-wait').addEventListener('click', async () => {
+    $('#closing-error').textContent = '';
+    const f = await askChat(state.request, true);
+    if (f) $('#closing-error').textContent = t('start.failed', { code: f.code ?? 'error' });
+  });
+  $('#closing-leave').addEventListener('click', () => offerTicket({ code: 'closing', closesAt: state.closing?.closesAt }, prefillFromChat(), 'closing'));
 
   $('#queue-cancel').addEventListener('click', () => {
     state.client.cancelChat().catch(() => void checkAvailability());

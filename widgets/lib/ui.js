@@ -202,3 +202,13 @@ export function enterToSend(textarea, form) {
 export function fileStamp() {
   return new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-');
 }
+
+/** Saves a Blob (e.g. a file fetched with the Bearer header) under a file name, through a Blob URL. */
+export function saveBlob(filename, blob) {
+  const url = URL.createObjectURL(blob);
+  const a = h('a', { href: url, download: filename, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,0 +1,545 @@
+/**
+ * Linea INPS requests from the chat app, in a real browser (Debian chromium
+ * through playwright-core): the closed view's request form, a request with a
+ * PNG sent as multipart and its protocol number, sede and due time; "Le mie
+ * richieste" and the thread with its files; a reply of the Milano office (over
+ * HTTP) seen after a refresh, and the user's answer; a disguised file refused
+ * with the typed text kept (in the page and by the server); a matricola that is
+ * not the user's; a keyboard-only pass; closing time (`closing_soon`: wait
+ * anyway, or leave a request) and a wait that ran out (`queue.left` with
+ * `offerTicket`) through a WebSocket route; 320 px and English; axe-core.
+ *
+ * The server runs on the real calendar (no SERVICE_HOURS): "closed" and "open"
+ * are made deterministic by answering GET /api/v1/availability in the page, and
+ * the closing-time frames by a route on /ws in front of the real server.
+ * Screenshots: test/screenshots/chat-ticket-*.png. Skips without /usr/bin/chromium.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Browser, BrowserContext, Frame, Page, WebSocketRoute } from 'playwright-core';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SHOTS = path.join(root, 'test', 'screenshots');
+const AXE = path.join(root, 'node_modules', 'axe-core', 'axe.min.js');
+const AXE_URL_PATH = '/__test__/axe.min.js';
+const T = 15_000;
+/** A real 1×1 PNG: the server sniffs the signature and IHDR. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+const PDF = Buffer.from('%PDF-1.4\n% risposta della sede\n%%EOF\n');
+/** A Sunday evening in the answer the real calendar would give; far enough ahead that the page sets no re-check timer. */
+const CLOSED = { open: false, reason: 'outside_hours', opensAt: '2031-03-03T14:00:00.000Z', province: 'MI', audience: 'worker' };
+const CLOSES_AT = '2031-03-03T17:00:00.000Z'; // 18:00 in Rome
+
+type Json = Record<string, any>;
+
+const ctx = {
+  server: null as ChildProcess | null,
+  dataDir: '',
+  base: '',
+  serverLog: '',
+  browser: null as Browser | null,
+  contexts: [] as BrowserContext[],
+  page: null as unknown as Page,
+  problems: [] as string[],
+  protocol: '',
+  ticketId: '',
+  subject: 'Pagamento diretto CIGO di febbraio',
+};
+
+async function startServer(): Promise<void> {
+  ctx.dataDir = mkdtempSync(path.join(os.tmpdir(), 'infocig-chat-ticket-'));
+  // No SERVICE_HOURS: the real calendar.
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: ctx.dataDir, AUTH_DEV: '1', NODE_ENV: 'development', LOG_LEVEL: 'warn' };
+  for (const k of ['SERVICE_HOURS', 'ALLOWED_ORIGINS', 'PUBLIC_URL', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL']) delete env[k];
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server', 'main.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  ctx.server = child;
+  ctx.base = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${ctx.serverLog}`)), 60_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      ctx.serverLog += d.toString();
+      const m = ctx.serverLog.match(/demo page \(chat bubble\):\s+(http:\/\/\S+?)\/demo\//);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => (ctx.serverLog += d.toString()));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${ctx.serverLog}`));
+    });
+  });
+}
+
+async function newContext(name: string, availability: Json = CLOSED, options: Parameters<Browser['newContext']>[0] = {}): Promise<BrowserContext> {
+  const c = await ctx.browser!.newContext({ locale: 'it-IT', timezoneId: 'Europe/Rome', viewport: { width: 1024, height: 900 }, acceptDownloads: true, ...options });
+  c.setDefaultTimeout(T);
+  await c.route(`**${AXE_URL_PATH}`, (route) => route.fulfill({ path: AXE, contentType: 'application/javascript' }));
+  await c.route('**/api/v1/availability?**', (route) => route.fulfill({ json: availability }));
+  c.on('page', (p) => {
+    p.on('console', (msg) => {
+      const text = msg.text();
+      if (/Content.Security.Policy|Refused to (load|execute|apply|frame|connect)/i.test(text)) ctx.problems.push(`${name}: ${text}`);
+      // The refusals this test provokes on purpose (403, 409, 415) are logged by the browser as failed loads.
+      else if (msg.type() === 'error' && !/WebSocket connection to|status of (403|409|415)/i.test(text)) ctx.problems.push(`${name}: ${text}`);
+    });
+    p.on('pageerror', (err) => ctx.problems.push(`${name}: uncaught ${err.message}`));
+  });
+  ctx.contexts.push(c);
+  return c;
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SHOTS, `chat-ticket-${name}.png`), fullPage: true });
+}
+
+async function axe(page: Page | Frame): Promise<string[]> {
+  await page.addScriptTag({ url: new URL(AXE_URL_PATH, ctx.base).href });
+  return page.evaluate(async () => {
+    const w = window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } };
+    const r = await w.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.impact} ${v.id}: ${v.help} @ ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  });
+}
+
+async function signIn(page: Page, role = 'worker', province = 'MI', name = 'Mario Rossi'): Promise<void> {
+  await page.goto(`${ctx.base}/chat/`);
+  await page.getByLabel('Profilo').selectOption(role);
+  await page.getByLabel('Provincia').selectOption(province);
+  await page.getByLabel('Nome').fill(name);
+  await page.getByRole('button', { name: 'Entra' }).click();
+}
+
+async function api(token: string, method: string, url: string, body?: Json | FormData): Promise<{ status: number; body: Json }> {
+  const res = await fetch(`${ctx.base}${url}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body && !(body instanceof FormData) ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: body instanceof FormData ? body : JSON.stringify(body) } : {}),
+  });
+  return { status: res.status, body: (await res.json()) as Json };
+}
+
+async function devToken(claims: Json): Promise<string> {
+  const res = await fetch(`${ctx.base}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(claims) });
+  assert.is(res.status, 200);
+  return ((await res.json()) as Json).token;
+}
+
+const officeToken = () => devToken({ role: 'office', sub: 'op-mi-bianchi', name: 'Laura Bianchi', sede: 'SEDE-MI' });
+const focusedId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '');
+
+if (!existsSync(CHROMIUM)) {
+  console.log('# skipped: chromium not installed');
+} else {
+  test.before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    await startServer();
+    const { chromium } = await import('playwright-core');
+    ctx.browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const c = await newContext('user');
+    ctx.page = await c.newPage();
+  });
+
+  test.after(async () => {
+    for (const c of ctx.contexts) await c.close().catch(() => {});
+    await ctx.browser?.close().catch(() => {});
+    if (ctx.server && ctx.server.exitCode === null) {
+      ctx.server.kill('SIGTERM');
+      await new Promise((r) => {
+        const t = setTimeout(() => {
+          ctx.server?.kill('SIGKILL');
+          r(null);
+        }, 5000);
+        ctx.server!.once('exit', () => r(clearTimeout(t)));
+      });
+    }
+    rmSync(ctx.dataDir, { recursive: true, force: true });
+  });
+
+  test('the closed view says why and offers the Linea INPS request form, every field labelled', async () => {
+    const page = ctx.page;
+    await signIn(page);
+    await page.getByRole('heading', { name: 'Il servizio è chiuso' }).waitFor();
+    await page.getByRole('heading', { name: 'Lascia una richiesta Linea INPS' }).waitFor();
+    assert.match((await page.locator('#closed-reason').textContent()) ?? '', /dal lunedì al venerdì/);
+    for (const field of ['Oggetto', 'Argomento', 'Testo della richiesta', 'Allegati (facoltativi)']) assert.ok(await page.getByLabel(field, { exact: true }).isVisible(), field);
+    assert.is(await page.locator('#tk-matricola').isVisible(), false, 'no matricola for a worker');
+    const topics = await page.locator('#tk-topic option').allTextContents();
+    assert.equal(topics.slice(1), ['CIGO – Cassa integrazione ordinaria', 'CIGS – Cassa integrazione straordinaria', 'FIS / assegno di integrazione salariale', 'Fondi di solidarietà', 'Tempi di pagamento', 'Altro']);
+    await page.getByRole('button', { name: 'Le mie richieste' }).waitFor();
+    await shot(page, 'closed');
+    assert.equal(await axe(page), [], 'axe on the closed view with the form');
+  });
+
+  test('a request with a PNG attachment is registered: protocol number, sede and due time in a live region', async () => {
+    const page = ctx.page;
+    // Sending without a text names what is missing, and keeps the focus on it.
+    await page.getByLabel('Oggetto', { exact: true }).fill(ctx.subject);
+    await page.getByRole('button', { name: 'Invia la richiesta' }).click();
+    await page.locator('#tk-error', { hasText: 'Scegli un argomento.' }).waitFor();
+    assert.is(await focusedId(page), 'tk-topic');
+    await page.getByLabel('Argomento', { exact: true }).selectOption('payment');
+    await page.getByLabel('Testo della richiesta').fill('Buongiorno, il pagamento diretto di febbraio non è ancora arrivato. Allego il cedolino.');
+    await page.getByLabel('Allegati (facoltativi)').setInputFiles({ name: 'cedolino.png', mimeType: 'image/png', buffer: PNG });
+    await page.locator('#tk-chosen li', { hasText: 'cedolino.png (' }).waitFor();
+    await page.getByRole('button', { name: 'Invia la richiesta' }).click();
+    await page.getByRole('heading', { name: 'Richiesta registrata' }).waitFor();
+    const box = page.locator('#done-box');
+    assert.is(await box.getAttribute('role'), 'status');
+    assert.is(await box.getAttribute('aria-live'), 'polite');
+    const text = (await box.textContent()) ?? '';
+    const m = text.match(/LINPS-\d{4}-\d{6}/);
+    assert.ok(m, `a protocol number: ${text}`);
+    ctx.protocol = m![0];
+    assert.match(text, /Assegnata aSEDE-MI/);
+    assert.match(text, /Risposta prevista entro(lunedì|martedì|mercoledì|giovedì|venerdì) \d+ \S+ alle \d\d:\d\d/);
+    assert.is(await focusedId(page), 'done-title', 'the focus moves to the confirmation');
+    // The form is empty again for a next request.
+    assert.is(await page.locator('#tk-subject').inputValue(), '');
+    await shot(page, 'done');
+    assert.equal(await axe(page), [], 'axe on the confirmation');
+  });
+
+  test('"Le mie richieste" lists it; its thread shows the request and the file, which downloads', async () => {
+    const page = ctx.page;
+    await page.getByRole('button', { name: 'Le mie richieste' }).click();
+    const item = page.locator('.tk-item', { hasText: ctx.protocol });
+    await item.waitFor();
+    assert.match((await item.textContent()) ?? '', /Aperta/);
+    assert.match((await item.textContent()) ?? '', new RegExp(ctx.subject));
+    assert.match((await item.textContent()) ?? '', /Risposta entro \d\d\/\d\d\/\d{4}/);
+    await page.locator('#list-status', { hasText: 'Richieste: 1.' }).waitFor();
+    await shot(page, 'list');
+    assert.equal(await axe(page), [], 'axe on the list');
+    await item.click();
+    await page.getByRole('heading', { name: ctx.subject }).waitFor();
+    assert.is(await focusedId(page), 'thread-title');
+    await page.locator('.reply', { hasText: 'non è ancora arrivato' }).waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /Scarica cedolino\.png/ }).click()]);
+    assert.is(download.suggestedFilename(), 'cedolino.png');
+    assert.ok(readFileSync(await download.path()).equals(PNG), 'the same bytes come back');
+  });
+
+  test('the Milano office replies over HTTP; the user refreshes the thread, sees it and answers', async () => {
+    const page = ctx.page;
+    const office = await officeToken();
+    const list = await api(office, 'GET', '/api/v1/tickets?pageSize=100');
+    const ticket = (list.body.items as Json[]).find((t) => t.protocol === ctx.protocol);
+    assert.ok(ticket, 'the request is in SEDE-MI');
+    ctx.ticketId = ticket!.id;
+    const form = new FormData();
+    form.append('body', 'Gentile utente, il pagamento è in lavorazione: alleghiamo il prospetto.');
+    form.append('files', new Blob([PDF], { type: 'application/pdf' }), 'prospetto.pdf');
+    const reply = await api(office, 'POST', `/api/v1/tickets/${ctx.ticketId}/replies`, form);
+    assert.is(reply.status, 201, JSON.stringify(reply.body));
+
+    await page.getByRole('button', { name: 'Aggiorna' }).click();
+    const answer = page.locator('.reply.from-office', { hasText: 'il pagamento è in lavorazione' });
+    await answer.waitFor();
+    assert.match((await answer.textContent()) ?? '', /Laura Bianchi – Sede INPS/);
+    const order = await page.locator('#th-replies > li').evaluateAll((lis) => lis.map((li) => (li as HTMLElement).dataset.seq));
+    assert.equal(order, ['1', '2'], 'replies in order');
+    const [download] = await Promise.all([page.waitForEvent('download'), answer.getByRole('button', { name: /Scarica prospetto\.pdf/ }).click()]);
+    assert.ok(readFileSync(await download.path()).equals(PDF));
+
+    await page.getByLabel('Testo della risposta').fill('Grazie, allego la ricevuta della banca.');
+    await page.locator('#rp-files').setInputFiles({ name: 'ricevuta.txt', mimeType: 'text/plain', buffer: Buffer.from('Bonifico non ricevuto al 10 marzo.\n') });
+    await page.getByRole('button', { name: 'Invia la risposta' }).click();
+    await page.locator('.reply.from-user', { hasText: 'allego la ricevuta' }).waitFor();
+    await page.locator('#announce', { hasText: 'Risposta inviata.' }).waitFor();
+    assert.is(await page.locator('#rp-body').inputValue(), '');
+    const seen = await api(office, 'GET', `/api/v1/tickets/${ctx.ticketId}`);
+    assert.is(seen.body.replies.length, 3);
+    assert.is(seen.body.replies[2].attachments[0].filename, 'ricevuta.txt');
+    await shot(page, 'thread');
+    assert.equal(await axe(page), [], 'axe on the thread');
+  });
+
+  test('when the office closes the request meanwhile, a reply is refused in plain words, the text stays and the outcome shows', async () => {
+    const page = ctx.page;
+    const reply = page.getByLabel('Testo della risposta');
+    await reply.fill('Un’ultima domanda sul prospetto.');
+    const office = await officeToken();
+    assert.is((await api(office, 'PATCH', `/api/v1/tickets/${ctx.ticketId}`, { status: 'in_progress' })).status, 200);
+    assert.is((await api(office, 'PATCH', `/api/v1/tickets/${ctx.ticketId}`, { status: 'closed', outcome: 'Pratica definita' })).status, 200);
+    await page.getByRole('button', { name: 'Invia la risposta' }).click();
+    await page.locator('#rp-error', { hasText: 'La richiesta è stata chiusa nel frattempo' }).waitFor();
+    await page.locator('#th-status', { hasText: 'Chiusa' }).waitFor();
+    assert.match((await page.locator('#th-closed').textContent()) ?? '', /^Richiesta chiusa il \d\d\/\d\d\/\d{4}, \d\d:\d\d\. Esito: Pratica definita\.$/);
+    assert.is(await reply.inputValue(), 'Un’ultima domanda sul prospetto.', 'the refused text is still there');
+    // Once cleared, a closed request shows no reply form.
+    await reply.fill('');
+    await page.getByRole('button', { name: 'Aggiorna' }).click();
+    await page.locator('#reply-form').waitFor({ state: 'hidden' });
+    await page.getByRole('button', { name: 'Le mie richieste' }).click();
+    await page.locator('.tk-item', { hasText: ctx.protocol }).filter({ hasText: /Chiusa.*Chiusa il/ }).waitFor();
+    await shot(page, 'closed-list');
+    await page.locator('.tk-item', { hasText: ctx.protocol }).click();
+    await page.locator('#th-closed').waitFor();
+  });
+
+  test('a disguised file (text named .pdf) is refused with a clear message, and what was typed stays', async () => {
+    const page = ctx.page;
+    await page.getByRole('button', { name: 'Le mie richieste' }).click();
+    await page.getByRole('button', { name: 'Indietro' }).click();
+    await page.getByRole('heading', { name: 'Il servizio è chiuso' }).waitFor();
+    const subject = page.getByLabel('Oggetto', { exact: true });
+    const body = page.getByLabel('Testo della richiesta');
+    await subject.fill('Modulo SR41');
+    await page.getByLabel('Argomento', { exact: true }).selectOption('cigo');
+    await body.fill('Allego il modulo SR41 compilato.');
+    const files = page.getByLabel('Allegati (facoltativi)');
+    await files.setInputFiles({ name: 'SR41.pdf', mimeType: 'application/pdf', buffer: Buffer.from('questo non è un PDF, è testo\n') });
+    const error = page.locator('#tk-error');
+    await error.filter({ hasText: '«SR41.pdf» non è un vero file PDF' }).waitFor();
+    assert.is(await files.getAttribute('aria-invalid'), 'true');
+    await page.getByRole('button', { name: 'Invia la richiesta' }).click();
+    await error.filter({ hasText: 'non è un vero file PDF' }).waitFor();
+    assert.is(await focusedId(page), 'tk-files');
+    await shot(page, 'refused');
+
+    // Text that passes the page's check but not the server's (markup): the server's code in plain words.
+    await files.setInputFiles({ name: 'nota.txt', mimeType: 'text/plain', buffer: Buffer.from('<html><body><script>alert(1)</script></body></html>') });
+    await page.getByRole('button', { name: 'Invia la richiesta' }).click();
+    await error.filter({ hasText: 'Un allegato è stato rifiutato' }).waitFor();
+    assert.match((await error.textContent()) ?? '', /Quello che hai scritto è rimasto nel modulo\./);
+    assert.is(await error.getAttribute('role'), 'alert');
+    assert.is(await subject.inputValue(), 'Modulo SR41');
+    assert.is(await body.inputValue(), 'Allego il modulo SR41 compilato.');
+    assert.is(await page.locator('#tk-topic').inputValue(), 'cigo');
+    await page.locator('#tk-chosen li', { hasText: 'nota.txt' }).waitFor();
+    const office = await officeToken();
+    const list = await api(office, 'GET', '/api/v1/tickets?pageSize=100');
+    assert.is(list.body.total, 1, 'nothing was stored');
+    assert.equal(await axe(page), [], 'axe with the error shown');
+    // Without the file it goes through.
+    await page.getByRole('button', { name: 'Togli gli allegati' }).click();
+    assert.is(await focusedId(page), 'tk-files');
+    await page.getByRole('button', { name: 'Invia la richiesta' }).click();
+    await page.getByRole('heading', { name: 'Richiesta registrata' }).waitFor();
+  });
+
+  test('an employer naming a matricola that is not theirs is told so in plain words; the text stays', async () => {
+    const c = await newContext('employer', { ...CLOSED, audience: 'employer' });
+    const page = await c.newPage();
+    await signIn(page, 'employer', 'MI', 'Ditta Verdi');
+    await page.getByRole('heading', { name: 'Il servizio è chiuso' }).waitFor();
+    const matricola = page.getByLabel('Matricola INPS dell’azienda (facoltativa)');
+    assert.ok(await matricola.isVisible(), 'the matricola field is offered to companies');
+    await page.getByLabel('Oggetto', { exact: true }).fill('Autorizzazione CIGO');
+    await page.getByLabel('Argomento', { exact: true }).selectOption('cigo');
+    await page.getByLabel('Testo della richiesta').fill('A che punto è l’autorizzazione?');
+    await matricola.fill('9999999999');
+    await page.getByRole('button', { name: 'Invia la richiesta' }).click();
+    await page.locator('#tk-error', { hasText: 'Non risulti abilitato a operare per questa matricola' }).waitFor();
+    assert.is(await focusedId(page), 'tk-matricola');
+    assert.is(await page.getByLabel('Testo della richiesta').inputValue(), 'A che punto è l’autorizzazione?');
+    await matricola.fill('');
+    await page.getByRole('button', { name: 'Invia la richiesta' }).click();
+    await page.getByRole('heading', { name: 'Richiesta registrata' }).waitFor();
+    await c.close();
+  });
+
+  test('keyboard only: Tab, typing, Space on the file input and Enter send a request, with visible focus', async () => {
+    const c = await newContext('keyboard');
+    const page = await c.newPage();
+    await signIn(page, 'worker', 'MI', 'Anna Neri');
+    await page.getByRole('heading', { name: 'Il servizio è chiuso' }).waitFor();
+    await page.locator('#closed-mine').focus();
+    const visibleFocus = () =>
+      page.evaluate(() => {
+        const el = document.activeElement as HTMLElement;
+        const s = getComputedStyle(el);
+        return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;
+      });
+    const stops: string[] = [];
+    const tab = async () => {
+      await page.keyboard.press('Tab');
+      stops.push(await focusedId(page));
+      assert.ok(await visibleFocus(), `visible focus on #${stops.at(-1)}`);
+    };
+    await tab();
+    await page.keyboard.type('Richiesta da tastiera');
+    await tab();
+    await page.keyboard.press('ArrowDown'); // the first topic
+    await tab();
+    await page.keyboard.type('Scritta senza mouse.');
+    await tab();
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+    await chooser.setFiles({ name: 'scansione.png', mimeType: 'image/png', buffer: PNG });
+    await page.locator('#tk-chosen li', { hasText: 'scansione.png' }).waitFor();
+    await tab();
+    await tab();
+    assert.equal(stops, ['tk-subject', 'tk-topic', 'tk-body', 'tk-files', 'tk-clear', 'tk-send']);
+    assert.is(await page.locator('#tk-topic').inputValue(), 'cigo');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Richiesta registrata' }).waitFor();
+    assert.is(await focusedId(page), 'done-title');
+    await page.keyboard.press('Tab');
+    assert.is(await focusedId(page), 'done-open');
+    await page.keyboard.press('Space');
+    await page.getByRole('heading', { name: 'Richiesta da tastiera' }).waitFor();
+    assert.is(await focusedId(page), 'thread-title');
+    await page.locator('.reply', { hasText: 'Scritta senza mouse.' }).waitFor();
+    await shot(page, 'keyboard');
+    await c.close();
+  });
+
+  test('closing soon: "Lascia una richiesta" prefills the form; "Aspetto comunque" resends with waitAnyway; a wait that runs out offers the form', async () => {
+    const c = await newContext('closing', { open: true, closesAt: CLOSES_AT, province: 'RM', audience: 'worker' });
+    let route: WebSocketRoute | null = null;
+    const requests: Json[] = [];
+    // In front of the real server: chat.request gets the closing-time answers, everything else passes.
+    await c.routeWebSocket(/\/ws$/, (ws) => {
+      route = ws;
+      const server = ws.connectToServer();
+      ws.onMessage((msg) => {
+        const f = JSON.parse(String(msg)) as Json;
+        if (f.type !== 'chat.request') return server.send(msg);
+        requests.push(f);
+        if (!f.waitAnyway) {
+          ws.send(JSON.stringify({ type: 'error', code: 'closing_soon', message: 'about 40 minutes', re: f.id, etaSeconds: 2400, closesAt: CLOSES_AT, offerTicket: true }));
+        } else {
+          ws.send(JSON.stringify({ type: 'queue.joined', province: 'RM', audience: 'worker', position: 7, etaSeconds: 2400 }));
+          ws.send(JSON.stringify({ type: 'ok', re: f.id }));
+        }
+      });
+    });
+    const page = await c.newPage();
+    await signIn(page, 'worker', 'RM', 'Paolo Gialli');
+    await page.getByRole('heading', { name: 'Come possiamo aiutarti?' }).waitFor();
+    await page.getByLabel('CIGS – Cassa integrazione straordinaria').check();
+    await page.getByLabel('La tua domanda (facoltativa)').fill('Quando arriva il pagamento di marzo?');
+    await page.getByRole('button', { name: 'Avvia la chat' }).click();
+    await page.getByRole('heading', { name: 'Il servizio sta per chiudere' }).waitFor();
+    assert.is(await page.locator('#closing-text').textContent(), 'L’attesa stimata è di circa 40 minuti e la chat chiude alle 18:00: potresti non essere servito in tempo.');
+    assert.is(await focusedId(page), 'closing-title');
+    await shot(page, 'closing');
+    assert.equal(await axe(page), [], 'axe on the closing-time choice');
+
+    await page.getByRole('button', { name: 'Lascia una richiesta', exact: true }).click();
+    await page.getByRole('heading', { name: 'Lascia una richiesta Linea INPS' }).waitFor();
+    assert.match((await page.locator('#ticket-why').textContent()) ?? '', /La chat chiude alle 18:00\. Abbiamo già inserito/);
+    assert.is(await page.locator('#tk-topic').inputValue(), 'cigs');
+    assert.is(await page.getByLabel('Testo della richiesta').inputValue(), 'Quando arriva il pagamento di marzo?');
+    await page.getByRole('button', { name: 'Indietro' }).click();
+    await page.getByRole('heading', { name: 'Il servizio sta per chiudere' }).waitFor();
+
+    await page.getByRole('button', { name: 'Aspetto comunque' }).click();
+    await page.getByRole('heading', { name: 'Sei in coda' }).waitFor();
+    assert.is(requests.length, 2);
+    assert.equal({ ...requests[1], id: undefined }, { ...requests[0], id: undefined, waitAnyway: true }, 'the same request, with waitAnyway');
+    assert.is(requests[1]!.topic, 'cigs');
+    assert.is(requests[1]!.text, 'Quando arriva il pagamento di marzo?');
+
+    route!.send(JSON.stringify({ type: 'queue.left', reason: 'timeout', offerTicket: true }));
+    await page.getByRole('heading', { name: 'Lascia una richiesta Linea INPS' }).waitFor();
+    assert.match((await page.locator('#ticket-why').textContent()) ?? '', /tempo massimo di attesa: ci dispiace\. Abbiamo già inserito l’argomento e la domanda/);
+    await page.locator('#announce', { hasText: 'tempo massimo di attesa' }).waitFor();
+    assert.ok(await page.getByRole('button', { name: 'Indietro' }).isVisible(), 'a way back');
+    assert.is(await page.locator('#tk-topic').inputValue(), 'cigs');
+    assert.is(await page.getByLabel('Testo della richiesta').inputValue(), 'Quando arriva il pagamento di marzo?');
+    await shot(page, 'offer');
+    assert.equal(await axe(page), [], 'axe on the offer after a wait');
+    await page.getByLabel('Oggetto', { exact: true }).fill('Pagamento CIGS di marzo');
+    await page.getByRole('button', { name: 'Invia la richiesta' }).click();
+    await page.locator('#done-box', { hasText: 'SEDE-RM' }).waitFor();
+    await c.close();
+  });
+
+  test('a chat request refused as service_closed shows the closed view with the form prefilled; queue.left "closed" explains why', async () => {
+    const c = await newContext('refused', { open: true, closesAt: CLOSES_AT, province: 'NA', audience: 'worker' });
+    let route: WebSocketRoute | null = null;
+    await c.routeWebSocket(/\/ws$/, (ws) => {
+      route = ws;
+      const server = ws.connectToServer();
+      ws.onMessage((msg) => {
+        const f = JSON.parse(String(msg)) as Json;
+        if (f.type !== 'chat.request') return server.send(msg);
+        if (f.topic === 'fis') {
+          ws.send(JSON.stringify({ type: 'error', code: 'service_closed', message: 'closed', re: f.id, reason: 'holiday', opensAt: '2031-03-04T14:00:00.000Z', offerTicket: true }));
+        } else {
+          ws.send(JSON.stringify({ type: 'queue.joined', province: 'NA', audience: 'worker', position: 2, etaSeconds: 300 }));
+          ws.send(JSON.stringify({ type: 'ok', re: f.id }));
+        }
+      });
+    });
+    const page = await c.newPage();
+    await signIn(page, 'worker', 'NA', 'Rita Viola');
+    await page.getByRole('heading', { name: 'Come possiamo aiutarti?' }).waitFor();
+    await page.getByLabel('FIS / assegno di integrazione salariale').check();
+    await page.getByLabel('La tua domanda (facoltativa)').fill('Il FIS copre anche i lavoratori part-time?');
+    await page.getByRole('button', { name: 'Avvia la chat' }).click();
+    await page.getByRole('heading', { name: 'Il servizio è chiuso' }).waitFor();
+    assert.match((await page.locator('#closed-reason').textContent()) ?? '', /giorno festivo/);
+    assert.is(await page.locator('#tk-topic').inputValue(), 'fis');
+    assert.is(await page.getByLabel('Testo della richiesta').inputValue(), 'Il FIS copre anche i lavoratori part-time?');
+
+    // Open again (the page's answer says so): a chat on another topic, then the closing cut-off.
+    await page.getByRole('button', { name: 'Verifica di nuovo' }).click();
+    await page.getByRole('heading', { name: 'Come possiamo aiutarti?' }).waitFor();
+    await page.getByLabel('CIGO – Cassa integrazione ordinaria').check();
+    await page.getByRole('button', { name: 'Avvia la chat' }).click();
+    await page.getByRole('heading', { name: 'Sei in coda' }).waitFor();
+    route!.send(JSON.stringify({ type: 'queue.left', reason: 'closed', offerTicket: true }));
+    await page.getByRole('heading', { name: 'Lascia una richiesta Linea INPS' }).waitFor();
+    assert.match((await page.locator('#ticket-why').textContent()) ?? '', /Il servizio ha chiuso prima che un consulente si liberasse/);
+    assert.is(await page.locator('#tk-topic').inputValue(), 'cigo', 'the topic follows the last request (it was only prefilled before)');
+    await page.getByRole('button', { name: 'Indietro' }).click();
+    await page.getByRole('heading', { name: 'Come possiamo aiutarti?' }).waitFor();
+    await c.close();
+  });
+
+  test('at 320 px the form fits without horizontal scrolling, and it reads in English', async () => {
+    const c = await newContext('small', CLOSED, { viewport: { width: 320, height: 640 } });
+    const page = await c.newPage();
+    await signIn(page, 'worker', 'MI', 'Sara Blu');
+    await page.getByRole('heading', { name: 'Il servizio è chiuso' }).waitFor();
+    await page.getByLabel('Lingua').selectOption('en');
+    await page.getByRole('heading', { name: 'Leave a Linea INPS request' }).waitFor();
+    for (const field of ['Subject line', 'Topic', 'Your request', 'Attachments (optional)']) assert.ok(await page.getByLabel(field, { exact: true }).isVisible(), field);
+    assert.is(await page.locator('#tk-topic option').nth(1).textContent(), 'CIGO – ordinary wage guarantee');
+    await page.getByRole('button', { name: 'My requests' }).click();
+    await page.locator('#list-status', { hasText: 'You have no Linea INPS requests yet.' }).waitFor();
+    await page.getByRole('button', { name: 'Back' }).click();
+    await page.getByRole('button', { name: 'Send the request' }).click();
+    await page.locator('#tk-error', { hasText: 'Write a subject line for your request.' }).waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `no horizontal scroll at 320 px (${overflow} px)`);
+    await shot(page, '320-en');
+    await c.close();
+  });
+
+  test('inside the bubble on the host page, the closed chat takes a request too', async () => {
+    const c = await newContext('bubble', { ...CLOSED, province: 'TO' });
+    const page = await c.newPage();
+    await page.goto(`${ctx.base}/demo/?role=worker&province=TO&name=Luca%20Neri`);
+    await page.locator('button.infocig-bubble').click();
+    const chat = page.frameLocator('iframe.infocig-frame');
+    await chat.getByRole('heading', { name: 'Il servizio è chiuso' }).waitFor();
+    await chat.getByLabel('Oggetto', { exact: true }).fill('Domanda CIGO non trovata');
+    await chat.getByLabel('Argomento', { exact: true }).selectOption('cigo');
+    await chat.getByLabel('Testo della richiesta').fill('Nel Cassetto non trovo la domanda di CIGO della mia azienda.');
+    await page.screenshot({ path: path.join(SHOTS, 'chat-ticket-bubble.png') });
+    const frame = await (await page.waitForSelector('iframe.infocig-frame')).contentFrame();
+    assert.equal(await axe(frame!), [], 'axe in the bubble');
+    await chat.getByRole('button', { name: 'Invia la richiesta' }).click();
+    await chat.locator('#done-box', { hasText: 'SEDE-TO' }).waitFor();
+    await page.screenshot({ path: path.join(SHOTS, 'chat-ticket-bubble-done.png') });
+    await c.close();
+  });
+
+  test('no page logged a Content-Security-Policy violation or a script error', () => {
+    assert.equal(ctx.problems, [], ctx.problems.join('\n'));
+  });
+}
+
+test.run();
