@@ -69,7 +69,7 @@ ${rows.join('\n')}
 | \`welcome\` | \`role\`, \`sessionId\`, \`user\` {id, name, province}, \`conversations\` [{conversationId, status, peer, topic, province, audience, entry, context, lastSeq, openedAt}], \`waiting\` {province, audience, position, etaSeconds} or null |
 | \`queue.joined\` | \`province\`, \`audience\`, \`position\`, \`etaSeconds\` |
 | \`queue.position\` | \`position\`, \`etaSeconds\` — pushed when they change |
-| \`queue.left\` | \`reason\` |
+| \`queue.left\` | \`reason\` (\`cancelled\`, \`timeout\`, \`closed\`), \`offerTicket\`? (offer a Linea INPS request), \`conversationId\`? |
 | \`conversation.assigned\` | \`conversationId\`, \`peer\` {id, name, role}, \`topic\`, \`province\`, \`audience\`, \`entry\`, \`context\`, \`lastSeq\`, \`openedAt\` |
 | \`message\` | \`conversationId\`, \`seq\` (1, 2, 3 … per conversation, no gaps), \`clientMsgId\`, \`from\` {id, role}, \`text\`, \`at\` — to every socket of both participants, the sender's included |
 | \`message.ack\` | \`clientMsgId\`, \`conversationId\`, \`seq\` — only once the message is stored |
@@ -80,7 +80,7 @@ ${rows.join('\n')}
 | \`reset\` | \`conversationId\`, \`reason\` (\`unknown_conversation\`, \`ahead_of_server\`), \`lastSeq\`? — reload the conversation over HTTP |
 | \`pong\` | — |
 | \`ok\` | sent only to a frame with \`id\`, when there is nothing else to answer |
-| \`error\` | \`code\` (docs/errors.md), \`message\`, \`re\`?; \`service_closed\` adds \`reason\` and \`opensAt\` |
+| \`error\` | \`code\` (docs/errors.md), \`message\`, \`re\`?; \`service_closed\` adds \`reason\`, \`opensAt\`, \`offerTicket\`; \`closing_soon\` adds \`etaSeconds\`, \`closesAt\`, \`offerTicket\`; \`ticket_only\` adds \`province\`, \`offerTicket\` |
 
 ## Close codes
 
