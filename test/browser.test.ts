@@ -6,16 +6,14 @@
  * (SERVICE_HOURS=always, a temporary DATA_DIR, a free port). Screenshots go to
  * test/screenshots/ (gitignored). Skips when /usr/bin/chromium is absent.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM, launchChromium, startServerProcess, type ServerProcess } from './helpers/server-process.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SHOTS = path.join(root, 'test', 'screenshots');
 const AXE = path.join(root, 'node_modules', 'axe-core', 'axe.min.js');
@@ -28,10 +26,8 @@ interface Problem {
 }
 
 const ctx = {
-  server: null as ChildProcess | null,
-  dataDir: '',
+  proc: null as ServerProcess | null,
   base: '',
-  serverLog: '',
   browser: null as Browser | null,
   contexts: [] as BrowserContext[],
   workerCtx: null as unknown as BrowserContext,
@@ -43,31 +39,8 @@ const ctx = {
 };
 
 async function startServer(): Promise<void> {
-  ctx.dataDir = mkdtempSync(path.join(os.tmpdir(), 'infocig-browser-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', SERVICE_HOURS: 'always', DATA_DIR: ctx.dataDir, AUTH_DEV: '1', NODE_ENV: 'development', LOG_LEVEL: 'warn' };
-  delete env.ALLOWED_ORIGINS;
-  delete env.PUBLIC_URL;
-  delete env.DATABASE_URL;
-  delete env.REDIS_URL;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server', 'main.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  ctx.server = child;
-  ctx.base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${ctx.serverLog}`)), 60_000);
-    const onData = (d: Buffer) => {
-      ctx.serverLog += d.toString();
-      const m = ctx.serverLog.match(/demo page \(chat bubble\):\s+(http:\/\/\S+?)\/demo\//);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d: Buffer) => (ctx.serverLog += d.toString()));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${ctx.serverLog}`));
-    });
-  });
+  ctx.proc = await startServerProcess('browser', { SERVICE_HOURS: 'always' });
+  ctx.base = ctx.proc.base;
 }
 
 async function newContext(name: string, options: Parameters<Browser['newContext']>[0] = {}): Promise<BrowserContext> {
@@ -122,8 +95,7 @@ if (!existsSync(CHROMIUM)) {
   test.before(async () => {
     mkdirSync(SHOTS, { recursive: true });
     await startServer();
-    const { chromium } = await import('playwright-core');
-    ctx.browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    ctx.browser = await launchChromium();
     ctx.workerCtx = await newContext('worker');
     ctx.worker = await ctx.workerCtx.newPage();
     const advisorCtx = await newContext('advisor');
@@ -144,17 +116,7 @@ if (!existsSync(CHROMIUM)) {
   test.after(async () => {
     for (const c of ctx.contexts) await c.close().catch(() => {});
     await ctx.browser?.close().catch(() => {});
-    if (ctx.server && ctx.server.exitCode === null) {
-      ctx.server.kill('SIGTERM');
-      await new Promise((r) => {
-        const t = setTimeout(() => {
-          ctx.server?.kill('SIGKILL');
-          r(null);
-        }, 5000);
-        ctx.server!.once('exit', () => r(clearTimeout(t)));
-      });
-    }
-    rmSync(ctx.dataDir, { recursive: true, force: true });
+    await ctx.proc?.stop();
   });
 
   test('the demo page shows the OMNIA IS wizard and the chat bubble', async () => {

@@ -14,16 +14,14 @@
  * the closing-time frames by a route on /ws in front of the real server.
  * Screenshots: test/screenshots/chat-ticket-*.png. Skips without /usr/bin/chromium.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM, launchChromium, startServerProcess, type ServerProcess } from './helpers/server-process.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Browser, BrowserContext, Frame, Page, WebSocketRoute } from 'playwright-core';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SHOTS = path.join(root, 'test', 'screenshots');
 const AXE = path.join(root, 'node_modules', 'axe-core', 'axe.min.js');
@@ -39,10 +37,8 @@ const CLOSES_AT = '2031-03-03T17:00:00.000Z'; // 18:00 in Rome
 type Json = Record<string, any>;
 
 const ctx = {
-  server: null as ChildProcess | null,
-  dataDir: '',
+  proc: null as ServerProcess | null,
   base: '',
-  serverLog: '',
   browser: null as Browser | null,
   contexts: [] as BrowserContext[],
   page: null as unknown as Page,
@@ -53,28 +49,8 @@ const ctx = {
 };
 
 async function startServer(): Promise<void> {
-  ctx.dataDir = mkdtempSync(path.join(os.tmpdir(), 'infocig-chat-ticket-'));
-  // No SERVICE_HOURS: the real calendar.
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: ctx.dataDir, AUTH_DEV: '1', NODE_ENV: 'development', LOG_LEVEL: 'warn' };
-  for (const k of ['SERVICE_HOURS', 'ALLOWED_ORIGINS', 'PUBLIC_URL', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL']) delete env[k];
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server', 'main.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  ctx.server = child;
-  ctx.base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${ctx.serverLog}`)), 60_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      ctx.serverLog += d.toString();
-      const m = ctx.serverLog.match(/demo page \(chat bubble\):\s+(http:\/\/\S+?)\/demo\//);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => (ctx.serverLog += d.toString()));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${ctx.serverLog}`));
-    });
-  });
+  ctx.proc = await startServerProcess('chat-ticket', {});
+  ctx.base = ctx.proc.base;
 }
 
 async function newContext(name: string, availability: Json = CLOSED, options: Parameters<Browser['newContext']>[0] = {}): Promise<BrowserContext> {
@@ -142,8 +118,7 @@ if (!existsSync(CHROMIUM)) {
   test.before(async () => {
     mkdirSync(SHOTS, { recursive: true });
     await startServer();
-    const { chromium } = await import('playwright-core');
-    ctx.browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    ctx.browser = await launchChromium();
     const c = await newContext('user');
     ctx.page = await c.newPage();
   });
@@ -151,17 +126,7 @@ if (!existsSync(CHROMIUM)) {
   test.after(async () => {
     for (const c of ctx.contexts) await c.close().catch(() => {});
     await ctx.browser?.close().catch(() => {});
-    if (ctx.server && ctx.server.exitCode === null) {
-      ctx.server.kill('SIGTERM');
-      await new Promise((r) => {
-        const t = setTimeout(() => {
-          ctx.server?.kill('SIGKILL');
-          r(null);
-        }, 5000);
-        ctx.server!.once('exit', () => r(clearTimeout(t)));
-      });
-    }
-    rmSync(ctx.dataDir, { recursive: true, force: true });
+    await ctx.proc?.stop();
   });
 
   test('the closed view says why and offers the Linea INPS request form, every field labelled', async () => {

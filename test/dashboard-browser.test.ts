@@ -30,7 +30,7 @@ import { CLIENT_FRAMES } from '../server/ws-frames.ts';
 import { testDatabase, type TestDatabase } from './helpers/db.ts';
 import { TestSocket } from './helpers/ws-client.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { CHROMIUM, launchChromium } from './helpers/server-process.ts';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SHOTS = path.join(root, 'test', 'screenshots');
 const AXE = path.join(root, 'node_modules', 'axe-core', 'axe.min.js');
@@ -205,8 +205,7 @@ if (!existsSync(CHROMIUM)) {
       console.error('could not set the scene:', err); // uvu does not print errors of hooks
       throw err;
     }
-    const { chromium } = await import('playwright-core');
-    ctx.browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    ctx.browser = await launchChromium();
     ctx.page = await (await newContext()).newPage();
   });
 

@@ -35,7 +35,7 @@ import { createServices } from '../server/services.ts';
 import { testDatabase } from './helpers/db.ts';
 import { startServer } from './helpers/server.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { CHROMIUM, launchChromium } from './helpers/server-process.ts';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SHOTS = path.join(root, 'test', 'screenshots');
 const AXE = path.join(root, 'node_modules', 'axe-core', 'axe.min.js');
@@ -135,8 +135,7 @@ if (!existsSync(CHROMIUM)) {
   test.before(async () => {
     mkdirSync(SHOTS, { recursive: true });
     ctx.server = await start();
-    const { chromium } = await import('playwright-core');
-    ctx.browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    ctx.browser = await launchChromium();
     ctx.context = await ctx.browser.newContext({ locale: 'it-IT', timezoneId: 'Europe/Rome', viewport: { width: 1366, height: 900 }, acceptDownloads: true });
     ctx.context.setDefaultTimeout(T);
     await ctx.context.route(`**${AXE_URL_PATH}`, (route) => route.fulfill({ path: AXE, contentType: 'application/javascript' }));

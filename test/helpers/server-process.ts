@@ -1,0 +1,71 @@
+/**
+ * `server/main.ts` as a child process, started the way `npm start` starts it, on a
+ * free port and a temporary DATA_DIR; and Debian's chromium for the browser tests.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export function launchChromium(): Promise<Browser> {
+  return import('playwright-core').then(({ chromium }) =>
+    chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] }),
+  );
+}
+
+export interface ServerProcess {
+  base: string;
+  child: ChildProcess;
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts the server with `env` over a clean development environment (embedded defaults). */
+export async function startServerProcess(name: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), `infocig-${name}-`));
+  const full: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, AUTH_DEV: '1', NODE_ENV: 'development', LOG_LEVEL: 'warn' };
+  for (const k of ['SERVICE_HOURS', 'ALLOWED_ORIGINS', 'PUBLIC_URL', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL']) delete full[k];
+  Object.assign(full, env);
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server', 'main.ts')], { cwd: root, env: full, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const base = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${log}`)), 60_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      log += d.toString();
+      const m = log.match(/demo page \(chat bubble\):\s+(http:\/\/\S+?)\/demo\//);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${log}`));
+    });
+  });
+  return {
+    base,
+    child,
+    log: () => log,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => {
+          const t = setTimeout(() => {
+            child.kill('SIGKILL');
+            r(null);
+          }, 5000);
+          child.once('exit', () => r(clearTimeout(t)));
+        });
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
