@@ -1,9 +1,14 @@
 /**
  * The pages (widgets/): static files with a strict Content-Security-Policy and no
  * inline script. The chat app may be framed only by the allowed host pages.
+ * Text files (HTML, JS, CSS, SVG) go out gzip-compressed when the browser accepts
+ * it, compressed once per file version (path + ETag + Last-Modified) and kept in
+ * memory; every page file may be cached for five minutes.
  */
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
@@ -36,5 +41,39 @@ export async function pageRoutes(app: FastifyInstance, opts: { frameAncestors: s
     }
     return payload;
   });
-  await app.register(fastifyStatic, { root: WIDGETS, prefix: '/', index: ['index.html'], redirect: true, decorateReply: false });
+  const gzipped = new Map<string, { version: string; body: Buffer }>();
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.method !== 'GET' || reply.statusCode !== 200 || request.url.startsWith('/api/')) return payload;
+    const type = String(reply.getHeader('content-type') ?? '');
+    const etag = reply.getHeader('etag');
+    // Only @fastify/static's answers (they carry an ETag) of the compressible types.
+    if (!etag || !COMPRESSIBLE.test(type) || reply.getHeader('content-encoding')) return payload;
+    reply.header('Vary', 'Accept-Encoding');
+    if (!/\bgzip\b/i.test(String(request.headers['accept-encoding'] ?? ''))) return payload;
+    const key = request.url.split('?')[0]!;
+    const version = `${String(etag)} ${String(reply.getHeader('last-modified') ?? '')}`;
+    let hit = gzipped.get(key);
+    if (hit?.version === version) {
+      (payload as Readable | null)?.destroy?.();
+    } else {
+      const body = await readAll(payload);
+      hit = { version, body: gzipSync(body, { level: 9 }) };
+      if (gzipped.size >= 500) gzipped.clear(); // a bound on memory; widgets/ holds a few dozen files
+      gzipped.set(key, hit);
+    }
+    reply.header('Content-Encoding', 'gzip');
+    reply.removeHeader('content-length');
+    return hit.body;
+  });
+  await app.register(fastifyStatic, { root: WIDGETS, prefix: '/', index: ['index.html'], redirect: true, decorateReply: false, maxAge: 300_000 });
+}
+
+const COMPRESSIBLE = /^(text\/(html|css|javascript|plain)|application\/(javascript|json)|image\/svg\+xml)\b/i;
+
+async function readAll(payload: unknown): Promise<Buffer> {
+  if (Buffer.isBuffer(payload)) return payload;
+  if (typeof payload === 'string') return Buffer.from(payload);
+  const parts: Buffer[] = [];
+  for await (const chunk of payload as AsyncIterable<Buffer | string>) parts.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(parts);
 }

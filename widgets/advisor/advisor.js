@@ -72,6 +72,8 @@ function signIn() {
     sessionStorage.setItem(KEY, JSON.stringify(choice));
     $('#signin').hidden = true;
     start(choice);
+    // The form is gone: focus the first thing to do, the status switch, not <body>.
+    document.querySelector('input[name="status"]:checked')?.focus();
   });
 }
 
@@ -242,6 +244,7 @@ function addCard(info, isNew) {
 
 function setClosed(card, outcome) {
   if (card.closed) return;
+  const hadFocus = card.el.contains(document.activeElement);
   card.closed = true;
   card.el.classList.add('closed');
   for (const c of card.composer.elements) c.disabled = true;
@@ -251,6 +254,8 @@ function setClosed(card, outcome) {
   card.closedNote.textContent = t('adv.closed', { outcome: label('adv.outcome', outcome) });
   card.dismiss.hidden = false;
   renderLoad();
+  // The composer and the close form just disappeared: keep the keyboard user in this card.
+  if (hadFocus) card.dismiss.focus();
 }
 
 function maybeRead(card) {

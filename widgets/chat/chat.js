@@ -101,10 +101,13 @@ function showView(name) {
   const next = $(`#view-${name}`);
   const active = document.activeElement;
   const hadFocus = active && active !== document.body && active.closest('.view') && active.closest('.view') !== next;
+  // Nothing focused yet while this document has the focus (the bubble just opened on "Caricamento…",
+  // or the page just loaded): the new view takes it, so a keyboard user does not start from <body>.
+  const unfocused = (!active || active === document.body) && document.hasFocus();
   for (const v of document.querySelectorAll('.view')) v.hidden = v !== next;
   state.view = name;
   document.body.dataset.view = name;
-  if (hadFocus) focusView(name);
+  if (hadFocus || unfocused) focusView(name);
   post('session', { active: name === 'queue' || name === 'chat' });
 }
 
