@@ -17,7 +17,7 @@ import type { Authenticator, Identity } from './auth.ts';
 import { AppError } from './errors.ts';
 import { errorSchema } from './http-errors.ts';
 import { signedIn } from './http-auth.ts';
-import { isOverdue, isStaff, TICKET_LIMITS, type TicketService } from './ticket-service.ts';
+import { isOverdue, isStaff, TICKET_LIMITS, type ListInput, type TicketService } from './ticket-service.ts';
 import { TICKET_STATUSES, type AuditEntry, type TicketRecord, type TicketReply } from './ticket-store.ts';
 
 export interface TicketRoutesOptions {
@@ -169,19 +169,6 @@ interface CreateBody {
   to?: { userId?: string; matricola?: string };
 }
 
-interface ListQuery {
-  status?: string;
-  matricola?: string;
-  subject?: string;
-  from?: string;
-  to?: string;
-  updatedFrom?: string;
-  updatedTo?: string;
-  sede?: string;
-  overdue?: boolean;
-  page?: number;
-  pageSize?: number;
-}
 
 export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptions): Promise<void> {
   const { auth, tickets } = opts;
@@ -230,7 +217,7 @@ export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptio
     },
   );
 
-  app.get<{ Querystring: ListQuery }>(
+  app.get<{ Querystring: ListInput }>(
     '/api/v1/tickets',
     {
       schema: {
