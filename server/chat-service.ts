@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../routing/clock.ts';
 import { findProvince } from '../routing/provinces.ts';
-import type { QueueEntry, RoutingState } from '../routing/routing-state.ts';
+import type { AdvisorState, QueueEntry, RoutingState } from '../routing/routing-state.ts';
 import { availability, type ScheduleConfig } from '../routing/schedule.ts';
 import { isUserRole, type Entry, type Topic } from '../routing/types.ts';
 import type { AdvisorDirectory } from './advisor-directory.ts';
@@ -254,12 +254,11 @@ export class ChatService {
   }
 
   /** What a freshly connected client needs: its open conversations and its place in the queue. */
-  async welcomeFor(client: Client) {
+  async welcomeFor(client: Client, advisor?: AdvisorState) {
     const open = await this.deps.store.openConversationsFor(client.userId);
     const conversations = open.map((c) => conversationSummary(c, client.userId));
     const waiting = await this.deps.state.waitingEntry(client.userId);
     const info = waiting ? await this.deps.router.waitInfo(client.userId) : null;
-    const advisor = client.identity.role === 'advisor' ? (await this.deps.state.snapshot()).advisors.find((a) => a.id === client.userId) : undefined;
     return {
       conversations,
       waiting: waiting && info ? { province: waiting.province, audience: waiting.audience, ...info } : null,
@@ -268,7 +267,7 @@ export class ChatService {
   }
 
   /** Registers an advisor with the router as they connect (away until they say otherwise). */
-  async advisorConnected(client: Client): Promise<void> {
+  async advisorConnected(client: Client): Promise<AdvisorState> {
     const now = this.deps.clock.now();
     const snapshot = await this.deps.state.snapshot();
     const known = snapshot.advisors.find((a) => a.id === client.userId);
@@ -278,7 +277,7 @@ export class ChatService {
     this.statusBeforeDrop.delete(client.userId);
     const recent = before && now - before.at <= this.deps.advisorGraceMs ? before.status : 'away';
     const status = known && known.status !== 'offline' ? known.status : recent;
-    await this.deps.state.upsertAdvisor(profile, status, now);
+    return this.deps.state.upsertAdvisor(profile, status, now);
   }
 
   /** The advisor's last connection anywhere went away: no new chats until they are back. */

@@ -103,14 +103,6 @@ export class Client {
     this.cursors.delete(conversationId);
   }
 
-  follows(conversationId: string): boolean {
-    return this.cursors.has(conversationId);
-  }
-
-  lastSeq(conversationId: string): number | undefined {
-    return this.cursors.get(conversationId)?.last;
-  }
-
   /** Delivers a stored message in order, reading any gap before it. */
   async deliver(message: StoredMessage): Promise<void> {
     const cursor = this.cursors.get(message.conversationId);

@@ -24,7 +24,6 @@ export const ERRORS = {
   not_found: { status: 404, message: 'Not found' },
   // chat
   service_closed: { status: 409, message: 'The service is closed: %s' },
-  already_waiting: { status: 409, message: 'You are already waiting in a queue' },
   already_in_conversation: { status: 409, message: 'You already have an open conversation' },
   not_waiting: { status: 409, message: 'You are not waiting in any queue' },
   closing_soon: { status: 409, message: 'The expected wait runs past closing time (%s): leave a Linea INPS request instead, or wait anyway' },
@@ -72,10 +71,6 @@ export class AppError extends Error {
 export const HttpErrors = Object.fromEntries(
   Object.entries(ERRORS).map(([code, spec]) => [code, createError(code, spec.message, spec.status)]),
 ) as { [K in ErrorCode]: ReturnType<typeof createError> };
-
-export function isErrorCode(code: unknown): code is ErrorCode {
-  return typeof code === 'string' && Object.hasOwn(ERRORS, code);
-}
 
 /** The body every HTTP error answers with. */
 export function errorBody(code: string, message: string) {

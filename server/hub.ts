@@ -43,10 +43,6 @@ export class Hub {
     }
   }
 
-  unfollow(userId: string, conversationId: string): void {
-    for (const client of this.clientsOf(userId)) client.unfollow(conversationId);
-  }
-
   /**
    * A client whose gap cannot be read (the database does not answer) is closed with a
    * retryable code: it reconnects and resumes rather than going on with a hole.

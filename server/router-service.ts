@@ -132,7 +132,8 @@ export class RouterService {
             audience: entry.audience,
             topic: entry.topic,
             entry: entry.entry,
-            context: entry.context,
+            // The language is kept with the conversation: a hand-over needs an advisor who speaks it.
+            context: { ...entry.context, lang: entry.lang },
             advisorId,
             advisorName,
             openedAt: new Date(clock.now()),
@@ -176,7 +177,7 @@ export class RouterService {
       province: conv.province,
       audience: conv.audience,
       topic: conv.topic,
-      lang: 'it',
+      lang: conv.context.lang ?? 'it',
       entry: conv.entry,
       context: conv.context,
       priority: 1,

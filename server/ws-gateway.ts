@@ -222,8 +222,8 @@ class Connection {
     const { chat, hub } = this.deps;
     this.client = client;
     this.armExpiry(identity.exp);
-    if (identity.role === 'advisor') await chat.advisorConnected(client);
-    const welcome = await chat.welcomeFor(client);
+    const advisor = identity.role === 'advisor' ? await chat.advisorConnected(client) : undefined;
+    const welcome = await chat.welcomeFor(client, advisor);
     // Cursors are set before the client joins the hub, so live messages queue behind the replay.
     for (const c of welcome.conversations) client.follow(c.conversationId, c.lastSeq);
     const plan = await planResume(client, (frame.resume as ResumeRequest[] | undefined) ?? [], chat);

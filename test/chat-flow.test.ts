@@ -56,7 +56,7 @@ test('a worker waits in the queue of their province and is matched with an avail
   assert.equal(assignedW.peer, { id: 'adv-match', name: 'Giulia Rossi', role: 'advisor' });
   assert.equal(assignedA.peer, { id: 'worker-match', name: 'Mario Bianchi', role: 'worker' });
   assert.is(assignedA.province, 'MI');
-  assert.equal(assignedA.context, { protocol: 'INPS.2026.0001' });
+  assert.equal(assignedA.context, { protocol: 'INPS.2026.0001', lang: 'it' }, 'the page context, and the language the user writes in');
   assert.ok(conversationId);
 });
 

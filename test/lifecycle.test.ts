@@ -81,6 +81,18 @@ test('an advisor who does not come back within the grace period: their user goes
   assert.is((await worker.next('message', (f) => f.seq === 3)).text, 'eccomi, riprendo io');
 });
 
+test('a chat handed over keeps its language: it goes to an advisor who speaks it', async () => {
+  const first = await advisorReady('adv-any-lang');
+  const worker = (await on({ role: 'worker', sub: 'w-english', province: 'MI' })).socket;
+  worker.send({ type: 'chat.request', topic: 'payment', lang: 'en' });
+  const { conversationId } = await worker.next('conversation.assigned');
+  first.drop();
+  await worker.next('queue.joined', (f) => f.reason === 'advisor_left', 3000);
+  const english = (await on({ role: 'advisor', sub: 'adv-english-only', skills: ['lang:en'] })).socket;
+  await english.request({ type: 'advisor.status', status: 'available' });
+  assert.is((await english.next('conversation.assigned')).conversationId, conversationId);
+});
+
 test('an advisor who transfers a chat back to the queue does not get it again; a transfer to a busy advisor is refused', async () => {
   const a = await advisorReady('adv-transfer-a');
   const { worker, conversationId } = await chatWith(a, 'w-transfer');
