@@ -46,10 +46,17 @@ function runFile(file: string): Promise<Outcome> {
       output += `\n(test file timed out after ${fileTimeoutMs} ms)\n`;
       child.kill('SIGKILL');
     }, fileTimeoutMs);
-    child.on('close', (code) => {
+    let done = false;
+    const finish = (code: number | null) => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
       resolve(summarize(file, output, code ?? 1, Date.now() - started));
-    });
+    };
+    child.on('close', finish);
+    // A process a test left behind may hold the pipes open after the file itself exited:
+    // the exit decides, with a moment for the last output to arrive.
+    child.on('exit', (code) => setTimeout(() => finish(code), 2000).unref());
   });
 }
 
