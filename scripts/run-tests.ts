@@ -20,6 +20,7 @@ const files = readdirSync(path.join(root, 'test'))
   .sort();
 const concurrency = Number(process.env.TEST_CONCURRENCY ?? 2);
 const fileTimeoutMs = Number(process.env.TEST_FILE_TIMEOUT_MS ?? 240_000);
+const LINGER_MS = 30_000;
 
 interface Outcome {
   file: string;
@@ -40,7 +41,21 @@ function runFile(file: string): Promise<Outcome> {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout.on('data', (d) => (output += d));
+    let lingered = false;
+    let lingerTimer: NodeJS.Timeout | undefined;
+    child.stdout.on('data', (d) => {
+      output += d;
+      // uvu prints Duration last, after every after-hook: a file still running long after
+      // that has reported all it will; it is ended and the linger is reported, not hidden.
+      if (!lingerTimer && /Duration:/.test(output)) {
+        lingerTimer = setTimeout(() => {
+          lingered = true;
+          output += `\n# lingered: ${file} was still running ${LINGER_MS / 1000} s after its summary and was ended\n`;
+          child.kill('SIGKILL');
+        }, LINGER_MS);
+        lingerTimer.unref();
+      }
+    });
     child.stderr.on('data', (d) => (output += d));
     const timer = setTimeout(() => {
       output += `\n(test file timed out after ${fileTimeoutMs} ms)\n`;
@@ -51,7 +66,8 @@ function runFile(file: string): Promise<Outcome> {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      resolve(summarize(file, output, code ?? 1, Date.now() - started));
+      clearTimeout(lingerTimer);
+      resolve(summarize(file, output, lingered ? 0 : (code ?? 1), Date.now() - started));
     };
     child.on('close', finish);
     // A process a test left behind may hold the pipes open after the file itself exited:
@@ -91,6 +107,8 @@ async function main(): Promise<void> {
   };
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
   const sum = (k: 'passed' | 'failed' | 'skipped') => outcomes.reduce((n, o) => n + o[k], 0);
+  const lingered = outcomes.filter((o) => o.output.includes('# lingered:')).map((o) => `  ${o.file}`);
+  if (lingered.length) console.log(`\nDid not exit after reporting (ended after ${LINGER_MS / 1000} s; its results stand):\n${lingered.join('\n')}`);
   const reasons = outcomes.flatMap((o) => o.skipReasons.map((r) => `  ${o.file}: ${r}`));
   if (reasons.length) console.log(`\nNot run here:\n${reasons.join('\n')}`);
   const mode = process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite';
