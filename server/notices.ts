@@ -53,7 +53,11 @@ import { offices } from '../schema/tables.ts';
 import { outbox, tickets, type OutboxRow } from '../schema/ticket-tables.ts';
 import type { Db } from './db.ts';
 import { DeliveryError, SMTP_SEND_BUDGET_MS, type EmailChannel, type LocalMailbox, type OutgoingNotice, type SmsChannel } from './notice-channels.ts';
-import type { NoticeKind } from './ticket-store.ts';
+import { composeNotice, maskAddresses } from './notice-text.ts';
+
+// Callers import the notices' whole vocabulary from here.
+export { composeNotice, italianDateTime, maskAddresses, type NoticeFacts } from './notice-text.ts';
+export { ContactBook, contactFromClaims, type Contact } from './notice-contacts.ts';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -340,164 +344,6 @@ export class NoticeDispatcher {
   }
 }
 
-/** E-mail addresses and phone numbers replaced, for log lines. */
-export function maskAddresses(text: string): string {
-  return text
-    .replace(/[^\s<>()"',;:]+@[^\s<>()"',;:]+/g, '<address>')
-    .replace(/\+?\d[\d .-]{6,}\d/g, (m) => (m.replace(/\D/g, '').length >= 8 ? '<number>' : m));
-}
-
 function isRollback(err: unknown): boolean {
   return err instanceof TransactionRollbackError;
-}
-
-export interface NoticeFacts {
-  kind: NoticeKind;
-  recipientKind: 'user' | 'matricola' | 'sede';
-  protocol: string;
-  sedeName: string;
-  /** An office's own request to the user (origin `office`). */
-  interlocuzione: boolean;
-  dueAt: Date | null;
-  /** Closed by the user (outcome `withdrawn`). */
-  withdrawn: boolean;
-  /** Where to sign in, if known. */
-  link: string | null;
-  /** A short form for SMS. */
-  sms?: boolean;
-}
-
-const ROME_DATE = new Intl.DateTimeFormat('it-IT', {
-  timeZone: 'Europe/Rome',
-  weekday: 'long',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-
-/** "giovedì 10 dicembre 2026 alle 10:00", in Italian time. */
-export function italianDateTime(at: Date): string {
-  const parts = Object.fromEntries(ROME_DATE.formatToParts(at).map((p) => [p.type, p.value]));
-  return `${parts.weekday} ${parts.day} ${parts.month} ${parts.year} alle ${parts.hour}:${parts.minute}`;
-}
-
-/**
- * The message for one notice: short, Italian, with the protocol number and
- * nothing of the thread (no text, no subject, no outcome).
- */
-export function composeNotice(f: NoticeFacts): { subject: string; text: string } {
-  const p = f.protocol;
-  const toSede = f.recipientKind === 'sede';
-  let subject: string;
-  let lines: string[];
-  switch (f.kind) {
-    case 'registered':
-      if (toSede) {
-        subject = `Nuova richiesta ${p}`;
-        lines = [`È stata registrata la richiesta n. ${p} per la sua sede.`];
-      } else if (f.interlocuzione) {
-        subject = `Comunicazione ${p} da ${f.sedeName}`;
-        lines = [`${f.sedeName} le ha inviato una comunicazione (n. ${p}) che attende la sua risposta.`];
-      } else {
-        subject = `Richiesta ${p} registrata`;
-        lines = [`La sua richiesta Linea INPS n. ${p} è stata registrata e assegnata a ${f.sedeName}.`];
-        if (f.dueAt) lines.push(`Sarà ricontattato entro ${italianDateTime(f.dueAt)}.`);
-      }
-      break;
-    case 'taken_in_charge':
-      subject = `Richiesta ${p} presa in carico`;
-      lines = [`La sua richiesta n. ${p} è stata presa in carico da ${f.sedeName}.`];
-      break;
-    case 'replied':
-      if (toSede) {
-        subject = `Nuovo messaggio sulla richiesta ${p}`;
-        lines = [`L'utente ha scritto un nuovo messaggio sulla richiesta n. ${p}.`];
-      } else {
-        subject = `Nuova risposta alla richiesta ${p}`;
-        lines = [`${f.sedeName} ha risposto alla sua richiesta n. ${p}.`];
-      }
-      break;
-    case 'closed':
-      if (toSede) {
-        subject = f.withdrawn ? `Richiesta ${p} ritirata` : `Richiesta ${p} chiusa`;
-        lines = [f.withdrawn ? `L'utente ha ritirato la richiesta n. ${p}.` : `La richiesta n. ${p} è stata chiusa.`];
-      } else {
-        subject = `Richiesta ${p} chiusa`;
-        lines = [`La sua richiesta n. ${p} è stata chiusa da ${f.sedeName}.`];
-      }
-      break;
-  }
-  const where = toSede ? 'nella console della sede' : 'accedendo a INFO CIG';
-  const read = f.kind === 'closed' && !toSede ? `Può leggere l'esito ${where}` : `Trova i dettagli ${where}`;
-  lines.push(f.link ? `${read}: ${f.link}` : `${read}.`);
-  if (f.sms) return { subject: `INFO CIG – ${subject}`, text: `INFO CIG: ${lines.join(' ')}` };
-  const greeting = toSede ? `Alla ${f.sedeName},` : 'Gentile utente,';
-  const footer = [
-    '--',
-    'Messaggio automatico di INFO CIG (INPS): non risponda a questa e-mail.',
-    'Per riservatezza il messaggio non riporta il contenuto della richiesta.',
-  ];
-  return { subject: `INFO CIG – ${subject}`, text: [greeting, '', ...lines, '', ...footer].join('\n') };
-}
-
-// ---------------------------------------------------------------------------
-// Contacts
-
-export interface Contact {
-  email: string | null;
-  phone: string | null;
-}
-
-const EMAIL = /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
-const PHONE = /^\+?[0-9]{6,15}$/;
-
-/**
- * The contact a verified token carries: `email` (unless `email_verified` is
- * false) and `phone_number` (unless `phone_number_verified` is false).
- * Badly shaped values are ignored, never stored.
- */
-export function contactFromClaims(claims: Record<string, unknown>): Contact {
-  const get = (key: string) => (Object.hasOwn(claims, key) ? claims[key] : undefined);
-  const rawEmail = get('email');
-  const email =
-    typeof rawEmail === 'string' && get('email_verified') !== false && rawEmail.length <= 254 && EMAIL.test(rawEmail.trim())
-      ? rawEmail.trim().replace(/@(.*)$/, (_, d: string) => `@${d.toLowerCase()}`)
-      : null;
-  const rawPhone = get('phone_number');
-  const phone =
-    typeof rawPhone === 'string' && get('phone_number_verified') !== false && PHONE.test(rawPhone.replace(/[\s.-]/g, '')) ? rawPhone.replace(/[\s.-]/g, '') : null;
-  return { email, phone };
-}
-
-/** Where to reach users, recorded from their tokens (`notice_contacts`). */
-export class ContactBook {
-  constructor(
-    private readonly db: Db,
-    private readonly clock: Clock,
-  ) {}
-
-  /** Records what the token says; a missing value keeps the one already known. */
-  async remember(userId: string, contact: Contact): Promise<void> {
-    if (contact.email === null && contact.phone === null) return;
-    await this.db
-      .insert(noticeContacts)
-      .values({ userId, email: contact.email, phone: contact.phone, updatedAt: new Date(this.clock.now()) })
-      .onConflictDoUpdate({
-        target: noticeContacts.userId,
-        set: {
-          email: sql`coalesce(excluded.email, ${noticeContacts.email})`,
-          phone: sql`coalesce(excluded.phone, ${noticeContacts.phone})`,
-          updatedAt: sql`excluded.updated_at`,
-        },
-        setWhere: sql`${noticeContacts.email} is distinct from coalesce(excluded.email, ${noticeContacts.email}) or ${noticeContacts.phone} is distinct from coalesce(excluded.phone, ${noticeContacts.phone})`,
-      });
-  }
-
-  async get(userId: string): Promise<Contact | null> {
-    const [row] = await this.db.select().from(noticeContacts).where(eq(noticeContacts.userId, userId)).limit(1);
-    return row ? { email: row.email, phone: row.phone } : null;
-  }
 }

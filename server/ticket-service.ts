@@ -15,41 +15,42 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../routing/clock.ts';
 import { addDaysYmd, patronDayOf } from '../routing/holidays.ts';
-import { findProvince } from '../routing/provinces.ts';
 import { localParts, zonedTimeToUtc } from '../routing/schedule.ts';
-import { isUserRole, TOPICS, type Topic } from '../routing/types.ts';
+import { isUserRole } from '../routing/types.ts';
 import { dueDate } from '../routing/working-hours.ts';
-import { ATTACHMENT_LIMITS, type AttachmentMeta, type NewAttachment } from './attachments.ts';
+import type { AttachmentMeta, NewAttachment } from './attachments.ts';
 import type { Identity } from './auth.ts';
-import type { ConversationRecord, StoredMessage } from './chat-store.ts';
 import { AppError } from './errors.ts';
 import {
+  fileCount,
+  matricolaFor,
+  optionalText,
+  positiveInt,
+  provinceOf,
+  subjectFrom,
+  text,
+  topic,
+  type CreateByOfficeInput,
+  type CreateByUserInput,
+  type CreateFromEscalationInput,
+  type ListInput,
+} from './ticket-input.ts';
+import { actorOf, isOverdue, isStaff, mayView, noticePayload, scopeOf, SLA_WORKING_HOURS, TICKET_LIMITS, TICKET_TIME_ZONE, userSide, WITHDRAWN } from './ticket-rules.ts';
+import {
   isTicketStatus,
-  type Actor,
   type AuditEntry,
   type NewNotice,
   type NoticeKind,
   type TicketFilters,
   type TicketRecord,
   type TicketReply,
-  type TicketScope,
   type TicketStatus,
   type TicketStore,
 } from './ticket-store.ts';
 
-export const TICKET_LIMITS = {
-  subjectMax: 200,
-  bodyMax: 10_000,
-  outcomeMax: 500,
-  pageSizeDefault: 20,
-  pageSizeMax: 100,
-} as const;
-
-/** The SLA: the user is recontacted within this many working hours. */
-export const SLA_WORKING_HOURS = 48;
-export const TICKET_TIME_ZONE = 'Europe/Rome';
-/** The outcome recorded when a user withdraws their own open request. */
-export const WITHDRAWN = 'withdrawn';
+// The service's vocabulary, for its callers: one import.
+export type { CreateByOfficeInput, CreateByUserInput, CreateFromEscalationInput, ListInput } from './ticket-input.ts';
+export { companyMatricole, isOverdue, isStaff, mayView, SLA_WORKING_HOURS, TICKET_LIMITS, TICKET_TIME_ZONE, WITHDRAWN } from './ticket-rules.ts';
 
 export interface TicketServiceDeps {
   store: TicketStore;
@@ -60,48 +61,6 @@ export interface TicketServiceDeps {
   timeZone?: string;
   /** Default crypto.randomUUID. */
   newId?: () => string;
-}
-
-export interface CreateByUserInput {
-  subject: string;
-  category: Topic;
-  body: string;
-  /** Where the request belongs; default the token's `province`. */
-  province?: string;
-  /** The company concerned: an employer's own, or one an intermediary represents. */
-  matricola?: string;
-}
-
-export interface CreateFromEscalationInput {
-  conversation: ConversationRecord;
-  summary: string;
-  advisor: Identity;
-  transcript: StoredMessage[];
-  /** Default: the first line of the summary. */
-  subject?: string;
-}
-
-export interface CreateByOfficeInput {
-  to: { userId?: string; matricola?: string };
-  subject: string;
-  category: Topic;
-  body: string;
-}
-
-export interface ListInput {
-  status?: string;
-  matricola?: string;
-  subject?: string;
-  /** Created on or after: a local date `YYYY-MM-DD` or an ISO 8601 instant. */
-  from?: string;
-  /** Created on or before: a local date (the whole day counts) or an instant (exclusive). */
-  to?: string;
-  updatedFrom?: string;
-  updatedTo?: string;
-  sede?: string;
-  overdue?: boolean;
-  page?: number;
-  pageSize?: number;
 }
 
 export interface TicketList {
@@ -451,118 +410,3 @@ export class TicketService {
     return new Date(ms);
   }
 }
-
-export function isStaff(identity: Identity): boolean {
-  return identity.role === 'office' || identity.role === 'supervisor';
-}
-
-/** The matricole a user acts for: an employer its own, an intermediary those it represents. */
-export function companyMatricole(identity: Identity): string[] {
-  if (identity.role === 'employer') return identity.matricola !== null ? [identity.matricola] : [];
-  if (identity.role === 'intermediary') return identity.matricole;
-  return [];
-}
-
-/** The one visibility rule, for reads and for actions alike. */
-export function mayView(identity: Identity, ticket: TicketRecord): boolean {
-  switch (identity.role) {
-    case 'supervisor':
-      return true;
-    case 'office':
-      return identity.sede !== null && ticket.sede === identity.sede;
-    case 'advisor':
-      return false;
-    default:
-      return ticket.userId === identity.sub || (ticket.matricola !== null && companyMatricole(identity).includes(ticket.matricola));
-  }
-}
-
-function scopeOf(identity: Identity): TicketScope {
-  switch (identity.role) {
-    case 'supervisor':
-      return { kind: 'all' };
-    case 'office':
-      if (identity.sede === null) throw new AppError('forbidden', 'an office operator needs a sede');
-      return { kind: 'sede', sede: identity.sede };
-    case 'advisor':
-      throw new AppError('forbidden', 'advisors do not see tickets');
-    default:
-      return { kind: 'user', userId: identity.sub, matricole: companyMatricole(identity) };
-  }
-}
-
-export function isOverdue(ticket: TicketRecord, now: Date): boolean {
-  return ticket.status !== 'closed' && ticket.respondedAt === null && ticket.dueAt !== null && ticket.dueAt.getTime() < now.getTime();
-}
-
-function actorOf(identity: Identity): Actor {
-  return { id: identity.sub, role: identity.role, name: identity.name };
-}
-
-/** Who on the user side is told: the user when known, else the matricola's holders. */
-function userSide(ticket: TicketRecord): Pick<NewNotice, 'recipientKind' | 'recipientId'> {
-  if (ticket.userId !== null) return { recipientKind: 'user', recipientId: ticket.userId };
-  return { recipientKind: 'matricola', recipientId: ticket.matricola! };
-}
-
-/** What a notice may say: never the text of the thread (sign in to read it). */
-function noticePayload(ticket: TicketRecord): Record<string, unknown> {
-  return { protocol: ticket.protocol, subject: ticket.subject, sede: ticket.sede, status: ticket.status };
-}
-
-/** The matricola a user may file under: an employer's own, or one an intermediary represents. */
-function matricolaFor(identity: Identity, requested: string | undefined): string | null {
-  const wanted = requested === undefined ? '' : requested.trim();
-  if (identity.role === 'employer') {
-    if (wanted !== '' && wanted !== identity.matricola) throw new AppError('matricola_not_yours', wanted);
-    return identity.matricola;
-  }
-  if (wanted === '') return null;
-  if (identity.role === 'intermediary' && identity.matricole.includes(wanted)) return wanted;
-  throw new AppError('matricola_not_yours', wanted);
-}
-
-function provinceOf(raw: string | null | undefined): string {
-  if (raw === undefined || raw === null || raw.trim() === '') throw new AppError('validation_failed', 'province is required');
-  const province = findProvince(raw);
-  if (!province) throw new AppError('unknown_province', raw.slice(0, 10));
-  return province.code;
-}
-
-function topic(value: unknown): Topic {
-  if (typeof value !== 'string' || !(TOPICS as readonly string[]).includes(value)) {
-    throw new AppError('validation_failed', `category must be one of ${TOPICS.join(', ')}`);
-  }
-  return value as Topic;
-}
-
-function text(field: string, value: unknown, max: number): string {
-  if (typeof value !== 'string') throw new AppError('validation_failed', `${field} must be text`);
-  const trimmed = value.trim();
-  if (trimmed.length === 0) throw new AppError('validation_failed', `${field} is empty`);
-  if (trimmed.length > max) throw new AppError('validation_failed', `${field} is longer than ${max} characters`);
-  return trimmed;
-}
-
-function optionalText(field: string, value: unknown, max: number): string | null {
-  if (value === undefined || value === null) return null;
-  return text(field, value, max);
-}
-
-function positiveInt(field: string, value: number | undefined, fallback: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1 || value > max) throw new AppError('validation_failed', `${field} must be an integer from 1 to ${max}`);
-  return value;
-}
-
-/** At most three files a message. */
-function fileCount(attachments: readonly NewAttachment[]): readonly NewAttachment[] {
-  if (attachments.length > ATTACHMENT_LIMITS.maxFiles) throw new AppError('too_many_attachments', String(ATTACHMENT_LIMITS.maxFiles));
-  return attachments;
-}
-
-function subjectFrom(summary: string): string {
-  const line = summary.split(/\r?\n/)[0]!.trim();
-  return line.length <= 120 ? line : `${line.slice(0, 119)}…`;
-}
-

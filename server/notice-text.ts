@@ -1,0 +1,105 @@
+/**
+ * What a notice says (notices.ts sends it): short, in Italian, with the
+ * protocol number and never the thread, the subject or the outcome — "there
+ * is news, sign in to read it". Also the masking of addresses in log lines.
+ */
+import type { NoticeKind } from './ticket-store.ts';
+
+/** E-mail addresses and phone numbers replaced, for log lines. */
+export function maskAddresses(text: string): string {
+  return text
+    .replace(/[^\s<>()"',;:]+@[^\s<>()"',;:]+/g, '<address>')
+    .replace(/\+?\d[\d .-]{6,}\d/g, (m) => (m.replace(/\D/g, '').length >= 8 ? '<number>' : m));
+}
+
+export interface NoticeFacts {
+  kind: NoticeKind;
+  recipientKind: 'user' | 'matricola' | 'sede';
+  protocol: string;
+  sedeName: string;
+  /** An office's own request to the user (origin `office`). */
+  interlocuzione: boolean;
+  dueAt: Date | null;
+  /** Closed by the user (outcome `withdrawn`). */
+  withdrawn: boolean;
+  /** Where to sign in, if known. */
+  link: string | null;
+  /** A short form for SMS. */
+  sms?: boolean;
+}
+
+const ROME_DATE = new Intl.DateTimeFormat('it-IT', {
+  timeZone: 'Europe/Rome',
+  weekday: 'long',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** "giovedì 10 dicembre 2026 alle 10:00", in Italian time. */
+export function italianDateTime(at: Date): string {
+  const parts = Object.fromEntries(ROME_DATE.formatToParts(at).map((p) => [p.type, p.value]));
+  return `${parts.weekday} ${parts.day} ${parts.month} ${parts.year} alle ${parts.hour}:${parts.minute}`;
+}
+
+/**
+ * The message for one notice: short, Italian, with the protocol number and
+ * nothing of the thread (no text, no subject, no outcome).
+ */
+export function composeNotice(f: NoticeFacts): { subject: string; text: string } {
+  const p = f.protocol;
+  const toSede = f.recipientKind === 'sede';
+  let subject: string;
+  let lines: string[];
+  switch (f.kind) {
+    case 'registered':
+      if (toSede) {
+        subject = `Nuova richiesta ${p}`;
+        lines = [`È stata registrata la richiesta n. ${p} per la sua sede.`];
+      } else if (f.interlocuzione) {
+        subject = `Comunicazione ${p} da ${f.sedeName}`;
+        lines = [`${f.sedeName} le ha inviato una comunicazione (n. ${p}) che attende la sua risposta.`];
+      } else {
+        subject = `Richiesta ${p} registrata`;
+        lines = [`La sua richiesta Linea INPS n. ${p} è stata registrata e assegnata a ${f.sedeName}.`];
+        if (f.dueAt) lines.push(`Sarà ricontattato entro ${italianDateTime(f.dueAt)}.`);
+      }
+      break;
+    case 'taken_in_charge':
+      subject = `Richiesta ${p} presa in carico`;
+      lines = [`La sua richiesta n. ${p} è stata presa in carico da ${f.sedeName}.`];
+      break;
+    case 'replied':
+      if (toSede) {
+        subject = `Nuovo messaggio sulla richiesta ${p}`;
+        lines = [`L'utente ha scritto un nuovo messaggio sulla richiesta n. ${p}.`];
+      } else {
+        subject = `Nuova risposta alla richiesta ${p}`;
+        lines = [`${f.sedeName} ha risposto alla sua richiesta n. ${p}.`];
+      }
+      break;
+    case 'closed':
+      if (toSede) {
+        subject = f.withdrawn ? `Richiesta ${p} ritirata` : `Richiesta ${p} chiusa`;
+        lines = [f.withdrawn ? `L'utente ha ritirato la richiesta n. ${p}.` : `La richiesta n. ${p} è stata chiusa.`];
+      } else {
+        subject = `Richiesta ${p} chiusa`;
+        lines = [`La sua richiesta n. ${p} è stata chiusa da ${f.sedeName}.`];
+      }
+      break;
+  }
+  const where = toSede ? 'nella console della sede' : 'accedendo a INFO CIG';
+  const read = f.kind === 'closed' && !toSede ? `Può leggere l'esito ${where}` : `Trova i dettagli ${where}`;
+  lines.push(f.link ? `${read}: ${f.link}` : `${read}.`);
+  if (f.sms) return { subject: `INFO CIG – ${subject}`, text: `INFO CIG: ${lines.join(' ')}` };
+  const greeting = toSede ? `Alla ${f.sedeName},` : 'Gentile utente,';
+  const footer = [
+    '--',
+    'Messaggio automatico di INFO CIG (INPS): non risponda a questa e-mail.',
+    'Per riservatezza il messaggio non riporta il contenuto della richiesta.',
+  ];
+  return { subject: `INFO CIG – ${subject}`, text: [greeting, '', ...lines, '', ...footer].join('\n') };
+}

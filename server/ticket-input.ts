@@ -1,0 +1,110 @@
+/**
+ * Linea INPS tickets: what callers ask of the service, and the checks every
+ * field passes before a rule is applied (trimmed text within its limit, a
+ * known topic and province, a matricola the caller may file under, at most
+ * three files). Each failure is an AppError with a stable code.
+ */
+import { findProvince } from '../routing/provinces.ts';
+import { TOPICS, type Topic } from '../routing/types.ts';
+import { ATTACHMENT_LIMITS, type NewAttachment } from './attachments.ts';
+import type { Identity } from './auth.ts';
+import type { ConversationRecord, StoredMessage } from './chat-store.ts';
+import { AppError } from './errors.ts';
+
+export interface CreateByUserInput {
+  subject: string;
+  category: Topic;
+  body: string;
+  /** Where the request belongs; default the token's `province`. */
+  province?: string;
+  /** The company concerned: an employer's own, or one an intermediary represents. */
+  matricola?: string;
+}
+
+export interface CreateFromEscalationInput {
+  conversation: ConversationRecord;
+  summary: string;
+  advisor: Identity;
+  transcript: StoredMessage[];
+  /** Default: the first line of the summary. */
+  subject?: string;
+}
+
+export interface CreateByOfficeInput {
+  to: { userId?: string; matricola?: string };
+  subject: string;
+  category: Topic;
+  body: string;
+}
+
+export interface ListInput {
+  status?: string;
+  matricola?: string;
+  subject?: string;
+  /** Created on or after: a local date `YYYY-MM-DD` or an ISO 8601 instant. */
+  from?: string;
+  /** Created on or before: a local date (the whole day counts) or an instant (exclusive). */
+  to?: string;
+  updatedFrom?: string;
+  updatedTo?: string;
+  sede?: string;
+  overdue?: boolean;
+  page?: number;
+  pageSize?: number;
+}
+
+/** The matricola a user may file under: an employer's own, or one an intermediary represents. */
+export function matricolaFor(identity: Identity, requested: string | undefined): string | null {
+  const wanted = requested === undefined ? '' : requested.trim();
+  if (identity.role === 'employer') {
+    if (wanted !== '' && wanted !== identity.matricola) throw new AppError('matricola_not_yours', wanted);
+    return identity.matricola;
+  }
+  if (wanted === '') return null;
+  if (identity.role === 'intermediary' && identity.matricole.includes(wanted)) return wanted;
+  throw new AppError('matricola_not_yours', wanted);
+}
+
+export function provinceOf(raw: string | null | undefined): string {
+  if (raw === undefined || raw === null || raw.trim() === '') throw new AppError('validation_failed', 'province is required');
+  const province = findProvince(raw);
+  if (!province) throw new AppError('unknown_province', raw.slice(0, 10));
+  return province.code;
+}
+
+export function topic(value: unknown): Topic {
+  if (typeof value !== 'string' || !(TOPICS as readonly string[]).includes(value)) {
+    throw new AppError('validation_failed', `category must be one of ${TOPICS.join(', ')}`);
+  }
+  return value as Topic;
+}
+
+export function text(field: string, value: unknown, max: number): string {
+  if (typeof value !== 'string') throw new AppError('validation_failed', `${field} must be text`);
+  const trimmed = value.trim();
+  if (trimmed.length === 0) throw new AppError('validation_failed', `${field} is empty`);
+  if (trimmed.length > max) throw new AppError('validation_failed', `${field} is longer than ${max} characters`);
+  return trimmed;
+}
+
+export function optionalText(field: string, value: unknown, max: number): string | null {
+  if (value === undefined || value === null) return null;
+  return text(field, value, max);
+}
+
+export function positiveInt(field: string, value: number | undefined, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1 || value > max) throw new AppError('validation_failed', `${field} must be an integer from 1 to ${max}`);
+  return value;
+}
+
+/** At most three files a message. */
+export function fileCount(attachments: readonly NewAttachment[]): readonly NewAttachment[] {
+  if (attachments.length > ATTACHMENT_LIMITS.maxFiles) throw new AppError('too_many_attachments', String(ATTACHMENT_LIMITS.maxFiles));
+  return attachments;
+}
+
+export function subjectFrom(summary: string): string {
+  const line = summary.split(/\r?\n/)[0]!.trim();
+  return line.length <= 120 ? line : `${line.slice(0, 119)}…`;
+}

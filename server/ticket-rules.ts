@@ -1,0 +1,81 @@
+/**
+ * Linea INPS tickets: who sees what and who is told. The one visibility rule
+ * (`mayView`, for every read and every action), the scope of a list, the
+ * overdue test, and the recipients and payloads of notices. Pure functions of
+ * an identity and a ticket; the service (ticket-service.ts) applies them.
+ */
+import type { Identity } from './auth.ts';
+import { AppError } from './errors.ts';
+import type { Actor, NewNotice, TicketRecord, TicketScope } from './ticket-store.ts';
+
+export const TICKET_LIMITS = {
+  subjectMax: 200,
+  bodyMax: 10_000,
+  outcomeMax: 500,
+  pageSizeDefault: 20,
+  pageSizeMax: 100,
+} as const;
+
+/** The SLA: the user is recontacted within this many working hours. */
+export const SLA_WORKING_HOURS = 48;
+export const TICKET_TIME_ZONE = 'Europe/Rome';
+/** The outcome recorded when a user withdraws their own open request. */
+export const WITHDRAWN = 'withdrawn';
+
+export function isStaff(identity: Identity): boolean {
+  return identity.role === 'office' || identity.role === 'supervisor';
+}
+
+/** The matricole a user acts for: an employer its own, an intermediary those it represents. */
+export function companyMatricole(identity: Identity): string[] {
+  if (identity.role === 'employer') return identity.matricola !== null ? [identity.matricola] : [];
+  if (identity.role === 'intermediary') return identity.matricole;
+  return [];
+}
+
+/** The one visibility rule, for reads and for actions alike. */
+export function mayView(identity: Identity, ticket: TicketRecord): boolean {
+  switch (identity.role) {
+    case 'supervisor':
+      return true;
+    case 'office':
+      return identity.sede !== null && ticket.sede === identity.sede;
+    case 'advisor':
+      return false;
+    default:
+      return ticket.userId === identity.sub || (ticket.matricola !== null && companyMatricole(identity).includes(ticket.matricola));
+  }
+}
+
+export function scopeOf(identity: Identity): TicketScope {
+  switch (identity.role) {
+    case 'supervisor':
+      return { kind: 'all' };
+    case 'office':
+      if (identity.sede === null) throw new AppError('forbidden', 'an office operator needs a sede');
+      return { kind: 'sede', sede: identity.sede };
+    case 'advisor':
+      throw new AppError('forbidden', 'advisors do not see tickets');
+    default:
+      return { kind: 'user', userId: identity.sub, matricole: companyMatricole(identity) };
+  }
+}
+
+export function isOverdue(ticket: TicketRecord, now: Date): boolean {
+  return ticket.status !== 'closed' && ticket.respondedAt === null && ticket.dueAt !== null && ticket.dueAt.getTime() < now.getTime();
+}
+
+export function actorOf(identity: Identity): Actor {
+  return { id: identity.sub, role: identity.role, name: identity.name };
+}
+
+/** Who on the user side is told: the user when known, else the matricola's holders. */
+export function userSide(ticket: TicketRecord): Pick<NewNotice, 'recipientKind' | 'recipientId'> {
+  if (ticket.userId !== null) return { recipientKind: 'user', recipientId: ticket.userId };
+  return { recipientKind: 'matricola', recipientId: ticket.matricola! };
+}
+
+/** What a notice may say: never the text of the thread (sign in to read it). */
+export function noticePayload(ticket: TicketRecord): Record<string, unknown> {
+  return { protocol: ticket.protocol, subject: ticket.subject, sede: ticket.sede, status: ticket.status };
+}
