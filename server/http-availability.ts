@@ -1,4 +1,12 @@
-/** GET /api/v1/availability: is the service open for this province and audience at this instant? */
+/**
+ * GET /api/v1/availability: is the service open for this province and audience at this instant?
+ *
+ * The answer for "now" depends only on the local date and minute (opening and
+ * closing times are whole minutes, holidays and the rollout whole days, and
+ * every zone's offset is whole minutes), so it is computed and serialised once
+ * per province, audience and minute, and the JSON is sent as it is for the rest
+ * of that minute. Asking for another instant (`at`) is computed every time.
+ */
 import type { FastifyInstance } from 'fastify';
 import { findProvince } from '../routing/provinces.ts';
 import { availability, type ScheduleConfig } from '../routing/schedule.ts';
@@ -15,7 +23,13 @@ export function parseInstant(raw: string | undefined, now: number): Date {
   return at;
 }
 
+const MINUTE_MS = 60_000;
+const JSON_TYPE = 'application/json; charset=utf-8';
+
 export async function availabilityRoutes(app: FastifyInstance, opts: { schedule: ScheduleConfig; now: () => number }): Promise<void> {
+  // Bounded by the provinces × audiences (unknown codes are refused before it).
+  const current = new Map<string, { minute: number; json: string }>();
+  const answer = (at: Date, province: string, audience: Audience) => ({ ...availability(at, province, audience, opts.schedule), province, audience });
   app.get<{ Querystring: { province: string; audience?: Audience; at?: string } }>(
     '/api/v1/availability',
     {
@@ -48,12 +62,19 @@ export async function availabilityRoutes(app: FastifyInstance, opts: { schedule:
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { province: code, audience = 'worker', at } = request.query;
       const province = findProvince(code);
       if (!province) throw new AppError('unknown_province', code);
-      const instant = parseInstant(at, opts.now());
-      return { ...availability(instant, province.code, audience, opts.schedule), province: province.code, audience };
+      const now = opts.now();
+      if (at !== undefined) return answer(parseInstant(at, now), province.code, audience);
+      const minute = Math.floor(now / MINUTE_MS);
+      const key = `${province.code}:${audience}`;
+      const cached = current.get(key);
+      if (cached?.minute === minute) return reply.type(JSON_TYPE).send(cached.json);
+      const json = reply.serialize(answer(new Date(now), province.code, audience)) as string;
+      current.set(key, { minute, json });
+      return reply.type(JSON_TYPE).send(json);
     },
   );
 }

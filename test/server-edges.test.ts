@@ -1,8 +1,12 @@
-/** Sessions that outlive their token, readiness when a dependency fails, security headers. */
+/** Sessions that outlive their token, readiness when a dependency fails, security headers, availability at a minute's edge. */
+import Fastify from 'fastify';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { ManualClock } from '../routing/clock.ts';
+import { defaultScheduleConfig } from '../routing/schedule.ts';
 import { MemoryRoutingState } from '../routing/routing-state-memory.ts';
 import { buildApp } from '../server/app.ts';
+import { availabilityRoutes } from '../server/http-availability.ts';
 import { loadConfig } from '../server/config.ts';
 import { createServices } from '../server/services.ts';
 import { testDatabase } from './helpers/db.ts';
@@ -92,6 +96,27 @@ test('pages carry a strict Content-Security-Policy; only the chat app may be fra
     assert.is((await notJson.json()).error.code, 'unsupported_media_type');
   } finally {
     await s.close();
+  }
+});
+
+
+test('the availability for now turns at the closing minute even when asked again and again within it', async () => {
+  const clock = new ManualClock(Date.parse('2026-11-23T16:59:00.000Z')); // 17:59 in Milan, a Monday
+  const app = Fastify();
+  await app.register(availabilityRoutes, { schedule: defaultScheduleConfig(), now: () => clock.now() });
+  const ask = async (province = 'MI') => (await app.inject({ url: `/api/v1/availability?province=${province}` })).json();
+  try {
+    assert.equal(await ask(), { open: true, closesAt: '2026-11-23T17:00:00.000Z', province: 'MI', audience: 'worker' });
+    clock.set(Date.parse('2026-11-23T16:59:59.999Z'));
+    assert.is((await ask()).open, true, 'the last millisecond before closing');
+    clock.set(Date.parse('2026-11-23T17:00:00.000Z'));
+    const closed = await ask();
+    assert.equal([closed.open, closed.reason, closed.opensAt], [false, 'outside_hours', '2026-11-24T14:00:00.000Z']);
+    assert.is((await ask('mi')).open, false, 'the same province however spelled');
+    clock.set(Date.parse('2026-11-23T16:59:30.000Z'));
+    assert.is((await ask()).open, true, 'a clock set back gets the answer of its own minute');
+  } finally {
+    await app.close();
   }
 });
 
