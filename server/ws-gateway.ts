@@ -7,13 +7,16 @@
  * sends while its token is being verified is dropped or overtaken.
  */
 import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import type { Authenticator, Identity } from './auth.ts';
 import type { ChatService } from './chat-service.ts';
 import type { DashboardFeed } from './dashboard-feed.ts';
-import { Client } from './client.ts';
+import { Client, type GapReader } from './client.ts';
 import type { Config } from './config.ts';
+import { DeadlineWheel, type Expiring } from './deadline-wheel.ts';
 import { AppError } from './errors.ts';
 import type { Hub } from './hub.ts';
 import { CLOSE } from './ws-close-codes.ts';
@@ -32,6 +35,8 @@ export interface GatewayDeps {
   connected(client: Client, first: boolean): Promise<void>;
   /** The client left; `last` when it was the person's last socket here. */
   disconnected(client: Client, last: boolean): Promise<void>;
+  /** Ping period; a socket that has not answered the previous ping is dropped. Default 25 s. */
+  heartbeatMs?: number;
 }
 
 const MAX_PENDING_FRAMES = 64;
@@ -39,8 +44,24 @@ const MAX_PENDING_FRAMES = 64;
 const MAX_COMMITTING = 64;
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 const HEARTBEAT_MS = 25_000;
+const DONE: Promise<void> = Promise.resolve();
 
 type Handler = (client: Client, frame: ClientFrame) => Promise<object | null>;
+
+/** What every connection shares: one object, so a connection holds one reference to all of it. */
+interface Gateway {
+  deps: GatewayDeps;
+  handlers: Partial<Record<ClientFrameType, Handler>>;
+  /** The server's logger; a connection binds its request id only when it logs. */
+  log: FastifyBaseLogger;
+  readGap: GapReader;
+  /** Hello timeouts and token expiries of every socket: one timer, not two per socket. */
+  deadlines: DeadlineWheel<Connection>;
+}
+
+/** The socket's connection, so that one listener function serves every socket (no closures per socket). */
+const kConnection = Symbol('connection');
+type GatewaySocket = WebSocket & { [kConnection]?: Connection };
 
 export async function wsGateway(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
   const { chat } = deps;
@@ -58,20 +79,20 @@ export async function wsGateway(app: FastifyInstance, deps: GatewayDeps): Promis
     'dashboard.subscribe': (c) => deps.dashboardFeed.subscribe(c),
     'dashboard.unsubscribe': (c) => deps.dashboardFeed.unsubscribe(c),
   };
-  const alive = new WeakMap<WebSocket, boolean>();
-  const sockets = new Set<WebSocket>();
-  const heartbeat = setInterval(() => {
-    for (const socket of sockets) {
-      if (alive.get(socket) === false) {
-        socket.terminate();
-        continue;
-      }
-      alive.set(socket, false);
-      socket.ping();
-    }
-  }, HEARTBEAT_MS);
+  const gw: Gateway = {
+    deps,
+    handlers,
+    log: app.log,
+    readGap: (conversationId, afterSeq) => chat.messagesAfter(conversationId, afterSeq),
+    deadlines: new DeadlineWheel<Connection>(),
+  };
+  // ws already keeps the set of open sockets: the heartbeat walks it rather than a second one.
+  const heartbeat = setInterval(() => ping(app.websocketServer.clients), deps.heartbeatMs ?? HEARTBEAT_MS);
   heartbeat.unref();
-  app.addHook('onClose', async () => clearInterval(heartbeat));
+  app.addHook('onClose', async () => {
+    clearInterval(heartbeat);
+    gw.deadlines.close();
+  });
 
   app.get(
     '/ws',
@@ -85,58 +106,130 @@ export async function wsGateway(app: FastifyInstance, deps: GatewayDeps): Promis
       },
     },
     (socket, request) => {
-      sockets.add(socket);
-      alive.set(socket, true);
-      socket.on('pong', () => alive.set(socket, true));
-      new Connection(socket, request.log, deps, handlers).start(() => sockets.delete(socket));
+      releaseUpgrade(socket, request);
+      new Connection(socket, request.id, gw).start();
     },
   );
 }
 
-class Connection {
+/** Drops the sockets that did not answer the last ping, and pings the others. */
+function ping(sockets: Set<WebSocket>): void {
+  for (const socket of sockets as Set<GatewaySocket>) {
+    const conn = socket[kConnection];
+    if (!conn) continue;
+    if (!conn.alive) {
+      socket.terminate();
+      continue;
+    }
+    conn.alive = false;
+    socket.ping();
+  }
+}
+
+let timeoutKey: symbol | null | undefined;
+
+/**
+ * Lets go of what the HTTP upgrade left attached to a socket that lives for hours:
+ * node's ServerResponse stays on the TCP socket (and with it the IncomingMessage and
+ * its headers), @fastify/websocket's error listener holds fastify's Request and Reply
+ * (and the request's pino child), and the connection timeout that ws cleared stays
+ * referenced by the socket. ~3 KiB per idle connection, none of it used after the
+ * upgrade. The connection installs its own error listener at once.
+ */
+function releaseUpgrade(socket: WebSocket, request: FastifyRequest): void {
+  socket.removeAllListeners('error');
+  const raw = request.raw.socket as (Socket & { _httpMessage?: ServerResponse | null; [key: symbol]: unknown }) | null;
+  if (!raw) return;
+  raw._httpMessage?.detachSocket(raw);
+  // node keeps the cleared Timeout under a private symbol; null is the value it starts from.
+  if (timeoutKey === undefined) timeoutKey = Object.getOwnPropertySymbols(raw).find((k) => k.description === 'timeout') ?? null;
+  if (timeoutKey && raw[timeoutKey] && !raw.timeout) raw[timeoutKey] = null;
+}
+
+function onMessage(this: GatewaySocket, data: RawData, isBinary: boolean): void {
+  this[kConnection]!.onFrame(isBinary ? null : data.toString());
+}
+
+function onPong(this: GatewaySocket): void {
+  this[kConnection]!.alive = true;
+}
+
+function onClose(this: GatewaySocket): void {
+  this[kConnection]!.onClosed();
+}
+
+function onError(this: GatewaySocket, err: Error): void {
+  this[kConnection]!.onError(err);
+}
+
+class Connection implements Expiring {
+  deadlineSlot = 0;
+  /** Answered the last heartbeat ping. */
+  alive = true;
   private client: Client | null = null;
-  private chain: Promise<void> = Promise.resolve();
+  /** The frames being handled, one after the other; null when none is. */
+  private chain: Promise<void> | null = null;
   private pending = 0;
   /** Messages handed to the store and not yet committed. */
   private committing = 0;
-  private helloTimer: NodeJS.Timeout | null = null;
-  private expiryTimer: NodeJS.Timeout | null = null;
   private tokens: number;
-  private refilledAt = Date.now();
+  /** When the rate-limit bucket was last refilled; 0 until the first message (the bucket starts full). */
+  private refilledAt = 0;
 
   constructor(
-    private readonly socket: WebSocket,
-    /** The request's logger only: holding the upgrade request itself would keep it alive per socket. */
-    private readonly log: FastifyBaseLogger,
-    private readonly deps: GatewayDeps,
-    private readonly handlers: Partial<Record<ClientFrameType, Handler>>,
+    private readonly socket: GatewaySocket,
+    /** fastify's request id: the upgrade request itself is not kept (see releaseUpgrade). */
+    private readonly reqId: string,
+    private readonly gw: Gateway,
   ) {
-    this.tokens = deps.config.limits.messageBurst;
+    this.tokens = gw.deps.config.limits.messageBurst;
   }
 
-  start(onGone: () => void): void {
-    this.helloTimer = setTimeout(() => this.socket.close(CLOSE.unauthorized, 'hello_timeout'), this.deps.config.limits.helloTimeoutMs);
-    this.socket.on('message', (data, isBinary) => this.onFrame(isBinary ? null : data.toString()));
-    this.socket.on('close', () => {
-      onGone();
-      this.clearTimers();
-      void this.chain.then(() => this.onClose()).catch((err) => this.log.warn({ err }, 'disconnect handling failed'));
-    });
-    this.socket.on('error', (err) => this.log.warn({ err }, 'socket error'));
+  start(): void {
+    const { socket } = this;
+    socket[kConnection] = this;
+    this.gw.deadlines.schedule(this, Date.now() + this.gw.deps.config.limits.helloTimeoutMs);
+    socket.on('message', onMessage);
+    socket.on('pong', onPong);
+    socket.on('close', onClose);
+    socket.on('error', onError);
   }
 
-  private onFrame(raw: string | null): void {
+  /** A logger that says which request and session it speaks of; made only when something is logged. */
+  private get log(): FastifyBaseLogger {
+    return this.gw.log.child(this.client ? { reqId: this.reqId, sessionId: this.client.sessionId } : { reqId: this.reqId });
+  }
+
+  /** The hello did not come in time, or the token expired. */
+  expire(): void {
+    if (this.client) this.client.close(CLOSE.unauthorized, 'token_expired');
+    else this.socket.close(CLOSE.unauthorized, 'hello_timeout');
+  }
+
+  onError(err: Error): void {
+    this.log.warn({ err }, 'socket error');
+    this.socket.terminate();
+  }
+
+  onClosed(): void {
+    this.gw.deadlines.cancel(this);
+    void (this.chain ?? DONE).then(() => this.onClose()).catch((err) => this.log.warn({ err }, 'disconnect handling failed'));
+  }
+
+  onFrame(raw: string | null): void {
     if (this.pending >= MAX_PENDING_FRAMES) {
       this.sendError('rate_limited', 'too many frames in flight');
       return;
     }
     this.pending++;
-    this.chain = this.chain
+    const chain: Promise<void> = (this.chain ?? DONE)
       .then(() => this.handle(raw))
       .catch((err) => this.log.error({ err }, 'frame handling failed'))
       .finally(() => {
-        this.pending--;
+        // An idle connection keeps no settled promise.
+        if (--this.pending === 0 && this.chain === chain) this.chain = null;
       });
+    this.chain = chain;
   }
 
   private async handle(raw: string | null): Promise<void> {
@@ -145,7 +238,7 @@ class Connection {
     if (!this.client) return this.handshake(parsed);
     if (!parsed.ok) return this.sendError(parsed.code, parsed.detail, parsed.re);
     const frame = parsed.frame;
-    const handler = this.handlers[frame.type];
+    const handler = this.gw.handlers[frame.type];
     if (!handler) {
       const code = frame.type === 'hello' ? 'bad_request' : 'unknown_type';
       return this.sendError(code, frame.type === 'hello' ? 'already signed in' : frame.type, frame.id);
@@ -169,7 +262,7 @@ class Connection {
     if (!this.takeToken() || this.committing >= MAX_COMMITTING) return this.sendError('rate_limited', undefined, frame.id);
     let stored: Promise<object>;
     try {
-      ({ stored } = await this.deps.chat.submit(client, frame));
+      ({ stored } = await this.gw.deps.chat.submit(client, frame));
     } catch (err) {
       return this.replyError(err, frame);
     }
@@ -196,32 +289,31 @@ class Connection {
     }
     let identity: Identity;
     try {
-      identity = await this.deps.auth.verify(parsed.frame.token as string);
+      identity = await this.gw.deps.auth.verify(parsed.frame.token as string);
     } catch (err) {
       const code = err instanceof AppError ? err.code : 'token_invalid';
       this.socket.close(CLOSE.unauthorized, code);
       return;
     }
-    if (this.helloTimer) clearTimeout(this.helloTimer);
+    this.gw.deadlines.cancel(this);
     if (this.socket.readyState !== this.socket.OPEN) return;
-    const { chat } = this.deps;
-    const client = new Client(randomUUID(), identity, this.socket, (id, after) => chat.messagesAfter(id, after), MAX_BUFFERED_BYTES);
+    const client = new Client(randomUUID(), identity, this.socket, this.gw.readGap, MAX_BUFFERED_BYTES);
     try {
       await this.join(client, identity, parsed.frame);
     } catch (err) {
       // Signed in, but the database or the routing state does not answer: say so with a
       // code that tells the client to come back, rather than leaving it without a welcome.
       this.log.warn({ err }, 'could not complete the sign-in');
-      this.deps.hub.remove(client);
+      this.gw.deps.hub.remove(client);
       this.client = null;
       this.socket.close(CLOSE.internal, 'unavailable');
     }
   }
 
   private async join(client: Client, identity: Identity, frame: ClientFrame): Promise<void> {
-    const { chat, hub } = this.deps;
+    const { chat, hub } = this.gw.deps;
     this.client = client;
-    this.armExpiry(identity.exp);
+    this.gw.deadlines.schedule(this, identity.exp * 1000);
     const advisor = identity.role === 'advisor' ? await chat.advisorConnected(client) : undefined;
     const welcome = await chat.welcomeFor(client, advisor);
     // Cursors are set before the client joins the hub, so live messages queue behind the replay.
@@ -237,19 +329,14 @@ class Connection {
       ...welcome,
       ...(frame.id !== undefined ? { re: frame.id } : {}),
     });
-    await this.deps.connected(client, first);
+    await this.gw.deps.connected(client, first);
     await replay(client, plan);
   }
 
-  private armExpiry(exp: number): void {
-    const ms = Math.min(exp * 1000 - Date.now(), 2 ** 31 - 1);
-    this.expiryTimer = setTimeout(() => this.client?.close(CLOSE.unauthorized, 'token_expired'), Math.max(0, ms));
-  }
-
   private takeToken(): boolean {
-    const { messagesPerSecond, messageBurst } = this.deps.config.limits;
+    const { messagesPerSecond, messageBurst } = this.gw.deps.config.limits;
     const now = Date.now();
-    this.tokens = Math.min(messageBurst, this.tokens + ((now - this.refilledAt) / 1000) * messagesPerSecond);
+    if (this.refilledAt !== 0) this.tokens = Math.min(messageBurst, this.tokens + ((now - this.refilledAt) / 1000) * messagesPerSecond);
     this.refilledAt = now;
     if (this.tokens < 1) return false;
     this.tokens -= 1;
@@ -262,16 +349,11 @@ class Connection {
     else if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(frame));
   }
 
-  private clearTimers(): void {
-    if (this.helloTimer) clearTimeout(this.helloTimer);
-    if (this.expiryTimer) clearTimeout(this.expiryTimer);
-  }
-
   private async onClose(): Promise<void> {
     const client = this.client;
     if (!client) return;
     client.closed = true;
-    const last = this.deps.hub.remove(client);
-    await this.deps.disconnected(client, last);
+    const last = this.gw.deps.hub.remove(client);
+    await this.gw.deps.disconnected(client, last);
   }
 }
