@@ -14,7 +14,8 @@
  */
 import type { Logger } from 'pino';
 import type { Identity } from './auth.ts';
-import type { DashboardScope, DashboardService, LiveView } from './dashboard-service.ts';
+import type { DashboardService } from './dashboard-service.ts';
+import type { DashboardScope, LiveView } from './dashboard-views.ts';
 
 /** What the feed needs of a connection (server/client.ts's Client has it). */
 export interface FeedClient {

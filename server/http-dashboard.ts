@@ -15,7 +15,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Authenticator } from './auth.ts';
-import type { DashboardService, HistoryQuery } from './dashboard-service.ts';
+import type { DashboardService } from './dashboard-service.ts';
+import type { HistoryQuery } from './dashboard-views.ts';
 import { errorSchema } from './http-errors.ts';
 import { signedIn } from './http-auth.ts';
 

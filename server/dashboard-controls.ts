@@ -1,0 +1,138 @@
+/**
+ * The dashboard's controls (docs/dashboard.md, "Controls"), for supervisors only:
+ * move an advisor between queues, switch a province to "ticket only", take a
+ * day's snapshot; each audited in `dashboard_audit`, which they can read back.
+ */
+import { desc, eq } from 'drizzle-orm';
+import type { Clock } from '../routing/clock.ts';
+import { findProvince, REGIONS } from '../routing/provinces.ts';
+import type { AdvisorSkills, RoutingState } from '../routing/routing-state.ts';
+import { dashboardAudit, ticketOnlyProvinces } from '../schema/dashboard-tables.ts';
+import { advisors } from '../schema/tables.ts';
+import type { Identity } from './auth.ts';
+import { isCalendarDay, localDay, SNAPSHOT_TIME_ZONE, takeSnapshot, type DailyRow } from './daily-snapshot.ts';
+import { advisorView } from './dashboard-live.ts';
+import type { AdvisorView, AuditView } from './dashboard-views.ts';
+import type { Db } from './db.ts';
+import { AppError } from './errors.ts';
+
+export interface ControlDeps {
+  db: Db;
+  state: RoutingState;
+  clock: Clock;
+  /** Called after a control changed the routing state. */
+  onRoutingChange?: () => void;
+}
+
+export function requireSupervisor(identity: Identity): void {
+  if (identity.role !== 'supervisor') throw new AppError('forbidden', 'only supervisors use the dashboard controls');
+}
+
+function auditRow(identity: Identity, at: Date, action: string, target: string, detail: Record<string, unknown>) {
+  return { at, actorId: identity.sub, actorRole: identity.role, actorName: identity.name, action, target, detail };
+}
+
+/** Takes (or re-takes) a day's snapshot; audited when a person asks for it. */
+export async function takeDaySnapshot(deps: Pick<ControlDeps, 'db' | 'clock'>, day: string, by?: Identity): Promise<DailyRow[]> {
+  if (by && by.role !== 'supervisor') throw new AppError('forbidden', 'only supervisors take snapshots');
+  if (!isCalendarDay(day)) throw new AppError('validation_failed', 'day is not a calendar day (YYYY-MM-DD)');
+  const now = new Date(deps.clock.now());
+  if (day > localDay(now)) throw new AppError('validation_failed', 'day is in the future');
+  const rows = await takeSnapshot(deps.db, day, now, SNAPSHOT_TIME_ZONE);
+  if (by) await deps.db.insert(dashboardAudit).values(auditRow(by, now, 'snapshot.taken', day, { rows: rows.length }));
+  return rows;
+}
+
+/** Known province codes, deduplicated and sorted; unknown_province otherwise. */
+function provinceCodes(codes: string[]): string[] {
+  const known = codes.map((code) => {
+    const p = findProvince(code);
+    if (!p) throw new AppError('unknown_province', code);
+    return p.code;
+  });
+  return [...new Set(known)].sort();
+}
+
+/**
+ * Moves an advisor between queues: sets the provinces and regions they serve
+ * (both empty: all Italy), in the staff directory and, when they are signed in,
+ * in the live routing state with their status and chats unchanged.
+ */
+export async function moveAdvisor(deps: ControlDeps, identity: Identity, advisorId: string, input: { provinces: string[]; regions: string[] }): Promise<AdvisorView> {
+  requireSupervisor(identity);
+  const provinces = provinceCodes(input.provinces);
+  const regions = [...new Set(input.regions)];
+  for (const r of regions) if (!REGIONS.includes(r)) throw new AppError('validation_failed', `unknown region: ${r}`);
+
+  const { db, state, clock } = deps;
+  const [row] = await db.select().from(advisors).where(eq(advisors.id, advisorId)).limit(1);
+  const live = (await state.snapshot()).advisors.find((a) => a.id === advisorId);
+  if (!row && !live) throw new AppError('not_found');
+  const before = row?.skills ?? live!.skills;
+  const skills: AdvisorSkills = { ...before, provinces, regions };
+  const now = new Date(clock.now());
+  await db.transaction(async (tx) => {
+    if (row) await tx.update(advisors).set({ skills }).where(eq(advisors.id, advisorId));
+    else await tx.insert(advisors).values({ id: advisorId, name: live!.name ?? advisorId, capacity: live!.capacity, skills });
+    await tx.insert(dashboardAudit).values(
+      auditRow(identity, now, 'advisor.queues', advisorId, {
+        before: { provinces: before.provinces, regions: before.regions },
+        after: { provinces, regions },
+      }),
+    );
+  });
+  // Re-read just before writing, so the status and chats carried over are the latest.
+  const current = (await state.snapshot()).advisors.find((a) => a.id === advisorId);
+  if (!current) return { id: advisorId, name: row?.name ?? null, status: 'offline', load: 0, capacity: row?.capacity ?? 0, provinces, regions, audiences: skills.audiences };
+  const next = await state.upsertAdvisor({ id: current.id, name: current.name, capacity: current.capacity, skills: { ...current.skills, provinces, regions } }, current.status, clock.now());
+  deps.onRoutingChange?.();
+  return advisorView(next, true);
+}
+
+export interface TicketOnlyChange {
+  province: string;
+  on: boolean;
+  changed: boolean;
+  since: string | null;
+}
+
+/** Switches a province to "ticket only" (or back) in the database, audited; the caller updates its memory. */
+export async function setTicketOnly(deps: Pick<ControlDeps, 'db' | 'clock'>, identity: Identity, code: string, on: boolean): Promise<TicketOnlyChange> {
+  requireSupervisor(identity);
+  const province = findProvince(code)?.code;
+  if (!province) throw new AppError('unknown_province', code);
+  const now = new Date(deps.clock.now());
+  const { changed, since } = await deps.db.transaction(async (tx) => {
+    let result: { changed: boolean; since: Date | null };
+    if (on) {
+      const inserted = await tx.insert(ticketOnlyProvinces).values({ province, since: now, setBy: identity.sub }).onConflictDoNothing().returning();
+      const [row] = await tx.select().from(ticketOnlyProvinces).where(eq(ticketOnlyProvinces.province, province));
+      result = { changed: inserted.length > 0, since: row?.since ?? now };
+    } else {
+      const deleted = await tx.delete(ticketOnlyProvinces).where(eq(ticketOnlyProvinces.province, province)).returning();
+      result = { changed: deleted.length > 0, since: null };
+    }
+    await tx.insert(dashboardAudit).values(auditRow(identity, now, 'province.ticket_only', province, { on, changed: result.changed }));
+    return result;
+  });
+  return { province, on, changed, since: since === null ? null : since.toISOString() };
+}
+
+/** The latest audit entries (50 by default, at most 500), optionally for one target. */
+export async function readAudit(db: Db, identity: Identity, o: { limit?: number; target?: string } = {}): Promise<AuditView[]> {
+  requireSupervisor(identity);
+  const limit = Math.min(Math.max(1, o.limit ?? 50), 500);
+  const rows = await db
+    .select()
+    .from(dashboardAudit)
+    .where(o.target ? eq(dashboardAudit.target, o.target) : undefined)
+    .orderBy(desc(dashboardAudit.id))
+    .limit(limit);
+  return rows.map((r) => ({
+    at: r.at.toISOString(),
+    actor: { id: r.actorId, role: r.actorRole, name: r.actorName },
+    action: r.action,
+    target: r.target,
+    detail: r.detail,
+  }));
+}
