@@ -41,6 +41,11 @@ export interface ChatDeps {
 
 type Frame = Record<string, unknown>;
 
+/** A message handed to the store: `stored` settles with its ack once committed. */
+export interface Submitted {
+  stored: Promise<object>;
+}
+
 export class ChatService {
   /** Status of advisors whose connection dropped, restored if they are back within the grace period. */
   private readonly cache = new ConversationCache();
@@ -142,13 +147,31 @@ export class ChatService {
    * the hand-over, so one connection can have several messages committing at once (group
    * commit batches them) while their order, and so their seq, stays the sending order.
    */
-  async submit(client: Client, frame: Frame): Promise<{ stored: Promise<object> }> {
-    const text = frame.text as string;
-    if (text.length > this.deps.limits.maxTextLength) throw new AppError('text_too_long', String(this.deps.limits.maxTextLength));
-    const conv = await this.participantConversation(client, frame.conversationId as string, true);
+  async submit(client: Client, frame: Frame): Promise<Submitted> {
+    return this.submitNow(client, frame) ?? this.append(client, frame, await this.participantConversation(client, frame.conversationId as string));
+  }
+
+  /**
+   * The same hand-over at once, when the participants are cached (nearly every message):
+   * no promise before the store's. null when the conversation must be read first; throws
+   * AppError for a message refused.
+   */
+  submitNow(client: Client, frame: Frame): Submitted | null {
+    this.checkText(frame);
+    const conv = this.cache.get(frame.conversationId as string);
+    if (!conv || (conv.userId !== client.userId && conv.advisorId !== client.userId)) return null;
+    return this.append(client, frame, conv);
+  }
+
+  private checkText(frame: Frame): void {
+    const max = this.deps.limits.maxTextLength;
+    if ((frame.text as string).length > max) throw new AppError('text_too_long', String(max));
+  }
+
+  private append(client: Client, frame: Frame, conv: ConversationRecord): Submitted {
     if (conv.status !== 'open') throw new AppError('conversation_closed');
     const stopTimer = this.deps.metrics.commitSeconds.startTimer();
-    const input = { conversationId: conv.id, senderId: client.userId, senderRole: client.identity.role, clientMsgId: frame.clientMsgId as string, text };
+    const input = { conversationId: conv.id, senderId: client.userId, senderRole: client.identity.role, clientMsgId: frame.clientMsgId as string, text: frame.text as string };
     const stored = this.deps.store.appendMessage(input).then(
       ({ message, duplicate }) => {
         stopTimer();

@@ -25,6 +25,21 @@ export interface MessageFrame {
   at: string;
 }
 
+/**
+ * A stored message as sockets receive it: what the cursor needs (conversation, seq)
+ * and the frame serialised once, written as the same string to every socket and
+ * carried as it is between nodes.
+ */
+export interface Delivery {
+  conversationId: string;
+  seq: number;
+  frame: string;
+}
+
+export function deliveryOf(m: StoredMessage): Delivery {
+  return { conversationId: m.conversationId, seq: m.seq, frame: JSON.stringify(messageFrame(m)) };
+}
+
 export function messageFrame(m: StoredMessage): MessageFrame {
   return {
     type: 'message',
@@ -40,7 +55,7 @@ export function messageFrame(m: StoredMessage): MessageFrame {
 interface Cursor {
   last: number;
   /** Set while a gap is being read; messages that arrive meanwhile wait here. */
-  held: StoredMessage[] | null;
+  held: Delivery[] | null;
 }
 
 export class Client {
@@ -60,13 +75,18 @@ export class Client {
   }
 
   send(frame: object): void {
+    this.sendText(JSON.stringify(frame));
+  }
+
+  /** A frame already serialised (fan-out writes one string to every socket). */
+  sendText(text: string): void {
     if (this.closed) return;
     if (this.socket.bufferedAmount > this.maxBufferedBytes) {
       this.close(CLOSE.slowConsumer, 'slow_consumer');
       return;
     }
     this.cork();
-    this.socket.send(JSON.stringify(frame));
+    this.socket.send(text);
   }
 
   private corked = false;
@@ -103,8 +123,8 @@ export class Client {
     this.cursors.delete(conversationId);
   }
 
-  /** Delivers a stored message in order, reading any gap before it. */
-  async deliver(message: StoredMessage): Promise<void> {
+  /** Delivers a stored message in order, reading any gap before it (the promise, if any, settles when the gap is filled). */
+  deliver(message: Delivery): Promise<void> | undefined {
     const cursor = this.cursors.get(message.conversationId);
     if (!cursor) return;
     if (cursor.held) {
@@ -114,11 +134,12 @@ export class Client {
     if (message.seq <= cursor.last) return;
     if (message.seq === cursor.last + 1) {
       cursor.last = message.seq;
-      this.send(messageFrame(message));
+      this.sendText(message.frame);
       return;
     }
+    // Not async: the in-order case above (every message under load) makes no promise.
     cursor.held = [message];
-    await this.fill(message.conversationId, cursor);
+    return this.fill(message.conversationId, cursor);
   }
 
   /** Sends everything after the cursor from the database, then what was held meanwhile. */
@@ -136,7 +157,7 @@ export class Client {
         for (const m of batch) {
           if (m.seq !== cursor.last + 1) break;
           cursor.last = m.seq;
-          this.send(messageFrame(m));
+          this.sendText(deliveryOf(m).frame);
         }
         if (batch.length < 500) break;
       }
@@ -147,7 +168,7 @@ export class Client {
       for (const m of held) {
         if (m.seq === cursor.last + 1) {
           cursor.last = m.seq;
-          this.send(messageFrame(m));
+          this.sendText(m.frame);
         }
       }
     }

@@ -2,20 +2,30 @@
  * Fan-out across nodes through Redis pub/sub: one channel per deployment. An event
  * is applied to this node's sockets at once and published for the others, which
  * ignore their own. Nothing here is durable: the database is the source of truth.
+ *
+ * Every node reads every event, so reading one must cost little. The events of one
+ * tick (a committed batch of messages, their acks…) go out as one publish:
+ *
+ *   <node id> \n ( <routing header, JSON> \n <frame, as sockets receive it> \n )*
+ *
+ * (JSON never holds a raw newline, so lines cannot be confused.) A node skips its own
+ * publishes by the first line, and events for people with no socket here after
+ * parsing only the short header; the frame is never parsed: it is written to the
+ * sockets as it came.
+ *   message: ["m", userIds, conversationId, seq]   frame: the message
+ *   frame:   ["f", [userId]]                       frame: any server frame
+ *   follow:  ["F", userIds, conversationId, lastSeq, catchUp]   (no frame; every node
+ *            applies it, since it also makes cached participants stale)
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { StoredMessage } from './chat-store.ts';
-import { applyLocally, type Fanout, type FanoutEvent } from './fanout.ts';
+import { applyLocally, frameEvent, messageEvent, type Fanout, type FanoutEvent } from './fanout.ts';
 import type { Hub } from './hub.ts';
-
-interface Envelope {
-  node: string;
-  event: FanoutEvent;
-}
 
 export class RedisFanout implements Fanout {
   private readonly channel: string;
+  private readonly self: string;
   private readonly listeners: ((conversationId: string) => void)[] = [];
 
   private constructor(
@@ -27,6 +37,7 @@ export class RedisFanout implements Fanout {
     private readonly log: Logger,
   ) {
     this.channel = `${prefix}:fanout`;
+    this.self = `${node}\n`;
   }
 
   static async start(o: { hub: Hub; pub: Redis; sub: Redis; prefix: string; node: string; log: Logger }): Promise<RedisFanout> {
@@ -41,11 +52,11 @@ export class RedisFanout implements Fanout {
   }
 
   toUser(userId: string, frame: object): void {
-    this.emit({ kind: 'frame', userId, frame });
+    this.emit(frameEvent(userId, frame));
   }
 
   deliver(userIds: string[], message: StoredMessage): void {
-    this.emit({ kind: 'message', userIds, message });
+    this.emit(messageEvent(userIds, message));
   }
 
   follow(userIds: string[], conversationId: string, lastSeq: number, catchUp = false): void {
@@ -56,11 +67,24 @@ export class RedisFanout implements Fanout {
     await this.sub.unsubscribe(this.channel).catch(() => {});
   }
 
+  /** Encoded events waiting for the end of the tick; order is kept. */
+  private outbox = '';
+  private queued = 0;
+
   private emit(event: FanoutEvent): void {
     applyLocally(this.hub, event, this.listeners);
-    const envelope: Envelope = { node: this.node, event };
+    if (this.queued === 0) process.nextTick(() => this.flush());
+    this.outbox += encode(event);
+    if (++this.queued >= MAX_EVENTS_PER_PUBLISH) this.flush();
+  }
+
+  private flush(): void {
+    if (this.queued === 0) return;
+    const payload = this.self + this.outbox;
+    this.outbox = '';
+    this.queued = 0;
     // At-most-once by design; a lost message is recovered by the cursors (gap fill) and resume.
-    this.pub.publish(this.channel, JSON.stringify(envelope)).catch((err: Error) => this.publishFailed(err));
+    this.pub.publish(this.channel, payload).catch((err: Error) => this.publishFailed(err));
   }
 
   private failures = 0;
@@ -77,15 +101,63 @@ export class RedisFanout implements Fanout {
   }
 
   private receive(raw: string): void {
-    let envelope: Envelope;
-    try {
-      envelope = JSON.parse(raw) as Envelope;
-    } catch {
-      return;
-    }
-    if (envelope.node === this.node) return;
-    const event = envelope.event;
-    if (event.kind === 'message') event.message.at = new Date(event.message.at);
-    applyLocally(this.hub, event, this.listeners);
+    if (raw.startsWith(this.self)) return;
+    for (const event of decode(raw, (userIds) => userIds.some((id) => this.hub.isOnline(id)))) applyLocally(this.hub, event, this.listeners);
   }
+}
+
+/** A publish stays well under Redis's limits and a receiver's single read. */
+const MAX_EVENTS_PER_PUBLISH = 256;
+
+/** One event's lines (header, frame), each ending in a newline. */
+export function encode(event: FanoutEvent): string {
+  switch (event.kind) {
+    case 'message': {
+      const d = event.delivery;
+      return `${JSON.stringify(['m', event.userIds, d.conversationId, d.seq])}\n${d.frame}\n`;
+    }
+    case 'frame':
+      return `${JSON.stringify(['f', [event.userId]])}\n${event.frame}\n`;
+    case 'follow':
+      return `${JSON.stringify(['F', event.userIds, event.conversationId, event.lastSeq, event.catchUp])}\n\n`;
+  }
+}
+
+/**
+ * The events of one publish (node line included), in order; malformed ones are
+ * skipped, and so are messages and frames for which `wanted` says none of their
+ * people are here (their frame is not even cut out).
+ */
+export function decode(raw: string, wanted: (userIds: string[]) => boolean): FanoutEvent[] {
+  const events: FanoutEvent[] = [];
+  let at = raw.indexOf('\n') + 1;
+  while (at > 0 && at < raw.length) {
+    const frameAt = raw.indexOf('\n', at) + 1;
+    const end = frameAt === 0 ? -1 : raw.indexOf('\n', frameAt);
+    if (end < 0) break;
+    const event = decodeOne(raw, raw.slice(at, frameAt - 1), frameAt, end, wanted);
+    if (event) events.push(event);
+    at = end + 1;
+  }
+  return events;
+}
+
+function decodeOne(raw: string, header: string, frameAt: number, end: number, wanted: (userIds: string[]) => boolean): FanoutEvent | null {
+  let h: unknown;
+  try {
+    h = JSON.parse(header);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(h) || !Array.isArray(h[1]) || !h[1].every((id) => typeof id === 'string')) return null;
+  const [kind, userIds] = h as [unknown, string[]];
+  if (kind === 'F') {
+    if (typeof h[2] !== 'string' || typeof h[3] !== 'number') return null;
+    return { kind: 'follow', userIds, conversationId: h[2], lastSeq: h[3], catchUp: h[4] === true };
+  }
+  if (!wanted(userIds)) return null;
+  const frame = raw.slice(frameAt, end);
+  if (kind === 'f' && userIds.length === 1) return { kind: 'frame', userId: userIds[0]!, frame };
+  if (kind === 'm' && typeof h[2] === 'string' && typeof h[3] === 'number') return { kind: 'message', userIds, delivery: { conversationId: h[2], seq: h[3], frame } };
+  return null;
 }

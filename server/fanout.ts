@@ -8,8 +8,12 @@
  * gap at the next message and reads it from the database, and on reconnect the
  * client resumes from its last seq. Frames other than messages (typing, positions)
  * are best-effort by nature.
+ *
+ * A frame is serialised once, where the event starts, and that string is what every
+ * socket receives, on this node and (as it is) on the others.
  */
 import type { StoredMessage } from './chat-store.ts';
+import { deliveryOf, type Delivery } from './client.ts';
 import type { Hub } from './hub.ts';
 
 export interface Fanout {
@@ -23,24 +27,32 @@ export interface Fanout {
   close(): Promise<void>;
 }
 
-/** Events as they travel between nodes. */
+/** Events as they travel between nodes; frames already serialised. */
 export type FanoutEvent =
-  | { kind: 'frame'; userId: string; frame: object }
-  | { kind: 'message'; userIds: string[]; message: StoredMessage }
-  | { kind: 'follow'; userIds: string[]; conversationId: string; lastSeq: number; catchUp?: boolean };
+  | { kind: 'frame'; userId: string; frame: string }
+  | { kind: 'message'; userIds: string[]; delivery: Delivery }
+  | { kind: 'follow'; userIds: string[]; conversationId: string; lastSeq: number; catchUp: boolean };
+
+export function frameEvent(userId: string, frame: object): FanoutEvent {
+  return { kind: 'frame', userId, frame: JSON.stringify(frame) };
+}
+
+export function messageEvent(userIds: string[], message: StoredMessage): FanoutEvent {
+  return { kind: 'message', userIds, delivery: deliveryOf(message) };
+}
 
 /** Applies an event to this node's sockets. */
 export function applyLocally(hub: Hub, event: FanoutEvent, followListeners: ((conversationId: string) => void)[] = []): void {
   switch (event.kind) {
     case 'frame':
-      hub.toUser(event.userId, event.frame);
+      hub.toUserText(event.userId, event.frame);
       return;
     case 'message':
-      for (const userId of event.userIds) hub.deliver(userId, event.message);
+      for (const userId of event.userIds) hub.deliver(userId, event.delivery);
       return;
     case 'follow':
       for (const listener of followListeners) listener(event.conversationId);
-      for (const userId of event.userIds) hub.follow(userId, event.conversationId, event.lastSeq, event.catchUp ?? false);
+      for (const userId of event.userIds) hub.follow(userId, event.conversationId, event.lastSeq, event.catchUp);
   }
 }
 
@@ -51,10 +63,10 @@ export class LocalFanout implements Fanout {
     this.listeners.push(listener);
   }
   toUser(userId: string, frame: object): void {
-    applyLocally(this.hub, { kind: 'frame', userId, frame });
+    applyLocally(this.hub, frameEvent(userId, frame));
   }
   deliver(userIds: string[], message: StoredMessage): void {
-    applyLocally(this.hub, { kind: 'message', userIds, message });
+    applyLocally(this.hub, messageEvent(userIds, message));
   }
   follow(userIds: string[], conversationId: string, lastSeq: number, catchUp = false): void {
     applyLocally(this.hub, { kind: 'follow', userIds, conversationId, lastSeq, catchUp }, this.listeners);

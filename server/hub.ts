@@ -2,8 +2,7 @@
  * The connections of this node, by participant id. Several tabs of one person are
  * several clients under one id; each gets every frame meant for that person.
  */
-import type { StoredMessage } from './chat-store.ts';
-import type { Client } from './client.ts';
+import type { Client, Delivery } from './client.ts';
 import { CLOSE } from './ws-close-codes.ts';
 
 export class Hub {
@@ -33,7 +32,13 @@ export class Hub {
   }
 
   toUser(userId: string, frame: object): void {
-    for (const client of this.clientsOf(userId)) client.send(frame);
+    if (this.byUser.has(userId)) this.toUserText(userId, JSON.stringify(frame));
+  }
+
+  /** A frame already serialised: one string for all the person's sockets. */
+  toUserText(userId: string, frame: string): void {
+    const set = this.byUser.get(userId);
+    if (set) for (const client of set) client.sendText(frame);
   }
 
   follow(userId: string, conversationId: string, lastSeq: number, catchUp = false): void {
@@ -47,10 +52,10 @@ export class Hub {
    * A client whose gap cannot be read (the database does not answer) is closed with a
    * retryable code: it reconnects and resumes rather than going on with a hole.
    */
-  deliver(userId: string, message: StoredMessage): void {
-    for (const client of this.clientsOf(userId)) {
-      client.deliver(message).catch(() => client.close(CLOSE.internal, 'gap_unreadable'));
-    }
+  deliver(userId: string, message: Delivery): void {
+    const set = this.byUser.get(userId);
+    if (!set) return;
+    for (const client of set) client.deliver(message)?.catch(() => client.close(CLOSE.internal, 'gap_unreadable'));
   }
 
   userIds(): string[] {

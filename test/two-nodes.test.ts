@@ -128,4 +128,26 @@ run('a user who reconnects to the other node resumes the conversation without lo
   assert.is(back.all('message').length, 0);
 });
 
+run('a message crosses nodes exactly as it was written, to every tab of both people, and typing follows it', async () => {
+  const advisor = await on(b, { role: 'advisor', sub: 'adv-exact-2n' });
+  await advisor.socket.request({ type: 'advisor.status', status: 'available' });
+  const tabA = await on(a, { role: 'worker', sub: 'w-exact-2n', province: 'TO' });
+  tabA.socket.send({ type: 'chat.request', topic: 'payment' });
+  const { conversationId } = await tabA.socket.next('conversation.assigned');
+  await advisor.socket.next('conversation.assigned');
+  const tabB = await on(b, { role: 'worker', sub: 'w-exact-2n', province: 'TO' });
+  // Newlines, quotes, a backslash and non-ASCII: the frame travels between nodes as text.
+  const text = 'riga uno\nriga "due"\\ — però €, 支付\r\n';
+  const ack = await tabA.socket.request({ type: 'message.send', conversationId, clientMsgId: 'exact-1', text });
+  const frames = await Promise.all([tabA, tabB, advisor].map((p) => p.socket.next('message', (f) => f.clientMsgId === 'exact-1')));
+  for (const f of frames) assert.equal(f, frames[0], 'the same frame on both nodes');
+  assert.equal([frames[0]!.seq, frames[0]!.text, frames[0]!.conversationId], [ack.seq, text, conversationId]);
+  assert.equal(frames[0]!.from, { id: 'w-exact-2n', role: 'worker' });
+  assert.ok(!Number.isNaN(Date.parse(frames[0]!.at as string)));
+  tabA.socket.send({ type: 'typing', conversationId });
+  const typing = await advisor.socket.next('typing');
+  assert.equal([typing.conversationId, typing.from, typing.active], [conversationId, { id: 'w-exact-2n', role: 'worker' }, true]);
+  await advisor.socket.request({ type: 'conversation.close', conversationId });
+});
+
 test.run();
