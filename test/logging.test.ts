@@ -77,4 +77,31 @@ test('a whole chat at debug level logs nothing of the token, the tax code or the
   for (const secret of [SECRET_TEXT, FISCAL, 'eyJ']) assert.not.ok(all.includes(secret), `${secret.slice(0, 12)}… appears in the logs`);
 });
 
+test('what the gateway logs about a socket carries its request id, and its session id once signed in', async () => {
+  const { logger, lines } = capture('debug');
+  const db = await testDatabase();
+  const config = loadConfig({ AUTH_DEV: '1', SERVICE_HOURS: 'always', LOG_LEVEL: 'debug', MAX_FRAME_BYTES: '1024' });
+  const services = await createServices(config, { db, logger });
+  const app = await buildApp(services);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+  try {
+    const [socket, welcome] = await TestSocket.signIn(`ws://127.0.0.1:${port}/ws`, await services.dev!.issue({ role: 'worker', sub: 'w-reqid' } as never));
+    // A frame over the limit: ws reports it as a socket error, which the gateway logs.
+    socket.send({ type: 'ping', pad: 'x'.repeat(2000) });
+    await socket.closed;
+    await new Promise((r) => setTimeout(r, 50));
+    const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const upgrade = entries.find((e) => e.msg === 'incoming request' && (e.req as { url?: string } | undefined)?.url === '/ws');
+    const error = entries.find((e) => e.msg === 'socket error');
+    assert.ok(upgrade?.reqId, 'the upgrade request is logged with its id');
+    assert.ok(error, 'the socket error is logged');
+    assert.is(error!.reqId, upgrade!.reqId);
+    assert.is(error!.sessionId, welcome.sessionId);
+  } finally {
+    await app.close();
+    await db.cleanup();
+  }
+});
+
 test.run();

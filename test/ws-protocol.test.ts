@@ -4,8 +4,12 @@
  * sign-in failures and oversized frames close it, with documented codes.
  */
 import { randomUUID } from 'node:crypto';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify from 'fastify';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import WebSocket from 'ws';
+import { wsGateway } from '../server/ws-gateway.ts';
 import { ManualClock, startServer, type TestServer } from './helpers/server.ts';
 import { TestSocket } from './helpers/ws-client.ts';
 
@@ -31,6 +35,46 @@ test('a socket that says nothing is closed with 4401 after the hello timeout', a
   const socket = await TestSocket.open(server.wsUrl);
   assert.is(await socket.closed, 4401);
   assert.is(socket.closeReason, 'hello_timeout');
+});
+
+test('a signed-in socket that stops answering pings is dropped by the heartbeat; one that answers stays', async () => {
+  // The same services behind a second gateway with a 100 ms heartbeat (25 s in production).
+  const s = server.services;
+  const app = Fastify();
+  await app.register(fastifyWebsocket);
+  await app.register(wsGateway, {
+    config: s.config,
+    auth: s.auth,
+    chat: s.chat,
+    hub: s.hub,
+    dashboardFeed: s.dashboardFeed,
+    originAllowed: () => true,
+    connected: (c, first) => s.sessions.connected(c, first),
+    disconnected: (c, last) => s.sessions.disconnected(c, last),
+    heartbeatMs: 100,
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+  const open = async (sub: string, autoPong: boolean) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { autoPong });
+    const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+    const welcome = new Promise((resolve) => ws.on('message', (d) => JSON.parse(d.toString()).type === 'welcome' && resolve(true)));
+    await new Promise((resolve) => ws.once('open', resolve));
+    ws.send(JSON.stringify({ type: 'hello', token: await server.token({ role: 'worker', sub }) }));
+    await welcome;
+    return { ws, closed };
+  };
+  try {
+    const silent = await open('no-pong', false);
+    const lively = await open('pongs', true);
+    const code = await Promise.race([silent.closed, new Promise((r) => setTimeout(() => r('still open'), 2000))]);
+    assert.is(code, 1006, 'terminated without a close frame');
+    await new Promise((r) => setTimeout(r, 500)); // five more heartbeats
+    assert.is(lively.ws.readyState, WebSocket.OPEN, 'the socket that answers pings stays');
+    lively.ws.close();
+  } finally {
+    await app.close();
+  }
 });
 
 test('a bad token, a garbage token and a first frame that is not hello all close with 4401', async () => {
