@@ -5,7 +5,7 @@
  * one stops start-up with a message naming it.
  */
 import { isProvinceCode } from './provinces.ts';
-import type { RolloutRule } from './schedule.ts';
+import type { RolloutRule } from './schedule-config.ts';
 import type { Audience } from './types.ts';
 
 export interface RoutingConfig {

@@ -12,7 +12,7 @@
  * which never count anyway).
  */
 import { addDaysYmd, isNationalHoliday, isoWeekdayOfYmd } from './holidays.ts';
-import { localParts, zonedTimeToUtc } from './schedule.ts';
+import { localParts, zonedTimeToUtc } from './zoned-time.ts';
 
 const HOUR = 3_600_000;
 /** Safety bound on the day walk (about 27 years). */

@@ -26,7 +26,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Clock } from '../routing/clock.ts';
 import { addDaysYmd } from '../routing/holidays.ts';
-import { localParts, zonedTimeToUtc } from '../routing/schedule.ts';
+import { localParts, zonedTimeToUtc } from '../routing/zoned-time.ts';
 import { dashboardDaily, type DailyScopeValue, type NewDashboardDailyRow } from '../schema/dashboard-tables.ts';
 import { queryRows, type Db } from './db.ts';
 

@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../routing/clock.ts';
 import { addDaysYmd, patronDayOf } from '../routing/holidays.ts';
-import { localParts, zonedTimeToUtc } from '../routing/schedule.ts';
+import { localParts, zonedTimeToUtc } from '../routing/zoned-time.ts';
 import { isUserRole } from '../routing/types.ts';
 import { dueDate } from '../routing/working-hours.ts';
 import type { AttachmentMeta, NewAttachment } from './attachments.ts';

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { PATRON_DAYS, patronDayOf } from '../routing/holidays.ts';
 import { findProvince } from '../routing/provinces.ts';
-import { localParts } from '../routing/schedule.ts';
+import { localParts } from '../routing/zoned-time.ts';
 import { addWorkingHours, dueDate, isWorkingDay, workingHoursBetween } from '../routing/working-hours.ts';
 
 const TZ = 'Europe/Rome';
