@@ -10,6 +10,7 @@ import { conversationRoutes } from './http-conversations.ts';
 import { installErrorHandling } from './http-errors.ts';
 import { healthRoutes } from './http-health.ts';
 import { pageRoutes } from './http-pages.ts';
+import { signInMethod, signInRoutes } from './http-sign-in.ts';
 import { ticketHttpRoutes } from './http-attachments.ts';
 import { mailboxRoutes } from './http-mailbox.ts';
 import { metricsRoute } from './http-metrics.ts';
@@ -32,7 +33,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(fastifyWebsocket, {
     options: { maxPayload: config.limits.maxFrameBytes, perMessageDeflate: false },
   });
-  await pageRoutes(app, { frameAncestors: config.allowedOrigins ?? [] });
+  const signIn = signInMethod(config.pageSignIn, config.authDev);
+  await pageRoutes(app, { frameAncestors: config.allowedOrigins ?? [], connectSources: signIn.method === 'oidc' ? [new URL(signIn.tokenUrl).origin] : [] });
+  await app.register(signInRoutes, { method: signIn });
   await app.register(healthRoutes, { probes: services.probes });
   await app.register(availabilityRoutes, { schedule: services.schedule, now: () => services.clock.now() });
   await app.register(conversationRoutes, { auth: services.auth, store: services.store });

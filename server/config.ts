@@ -31,6 +31,12 @@ export interface Config {
   serviceHours: 'always' | 'calendar';
   authDev: boolean;
   auth: { jwksUrl: string; issuer: string; audience: string } | null;
+  /**
+   * Sign-in of the full-page chat (/chat/ opened from the Cassetto previdenziale or the
+   * worker's area): OpenID Connect authorization code with PKCE, run by the page against
+   * the identity provider; null when the page gets its token only from a host page.
+   */
+  pageSignIn: PageSignIn | null;
   /** Browser origins allowed to open /ws; null: this server's own origins only. */
   allowedOrigins: string[] | null;
   publicUrl: string | null;
@@ -43,6 +49,15 @@ export interface Config {
   routingTickMs: number;
   /** Group commit of messages (docs/delivery.md): rows per transaction, and how long a batch may wait to fill under load. */
   commitBatch: { maxRows: number; maxWaitMs: number };
+}
+
+export interface PageSignIn {
+  authorizeUrl: string;
+  tokenUrl: string;
+  clientId: string;
+  scope: string;
+  /** Which token of the identity provider's answer this server verifies. */
+  token: 'id_token' | 'access_token';
 }
 
 export class ConfigError extends Error {
@@ -116,6 +131,23 @@ function production(env: Env): Config['auth'] {
   return { jwksUrl, issuer, audience };
 }
 
+function pageSignIn(env: Env, auth: Config['auth']): PageSignIn | null {
+  const authorizeUrl = url(env, 'AUTH_OIDC_AUTHORIZE_URL', ['https:', 'http:']);
+  const tokenUrl = url(env, 'AUTH_OIDC_TOKEN_URL', ['https:', 'http:']);
+  const clientId = env.AUTH_OIDC_CLIENT_ID?.trim();
+  if (!authorizeUrl && !tokenUrl && !clientId) return null;
+  if (!authorizeUrl) throw new ConfigError('AUTH_OIDC_AUTHORIZE_URL', 'required with AUTH_OIDC_TOKEN_URL and AUTH_OIDC_CLIENT_ID');
+  if (!tokenUrl) throw new ConfigError('AUTH_OIDC_TOKEN_URL', 'required with AUTH_OIDC_AUTHORIZE_URL');
+  if (!clientId) throw new ConfigError('AUTH_OIDC_CLIENT_ID', 'required with AUTH_OIDC_AUTHORIZE_URL');
+  // The page would sign people in with tokens this server could not verify.
+  if (!auth) throw new ConfigError('AUTH_OIDC_AUTHORIZE_URL', 'needs AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE to verify what it obtains');
+  const token = env.AUTH_OIDC_TOKEN || 'id_token';
+  if (token !== 'id_token' && token !== 'access_token') throw new ConfigError('AUTH_OIDC_TOKEN', `expected "id_token" or "access_token", got "${token}"`);
+  const scope = env.AUTH_OIDC_SCOPE?.trim() || 'openid profile';
+  if (!/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/.test(scope)) throw new ConfigError('AUTH_OIDC_SCOPE', 'expected space-separated scope tokens');
+  return { authorizeUrl, tokenUrl, clientId, scope, token };
+}
+
 const DEFAULT_ROUTING_FILE = fileURLToPath(new URL('../config/routing.json', import.meta.url));
 
 /** The routing file: ROUTING_CONFIG names one; else the project's config/routing.json. */
@@ -163,6 +195,7 @@ export function loadConfig(env: Env = process.env): Config {
     serviceHours: serviceHours(env),
     authDev,
     auth,
+    pageSignIn: pageSignIn(env, auth),
     allowedOrigins: origins && origins.length ? origins : null,
     publicUrl: url(env, 'PUBLIC_URL', ['http:', 'https:']),
     notices: {

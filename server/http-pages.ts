@@ -14,13 +14,14 @@ import type { FastifyInstance } from 'fastify';
 
 const WIDGETS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../widgets');
 
-export function contentSecurityPolicy(frameAncestors: string): string {
+/** `connectSources`: origins the pages may fetch besides this server (the identity provider's token endpoint). */
+export function contentSecurityPolicy(frameAncestors: string, connectSources: string[] = []): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
-    "connect-src 'self' ws: wss:",
+    ["connect-src 'self' ws: wss:", ...connectSources].join(' '),
     "frame-src 'self'",
     `frame-ancestors ${frameAncestors}`,
     "base-uri 'none'",
@@ -29,14 +30,14 @@ export function contentSecurityPolicy(frameAncestors: string): string {
   ].join('; ');
 }
 
-export async function pageRoutes(app: FastifyInstance, opts: { frameAncestors: string[] }): Promise<void> {
+export async function pageRoutes(app: FastifyInstance, opts: { frameAncestors: string[]; connectSources?: string[] }): Promise<void> {
   const ancestors = ["'self'", ...opts.frameAncestors].join(' ');
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Referrer-Policy', 'no-referrer');
     if (!request.url.startsWith('/api/')) {
       const framable = request.url.startsWith('/chat');
-      reply.header('Content-Security-Policy', contentSecurityPolicy(framable ? ancestors : "'none'"));
+      reply.header('Content-Security-Policy', contentSecurityPolicy(framable ? ancestors : "'none'", opts.connectSources));
       if (!framable) reply.header('X-Frame-Options', 'DENY');
     }
     return payload;

@@ -72,4 +72,21 @@ test('other environment mistakes name their variable', () => {
   assert.throws(() => loadConfig({ AUTH_JWKS_URL: 'https://idp.example/jwks' }), /AUTH_ISSUER/);
 });
 
+const IDP = { AUTH_JWKS_URL: 'https://idp.example/jwks', AUTH_ISSUER: 'https://idp.example', AUTH_AUDIENCE: 'infocig-chat' };
+const OIDC = { AUTH_OIDC_AUTHORIZE_URL: 'https://idp.example/authorize', AUTH_OIDC_TOKEN_URL: 'https://idp.example/token', AUTH_OIDC_CLIENT_ID: 'infocig-chat' };
+
+test('the full-page sign-in is configured whole or not at all, and only where its tokens can be verified', () => {
+  assert.equal(loadConfig({ ...IDP, ...OIDC }).pageSignIn, {
+    authorizeUrl: OIDC.AUTH_OIDC_AUTHORIZE_URL, tokenUrl: OIDC.AUTH_OIDC_TOKEN_URL, clientId: 'infocig-chat', scope: 'openid profile', token: 'id_token',
+  });
+  assert.is(loadConfig(IDP).pageSignIn, null);
+  assert.throws(() => loadConfig({ ...IDP, AUTH_OIDC_AUTHORIZE_URL: OIDC.AUTH_OIDC_AUTHORIZE_URL }), /AUTH_OIDC_TOKEN_URL/);
+  assert.throws(() => loadConfig({ ...IDP, ...OIDC, AUTH_OIDC_CLIENT_ID: ' ' }), /AUTH_OIDC_CLIENT_ID/);
+  assert.throws(() => loadConfig({ ...IDP, ...OIDC, AUTH_OIDC_TOKEN_URL: 'ftp://idp.example/token' }), /AUTH_OIDC_TOKEN_URL/);
+  assert.throws(() => loadConfig({ AUTH_DEV: '1', ...OIDC }), /needs AUTH_JWKS_URL/);
+  assert.throws(() => loadConfig({ ...IDP, ...OIDC, AUTH_OIDC_TOKEN: 'code' }), /AUTH_OIDC_TOKEN\b/);
+  assert.throws(() => loadConfig({ ...IDP, ...OIDC, AUTH_OIDC_SCOPE: 'openid "x"' }), /AUTH_OIDC_SCOPE/);
+  assert.is(loadConfig({ ...IDP, ...OIDC, AUTH_OIDC_TOKEN: 'access_token', AUTH_OIDC_SCOPE: 'openid cig' }).pageSignIn?.token, 'access_token');
+});
+
 test.run();

@@ -106,6 +106,8 @@ const it = {
   'error.title': 'Chat non disponibile',
   'error.auth': 'La sessione non è valida o è scaduta. Accedi di nuovo.',
   'error.embed': 'Questa chat non può essere aperta da questa pagina.',
+  'error.hostOnly': 'Apri INFO CIG dal Cassetto previdenziale, da OMNIA IS o dalla tua area personale.',
+  'error.signin': 'Accesso non riuscito ({code}). Riprova.',
   'error.generic': 'Si è verificato un errore ({code}).',
   'error.rate_limited': 'Stai inviando troppi messaggi: attendi un momento.',
 
@@ -348,6 +350,8 @@ const en = {
   'error.title': 'Chat unavailable',
   'error.auth': 'Your session is not valid or has expired. Please sign in again.',
   'error.embed': 'This chat cannot be opened from this page.',
+  'error.hostOnly': 'Open INFO CIG from the Cassetto previdenziale, OMNIA IS or your personal area.',
+  'error.signin': 'Sign-in did not succeed ({code}). Please try again.',
   'error.generic': 'Something went wrong ({code}).',
   'error.rate_limited': 'You are sending too many messages: please wait a moment.',
 

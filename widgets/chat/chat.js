@@ -655,6 +655,10 @@ async function boot() {
   }
   state.entry = ENTRIES.includes(params.get('entry')) ? params.get('entry') : 'other';
   $('#conn').hidden = true;
+  const method = await fetch(new URL('../api/v1/sign-in', location.href)).then((r) => (r.ok ? r.json() : null)).catch(() => null);
+  if (!method) return showError(t('error.generic', { code: 'sign_in_unavailable' }));
+  if (method.method === 'oidc') return startWithOidc(method);
+  if (method.method !== 'dev') return showError(t('error.hostOnly'), false);
   const { devSignIn, signOut } = await import('./dev-signin.js');
   const signout = $('#signout');
   signout.addEventListener('click', () => {
@@ -664,6 +668,19 @@ async function boot() {
   const getToken = await devSignIn($('#view-signin'), () => showView('signin'));
   if (!getToken) return;
   signout.hidden = false;
+  showView('loading');
+  start(getToken);
+}
+
+/** Production: the identity provider signs the user in (OIDC code flow with PKCE), then the chat starts. */
+async function startWithOidc(cfg) {
+  const { oidcSignIn } = await import('./oidc-signin.js');
+  let getToken;
+  try {
+    getToken = await oidcSignIn(cfg);
+  } catch (err) {
+    return showError(t('error.signin', { code: err.code ?? 'unknown' }));
+  }
   showView('loading');
   start(getToken);
 }
