@@ -8,7 +8,9 @@
  * - `ticket_audit`: one row for every change (who, when, what), append-only.
  * - `outbox`: notices to deliver, written in the same transaction as the change
  *   they announce; a sender marks `sent_at` (transactional outbox).
- * - `ticket_protocol_counters`: the per-year counter behind `LINPS-YYYY-NNNNNN`.
+ * - protocol numbers `LINPS-YYYY-NNNNNN` come from one PostgreSQL sequence per
+ *   year (`ticket_protocol_YYYY`), made on first use by the SQL function
+ *   `ticket_protocol(year)` (migration 0003): not tables, so not declared here.
  * - `matricola_sedi`: which sede holds a company's position (matricola), when
  *   known; editable, not seeded. Absent: the company's province decides.
  *
@@ -145,12 +147,6 @@ export const outbox = pgTable(
     check('outbox_recipient_kind_check', sql`${t.recipientKind} in ('user', 'matricola', 'sede')`),
   ],
 );
-
-/** The last protocol number issued per (local) year; gaps are possible, repeats are not. */
-export const ticketProtocolCounters = pgTable('ticket_protocol_counters', {
-  year: integer('year').primaryKey(),
-  last: integer('last').notNull(),
-});
 
 /** Which sede holds a company's position; editable reference data, nothing seeded. */
 export const matricolaSedi = pgTable(

@@ -7,21 +7,18 @@
  *   nodes too) and a rollback gives the number back: no gaps.
  * - Changes: `UPDATE … WHERE id = $1 AND status = <from>` is the compare-and-set;
  *   the audit row and the outbox row are inserted in the same transaction.
- * - Protocol numbers: `ticket_protocol_counters` is bumped by one upsert in its
- *   own short statement, before the creating transaction, so creations do not
- *   queue behind one another's row lock; a creation that then fails leaves a
- *   gap (accepted: numbers are unique, not contiguous).
+ * - Creations (protocol numbers, group commit): ticket-create-sql.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { and, asc, count, desc, eq, gte, ilike, inArray, lt, ne, not, or, sql, type SQL } from 'drizzle-orm';
-import { outbox, ticketAudit, ticketProtocolCounters, ticketReplies, tickets, matricolaSedi, type TicketRow } from '../schema/ticket-tables.ts';
+import { outbox, ticketAudit, ticketReplies, tickets, matricolaSedi, type TicketRow } from '../schema/ticket-tables.ts';
 import { messages, officeProvinces, offices } from '../schema/tables.ts';
 import { insertAttachments } from './attachment-store-sql.ts';
 import type { AttachmentMeta } from './attachments.ts';
-import { type Db, sqlState } from './db.ts';
+import type { Db } from './db.ts';
+import { sqlTicketCreator } from './ticket-create-sql.ts';
 import { AppError } from './errors.ts';
 import {
-  formatProtocol,
   type AuditEntry,
   type NewNotice,
   type NewReply,
@@ -57,7 +54,7 @@ export function createSqlTicketStore(db: Db): TicketStore {
       const [row] = await db.select({ province: offices.province }).from(offices).where(eq(offices.code, sede)).limit(1);
       return row?.province ?? null;
     },
-    create: (input) => create(db, input),
+    create: sqlTicketCreator(db, (conversationId) => byConversation(db, conversationId)),
     get: (id) => get(db, id),
     byConversation: (conversationId) => byConversation(db, conversationId),
     list: (scope, filters, now, page) => list(db, scope, filters, now, page),
@@ -95,93 +92,8 @@ async function byConversation(db: Db, conversationId: string): Promise<TicketRec
   return row ? toRecord(row) : null;
 }
 
-async function nextProtocolNumber(db: Db, year: number): Promise<number> {
-  const [row] = await db
-    .insert(ticketProtocolCounters)
-    .values({ year, last: 1 })
-    .onConflictDoUpdate({ target: ticketProtocolCounters.year, set: { last: sql`${ticketProtocolCounters.last} + 1` } })
-    .returning({ last: ticketProtocolCounters.last });
-  if (!row) throw new AppError('internal');
-  return row.last;
-}
-
 async function writeNotice(tx: Tx, ticketId: string, notice: NewNotice, at: Date): Promise<void> {
   await tx.insert(outbox).values({ id: randomUUID(), ticketId, ...notice, createdAt: at });
-}
-
-async function create(db: Db, input: NewTicket): Promise<{ ticket: TicketRecord; created: boolean; attachments?: AttachmentMeta[] }> {
-  if (input.conversationId !== null) {
-    const existing = await byConversation(db, input.conversationId);
-    if (existing) return { ticket: existing, created: false };
-  }
-  const protocol = formatProtocol(input.year, await nextProtocolNumber(db, input.year));
-  const at = input.createdAt;
-  try {
-    return await db.transaction(async (tx) => {
-      const [row] = await tx
-        .insert(tickets)
-        .values({
-          id: input.id,
-          protocol,
-          subject: input.subject,
-          category: input.category,
-          origin: input.origin,
-          userId: input.userId,
-          userRole: input.userRole,
-          userName: input.userName,
-          userFiscalCode: input.userFiscalCode,
-          matricola: input.matricola,
-          province: input.province,
-          sede: input.sede,
-          status: input.status,
-          createdBy: input.createdBy.id,
-          createdByRole: input.createdBy.role,
-          createdAt: at,
-          updatedAt: at,
-          takenAt: input.takenBy === null ? null : at,
-          takenBy: input.takenBy,
-          dueAt: input.dueAt,
-          conversationId: input.conversationId,
-          lastReplySeq: 1,
-        })
-        .returning();
-      if (!row) throw new AppError('internal');
-      await tx.insert(ticketReplies).values({
-        ticketId: row.id,
-        seq: 1,
-        authorId: input.firstReply.author.id,
-        authorRole: input.firstReply.author.role,
-        authorName: input.firstReply.author.name,
-        body: input.firstReply.body,
-        at,
-      });
-      const files = input.firstReply.attachments ?? [];
-      const attachments = await insertAttachments(tx, row.id, 1, files, input.firstReply.author.id, at);
-      await tx.insert(ticketAudit).values({
-        ticketId: row.id,
-        at,
-        actorId: input.createdBy.id,
-        actorRole: input.createdBy.role,
-        action: 'created',
-        detail: {
-          ...input.auditDetail,
-          protocol,
-          sede: input.sede,
-          status: input.status,
-          dueAt: input.dueAt?.toISOString() ?? null,
-          ...(files.length > 0 ? { attachments: attachments.map((a) => ({ id: a.id, mediaType: a.mediaType, size: a.size })) } : {}),
-        },
-      });
-      await writeNotice(tx, row.id, { ...input.notice, payload: { ...input.notice.payload, protocol } }, at);
-      return { ticket: toRecord(row), created: true, attachments };
-    });
-  } catch (err) {
-    if (input.conversationId !== null && sqlState(err) === '23505') {
-      const winner = await byConversation(db, input.conversationId);
-      if (winner) return { ticket: winner, created: false };
-    }
-    throw err;
-  }
 }
 
 /** `%`, `_` and `\` taken literally inside an ILIKE pattern. */

@@ -281,4 +281,46 @@ test('a province with no competent office is 422 no_competent_office', async () 
   await rejectsWith(lonely.createByUser(worker('w-lonely'), request), 'no_competent_office');
 });
 
+test(`forty creations at once get forty different protocol numbers, each with its first reply, audit row and notice (${kind})`, async () => {
+  clock.set(new Date('2029-05-02T08:00:00Z'));
+  const made = await Promise.all(Array.from({ length: 40 }, (_, i) => service.createByUser(worker(`w-burst-${i}`), request)));
+  const protocols = made.map((t) => t.protocol);
+  assert.is(new Set(protocols).size, 40);
+  assert.equal([...protocols].sort(), Array.from({ length: 40 }, (_, i) => `LINPS-2029-${String(i + 1).padStart(6, '0')}`));
+  for (const t of made) {
+    assert.equal(await counts(t.id), { audit: 1, outbox: 1, replies: 1 });
+    const [notice] = await store.outbox(t.id);
+    assert.equal([notice?.kind, notice?.recipientId, notice?.payload.protocol], ['registered', t.userId, t.protocol]);
+    assert.equal(await store.get(t.id), t, 'what the creator was answered is what was stored');
+  }
+});
+
+test(`a creation that fails among others fails alone: the rest are stored with their notices (${kind})`, async () => {
+  await database.db.execute(
+    sql.raw(`create or replace function test_fail_ticket() returns trigger language plpgsql as $$
+      begin if new.subject = 'rifiutata' then raise exception 'refused'; end if; return new; end $$`),
+  );
+  await database.db.execute(sql.raw('create trigger test_fail_ticket before insert on tickets for each row execute function test_fail_ticket()'));
+  try {
+    const attempts = Array.from({ length: 6 }, (_, i) => service.createByUser(worker(`w-mixed-${i}`), i === 3 ? { ...request, subject: 'rifiutata' } : request));
+    const settled = await Promise.allSettled(attempts);
+    assert.equal(settled.map((s) => s.status), ['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    for (const s of settled) if (s.status === 'fulfilled') assert.equal(await counts(s.value.id), { audit: 1, outbox: 1, replies: 1 });
+    const [refused] = await database.db.select({ n: count() }).from(ticketsTable).where(eq(ticketsTable.subject, 'rifiutata'));
+    assert.is(Number(refused?.n), 0);
+  } finally {
+    await database.db.execute(sql.raw('drop trigger if exists test_fail_ticket on tickets'));
+  }
+});
+
+test(`a year whose sequence is missing goes on after the highest number already stored (${kind})`, async () => {
+  clock.set(new Date('2031-03-03T09:00:00Z'));
+  const first = await service.createByUser(worker('w-seq'), request);
+  assert.is(first.protocol, 'LINPS-2031-000001');
+  await database.db.update(ticketsTable).set({ protocol: 'LINPS-2031-000041' }).where(eq(ticketsTable.id, first.id));
+  await database.db.execute(sql.raw('drop sequence ticket_protocol_2031'));
+  const next = await service.createByUser(worker('w-seq'), request);
+  assert.is(next.protocol, 'LINPS-2031-000042');
+});
+
 test.run();

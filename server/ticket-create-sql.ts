@@ -1,0 +1,231 @@
+/**
+ * Creating tickets on SQL: the ticket, its first reply, the `created` audit row
+ * and the `registered` notice (outbox row), all or nothing.
+ *
+ * - Protocol numbers come from `ticket_protocol(year)` (migration 0003): one
+ *   PostgreSQL sequence per local year, so creations never queue on a shared
+ *   row. Unique and increasing in the order drawn; a rollback or a crash leaves
+ *   a gap; a lower number may commit after a higher one.
+ * - Plain creations (no files, not from a chat) are group-committed: those that
+ *   arrive while a batch is being written go together in the next one, as ONE
+ *   statement (data-modifying CTEs insert the tickets, replies, audit rows and
+ *   notices of the whole batch). A statement is atomic on its own, so a caller
+ *   is answered only once its ticket and its notice are committed. When a batch
+ *   fails, each of its creations is tried alone, so one bad creation cannot
+ *   fail the others.
+ * - Creations with files, and escalations (idempotent per conversation), take
+ *   the transaction below, one at a time.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { outbox, ticketAudit, ticketReplies, tickets } from '../schema/ticket-tables.ts';
+import { insertAttachments } from './attachment-store-sql.ts';
+import type { AttachmentMeta } from './attachments.ts';
+import { queryRows, sqlState, type Db } from './db.ts';
+import { AppError } from './errors.ts';
+import { GroupCommit, type Outcome } from './group-commit.ts';
+import type { NewTicket, TicketRecord } from './ticket-store.ts';
+
+export type Created = { ticket: TicketRecord; created: boolean; attachments?: AttachmentMeta[] };
+
+/** Most creations in one statement. */
+const BATCH_ROWS = 100;
+
+/** `create` for the SQL ticket store; `byConversation` finds an escalation's ticket. */
+export function sqlTicketCreator(db: Db, byConversation: (conversationId: string) => Promise<TicketRecord | null>): (input: NewTicket) => Promise<Created> {
+  const batches = new GroupCommit<NewTicket, Created>((items) => commitBatch(db, items), { maxRows: BATCH_ROWS, maxWaitMs: 0 });
+  return async (input) => {
+    if (input.conversationId === null && (input.firstReply.attachments ?? []).length === 0) return batches.submit(input);
+    return createOne(db, input, byConversation);
+  };
+}
+
+async function commitBatch(db: Db, items: NewTicket[]): Promise<Outcome<Created>[]> {
+  try {
+    const protocols = await insertBatch(db, items);
+    return items.map((item) => {
+      const protocol = protocols.get(item.id);
+      return protocol === undefined ? { ok: false, error: new AppError('internal') } : { ok: true, value: { ticket: recordOf(item, protocol), created: true } };
+    });
+  } catch (error) {
+    if (items.length === 1) return [{ ok: false, error }];
+    // Alone, each creation gets its own outcome (and its own error).
+    const outcomes: Outcome<Created>[] = [];
+    for (const item of items) outcomes.push(...(await commitBatch(db, [item])));
+    return outcomes;
+  }
+}
+
+/** One statement for the whole batch; the protocol number of each ticket, by id. */
+async function insertBatch(db: Db, items: NewTicket[]): Promise<Map<string, string>> {
+  const rows = items.map((t, i) => ({
+    i,
+    id: t.id,
+    year: t.year,
+    subject: t.subject,
+    category: t.category,
+    origin: t.origin,
+    user_id: t.userId,
+    user_role: t.userRole,
+    user_name: t.userName,
+    user_fiscal_code: t.userFiscalCode,
+    matricola: t.matricola,
+    province: t.province,
+    sede: t.sede,
+    status: t.status,
+    created_by: t.createdBy.id,
+    created_by_role: t.createdBy.role,
+    at: t.createdAt.toISOString(),
+    taken_by: t.takenBy,
+    due_at: t.dueAt?.toISOString() ?? null,
+    author_id: t.firstReply.author.id,
+    author_role: t.firstReply.author.role,
+    author_name: t.firstReply.author.name,
+    body: t.firstReply.body,
+    audit: auditDetail(t),
+    notice_id: randomUUID(),
+    notice_kind: t.notice.kind,
+    recipient_kind: t.notice.recipientKind,
+    recipient_id: t.notice.recipientId,
+    payload: t.notice.payload,
+  }));
+  const created = await queryRows<{ id: string; protocol: string }>(
+    db,
+    sql`with batch as (
+      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(
+        i int, id uuid, year int, subject text, category text, origin text, user_id text, user_role text, user_name text,
+        user_fiscal_code text, matricola text, province text, sede text, status text, created_by text, created_by_role text,
+        at timestamptz, taken_by text, due_at timestamptz, author_id text, author_role text, author_name text, body text,
+        audit jsonb, notice_id uuid, notice_kind text, recipient_kind text, recipient_id text, payload jsonb)
+    ),
+    t as (
+      insert into tickets (id, protocol, subject, category, origin, user_id, user_role, user_name, user_fiscal_code, matricola,
+        province, sede, status, created_by, created_by_role, created_at, updated_at, taken_at, taken_by, due_at, last_reply_seq)
+      select id, ticket_protocol(year), subject, category, origin, user_id, user_role, user_name, user_fiscal_code, matricola,
+        province, sede, status, created_by, created_by_role, at, at, case when taken_by is null then null else at end, taken_by, due_at, 1
+      from batch order by i
+      returning id, protocol
+    ),
+    replies as (
+      insert into ticket_replies (ticket_id, seq, author_id, author_role, author_name, body, at)
+      select t.id, 1, b.author_id, b.author_role, b.author_name, b.body, b.at from t join batch b on b.id = t.id
+    ),
+    audit as (
+      insert into ticket_audit (ticket_id, at, actor_id, actor_role, action, detail)
+      select t.id, b.at, b.created_by, b.created_by_role, 'created', b.audit || jsonb_build_object('protocol', t.protocol)
+      from t join batch b on b.id = t.id
+    ),
+    notices as (
+      insert into outbox (id, ticket_id, kind, recipient_kind, recipient_id, payload, created_at)
+      select b.notice_id, t.id, b.notice_kind, b.recipient_kind, b.recipient_id, b.payload || jsonb_build_object('protocol', t.protocol), b.at
+      from t join batch b on b.id = t.id
+    )
+    select id::text as id, protocol from t`,
+  );
+  return new Map(created.map((r) => [r.id, r.protocol]));
+}
+
+/** What the `created` audit row says (the protocol is added where it is drawn). */
+function auditDetail(input: NewTicket, attachments: AttachmentMeta[] = []): Record<string, unknown> {
+  return {
+    ...input.auditDetail,
+    sede: input.sede,
+    status: input.status,
+    dueAt: input.dueAt?.toISOString() ?? null,
+    ...(attachments.length > 0 ? { attachments: attachments.map((a) => ({ id: a.id, mediaType: a.mediaType, size: a.size })) } : {}),
+  };
+}
+
+/** The row the batch statement wrote, without reading it back. */
+function recordOf(t: NewTicket, protocol: string): TicketRecord {
+  const at = t.createdAt;
+  return {
+    id: t.id,
+    protocol,
+    subject: t.subject,
+    category: t.category,
+    origin: t.origin,
+    userId: t.userId,
+    userRole: t.userRole,
+    userName: t.userName,
+    userFiscalCode: t.userFiscalCode,
+    matricola: t.matricola,
+    province: t.province,
+    sede: t.sede,
+    status: t.status,
+    outcome: null,
+    createdBy: t.createdBy.id,
+    createdByRole: t.createdBy.role,
+    createdAt: at,
+    updatedAt: at,
+    takenAt: t.takenBy === null ? null : at,
+    takenBy: t.takenBy,
+    respondedAt: null,
+    closedAt: null,
+    closedBy: null,
+    dueAt: t.dueAt,
+    conversationId: t.conversationId,
+    lastReplySeq: 1,
+  };
+}
+
+/** A creation with files or from a chat: one transaction of its own. */
+async function createOne(db: Db, input: NewTicket, byConversation: (conversationId: string) => Promise<TicketRecord | null>): Promise<Created> {
+  if (input.conversationId !== null) {
+    const existing = await byConversation(input.conversationId);
+    if (existing) return { ticket: existing, created: false };
+  }
+  const at = input.createdAt;
+  try {
+    return await db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(tickets)
+        .values({
+          id: input.id,
+          protocol: sql`ticket_protocol(${input.year})`,
+          subject: input.subject,
+          category: input.category,
+          origin: input.origin,
+          userId: input.userId,
+          userRole: input.userRole,
+          userName: input.userName,
+          userFiscalCode: input.userFiscalCode,
+          matricola: input.matricola,
+          province: input.province,
+          sede: input.sede,
+          status: input.status,
+          createdBy: input.createdBy.id,
+          createdByRole: input.createdBy.role,
+          createdAt: at,
+          updatedAt: at,
+          takenAt: input.takenBy === null ? null : at,
+          takenBy: input.takenBy,
+          dueAt: input.dueAt,
+          conversationId: input.conversationId,
+          lastReplySeq: 1,
+        })
+        .returning();
+      if (!row) throw new AppError('internal');
+      const { author, body } = input.firstReply;
+      await tx.insert(ticketReplies).values({ ticketId: row.id, seq: 1, authorId: author.id, authorRole: author.role, authorName: author.name, body, at });
+      const attachments = await insertAttachments(tx, row.id, 1, input.firstReply.attachments ?? [], author.id, at);
+      const { protocol } = row;
+      await tx.insert(ticketAudit).values({
+        ticketId: row.id,
+        at,
+        actorId: input.createdBy.id,
+        actorRole: input.createdBy.role,
+        action: 'created',
+        detail: { ...auditDetail(input, attachments), protocol },
+      });
+      await tx.insert(outbox).values({ id: randomUUID(), ticketId: row.id, ...input.notice, payload: { ...input.notice.payload, protocol }, createdAt: at });
+      return { ticket: row, created: true, attachments };
+    });
+  } catch (err) {
+    if (input.conversationId !== null && sqlState(err) === '23505') {
+      const winner = await byConversation(input.conversationId);
+      if (winner) return { ticket: winner, created: false };
+    }
+    throw err;
+  }
+}
