@@ -12,7 +12,7 @@ import type { Socket } from 'node:net';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import type { Authenticator, Identity } from './auth.ts';
-import type { ChatService } from './chat-service.ts';
+import type { ChatService, Submitted } from './chat-service.ts';
 import type { DashboardFeed } from './dashboard-feed.ts';
 import { Client, type GapReader } from './client.ts';
 import type { Config } from './config.ts';
@@ -221,20 +221,32 @@ class Connection implements Expiring {
       this.sendError('rate_limited', 'too many frames in flight');
       return;
     }
+    const parsed: ParseResult = raw === null ? { ok: false, code: 'not_json', detail: 'binary frames are not accepted' } : parseClientFrame(raw);
+    // Nothing ahead of it (nearly always, under load): a message.send is handed over now, not a turn of the chain later.
+    if (this.pending === 0 && this.client && parsed.ok && parsed.frame.type === 'message.send' && this.socket.readyState === this.socket.OPEN) {
+      const later = this.pipelineSend(this.client, parsed.frame);
+      if (later) this.enqueue(() => later);
+      return;
+    }
+    this.enqueue(() => this.handle(parsed));
+  }
+
+  /** Frames are handled one after the other, in arrival order. */
+  private enqueue(step: () => Promise<void>): void {
     this.pending++;
-    const chain: Promise<void> = (this.chain ?? DONE)
-      .then(() => this.handle(raw))
-      .catch((err) => this.log.error({ err }, 'frame handling failed'))
-      .finally(() => {
-        // An idle connection keeps no settled promise.
-        if (--this.pending === 0 && this.chain === chain) this.chain = null;
-      });
+    const done = () => {
+      // An idle connection keeps no settled promise.
+      if (--this.pending === 0 && this.chain === chain) this.chain = null;
+    };
+    const chain: Promise<void> = (this.chain ?? DONE).then(step).then(done, (err) => {
+      done();
+      this.log.error({ err }, 'frame handling failed');
+    });
     this.chain = chain;
   }
 
-  private async handle(raw: string | null): Promise<void> {
+  private async handle(parsed: ParseResult): Promise<void> {
     if (this.socket.readyState !== this.socket.OPEN) return;
-    const parsed: ParseResult = raw === null ? { ok: false, code: 'not_json', detail: 'binary frames are not accepted' } : parseClientFrame(raw);
     if (!this.client) return this.handshake(parsed);
     if (!parsed.ok) return this.sendError(parsed.code, parsed.detail, parsed.re);
     const frame = parsed.frame;
@@ -256,21 +268,49 @@ class Connection implements Expiring {
 
   /**
    * message.send is handed to the store in order, inside the frame chain, but its commit
-   * is awaited outside it: the next frames go on while the group commit works.
+   * is awaited outside it: the next frames go on while the group commit works. A promise
+   * only when the hand-over itself waits (the conversation is read first).
    */
-  private async pipelineSend(client: Client, frame: ClientFrame): Promise<void> {
-    if (!this.takeToken() || this.committing >= MAX_COMMITTING) return this.sendError('rate_limited', undefined, frame.id);
-    let stored: Promise<object>;
-    try {
-      ({ stored } = await this.gw.deps.chat.submit(client, frame));
-    } catch (err) {
-      return this.replyError(err, frame);
+  private pipelineSend(client: Client, frame: ClientFrame): Promise<void> | undefined {
+    if (!this.takeToken() || this.committing >= MAX_COMMITTING) {
+      this.sendError('rate_limited', undefined, frame.id);
+      return;
     }
+    const { chat } = this.gw.deps;
+    let now: Submitted | null;
+    try {
+      now = chat.submitNow(client, frame);
+    } catch (err) {
+      this.replyError(err, frame);
+      return;
+    }
+    if (now) {
+      this.awaitCommit(client, frame, now.stored);
+      return;
+    }
+    return chat.submit(client, frame).then(
+      ({ stored }) => this.awaitCommit(client, frame, stored),
+      (err) => this.replyError(err, frame),
+    );
+  }
+
+  private awaitCommit(client: Client, frame: ClientFrame, stored: Promise<object>): void {
     this.committing++;
-    stored
-      .then((ack) => client.send(frame.id !== undefined ? { ...ack, re: frame.id } : ack))
-      .catch((err) => this.replyError(err, frame))
-      .finally(() => this.committing--);
+    stored.then(
+      (ack) => {
+        this.committing--;
+        try {
+          client.send(frame.id !== undefined ? { ...ack, re: frame.id } : ack);
+        } catch (err) {
+          // Never an unhandled rejection: this promise has no other handler.
+          this.log.warn({ err }, 'ack not sent');
+        }
+      },
+      (err) => {
+        this.committing--;
+        this.replyError(err, frame);
+      },
+    );
   }
 
   private replyError(err: unknown, frame: ClientFrame): void {

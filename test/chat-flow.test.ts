@@ -78,6 +78,22 @@ test('messages are acknowledged after storing and reach both sides with seq 1, 2
   assert.equal(await Promise.all(own), [1, 2, 3]);
 });
 
+test('messages written back to back, without waiting for acks, are stored and delivered in the order sent', async () => {
+  const { advisor, worker, conversationId } = await matchedPair('burst');
+  const texts = Array.from({ length: 15 }, (_, i) => `n${i}`);
+  // The first is sent before the conversation is cached (it is read from the database), the
+  // others right behind it; one refused in the middle changes nothing for the rest.
+  for (const [i, text] of texts.entries()) {
+    worker.send({ type: 'message.send', conversationId, clientMsgId: `burst-${i}`, text, id: `m${i}` });
+    if (i === 7) worker.send({ type: 'message.send', conversationId: 'not-mine', clientMsgId: 'burst-x', text: 'x', id: 'bad' });
+  }
+  const acks = await Promise.all(texts.map((_, i) => worker.next('message.ack', (f) => f.re === `m${i}`)));
+  assert.equal(acks.map((a) => a.seq), texts.map((_, i) => i + 1));
+  assert.is((await worker.next('error', (f) => f.re === 'bad')).code, 'not_participant');
+  const got = await Promise.all(texts.map((_, i) => advisor.next('message', (f) => f.seq === i + 1)));
+  assert.equal(got.map((m) => m.text), texts);
+});
+
 test('a repeated clientMsgId is stored once and acknowledged with the same seq', async () => {
   const { advisor, worker, conversationId } = await matchedPair('dup');
   const id = randomUUID();
