@@ -7,7 +7,7 @@
  * `jku`/`x5u`/`jwk` header (jose ignores those), and is cached with a cooldown
  * so a flood of unknown `kid`s cannot turn into a flood of fetches.
  */
-import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey, type JWSAlgorithm } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTHeaderParameters, type JWTVerifyGetKey, type JWSAlgorithm } from 'jose';
 import { AppError } from './errors.ts';
 import { identityFromClaims, MAX_TOKEN_LENGTH, type Authenticator, type Identity } from './auth.ts';
 
@@ -76,27 +76,87 @@ export function authError(err: unknown): AppError {
   return new AppError('token_invalid', 'token not verifiable');
 }
 
-/** Verifies tokens against keys from `getKey` under the given rules. */
-export function createJwtAuthenticator(getKey: JWTVerifyGetKey, rules: JwtRules): Authenticator {
+/** Most verified tokens remembered per authenticator. */
+export const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
+
+interface Verified {
+  identity: Identity;
+  header: JWTHeaderParameters;
+  /** The key that verified it: a token is trusted again only while the key set still gives this key. */
+  key: unknown;
+  /** Milliseconds: the token's `exp`; the entry is never used at or past it. */
+  until: number;
+}
+
+/**
+ * Verifies tokens against keys from `getKey` under the given rules.
+ *
+ * A token that verified is remembered (keyed by the whole token string, at most
+ * `cacheSize` of them, oldest forgotten first) until its `exp`, so a client
+ * sending the same token on every request pays for one signature check, not
+ * one per request. A remembered token is trusted again only if the key set
+ * still resolves its header to the very key that verified it: when the keys
+ * rotate (a new key set is fetched) the cache is emptied and every token is
+ * checked afresh. Failures are never remembered.
+ */
+export function createJwtAuthenticator(getKey: JWTVerifyGetKey, rules: JwtRules, options: { cacheSize?: number; now?: () => number } = {}): Authenticator {
   checkRules(rules);
   const algorithms = [...rules.algorithms];
+  const cacheSize = options.cacheSize ?? VERIFIED_TOKEN_CACHE_SIZE;
+  const now = options.now ?? Date.now;
+  const verified = new Map<string, Verified>();
+
+  const remembered = async (token: string): Promise<Identity | null> => {
+    const entry = verified.get(token);
+    if (!entry) return null;
+    if (now() >= entry.until) {
+      verified.delete(token);
+      return null;
+    }
+    let key: unknown;
+    try {
+      key = await getKey(entry.header, { payload: '', signature: '' } as never);
+    } catch {
+      key = null;
+    }
+    if (key !== entry.key) {
+      verified.clear(); // the key set changed: check every token afresh
+      return null;
+    }
+    return { ...entry.identity };
+  };
+
   return {
     async verify(token: string): Promise<Identity> {
       if (typeof token !== 'string' || token.length === 0) throw new AppError('token_invalid', 'no token');
       if (token.length > MAX_TOKEN_LENGTH) throw new AppError('token_invalid', 'token too long');
+      if (cacheSize > 0) {
+        const hit = await remembered(token);
+        if (hit) return hit;
+      }
       let payload;
+      let header: JWTHeaderParameters;
+      let key: unknown = null;
+      // Notes which key verified this token, for its cache entry.
+      const keyOfThisToken: JWTVerifyGetKey = async (h, t) => (key = await getKey(h, t)) as Awaited<ReturnType<JWTVerifyGetKey>>;
       try {
-        ({ payload } = await jwtVerify(token, getKey, {
+        ({ payload, protectedHeader: header } = await jwtVerify(token, keyOfThisToken, {
           algorithms,
           issuer: rules.issuer,
           audience: rules.audience,
           requiredClaims: ['exp', 'sub'],
           clockTolerance: rules.clockToleranceSeconds,
+          currentDate: new Date(now()),
         }));
       } catch (err) {
         throw authError(err);
       }
-      return identityFromClaims(payload);
+      const identity = identityFromClaims(payload);
+      if (cacheSize > 0 && identity.exp * 1000 > now()) {
+        if (verified.size >= cacheSize) verified.delete(verified.keys().next().value!);
+        verified.set(token, { identity, header, key, until: identity.exp * 1000 });
+      }
+      return { ...identity };
     },
   };
 }

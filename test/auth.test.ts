@@ -8,6 +8,7 @@ import {
   exportJWK,
   exportSPKI,
   generateKeyPair,
+  createLocalJWKSet,
   SignJWT,
   type CryptoKey,
   type JSONWebKeySet,
@@ -16,7 +17,7 @@ import {
 import { AppError, errorBody } from '../server/errors.ts';
 import { bearerToken, identityFromClaims, type Authenticator, type Identity } from '../server/auth.ts';
 import { createDevAuth, type DevAuth } from '../server/auth-dev.ts';
-import { createJwksAuthenticator } from '../server/auth-jwks.ts';
+import { createJwksAuthenticator, createJwtAuthenticator } from '../server/auth-jwks.ts';
 import { devTokenRoute } from '../server/dev-token-route.ts';
 
 const IDP_ISSUER = 'https://idp.example.test';
@@ -287,6 +288,51 @@ test('a burst of tokens with unknown key ids fetches the key set at most once mo
 });
 
 // --- claims -----------------------------------------------------------------
+
+/** A key set of one fresh ES256 key under kid `k1`, and a signer for it. */
+async function localKeys() {
+  const pair = await generateKeyPair('ES256', { extractable: true });
+  const set = createLocalJWKSet({ keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256' }] });
+  const sign = (exp: number) =>
+    new SignJWT({ role: 'worker' }).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setIssuer('iss').setAudience('aud').setSubject('u-cache').setExpirationTime(exp).sign(pair.privateKey);
+  return { set, sign };
+}
+
+const cacheRules = { issuer: 'iss', audience: 'aud', algorithms: ['ES256' as const], clockToleranceSeconds: 30 };
+
+test('a remembered token is refused once past its exp and tolerance, as if it had never been verified', async () => {
+  const { set, sign } = await localKeys();
+  let ms = Date.parse('2026-11-23T10:00:00Z');
+  const auth = createJwtAuthenticator(set, cacheRules, { now: () => ms });
+  const token = await sign(ms / 1000 + 60);
+  assert.is((await auth.verify(token)).sub, 'u-cache');
+  assert.is((await auth.verify(token)).sub, 'u-cache', 'again, from memory');
+  ms += 75_000; // past exp, within the tolerance: checked afresh, still accepted
+  assert.is((await auth.verify(token)).sub, 'u-cache');
+  ms += 60_000;
+  await refused(auth.verify(token), 'token_expired');
+});
+
+test('a remembered token is refused once its key leaves the key set (rotation)', async () => {
+  const old = await localKeys();
+  const rotated = await localKeys(); // the same kid, another key
+  let keys = old.set;
+  const auth = createJwtAuthenticator((header, token) => keys(header, token), cacheRules);
+  const token = await old.sign(Math.floor(Date.now() / 1000) + 600);
+  assert.is((await auth.verify(token)).sub, 'u-cache');
+  keys = rotated.set;
+  await refused(auth.verify(token), 'token_invalid');
+  assert.is((await auth.verify(await rotated.sign(Math.floor(Date.now() / 1000) + 600))).sub, 'u-cache', 'tokens of the new key verify');
+});
+
+test('what a verifier answers cannot be changed by its caller for the next one', async () => {
+  const { set, sign } = await localKeys();
+  const auth = createJwtAuthenticator(set, cacheRules);
+  const token = await sign(Math.floor(Date.now() / 1000) + 600);
+  const first = await auth.verify(token);
+  first.role = 'supervisor';
+  assert.is((await auth.verify(token)).role, 'worker');
+});
 
 test('a TINIT- fiscal number from SPID or CIE is normalised to the 16-character code', async () => {
   const spid = await idp.verify(await idpToken({ 'https://attributes.eid.gov.it/fiscal_number': 'TINIT-RSSMRA80A01H501U' }));
