@@ -9,8 +9,8 @@
  *   cannot both take or both close one ticket;
  * - replies are numbered 1, 2, 3 … per ticket, no gaps, by the database;
  * - a ticket is never created twice for one conversation;
- * - protocol numbers are unique (`LINPS-YYYY-NNNNNN`, per-year counter; a
- *   failed creation may leave a gap).
+ * - protocol numbers are unique (`LINPS-YYYY-NNNNNN`, one sequence per year;
+ *   increasing in the order drawn, a failed creation may leave a gap).
  */
 import type { Topic, UserRole } from '../routing/types.ts';
 import type { AttachmentMeta, NewAttachment } from './attachments.ts';
