@@ -1,16 +1,17 @@
 /**
  * Routing state shared by every node through Redis. Each operation that touches
- * more than one key is one Lua script under server/lua/ (loaded with
- * `defineCommand`: EVALSHA, falling back to EVAL after a SCRIPT FLUSH or a restart),
- * so the invariants of routing-state.ts hold across nodes. Key layout, script
- * contracts and the failure model: docs/routing-state.md.
+ * more than one key is one Lua script under server/lua/ (EVALSHA, falling back to
+ * EVAL after a SCRIPT FLUSH or a restart), so the invariants of routing-state.ts
+ * hold across nodes. Key layout, script contracts and the failure model:
+ * docs/routing-state.md.
  *
  * Every key is `${prefix}:{rs}:<name>`: two deployments share one Redis with two
  * prefixes, and all keys of one prefix carry the same cluster hash tag (the first
  * `{…}` in the key), so the multi-key scripts would also run on a Redis Cluster.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import { Command, type Redis } from 'ioredis';
 import { createRedis, waitReady } from './redis-connection.ts';
 import {
   queueKey,
@@ -35,42 +36,47 @@ export interface RedisRoutingStateOptions {
 export const MAX_PRIORITY = 4095;
 const STATUSES: readonly AdvisorStatus[] = ['available', 'away', 'offline'];
 
-/** The keys under `${prefix}:{rs}:`. */
+/**
+ * The keys under `${prefix}:{rs}:`. Few keys with prefixed fields (`e:`, `u:`, `c:`, `k:`
+ * in users; `<id>:s` … in advisors): a script sends and touches fewer keys, and one
+ * HMGET reads what used to take a call per hash.
+ */
 const KEY_NAMES = {
   seq: 'seq',
   waiting: 'waiting',
-  entries: 'entries',
-  userConv: 'user-conv',
-  held: 'held',
-  profile: 'adv:profile',
-  status: 'adv:status',
-  idle: 'adv:idle',
-  convs: 'adv:convs',
+  users: 'users',
+  advisors: 'advisors',
 } as const;
 type KeyName = keyof typeof KEY_NAMES;
 
 /** Each script: its file and the keys it receives, in KEYS order (see the header of each file). */
 const SCRIPTS = {
-  enqueue: { file: 'enqueue.lua', keys: ['seq', 'waiting', 'entries', 'userConv'] },
-  cancel: { file: 'cancel.lua', keys: ['waiting', 'entries'] },
-  upsertAdvisor: { file: 'upsert-advisor.lua', keys: ['profile', 'status', 'idle', 'convs'] },
-  setAdvisorStatus: { file: 'set-advisor-status.lua', keys: ['profile', 'status', 'idle', 'convs'] },
-  claim: { file: 'claim.lua', keys: ['waiting', 'entries', 'userConv', 'held', 'profile', 'status', 'idle', 'convs'] },
-  release: { file: 'release.lua', keys: ['userConv', 'held', 'idle', 'convs'] },
-  unclaim: { file: 'unclaim.lua', keys: ['seq', 'waiting', 'entries', 'userConv', 'held', 'idle', 'convs'] },
-  snapshot: { file: 'snapshot.lua', keys: ['waiting', 'entries', 'profile', 'status', 'idle', 'convs'] },
+  enqueue: { file: 'enqueue.lua', keys: ['seq', 'waiting', 'users'] },
+  cancel: { file: 'cancel.lua', keys: ['waiting', 'users'] },
+  upsertAdvisor: { file: 'upsert-advisor.lua', keys: ['advisors'] },
+  setAdvisorStatus: { file: 'set-advisor-status.lua', keys: ['advisors'] },
+  claim: { file: 'claim.lua', keys: ['waiting', 'users', 'advisors'] },
+  release: { file: 'release.lua', keys: ['users', 'advisors'] },
+  unclaim: { file: 'unclaim.lua', keys: ['seq', 'waiting', 'users', 'advisors'] },
+  snapshot: { file: 'snapshot.lua', keys: ['waiting', 'users', 'advisors'] },
 } as const satisfies Record<string, { file: string; keys: readonly KeyName[] }>;
 type ScriptName = keyof typeof SCRIPTS;
 
-let luaSources: Record<ScriptName, string> | undefined;
-function lua(): Record<ScriptName, string> {
-  luaSources ??= Object.fromEntries(
-    Object.entries(SCRIPTS).map(([name, s]) => [name, readFileSync(new URL(`./lua/${s.file}`, import.meta.url), 'utf8')]),
-  ) as Record<ScriptName, string>;
-  return luaSources;
+interface LoadedScript {
+  source: string;
+  sha: string;
 }
 
-const commandName = (script: ScriptName) => `infocigRs${script[0]!.toUpperCase()}${script.slice(1)}`;
+let loaded: Record<ScriptName, LoadedScript> | undefined;
+function lua(): Record<ScriptName, LoadedScript> {
+  loaded ??= Object.fromEntries(
+    Object.entries(SCRIPTS).map(([name, s]) => {
+      const source = readFileSync(new URL(`./lua/${s.file}`, import.meta.url), 'utf8');
+      return [name, { source, sha: createHash('sha1').update(source).digest('hex') }];
+    }),
+  ) as Record<ScriptName, LoadedScript>;
+  return loaded;
+}
 
 /** The keys of a prefix, e.g. for SCAN/DEL in tests and tooling. */
 export function routingStateKeys(prefix: string): Record<KeyName, string> {
@@ -97,9 +103,10 @@ function advisorFrom(profileJson: string, status: string, idle: string, convsJso
 }
 
 const replies = {
-  enqueue(reply: Reply): EnqueueResult {
+  /** `sent` is the entry as sent (see entryBody): on 'ok' the script only answers the order it gave. */
+  enqueue(reply: Reply, sent: QueueEntry): EnqueueResult {
     const [code, payload] = tuple('enqueue', reply);
-    if (code === 'ok' && payload) return { ok: true, entry: JSON.parse(payload) as QueueEntry };
+    if (code === 'ok' && payload) return { ok: true, entry: storedEntry(sent, Number(payload)) };
     if (code === 'already_waiting' && payload) return { ok: false, reason: 'already_waiting', entry: JSON.parse(payload) as QueueEntry };
     if (code === 'in_conversation' && payload) return { ok: false, reason: 'in_conversation', conversationId: payload };
     throw unexpected('enqueue', reply);
@@ -136,8 +143,8 @@ const replies = {
     if (reply !== 'requeued' && reply !== 'not_requeued') throw unexpected('unclaim', reply);
   },
   snapshot(reply: Reply): RoutingSnapshot {
-    if (!Array.isArray(reply) || reply.length !== 5 || !reply.every(Array.isArray)) throw unexpected('snapshot', reply);
-    const [entries, profiles, statuses, idles, convs] = reply as string[][] as [string[], string[], string[], string[], string[]];
+    if (!Array.isArray(reply) || reply.length !== 2 || !reply.every(Array.isArray)) throw unexpected('snapshot', reply);
+    const [entries, fields] = reply as string[][] as [string[], string[]];
     const queues = new Map<string, QueueEntry[]>();
     // Entries come in serving order over all queues, so each queue is in serving order too.
     for (const json of entries) {
@@ -148,12 +155,18 @@ const replies = {
       if (queue) queue.push(entry);
       else queues.set(key, [entry]);
     }
-    const status = pairs(statuses);
-    const idle = pairs(idles);
-    const held = pairs(convs);
+    const byId = new Map<string, Record<string, string>>();
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      // Field `<advisorId>:<one letter>`: the id is everything before the last two characters.
+      const field = fields[i]!;
+      const id = field.slice(0, -2);
+      const values = byId.get(id);
+      if (values) values[field[field.length - 1]!] = fields[i + 1]!;
+      else byId.set(id, { [field[field.length - 1]!]: fields[i + 1]! });
+    }
     const advisors: AdvisorState[] = [];
-    for (const [id, profile] of pairs(profiles)) {
-      advisors.push(advisorFrom(profile, status.get(id) ?? 'offline', idle.get(id) ?? '0', held.get(id) ?? '[]'));
+    for (const v of byId.values()) {
+      if (v.p !== undefined) advisors.push(advisorFrom(v.p, v.s ?? 'offline', v.i ?? '0', v.v ?? '[]'));
     }
     // Hash order is arbitrary; sort so that ties in the matching policy break the same way on every node.
     advisors.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -161,11 +174,6 @@ const replies = {
   },
 };
 
-function pairs(flat: string[]): Map<string, string> {
-  const map = new Map<string, string>();
-  for (let i = 0; i + 1 < flat.length; i += 2) map.set(flat[i]!, flat[i + 1]!);
-  return map;
-}
 
 // ---------------------------------------------------------------------------
 
@@ -181,17 +189,31 @@ function checkStatus(status: string): void {
 
 /** The entry as stored, without `order` (the script assigns it) and with the given priority. */
 function entryBody(entry: QueueEntry, priority: number): string {
+  // The common case (a fresh entry) is stringified as is: no copy per enqueue.
+  if (entry.order === undefined && entry.priority === priority) return JSON.stringify(entry);
   const { order: _order, ...rest } = entry;
   return JSON.stringify({ ...rest, priority });
 }
 
-type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
+/** What JSON.parse of the stored entry would give, without the round trip: undefined properties dropped, order set. */
+function storedEntry(sent: QueueEntry, order: number): QueueEntry {
+  const entry = { ...sent, order } as Record<string, unknown>;
+  for (const key in entry) if (entry[key] === undefined) delete entry[key];
+  return entry as unknown as QueueEntry;
+}
 
 export class RedisRoutingState implements RoutingState {
   readonly prefix: string;
   private readonly ownsClient: boolean;
   private readonly keys: Record<KeyName, string>;
   private readonly scriptKeys: Record<ScriptName, string[]>;
+  private readonly scripts = lua();
+  /** The socket corked for the rest of this tick, if any. */
+  private corked: { uncork(): void } | null = null;
+  private readonly uncork = () => {
+    this.corked?.uncork();
+    this.corked = null;
+  };
 
   constructor(
     private readonly redis: Redis,
@@ -201,22 +223,17 @@ export class RedisRoutingState implements RoutingState {
     this.prefix = options.prefix;
     this.ownsClient = options.ownsClient ?? false;
     this.keys = routingStateKeys(options.prefix);
-    const sources = lua();
+    // Several states (prefixes) may share a client: the scripts take their keys as KEYS.
     const scriptKeys = {} as Record<ScriptName, string[]>;
-    const commands = redis as unknown as Record<string, unknown>;
     for (const [name, script] of Object.entries(SCRIPTS) as [ScriptName, (typeof SCRIPTS)[ScriptName]][]) {
       scriptKeys[name] = script.keys.map((k) => this.keys[k]);
-      // Several states (prefixes) may share a client: the scripts take their keys as KEYS.
-      if (typeof commands[commandName(name)] !== 'function') {
-        redis.defineCommand(commandName(name), { lua: sources[name], numberOfKeys: script.keys.length });
-      }
     }
     this.scriptKeys = scriptKeys;
   }
 
   async enqueue(entry: QueueEntry): Promise<EnqueueResult> {
     checkPriority(entry.priority);
-    return replies.enqueue(await this.run('enqueue', entry.userId, entry.priority, entryBody(entry, entry.priority)));
+    return replies.enqueue(await this.run('enqueue', entry.userId, entry.priority, entryBody(entry, entry.priority)), entry);
   }
 
   async cancel(userId: string): Promise<QueueEntry | null> {
@@ -224,19 +241,19 @@ export class RedisRoutingState implements RoutingState {
   }
 
   async waitingEntry(userId: string): Promise<QueueEntry | null> {
-    const json = await this.redis.hget(this.keys.entries, userId);
+    const json = await this.redis.hget(this.keys.users, `e:${userId}`);
     return json ? (JSON.parse(json) as QueueEntry) : null;
   }
 
   async conversationOf(userId: string): Promise<string | null> {
-    return (await this.redis.hget(this.keys.userConv, userId)) ?? null;
+    return (await this.redis.hget(this.keys.users, `u:${userId}`)) ?? null;
   }
 
   async upsertAdvisor(profile: AdvisorProfile, status: AdvisorStatus, now: number): Promise<AdvisorState> {
     checkStatus(status);
     if (!Number.isFinite(profile.capacity)) throw new RangeError(`advisor capacity must be a finite number, not ${profile.capacity}`);
     const stored: AdvisorProfile = { id: profile.id, name: profile.name ?? null, capacity: profile.capacity, skills: profile.skills };
-    const reply = await this.run('upsertAdvisor', profile.id, JSON.stringify(stored), status, String(now));
+    const reply = await this.run('upsertAdvisor', profile.id, JSON.stringify(stored), status, String(now), String(profile.capacity));
     return replies.advisor('upsertAdvisor', reply)!;
   }
 
@@ -293,9 +310,36 @@ export class RedisRoutingState implements RoutingState {
     if ((client.status as string) !== 'end') client.disconnect();
   }
 
-  private run(script: ScriptName, ...args: (string | number)[]): Promise<unknown> {
-    const fn = (this.redis as unknown as Record<string, ScriptFn>)[commandName(script)]!;
-    return fn.call(this.redis, ...this.scriptKeys[script], ...args);
+  /**
+   * EVALSHA of one script, EVAL when Redis does not know it (NOSCRIPT: after a restart
+   * or SCRIPT FLUSH). The command goes straight to the socket, corked until the end of
+   * the tick: the calls made by the loops that one batch of replies woke go out in one
+   * write. That is what auto-pipelining would do, without its per-command pipeline and
+   * promise layers, and without its one-batch-in-flight rule.
+   */
+  private async run(script: ScriptName, ...args: (string | number)[]): Promise<unknown> {
+    const { sha, source } = this.scripts[script];
+    const keys = this.scriptKeys[script];
+    this.cork();
+    try {
+      return await this.send(new Command('evalsha', [sha, keys.length, ...keys, ...args], { replyEncoding: 'utf8' }));
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+      return this.send(new Command('eval', [source, keys.length, ...keys, ...args], { replyEncoding: 'utf8' }));
+    }
+  }
+
+  private send(command: Command): Promise<unknown> {
+    this.redis.sendCommand(command);
+    return command.promise;
+  }
+
+  private cork(): void {
+    if (this.corked || this.redis.status !== 'ready') return;
+    const socket = this.redis.stream;
+    socket.cork();
+    this.corked = socket;
+    process.nextTick(this.uncork);
   }
 }
 

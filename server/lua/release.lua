@@ -1,33 +1,37 @@
 -- release: the conversation ended; frees the advisor's seat and the user. When the
 -- advisor's last conversation ends, idleSince becomes now. Atomic; idempotent.
 --
--- KEYS[1] <p>:{rs}:user-conv    hash  userId -> conversationId
--- KEYS[2] <p>:{rs}:held         hash  conversationId -> JSON {userId, advisorId}
--- KEYS[3] <p>:{rs}:adv:idle     hash  advisorId -> idleSince
--- KEYS[4] <p>:{rs}:adv:convs    hash  advisorId -> JSON array of conversation ids
+-- KEYS[1] <p>:{rs}:users      hash  'c:'conversationId -> advisorId, 'k:'conversationId -> userId,
+--                                   'u:'userId -> conversationId
+-- KEYS[2] <p>:{rs}:advisors   hash  advisorId':l' load, ':v' JSON array of conversation ids, ':i' idleSince
 -- ARGV[1] conversationId
 -- ARGV[2] now (ms)
 --
 -- Returns
 --   'released'
 --   'unknown_conversation'   nothing held under that id (already released)
-local held = redis.call('HGET', KEYS[2], ARGV[1])
-if not held then return 'unknown_conversation' end
-local h = cjson.decode(held)
-redis.call('HDEL', KEYS[2], ARGV[1])
-if redis.call('HGET', KEYS[1], h.userId) == ARGV[1] then redis.call('HDEL', KEYS[1], h.userId) end
-local list = redis.call('HGET', KEYS[4], h.advisorId)
-if list then
-  local kept = {}
-  for _, id in ipairs(cjson.decode(list)) do
-    if id ~= ARGV[1] then table.insert(kept, id) end
+local conv = ARGV[1]
+local held = redis.call('HMGET', KEYS[1], 'c:' .. conv, 'k:' .. conv)
+local adv, user = held[1], held[2]
+if not adv then return 'unknown_conversation' end
+if redis.call('HGET', KEYS[1], 'u:' .. user) == conv then
+  redis.call('HDEL', KEYS[1], 'c:' .. conv, 'k:' .. conv, 'u:' .. user)
+else
+  redis.call('HDEL', KEYS[1], 'c:' .. conv, 'k:' .. conv)
+end
+local a = redis.call('HMGET', KEYS[2], adv .. ':l', adv .. ':v')
+if not a[2] then return 'released' end
+-- Load and list are written together: a load of 1 means the list is this conversation alone.
+local kept = {}
+if (tonumber(a[1]) or 0) > 1 then
+  for _, id in ipairs(cjson.decode(a[2])) do
+    if id ~= conv then table.insert(kept, id) end
   end
+end
+if #kept == 0 then
   -- cjson encodes an empty table as {}; an advisor's conversations are an array.
-  if #kept == 0 then
-    redis.call('HSET', KEYS[4], h.advisorId, '[]')
-    redis.call('HSET', KEYS[3], h.advisorId, ARGV[2])
-  else
-    redis.call('HSET', KEYS[4], h.advisorId, cjson.encode(kept))
-  end
+  redis.call('HSET', KEYS[2], adv .. ':l', 0, adv .. ':v', '[]', adv .. ':i', ARGV[2])
+else
+  redis.call('HSET', KEYS[2], adv .. ':l', #kept, adv .. ':v', cjson.encode(kept))
 end
 return 'released'

@@ -2,10 +2,8 @@
 -- being away or offline resets idleSince to now; staying available does not.
 -- Atomic; safe to run twice.
 --
--- KEYS[1] <p>:{rs}:adv:profile  hash  advisorId -> profile JSON
--- KEYS[2] <p>:{rs}:adv:status   hash  advisorId -> status
--- KEYS[3] <p>:{rs}:adv:idle     hash  advisorId -> idleSince
--- KEYS[4] <p>:{rs}:adv:convs    hash  advisorId -> JSON array of conversation ids
+-- KEYS[1] <p>:{rs}:advisors  hash  advisorId':p' profile JSON, ':s' status, ':i' idleSince,
+--                                  ':v' JSON array of conversation ids
 -- ARGV[1] advisorId
 -- ARGV[2] status: 'available' | 'away' | 'offline'
 -- ARGV[3] now (ms)
@@ -13,11 +11,14 @@
 -- Returns
 --   {'ok', profileJson, status, idleSince, conversationsJson}
 --   {'unknown_advisor'}
-local profile = redis.call('HGET', KEYS[1], ARGV[1])
-if not profile then return {'unknown_advisor'} end
-local current = redis.call('HGET', KEYS[2], ARGV[1])
-if current ~= 'available' and ARGV[2] == 'available' then
-  redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
+local adv = ARGV[1]
+local a = redis.call('HMGET', KEYS[1], adv .. ':p', adv .. ':s', adv .. ':i', adv .. ':v')
+if not a[1] then return {'unknown_advisor'} end
+local idle = a[3]
+if a[2] ~= 'available' and ARGV[2] == 'available' then
+  idle = ARGV[3]
+  redis.call('HSET', KEYS[1], adv .. ':s', ARGV[2], adv .. ':i', idle)
+else
+  redis.call('HSET', KEYS[1], adv .. ':s', ARGV[2])
 end
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-return {'ok', profile, ARGV[2], redis.call('HGET', KEYS[3], ARGV[1]), redis.call('HGET', KEYS[4], ARGV[1]) or '[]'}
+return {'ok', a[1], ARGV[2], idle, a[4] or '[]'}

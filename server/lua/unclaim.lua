@@ -4,13 +4,11 @@
 -- every priority-0 entry), keeping the entry as given ("since" included).
 -- Atomic; safe to run twice (the second run finds the user waiting and stops).
 --
--- KEYS[1] <p>:{rs}:seq          string  arrival counter (INCR)
--- KEYS[2] <p>:{rs}:waiting      zset    userId -> -priority * 2^40 + order
--- KEYS[3] <p>:{rs}:entries      hash    userId -> entry JSON
--- KEYS[4] <p>:{rs}:user-conv    hash    userId -> conversationId
--- KEYS[5] <p>:{rs}:held         hash    conversationId -> JSON {userId, advisorId}
--- KEYS[6] <p>:{rs}:adv:idle     hash    advisorId -> idleSince
--- KEYS[7] <p>:{rs}:adv:convs    hash    advisorId -> JSON array of conversation ids
+-- KEYS[1] <p>:{rs}:seq        string  arrival counter (INCR)
+-- KEYS[2] <p>:{rs}:waiting    zset    userId -> -priority * 2^40 + order
+-- KEYS[3] <p>:{rs}:users      hash    'e:'userId -> entry JSON, 'u:'userId -> conversationId,
+--                                     'c:'conversationId -> advisorId, 'k:'conversationId -> userId
+-- KEYS[4] <p>:{rs}:advisors   hash    advisorId':l' load, ':v' JSON array of conversation ids, ':i' idleSince
 -- ARGV[1] conversationId
 -- ARGV[2] now (ms)
 -- ARGV[3] userId of the entry to put back
@@ -21,39 +19,42 @@
 --   'requeued'
 --   'not_requeued'           the user already waits or is in a conversation
 --   error 'order_overflow'
-local held = redis.call('HGET', KEYS[5], ARGV[1])
-if held then
-  local h = cjson.decode(held)
-  redis.call('HDEL', KEYS[5], ARGV[1])
-  if redis.call('HGET', KEYS[4], h.userId) == ARGV[1] then redis.call('HDEL', KEYS[4], h.userId) end
-  local list = redis.call('HGET', KEYS[7], h.advisorId)
-  if list then
+local conv = ARGV[1]
+local held = redis.call('HMGET', KEYS[3], 'c:' .. conv, 'k:' .. conv)
+local adv, holder = held[1], held[2]
+if adv then
+  if redis.call('HGET', KEYS[3], 'u:' .. holder) == conv then
+    redis.call('HDEL', KEYS[3], 'c:' .. conv, 'k:' .. conv, 'u:' .. holder)
+  else
+    redis.call('HDEL', KEYS[3], 'c:' .. conv, 'k:' .. conv)
+  end
+  local a = redis.call('HMGET', KEYS[4], adv .. ':l', adv .. ':v')
+  if a[2] then
     local kept = {}
-    for _, id in ipairs(cjson.decode(list)) do
-      if id ~= ARGV[1] then table.insert(kept, id) end
+    for _, id in ipairs(cjson.decode(a[2])) do
+      if id ~= conv then table.insert(kept, id) end
     end
     if #kept == 0 then
-      redis.call('HSET', KEYS[7], h.advisorId, '[]')
-      redis.call('HSET', KEYS[6], h.advisorId, ARGV[2])
+      redis.call('HSET', KEYS[4], adv .. ':l', 0, adv .. ':v', '[]', adv .. ':i', ARGV[2])
     else
-      redis.call('HSET', KEYS[7], h.advisorId, cjson.encode(kept))
+      redis.call('HSET', KEYS[4], adv .. ':l', #kept, adv .. ':v', cjson.encode(kept))
     end
   end
 end
 
-if redis.call('HEXISTS', KEYS[3], ARGV[3]) == 1 or redis.call('HEXISTS', KEYS[4], ARGV[3]) == 1 then
-  return 'not_requeued'
-end
+local user = ARGV[3]
+local now = redis.call('HMGET', KEYS[3], 'e:' .. user, 'u:' .. user)
+if now[1] or now[2] then return 'not_requeued' end
 local order = redis.call('INCR', KEYS[1])
 if order >= 1099511627776 then return redis.error_reply('order_overflow') end
-local score = -tonumber(ARGV[4]) * 1099511627776 + order
+local digits = string.format('%.0f', order)
 local body = ARGV[5]
 local stored
 if body == '{}' then
-  stored = '{"order":' .. string.format('%.0f', order) .. '}'
+  stored = '{"order":' .. digits .. '}'
 else
-  stored = '{"order":' .. string.format('%.0f', order) .. ',' .. string.sub(body, 2)
+  stored = '{"order":' .. digits .. ',' .. string.sub(body, 2)
 end
-redis.call('ZADD', KEYS[2], string.format('%.0f', score), ARGV[3])
-redis.call('HSET', KEYS[3], ARGV[3], stored)
+redis.call('ZADD', KEYS[2], string.format('%.0f', -tonumber(ARGV[4]) * 1099511627776 + order), user)
+redis.call('HSET', KEYS[3], 'e:' .. user, stored)
 return 'requeued'
