@@ -74,7 +74,7 @@ export class TcpProxy {
     this.accepted++;
     client.on('error', () => {});
     if (this.mode === 'cut') {
-      client.resetAndDestroy();
+      reset(client);
       return;
     }
     const pair: { client: net.Socket; upstream: net.Socket | null } = { client, upstream: null };
@@ -99,7 +99,22 @@ export class TcpProxy {
 
   private drop(pair: { client: net.Socket; upstream: net.Socket | null }): void {
     if (!this.pairs.delete(pair)) return;
-    if (!pair.client.destroyed) pair.client.resetAndDestroy();
-    if (pair.upstream && !pair.upstream.destroyed) pair.upstream.resetAndDestroy();
+    reset(pair.client);
+    if (pair.upstream) reset(pair.upstream);
   }
+}
+
+/**
+ * Resets a connection (RST), or just closes it when its side has already ended.
+ * Node's resetAndDestroy() on a socket whose shutdown is still in flight (the
+ * peer sent FIN, so the socket ended its side too) fails with EINVAL — an error
+ * the handlers here swallow — and leaves the native handle open but idle; the
+ * process then spins for ever in its exit-time cleanup, after every timer has
+ * gone (seen as faults.test.ts not exiting after its summary, when node C's
+ * connections closed as the proxy was closed).
+ */
+function reset(socket: net.Socket): void {
+  if (socket.destroyed) return;
+  if (socket.writableEnded) socket.destroy();
+  else socket.resetAndDestroy();
 }
