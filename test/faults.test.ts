@@ -81,6 +81,9 @@ test.after.each(async () => {
 test.after(async () => {
   if (!postgres) return;
   // A safety net, not a way out: report what still holds the process, then end it, rather than hang a CI run.
+  // It covers handles left open; it cannot cover a hang in Node's exit-time cleanup, which starts once the
+  // loop is empty and runs no timers (that was a TcpProxy socket reset mid-shutdown: see test/tcp-proxy.test.ts).
+  // scripts/run-tests.ts ends a file still running 30 s after its summary, whatever the cause.
   setTimeout(() => {
     const open = (process as unknown as { _getActiveHandles(): object[] })._getActiveHandles().map((h) => h.constructor.name);
     // Written synchronously: console.log to a pipe may be lost by the exit that follows.
