@@ -161,7 +161,7 @@ export class NoticeDispatcher {
     setImmediate(tick);
   }
 
-  /** Stops the timer and waits for a run in progress. */
+  /** Stops the timer and waits for a run in progress to finish the batch it holds. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
@@ -181,7 +181,8 @@ export class NoticeDispatcher {
   private async drain(): Promise<DispatchReport> {
     const report: DispatchReport = { sent: 0, failed: 0, gaveUp: 0, released: 0 };
     // A bounded number of batches a run, so one run cannot spin forever.
-    for (let batch = 0; batch < 50; batch++) {
+    // Stopping ends the run after the batch in hand (its rows are leased to us), not after 50.
+    for (let batch = 0; batch < 50 && !this.stopped; batch++) {
       const claimed = await this.claim();
       if (claimed.rows.length === 0) break;
       for (const row of claimed.rows) {

@@ -422,6 +422,32 @@ test('two dispatchers draining at once never send the same notice twice', async 
   assert.is(new Set(smtp.received.map((m) => m.messageId)).size, smtp.received.length, 'no Message-ID twice');
 });
 
+test('stopping a dispatcher mid-run delivers the batch it holds and claims no more: the rest stay pending, unclaimed', async () => {
+  await drainOthers();
+  const ids: string[] = [];
+  for (let i = 0; i < 6; i++) {
+    const t = await open(await workerToken(`w-stop-${i}`, { email: `stop${i}@example.it` }));
+    ids.push((await outboxOf(t.id))[0]!.id);
+  }
+  let stopping: Promise<void> | null = null;
+  let d: NoticeDispatcher;
+  const stopOnFirstSend: EmailChannel = {
+    name: 'stop-on-first-send',
+    send: async (notice) => {
+      stopping ??= d.stop();
+      await email.send(notice);
+    },
+    close: async () => {},
+  };
+  d = dispatcher({ batchSize: 2, email: stopOnFirstSend });
+  const report = await d.runOnce();
+  await stopping;
+  assert.equal(report, { sent: 2, failed: 0, gaveUp: 0, released: 0 });
+  const pending = await database.db.select().from(outbox).where(isNull(outbox.sentAt));
+  assert.is(pending.length, 4);
+  for (const row of pending) assert.equal([ids.includes(row.id), row.attempts], [true, 0], 'pending and never claimed');
+});
+
 test('a claimed notice stays with its claimer until the lease runs out; then another dispatcher sends it (the crash window)', async () => {
   await drainOthers();
   const t = await open(await workerToken('w-lease', { email: 'lease@example.it' }));
