@@ -21,7 +21,10 @@ async function token(httpUrl: string, sub: string): Promise<string> {
     try {
       const res = await fetch(`${httpUrl}/dev/token`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        // Not kept alive: the server would hold each idle HTTP connection (fastify says
+        // keep-alive 72 s) as a descriptor while the sockets open, ~64 per helper that
+        // would be refused sockets at the descriptor limit.
+        headers: { 'content-type': 'application/json', connection: 'close' },
         body: JSON.stringify({ role: 'worker', sub, province: 'MI', name: 'Lavoratore' }),
       });
       const body = (await res.json()) as { token?: string };

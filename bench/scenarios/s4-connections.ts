@@ -4,9 +4,12 @@
  * 9,000 sockets each, spread over 127.0.0.2…17) open signed-in connections
  * (token, hello, welcome), hold them idle, then ping every one: held = answered.
  * Full mode asks for 20,000, or as many as the per-process descriptor limit lets
- * the server hold; quick mode for 5,000.
+ * the server hold (the limit less the server's own descriptors, counted in
+ * /proc/<pid>/fd once it is up, less room for its database pool to grow); quick
+ * mode for 5,000.
  */
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { redisPrefix, throwawayDatabase, deleteRedisKeys } from '../lib/env.ts';
 import { startInfoCig, type InfoCigNode } from '../lib/infocig.ts';
 import { sleep, spawnNode, type Proc } from '../lib/proc.ts';
@@ -21,6 +24,21 @@ export function descriptorLimit(): number {
   const n = Number(r.stdout.trim());
   return Number.isFinite(n) && n > 0 ? n : Infinity;
 }
+
+/** Descriptors a process holds now (sockets, pipes, epoll, eventfd, files…). */
+function descriptorsOf(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * What the server may open beyond what it holds when idle, while the connections sign in:
+ * its PostgreSQL pool (10 at most, some of them already open) may grow. Seen: +1.
+ */
+const DESCRIPTOR_HEADROOM = 10;
 
 interface Worker {
   proc: Proc;
@@ -72,19 +90,26 @@ export const connections: Scenario = {
     const quick = ctx.mode === 'quick';
     const limit = descriptorLimit();
     const wanted = quick ? 5000 : 20_000;
-    // The server also needs descriptors of its own: database pool, Redis, listener, stdio, epoll,
-    // tsx's loader thread… (~230 seen here: asking for limit − 100 left 130 refused).
-    const target = Math.min(wanted, limit - 250);
     const holdMs = quick ? 5000 : 30_000;
     const notes: string[] = [];
-    if (quick) notes.push(`quick mode opens ${target.toLocaleString('en-US')} connections; --full asks for 20,000.`);
-    if (target < wanted) notes.push(`the descriptor limit here (ulimit -Hn = ${limit}, not raisable without CAP_SYS_RESOURCE) and what the server needs for itself let one process hold at most ~${(limit - 250).toLocaleString('en-US')}; asked for that many.`);
     const db = await throwawayDatabase('s4');
     const prefix = redisPrefix(ctx.runId, 's4');
     let node: InfoCigNode | null = null;
     const workers: Worker[] = [];
     try {
       node = await startInfoCig({ name: 'infocig-conns', databaseUrl: db.url, redisPrefix: prefix, profile: ctx.profile });
+      await sleep(1000);
+      // The server's own descriptors (listener, PostgreSQL pool, Redis, stdio, epoll and eventfd
+      // of each thread's loop, tsx's esbuild pipes…): every one is a socket it cannot hold.
+      const ownFds = descriptorsOf(node.proc.pid);
+      const fit = limit - (Number.isFinite(ownFds) ? ownFds : 250) - DESCRIPTOR_HEADROOM;
+      const target = Math.min(wanted, fit);
+      if (quick) notes.push(`quick mode opens ${target.toLocaleString('en-US')} connections; --full asks for 20,000.`);
+      if (target < wanted) {
+        notes.push(
+          `the descriptor limit here (ulimit -Hn = ${limit}, not raisable without CAP_SYS_RESOURCE) less the server's own ${ownFds} descriptors when idle and ${DESCRIPTOR_HEADROOM} for its database pool to grow lets one process hold at most ~${fit.toLocaleString('en-US')}; asked for that many.`,
+        );
+      }
       const rss0 = node.proc.rss();
       const nWorkers = Math.ceil(target / PER_WORKER);
       for (let i = 0; i < nWorkers; i++) workers.push(startWorker(i));
@@ -110,7 +135,8 @@ export const connections: Scenario = {
       const checked = await Promise.all(workers.map((w) => w.call<{ open: number; pongs: number }>({ op: 'check' }, 'checked', 120_000)));
       const held = checked.reduce((s, c) => s + c.pongs, 0);
       const rss1 = node.proc.rss();
-      ctx.log(`    ${held} answered a ping; server RSS ${(rss1 / 2 ** 20).toFixed(0)} MiB`);
+      const heldFds = descriptorsOf(node.proc.pid);
+      ctx.log(`    ${held} answered a ping; server RSS ${(rss1 / 2 ** 20).toFixed(0)} MiB; ${heldFds} descriptors (${ownFds} when idle)`);
       const errors = opened.reduce<Record<string, number>>((acc, o) => {
         for (const [k, v] of Object.entries(o.errors)) acc[k] = (acc[k] ?? 0) + v;
         return acc;
@@ -120,8 +146,9 @@ export const connections: Scenario = {
         atLeast(`signed-in connections held and answering (asked ${target.toLocaleString('en-US')})`, held, quick ? target : 20_000, ''),
         info('time to open and sign in all of them', round(openMs / 1000, 1), 's'),
         info('server RSS with all of them', round(rss1 / 2 ** 20, 0), 'MiB', `${round(rss0 / 2 ** 20, 0)} MiB at start`),
+        info("server's own descriptors (idle, before any connection)", ownFds, '', `limit ${limit}`),
       ];
-      return { checks, notes, details: { target, limit, opened: openedTotal, failed, held, openMs, rssStart: rss0, rssHeld: rss1, errors } };
+      return { checks, notes, details: { target, limit, ownFds, heldFds, opened: openedTotal, failed, held, openMs, rssStart: rss0, rssHeld: rss1, errors } };
     } finally {
       await Promise.all(workers.map((w) => w.call({ op: 'close' }, 'closed', 10_000).catch(() => {})));
       await Promise.all(workers.map((w) => w.proc.stop(2000)));
