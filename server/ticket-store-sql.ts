@@ -40,20 +40,22 @@ const TRANSCRIPT_LIMIT = 5000;
 /** Most replies and audit rows returned with a ticket. */
 const THREAD_LIMIT = 5000;
 
-export function createSqlTicketStore(db: Db): TicketStore {
+/** `now` (default Date.now) times how long office-map answers are reused. */
+export function createSqlTicketStore(db: Db, options: { now?: () => number } = {}): TicketStore {
+  const now = options.now ?? Date.now;
   return {
     sedeOfMatricola: async (matricola) => {
       const [row] = await db.select({ sede: matricolaSedi.officeCode }).from(matricolaSedi).where(eq(matricolaSedi.matricola, matricola)).limit(1);
       return row?.sede ?? null;
     },
-    sedeOfProvince: async (province) => {
+    sedeOfProvince: remembered(now, async (province) => {
       const [row] = await db.select({ sede: officeProvinces.officeCode }).from(officeProvinces).where(eq(officeProvinces.province, province)).limit(1);
       return row?.sede ?? null;
-    },
-    provinceOfSede: async (sede) => {
+    }),
+    provinceOfSede: remembered(now, async (sede) => {
       const [row] = await db.select({ province: offices.province }).from(offices).where(eq(offices.code, sede)).limit(1);
       return row?.province ?? null;
-    },
+    }),
     create: sqlTicketCreator(db, (conversationId) => byConversation(db, conversationId)),
     get: (id) => get(db, id),
     byConversation: (conversationId) => byConversation(db, conversationId),
@@ -75,6 +77,31 @@ export function createSqlTicketStore(db: Db): TicketStore {
         .limit(TRANSCRIPT_LIMIT),
     addReply: (ticketId, input) => addReply(db, ticketId, input),
     transition: (ticketId, input) => transition(db, ticketId, input),
+  };
+}
+
+/** How long an answer about the office map is reused. */
+export const OFFICE_MAP_TTL_MS = 5_000;
+
+/**
+ * The office map (`office_provinces`, `offices`) is reference data, edited by
+ * hand and rarely, yet read twice by every creation: each answer is reused for
+ * OFFICE_MAP_TTL_MS (concurrent askers share one read), so an edit reaches new
+ * tickets within that time. `matricola_sedi` is always read afresh.
+ */
+function remembered(now: () => number, read: (key: string) => Promise<string | null>): (key: string) => Promise<string | null> {
+  const answers = new Map<string, { value: Promise<string | null>; until: number }>();
+  return (key) => {
+    const at = now();
+    const hit = answers.get(key);
+    if (hit && hit.until > at) return hit.value;
+    if (answers.size >= 1_000) answers.clear(); // keys come from tokens too: a bound
+    const value = read(key);
+    answers.set(key, { value, until: at + OFFICE_MAP_TTL_MS });
+    value.catch(() => {
+      if (answers.get(key)?.value === value) answers.delete(key); // a failed read is not an answer
+    });
+    return value;
   };
 }
 

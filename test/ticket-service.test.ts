@@ -17,7 +17,7 @@ import { createSqlChatStore } from '../server/chat-store-sql.ts';
 import { AppError } from '../server/errors.ts';
 import { TicketService } from '../server/ticket-service.ts';
 import type { TicketStore } from '../server/ticket-store.ts';
-import { createSqlTicketStore } from '../server/ticket-store-sql.ts';
+import { createSqlTicketStore, OFFICE_MAP_TTL_MS } from '../server/ticket-store-sql.ts';
 import { testDatabase, type TestDatabase } from './helpers/db.ts';
 
 const kind = process.env.DATABASE_URL ? 'postgres' : 'pglite';
@@ -321,6 +321,21 @@ test(`a year whose sequence is missing goes on after the highest number already 
   await database.db.execute(sql.raw('drop sequence ticket_protocol_2031'));
   const next = await service.createByUser(worker('w-seq'), request);
   assert.is(next.protocol, 'LINPS-2031-000042');
+});
+
+test(`a change to the office map reaches new tickets once the remembered answer is ${OFFICE_MAP_TTL_MS / 1000} s old (${kind})`, async () => {
+  const mapped = createSqlTicketStore(database.db, { now: () => clock.now() });
+  const svc = new TicketService({ store: mapped, clock });
+  assert.is((await svc.createByUser(worker('w-map', 'LO'), request)).sede, 'SEDE-LO');
+  await database.db.execute(sql`update office_provinces set office_code = 'SEDE-MI' where province = 'LO'`);
+  try {
+    clock.advance(OFFICE_MAP_TTL_MS - 1);
+    assert.is((await svc.createByUser(worker('w-map', 'LO'), request)).sede, 'SEDE-LO', 'still the remembered answer');
+    clock.advance(1);
+    assert.is((await svc.createByUser(worker('w-map', 'LO'), request)).sede, 'SEDE-MI');
+  } finally {
+    await database.db.execute(sql`update office_provinces set office_code = 'SEDE-LO' where province = 'LO'`);
+  }
 });
 
 test.run();
