@@ -11,7 +11,7 @@
 -- ARGV[3] the entry as a JSON object without "order", starting with '{'
 --
 -- Returns
---   {'ok', order}                     queued; the caller adds order to the entry it sent
+--   {'ok', order}                     queued (order an integer); the caller adds it to the entry it sent
 --   {'already_waiting', entryJson}    the entry already queued for this user
 --   {'in_conversation', conversationId}
 --   error 'order_overflow'            2^40 arrivals: reset the prefix
@@ -22,17 +22,16 @@ if got[2] then return {'already_waiting', got[2]} end
 
 local order = redis.call('INCR', KEYS[1])
 if order >= 1099511627776 then return redis.error_reply('order_overflow') end
--- Scores and orders are written as exact integers: tostring() would round to 14 digits.
-local digits = string.format('%.0f', order)
+-- Exact without string.format: order < 2^40 has at most 13 digits, which Lua's %.14g
+-- keeps, and redis.call writes a number argument (the score, up to ~2^52) in full.
 local body = ARGV[3]
 local stored
 if body == '{}' then
-  stored = '{"order":' .. digits .. '}'
+  stored = '{"order":' .. order .. '}'
 else
-  stored = '{"order":' .. digits .. ',' .. string.sub(body, 2)
+  stored = '{"order":' .. order .. ',' .. string.sub(body, 2)
 end
-redis.call('ZADD', KEYS[2], string.format('%.0f', -tonumber(ARGV[2]) * 1099511627776 + order), user)
+redis.call('ZADD', KEYS[2], -tonumber(ARGV[2]) * 1099511627776 + order, user)
 redis.call('HSET', KEYS[3], 'e:' .. user, stored)
--- The order as a string: a Lua number would reach the client as a truncated integer too,
--- but a string keeps the reply one shape.
-return {'ok', digits}
+-- A Lua number reaches the client as an integer reply.
+return {'ok', order}

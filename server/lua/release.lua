@@ -14,11 +14,10 @@ local conv = ARGV[1]
 local held = redis.call('HMGET', KEYS[1], 'c:' .. conv, 'k:' .. conv)
 local adv, user = held[1], held[2]
 if not adv then return 'unknown_conversation' end
-if redis.call('HGET', KEYS[1], 'u:' .. user) == conv then
-  redis.call('HDEL', KEYS[1], 'c:' .. conv, 'k:' .. conv, 'u:' .. user)
-else
-  redis.call('HDEL', KEYS[1], 'c:' .. conv, 'k:' .. conv)
-end
+-- u:<user> is this conversation: only claim sets it, for a waiting user, and a user
+-- cannot wait while u:<user> is set (enqueue and unclaim refuse), so it is never
+-- overwritten while the conversation is held. No read needed before deleting it.
+redis.call('HDEL', KEYS[1], 'c:' .. conv, 'k:' .. conv, 'u:' .. user)
 local a = redis.call('HMGET', KEYS[2], adv .. ':l', adv .. ':v')
 if not a[2] then return 'released' end
 -- Load and list are written together: a load of 1 means the list is this conversation alone.

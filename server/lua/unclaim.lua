@@ -23,11 +23,8 @@ local conv = ARGV[1]
 local held = redis.call('HMGET', KEYS[3], 'c:' .. conv, 'k:' .. conv)
 local adv, holder = held[1], held[2]
 if adv then
-  if redis.call('HGET', KEYS[3], 'u:' .. holder) == conv then
-    redis.call('HDEL', KEYS[3], 'c:' .. conv, 'k:' .. conv, 'u:' .. holder)
-  else
-    redis.call('HDEL', KEYS[3], 'c:' .. conv, 'k:' .. conv)
-  end
+  -- u:<holder> is this conversation (see release.lua).
+  redis.call('HDEL', KEYS[3], 'c:' .. conv, 'k:' .. conv, 'u:' .. holder)
   local a = redis.call('HMGET', KEYS[4], adv .. ':l', adv .. ':v')
   if a[2] then
     local kept = {}
@@ -47,14 +44,14 @@ local now = redis.call('HMGET', KEYS[3], 'e:' .. user, 'u:' .. user)
 if now[1] or now[2] then return 'not_requeued' end
 local order = redis.call('INCR', KEYS[1])
 if order >= 1099511627776 then return redis.error_reply('order_overflow') end
-local digits = string.format('%.0f', order)
+-- Exact without string.format: see enqueue.lua.
 local body = ARGV[5]
 local stored
 if body == '{}' then
-  stored = '{"order":' .. digits .. '}'
+  stored = '{"order":' .. order .. '}'
 else
-  stored = '{"order":' .. digits .. ',' .. string.sub(body, 2)
+  stored = '{"order":' .. order .. ',' .. string.sub(body, 2)
 end
-redis.call('ZADD', KEYS[2], string.format('%.0f', -tonumber(ARGV[4]) * 1099511627776 + order), user)
+redis.call('ZADD', KEYS[2], -tonumber(ARGV[4]) * 1099511627776 + order, user)
 redis.call('HSET', KEYS[3], 'e:' .. user, stored)
 return 'requeued'
