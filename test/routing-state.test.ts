@@ -180,6 +180,18 @@ function registerRedisSuites(): void {
     assert.is(await a.waitingEntry('u1'), null);
   });
 
+  test('the scripts still run after Redis forgot them (SCRIPT FLUSH): EVALSHA falls back to EVAL', async () => {
+    const [a, b] = twoNodes();
+    await a.upsertAdvisor(sampleProfile('adv'), 'available', T0);
+    await main.script('FLUSH');
+    const entry = await a.enqueue(sampleEntry('u1'));
+    assert.ok(entry.ok && entry.entry.order === 1, JSON.stringify(entry));
+    assert.is(await b.claim('u1', 'adv', 'c1', T0), 'ok');
+    await main.script('FLUSH');
+    await Promise.all([a.release('c1', T0 + 1), b.release('c1', T0 + 1)]);
+    assert.equal((await b.snapshot()).advisors.map((x) => x.conversations), [[]]);
+  });
+
   test('a claim sent again after a lost reply answers ok and changes nothing', async () => {
     const [a, b] = twoNodes();
     await a.upsertAdvisor(sampleProfile('adv', 3), 'available', T0);
