@@ -16,6 +16,7 @@ import { mailboxRoutes } from './http-mailbox.ts';
 import { metricsRoute } from './http-metrics.ts';
 import { dashboardRoutes } from './http-dashboard.ts';
 import { devTokenRoute } from './dev-token-route.ts';
+import { lazyChildLogger } from './lazy-request-logger.ts';
 import { wsGateway } from './ws-gateway.ts';
 
 export async function buildApp(services: Services): Promise<FastifyInstance> {
@@ -27,6 +28,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     connectionTimeout: 60_000,
     // Per-request lines only when debugging: at 'info' they would dwarf everything else.
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' }),
+    // Each request's child logger is made only if the request logs something.
+    childLoggerFactory: lazyChildLogger,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });
   installErrorHandling(app);

@@ -62,19 +62,26 @@ export async function availabilityRoutes(app: FastifyInstance, opts: { schedule:
         },
       },
     },
-    async (request, reply) => {
+    // Synchronous, answering through reply.send and returning nothing: an async
+    // handler (or a returned reply) makes fastify await the reply's end.
+    (request, reply) => {
       const { province: code, audience = 'worker', at } = request.query;
       const province = findProvince(code);
       if (!province) throw new AppError('unknown_province', code);
       const now = opts.now();
-      if (at !== undefined) return answer(parseInstant(at, now), province.code, audience);
+      if (at !== undefined) {
+        reply.send(answer(parseInstant(at, now), province.code, audience));
+        return;
+      }
       const minute = Math.floor(now / MINUTE_MS);
       const key = `${province.code}:${audience}`;
       const cached = current.get(key);
-      if (cached?.minute === minute) return reply.type(JSON_TYPE).send(cached.json);
-      const json = reply.serialize(answer(new Date(now), province.code, audience)) as string;
-      current.set(key, { minute, json });
-      return reply.type(JSON_TYPE).send(json);
+      let json = cached?.minute === minute ? cached.json : null;
+      if (json === null) {
+        json = reply.serialize(answer(new Date(now), province.code, audience)) as string;
+        current.set(key, { minute, json });
+      }
+      reply.type(JSON_TYPE).send(json);
     },
   );
 }

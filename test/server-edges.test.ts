@@ -1,5 +1,6 @@
-/** Sessions that outlive their token, readiness when a dependency fails, security headers, availability at a minute's edge. */
-import Fastify from 'fastify';
+/** Sessions that outlive their token, readiness when a dependency fails, security headers, availability at a minute's edge, request loggers. */
+import Fastify, { LogController } from 'fastify';
+import pino from 'pino';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ManualClock } from '../routing/clock.ts';
@@ -7,6 +8,7 @@ import { defaultScheduleConfig } from '../routing/schedule.ts';
 import { MemoryRoutingState } from '../routing/routing-state-memory.ts';
 import { buildApp } from '../server/app.ts';
 import { availabilityRoutes } from '../server/http-availability.ts';
+import { lazyChildLogger } from '../server/lazy-request-logger.ts';
 import { loadConfig } from '../server/config.ts';
 import { createServices } from '../server/services.ts';
 import { testDatabase } from './helpers/db.ts';
@@ -115,6 +117,31 @@ test('the availability for now turns at the closing minute even when asked again
     assert.is((await ask('mi')).open, false, 'the same province however spelled');
     clock.set(Date.parse('2026-11-23T16:59:30.000Z'));
     assert.is((await ask()).open, true, 'a clock set back gets the answer of its own minute');
+  } finally {
+    await app.close();
+  }
+});
+
+test('a request that logs writes lines with its request id, its children too; levels below the logger stay silent', async () => {
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  const app = Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }), childLoggerFactory: lazyChildLogger });
+  app.get('/quiet', async () => ({ ok: true }));
+  app.get('/loud', async (request) => {
+    request.log.debug('not at info');
+    request.log.warn({ what: 'x' }, 'first');
+    request.log.child({ part: 'inner' }).info('second');
+    return { level: request.log.level };
+  });
+  try {
+    await app.inject({ url: '/quiet' });
+    assert.is(lines.length, 0);
+    const res = await app.inject({ url: '/loud' });
+    assert.equal(res.json(), { level: 'info' });
+    assert.equal(lines.map((l) => [l.msg, l.reqId, l.part ?? null, l.what ?? null]), [
+      ['first', 'req-2', null, 'x'],
+      ['second', 'req-2', 'inner', null],
+    ]);
   } finally {
     await app.close();
   }
