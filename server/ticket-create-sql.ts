@@ -6,8 +6,9 @@
  *   PostgreSQL sequence per local year, so creations never queue on a shared
  *   row. Unique and increasing in the order drawn; a rollback or a crash leaves
  *   a gap; a lower number may commit after a higher one.
- * - Plain creations (no files, not from a chat) are group-committed: those that
- *   arrive while a batch is being written go together in the next one, as ONE
+ * - Plain creations (no files, not from a chat) are group-committed, in up to
+ *   three batches at once: those that arrive while the batches are being
+ *   written go together in the next one, as ONE
  *   statement (data-modifying CTEs insert the tickets, replies, audit rows and
  *   notices of the whole batch). A statement is atomic on its own, so a caller
  *   is answered only once its ticket and its notice are committed. When a batch
@@ -30,14 +31,33 @@ export type Created = { ticket: TicketRecord; created: boolean; attachments?: At
 
 /** Most creations in one statement. */
 const BATCH_ROWS = 100;
+/**
+ * Batches written at once, each on its own connection. Creations have no order
+ * to keep between them, so while one batch commits the next can already be
+ * written: one at a time left the node waiting on the commit half the time.
+ */
+const LANES = 3;
 
 /** `create` for the SQL ticket store; `byConversation` finds an escalation's ticket. */
 export function sqlTicketCreator(db: Db, byConversation: (conversationId: string) => Promise<TicketRecord | null>): (input: NewTicket) => Promise<Created> {
-  const batches = new GroupCommit<NewTicket, Created>((items) => commitBatch(db, items), { maxRows: BATCH_ROWS, maxWaitMs: 0 });
+  const lanes = Array.from({ length: LANES }, () => new GroupCommit<NewTicket, Created>((items) => commitBatch(db, items), { maxRows: BATCH_ROWS, maxWaitMs: 0 }));
   return async (input) => {
-    if (input.conversationId === null && (input.firstReply.attachments ?? []).length === 0) return batches.submit(input);
+    if (input.conversationId === null && (input.firstReply.attachments ?? []).length === 0) return leastBusy(lanes).submit(input);
     return createOne(db, input, byConversation);
   };
+}
+
+/** An idle lane if there is one, else the one with the fewest creations waiting. */
+function leastBusy<T, R>(lanes: GroupCommit<T, R>[]): GroupCommit<T, R> {
+  let best = lanes[0]!;
+  let bestLoad = Infinity;
+  for (const lane of lanes) {
+    const { inFlight, queued } = lane.stats();
+    const load = inFlight * BATCH_ROWS + queued;
+    if (load === 0) return lane;
+    if (load < bestLoad) [best, bestLoad] = [lane, load];
+  }
+  return best;
 }
 
 async function commitBatch(db: Db, items: NewTicket[]): Promise<Outcome<Created>[]> {
