@@ -15,6 +15,10 @@ function call(fn: LogFn, logger: FastifyBaseLogger, args: unknown[]): void {
   (fn as (...a: unknown[]) => void).apply(logger, args);
 }
 
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+
+interface LazyChildLogger extends Record<(typeof LEVELS)[number], (...args: unknown[]) => void> {}
+
 class LazyChildLogger {
   private made: FastifyBaseLogger | null = null;
 
@@ -24,7 +28,7 @@ class LazyChildLogger {
     private readonly options: ChildLoggerOptions,
   ) {}
 
-  private get real(): FastifyBaseLogger {
+  get real(): FastifyBaseLogger {
     this.made ??= this.parent.child(this.bindings, this.options);
     return this.made;
   }
@@ -37,29 +41,18 @@ class LazyChildLogger {
     this.real.level = level;
   }
 
-  fatal(...args: unknown[]): void {
-    call(this.real.fatal, this.real, args);
-  }
-  error(...args: unknown[]): void {
-    call(this.real.error, this.real, args);
-  }
-  warn(...args: unknown[]): void {
-    call(this.real.warn, this.real, args);
-  }
-  info(...args: unknown[]): void {
-    call(this.real.info, this.real, args);
-  }
-  debug(...args: unknown[]): void {
-    call(this.real.debug, this.real, args);
-  }
-  trace(...args: unknown[]): void {
-    call(this.real.trace, this.real, args);
-  }
   silent(): void {}
 
   child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
     return this.real.child(bindings, options);
   }
+}
+
+// One method per level, on the prototype (nothing allocated per request): the real child's.
+for (const level of LEVELS) {
+  LazyChildLogger.prototype[level] = function (this: LazyChildLogger, ...args: unknown[]) {
+    call(this.real[level], this.real, args);
+  };
 }
 
 /** For Fastify's `childLoggerFactory`. */
