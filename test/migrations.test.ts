@@ -1,10 +1,13 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { PGlite } from '@electric-sql/pglite';
 import { count, eq } from 'drizzle-orm';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import config from '../drizzle.config.ts';
@@ -147,3 +150,31 @@ reopen('keeps its data across a restart and re-applies no migration', async () =
 });
 
 reopen.run();
+
+const protocols = suite('protocol numbers across migration 0003');
+
+protocols('a year counted by the old counter row goes on after its last number; a year without one starts at 1', async () => {
+  // The migrations up to 0002, as a database made before 0003 has them.
+  const before = await mkdtemp(join(tmpdir(), 'infocig-before-0003-'));
+  const client = new PGlite();
+  try {
+    await cp(MIGRATIONS_FOLDER, before, { recursive: true });
+    const journalFile = join(before, 'meta', '_journal.json');
+    const journal = JSON.parse(await readFile(journalFile, 'utf8')) as { entries: { tag: string }[] };
+    const upTo0002 = journal.entries.filter((e) => e.tag < '0003');
+    await writeFile(journalFile, JSON.stringify({ ...journal, entries: upTo0002 }));
+    const db = drizzlePglite({ client });
+    await migratePglite(db, { migrationsFolder: before });
+    await client.query('insert into ticket_protocol_counters (year, last) values (2026, 41)');
+    await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    const { rows } = await client.query<{ a: string; b: string; c: string }>('select ticket_protocol(2026) as a, ticket_protocol(2026) as b, ticket_protocol(2027) as c');
+    assert.equal(rows[0], { a: 'LINPS-2026-000042', b: 'LINPS-2026-000043', c: 'LINPS-2027-000001' });
+    const { rows: left } = await client.query(`select 1 from information_schema.tables where table_name = 'ticket_protocol_counters'`);
+    assert.is(left.length, 0, 'the counter table is gone');
+  } finally {
+    await client.close();
+    await rm(before, { recursive: true, force: true });
+  }
+});
+
+protocols.run();
