@@ -3,16 +3,18 @@
  * are written together, many per transaction, by a `commit` function that
  * returns one outcome per item.
  *
- * The classic pattern, with one commit in flight at a time:
- * - an idle committer (nothing in flight) flushes at once — a lone item never
- *   waits for a timer (only for the end of the current event-loop turn, so items
- *   submitted in the same turn share a transaction);
- * - while a commit is in flight, arrivals queue; when it finishes the queue is
- *   flushed, up to `maxRows` items per batch. With `maxWaitMs` > 0 a batch that
- *   is not full may linger until its oldest item has waited that long, so batches
- *   grow under load; it never lingers once it holds `maxRows` items;
- * - batches go in submission order and one at a time, so items that commit
- *   "later" were submitted later (per-conversation order is arrival order);
+ * The classic pattern:
+ * - an idle committer flushes at once — a lone item never waits for a timer
+ *   (only for the end of the current event-loop turn, so items submitted in the
+ *   same turn share a transaction);
+ * - while `maxInFlight` commits are in flight, arrivals queue; when one finishes
+ *   the queue is flushed, up to `maxRows` items per batch. With `maxWaitMs` > 0 a
+ *   batch that is not full may linger until its oldest item has waited that long,
+ *   so batches grow under load; it never lingers once it holds `maxRows` items;
+ * - with more than one commit in flight, the queue is split evenly over the free
+ *   slots (a burst is written by several connections at once), and items of one
+ *   lane (`laneOf`, e.g. a conversation) are never in two batches in flight: a
+ *   lane's items wait for its batch, so they commit in submission order;
  * - the queue is bounded (`maxQueued`): past it, a submit is refused at once
  *   with `GroupCommitOverloaded` instead of growing memory while the database
  *   is slow or gone.
@@ -29,6 +31,13 @@ export interface GroupCommitOptions {
   maxWaitMs: number;
   /** Most items waiting (not yet in a batch); beyond it submits are refused. Default 20 × maxRows. */
   maxQueued?: number;
+  /** Most batches committing at once. Default 1; above 1 needs `laneOf`. */
+  maxInFlight?: number;
+}
+
+/** Items with one lane commit in submission order: never two of its batches in flight. */
+export interface Lanes<T> {
+  laneOf?: (item: T) => string;
 }
 
 export type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
@@ -57,10 +66,12 @@ interface Pending<T, R> {
 }
 
 export class GroupCommit<T, R> {
-  private readonly queue: Pending<T, R>[] = [];
+  private queue: Pending<T, R>[] = [];
   private readonly maxQueued: number;
-  /** 0 or 1: one commit at a time. */
+  private readonly maxInFlight: number;
   private inFlight = 0;
+  /** Lanes with a batch in flight. */
+  private readonly busy = new Set<string>();
   private scheduled: { immediate: NodeJS.Immediate } | { timeout: NodeJS.Timeout } | null = null;
   private batches = 0;
   private items = 0;
@@ -69,10 +80,13 @@ export class GroupCommit<T, R> {
 
   constructor(
     private readonly commit: (items: T[]) => Promise<Outcome<R>[]>,
-    private readonly options: GroupCommitOptions,
+    private readonly options: GroupCommitOptions & Lanes<T>,
   ) {
     if (!Number.isInteger(options.maxRows) || options.maxRows < 1) throw new RangeError('maxRows must be a positive integer');
     if (!(options.maxWaitMs >= 0)) throw new RangeError('maxWaitMs must be >= 0');
+    this.maxInFlight = options.maxInFlight ?? 1;
+    if (!Number.isInteger(this.maxInFlight) || this.maxInFlight < 1) throw new RangeError('maxInFlight must be a positive integer');
+    if (this.maxInFlight > 1 && !options.laneOf) throw new RangeError('maxInFlight > 1 needs laneOf (order within a lane)');
     this.maxQueued = options.maxQueued ?? options.maxRows * 20;
   }
 
@@ -97,10 +111,10 @@ export class GroupCommit<T, R> {
   /**
    * Decides when the next batch goes: at the end of this turn, or — only right
    * after a commit, when items queued behind it (load) — once the oldest has
-   * waited `maxWaitMs`. Nothing goes while a commit is in flight.
+   * waited `maxWaitMs`. Nothing goes while every slot has a commit in flight.
    */
   private schedule(afterCommit = false): void {
-    if (this.inFlight > 0 || this.queue.length === 0) return;
+    if (this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
     if (this.queue.length >= this.options.maxRows) {
       this.cancelScheduled();
       this.scheduled = { immediate: setImmediate(() => this.flush()) };
@@ -118,10 +132,48 @@ export class GroupCommit<T, R> {
     this.scheduled = null;
   }
 
+  /** Starts batches while slots are free and items can go: the queue shared evenly over the free slots. */
   private flush(): void {
     this.scheduled = null;
-    if (this.inFlight > 0 || this.queue.length === 0) return;
-    const batch = this.queue.splice(0, this.options.maxRows);
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      const share = Math.ceil(this.queue.length / (this.maxInFlight - this.inFlight));
+      const batch = this.take(Math.min(this.options.maxRows, share));
+      if (batch.length === 0) return; // all waiting on lanes in flight: a finishing batch reschedules
+      this.start(batch);
+    }
+  }
+
+  /**
+   * About `n` items, in queue order. With lanes: whole lanes (all their queued
+   * items, as they could not go in another batch meanwhile anyway), the first
+   * free ones in queue order, until the batch holds `n` (at most maxRows);
+   * items of busy or unchosen lanes stay queued, in order.
+   */
+  private take(n: number): Pending<T, R>[] {
+    const laneOf = this.options.laneOf;
+    if (!laneOf) return this.queue.splice(0, n);
+    const queued = new Map<string, number>();
+    for (const p of this.queue) {
+      const lane = laneOf(p.item);
+      if (!this.busy.has(lane)) queued.set(lane, (queued.get(lane) ?? 0) + 1);
+    }
+    const chosen = new Set<string>();
+    let size = 0;
+    for (const [lane, count] of queued) {
+      if (size >= n) break;
+      chosen.add(lane);
+      size += count;
+    }
+    const batch: Pending<T, R>[] = [];
+    const rest: Pending<T, R>[] = [];
+    for (const p of this.queue) (batch.length < this.options.maxRows && chosen.has(laneOf(p.item)) ? batch : rest).push(p);
+    this.queue = rest;
+    return batch;
+  }
+
+  private start(batch: Pending<T, R>[]): void {
+    const lanes = this.options.laneOf ? new Set(batch.map((p) => this.options.laneOf!(p.item))) : null;
+    for (const lane of lanes ?? []) this.busy.add(lane);
     this.inFlight++;
     this.batches++;
     this.items += batch.length;
@@ -143,6 +195,7 @@ export class GroupCommit<T, R> {
       )
       .finally(() => {
         this.inFlight--;
+        for (const lane of lanes ?? []) this.busy.delete(lane);
         if (this.queue.length > 0) this.schedule(true);
         else if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
       });

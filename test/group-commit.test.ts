@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
+import type pg from 'pg';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { conversations, messages } from '../schema/tables.ts';
@@ -15,6 +16,8 @@ import { createSqlChatStore, type SqlChatStore } from '../server/chat-store-sql.
 import type { Db } from '../server/db.ts';
 import { AppError } from '../server/errors.ts';
 import { GroupCommit, GroupCommitOverloaded, type Outcome } from '../server/group-commit.ts';
+import { APPEND_BATCH } from '../server/chat-append-sql.ts';
+import { sqlRunnerOf, type SqlRunner, type Statement } from '../server/sql-runner.ts';
 import { testDatabase, type TestDatabase } from './helpers/db.ts';
 
 const kind = process.env.DATABASE_URL ? 'postgres' : 'pglite';
@@ -123,6 +126,35 @@ unit('the queue is bounded: past maxQueued a submit is refused at once', async (
   await gc.idle();
 });
 
+unit('with several commits in flight a burst is split over the free slots; a lane waits for its batch, other lanes go past', async () => {
+  // Items are [lane, n]; each batch waits for its own release.
+  const batches: string[][] = [];
+  const gates: (() => void)[] = [];
+  const gc = new GroupCommit<[string, number], string>(
+    async (items) => {
+      batches.push(items.map(([lane, n]) => `${lane}${n}`));
+      await new Promise<void>((r) => gates.push(r));
+      return items.map(([lane, n]) => ({ ok: true, value: `${lane}${n}` }));
+    },
+    { maxRows: 100, maxWaitMs: 0, maxInFlight: 3, laneOf: ([lane]) => lane },
+  );
+  const burst = (['a1', 'b1', 'c1', 'a2', 'd1', 'e1'] as const).map((x) => gc.submit([x.slice(0, 1), Number(x.slice(1))]));
+  await sleep(5);
+  assert.equal(batches, [['a1', 'a2'], ['b1', 'c1'], ['d1', 'e1']], 'three slots, split evenly by whole lanes');
+  assert.is(gc.stats().inFlight, 3);
+  gates.shift()!(); // a1, a2 committed
+  await Promise.all([burst[0], burst[3]]);
+  const later = [gc.submit(['a', 3]), gc.submit(['c', 2]), gc.submit(['f', 1])];
+  await sleep(5);
+  assert.equal(batches.at(-1), ['a3', 'f1'], 'c has a batch in flight: c2 waits, the others go past it');
+  gates.shift()!(); // b1, c1 committed
+  await sleep(5);
+  assert.equal(batches.at(-1), ['c2'], 'its lane free again, c2 goes');
+  while (gates.length) gates.shift()!();
+  assert.equal(await Promise.all([...burst, ...later]), ['a1', 'b1', 'c1', 'a2', 'd1', 'e1', 'a3', 'c2', 'f1']);
+  assert.throws(() => new GroupCommit(async () => [], { maxRows: 1, maxWaitMs: 0, maxInFlight: 2 }), RangeError, 'order needs lanes');
+});
+
 unit.run();
 
 /* ------------------------------------------------------------------ */
@@ -219,8 +251,40 @@ test('500 concurrent appends over 20 conversations: seqs 1..n per conversation, 
   assert.ok(stats.largestBatch <= 64);
 });
 
+test('with three batches in flight, each conversation’s pipelined messages get seqs in sending order, gap-free', async ({ database }) => {
+  const real = sqlRunnerOf(database.db);
+  let running = 0;
+  let mostRunning = 0;
+  const counting: SqlRunner = {
+    kind: real.kind,
+    async rows<T>(statement: Statement, values: unknown[]): Promise<T[]> {
+      mostRunning = Math.max(mostRunning, ++running);
+      try {
+        return await real.rows<T>(statement, values);
+      } finally {
+        running--;
+      }
+    },
+  };
+  const store = createSqlChatStore(database.db, { runner: counting, groupCommit: { maxInFlight: 3 } });
+  const ids = await openConversations(store, 5);
+  const pending: Promise<unknown>[] = [];
+  for (let wave = 0; wave < 8; wave++) {
+    // Each wave: every conversation's socket sends 5 messages without waiting (a pipelined socket).
+    for (let i = 0; i < 5; i++) for (const id of ids) pending.push(store.appendMessage(msg(id, `w${wave}-${i}`)));
+    await sleep(1);
+  }
+  await Promise.all(pending);
+  assert.ok(mostRunning > 1, `batches overlapped (${mostRunning} at most)`);
+  for (const id of ids) {
+    const rows = await rowsOf(database.db, id);
+    assert.equal(rows.map((r) => r.seq), Array.from({ length: 40 }, (_, i) => i + 1));
+    assert.equal(rows.map((r) => r.clientMsgId), Array.from({ length: 40 }, (_, i) => `w${Math.floor(i / 5)}-${i % 5}`), 'sending order');
+  }
+});
+
 test('duplicates inside one batch are stored once and all answered with the original seq', async ({ database }) => {
-  const store = createSqlChatStore(database.db);
+  const store = createSqlChatStore(database.db, { groupCommit: { maxInFlight: 1 } });
   const [c] = await openConversations(store, 1);
   const earlier = await store.appendMessage(msg(c!, 'old'));
   const before = store.groupCommitStats()!.batches;
@@ -256,7 +320,7 @@ test('duplicates inside one batch are stored once and all answered with the orig
 });
 
 test('a closed or unknown conversation in the middle of a batch is refused for its items only', async ({ database }) => {
-  const store = createSqlChatStore(database.db);
+  const store = createSqlChatStore(database.db, { groupCommit: { maxInFlight: 1 } });
   const [open1, closed, open2] = await openConversations(store, 3);
   const stored = await store.appendMessage(msg(closed!, 'before-close'));
   await store.closeConversation(closed!, { outcome: 'resolved', rating: null, closedBy: 'x', at: new Date() });
@@ -278,36 +342,35 @@ test('a closed or unknown conversation in the middle of a batch is refused for i
   assert.is(await lastSeqOf(database.db, closed!), 1);
 });
 
-/** The real database, except that a transaction fails like a lost connection, after its writes, while `fail()` says so. */
-function failingTransactions(db: Db, fail: () => boolean): Db {
-  return new Proxy(db, {
-    get(target, prop, receiver) {
-      if (prop === 'transaction') {
-        return (work: (tx: unknown) => Promise<unknown>, config?: unknown) =>
-          target.transaction(async (tx) => {
-            const result = await work(tx);
-            if (fail()) throw Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
-            return result;
-          }, config as never);
-      }
-      const value = Reflect.get(target, prop, receiver) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+const lostConnection = () => Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+
+/** The real driver, except that the append statement fails like a lost connection while `fail()` says so: before it reached the server, or after it committed. */
+function failingAppends(db: Db, fail: () => 'before' | 'after' | false): SqlRunner {
+  const real = sqlRunnerOf(db);
+  return {
+    kind: real.kind,
+    async rows<T>(statement: Statement, values: unknown[]): Promise<T[]> {
+      const when = statement.name === APPEND_BATCH.name ? fail() : false;
+      if (when === 'before') throw lostConnection();
+      const rows = await real.rows<T>(statement, values);
+      if (when === 'after') throw lostConnection();
+      return rows;
     },
-  });
+  };
 }
 
-test('a failed batch transaction fails every item with store_unavailable and stores nothing; the retry stores once', async ({ database }) => {
-  let failing = false;
-  const store = createSqlChatStore(failingTransactions(database.db, () => failing));
+test('a batch whose statement is lost on the way fails every item with store_unavailable and stores nothing; the retry stores once', async ({ database }) => {
+  let failing: 'before' | false = false;
+  const store = createSqlChatStore(database.db, { runner: failingAppends(database.db, () => failing), groupCommit: { maxInFlight: 1 } });
   const [c1, c2] = await openConversations(store, 2);
   await store.appendMessage(msg(c1!, 'ok-before'));
-  failing = true;
+  failing = 'before';
   const batch = [msg(c1!, 'x1'), msg(c2!, 'x2'), msg(c1!, 'x3', 'adv-1'), msg(c1!, 'ok-before')];
   const outcomes = await Promise.all(batch.map((m) => codeOf(store.appendMessage(m))));
   assert.equal(outcomes, ['store_unavailable', 'store_unavailable', 'store_unavailable', 'store_unavailable']);
-  assert.equal((await rowsOf(database.db, c1!)).map((r) => r.clientMsgId), ['ok-before'], 'rolled back');
+  assert.equal((await rowsOf(database.db, c1!)).map((r) => r.clientMsgId), ['ok-before'], 'nothing written');
   assert.equal(await rowsOf(database.db, c2!), []);
-  assert.is(await lastSeqOf(database.db, c1!), 1, 'the bumps were rolled back too');
+  assert.is(await lastSeqOf(database.db, c1!), 1, 'no seq taken');
   failing = false;
   const retried = await Promise.all(batch.map((m) => store.appendMessage(m)));
   assert.equal(retried.map((r) => [r.message.seq, r.duplicate]), [[2, false], [1, false], [3, false], [1, true]]);
@@ -316,8 +379,23 @@ test('a failed batch transaction fails every item with store_unavailable and sto
   assert.equal((await rowsOf(database.db, c1!)).map((r) => r.seq), [1, 2, 3]);
 });
 
+test('a batch committed but whose answer is lost is not acknowledged; the retry answers duplicates with the committed seqs', async ({ database }) => {
+  let failing: 'after' | false = false;
+  const store = createSqlChatStore(database.db, { runner: failingAppends(database.db, () => failing), groupCommit: { maxInFlight: 1 } });
+  const [c1, c2] = await openConversations(store, 2);
+  failing = 'after';
+  const batch = [msg(c1!, 'y1'), msg(c2!, 'y2'), msg(c1!, 'y3')];
+  const outcomes = await Promise.all(batch.map((m) => codeOf(store.appendMessage(m))));
+  assert.equal(outcomes, ['store_unavailable', 'store_unavailable', 'store_unavailable'], 'no ack without an answer');
+  failing = false;
+  const retried = await Promise.all(batch.map((m) => store.appendMessage(m)));
+  assert.equal(retried.map((r) => [r.message.seq, r.duplicate]), [[1, true], [1, true], [2, true]]);
+  assert.equal((await rowsOf(database.db, c1!)).map((r) => [r.seq, r.clientMsgId]), [[1, 'y1'], [2, 'y3']]);
+  assert.is(await lastSeqOf(database.db, c1!), 2);
+});
+
 test('a message the database rejects does not take its batch down: the others are stored', async ({ database }) => {
-  const store = createSqlChatStore(database.db);
+  const store = createSqlChatStore(database.db, { groupCommit: { maxInFlight: 1 } });
   const [c] = await openConversations(store, 1);
   const outcomes = await Promise.all([
     codeOf(store.appendMessage(msg(c!, 'fine-1'))),
@@ -330,36 +408,58 @@ test('a message the database rejects does not take its batch down: the others ar
   assert.equal((await rowsOf(database.db, c!)).map((r) => [r.seq, r.clientMsgId]), [[1, 'fine-1'], [2, 'fine-2']]);
 });
 
-/** The real database, except that inside a transaction the duplicate check finds nothing (as if a writer had skipped the lock). */
-function blindDuplicateCheck(db: Db): Db {
-  return new Proxy(db, {
-    get(target, prop, receiver) {
-      if (prop === 'transaction') {
-        return (work: (tx: unknown) => Promise<unknown>, config?: unknown) =>
-          target.transaction(async (tx) => {
-            const blind = new Proxy(tx, {
-              get(t, p, r) {
-                if (p === 'select') return () => ({ from: () => ({ where: async () => [] }) });
-                const v = Reflect.get(t, p, r) as unknown;
-                return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
-              },
-            });
-            return work(blind);
-          }, config as never);
-      }
-      const value = Reflect.get(target, prop, receiver) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+/**
+ * The real driver, except that the append statement's look-up of stored keys finds
+ * nothing: what a statement sees when another node committed the same key after
+ * its snapshot was taken (the INSERT then meets the key in the unique index).
+ */
+function blindDuplicateCheck(db: Db): SqlRunner {
+  const real = sqlRunnerOf(db);
+  const seeing = 'FROM input i JOIN messages m';
+  assert.ok(APPEND_BATCH.text.includes(seeing), 'the look-up this test blinds is still in the statement');
+  const blind: Statement = { name: `${APPEND_BATCH.name}_blind`, text: APPEND_BATCH.text.replace(seeing, 'FROM input i JOIN (SELECT * FROM messages WHERE false) m') };
+  return { kind: real.kind, rows: (statement, values) => real.rows(statement.name === APPEND_BATCH.name ? blind : statement, values) };
 }
 
-test('a batch that meets a row its locks should have kept out rolls back and writes one by one: no gap, no second row', async ({ database }) => {
-  const store = createSqlChatStore(blindDuplicateCheck(database.db));
+test('a batch that meets a key committed after its snapshot rolls back and writes one by one: no gap, no second row', async ({ database }) => {
+  const store = createSqlChatStore(database.db, { runner: blindDuplicateCheck(database.db), groupCommit: { maxInFlight: 1 } });
   const [c] = await openConversations(store, 1);
   await store.appendMessage(msg(c!, 'first'));
   const results = await Promise.all([store.appendMessage(msg(c!, 'second')), store.appendMessage(msg(c!, 'first')), store.appendMessage(msg(c!, 'third'))]);
   assert.equal(results.map((r) => [r.message.clientMsgId, r.message.seq, r.duplicate]), [['second', 2, false], ['first', 1, true], ['third', 3, false]]);
   assert.equal((await rowsOf(database.db, c!)).map((r) => [r.seq, r.clientMsgId]), [[1, 'first'], [2, 'second'], [3, 'third']]);
+  assert.is(await lastSeqOf(database.db, c!), 3);
+});
+
+test('a key another node commits while the batch waits for the conversation lock is answered as its message: no gap, no second row', async ({ database }) => {
+  if (kind !== 'postgres') return; // PGlite is one connection: no other writer can hold a lock meanwhile
+  const store = createSqlChatStore(database.db, { groupCommit: { maxInFlight: 1 } });
+  const [c] = await openConversations(store, 1);
+  const pool = (database.db as unknown as { $client: pg.Pool }).$client;
+  const nodeB = await pool.connect();
+  try {
+    await nodeB.query('BEGIN');
+    await nodeB.query('UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $1', [c]);
+    await nodeB.query("INSERT INTO messages (conversation_id, seq, sender_id, sender_role, client_msg_id, text) VALUES ($1, 1, 'user-1', 'worker', 'k', 'via node B')", [c]);
+    const results = Promise.all(['before', 'k', 'after'].map((id) => store.appendMessage(msg(c!, id))));
+    // Our statement has its snapshot (without node B's row) once it waits for the row lock.
+    for (let waited = 0; ; waited += 10) {
+      const [row] = (await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")).rows;
+      if (row!.n > 0) break;
+      if (waited > 5_000) assert.unreachable('the batch never waited for the lock');
+      await sleep(10);
+    }
+    await nodeB.query('COMMIT');
+    assert.equal((await results).map((r) => [r.message.clientMsgId, r.message.seq, r.duplicate, r.message.text]), [
+      ['before', 2, false, 'text before'],
+      ['k', 1, true, 'via node B'],
+      ['after', 3, false, 'text after'],
+    ]);
+  } finally {
+    await nodeB.query('ROLLBACK').catch(() => {});
+    nodeB.release();
+  }
+  assert.equal((await rowsOf(database.db, c!)).map((r) => [r.seq, r.clientMsgId]), [[1, 'k'], [2, 'before'], [3, 'after']]);
   assert.is(await lastSeqOf(database.db, c!), 3);
 });
 

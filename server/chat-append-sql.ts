@@ -1,0 +1,194 @@
+/**
+ * Appending messages in ONE statement per batch (one round trip, its own
+ * transaction): the hot path of every `message.send`.
+ *
+ * The statement, over the batch as arrays (`unnest … WITH ORDINALITY` keeps the
+ * submission order):
+ *   locked   `SELECT … FOR NO KEY UPDATE` the batch's conversations in id order.
+ *            Always one order, so two batches (one node or two) never deadlock;
+ *            under READ COMMITTED a row lock returns the row's latest committed
+ *            version, so `status` is current, and it cannot change until commit.
+ *   stored   the batch's keys already in `messages` (statement snapshot).
+ *   fresh    per open conversation, its items not stored, in submission order
+ *            (as arrays: the rows below are numbered k = 1, 2, … by unnest, with
+ *            no join back to the input, which the planner would nest-loop).
+ *   bumped   `last_seq += n` per conversation (n = its fresh items); the UPDATE
+ *            re-reads the latest row version, so `base` (= new top − n) is exact
+ *            even when another node committed after our snapshot.
+ *   inserted the fresh items with seq = base + k. No ON CONFLICT: seqs base+1 …
+ *            base+n are inserted exactly when last_seq moved by n, all or nothing.
+ * The one snapshot-shaped hole: a message with the same key committed by another
+ * node after this statement's snapshot is not in `stored`; the INSERT then fails
+ * on the unique key (23505), the whole statement rolls back (no gap, nothing
+ * stored) and its items are written one by one (each sees the winner and answers
+ * as a duplicate with the winner's seq).
+ *
+ * Repeats of a key inside a batch are sent once; the repeats get the first's
+ * message with `duplicate: true`.
+ */
+import type { NewMessage, StoredMessage } from './chat-store.ts';
+import { sqlState } from './db.ts';
+import { AppError } from './errors.ts';
+import type { Outcome } from './group-commit.ts';
+import type { SqlRunner, Statement } from './sql-runner.ts';
+
+export type AppendResult = { message: StoredMessage; duplicate: boolean };
+
+/** $1 conversation ids, $2 sender ids, $3 sender roles, $4 client message ids, $5 texts: one element per item, in order. */
+export const APPEND_BATCH: Statement = {
+  name: 'chat_append_batch_v1',
+  text: `WITH input AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+    WITH ORDINALITY AS i(conversation_id, sender_id, sender_role, client_msg_id, text, ord)
+), locked AS (
+  SELECT id, status FROM conversations WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE
+), stored AS (
+  SELECT i.ord, m.seq, m.sender_role, m.text, m.at FROM input i JOIN messages m
+    ON m.conversation_id = i.conversation_id AND m.sender_id = i.sender_id AND m.client_msg_id = i.client_msg_id
+), fresh AS (
+  SELECT i.conversation_id, count(*)::int AS n, array_agg(i.sender_id ORDER BY i.ord) AS senders,
+    array_agg(i.sender_role ORDER BY i.ord) AS roles, array_agg(i.client_msg_id ORDER BY i.ord) AS client_msg_ids,
+    array_agg(i.text ORDER BY i.ord) AS texts
+  FROM input i JOIN locked l ON l.id = i.conversation_id AND l.status = 'open'
+  WHERE NOT EXISTS (SELECT 1 FROM stored s WHERE s.ord = i.ord)
+  GROUP BY i.conversation_id
+), bumped AS (
+  UPDATE conversations c SET last_seq = c.last_seq + f.n
+  FROM fresh f WHERE c.id = f.conversation_id
+  RETURNING c.id, c.last_seq - f.n AS base, f.senders, f.roles, f.client_msg_ids, f.texts
+), inserted AS (
+  INSERT INTO messages (conversation_id, seq, sender_id, sender_role, client_msg_id, text, at)
+  SELECT b.id, b.base + u.k, u.sender_id, u.sender_role, u.client_msg_id, u.text, clock_timestamp()
+  FROM bumped b, unnest(b.senders, b.roles, b.client_msg_ids, b.texts) WITH ORDINALITY AS u(sender_id, sender_role, client_msg_id, text, k)
+  RETURNING conversation_id, sender_id, client_msg_id, seq, at
+)
+SELECT coalesce(s.seq, n.seq) AS seq, s.sender_role, s.text, coalesce(s.at, n.at) AS at, l.status
+FROM input i
+LEFT JOIN stored s ON s.ord = i.ord
+LEFT JOIN inserted n ON n.conversation_id = i.conversation_id AND n.sender_id = i.sender_id AND n.client_msg_id = i.client_msg_id
+LEFT JOIN locked l ON l.id = i.conversation_id
+ORDER BY i.ord`,
+};
+
+const FIND_MESSAGE: Statement = {
+  name: 'chat_find_message_v1',
+  text: `SELECT seq, sender_role, text, at FROM messages WHERE conversation_id = $1 AND sender_id = $2 AND client_msg_id = $3`,
+};
+
+/** One answer row of APPEND_BATCH: seq null = not stored (then status says why); sender_role/text set = already stored. */
+interface AnswerRow {
+  seq: number | null;
+  sender_role: string | null;
+  text: string | null;
+  at: Date | null;
+  status: string | null;
+}
+
+const keyOf = (m: NewMessage) => `${m.conversationId}\u0000${m.senderId}\u0000${m.clientMsgId}`;
+
+/**
+ * One statement for a whole batch. Resolves with one outcome per item, in order;
+ * rejects when the database is unavailable (then nothing of the batch was stored,
+ * or — answer lost after commit — all of it, and a retry answers as duplicates).
+ * A batch that fails for another reason (a concurrent duplicate, a row the
+ * database refuses) is written one item at a time, so one item cannot refuse the others.
+ */
+export async function appendBatch(run: SqlRunner, batch: NewMessage[]): Promise<Outcome<AppendResult>[]> {
+  const firstOf = new Map<string, number>();
+  const unique: NewMessage[] = [];
+  const slot = batch.map((input) => {
+    const key = keyOf(input);
+    let i = firstOf.get(key);
+    if (i === undefined) firstOf.set(key, (i = unique.push(input) - 1));
+    return i;
+  });
+  let answers: Outcome<AppendResult>[];
+  try {
+    answers = await appendUnique(run, unique);
+  } catch (err) {
+    if (isUnavailable(err) || (unique.length === 1 && sqlState(err) !== '23505')) throw err;
+    answers = [];
+    for (const input of unique) answers.push(await settle(appendOne(run, input)));
+  }
+  const seen = new Set<number>();
+  return slot.map((i) => {
+    const answer = answers[i]!;
+    if (seen.has(i) && answer.ok) return { ok: true, value: { message: answer.value.message, duplicate: true } };
+    seen.add(i);
+    return answer;
+  });
+}
+
+/** One message on its own (no group commit, or a batch's fallback): the same statement, and the winner when it lost a race. */
+export async function appendOne(run: SqlRunner, input: NewMessage): Promise<AppendResult> {
+  try {
+    const [answer] = await appendUnique(run, [input]);
+    if (answer?.ok) return answer.value;
+    throw answer?.error;
+  } catch (err) {
+    if (sqlState(err) !== '23505') throw err;
+    const winner = await findMessage(run, input);
+    if (!winner) throw err;
+    return { message: winner, duplicate: true };
+  }
+}
+
+async function appendUnique(run: SqlRunner, items: NewMessage[]): Promise<Outcome<AppendResult>[]> {
+  const rows = await run.rows<AnswerRow>(APPEND_BATCH, [
+    items.map((m) => m.conversationId),
+    items.map((m) => m.senderId),
+    items.map((m) => m.senderRole),
+    items.map((m) => m.clientMsgId),
+    items.map((m) => m.text),
+  ]);
+  if (rows.length !== items.length) throw new Error(`append: ${rows.length} answers for ${items.length} messages`);
+  return rows.map((row, i) => answerOf(items[i]!, row));
+}
+
+function answerOf(input: NewMessage, row: AnswerRow): Outcome<AppendResult> {
+  if (row.seq === null) {
+    // Not stored: the conversation is closed or absent (an open one always gets its row, or the statement fails).
+    return { ok: false, error: new AppError(row.status === null ? 'not_found' : 'conversation_closed') };
+  }
+  const duplicate = row.text !== null;
+  const message: StoredMessage = {
+    conversationId: input.conversationId,
+    seq: row.seq,
+    senderId: input.senderId,
+    senderRole: duplicate ? row.sender_role! : input.senderRole,
+    clientMsgId: input.clientMsgId,
+    text: duplicate ? row.text! : input.text,
+    at: row.at!,
+  };
+  return { ok: true, value: { message, duplicate } };
+}
+
+async function findMessage(run: SqlRunner, input: NewMessage): Promise<StoredMessage | undefined> {
+  const [row] = await run.rows<{ seq: number; sender_role: string; text: string; at: Date }>(FIND_MESSAGE, [
+    input.conversationId,
+    input.senderId,
+    input.clientMsgId,
+  ]);
+  if (!row) return undefined;
+  const { conversationId, senderId, clientMsgId } = input;
+  return { conversationId, seq: row.seq, senderId, senderRole: row.sender_role, clientMsgId, text: row.text, at: row.at };
+}
+
+async function settle<T>(work: Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await work };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+/**
+ * Connection-level failures (server gone, timeouts, overload, serialisation):
+ * the message was not acknowledged, and a retry with the same clientMsgId is safe.
+ */
+export function isUnavailable(err: unknown): boolean {
+  if (err instanceof TypeError || err instanceof RangeError) return false; // bugs, not outages
+  const state = sqlState(err);
+  if (state === undefined) return true; // socket errors, pool timeouts, closed client
+  return /^(08|40|53|57)/.test(state);
+}
