@@ -75,7 +75,7 @@ export class RedisFanout implements Fanout {
     applyLocally(this.hub, event, this.listeners);
     if (this.queued === 0) process.nextTick(() => this.flush());
     this.outbox += encode(event);
-    if (++this.queued >= MAX_EVENTS_PER_PUBLISH) this.flush();
+    if (++this.queued >= MAX_EVENTS_PER_PUBLISH || this.outbox.length >= MAX_PUBLISH_CHARS) this.flush();
   }
 
   private flush(): void {
@@ -106,8 +106,9 @@ export class RedisFanout implements Fanout {
   }
 }
 
-/** A publish stays well under Redis's limits and a receiver's single read. */
+/** A publish stays small (well under Redis's limits, a few reads for a receiver), even of long messages. */
 const MAX_EVENTS_PER_PUBLISH = 256;
+const MAX_PUBLISH_CHARS = 256 * 1024;
 
 /** One event's lines (header, frame), each ending in a newline. */
 export function encode(event: FanoutEvent): string {
