@@ -42,6 +42,7 @@ export const ERRORS = {
   ticket_closed: { status: 409, message: 'The ticket is closed: nothing more can be added' },
   matricola_not_yours: { status: 403, message: 'You do not act for this matricola: %s' },
   no_competent_office: { status: 422, message: 'No territorial office is competent for %s' },
+  tickets_busy: { status: 503, message: 'Too many requests are being recorded right now; nothing was saved, try again in a moment' },
   // ticket attachments and notices
   attachment_type_refused: { status: 415, message: 'This file type is not accepted (PDF, PNG, JPEG, P7M or plain text only): %s' },
   attachment_too_large: { status: 413, message: 'A file is larger than 5 MiB: %s' },

@@ -15,7 +15,11 @@ function codeFor(err: FastifyError): { status: number; code: string; message: st
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const { status, code, message } = codeFor(err);
-    if (status >= 500) request.log.error({ err }, 'request failed');
+    // 503: busy or a dependency down, nothing stored; the client may retry shortly.
+    if (status === 503) {
+      request.log.warn({ err }, 'request refused for now');
+      reply.header('Retry-After', '1');
+    } else if (status >= 500) request.log.error({ err }, 'request failed');
     reply.code(status).send(errorBody(code, message));
   });
   app.setNotFoundHandler((_request, reply) => {

@@ -24,7 +24,7 @@ import { insertAttachments } from './attachment-store-sql.ts';
 import type { AttachmentMeta } from './attachments.ts';
 import { queryRows, sqlState, type Db } from './db.ts';
 import { AppError } from './errors.ts';
-import { GroupCommit, type Outcome } from './group-commit.ts';
+import { GroupCommit, GroupCommitOverloaded, type Outcome } from './group-commit.ts';
 import type { NewTicket, TicketRecord } from './ticket-store.ts';
 
 export type Created = { ticket: TicketRecord; created: boolean; attachments?: AttachmentMeta[] };
@@ -42,7 +42,12 @@ const LANES = 3;
 export function sqlTicketCreator(db: Db, byConversation: (conversationId: string) => Promise<TicketRecord | null>): (input: NewTicket) => Promise<Created> {
   const lanes = Array.from({ length: LANES }, () => new GroupCommit<NewTicket, Created>((items) => commitBatch(db, items), { maxRows: BATCH_ROWS, maxWaitMs: 0 }));
   return async (input) => {
-    if (input.conversationId === null && (input.firstReply.attachments ?? []).length === 0) return leastBusy(lanes).submit(input);
+    if (input.conversationId === null && (input.firstReply.attachments ?? []).length === 0) {
+      return leastBusy(lanes).submit(input).catch((err: unknown) => {
+        // A bounded queue: past it, a clear 503 the client may retry, not an unbounded wait or a 500.
+        throw err instanceof GroupCommitOverloaded ? new AppError('tickets_busy') : err;
+      });
+    }
     return createOne(db, input, byConversation);
   };
 }
