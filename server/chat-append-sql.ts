@@ -8,7 +8,9 @@
  *            Always one order, so two batches (one node or two) never deadlock;
  *            under READ COMMITTED a row lock returns the row's latest committed
  *            version, so `status` is current, and it cannot change until commit.
- *   stored   the batch's keys already in `messages` (statement snapshot).
+ *   stored   the batch's keys already in `messages` (statement snapshot): one
+ *            unique-index probe per item (LATERAL … LIMIT 1, never a hash join
+ *            over a scan of the whole table, whatever the table's statistics).
  *   fresh    per open conversation, its items not stored, in submission order
  *            (as arrays: the rows below are numbered k = 1, 2, … by unnest, with
  *            no join back to the input, which the planner would nest-loop).
@@ -43,8 +45,9 @@ export const APPEND_BATCH: Statement = {
 ), locked AS (
   SELECT id, status FROM conversations WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE
 ), stored AS (
-  SELECT i.ord, m.seq, m.sender_role, m.text, m.at FROM input i JOIN messages m
-    ON m.conversation_id = i.conversation_id AND m.sender_id = i.sender_id AND m.client_msg_id = i.client_msg_id
+  SELECT i.ord, m.seq, m.sender_role, m.text, m.at FROM input i CROSS JOIN LATERAL (
+    SELECT seq, sender_role, text, at FROM messages m
+    WHERE m.conversation_id = i.conversation_id AND m.sender_id = i.sender_id AND m.client_msg_id = i.client_msg_id LIMIT 1) m
 ), fresh AS (
   SELECT i.conversation_id, count(*)::int AS n, array_agg(i.sender_id ORDER BY i.ord) AS senders,
     array_agg(i.sender_role ORDER BY i.ord) AS roles, array_agg(i.client_msg_id ORDER BY i.ord) AS client_msg_ids,
