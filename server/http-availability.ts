@@ -24,12 +24,74 @@ export function parseInstant(raw: string | undefined, now: number): Date {
 }
 
 const MINUTE_MS = 60_000;
-const JSON_TYPE = 'application/json; charset=utf-8';
+export const JSON_TYPE = 'application/json; charset=utf-8';
 
-export async function availabilityRoutes(app: FastifyInstance, opts: { schedule: ScheduleConfig; now: () => number }): Promise<void> {
-  // Bounded by the provinces × audiences (unknown codes are refused before it).
-  const current = new Map<string, { minute: number; json: string }>();
-  const answer = (at: Date, province: string, audience: Audience) => ({ ...availability(at, province, audience, opts.schedule), province, audience });
+export const availabilityResponseSchema = {
+  type: 'object',
+  properties: {
+    open: { type: 'boolean' },
+    reason: { type: 'string' },
+    holiday: { type: 'string' },
+    opensAt: { type: 'string' },
+    closesAt: { type: 'string' },
+    province: { type: 'string' },
+    audience: { type: 'string' },
+  },
+  required: ['open'],
+} as const;
+
+/** One answer, as text and as the bytes sent. */
+export interface AvailabilityJson {
+  minute: number;
+  json: string;
+  bytes: Buffer;
+}
+
+export interface AvailabilityDeps {
+  schedule: ScheduleConfig;
+  now: () => number;
+}
+
+/**
+ * The answer for "now", as JSON, per province code and audience: one computation
+ * and one serialisation per minute. Shared by the route and the fast path in
+ * front of fastify (http-fast-path.ts), so both send the same bytes.
+ */
+export class AvailabilityNow {
+  // Bounded by the provinces × audiences (unknown codes never reach it).
+  private readonly current = new Map<string, AvailabilityJson>();
+
+  constructor(private readonly deps: AvailabilityDeps) {}
+
+  /** `province` must be a known province code. */
+  get(province: string, audience: Audience): AvailabilityJson {
+    const now = this.deps.now();
+    const minute = Math.floor(now / MINUTE_MS);
+    const key = `${province}:${audience}`;
+    const cached = this.current.get(key);
+    if (cached?.minute === minute) return cached;
+    const json = serializeAnswer(answerAt(this.deps.schedule, new Date(now), province, audience));
+    const fresh = { minute, json, bytes: Buffer.from(json) };
+    this.current.set(key, fresh);
+    return fresh;
+  }
+}
+
+const ANSWER_KEYS = Object.keys(availabilityResponseSchema.properties);
+
+/** What fastify's schema serializer would write: the schema's properties, in its order. */
+function serializeAnswer(answer: Record<string, unknown>): string {
+  const out: Record<string, unknown> = {};
+  for (const key of ANSWER_KEYS) if (answer[key] !== undefined) out[key] = answer[key];
+  return JSON.stringify(out);
+}
+
+function answerAt(schedule: ScheduleConfig, at: Date, province: string, audience: Audience) {
+  return { ...availability(at, province, audience, schedule), province, audience };
+}
+
+export async function availabilityRoutes(app: FastifyInstance, opts: AvailabilityDeps & { current?: AvailabilityNow }): Promise<void> {
+  const current = opts.current ?? new AvailabilityNow(opts);
   app.get<{ Querystring: { province: string; audience?: Audience; at?: string } }>(
     '/api/v1/availability',
     {
@@ -44,22 +106,7 @@ export async function availabilityRoutes(app: FastifyInstance, opts: { schedule:
           required: ['province'],
           additionalProperties: false,
         },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              open: { type: 'boolean' },
-              reason: { type: 'string' },
-              holiday: { type: 'string' },
-              opensAt: { type: 'string' },
-              closesAt: { type: 'string' },
-              province: { type: 'string' },
-              audience: { type: 'string' },
-            },
-            required: ['open'],
-          },
-          400: errorSchema,
-        },
+        response: { 200: availabilityResponseSchema, 400: errorSchema },
       },
     },
     // Synchronous, answering through reply.send and returning nothing: an async
@@ -68,20 +115,11 @@ export async function availabilityRoutes(app: FastifyInstance, opts: { schedule:
       const { province: code, audience = 'worker', at } = request.query;
       const province = findProvince(code);
       if (!province) throw new AppError('unknown_province', code);
-      const now = opts.now();
       if (at !== undefined) {
-        reply.send(answer(parseInstant(at, now), province.code, audience));
+        reply.send(answerAt(opts.schedule, parseInstant(at, opts.now()), province.code, audience));
         return;
       }
-      const minute = Math.floor(now / MINUTE_MS);
-      const key = `${province.code}:${audience}`;
-      const cached = current.get(key);
-      let json = cached?.minute === minute ? cached.json : null;
-      if (json === null) {
-        json = reply.serialize(answer(new Date(now), province.code, audience)) as string;
-        current.set(key, { minute, json });
-      }
-      reply.type(JSON_TYPE).send(json);
+      reply.type(JSON_TYPE).send(current.get(province.code, audience).json);
     },
   );
 }
