@@ -338,7 +338,12 @@ if (!existsSync(CHROMIUM)) {
     await tab();
     await page.keyboard.type('Scritta senza mouse.');
     await tab();
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+    const chooserShown = page.waitForEvent('filechooser');
+    // Playwright turns file-chooser interception on asynchronously: one round trip to the
+    // page first, or under load the key press can open the (headless, silent) native dialog.
+    await page.evaluate(() => 0);
+    await page.keyboard.press('Space');
+    const chooser = await chooserShown;
     await chooser.setFiles({ name: 'scansione.png', mimeType: 'image/png', buffer: PNG });
     await page.locator('#tk-chosen li', { hasText: 'scansione.png' }).waitFor();
     await tab();
