@@ -32,6 +32,7 @@ import { RedisFanout } from './fanout-redis.ts';
 import { LocalPresence, RedisPresence, type Presence } from './presence.ts';
 import { createRedis, waitReady } from './redis-connection.ts';
 import { connectRedisRoutingState } from './routing-state-redis.ts';
+import { CoalescingRoutingState } from './routing-state-coalescing.ts';
 import { Sessions } from './sessions.ts';
 import { RouterSweep } from './router-sweep.ts';
 import { rolloutRules } from '../routing/routing-config.ts';
@@ -142,7 +143,9 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   const hub = new Hub();
   const log = logger.child({ part: 'chat' });
   const shared = await sharedState(config, hub, logger, o.state);
-  const { state, fanout, presence } = shared;
+  const { fanout, presence } = shared;
+  // Whole-state reads shared between the callers of one moment (routing-state-coalescing.ts).
+  const state = new CoalescingRoutingState(shared.state);
   const metrics = new Metrics({ state, hub, db: db.db, clock });
   const router = new RouterService({ state, store, hub, fanout, clock, log, metrics, config: config.routing, recordWait: (id, since, at) => dashboard.recordWait(id, since, at) });
   const dashboardLog = logger.child({ part: 'dashboard' });
