@@ -74,7 +74,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(healthRoutes, { probes: services.probes });
   await app.register(availabilityRoutes, { schedule: services.schedule, now: () => services.clock.now(), current: availabilityNow });
   await app.register(conversationRoutes, { auth: services.auth, store: services.store });
-  await app.register(ticketHttpRoutes, { auth: services.auth, tickets: services.tickets, attachments: services.attachments, contacts: services.contacts });
+  await app.register(ticketHttpRoutes, { auth: services.auth, tickets: services.tickets, attachments: services.attachments, contacts: services.contacts, officeName: services.dashboard.officeName });
   await app.register(metricsRoute, { metrics: services.metrics });
   await app.register(dashboardRoutes, { auth: services.auth, dashboard: services.dashboard });
   if (services.dev) await app.register(devTokenRoute, { dev: services.dev });

@@ -71,6 +71,8 @@ export class DashboardService {
    * within `refreshMs` on the others. Bound, so it can be passed around as is.
    */
   readonly isTicketOnly = (province: string): boolean => this.directory.ticketOnly.has(province.toUpperCase());
+  /** An office's name by sede code, from the directory (ticket views show it beside the code). */
+  readonly officeName = (sede: string): string | null => this.directory.officeName(sede);
 
   /** Records how long a user waited before their conversation was assigned. Never throws. */
   async recordWait(conversationId: string, since: number, assignedAt: number): Promise<void> {

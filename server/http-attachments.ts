@@ -35,7 +35,7 @@ import { bearerToken, type Authenticator, type Identity } from './auth.ts';
 import { AppError } from './errors.ts';
 import { errorSchema } from './http-errors.ts';
 import { signedIn } from './http-auth.ts';
-import { replyView, ticketRoutes, ticketView } from './http-tickets.ts';
+import { replyView, ticketRoutes, ticketView, type OfficeName } from './http-tickets.ts';
 import { contactFromClaims, type ContactBook } from './notices.ts';
 import { TICKET_LIMITS, type TicketService } from './ticket-service.ts';
 import type { TicketRecord } from './ticket-store.ts';
@@ -46,6 +46,7 @@ export interface TicketHttpOptions {
   attachments: AttachmentStore;
   /** Where to record the contact claims of those who open tickets; absent: not recorded. */
   contacts?: ContactBook | null;
+  officeName?: OfficeName;
 }
 
 /** The route constraint that sends multipart bodies to the handlers below. */
@@ -125,7 +126,7 @@ export async function ticketHttpRoutes(app: FastifyInstance, opts: TicketHttpOpt
     return withFiles;
   });
 
-  await ticketRoutes(app, { auth, tickets });
+  await ticketRoutes(app, { auth, tickets, officeName: opts.officeName });
 
   app.post<{ Params: { id: string } }>(
     '/api/v1/tickets/:id/replies',
@@ -196,7 +197,7 @@ export async function ticketHttpRoutes(app: FastifyInstance, opts: TicketHttpOpt
         );
       }
       reply.code(201);
-      return { ...ticketView(identity, ticket, ticket.createdAt), attachments: newFilesView(ticket.id, files) };
+      return { ...ticketView(identity, ticket, ticket.createdAt, opts.officeName), attachments: newFilesView(ticket.id, files) };
     },
   );
 

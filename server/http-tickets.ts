@@ -23,7 +23,12 @@ import { TICKET_STATUSES, type AuditEntry, type TicketRecord, type TicketReply }
 export interface TicketRoutesOptions {
   auth: Authenticator;
   tickets: TicketService;
+  /** The territorial office's name for a sede code, shown beside the code; absent: code only. */
+  officeName?: OfficeName;
 }
+
+export type OfficeName = (sede: string) => string | null;
+const noNames: OfficeName = () => null;
 
 const MATRICOLA = { type: 'string', minLength: 1, maxLength: 32, pattern: '^[0-9A-Za-z][0-9A-Za-z./-]*$' } as const;
 const DATE_OR_INSTANT = { type: 'string', minLength: 10, maxLength: 40, pattern: '^\\d{4}-\\d{2}-\\d{2}(T[0-9:.]+(Z|[+-]\\d{2}:\\d{2}))?$' } as const;
@@ -40,6 +45,7 @@ const ticketSchema = {
     status: { type: 'string' },
     outcome: nullableString,
     sede: { type: 'string' },
+    sedeName: nullableString,
     matricola: nullableString,
     createdAt: { type: 'string' },
     updatedAt: { type: 'string' },
@@ -118,7 +124,7 @@ const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: erro
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
 
 /** The fields of a ticket this caller may see. */
-export function ticketView(identity: Identity, t: TicketRecord, now: Date): Record<string, unknown> {
+export function ticketView(identity: Identity, t: TicketRecord, now: Date, officeName: OfficeName = noNames): Record<string, unknown> {
   const view: Record<string, unknown> = {
     id: t.id,
     protocol: t.protocol,
@@ -128,6 +134,7 @@ export function ticketView(identity: Identity, t: TicketRecord, now: Date): Reco
     status: t.status,
     outcome: t.outcome,
     sede: t.sede,
+    sedeName: officeName(t.sede),
     matricola: t.matricola,
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),
@@ -172,6 +179,7 @@ interface CreateBody {
 
 export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptions): Promise<void> {
   const { auth, tickets } = opts;
+  const names = opts.officeName ?? noNames;
 
   app.post<{ Body: CreateBody }>(
     '/api/v1/tickets',
@@ -213,7 +221,7 @@ export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptio
         ticket = await tickets.createByUser(identity, rest);
       }
       reply.code(201);
-      return ticketView(identity, ticket, new Date(ticket.createdAt));
+      return ticketView(identity, ticket, new Date(ticket.createdAt), names);
     },
   );
 
@@ -257,7 +265,7 @@ export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptio
       const identity = await signedIn(request, auth);
       const list = await tickets.list(identity, request.query);
       return {
-        items: list.items.map((t) => ticketView(identity, t, list.now)),
+        items: list.items.map((t) => ticketView(identity, t, list.now, names)),
         page: list.page,
         pageSize: list.pageSize,
         total: list.total,
@@ -273,7 +281,7 @@ export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptio
       const detail = await tickets.get(identity, request.params.id);
       const staff = isStaff(identity);
       return {
-        ...ticketView(identity, detail.ticket, detail.now),
+        ...ticketView(identity, detail.ticket, detail.now, names),
         replies: detail.replies.map((r) => replyView(identity, r)),
         ...(staff && detail.audit ? { audit: detail.audit.map(auditView) } : {}),
         ...(detail.transcript
@@ -332,7 +340,7 @@ export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptio
     async (request) => {
       const identity = await signedIn(request, auth);
       const ticket = await tickets.changeStatus(identity, request.params.id, request.body);
-      return ticketView(identity, ticket, ticket.updatedAt);
+      return ticketView(identity, ticket, ticket.updatedAt, names);
     },
   );
 }

@@ -164,7 +164,7 @@ if (!existsSync(CHROMIUM)) {
     const m = text.match(/LINPS-\d{4}-\d{6}/);
     assert.ok(m, `a protocol number: ${text}`);
     ctx.protocol = m![0];
-    assert.match(text, /Assegnata aSEDE-MI/);
+    assert.match(text, /Assegnata aINPS Sede di Milano/, 'the office by its name');
     assert.match(text, /Risposta prevista entro(lunedì|martedì|mercoledì|giovedì|venerdì) \d+ \S+ alle \d\d:\d\d/);
     assert.is(await focusedId(page), 'done-title', 'the focus moves to the confirmation');
     // The form is empty again for a next request.
@@ -421,7 +421,7 @@ if (!existsSync(CHROMIUM)) {
     assert.equal(await axe(page), [], 'axe on the offer after a wait');
     await page.getByLabel('Oggetto', { exact: true }).fill('Pagamento CIGS di marzo');
     await page.getByRole('button', { name: 'Invia la richiesta' }).click();
-    await page.locator('#done-box', { hasText: 'SEDE-RM' }).waitFor();
+    await page.locator('#done-box', { hasText: 'INPS Sede di Roma' }).waitFor();
     await c.close();
   });
 
@@ -502,7 +502,7 @@ if (!existsSync(CHROMIUM)) {
     const frame = await (await page.waitForSelector('iframe.infocig-frame')).contentFrame();
     assert.equal(await axe(frame!), [], 'axe in the bubble');
     await chat.getByRole('button', { name: 'Invia la richiesta' }).click();
-    await chat.locator('#done-box', { hasText: 'SEDE-TO' }).waitFor();
+    await chat.locator('#done-box', { hasText: 'INPS Sede di Torino' }).waitFor();
     await page.screenshot({ path: path.join(SHOTS, 'chat-ticket-bubble-done.png') });
     await c.close();
   });
