@@ -61,11 +61,10 @@ export class ChatService {
    * theirs. `recent` accepts a cached copy up to a second old (the message hot path).
    */
   async participantConversation(client: Client, conversationId: string, recent = false): Promise<ConversationRecord> {
-    const me = client.userId;
-    const cached = recent ? this.cache.get(conversationId) : null;
-    if (cached && (cached.userId === me || cached.advisorId === me)) return cached;
+    const cached = recent ? this.cachedFor(client, conversationId) : null;
+    if (cached) return cached;
     const conv = await this.deps.store.getConversation(conversationId);
-    if (!conv || (conv.userId !== me && conv.advisorId !== me)) throw new AppError('not_participant');
+    if (!conv || !isParticipant(conv, client.userId)) throw new AppError('not_participant');
     this.cache.set(conv);
     return conv;
   }
@@ -158,9 +157,14 @@ export class ChatService {
    */
   submitNow(client: Client, frame: Frame): Submitted | null {
     this.checkText(frame);
-    const conv = this.cache.get(frame.conversationId as string);
-    if (!conv || (conv.userId !== client.userId && conv.advisorId !== client.userId)) return null;
-    return this.append(client, frame, conv);
+    const conv = this.cachedFor(client, frame.conversationId as string);
+    return conv ? this.append(client, frame, conv) : null;
+  }
+
+  /** The conversation from this node's short-lived cache, if the client takes part in it. */
+  private cachedFor(client: Client, conversationId: string): ConversationRecord | null {
+    const conv = this.cache.get(conversationId);
+    return conv && isParticipant(conv, client.userId) ? conv : null;
   }
 
   private checkText(frame: Frame): void {
@@ -335,4 +339,8 @@ function contextOf(frame: Frame, identity: Identity): Record<string, string> {
   }
   if (!context.matricola && identity.matricola && identity.role !== 'worker') context.matricola = identity.matricola;
   return context;
+}
+
+function isParticipant(conv: ConversationRecord, userId: string): boolean {
+  return conv.userId === userId || conv.advisorId === userId;
 }

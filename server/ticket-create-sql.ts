@@ -161,7 +161,7 @@ function auditDetail(input: NewTicket, attachments: AttachmentMeta[] = []): Reco
   };
 }
 
-/** The row the batch statement wrote, without reading it back. */
+/** The row a creation writes: what the batch statement wrote, without reading it back. */
 function recordOf(t: NewTicket, protocol: string): TicketRecord {
   const at = t.createdAt;
   return {
@@ -203,32 +203,10 @@ async function createOne(db: Db, input: NewTicket, byConversation: (conversation
   const at = input.createdAt;
   try {
     return await db.transaction(async (tx) => {
+      // The same row the batch path writes; only the protocol is drawn here, in the insert.
       const [row] = await tx
         .insert(tickets)
-        .values({
-          id: input.id,
-          protocol: sql`ticket_protocol(${input.year})`,
-          subject: input.subject,
-          category: input.category,
-          origin: input.origin,
-          userId: input.userId,
-          userRole: input.userRole,
-          userName: input.userName,
-          userFiscalCode: input.userFiscalCode,
-          matricola: input.matricola,
-          province: input.province,
-          sede: input.sede,
-          status: input.status,
-          createdBy: input.createdBy.id,
-          createdByRole: input.createdBy.role,
-          createdAt: at,
-          updatedAt: at,
-          takenAt: input.takenBy === null ? null : at,
-          takenBy: input.takenBy,
-          dueAt: input.dueAt,
-          conversationId: input.conversationId,
-          lastReplySeq: 1,
-        })
+        .values({ ...recordOf(input, ''), protocol: sql`ticket_protocol(${input.year})` })
         .returning();
       if (!row) throw new AppError('internal');
       const { author, body } = input.firstReply;
