@@ -150,3 +150,21 @@ export function fmt(x: number): string {
   if (a >= 1) return x.toFixed(2);
   return x.toPrecision(3);
 }
+
+/** What a run's loops read: they go on while `running` and count while `measuring`. */
+export interface Phase {
+  running: boolean;
+  measuring: boolean;
+}
+
+/** Warm-up, then the measured window, then the loops are told to stop; the window's length in ms. */
+export async function measureWindow(phase: Phase, warmupMs: number, measureMs: number): Promise<number> {
+  await new Promise((r) => setTimeout(r, warmupMs));
+  phase.measuring = true;
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, measureMs));
+  phase.measuring = false;
+  const elapsed = performance.now() - t0;
+  phase.running = false;
+  return elapsed;
+}

@@ -13,7 +13,7 @@
  */
 import { REDIS_URL, redisPrefix, deleteRedisKeys } from '../lib/env.ts';
 import { sleep } from '../lib/proc.ts';
-import { alternate, median, pairedRatio, round } from '../lib/stats.ts';
+import { alternate, measureWindow, median, pairedRatio, round, type Phase } from '../lib/stats.ts';
 import { atLeast, atMost, info, type BenchContext, type Check, type Scenario } from '../lib/types.ts';
 import type { QueueEntry, RoutingState } from '../../routing/routing-state.ts';
 
@@ -62,30 +62,23 @@ function entry(userId: string): QueueEntry {
 const skills = { audiences: ['worker' as const], topics: [], languages: [], provinces: [], regions: [] };
 
 async function timedLoops(workers: number, warmupMs: number, measureMs: number, once: (w: number, n: number) => Promise<void>): Promise<Run> {
-  let running = true;
-  let measuring = false;
+  const phase: Phase = { running: true, measuring: false };
   let done = 0;
   let errors = 0;
   const loops = Array.from({ length: workers }, async (_, w) => {
-    for (let n = 0; running; n++) {
+    for (let n = 0; phase.running; n++) {
       // The in-process state resolves in microtasks only: let timers (the end of the run) in.
       if ((n & 31) === 31) await new Promise<void>((r) => setImmediate(r));
       try {
         await once(w, n);
-        if (measuring) done++;
+        if (phase.measuring) done++;
       } catch {
         errors++;
         await sleep(2);
       }
     }
   });
-  await sleep(warmupMs);
-  measuring = true;
-  const t0 = performance.now();
-  await sleep(measureMs);
-  measuring = false;
-  const elapsed = performance.now() - t0;
-  running = false;
+  const elapsed = await measureWindow(phase, warmupMs, measureMs);
   await Promise.all(loops);
   return { rate: (done * 1000) / elapsed, errors };
 }
@@ -118,17 +111,16 @@ async function bullmqRound(prefix: string, workers: number, warmupMs: number, me
   const name = `match-${++roundTag}`;
   const queue = new Queue(name, { connection, prefix });
   let completed = 0;
-  let measuring = false;
+  const phase: Phase = { running: true, measuring: false };
   const worker = new Worker(name, async () => {}, { connection, prefix, concurrency: workers });
   worker.on('completed', () => {
-    if (measuring) completed++;
+    if (phase.measuring) completed++;
   });
   worker.on('error', () => {});
   await worker.waitUntilReady();
-  let running = true;
   let errors = 0;
   const adders = Array.from({ length: workers }, async (_, w) => {
-    for (let n = 0; running; n++) {
+    for (let n = 0; phase.running; n++) {
       try {
         await queue.add('match', { userId: `usr-${w}-${n}` }, { removeOnComplete: true, removeOnFail: true });
       } catch {
@@ -137,13 +129,7 @@ async function bullmqRound(prefix: string, workers: number, warmupMs: number, me
       }
     }
   });
-  await sleep(warmupMs);
-  measuring = true;
-  const t0 = performance.now();
-  await sleep(measureMs);
-  measuring = false;
-  const elapsed = performance.now() - t0;
-  running = false;
+  const elapsed = await measureWindow(phase, warmupMs, measureMs);
   await Promise.all(adders);
   await worker.close();
   await queue.obliterate({ force: true }).catch(() => {});

@@ -11,7 +11,7 @@
 import pg from 'pg';
 import { TEXT } from '../lib/chat-load.ts';
 import { throwawayDatabase } from '../lib/env.ts';
-import { alternate, fmt, Histogram, pairedRatio, median, round, type LatencySummary } from '../lib/stats.ts';
+import { alternate, fmt, Histogram, measureWindow, pairedRatio, median, round, type LatencySummary, type Phase } from '../lib/stats.ts';
 import { atLeast, atMost, info, type BenchContext, type Check, type Scenario } from '../lib/types.ts';
 import { sleep } from '../lib/proc.ts';
 
@@ -22,17 +22,16 @@ interface Run {
 }
 
 async function timed(concurrency: number, warmupMs: number, measureMs: number, write: (w: number) => Promise<void>): Promise<Run> {
-  let running = true;
-  let measuring = false;
+  const phase: Phase = { running: true, measuring: false };
   let done = 0;
   let errors = 0;
   const hist = new Histogram();
   const workers = Array.from({ length: concurrency }, async (_, w) => {
-    while (running) {
+    while (phase.running) {
       const t = performance.now();
       try {
         await write(w);
-        if (measuring) {
+        if (phase.measuring) {
           hist.record((performance.now() - t) * 1000);
           done++;
         }
@@ -42,13 +41,7 @@ async function timed(concurrency: number, warmupMs: number, measureMs: number, w
       }
     }
   });
-  await sleep(warmupMs);
-  measuring = true;
-  const t0 = performance.now();
-  await sleep(measureMs);
-  measuring = false;
-  const elapsed = performance.now() - t0;
-  running = false;
+  const elapsed = await measureWindow(phase, warmupMs, measureMs);
   await Promise.all(workers);
   const r = { rate: (done * 1000) / elapsed, latency: hist.summaryMs(), errors };
   hist.destroy();
