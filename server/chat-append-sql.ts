@@ -2,8 +2,8 @@
  * Appending messages in ONE statement per batch (one round trip, its own
  * transaction): the hot path of every `message.send`.
  *
- * The statement, over the batch as arrays (`unnest … WITH ORDINALITY` keeps the
- * submission order):
+ * The statement (migration 0004's `chat_append_batch`), over the batch as arrays
+ * (`unnest … WITH ORDINALITY` keeps the submission order):
  *   locked   `SELECT … FOR NO KEY UPDATE` the batch's conversations in id order.
  *            Always one order, so two batches (one node or two) never deadlock;
  *            under READ COMMITTED a row lock returns the row's latest committed
@@ -11,14 +11,17 @@
  *   stored   the batch's keys already in `messages` (statement snapshot): one
  *            unique-index probe per item (LATERAL … LIMIT 1, never a hash join
  *            over a scan of the whole table, whatever the table's statistics).
- *   fresh    per open conversation, its items not stored, in submission order
- *            (as arrays: the rows below are numbered k = 1, 2, … by unnest, with
- *            no join back to the input, which the planner would nest-loop).
- *   bumped   `last_seq += n` per conversation (n = its fresh items); the UPDATE
- *            re-reads the latest row version, so `base` (= new top − n) is exact
- *            even when another node committed after our snapshot.
- *   inserted the fresh items with seq = base + k. No ON CONFLICT: seqs base+1 …
- *            base+n are inserted exactly when last_seq moved by n, all or nothing.
+ *   fresh    per conversation, its items not stored, in submission order (as
+ *            arrays: the rows below are numbered k = 1, 2, … by unnest, with no
+ *            join back to the input, which the planner would nest-loop). It waits
+ *            for `locked` (a one-time filter on it) but does not join it: joined,
+ *            the generic plan nest-looped the two, n² comparisons per batch.
+ *   bumped   `last_seq += n` per open conversation (n = its fresh items); the
+ *            UPDATE re-reads the latest row version, so `base` (= new top − n) is
+ *            exact even when another node committed after our snapshot.
+ *   inserted the fresh items of open conversations with seq = base + k. No ON
+ *            CONFLICT: seqs base+1 … base+n are inserted exactly when last_seq
+ *            moved by n, all or nothing.
  * The one snapshot-shaped hole: a message with the same key committed by another
  * node after this statement's snapshot is not in `stored`; the INSERT then fails
  * on the unique key (23505), the whole statement rolls back (no gap, nothing
@@ -36,41 +39,16 @@ import type { SqlRunner, Statement } from './sql-runner.ts';
 
 export type AppendResult = { message: StoredMessage; duplicate: boolean };
 
-/** $1 conversation ids, $2 sender ids, $3 sender roles, $4 client message ids, $5 texts: one element per item, in order. */
+/**
+ * $1 conversation ids, $2 sender ids, $3 sender roles, $4 client message ids, $5 texts: one element per item, in order.
+ * The statement is the function `chat_append_batch` (migration 0004), so that its
+ * plan is made once per connection: planned at every call, as text, planning cost
+ * more than executing a small batch.
+ */
 export const APPEND_BATCH: Statement = {
-  name: 'chat_append_batch_v1',
-  text: `WITH input AS (
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
-    WITH ORDINALITY AS i(conversation_id, sender_id, sender_role, client_msg_id, text, ord)
-), locked AS (
-  SELECT id, status FROM conversations WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE
-), stored AS (
-  SELECT i.ord, m.seq, m.sender_role, m.text, m.at FROM input i CROSS JOIN LATERAL (
-    SELECT seq, sender_role, text, at FROM messages m
-    WHERE m.conversation_id = i.conversation_id AND m.sender_id = i.sender_id AND m.client_msg_id = i.client_msg_id LIMIT 1) m
-), fresh AS (
-  SELECT i.conversation_id, count(*)::int AS n, array_agg(i.sender_id ORDER BY i.ord) AS senders,
-    array_agg(i.sender_role ORDER BY i.ord) AS roles, array_agg(i.client_msg_id ORDER BY i.ord) AS client_msg_ids,
-    array_agg(i.text ORDER BY i.ord) AS texts
-  FROM input i JOIN locked l ON l.id = i.conversation_id AND l.status = 'open'
-  WHERE NOT EXISTS (SELECT 1 FROM stored s WHERE s.ord = i.ord)
-  GROUP BY i.conversation_id
-), bumped AS (
-  UPDATE conversations c SET last_seq = c.last_seq + f.n
-  FROM fresh f WHERE c.id = f.conversation_id
-  RETURNING c.id, c.last_seq - f.n AS base, f.senders, f.roles, f.client_msg_ids, f.texts
-), inserted AS (
-  INSERT INTO messages (conversation_id, seq, sender_id, sender_role, client_msg_id, text, at)
-  SELECT b.id, b.base + u.k, u.sender_id, u.sender_role, u.client_msg_id, u.text, clock_timestamp()
-  FROM bumped b, unnest(b.senders, b.roles, b.client_msg_ids, b.texts) WITH ORDINALITY AS u(sender_id, sender_role, client_msg_id, text, k)
-  RETURNING conversation_id, sender_id, client_msg_id, seq, at
-)
-SELECT coalesce(s.seq, n.seq) AS seq, s.sender_role, s.text, coalesce(s.at, n.at) AS at, l.status
-FROM input i
-LEFT JOIN stored s ON s.ord = i.ord
-LEFT JOIN inserted n ON n.conversation_id = i.conversation_id AND n.sender_id = i.sender_id AND n.client_msg_id = i.client_msg_id
-LEFT JOIN locked l ON l.id = i.conversation_id
-ORDER BY i.ord`,
+  name: 'chat_append_batch_v2',
+  text: `SELECT r_seq AS seq, r_sender_role AS sender_role, r_text AS text, r_at AS at, r_status AS status
+FROM chat_append_batch($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])`,
 };
 
 const FIND_MESSAGE: Statement = {

@@ -413,16 +413,22 @@ test('a message the database rejects does not take its batch down: the others ar
  * nothing: what a statement sees when another node committed the same key after
  * its snapshot was taken (the INSERT then meets the key in the unique index).
  */
-function blindDuplicateCheck(db: Db): SqlRunner {
+async function blindDuplicateCheck(db: Db): Promise<SqlRunner> {
   const real = sqlRunnerOf(db);
-  const seeing = 'FROM messages m\n    WHERE m.conversation_id = i.conversation_id';
-  assert.ok(APPEND_BATCH.text.includes(seeing), 'the look-up this test blinds is still in the statement');
-  const blind: Statement = { name: `${APPEND_BATCH.name}_blind`, text: APPEND_BATCH.text.replace(seeing, 'FROM messages m\n    WHERE false AND m.conversation_id = i.conversation_id') };
+  const [fn] = await real.rows<{ def: string }>({ name: 'def', text: "SELECT pg_get_functiondef('chat_append_batch'::regproc) AS def" }, []);
+  const seeing = 'FROM messages m\n      WHERE m.conversation_id = i.conversation_id';
+  assert.ok(fn!.def.includes(seeing), 'the look-up this test blinds is still in the function');
+  const blindDef = fn!.def
+    .replace('public.chat_append_batch(', 'public.chat_append_batch_blind(')
+    .replace(seeing, 'FROM messages m\n      WHERE false AND m.conversation_id = i.conversation_id');
+  await real.rows({ name: 'blind', text: blindDef }, []);
+  assert.ok(APPEND_BATCH.text.includes('chat_append_batch('), 'the append statement calls the function');
+  const blind: Statement = { name: `${APPEND_BATCH.name}_blind`, text: APPEND_BATCH.text.replace('chat_append_batch(', 'chat_append_batch_blind(') };
   return { kind: real.kind, rows: (statement, values) => real.rows(statement.name === APPEND_BATCH.name ? blind : statement, values) };
 }
 
 test('a batch that meets a key committed after its snapshot rolls back and writes one by one: no gap, no second row', async ({ database }) => {
-  const store = createSqlChatStore(database.db, { runner: blindDuplicateCheck(database.db), groupCommit: { maxInFlight: 1 } });
+  const store = createSqlChatStore(database.db, { runner: await blindDuplicateCheck(database.db), groupCommit: { maxInFlight: 1 } });
   const [c] = await openConversations(store, 1);
   await store.appendMessage(msg(c!, 'first'));
   const results = await Promise.all([store.appendMessage(msg(c!, 'second')), store.appendMessage(msg(c!, 'first')), store.appendMessage(msg(c!, 'third'))]);
