@@ -54,11 +54,13 @@ export class ChatService {
   constructor(private readonly deps: ChatDeps) {
     // An assignment or hand-over, decided on any node, makes the cached participants stale.
     deps.fanout.onFollow((conversationId) => this.cache.forget(conversationId));
+    // …and if such events may have been lost, nothing cached is trusted any more.
+    deps.fanout.onMissed(() => this.cache.clear());
   }
 
   /**
    * The conversation if the client takes part in it; the same error whether absent or not
-   * theirs. `recent` accepts a cached copy up to a second old (the message hot path).
+   * theirs. `recent` accepts a cached copy (the message hot path; conversation-cache.ts says how it stays current).
    */
   async participantConversation(client: Client, conversationId: string, recent = false): Promise<ConversationRecord> {
     const cached = recent ? this.cachedFor(client, conversationId) : null;

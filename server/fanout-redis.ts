@@ -27,6 +27,7 @@ export class RedisFanout implements Fanout {
   private readonly channel: string;
   private readonly self: string;
   private readonly listeners: ((conversationId: string) => void)[] = [];
+  private readonly missedListeners: (() => void)[] = [];
 
   private constructor(
     private readonly hub: Hub,
@@ -44,11 +45,23 @@ export class RedisFanout implements Fanout {
     const fanout = new RedisFanout(o.hub, o.pub, o.sub, o.prefix, o.node, o.log);
     o.sub.on('message', (channel: string, raw: string) => channel === fanout.channel && fanout.receive(raw));
     await o.sub.subscribe(fanout.channel);
+    // ioredis subscribes again after a reconnect and then says 'ready'; whatever was
+    // published meanwhile never arrives (pub/sub keeps nothing).
+    o.sub.on('ready', () => fanout.missed());
     return fanout;
   }
 
   onFollow(listener: (conversationId: string) => void): void {
     this.listeners.push(listener);
+  }
+
+  onMissed(listener: () => void): void {
+    this.missedListeners.push(listener);
+  }
+
+  private missed(): void {
+    this.log.warn('fan-out subscription back after a drop: events of that time are lost; cached participants forgotten');
+    for (const listener of this.missedListeners) listener();
   }
 
   toUser(userId: string, frame: object): void {

@@ -19,6 +19,8 @@ import type { Hub } from './hub.ts';
 export interface Fanout {
   /** Called on this node for every conversation assigned or handed over, wherever it was decided. */
   onFollow(listener: (conversationId: string) => void): void;
+  /** Called when events from other nodes may have been lost (the subscription dropped and is back). */
+  onMissed(listener: () => void): void;
   toUser(userId: string, frame: object): void;
   /** A stored message for every socket of these participants. */
   deliver(userIds: string[], message: StoredMessage): void;
@@ -62,6 +64,8 @@ export class LocalFanout implements Fanout {
   onFollow(listener: (conversationId: string) => void): void {
     this.listeners.push(listener);
   }
+  /** One process: nothing travels, nothing can be missed. */
+  onMissed(): void {}
   toUser(userId: string, frame: object): void {
     applyLocally(this.hub, frameEvent(userId, frame));
   }

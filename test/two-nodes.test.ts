@@ -150,4 +150,29 @@ run('a message crosses nodes exactly as it was written, to every tab of both peo
   await advisor.socket.request({ type: 'conversation.close', conversationId });
 });
 
+run('a hand-over decided on one node is known at once on the other: the new advisor gets the next message, the old one may no longer write', async () => {
+  const first = await on(b, { role: 'advisor', sub: 'adv-from-2n' });
+  await first.socket.request({ type: 'advisor.status', status: 'available' });
+  const worker = await on(a, { role: 'worker', sub: 'w-handover-2n', province: 'MI' });
+  worker.socket.send({ type: 'chat.request', topic: 'payment' });
+  const { conversationId } = await worker.socket.next('conversation.assigned');
+  await first.socket.next('conversation.assigned');
+  // Both nodes now hold the conversation's participants in their caches.
+  await worker.socket.request({ type: 'message.send', conversationId, clientMsgId: 'ho-1', text: 'buongiorno' });
+  await first.socket.request({ type: 'message.send', conversationId, clientMsgId: 'ho-2', text: 'mi dica' });
+  const second = await on(a, { role: 'advisor', sub: 'adv-to-2n' });
+  await second.socket.request({ type: 'advisor.status', status: 'available' });
+  assert.is((await first.socket.request({ type: 'conversation.transfer', conversationId, to: 'adv-to-2n' })).type, 'ok');
+  await second.socket.next('conversation.assigned');
+  await worker.socket.next('conversation.assigned', (f) => (f.peer as { id: string }).id === 'adv-to-2n');
+  const ack = await worker.socket.request({ type: 'message.send', conversationId, clientMsgId: 'ho-3', text: 'è ancora lei?' });
+  assert.is(ack.type, 'message.ack');
+  assert.is((await second.socket.next('message', (f) => f.clientMsgId === 'ho-3')).seq, ack.seq, 'the new advisor gets it');
+  const refused = await first.socket.request({ type: 'message.send', conversationId, clientMsgId: 'ho-4', text: 'sono ancora io' });
+  assert.is(refused.code, 'not_participant', 'the old advisor’s node knows at once');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.is(first.socket.all('message').filter((f) => f.clientMsgId === 'ho-3').length, 0, 'the old advisor no longer receives the chat');
+  await second.socket.request({ type: 'conversation.close', conversationId });
+});
+
 test.run();
