@@ -47,7 +47,9 @@ export type AppendResult = { message: StoredMessage; duplicate: boolean };
  */
 export const APPEND_BATCH: Statement = {
   name: 'chat_append_batch_v2',
-  text: `SELECT r_seq AS seq, r_sender_role AS sender_role, r_text AS text, r_at AS at, r_status AS status
+  // `at` as whole milliseconds since the epoch (exact: numeric, then an integer float8),
+  // which the driver reads with parseFloat: parsing timestamp text was ~1.5 % of a node's CPU.
+  text: `SELECT r_seq AS seq, r_sender_role AS sender_role, r_text AS text, floor(extract(epoch FROM r_at) * 1000)::float8 AS at_ms, r_status AS status
 FROM chat_append_batch($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])`,
 };
 
@@ -61,7 +63,7 @@ interface AnswerRow {
   seq: number | null;
   sender_role: string | null;
   text: string | null;
-  at: Date | null;
+  at_ms: number | null;
   status: string | null;
 }
 
@@ -139,7 +141,7 @@ function answerOf(input: NewMessage, row: AnswerRow): Outcome<AppendResult> {
     senderRole: duplicate ? row.sender_role! : input.senderRole,
     clientMsgId: input.clientMsgId,
     text: duplicate ? row.text! : input.text,
-    at: row.at!,
+    at: new Date(row.at_ms!),
   };
   return { ok: true, value: { message, duplicate } };
 }

@@ -102,6 +102,15 @@ test('a stored message carries its sender, text and time', async ({ store }) => 
   assert.ok(Math.abs(message.at.getTime() - before) < 60_000);
 });
 
+test('the time acknowledged is the time read back later, to the millisecond, and a duplicate answers with it too', async ({ store }) => {
+  const c = await store.createConversation(newConversation());
+  const acked = [];
+  for (let i = 0; i < 20; i++) acked.push((await send(store, c.id, `t${i}`)).message.at.toISOString());
+  const read = (await store.messagesAfter(c.id, 0)).map((m) => m.at.toISOString());
+  assert.equal(read, acked);
+  assert.is((await send(store, c.id, 't3')).message.at.toISOString(), acked[3]);
+});
+
 test('a repeated clientMsgId returns the same seq as a duplicate and stores one row', async ({ store, database }) => {
   const c = await store.createConversation(newConversation());
   const first = await send(store, c.id, 'same');
