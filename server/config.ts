@@ -48,7 +48,8 @@ export interface Config {
   routing: RoutingConfig;
   routingTickMs: number;
   /** Group commit of messages (docs/delivery.md): rows per transaction, and how long a batch may wait to fill under load. */
-  commitBatch: { maxRows: number; maxWaitMs: number };
+  /** maxInFlight absent: the store's default for its driver (PostgreSQL 2, PGlite 1). */
+  commitBatch: { maxRows: number; maxWaitMs: number; maxInFlight?: number };
 }
 
 export interface PageSignIn {
@@ -217,6 +218,7 @@ export function loadConfig(env: Env = process.env): Config {
     commitBatch: {
       maxRows: int(env, 'COMMIT_BATCH_MAX_ROWS', 256, 1, 10_000),
       maxWaitMs: int(env, 'COMMIT_BATCH_MAX_WAIT_MS', 0, 0, 1_000),
+      ...(env.COMMIT_BATCH_IN_FLIGHT === undefined ? {} : { maxInFlight: int(env, 'COMMIT_BATCH_IN_FLIGHT', 2, 1, 16) }),
     },
   };
 }

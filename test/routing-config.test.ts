@@ -70,6 +70,12 @@ test('other environment mistakes name their variable', () => {
   assert.throws(() => loadConfig({ AUTH_DEV: '1', SERVICE_HOURS: 'sometimes' }), /SERVICE_HOURS/);
   assert.throws(() => loadConfig({ AUTH_DEV: '1', REDIS_PREFIX: 'bad prefix!' }), /REDIS_PREFIX/);
   assert.throws(() => loadConfig({ AUTH_JWKS_URL: 'https://idp.example/jwks' }), /AUTH_ISSUER/);
+  assert.throws(() => loadConfig({ AUTH_DEV: '1', COMMIT_BATCH_IN_FLIGHT: '0' }), /COMMIT_BATCH_IN_FLIGHT/);
+});
+
+test('batches in flight are the store’s default for its driver unless set', () => {
+  assert.is(loadConfig({ AUTH_DEV: '1' }).commitBatch.maxInFlight, undefined);
+  assert.is(loadConfig({ AUTH_DEV: '1', COMMIT_BATCH_IN_FLIGHT: '3' }).commitBatch.maxInFlight, 3);
 });
 
 const IDP = { AUTH_JWKS_URL: 'https://idp.example/jwks', AUTH_ISSUER: 'https://idp.example', AUTH_AUDIENCE: 'infocig-chat' };
