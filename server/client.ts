@@ -135,6 +135,11 @@ export class Client {
     if (!cursors.has(conversationId)) cursors.set(conversationId, { last: lastSeq, held: null, wait: null });
   }
 
+  /** The conversations this socket follows. */
+  following(): string[] {
+    return this.cursors ? [...this.cursors.keys()] : [];
+  }
+
   unfollow(conversationId: string): void {
     const cursor = this.cursors?.get(conversationId);
     if (cursor?.wait) clearTimeout(cursor.wait.timer);

@@ -77,6 +77,24 @@ export class Hub {
     client.deliver(message)?.catch(() => client.close(CLOSE.internal, 'gap_unreadable'));
   }
 
+  /**
+   * Every socket here reads what it may have missed in every conversation it follows
+   * (events from other nodes were lost while the fan-out subscription was down).
+   * One read per followed conversation: with nothing missed, it answers nothing.
+   */
+  catchUpAll(): number {
+    let reads = 0;
+    for (const here of this.byUser.values()) {
+      for (const client of here instanceof Set ? here : [here]) {
+        for (const conversationId of client.following()) {
+          reads++;
+          client.catchUp(conversationId).catch(() => client.close(CLOSE.internal, 'gap_unreadable'));
+        }
+      }
+    }
+    return reads;
+  }
+
   userIds(): string[] {
     return [...this.byUser.keys()];
   }

@@ -115,6 +115,9 @@ async function sharedState(config: Config, hub: Hub, logger: Logger, override?: 
   const sub = createRedis(config.redisUrl, { name: 'infocig-sub', onError });
   await Promise.all([waitReady(pub, 5000), waitReady(sub, 5000)]);
   const fanout = await RedisFanout.start({ hub, pub, sub, prefix, node, log: logger });
+  // Messages published while the subscription was down never arrive: every socket here
+  // reads what followed its cursor, instead of waiting for the next message to show the hole.
+  fanout.onMissed(() => logger.info({ reads: hub.catchUpAll() }, 'fan-out back: sockets catch up from the database'));
   const presence = new RedisPresence(pub, hub, prefix, node);
   return {
     state,

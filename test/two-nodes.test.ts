@@ -175,4 +175,22 @@ run('a hand-over decided on one node is known at once on the other: the new advi
   await second.socket.request({ type: 'conversation.close', conversationId });
 });
 
+run('a message whose publish never reached a node is sent to its sockets when that node’s subscription comes back', async () => {
+  const advisor = await on(b, { role: 'advisor', sub: 'adv-missed-2n' });
+  await advisor.socket.request({ type: 'advisor.status', status: 'available' });
+  const worker = await on(a, { role: 'worker', sub: 'w-missed-2n', province: 'RM' });
+  worker.socket.send({ type: 'chat.request', topic: 'payment' });
+  const conversationId = (await worker.socket.next('conversation.assigned')).conversationId as string;
+  await advisor.socket.next('conversation.assigned');
+  // Stored on node B without its publish: what node A misses while its subscription is down.
+  const { message } = await b.services.store.appendMessage({ conversationId, senderId: 'adv-missed-2n', senderRole: 'advisor', clientMsgId: 'lost-1', text: 'persa per strada' });
+  await new Promise((r) => setTimeout(r, 200));
+  assert.is(worker.socket.all('message').length, 0, 'nothing arrives by itself');
+  // ioredis says 'ready' when a dropped subscriber connection is back (test/fanout-redis.test.ts drops one for real).
+  (a.services.fanout as unknown as { sub: { emit(event: string): void } }).sub.emit('ready');
+  const got = await worker.socket.next('message', (f) => f.clientMsgId === 'lost-1');
+  assert.equal([got.seq, got.text], [message.seq, 'persa per strada']);
+  await advisor.socket.request({ type: 'conversation.close', conversationId });
+});
+
 test.run();
