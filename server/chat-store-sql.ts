@@ -14,11 +14,13 @@
  * duplicate with the original seq; a closed / unknown conversation is refused for
  * that item alone. A failed statement fails every item of its batch (nothing
  * acknowledged). `groupCommit: false` sends each append on its own (same statement).
- * The other methods are rare and stay in drizzle.
+ * So are the reads every reconnect makes (server/chat-read-sql.ts); the other
+ * methods are rare and stay in drizzle.
  */
-import { and, asc, eq, gt, or } from 'drizzle-orm';
-import { conversations, messages, type ConversationRow } from '../schema/tables.ts';
+import { and, eq } from 'drizzle-orm';
+import { conversations, type ConversationRow } from '../schema/tables.ts';
 import { appendBatch, appendOne, isUnavailable, type AppendResult } from './chat-append-sql.ts';
+import { messagesAfter, openConversationsFor } from './chat-read-sql.ts';
 import type { ChatStore, CloseInput, ConversationRecord, NewConversation, NewMessage, StoredMessage } from './chat-store.ts';
 import type { Db } from './db.ts';
 import { AppError } from './errors.ts';
@@ -63,10 +65,10 @@ export function createSqlChatStore(db: Db, options: SqlChatStoreOptions = {}): S
     createConversation: (input) => guardStore(() => createConversation(db, input)),
     getConversation: (id) => guardStore(() => getConversation(db, id)),
     appendMessage: batcher ? (input) => guardStore(() => batcher.submit(input)) : (input) => guardStore(() => appendOne(run, input)),
-    messagesAfter: (conversationId, afterSeq, limit) => guardStore(() => messagesAfter(db, conversationId, afterSeq, limit)),
+    messagesAfter: (conversationId, afterSeq, limit) => guardStore(() => messagesAfter(run, conversationId, afterSeq, limit)),
     closeConversation: (id, input) => guardStore(() => closeConversation(db, id, input)),
     reassignConversation: (id, advisorId, advisorName) => guardStore(() => reassignConversation(db, id, advisorId, advisorName)),
-    openConversationsFor: (participantId) => guardStore(() => openConversationsFor(db, participantId)),
+    openConversationsFor: (participantId) => guardStore(() => openConversationsFor(run, participantId)),
     groupCommitStats: () => batcher?.stats() ?? null,
   };
 }
@@ -90,15 +92,6 @@ async function getConversation(db: Db, id: string): Promise<ConversationRecord |
 async function whyNotOpen(db: Db, id: string): Promise<AppError> {
   const conversation = await getConversation(db, id);
   return new AppError(conversation ? 'conversation_closed' : 'not_found');
-}
-
-async function messagesAfter(db: Db, conversationId: string, afterSeq: number, limit?: number): Promise<StoredMessage[]> {
-  const query = db
-    .select()
-    .from(messages)
-    .where(and(eq(messages.conversationId, conversationId), gt(messages.seq, afterSeq)))
-    .orderBy(asc(messages.seq));
-  return limit === undefined ? query : query.limit(limit);
 }
 
 async function closeConversation(db: Db, id: string, input: CloseInput): Promise<ConversationRecord> {
@@ -126,20 +119,6 @@ async function reassignConversation(
     .returning();
   if (!row) throw await whyNotOpen(db, id);
   return toRecord(row);
-}
-
-async function openConversationsFor(db: Db, participantId: string): Promise<ConversationRecord[]> {
-  const rows = await db
-    .select()
-    .from(conversations)
-    .where(
-      and(
-        eq(conversations.status, 'open'),
-        or(eq(conversations.userId, participantId), eq(conversations.advisorId, participantId)),
-      ),
-    )
-    .orderBy(asc(conversations.openedAt), asc(conversations.id));
-  return rows.map(toRecord);
 }
 
 /**

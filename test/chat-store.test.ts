@@ -109,6 +109,8 @@ test('the time acknowledged is the time read back later, to the millisecond, and
   const read = (await store.messagesAfter(c.id, 0)).map((m) => m.at.toISOString());
   assert.equal(read, acked);
   assert.is((await send(store, c.id, 't3')).message.at.toISOString(), acked[3]);
+  const [third] = await store.messagesAfter(c.id, 2, 1);
+  assert.equal(third, (await send(store, c.id, 't2')).message, 'a read is the message as acknowledged, field for field');
 });
 
 test('a repeated clientMsgId returns the same seq as a duplicate and stores one row', async ({ store, database }) => {
@@ -224,6 +226,7 @@ test('openConversationsFor finds open conversations as user and as advisor, not 
   assert.equal((await store.openConversationsFor(userId)).map((c) => c.id), [mine.id]);
   assert.equal((await store.openConversationsFor(advisorId)).map((c) => c.id), [mine.id, other.id]);
   assert.equal(await store.openConversationsFor(`nobody-${randomUUID()}`), []);
+  assert.equal((await store.openConversationsFor(userId))[0], await store.getConversation(mine.id), 'the same record, field for field, as a read by id');
 });
 
 test('reassigning moves an open conversation to another advisor', async ({ store }) => {
