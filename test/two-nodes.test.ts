@@ -48,6 +48,17 @@ async function on(node: TestServer, claims: Record<string, unknown> & { role: st
 
 const run = available ? test : test.skip;
 
+/** An available advisor on `advisorNode` matched with a worker who asks on `workerNode`. */
+async function chat(advisorNode: TestServer, advisorSub: string, workerNode: TestServer, workerSub: string, province = 'MI') {
+  const advisor = await on(advisorNode, { role: 'advisor', sub: advisorSub });
+  await advisor.socket.request({ type: 'advisor.status', status: 'available' });
+  const worker = await on(workerNode, { role: 'worker', sub: workerSub, province });
+  worker.socket.send({ type: 'chat.request', topic: 'payment' });
+  const conversationId = (await worker.socket.next('conversation.assigned')).conversationId as string;
+  await advisor.socket.next('conversation.assigned');
+  return { advisor, worker, conversationId };
+}
+
 run('a worker on one node is matched with an advisor on the other, and they write to each other in order', async () => {
   const advisor = await on(b, { role: 'advisor', sub: 'adv-2n', name: 'Anna' });
   await advisor.socket.request({ type: 'advisor.status', status: 'available' });
@@ -151,12 +162,7 @@ run('a message crosses nodes exactly as it was written, to every tab of both peo
 });
 
 run('a hand-over decided on one node is known at once on the other: the new advisor gets the next message, the old one may no longer write', async () => {
-  const first = await on(b, { role: 'advisor', sub: 'adv-from-2n' });
-  await first.socket.request({ type: 'advisor.status', status: 'available' });
-  const worker = await on(a, { role: 'worker', sub: 'w-handover-2n', province: 'MI' });
-  worker.socket.send({ type: 'chat.request', topic: 'payment' });
-  const { conversationId } = await worker.socket.next('conversation.assigned');
-  await first.socket.next('conversation.assigned');
+  const { advisor: first, worker, conversationId } = await chat(b, 'adv-from-2n', a, 'w-handover-2n');
   // Both nodes now hold the conversation's participants in their caches.
   await worker.socket.request({ type: 'message.send', conversationId, clientMsgId: 'ho-1', text: 'buongiorno' });
   await first.socket.request({ type: 'message.send', conversationId, clientMsgId: 'ho-2', text: 'mi dica' });
@@ -176,12 +182,7 @@ run('a hand-over decided on one node is known at once on the other: the new advi
 });
 
 run('a message whose publish never reached a node is sent to its sockets when that node’s subscription comes back', async () => {
-  const advisor = await on(b, { role: 'advisor', sub: 'adv-missed-2n' });
-  await advisor.socket.request({ type: 'advisor.status', status: 'available' });
-  const worker = await on(a, { role: 'worker', sub: 'w-missed-2n', province: 'RM' });
-  worker.socket.send({ type: 'chat.request', topic: 'payment' });
-  const conversationId = (await worker.socket.next('conversation.assigned')).conversationId as string;
-  await advisor.socket.next('conversation.assigned');
+  const { advisor, worker, conversationId } = await chat(b, 'adv-missed-2n', a, 'w-missed-2n', 'RM');
   // Stored on node B without its publish: what node A misses while its subscription is down.
   const { message } = await b.services.store.appendMessage({ conversationId, senderId: 'adv-missed-2n', senderRole: 'advisor', clientMsgId: 'lost-1', text: 'persa per strada' });
   await new Promise((r) => setTimeout(r, 200));
