@@ -169,6 +169,11 @@ export class Client {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         cursor.wait = null;
+        if (this.closed) {
+          cursor.held = null; // gone meanwhile: nobody to read for
+          resolve();
+          return;
+        }
         this.fill(message.conversationId, cursor).then(resolve, reject);
       }, this.gapWaitMs);
       cursor.wait = { timer, closed: resolve };

@@ -99,4 +99,12 @@ test('unfollowing while waiting stops the wait: nothing is read afterwards', asy
   assert.equal([sent, reads], [[], []]);
 });
 
+test('a socket closed while waiting reads nothing when the wait ends', async () => {
+  const { client, reads } = harness({ inDatabase: 3, gapWaitMs: 5 });
+  const gap = client.deliver(message(2));
+  client.close(1000, 'bye');
+  await gap;
+  assert.equal(reads, []);
+});
+
 test.run();
