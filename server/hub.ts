@@ -8,6 +8,9 @@ import { CLOSE } from './ws-close-codes.ts';
 /** A person's sockets here: the client itself when there is one (most people), a Set from the second. */
 type Sockets = Client | Set<Client>;
 
+/** Catch-up reads in flight at once after a fan-out drop: under half of the default pool of 10. */
+const CATCH_UP_CONCURRENCY = 4;
+
 export class Hub {
   /** No Set per person with one socket: an idle connection saves ~150 B. */
   private readonly byUser = new Map<string, Sockets>();
@@ -80,19 +83,26 @@ export class Hub {
   /**
    * Every socket here reads what it may have missed in every conversation it follows
    * (events from other nodes were lost while the fan-out subscription was down).
-   * One read per followed conversation: with nothing missed, it answers nothing.
+   * One read per followed conversation, with nothing missed an empty one; at most
+   * `concurrency` at a time, so that thousands of them do not queue ahead of the
+   * message appends on the same database pool. Returns how many reads were started.
    */
-  catchUpAll(): number {
-    let reads = 0;
+  catchUpAll(concurrency = CATCH_UP_CONCURRENCY): number {
+    const work: [Client, string][] = [];
     for (const here of this.byUser.values()) {
       for (const client of here instanceof Set ? here : [here]) {
-        for (const conversationId of client.following()) {
-          reads++;
-          client.catchUp(conversationId).catch(() => client.close(CLOSE.internal, 'gap_unreadable'));
-        }
+        for (const conversationId of client.following()) work.push([client, conversationId]);
       }
     }
-    return reads;
+    let next = 0;
+    const worker = async () => {
+      while (next < work.length) {
+        const [client, conversationId] = work[next++]!;
+        await client.catchUp(conversationId).catch(() => client.close(CLOSE.internal, 'gap_unreadable'));
+      }
+    };
+    for (let i = 0; i < Math.min(concurrency, work.length); i++) void worker();
+    return work.length;
   }
 
   userIds(): string[] {

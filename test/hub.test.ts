@@ -36,4 +36,37 @@ test('every socket of a person gets the frame, and only the last one to leave is
   assert.equal(hub.userIds(), ['u2']);
 });
 
+test('after a fan-out drop every followed conversation of every socket is read, a few at a time', async () => {
+  const hub = new Hub();
+  let running = 0;
+  let most = 0;
+  const read: string[] = [];
+  const closed: string[] = [];
+  const client = (userId: string, following: string[], failing = '') =>
+    ({
+      userId,
+      following: () => following,
+      close: () => closed.push(userId),
+      catchUp: async (id: string) => {
+        most = Math.max(most, ++running);
+        await new Promise((r) => setTimeout(r, 2));
+        running--;
+        read.push(`${userId}:${id}`);
+        if (id === failing) throw new Error('database away');
+      },
+    }) as unknown as Client;
+  hub.add(client('u1', ['c1', 'c2', 'c3']));
+  hub.add(client('u1', ['c1']));
+  hub.add(client('u2', ['c4', 'c5', 'c6', 'c7'], 'c6'));
+  hub.add(client('u3', []));
+  assert.is(hub.catchUpAll(3), 8);
+  for (let waited = 0; read.length < 8; waited += 5) {
+    if (waited > 2000) assert.unreachable(`only ${read.length} of 8 read`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  assert.equal(read.sort(), ['u1:c1', 'u1:c1', 'u1:c2', 'u1:c3', 'u2:c4', 'u2:c5', 'u2:c6', 'u2:c7']);
+  assert.is(most, 3, 'never more reads at once than asked');
+  assert.equal(closed, ['u2'], 'a socket whose read failed is closed; the others go on');
+});
+
 test.run();
