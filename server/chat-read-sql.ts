@@ -4,6 +4,12 @@
  * what followed a cursor (resume, gap fill). A node restart sends thousands of
  * sockets to the others at once, each making both; built by drizzle, building
  * each query cost more CPU than PostgreSQL's index lookup behind it.
+ *
+ * Each read also has a form for many at once (`…Many`, one statement over arrays
+ * with `unnest`), which the store uses when reads pile up behind one another (see
+ * chat-store-sql.ts): in a reconnect storm, sending and answering one statement
+ * per socket (a `writev` and a parse each, ~130 µs of the node's CPU) was a
+ * quarter of the node's time.
  */
 import type { ConversationRecord, StoredMessage } from './chat-store.ts';
 import type { SqlRunner, Statement } from './sql-runner.ts';
@@ -22,6 +28,28 @@ const AFTER: Statement = {
   name: 'chat_messages_after_v1',
   text: `SELECT seq, sender_id, sender_role, client_msg_id, text, at FROM messages
 WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+};
+
+/** $1 participant ids (distinct). Each arm uses its participant's index; `for_id` says whose row it is. */
+const OPEN_FOR_MANY: Statement = {
+  name: 'chat_open_for_many_v1',
+  text: `SELECT p.pid AS for_id, c.id, c.user_id, c.user_role, c.user_name, c.province, c.audience, c.topic, c.entry, c.context,
+  c.advisor_id, c.advisor_name, c.status, c.outcome, c.rating, c.opened_at, c.closed_at, c.last_seq
+FROM unnest($1::text[]) AS p(pid) JOIN conversations c ON c.user_id = p.pid WHERE c.status = 'open'
+UNION ALL
+SELECT p.pid AS for_id, c.id, c.user_id, c.user_role, c.user_name, c.province, c.audience, c.topic, c.entry, c.context,
+  c.advisor_id, c.advisor_name, c.status, c.outcome, c.rating, c.opened_at, c.closed_at, c.last_seq
+FROM unnest($1::text[]) AS p(pid) JOIN conversations c ON c.advisor_id = p.pid WHERE c.status = 'open'`,
+};
+
+/** $1 conversations, $2 after seqs, $3 limits (null: all), aligned; `i` is the 1-based position of the request. */
+const AFTER_MANY: Statement = {
+  name: 'chat_messages_after_many_v1',
+  text: `SELECT q.i::int AS i, m.seq, m.sender_id, m.sender_role, m.client_msg_id, m.text, m.at
+FROM unnest($1::text[], $2::int[], $3::int[]) WITH ORDINALITY AS q(conv, after_seq, lim, i)
+CROSS JOIN LATERAL (SELECT seq, sender_id, sender_role, client_msg_id, text, at FROM messages
+  WHERE conversation_id = q.conv AND seq > q.after_seq ORDER BY seq LIMIT q.lim) m
+ORDER BY q.i, m.seq`,
 };
 
 interface ConversationSqlRow {
@@ -55,7 +83,28 @@ interface MessageSqlRow {
 
 export async function openConversationsFor(run: SqlRunner, participantId: string): Promise<ConversationRecord[]> {
   const rows = await run.rows<ConversationSqlRow>(OPEN_FOR, [participantId]);
-  return rows.map((r) => ({
+  return rows.map(conversationOf);
+}
+
+/** `openConversationsFor` of each id, in one statement; answers aligned with `ids`. */
+export async function openConversationsForMany(run: SqlRunner, ids: string[]): Promise<ConversationRecord[][]> {
+  if (ids.length === 1) return [await openConversationsFor(run, ids[0]!)];
+  const distinct = [...new Set(ids)];
+  const rows = await run.rows<ConversationSqlRow & { for_id: string }>(OPEN_FOR_MANY, [distinct]);
+  const byId = new Map<string, Map<string, ConversationRecord>>(distinct.map((id) => [id, new Map()]));
+  // A person on both sides of one conversation would come from both arms: once is enough.
+  for (const r of rows) byId.get(r.for_id)?.set(r.id, conversationOf(r));
+  const ordered = new Map([...byId].map(([id, convs]) => [id, [...convs.values()].sort(byOpening)]));
+  return ids.map((id) => ordered.get(id)!);
+}
+
+/** Oldest first, as OPEN_FOR orders them. */
+function byOpening(a: ConversationRecord, b: ConversationRecord): number {
+  return a.openedAt.getTime() - b.openedAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+function conversationOf(r: ConversationSqlRow): ConversationRecord {
+  return {
     id: r.id,
     userId: r.user_id,
     userRole: r.user_role as ConversationRecord['userRole'],
@@ -73,12 +122,38 @@ export async function openConversationsFor(run: SqlRunner, participantId: string
     openedAt: r.opened_at,
     closedAt: r.closed_at,
     lastSeq: r.last_seq,
-  }));
+  };
 }
 
 export async function messagesAfter(run: SqlRunner, conversationId: string, afterSeq: number, limit?: number): Promise<StoredMessage[]> {
   const rows = await run.rows<MessageSqlRow>(AFTER, [conversationId, afterSeq, limit ?? null]);
-  return rows.map((r) => ({
+  return rows.map((r) => messageOf(conversationId, r));
+}
+
+export interface AfterRequest {
+  conversationId: string;
+  afterSeq: number;
+  limit?: number;
+}
+
+/** `messagesAfter` of each request, in one statement; answers aligned with `requests`. */
+export async function messagesAfterMany(run: SqlRunner, requests: AfterRequest[]): Promise<StoredMessage[][]> {
+  if (requests.length === 1) {
+    const r = requests[0]!;
+    return [await messagesAfter(run, r.conversationId, r.afterSeq, r.limit)];
+  }
+  const rows = await run.rows<MessageSqlRow & { i: number }>(AFTER_MANY, [
+    requests.map((r) => r.conversationId),
+    requests.map((r) => r.afterSeq),
+    requests.map((r) => r.limit ?? null),
+  ]);
+  const answers: StoredMessage[][] = requests.map(() => []);
+  for (const r of rows) answers[r.i - 1]!.push(messageOf(requests[r.i - 1]!.conversationId, r));
+  return answers;
+}
+
+function messageOf(conversationId: string, r: MessageSqlRow): StoredMessage {
+  return {
     conversationId,
     seq: r.seq,
     senderId: r.sender_id,
@@ -86,5 +161,5 @@ export async function messagesAfter(run: SqlRunner, conversationId: string, afte
     clientMsgId: r.client_msg_id,
     text: r.text,
     at: r.at,
-  }));
+  };
 }

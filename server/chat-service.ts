@@ -283,16 +283,23 @@ export class ChatService {
   }
 
   /** What a freshly connected client needs: its open conversations and its place in the queue. */
+  /**
+   * The `welcome` frame's content, and the open conversations it was made from: a
+   * resume of one of them needs no second read (and they are cached for the
+   * messages resent right after).
+   */
   async welcomeFor(client: Client, advisor?: AdvisorState) {
     const open = await this.deps.store.openConversationsFor(client.userId);
+    for (const conv of open) this.cache.set(conv);
     const conversations = open.map((c) => conversationSummary(c, client.userId));
     const waiting = await this.deps.state.waitingEntry(client.userId);
     const info = waiting ? await this.deps.router.waitInfo(client.userId) : null;
-    return {
+    const frame = {
       conversations,
       waiting: waiting && info ? { province: waiting.province, audience: waiting.audience, ...info } : null,
       ...(advisor ? { advisor: { status: advisor.status, capacity: advisor.capacity, load: advisor.conversations.length } } : {}),
     };
+    return { frame, open };
   }
 
   /** Registers an advisor with the router as they connect (away until they say otherwise). */

@@ -14,13 +14,15 @@
  * duplicate with the original seq; a closed / unknown conversation is refused for
  * that item alone. A failed statement fails every item of its batch (nothing
  * acknowledged). `groupCommit: false` sends each append on its own (same statement).
- * So are the reads every reconnect makes (server/chat-read-sql.ts); the other
- * methods are rare and stay in drizzle.
+ * So are the reads every reconnect makes (server/chat-read-sql.ts), and they are
+ * coalesced the same way: a read waits only while earlier reads are in flight, and
+ * those that piled up meanwhile go as one statement. The other methods are rare and
+ * stay in drizzle.
  */
 import { and, eq } from 'drizzle-orm';
 import { conversations, type ConversationRow } from '../schema/tables.ts';
 import { appendBatch, appendOne, isUnavailable, type AppendResult } from './chat-append-sql.ts';
-import { messagesAfter, openConversationsFor } from './chat-read-sql.ts';
+import { messagesAfterMany, openConversationsForMany, type AfterRequest } from './chat-read-sql.ts';
 import type { ChatStore, CloseInput, ConversationRecord, NewConversation, NewMessage, StoredMessage } from './chat-store.ts';
 import type { Db } from './db.ts';
 import { AppError } from './errors.ts';
@@ -32,6 +34,8 @@ export interface SqlChatStoreOptions {
   groupCommit?: Partial<GroupCommitOptions> | false;
   /** How statements reach the driver (default: the driver under `db`); tests wrap it to inject faults. */
   runner?: SqlRunner;
+  /** Coalesced reads (default on); `false`: one statement per read. */
+  readBatch?: false;
 }
 
 /**
@@ -42,6 +46,13 @@ export interface SqlChatStoreOptions {
  */
 export const DEFAULT_GROUP_COMMIT: GroupCommitOptions = { maxRows: 256, maxWaitMs: 0 };
 const IN_FLIGHT = { postgres: 2, pglite: 1 } as const;
+
+/**
+ * Reads: up to 128 per statement, as many in flight as appends (the pool keeps room
+ * for the rest). The queue holds a whole storm's sockets (5,000 at once in the
+ * bench) rather than refuse a reconnecting client.
+ */
+const READ_BATCH = { maxRows: 128, maxWaitMs: 0, maxQueued: 20_000 } as const;
 
 export type SqlChatStore = ChatStore & {
   /** Batches and rows written so far by group commit (null without it). */
@@ -60,17 +71,39 @@ export function createSqlChatStore(db: Db, options: SqlChatStoreOptions = {}): S
           // Batches in flight together never share a conversation: seq order stays submission order.
           laneOf: (m) => m.conversationId,
         });
+  const reads = options.readBatch === false ? null : readBatchers(run);
   // Every method: an outage becomes AppError('store_unavailable'), so callers answer with a clear error.
   return {
     createConversation: (input) => guardStore(() => createConversation(db, input)),
     getConversation: (id) => guardStore(() => getConversation(db, id)),
     appendMessage: batcher ? (input) => guardStore(() => batcher.submit(input)) : (input) => guardStore(() => appendOne(run, input)),
-    messagesAfter: (conversationId, afterSeq, limit) => guardStore(() => messagesAfter(run, conversationId, afterSeq, limit)),
+    messagesAfter: (conversationId, afterSeq, limit) =>
+      guardStore(() => (reads ? reads.after.submit({ conversationId, afterSeq, limit }) : messagesAfterMany(run, [{ conversationId, afterSeq, limit }]).then(first))),
     closeConversation: (id, input) => guardStore(() => closeConversation(db, id, input)),
     reassignConversation: (id, advisorId, advisorName) => guardStore(() => reassignConversation(db, id, advisorId, advisorName)),
-    openConversationsFor: (participantId) => guardStore(() => openConversationsFor(run, participantId)),
+    openConversationsFor: (participantId) =>
+      guardStore(() => (reads ? reads.open.submit(participantId) : openConversationsForMany(run, [participantId]).then(first))),
     groupCommitStats: () => batcher?.stats() ?? null,
   };
+}
+
+function readBatchers(run: SqlRunner) {
+  const options = { ...READ_BATCH, maxInFlight: IN_FLIGHT[run.kind] };
+  const ok = <R>(values: R[]) => values.map((value) => ({ ok: true as const, value }));
+  return {
+    after: new GroupCommit<AfterRequest, StoredMessage[]>((batch) => messagesAfterMany(run, batch).then(ok), {
+      ...options,
+      laneOf: (r) => r.conversationId,
+    }),
+    open: new GroupCommit<string, ConversationRecord[]>((batch) => openConversationsForMany(run, batch).then(ok), {
+      ...options,
+      laneOf: (id) => id,
+    }),
+  };
+}
+
+function first<T>(answers: T[]): T {
+  return answers[0]!;
 }
 
 function toRecord(row: ConversationRow): ConversationRecord {

@@ -355,10 +355,10 @@ class Connection implements Expiring {
     this.client = client;
     this.gw.deadlines.schedule(this, identity.exp * 1000);
     const advisor = identity.role === 'advisor' ? await chat.advisorConnected(client) : undefined;
-    const welcome = await chat.welcomeFor(client, advisor);
+    const { frame: welcome, open } = await chat.welcomeFor(client, advisor);
     // Cursors are set before the client joins the hub, so live messages queue behind the replay.
     for (const c of welcome.conversations) client.follow(c.conversationId, c.lastSeq);
-    const plan = await planResume(client, (frame.resume as ResumeRequest[] | undefined) ?? [], chat);
+    const plan = await planResume(client, (frame.resume as ResumeRequest[] | undefined) ?? [], chat, open);
     const first = !hub.isOnline(client.userId);
     hub.add(client);
     client.send({

@@ -21,14 +21,18 @@ export interface ResumePlan {
   resets: object[];
 }
 
-/** Sets the client's cursors before it joins the hub; returns what to replay and what to reset. */
-export async function planResume(client: Client, resume: ResumeRequest[], chat: ChatService): Promise<ResumePlan> {
+/**
+ * Sets the client's cursors before it joins the hub; returns what to replay and what
+ * to reset. `open`: the client's open conversations, just read for the `welcome`; a
+ * conversation among them is not read again (the common resume), any other is.
+ */
+export async function planResume(client: Client, resume: ResumeRequest[], chat: ChatService, open: ConversationRecord[] = []): Promise<ResumePlan> {
   const replay: ConversationRecord[] = [];
   const resets: object[] = [];
   for (const r of resume) {
     let conv: ConversationRecord;
     try {
-      conv = await chat.participantConversation(client, r.conversationId);
+      conv = open.find((c) => c.id === r.conversationId) ?? (await chat.participantConversation(client, r.conversationId));
     } catch (err) {
       // Only "not yours or absent" means reset; a database that does not answer is not a verdict.
       if (!(err instanceof AppError) || err.code !== 'not_participant') throw err;

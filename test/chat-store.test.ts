@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { messages } from '../schema/tables.ts';
-import type { ChatStore, NewConversation } from '../server/chat-store.ts';
+import type { ChatStore } from '../server/chat-store.ts';
 import { createSqlChatStore } from '../server/chat-store-sql.ts';
 import { AppError } from '../server/errors.ts';
 import { eq } from 'drizzle-orm';
+import { newConversation } from './helpers/conversations.ts';
 import { testDatabase, type TestDatabase } from './helpers/db.ts';
 
 const kind = process.env.DATABASE_URL ? 'postgres' : 'pglite';
@@ -19,24 +20,6 @@ test.before(async (ctx) => {
 test.after(async (ctx) => {
   await ctx.database?.cleanup();
 });
-
-function newConversation(overrides: Partial<NewConversation> = {}): NewConversation {
-  return {
-    id: randomUUID(),
-    userId: `user-${randomUUID()}`,
-    userRole: 'worker',
-    userName: 'Mario Verdi',
-    province: 'MI',
-    audience: 'worker',
-    topic: 'cigo',
-    entry: 'worker_area',
-    context: {},
-    advisorId: `adv-${randomUUID()}`,
-    advisorName: 'Giulia Rossi',
-    openedAt: new Date('2025-03-03T09:15:00.000Z'),
-    ...overrides,
-  };
-}
 
 function send(store: ChatStore, conversationId: string, clientMsgId: string, senderId = 'user-1', text = `text ${clientMsgId}`) {
   return store.appendMessage({ conversationId, senderId, senderRole: 'worker', clientMsgId, text });

@@ -11,13 +11,14 @@ import type pg from 'pg';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { conversations, messages } from '../schema/tables.ts';
-import type { NewConversation, NewMessage } from '../server/chat-store.ts';
+import type { NewMessage } from '../server/chat-store.ts';
 import { createSqlChatStore, type SqlChatStore } from '../server/chat-store-sql.ts';
 import type { Db } from '../server/db.ts';
 import { AppError } from '../server/errors.ts';
 import { GroupCommit, GroupCommitOverloaded, type Outcome } from '../server/group-commit.ts';
 import { APPEND_BATCH } from '../server/chat-append-sql.ts';
 import { sqlRunnerOf, type SqlRunner, type Statement } from '../server/sql-runner.ts';
+import { newConversation } from './helpers/conversations.ts';
 import { testDatabase, type TestDatabase } from './helpers/db.ts';
 
 const kind = process.env.DATABASE_URL ? 'postgres' : 'pglite';
@@ -170,23 +171,6 @@ test.after(async (ctx) => {
   await ctx.database?.cleanup();
 });
 
-function newConversation(): NewConversation {
-  return {
-    id: randomUUID(),
-    userId: `user-${randomUUID()}`,
-    userRole: 'worker',
-    userName: null,
-    province: 'MI',
-    audience: 'worker',
-    topic: 'cigo',
-    entry: 'worker_area',
-    context: {},
-    advisorId: `adv-${randomUUID()}`,
-    advisorName: null,
-    openedAt: new Date(),
-  };
-}
-
 function msg(conversationId: string, clientMsgId: string, senderId = 'user-1', text = `text ${clientMsgId}`): NewMessage {
   return { conversationId, senderId, senderRole: senderId.startsWith('adv') ? 'advisor' : 'worker', clientMsgId, text };
 }
@@ -211,7 +195,7 @@ async function lastSeqOf(db: Db, conversationId: string): Promise<number> {
 
 async function openConversations(store: SqlChatStore, n: number): Promise<string[]> {
   const ids: string[] = [];
-  for (let i = 0; i < n; i++) ids.push((await store.createConversation(newConversation())).id);
+  for (let i = 0; i < n; i++) ids.push((await store.createConversation(newConversation({ userName: null, advisorName: null, openedAt: new Date() }))).id);
   return ids;
 }
 

@@ -26,7 +26,8 @@ export const TASKSET = tasksetWorks();
 export const SERVER_CPU = '0';
 /** …and the load (this process, its helpers) here, when there are two cores or more. */
 export const LOAD_CPU = CORES >= 2 ? String(CORES - 1) : '0';
-export const PINNED = TASKSET && CORES >= 2;
+/** `BENCH_PIN=0` turns pinning off: V8's CPU sampler is starved on a pinned core (see README). */
+export const PINNED = TASKSET && CORES >= 2 && process.env.BENCH_PIN !== '0';
 
 /** Pins this process (every thread) to the load core. */
 export function pinSelfToLoadCore(): boolean {

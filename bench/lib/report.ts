@@ -29,7 +29,7 @@ export function machine(): RunFile['machine'] {
     cpus: CORES,
     model: os.cpus()[0]?.model.trim() ?? 'unknown',
     node: process.version,
-    pinned: PINNED ? `servers on core ${SERVER_CPU}, load on core ${LOAD_CPU} (taskset)` : 'not pinned (taskset unavailable or one core)',
+    pinned: PINNED ? `servers on core ${SERVER_CPU}, load on core ${LOAD_CPU} (taskset)` : process.env.BENCH_PIN === '0' ? 'not pinned (BENCH_PIN=0)' : 'not pinned (taskset unavailable or one core)',
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
   };
 }
