@@ -345,9 +345,12 @@ export function routingStateContract(name: string, make: () => Promise<Disposabl
     snap.queues.get('MI:worker')![0]!.userId = 'mallory';
     snap.queues.clear();
     snap.advisors[0]!.conversations.push('fake');
+    snap.advisors[0]!.skills.languages.push('xx');
+    snap.advisors[0]!.skills.audiences.length = 0;
     const again = await s.snapshot();
     assert.equal(again.queues.get('MI:worker')!.map((e) => [e.userId, e.priority]), [['u1', 0]]);
     assert.equal(again.advisors[0]!.conversations, []);
+    assert.equal(again.advisors[0]!.skills, sampleProfile('a1').skills, 'skills as registered, whatever the last answer went through');
     assert.is(await s.claim('u1', 'a1', 'c1', T0), 'ok');
   });
 
