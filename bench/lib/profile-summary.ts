@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ROOT } from './proc.ts';
 
 interface ProfileNode {
@@ -78,11 +79,12 @@ export function summarise(file: string, top = 25): ProfileSummary {
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Run as a script (a relative path too: `npx tsx bench/lib/profile-summary.ts …`).
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   const args = process.argv.slice(2);
   const t = args.indexOf('--top');
   const top = t >= 0 ? Number(args[t + 1]) : 25;
-  const files = args.filter((a, i) => a.endsWith('.cpuprofile') && i !== t + 1);
+  const files = args.filter((a, i) => a.endsWith('.cpuprofile') && (t < 0 || i !== t + 1));
   for (const f of files) {
     const s = summarise(f, top);
     console.log(`\n${path.basename(f)}: ${s.totalMs} ms sampled, ${s.idlePct}% idle; shares of busy time:`);
