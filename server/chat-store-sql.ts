@@ -54,9 +54,18 @@ const IN_FLIGHT = { postgres: 2, pglite: 1 } as const;
  */
 const READ_BATCH = { maxRows: 128, maxWaitMs: 0, maxQueued: 20_000 } as const;
 
+/** What each batcher of the store has done so far and holds now (absent when it is off). */
+export interface StoreBatchStats {
+  append?: GroupCommitStats;
+  readMessages?: GroupCommitStats;
+  readOpen?: GroupCommitStats;
+}
+
 export type SqlChatStore = ChatStore & {
   /** Batches and rows written so far by group commit (null without it). */
   groupCommitStats(): GroupCommitStats | null;
+  /** Every batcher's counts, for /metrics. */
+  batchStats(): StoreBatchStats;
 };
 
 export function createSqlChatStore(db: Db, options: SqlChatStoreOptions = {}): SqlChatStore {
@@ -84,6 +93,10 @@ export function createSqlChatStore(db: Db, options: SqlChatStoreOptions = {}): S
     openConversationsFor: (participantId) =>
       guardStore(() => (reads ? reads.open.submit(participantId) : openConversationsForMany(run, [participantId]).then(first))),
     groupCommitStats: () => batcher?.stats() ?? null,
+    batchStats: () => ({
+      ...(batcher ? { append: batcher.stats() } : {}),
+      ...(reads ? { readMessages: reads.after.stats(), readOpen: reads.open.stats() } : {}),
+    }),
   };
 }
 

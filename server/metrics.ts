@@ -9,6 +9,8 @@ import client from 'prom-client';
 import type { Clock } from '../routing/clock.ts';
 import type { RoutingSnapshot, RoutingState } from '../routing/routing-state.ts';
 import { queryRows, type Db } from './db.ts';
+import type { StoreBatchStats } from './chat-store-sql.ts';
+import type { GroupCommitStats } from './group-commit.ts';
 import type { Hub } from './hub.ts';
 
 /**
@@ -57,8 +59,9 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(deps: { state: RoutingState; hub: Hub; db: Db; clock: Clock }) {
+  constructor(deps: { state: RoutingState; hub: Hub; db: Db; clock: Clock; storeBatches?: () => StoreBatchStats }) {
     const { state, hub, db, clock } = deps;
+    if (deps.storeBatches) this.storeBatchMetrics(deps.storeBatches);
     client.collectDefaultMetrics({ register: this.registry, prefix: 'infocig_' });
     const snapshot = perScrape(() => state.snapshot());
     const ticketCounts = perScrape(() =>
@@ -133,6 +136,39 @@ export class Metrics {
       },
     });
   }
+
+  private storeBatchMetrics(stats: () => StoreBatchStats): void {
+    // Monotonic since start: exposed as counters (`_total`), read from the batchers' own counts.
+    storeBatchMetric(this.registry, 'infocig_store_batches_total', 'Statements sent by the store\'s batchers', stats, (s) => s.batches);
+    storeBatchMetric(this.registry, 'infocig_store_batch_items_total', 'Items (messages, reads) those statements carried', stats, (s) => s.items);
+    storeBatchMetric(this.registry, 'infocig_store_queued', 'Items waiting for a statement', stats, (s) => s.queued);
+    storeBatchMetric(this.registry, 'infocig_store_in_flight', 'Statements in flight', stats, (s) => s.inFlight);
+  }
+}
+
+const BATCH_KINDS = { append: 'append', readMessages: 'read_messages', readOpen: 'read_open' } as const;
+
+/**
+ * The store's batchers (message appends, the reconnect reads), read at scrape time:
+ * `queued` growing while `in_flight` stays at its maximum means the database is the
+ * bottleneck (callers wait, and past the queue's bound get `store_unavailable`);
+ * items over batches is the batch size that load produced.
+ */
+function storeBatchMetric(registry: client.Registry, name: string, help: string, stats: () => StoreBatchStats, pick: (s: GroupCommitStats) => number) {
+  new client.Gauge({
+    name,
+    help,
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const now = stats();
+      for (const [key, kind] of Object.entries(BATCH_KINDS)) {
+        const s = now[key as keyof StoreBatchStats];
+        if (s) this.set({ kind }, pick(s));
+      }
+    },
+  });
 }
 
 function labelsOf(queueKey: string) {

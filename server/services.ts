@@ -149,7 +149,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   const { fanout, presence } = shared;
   // Whole-state reads shared between the callers of one moment (routing-state-coalescing.ts).
   const state = new CoalescingRoutingState(shared.state);
-  const metrics = new Metrics({ state, hub, db: db.db, clock });
+  const metrics = new Metrics({ state, hub, db: db.db, clock, storeBatches: () => sqlStore.batchStats() });
   const router = new RouterService({ state, store, hub, fanout, clock, log, metrics, config: config.routing, recordWait: (id, since, at) => dashboard.recordWait(id, since, at) });
   const dashboardLog = logger.child({ part: 'dashboard' });
   const dashboard = new DashboardService({ db: db.db, state, clock, schedule, handleSeconds: () => router.handling.mean(), estimate: (snap) => router.infos(snap), onRoutingChange: () => void router.dispatch(), log: dashboardLog });

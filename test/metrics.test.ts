@@ -49,6 +49,15 @@ test('queues, advisors, connections, messages and tickets show up in /metrics as
   assert.is(m.get('infocig_wait_seconds_count{audience="worker"}'), 1);
   assert.is(m.get('infocig_tickets{sede="SEDE-GE",status="open"}'), 1);
   assert.ok(m.has('infocig_nodejs_eventloop_lag_seconds'), 'event-loop lag is exported');
+  // The store's batchers: the two messages went through the group commit, each sign-in read its open conversations.
+  assert.is(m.get('infocig_store_batch_items_total{kind="append"}'), 2);
+  const appendBatches = m.get('infocig_store_batches_total{kind="append"}') ?? 0;
+  assert.ok(appendBatches >= 1 && appendBatches <= 2, `${appendBatches} append statements`);
+  assert.ok((m.get('infocig_store_batch_items_total{kind="read_open"}') ?? 0) >= 2, 'a read of open conversations per sign-in');
+  for (const kind of ['append', 'read_messages', 'read_open']) {
+    assert.is(m.get(`infocig_store_queued{kind="${kind}"}`), 0, `nothing left waiting (${kind})`);
+    assert.is(m.get(`infocig_store_in_flight{kind="${kind}"}`), 0, `nothing left in flight (${kind})`);
+  }
   const labels = [...m.keys()].join('\n');
   assert.not.ok(labels.includes('w-wait') || labels.includes('adv-m'), 'no user ids in labels');
   waiting.drop();
