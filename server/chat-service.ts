@@ -282,10 +282,10 @@ export class ChatService {
     return { type: 'ok' };
   }
 
-  /** What a freshly connected client needs: its open conversations and its place in the queue. */
   /**
-   * The `welcome` frame's content, and the open conversations it was made from: a
-   * resume of one of them needs no second read (and they are cached for the
+   * What a freshly connected client needs (the `welcome` frame's content: its open
+   * conversations and its place in the queue), and the open conversations it was made
+   * from: a resume of one of them needs no second read (and they are cached for the
    * messages resent right after).
    */
   async welcomeFor(client: Client, advisor?: AdvisorState) {

@@ -138,11 +138,10 @@ export class Metrics {
   }
 
   private storeBatchMetrics(stats: () => StoreBatchStats): void {
-    // Monotonic since start: exposed as counters (`_total`), read from the batchers' own counts.
-    storeBatchMetric(this.registry, 'infocig_store_batches_total', 'Statements sent by the store\'s batchers', stats, (s) => s.batches);
-    storeBatchMetric(this.registry, 'infocig_store_batch_items_total', 'Items (messages, reads) those statements carried', stats, (s) => s.items);
-    storeBatchMetric(this.registry, 'infocig_store_queued', 'Items waiting for a statement', stats, (s) => s.queued);
-    storeBatchMetric(this.registry, 'infocig_store_in_flight', 'Statements in flight', stats, (s) => s.inFlight);
+    storeBatchMetric(this.registry, client.Counter, 'infocig_store_batches_total', 'Statements sent by the store\'s batchers', stats, (s) => s.batches);
+    storeBatchMetric(this.registry, client.Counter, 'infocig_store_batch_items_total', 'Items (messages, reads) those statements carried', stats, (s) => s.items);
+    storeBatchMetric(this.registry, client.Gauge, 'infocig_store_queued', 'Items waiting for a statement', stats, (s) => s.queued);
+    storeBatchMetric(this.registry, client.Gauge, 'infocig_store_in_flight', 'Statements in flight', stats, (s) => s.inFlight);
   }
 }
 
@@ -154,18 +153,26 @@ const BATCH_KINDS = { append: 'append', readMessages: 'read_messages', readOpen:
  * bottleneck (callers wait, and past the queue's bound get `store_unavailable`);
  * items over batches is the batch size that load produced.
  */
-function storeBatchMetric(registry: client.Registry, name: string, help: string, stats: () => StoreBatchStats, pick: (s: GroupCommitStats) => number) {
-  new client.Gauge({
+function storeBatchMetric(
+  registry: client.Registry,
+  Kind: typeof client.Counter | typeof client.Gauge,
+  name: string,
+  help: string,
+  stats: () => StoreBatchStats,
+  pick: (s: GroupCommitStats) => number,
+) {
+  new Kind({
     name,
     help,
     labelNames: ['kind'],
     registers: [registry],
-    collect() {
+    collect(this: client.Counter | client.Gauge) {
+      // The batchers keep the counts: a counter is set to theirs (monotonic since start), not counted twice.
       this.reset();
       const now = stats();
       for (const [key, kind] of Object.entries(BATCH_KINDS)) {
         const s = now[key as keyof StoreBatchStats];
-        if (s) this.set({ kind }, pick(s));
+        if (s) this.inc({ kind }, pick(s));
       }
     },
   });

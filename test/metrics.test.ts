@@ -54,6 +54,9 @@ test('queues, advisors, connections, messages and tickets show up in /metrics as
   const appendBatches = m.get('infocig_store_batches_total{kind="append"}') ?? 0;
   assert.ok(appendBatches >= 1 && appendBatches <= 2, `${appendBatches} append statements`);
   assert.ok((m.get('infocig_store_batch_items_total{kind="read_open"}') ?? 0) >= 2, 'a read of open conversations per sign-in');
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  assert.match(text, /^# TYPE infocig_store_batches_total counter$/m);
+  assert.match(text, /^# TYPE infocig_store_queued gauge$/m);
   for (const kind of ['append', 'read_messages', 'read_open']) {
     assert.is(m.get(`infocig_store_queued{kind="${kind}"}`), 0, `nothing left waiting (${kind})`);
     assert.is(m.get(`infocig_store_in_flight{kind="${kind}"}`), 0, `nothing left in flight (${kind})`);
