@@ -12,12 +12,10 @@
  * need the `redis-server` executable. What cannot run says so on a `# skipped:` line.
  */
 import { randomUUID } from 'node:crypto';
-import { asc, eq } from 'drizzle-orm';
 import { writeSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { seed } from '../schema/seed.ts';
-import { conversations, messages } from '../schema/tables.ts';
 import { openDatabase, type Database } from '../server/db.ts';
 import {
   commandAvailable,
@@ -34,7 +32,8 @@ import {
 } from './helpers/processes.ts';
 import { safeUrl } from './helpers/routing-state-contract.ts';
 import { TcpProxy } from './helpers/tcp-proxy.ts';
-import { TestSocket, type Frame } from './helpers/ws-client.ts';
+import { background, faultKit, oneTo, seqsOf, type Attempt, type Side } from './helpers/fault-chat.ts';
+import type { TestSocket } from './helpers/ws-client.ts';
 
 const adminUrl = process.env.DATABASE_URL;
 const postgres = postgresAnswersSync(adminUrl);
@@ -98,108 +97,11 @@ test.after(async () => {
 
 /* ---------------------------------------------------------------- helpers */
 
-async function on(node: NodeProcess, claims: Record<string, unknown> & { role: string }, resume?: { conversationId: string; lastSeq: number }[]) {
-  const token = await node.token(claims);
-  const socket = await TestSocket.open(node.wsUrl);
-  sockets.push(socket); // dropped after the test even when the sign-in fails
-  socket.send({ type: 'hello', token, ...(resume ? { resume } : {}) });
-  const welcome = await socket.next('welcome', undefined, 10_000);
-  return { socket, welcome, claims, node };
-}
-
-type Side = Awaited<ReturnType<typeof on>>;
-
-/** An advisor on one node, a worker on another (or the same), matched; returns both and the conversation. */
-async function conversationBetween(workerNode: NodeProcess, advisorNode: NodeProcess, tag: string, province: string) {
-  const advisor = await on(advisorNode, { role: 'advisor', sub: `adv-${tag}`, name: `Advisor ${tag}` });
-  const status = await advisor.socket.request({ type: 'advisor.status', status: 'available' });
-  assert.is(status.type, 'ok');
-  const worker = await on(workerNode, { role: 'worker', sub: `w-${tag}`, province });
-  worker.socket.send({ type: 'chat.request', topic: 'payment' });
-  const assigned = await worker.socket.next('conversation.assigned', undefined, 15_000);
-  await advisor.socket.next('conversation.assigned', undefined, 15_000);
-  return { advisor, worker, conversationId: assigned.conversationId as string };
-}
-
-/** The advisor stops taking chats, so a later test's user is not matched with them. */
-async function retire(advisor: Side): Promise<void> {
-  await advisor.socket.request({ type: 'advisor.status', status: 'away' }).catch(() => {});
-}
-
-async function storedRows(conversationId: string) {
-  return database.db.select().from(messages).where(eq(messages.conversationId, conversationId)).orderBy(asc(messages.seq));
-}
-
-async function lastSeqOf(conversationId: string): Promise<number> {
-  const [row] = await database.db.select({ lastSeq: conversations.lastSeq }).from(conversations).where(eq(conversations.id, conversationId));
-  return row?.lastSeq ?? -1;
-}
-
-const seqsOf = (socket: TestSocket, conversationId: string) =>
-  socket.all('message').filter((f) => f.conversationId === conversationId).map((f) => f.seq as number);
-const oneTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
-
-/** Fails with the nodes' last output attached, which is what one needs to see when a process test fails. */
-async function withLogs(body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (err) {
-    const logs = nodes.map((n) => `--- node ${n.name} (pid ${n.pid}, ${n.alive() ? 'alive' : 'dead'}) ---\n${n.output().slice(-3000)}`).join('\n');
-    (err as Error).message += `\n${logs}`;
-    throw err;
-  }
-}
-
-/** Runs promises in the background without unhandled rejections; the returned function awaits them and rethrows. */
-function background(work: Promise<unknown>[]): () => Promise<void> {
-  const settled = Promise.allSettled(work);
-  return async () => {
-    for (const r of await settled) if (r.status === 'rejected') throw r.reason;
-  };
-}
-
-interface Attempt {
-  sender: string;
-  clientMsgId: string;
-  text: string;
-  ack?: number;
-  error?: string;
-  ms: number;
-}
-
-/** Sends `message.send` and waits for its answer; records what happened. */
-async function attempt(side: Side, conversationId: string, clientMsgId: string, text: string, log: Attempt[]): Promise<Attempt> {
-  const started = performance.now();
-  let reply: Frame;
-  try {
-    reply = await side.socket.request({ type: 'message.send', conversationId, clientMsgId, text }, `r-${clientMsgId}-${log.length}`);
-  } catch (err) {
-    if (side.node.alive()) throw err;
-    throw new Error(`node ${side.node.name} died; its last words:\n${side.node.output().slice(-2500)}`);
-  }
-  const a: Attempt = { sender: side.claims.sub as string, clientMsgId, text, ms: performance.now() - started };
-  if (reply.type === 'message.ack') a.ack = reply.seq as number;
-  else a.error = reply.code as string;
-  log.push(a);
-  return a;
-}
-
-/** Every acknowledged message is in the database with its seq and text; each clientMsgId is stored once. */
-async function assertNothingAcknowledgedLost(conversationId: string, log: Attempt[]): Promise<number> {
-  const rows = await storedRows(conversationId);
-  assert.equal(rows.map((r) => r.seq), oneTo(rows.length), 'seqs in the database: 1..n, no gap');
-  assert.is(await lastSeqOf(conversationId), rows.length);
-  const byKey = new Map(rows.map((r) => [`${r.senderId}/${r.clientMsgId}`, r]));
-  assert.is(byKey.size, rows.length, 'each (sender, clientMsgId) stored once');
-  for (const a of log) {
-    if (a.ack === undefined) continue;
-    const row = byKey.get(`${a.sender}/${a.clientMsgId}`);
-    assert.ok(row, `acknowledged ${a.clientMsgId} (seq ${a.ack}) is in the database`);
-    assert.is(row!.seq, a.ack, `${a.clientMsgId}: the acknowledged seq is the stored one`);
-    assert.is(row!.text, a.text);
-  }
-  return rows.length;
-}
+const { on, conversationBetween, retire, storedRows, lastSeqOf, withLogs, attempt, assertNothingAcknowledgedLost, retryRefusedThenCheck } = faultKit({
+  database: () => database,
+  nodes,
+  sockets,
+});
 
 /* ------------------------------------------------------------------ (d) */
 
@@ -448,24 +350,7 @@ withPostgres('(c) PostgreSQL unavailable (the proxy cut): sends are refused with
       const slowest = Math.max(...log.map((a) => a.ms));
       assert.ok(slowest < 5_000, `every send answered, none hung (slowest ${slowest.toFixed(0)} ms)`);
 
-      // The clients retry what was refused, with the same clientMsgId: stored once, and a second retry gets the same seq.
-      const sides = new Map([[worker.claims.sub as string, worker], [advisor.claims.sub as string, advisor]]);
-      for (const a of refused) {
-        const side = sides.get(a.sender)!;
-        const first = await attempt(side, conversationId, a.clientMsgId, a.text, log);
-        assert.ok(first.ack !== undefined, `retry of ${a.clientMsgId} acknowledged`);
-        const second = await attempt(side, conversationId, a.clientMsgId, a.text, log);
-        assert.is(second.ack, first.ack, 'the same seq again');
-      }
-      const n = await assertNothingAcknowledgedLost(conversationId, log);
-      const attemptedKeys = new Set(log.map((a) => `${a.sender}/${a.clientMsgId}`));
-      assert.is(n, attemptedKeys.size, 'every message stored exactly once');
-      for (const s of [worker.socket, advisor.socket]) {
-        await until(() => seqsOf(s, conversationId).at(-1) === n, `delivery up to ${n}`, 10_000);
-      }
-      await sleep(200);
-      assert.equal(seqsOf(worker.socket, conversationId), oneTo(n), 'worker: each message once, in order');
-      assert.equal(seqsOf(advisor.socket, conversationId), oneTo(n), 'advisor: each message once, in order');
+      const n = await retryRefusedThenCheck(conversationId, log, [worker, advisor]);
       console.log(`\n# PostgreSQL cut: ${duringCut.length} sends during the cut (${refused.length} refused in all), slowest answer ${slowest.toFixed(0)} ms, ${n} stored`);
     } finally {
       stopPumps();

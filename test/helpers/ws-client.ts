@@ -88,10 +88,10 @@ export class TestSocket {
     return this.frames.filter((f) => f.type === type);
   }
 
-  async request(frame: Record<string, unknown>, id: string | number = Math.random().toString(36).slice(2)): Promise<Frame> {
+  async request(frame: Record<string, unknown>, id: string | number = Math.random().toString(36).slice(2), timeoutMs = 3000): Promise<Frame> {
     this.send({ ...frame, id });
     const reply = replyType(frame.type as string);
-    return this.nextWhere((f) => f.re === id && (f.type === 'error' || f.type === reply), `${reply} or error`);
+    return this.nextWhere((f) => f.re === id && (f.type === 'error' || f.type === reply), `${reply} or error`, timeoutMs);
   }
 
   close(): Promise<number> {
