@@ -24,6 +24,12 @@ export interface Config {
   host: string;
   nodeEnv: string;
   databaseUrl: string | null;
+  /**
+   * PostgreSQL: how long a query may go unanswered before it fails (the client's own
+   * bound, for a partitioned network where nothing is refused); statements are cancelled
+   * by the server 2 s before it.
+   */
+  databaseQueryTimeoutMs: number;
   redisUrl: string | null;
   /** Namespace of every Redis key and channel: deployments sharing a Redis use different ones. */
   redisPrefix: string;
@@ -190,6 +196,7 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     nodeEnv,
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    databaseQueryTimeoutMs: int(env, 'DATABASE_QUERY_TIMEOUT_MS', 12_000, 3_000, 600_000),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: prefix(env),
     dataDir: path.resolve(env.DATA_DIR || './.data'),

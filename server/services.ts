@@ -136,7 +136,7 @@ async function sharedState(config: Config, hub: Hub, logger: Logger, override?: 
 export async function createServices(config: Config, o: ServiceOverrides = {}): Promise<Services> {
   const logger = o.logger ?? pino(loggerOptions(config.logLevel));
   const clock = o.clock ?? systemClock;
-  const db = o.db ?? (await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir }));
+  const db = o.db ?? (await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir, queryTimeoutMs: config.databaseQueryTimeoutMs }));
   if (o.seed ?? true) await seed(db.db);
   const sqlStore = createSqlChatStore(db.db, { groupCommit: config.commitBatch });
   const store = o.wrapStore ? o.wrapStore(sqlStore) : sqlStore;

@@ -71,6 +71,12 @@ test('other environment mistakes name their variable', () => {
   assert.throws(() => loadConfig({ AUTH_DEV: '1', REDIS_PREFIX: 'bad prefix!' }), /REDIS_PREFIX/);
   assert.throws(() => loadConfig({ AUTH_JWKS_URL: 'https://idp.example/jwks' }), /AUTH_ISSUER/);
   assert.throws(() => loadConfig({ AUTH_DEV: '1', COMMIT_BATCH_IN_FLIGHT: '0' }), /COMMIT_BATCH_IN_FLIGHT/);
+  assert.throws(() => loadConfig({ AUTH_DEV: '1', DATABASE_QUERY_TIMEOUT_MS: '500' }), /DATABASE_QUERY_TIMEOUT_MS/);
+});
+
+test('the database query timeout is 12 s unless set', () => {
+  assert.is(loadConfig({ AUTH_DEV: '1' }).databaseQueryTimeoutMs, 12_000);
+  assert.is(loadConfig({ AUTH_DEV: '1', DATABASE_QUERY_TIMEOUT_MS: '4000' }).databaseQueryTimeoutMs, 4_000);
 });
 
 test('batches in flight are the store’s default for its driver unless set', () => {
