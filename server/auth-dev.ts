@@ -18,6 +18,7 @@ import {
   type JWTPayload,
 } from 'jose';
 import { AppError } from './errors.ts';
+import { contactFromClaims } from './notice-contacts.ts';
 import { identityFromClaims, type Authenticator } from './auth.ts';
 import { createJwtAuthenticator, DEFAULT_CLOCK_TOLERANCE_SECONDS } from './auth-jwks.ts';
 import { isUserRole, type Role } from '../routing/types.ts';
@@ -40,6 +41,9 @@ export interface DevTokenRequest {
   sede?: string;
   skills?: string[];
   lang?: string;
+  /** The user's contact, as an identity provider gives it (`email`, `phone_number`): Linea INPS notices go there. */
+  email?: string;
+  phoneNumber?: string;
   ttlSeconds?: number;
 }
 
@@ -103,6 +107,12 @@ export async function createDevAuth(options: DevAuthOptions = {}): Promise<DevAu
     if (request.sede !== undefined) claims.sede = request.sede;
     if (request.skills !== undefined) claims.skills = request.skills;
     if (request.lang !== undefined) claims.lang = request.lang;
+    // A contact the notices would drop is refused now, so a developer sees why no e-mail or SMS comes.
+    const contact = contactFromClaims({ email: request.email, phone_number: request.phoneNumber });
+    if (request.email !== undefined && contact.email === null) throw new AppError('validation_failed', 'email is not an address notices can be sent to');
+    if (request.phoneNumber !== undefined && contact.phone === null) throw new AppError('validation_failed', 'phoneNumber must be 6 to 15 digits, optionally after +');
+    if (contact.email !== null) claims.email = contact.email;
+    if (contact.phone !== null) claims.phone_number = contact.phone;
     const sub = request.sub ?? `dev-${role}-${randomBytes(6).toString('hex')}`;
 
     // Refuse now what the authenticator would refuse later; store the canonical form.

@@ -31,6 +31,9 @@ export const devTokenBodySchema = {
     sede: text,
     skills: texts,
     lang: { type: 'string', minLength: 2, maxLength: 35, pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$' },
+    // Checked further by issue() with the notice contacts' own rules (server/notice-contacts.ts).
+    email: { type: 'string', minLength: 3, maxLength: 254 },
+    phoneNumber: { type: 'string', minLength: 6, maxLength: 32 },
     ttlSeconds: { type: 'integer', minimum: DEV_TTL_MIN_SECONDS, maximum: DEV_TTL_MAX_SECONDS },
   },
 } as const;

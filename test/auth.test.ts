@@ -9,6 +9,7 @@ import {
   exportSPKI,
   generateKeyPair,
   createLocalJWKSet,
+  decodeJwt,
   SignJWT,
   type CryptoKey,
   type JSONWebKeySet,
@@ -19,6 +20,7 @@ import { bearerToken, identityFromClaims, type Authenticator, type Identity } fr
 import { createDevAuth, type DevAuth } from '../server/auth-dev.ts';
 import { createJwksAuthenticator, createJwtAuthenticator } from '../server/auth-jwks.ts';
 import { devTokenRoute } from '../server/dev-token-route.ts';
+import { contactFromClaims } from '../server/notice-contacts.ts';
 
 const IDP_ISSUER = 'https://idp.example.test';
 const IDP_AUDIENCE = 'info-cig';
@@ -460,6 +462,22 @@ test('POST /dev/token answers 200 with a token that verifies', async () => {
   }
 });
 
+test('POST /dev/token carries a contact for the notices, as the notices keep it (email, phone_number)', async () => {
+  const app = await devApp();
+  try {
+    const res = await app.inject({ method: 'POST', url: '/dev/token', payload: { role: 'worker', email: ' Anna.Verdi@Example.IT', phoneNumber: '+39 333 123-4567' } });
+    assert.is(res.statusCode, 200, res.body);
+    const claims = decodeJwt((res.json() as { token: string }).token);
+    assert.is(claims.email, 'Anna.Verdi@example.it');
+    assert.is(claims.phone_number, '+393331234567');
+    assert.equal(contactFromClaims(claims), { email: 'Anna.Verdi@example.it', phone: '+393331234567' });
+    const plain = decodeJwt(((await app.inject({ method: 'POST', url: '/dev/token', payload: { role: 'worker' } })).json() as { token: string }).token);
+    assert.not.ok('email' in plain || 'phone_number' in plain, 'no contact unless asked');
+  } finally {
+    await app.close();
+  }
+});
+
 test('POST /dev/token answers 400 validation_failed for an unknown role, an extra property or a bad field', async () => {
   const app = await devApp();
   try {
@@ -473,6 +491,11 @@ test('POST /dev/token answers 400 validation_failed for an unknown role, an extr
       { role: 'worker', ttlSeconds: '3600' },
       { role: 'worker', skills: 'cigo' },
       { role: 'office' }, // no sede: refused by issue()
+      { role: 'worker', email: 'non-un-indirizzo' }, // a contact the notices would drop
+      { role: 'worker', email: 'a@b' },
+      { role: 'worker', phoneNumber: 'chiamami' },
+      { role: 'worker', phoneNumber: '12' },
+      { role: 'worker', phone_number: '+393331234567' }, // the claim's name is not the request's
     ];
     for (const payload of bodies) {
       const res = await app.inject({ method: 'POST', url: '/dev/token', payload: payload as object });
