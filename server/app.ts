@@ -6,6 +6,9 @@ import { createServer } from 'node:http';
 import type { Socket } from 'node:net';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { decodeJwt } from 'jose';
+import { isUserRole } from '../routing/types.ts';
+import type { Identity } from './auth.ts';
 import type { Services } from './services.ts';
 import { availabilityRoutes, AvailabilityNow } from './http-availability.ts';
 import { availabilityFastPath, type FastPath } from './http-fast-path.ts';
@@ -16,6 +19,7 @@ import { pageRoutes } from './http-pages.ts';
 import { signInMethod, signInRoutes } from './http-sign-in.ts';
 import { ticketHttpRoutes } from './http-attachments.ts';
 import { mailboxRoutes } from './http-mailbox.ts';
+import { contactFromClaims } from './notices.ts';
 import { metricsRoute } from './http-metrics.ts';
 import { dashboardRoutes } from './http-dashboard.ts';
 import { devTokenRoute } from './dev-token-route.ts';
@@ -86,6 +90,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     hub: services.hub,
     dashboardFeed: services.dashboardFeed,
     originAllowed: (origin, request) => originAllowed(origin, request.headers.host, config.allowedOrigins),
+    signedIn: (identity, token) => rememberContact(services, identity, token),
     connected: (client, first) => services.sessions.connected(client, first),
     disconnected: (client, last) => services.sessions.disconnected(client, last),
   });
@@ -106,4 +111,20 @@ export function originAllowed(origin: string | undefined, host: string | undefin
   } catch {
     return false;
   }
+}
+
+/**
+ * A user's contact from the token of their chat sign-in, like from a ticket's: a chat the
+ * advisor escalates becomes a ticket whose notices go there. Off the sign-in's path
+ * (not awaited); a failure is logged and the next sign-in tries again.
+ */
+function rememberContact(services: Services, identity: Identity, token: string): void {
+  if (!isUserRole(identity.role)) return;
+  let claims: Record<string, unknown>;
+  try {
+    claims = decodeJwt(token);
+  } catch {
+    return; // verified a moment ago: cannot happen
+  }
+  services.contacts.rememberOnce(identity.sub, contactFromClaims(claims)).catch((err: unknown) => services.logger.warn({ err }, 'contact from the sign-in not recorded'));
 }

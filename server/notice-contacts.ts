@@ -1,12 +1,14 @@
 /**
  * Where to reach users (`notice_contacts`): the `email` and `phone_number`
- * claims of their verified tokens, recorded when they open a ticket, read by
- * the notice dispatcher (notices.ts) to route their notices.
+ * claims of their verified tokens, recorded when they open a ticket and when
+ * they sign in to the chat, read by the notice dispatcher (notices.ts) to route
+ * their notices.
  */
 import { eq, sql } from 'drizzle-orm';
 import type { Clock } from '../routing/clock.ts';
 import { noticeContacts } from '../schema/attachment-tables.ts';
 import type { Db } from './db.ts';
+import { GroupCommit } from './group-commit.ts';
 
 export interface Contact {
   email: string | null;
@@ -36,6 +38,19 @@ export function contactFromClaims(claims: Record<string, unknown>): Contact {
 
 /** Where to reach users, recorded from their tokens (`notice_contacts`). */
 export class ContactBook {
+  /** What this node last recorded per user, so that a sign-in repeating it writes nothing. */
+  private readonly recorded = new Map<string, string>();
+  /**
+   * Sign-ins' contacts, written many per statement: after a node is lost, its users sign
+   * in again on the others all at once, and one upsert each would cost the sign-ins'
+   * own reads their coalescing (server/chat-store-sql.ts).
+   */
+  private readonly signIns = new GroupCommit<{ userId: string; contact: Contact }, void>((batch) => this.write(batch).then(() => batch.map(() => ({ ok: true as const, value: undefined }))), {
+    maxRows: 128,
+    maxWaitMs: 0,
+    maxQueued: 20_000,
+  });
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
@@ -44,9 +59,35 @@ export class ContactBook {
   /** Records what the token says; a missing value keeps the one already known. */
   async remember(userId: string, contact: Contact): Promise<void> {
     if (contact.email === null && contact.phone === null) return;
+    await this.write([{ userId, contact }]);
+  }
+
+  /**
+   * `remember` for a sign-in: skipped when this node already recorded the same contact
+   * for the user (most sign-ins repeat what is known), and written together with the
+   * sign-ins of the same moment. Bounded; forgetting only costs a write. A failed write is
+   * not marked, so the next sign-in tries again.
+   */
+  async rememberOnce(userId: string, contact: Contact): Promise<void> {
+    if (contact.email === null && contact.phone === null) return;
+    const key = `${contact.email ?? ''}\n${contact.phone ?? ''}`;
+    if (this.recorded.get(userId) === key) return;
+    await this.signIns.submit({ userId, contact });
+    if (this.recorded.size >= 50_000) this.recorded.clear();
+    this.recorded.set(userId, key);
+  }
+
+  /** One upsert for all; a user twice in the batch is written once, with the later values over the earlier. */
+  private async write(batch: { userId: string; contact: Contact }[]): Promise<void> {
+    const byUser = new Map<string, Contact>();
+    for (const { userId, contact } of batch) {
+      const before = byUser.get(userId);
+      byUser.set(userId, { email: contact.email ?? before?.email ?? null, phone: contact.phone ?? before?.phone ?? null });
+    }
+    const at = new Date(this.clock.now());
     await this.db
       .insert(noticeContacts)
-      .values({ userId, email: contact.email, phone: contact.phone, updatedAt: new Date(this.clock.now()) })
+      .values([...byUser].map(([userId, c]) => ({ userId, email: c.email, phone: c.phone, updatedAt: at })))
       .onConflictDoUpdate({
         target: noticeContacts.userId,
         set: {

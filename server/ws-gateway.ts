@@ -31,6 +31,8 @@ export interface GatewayDeps {
   dashboardFeed: DashboardFeed;
   /** Browser origins allowed to open a socket. */
   originAllowed(origin: string | undefined, request: FastifyRequest): boolean;
+  /** A token was verified at `hello` (before the welcome); must not throw or wait. */
+  signedIn?(identity: Identity, token: string): void;
   /** The client joined this node's hub; `first` when the person had no other socket here. */
   connected(client: Client, first: boolean): Promise<void>;
   /** The client left; `last` when it was the person's last socket here. */
@@ -337,6 +339,7 @@ class Connection implements Expiring {
     }
     this.gw.deadlines.cancel(this);
     if (this.socket.readyState !== this.socket.OPEN) return;
+    this.gw.deps.signedIn?.(identity, parsed.frame.token as string);
     const client = new Client(randomUUID(), identity, this.socket, this.gw.readGap, MAX_BUFFERED_BYTES);
     try {
       await this.join(client, identity, parsed.frame);

@@ -5,6 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { eq } from 'drizzle-orm';
+import { mailbox } from '../schema/attachment-tables.ts';
+import { until } from './helpers/processes.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { TestSocket, type Frame } from './helpers/ws-client.ts';
 
@@ -30,11 +33,11 @@ async function signIn(claims: Record<string, unknown> & { role: string }, resume
 }
 
 /** An available advisor and a worker matched with them. */
-async function matchedPair(tag: string) {
+async function matchedPair(tag: string, workerClaims: Record<string, unknown> = {}) {
   const advisor = await signIn({ role: 'advisor', sub: `adv-${tag}`, name: 'Giulia Rossi' });
   const status = await advisor.socket.request({ type: 'advisor.status', status: 'available' });
   assert.is(status.type, 'ok');
-  const worker = await signIn({ role: 'worker', sub: `worker-${tag}`, name: 'Mario Bianchi', province: 'MI' });
+  const worker = await signIn({ role: 'worker', sub: `worker-${tag}`, name: 'Mario Bianchi', province: 'MI', ...workerClaims });
   worker.socket.send({ type: 'chat.request', topic: 'payment', entry: 'omnia', context: { protocol: 'INPS.2026.0001' } });
   const joined = await worker.socket.next('queue.joined');
   const assignedW = await worker.socket.next('conversation.assigned');
@@ -228,6 +231,18 @@ test('typing and read marks reach the peer', async () => {
   worker.send({ type: 'read', conversationId, seq: 1 });
   const read = await advisor.next('read');
   assert.is(read.seq, 1);
+});
+
+test('the e-mail in a worker’s chat sign-in reaches the notices: the ticket their chat became is announced to that address', async () => {
+  const { advisor, worker, conversationId } = await matchedPair('contact', { email: 'Mario.Bianchi@Example.IT' });
+  // Recorded off the sign-in's path: wait for it rather than race it.
+  await until(async () => (await server.services.contacts.get('worker-contact'))?.email === 'Mario.Bianchi@example.it', 'contact recorded', 5_000, 20);
+  const done = await advisor.request({ type: 'conversation.escalate', conversationId, summary: 'Pagamento non ricevuto' });
+  assert.is(done.type, 'ok');
+  await worker.next('conversation.closed');
+  await server.services.notices.runOnce();
+  const rows = await server.services.db.db.select().from(mailbox).where(eq(mailbox.ticketId, done.ticketId as string));
+  assert.equal(rows.map((r) => [r.kind, r.channel, r.recipient]), [['registered', 'email', 'Mario.Bianchi@example.it']]);
 });
 
 test('an advisor escalates a chat to Linea INPS: the user learns the ticket, the Milano office sees it with the transcript, Roma does not', async () => {

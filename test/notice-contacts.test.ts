@@ -1,0 +1,47 @@
+/** Where users are reached: contacts recorded from their tokens' sign-ins. */
+import { eq } from 'drizzle-orm';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ManualClock } from '../routing/clock.ts';
+import { noticeContacts } from '../schema/attachment-tables.ts';
+import { ContactBook } from '../server/notice-contacts.ts';
+import { testDatabase, type TestDatabase } from './helpers/db.ts';
+
+let database: TestDatabase;
+test.before(async () => {
+  database = await testDatabase();
+});
+test.after(async () => {
+  await database?.cleanup();
+});
+
+const row = async (userId: string) => (await database.db.select().from(noticeContacts).where(eq(noticeContacts.userId, userId)))[0] ?? null;
+
+test('the contacts of many sign-ins at once are all recorded; a user twice keeps the later values, a missing one keeps the earlier', async () => {
+  const book = new ContactBook(database.db, new ManualClock(Date.UTC(2026, 10, 23, 15)));
+  await Promise.all([
+    ...Array.from({ length: 40 }, (_, i) => book.rememberOnce(`u${i}`, { email: `u${i}@example.it`, phone: null })),
+    book.rememberOnce('twice', { email: 'primo@example.it', phone: '+393330000001' }),
+    book.rememberOnce('twice', { email: 'secondo@example.it', phone: null }),
+    book.rememberOnce('none', { email: null, phone: null }),
+  ]);
+  for (let i = 0; i < 40; i++) assert.is((await row(`u${i}`))?.email, `u${i}@example.it`);
+  assert.equal(await book.get('twice'), { email: 'secondo@example.it', phone: '+393330000001' });
+  assert.is(await row('none'), null, 'nothing to record, no row');
+});
+
+test('a sign-in repeating what this node recorded writes nothing; a changed contact is written', async () => {
+  const book = new ContactBook(database.db, new ManualClock(Date.UTC(2026, 10, 23, 15)));
+  await book.rememberOnce('again', { email: 'a@example.it', phone: null });
+  // Changed behind the node's back: a repeat of the same contact does not touch it…
+  await database.db.update(noticeContacts).set({ email: 'changed@example.it' }).where(eq(noticeContacts.userId, 'again'));
+  await book.rememberOnce('again', { email: 'a@example.it', phone: null });
+  assert.is((await row('again'))?.email, 'changed@example.it');
+  // …a new one does, and so does the ticket path, which always writes.
+  await book.rememberOnce('again', { email: 'b@example.it', phone: null });
+  assert.is((await row('again'))?.email, 'b@example.it');
+  await book.remember('again', { email: 'a@example.it', phone: null });
+  assert.is((await row('again'))?.email, 'a@example.it');
+});
+
+test.run();
