@@ -3,7 +3,8 @@
  * refused (the TCP proxy holds every connection open and passes nothing). The
  * node must answer every send within its query timeout (`DATABASE_QUERY_TIMEOUT_MS`)
  * with `store_unavailable`, acknowledge nothing it did not store, and store each
- * retried message once when the database is back. On a real server process, like
+ * retried message once when the database is back, whether the partition ends by
+ * resetting its connections or heals leaving them silent. On a real server process, like
  * test/faults.test.ts; needs DATABASE_URL.
  */
 import { test } from 'uvu';
@@ -94,6 +95,33 @@ if (postgres) {
       const n = await retryRefusedThenCheck(conversationId, log, [worker, advisor]);
       assert.is(n, 1 + during.length);
       console.log(`\n# partition: ${during.length} sends refused, slowest answer ${slowest.toFixed(0)} ms (bound ${bound} ms), ${n} stored after the retries`);
+    }));
+
+  test('a partition that heals without resetting its connections: each connection it left dead fails one statement within the timeout and leaves the pool; nothing is lost', () =>
+    withLogs(async () => {
+      const { advisor, worker, conversationId } = await conversationBetween(node, node, 'heal', 'PA');
+      const log: Attempt[] = [];
+      // A few statements at once, so that the pool holds more than one idle connection.
+      await Promise.all([worker, advisor, worker, advisor].map((side, i) => attempt(side, conversationId, `heal-warm-${i}`, `prima ${i}`, log)));
+      assert.ok(log.every((a) => a.ack !== undefined), 'acknowledged before the partition');
+
+      proxy.blackhole();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      proxy.restore(); // new connections pass again; the ones held through the partition stay silent for ever
+      const bound = Math.max(QUERY_TIMEOUT_MS, CONNECT_TIMEOUT_MS) + 4_000;
+      let acked = 0;
+      let sends = 0;
+      for (; acked < 3 && sends < 15; sends++) {
+        const a = await attempt(sends % 2 ? advisor : worker, conversationId, `heal-${sends}`, `dopo ${sends}`, log, 3 * bound);
+        assert.ok(a.ack !== undefined || a.error === 'store_unavailable', `answered with an ack or store_unavailable (${a.error})`);
+        assert.ok(a.ms < bound, `answered within ${bound} ms (${a.ms.toFixed(0)} ms)`);
+        if (a.ack !== undefined) acked++;
+      }
+      assert.is(acked, 3, `the dead connections left the pool: 3 acknowledged within ${sends} sends`);
+      const refused = log.filter((a) => a.error !== undefined).length;
+      const n = await retryRefusedThenCheck(conversationId, log, [worker, advisor]);
+      assert.is(n, 4 + sends);
+      console.log(`\n# healed partition: ${refused} sends refused by connections it left dead, then acknowledged; ${n} stored after the retries`);
     }));
 }
 
