@@ -54,11 +54,13 @@ const IN_FLIGHT = { postgres: 2, pglite: 1 } as const;
  */
 const READ_BATCH = { maxRows: 128, maxWaitMs: 0, maxQueued: 20_000 } as const;
 
-/** What each batcher of the store has done so far and holds now (absent when it is off). */
+/** What each batcher of the stores has done so far and holds now (absent when it is off). */
 export interface StoreBatchStats {
   append?: GroupCommitStats;
   readMessages?: GroupCommitStats;
   readOpen?: GroupCommitStats;
+  /** Ticket creations (server/ticket-create-sql.ts), its lanes summed. */
+  ticketCreate?: GroupCommitStats;
 }
 
 export type SqlChatStore = ChatStore & {

@@ -145,10 +145,10 @@ export class Metrics {
   }
 }
 
-const BATCH_KINDS = { append: 'append', readMessages: 'read_messages', readOpen: 'read_open' } as const;
+const BATCH_KINDS = { append: 'append', readMessages: 'read_messages', readOpen: 'read_open', ticketCreate: 'ticket_create' } as const;
 
 /**
- * The store's batchers (message appends, the reconnect reads), read at scrape time:
+ * The stores' batchers (message appends, the reconnect reads, ticket creations), read at scrape time:
  * `queued` growing while `in_flight` stays at its maximum means the database is the
  * bottleneck (callers wait, and past the queue's bound get `store_unavailable`);
  * items over batches is the batch size that load produced.

@@ -149,7 +149,8 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   const { fanout, presence } = shared;
   // Whole-state reads shared between the callers of one moment (routing-state-coalescing.ts).
   const state = new CoalescingRoutingState(shared.state);
-  const metrics = new Metrics({ state, hub, db: db.db, clock, storeBatches: () => sqlStore.batchStats() });
+  const ticketStore = createSqlTicketStore(db.db);
+  const metrics = new Metrics({ state, hub, db: db.db, clock, storeBatches: () => ({ ...sqlStore.batchStats(), ticketCreate: ticketStore.creationStats() }) });
   const router = new RouterService({ state, store, hub, fanout, clock, log, metrics, config: config.routing, recordWait: (id, since, at) => dashboard.recordWait(id, since, at) });
   const dashboardLog = logger.child({ part: 'dashboard' });
   const dashboard = new DashboardService({ db: db.db, state, clock, schedule, handleSeconds: () => router.handling.mean(), estimate: (snap) => router.infos(snap), onRoutingChange: () => void router.dispatch(), log: dashboardLog });
@@ -157,7 +158,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   const dashboardFeed = new DashboardFeed({ dashboard, log: dashboardLog });
   const daily = scheduleDailySnapshots({ take: (day) => dashboard.takeSnapshot(day), clock, log: dashboardLog });
   const advisors = sqlAdvisorDirectory(db.db, tokenDirectory(config.routing.defaultCapacity));
-  const tickets = new TicketService({ store: createSqlTicketStore(db.db), clock });
+  const tickets = new TicketService({ store: ticketStore, clock });
   const attachments = createSqlAttachmentStore(db.db);
   const contacts = new ContactBook(db.db, clock);
   const mailbox = new LocalMailbox(db.db);

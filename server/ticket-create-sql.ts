@@ -24,7 +24,7 @@ import { insertAttachments } from './attachment-store-sql.ts';
 import type { AttachmentMeta } from './attachments.ts';
 import { queryRows, sqlState, type Db } from './db.ts';
 import { AppError } from './errors.ts';
-import { GroupCommit, GroupCommitOverloaded, type Outcome } from './group-commit.ts';
+import { GroupCommit, GroupCommitOverloaded, type GroupCommitStats, type Outcome } from './group-commit.ts';
 import type { NewTicket, TicketRecord } from './ticket-store.ts';
 
 export type Created = { ticket: TicketRecord; created: boolean; attachments?: AttachmentMeta[] };
@@ -38,10 +38,13 @@ const BATCH_ROWS = 100;
  */
 const LANES = 3;
 
-/** `create` for the SQL ticket store; `byConversation` finds an escalation's ticket. */
-export function sqlTicketCreator(db: Db, byConversation: (conversationId: string) => Promise<TicketRecord | null>): (input: NewTicket) => Promise<Created> {
+/** `create` for the SQL ticket store, and what its lanes did (summed, for /metrics); `byConversation` finds an escalation's ticket. */
+export function sqlTicketCreator(
+  db: Db,
+  byConversation: (conversationId: string) => Promise<TicketRecord | null>,
+): ((input: NewTicket) => Promise<Created>) & { stats(): GroupCommitStats } {
   const lanes = Array.from({ length: LANES }, () => new GroupCommit<NewTicket, Created>((items) => commitBatch(db, items), { maxRows: BATCH_ROWS, maxWaitMs: 0 }));
-  return async (input) => {
+  const create = async (input: NewTicket): Promise<Created> => {
     if (input.conversationId === null && (input.firstReply.attachments ?? []).length === 0) {
       return leastBusy(lanes).submit(input).catch((err: unknown) => {
         // A bounded queue: past it, a clear 503 the client may retry, not an unbounded wait or a 500.
@@ -50,6 +53,17 @@ export function sqlTicketCreator(db: Db, byConversation: (conversationId: string
     }
     return createOne(db, input, byConversation);
   };
+  return Object.assign(create, { stats: () => sumStats(lanes.map((lane) => lane.stats())) });
+}
+
+function sumStats(all: GroupCommitStats[]): GroupCommitStats {
+  return all.reduce((a, b) => ({
+    batches: a.batches + b.batches,
+    items: a.items + b.items,
+    largestBatch: Math.max(a.largestBatch, b.largestBatch),
+    queued: a.queued + b.queued,
+    inFlight: a.inFlight + b.inFlight,
+  }));
 }
 
 /** An idle lane if there is one, else the one with the fewest creations waiting. */

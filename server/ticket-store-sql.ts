@@ -16,6 +16,7 @@ import { messages, officeProvinces, offices } from '../schema/tables.ts';
 import { insertAttachments } from './attachment-store-sql.ts';
 import type { AttachmentMeta } from './attachments.ts';
 import type { Db } from './db.ts';
+import type { GroupCommitStats } from './group-commit.ts';
 import { sqlTicketCreator } from './ticket-create-sql.ts';
 import { AppError } from './errors.ts';
 import {
@@ -41,9 +42,11 @@ const TRANSCRIPT_LIMIT = 5000;
 const THREAD_LIMIT = 5000;
 
 /** `now` (default Date.now) times how long office-map answers are reused. */
-export function createSqlTicketStore(db: Db, options: { now?: () => number } = {}): TicketStore {
+export function createSqlTicketStore(db: Db, options: { now?: () => number } = {}): TicketStore & { creationStats(): GroupCommitStats } {
   const now = options.now ?? Date.now;
+  const create = sqlTicketCreator(db, (conversationId) => byConversation(db, conversationId));
   return {
+    creationStats: () => create.stats(),
     sedeOfMatricola: async (matricola) => {
       const [row] = await db.select({ sede: matricolaSedi.officeCode }).from(matricolaSedi).where(eq(matricolaSedi.matricola, matricola)).limit(1);
       return row?.sede ?? null;
@@ -56,7 +59,7 @@ export function createSqlTicketStore(db: Db, options: { now?: () => number } = {
       const [row] = await db.select({ province: offices.province }).from(offices).where(eq(offices.code, sede)).limit(1);
       return row?.province ?? null;
     }),
-    create: sqlTicketCreator(db, (conversationId) => byConversation(db, conversationId)),
+    create,
     get: (id) => get(db, id),
     byConversation: (conversationId) => byConversation(db, conversationId),
     list: (scope, filters, now, page) => list(db, scope, filters, now, page),

@@ -41,13 +41,20 @@ test('queues, advisors, connections, messages and tickets show up in /metrics as
   await waiting.request({ type: 'message.send', conversationId, clientMsgId: randomUUID(), text: 'uno' });
   await advisor.request({ type: 'message.send', conversationId, clientMsgId: randomUUID(), text: 'due' });
   await advisor.request({ type: 'conversation.escalate', conversationId, summary: 'da verificare in sede' });
+  const ticket = await fetch(`${server.url}/api/v1/tickets`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${await server.token({ role: 'worker', sub: 'w-ticket', province: 'GE' })}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ subject: 'Pagamento', category: 'cigo', body: 'Quando arriva?' }),
+  });
+  assert.is(ticket.status, 201, await ticket.clone().text());
   m = await scrape();
   assert.is(m.get('infocig_queue_length{province="GE",audience="worker"}'), undefined, 'the queue is empty now');
+  assert.is(m.get('infocig_store_batch_items_total{kind="ticket_create"}'), 1, 'the ticket opened over HTTP went through the creation batches (the escalated one alone)');
   assert.is(m.get('infocig_messages_total'), 2);
   assert.is(m.get('infocig_escalations_total'), 1);
   assert.is(m.get('infocig_conversations_closed_total{outcome="escalated"}'), 1);
   assert.is(m.get('infocig_wait_seconds_count{audience="worker"}'), 1);
-  assert.is(m.get('infocig_tickets{sede="SEDE-GE",status="open"}'), 1);
+  assert.is(m.get('infocig_tickets{sede="SEDE-GE",status="open"}'), 2);
   assert.ok(m.has('infocig_nodejs_eventloop_lag_seconds'), 'event-loop lag is exported');
   // The store's batchers: the two messages went through the group commit, each sign-in read its open conversations.
   assert.is(m.get('infocig_store_batch_items_total{kind="append"}'), 2);
@@ -57,7 +64,7 @@ test('queues, advisors, connections, messages and tickets show up in /metrics as
   const text = await (await fetch(`${server.url}/metrics`)).text();
   assert.match(text, /^# TYPE infocig_store_batches_total counter$/m);
   assert.match(text, /^# TYPE infocig_store_queued gauge$/m);
-  for (const kind of ['append', 'read_messages', 'read_open']) {
+  for (const kind of ['append', 'read_messages', 'read_open', 'ticket_create']) {
     assert.is(m.get(`infocig_store_queued{kind="${kind}"}`), 0, `nothing left waiting (${kind})`);
     assert.is(m.get(`infocig_store_in_flight{kind="${kind}"}`), 0, `nothing left in flight (${kind})`);
   }
