@@ -26,7 +26,7 @@ import { messagesAfterMany, openConversationsForMany, type AfterRequest } from '
 import type { ChatStore, CloseInput, ConversationRecord, NewConversation, NewMessage, StoredMessage } from './chat-store.ts';
 import type { Db } from './db.ts';
 import { AppError } from './errors.ts';
-import { GroupCommit, GroupCommitOverloaded, type GroupCommitOptions, type GroupCommitStats } from './group-commit.ts';
+import { allOk, GroupCommit, GroupCommitOverloaded, type GroupCommitOptions, type GroupCommitStats } from './group-commit.ts';
 import { sqlRunnerOf, type SqlRunner } from './sql-runner.ts';
 
 export interface SqlChatStoreOptions {
@@ -104,13 +104,12 @@ export function createSqlChatStore(db: Db, options: SqlChatStoreOptions = {}): S
 
 function readBatchers(run: SqlRunner) {
   const options = { ...READ_BATCH, maxInFlight: IN_FLIGHT[run.kind] };
-  const ok = <R>(values: R[]) => values.map((value) => ({ ok: true as const, value }));
   return {
-    after: new GroupCommit<AfterRequest, StoredMessage[]>((batch) => messagesAfterMany(run, batch).then(ok), {
+    after: new GroupCommit<AfterRequest, StoredMessage[]>((batch) => messagesAfterMany(run, batch).then(allOk), {
       ...options,
       laneOf: (r) => r.conversationId,
     }),
-    open: new GroupCommit<string, ConversationRecord[]>((batch) => openConversationsForMany(run, batch).then(ok), {
+    open: new GroupCommit<string, ConversationRecord[]>((batch) => openConversationsForMany(run, batch).then(allOk), {
       ...options,
       laneOf: (id) => id,
     }),

@@ -42,6 +42,11 @@ export interface Lanes<T> {
 
 export type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
+/** Every item succeeded with its value (a `commit` whose statement answers for all, or fails for all). */
+export function allOk<R>(values: R[]): Outcome<R>[] {
+  return values.map((value) => ({ ok: true, value }));
+}
+
 export interface GroupCommitStats {
   batches: number;
   items: number;

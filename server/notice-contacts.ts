@@ -8,7 +8,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Clock } from '../routing/clock.ts';
 import { noticeContacts } from '../schema/attachment-tables.ts';
 import type { Db } from './db.ts';
-import { GroupCommit } from './group-commit.ts';
+import { allOk, GroupCommit } from './group-commit.ts';
 
 export interface Contact {
   email: string | null;
@@ -45,7 +45,7 @@ export class ContactBook {
    * in again on the others all at once, and one upsert each would cost the sign-ins'
    * own reads their coalescing (server/chat-store-sql.ts).
    */
-  private readonly signIns = new GroupCommit<{ userId: string; contact: Contact }, void>((batch) => this.write(batch).then(() => batch.map(() => ({ ok: true as const, value: undefined }))), {
+  private readonly signIns = new GroupCommit<{ userId: string; contact: Contact }, void>((batch) => this.write(batch).then(() => allOk(batch.map(() => undefined))), {
     maxRows: 128,
     maxWaitMs: 0,
     maxQueued: 20_000,
