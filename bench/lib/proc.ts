@@ -4,7 +4,7 @@
  * bench itself, even Ctrl-C). CPU time and memory are read from /proc.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -189,23 +189,43 @@ export function cpuMsOf(pid: number): number {
   }
 }
 
+/** Every PostgreSQL process of the machine (postmaster, backends, WAL writer…), by /proc/<pid>/comm. */
+export function postgresPids(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
 /** CPU use of some processes over a stretch of time, as a share of one core (1 = 100%). */
 export class CpuMeter {
   private start: number[] = [];
   private t0 = 0;
   private self0 = process.cpuUsage();
-  constructor(private readonly pids: number[]) {}
+  private pids: number[] = [];
+  /** A function is asked at each `begin()`: processes forked after construction (a pool's backends) count too. */
+  constructor(private readonly pidsOf: number[] | (() => number[])) {}
   begin(): void {
+    this.pids = typeof this.pidsOf === 'function' ? this.pidsOf() : this.pidsOf;
     this.start = this.pids.map(cpuMsOf);
     this.self0 = process.cpuUsage();
     this.t0 = performance.now();
   }
+  /** The last `end()`'s answer. */
+  last: { server: number; load: number } | null = null;
   /** [servers (sum of the pids), this process]. */
   end(): { server: number; load: number } {
     const wall = performance.now() - this.t0;
-    const used = this.pids.map(cpuMsOf).reduce((s, v, i) => s + v - this.start[i]!, 0);
+    const used = this.pids.map(cpuMsOf).reduce((s, v, i) => s + Math.max(0, v - this.start[i]!), 0);
     const self = process.cpuUsage(this.self0);
-    return { server: used / wall, load: (self.user + self.system) / 1000 / wall };
+    this.last = { server: used / wall, load: (self.user + self.system) / 1000 / wall };
+    return this.last;
   }
 }
 

@@ -158,11 +158,13 @@ export interface Phase {
 }
 
 /** Warm-up, then the measured window, then the loops are told to stop; the window's length in ms. */
-export async function measureWindow(phase: Phase, warmupMs: number, measureMs: number): Promise<number> {
+export async function measureWindow(phase: Phase, warmupMs: number, measureMs: number, meter?: { begin(): void; end(): void }): Promise<number> {
   await new Promise((r) => setTimeout(r, warmupMs));
   phase.measuring = true;
+  meter?.begin();
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, measureMs));
+  meter?.end();
   phase.measuring = false;
   const elapsed = performance.now() - t0;
   phase.running = false;

@@ -13,12 +13,14 @@ import { TEXT } from '../lib/chat-load.ts';
 import { throwawayDatabase } from '../lib/env.ts';
 import { alternate, fmt, Histogram, measureWindow, pairedRatio, median, round, type LatencySummary, type Phase } from '../lib/stats.ts';
 import { atLeast, atMost, info, type BenchContext, type Check, type Scenario } from '../lib/types.ts';
-import { sleep } from '../lib/proc.ts';
+import { CpuMeter, postgresPids, sleep } from '../lib/proc.ts';
 
 interface Run {
   rate: number;
   latency: LatencySummary;
   errors: number;
+  /** Over the measured window, as shares of one core: every PostgreSQL process, and this process (the writers). */
+  cpu: { postgres: number; bench: number };
 }
 
 async function timed(concurrency: number, warmupMs: number, measureMs: number, write: (w: number) => Promise<void>): Promise<Run> {
@@ -41,9 +43,11 @@ async function timed(concurrency: number, warmupMs: number, measureMs: number, w
       }
     }
   });
-  const elapsed = await measureWindow(phase, warmupMs, measureMs);
+  const meter = new CpuMeter(postgresPids);
+  const elapsed = await measureWindow(phase, warmupMs, measureMs, meter);
   await Promise.all(workers);
-  const r = { rate: (done * 1000) / elapsed, latency: hist.summaryMs(), errors };
+  const cpu = { postgres: round(meter.last!.server, 2), bench: round(meter.last!.load, 2) };
+  const r = { rate: (done * 1000) / elapsed, latency: hist.summaryMs(), errors, cpu };
   hist.destroy();
   return r;
 }
@@ -191,7 +195,16 @@ export const transcript: Scenario = {
           (details.levels as Record<string, Record<string, unknown>>)[String(c)]!.rowsPerBatch = round((after.items - before.items) / (after.batches - before.batches), 1);
         }
         const base = `single-row INSERT ${Math.round(median(b.map((r) => r.rate)))}/s`;
+        const cpuOf = (runs: Run[]) => ({ postgres: median(runs.map((r) => r.cpu.postgres)), bench: median(runs.map((r) => r.cpu.bench)) });
+        const [ca, cb] = [cpuOf(a), cpuOf(b)];
+        (details.levels as Record<string, Record<string, unknown>>)[String(c)]!.cpu = { append: ca, insert: cb };
         if (c === judged) {
+          // Where the limit is: PostgreSQL's CPU per row written, measured from /proc over the same windows.
+          const perRow = (share: number, runs: Run[]) => round((share * 1e6) / median(runs.map((r) => r.rate)), 1);
+          checks.push(
+            info(`PostgreSQL CPU during the runs, ${c} writers (all its processes; this process: append ${Math.round(ca.bench * 100)} %, INSERT ${Math.round(cb.bench * 100)} %)`, Math.round(ca.postgres * 100), '%', `INSERT runs: ${Math.round(cb.postgres * 100)} %`),
+            info(`PostgreSQL CPU per row, ${c} writers`, perRow(ca.postgres, a), 'µs', `single-row INSERT ${perRow(cb.postgres, b)} µs`),
+          );
           checks.push(atLeast(`appendMessage/s vs single-row INSERT/s, ${c} writers (${Math.round(median(a.map((r) => r.rate)))}/s)`, round(ratio, 3), 5, '×', base));
           checks.push(atMost(`p99 commit, ${c} writers`, p99, 25, 'ms', `INSERT p99 ${fmt(baseP99)} ms`));
         } else {
