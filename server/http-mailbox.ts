@@ -104,6 +104,7 @@ export function renderMailbox(rows: readonly MailboxRow[], to?: string): string 
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>INFO CIG – Casella di posta locale</title>
+  <link rel="icon" href="/favicon.svg" type="image/svg+xml">
   <link rel="stylesheet" href="/common.css">
   <link rel="stylesheet" href="/office/mailbox.css">
 </head>

@@ -102,6 +102,28 @@ test('pages carry a strict Content-Security-Policy; only the chat app may be fra
 });
 
 
+test('every page names an icon, and every stylesheet, script and icon it names is served', async () => {
+  const s = await start();
+  try {
+    for (const page of ['/', '/demo/', '/chat/', '/advisor/', '/office/', '/dashboard/', '/mailbox/']) {
+      const res = await fetch(`${s.url}${page}`);
+      assert.is(res.status, 200, page);
+      const html = await res.text();
+      // Without an icon of its own a page makes the browser ask for /favicon.ico: a 404 in every console.
+      assert.match(html, /<link rel="icon" href="[^"]+"/, `${page} names no icon`);
+      const refs = [...html.matchAll(/<(?:link[^>]*\shref|script[^>]*\ssrc)="([^"]+)"/g)].map((m) => m[1]!);
+      assert.ok(refs.length >= 2, page);
+      for (const ref of refs) {
+        const asset = await fetch(new URL(ref, `${s.url}${page}`));
+        assert.is(asset.status, 200, `${page} names ${ref}, which answers ${asset.status}`);
+        await asset.arrayBuffer();
+      }
+    }
+  } finally {
+    await s.close();
+  }
+});
+
 test('the availability for now turns at the closing minute even when asked again and again within it', async () => {
   const clock = new ManualClock(Date.parse('2026-11-23T16:59:00.000Z')); // 17:59 in Milan, a Monday
   const app = Fastify();
