@@ -6,6 +6,7 @@
  */
 import { ChatClient } from '../lib/chat-client.js';
 import { LANGS, applyI18n, label, onLangChange, setLang, t } from '../i18n.js';
+import { mintDevToken, savedChoice } from '../lib/dev-token.js';
 import { $, MessageList, announcer, downloadText, enterToSend, fileStamp, h, typingNotifier } from '../lib/ui.js';
 
 const KEY = 'infocig.advisor.dev';
@@ -27,25 +28,8 @@ const state = {
 // ---------------------------------------------------------------------------
 // Sign-in
 
-function saved() {
-  try {
-    const c = JSON.parse(sessionStorage.getItem(KEY) ?? 'null');
-    return c && typeof c.sub === 'string' ? c : null;
-  } catch {
-    return null;
-  }
-}
-
-async function mint(choice) {
-  const res = await fetch(new URL('../dev/token', location.href), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ role: 'advisor', ...choice }),
-  });
-  const body = await res.json().catch(() => null);
-  if (!res.ok) throw Object.assign(new Error(body?.error?.message ?? `HTTP ${res.status}`), { status: res.status, code: body?.error?.code ?? `http_${res.status}` });
-  return body.token;
-}
+const saved = () => savedChoice(KEY, () => true);
+const mint = (choice) => mintDevToken({ role: 'advisor', ...choice });
 
 function signIn() {
   $('#signin').hidden = false;

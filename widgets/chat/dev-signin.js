@@ -5,6 +5,7 @@
  * mints a fresh token for it. Not used when the chat runs inside the bubble.
  */
 import { t } from '../i18n.js';
+import { mintDevToken, savedChoice } from '../lib/dev-token.js';
 import { $, h } from '../lib/ui.js';
 
 const KEY = 'infocig.chat.dev';
@@ -18,27 +19,8 @@ export function signOut() {
   sessionStorage.removeItem(KEY);
 }
 
-async function mint(choice) {
-  const res = await fetch(new URL('../dev/token', location.href), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(choice),
-  });
-  if (!res.ok) {
-    const body = await res.json().catch(() => null);
-    throw Object.assign(new Error(body?.error?.message ?? `HTTP ${res.status}`), { status: res.status, code: body?.error?.code ?? `http_${res.status}` });
-  }
-  return (await res.json()).token;
-}
-
-function saved() {
-  try {
-    const c = JSON.parse(sessionStorage.getItem(KEY) ?? 'null');
-    return c && typeof c.role === 'string' && typeof c.sub === 'string' ? c : null;
-  } catch {
-    return null;
-  }
-}
+const mint = mintDevToken;
+const saved = () => savedChoice(KEY, (c) => typeof c.role === 'string');
 
 /** Resolves with a getToken function once someone is signed in. */
 export function devSignIn(section, show) {

@@ -14,6 +14,7 @@
  */
 import { LANGS, applyI18n, formatTime, formatWhen, lang, onLangChange, setLang } from '../i18n.js';
 import { ChatClient } from '../lib/chat-client.js';
+import { apiError, mintDevToken, savedChoice } from '../lib/dev-token.js';
 import { $, announcer, h } from '../lib/ui.js';
 import { applyStrings, dt, fmtDay, fmtDuration, fmtNumber } from './strings.js';
 
@@ -49,25 +50,8 @@ const isSupervisor = () => state.me?.role === 'supervisor';
 // ---------------------------------------------------------------------------
 // Sign-in and HTTP
 
-function saved() {
-  try {
-    const c = JSON.parse(sessionStorage.getItem(KEY) ?? 'null');
-    return c && typeof c.sub === 'string' && (c.role === 'supervisor' || c.role === 'office') ? c : null;
-  } catch {
-    return null;
-  }
-}
-
-async function mint(choice) {
-  const res = await fetch(new URL('../dev/token', location.href), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ ...choice, ttlSeconds: 3600 }),
-  });
-  const body = await res.json().catch(() => null);
-  if (!res.ok) throw Object.assign(new Error(body?.error?.message ?? `HTTP ${res.status}`), { status: res.status, code: body?.error?.code ?? `http_${res.status}` });
-  return body.token;
-}
+const saved = () => savedChoice(KEY, (c) => c.role === 'supervisor' || c.role === 'office');
+const mint = (choice) => mintDevToken({ ...choice, ttlSeconds: 3600 });
 
 async function token(fresh = false) {
   if (!fresh && state.token && Date.now() < state.tokenUntil) return state.token;
@@ -87,7 +71,7 @@ async function api(path, { method = 'GET', body, raw = false } = {}) {
     if (res.status === 401 && attempt === 0) continue;
     if (raw && res.ok) return res;
     const json = await res.json().catch(() => null);
-    if (!res.ok) throw Object.assign(new Error(json?.error?.message ?? `HTTP ${res.status}`), { status: res.status, code: json?.error?.code ?? `http_${res.status}` });
+    if (!res.ok) throw apiError(res, json);
     return json;
   }
   throw Object.assign(new Error('unauthenticated'), { code: 'unauthenticated' });

@@ -10,7 +10,9 @@
  * Italian by default; English through the shared language switch.
  */
 import { LANGS, applyI18n, formatDateTime, label, lang, onLangChange, setLang, t as common } from '../i18n.js';
+import { apiError, mintDevToken, savedChoice } from '../lib/dev-token.js';
 import { $, announcer, h } from '../lib/ui.js';
+import { applyOffice, tr } from './strings.js';
 
 const KEY = 'infocig.office.dev';
 const REFRESH_MS = 30_000;
@@ -28,239 +30,6 @@ const OUTCOME_TEXT = {
   docs: 'Documentazione ricevuta',
   notCompetent: 'Non di competenza della sede',
 };
-
-// ---------------------------------------------------------------------------
-// Strings (the shared i18n.js holds the common ones)
-
-const DICT = {
-  it: {
-    'off.skip': 'Vai al contenuto',
-    'off.title': 'Console delle sedi territoriali',
-    'off.me': '{name} · {sede}',
-    'off.signin.note': 'In produzione l’operatore accede con le credenziali INPS; qui si sceglie la sede.',
-    'off.signin.sede': 'Sede territoriale',
-    'off.signin.sub': 'Codice operatore',
-    'off.signin.subHint': 'Lettere, cifre, punto, trattino.',
-    'off.signin.bad': 'Il codice operatore può contenere solo lettere, cifre, punto e trattino.',
-    'off.queue.title': 'Richieste della sede',
-    'off.queue.refresh': 'Aggiorna',
-    'off.queue.more': 'Mostra altre',
-    'off.queue.count': '{n} richieste.',
-    'off.queue.count1': '1 richiesta.',
-    'off.queue.none': 'Nessuna richiesta con questi filtri.',
-    'off.queue.partial': 'Mostrate {shown} di {total}.',
-    'off.queue.overdueCount': '{n} in ritardo.',
-    'off.queue.new': 'Nuove richieste in coda: {n}.',
-    'off.queue.loading': 'Caricamento delle richieste…',
-    'off.filters.title': 'Filtri',
-    'off.filters.status': 'Stato',
-    'off.filters.matricola': 'Matricola',
-    'off.filters.subject': 'Oggetto contiene',
-    'off.filters.from': 'Aperte dal',
-    'off.filters.to': 'Aperte fino al',
-    'off.filters.overdue': 'Solo in ritardo',
-    'off.filters.reset': 'Azzera',
-    'off.filters.apply': 'Filtra',
-    'off.filters.badMatricola': 'La matricola contiene caratteri non ammessi.',
-    'off.status.active': 'Da lavorare',
-    'off.status.open': 'Aperte',
-    'off.status.in_progress': 'In lavorazione',
-    'off.status.closed': 'Chiuse',
-    'off.status.all': 'Tutte',
-    'off.badge.open': 'Aperta',
-    'off.badge.in_progress': 'In lavorazione',
-    'off.badge.closed': 'Chiusa',
-    'off.overdue': 'In ritardo',
-    'off.due': 'entro {when}',
-    'off.noDue': 'senza scadenza',
-    'off.replies': '{n} messaggi',
-    'off.replies1': '1 messaggio',
-    'off.detail.label': 'Dettaglio della richiesta',
-    'off.detail.none': 'Nessuna richiesta aperta',
-    'off.detail.pick': 'Scegli una richiesta dall’elenco per leggerla e rispondere.',
-    'off.detail.transcript': 'Trascrizione della chat',
-    'off.detail.thread': 'Messaggi',
-    'off.detail.opened': 'Richiesta {protocol} aperta.',
-    'off.f.status': 'Stato',
-    'off.f.category': 'Argomento',
-    'off.f.origin': 'Origine',
-    'off.f.user': 'Utente',
-    'off.f.fiscalCode': 'Codice fiscale',
-    'off.f.matricola': 'Matricola',
-    'off.f.province': 'Provincia',
-    'off.f.created': 'Aperta il',
-    'off.f.due': 'Da ricontattare entro',
-    'off.f.taken': 'Presa in carico',
-    'off.f.closed': 'Chiusa il',
-    'off.f.outcome': 'Esito',
-    'off.f.takenBy': '{when} da {who}',
-    'off.origin.user': 'Richiesta diretta dell’utente',
-    'off.origin.escalation': 'Da una chat (consulente)',
-    'off.origin.office': 'Comunicazione della sede',
-    'off.role.office': 'Sede',
-    'off.role.advisor': 'Consulente INPS (riepilogo della chat)',
-    'off.role.supervisor': 'Supervisore',
-    'off.take.note': 'Nessun operatore ha ancora preso in carico la richiesta.',
-    'off.take': 'Prendi in carico',
-    'off.take.done': 'Richiesta {protocol} presa in carico.',
-    'off.reply.title': 'Rispondi all’utente',
-    'off.reply.text': 'Testo della risposta',
-    'off.reply.files': 'Allegati (facoltativi)',
-    'off.reply.filesHint': 'Fino a 3 file da 5 MB ciascuno: PDF, PNG, JPEG, P7M o testo.',
-    'off.reply.send': 'Invia la risposta',
-    'off.reply.sending': 'Invio in corso…',
-    'off.reply.done': 'Risposta inviata.',
-    'off.reply.empty': 'Scrivi il testo della risposta.',
-    'off.reply.tooMany': 'Puoi allegare al massimo 3 file.',
-    'off.reply.tooBig': '«{name}» supera i 5 MB.',
-    'off.reply.emptyFile': '«{name}» è vuoto.',
-    'off.close.title': 'Chiudi la richiesta',
-    'off.close.outcome': 'Esito',
-    'off.close.other': 'Descrivi l’esito',
-    'off.close.otherEmpty': 'Descrivi l’esito.',
-    'off.close.submit': 'Chiudi la richiesta',
-    'off.close.done': 'Richiesta {protocol} chiusa.',
-    'off.outcome.defined': 'Pratica definita',
-    'off.outcome.info': 'Informazioni fornite',
-    'off.outcome.docs': 'Documentazione ricevuta',
-    'off.outcome.notCompetent': 'Non di competenza della sede',
-    'off.outcome.other': 'Altro…',
-    'off.closed.box': 'Richiesta chiusa il {when}. Esito: {outcome}.',
-    'off.dl': 'Scarica {name} ({size})',
-    'off.dl.done': 'File {name} scaricato.',
-    'off.attachments': 'Allegati',
-    'off.err.attachment_type_refused': 'Tipo di file non ammesso: sono accettati PDF, PNG, JPEG, P7M e testo.',
-    'off.err.attachment_too_large': 'Un file supera i 5 MB.',
-    'off.err.too_many_attachments': 'Al massimo 3 file per messaggio.',
-    'off.err.ticket_closed': 'La richiesta è già chiusa.',
-    'off.err.illegal_transition': 'Un altro operatore ha già cambiato lo stato: la richiesta è stata ricaricata.',
-    'off.err.not_found': 'Richiesta non trovata.',
-    'off.err.validation_failed': 'Dati non validi: {message}',
-    'off.err.generic': 'Operazione non riuscita ({code}).',
-  },
-  en: {
-    'off.skip': 'Skip to content',
-    'off.title': 'Territorial office console',
-    'off.me': '{name} · {sede}',
-    'off.signin.note': 'In production operators sign in with their INPS credentials; here you pick the office.',
-    'off.signin.sede': 'Territorial office',
-    'off.signin.sub': 'Operator id',
-    'off.signin.subHint': 'Letters, digits, dot, hyphen.',
-    'off.signin.bad': 'The operator id may contain only letters, digits, dots and hyphens.',
-    'off.queue.title': 'Requests for this office',
-    'off.queue.refresh': 'Refresh',
-    'off.queue.more': 'Show more',
-    'off.queue.count': '{n} requests.',
-    'off.queue.count1': '1 request.',
-    'off.queue.none': 'No requests match these filters.',
-    'off.queue.partial': 'Showing {shown} of {total}.',
-    'off.queue.overdueCount': '{n} overdue.',
-    'off.queue.new': 'New requests in the queue: {n}.',
-    'off.queue.loading': 'Loading requests…',
-    'off.filters.title': 'Filters',
-    'off.filters.status': 'Status',
-    'off.filters.matricola': 'Company number (matricola)',
-    'off.filters.subject': 'Subject contains',
-    'off.filters.from': 'Opened from',
-    'off.filters.to': 'Opened until',
-    'off.filters.overdue': 'Overdue only',
-    'off.filters.reset': 'Clear',
-    'off.filters.apply': 'Filter',
-    'off.filters.badMatricola': 'The company number contains characters that are not allowed.',
-    'off.status.active': 'To do',
-    'off.status.open': 'Open',
-    'off.status.in_progress': 'In progress',
-    'off.status.closed': 'Closed',
-    'off.status.all': 'All',
-    'off.badge.open': 'Open',
-    'off.badge.in_progress': 'In progress',
-    'off.badge.closed': 'Closed',
-    'off.overdue': 'Overdue',
-    'off.due': 'due {when}',
-    'off.noDue': 'no due time',
-    'off.replies': '{n} messages',
-    'off.replies1': '1 message',
-    'off.detail.label': 'Request details',
-    'off.detail.none': 'No request open',
-    'off.detail.pick': 'Pick a request from the list to read and answer it.',
-    'off.detail.transcript': 'Chat transcript',
-    'off.detail.thread': 'Messages',
-    'off.detail.opened': 'Request {protocol} opened.',
-    'off.f.status': 'Status',
-    'off.f.category': 'Subject area',
-    'off.f.origin': 'Origin',
-    'off.f.user': 'User',
-    'off.f.fiscalCode': 'Tax code',
-    'off.f.matricola': 'Company number',
-    'off.f.province': 'Province',
-    'off.f.created': 'Opened on',
-    'off.f.due': 'Recontact by',
-    'off.f.taken': 'Taken in charge',
-    'off.f.closed': 'Closed on',
-    'off.f.outcome': 'Outcome',
-    'off.f.takenBy': '{when} by {who}',
-    'off.origin.user': 'Opened directly by the user',
-    'off.origin.escalation': 'From a chat (advisor)',
-    'off.origin.office': 'Sent by the office',
-    'off.role.office': 'Office',
-    'off.role.advisor': 'INPS advisor (chat summary)',
-    'off.role.supervisor': 'Supervisor',
-    'off.take.note': 'No operator has taken this request in charge yet.',
-    'off.take': 'Take in charge',
-    'off.take.done': 'Request {protocol} taken in charge.',
-    'off.reply.title': 'Reply to the user',
-    'off.reply.text': 'Reply text',
-    'off.reply.files': 'Attachments (optional)',
-    'off.reply.filesHint': 'Up to 3 files of 5 MB each: PDF, PNG, JPEG, P7M or plain text.',
-    'off.reply.send': 'Send the reply',
-    'off.reply.sending': 'Sending…',
-    'off.reply.done': 'Reply sent.',
-    'off.reply.empty': 'Write the reply text.',
-    'off.reply.tooMany': 'You can attach at most 3 files.',
-    'off.reply.tooBig': '“{name}” is larger than 5 MB.',
-    'off.reply.emptyFile': '“{name}” is empty.',
-    'off.close.title': 'Close the request',
-    'off.close.outcome': 'Outcome',
-    'off.close.other': 'Describe the outcome',
-    'off.close.otherEmpty': 'Describe the outcome.',
-    'off.close.submit': 'Close the request',
-    'off.close.done': 'Request {protocol} closed.',
-    'off.outcome.defined': 'Case settled',
-    'off.outcome.info': 'Information given',
-    'off.outcome.docs': 'Documents received',
-    'off.outcome.notCompetent': 'Not for this office',
-    'off.outcome.other': 'Other…',
-    'off.closed.box': 'Request closed on {when}. Outcome: {outcome}.',
-    'off.dl': 'Download {name} ({size})',
-    'off.dl.done': 'File {name} downloaded.',
-    'off.attachments': 'Attachments',
-    'off.err.attachment_type_refused': 'File type not accepted: PDF, PNG, JPEG, P7M and plain text only.',
-    'off.err.attachment_too_large': 'A file is larger than 5 MB.',
-    'off.err.too_many_attachments': 'At most 3 files a message.',
-    'off.err.ticket_closed': 'The request is already closed.',
-    'off.err.illegal_transition': 'Another operator changed the status first: the request was reloaded.',
-    'off.err.not_found': 'Request not found.',
-    'off.err.validation_failed': 'Invalid data: {message}',
-    'off.err.generic': 'It did not work ({code}).',
-  },
-};
-
-function tr(key, vars) {
-  const d = DICT[lang()] ?? DICT.it;
-  let s = Object.hasOwn(d, key) ? d[key] : Object.hasOwn(DICT.it, key) ? DICT.it[key] : key;
-  if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (vars[k] === undefined || vars[k] === null ? m : String(vars[k])));
-  return s;
-}
-
-function applyOffice(root = document) {
-  for (const el of root.querySelectorAll('[data-t]')) el.textContent = tr(el.dataset.t);
-  for (const el of root.querySelectorAll('[data-t-attr]')) {
-    for (const pair of el.dataset.tAttr.split(';')) {
-      const [attr, key] = pair.split(':').map((s) => s.trim());
-      if (attr && key) el.setAttribute(attr, tr(key));
-    }
-  }
-}
 
 const announce = announcer($('#announce'));
 
@@ -296,25 +65,8 @@ const state = {
   loading: null,
 };
 
-function saved() {
-  try {
-    const c = JSON.parse(sessionStorage.getItem(KEY) ?? 'null');
-    return c && typeof c.sub === 'string' && typeof c.sede === 'string' ? c : null;
-  } catch {
-    return null;
-  }
-}
-
-async function mint(choice) {
-  const res = await fetch(new URL('../dev/token', location.href), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ role: 'office', sub: choice.sub, name: choice.name, sede: choice.sede }),
-  });
-  const body = await res.json().catch(() => null);
-  if (!res.ok) throw Object.assign(new Error(body?.error?.message ?? `HTTP ${res.status}`), { status: res.status, code: body?.error?.code ?? `http_${res.status}` });
-  return body.token;
-}
+const saved = () => savedChoice(KEY, (c) => typeof c.sede === 'string');
+const mint = (choice) => mintDevToken({ role: 'office', sub: choice.sub, name: choice.name, sede: choice.sede });
 
 function expiryOf(token) {
   try {
@@ -347,10 +99,7 @@ async function request(path, { method = 'GET', json, form } = {}) {
     }
     const res = await fetch(apiUrl(path), { method, headers, body, cache: 'no-store' });
     if (res.status === 401 && attempt === 0) continue;
-    if (!res.ok) {
-      const err = await res.json().catch(() => null);
-      throw Object.assign(new Error(err?.error?.message ?? `HTTP ${res.status}`), { status: res.status, code: err?.error?.code ?? `http_${res.status}` });
-    }
+    if (!res.ok) throw apiError(res, await res.json().catch(() => null));
     return res;
   }
 }

@@ -1,0 +1,36 @@
+/**
+ * What every page's development sign-in shares: the error an API answer turns
+ * into, a token from POST /dev/token, and the person picked earlier in this tab
+ * (sessionStorage, so a reload resumes the same person). Pages differ only in
+ * the claims they ask for and in what makes a saved choice usable.
+ */
+
+/** An Error for an answer that is not ok: the server's message, the HTTP status and the stable error code. */
+export function apiError(res, body) {
+  return Object.assign(new Error(body?.error?.message ?? `HTTP ${res.status}`), {
+    status: res.status,
+    code: body?.error?.code ?? `http_${res.status}`,
+  });
+}
+
+/** A token for these claims from POST /dev/token (404 when development sign-in is off). */
+export async function mintDevToken(claims) {
+  const res = await fetch(new URL('../dev/token', location.href), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(claims),
+  });
+  const body = await res.json().catch(() => null);
+  if (!res.ok) throw apiError(res, body);
+  return body.token;
+}
+
+/** The choice saved under `key`, if it parses and `usable(choice)` says it is whole; otherwise null. */
+export function savedChoice(key, usable) {
+  try {
+    const c = JSON.parse(sessionStorage.getItem(key) ?? 'null');
+    return c && typeof c === 'object' && typeof c.sub === 'string' && usable(c) ? c : null;
+  } catch {
+    return null;
+  }
+}
