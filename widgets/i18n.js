@@ -528,21 +528,37 @@ export function onLangChange(fn) {
   return () => listeners.delete(fn);
 }
 
-export function t(key, vars) {
-  const d = DICTS[current];
-  let s = Object.hasOwn(d, key) ? d[key] : Object.hasOwn(it, key) ? it[key] : key;
-  if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (vars[k] === undefined || vars[k] === null ? m : String(vars[k])));
-  return s;
+/**
+ * A t() over a page's dictionaries ({ it, en }): the string in the current
+ * language, else the Italian one, else the key itself; `{name}` is filled from vars.
+ */
+export function translator(dicts) {
+  return (key, vars) => {
+    const d = dicts[current] ?? dicts.it;
+    let s = Object.hasOwn(d, key) ? d[key] : Object.hasOwn(dicts.it, key) ? dicts.it[key] : key;
+    if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (vars[k] === undefined || vars[k] === null ? m : String(vars[k])));
+    return s;
+  };
 }
 
-export function applyI18n(root = document) {
-  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
-  for (const el of root.querySelectorAll('[data-i18n-attr]')) {
-    for (const pair of el.dataset.i18nAttr.split(';')) {
+/**
+ * Translates the markup under root: `data-<name>="key"` sets the text,
+ * `data-<name>-attr="aria-label:key;title:key"` sets attributes (name: one word).
+ */
+export function applyStringsTo(root, name, translate) {
+  for (const el of root.querySelectorAll(`[data-${name}]`)) el.textContent = translate(el.dataset[name]);
+  for (const el of root.querySelectorAll(`[data-${name}-attr]`)) {
+    for (const pair of el.dataset[`${name}Attr`].split(';')) {
       const [attr, key] = pair.split(':').map((s) => s.trim());
-      if (attr && key) el.setAttribute(attr, t(key));
+      if (attr && key) el.setAttribute(attr, translate(key));
     }
   }
+}
+
+export const t = translator(DICTS);
+
+export function applyI18n(root = document) {
+  applyStringsTo(root, 'i18n', t);
 }
 
 /** "lunedì 3 marzo alle 15:00" style, always in Italian time. */

@@ -5,7 +5,7 @@
  *
  * In HTML: data-d="key" sets textContent, data-d-attr="aria-label:key" sets attributes.
  */
-import { lang } from '../i18n.js';
+import { applyStringsTo, lang, translator } from '../i18n.js';
 
 const it = {
   'title': 'Cruscotto del servizio INFO CIG',
@@ -259,21 +259,10 @@ const en = {
 
 const DICTS = { it, en };
 
-export function dt(key, vars) {
-  const d = DICTS[lang()] ?? it;
-  let s = Object.hasOwn(d, key) ? d[key] : Object.hasOwn(it, key) ? it[key] : key;
-  if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (vars[k] === undefined || vars[k] === null ? m : String(vars[k])));
-  return s;
-}
+export const dt = translator(DICTS);
 
 export function applyStrings(root = document) {
-  for (const el of root.querySelectorAll('[data-d]')) el.textContent = dt(el.dataset.d);
-  for (const el of root.querySelectorAll('[data-d-attr]')) {
-    for (const pair of el.dataset.dAttr.split(';')) {
-      const [attr, key] = pair.split(':').map((s) => s.trim());
-      if (attr && key) el.setAttribute(attr, dt(key));
-    }
-  }
+  applyStringsTo(root, 'd', dt);
 }
 
 const LOCALES = { it: 'it-IT', en: 'en-GB' };

@@ -5,7 +5,7 @@
  *
  * In HTML: data-t="key" sets textContent, data-t-attr="aria-label:key" sets attributes.
  */
-import { lang } from '../i18n.js';
+import { applyStringsTo, translator } from '../i18n.js';
 
 const DICT = {
   it: {
@@ -220,19 +220,8 @@ const DICT = {
   },
 };
 
-export function tr(key, vars) {
-  const d = DICT[lang()] ?? DICT.it;
-  let s = Object.hasOwn(d, key) ? d[key] : Object.hasOwn(DICT.it, key) ? DICT.it[key] : key;
-  if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (vars[k] === undefined || vars[k] === null ? m : String(vars[k])));
-  return s;
-}
+export const tr = translator(DICT);
 
 export function applyOffice(root = document) {
-  for (const el of root.querySelectorAll('[data-t]')) el.textContent = tr(el.dataset.t);
-  for (const el of root.querySelectorAll('[data-t-attr]')) {
-    for (const pair of el.dataset.tAttr.split(';')) {
-      const [attr, key] = pair.split(':').map((s) => s.trim());
-      if (attr && key) el.setAttribute(attr, tr(key));
-    }
-  }
+  applyStringsTo(root, 't', tr);
 }
