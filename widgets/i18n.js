@@ -591,3 +591,4 @@ export function label(kind, code) {
   const s = t(key);
   return s === key ? String(code ?? '') : s;
 }
+export { DICTS as STRINGS };

@@ -288,3 +288,4 @@ export function fmtDay(ymd) {
   const d = new Date(`${ymd}T12:00:00Z`);
   return new Intl.DateTimeFormat(locale(), { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(d);
 }
+export { DICTS as STRINGS };

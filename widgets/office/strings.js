@@ -225,3 +225,4 @@ export const tr = translator(DICT);
 export function applyOffice(root = document) {
   applyStringsTo(root, 't', tr);
 }
+export { DICT as STRINGS };
