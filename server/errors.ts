@@ -49,6 +49,8 @@ export const ERRORS = {
   too_many_attachments: { status: 400, message: 'At most %s files a message' },
   // dashboard
   ticket_only: { status: 409, message: 'This province takes Linea INPS requests only for now: %s' },
+  // access log
+  access_log_unavailable: { status: 503, message: 'The access could not be recorded, so nothing is shown; try again in a moment' },
   // server
   not_ready: { status: 503, message: 'Not ready: %s' },
   internal: { status: 500, message: 'Something went wrong on our side' },

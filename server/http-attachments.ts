@@ -30,6 +30,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decodeJwt } from 'jose';
 import { isUserRole, TOPICS, type Topic } from '../routing/types.ts';
 import { ATTACHMENT_LIMITS, acceptAttachment, contentDisposition, servedContentType, type AttachmentMeta, type NewAttachment } from './attachments.ts';
+import type { AccessLog } from './access-log.ts';
 import type { AttachmentStore } from './attachment-store.ts';
 import { bearerToken, type Authenticator, type Identity } from './auth.ts';
 import { AppError } from './errors.ts';
@@ -43,6 +44,8 @@ import type { TicketRecord } from './ticket-store.ts';
 export interface TicketHttpOptions {
   auth: Authenticator;
   tickets: TicketService;
+  /** Staff reads (tickets, files, matricola searches) are recorded here before the answer leaves. */
+  access: AccessLog;
   attachments: AttachmentStore;
   /** Where to record the contact claims of those who open tickets; absent: not recorded. */
   contacts?: ContactBook | null;
@@ -126,7 +129,7 @@ export async function ticketHttpRoutes(app: FastifyInstance, opts: TicketHttpOpt
     return withFiles;
   });
 
-  await ticketRoutes(app, { auth, tickets, officeName: opts.officeName });
+  await ticketRoutes(app, { auth, tickets, access: opts.access, officeName: opts.officeName });
 
   app.post<{ Params: { id: string } }>(
     '/api/v1/tickets/:id/replies',
@@ -220,6 +223,7 @@ export async function ticketHttpRoutes(app: FastifyInstance, opts: TicketHttpOpt
       const attachmentId = request.params.attachmentId;
       const found = UUID.test(attachmentId) ? await attachments.content(ticket.id, attachmentId.toLowerCase()) : null;
       if (!found) throw new AppError('not_found');
+      await opts.access.record(identity, { action: 'attachment.read', subjectId: attachmentId.toLowerCase(), ownerId: ticket.userId, detail: { ticket: ticket.id } }, request.id);
       reply
         .header('Content-Type', servedContentType(found.meta.mediaType))
         .header('Content-Length', String(found.content.length))

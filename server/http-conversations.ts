@@ -1,9 +1,11 @@
 /**
  * GET /api/v1/conversations/:id: a conversation and its transcript, for its
  * participants and for supervisors. Anyone else gets the same 404 as for an
- * absent id, so ids cannot be probed.
+ * absent id, so ids cannot be probed. A staff member's read is recorded in the
+ * access log before the transcript is sent (server/access-log.ts).
  */
 import type { FastifyInstance } from 'fastify';
+import type { AccessLog } from './access-log.ts';
 import type { Authenticator, Identity } from './auth.ts';
 import type { ChatStore, ConversationRecord } from './chat-store.ts';
 import { AppError } from './errors.ts';
@@ -28,7 +30,7 @@ const messageSchema = {
   },
 };
 
-export async function conversationRoutes(app: FastifyInstance, opts: { auth: Authenticator; store: ChatStore }): Promise<void> {
+export async function conversationRoutes(app: FastifyInstance, opts: { auth: Authenticator; store: ChatStore; access: AccessLog }): Promise<void> {
   app.get<{ Params: { id: string } }>(
     '/api/v1/conversations/:id',
     {
@@ -64,6 +66,7 @@ export async function conversationRoutes(app: FastifyInstance, opts: { auth: Aut
       const identity = await signedIn(request, opts.auth);
       const conv = await opts.store.getConversation(request.params.id);
       if (!conv || !mayRead(identity, conv)) throw new AppError('not_found');
+      await opts.access.record(identity, { action: 'conversation.read', subjectId: conv.id, ownerId: conv.userId }, request.id);
       const messages = await opts.store.messagesAfter(conv.id, 0, TRANSCRIPT_LIMIT);
       return {
         id: conv.id,

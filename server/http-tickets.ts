@@ -13,9 +13,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { TOPICS, type Topic } from '../routing/types.ts';
+import type { AccessLog } from './access-log.ts';
 import type { Authenticator, Identity } from './auth.ts';
 import { AppError } from './errors.ts';
 import { errorSchema } from './http-errors.ts';
+import { DATE_OR_INSTANT } from './query-dates.ts';
 import { signedIn } from './http-auth.ts';
 import { isOverdue, isStaff, TICKET_LIMITS, type ListInput, type TicketService } from './ticket-service.ts';
 import { TICKET_STATUSES, type AuditEntry, type TicketRecord, type TicketReply } from './ticket-store.ts';
@@ -23,6 +25,8 @@ import { TICKET_STATUSES, type AuditEntry, type TicketRecord, type TicketReply }
 export interface TicketRoutesOptions {
   auth: Authenticator;
   tickets: TicketService;
+  /** Staff reads of a ticket and searches by matricola are recorded here before the answer leaves. */
+  access: AccessLog;
   /** The territorial office's name for a sede code, shown beside the code; absent: code only. */
   officeName?: OfficeName;
 }
@@ -31,7 +35,6 @@ export type OfficeName = (sede: string) => string | null;
 const noNames: OfficeName = () => null;
 
 const MATRICOLA = { type: 'string', minLength: 1, maxLength: 32, pattern: '^[0-9A-Za-z][0-9A-Za-z./-]*$' } as const;
-const DATE_OR_INSTANT = { type: 'string', minLength: 10, maxLength: 40, pattern: '^\\d{4}-\\d{2}-\\d{2}(T[0-9:.]+(Z|[+-]\\d{2}:\\d{2}))?$' } as const;
 const nullableString = { type: ['string', 'null'] } as const;
 
 const ticketSchema = {
@@ -178,7 +181,7 @@ interface CreateBody {
 
 
 export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptions): Promise<void> {
-  const { auth, tickets } = opts;
+  const { auth, tickets, access } = opts;
   const names = opts.officeName ?? noNames;
 
   app.post<{ Body: CreateBody }>(
@@ -264,6 +267,10 @@ export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptio
     async (request) => {
       const identity = await signedIn(request, auth);
       const list = await tickets.list(identity, request.query);
+      const { matricola } = request.query;
+      if (matricola !== undefined) {
+        await access.record(identity, { action: 'ticket.search', subjectId: matricola, ownerId: null, detail: { results: list.total } }, request.id);
+      }
       return {
         items: list.items.map((t) => ticketView(identity, t, list.now, names)),
         page: list.page,
@@ -279,6 +286,7 @@ export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptio
     async (request) => {
       const identity = await signedIn(request, auth);
       const detail = await tickets.get(identity, request.params.id);
+      await access.record(identity, { action: 'ticket.read', subjectId: detail.ticket.id, ownerId: detail.ticket.userId }, request.id);
       const staff = isStaff(identity);
       return {
         ...ticketView(identity, detail.ticket, detail.now, names),

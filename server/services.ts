@@ -10,6 +10,7 @@ import { MemoryRoutingState } from '../routing/routing-state-memory.ts';
 import type { RoutingState } from '../routing/routing-state.ts';
 import { defaultScheduleConfig, type ScheduleConfig } from '../routing/schedule.ts';
 import { seed } from '../schema/seed.ts';
+import { AccessLog } from './access-log.ts';
 import { tokenDirectory } from './advisor-directory.ts';
 import { sqlAdvisorDirectory } from './advisor-directory-sql.ts';
 import type { Authenticator } from './auth.ts';
@@ -60,6 +61,8 @@ export interface Services {
   router: RouterService;
   chat: ChatService;
   tickets: TicketService;
+  /** Who on the institute's side read whose data (docs/access-log.md). */
+  access: AccessLog;
   attachments: AttachmentStore;
   contacts: ContactBook;
   mailbox: LocalMailbox;
@@ -160,6 +163,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   const advisors = sqlAdvisorDirectory(db.db, tokenDirectory(config.routing.defaultCapacity));
   const tickets = new TicketService({ store: ticketStore, clock });
   const attachments = createSqlAttachmentStore(db.db);
+  const access = new AccessLog({ db: db.db, clock, log: logger.child({ part: 'access' }) });
   const contacts = new ContactBook(db.db, clock);
   const mailbox = new LocalMailbox(db.db);
   const email = config.notices.smtpUrl ? createSmtpChannel({ url: config.notices.smtpUrl, from: config.notices.from }) : null;
@@ -187,7 +191,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   tick.unref();
 
   return {
-    config, logger, clock, db, store, state, auth, dev, schedule, hub, router, chat, tickets, attachments, contacts, mailbox, notices, metrics, sessions, sweep, fanout, dashboard, dashboardFeed,
+    config, logger, clock, db, store, state, auth, dev, schedule, hub, router, chat, tickets, access, attachments, contacts, mailbox, notices, metrics, sessions, sweep, fanout, dashboard, dashboardFeed,
     probes: [
       { name: 'database', check: () => db.ping() },
       { name: 'routing state', check: () => state.ping() },

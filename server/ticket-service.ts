@@ -14,8 +14,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../routing/clock.ts';
-import { addDaysYmd, patronDayOf } from '../routing/holidays.ts';
-import { localParts, zonedTimeToUtc } from '../routing/zoned-time.ts';
+import { patronDayOf } from '../routing/holidays.ts';
+import { localParts } from '../routing/zoned-time.ts';
+import { queryBoundary } from './query-dates.ts';
 import { isUserRole } from '../routing/types.ts';
 import { dueDate } from '../routing/working-hours.ts';
 import type { AttachmentMeta, NewAttachment } from './attachments.ts';
@@ -88,13 +89,12 @@ export interface StatusChange {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const YMD = /^\d{4}-\d{2}-\d{2}$/;
 
 export class TicketService {
   private readonly store: TicketStore;
   private readonly clock: Clock;
   private readonly slaHours: number;
-  private readonly timeZone: string;
+  readonly timeZone: string;
   private readonly newId: () => string;
 
   constructor(deps: TicketServiceDeps) {
@@ -399,14 +399,7 @@ export class TicketService {
 
   /** A local date (whole day) or an ISO instant, as the start or the exclusive end of a range. */
   private boundary(field: string, value: string, side: 'start' | 'end'): Date {
-    const v = value.trim();
-    if (YMD.test(v)) {
-      const d = new Date(`${v}T00:00:00Z`);
-      if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== v) throw new AppError('validation_failed', `${field} is not a calendar date`);
-      return zonedTimeToUtc(side === 'start' ? v : addDaysYmd(v, 1), '00:00', this.timeZone);
-    }
-    const ms = Date.parse(v);
-    if (!/^\d{4}-\d{2}-\d{2}T/.test(v) || Number.isNaN(ms)) throw new AppError('invalid_instant', field);
-    return new Date(ms);
+    return queryBoundary(field, value, side, this.timeZone);
   }
+
 }

@@ -7,12 +7,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { count, eq } from 'drizzle-orm';
 import Fastify, { type FastifyInstance } from 'fastify';
+import pino from 'pino';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ManualClock } from '../routing/clock.ts';
 import { attachmentBlobs, ticketAttachments } from '../schema/attachment-tables.ts';
 import { seed } from '../schema/seed.ts';
 import { outbox, ticketAudit, ticketReplies } from '../schema/ticket-tables.ts';
+import { AccessLog } from '../server/access-log.ts';
 import { createSqlAttachmentStore } from '../server/attachment-store-sql.ts';
 import { ATTACHMENT_LIMITS, contentDisposition, sanitizeFilename, sniff } from '../server/attachments.ts';
 import { createDevAuth, type DevAuth, type DevTokenRequest } from '../server/auth-dev.ts';
@@ -117,7 +119,7 @@ test.before(async () => {
   const tickets = new TicketService({ store: createSqlTicketStore(database.db), clock });
   app = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } } });
   installErrorHandling(app);
-  await app.register(ticketHttpRoutes, { auth: dev.authenticator, tickets, attachments: createSqlAttachmentStore(database.db) });
+  await app.register(ticketHttpRoutes, { auth: dev.authenticator, tickets, access: new AccessLog({ db: database.db, clock, log: pino({ level: 'silent' }) }), attachments: createSqlAttachmentStore(database.db) });
   await app.ready();
 });
 

@@ -8,6 +8,7 @@
 import type { AddressInfo } from 'node:net';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import Fastify, { type FastifyInstance } from 'fastify';
+import pino from 'pino';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
 import { test } from 'uvu';
@@ -17,6 +18,7 @@ import { mailbox, noticeContacts } from '../schema/attachment-tables.ts';
 import { seed } from '../schema/seed.ts';
 import { offices } from '../schema/tables.ts';
 import { outbox, tickets as ticketsTable } from '../schema/ticket-tables.ts';
+import { AccessLog } from '../server/access-log.ts';
 import { createSqlAttachmentStore } from '../server/attachment-store-sql.ts';
 import { createJwtAuthenticator } from '../server/auth-jwks.ts';
 import { installErrorHandling } from '../server/http-errors.ts';
@@ -192,7 +194,7 @@ test.before(async () => {
   const tickets = new TicketService({ store: createSqlTicketStore(database.db), clock });
   app = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } } });
   installErrorHandling(app);
-  await app.register(ticketHttpRoutes, { auth, tickets, attachments: createSqlAttachmentStore(database.db), contacts: new ContactBook(database.db, clock) });
+  await app.register(ticketHttpRoutes, { auth, tickets, access: new AccessLog({ db: database.db, clock, log: pino({ level: 'silent' }) }), attachments: createSqlAttachmentStore(database.db), contacts: new ContactBook(database.db, clock) });
   await app.register(mailboxRoutes, { mailbox: localMailbox() });
   await app.ready();
   smtp = new TestSmtp();

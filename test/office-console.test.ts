@@ -80,6 +80,7 @@ async function start(): Promise<Server> {
   await app.register(ticketHttpRoutes, {
     auth: services.auth,
     tickets: services.tickets,
+    access: services.access,
     attachments: createSqlAttachmentStore(db.db),
     contacts: new ContactBook(db.db, clock),
   });

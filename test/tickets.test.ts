@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import Fastify, { type FastifyInstance } from 'fastify';
+import pino from 'pino';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ManualClock } from '../routing/clock.ts';
@@ -13,6 +14,7 @@ import { patronDayOf } from '../routing/holidays.ts';
 import { dueDate } from '../routing/working-hours.ts';
 import { seed } from '../schema/seed.ts';
 import { matricolaSedi, outbox, ticketAudit } from '../schema/ticket-tables.ts';
+import { AccessLog } from '../server/access-log.ts';
 import { createDevAuth, type DevAuth, type DevTokenRequest } from '../server/auth-dev.ts';
 import type { Identity } from '../server/auth.ts';
 import { createSqlChatStore } from '../server/chat-store-sql.ts';
@@ -41,7 +43,7 @@ test.before(async () => {
   tickets = new TicketService({ store: createSqlTicketStore(database.db), clock });
   app = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } } });
   installErrorHandling(app);
-  await app.register(ticketRoutes, { auth: dev.authenticator, tickets });
+  await app.register(ticketRoutes, { auth: dev.authenticator, tickets, access: new AccessLog({ db: database.db, clock, log: pino({ level: 'silent' }) }) });
   await app.ready();
 });
 

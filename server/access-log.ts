@@ -1,0 +1,126 @@
+/**
+ * Who on the institute's side saw whose data (docs/access-log.md). A public
+ * administration must be able to say which operator opened a citizen's chat or
+ * request, and when; the `access_log` table (schema/access-tables.ts) answers.
+ *
+ * `record` is called by a route before it sends personal data to a staff
+ * member (advisor, office operator, supervisor), and resolves once the row is
+ * committed: no row, no data. When the write fails the route answers 503
+ * `access_log_unavailable` and sends nothing. People reading their own chats and
+ * requests are not recorded. Rows are append-only (a trigger refuses UPDATE,
+ * DELETE and TRUNCATE); supervisors read them with `list`.
+ */
+import { and, count, desc, eq, gte, lt, type SQL } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { Clock } from '../routing/clock.ts';
+import { isStaffRole } from '../routing/types.ts';
+import { accessLog, type AccessLogRow } from '../schema/access-tables.ts';
+import type { Identity } from './auth.ts';
+import type { Db } from './db.ts';
+import { AppError } from './errors.ts';
+
+export const ACCESS_ACTIONS = ['conversation.read', 'ticket.read', 'attachment.read', 'ticket.search'] as const;
+export type AccessAction = (typeof ACCESS_ACTIONS)[number];
+
+export interface AccessEntry {
+  action: AccessAction;
+  /** What is read: a conversation, ticket or attachment id, or the matricola searched. */
+  subjectId: string;
+  /** Whose data it is; null for a search. */
+  ownerId: string | null;
+  detail?: Record<string, string | number>;
+}
+
+export interface AccessQuery {
+  actor?: string;
+  owner?: string;
+  subject?: string;
+  action?: AccessAction;
+  from?: Date;
+  to?: Date;
+  page: number;
+  pageSize: number;
+}
+
+export interface AccessView {
+  at: string;
+  actor: { id: string; role: string; sede: string | null };
+  action: string;
+  subjectId: string;
+  ownerId: string | null;
+  requestId: string | null;
+  detail: Record<string, string | number>;
+}
+
+export const ACCESS_PAGE_MAX = 200;
+
+/** Whether reading as this identity is recorded: staff are, people reading their own data are not. */
+export function isRecorded(identity: Identity, ownerId: string | null): boolean {
+  return isStaffRole(identity.role) && identity.sub !== ownerId;
+}
+
+export class AccessLog {
+  constructor(private readonly deps: { db: Db; clock: Clock; log: Logger }) {}
+
+  /** Stores one access before the data leaves; rejects with `access_log_unavailable` when it cannot. */
+  async record(identity: Identity, entry: AccessEntry, requestId?: string): Promise<void> {
+    if (!isRecorded(identity, entry.ownerId)) return;
+    try {
+      await this.deps.db.insert(accessLog).values({
+        at: new Date(this.deps.clock.now()),
+        actorId: identity.sub,
+        actorRole: identity.role,
+        actorSede: identity.sede,
+        action: entry.action,
+        subjectId: entry.subjectId,
+        ownerId: entry.ownerId,
+        requestId: requestId ?? null,
+        detail: entry.detail ?? {},
+      });
+    } catch (err) {
+      this.deps.log.error({ err, action: entry.action, actor: identity.sub }, 'access log not written: the data was not sent');
+      throw new AppError('access_log_unavailable');
+    }
+  }
+
+  /** The log, newest first; supervisors only. */
+  async list(identity: Identity, q: AccessQuery): Promise<{ items: AccessView[]; page: number; pageSize: number; total: number }> {
+    if (identity.role !== 'supervisor') throw new AppError('forbidden', 'only supervisors read the access log');
+    const where = and(...conditions(q));
+    const { db } = this.deps;
+    const [rows, [totals]] = await Promise.all([
+      db
+        .select()
+        .from(accessLog)
+        .where(where)
+        .orderBy(desc(accessLog.at), desc(accessLog.id))
+        .limit(q.pageSize)
+        .offset((q.page - 1) * q.pageSize),
+      db.select({ n: count() }).from(accessLog).where(where),
+    ]);
+    return { items: rows.map(viewOf), page: q.page, pageSize: q.pageSize, total: Number(totals?.n ?? 0) };
+  }
+}
+
+function conditions(q: AccessQuery): SQL[] {
+  const out: SQL[] = [];
+  if (q.actor) out.push(eq(accessLog.actorId, q.actor));
+  if (q.owner) out.push(eq(accessLog.ownerId, q.owner));
+  if (q.subject) out.push(eq(accessLog.subjectId, q.subject));
+  if (q.action) out.push(eq(accessLog.action, q.action));
+  if (q.from) out.push(gte(accessLog.at, q.from));
+  if (q.to) out.push(lt(accessLog.at, q.to));
+  return out;
+}
+
+function viewOf(r: AccessLogRow): AccessView {
+  return {
+    at: r.at.toISOString(),
+    actor: { id: r.actorId, role: r.actorRole, sede: r.actorSede },
+    action: r.action,
+    subjectId: r.subjectId,
+    ownerId: r.ownerId,
+    requestId: r.requestId,
+    detail: r.detail,
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * GET /api/v1/access-log: who on the institute's side read whose data, newest
+ * first, for supervisors (docs/access-log.md). Filters: `owner` (the person the
+ * data is about: a data subject's request), `actor`, `subject` (a conversation,
+ * ticket or attachment id, or a matricola searched), `action`, `from`/`to`
+ * (a day in Europe/Rome or an ISO 8601 instant). Paged like the ticket list.
+ */
+import type { FastifyInstance } from 'fastify';
+import { ACCESS_ACTIONS, ACCESS_PAGE_MAX, type AccessAction, type AccessLog } from './access-log.ts';
+import type { Authenticator } from './auth.ts';
+import { errorSchema } from './http-errors.ts';
+import { signedIn } from './http-auth.ts';
+import { DATE_OR_INSTANT, queryBoundary } from './query-dates.ts';
+
+interface Query {
+  owner?: string;
+  actor?: string;
+  subject?: string;
+  action?: AccessAction;
+  from?: string;
+  to?: string;
+  page: number;
+  pageSize: number;
+}
+
+const id = { type: 'string', minLength: 1, maxLength: 128 } as const;
+const str = { type: 'string' } as const;
+const nullableString = { type: ['string', 'null'] } as const;
+
+const itemSchema = {
+  type: 'object',
+  properties: {
+    at: str,
+    actor: { type: 'object', properties: { id: str, role: str, sede: nullableString } },
+    action: str,
+    subjectId: str,
+    ownerId: nullableString,
+    requestId: nullableString,
+    detail: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
+  },
+} as const;
+
+export async function accessLogRoutes(app: FastifyInstance, opts: { auth: Authenticator; access: AccessLog; timeZone: string }): Promise<void> {
+  app.get<{ Querystring: Query }>(
+    '/api/v1/access-log',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            owner: id,
+            actor: id,
+            subject: id,
+            action: { type: 'string', enum: [...ACCESS_ACTIONS] },
+            from: DATE_OR_INSTANT,
+            to: DATE_OR_INSTANT,
+            page: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1 },
+            pageSize: { type: 'integer', minimum: 1, maximum: ACCESS_PAGE_MAX, default: 50 },
+          },
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: { items: { type: 'array', items: itemSchema }, page: { type: 'integer' }, pageSize: { type: 'integer' }, total: { type: 'integer' } },
+            required: ['items', 'page', 'pageSize', 'total'],
+          },
+          400: errorSchema,
+          401: errorSchema,
+          403: errorSchema,
+          503: errorSchema,
+        },
+      },
+    },
+    async (request) => {
+      const identity = await signedIn(request, opts.auth);
+      const { from, to, ...rest } = request.query;
+      return opts.access.list(identity, {
+        ...rest,
+        ...(from === undefined ? {} : { from: queryBoundary('from', from, 'start', opts.timeZone) }),
+        ...(to === undefined ? {} : { to: queryBoundary('to', to, 'end', opts.timeZone) }),
+      });
+    },
+  );
+}
