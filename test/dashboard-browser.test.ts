@@ -283,6 +283,34 @@ if (!existsSync(CHROMIUM)) {
     assert.is(await sw.isChecked(), true, 'the switch stays on across live updates');
   });
 
+  test("the supervisor finds in the access log who opened a person's request, and nothing else of that person", async () => {
+    const api = async (claims: Record<string, unknown>, url: string, init: RequestInit = {}) => {
+      const token = await ctx.services.dev!.issue(claims as never);
+      return fetch(`${ctx.base}${url}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers } });
+    };
+    const worker = { role: 'worker', sub: 'usr-letto', province: 'MI', name: 'Lia Letta' };
+    const created = await api(worker, '/api/v1/tickets', { method: 'POST', body: JSON.stringify({ subject: 'Pagamento CIGS', category: 'payment', body: 'Quando?' }) });
+    assert.is(created.status, 201);
+    const { id } = (await created.json()) as { id: string };
+    assert.is((await api(worker, `/api/v1/tickets/${id}`)).status, 200, 'her own read: not in the log');
+    assert.is((await api({ role: 'office', sub: 'op-lettore', sede: 'SEDE-MI', name: 'Ugo Lettore' }, `/api/v1/tickets/${id}`)).status, 200);
+
+    const page = ctx.page;
+    await page.getByRole('heading', { name: 'Accessi ai dati personali' }).scrollIntoViewIfNeeded();
+    await page.getByLabel('Persona (id utente)').fill('usr-letto');
+    await page.getByRole('button', { name: 'Cerca negli accessi' }).click();
+    await page.locator('#access-count', { hasText: 'Accessi trovati: 1' }).waitFor();
+    const rows = page.locator('#access-table tbody tr');
+    assert.is(await rows.count(), 1);
+    assert.match((await rows.first().textContent()) ?? '', new RegExp(`op-lettore · operatore di sede · SEDE-MI.*ha aperto la richiesta.*${id}.*usr-letto`));
+    await page.getByLabel('Persona (id utente)').fill('nessuno');
+    await page.getByRole('button', { name: 'Cerca negli accessi' }).click();
+    await page.locator('#access-table tbody', { hasText: 'Nessun accesso registrato con questi filtri.' }).waitFor();
+    await page.getByLabel('Persona (id utente)').fill('usr-letto');
+    await page.getByRole('button', { name: 'Cerca negli accessi' }).click();
+    await page.locator('#access-count', { hasText: 'Accessi trovati: 1' }).waitFor();
+  });
+
   test('no serious or critical axe violations; the screenshot', async () => {
     const page = ctx.page;
     assert.equal(await axe(page), []);
@@ -317,6 +345,7 @@ if (!existsSync(CHROMIUM)) {
     await page.locator('#prov-body tr[data-province="GE"]').waitFor();
     assert.is(await page.locator('#prov-body tr').count(), 1);
     assert.is(await page.locator('#controls').isVisible(), false);
+    assert.is(await page.locator('#access').isVisible(), false, 'the access log is for supervisors');
     assert.is(await page.getByRole('switch').count(), 0);
     assert.match((await page.locator('#me').textContent()) ?? '', /SEDE-GE/);
     assert.equal(await axe(page), []);

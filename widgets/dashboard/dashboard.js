@@ -16,6 +16,7 @@ import { LANGS, applyI18n, formatTime, formatWhen, lang, onLangChange, setLang }
 import { ChatClient } from '../lib/chat-client.js';
 import { apiError, mintDevToken, savedChoice } from '../lib/dev-token.js';
 import { $, announcer, h } from '../lib/ui.js';
+import { accessLogPanel } from './access-log.js';
 import { applyStrings, dt, fmtDay, fmtDuration, fmtNumber } from './strings.js';
 
 const KEY = 'infocig.dashboard.dev';
@@ -595,6 +596,8 @@ function start(choice) {
   void loadAudit();
 }
 
+let renderAccess = () => {};
+
 function init() {
   const select = $('#lang');
   select.replaceChildren(...Object.entries(LANGS).map(([code, name]) => h('option', { value: code, lang: code }, name)));
@@ -618,6 +621,7 @@ function init() {
     }
     renderCharts();
     renderAudit();
+    renderAccess();
   });
   applyStrings(document);
   document.title = dt('title');
@@ -625,6 +629,7 @@ function init() {
   $('#csv').addEventListener('click', () => void downloadCsv());
   $('#move-form').addEventListener('submit', (e) => void moveAdvisor(e));
   $('#snapshot-form').addEventListener('submit', (e) => void takeSnapshot(e));
+  renderAccess = accessLogPanel(api);
   $('#signout').addEventListener('click', () => {
     sessionStorage.removeItem(KEY);
     stop();

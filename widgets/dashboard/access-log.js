@@ -1,0 +1,78 @@
+/**
+ * The dashboard's "access to personal data" panel, for supervisors: who among
+ * operators, advisors and supervisors read whose chat, request or file, or
+ * looked a matricola up (GET /api/v1/access-log, docs/access-log.md). Filter by
+ * person, staff member, subject and days; newest first, 50 at a time.
+ */
+import { formatDateTime } from '../i18n.js';
+import { $, h } from '../lib/ui.js';
+import { dt } from './strings.js';
+
+const PAGE_SIZE = 50;
+
+/** Wires the panel's form; `api(path)` is the dashboard's signed-in GET. Returns a re-render for a language change. */
+export function accessLogPanel(api) {
+  const view = { query: null, items: [], total: 0, page: 0, error: null };
+  const form = $('#access-form');
+
+  function query() {
+    const f = form.elements;
+    const q = new URLSearchParams();
+    for (const name of ['owner', 'actor', 'subject', 'from', 'to']) {
+      const v = f[name].value.trim();
+      if (v) q.set(name, v);
+    }
+    q.set('pageSize', String(PAGE_SIZE));
+    return q;
+  }
+
+  async function load(more) {
+    if (!more) {
+      view.query = query();
+      view.items = [];
+      view.page = 0;
+    }
+    const q = new URLSearchParams(view.query);
+    q.set('page', String(view.page + 1));
+    try {
+      const res = await api(`/api/v1/access-log?${q}`);
+      view.items = [...view.items, ...res.items];
+      view.total = res.total;
+      view.page = res.page;
+      view.error = null;
+    } catch (err) {
+      view.error = err.code ?? 'error';
+    }
+    render();
+  }
+
+  function row(a) {
+    const who = [a.actor.id, dt(`access.role.${a.actor.role}`), a.actor.sede].filter(Boolean).join(' · ');
+    return h('tr', {},
+      h('td', {}, h('time', { datetime: a.at }, formatDateTime(a.at))),
+      h('td', {}, who),
+      h('td', {}, dt(`access.action.${a.action}`)),
+      h('td', { class: 'mono' }, a.subjectId),
+      h('td', { class: 'mono' }, a.ownerId ?? '—'));
+  }
+
+  function render() {
+    $('#access-error').textContent = view.error ? dt('access.failed', { code: view.error }) : '';
+    const body = $('#access-table tbody');
+    $('#access-count').textContent = view.query ? dt('access.count', { n: view.total }) : '';
+    if (view.query && view.items.length === 0 && !view.error) {
+      body.replaceChildren(h('tr', {}, h('td', { colspan: '5', class: 'note' }, dt('access.none'))));
+    } else {
+      body.replaceChildren(...view.items.map(row));
+    }
+    $('#access-table').hidden = !view.query;
+    $('#access-more').hidden = view.items.length >= view.total;
+  }
+
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void load(false);
+  });
+  $('#access-more').addEventListener('click', () => void load(true));
+  return render;
+}
