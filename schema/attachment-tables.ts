@@ -107,6 +107,8 @@ export const mailbox = pgTable(
   (t) => [
     index('mailbox_delivered_idx').on(t.deliveredAt),
     index('mailbox_recipient_idx').on(t.recipient),
+    // Erasing a ticket (server/retention.ts) removes its notices through the foreign key: by index, not by scan.
+    index('mailbox_ticket_idx').on(t.ticketId),
     foreignKey({ name: 'mailbox_ticket_fk', columns: [t.ticketId], foreignColumns: [tickets.id] }).onDelete('cascade'),
     check('mailbox_channel_check', sql`${t.channel} in ('email', 'sms', 'inbox')`),
   ],

@@ -121,6 +121,8 @@ export const conversations = pgTable(
   (t) => [
     index('conversations_user_status_idx').on(t.userId, t.status),
     index('conversations_advisor_status_idx').on(t.advisorId, t.status),
+    // The retention sweep's candidates (server/retention.ts); no column of a message's `last_seq` bump, so that stays a HOT update.
+    index('conversations_closed_at_idx').on(t.closedAt).where(sql`${t.status} = 'closed'`),
     check('conversations_status_check', sql`${t.status} in ('open', 'closed')`),
   ],
 );

@@ -72,6 +72,8 @@ export const tickets = pgTable(
     index('tickets_user_idx').on(t.userId),
     index('tickets_matricola_idx').on(t.matricola),
     index('tickets_created_idx').on(t.createdAt),
+    // The retention sweep's candidates (server/retention.ts).
+    index('tickets_closed_at_idx').on(t.closedAt).where(sql`${t.status} = 'closed'`),
     foreignKey({ name: 'tickets_sede_fk', columns: [t.sede], foreignColumns: [offices.code] }).onUpdate('cascade'),
     foreignKey({ name: 'tickets_conversation_fk', columns: [t.conversationId], foreignColumns: [conversations.id] }),
     check('tickets_status_check', sql`${t.status} in ('open', 'in_progress', 'closed')`),

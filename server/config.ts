@@ -30,6 +30,8 @@ export interface Config {
    * by the server 2 s before it.
    */
   databaseQueryTimeoutMs: number;
+  /** Days after closing that a chat or a ticket is erased with what hangs on it (server/retention.ts); null: kept. */
+  retentionDays: number | null;
   redisUrl: string | null;
   /** Namespace of every Redis key and channel: deployments sharing a Redis use different ones. */
   redisPrefix: string;
@@ -197,6 +199,7 @@ export function loadConfig(env: Env = process.env): Config {
     nodeEnv,
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     databaseQueryTimeoutMs: int(env, 'DATABASE_QUERY_TIMEOUT_MS', 12_000, 3_000, 600_000),
+    retentionDays: env.RETENTION_DAYS === undefined || env.RETENTION_DAYS === '' ? null : int(env, 'RETENTION_DAYS', 0, 30, 3650),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: prefix(env),
     dataDir: path.resolve(env.DATA_DIR || './.data'),

@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const storage = config.databaseUrl ? 'PostgreSQL' : `PGlite in ${config.dataDir}`;
   const routing = config.redisUrl ? 'Redis' : 'in-process';
   const lines = [
-    `INFO CIG is up in ${Date.now() - started} ms (storage: ${storage}; routing state: ${routing}; hours: ${config.serviceHours}${config.authDev ? '; development sign-in ON' : ''})`,
+    `INFO CIG is up in ${Date.now() - started} ms (storage: ${storage}; routing state: ${routing}; hours: ${config.serviceHours}; retention: ${config.retentionDays === null ? 'off (RETENTION_DAYS unset)' : `${config.retentionDays} days after closing`}${config.authDev ? '; development sign-in ON' : ''})`,
     `  demo page (chat bubble):  ${base}/demo/`,
     `  full-page chat:           ${base}/chat/`,
     `  advisor console:          ${base}/advisor/`,

@@ -43,6 +43,7 @@ import type { AttachmentStore } from './attachment-store.ts';
 import { createSqlAttachmentStore } from './attachment-store-sql.ts';
 import { createSmtpChannel, LocalMailbox, LoggingSmsChannel } from './notice-channels.ts';
 import { ContactBook, NoticeDispatcher } from './notices.ts';
+import { Retention } from './retention.ts';
 import { createSqlTicketStore } from './ticket-store-sql.ts';
 
 type DevAuth = Awaited<ReturnType<typeof createDevAuth>>;
@@ -63,6 +64,8 @@ export interface Services {
   tickets: TicketService;
   /** Who on the institute's side read whose data (docs/access-log.md). */
   access: AccessLog;
+  /** Erases chats and tickets closed more than RETENTION_DAYS ago; null when RETENTION_DAYS is not set. */
+  retention: Retention | null;
   attachments: AttachmentStore;
   contacts: ContactBook;
   mailbox: LocalMailbox;
@@ -92,6 +95,8 @@ export interface ServiceOverrides {
   seed?: boolean;
   /** Run the notice dispatcher on its timer (default true). */
   notices?: boolean;
+  /** Run the retention sweep on its timer when RETENTION_DAYS is set (default true). */
+  retentionTimer?: boolean;
 }
 
 interface SharedState {
@@ -164,6 +169,11 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   const tickets = new TicketService({ store: ticketStore, clock });
   const attachments = createSqlAttachmentStore(db.db);
   const access = new AccessLog({ db: db.db, clock, log: logger.child({ part: 'access' }) });
+  const retention = config.retentionDays === null ? null : new Retention({
+    db: db.db, clock, days: config.retentionDays, log: logger.child({ part: 'retention' }),
+    onErased: (e) => { for (const [kind, n] of Object.entries(e)) if (n > 0) metrics.erased.inc({ kind }, n); },
+  });
+  if (retention && (o.retentionTimer ?? true)) retention.start();
   const contacts = new ContactBook(db.db, clock);
   const mailbox = new LocalMailbox(db.db);
   const email = config.notices.smtpUrl ? createSmtpChannel({ url: config.notices.smtpUrl, from: config.notices.from }) : null;
@@ -191,7 +201,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   tick.unref();
 
   return {
-    config, logger, clock, db, store, state, auth, dev, schedule, hub, router, chat, tickets, access, attachments, contacts, mailbox, notices, metrics, sessions, sweep, fanout, dashboard, dashboardFeed,
+    config, logger, clock, db, store, state, auth, dev, schedule, hub, router, chat, tickets, access, retention, attachments, contacts, mailbox, notices, metrics, sessions, sweep, fanout, dashboard, dashboardFeed,
     probes: [
       { name: 'database', check: () => db.ping() },
       { name: 'routing state', check: () => state.ping() },
@@ -206,6 +216,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
       await router.idle();
       await shared.close();
       await notices.stop();
+      await retention?.stop();
       await email?.close();
       if (!o.db) await db.close();
     },
