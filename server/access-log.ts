@@ -10,10 +10,10 @@
  * requests are not recorded. Rows are append-only (a trigger refuses UPDATE,
  * DELETE and TRUNCATE); supervisors read them with `list`.
  */
-import { and, count, desc, eq, gte, lt, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Clock } from '../routing/clock.ts';
-import { isStaffRole } from '../routing/types.ts';
+import { isStaffRole, isUserRole } from '../routing/types.ts';
 import { accessLog, type AccessLogRow } from '../schema/access-tables.ts';
 import type { Identity } from './auth.ts';
 import type { Db } from './db.ts';
@@ -52,6 +52,16 @@ export interface AccessView {
   detail: Record<string, string | number>;
 }
 
+/** What a person is shown of the reads of their own data: when, what, and which office, never which employee. */
+export interface OwnAccessView {
+  at: string;
+  action: string;
+  subjectId: string;
+  /** The request read (a ticket, or the ticket of a file); null for a chat. */
+  ticketId: string | null;
+  by: { role: string; sede: string | null };
+}
+
 export const ACCESS_PAGE_MAX = 200;
 
 /** Whether reading as this identity is recorded: staff are, people reading their own data are not. */
@@ -83,23 +93,59 @@ export class AccessLog {
     }
   }
 
+  /** The reads of the caller's own data (see `ownAccesses`). */
+  mine(identity: Identity, q: { ticket?: string; page: number; pageSize: number }) {
+    return ownAccesses(this.deps.db, identity, q);
+  }
+
   /** The log, newest first; supervisors only. */
   async list(identity: Identity, q: AccessQuery): Promise<{ items: AccessView[]; page: number; pageSize: number; total: number }> {
     if (identity.role !== 'supervisor') throw new AppError('forbidden', 'only supervisors read the access log');
-    const where = and(...conditions(q));
-    const { db } = this.deps;
-    const [rows, [totals]] = await Promise.all([
-      db
-        .select()
-        .from(accessLog)
-        .where(where)
-        .orderBy(desc(accessLog.at), desc(accessLog.id))
-        .limit(q.pageSize)
-        .offset((q.page - 1) * q.pageSize),
-      db.select({ n: count() }).from(accessLog).where(where),
-    ]);
-    return { items: rows.map(viewOf), page: q.page, pageSize: q.pageSize, total: Number(totals?.n ?? 0) };
+    const { rows, total } = await newestFirst(this.deps.db, and(...conditions(q)), q);
+    return { items: rows.map(viewOf), page: q.page, pageSize: q.pageSize, total };
   }
+}
+
+/**
+ * The reads of a person's own data, newest first (`ticket`: only those of one
+ * request and its files). For the people the data is about; staff get `forbidden`.
+ */
+export async function ownAccesses(
+  db: Db,
+  identity: Identity,
+  q: { ticket?: string; page: number; pageSize: number },
+): Promise<{ items: OwnAccessView[]; page: number; pageSize: number; total: number }> {
+  if (!isUserRole(identity.role)) throw new AppError('forbidden', 'this list is for the people the data is about');
+  const where = and(
+    eq(accessLog.ownerId, identity.sub),
+    q.ticket === undefined
+      ? undefined
+      : or(and(eq(accessLog.action, 'ticket.read'), eq(accessLog.subjectId, q.ticket)), and(eq(accessLog.action, 'attachment.read'), sql`${accessLog.detail}->>'ticket' = ${q.ticket}`)),
+  );
+  const { rows, total } = await newestFirst(db, where, q);
+  const items = rows.map((r) => ({
+    at: r.at.toISOString(),
+    action: r.action,
+    subjectId: r.subjectId,
+    ticketId: r.action === 'ticket.read' ? r.subjectId : r.action === 'attachment.read' ? String(r.detail.ticket ?? '') || null : null,
+    by: { role: r.actorRole, sede: r.actorSede },
+  }));
+  return { items, page: q.page, pageSize: q.pageSize, total };
+}
+
+/** One page of rows, newest first, and how many match in all. */
+async function newestFirst(db: Db, where: SQL | undefined, q: { page: number; pageSize: number }): Promise<{ rows: AccessLogRow[]; total: number }> {
+  const [rows, [totals]] = await Promise.all([
+    db
+      .select()
+      .from(accessLog)
+      .where(where)
+      .orderBy(desc(accessLog.at), desc(accessLog.id))
+      .limit(q.pageSize)
+      .offset((q.page - 1) * q.pageSize),
+    db.select({ n: count() }).from(accessLog).where(where),
+  ]);
+  return { rows, total: Number(totals?.n ?? 0) };
 }
 
 function conditions(q: AccessQuery): SQL[] {

@@ -4,6 +4,11 @@
  * data is about: a data subject's request), `actor`, `subject` (a conversation,
  * ticket or attachment id, or a matricola searched), `action`, `from`/`to`
  * (a day in Europe/Rome or an ISO 8601 instant). Paged like the ticket list.
+ *
+ * GET /api/v1/access-log/mine: for the people the data is about (workers,
+ * employers, intermediaries), the staff reads of their own chats, requests and
+ * files, with the reader's role and office but not the employee's identity;
+ * `ticket` narrows it to one request and its files.
  */
 import type { FastifyInstance } from 'fastify';
 import { ACCESS_ACTIONS, ACCESS_PAGE_MAX, type AccessAction, type AccessLog } from './access-log.ts';
@@ -40,6 +45,24 @@ const itemSchema = {
   },
 } as const;
 
+const ownItemSchema = {
+  type: 'object',
+  properties: { at: str, action: str, subjectId: str, ticketId: nullableString, by: { type: 'object', properties: { role: str, sede: nullableString } } },
+} as const;
+
+const PAGING = {
+  page: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1 },
+  pageSize: { type: 'integer', minimum: 1, maximum: ACCESS_PAGE_MAX, default: 50 },
+} as const;
+
+/** A page of items, as both routes answer it. */
+const pageOf = (items: object) =>
+  ({
+    type: 'object',
+    properties: { items: { type: 'array', items }, page: { type: 'integer' }, pageSize: { type: 'integer' }, total: { type: 'integer' } },
+    required: ['items', 'page', 'pageSize', 'total'],
+  }) as const;
+
 export async function accessLogRoutes(app: FastifyInstance, opts: { auth: Authenticator; access: AccessLog; timeZone: string }): Promise<void> {
   app.get<{ Querystring: Query }>(
     '/api/v1/access-log',
@@ -54,17 +77,12 @@ export async function accessLogRoutes(app: FastifyInstance, opts: { auth: Authen
             action: { type: 'string', enum: [...ACCESS_ACTIONS] },
             from: DATE_OR_INSTANT,
             to: DATE_OR_INSTANT,
-            page: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1 },
-            pageSize: { type: 'integer', minimum: 1, maximum: ACCESS_PAGE_MAX, default: 50 },
+            ...PAGING,
           },
           additionalProperties: false,
         },
         response: {
-          200: {
-            type: 'object',
-            properties: { items: { type: 'array', items: itemSchema }, page: { type: 'integer' }, pageSize: { type: 'integer' }, total: { type: 'integer' } },
-            required: ['items', 'page', 'pageSize', 'total'],
-          },
+          200: pageOf(itemSchema),
           400: errorSchema,
           401: errorSchema,
           403: errorSchema,
@@ -81,5 +99,28 @@ export async function accessLogRoutes(app: FastifyInstance, opts: { auth: Authen
         ...(to === undefined ? {} : { to: queryBoundary('to', to, 'end', opts.timeZone) }),
       });
     },
+  );
+
+  app.get<{ Querystring: { ticket?: string; page: number; pageSize: number } }>(
+    '/api/v1/access-log/mine',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            ticket: { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' },
+            ...PAGING,
+          },
+          additionalProperties: false,
+        },
+        response: {
+          200: pageOf(ownItemSchema),
+          400: errorSchema,
+          401: errorSchema,
+          403: errorSchema,
+        },
+      },
+    },
+    async (request) => opts.access.mine(await signedIn(request, opts.auth), request.query),
   );
 }

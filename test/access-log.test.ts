@@ -114,6 +114,35 @@ test("a read by someone who may not see the ticket is refused as before and not 
   assert.is((await log('?actor=op-roma')).total, 0);
 });
 
+test('a person sees which office read their request and files, not which employee; only their own, and staff get 403', async () => {
+  const userTok = await token({ role: 'worker', sub: 'usr-access-5', province: 'MI' });
+  const { id, fileHref } = await ticketWithFile(userTok);
+  const other = await ticketWithFile(userTok);
+  const op = await token({ role: 'office', sub: 'op-verdi', sede: 'SEDE-MI', name: 'Gino Verdi' });
+  assert.is((await call(op, `/api/v1/tickets/${id}`)).status, 200);
+  assert.is((await call(op, fileHref)).status, 200);
+  assert.is((await call(op, `/api/v1/tickets/${other.id}`)).status, 200);
+  assert.is((await call(await supervisor(), `/api/v1/tickets/${id}`)).status, 200);
+
+  const all = await call(userTok, '/api/v1/access-log/mine');
+  assert.is(all.status, 200);
+  assert.is(all.body!.total, 4);
+  const one = await call(userTok, `/api/v1/access-log/mine?ticket=${id}`);
+  assert.equal(one.body!.items.map((r: Json) => [r.action, r.ticketId, r.by]), [
+    ['ticket.read', id, { role: 'supervisor', sede: null }],
+    ['attachment.read', id, { role: 'office', sede: 'SEDE-MI' }],
+    ['ticket.read', id, { role: 'office', sede: 'SEDE-MI' }],
+  ]);
+  assert.not.match(JSON.stringify(all.body), /op-verdi|sup-rossi|Gino/, 'no employee named');
+
+  const someoneElse = await call(await token({ role: 'worker', sub: 'usr-access-6', province: 'MI' }), `/api/v1/access-log/mine?ticket=${id}`);
+  assert.is(someoneElse.status, 200);
+  assert.is(someoneElse.body!.total, 0, 'another person sees nothing of it');
+  const staff = await call(op, '/api/v1/access-log/mine');
+  assert.is(staff.status, 403);
+  assert.is((await call(userTok, '/api/v1/access-log/mine?ticket=not-a-uuid')).status, 400);
+});
+
 test('only supervisors read the log; its filters are checked like every query', async () => {
   for (const claims of [{ role: 'office', sub: 'op-x', sede: 'SEDE-MI' }, { role: 'advisor', sub: 'adv-x' }, { role: 'worker', sub: 'usr-x', province: 'MI' }]) {
     const res = await call(await token(claims), '/api/v1/access-log');

@@ -224,6 +224,12 @@ if (!existsSync(CHROMIUM)) {
     const seen = await api(office, 'GET', `/api/v1/tickets/${ctx.ticketId}`);
     assert.is(seen.body.replies.length, 3);
     assert.is(seen.body.replies[2].attachments[0].filename, 'ricevuta.txt');
+    // That read by the office is in the access log, and the user sees it: the office, not the employee.
+    await page.getByRole('button', { name: 'Aggiorna' }).click();
+    const views = page.locator('#th-views-box');
+    await views.locator('summary', { hasText: 'Chi ha consultato la richiesta (1)' }).click();
+    assert.match((await page.locator('#th-views li').first().textContent()) ?? '', /^\d\d\/\d\d\/\d{4}, \d\d:\d\d: INPS Sede di Milano ha aperto la richiesta$/);
+    assert.not.match((await views.textContent()) ?? '', /Bianchi|op-mi/);
     await shot(page, 'thread');
     assert.equal(await axe(page), [], 'axe on the thread');
   });

@@ -26,7 +26,7 @@ const AUTH = ['unauthenticated', 'token_invalid', 'token_expired', 'token_unavai
 
 /** deps: client() → ChatClient, showView(name), view() → current view, announce(text), home() */
 let d;
-const tk = { token: null, formFrom: null, why: null, created: null, items: null, total: 0, detail: null, busy: false, auto: {} };
+const tk = { token: null, formFrom: null, why: null, created: null, items: null, total: 0, detail: null, views: null, busy: false, auto: {} };
 
 // ---------------------------------------------------------------------------
 // API
@@ -339,10 +339,37 @@ async function openThread(id, quiet = false) {
     $('#rp-error').textContent = '';
   }
   tk.detail = x;
+  tk.views = null;
   $('#th-error').textContent = '';
   renderThread();
+  void loadViews(x.id);
   d.showView('thread');
   if (!quiet) d.announce(t('tk.opened', { protocol: x.protocol, n: x.replies?.length ?? 0 }));
+}
+
+/** Who among the staff has looked at this request and its files (the access log; the office, never the employee). */
+async function loadViews(id) {
+  try {
+    const res = await api(`api/v1/access-log/mine?ticket=${encodeURIComponent(id)}&pageSize=50`);
+    if (tk.detail?.id !== id) return;
+    tk.views = res;
+  } catch {
+    tk.views = null; // not shown rather than wrong; the thread itself is unaffected
+  }
+  renderViews();
+}
+
+function renderViews() {
+  const v = tk.views;
+  const box = $('#th-views-box');
+  box.hidden = !v;
+  if (!v) return;
+  $('#th-views-title').textContent = t('tk.views.title', { n: v.total });
+  $('#th-views').replaceChildren(...v.items.map((a) => {
+    const named = a.by.sede && a.by.sede === tk.detail?.sede && tk.detail.sedeName;
+    const by = a.by.role !== 'office' ? t(`tk.views.by.${a.by.role}`) : named ? tk.detail.sedeName : t('tk.views.by.office', { sede: a.by.sede ?? '' });
+    return h('li', {}, t(`tk.views.${a.action}`, { when: formatDateTime(a.at), by }));
+  }));
 }
 
 function author(a) {
@@ -488,6 +515,7 @@ export function renderTickets() {
   renderDone();
   renderList();
   renderThread();
+  renderViews();
   renderTkFiles();
   renderRpFiles();
 }
