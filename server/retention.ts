@@ -19,7 +19,8 @@
  * statement never holds many locks for long. The access log is not erased
  * here: it is append-only (docs/access-log.md).
  */
-import { and, eq, exists, inArray, lt, not, sql } from 'drizzle-orm';
+import { and, eq, exists, inArray, lt, not, sql, type SQL } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Logger } from 'pino';
 import type { Clock } from '../routing/clock.ts';
 import { noticeContacts } from '../schema/attachment-tables.ts';
@@ -105,51 +106,28 @@ export class Retention {
     }
   }
 
-  private async eraseTickets(before: Date): Promise<number> {
-    const { db } = this.deps;
-    const picked = db
-      .select({ id: tickets.id })
-      .from(tickets)
-      .where(and(eq(tickets.status, 'closed'), lt(tickets.closedAt, before)))
-      .limit(this.batch)
-      .for('update', { skipLocked: true });
-    const rows = await db.delete(tickets).where(inArray(tickets.id, picked)).returning({ id: tickets.id });
-    return rows.length;
+  private eraseTickets(before: Date): Promise<number> {
+    return this.eraseBatch(tickets, tickets.id, and(eq(tickets.status, 'closed'), lt(tickets.closedAt, before)));
   }
 
-  private async eraseConversations(before: Date): Promise<number> {
+  private eraseConversations(before: Date): Promise<number> {
     const { db } = this.deps;
-    const picked = db
-      .select({ id: conversations.id })
-      .from(conversations)
-      .where(
-        and(
-          eq(conversations.status, 'closed'),
-          lt(conversations.closedAt, before),
-          not(exists(db.select({ one: sql`1` }).from(tickets).where(eq(tickets.conversationId, conversations.id)))),
-        ),
-      )
-      .limit(this.batch)
-      .for('update', { skipLocked: true });
-    const rows = await db.delete(conversations).where(inArray(conversations.id, picked)).returning({ id: conversations.id });
-    return rows.length;
+    const referenced = exists(db.select({ one: sql`1` }).from(tickets).where(eq(tickets.conversationId, conversations.id)));
+    return this.eraseBatch(conversations, conversations.id, and(eq(conversations.status, 'closed'), lt(conversations.closedAt, before), not(referenced)));
   }
 
-  private async eraseContacts(before: Date): Promise<number> {
+  private eraseContacts(before: Date): Promise<number> {
     const { db } = this.deps;
-    const picked = db
-      .select({ userId: noticeContacts.userId })
-      .from(noticeContacts)
-      .where(
-        and(
-          lt(noticeContacts.updatedAt, before),
-          not(exists(db.select({ one: sql`1` }).from(conversations).where(eq(conversations.userId, noticeContacts.userId)))),
-          not(exists(db.select({ one: sql`1` }).from(tickets).where(eq(tickets.userId, noticeContacts.userId)))),
-        ),
-      )
-      .limit(this.batch)
-      .for('update', { skipLocked: true });
-    const rows = await db.delete(noticeContacts).where(inArray(noticeContacts.userId, picked)).returning({ userId: noticeContacts.userId });
+    const hasChat = exists(db.select({ one: sql`1` }).from(conversations).where(eq(conversations.userId, noticeContacts.userId)));
+    const hasTicket = exists(db.select({ one: sql`1` }).from(tickets).where(eq(tickets.userId, noticeContacts.userId)));
+    return this.eraseBatch(noticeContacts, noticeContacts.userId, and(lt(noticeContacts.updatedAt, before), not(hasChat), not(hasTicket)));
+  }
+
+  /** Deletes up to `batch` rows matching `where`, picked SKIP LOCKED; how many it deleted. */
+  private async eraseBatch(table: PgTable, key: PgColumn, where: SQL | undefined): Promise<number> {
+    const { db } = this.deps;
+    const picked = db.select({ key }).from(table).where(where).limit(this.batch).for('update', { skipLocked: true });
+    const rows = await db.delete(table).where(inArray(key, picked)).returning({ key });
     return rows.length;
   }
 }
