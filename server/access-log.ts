@@ -64,6 +64,13 @@ export interface OwnAccessView {
 
 export const ACCESS_PAGE_MAX = 200;
 
+export interface Page<T> {
+  items: T[];
+  page: number;
+  pageSize: number;
+  total: number;
+}
+
 /** Whether reading as this identity is recorded: staff are, people reading their own data are not. */
 export function isRecorded(identity: Identity, ownerId: string | null): boolean {
   return isStaffRole(identity.role) && identity.sub !== ownerId;
@@ -93,44 +100,35 @@ export class AccessLog {
     }
   }
 
-  /** The reads of the caller's own data (see `ownAccesses`). */
-  mine(identity: Identity, q: { ticket?: string; page: number; pageSize: number }) {
-    return ownAccesses(this.deps.db, identity, q);
+  /**
+   * The reads of a person's own data, newest first (`ticket`: only those of one
+   * request and its files). For the people the data is about; staff get `forbidden`.
+   */
+  async mine(identity: Identity, q: { ticket?: string; page: number; pageSize: number }): Promise<Page<OwnAccessView>> {
+    if (!isUserRole(identity.role)) throw new AppError('forbidden', 'this list is for the people the data is about');
+    const where = and(
+      eq(accessLog.ownerId, identity.sub),
+      q.ticket === undefined
+        ? undefined
+        : or(and(eq(accessLog.action, 'ticket.read'), eq(accessLog.subjectId, q.ticket)), and(eq(accessLog.action, 'attachment.read'), sql`${accessLog.detail}->>'ticket' = ${q.ticket}`)),
+    );
+    const { rows, total } = await newestFirst(this.deps.db, where, q);
+    const items = rows.map((r) => ({
+      at: r.at.toISOString(),
+      action: r.action,
+      subjectId: r.subjectId,
+      ticketId: r.action === 'ticket.read' ? r.subjectId : r.action === 'attachment.read' ? String(r.detail.ticket ?? '') || null : null,
+      by: { role: r.actorRole, sede: r.actorSede },
+    }));
+    return { items, page: q.page, pageSize: q.pageSize, total };
   }
 
   /** The log, newest first; supervisors only. */
-  async list(identity: Identity, q: AccessQuery): Promise<{ items: AccessView[]; page: number; pageSize: number; total: number }> {
+  async list(identity: Identity, q: AccessQuery): Promise<Page<AccessView>> {
     if (identity.role !== 'supervisor') throw new AppError('forbidden', 'only supervisors read the access log');
     const { rows, total } = await newestFirst(this.deps.db, and(...conditions(q)), q);
     return { items: rows.map(viewOf), page: q.page, pageSize: q.pageSize, total };
   }
-}
-
-/**
- * The reads of a person's own data, newest first (`ticket`: only those of one
- * request and its files). For the people the data is about; staff get `forbidden`.
- */
-export async function ownAccesses(
-  db: Db,
-  identity: Identity,
-  q: { ticket?: string; page: number; pageSize: number },
-): Promise<{ items: OwnAccessView[]; page: number; pageSize: number; total: number }> {
-  if (!isUserRole(identity.role)) throw new AppError('forbidden', 'this list is for the people the data is about');
-  const where = and(
-    eq(accessLog.ownerId, identity.sub),
-    q.ticket === undefined
-      ? undefined
-      : or(and(eq(accessLog.action, 'ticket.read'), eq(accessLog.subjectId, q.ticket)), and(eq(accessLog.action, 'attachment.read'), sql`${accessLog.detail}->>'ticket' = ${q.ticket}`)),
-  );
-  const { rows, total } = await newestFirst(db, where, q);
-  const items = rows.map((r) => ({
-    at: r.at.toISOString(),
-    action: r.action,
-    subjectId: r.subjectId,
-    ticketId: r.action === 'ticket.read' ? r.subjectId : r.action === 'attachment.read' ? String(r.detail.ticket ?? '') || null : null,
-    by: { role: r.actorRole, sede: r.actorSede },
-  }));
-  return { items, page: q.page, pageSize: q.pageSize, total };
 }
 
 /** One page of rows, newest first, and how many match in all. */
