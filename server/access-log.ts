@@ -10,7 +10,7 @@
  * requests are not recorded. Rows are append-only (a trigger refuses UPDATE,
  * DELETE and TRUNCATE); supervisors read them with `list`.
  */
-import { and, count, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Clock } from '../routing/clock.ts';
 import { isStaffRole, isUserRole } from '../routing/types.ts';
@@ -18,6 +18,7 @@ import { accessLog, type AccessLogRow } from '../schema/access-tables.ts';
 import type { Identity } from './auth.ts';
 import type { Db } from './db.ts';
 import { AppError } from './errors.ts';
+import { companyMatricole } from './ticket-rules.ts';
 
 export const ACCESS_ACTIONS = ['conversation.read', 'ticket.read', 'attachment.read', 'ticket.search'] as const;
 export type AccessAction = (typeof ACCESS_ACTIONS)[number];
@@ -26,7 +27,7 @@ export interface AccessEntry {
   action: AccessAction;
   /** What is read: a conversation, ticket or attachment id, or the matricola searched. */
   subjectId: string;
-  /** Whose data it is; null for a search. */
+  /** Whose data it is: a user id, or `matricola:<m>` for a company (`ownerOfTicket`, `companyOwner`). */
   ownerId: string | null;
   detail?: Record<string, string | number>;
 }
@@ -71,6 +72,13 @@ export interface Page<T> {
   total: number;
 }
 
+/** The owner of a company's data in the log: its employer and its intermediaries see these rows. */
+export const companyOwner = (matricola: string) => `matricola:${matricola}`;
+
+/** Whose a ticket is: the person who opened it, else the company it was opened for (by an office). */
+export const ownerOfTicket = (t: { userId: string | null; matricola: string | null }): string | null =>
+  t.userId ?? (t.matricola === null ? null : companyOwner(t.matricola));
+
 /** Whether reading as this identity is recorded: staff are, people reading their own data are not. */
 export function isRecorded(identity: Identity, ownerId: string | null): boolean {
   return isStaffRole(identity.role) && identity.sub !== ownerId;
@@ -106,8 +114,10 @@ export class AccessLog {
    */
   async mine(identity: Identity, q: { ticket?: string; page: number; pageSize: number }): Promise<Page<OwnAccessView>> {
     if (!isUserRole(identity.role)) throw new AppError('forbidden', 'this list is for the people the data is about');
+    // Their own rows, and those of the companies they act for (an employer's, an intermediary's clients').
+    const owners = [identity.sub, ...companyMatricole(identity).map(companyOwner)];
     const where = and(
-      eq(accessLog.ownerId, identity.sub),
+      inArray(accessLog.ownerId, owners),
       q.ticket === undefined
         ? undefined
         : or(and(eq(accessLog.action, 'ticket.read'), eq(accessLog.subjectId, q.ticket)), and(eq(accessLog.action, 'attachment.read'), sql`${accessLog.detail}->>'ticket' = ${q.ticket}`)),

@@ -30,7 +30,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decodeJwt } from 'jose';
 import { isUserRole, TOPICS, type Topic } from '../routing/types.ts';
 import { ATTACHMENT_LIMITS, acceptAttachment, contentDisposition, servedContentType, type AttachmentMeta, type NewAttachment } from './attachments.ts';
-import type { AccessLog } from './access-log.ts';
+import { ownerOfTicket, type AccessLog } from './access-log.ts';
 import type { AttachmentStore } from './attachment-store.ts';
 import { bearerToken, type Authenticator, type Identity } from './auth.ts';
 import { AppError } from './errors.ts';
@@ -223,7 +223,7 @@ export async function ticketHttpRoutes(app: FastifyInstance, opts: TicketHttpOpt
       const attachmentId = request.params.attachmentId;
       const found = UUID.test(attachmentId) ? await attachments.content(ticket.id, attachmentId.toLowerCase()) : null;
       if (!found) throw new AppError('not_found');
-      await opts.access.record(identity, { action: 'attachment.read', subjectId: attachmentId.toLowerCase(), ownerId: ticket.userId, detail: { ticket: ticket.id } }, request.id);
+      await opts.access.record(identity, { action: 'attachment.read', subjectId: attachmentId.toLowerCase(), ownerId: ownerOfTicket(ticket), detail: { ticket: ticket.id } }, request.id);
       reply
         .header('Content-Type', servedContentType(found.meta.mediaType))
         .header('Content-Length', String(found.content.length))

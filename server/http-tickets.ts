@@ -13,7 +13,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { TOPICS, type Topic } from '../routing/types.ts';
-import type { AccessLog } from './access-log.ts';
+import { companyOwner, ownerOfTicket, type AccessLog } from './access-log.ts';
 import type { Authenticator, Identity } from './auth.ts';
 import { AppError } from './errors.ts';
 import { errorSchema } from './http-errors.ts';
@@ -269,7 +269,7 @@ export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptio
       const list = await tickets.list(identity, request.query);
       const { matricola } = request.query;
       if (matricola !== undefined) {
-        await access.record(identity, { action: 'ticket.search', subjectId: matricola, ownerId: null, detail: { results: list.total } }, request.id);
+        await access.record(identity, { action: 'ticket.search', subjectId: matricola, ownerId: companyOwner(matricola), detail: { results: list.total } }, request.id);
       }
       return {
         items: list.items.map((t) => ticketView(identity, t, list.now, names)),
@@ -286,7 +286,7 @@ export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptio
     async (request) => {
       const identity = await signedIn(request, auth);
       const detail = await tickets.get(identity, request.params.id);
-      await access.record(identity, { action: 'ticket.read', subjectId: detail.ticket.id, ownerId: detail.ticket.userId }, request.id);
+      await access.record(identity, { action: 'ticket.read', subjectId: detail.ticket.id, ownerId: ownerOfTicket(detail.ticket) }, request.id);
       const staff = isStaff(identity);
       return {
         ...ticketView(identity, detail.ticket, detail.now, names),

@@ -102,7 +102,7 @@ test("an office operator's reads of a ticket and of its file, and a search by ma
   assert.is(ticket.ownerId, 'usr-access-2');
   assert.is(attachment.ownerId, 'usr-access-2');
   assert.equal(attachment.detail, { ticket: id });
-  assert.equal(search, { ...search, subjectId: '1234567890', ownerId: null, detail: { results: 0 } });
+  assert.equal(search, { ...search, subjectId: '1234567890', ownerId: 'matricola:1234567890', detail: { results: 0 } });
   assert.is((await log('?owner=usr-access-2')).total, 2, "a data subject's question is one filter");
   assert.is((await log('?action=ticket.search&actor=op-bianchi')).total, 1);
 });
@@ -141,6 +141,22 @@ test('a person sees which office read their request and files, not which employe
   const staff = await call(op, '/api/v1/access-log/mine');
   assert.is(staff.status, 403);
   assert.is((await call(userTok, '/api/v1/access-log/mine?ticket=not-a-uuid')).status, 400);
+});
+
+test("a company's employer and its intermediary see the reads of a request an office opened for the matricola, and the searches for it; another company does not", async () => {
+  const op = await token({ role: 'office', sub: 'op-neri', sede: 'SEDE-MI' });
+  const created = await call(op, '/api/v1/tickets', { method: 'POST', payload: { subject: 'Documenti mancanti', category: 'cigo', body: 'Inviate il modello SR41.', to: { matricola: '7654321098' } } });
+  assert.is(created.status, 201, JSON.stringify(created.body));
+  assert.is((await call(await supervisor(), `/api/v1/tickets/${created.body!.id}`)).status, 200);
+  assert.is((await call(op, '/api/v1/tickets?matricola=7654321098')).status, 200);
+
+  const employer = await call(await token({ role: 'employer', sub: 'emp-acme', matricola: '7654321098', province: 'MI' }), '/api/v1/access-log/mine');
+  assert.equal(employer.body!.items.map((r: Json) => [r.action, r.by.role]), [['ticket.search', 'office'], ['ticket.read', 'supervisor']]);
+  const consultant = await call(await token({ role: 'intermediary', sub: 'cdl-bruni', matricole: ['1111111111', '7654321098'], province: 'MI' }), `/api/v1/access-log/mine?ticket=${created.body!.id}`);
+  assert.is(consultant.body!.total, 1);
+  const other = await call(await token({ role: 'employer', sub: 'emp-other', matricola: '1111111111', province: 'MI' }), '/api/v1/access-log/mine');
+  assert.is(other.body!.total, 0);
+  assert.is((await log('?owner=matricola:7654321098')).total, 2);
 });
 
 test('only supervisors read the log; its filters are checked like every query', async () => {
