@@ -1,8 +1,9 @@
 /**
  * GET /api/v1/conversations/:id: a conversation and its transcript, for its
  * participants and for supervisors. Anyone else gets the same 404 as for an
- * absent id, so ids cannot be probed. A staff member's read is recorded in the
- * access log before the transcript is sent (server/access-log.ts).
+ * absent id, so ids cannot be probed. A read by anyone but the chat's two
+ * participants (a supervisor) is recorded in the access log before the
+ * transcript is sent (server/access-log.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import type { AccessLog } from './access-log.ts';
@@ -66,7 +67,8 @@ export async function conversationRoutes(app: FastifyInstance, opts: { auth: Aut
       const identity = await signedIn(request, opts.auth);
       const conv = await opts.store.getConversation(request.params.id);
       if (!conv || !mayRead(identity, conv)) throw new AppError('not_found');
-      await opts.access.record(identity, { action: 'conversation.read', subjectId: conv.id, ownerId: conv.userId }, request.id);
+      // The chat's own advisor reloading it (their console after a reload or a reset) is its participant, not a reader of someone's file.
+      if (identity.sub !== conv.advisorId) await opts.access.record(identity, { action: 'conversation.read', subjectId: conv.id, ownerId: conv.userId }, request.id);
       const messages = await opts.store.messagesAfter(conv.id, 0, TRANSCRIPT_LIMIT);
       return {
         id: conv.id,

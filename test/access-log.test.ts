@@ -60,12 +60,15 @@ async function ticketWithFile(userTok: string): Promise<{ id: string; fileHref: 
   return { id: created.body!.id, fileHref: file.href ?? `/api/v1/tickets/${created.body!.id}/attachments/${file.id}` };
 }
 
-test("a supervisor's read of a conversation is stored with the user as owner; the participants' own reads are not", async () => {
+test("a supervisor's read of a conversation is stored with the user as owner; the two participants' own reads are not", async () => {
   const conv = await services.store.createConversation(newConversation({ userId: 'usr-access-1', advisorId: 'adv-access-1' }));
   await services.store.appendMessage({ conversationId: conv.id, senderId: 'usr-access-1', senderRole: 'worker', clientMsgId: 'm1', text: 'Quando arriva il pagamento?' });
   const asUser = await call(await token({ role: 'worker', sub: 'usr-access-1', province: 'MI' }), `/api/v1/conversations/${conv.id}`);
   assert.is(asUser.status, 200);
   assert.is((await log(`?subject=${conv.id}`)).total, 0, "the user's own read is not recorded");
+  const asAdvisor = await call(await token({ role: 'advisor', sub: 'adv-access-1' }), `/api/v1/conversations/${conv.id}`);
+  assert.is(asAdvisor.status, 200);
+  assert.is((await log(`?subject=${conv.id}`)).total, 0, "nor its own advisor's (a console reloading the chat it serves)");
 
   const asSupervisor = await call(await supervisor(), `/api/v1/conversations/${conv.id}`);
   assert.is(asSupervisor.status, 200);
