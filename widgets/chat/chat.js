@@ -10,12 +10,12 @@
 import { ChatClient } from '../lib/chat-client.js';
 import { LANGS, applyI18n, formatTime, formatWhen, label, lang, onLangChange, setLang, t } from '../i18n.js';
 import { $, MessageList, announcer, downloadText, enterToSend, fileStamp, h, typingNotifier } from '../lib/ui.js';
+import { cleanContext, embedBridge, hostOrigin } from './embed.js';
 import { TOPICS, formDirty, initTickets, mountClosed, offerTicket, openMine, renderTickets } from './tickets.js';
 
 /** Views of the Linea INPS part: a reconnect or an availability re-check does not take the user away from them. */
 const TICKET_VIEWS = ['closing', 'ticket', 'done', 'list', 'thread'];
 const ENTRIES = ['omnia', 'cassetto', 'worker_area', 'other'];
-const CONTEXT_KEYS = ['protocol', 'matricola', 'step'];
 const BASE_TITLE = document.title;
 
 const params = new URLSearchParams(location.search);
@@ -536,71 +536,8 @@ function wireControls() {
 // ---------------------------------------------------------------------------
 // Embedding
 
-/** The parent origin from ?host=, if it is a bare http(s) origin that matches the real ancestor. */
-function hostOrigin() {
-  const host = params.get('host');
-  if (!host || window.parent === window) return null;
-  let url;
-  try {
-    url = new URL(host);
-  } catch {
-    return null;
-  }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== host) return null;
-  // Where the browser tells the real parent origin (Chromium, Safari), it must be the same;
-  // "null" means the referrer policy masks it, which proves nothing either way.
-  const parent = location.ancestorOrigins?.[0];
-  if (parent && parent !== 'null' && parent !== host) return null;
-  return host;
-}
-
 function post(type, data = {}) {
   state.bridge?.post(type, data);
-}
-
-function embedBridge(host) {
-  const waiters = new Map();
-  const handlers = new Map();
-  let n = 0;
-  window.addEventListener('message', (e) => {
-    if (e.source !== window.parent || e.origin !== host) return;
-    const d = e.data;
-    if (!d || d.infocig !== 1 || typeof d.type !== 'string') return;
-    if (d.type === 'token') {
-      const w = waiters.get(d.id);
-      if (!w) return;
-      waiters.delete(d.id);
-      if (typeof d.token === 'string' && d.token) w.resolve(d.token);
-      else w.reject(new Error(d.error || 'no token from the host page'));
-      return;
-    }
-    handlers.get(d.type)?.(d);
-  });
-  return {
-    post: (type, data) => window.parent.postMessage({ ...data, infocig: 1, type }, host),
-    on: (type, fn) => handlers.set(type, fn),
-    getToken() {
-      return new Promise((resolve, reject) => {
-        const id = ++n;
-        waiters.set(id, { resolve, reject });
-        this.post('token.request', { id });
-        setTimeout(() => waiters.delete(id) && reject(new Error('the host page did not answer with a token')), 15_000);
-      });
-    },
-  };
-}
-
-function cleanContext(raw) {
-  const out = {};
-  if (!raw || typeof raw !== 'object') return out;
-  for (const key of CONTEXT_KEYS) {
-    const v = raw[key];
-    if (typeof v === 'string' || typeof v === 'number') {
-      const s = String(v).trim().slice(0, 200);
-      if (s) out[key] = s;
-    }
-  }
-  return out;
 }
 
 function setParentVisible(visible) {
@@ -639,7 +576,7 @@ async function boot() {
   wireControls();
   renderConn('connecting');
   if (params.get('embed') === '1') {
-    const host = hostOrigin();
+    const host = hostOrigin(params);
     if (!host) return showError(t('error.embed'), false);
     state.embed = true;
     document.body.classList.add('embedded');
