@@ -17,10 +17,11 @@ import { isStaffRole, isUserRole } from '../routing/types.ts';
 import { accessLog, type AccessLogRow } from '../schema/access-tables.ts';
 import type { Identity } from './auth.ts';
 import type { Db } from './db.ts';
+import { csvCell } from './csv.ts';
 import { AppError } from './errors.ts';
 import { companyMatricole } from './ticket-rules.ts';
 
-export const ACCESS_ACTIONS = ['conversation.read', 'ticket.read', 'attachment.read', 'ticket.search'] as const;
+export const ACCESS_ACTIONS = ['conversation.read', 'ticket.read', 'attachment.read', 'ticket.search', 'access_log.export'] as const;
 export type AccessAction = (typeof ACCESS_ACTIONS)[number];
 
 export interface AccessEntry {
@@ -64,6 +65,8 @@ export interface OwnAccessView {
 }
 
 export const ACCESS_PAGE_MAX = 200;
+/** Rows in one CSV export; more must be narrowed by days or filters. */
+export const ACCESS_CSV_MAX = 50_000;
 
 export interface Page<T> {
   items: T[];
@@ -131,6 +134,23 @@ export class AccessLog {
       by: { role: r.actorRole, sede: r.actorSede },
     }));
     return { items, page: q.page, pageSize: q.pageSize, total };
+  }
+
+  /**
+   * The log as CSV for an audit (supervisors), oldest first, at most ACCESS_CSV_MAX rows.
+   * The export is itself recorded (`access_log.export`, with its filters and row count) before it leaves.
+   */
+  async csv(identity: Identity, q: Omit<AccessQuery, 'page' | 'pageSize'>, filters: string, requestId?: string): Promise<string> {
+    if (identity.role !== 'supervisor') throw new AppError('forbidden', 'only supervisors read the access log');
+    const where = and(...conditions({ ...q, page: 1, pageSize: 1 }));
+    const [totals] = await this.deps.db.select({ n: count() }).from(accessLog).where(where);
+    const total = Number(totals?.n ?? 0);
+    if (total > ACCESS_CSV_MAX) throw new AppError('validation_failed', `${total} rows match; an export holds at most ${ACCESS_CSV_MAX}: narrow the days or the filters`);
+    const rows = await this.deps.db.select().from(accessLog).where(where).orderBy(accessLog.at, accessLog.id).limit(ACCESS_CSV_MAX);
+    await this.record(identity, { action: 'access_log.export', subjectId: 'access_log', ownerId: null, detail: { rows: rows.length, filters } }, requestId);
+    const head = ['at', 'actor_id', 'actor_role', 'actor_sede', 'action', 'subject_id', 'owner_id', 'request_id', 'detail'];
+    const lines = rows.map((r) => [r.at.toISOString(), r.actorId, r.actorRole, r.actorSede, r.action, r.subjectId, r.ownerId, r.requestId, JSON.stringify(r.detail)].map(csvCell).join(','));
+    return `${[head.join(','), ...lines].join('\r\n')}\r\n`;
   }
 
   /** The log, newest first; supervisors only. */

@@ -11,6 +11,7 @@ import { isCalendarDay, NATIONAL_KEY, type DailyRow, type DayFigures } from './d
 import type { DashboardDirectory } from './dashboard-directory.ts';
 import type { DashboardScope, History, HistoryDay, HistoryQuery } from './dashboard-views.ts';
 import type { Db } from './db.ts';
+import { csvCell } from './csv.ts';
 import { AppError } from './errors.ts';
 
 export const HISTORY_MAX_DAYS = 366;
@@ -121,17 +122,4 @@ export function historyCsv(h: History): { csv: string; filename: string } {
   }
   const label = h.series.scope === 'national' ? 'italia' : h.series.key.toLowerCase();
   return { csv: `${lines.join('\r\n')}\r\n`, filename: `infocig-cruscotto-${label}-${h.from}-${h.to}.csv` };
-}
-
-/**
- * One CSV cell: quoted when it holds a comma, quote, CR or LF (quotes doubled).
- * Text that a spreadsheet would run as a formula (= + - @, tab, CR first) gets a
- * leading apostrophe; numbers are written as they are.
- */
-export function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  let s = String(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

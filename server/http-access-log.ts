@@ -9,6 +9,9 @@
  * employers, intermediaries), the staff reads of their own chats, requests and
  * files, with the reader's role and office but not the employee's identity;
  * `ticket` narrows it to one request and its files.
+ *
+ * GET /api/v1/access-log.csv: the same filters, oldest first, as a CSV file for
+ * an audit (at most 50,000 rows); the export is itself recorded.
  */
 import type { FastifyInstance } from 'fastify';
 import { ACCESS_ACTIONS, ACCESS_PAGE_MAX, type AccessAction, type AccessLog } from './access-log.ts';
@@ -50,6 +53,15 @@ const ownItemSchema = {
   properties: { at: str, action: str, subjectId: str, ticketId: nullableString, by: { type: 'object', properties: { role: str, sede: nullableString } } },
 } as const;
 
+const FILTERS = {
+  owner: id,
+  actor: id,
+  subject: id,
+  action: { type: 'string', enum: [...ACCESS_ACTIONS] },
+  from: DATE_OR_INSTANT,
+  to: DATE_OR_INSTANT,
+} as const;
+
 const PAGING = {
   page: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1 },
   pageSize: { type: 'integer', minimum: 1, maximum: ACCESS_PAGE_MAX, default: 50 },
@@ -64,21 +76,19 @@ const pageOf = (items: object) =>
   }) as const;
 
 export async function accessLogRoutes(app: FastifyInstance, opts: { auth: Authenticator; access: AccessLog; timeZone: string }): Promise<void> {
+  /** `from`/`to` as instants: a day is its first instant, and `to` includes the whole day. */
+  const days = (q: { from?: string; to?: string }) => ({
+    from: q.from === undefined ? undefined : queryBoundary('from', q.from, 'start', opts.timeZone),
+    to: q.to === undefined ? undefined : queryBoundary('to', q.to, 'end', opts.timeZone),
+  });
+
   app.get<{ Querystring: Query }>(
     '/api/v1/access-log',
     {
       schema: {
         querystring: {
           type: 'object',
-          properties: {
-            owner: id,
-            actor: id,
-            subject: id,
-            action: { type: 'string', enum: [...ACCESS_ACTIONS] },
-            from: DATE_OR_INSTANT,
-            to: DATE_OR_INSTANT,
-            ...PAGING,
-          },
+          properties: { ...FILTERS, ...PAGING },
           additionalProperties: false,
         },
         response: {
@@ -90,14 +100,26 @@ export async function accessLogRoutes(app: FastifyInstance, opts: { auth: Authen
         },
       },
     },
-    async (request) => {
+    async (request) => opts.access.list(await signedIn(request, opts.auth), { ...request.query, ...days(request.query) }),
+  );
+
+  app.get<{ Querystring: Omit<Query, 'page' | 'pageSize'> }>(
+    '/api/v1/access-log.csv',
+    {
+      schema: {
+        querystring: { type: 'object', properties: FILTERS, additionalProperties: false },
+        response: { 200: { type: 'string' }, 400: errorSchema, 401: errorSchema, 403: errorSchema, 503: errorSchema },
+      },
+    },
+    async (request, reply) => {
       const identity = await signedIn(request, opts.auth);
-      const { from, to, ...rest } = request.query;
-      return opts.access.list(identity, {
-        ...rest,
-        ...(from === undefined ? {} : { from: queryBoundary('from', from, 'start', opts.timeZone) }),
-        ...(to === undefined ? {} : { to: queryBoundary('to', to, 'end', opts.timeZone) }),
-      });
+      const filters = new URLSearchParams(request.query as Record<string, string>).toString();
+      const csv = await opts.access.csv(identity, { ...request.query, ...days(request.query) }, filters, request.id);
+      const today = new Date().toISOString().slice(0, 10);
+      reply.header('Content-Type', 'text/csv; charset=utf-8');
+      reply.header('Content-Disposition', `attachment; filename="infocig-accessi-${today}.csv"`);
+      reply.header('Cache-Control', 'no-store');
+      return csv;
     },
   );
 

@@ -182,6 +182,22 @@ test('only supervisors read the log; its filters are checked like every query', 
   assert.is(page.page, 2);
 });
 
+test('a supervisor exports the log as CSV for an audit, oldest first; the export is itself recorded; nobody else may', async () => {
+  const res = await call(await supervisor(), '/api/v1/access-log.csv?actor=op-bianchi');
+  assert.is(res.status, 200);
+  assert.match(String(res.raw.headers['content-type']), /^text\/csv/);
+  assert.match(String(res.raw.headers['content-disposition']), /^attachment; filename="infocig-accessi-\d{4}-\d{2}-\d{2}\.csv"$/);
+  const lines = res.raw.body.trimEnd().split('\r\n');
+  assert.is(lines[0], 'at,actor_id,actor_role,actor_sede,action,subject_id,owner_id,request_id,detail');
+  assert.equal(lines.slice(1).map((l) => l.split(',')[4]), ['ticket.read', 'attachment.read', 'ticket.search'], 'oldest first');
+  assert.match(lines[3]!, /,1234567890,matricola:1234567890,[^,]+,"\{""results"":0\}"$/);
+  const exports = await log('?action=access_log.export');
+  assert.is(exports.total, 1);
+  assert.equal(exports.items[0].detail, { rows: 3, filters: 'actor=op-bianchi' });
+  assert.is((await call(await token({ role: 'office', sub: 'op-x', sede: 'SEDE-MI' }), '/api/v1/access-log.csv')).status, 403);
+  assert.is((await call(await supervisor(), '/api/v1/access-log.csv?page=2')).status, 400, 'no paging in an export');
+});
+
 test('when the access cannot be stored nothing is sent (503 access_log_unavailable, Retry-After), and it is sent once it can', async () => {
   const conv = await services.store.createConversation(newConversation({ userId: 'usr-access-4' }));
   await services.db.db.execute('ALTER TABLE access_log RENAME TO access_log_away');

@@ -10,7 +10,7 @@
  * While server/app.ts does not mount the dashboard yet, the test mounts its
  * routes itself (it uses the app's own once it does).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
@@ -303,6 +303,11 @@ if (!existsSync(CHROMIUM)) {
     const rows = page.locator('#access-table tbody tr');
     assert.is(await rows.count(), 1);
     assert.match((await rows.first().textContent()) ?? '', new RegExp(`op-lettore · operatore di sede · SEDE-MI.*ha aperto la richiesta.*${id}.*usr-letto`));
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Scarica CSV per la verifica' }).click()]);
+    assert.match(download.suggestedFilename(), /^infocig-accessi-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = readFileSync((await download.path())!, 'utf8').trimEnd().split('\r\n');
+    assert.is(csv.length, 2, 'a header and the one read');
+    assert.match(csv[1]!, new RegExp(`,op-lettore,office,SEDE-MI,ticket\\.read,${id},usr-letto,`));
     await page.getByLabel('Persona (id utente)').fill('nessuno');
     await page.getByRole('button', { name: 'Cerca negli accessi' }).click();
     await page.locator('#access-table tbody', { hasText: 'Nessun accesso registrato con questi filtri.' }).waitFor();

@@ -19,7 +19,7 @@ import { buildApp } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
 import { computeDay, dayBounds, nextRunAfter, scheduleDailySnapshots } from '../server/daily-snapshot.ts';
 import { DashboardFeed, type FeedClient } from '../server/dashboard-feed.ts';
-import { csvCell } from '../server/dashboard-history.ts';
+import { csvCell } from '../server/csv.ts';
 import { DashboardService } from '../server/dashboard-service.ts';
 import type { Db } from '../server/db.ts';
 import { dashboardRoutes } from '../server/http-dashboard.ts';

@@ -10,20 +10,38 @@ import { dt } from './strings.js';
 
 const PAGE_SIZE = 50;
 
-/** Wires the panel's form; `api(path)` is the dashboard's signed-in GET. Returns a re-render for a language change. */
-export function accessLogPanel(api) {
+/**
+ * Wires the panel's form; `api(path, { raw })` is the dashboard's signed-in GET,
+ * `saveCsv(response, fallbackName)` saves a download. Returns a re-render for a language change.
+ */
+export function accessLogPanel(api, saveCsv) {
   const view = { query: null, items: [], total: 0, page: 0, error: null };
   const form = $('#access-form');
 
-  function query() {
+  function filters() {
     const f = form.elements;
     const q = new URLSearchParams();
     for (const name of ['owner', 'actor', 'subject', 'from', 'to']) {
       const v = f[name].value.trim();
       if (v) q.set(name, v);
     }
+    return q;
+  }
+
+  function query() {
+    const q = filters();
     q.set('pageSize', String(PAGE_SIZE));
     return q;
+  }
+
+  /** The rows the form's filters select, oldest first, as a CSV file (the server records the export). */
+  async function download() {
+    $('#access-error').textContent = '';
+    try {
+      await saveCsv(await api(`/api/v1/access-log.csv?${filters()}`, { raw: true }), 'infocig-accessi.csv');
+    } catch (err) {
+      $('#access-error').textContent = dt('access.failed', { code: err.code ?? 'error' });
+    }
   }
 
   async function load(more) {
@@ -74,5 +92,6 @@ export function accessLogPanel(api) {
     void load(false);
   });
   $('#access-more').addEventListener('click', () => void load(true));
+  $('#access-csv').addEventListener('click', () => void download());
   return render;
 }

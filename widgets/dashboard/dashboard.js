@@ -15,7 +15,7 @@
 import { LANGS, applyI18n, formatTime, formatWhen, lang, onLangChange, setLang } from '../i18n.js';
 import { ChatClient } from '../lib/chat-client.js';
 import { apiError, mintDevToken, savedChoice } from '../lib/dev-token.js';
-import { $, announcer, h } from '../lib/ui.js';
+import { $, announcer, h, saveBlob } from '../lib/ui.js';
 import { accessLogPanel } from './access-log.js';
 import { applyStrings, dt, fmtDay, fmtDuration, fmtNumber } from './strings.js';
 
@@ -473,16 +473,15 @@ async function loadHistory() {
   }
 }
 
+/** Saves a CSV answer under the name its Content-Disposition gives. */
+async function saveCsv(res, fallback) {
+  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? fallback;
+  saveBlob(name, await res.blob());
+}
+
 async function downloadCsv() {
   try {
-    const res = await api('/api/v1/dashboard/history.csv', { raw: true });
-    const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'infocig-cruscotto.csv';
-    const url = URL.createObjectURL(await res.blob());
-    const a = h('a', { href: url, download: name, hidden: true });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    await saveCsv(await api('/api/v1/dashboard/history.csv', { raw: true }), 'infocig-cruscotto.csv');
   } catch (err) {
     announce(dt('history.failed', { code: err.code ?? 'error' }));
   }
@@ -629,7 +628,7 @@ function init() {
   $('#csv').addEventListener('click', () => void downloadCsv());
   $('#move-form').addEventListener('submit', (e) => void moveAdvisor(e));
   $('#snapshot-form').addEventListener('submit', (e) => void takeSnapshot(e));
-  renderAccess = accessLogPanel(api);
+  renderAccess = accessLogPanel(api, saveCsv);
   $('#signout').addEventListener('click', () => {
     sessionStorage.removeItem(KEY);
     stop();
