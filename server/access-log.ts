@@ -30,6 +30,8 @@ export interface AccessEntry {
   subjectId: string;
   /** Whose data it is: a user id, or `matricola:<m>` for a company (`ownerOfTicket`, `companyOwner`). */
   ownerId: string | null;
+  /** Who else it belongs to, as the owner does: a chat's advisor reloading the chat they serve is not reading someone's file. */
+  participants?: readonly string[];
   detail?: Record<string, string | number>;
 }
 
@@ -82,9 +84,9 @@ export const companyOwner = (matricola: string) => `matricola:${matricola}`;
 export const ownerOfTicket = (t: { userId: string | null; matricola: string | null }): string | null =>
   t.userId ?? (t.matricola === null ? null : companyOwner(t.matricola));
 
-/** Whether reading as this identity is recorded: staff are, people reading their own data are not. */
-export function isRecorded(identity: Identity, ownerId: string | null): boolean {
-  return isStaffRole(identity.role) && identity.sub !== ownerId;
+/** Whether this read is recorded: staff are, the owner and the participants reading what is theirs are not. */
+function isRecorded(identity: Identity, entry: AccessEntry): boolean {
+  return isStaffRole(identity.role) && identity.sub !== entry.ownerId && !entry.participants?.includes(identity.sub);
 }
 
 export class AccessLog {
@@ -92,7 +94,7 @@ export class AccessLog {
 
   /** Stores one access before the data leaves; rejects with `access_log_unavailable` when it cannot. */
   async record(identity: Identity, entry: AccessEntry, requestId?: string): Promise<void> {
-    if (!isRecorded(identity, entry.ownerId)) return;
+    if (!isRecorded(identity, entry)) return;
     try {
       await this.deps.db.insert(accessLog).values({
         at: new Date(this.deps.clock.now()),
@@ -143,10 +145,9 @@ export class AccessLog {
   async csv(identity: Identity, q: Omit<AccessQuery, 'page' | 'pageSize'>, filters: string, requestId?: string): Promise<string> {
     if (identity.role !== 'supervisor') throw new AppError('forbidden', 'only supervisors read the access log');
     const where = and(...conditions({ ...q, page: 1, pageSize: 1 }));
-    const [totals] = await this.deps.db.select({ n: count() }).from(accessLog).where(where);
-    const total = Number(totals?.n ?? 0);
-    if (total > ACCESS_CSV_MAX) throw new AppError('validation_failed', `${total} rows match; an export holds at most ${ACCESS_CSV_MAX}: narrow the days or the filters`);
-    const rows = await this.deps.db.select().from(accessLog).where(where).orderBy(accessLog.at, accessLog.id).limit(ACCESS_CSV_MAX);
+    // One read: a row past the cap says the export would be cut, and it is refused rather than cut.
+    const rows = await this.deps.db.select().from(accessLog).where(where).orderBy(accessLog.at, accessLog.id).limit(ACCESS_CSV_MAX + 1);
+    if (rows.length > ACCESS_CSV_MAX) throw new AppError('validation_failed', `more than ${ACCESS_CSV_MAX} rows match, the most one export holds: narrow the days or the filters`);
     await this.record(identity, { action: 'access_log.export', subjectId: 'access_log', ownerId: null, detail: { rows: rows.length, filters } }, requestId);
     const head = ['at', 'actor_id', 'actor_role', 'actor_sede', 'action', 'subject_id', 'owner_id', 'request_id', 'detail'];
     const lines = rows.map((r) => [r.at.toISOString(), r.actorId, r.actorRole, r.actorSede, r.action, r.subjectId, r.ownerId, r.requestId, JSON.stringify(r.detail)].map(csvCell).join(','));

@@ -67,8 +67,7 @@ export async function conversationRoutes(app: FastifyInstance, opts: { auth: Aut
       const identity = await signedIn(request, opts.auth);
       const conv = await opts.store.getConversation(request.params.id);
       if (!conv || !mayRead(identity, conv)) throw new AppError('not_found');
-      // The chat's own advisor reloading it (their console after a reload or a reset) is its participant, not a reader of someone's file.
-      if (identity.sub !== conv.advisorId) await opts.access.record(identity, { action: 'conversation.read', subjectId: conv.id, ownerId: conv.userId }, request.id);
+      await opts.access.record(identity, { action: 'conversation.read', subjectId: conv.id, ownerId: conv.userId, participants: [conv.advisorId] }, request.id);
       const messages = await opts.store.messagesAfter(conv.id, 0, TRANSCRIPT_LIMIT);
       return {
         id: conv.id,

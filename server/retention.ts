@@ -48,7 +48,7 @@ export interface RetentionDeps {
 const DAY_MS = 86_400_000;
 
 export class Retention {
-  private timer: NodeJS.Timeout | null = null;
+  private timers: NodeJS.Timeout[] = [];
   private running: Promise<Erased> | null = null;
   private readonly batch: number;
 
@@ -70,15 +70,14 @@ export class Retention {
   /** Sweeps soon after start, then every `intervalMs`; failures are logged and retried at the next turn. */
   start(intervalMs = 3_600_000, firstAfterMs = 60_000): void {
     const run = () => void this.sweep().catch((err) => this.deps.log.warn({ err }, 'retention sweep failed; retried at the next turn'));
-    const first = setTimeout(run, firstAfterMs);
-    first.unref();
-    this.timer = setInterval(run, intervalMs);
-    this.timer.unref();
+    this.timers = [setTimeout(run, firstAfterMs), setInterval(run, intervalMs)];
+    for (const t of this.timers) t.unref();
   }
 
+  /** No sweep starts after this (the first one included); resolves when a running one has finished. */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers = [];
     await this.running?.catch(() => {});
   }
 

@@ -159,6 +159,20 @@ test('a sweep erases in batches until nothing old is left, and two sweeps at onc
   assert.is(await rows(conversations, inArray(conversations.id, ids)), 0);
 });
 
+test('stopped before its first sweep, it never sweeps: neither the first run nor the hourly one', async () => {
+  let sweeps = 0;
+  const r = new Retention({ db: db(), clock, days: 90, log: pino({ level: 'silent' }), onErased: () => sweeps++ });
+  r.start(60, 20);
+  await r.stop();
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  assert.is(sweeps, 0);
+  const running = new Retention({ db: db(), clock, days: 90, log: pino({ level: 'silent' }), onErased: () => sweeps++ });
+  running.start(10_000, 10);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await running.stop();
+  assert.is(sweeps, 1, 'the same set-up left running sweeps once (the check above can fail)');
+});
+
 test('the metric counts what was erased', async () => {
   const res = await app.inject({ method: 'GET', url: '/metrics' });
   assert.match(res.body, /infocig_retention_erased_total\{kind="conversations"\} [1-9]/);
