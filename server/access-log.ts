@@ -21,7 +21,7 @@ import { csvCell } from './csv.ts';
 import { AppError } from './errors.ts';
 import { companyMatricole } from './ticket-rules.ts';
 
-export const ACCESS_ACTIONS = ['conversation.read', 'ticket.read', 'attachment.read', 'ticket.search', 'access_log.export'] as const;
+export const ACCESS_ACTIONS = ['conversation.read', 'ticket.read', 'attachment.read', 'ticket.search', 'access_log.export', 'access_log.erase'] as const;
 export type AccessAction = (typeof ACCESS_ACTIONS)[number];
 
 export interface AccessEntry {

@@ -32,6 +32,8 @@ export interface Config {
   databaseQueryTimeoutMs: number;
   /** Days after closing that a chat or a ticket is erased with what hangs on it (server/retention.ts); null: kept. */
   retentionDays: number | null;
+  /** Days the access log is kept (180–3650: who saw what stays answerable for at least six months); null: kept. */
+  accessLogRetentionDays: number | null;
   redisUrl: string | null;
   /** Namespace of every Redis key and channel: deployments sharing a Redis use different ones. */
   redisPrefix: string;
@@ -86,6 +88,11 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(name, `expected an integer from ${min} to ${max}, got "${raw}"`);
   return n;
+}
+
+/** A retention period in whole days (up to ten years); absent or empty: null, nothing is erased. */
+function days(env: Env, name: string, min: number): number | null {
+  return env[name] === undefined || env[name] === '' ? null : int(env, name, 0, min, 3650);
 }
 
 function flag(env: Env, name: string, fallback: boolean): boolean {
@@ -199,7 +206,8 @@ export function loadConfig(env: Env = process.env): Config {
     nodeEnv,
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     databaseQueryTimeoutMs: int(env, 'DATABASE_QUERY_TIMEOUT_MS', 12_000, 3_000, 600_000),
-    retentionDays: env.RETENTION_DAYS === undefined || env.RETENTION_DAYS === '' ? null : int(env, 'RETENTION_DAYS', 0, 30, 3650),
+    retentionDays: days(env, 'RETENTION_DAYS', 30),
+    accessLogRetentionDays: days(env, 'ACCESS_LOG_RETENTION_DAYS', 180),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: prefix(env),
     dataDir: path.resolve(env.DATA_DIR || './.data'),

@@ -4,7 +4,7 @@
  * NODE_ENV=production, where asking for it stops the start.
  */
 import { buildApp } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createServices } from './services.ts';
 
 async function main(): Promise<void> {
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const storage = config.databaseUrl ? 'PostgreSQL' : `PGlite in ${config.dataDir}`;
   const routing = config.redisUrl ? 'Redis' : 'in-process';
   const lines = [
-    `INFO CIG is up in ${Date.now() - started} ms (storage: ${storage}; routing state: ${routing}; hours: ${config.serviceHours}; retention: ${config.retentionDays === null ? 'off (RETENTION_DAYS unset)' : `${config.retentionDays} days after closing`}${config.authDev ? '; development sign-in ON' : ''})`,
+    `INFO CIG is up in ${Date.now() - started} ms (storage: ${storage}; routing state: ${routing}; hours: ${config.serviceHours}; retention: ${retentionText(config)}${config.authDev ? '; development sign-in ON' : ''})`,
     `  demo page (chat bubble):  ${base}/demo/`,
     `  full-page chat:           ${base}/chat/`,
     `  advisor console:          ${base}/advisor/`,
@@ -64,3 +64,9 @@ main().catch((err) => {
   console.error('INFO CIG failed to start:', err);
   process.exit(1);
 });
+
+/** The start line's retention: what is erased and when, or that nothing is. */
+function retentionText(config: Config): string {
+  const data = config.retentionDays === null ? 'off (RETENTION_DAYS unset)' : `${config.retentionDays} days after closing`;
+  return config.accessLogRetentionDays === null ? data : `${data}, access log ${config.accessLogRetentionDays} days`;
+}

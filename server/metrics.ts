@@ -39,7 +39,7 @@ export class Metrics {
   readonly abandoned = new client.Counter({ name: 'infocig_queue_abandoned_total', help: 'Waiting users who cancelled or did not come back', labelNames: ['reason'], registers: [this.registry] });
   readonly conversationsClosed = new client.Counter({ name: 'infocig_conversations_closed_total', help: 'Conversations closed, by outcome', labelNames: ['outcome'], registers: [this.registry] });
   readonly escalations = new client.Counter({ name: 'infocig_escalations_total', help: 'Chats escalated to Linea INPS tickets', registers: [this.registry] });
-  readonly erased = new client.Counter({ name: 'infocig_retention_erased_total', help: 'Rows erased by the retention sweep (RETENTION_DAYS), by kind', labelNames: ['kind'], registers: [this.registry] });
+  readonly erased = new client.Counter({ name: 'infocig_retention_erased_total', help: 'Rows erased by the retention sweep (RETENTION_DAYS, ACCESS_LOG_RETENTION_DAYS), by kind', labelNames: ['kind'], registers: [this.registry] });
   readonly waitSeconds = new client.Histogram({
     name: 'infocig_wait_seconds',
     help: 'Time from joining a queue to being assigned',

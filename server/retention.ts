@@ -16,14 +16,21 @@
  * Open chats and tickets are never touched, however old. Each step deletes at
  * most `batch` rows per statement, picked with SKIP LOCKED, so two nodes
  * sweeping at once share the work instead of waiting on each other, and a
- * statement never holds many locks for long. The access log is not erased
- * here: it is append-only (docs/access-log.md).
+ * statement never holds many locks for long.
+ *
+ * The access log has its own period (ACCESS_LOG_RETENTION_DAYS, at least 180):
+ * who saw a citizen's data must stay answerable for a while after the data
+ * itself is gone. It is append-only in the database; a DELETE passes only in a
+ * transaction that names its cut-off (migration 0007), which the database also
+ * refuses when it is less than 180 days ago. Each batch erased leaves one
+ * `access_log.erase` row in the same transaction: the log says when it was cut.
  */
 import { and, eq, exists, inArray, lt, not, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Logger } from 'pino';
 import type { Clock } from '../routing/clock.ts';
 import { noticeContacts } from '../schema/attachment-tables.ts';
+import { accessLog } from '../schema/access-tables.ts';
 import { conversations } from '../schema/tables.ts';
 import { tickets } from '../schema/ticket-tables.ts';
 import type { Db } from './db.ts';
@@ -32,12 +39,16 @@ export interface Erased {
   tickets: number;
   conversations: number;
   contacts: number;
+  accessLog: number;
 }
 
 export interface RetentionDeps {
   db: Db;
   clock: Clock;
-  days: number;
+  /** Days after closing that chats and tickets are erased; null: kept. */
+  days: number | null;
+  /** Days the access log is kept (≥ 180); null or absent: kept. */
+  accessLogDays?: number | null;
   log: Logger;
   /** Rows per DELETE statement. */
   batch?: number;
@@ -56,9 +67,18 @@ export class Retention {
     this.batch = deps.batch ?? 500;
   }
 
-  /** The instant before which closed chats and tickets are erased. */
-  cutoff(): Date {
-    return new Date(this.deps.clock.now() - this.deps.days * DAY_MS);
+  /** The instant before which closed chats and tickets are erased (null: they are kept). */
+  cutoff(): Date | null {
+    return this.before(this.deps.days);
+  }
+
+  /** The instant before which access-log rows are erased (null: they are kept). */
+  accessLogCutoff(): Date | null {
+    return this.before(this.deps.accessLogDays ?? null);
+  }
+
+  private before(days: number | null): Date | null {
+    return days === null ? null : new Date(this.deps.clock.now() - days * DAY_MS);
   }
 
   /** One whole sweep; a call while one runs joins it. */
@@ -83,13 +103,16 @@ export class Retention {
 
   private async sweepOnce(): Promise<Erased> {
     const before = this.cutoff();
+    const logBefore = this.accessLogCutoff();
     const erased: Erased = {
-      tickets: await this.repeat(() => this.eraseTickets(before)),
-      conversations: await this.repeat(() => this.eraseConversations(before)),
-      contacts: await this.repeat(() => this.eraseContacts(before)),
+      tickets: before ? await this.repeat(() => this.eraseTickets(before)) : 0,
+      conversations: before ? await this.repeat(() => this.eraseConversations(before)) : 0,
+      contacts: before ? await this.repeat(() => this.eraseContacts(before)) : 0,
+      accessLog: logBefore ? await this.repeat(() => this.eraseAccessLog(logBefore)) : 0,
     };
-    if (erased.tickets + erased.conversations + erased.contacts > 0) {
-      this.deps.log.info({ ...erased, closedBefore: before.toISOString(), days: this.deps.days }, 'retention: erased what was closed before the cut-off');
+    if (Object.values(erased).some((n) => n > 0)) {
+      const cutoffs = { closedBefore: before?.toISOString(), accessLogBefore: logBefore?.toISOString() };
+      this.deps.log.info({ ...erased, ...cutoffs, days: this.deps.days, accessLogDays: this.deps.accessLogDays }, 'retention: erased what was older than the cut-off');
     }
     this.deps.onErased?.(erased);
     return erased;
@@ -120,6 +143,30 @@ export class Retention {
     const hasChat = exists(db.select({ one: sql`1` }).from(conversations).where(eq(conversations.userId, noticeContacts.userId)));
     const hasTicket = exists(db.select({ one: sql`1` }).from(tickets).where(eq(tickets.userId, noticeContacts.userId)));
     return this.eraseBatch(noticeContacts, noticeContacts.userId, and(lt(noticeContacts.updatedAt, before), not(hasChat), not(hasTicket)));
+  }
+
+  /**
+   * Up to `batch` access-log rows older than `before`, and one `access_log.erase`
+   * row saying so, in one transaction: the cut is recorded exactly when it happens.
+   */
+  private eraseAccessLog(before: Date): Promise<number> {
+    return this.deps.db.transaction(async (tx) => {
+      await tx.execute(sql`select set_config('infocig.access_log_erase_before', ${before.toISOString()}, true)`);
+      const picked = tx.select({ id: accessLog.id }).from(accessLog).where(lt(accessLog.at, before)).orderBy(accessLog.at).limit(this.batch).for('update', { skipLocked: true });
+      const rows = await tx.delete(accessLog).where(inArray(accessLog.id, picked)).returning({ id: accessLog.id });
+      if (rows.length > 0) {
+        await tx.insert(accessLog).values({
+          at: new Date(this.deps.clock.now()),
+          actorId: 'retention',
+          actorRole: 'system',
+          action: 'access_log.erase',
+          subjectId: 'access_log',
+          ownerId: null,
+          detail: { rows: rows.length, before: before.toISOString(), days: this.deps.accessLogDays ?? 0 },
+        });
+      }
+      return rows.length;
+    });
   }
 
   /** Deletes up to `batch` rows matching `where`, picked SKIP LOCKED; how many it deleted. */

@@ -64,7 +64,7 @@ export interface Services {
   tickets: TicketService;
   /** Who on the institute's side read whose data (docs/access-log.md). */
   access: AccessLog;
-  /** Erases chats and tickets closed more than RETENTION_DAYS ago; null when RETENTION_DAYS is not set. */
+  /** Erases chats and tickets closed more than RETENTION_DAYS ago, and access-log rows older than ACCESS_LOG_RETENTION_DAYS; null when neither is set. */
   retention: Retention | null;
   attachments: AttachmentStore;
   contacts: ContactBook;
@@ -95,7 +95,7 @@ export interface ServiceOverrides {
   seed?: boolean;
   /** Run the notice dispatcher on its timer (default true). */
   notices?: boolean;
-  /** Run the retention sweep on its timer when RETENTION_DAYS is set (default true). */
+  /** Run the retention sweep on its timer when RETENTION_DAYS or ACCESS_LOG_RETENTION_DAYS is set (default true). */
   retentionTimer?: boolean;
 }
 
@@ -169,8 +169,8 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   const tickets = new TicketService({ store: ticketStore, clock });
   const attachments = createSqlAttachmentStore(db.db);
   const access = new AccessLog({ db: db.db, clock, log: logger.child({ part: 'access' }) });
-  const retention = config.retentionDays === null ? null : new Retention({
-    db: db.db, clock, days: config.retentionDays, log: logger.child({ part: 'retention' }),
+  const retention = config.retentionDays === null && config.accessLogRetentionDays === null ? null : new Retention({
+    db: db.db, clock, days: config.retentionDays, accessLogDays: config.accessLogRetentionDays, log: logger.child({ part: 'retention' }),
     onErased: (e) => { for (const [kind, n] of Object.entries(e)) if (n > 0) metrics.erased.inc({ kind }, n); },
   });
   if (retention && (o.retentionTimer ?? true)) retention.start();

@@ -4,13 +4,14 @@
  * are; an escalated chat lasts as long as its ticket; a contact goes once its
  * person has nothing left. The clock is a ManualClock; the sweep is called.
  */
-import { count, eq, inArray, type SQL } from 'drizzle-orm';
+import { count, eq, inArray, like, sql, type SQL } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ManualClock } from '../routing/clock.ts';
+import { accessLog } from '../schema/access-tables.ts';
 import { attachmentBlobs, mailbox, noticeContacts, ticketAttachments } from '../schema/attachment-tables.ts';
 import { conversationWaits } from '../schema/dashboard-tables.ts';
 import { conversations, messages } from '../schema/tables.ts';
@@ -92,7 +93,7 @@ async function rows(table: PgTable, where?: SQL): Promise<number> {
 test('nothing is erased before its time: closed yesterday, or open for a year', async () => {
   await chat('usr-recent');
   const erased = await services.retention!.sweep();
-  assert.equal(erased, { tickets: 0, conversations: 0, contacts: 0 });
+  assert.equal(erased, { tickets: 0, conversations: 0, contacts: 0, accessLog: 0 });
 });
 
 test('after the retention period a closed chat and a closed ticket go with their messages, files, notices and audit; the contact of a person with nothing left goes too', async () => {
@@ -106,7 +107,7 @@ test('after the retention period a closed chat and a closed ticket go with their
   await db().insert(mailbox).values({ id: crypto.randomUUID(), ticketId: ticket, kind: 'closed', channel: 'inbox', recipient: 'utente:usr-ticket', subject: 's', body: 'b', deliveredAt: new Date(clock.now()) });
 
   clock.set(T0 + 89 * DAY);
-  assert.equal(await services.retention!.sweep(), { tickets: 0, conversations: 0, contacts: 0 }, '89 days: all kept');
+  assert.equal(await services.retention!.sweep(), { tickets: 0, conversations: 0, contacts: 0, accessLog: 0 }, '89 days: all kept');
 
   clock.set(T0 + 91 * DAY);
   const erased = await services.retention!.sweep();
@@ -133,15 +134,15 @@ test('an escalated chat stays as long as its ticket, then both go in one sweep',
   const escalated = await chat('usr-escalated', { escalate: true });
   const ticketId = escalated.ticketId!;
   clock.set(T0 + 400 * DAY);
-  assert.equal(await services.retention!.sweep(), { tickets: 0, conversations: 0, contacts: 0 }, 'its ticket is still open: the transcript stays');
+  assert.equal(await services.retention!.sweep(), { tickets: 0, conversations: 0, contacts: 0, accessLog: 0 }, 'its ticket is still open: the transcript stays');
   const detail = await services.tickets.get({ sub: 'op-mi', role: 'office', sede: 'SEDE-MI' } as Identity, ticketId);
   assert.is(detail.transcript?.length, 2);
 
   await closeTicket(ticketId);
   clock.set(T0 + 480 * DAY);
-  assert.equal(await services.retention!.sweep(), { tickets: 0, conversations: 0, contacts: 0 }, 'the ticket closed 80 days ago');
+  assert.equal(await services.retention!.sweep(), { tickets: 0, conversations: 0, contacts: 0, accessLog: 0 }, 'the ticket closed 80 days ago');
   clock.set(T0 + 491 * DAY);
-  assert.equal(await services.retention!.sweep(), { tickets: 1, conversations: 1, contacts: 0 });
+  assert.equal(await services.retention!.sweep(), { tickets: 1, conversations: 1, contacts: 0, accessLog: 0 });
   assert.is(await rows(conversations, eq(conversations.id, escalated.id)), 0);
   assert.is(await rows(messages, eq(messages.conversationId, escalated.id)), 0);
 });
@@ -185,6 +186,66 @@ test('RETENTION_DAYS is whole days from 30 to 3650; absent, nothing is erased', 
   }
   assert.is(loadConfig({ AUTH_DEV: '1', RETENTION_DAYS: '365' }).retentionDays, 365);
   assert.is(loadConfig({ AUTH_DEV: '1' }).retentionDays, null);
+});
+
+/** Access-log rows for subject `sub`, `ages` days old by the real clock (the database's own now() guards the cut). */
+async function accessRows(sub: string, ages: number[]) {
+  const now = Date.now();
+  await db().insert(accessLog).values(ages.map((age, i) => ({
+    at: new Date(now - age * DAY), actorId: `op-${i}`, actorRole: 'office', actorSede: 'SEDE-MI', action: 'ticket.read', subjectId: sub, ownerId: 'usr-audit',
+  })));
+}
+
+const ages = async (sub: string) =>
+  (await db().select({ at: accessLog.at }).from(accessLog).where(eq(accessLog.subjectId, sub))).map((r) => Math.round((Date.now() - r.at.getTime()) / DAY)).sort((a, b) => a - b);
+
+test('ACCESS_LOG_RETENTION_DAYS: access-log rows older than the period go in batches, each batch leaving an access_log.erase row; younger rows and chats stay', async () => {
+  await accessRows('tkt-audit-1', [400, 366, 364, 200, 10]);
+  const now = new ManualClock(Date.now());
+  const r = new Retention({ db: db(), clock: now, days: null, accessLogDays: 365, log: pino({ level: 'silent' }), batch: 1 });
+  const before = await rows(conversations);
+  const erased = await r.sweep();
+  assert.equal(await ages('tkt-audit-1'), [10, 200, 364]);
+  assert.ok(erased.accessLog >= 2, `${erased.accessLog}`);
+  assert.is(erased.conversations + erased.tickets + erased.contacts, 0, 'RETENTION_DAYS unset: chats and tickets are kept');
+  assert.is(await rows(conversations), before);
+  const cuts = await db().select().from(accessLog).where(eq(accessLog.action, 'access_log.erase'));
+  assert.is(cuts.length, erased.accessLog, 'one row per batch of one');
+  assert.equal(cuts.map((c) => [c.actorRole, c.detail.rows, c.detail.days]), cuts.map(() => ['system', 1, 365]));
+  assert.is(cuts[0]!.detail.before, r.accessLogCutoff()!.toISOString());
+  assert.equal(await r.sweep(), { tickets: 0, conversations: 0, contacts: 0, accessLog: 0 }, 'nothing left to erase: no new erase row either');
+});
+
+test('the database keeps the access log append-only: no UPDATE or TRUNCATE ever, no DELETE without a named cut-off, none of a row under 180 days old', async () => {
+  await accessRows('tkt-audit-2', [500, 100]);
+  const refused = async (what: string, run: () => Promise<unknown>) => {
+    const err = await run().then(() => null, (e: unknown) => e);
+    assert.ok(err, `${what} was allowed`);
+    assert.match(String((err as { cause?: unknown }).cause ?? err), /append-only/, what);
+  };
+  const inCut = (cutDaysAgo: number, statement: SQL) => db().transaction(async (tx) => {
+    await tx.execute(sql`select set_config('infocig.access_log_erase_before', ${new Date(Date.now() - cutDaysAgo * DAY).toISOString()}, true)`);
+    await tx.execute(statement);
+  });
+  const sub = sql`subject_id = 'tkt-audit-2'`;
+  await refused('a DELETE without a cut-off', () => db().execute(sql`delete from access_log where ${sub}`));
+  await refused('a cut-off 30 days ago', () => inCut(30, sql`delete from access_log where ${sub} and at < now() - interval '400 days'`));
+  await refused('a row younger than the cut-off', () => inCut(200, sql`delete from access_log where ${sub}`));
+  await refused('an UPDATE, even with a cut-off', () => inCut(200, sql`update access_log set actor_id = 'someone-else' where ${sub} and at < now() - interval '400 days'`));
+  await refused('TRUNCATE', () => inCut(200, sql`truncate access_log`));
+  assert.equal(await ages('tkt-audit-2'), [100, 500], 'nothing changed');
+  await inCut(200, sql`delete from access_log where ${sub} and at < now() - interval '400 days'`);
+  assert.equal(await ages('tkt-audit-2'), [100], 'the same DELETE inside its cut-off passes (the checks above can fail)');
+  const other = await db().select({ n: count() }).from(accessLog).where(like(accessLog.subjectId, 'tkt-audit-%'));
+  assert.ok(Number(other[0]!.n) >= 4);
+});
+
+test('ACCESS_LOG_RETENTION_DAYS is whole days from 180 to 3650; absent, the access log is kept', () => {
+  for (const bad of ['179', '30', '3651', 'sempre']) {
+    assert.throws(() => loadConfig({ AUTH_DEV: '1', ACCESS_LOG_RETENTION_DAYS: bad }), (err: unknown) => err instanceof ConfigError && /ACCESS_LOG_RETENTION_DAYS/.test(String(err)), bad);
+  }
+  assert.is(loadConfig({ AUTH_DEV: '1', ACCESS_LOG_RETENTION_DAYS: '730' }).accessLogRetentionDays, 730);
+  assert.is(loadConfig({ AUTH_DEV: '1' }).accessLogRetentionDays, null);
 });
 
 test.run();

@@ -15,6 +15,9 @@ import { STRINGS as dashboard } from '../widgets/dashboard/strings.js';
 // @ts-expect-error plain browser modules, no types
 import { STRINGS as office } from '../widgets/office/strings.js';
 
+import { STAFF_ROLES } from '../routing/types.ts';
+import { ACCESS_ACTIONS } from '../server/access-log.ts';
+
 type Dicts = Record<string, Record<string, string>>;
 const WIDGETS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../widgets');
 const SETS: Record<string, { dicts: Dicts; markup: string; calls: string[] }> = {
@@ -68,5 +71,12 @@ for (const [name, set] of Object.entries(SETS)) {
     assert.equal(unknown, [], `${name}: unknown keys ${unknown.join(', ')}`);
   });
 }
+
+test('the access-log panel names every action and every actor the log can hold', () => {
+  // Its keys are built from the row (`access.action.${a.action}`), which the literal scan cannot see.
+  const keys = [...ACCESS_ACTIONS.map((a) => `access.action.${a}`), ...[...STAFF_ROLES, 'system'].map((r) => `access.role.${r}`)];
+  const missing = keys.filter((k) => !Object.hasOwn(dashboard.it, k));
+  assert.equal(missing, [], `dashboard strings lack ${missing.join(', ')}`);
+});
 
 test.run();
