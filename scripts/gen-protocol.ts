@@ -67,7 +67,7 @@ ${rows.join('\n')}
 | type | fields |
 | --- | --- |
 | \`welcome\` | \`role\`, \`sessionId\`, \`user\` {id, name, province}, \`conversations\` [{conversationId, status, peer, topic, province, audience, entry, context, lastSeq, openedAt}], \`waiting\` {province, audience, position, etaSeconds} or null |
-| \`queue.joined\` | \`province\`, \`audience\`, \`position\`, \`etaSeconds\` |
+| \`queue.joined\` | \`province\`, \`audience\`, \`position\`, \`etaSeconds\`; back in the queue with a chat already open: \`conversationId\`, \`reason\` (\`transferred\`, \`unanswered\`, \`advisor_left\`) |
 | \`queue.position\` | \`position\`, \`etaSeconds\` — pushed when they change |
 | \`queue.left\` | \`reason\` (\`cancelled\`, \`timeout\`, \`closed\`), \`offerTicket\`? (offer a Linea INPS request), \`conversationId\`? |
 | \`conversation.assigned\` | \`conversationId\`, \`peer\` {id, name, role}, \`topic\`, \`province\`, \`audience\`, \`entry\`, \`context\`, \`lastSeq\`, \`openedAt\` |
@@ -75,7 +75,8 @@ ${rows.join('\n')}
 | \`message.ack\` | \`clientMsgId\`, \`conversationId\`, \`seq\` — only once the message is stored |
 | \`typing\` | \`conversationId\`, \`from\`, \`active\` |
 | \`read\` | \`conversationId\`, \`from\`, \`seq\` |
-| \`conversation.closed\` | \`conversationId\`, \`outcome\`, \`closedBy\`?, \`ticketId\`? |
+| \`conversation.closed\` | \`conversationId\`, \`outcome\`, \`closedBy\`?; escalated (\`outcome: "escalated"\`): \`ticketId\`, \`protocol\`, \`sede\`, \`sedeName\` (or null), \`dueAt\` (ISO or null) |
+| \`conversation.released\` | \`conversationId\`, \`reason\` (\`transferred\`, \`unanswered\`, \`advisor_left\`), \`to\`? (the advisor who took it) — to the advisor whose chat was handed on; the user gets \`queue.joined\` (same \`reason\`) or \`conversation.assigned\` from the new advisor |
 | \`advisor.status\` | \`status\`, \`capacity\`, \`load\` |
 | \`reset\` | \`conversationId\`, \`reason\` (\`unknown_conversation\`, \`ahead_of_server\`), \`lastSeq\`? — reload the conversation over HTTP |
 | \`pong\` | — |

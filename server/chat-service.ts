@@ -36,6 +36,8 @@ export interface ChatDeps {
   limits: Limits;
   /** Provinces a supervisor switched to "ticket only" (server/dashboard-service.ts). */
   ticketOnly?: (province: string) => boolean;
+  /** A sede's name ("INPS Sede di Milano"), to tell the user where an escalated chat went. */
+  officeName?: (sede: string) => string | null;
   advisorGraceMs: number;
 }
 
@@ -228,9 +230,13 @@ export class ChatService {
     if (conv.status !== 'open') throw new AppError('conversation_closed');
     const transcript = await this.deps.store.messagesAfter(conv.id, 0);
     const ticket = await this.deps.tickets.createFromEscalation({ conversation: conv, summary: frame.summary as string, advisor: client.identity, transcript });
-    await this.finish(client, conv, 'escalated', null, { ticketId: ticket.id, protocol: ticket.protocol });
+    // Both sides are told where the case went: its protocol, the sede and when an answer is due.
+    const handedTo = {
+      ticketId: ticket.id, protocol: ticket.protocol, sede: ticket.sede, sedeName: this.deps.officeName?.(ticket.sede) ?? null, dueAt: ticket.dueAt?.toISOString() ?? null,
+    };
+    await this.finish(client, conv, 'escalated', null, handedTo);
     this.deps.metrics.escalations.inc();
-    return { type: 'ok', conversationId: conv.id, ticketId: ticket.id, protocol: ticket.protocol };
+    return { type: 'ok', conversationId: conv.id, ...handedTo };
   }
 
   /**

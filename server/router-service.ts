@@ -187,12 +187,13 @@ export class RouterService {
     };
     await state.unclaim(conv.id, entry, clock.now());
     this.unanswered.delete(conv.id);
-    fanout.toUser(conv.advisorId, { type: 'conversation.released', conversationId: conv.id, reason });
     if (toAdvisor && (await state.claim(conv.userId, toAdvisor, conv.id, clock.now())) === 'ok') {
+      fanout.toUser(conv.advisorId, { type: 'conversation.released', conversationId: conv.id, reason, to: toAdvisor });
       const target = (await state.snapshot()).advisors.find((a) => a.id === toAdvisor);
       await this.open(conv.id, entry, toAdvisor, target?.name ?? null);
       return;
     }
+    fanout.toUser(conv.advisorId, { type: 'conversation.released', conversationId: conv.id, reason });
     fanout.toUser(conv.userId, { type: 'queue.joined', conversationId: conv.id, reason, province: conv.province, audience: conv.audience, position: 1, etaSeconds: 0 });
     void this.dispatch();
   }

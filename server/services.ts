@@ -184,7 +184,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
     publicUrl: config.publicUrl,
   });
   if (o.notices ?? true) notices.start(config.notices.intervalMs);
-  const chat = new ChatService({ state, store, fanout, clock, log, router, advisors, schedule, tickets, metrics, limits: config.limits, ticketOnly: dashboard.isTicketOnly,
+  const chat = new ChatService({ state, store, fanout, clock, log, router, advisors, schedule, tickets, metrics, limits: config.limits, ticketOnly: dashboard.isTicketOnly, officeName: dashboard.officeName,
     advisorGraceMs: o.advisorGraceMs ?? config.routing.advisorGraceSeconds * 1000,
   });
 

@@ -1,13 +1,15 @@
 /**
  * INFO CIG advisor console: status (available/away), capacity and load, the
  * assigned chats side by side with the user's context, replies, close with an
- * outcome. A new assignment beeps (Web Audio, no file) and marks the title.
+ * outcome, hand on to the sede as a Linea INPS request or to another advisor
+ * (handover.js). A new assignment beeps (Web Audio, no file) and marks the title.
  * Development sign-in (POST /dev/token, role advisor) is kept in sessionStorage.
  */
 import { ChatClient } from '../lib/chat-client.js';
 import { LANGS, applyI18n, label, onLangChange, setLang, t } from '../i18n.js';
 import { mintDevToken, savedChoice } from '../lib/dev-token.js';
 import { $, MessageList, announcer, downloadText, enterToSend, fileStamp, h, typingNotifier } from '../lib/ui.js';
+import { escalatedNote, handoverForms, releasedNote } from './handover.js';
 
 const KEY = 'infocig.advisor.dev';
 const STATUS_KEY = 'infocig.advisor.status';
@@ -148,6 +150,8 @@ function addCard(info, isNew) {
   const existing = state.cards.get(id);
   if (existing) {
     existing.info = { ...existing.info, ...info };
+    // A chat handed on and then back (a transfer to the queue that reached this advisor again) reopens its card, log and all.
+    if (existing.closed && isNew) revive(existing);
     return existing;
   }
   const p = `c${++state.n}`;
@@ -168,19 +172,21 @@ function addCard(info, isNew) {
   const closedNote = h('p', { class: 'closed-note', role: 'status' });
   const dismiss = h('button', { type: 'button', hidden: true }, t('adv.dismiss'));
   const dl = h('button', { type: 'button', class: 'link' }, t('common.download'));
+  const handover = handoverForms({ client: state.client, conversationId: id, p, isOpen: () => !card.closed, onDone: (note) => retire(card, note) });
   const el = h('article', { class: 'chat-card card', 'aria-labelledby': `${p}-title`, 'data-conversation': id },
     h('header', { class: 'chat-card-head' },
       h('h3', { id: `${p}-title` }, name),
       h('dl', { class: 'ctx' }, contextRows(info))),
     logBox, typing, composer,
     h('div', { class: 'card-foot' }, closeForm, dl),
-    closedNote, dismiss);
+    handover.el, closedNote, dismiss);
 
   card.el = el;
   card.list = new MessageList(log, { myId: () => state.client.user?.id, nameOf: () => name });
   card.typing = typing;
   card.composer = composer;
   card.closeForm = closeForm;
+  card.handover = handover;
   card.closedNote = closedNote;
   card.dismiss = dismiss;
 
@@ -218,15 +224,12 @@ function addCard(info, isNew) {
   state.cards.set(id, card);
   $('#cards').append(el);
   renderLoad();
-  if (isNew) {
-    beep();
-    titleCue();
-    announce(t('adv.newChat', { name, topic: label('topic', info.topic), province: info.province ?? '' }));
-  }
+  if (isNew) cueNewChat(card);
   return card;
 }
 
-function setClosed(card, outcome) {
+/** The chat is no longer this advisor's (closed, escalated, handed on): the card keeps its log and says why. */
+function retire(card, note) {
   if (card.closed) return;
   const hadFocus = card.el.contains(document.activeElement);
   card.closed = true;
@@ -234,12 +237,34 @@ function setClosed(card, outcome) {
   for (const c of card.composer.elements) c.disabled = true;
   card.composer.hidden = true;
   card.closeForm.hidden = true;
+  card.handover.el.hidden = true;
   card.typing.textContent = '';
-  card.closedNote.textContent = t('adv.closed', { outcome: label('adv.outcome', outcome) });
+  card.closedNote.textContent = note;
   card.dismiss.hidden = false;
   renderLoad();
   // The composer and the close form just disappeared: keep the keyboard user in this card.
   if (hadFocus) card.dismiss.focus();
+}
+
+function revive(card) {
+  card.closed = false;
+  card.el.classList.remove('closed');
+  for (const c of card.composer.elements) c.disabled = false;
+  card.composer.hidden = card.closeForm.hidden = card.handover.el.hidden = false;
+  card.handover.reset();
+  card.closedNote.textContent = '';
+  card.dismiss.hidden = true;
+  card.el.remove();
+  $('#cards').append(card.el);
+  renderLoad();
+  cueNewChat(card);
+}
+
+/** A chat to answer: a beep, the title, and the live region. */
+function cueNewChat(card) {
+  beep();
+  titleCue();
+  announce(t('adv.newChat', { name: card.name, topic: label('topic', card.info.topic), province: card.info.province ?? '' }));
 }
 
 function maybeRead(card) {
@@ -296,7 +321,13 @@ function start(choice) {
   });
   client.on('closed', (f) => {
     const card = state.cards.get(f.conversationId);
-    if (card) setClosed(card, f.outcome);
+    if (card) retire(card, f.outcome === 'escalated' ? escalatedNote(f) : t('adv.closed', { outcome: label('adv.outcome', f.outcome) }));
+  });
+  client.on('frame', (f) => {
+    // Handed on without closing (transferred, or the router took it back): the user now waits for, or talks to, someone else.
+    if (f.type !== 'conversation.released') return;
+    const card = state.cards.get(f.conversationId);
+    if (card) retire(card, releasedNote(f.reason, f.to));
   });
   client.on('reset', (f) => {
     const card = state.cards.get(f.conversationId);

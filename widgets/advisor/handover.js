@@ -1,0 +1,100 @@
+/**
+ * Handing a chat on, from an advisor's card: to the territorial office as a
+ * Linea INPS request (`conversation.escalate`, with a summary for the sede; the
+ * sede gets the transcript with it), or to another advisor
+ * (`conversation.transfer`: a named, available advisor, or back to the head of
+ * the queue for anyone else). Kept apart from advisor.js because both are
+ * irreversible for this advisor and each needs its own form, errors and
+ * wording; the card only learns "this chat is no longer yours" through
+ * `onDone`, which the server's `conversation.closed` / `conversation.released`
+ * frames confirm.
+ */
+import { formatDateTime, t } from '../i18n.js';
+import { h } from '../lib/ui.js';
+
+/** The user-id shape the server accepts for an advisor (claim `sub`). */
+const ADVISOR_ID = '[A-Za-z0-9._\\-]{1,64}';
+
+/** What the card says once a chat has gone to a sede as a request. */
+export function escalatedNote(f) {
+  const base = t('adv.escalated', { protocol: f.protocol ?? '', sede: f.sedeName || f.sede || '' });
+  return f.dueAt ? `${base} ${t('adv.escalatedDue', { due: formatDateTime(f.dueAt) })}` : base;
+}
+
+/** What the card says once a chat is no longer this advisor's without being closed. */
+export function releasedNote(reason, to) {
+  if (reason === 'transferred') return to ? t('adv.transferredTo', { to }) : t('adv.transferredQueue');
+  return t(reason === 'unanswered' ? 'adv.released.unanswered' : 'adv.released.other');
+}
+
+/**
+ * The two hand-over forms of one card. `p` prefixes element ids; `isOpen()` says
+ * whether the chat is still this advisor's; `onDone(note)` retires the card.
+ * Returns the element and `reset()`, for a chat that comes back.
+ */
+export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
+  const summary = h('textarea', { id: `${p}-summary`, name: 'summary', rows: '3', maxlength: '4000', required: true, 'aria-describedby': `${p}-summary-hint` });
+  const escalateError = h('p', { class: 'error', role: 'alert' });
+  const escalate = h('form', { class: 'handover-form escalate-form' },
+    h('label', { for: `${p}-summary` }, t('adv.summary')),
+    summary,
+    h('p', { id: `${p}-summary-hint`, class: 'note' }, t('adv.summaryHint')),
+    escalateError,
+    h('button', { type: 'submit', class: 'primary' }, t('adv.escalate')));
+
+  const to = h('input', { id: `${p}-to`, name: 'to', type: 'text', pattern: ADVISOR_ID, autocomplete: 'off', 'aria-describedby': `${p}-to-hint` });
+  const transferError = h('p', { class: 'error', role: 'alert' });
+  const transfer = h('form', { class: 'handover-form transfer-form' },
+    h('label', { for: `${p}-to` }, t('adv.transferTo')),
+    to,
+    h('p', { id: `${p}-to-hint`, class: 'note' }, t('adv.transferHint')),
+    transferError,
+    h('button', { type: 'submit' }, t('adv.transfer')));
+
+  /** One request at a time per form; its error stays on the form, the card is retired on success. */
+  function wire(form, errorEl, send) {
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      errorEl.textContent = '';
+      if (!isOpen() || !form.reportValidity()) return;
+      const button = form.querySelector('button');
+      button.disabled = true;
+      try {
+        onDone(await send());
+      } catch (f) {
+        errorEl.textContent = errorText(f);
+        button.disabled = false;
+      }
+    });
+  }
+
+  wire(escalate, escalateError, async () => {
+    const text = summary.value.trim();
+    if (!text) throw { code: 'summary_required' };
+    return escalatedNote(await client.request('conversation.escalate', { conversationId, summary: text }));
+  });
+  wire(transfer, transferError, async () => {
+    const target = to.value.trim();
+    await client.request('conversation.transfer', { conversationId, ...(target ? { to: target } : {}) });
+    return releasedNote('transferred', target);
+  });
+
+  const el = h('div', { class: 'handover' },
+    h('details', { class: 'handover-box' }, h('summary', {}, t('adv.escalateOpen')), escalate),
+    h('details', { class: 'handover-box' }, h('summary', {}, t('adv.transferOpen')), transfer));
+  /** Ready again, folded and empty: the chat came back to this advisor (a transfer back). */
+  const reset = () => {
+    for (const form of [escalate, transfer]) form.reset();
+    for (const b of el.querySelectorAll('button')) b.disabled = false;
+    for (const d of el.querySelectorAll('details')) d.open = false;
+    escalateError.textContent = transferError.textContent = '';
+  };
+  return { el, reset };
+}
+
+function errorText(f) {
+  const code = f?.code ?? 'error';
+  if (code === 'summary_required') return t('adv.summaryRequired');
+  if (code === 'transfer_target_unavailable') return t('adv.transferUnavailable');
+  return t('error.generic', { code });
+}
