@@ -1,0 +1,49 @@
+/**
+ * The dashboard's two read-only tables of the live snapshot: the advisors with
+ * their status and load, and the Linea INPS ticket backlog per sede.
+ *
+ * Separate from the provinces table because these are rebuilt whole at every
+ * update (no sorting, no row or focus to keep, no control in them); `servesText`
+ * is shared with the supervisor's "move an advisor" form, which names the same queues.
+ */
+import { $, h } from '../lib/ui.js';
+import { dt, fmtNumber } from './strings.js';
+
+/** The provinces and regions an advisor serves, or "all Italy". */
+export function servesText(a) {
+  const where = [...a.provinces, ...a.regions];
+  return where.length ? where.join(', ') : dt('adv.national');
+}
+
+export function renderAdvisors(live) {
+  const list = live.advisors;
+  $('#adv-none').hidden = list.length > 0;
+  $('#adv-body').replaceChildren(
+    ...list.map((a, i) => {
+      const name = a.name ?? dt('adv.anon', { n: i + 1 });
+      const full = a.capacity > 0 && a.load >= a.capacity;
+      return h('tr', { class: `status-${a.status}` },
+        h('th', { scope: 'row' }, name),
+        h('td', {}, h('span', { class: `status status-${a.status}` }, dt(`adv.status.${a.status}`))),
+        h('td', { class: 'load-cell' },
+          h('meter', { min: 0, max: Math.max(1, a.capacity), value: a.load, optimum: 0, low: Math.max(1, a.capacity) - 0.5, high: Math.max(1, a.capacity), 'aria-label': `${dt('adv.col.load')}: ${name}`, class: full ? 'full' : null }),
+          h('span', { class: full ? 'load full' : 'load' }, dt('adv.load', { load: a.load, capacity: a.capacity }))),
+        h('td', {}, servesText(a)));
+    }),
+  );
+}
+
+export function renderTickets(live) {
+  const list = live.tickets;
+  $('#tickets-none').hidden = list.length > 0;
+  $('#tickets-body').replaceChildren(
+    ...list.map((t) =>
+      h('tr', { class: t.overdue > 0 ? 'breach' : null },
+        h('th', { scope: 'row' }, t.name ? `${t.name.replace(/^INPS Sede di /i, '')} (${t.sede})` : t.sede),
+        h('td', { class: 'num' }, fmtNumber(t.open)),
+        h('td', { class: 'num' }, fmtNumber(t.inProgress)),
+        h('td', { class: `num${t.overdue ? ' alert-text' : ''}` }, fmtNumber(t.overdue)),
+        h('td', { class: `num${t.slaBreaches ? ' alert-text' : ''}` }, fmtNumber(t.slaBreaches)),
+        h('td', { class: 'num' }, fmtNumber(t.closedToday)))),
+  );
+}

@@ -1,0 +1,108 @@
+/**
+ * The dashboard's "last 30 days" panel: four bar charts built as inline SVG
+ * with DOM calls (no inline style under CSP style-src 'self': sizes are SVG
+ * attributes, colours are classes), each with its data table for screen
+ * readers, and the CSV download of the same history.
+ *
+ * Separate from the live panels because it has its own source
+ * (GET /api/v1/dashboard/history, loaded once and after a snapshot, not every
+ * few seconds) and its own drawing code, which nothing else on the page uses.
+ */
+import { $, h } from '../lib/ui.js';
+import { dt, fmtDay, fmtNumber } from './strings.js';
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+function svg(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) if (v !== null && v !== undefined) el.setAttribute(k, String(v));
+  for (const c of children) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return el;
+}
+
+function niceMax(v) {
+  if (v <= 0) return 1;
+  const p = 10 ** Math.floor(Math.log10(v));
+  const n = v / p;
+  return ([1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].find((s) => n <= s) ?? 10) * p;
+}
+
+function chart(id, title, days, valueOf, format) {
+  const W = 320;
+  const H = 150;
+  const pad = { l: 34, r: 6, t: 10, b: 24 };
+  const values = days.map((d) => (d.taken ? valueOf(d) : null));
+  const max = niceMax(Math.max(0, ...values.filter((v) => v !== null)));
+  const bw = (W - pad.l - pad.r) / Math.max(1, days.length);
+  const y = (v) => pad.t + (H - pad.t - pad.b) * (1 - v / max);
+  const last = [...values].reverse().find((v) => v !== null);
+  const desc = dt('history.chart.desc', { title, from: fmtDay(days[0].day), to: fmtDay(days.at(-1).day), max: format(Math.max(0, ...values.filter((v) => v !== null))), last: last === undefined ? '–' : format(last) });
+  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': `${id}-title ${id}-desc`, class: 'chart', focusable: 'false' },
+    svg('title', { id: `${id}-title` }, title),
+    svg('desc', { id: `${id}-desc` }, desc),
+    svg('line', { x1: pad.l, x2: W - pad.r, y1: y(0), y2: y(0), class: 'axis' }),
+    svg('line', { x1: pad.l, x2: W - pad.r, y1: y(max), y2: y(max), class: 'grid' }),
+    svg('line', { x1: pad.l, x2: W - pad.r, y1: y(max / 2), y2: y(max / 2), class: 'grid' }),
+    svg('text', { x: pad.l - 4, y: y(max) + 4, class: 'tick', 'text-anchor': 'end' }, format(max)),
+    svg('text', { x: pad.l - 4, y: y(0) + 4, class: 'tick', 'text-anchor': 'end' }, '0'),
+    svg('text', { x: pad.l, y: H - 6, class: 'tick' }, fmtDay(days[0].day)),
+    svg('text', { x: W - pad.r, y: H - 6, class: 'tick', 'text-anchor': 'end' }, fmtDay(days.at(-1).day)),
+  );
+  days.forEach((d, i) => {
+    const v = values[i];
+    const x = pad.l + i * bw + bw * 0.15;
+    if (v === null) root.append(svg('rect', { x, y: y(0) - 2, width: bw * 0.7, height: 2, class: 'bar missing' }));
+    else root.append(svg('rect', { x, y: y(v), width: bw * 0.7, height: Math.max(0, y(0) - y(v)), class: 'bar' }));
+  });
+  const table = h('table', { class: 'data compact' },
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, dt('history.col.day')), h('th', { scope: 'col', class: 'num' }, dt('history.col.value')))),
+    h('tbody', {}, days.map((d, i) => h('tr', {}, h('th', { scope: 'row' }, fmtDay(d.day)), h('td', { class: 'num' }, values[i] === null ? dt('history.notTaken') : format(values[i]))))));
+  return h('figure', { class: 'chart-card card', 'aria-labelledby': `${id}-cap` },
+    h('figcaption', { id: `${id}-cap` }, title),
+    root,
+    h('details', {}, h('summary', {}, dt('history.data')), h('div', { class: 'table-wrap' }, table)));
+}
+
+/**
+ * Wires the panel's CSV button; `api(path, { raw })` is the dashboard's signed-in GET,
+ * `saveCsv(response, fallbackName)` saves a download, `announce(text)` speaks a failure.
+ * Returns `load` (fetch and draw) and `render` (redraw, for a language change).
+ */
+export function historyPanel({ api, announce, saveCsv }) {
+  let hist = null;
+
+  function render() {
+    const box = $('#charts');
+    if (!hist) return box.replaceChildren();
+    const days = hist.days;
+    const int = (v) => fmtNumber(v);
+    const min = (v) => fmtNumber(v, 1);
+    box.replaceChildren(
+      chart('ch-chats', dt('history.chart.chats'), days, (d) => d.chatsServed, int),
+      chart('ch-wait', dt('history.chart.wait'), days, (d) => (d.avgWaitSeconds === null ? 0 : d.avgWaitSeconds / 60), min),
+      chart('ch-esc', dt('history.chart.escalations'), days, (d) => d.escalations, int),
+      chart('ch-backlog', dt('history.chart.backlog'), days, (d) => d.backlogEnd, int),
+    );
+    $('#history-status').textContent = days.some((d) => d.taken) ? `${hist.series.name} · ${fmtDay(hist.from)} – ${fmtDay(hist.to)}` : dt('history.empty');
+  }
+
+  async function load() {
+    try {
+      hist = await api('/api/v1/dashboard/history?rows=false');
+      render();
+    } catch (err) {
+      $('#history-status').textContent = dt('history.failed', { code: err.code ?? 'error' });
+    }
+  }
+
+  async function downloadCsv() {
+    try {
+      await saveCsv(await api('/api/v1/dashboard/history.csv', { raw: true }), 'infocig-cruscotto.csv');
+    } catch (err) {
+      announce(dt('history.failed', { code: err.code ?? 'error' }));
+    }
+  }
+
+  $('#csv').addEventListener('click', () => void downloadCsv());
+  return { load, render };
+}

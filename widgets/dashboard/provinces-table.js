@@ -1,0 +1,166 @@
+/**
+ * The dashboard's queues by province: a sortable table coloured by a heat scale
+ * (classes heat-0…, never an inline style), with the supervisor's ticket-only
+ * switch in each row.
+ *
+ * Separate because it is the one live panel that is not rebuilt at each update:
+ * rows are kept per province (and the keyboard focus with them) so a sort
+ * button or a switch does not lose focus every two seconds; the sort order and
+ * the switches waiting for the server are its own state.
+ */
+import { $, h } from '../lib/ui.js';
+import { dt, fmtDuration, fmtNumber } from './strings.js';
+
+const COLUMNS = [
+  { key: 'name', label: 'prov.col.province', text: true },
+  { key: 'region', label: 'prov.col.region', text: true },
+  { key: 'waiting', label: 'prov.col.waiting' },
+  { key: 'audience', label: 'prov.col.audience', abbr: 'prov.col.audience.long', sortable: false },
+  { key: 'oldestWaitSeconds', label: 'prov.col.oldest' },
+  { key: 'estimatedWaitSeconds', label: 'prov.col.eta' },
+  { key: 'advisorsAvailable', label: 'prov.col.advisors' },
+  { key: 'heat', label: 'prov.col.heat' },
+  { key: 'ticketOnly', label: 'prov.col.ticketOnly', supervisor: true },
+];
+
+/**
+ * Wires the "show all provinces" box; `state.live` is the dashboard's latest snapshot
+ * (read at each call, and updated here when a switch succeeds), `api(path, { method, body })`
+ * the signed-in fetch, `announce(text)` speaks, `isSupervisor()` shows the switches,
+ * `loadAudit()` refreshes the interventions list after one.
+ * Returns `renderHead` (column headers, for sign-in and a language change) and `render` (the rows).
+ */
+export function provincesTable({ state, api, announce, isSupervisor, loadAudit }) {
+  let sort = { key: 'heat', dir: 'desc' };
+  const rows = new Map();
+  const pending = new Set();
+
+  const columns = () => COLUMNS.filter((c) => !c.supervisor || isSupervisor());
+
+  function renderHead() {
+    const cells = columns().map((c) => {
+      const sorted = sort.key === c.key;
+      const th = h('th', { scope: 'col', class: c.text ? null : 'num', 'aria-sort': sorted ? (sort.dir === 'asc' ? 'ascending' : 'descending') : null });
+      if (c.abbr) th.setAttribute('abbr', dt(c.abbr));
+      if (c.sortable === false) {
+        th.append(h('span', { title: dt(c.abbr ?? c.label) }, dt(c.label)));
+        return th;
+      }
+      const btn = h('button', { type: 'button', class: `sort${sorted ? ` sorted ${sort.dir}` : ''}` }, dt(c.label), h('span', { class: 'sort-mark', 'aria-hidden': 'true' }, sorted ? (sort.dir === 'asc' ? '▲' : '▼') : '↕'));
+      btn.addEventListener('click', () => {
+        sort = { key: c.key, dir: sorted && sort.dir === 'desc' ? 'asc' : sorted ? 'desc' : c.text ? 'asc' : 'desc' };
+        renderHead();
+        render();
+        $(`#prov-head th[aria-sort] button`)?.focus();
+      });
+      th.append(btn);
+      return th;
+    });
+    $('#prov-head').replaceChildren(...cells);
+  }
+
+  function compare(a, b) {
+    const { key, dir } = sort;
+    const sign = dir === 'asc' ? 1 : -1;
+    const va = a[key];
+    const vb = b[key];
+    const primary = typeof va === 'string' ? va.localeCompare(vb, 'it') : Number(va) - Number(vb);
+    return sign * primary || b.heat - a.heat || b.waiting - a.waiting || a.name.localeCompare(b.name, 'it');
+  }
+
+  /** The row's elements, made once per province; the switch only for a supervisor. */
+  function createRow(p) {
+    const tr = h('tr', { 'data-province': p.code });
+    const cells = {
+      name: h('th', { scope: 'row' }),
+      region: h('td'),
+      waiting: h('td', { class: 'num' }),
+      audience: h('td', { class: 'num' }),
+      oldest: h('td', { class: 'num' }),
+      eta: h('td', { class: 'num' }),
+      advisors: h('td', { class: 'num' }),
+      heat: h('td', {}, h('span', { class: 'heat' })),
+    };
+    tr.append(...Object.values(cells));
+    const r = { tr, cells, toggle: null };
+    if (isSupervisor()) {
+      const id = `to-${p.code}`;
+      const input = h('input', { type: 'checkbox', role: 'switch', id, class: 'switch' });
+      const label = h('label', { for: id, class: 'switch-label' }, h('span', { class: 'sr-only' }), h('span', { class: 'switch-state', 'aria-hidden': 'true' }));
+      input.addEventListener('change', () => void toggleTicketOnly(p.code, input.checked));
+      tr.append(h('td', { class: 'switch-cell' }, input, label));
+      r.toggle = { input, label };
+    }
+    return r;
+  }
+
+  function provinceRow(p) {
+    let r = rows.get(p.code);
+    if (!r) {
+      r = createRow(p);
+      rows.set(p.code, r);
+    }
+    const c = r.cells;
+    r.tr.className = `heat-row heat-${p.heat}${p.ticketOnly ? ' ticket-only' : ''}`;
+    c.name.textContent = `${p.name} (${p.code})`;
+    c.region.textContent = p.region;
+    c.waiting.textContent = fmtNumber(p.waiting);
+    c.audience.textContent = `${p.byAudience.worker} / ${p.byAudience.employer} / ${p.byAudience.intermediary}`;
+    c.oldest.textContent = p.waiting ? fmtDuration(p.oldestWaitSeconds) : '–';
+    c.eta.replaceChildren(p.waiting ? fmtDuration(p.estimatedWaitSeconds) : '–');
+    if (p.beyondClosing) c.eta.append(h('span', { class: 'beyond' }, ` · ${dt('prov.beyond')}`));
+    c.advisors.textContent = fmtNumber(p.advisorsAvailable);
+    const badge = c.heat.firstChild;
+    badge.className = `heat heat-${p.heat}`;
+    badge.textContent = dt(`heat.${p.heat}`);
+    if (r.toggle) {
+      const { input, label } = r.toggle;
+      if (!pending.has(p.code)) input.checked = p.ticketOnly;
+      input.disabled = pending.has(p.code);
+      label.firstChild.textContent = dt('prov.ticketOnly.label', { name: p.name });
+      label.lastChild.textContent = dt(input.checked ? 'prov.ticketOnly.on' : 'prov.ticketOnly.off');
+    }
+    return r.tr;
+  }
+
+  function render() {
+    if (!state.live) return;
+    const showAll = $('#show-all').checked || !isSupervisor();
+    const list = state.live.provinces.filter((p) => showAll || p.waiting > 0 || p.ticketOnly).sort(compare);
+    const body = $('#prov-body');
+    const wanted = list.map(provinceRow);
+    const current = [...body.children];
+    if (wanted.length !== current.length || wanted.some((tr, i) => tr !== current[i])) {
+      const active = document.activeElement;
+      body.replaceChildren(...wanted);
+      if (active && body.contains(active) && document.activeElement !== active) active.focus();
+    }
+    $('#prov-none').hidden = list.length > 0;
+    $('#heat-legend').textContent = dt('heat.legend');
+  }
+
+  async function toggleTicketOnly(code, on) {
+    const p = state.live.provinces.find((x) => x.code === code);
+    pending.add(code);
+    render();
+    try {
+      await api(`/api/v1/dashboard/provinces/${encodeURIComponent(code)}/ticket-only`, { method: 'POST', body: { on } });
+      p.ticketOnly = on;
+      if (on && !state.live.ticketOnly.includes(code)) state.live.ticketOnly.push(code);
+      if (!on) state.live.ticketOnly = state.live.ticketOnly.filter((c) => c !== code);
+      announce(dt(on ? 'prov.ticketOnly.done.on' : 'prov.ticketOnly.done.off', { name: p.name }));
+      void loadAudit();
+    } catch (err) {
+      announce(dt('controls.failed', { code: err.code ?? 'error' }));
+    } finally {
+      pending.delete(code);
+      const r = rows.get(code);
+      if (r?.toggle) r.toggle.input.checked = p.ticketOnly;
+      render();
+      provinceRow(p);
+    }
+  }
+
+  $('#show-all').addEventListener('change', render);
+  return { renderHead, render };
+}

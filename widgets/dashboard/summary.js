@@ -1,0 +1,52 @@
+/**
+ * The dashboard's headline: the one-sentence summary (a live region, so it is
+ * spoken) and the row of key figures, with the waits set against the closing time.
+ *
+ * Separate because it alone decides what is announced: the sentence is only
+ * rewritten when the counts change, so the clock ticking every update stays
+ * silent; it keeps that last sentence to itself.
+ */
+import { formatTime, formatWhen } from '../i18n.js';
+import { $, h } from '../lib/ui.js';
+import { dt, fmtDuration, fmtNumber } from './strings.js';
+
+function closingText(service) {
+  if (service.closesAt) return dt('closing.at', { time: formatTime(service.closesAt), left: fmtDuration(service.secondsToClose ?? 0) });
+  if (service.open) return dt('closing.always');
+  return service.opensAt ? dt('closing.opens', { when: formatWhen(service.opensAt) }) : dt('closing.closed');
+}
+
+function kpis({ totals, service, advisors }, beyond) {
+  return [
+    ['kpi.waiting', fmtNumber(totals.waiting), totals.waiting > 0 ? 'warn' : ''],
+    ['kpi.oldest', fmtDuration(totals.oldestWaitSeconds), totals.oldestWaitSeconds >= 300 ? 'alert' : ''],
+    ['kpi.closing', closingText(service), beyond ? 'alert' : ''],
+    ['kpi.available', `${fmtNumber(totals.advisors.available)} / ${fmtNumber(advisors.length)}`, ''],
+    ['kpi.active', fmtNumber(totals.conversationsActive), ''],
+    ['kpi.occupancy', `${fmtNumber(Math.round(totals.occupancy * 100))} %`, totals.occupancy >= 0.9 ? 'warn' : ''],
+    ['kpi.open', fmtNumber(totals.tickets.open + totals.tickets.inProgress), ''],
+    ['kpi.overdue', fmtNumber(totals.tickets.overdue), totals.tickets.overdue > 0 ? 'alert' : ''],
+  ];
+}
+
+/** Returns `render(live)`, and `forget()` so the next render rewrites (and speaks) the sentence, for a language change. */
+export function summaryPanel() {
+  let lastSummary = '';
+
+  function render(live) {
+    const { totals, queues } = live;
+    const all = totals.advisors.available + totals.advisors.away + totals.advisors.offline;
+    const beyond = queues.filter((q) => q.beyondClosing).length;
+    const text =
+      dt('summary.text', { waiting: totals.waiting, available: totals.advisors.available, advisors: all, active: totals.conversationsActive, overdue: totals.tickets.overdue }) +
+      (beyond ? dt('summary.beyond', { n: beyond }) : '');
+    // Only a change of the counts is announced; the clock ticking is not.
+    if (text !== lastSummary) {
+      lastSummary = text;
+      $('#summary').textContent = text;
+    }
+    $('#kpis').replaceChildren(...kpis(live, beyond).map(([k, v, tone]) => h('div', { class: `kpi ${tone}`.trim() }, h('dt', {}, dt(k)), h('dd', {}, v))));
+  }
+
+  return { render, forget: () => (lastSummary = '') };
+}

@@ -1,0 +1,114 @@
+/**
+ * The supervisor's interventions on the dashboard: moving an advisor between
+ * queues, taking a day's snapshot by hand, and the audit list of the last ten
+ * interventions (GET /api/v1/dashboard/audit), reloaded after each one.
+ *
+ * Separate because these are the page's only writes besides the ticket-only
+ * switch (which lives in its table row and reloads this list through `loadAudit`),
+ * and because an office operator never sees or calls any of it.
+ */
+import { formatTime } from '../i18n.js';
+import { $, h } from '../lib/ui.js';
+import { servesText } from './advisors-tickets.js';
+import { dt } from './strings.js';
+
+/** Yesterday in Rome, YYYY-MM-DD: the day a snapshot is usually taken for. */
+function yesterday() {
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome' }).format(new Date());
+  const d = new Date(`${today}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(0, 10);
+}
+
+function auditText(a) {
+  const actor = a.actor.name ?? a.actor.id;
+  if (a.action === 'advisor.queues') {
+    const w = (s) => ([...(s?.provinces ?? []), ...(s?.regions ?? [])].join(', ') || dt('adv.national'));
+    return dt('audit.advisor.queues', { actor, target: a.target, before: w(a.detail.before), after: w(a.detail.after) });
+  }
+  if (a.action === 'province.ticket_only') return dt(`audit.province.ticket_only.${a.detail.on ? 'on' : 'off'}`, { actor, target: a.target });
+  if (a.action === 'snapshot.taken') return dt('audit.snapshot.taken', { actor, target: a.target });
+  return `${actor}: ${a.action} ${a.target}`;
+}
+
+/**
+ * Wires the move and snapshot forms; `api(path, { method, body })` is the dashboard's
+ * signed-in fetch, `announce(text)` speaks, `isSupervisor()` tells whether to show
+ * or load anything, `loadHistory()` redraws the charts after a snapshot.
+ */
+export function supervisorControls({ api, announce, isSupervisor, loadHistory }) {
+  let audit = [];
+
+  /** The advisor picker follows the live list, rebuilt only when the advisors change (keeping the choice). */
+  function renderMoveOptions(live) {
+    if (!isSupervisor()) return;
+    const select = $('#move-advisor');
+    const current = select.value;
+    const list = live.advisors.filter((a) => a.id);
+    const key = list.map((a) => `${a.id}:${a.name}`).join('|');
+    if (select.dataset.key === key) return;
+    select.dataset.key = key;
+    select.replaceChildren(...list.map((a) => h('option', { value: a.id }, `${a.name ?? a.id} (${servesText(a)})`)));
+    if (list.some((a) => a.id === current)) select.value = current;
+    $('#move-form button[type="submit"]').disabled = list.length === 0;
+    $('#move-error').textContent = list.length ? '' : dt('controls.noAdvisors');
+  }
+
+  async function moveAdvisor(e) {
+    e.preventDefault();
+    const err = $('#move-error');
+    err.textContent = '';
+    const id = $('#move-advisor').value;
+    if (!id) return;
+    const split = (s) => s.split(',').map((x) => x.trim()).filter(Boolean);
+    const provinces = split($('#move-provinces').value).map((p) => p.toUpperCase());
+    const regions = split($('#move-regions').value);
+    try {
+      const a = await api(`/api/v1/dashboard/advisors/${encodeURIComponent(id)}/queues`, { method: 'POST', body: { provinces, regions } });
+      announce(dt('controls.moved', { name: a.name ?? id, where: servesText(a) }));
+      $('#move-provinces').value = '';
+      $('#move-regions').value = '';
+      void loadAudit();
+    } catch (x) {
+      err.textContent = dt('controls.failed', { code: x.code ?? 'error' });
+    }
+  }
+
+  function renderAudit() {
+    const list = $('#audit');
+    if (audit.length === 0) return list.replaceChildren(h('li', { class: 'note' }, dt('audit.none')));
+    list.replaceChildren(...audit.map((a) => h('li', {}, h('time', { datetime: a.at }, formatTime(a.at)), ' ', auditText(a))));
+  }
+
+  async function loadAudit() {
+    if (!isSupervisor()) return;
+    try {
+      audit = (await api('/api/v1/dashboard/audit?limit=10')).items;
+      renderAudit();
+    } catch {
+      /* shown again at the next action */
+    }
+  }
+
+  async function takeSnapshot(e) {
+    e.preventDefault();
+    const day = $('#snapshot-day').value;
+    if (!day) return;
+    try {
+      await api('/api/v1/dashboard/snapshots', { method: 'POST', body: { day } });
+      announce(dt('history.snapshot.done', { day }));
+      await Promise.all([loadHistory(), loadAudit()]);
+    } catch (err) {
+      announce(dt('controls.failed', { code: err.code ?? 'error' }));
+    }
+  }
+
+  /** Puts yesterday in the snapshot form, at sign-in. */
+  function suggestDay() {
+    $('#snapshot-day').value = yesterday();
+  }
+
+  $('#move-form').addEventListener('submit', (e) => void moveAdvisor(e));
+  $('#snapshot-form').addEventListener('submit', (e) => void takeSnapshot(e));
+  return { renderMoveOptions, renderAudit, loadAudit, suggestDay };
+}
