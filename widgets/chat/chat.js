@@ -6,17 +6,27 @@
  * Embedded, it trusts exactly one window and origin: window.parent at `host`
  * (a bare http(s) origin, cross-checked with location.ancestorOrigins where the
  * browser has it); the token comes from the host page through postMessage.
+ *
+ * This is the entry point the page and the bubble load (index.html, loader.js):
+ * it holds the one state object, switches views, shows the connection and
+ * signs in or talks to the host page. Each part of the chat lives in its own
+ * module and is handed the state and the functions it needs at start:
+ * availability.js (the way in), queue-view.js, conversation.js, rating.js and
+ * tickets.js (Linea INPS requests); embed.js checks what the host page sends.
  */
 import { ChatClient } from '../lib/chat-client.js';
-import { LANGS, applyI18n, formatTime, formatWhen, label, lang, onLangChange, setLang, t } from '../i18n.js';
-import { $, MessageList, announcer, downloadText, enterToSend, fileStamp, h, typingNotifier } from '../lib/ui.js';
+import { LANGS, applyI18n, onLangChange, setLang, t } from '../i18n.js';
+import { $, announcer, h } from '../lib/ui.js';
+import { checkAvailability, initAvailability, renderAvailability } from './availability.js';
+import { initConversation, renderConversation, seenIfVisible, showChat, wireConversation } from './conversation.js';
 import { cleanContext, embedBridge, hostOrigin } from './embed.js';
-import { TOPICS, formDirty, initTickets, mountClosed, offerTicket, openMine, renderTickets } from './tickets.js';
+import { initQueue, renderQueueView, showQueue, wireQueue } from './queue-view.js';
+import { initRating } from './rating.js';
+import { formDirty, initTickets, renderTickets } from './tickets.js';
 
 /** Views of the Linea INPS part: a reconnect or an availability re-check does not take the user away from them. */
 const TICKET_VIEWS = ['closing', 'ticket', 'done', 'list', 'thread'];
 const ENTRIES = ['omnia', 'cassetto', 'worker_area', 'other'];
-const BASE_TITLE = document.title;
 
 const params = new URLSearchParams(location.search);
 const announce = announcer($('#announce'));
@@ -47,11 +57,6 @@ const state = {
   typingTimer: null,
 };
 
-const list = new MessageList($('#log'), {
-  myId: () => state.client?.user?.id ?? null,
-  nameOf: () => state.peerName || t('common.advisor'),
-});
-
 // ---------------------------------------------------------------------------
 // Static parts
 
@@ -60,16 +65,10 @@ function buildStatic() {
   for (const [code, name] of Object.entries(LANGS)) sel.append(h('option', { value: code, lang: code }, name));
   sel.addEventListener('change', () => setLang(sel.value));
 
-  const topics = $('#topics');
-  for (const code of TOPICS) {
-    topics.append(h('label', { class: 'choice' }, h('input', { type: 'radio', name: 'topic', value: code }), h('span', { 'data-i18n': `topic.${code}` })));
-  }
-  const rating = $('#rating');
-  const scale = h('div', { class: 'rating-scale' });
-  for (let i = 1; i <= 5; i++) {
-    scale.append(h('label', { class: 'choice' }, h('input', { type: 'radio', name: 'rating', value: String(i) }), h('span', { 'data-i18n': `rate.${i}` })));
-  }
-  rating.append(scale);
+  initAvailability({ state, showView });
+  initQueue({ state, showView, post, announce });
+  initConversation({ state, showView, focusView, post, announce });
+  initRating({ state });
   initTickets({
     client: () => state.client,
     showView,
@@ -86,12 +85,10 @@ onLangChange((code) => {
 
 function renderDynamic() {
   renderConn(state.client?.status ?? 'connecting');
-  if (state.queue) renderQueue(state.queue);
-  if (state.closedInfo) renderClosed(state.closedInfo);
-  renderClosing();
+  renderQueueView();
+  renderAvailability();
   renderTickets();
-  if (state.conv) renderChatHead();
-  $('#ended-text').textContent = t(state.endedByMe ? 'ended.byMe' : 'ended.byPeer');
+  renderConversation();
 }
 
 // ---------------------------------------------------------------------------
@@ -140,187 +137,7 @@ function renderConn(status) {
 }
 
 // ---------------------------------------------------------------------------
-// Availability
-
-async function checkAvailability() {
-  const c = state.client;
-  const province = c.user?.province;
-  const audience = ['worker', 'employer', 'intermediary'].includes(c.role) ? c.role : 'worker';
-  clearTimeout(state.recheck);
-  if (!province) return showStart(null);
-  try {
-    const av = await c.availability(province, audience);
-    if (av.open) showStart(av);
-    else showClosed(av);
-  } catch {
-    showStart(null, t('avail.error'));
-  }
-}
-
-function showStart(av, note) {
-  state.closedInfo = null;
-  state.queue = null;
-  state.conv = null;
-  $('#start-avail').textContent = note ?? (av?.closesAt ? t('avail.openUntil', { time: formatTime(av.closesAt) }) : av ? t('avail.open') : '');
-  $('#start-error').textContent = '';
-  showView('start');
-}
-
-function showClosed(info) {
-  state.closedInfo = info;
-  renderClosed(info);
-  showView('closed');
-  // Look again by itself when it opens (if that is within a day).
-  const ms = info.opensAt ? new Date(info.opensAt).getTime() - Date.now() : NaN;
-  clearTimeout(state.recheck);
-  // Not while the user is writing a request: "Verifica di nuovo" is there for that.
-  if (ms > 0 && ms < 86_400_000) state.recheck = setTimeout(() => state.view === 'closed' && !formDirty() && checkAvailability(), ms + 2000);
-  mountClosed(prefillFromChat());
-}
-
-/** What the user already told the chat, for the request form. */
-function prefillFromChat() {
-  const form = $('#start-form').elements;
-  return {
-    category: state.request?.topic ?? form.topic.value,
-    body: state.request?.text ?? $('#question').value.trim(),
-    matricola: state.context.matricola,
-  };
-}
-
-/** Asks for a chat; the refusals that offer a Linea INPS request are handled here, others are returned. */
-async function askChat(req, waitAnyway = false) {
-  state.request = req;
-  const f = { topic: req.topic, entry: state.entry, lang: lang() };
-  if (req.text) f.text = req.text;
-  if (Object.keys(state.context).length) f.context = state.context;
-  if (waitAnyway) f.waitAnyway = true;
-  try {
-    await state.client.request('chat.request', f);
-    $('#question').value = '';
-    return null;
-  } catch (err) {
-    if (err?.code === 'service_closed') showClosed({ reason: err.reason, opensAt: err.opensAt });
-    else if (err?.code === 'closing_soon') showClosing(err);
-    else if (err?.code === 'ticket_only') offerTicket({ code: 'ticket_only' }, prefillFromChat());
-    else return err ?? { code: 'error' };
-    return null;
-  }
-}
-
-function showClosing(f) {
-  state.closing = { etaSeconds: f.etaSeconds, closesAt: f.closesAt };
-  renderClosing();
-  $('#closing-error').textContent = '';
-  showView('closing');
-  $('#closing-title').focus();
-}
-
-function renderClosing() {
-  const c = state.closing;
-  if (!c) return;
-  $('#closing-text').textContent = t('tk.closing.text', { minutes: Math.max(1, Math.ceil((c.etaSeconds ?? 0) / 60)), time: formatTime(c.closesAt) });
-}
-
-function renderClosed(info) {
-  const reasons = ['outside_hours', 'weekend', 'holiday', 'not_rolled_out'];
-  const key = reasons.includes(info.reason) ? info.reason : 'other';
-  $('#closed-reason').textContent = t(`avail.reason.${key}`, { holiday: info.holiday ? ` (${info.holiday})` : '' });
-  $('#closed-opens').textContent = info.opensAt ? t('avail.opensAt', { when: formatWhen(info.opensAt) }) : '';
-}
-
-// ---------------------------------------------------------------------------
-// Queue
-
-function showQueue(info) {
-  const before = state.queue;
-  state.queue = { position: info.position, etaSeconds: info.etaSeconds };
-  renderQueue(state.queue);
-  if (state.view !== 'queue') showView('queue');
-  if (before?.position !== info.position || before?.etaSeconds !== info.etaSeconds) post('event', { name: 'queue', detail: { ...state.queue } });
-}
-
-function renderQueue({ position, etaSeconds }) {
-  $('#queue-number').textContent = String(position);
-  const where = position <= 1 ? t('queue.first') : t('queue.position', { position });
-  const minutes = Math.ceil((etaSeconds ?? 0) / 60);
-  const eta = etaSeconds < 60 ? t('queue.eta.soon') : minutes === 1 ? t('queue.eta.minute') : t('queue.eta.minutes', { minutes });
-  $('#queue-status').textContent = `${where} ${eta}`;
-}
-
-// ---------------------------------------------------------------------------
-// Conversation
-
-function showChat(info) {
-  if (state.conv !== info.conversationId) {
-    list.clear();
-    state.lastReadSent = 0;
-  }
-  state.conv = info.conversationId;
-  state.queue = null;
-  state.request = null;
-  state.peerName = info.peer?.name || '';
-  state.topic = info.topic || '';
-  state.endedByMe = false;
-  state.closingByMe = false;
-  renderChatHead();
-  setComposer(true);
-  $('#rate-form').hidden = true;
-  $('#end').hidden = false;
-  $('#typing').textContent = '';
-  showView('chat');
-}
-
-function renderChatHead() {
-  $('#chat-peer').textContent = t('chat.with', { name: state.peerName || t('chat.anAdvisor') });
-  $('#chat-topic').textContent = state.topic ? t('chat.topic', { topic: label('topic', state.topic) }) : '';
-}
-
-function setComposer(enabled) {
-  for (const el of $('#composer').elements) el.disabled = !enabled;
-}
-
-function showEnded(byMe) {
-  state.endedByMe = byMe;
-  $('#ended-text').textContent = t(byMe ? 'ended.byMe' : 'ended.byPeer');
-  setComposer(false);
-  $('#typing').textContent = '';
-  showView('ended');
-  post('event', { name: 'ended', detail: { conversationId: state.conv } });
-}
-
-function isVisible() {
-  return document.visibilityState === 'visible' && state.parentVisible;
-}
-
-function maybeRead() {
-  if (!state.conv || !isVisible() || state.view !== 'chat') return;
-  const max = list.maxSeq();
-  if (max > state.lastReadSent && state.client.read(state.conv, max)) state.lastReadSent = max;
-}
-
-function setUnread(n) {
-  if (n === state.unread) return;
-  state.unread = n;
-  post('unread', { count: n });
-  if (!state.embed) document.title = n ? `(${n}) ${BASE_TITLE}` : BASE_TITLE;
-}
-
-function transcriptText() {
-  const header = [
-    `${t('transcript.conversation')}: ${state.conv ?? ''}`,
-    `${t('transcript.topic')}: ${label('topic', state.topic)}`,
-    `${t('transcript.with')}: ${state.peerName || t('common.advisor')}`,
-  ];
-  return list.transcript(header);
-}
-
-function download() {
-  downloadText(`infocig-${fileStamp()}.txt`, transcriptText());
-}
-
-// ---------------------------------------------------------------------------
-// Client events
+// Client events: the connection, and where a (re)connection lands
 
 function wire(client) {
   client.on('status', (s) => {
@@ -345,81 +162,8 @@ function wire(client) {
     void checkAvailability();
   });
 
-  client.on('queue', (f) => {
-    if (f.kind === 'left') {
-      if (state.view === 'queue' && f.offerTicket) {
-        offerTicket({ code: f.reason === 'closed' ? 'closed' : 'timeout' }, prefillFromChat());
-        return;
-      }
-      if (state.view === 'queue') {
-        announce(t('queue.left'));
-        void checkAvailability();
-      }
-      return;
-    }
-    showQueue(f);
-  });
-
-  client.on('assigned', (f) => {
-    showChat(f);
-    const name = f.peer?.name || t('chat.anAdvisor');
-    announce(t('chat.assigned', { name }));
-    post('event', { name: 'assigned', detail: { conversationId: f.conversationId, advisorName: f.peer?.name ?? null } });
-    if (!isVisible()) setUnread(state.unread + 1);
-  });
-
-  client.on('history', ({ conversationId, conversation }) => {
-    if (conversationId !== state.conv) return;
-    if (!state.peerName && conversation.advisor?.name) {
-      state.peerName = conversation.advisor.name;
-      renderChatHead();
-    }
-    maybeRead();
-  });
-
-  client.on('pending', (p) => {
-    if (p.conversationId !== state.conv) return;
-    list.add({ ...p, mine: true, from: { id: client.user?.id } });
-  });
-
-  client.on('message', (m) => {
-    if (m.conversationId !== state.conv) return;
-    const fresh = list.add(m);
-    if (!m.mine && fresh) {
-      $('#typing').textContent = '';
-      if (!m.history && !isVisible()) setUnread(state.unread + 1);
-    }
-    maybeRead();
-  });
-
-  client.on('failed', (f) => {
-    list.markFailed(f.clientMsgId);
-    if (f.conversationId === state.conv && f.code !== 'conversation_closed') $('#send-error').textContent = t('error.generic', { code: f.code });
-  });
-
-  client.on('read', (f) => {
-    if (f.conversationId === state.conv) list.markRead(f.seq);
-  });
-
-  client.on('typing', (f) => {
-    if (f.conversationId !== state.conv) return;
-    clearTimeout(state.typingTimer);
-    $('#typing').textContent = f.active ? t('chat.typing', { name: state.peerName || t('common.advisor') }) : '';
-    if (f.active) state.typingTimer = setTimeout(() => ($('#typing').textContent = ''), 6000);
-  });
-
-  client.on('closed', (f) => {
-    if (f.conversationId !== state.conv) return;
-    const byMe = state.closingByMe || f.closedBy === client.user?.id;
-    showEnded(byMe);
-  });
-
-  client.on('reset', (f) => {
-    if (f.conversationId !== state.conv) return;
-    list.clear();
-    state.lastReadSent = 0;
-    if (f.reason === 'unknown_conversation') void checkAvailability();
-  });
+  wireQueue(client);
+  wireConversation(client);
 
   client.on('error', (f) => {
     if (f.closeCode) {
@@ -431,7 +175,7 @@ function wire(client) {
 }
 
 // ---------------------------------------------------------------------------
-// Controls
+// Controls of the frame around the views
 
 function wireControls() {
   $('#conn-retry').addEventListener('click', () => state.client?.connect());
@@ -439,93 +183,6 @@ function wireControls() {
     if (!state.client) return location.reload();
     $('#view-error').hidden = true;
     state.client.connect();
-  });
-  $('#closed-check').addEventListener('click', () => void checkAvailability());
-
-  $('#start-form').addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const form = e.currentTarget;
-    const topic = form.elements.topic.value;
-    const err = $('#start-error');
-    err.textContent = '';
-    if (!topic) {
-      err.textContent = t('start.pickTopic');
-      form.querySelector('input[name="topic"]').focus();
-      return;
-    }
-    const button = form.querySelector('button[type="submit"]');
-    button.disabled = true;
-    try {
-      const f = await askChat({ topic, text: $('#question').value.trim() });
-      if (f) err.textContent = f.code === 'already_in_conversation' ? t('start.already') : t('start.failed', { code: f.code ?? 'error' });
-    } finally {
-      button.disabled = false;
-    }
-  });
-  for (const id of ['#start-mine', '#closed-mine']) $(id).addEventListener('click', () => openMine());
-  $('#closing-wait').addEventListener('click', async () => {
-    $('#closing-error').textContent = '';
-    const f = await askChat(state.request, true);
-    if (f) $('#closing-error').textContent = t('start.failed', { code: f.code ?? 'error' });
-  });
-  $('#closing-leave').addEventListener('click', () => offerTicket({ code: 'closing', closesAt: state.closing?.closesAt }, prefillFromChat(), 'closing'));
-
-  $('#queue-cancel').addEventListener('click', () => {
-    state.client.cancelChat().catch(() => void checkAvailability());
-  });
-
-  const text = $('#text');
-  const composer = $('#composer');
-  const typing = typingNotifier((active) => state.conv && state.client.typing(state.conv, active));
-  enterToSend(text, composer);
-  text.addEventListener('input', () => {
-    $('#send-error').textContent = '';
-    if (text.value.trim()) typing.input();
-  });
-  composer.addEventListener('submit', (e) => {
-    e.preventDefault();
-    const value = text.value.trim();
-    if (!value || !state.conv) return;
-    typing.stop();
-    state.client.sendMessage(state.conv, value);
-    text.value = '';
-    text.focus();
-  });
-
-  $('#download').addEventListener('click', download);
-  $('#ended-download').addEventListener('click', download);
-  $('#end').addEventListener('click', () => {
-    $('#rate-form').hidden = false;
-    $('#end').hidden = true;
-    $('#rate-title').focus();
-  });
-  $('#rate-cancel').addEventListener('click', () => {
-    $('#rate-form').hidden = true;
-    $('#end').hidden = false;
-    $('#end').focus();
-  });
-  $('#rate-form').addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const rating = Number(e.currentTarget.elements.rating.value) || undefined;
-    state.closingByMe = true;
-    try {
-      await state.client.closeConversation(state.conv, { rating });
-    } catch (f) {
-      state.closingByMe = false;
-      $('#send-error').textContent = t('error.generic', { code: f?.code ?? 'error' });
-    }
-  });
-  $('#ended-new').addEventListener('click', () => {
-    list.clear();
-    state.conv = null;
-    void checkAvailability().then(() => focusView(state.view));
-  });
-
-  document.addEventListener('visibilitychange', () => {
-    if (isVisible()) {
-      setUnread(0);
-      maybeRead();
-    }
   });
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Escape' && state.embed) post('minimize');
@@ -542,10 +199,7 @@ function post(type, data = {}) {
 
 function setParentVisible(visible) {
   state.parentVisible = !!visible;
-  if (isVisible()) {
-    setUnread(0);
-    maybeRead();
-  }
+  seenIfVisible();
 }
 
 function waitForInit(bridge) {

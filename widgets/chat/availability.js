@@ -1,0 +1,154 @@
+/**
+ * The way into a chat: whether the service is open for the user's province and
+ * audience, the start form (topic and first question), the closed view and the
+ * closing-time choice (wait anyway, or leave a request).
+ *
+ * Separate from chat.js because every refusal of a chat request that offers a
+ * Linea INPS request instead (service closed, closing soon, ticket only) is
+ * decided here, in one place, and handed to tickets.js together with what the
+ * user had already told the chat.
+ */
+import { formatTime, formatWhen, lang, t } from '../i18n.js';
+import { $, h } from '../lib/ui.js';
+import { TOPICS, formDirty, mountClosed, offerTicket, openMine } from './tickets.js';
+
+const CLOSED_REASONS = ['outside_hours', 'weekend', 'holiday', 'not_rolled_out'];
+
+/** deps: { state, showView(name) } */
+let d;
+
+export async function checkAvailability() {
+  const { state } = d;
+  const c = state.client;
+  const province = c.user?.province;
+  const audience = ['worker', 'employer', 'intermediary'].includes(c.role) ? c.role : 'worker';
+  clearTimeout(state.recheck);
+  if (!province) return showStart(null);
+  try {
+    const av = await c.availability(province, audience);
+    if (av.open) showStart(av);
+    else showClosed(av);
+  } catch {
+    showStart(null, t('avail.error'));
+  }
+}
+
+function showStart(av, note) {
+  const { state } = d;
+  state.closedInfo = null;
+  state.queue = null;
+  state.conv = null;
+  $('#start-avail').textContent = note ?? (av?.closesAt ? t('avail.openUntil', { time: formatTime(av.closesAt) }) : av ? t('avail.open') : '');
+  $('#start-error').textContent = '';
+  d.showView('start');
+}
+
+function showClosed(info) {
+  const { state } = d;
+  state.closedInfo = info;
+  renderClosed(info);
+  d.showView('closed');
+  // Look again by itself when it opens (if that is within a day).
+  const ms = info.opensAt ? new Date(info.opensAt).getTime() - Date.now() : NaN;
+  clearTimeout(state.recheck);
+  // Not while the user is writing a request: "Verifica di nuovo" is there for that.
+  if (ms > 0 && ms < 86_400_000) state.recheck = setTimeout(() => state.view === 'closed' && !formDirty() && checkAvailability(), ms + 2000);
+  mountClosed(prefillFromChat());
+}
+
+/** What the user already told the chat, for the request form. */
+export function prefillFromChat() {
+  const { state } = d;
+  const form = $('#start-form').elements;
+  return {
+    category: state.request?.topic ?? form.topic.value,
+    body: state.request?.text ?? $('#question').value.trim(),
+    matricola: state.context.matricola,
+  };
+}
+
+/** Asks for a chat; the refusals that offer a Linea INPS request are handled here, others are returned. */
+async function askChat(req, waitAnyway = false) {
+  const { state } = d;
+  state.request = req;
+  const f = { topic: req.topic, entry: state.entry, lang: lang() };
+  if (req.text) f.text = req.text;
+  if (Object.keys(state.context).length) f.context = state.context;
+  if (waitAnyway) f.waitAnyway = true;
+  try {
+    await state.client.request('chat.request', f);
+    $('#question').value = '';
+    return null;
+  } catch (err) {
+    if (err?.code === 'service_closed') showClosed({ reason: err.reason, opensAt: err.opensAt });
+    else if (err?.code === 'closing_soon') showClosing(err);
+    else if (err?.code === 'ticket_only') offerTicket({ code: 'ticket_only' }, prefillFromChat());
+    else return err ?? { code: 'error' };
+    return null;
+  }
+}
+
+function showClosing(f) {
+  d.state.closing = { etaSeconds: f.etaSeconds, closesAt: f.closesAt };
+  renderClosing();
+  $('#closing-error').textContent = '';
+  d.showView('closing');
+  $('#closing-title').focus();
+}
+
+function renderClosing() {
+  const c = d.state.closing;
+  if (!c) return;
+  $('#closing-text').textContent = t('tk.closing.text', { minutes: Math.max(1, Math.ceil((c.etaSeconds ?? 0) / 60)), time: formatTime(c.closesAt) });
+}
+
+function renderClosed(info) {
+  const key = CLOSED_REASONS.includes(info.reason) ? info.reason : 'other';
+  $('#closed-reason').textContent = t(`avail.reason.${key}`, { holiday: info.holiday ? ` (${info.holiday})` : '' });
+  $('#closed-opens').textContent = info.opensAt ? t('avail.opensAt', { when: formatWhen(info.opensAt) }) : '';
+}
+
+/** After a language change: the closed reason and the closing-time text. */
+export function renderAvailability() {
+  if (d.state.closedInfo) renderClosed(d.state.closedInfo);
+  renderClosing();
+}
+
+async function submitStart(e) {
+  e.preventDefault();
+  const form = e.currentTarget;
+  const topic = form.elements.topic.value;
+  const err = $('#start-error');
+  err.textContent = '';
+  if (!topic) {
+    err.textContent = t('start.pickTopic');
+    form.querySelector('input[name="topic"]').focus();
+    return;
+  }
+  const button = form.querySelector('button[type="submit"]');
+  button.disabled = true;
+  try {
+    const f = await askChat({ topic, text: $('#question').value.trim() });
+    if (f) err.textContent = f.code === 'already_in_conversation' ? t('start.already') : t('start.failed', { code: f.code ?? 'error' });
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/** deps: { state, showView(name) } */
+export function initAvailability(deps) {
+  d = deps;
+  const topics = $('#topics');
+  for (const code of TOPICS) {
+    topics.append(h('label', { class: 'choice' }, h('input', { type: 'radio', name: 'topic', value: code }), h('span', { 'data-i18n': `topic.${code}` })));
+  }
+  $('#closed-check').addEventListener('click', () => void checkAvailability());
+  $('#start-form').addEventListener('submit', submitStart);
+  for (const id of ['#start-mine', '#closed-mine']) $(id).addEventListener('click', () => openMine());
+  $('#closing-wait').addEventListener('click', async () => {
+    $('#closing-error').textContent = '';
+    const f = await askChat(d.state.request, true);
+    if (f) $('#closing-error').textContent = t('start.failed', { code: f.code ?? 'error' });
+  });
+  $('#closing-leave').addEventListener('click', () => offerTicket({ code: 'closing', closesAt: d.state.closing?.closesAt }, prefillFromChat(), 'closing'));
+}

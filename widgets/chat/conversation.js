@@ -1,0 +1,221 @@
+/**
+ * The conversation with an advisor: the message list, the composer with its
+ * typing notice, read receipts and the unread count, the transcript download
+ * and the ended view.
+ *
+ * Separate from chat.js because everything here is about one conversation
+ * (`state.conv`): frames for another conversation are ignored in one place, and
+ * what counts as seen (this page visible and, embedded, the host's bubble
+ * open) decides both read receipts and the unread count the host page shows.
+ */
+import { label, t } from '../i18n.js';
+import { $, MessageList, downloadText, enterToSend, fileStamp, typingNotifier } from '../lib/ui.js';
+import { checkAvailability } from './availability.js';
+
+const BASE_TITLE = document.title;
+
+/** deps: { state, showView(name), focusView(name), post(type, data), announce(text) } */
+let d;
+let list;
+
+export function showChat(info) {
+  const { state } = d;
+  if (state.conv !== info.conversationId) {
+    list.clear();
+    state.lastReadSent = 0;
+  }
+  state.conv = info.conversationId;
+  state.queue = null;
+  state.request = null;
+  state.peerName = info.peer?.name || '';
+  state.topic = info.topic || '';
+  state.endedByMe = false;
+  state.closingByMe = false;
+  renderChatHead();
+  setComposer(true);
+  $('#rate-form').hidden = true;
+  $('#end').hidden = false;
+  $('#typing').textContent = '';
+  d.showView('chat');
+}
+
+function renderChatHead() {
+  const { state } = d;
+  $('#chat-peer').textContent = t('chat.with', { name: state.peerName || t('chat.anAdvisor') });
+  $('#chat-topic').textContent = state.topic ? t('chat.topic', { topic: label('topic', state.topic) }) : '';
+}
+
+/** After a language change: the head of an open chat and the ended text. */
+export function renderConversation() {
+  if (d.state.conv) renderChatHead();
+  $('#ended-text').textContent = t(d.state.endedByMe ? 'ended.byMe' : 'ended.byPeer');
+}
+
+function setComposer(enabled) {
+  for (const el of $('#composer').elements) el.disabled = !enabled;
+}
+
+function showEnded(byMe) {
+  d.state.endedByMe = byMe;
+  $('#ended-text').textContent = t(byMe ? 'ended.byMe' : 'ended.byPeer');
+  setComposer(false);
+  $('#typing').textContent = '';
+  d.showView('ended');
+  d.post('event', { name: 'ended', detail: { conversationId: d.state.conv } });
+}
+
+function isVisible() {
+  return document.visibilityState === 'visible' && d.state.parentVisible;
+}
+
+function maybeRead() {
+  const { state } = d;
+  if (!state.conv || !isVisible() || state.view !== 'chat') return;
+  const max = list.maxSeq();
+  if (max > state.lastReadSent && state.client.read(state.conv, max)) state.lastReadSent = max;
+}
+
+function setUnread(n) {
+  const { state } = d;
+  if (n === state.unread) return;
+  state.unread = n;
+  d.post('unread', { count: n });
+  if (!state.embed) document.title = n ? `(${n}) ${BASE_TITLE}` : BASE_TITLE;
+}
+
+/** The page or the host's bubble may have become visible: what is on screen now counts as read. */
+export function seenIfVisible() {
+  if (isVisible()) {
+    setUnread(0);
+    maybeRead();
+  }
+}
+
+function transcriptText() {
+  const { state } = d;
+  const header = [
+    `${t('transcript.conversation')}: ${state.conv ?? ''}`,
+    `${t('transcript.topic')}: ${label('topic', state.topic)}`,
+    `${t('transcript.with')}: ${state.peerName || t('common.advisor')}`,
+  ];
+  return list.transcript(header);
+}
+
+function download() {
+  downloadText(`infocig-${fileStamp()}.txt`, transcriptText());
+}
+
+// ---------------------------------------------------------------------------
+// Client events
+
+function onAssigned(f) {
+  showChat(f);
+  const name = f.peer?.name || t('chat.anAdvisor');
+  d.announce(t('chat.assigned', { name }));
+  d.post('event', { name: 'assigned', detail: { conversationId: f.conversationId, advisorName: f.peer?.name ?? null } });
+  if (!isVisible()) setUnread(d.state.unread + 1);
+}
+
+function onHistory({ conversationId, conversation }) {
+  const { state } = d;
+  if (conversationId !== state.conv) return;
+  if (!state.peerName && conversation.advisor?.name) {
+    state.peerName = conversation.advisor.name;
+    renderChatHead();
+  }
+  maybeRead();
+}
+
+function onMessage(m) {
+  if (m.conversationId !== d.state.conv) return;
+  const fresh = list.add(m);
+  if (!m.mine && fresh) {
+    $('#typing').textContent = '';
+    if (!m.history && !isVisible()) setUnread(d.state.unread + 1);
+  }
+  maybeRead();
+}
+
+function onTyping(f) {
+  const { state } = d;
+  if (f.conversationId !== state.conv) return;
+  clearTimeout(state.typingTimer);
+  $('#typing').textContent = f.active ? t('chat.typing', { name: state.peerName || t('common.advisor') }) : '';
+  if (f.active) state.typingTimer = setTimeout(() => ($('#typing').textContent = ''), 6000);
+}
+
+function onReset(f) {
+  if (f.conversationId !== d.state.conv) return;
+  list.clear();
+  d.state.lastReadSent = 0;
+  if (f.reason === 'unknown_conversation') void checkAvailability();
+}
+
+/** The client's frames about the conversation (not `welcome`, which chat.js routes). */
+export function wireConversation(client) {
+  const { state } = d;
+  client.on('assigned', onAssigned);
+  client.on('history', onHistory);
+  client.on('pending', (p) => {
+    if (p.conversationId !== state.conv) return;
+    list.add({ ...p, mine: true, from: { id: client.user?.id } });
+  });
+  client.on('message', onMessage);
+  client.on('failed', (f) => {
+    list.markFailed(f.clientMsgId);
+    if (f.conversationId === state.conv && f.code !== 'conversation_closed') $('#send-error').textContent = t('error.generic', { code: f.code });
+  });
+  client.on('read', (f) => {
+    if (f.conversationId === state.conv) list.markRead(f.seq);
+  });
+  client.on('typing', onTyping);
+  client.on('closed', (f) => {
+    if (f.conversationId !== state.conv) return;
+    const byMe = state.closingByMe || f.closedBy === client.user?.id;
+    showEnded(byMe);
+  });
+  client.on('reset', onReset);
+}
+
+// ---------------------------------------------------------------------------
+// Controls
+
+function wireComposer() {
+  const { state } = d;
+  const text = $('#text');
+  const composer = $('#composer');
+  const typing = typingNotifier((active) => state.conv && state.client.typing(state.conv, active));
+  enterToSend(text, composer);
+  text.addEventListener('input', () => {
+    $('#send-error').textContent = '';
+    if (text.value.trim()) typing.input();
+  });
+  composer.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const value = text.value.trim();
+    if (!value || !state.conv) return;
+    typing.stop();
+    state.client.sendMessage(state.conv, value);
+    text.value = '';
+    text.focus();
+  });
+}
+
+/** deps: { state, showView(name), focusView(name), post(type, data), announce(text) } */
+export function initConversation(deps) {
+  d = deps;
+  const { state } = d;
+  list = new MessageList($('#log'), {
+    myId: () => state.client?.user?.id ?? null,
+    nameOf: () => state.peerName || t('common.advisor'),
+  });
+  wireComposer();
+  $('#download').addEventListener('click', download);
+  $('#ended-download').addEventListener('click', download);
+  $('#ended-new').addEventListener('click', () => {
+    list.clear();
+    state.conv = null;
+    void checkAvailability().then(() => d.focusView(state.view));
+  });
+  document.addEventListener('visibilitychange', seenIfVisible);
+}

@@ -1,0 +1,61 @@
+/**
+ * The waiting view: the user's place in the queue and the expected wait, kept
+ * up to date from the server's `queue` frames, and leaving the queue.
+ *
+ * Separate from chat.js because how a wait ends without a chat (the user left,
+ * or the server let the place go and offers a Linea INPS request) is decided
+ * here, and the host page hears of each change of place (`queue` event).
+ */
+import { t } from '../i18n.js';
+import { $ } from '../lib/ui.js';
+import { checkAvailability, prefillFromChat } from './availability.js';
+import { offerTicket } from './tickets.js';
+
+/** deps: { state, showView(name), post(type, data), announce(text) } */
+let d;
+
+export function showQueue(info) {
+  const { state } = d;
+  const before = state.queue;
+  state.queue = { position: info.position, etaSeconds: info.etaSeconds };
+  renderQueue(state.queue);
+  if (state.view !== 'queue') d.showView('queue');
+  if (before?.position !== info.position || before?.etaSeconds !== info.etaSeconds) d.post('event', { name: 'queue', detail: { ...state.queue } });
+}
+
+function renderQueue({ position, etaSeconds }) {
+  $('#queue-number').textContent = String(position);
+  const where = position <= 1 ? t('queue.first') : t('queue.position', { position });
+  const minutes = Math.ceil((etaSeconds ?? 0) / 60);
+  const eta = etaSeconds < 60 ? t('queue.eta.soon') : minutes === 1 ? t('queue.eta.minute') : t('queue.eta.minutes', { minutes });
+  $('#queue-status').textContent = `${where} ${eta}`;
+}
+
+/** After a language change. */
+export function renderQueueView() {
+  if (d.state.queue) renderQueue(d.state.queue);
+}
+
+function onQueue(f) {
+  if (f.kind !== 'left') return showQueue(f);
+  if (d.state.view !== 'queue') return;
+  if (f.offerTicket) {
+    offerTicket({ code: f.reason === 'closed' ? 'closed' : 'timeout' }, prefillFromChat());
+    return;
+  }
+  d.announce(t('queue.left'));
+  void checkAvailability();
+}
+
+/** The client's `queue` frames. */
+export function wireQueue(client) {
+  client.on('queue', onQueue);
+}
+
+/** deps: { state, showView(name), post(type, data), announce(text) } */
+export function initQueue(deps) {
+  d = deps;
+  $('#queue-cancel').addEventListener('click', () => {
+    d.state.client.cancelChat().catch(() => void checkAvailability());
+  });
+}

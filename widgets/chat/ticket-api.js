@@ -1,0 +1,66 @@
+/**
+ * The ticket API as the chat app calls it: every request carries the chat
+ * client's Bearer token (after a 401, one retry with a fresh token from its
+ * token provider), and every refusal becomes `{ code, message, status }` and
+ * a sentence for the user.
+ *
+ * Separate from the views because the list, the thread, the forms and file
+ * downloads all go through this one function: how the token is found and
+ * renewed, and how an error reads, is reviewed in one place.
+ */
+import { t } from '../i18n.js';
+
+const AUTH = ['unauthenticated', 'token_invalid', 'token_expired', 'token_unavailable'];
+
+/** () → ChatClient */
+let clientOf;
+/** The last token minted here; the client's own is used until then. */
+let fresh = null;
+
+/** client: () → ChatClient */
+export function initTicketApi(client) {
+  clientOf = client;
+}
+
+export async function api(path, { method = 'GET', json, form, raw = false } = {}) {
+  const client = clientOf();
+  for (let attempt = 0; ; attempt++) {
+    const token = await tokenFor(client, attempt);
+    const headers = { authorization: `Bearer ${token}` };
+    let body;
+    if (json) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(json);
+    } else if (form) body = form;
+    let res;
+    try {
+      res = await fetch(new URL(path.replace(/^\//, ''), client.httpBase), { method, headers, body, cache: 'no-store' });
+    } catch {
+      throw { code: 'network' };
+    }
+    if (res.status === 401 && attempt === 0) continue;
+    if (!res.ok) {
+      const b = await res.json().catch(() => null);
+      throw { code: b?.error?.code ?? `http_${res.status}`, message: b?.error?.message ?? '', status: res.status };
+    }
+    return raw ? res : res.json();
+  }
+}
+
+async function tokenFor(client, attempt) {
+  const token = fresh ?? client.token;
+  if (attempt === 0 && token) return token;
+  try {
+    return (fresh = await client.opts.getToken());
+  } catch {
+    throw { code: 'token_unavailable' };
+  }
+}
+
+export function errText(err) {
+  const code = err?.code ?? 'error';
+  if (AUTH.includes(code)) return t('tk.err.auth');
+  const key = `tk.err.${code}`;
+  const s = t(key);
+  return s === key ? t('tk.err.generic', { code }) : s;
+}

@@ -1,0 +1,68 @@
+/**
+ * Attachments of a request or a reply, checked in the page only for a friendly
+ * message (how many, how big, empty, a name that lies about the content); the
+ * server sniffs the content and enforces the same rules.
+ *
+ * Separate because both forms (the new request and the reply) share the file
+ * input behaviour and the checks, and the limits here must be read next to the
+ * server's.
+ */
+import { t } from '../i18n.js';
+import { $, h } from '../lib/ui.js';
+import { mark, size } from './ticket-ui.js';
+
+const MAX_FILES = 3;
+const MAX_BYTES = 5 * 1024 * 1024;
+/** Extensions that promise a binary type: the content must be one of the accepted ones. */
+const BINARY = { pdf: 'PDF', png: 'PNG', jpg: 'JPEG', jpeg: 'JPEG', p7m: 'P7M' };
+const TEXT = ['txt', 'csv', 'log'];
+
+/** The first bytes say what a file is; null when none of the accepted binary types. */
+async function kindOf(file) {
+  const b = new Uint8Array(await file.slice(0, 8).arrayBuffer());
+  if (b[0] === 0x25 && b[1] === 0x50 && b[2] === 0x44 && b[3] === 0x46) return 'PDF';
+  if (b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'PNG';
+  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'JPEG';
+  if (b[0] === 0x30 && b[1] >= 0x80) return 'P7M';
+  return null;
+}
+
+/** A friendly message for the first file the server would refuse (it checks again, by content). */
+export async function fileProblem(files) {
+  if (files.length > MAX_FILES) return t('tk.file.tooMany');
+  for (const f of files) {
+    const name = f.name;
+    if (f.size > MAX_BYTES) return t('tk.file.tooBig', { name });
+    if (f.size === 0) return t('tk.file.empty', { name });
+    const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1].toLowerCase() ?? '';
+    if (TEXT.includes(ext)) continue;
+    const kind = await kindOf(f);
+    if (!kind) return BINARY[ext] ? t('tk.file.disguised', { name, type: BINARY[ext] }) : t('tk.file.type', { name });
+  }
+  return null;
+}
+
+/** The file input of a form (prefix tk or rp): chosen files listed with sizes, checked on change, clearable. */
+export function fileField(prefix) {
+  const input = $(`#${prefix}-files`);
+  const clear = $(`#${prefix}-clear`);
+  const error = $(`#${prefix}-error`);
+  const render = () => {
+    $(`#${prefix}-chosen`).replaceChildren(...[...input.files].map((f) => h('li', {}, `${f.name} (${size(f.size)})`)));
+    clear.hidden = input.files.length === 0;
+  };
+  input.addEventListener('change', async () => {
+    render();
+    const problem = await fileProblem([...input.files]);
+    mark(input, problem);
+    error.textContent = problem ?? '';
+  });
+  clear.addEventListener('click', () => {
+    input.value = '';
+    render();
+    mark(input, false);
+    error.textContent = '';
+    input.focus();
+  });
+  return render;
+}

@@ -1,0 +1,205 @@
+/**
+ * One Linea INPS request: its facts, the chat transcript it came from, the
+ * chained replies with their files (fetched with the Bearer token and saved
+ * through a Blob URL), the user's reply form and "who consulted the request"
+ * (the access log as the user may see it).
+ *
+ * Separate from the list and the form because a request's thread is the one
+ * view that is redrawn from the server after every change (a reply, a refusal
+ * because the office closed it, a refresh) without losing what the user typed.
+ */
+import { formatDateTime, label, t } from '../i18n.js';
+import { $, h, saveBlob } from '../lib/ui.js';
+import { api, errText } from './ticket-api.js';
+import { fileField, fileProblem } from './ticket-files.js';
+import { forgetList, openMine } from './ticket-list.js';
+import { busy, fact, fail, isBusy, mark, sedeName, size } from './ticket-ui.js';
+
+const USER_ROLES = ['worker', 'employer', 'intermediary'];
+
+/** deps: { showView(name), view() → current view, announce(text) } */
+let d;
+const th = { detail: null, views: null };
+let renderRpFiles = () => {};
+
+export async function openThread(id, quiet = false) {
+  let x;
+  try {
+    x = await api(`api/v1/tickets/${encodeURIComponent(id)}`);
+  } catch (e) {
+    $(d.view() === 'thread' ? '#th-error' : '#list-error').textContent = errText(e);
+    return;
+  }
+  if (th.detail?.id !== x.id) {
+    $('#reply-form').reset();
+    renderRpFiles();
+    $('#rp-error').textContent = '';
+  }
+  th.detail = x;
+  th.views = null;
+  $('#th-error').textContent = '';
+  renderThread();
+  void loadViews(x.id);
+  d.showView('thread');
+  if (!quiet) d.announce(t('tk.opened', { protocol: x.protocol, n: x.replies?.length ?? 0 }));
+}
+
+/** Who among the staff has looked at this request and its files (the access log; the office, never the employee). */
+async function loadViews(id) {
+  try {
+    const res = await api(`api/v1/access-log/mine?ticket=${encodeURIComponent(id)}&pageSize=50`);
+    if (th.detail?.id !== id) return;
+    th.views = res;
+  } catch {
+    th.views = null; // not shown rather than wrong; the thread itself is unaffected
+  }
+  renderViews();
+}
+
+function renderViews() {
+  const v = th.views;
+  const box = $('#th-views-box');
+  box.hidden = !v;
+  if (!v) return;
+  $('#th-views-title').textContent = t('tk.views.title', { n: v.total });
+  $('#th-views').replaceChildren(...v.items.map((a) => {
+    const named = a.by.sede && a.by.sede === th.detail?.sede && th.detail.sedeName;
+    const by = a.by.role !== 'office' ? t(`tk.views.by.${a.by.role}`) : named ? th.detail.sedeName : t('tk.views.by.office', { sede: a.by.sede ?? '' });
+    return h('li', {}, t(`tk.views.${a.action}`, { when: formatDateTime(a.at), by }));
+  }));
+}
+
+function author(a) {
+  if (a.role === 'office') return a.name ? `${a.name} – ${t('tk.author.office')}` : t('tk.author.office');
+  if (a.role === 'advisor') return a.name ? `${a.name} – ${t('tk.author.advisor')}` : t('tk.author.advisor');
+  if (USER_ROLES.includes(a.role) && th.detail.mine) return t('common.you');
+  return a.name || label('role', a.role);
+}
+
+function files(list) {
+  if (!list?.length) return null;
+  return h('ul', { class: 'files', 'aria-label': t('tk.attachments') },
+    list.map((a) => {
+      const b = h('button', { type: 'button', class: 'link file-link' }, t('tk.dl', { name: a.filename, size: size(a.size) }));
+      b.addEventListener('click', () => download(a, b));
+      return h('li', {}, b);
+    }));
+}
+
+async function download(a, button) {
+  if (button.dataset.busy) return;
+  button.dataset.busy = '1';
+  $('#th-error').textContent = '';
+  try {
+    const res = await api(a.href, { raw: true });
+    saveBlob(a.filename, await res.blob());
+    d.announce(t('tk.dl.done', { name: a.filename }));
+  } catch (x) {
+    $('#th-error').textContent = errText(x);
+  } finally {
+    delete button.dataset.busy;
+  }
+}
+
+function renderThread() {
+  const x = th.detail;
+  if (!x) return;
+  const closed = x.status === 'closed';
+  $('#th-protocol').textContent = x.protocol;
+  const st = $('#th-status');
+  st.className = `badge status-${x.status}`;
+  st.textContent = t(`tk.status.${x.status}`);
+  $('#thread-title').textContent = x.subject;
+  $('#th-facts').replaceChildren(...[
+    fact('tk.f.topic', label('topic', x.category)),
+    fact('tk.f.sede', sedeName(x)),
+    fact('tk.f.created', formatDateTime(x.createdAt)),
+    closed ? null : fact('tk.f.due', x.dueAt ? formatDateTime(x.dueAt) + (x.overdue ? ` – ${t('tk.overdue')}` : '') : null),
+    fact('tk.f.matricola', x.matricola),
+  ].filter(Boolean));
+  renderTranscript(x.transcript ?? []);
+  $('#th-replies').replaceChildren(...[...(x.replies ?? [])].sort((a, b) => a.seq - b.seq).map(reply));
+  const box = $('#th-closed');
+  box.hidden = !closed;
+  const outcome = x.outcome === 'withdrawn' ? t('tk.outcome.withdrawn') : x.outcome ?? '';
+  box.textContent = closed ? t('tk.closedBox', { when: formatDateTime(x.closedAt), outcome }) : '';
+  // Closed: no more replies, but a reply typed (and refused as ticket_closed) stays on screen, not lost.
+  $('#reply-form').hidden = closed && !$('#rp-body').value.trim();
+}
+
+/** The chat the request came from, if it came from one. */
+function renderTranscript(transcript) {
+  $('#th-transcript-box').hidden = transcript.length === 0;
+  $('#th-transcript').replaceChildren(...transcript.map((m) =>
+    h('li', {},
+      h('p', { class: 'msg-meta' }, h('strong', {}, USER_ROLES.includes(m.from?.role) ? t('common.you') : t('common.advisor')), ' ', h('time', { datetime: m.at }, formatDateTime(m.at))),
+      h('p', { class: 'msg-text' }, m.text))));
+}
+
+function reply(r) {
+  return h('li', { class: `reply ${USER_ROLES.includes(r.author.role) ? 'from-user' : 'from-office'}`, 'data-seq': r.seq },
+    h('p', { class: 'msg-meta' }, h('strong', { class: 'msg-who' }, author(r.author)), ' · ', h('time', { datetime: r.at }, formatDateTime(r.at))),
+    h('p', { class: 'msg-text' }, r.body),
+    files(r.attachments));
+}
+
+async function submitReply(e) {
+  e.preventDefault();
+  const form = e.currentTarget;
+  const x = th.detail;
+  if (!x || isBusy()) return;
+  const text = $('#rp-body');
+  const input = $('#rp-files');
+  const err = $('#rp-error');
+  err.textContent = '';
+  mark(text, false);
+  mark(input, false);
+  const body = text.value.trim();
+  const list = [...input.files];
+  if (!body) return fail(err, t('tk.reply.need'), text);
+  const send = $('#rp-send');
+  busy(send, true, 'tk.sending');
+  try {
+    const fp = await fileProblem(list);
+    if (fp) return fail(err, fp, input);
+    await sendReply(x.id, body, list);
+  } catch (y) {
+    fail(err, `${errText(y)} ${y.code === 'ticket_closed' ? '' : t('tk.kept')}`.trim(), /attachment|payload/.test(y.code) ? input : null);
+    if (y.code === 'ticket_closed') await openThread(x.id, true);
+    return;
+  } finally {
+    busy(send, false, 'tk.reply.send');
+  }
+  form.reset();
+  renderRpFiles();
+  forgetList();
+  await openThread(x.id, true);
+  d.announce(t('tk.reply.done'));
+  text.focus();
+}
+
+/** Multipart when there are files, JSON otherwise. */
+function sendReply(id, body, list) {
+  const path = `api/v1/tickets/${encodeURIComponent(id)}/replies`;
+  if (!list.length) return api(path, { method: 'POST', json: { body } });
+  const data = new FormData();
+  data.append('body', body);
+  for (const f of list) data.append('files', f, f.name);
+  return api(path, { method: 'POST', form: data });
+}
+
+/** After a language change: the open request, its readers and the chosen files. */
+export function renderThreadView() {
+  renderThread();
+  renderViews();
+  renderRpFiles();
+}
+
+/** deps: { showView(name), view() → current view, announce(text) } */
+export function initThread(deps) {
+  d = deps;
+  renderRpFiles = fileField('rp');
+  $('#reply-form').addEventListener('submit', submitReply);
+  $('#thread-back').addEventListener('click', () => openMine());
+  $('#thread-refresh').addEventListener('click', () => th.detail && openThread(th.detail.id));
+}

@@ -1,0 +1,51 @@
+/**
+ * Small pieces every Linea INPS view draws with: a file size, a status badge,
+ * a fact of a request, a field marked invalid, an error that takes the focus to
+ * its field, and the send button that says it is busy.
+ *
+ * Separate so the form, the list and the thread draw these the same way; the
+ * busy flag is one for both forms, so a request and a reply are never sent at
+ * the same time.
+ */
+import { lang, t } from '../i18n.js';
+import { h } from '../lib/ui.js';
+
+let sending = false;
+
+export function size(n) {
+  const nf = (v, digits) => new Intl.NumberFormat(lang() === 'en' ? 'en-GB' : 'it-IT', { maximumFractionDigits: digits }).format(v);
+  return n < 1024 ? `${n} B` : n < 1048576 ? `${nf(n / 1024, 0)} KB` : `${nf(n / 1048576, 1)} MB`;
+}
+
+export function badge(status) {
+  return h('span', { class: `badge status-${status}` }, t(`tk.status.${status}`));
+}
+
+export function fact(key, value) {
+  return value ? h('div', {}, h('dt', {}, t(key)), h('dd', {}, value)) : null;
+}
+
+export const sedeName = (x) => x.sedeName || x.sede;
+
+export function mark(el, bad) {
+  if (bad) el.setAttribute('aria-invalid', 'true');
+  else el.removeAttribute('aria-invalid');
+}
+
+export function fail(errEl, text, field) {
+  errEl.textContent = text;
+  if (field) {
+    mark(field, true);
+    field.focus();
+  }
+}
+
+/** A send button that stays focusable while busy (a disabled one would drop the keyboard focus). */
+export function busy(button, on, key) {
+  sending = on;
+  button.setAttribute('aria-disabled', String(on));
+  button.textContent = t(key);
+}
+
+/** Whether a request or a reply is being sent. */
+export const isBusy = () => sending;
