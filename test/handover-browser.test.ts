@@ -144,12 +144,18 @@ if (!existsSync(CHROMIUM)) {
     assert.is(await ctx.worker.locator('.msg-text', { hasText: QUESTION }).count(), 1, 'the worker keeps the conversation, once');
   });
 
-  test('a transfer back to the queue reaches the next free advisor: Anna’s card comes back to life with its log, and they talk again', async () => {
+  test('a transfer back to the queue: the worker waits, told why; the next free advisor gets it, Anna’s card coming back to life with its log', async () => {
+    await ctx.anna.getByLabel('Assente').check();
+    await ctx.anna.waitForTimeout(300);
     const b = card(ctx.bruno);
     await b.getByText('Trasferisci a un altro consulente').click();
     await b.getByRole('button', { name: 'Trasferisci', exact: true }).click();
     await note(ctx.bruno).filter({ hasText: 'Chat rimessa in coda per un altro consulente.' }).waitFor();
+    await ctx.worker.locator('#queue-handover', { hasText: 'Ti stiamo passando a un altro consulente' }).waitFor();
+    await ctx.worker.locator('#queue-status').filter({ hasText: 'Sei il primo in coda' }).waitFor();
+    await ctx.worker.screenshot({ path: path.join(SHOTS, 'handover-worker-queue.png') });
 
+    await ctx.anna.getByLabel('Disponibile').check();
     const a = card(ctx.anna);
     await a.locator('.composer').waitFor({ state: 'visible' });
     assert.is((await note(ctx.anna).textContent()) ?? '', '', 'the old note is gone');
@@ -160,7 +166,7 @@ if (!existsSync(CHROMIUM)) {
     await ctx.worker.locator('.msg-text', { hasText: 'Eccomi di nuovo' }).waitFor();
   });
 
-  test('an escalation needs a summary; with one, Anna sees the request’s protocol, sede and due time', async () => {
+  test('an escalation needs a summary; with one, Anna and the worker see the request’s protocol, sede and due time, the worker opens it, the office has the transcript', async () => {
     const a = card(ctx.anna);
     if (!(await a.getByLabel('Sintesi per la sede').isVisible())) await a.getByText('Passa alla sede (Linea INPS)').click();
     await a.getByRole('button', { name: 'Apri la richiesta Linea INPS' }).click();
@@ -174,6 +180,15 @@ if (!existsSync(CHROMIUM)) {
     const m = said.match(/richiesta (LINPS-\d{4}-\d{6})\. Risposta prevista entro \d{2}\/\d{2}\/\d{4}/);
     assert.ok(m, said);
     await ctx.anna.screenshot({ path: path.join(SHOTS, 'handover-escalated.png'), fullPage: true });
+
+    const w = ctx.worker;
+    await w.locator('#ended-text', { hasText: `Il consulente ha passato la tua domanda a INPS Sede di Milano: è la richiesta Linea INPS ${m![1]}.` }).waitFor();
+    assert.match((await w.locator('#ended-ticket').textContent()) ?? '', /^Ti risponderà per iscritto entro \d{2}\/\d{2}\/\d{4}/);
+    await w.screenshot({ path: path.join(SHOTS, 'handover-worker-ended.png') });
+    await w.getByRole('button', { name: 'Vedi la richiesta' }).click();
+    await w.locator('#view-thread', { hasText: m![1] }).waitFor({ state: 'visible' });
+    await w.locator('#view-thread', { hasText: SUMMARY }).waitFor();
+    await w.screenshot({ path: path.join(SHOTS, 'handover-worker-thread.png') });
 
     const office = await devToken({ role: 'office', sub: 'op-mi', sede: 'SEDE-MI' });
     const list = await api(`/api/v1/tickets?status=open&subject=${encodeURIComponent('Pagamento CIGO di marzo')}`, office);

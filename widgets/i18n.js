@@ -102,6 +102,11 @@ const it = {
   'ended.byMe': 'Grazie per averci contattato.',
   'ended.byPeer': 'Il consulente ha chiuso la conversazione.',
   'ended.new': 'Nuova richiesta',
+  'ended.escalated': 'Il consulente ha passato la tua domanda a {sede}: è la richiesta Linea INPS {protocol}.',
+  'ended.escalatedMine': 'Il consulente ha passato la tua domanda alla sede INPS come richiesta Linea INPS: la trovi in «Le mie richieste».',
+  'ended.escalatedDue': 'Ti risponderà per iscritto entro {due}; ti avviseremo quando arriva la risposta.',
+  'ended.openTicket': 'Vedi la richiesta',
+  'queue.handover': 'Ti stiamo passando a un altro consulente: la conversazione resta qui.',
 
   'error.title': 'Chat non disponibile',
   'error.auth': 'La sessione non è valida o è scaduta. Accedi di nuovo.',
@@ -370,6 +375,11 @@ const en = {
   'ended.byMe': 'Thank you for contacting us.',
   'ended.byPeer': 'The advisor closed the conversation.',
   'ended.new': 'New request',
+  'ended.escalated': 'The advisor passed your question to {sede}: it is Linea INPS request {protocol}.',
+  'ended.escalatedMine': 'The advisor passed your question to the INPS office as a Linea INPS request: you will find it under “My requests”.',
+  'ended.escalatedDue': 'The office will answer in writing by {due}; we will let you know when it does.',
+  'ended.openTicket': 'See the request',
+  'queue.handover': 'We are passing you to another advisor: the conversation stays here.',
 
   'error.title': 'Chat unavailable',
   'error.auth': 'Your session is not valid or has expired. Please sign in again.',

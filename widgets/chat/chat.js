@@ -49,6 +49,8 @@ const state = {
   /** closing_soon: { etaSeconds, closesAt } */
   closing: null,
   endedByMe: false,
+  /** Where an escalated chat went (protocol, sede, due time), for the ended view. */
+  handedTo: null,
   closingByMe: false,
   unread: 0,
   lastReadSent: 0,

@@ -8,9 +8,10 @@
  * what counts as seen (this page visible and, embedded, the host's bubble
  * open) decides both read receipts and the unread count the host page shows.
  */
-import { label, t } from '../i18n.js';
+import { formatDateTime, label, t } from '../i18n.js';
 import { $, MessageList, downloadText, enterToSend, fileStamp, typingNotifier } from '../lib/ui.js';
 import { checkAvailability } from './availability.js';
+import { openMine, openThread } from './tickets.js';
 
 const BASE_TITLE = document.title;
 
@@ -30,6 +31,7 @@ export function showChat(info) {
   state.peerName = info.peer?.name || '';
   state.topic = info.topic || '';
   state.endedByMe = false;
+  state.handedTo = null;
   state.closingByMe = false;
   renderChatHead();
   setComposer(true);
@@ -48,16 +50,37 @@ function renderChatHead() {
 /** After a language change: the head of an open chat and the ended text. */
 export function renderConversation() {
   if (d.state.conv) renderChatHead();
-  $('#ended-text').textContent = t(d.state.endedByMe ? 'ended.byMe' : 'ended.byPeer');
+  renderEnded();
+}
+
+/**
+ * The ended view's words. An escalated chat says where the question went (the
+ * protocol, the sede, when the answer is due) and opens the request; after a
+ * reconnect the close frame carries only the outcome, so it points to the list.
+ */
+function renderEnded() {
+  const { endedByMe, handedTo } = d.state;
+  const escalated = handedTo !== null && handedTo !== undefined;
+  $('#ended-text').textContent = !escalated
+    ? t(endedByMe ? 'ended.byMe' : 'ended.byPeer')
+    : handedTo.protocol
+      ? t('ended.escalated', { protocol: handedTo.protocol, sede: handedTo.sedeName || handedTo.sede || '' })
+      : t('ended.escalatedMine');
+  const due = escalated && handedTo.dueAt ? t('ended.escalatedDue', { due: formatDateTime(handedTo.dueAt) }) : '';
+  $('#ended-ticket').textContent = due;
+  $('#ended-ticket').hidden = !due;
+  $('#ended-open-ticket').hidden = !escalated;
+  $('#ended-open-ticket').textContent = t(escalated && !handedTo.ticketId ? 'tk.mine' : 'ended.openTicket');
 }
 
 function setComposer(enabled) {
   for (const el of $('#composer').elements) el.disabled = !enabled;
 }
 
-function showEnded(byMe) {
+function showEnded(byMe, f = {}) {
   d.state.endedByMe = byMe;
-  $('#ended-text').textContent = t(byMe ? 'ended.byMe' : 'ended.byPeer');
+  d.state.handedTo = f.outcome === 'escalated' ? { ticketId: f.ticketId, protocol: f.protocol, sede: f.sede, sedeName: f.sedeName, dueAt: f.dueAt } : null;
+  renderEnded();
   setComposer(false);
   $('#typing').textContent = '';
   d.showView('ended');
@@ -172,7 +195,7 @@ export function wireConversation(client) {
   client.on('closed', (f) => {
     if (f.conversationId !== state.conv) return;
     const byMe = state.closingByMe || f.closedBy === client.user?.id;
-    showEnded(byMe);
+    showEnded(byMe, f);
   });
   client.on('reset', onReset);
 }
@@ -212,6 +235,10 @@ export function initConversation(deps) {
   wireComposer();
   $('#download').addEventListener('click', download);
   $('#ended-download').addEventListener('click', download);
+  $('#ended-open-ticket').addEventListener('click', () => {
+    const id = state.handedTo?.ticketId;
+    void (id ? openThread(id) : openMine());
+  });
   $('#ended-new').addEventListener('click', () => {
     list.clear();
     state.conv = null;

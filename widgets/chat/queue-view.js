@@ -14,9 +14,14 @@ import { offerTicket } from './tickets.js';
 /** deps: { state, showView(name), post(type, data), announce(text) } */
 let d;
 
+/** Why a user with a chat already open is back in the queue: their advisor handed it on, or did not answer, or left. */
+const HANDED_ON = ['transferred', 'unanswered', 'advisor_left'];
+
 export function showQueue(info) {
   const { state } = d;
   const before = state.queue;
+  // A fresh place in the queue says why it was given; a position update or a welcome keeps the reason already shown.
+  if (info.kind === 'joined') $('#queue-handover').hidden = !HANDED_ON.includes(info.reason);
   state.queue = { position: info.position, etaSeconds: info.etaSeconds };
   renderQueue(state.queue);
   if (state.view !== 'queue') d.showView('queue');

@@ -17,6 +17,7 @@ import { initThread, openThread, renderThreadView } from './ticket-thread.js';
 
 export { TOPICS, formDirty, mountClosed, offerTicket } from './ticket-form.js';
 export { openMine } from './ticket-list.js';
+export { openThread } from './ticket-thread.js';
 
 /** deps: { client() → ChatClient, showView(name), view() → current view, announce(text), home() } */
 export function initTickets({ client, showView, view, announce, home }) {
