@@ -1,0 +1,128 @@
+/**
+ * The sede's queue in the office console: the search filters, the list as the
+ * server orders it (overdue first, then by due time), "show more" paging, the
+ * count line and the announcement of new requests on a quiet refresh.
+ *
+ * Separate from office.js because the list panel is one concern with its own
+ * state (items, page, total, partial, known); opening a ticket is handed in.
+ */
+import { formatDateTime } from '../i18n.js';
+import { $, h } from '../lib/ui.js';
+import { errorText } from './format.js';
+import { tr } from './strings.js';
+
+function filters() {
+  const f = $('#filters').elements;
+  return {
+    status: f.status.value,
+    matricola: f.matricola.value.trim(),
+    subject: f.subject.value.trim(),
+    from: f.from.value,
+    to: f.to.value,
+    overdue: f.overdue.checked,
+  };
+}
+
+function query(f, extra) {
+  const q = new URLSearchParams();
+  if (f.matricola) q.set('matricola', f.matricola);
+  if (f.subject) q.set('subject', f.subject);
+  if (f.from) q.set('from', f.from);
+  if (f.to) q.set('to', f.to);
+  if (f.overdue) q.set('overdue', 'true');
+  for (const [k, v] of Object.entries(extra)) q.set(k, String(v));
+  return q.toString();
+}
+
+/** The server's order: overdue first, then by due time (none last), then oldest first. */
+function byUrgency(a, b) {
+  if (a.overdue !== b.overdue) return a.overdue ? -1 : 1;
+  const da = a.dueAt ? Date.parse(a.dueAt) : Infinity;
+  const db = b.dueAt ? Date.parse(b.dueAt) : Infinity;
+  if (da !== db) return da - db;
+  return Date.parse(a.createdAt) - Date.parse(b.createdAt);
+}
+
+function badge(status) {
+  return h('span', { class: `badge status-${status}` }, tr(`off.badge.${status}`));
+}
+
+/**
+ * @param {object} d
+ * @param {object} d.state the console's state (items, page, total, partial, known, selected)
+ * @param {(path: string) => Promise<any>} d.api
+ * @param {(text: string) => void} d.announce
+ * @param {(id: string, o: { focus: boolean }) => void} d.openTicket
+ * @returns {(o?: { more?: boolean, quiet?: boolean }) => Promise<void>} loads and shows the queue
+ */
+export function officeQueue({ state, api, announce, openTicket }) {
+  async function loadQueue({ more = false, quiet = false } = {}) {
+    const f = filters();
+    const error = $('#queue-error');
+    if (f.matricola && !/^[0-9A-Za-z][0-9A-Za-z./-]*$/.test(f.matricola)) {
+      error.textContent = tr('off.filters.badMatricola');
+      return;
+    }
+    error.textContent = '';
+    if (!quiet) $('#queue').setAttribute('aria-busy', 'true');
+    try {
+      if (f.status === 'active') {
+        const lists = await Promise.all(['open', 'in_progress'].map((status) => api(`/api/v1/tickets?${query(f, { status, pageSize: 100 })}`)));
+        state.items = lists.flatMap((l) => l.items).sort(byUrgency);
+        state.total = lists.reduce((n, l) => n + l.total, 0);
+        state.page = 1;
+        state.partial = state.items.length < state.total;
+        $('#more').hidden = true;
+      } else {
+        const page = more ? state.page + 1 : 1;
+        const extra = { page, pageSize: 25, ...(f.status === 'all' ? {} : { status: f.status }) };
+        const list = await api(`/api/v1/tickets?${query(f, extra)}`);
+        state.items = more ? [...state.items, ...list.items] : list.items;
+        state.total = list.total;
+        state.page = page;
+        state.partial = false;
+        $('#more').hidden = state.items.length >= state.total;
+      }
+    } catch (err) {
+      error.textContent = errorText(err);
+      return;
+    } finally {
+      $('#queue').removeAttribute('aria-busy');
+    }
+    const ids = new Set(state.items.map((t) => t.id));
+    if (quiet && state.known) {
+      const fresh = [...ids].filter((id) => !state.known.has(id)).length;
+      if (fresh > 0) announce(tr('off.queue.new', { n: fresh }));
+    }
+    state.known = ids;
+    renderQueue();
+  }
+
+  function renderQueue() {
+    const list = $('#queue');
+    list.replaceChildren(...state.items.map(queueItem));
+    const n = state.items.length;
+    const overdue = state.items.filter((t) => t.overdue).length;
+    const parts = [n === 0 ? tr('off.queue.none') : n === 1 ? tr('off.queue.count1') : tr('off.queue.count', { n })];
+    if (overdue > 0) parts.push(tr('off.queue.overdueCount', { n: overdue }));
+    if (state.partial || (!$('#more').hidden && n < state.total)) parts.push(tr('off.queue.partial', { shown: n, total: state.total }));
+    $('#queue-count').textContent = parts.join(' ');
+  }
+
+  function queueItem(t) {
+    const selected = t.id === state.selected;
+    const who = t.user?.name || t.matricola || t.user?.id || '';
+    const meta = [who, t.matricola && who !== t.matricola ? t.matricola : null, t.dueAt ? tr('off.due', { when: formatDateTime(t.dueAt) }) : tr('off.noDue')].filter(Boolean).join(' · ');
+    const button = h('button', { type: 'button', class: `q-item${t.overdue ? ' is-overdue' : ''}`, 'aria-current': selected ? 'true' : null, 'data-id': t.id },
+      h('span', { class: 'q-top' },
+        h('span', { class: 'q-protocol' }, t.protocol), ' ',
+        badge(t.status),
+        t.overdue ? [' ', h('span', { class: 'badge overdue' }, tr('off.overdue'))] : null),
+      h('span', { class: 'q-subject' }, t.subject),
+      h('span', { class: 'q-meta' }, meta));
+    button.addEventListener('click', () => openTicket(t.id, { focus: true }));
+    return h('li', {}, button);
+  }
+
+  return loadQueue;
+}

@@ -1,0 +1,146 @@
+/**
+ * What an office operator does to a ticket: take it in charge, reply with up
+ * to three files (checked here for a friendly message; the server enforces),
+ * and close it with an outcome. After each, the ticket and the queue are read
+ * again and the result is announced.
+ *
+ * Separate from office.js because these forms are the console's only writes;
+ * showing the ticket is ticket-view.js, the list is queue.js.
+ */
+import { $, h } from '../lib/ui.js';
+import { errorText, formatSize } from './format.js';
+import { tr } from './strings.js';
+
+const MAX_FILES = 3;
+const MAX_BYTES = 5 * 1024 * 1024;
+const OUTCOMES = ['defined', 'info', 'docs', 'notCompetent', 'other'];
+/** What is stored as the outcome (the service speaks Italian); `other` takes the operator's words. */
+const OUTCOME_TEXT = {
+  defined: 'Pratica definita',
+  info: 'Informazioni fornite',
+  docs: 'Documentazione ricevuta',
+  notCompetent: 'Non di competenza della sede',
+};
+
+export function renderChosen() {
+  const input = $('#reply-files');
+  $('#reply-chosen').replaceChildren(...[...input.files].map((f) => h('li', {}, `${f.name} (${formatSize(f.size)})`)));
+}
+
+export function renderOutcomes() {
+  const select = $('#close-outcome');
+  const value = select.value || OUTCOMES[0];
+  select.replaceChildren(...OUTCOMES.map((o) => h('option', { value: o }, tr(`off.outcome.${o}`))));
+  select.value = value;
+  $('#close-other-box').hidden = select.value !== 'other';
+}
+
+/**
+ * @param {object} d
+ * @param {object} d.state the console's state (selected, detail)
+ * @param {(path: string, o?: object) => Promise<any>} d.api
+ * @param {(text: string) => void} d.announce
+ * @param {(id: string, o?: { quiet?: boolean }) => Promise<void>} d.openTicket
+ * @param {(o?: { quiet?: boolean }) => Promise<void>} d.loadQueue
+ */
+export function ticketForms({ state, api, announce, openTicket, loadQueue }) {
+  async function refreshAfter(action, message) {
+    await Promise.all([openTicket(state.selected, { quiet: true }), loadQueue({ quiet: true })]);
+    announce(message);
+    if (action === 'focus-title') $('#t-title').focus();
+  }
+
+  async function take() {
+    const t = state.detail;
+    if (!t) return;
+    $('#t-error').textContent = '';
+    const button = $('#take');
+    button.disabled = true;
+    try {
+      await api(`/api/v1/tickets/${t.id}`, { method: 'PATCH', json: { status: 'in_progress' } });
+      await refreshAfter(null, tr('off.take.done', { protocol: t.protocol }));
+      $('#reply-text').focus();
+    } catch (err) {
+      $('#t-error').textContent = errorText(err);
+      if (err.code === 'illegal_transition') await openTicket(t.id, { quiet: true });
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function sendReply(e) {
+    e.preventDefault();
+    const t = state.detail;
+    if (!t) return;
+    const error = $('#reply-error');
+    const text = $('#reply-text');
+    const input = $('#reply-files');
+    error.textContent = '';
+    const body = text.value.trim();
+    const files = [...input.files];
+    let problem = null;
+    if (!body) problem = [tr('off.reply.empty'), text];
+    else if (files.length > MAX_FILES) problem = [tr('off.reply.tooMany'), input];
+    else {
+      const big = files.find((f) => f.size > MAX_BYTES);
+      const empty = files.find((f) => f.size === 0);
+      if (big) problem = [tr('off.reply.tooBig', { name: big.name }), input];
+      else if (empty) problem = [tr('off.reply.emptyFile', { name: empty.name }), input];
+    }
+    if (problem) {
+      error.textContent = problem[0];
+      problem[1].setAttribute('aria-invalid', 'true');
+      problem[1].focus();
+      return;
+    }
+    text.removeAttribute('aria-invalid');
+    input.removeAttribute('aria-invalid');
+    const form = new FormData();
+    form.append('body', body);
+    for (const f of files) form.append('files', f, f.name);
+    const send = $('#reply-send');
+    send.disabled = true;
+    send.textContent = tr('off.reply.sending');
+    try {
+      await api(`/api/v1/tickets/${t.id}/replies`, { method: 'POST', form });
+      text.value = '';
+      input.value = '';
+      renderChosen();
+      await refreshAfter(null, tr('off.reply.done'));
+      text.focus();
+    } catch (err) {
+      error.textContent = errorText(err);
+    } finally {
+      send.disabled = false;
+      send.textContent = tr('off.reply.send');
+    }
+  }
+
+  async function closeTicket(e) {
+    e.preventDefault();
+    const t = state.detail;
+    if (!t) return;
+    const error = $('#close-error');
+    error.textContent = '';
+    const choice = $('#close-outcome').value;
+    const other = $('#close-other');
+    const outcome = choice === 'other' ? other.value.trim() : OUTCOME_TEXT[choice];
+    if (!outcome) {
+      error.textContent = tr('off.close.otherEmpty');
+      other.setAttribute('aria-invalid', 'true');
+      other.focus();
+      return;
+    }
+    other.removeAttribute('aria-invalid');
+    try {
+      await api(`/api/v1/tickets/${t.id}`, { method: 'PATCH', json: { status: 'closed', outcome } });
+      other.value = '';
+      await refreshAfter('focus-title', tr('off.close.done', { protocol: t.protocol }));
+    } catch (err) {
+      error.textContent = errorText(err);
+      if (err.code === 'illegal_transition') await openTicket(t.id, { quiet: true });
+    }
+  }
+
+  return { take, sendReply, closeTicket };
+}

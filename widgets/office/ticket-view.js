@@ -1,0 +1,134 @@
+/**
+ * One ticket in the office console, read-only: its protocol, status and facts,
+ * the chat transcript it came from, the thread of replies with their files
+ * (fetched with the Bearer token and saved through a Blob URL), and which of
+ * the forms below it apply (take, reply, close) or the closed box instead.
+ *
+ * Separate from office.js because this panel only shows what the API returned;
+ * what changes a ticket is in ticket-forms.js.
+ */
+import { formatDateTime, label } from '../i18n.js';
+import { $, h } from '../lib/ui.js';
+import { errorText, formatSize } from './format.js';
+import { tr } from './strings.js';
+
+function fact(key, value, extra) {
+  if (value === null || value === undefined || value === '') return null;
+  return h('div', { class: extra ?? null }, h('dt', {}, tr(key)), h('dd', {}, value));
+}
+
+function authorName(author, ticket) {
+  if (author.role === 'office') return author.name ? `${author.name} (${tr('off.role.office')})` : tr('off.role.office');
+  if (author.role === 'advisor') return author.name ? `${author.name} – ${tr('off.role.advisor')}` : tr('off.role.advisor');
+  const role = label('role', author.role);
+  return author.name ? `${author.name} (${role})` : ticket.user?.name ?? role;
+}
+
+/**
+ * @param {object} d
+ * @param {object} d.state the console's state (selected, detail)
+ * @param {(path: string) => Promise<any>} d.api
+ * @param {(path: string) => Promise<Response>} d.request
+ * @param {(text: string) => void} d.announce
+ */
+export function ticketView({ state, api, request, announce }) {
+  function attachmentList(files) {
+    if (!files || files.length === 0) return null;
+    return h('ul', { class: 'files', 'aria-label': tr('off.attachments') },
+      files.map((a) => {
+        const button = h('button', { type: 'button', class: 'link file-link', 'data-href': a.href }, tr('off.dl', { name: a.filename, size: formatSize(a.size) }));
+        button.addEventListener('click', () => download(a, button));
+        return h('li', {}, button);
+      }));
+  }
+
+  async function download(a, button) {
+    button.disabled = true;
+    $('#t-error').textContent = '';
+    try {
+      const res = await request(a.href);
+      const url = URL.createObjectURL(await res.blob());
+      const link = h('a', { href: url, download: a.filename, hidden: true });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      announce(tr('off.dl.done', { name: a.filename }));
+    } catch (err) {
+      $('#t-error').textContent = errorText(err);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function openTicket(id, { focus = false, quiet = false } = {}) {
+    state.selected = id;
+    for (const b of document.querySelectorAll('.q-item')) {
+      if (b.dataset.id === id) b.setAttribute('aria-current', 'true');
+      else b.removeAttribute('aria-current');
+    }
+    let detail;
+    try {
+      detail = await api(`/api/v1/tickets/${encodeURIComponent(id)}`);
+    } catch (err) {
+      $('#queue-error').textContent = errorText(err);
+      return;
+    }
+    state.detail = detail;
+    renderTicket(detail);
+    if (focus) $('#t-title').focus();
+    if (!quiet) announce(tr('off.detail.opened', { protocol: detail.protocol }));
+  }
+
+  function renderTicket(t) {
+    $('#detail-empty').hidden = true;
+    $('#ticket').hidden = false;
+    $('#t-protocol').textContent = t.protocol;
+    const status = $('#t-status');
+    status.className = `badge status-${t.status}`;
+    status.textContent = tr(`off.badge.${t.status}`);
+    $('#t-overdue').hidden = !t.overdue;
+    $('#t-title').textContent = t.subject;
+
+    const user = t.user ?? {};
+    const userText = [user.name, user.role ? label('role', user.role) : null].filter(Boolean).join(', ') || user.id || '';
+    const taken = t.takenAt ? tr('off.f.takenBy', { when: formatDateTime(t.takenAt), who: t.takenBy ?? '' }) : null;
+    $('#t-facts').replaceChildren(...[
+      fact('off.f.status', tr(`off.badge.${t.status}`)),
+      fact('off.f.category', label('topic', t.category)),
+      fact('off.f.origin', tr(`off.origin.${t.origin}`)),
+      fact('off.f.user', userText),
+      fact('off.f.fiscalCode', user.fiscalCode),
+      fact('off.f.matricola', t.matricola),
+      fact('off.f.province', t.province),
+      fact('off.f.created', formatDateTime(t.createdAt)),
+      fact('off.f.due', t.dueAt ? formatDateTime(t.dueAt) + (t.overdue ? ` – ${tr('off.overdue')}` : '') : null, t.overdue ? 'is-overdue' : null),
+      fact('off.f.taken', taken),
+      fact('off.f.closed', t.closedAt ? formatDateTime(t.closedAt) : null),
+      fact('off.f.outcome', t.outcome),
+    ].filter(Boolean));
+
+    const transcript = t.transcript ?? [];
+    $('#t-transcript-box').hidden = transcript.length === 0;
+    $('#t-transcript').replaceChildren(...transcript.map((m) =>
+      h('li', {},
+        h('p', { class: 'msg-meta' }, h('strong', {}, label('role', m.from?.role)), ' ', h('time', { datetime: m.at }, formatDateTime(m.at))),
+        h('p', { class: 'msg-body' }, m.text))));
+
+    $('#t-thread').replaceChildren(...(t.replies ?? []).map((r) =>
+      h('li', { class: `reply ${r.author.role === 'office' ? 'from-office' : 'from-user'}`, 'data-seq': r.seq },
+        h('p', { class: 'reply-meta' }, h('strong', {}, authorName(r.author, t)), ' · ', h('time', { datetime: r.at }, formatDateTime(r.at))),
+        h('p', { class: 'reply-body' }, r.body),
+        attachmentList(r.attachments))));
+
+    const closed = t.status === 'closed';
+    $('#take-box').hidden = t.status !== 'open';
+    $('#reply-form').hidden = closed;
+    $('#close-form').hidden = closed;
+    const closedBox = $('#t-closed');
+    closedBox.hidden = !closed;
+    closedBox.textContent = closed ? tr('off.closed.box', { when: formatDateTime(t.closedAt), outcome: t.outcome ?? '' }) : '';
+  }
+
+  return { openTicket, renderTicket };
+}
