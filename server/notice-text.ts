@@ -39,9 +39,17 @@ const ROME_DATE = new Intl.DateTimeFormat('it-IT', {
   hourCycle: 'h23',
 });
 
-/** "giovedì 10 dicembre 2026 alle 10:00", in Italian time. */
+/**
+ * "giovedì 10 dicembre 2026 alle 10:00", in Italian time. A deadline at 00:00
+ * (the SLA counts whole working days) is "la fine di giovedì 10 dicembre 2026":
+ * "alle 00:00" of the next day reads as the wrong day.
+ */
 export function italianDateTime(at: Date): string {
   const parts = Object.fromEntries(ROME_DATE.formatToParts(at).map((p) => [p.type, p.value]));
+  if (parts.hour === '00' && parts.minute === '00') {
+    const before = Object.fromEntries(ROME_DATE.formatToParts(new Date(at.getTime() - 1)).map((p) => [p.type, p.value]));
+    return `la fine di ${before.weekday} ${before.day} ${before.month} ${before.year}`;
+  }
   return `${parts.weekday} ${parts.day} ${parts.month} ${parts.year} alle ${parts.hour}:${parts.minute}`;
 }
 

@@ -165,7 +165,9 @@ if (!existsSync(CHROMIUM)) {
     assert.ok(m, `a protocol number: ${text}`);
     ctx.protocol = m![0];
     assert.match(text, /Assegnata aINPS Sede di Milano/, 'the office by its name');
-    assert.match(text, /Risposta prevista entro(lunedì|martedì|mercoledì|giovedì|venerdì) \d+ \S+ alle \d\d:\d\d/);
+    // Opened on a working day the deadline has an hour; opened on a closed day it is the end of a working day.
+    assert.match(text, /Risposta prevista entro(lunedì|martedì|mercoledì|giovedì|venerdì) \d+ \S+( alle \d\d:\d\d|, fine giornata)/);
+    assert.not.match(text, /alle 00:00/, 'a midnight deadline reads as the end of the day before');
     assert.is(await focusedId(page), 'done-title', 'the focus moves to the confirmation');
     // The form is empty again for a next request.
     assert.is(await page.locator('#tk-subject').inputValue(), '');

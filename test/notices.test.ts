@@ -242,6 +242,7 @@ async function drainOthers(): Promise<void> {
 test('messages are short, Italian, carry the protocol number and nothing of the thread', () => {
   const due = new Date('2026-12-10T09:00:00Z');
   assert.is(italianDateTime(due), 'giovedì 10 dicembre 2026 alle 10:00');
+  assert.is(italianDateTime(new Date('2026-12-10T23:00:00Z')), 'la fine di giovedì 10 dicembre 2026', 'a deadline at 00:00 in Rome is the end of the day before');
   const registered = composeNotice({ kind: 'registered', recipientKind: 'user', protocol: 'LINPS-2026-000042', sedeName: 'INPS Sede di Milano', interlocuzione: false, dueAt: due, withdrawn: false, link: 'https://x.example/' });
   assert.is(registered.subject, 'INFO CIG – Richiesta LINPS-2026-000042 registrata');
   assert.match(registered.text, /^Gentile utente,\n\nLa sua richiesta Linea INPS n\. LINPS-2026-000042 è stata registrata e assegnata a INPS Sede di Milano\.\nSarà ricontattato entro giovedì 10 dicembre 2026 alle 10:00\.\nTrova i dettagli accedendo a INFO CIG: https:\/\/x\.example\/\n/);

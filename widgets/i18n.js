@@ -102,6 +102,7 @@ const it = {
   'ended.byMe': 'Grazie per averci contattato.',
   'ended.byPeer': 'Il consulente ha chiuso la conversazione.',
   'ended.new': 'Nuova richiesta',
+  'due.endOfDay': '{day}, fine giornata',
   'ended.escalated': 'Il consulente ha passato la tua domanda a {sede}: è la richiesta Linea INPS {protocol}.',
   'ended.escalatedMine': 'Il consulente ha passato la tua domanda alla sede INPS come richiesta Linea INPS: la trovi in «Le mie richieste».',
   'ended.escalatedDue': 'Ti risponderà per iscritto entro {due}; ti avviseremo quando arriva la risposta.',
@@ -375,6 +376,7 @@ const en = {
   'ended.byMe': 'Thank you for contacting us.',
   'ended.byPeer': 'The advisor closed the conversation.',
   'ended.new': 'New request',
+  'due.endOfDay': '{day}, end of day',
   'ended.escalated': 'The advisor passed your question to {sede}: it is Linea INPS request {protocol}.',
   'ended.escalatedMine': 'The advisor passed your question to the INPS office as a Linea INPS request: you will find it under “My requests”.',
   'ended.escalatedDue': 'The office will answer in writing by {due}; we will let you know when it does.',
@@ -641,6 +643,27 @@ export function formatDateTime(iso) {
   return new Intl.DateTimeFormat(LOCALES[current] ?? 'it-IT', {
     timeZone: TIME_ZONE, day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
   }).format(d);
+}
+
+/**
+ * A deadline. The SLA counts whole working days (routing/working-hours.ts), so
+ * many deadlines fall at 00:00, which reads as the wrong day: shown as the end
+ * of the day before ("10/12/2026, fine giornata"). `long`: with the weekday.
+ */
+export function formatDue(iso, long = false) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  if (formatTime(iso) !== '00:00') return long ? formatWhen(iso) : formatDateTime(iso);
+  const loc = LOCALES[current] ?? 'it-IT';
+  const parts = long ? { weekday: 'long', day: 'numeric', month: 'long' } : { day: '2-digit', month: '2-digit', year: 'numeric' };
+  const day = new Intl.DateTimeFormat(loc, { timeZone: TIME_ZONE, ...parts }).format(new Date(d.getTime() - 1));
+  return t('due.endOfDay', { day });
+}
+
+/** Bytes as "812 B", "14 KB", "2,5 MB" in the chosen language. */
+export function formatSize(bytes) {
+  const nf = (v, digits) => new Intl.NumberFormat(LOCALES[current] ?? 'it-IT', { maximumFractionDigits: digits }).format(v);
+  return bytes < 1024 ? `${bytes} B` : bytes < 1048576 ? `${nf(bytes / 1024, 0)} KB` : `${nf(bytes / 1048576, 1)} MB`;
 }
 
 /** A label for a topic/role/entry/outcome code, or the code itself. */

@@ -9,7 +9,7 @@
  * `onDone`, which the server's `conversation.closed` / `conversation.released`
  * frames confirm.
  */
-import { formatDateTime, t } from '../i18n.js';
+import { formatDue, t } from '../i18n.js';
 import { h } from '../lib/ui.js';
 
 /** The user-id shape the server accepts for an advisor (claim `sub`). */
@@ -18,7 +18,7 @@ const ADVISOR_ID = '[A-Za-z0-9._\\-]{1,64}';
 /** What the card says once a chat has gone to a sede as a request. */
 export function escalatedNote(f) {
   const base = t('adv.escalated', { protocol: f.protocol ?? '', sede: f.sedeName || f.sede || '' });
-  return f.dueAt ? `${base} ${t('adv.escalatedDue', { due: formatDateTime(f.dueAt) })}` : base;
+  return f.dueAt ? `${base} ${t('adv.escalatedDue', { due: formatDue(f.dueAt) })}` : base;
 }
 
 /** What the card says once a chat is no longer this advisor's without being closed. */

@@ -8,7 +8,7 @@
  * what counts as seen (this page visible and, embedded, the host's bubble
  * open) decides both read receipts and the unread count the host page shows.
  */
-import { formatDateTime, label, t } from '../i18n.js';
+import { formatDue, label, t } from '../i18n.js';
 import { $, MessageList, downloadText, enterToSend, fileStamp, typingNotifier } from '../lib/ui.js';
 import { checkAvailability } from './availability.js';
 import { openMine, openThread } from './tickets.js';
@@ -66,7 +66,7 @@ function renderEnded() {
     : handedTo.protocol
       ? t('ended.escalated', { protocol: handedTo.protocol, sede: handedTo.sedeName || handedTo.sede || '' })
       : t('ended.escalatedMine');
-  const due = escalated && handedTo.dueAt ? t('ended.escalatedDue', { due: formatDateTime(handedTo.dueAt) }) : '';
+  const due = escalated && handedTo.dueAt ? t('ended.escalatedDue', { due: formatDue(handedTo.dueAt) }) : '';
   $('#ended-ticket').textContent = due;
   $('#ended-ticket').hidden = !due;
   $('#ended-open-ticket').hidden = !escalated;

@@ -32,7 +32,7 @@ function renderQueue({ position, etaSeconds }) {
   $('#queue-number').textContent = String(position);
   const where = position <= 1 ? t('queue.first') : t('queue.position', { position });
   const minutes = Math.ceil((etaSeconds ?? 0) / 60);
-  const eta = etaSeconds < 60 ? t('queue.eta.soon') : minutes === 1 ? t('queue.eta.minute') : t('queue.eta.minutes', { minutes });
+  const eta = (etaSeconds ?? 0) < 60 ? t('queue.eta.soon') : minutes === 1 ? t('queue.eta.minute') : t('queue.eta.minutes', { minutes });
   $('#queue-status').textContent = `${where} ${eta}`;
 }
 

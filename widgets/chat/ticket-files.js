@@ -7,9 +7,9 @@
  * input behaviour and the checks, and the limits here must be read next to the
  * server's.
  */
-import { t } from '../i18n.js';
+import { formatSize, t } from '../i18n.js';
 import { $, h } from '../lib/ui.js';
-import { mark, size } from './ticket-ui.js';
+import { mark } from './ticket-ui.js';
 
 const MAX_FILES = 3;
 const MAX_BYTES = 5 * 1024 * 1024;
@@ -48,7 +48,7 @@ export function fileField(prefix) {
   const clear = $(`#${prefix}-clear`);
   const error = $(`#${prefix}-error`);
   const render = () => {
-    $(`#${prefix}-chosen`).replaceChildren(...[...input.files].map((f) => h('li', {}, `${f.name} (${size(f.size)})`)));
+    $(`#${prefix}-chosen`).replaceChildren(...[...input.files].map((f) => h('li', {}, `${f.name} (${formatSize(f.size)})`)));
     clear.hidden = input.files.length === 0;
   };
   input.addEventListener('change', async () => {

@@ -8,7 +8,7 @@
  * places (#closed-slot, #ticket-slot) and must never lose what the user typed:
  * a prefill only overwrites a field the user has not changed.
  */
-import { formatTime, formatWhen, t } from '../i18n.js';
+import { formatDue, formatTime, t } from '../i18n.js';
 import { $, h } from '../lib/ui.js';
 import { api, errText } from './ticket-api.js';
 import { fileField, fileProblem } from './ticket-files.js';
@@ -149,7 +149,7 @@ function renderDone() {
     h('dl', { class: 'done-facts' },
       fact('tk.done.protocol', h('span', { class: 'tk-protocol big' }, x.protocol)),
       fact('tk.done.sede', sedeName(x)),
-      fact('tk.done.due', x.dueAt ? formatWhen(x.dueAt) : null)));
+      fact('tk.done.due', x.dueAt ? formatDue(x.dueAt, true) : null)));
 }
 
 /** After a language change: why the form is offered, the registered request and the chosen files. */

@@ -6,7 +6,7 @@
  * Separate from the thread and the form, which only tell it that what it
  * holds is out of date (forgetList) after a new request or a reply.
  */
-import { formatDateTime, label, t } from '../i18n.js';
+import { formatDateTime, formatDue, label, t } from '../i18n.js';
 import { $, h } from '../lib/ui.js';
 import { api, errText } from './ticket-api.js';
 import { badge } from './ticket-ui.js';
@@ -49,7 +49,7 @@ export function renderList() {
 }
 
 function listItem(x) {
-  const when = x.status === 'closed' ? t('tk.closedOn', { when: formatDateTime(x.closedAt) }) : x.dueAt ? t('tk.due', { when: formatDateTime(x.dueAt) }) : '';
+  const when = x.status === 'closed' ? t('tk.closedOn', { when: formatDateTime(x.closedAt) }) : x.dueAt ? t('tk.due', { when: formatDue(x.dueAt) }) : '';
   const button = h('button', { type: 'button', class: `tk-item is-${x.status}${x.overdue ? ' is-overdue' : ''}` },
     h('span', { class: 'tk-top' }, h('span', { class: 'tk-protocol' }, x.protocol), ' ', badge(x.status), x.overdue ? [' ', h('span', { class: 'badge overdue' }, t('tk.overdue'))] : null),
     h('span', { class: 'tk-subject' }, x.subject),

@@ -8,12 +8,12 @@
  * view that is redrawn from the server after every change (a reply, a refusal
  * because the office closed it, a refresh) without losing what the user typed.
  */
-import { formatDateTime, label, t } from '../i18n.js';
+import { formatDateTime, formatDue, formatSize, label, t } from '../i18n.js';
 import { $, h, saveBlob } from '../lib/ui.js';
 import { api, errText } from './ticket-api.js';
 import { fileField, fileProblem } from './ticket-files.js';
 import { forgetList, openMine } from './ticket-list.js';
-import { busy, fact, fail, isBusy, mark, sedeName, size } from './ticket-ui.js';
+import { busy, fact, fail, isBusy, mark, sedeName } from './ticket-ui.js';
 
 const USER_ROLES = ['worker', 'employer', 'intermediary'];
 
@@ -80,7 +80,7 @@ function files(list) {
   if (!list?.length) return null;
   return h('ul', { class: 'files', 'aria-label': t('tk.attachments') },
     list.map((a) => {
-      const b = h('button', { type: 'button', class: 'link file-link' }, t('tk.dl', { name: a.filename, size: size(a.size) }));
+      const b = h('button', { type: 'button', class: 'link file-link' }, t('tk.dl', { name: a.filename, size: formatSize(a.size) }));
       b.addEventListener('click', () => download(a, b));
       return h('li', {}, b);
     }));
@@ -114,7 +114,7 @@ function renderThread() {
     fact('tk.f.topic', label('topic', x.category)),
     fact('tk.f.sede', sedeName(x)),
     fact('tk.f.created', formatDateTime(x.createdAt)),
-    closed ? null : fact('tk.f.due', x.dueAt ? formatDateTime(x.dueAt) + (x.overdue ? ` – ${t('tk.overdue')}` : '') : null),
+    closed ? null : fact('tk.f.due', x.dueAt ? formatDue(x.dueAt) + (x.overdue ? ` – ${t('tk.overdue')}` : '') : null),
     fact('tk.f.matricola', x.matricola),
   ].filter(Boolean));
   renderTranscript(x.transcript ?? []);

@@ -1,5 +1,5 @@
 /**
- * Small pieces every Linea INPS view draws with: a file size, a status badge,
+ * Small pieces every Linea INPS view draws with: a status badge,
  * a fact of a request, a field marked invalid, an error that takes the focus to
  * its field, and the send button that says it is busy.
  *
@@ -7,15 +7,10 @@
  * busy flag is one for both forms, so a request and a reply are never sent at
  * the same time.
  */
-import { lang, t } from '../i18n.js';
+import { t } from '../i18n.js';
 import { h } from '../lib/ui.js';
 
 let sending = false;
-
-export function size(n) {
-  const nf = (v, digits) => new Intl.NumberFormat(lang() === 'en' ? 'en-GB' : 'it-IT', { maximumFractionDigits: digits }).format(v);
-  return n < 1024 ? `${n} B` : n < 1048576 ? `${nf(n / 1024, 0)} KB` : `${nf(n / 1048576, 1)} MB`;
-}
 
 export function badge(status) {
   return h('span', { class: `badge status-${status}` }, t(`tk.status.${status}`));

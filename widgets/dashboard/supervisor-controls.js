@@ -76,7 +76,7 @@ export function supervisorControls({ api, announce, isSupervisor, loadHistory })
 
   function renderAudit() {
     const list = $('#audit');
-    if (audit.length === 0) return list.replaceChildren(h('li', { class: 'note' }, dt('audit.none')));
+    if (audit.length === 0) return list.replaceChildren(h('li', { class: 'note empty' }, dt('audit.none')));
     list.replaceChildren(...audit.map((a) => h('li', {}, h('time', { datetime: a.at }, formatTime(a.at)), ' ', auditText(a))));
   }
 

@@ -38,7 +38,6 @@ const state = {
   detail: null,
   known: null,
   timer: null,
-  loading: null,
 };
 
 const { request, api, signIn } = officeSession(state);

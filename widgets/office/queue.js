@@ -6,7 +6,7 @@
  * Separate from office.js because the list panel is one concern with its own
  * state (items, page, total, partial, known); opening a ticket is handed in.
  */
-import { formatDateTime } from '../i18n.js';
+import { formatDue } from '../i18n.js';
 import { $, h } from '../lib/ui.js';
 import { errorText } from './format.js';
 import { tr } from './strings.js';
@@ -112,7 +112,7 @@ export function officeQueue({ state, api, announce, openTicket }) {
   function queueItem(t) {
     const selected = t.id === state.selected;
     const who = t.user?.name || t.matricola || t.user?.id || '';
-    const meta = [who, t.matricola && who !== t.matricola ? t.matricola : null, t.dueAt ? tr('off.due', { when: formatDateTime(t.dueAt) }) : tr('off.noDue')].filter(Boolean).join(' · ');
+    const meta = [who, t.matricola && who !== t.matricola ? t.matricola : null, t.dueAt ? tr('off.due', { when: formatDue(t.dueAt) }) : tr('off.noDue')].filter(Boolean).join(' · ');
     const button = h('button', { type: 'button', class: `q-item${t.overdue ? ' is-overdue' : ''}`, 'aria-current': selected ? 'true' : null, 'data-id': t.id },
       h('span', { class: 'q-top' },
         h('span', { class: 'q-protocol' }, t.protocol), ' ',

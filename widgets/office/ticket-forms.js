@@ -8,7 +8,8 @@
  * showing the ticket is ticket-view.js, the list is queue.js.
  */
 import { $, h } from '../lib/ui.js';
-import { errorText, formatSize } from './format.js';
+import { formatSize } from '../i18n.js';
+import { errorText } from './format.js';
 import { tr } from './strings.js';
 
 const MAX_FILES = 3;

@@ -7,9 +7,9 @@
  * Separate from office.js because this panel only shows what the API returned;
  * what changes a ticket is in ticket-forms.js.
  */
-import { formatDateTime, label } from '../i18n.js';
+import { formatDateTime, formatDue, formatSize, label } from '../i18n.js';
 import { $, h } from '../lib/ui.js';
-import { errorText, formatSize } from './format.js';
+import { errorText } from './format.js';
 import { tr } from './strings.js';
 
 function fact(key, value, extra) {
@@ -102,7 +102,7 @@ export function ticketView({ state, api, request, announce }) {
       fact('off.f.matricola', t.matricola),
       fact('off.f.province', t.province),
       fact('off.f.created', formatDateTime(t.createdAt)),
-      fact('off.f.due', t.dueAt ? formatDateTime(t.dueAt) + (t.overdue ? ` – ${tr('off.overdue')}` : '') : null, t.overdue ? 'is-overdue' : null),
+      fact('off.f.due', t.dueAt ? formatDue(t.dueAt) + (t.overdue ? ` – ${tr('off.overdue')}` : '') : null, t.overdue ? 'is-overdue' : null),
       fact('off.f.taken', taken),
       fact('off.f.closed', t.closedAt ? formatDateTime(t.closedAt) : null),
       fact('off.f.outcome', t.outcome),
