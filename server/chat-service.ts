@@ -304,6 +304,8 @@ export class ChatService {
       conversations,
       waiting: waiting && info ? { province: waiting.province, audience: waiting.audience, ...info } : null,
       ...(advisor ? { advisor: { status: advisor.status, capacity: advisor.capacity, load: advisor.conversations.length } } : {}),
+      // What the server accepts, so a client can refuse a message itself instead of resending one that closes the socket (1009).
+      limits: { maxTextLength: this.deps.limits.maxTextLength, maxFrameBytes: this.deps.limits.maxFrameBytes },
     };
     return { frame, open };
   }

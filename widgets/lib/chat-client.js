@@ -61,9 +61,19 @@ export class ChatClient extends ChatConnection {
     super.detach();
   }
 
-  /** A frame over the server's size limit: give up the oversized messages, keep the rest. */
+  /**
+   * A frame over the server's size limit (close 1009): give up the messages over
+   * the limit the welcome gave, in UTF-8 bytes as the server counts. When none is
+   * over it (no limit known, or it changed), give up the largest waiting message:
+   * every 1009 then drops one, and a resend can never close the socket forever.
+   */
   onTooBig() {
-    this.outbox.giveUp((p) => JSON.stringify(p).length > 32_000, 'too_big');
+    const bytes = (p) => new TextEncoder().encode(JSON.stringify(p)).length;
+    const max = this.limits?.maxFrameBytes;
+    const frames = this.outbox.waiting();
+    const over = max ? frames.filter((p) => bytes(p) > max) : [];
+    const drop = over.length ? over : frames.length ? [frames.reduce((a, b) => (bytes(b) > bytes(a) ? b : a))] : [];
+    this.outbox.giveUp((p) => drop.includes(p), 'too_big');
   }
 
   // ---- incoming ---------------------------------------------------------
@@ -114,6 +124,7 @@ export class ChatClient extends ChatConnection {
     this.role = f.role;
     this.user = f.user;
     this.sessionId = f.sessionId;
+    this.limits = f.limits ?? null;
     this.waiting = f.waiting ?? null;
     const history = [];
     for (const c of f.conversations ?? []) {

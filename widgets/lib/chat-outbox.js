@@ -43,6 +43,11 @@ export class Outbox {
     return this.frames.delete(clientMsgId);
   }
 
+  /** The frames still waiting, in send order. */
+  waiting() {
+    return [...this.frames.values()];
+  }
+
   /** Gives up every waiting frame that `test` picks, each with a `failed` event. */
   giveUp(test, code) {
     for (const [id, p] of this.frames) {
