@@ -5,16 +5,14 @@
  * hold across nodes. Key layout, script contracts and the failure model:
  * docs/routing-state.md.
  *
- * Every key is `${prefix}:{rs}:<name>`: two deployments share one Redis with two
- * prefixes, and all keys of one prefix carry the same cluster hash tag (the first
- * `{…}` in the key), so the multi-key scripts would also run on a Redis Cluster.
+ * This file sends the operations: argument checks, EVALSHA on a corked socket, the
+ * client's lifetime. The key layout and the script table are in
+ * routing-state-scripts.ts, the reading of the scripts' replies in
+ * routing-state-replies.ts.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Command, type Redis } from 'ioredis';
 import { createRedis, waitReady } from './redis-connection.ts';
 import {
-  queueKey,
   type AdvisorProfile,
   type AdvisorState,
   type AdvisorStatus,
@@ -24,6 +22,11 @@ import {
   type RoutingSnapshot,
   type RoutingState,
 } from '../routing/routing-state.ts';
+import { replies } from './routing-state-replies.ts';
+import { lua, routingStateKeys, SCRIPTS, type KeyName, type ScriptName } from './routing-state-scripts.ts';
+
+// Tests and tooling read the key layout from here, with the state.
+export { routingStateKeys } from './routing-state-scripts.ts';
 
 export interface RedisRoutingStateOptions {
   /** Namespace of every key, e.g. `infocig` or `infocig-staging`. */
@@ -35,182 +38,6 @@ export interface RedisRoutingStateOptions {
 /** Priorities are encoded in the sorted-set score as `-priority * 2^40 + order`, exact below 2^53. */
 export const MAX_PRIORITY = 4095;
 const STATUSES: readonly AdvisorStatus[] = ['available', 'away', 'offline'];
-
-/**
- * The keys under `${prefix}:{rs}:`. Few keys with prefixed fields (`e:`, `u:`, `c:`, `k:`
- * in users; `<id>:s` … in advisors): a script sends and touches fewer keys, and one
- * HMGET reads what used to take a call per hash.
- */
-const KEY_NAMES = {
-  seq: 'seq',
-  waiting: 'waiting',
-  users: 'users',
-  advisors: 'advisors',
-} as const;
-type KeyName = keyof typeof KEY_NAMES;
-
-/** Each script: its file and the keys it receives, in KEYS order (see the header of each file). */
-const SCRIPTS = {
-  enqueue: { file: 'enqueue.lua', keys: ['seq', 'waiting', 'users'] },
-  cancel: { file: 'cancel.lua', keys: ['waiting', 'users'] },
-  upsertAdvisor: { file: 'upsert-advisor.lua', keys: ['advisors'] },
-  setAdvisorStatus: { file: 'set-advisor-status.lua', keys: ['advisors'] },
-  claim: { file: 'claim.lua', keys: ['waiting', 'users', 'advisors'] },
-  release: { file: 'release.lua', keys: ['users', 'advisors'] },
-  unclaim: { file: 'unclaim.lua', keys: ['seq', 'waiting', 'users', 'advisors'] },
-  snapshot: { file: 'snapshot.lua', keys: ['waiting', 'users', 'advisors'] },
-} as const satisfies Record<string, { file: string; keys: readonly KeyName[] }>;
-type ScriptName = keyof typeof SCRIPTS;
-
-interface LoadedScript {
-  source: string;
-  sha: string;
-}
-
-let loaded: Record<ScriptName, LoadedScript> | undefined;
-function lua(): Record<ScriptName, LoadedScript> {
-  loaded ??= Object.fromEntries(
-    Object.entries(SCRIPTS).map(([name, s]) => {
-      const source = readFileSync(new URL(`./lua/${s.file}`, import.meta.url), 'utf8');
-      return [name, { source, sha: createHash('sha1').update(source).digest('hex') }];
-    }),
-  ) as Record<ScriptName, LoadedScript>;
-  return loaded;
-}
-
-/** The keys of a prefix, e.g. for SCAN/DEL in tests and tooling. */
-export function routingStateKeys(prefix: string): Record<KeyName, string> {
-  const base = `${prefix}:{rs}`;
-  return Object.fromEntries(Object.entries(KEY_NAMES).map(([k, name]) => [k, `${base}:${name}`])) as Record<KeyName, string>;
-}
-
-// ---------------------------------------------------------------------------
-// Script replies → results: the one place where return codes are interpreted.
-
-type Reply = unknown;
-
-function unexpected(script: ScriptName, reply: Reply): Error {
-  return new Error(`routing state: unexpected reply from the ${script} script: ${JSON.stringify(reply)}`);
-}
-
-function tuple(script: ScriptName, reply: Reply): [string, ...string[]] {
-  if (!Array.isArray(reply) || typeof reply[0] !== 'string') throw unexpected(script, reply);
-  return reply as [string, ...string[]];
-}
-
-/**
- * Decoded profiles by their stored text. A snapshot holds every advisor, and a profile
- * changes only when its advisor signs in again, so every routing run parsed the same
- * texts again: with 2,500 advisors online, 7.5 ms per snapshot against 0.17 ms with this
- * (and ~8 % of a node's time in the reconnect storm). Each answer gets its own copy of
- * the skills, so a caller changing one changes nothing else (the contract's "copies").
- */
-const profiles = new Map<string, AdvisorProfile>();
-const MAX_PROFILES = 20_000;
-
-function profileOf(json: string): AdvisorProfile {
-  let profile = profiles.get(json);
-  if (!profile) {
-    if (profiles.size >= MAX_PROFILES) profiles.clear();
-    profile = JSON.parse(json) as AdvisorProfile;
-    profiles.set(json, profile);
-  }
-  return profile;
-}
-
-function advisorFrom(profileJson: string, status: string, idle: string, convsJson: string): AdvisorState {
-  const { id, name, capacity, skills } = profileOf(profileJson);
-  return {
-    id,
-    name,
-    capacity,
-    skills: {
-      audiences: [...(skills.audiences ?? [])],
-      topics: [...(skills.topics ?? [])],
-      languages: [...(skills.languages ?? [])],
-      provinces: [...(skills.provinces ?? [])],
-      regions: [...(skills.regions ?? [])],
-    },
-    status: status as AdvisorStatus,
-    conversations: convsJson === '[]' ? [] : (JSON.parse(convsJson) as string[]),
-    idleSince: Number(idle),
-  };
-}
-
-const replies = {
-  /** `sent` is the entry as sent (see entryBody): on 'ok' the script only answers the order it gave. */
-  enqueue(reply: Reply, sent: QueueEntry): EnqueueResult {
-    const [code, payload] = tuple('enqueue', reply);
-    if (code === 'ok' && payload) return { ok: true, entry: storedEntry(sent, Number(payload)) };
-    if (code === 'already_waiting' && payload) return { ok: false, reason: 'already_waiting', entry: JSON.parse(payload) as QueueEntry };
-    if (code === 'in_conversation' && payload) return { ok: false, reason: 'in_conversation', conversationId: payload };
-    throw unexpected('enqueue', reply);
-  },
-  cancel(reply: Reply): QueueEntry | null {
-    const [code, payload] = tuple('cancel', reply);
-    if (code === 'cancelled' && payload) return JSON.parse(payload) as QueueEntry;
-    if (code === 'not_waiting') return null;
-    throw unexpected('cancel', reply);
-  },
-  advisor(script: 'upsertAdvisor' | 'setAdvisorStatus', reply: Reply): AdvisorState | null {
-    const [code, profile, status, idle, convs] = tuple(script, reply);
-    if (code === 'ok' && profile && status && idle !== undefined && convs) return advisorFrom(profile, status, idle, convs);
-    if (code === 'unknown_advisor' && script === 'setAdvisorStatus') return null;
-    throw unexpected(script, reply);
-  },
-  claim(reply: Reply): ClaimResult {
-    switch (reply) {
-      case 'ok':
-      case 'user_gone':
-      case 'advisor_unavailable':
-      case 'advisor_full':
-        return reply;
-      case 'conversation_exists':
-        throw new Error('routing state: claim with a conversation id already held by another claim');
-      default:
-        throw unexpected('claim', reply);
-    }
-  },
-  release(reply: Reply): void {
-    if (reply !== 'released' && reply !== 'unknown_conversation') throw unexpected('release', reply);
-  },
-  unclaim(reply: Reply): void {
-    if (reply !== 'requeued' && reply !== 'not_requeued') throw unexpected('unclaim', reply);
-  },
-  snapshot(reply: Reply): RoutingSnapshot {
-    if (!Array.isArray(reply) || reply.length !== 2 || !reply.every(Array.isArray)) throw unexpected('snapshot', reply);
-    const [entries, fields] = reply as string[][] as [string[], string[]];
-    const queues = new Map<string, QueueEntry[]>();
-    // Entries come in serving order over all queues, so each queue is in serving order too.
-    for (const json of entries) {
-      if (!json) continue;
-      const entry = JSON.parse(json) as QueueEntry;
-      const key = queueKey(entry.province, entry.audience);
-      const queue = queues.get(key);
-      if (queue) queue.push(entry);
-      else queues.set(key, [entry]);
-    }
-    const byId = new Map<string, Record<string, string>>();
-    for (let i = 0; i + 1 < fields.length; i += 2) {
-      // Field `<advisorId>:<one letter>`: the id is everything before the last two characters.
-      const field = fields[i]!;
-      const id = field.slice(0, -2);
-      const values = byId.get(id);
-      if (values) values[field[field.length - 1]!] = fields[i + 1]!;
-      else byId.set(id, { [field[field.length - 1]!]: fields[i + 1]! });
-    }
-    const advisors: AdvisorState[] = [];
-    for (const v of byId.values()) {
-      if (v.p !== undefined) advisors.push(advisorFrom(v.p, v.s ?? 'offline', v.i ?? '0', v.v ?? '[]'));
-    }
-    // Hash order is arbitrary; sort so that ties in the matching policy break the same way on every node.
-    advisors.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    return { queues, advisors };
-  },
-};
-
-
-// ---------------------------------------------------------------------------
 
 function checkPriority(priority: number): void {
   if (!Number.isSafeInteger(priority) || Math.abs(priority) > MAX_PRIORITY) {
@@ -228,18 +55,6 @@ function entryBody(entry: QueueEntry, priority: number): string {
   if (entry.order === undefined && entry.priority === priority) return JSON.stringify(entry);
   const { order: _order, ...rest } = entry;
   return JSON.stringify({ ...rest, priority });
-}
-
-/** What JSON.parse of the stored entry would give, without the round trip: undefined properties dropped, order set. */
-function storedEntry(sent: QueueEntry, order: number): QueueEntry {
-  // Copied key by key rather than spread then `delete`d: delete turns the object slow.
-  const entry: Record<string, unknown> = {};
-  for (const key in sent) {
-    const value = sent[key as keyof QueueEntry];
-    if (value !== undefined) entry[key] = value;
-  }
-  entry.order = order;
-  return entry as unknown as QueueEntry;
 }
 
 export class RedisRoutingState implements RoutingState {

@@ -4,6 +4,10 @@
  * and time behind an injected Clock, so every rule can be tested without
  * waiting. See docs/tickets.md.
  *
+ * The three ways a ticket is opened are in ticket-creation.ts; this class is
+ * their entry point and holds what acts on a ticket that exists: list, read,
+ * reply, change of status, and the sede and due time creation asks for.
+ *
  * Visibility (one function, `mayView`, for every read and every action):
  * - a user: their own tickets (`user_id` = JWT `sub`); an employer also those of
  *   its `matricola`; an intermediary also those of the matricole in its token;
@@ -15,22 +19,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../routing/clock.ts';
 import { patronDayOf } from '../routing/holidays.ts';
-import { localParts } from '../routing/zoned-time.ts';
 import { queryBoundary } from './query-dates.ts';
-import { isUserRole } from '../routing/types.ts';
 import { dueDate } from '../routing/working-hours.ts';
 import type { AttachmentMeta, NewAttachment } from './attachments.ts';
 import type { Identity } from './auth.ts';
 import { AppError } from './errors.ts';
+import { createByOffice, createByUser, createFromEscalation, type CreationContext } from './ticket-creation.ts';
 import {
   fileCount,
-  matricolaFor,
-  optionalText,
   positiveInt,
-  provinceOf,
-  subjectFrom,
   text,
-  topic,
   type CreateByOfficeInput,
   type CreateByUserInput,
   type CreateFromEscalationInput,
@@ -96,6 +94,8 @@ export class TicketService {
   private readonly slaHours: number;
   readonly timeZone: string;
   private readonly newId: () => string;
+  /** What the three ways of opening a ticket take from the service. */
+  private readonly creation: CreationContext;
 
   constructor(deps: TicketServiceDeps) {
     this.store = deps.store;
@@ -103,144 +103,29 @@ export class TicketService {
     this.slaHours = deps.slaWorkingHours ?? SLA_WORKING_HOURS;
     this.timeZone = deps.timeZone ?? TICKET_TIME_ZONE;
     this.newId = deps.newId ?? randomUUID;
+    this.creation = {
+      store: this.store,
+      timeZone: this.timeZone,
+      newId: () => this.newId(),
+      now: () => this.now(),
+      competentSede: (province, matricola) => this.competentSede(province, matricola),
+      dueFor: (sede, start) => this.dueFor(sede, start),
+    };
   }
 
-  /** A worker, employer or intermediary opens a request (e.g. outside service hours). */
+  /** A worker, employer or intermediary opens a request (ticket-creation.ts). */
   async createByUser(identity: Identity, input: CreateByUserInput, attachments: readonly NewAttachment[] = []): Promise<TicketRecord> {
-    if (!isUserRole(identity.role)) throw new AppError('forbidden', 'only users open a request this way; an office addresses one with `to`');
-    const subject = text('subject', input.subject, TICKET_LIMITS.subjectMax);
-    const body = text('body', input.body, TICKET_LIMITS.bodyMax);
-    const category = topic(input.category);
-    const matricola = matricolaFor(identity, input.matricola);
-    const province = provinceOf(input.province ?? identity.province);
-    const sede = await this.competentSede(province, matricola);
-    const now = this.now();
-    const dueAt = await this.dueFor(sede, now);
-    const author = actorOf(identity);
-    const { ticket } = await this.store.create({
-      id: this.newId(),
-      year: this.yearOf(now),
-      subject,
-      category,
-      origin: 'user',
-      userId: identity.sub,
-      userRole: identity.role,
-      userName: identity.name,
-      userFiscalCode: identity.fiscalCode,
-      matricola,
-      province,
-      sede,
-      status: 'open',
-      createdBy: author,
-      createdAt: now,
-      takenBy: null,
-      dueAt,
-      conversationId: null,
-      firstReply: { author, body, attachments: fileCount(attachments) },
-      auditDetail: { origin: 'user', province, matricola },
-      notice: { kind: 'registered', recipientKind: 'user', recipientId: identity.sub, payload: { subject, sede, dueAt: dueAt.toISOString() } },
-    });
-    return ticket;
+    return createByUser(this.creation, identity, input, attachments);
   }
 
-  /**
-   * An advisor escalates a chat (WebSocket `conversation.escalate`). The
-   * summary is the first reply; the ticket keeps the conversation id, through
-   * which its transcript is read. Idempotent per conversation: escalating the
-   * same chat again returns the ticket made the first time.
-   */
+  /** An advisor escalates a chat; idempotent per conversation (ticket-creation.ts). */
   async createFromEscalation(input: CreateFromEscalationInput): Promise<TicketRecord> {
-    const { conversation, advisor } = input;
-    if (advisor.role !== 'advisor' || advisor.sub !== conversation.advisorId) throw new AppError('not_found');
-    const summary = text('summary', input.summary, TICKET_LIMITS.bodyMax);
-    const existing = await this.store.byConversation(conversation.id);
-    if (existing) return existing;
-    const subject = input.subject !== undefined ? text('subject', input.subject, TICKET_LIMITS.subjectMax) : subjectFrom(summary);
-    const category = topic(conversation.topic);
-    // The chat's context matricola is used only for company users; see docs/tickets.md.
-    const rawMatricola = conversation.userRole === 'worker' ? undefined : conversation.context.matricola?.trim();
-    const matricola = rawMatricola ? rawMatricola : null;
-    const province = provinceOf(conversation.province);
-    const sede = await this.competentSede(province, matricola);
-    const now = this.now();
-    const dueAt = await this.dueFor(sede, now);
-    const author = actorOf(advisor);
-    const lastSeq = input.transcript.reduce((max, m) => Math.max(max, m.seq), 0);
-    const { ticket } = await this.store.create({
-      id: this.newId(),
-      year: this.yearOf(now),
-      subject,
-      category,
-      origin: 'escalation',
-      userId: conversation.userId,
-      userRole: conversation.userRole,
-      userName: conversation.userName,
-      userFiscalCode: null,
-      matricola,
-      province,
-      sede,
-      status: 'open',
-      createdBy: author,
-      createdAt: now,
-      takenBy: null,
-      dueAt,
-      conversationId: conversation.id,
-      firstReply: { author, body: summary },
-      auditDetail: { origin: 'escalation', conversationId: conversation.id, transcript: { messages: input.transcript.length, lastSeq } },
-      notice: {
-        kind: 'registered',
-        recipientKind: 'user',
-        recipientId: conversation.userId,
-        payload: { subject, sede, dueAt: dueAt.toISOString(), conversationId: conversation.id },
-      },
-    });
-    return ticket;
+    return createFromEscalation(this.creation, input);
   }
 
-  /**
-   * An office operator writes first ("interlocuzione"): a request for more
-   * information or documents, to a user and/or a matricola. It starts in
-   * charge of the writer and carries no SLA (the office is waiting on the user).
-   */
+  /** An office operator writes first, to a user and/or a matricola (ticket-creation.ts). */
   async createByOffice(identity: Identity, input: CreateByOfficeInput, attachments: readonly NewAttachment[] = []): Promise<TicketRecord> {
-    if (identity.role !== 'office' || identity.sede === null) throw new AppError('forbidden', 'only an office operator writes to a user first');
-    const userId = optionalText('to.userId', input.to?.userId, 200);
-    const matricola = optionalText('to.matricola', input.to?.matricola, 32);
-    if (userId === null && matricola === null) throw new AppError('validation_failed', 'to needs a userId or a matricola');
-    const subject = text('subject', input.subject, TICKET_LIMITS.subjectMax);
-    const body = text('body', input.body, TICKET_LIMITS.bodyMax);
-    const category = topic(input.category);
-    const sede = identity.sede;
-    const province = await this.store.provinceOfSede(sede);
-    if (province === null) throw new AppError('forbidden', 'your sede is not a known office');
-    const now = this.now();
-    const author = actorOf(identity);
-    const recipient: Pick<NewNotice, 'recipientKind' | 'recipientId'> =
-      userId !== null ? { recipientKind: 'user', recipientId: userId } : { recipientKind: 'matricola', recipientId: matricola! };
-    const { ticket } = await this.store.create({
-      id: this.newId(),
-      year: this.yearOf(now),
-      subject,
-      category,
-      origin: 'office',
-      userId,
-      userRole: null,
-      userName: null,
-      userFiscalCode: null,
-      matricola,
-      province,
-      sede,
-      status: 'in_progress',
-      createdBy: author,
-      createdAt: now,
-      takenBy: identity.sub,
-      dueAt: null,
-      conversationId: null,
-      firstReply: { author, body, attachments: fileCount(attachments) },
-      auditDetail: { origin: 'office', to: { userId, matricola } },
-      notice: { kind: 'registered', ...recipient, payload: { subject, sede } },
-    });
-    return ticket;
+    return createByOffice(this.creation, identity, input, attachments);
   }
 
   /** The tickets the caller may see, filtered, overdue first, then by due time. */
@@ -391,10 +276,6 @@ export class TicketService {
 
   private now(): Date {
     return new Date(this.clock.now());
-  }
-
-  private yearOf(at: Date): number {
-    return Number(localParts(at, this.timeZone).ymd.slice(0, 4));
   }
 
   /** A local date (whole day) or an ISO instant, as the start or the exclusive end of a range. */

@@ -1,40 +1,32 @@
 /**
  * The /ws endpoint: upgrade checks, the hello handshake, and the dispatch of
- * client frames to the chat service.
+ * client frames to the chat service. What the handshake checks and sends
+ * (hello, welcome, resume) is in ws-handshake.ts; this file owns the socket.
  *
  * Handlers are attached synchronously at the upgrade, and each connection's
  * frames are handled one after the other in arrival order, so nothing a client
  * sends while its token is being verified is dropped or overtaken.
  */
 import { randomUUID } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
-import type { Authenticator, Identity } from './auth.ts';
-import type { ChatService, Submitted } from './chat-service.ts';
+import type { Submitted } from './chat-service.ts';
 import type { DashboardFeed } from './dashboard-feed.ts';
 import { Client, type GapReader } from './client.ts';
 import type { Config } from './config.ts';
 import { DeadlineWheel, type Expiring } from './deadline-wheel.ts';
 import { AppError } from './errors.ts';
-import type { Hub } from './hub.ts';
 import { CLOSE } from './ws-close-codes.ts';
 import { parseClientFrame, type ClientFrame, type ClientFrameType, type ParseResult } from './ws-frames.ts';
-import { planResume, replay, type ResumeRequest } from './ws-resume.ts';
+import { verifyHello, welcomeClient, type HandshakeDeps } from './ws-handshake.ts';
+import { releaseUpgrade } from './ws-upgrade.ts';
 
-export interface GatewayDeps {
+/** auth, chat, hub, signedIn and connected: see HandshakeDeps (ws-handshake.ts). */
+export interface GatewayDeps extends HandshakeDeps {
   config: Config;
-  auth: Authenticator;
-  chat: ChatService;
-  hub: Hub;
   dashboardFeed: DashboardFeed;
   /** Browser origins allowed to open a socket. */
   originAllowed(origin: string | undefined, request: FastifyRequest): boolean;
-  /** A token was verified at `hello` (before the welcome); must not throw or wait. */
-  signedIn?(identity: Identity, token: string): void;
-  /** The client joined this node's hub; `first` when the person had no other socket here. */
-  connected(client: Client, first: boolean): Promise<void>;
   /** The client left; `last` when it was the person's last socket here. */
   disconnected(client: Client, last: boolean): Promise<void>;
   /** Ping period; a socket that has not answered the previous ping is dropped. Default 25 s. */
@@ -128,26 +120,6 @@ function ping(sockets: Set<WebSocket>): void {
   }
 }
 
-let timeoutKey: symbol | null | undefined;
-
-/**
- * Lets go of what the HTTP upgrade left attached to a socket that lives for hours:
- * node's ServerResponse stays on the TCP socket (and with it the IncomingMessage and
- * its headers), @fastify/websocket's error listener holds fastify's Request and Reply
- * (and the request's pino child), and the connection timeout that ws cleared stays
- * referenced by the socket. ~3 KiB per idle connection, none of it used after the
- * upgrade. The connection installs its own error listener at once.
- */
-function releaseUpgrade(socket: WebSocket, request: FastifyRequest): void {
-  socket.removeAllListeners('error');
-  const raw = request.raw.socket as (Socket & { _httpMessage?: ServerResponse | null; [key: symbol]: unknown }) | null;
-  if (!raw) return;
-  raw._httpMessage?.detachSocket(raw);
-  // node keeps the cleared Timeout under a private symbol; null is the value it starts from.
-  if (timeoutKey === undefined) timeoutKey = Object.getOwnPropertySymbols(raw).find((k) => k.description === 'timeout') ?? null;
-  if (timeoutKey && raw[timeoutKey] && !raw.timeout) raw[timeoutKey] = null;
-}
-
 function onMessage(this: GatewaySocket, data: RawData, isBinary: boolean): void {
   this[kConnection]!.onFrame(isBinary ? null : data.toString());
 }
@@ -180,7 +152,7 @@ class Connection implements Expiring {
 
   constructor(
     private readonly socket: GatewaySocket,
-    /** fastify's request id: the upgrade request itself is not kept (see releaseUpgrade). */
+    /** fastify's request id: the upgrade request itself is not kept (see releaseUpgrade in ws-upgrade.ts). */
     private readonly reqId: string,
     private readonly gw: Gateway,
   ) {
@@ -325,24 +297,20 @@ class Connection implements Expiring {
   }
 
   private async handshake(parsed: ParseResult): Promise<void> {
-    if (!parsed.ok || parsed.frame.type !== 'hello') {
-      this.socket.close(CLOSE.unauthorized, 'hello_required');
+    const hello = await verifyHello(this.gw.deps.auth, parsed);
+    if (!hello.ok) {
+      this.socket.close(CLOSE.unauthorized, hello.reason);
       return;
     }
-    let identity: Identity;
-    try {
-      identity = await this.gw.deps.auth.verify(parsed.frame.token as string);
-    } catch (err) {
-      const code = err instanceof AppError ? err.code : 'token_invalid';
-      this.socket.close(CLOSE.unauthorized, code);
-      return;
-    }
+    const { identity, token, frame } = hello;
     this.gw.deadlines.cancel(this);
     if (this.socket.readyState !== this.socket.OPEN) return;
-    this.gw.deps.signedIn?.(identity, parsed.frame.token as string);
+    this.gw.deps.signedIn?.(identity, token);
     const client = new Client(randomUUID(), identity, this.socket, this.gw.readGap, MAX_BUFFERED_BYTES);
     try {
-      await this.join(client, identity, parsed.frame);
+      this.client = client;
+      this.gw.deadlines.schedule(this, identity.exp * 1000);
+      await welcomeClient(this.gw.deps, client, identity, frame);
     } catch (err) {
       // Signed in, but the database or the routing state does not answer: say so with a
       // code that tells the client to come back, rather than leaving it without a welcome.
@@ -351,29 +319,6 @@ class Connection implements Expiring {
       this.client = null;
       this.socket.close(CLOSE.internal, 'unavailable');
     }
-  }
-
-  private async join(client: Client, identity: Identity, frame: ClientFrame): Promise<void> {
-    const { chat, hub } = this.gw.deps;
-    this.client = client;
-    this.gw.deadlines.schedule(this, identity.exp * 1000);
-    const advisor = identity.role === 'advisor' ? await chat.advisorConnected(client) : undefined;
-    const { frame: welcome, open } = await chat.welcomeFor(client, advisor);
-    // Cursors are set before the client joins the hub, so live messages queue behind the replay.
-    for (const c of welcome.conversations) client.follow(c.conversationId, c.lastSeq);
-    const plan = await planResume(client, (frame.resume as ResumeRequest[] | undefined) ?? [], chat, open);
-    const first = !hub.isOnline(client.userId);
-    hub.add(client);
-    client.send({
-      type: 'welcome',
-      role: identity.role,
-      sessionId: client.sessionId,
-      user: { id: identity.sub, name: identity.name, province: identity.province },
-      ...welcome,
-      ...(frame.id !== undefined ? { re: frame.id } : {}),
-    });
-    await this.gw.deps.connected(client, first);
-    await replay(client, plan);
   }
 
   private takeToken(): boolean {

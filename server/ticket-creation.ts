@@ -1,0 +1,193 @@
+/**
+ * Linea INPS tickets: the three ways one is opened — by a user, by an advisor
+ * escalating a chat, by an office writing first — each with its checks, the
+ * competent sede, the SLA due time, its first reply, audit detail and
+ * `registered` notice. Apart from ticket-service.ts because opening is the one
+ * part that decides where a ticket goes and when it falls due, while the
+ * service's other half acts on tickets that exist (read, reply, move). The
+ * service hands in what it needs (CreationContext); nothing here imports back.
+ */
+import { localParts } from '../routing/zoned-time.ts';
+import { isUserRole } from '../routing/types.ts';
+import type { NewAttachment } from './attachments.ts';
+import type { Identity } from './auth.ts';
+import { AppError } from './errors.ts';
+import {
+  fileCount,
+  matricolaFor,
+  optionalText,
+  provinceOf,
+  subjectFrom,
+  text,
+  topic,
+  type CreateByOfficeInput,
+  type CreateByUserInput,
+  type CreateFromEscalationInput,
+} from './ticket-input.ts';
+import { actorOf, TICKET_LIMITS } from './ticket-rules.ts';
+import type { NewNotice, TicketRecord, TicketStore } from './ticket-store.ts';
+
+/** What opening a ticket needs from the service: its store, ids, clock, time zone and routing. */
+export interface CreationContext {
+  readonly store: TicketStore;
+  readonly timeZone: string;
+  newId(): string;
+  now(): Date;
+  /** The sede holding the matricola when known, else the province's. */
+  competentSede(province: string, matricola: string | null): Promise<string>;
+  /** The SLA due time of a ticket opened at `start` for `sede`. */
+  dueFor(sede: string, start: Date): Promise<Date>;
+}
+
+/** A worker, employer or intermediary opens a request (e.g. outside service hours). */
+export async function createByUser(
+  ctx: CreationContext,
+  identity: Identity,
+  input: CreateByUserInput,
+  attachments: readonly NewAttachment[] = [],
+): Promise<TicketRecord> {
+  if (!isUserRole(identity.role)) throw new AppError('forbidden', 'only users open a request this way; an office addresses one with `to`');
+  const subject = text('subject', input.subject, TICKET_LIMITS.subjectMax);
+  const body = text('body', input.body, TICKET_LIMITS.bodyMax);
+  const category = topic(input.category);
+  const matricola = matricolaFor(identity, input.matricola);
+  const province = provinceOf(input.province ?? identity.province);
+  const sede = await ctx.competentSede(province, matricola);
+  const now = ctx.now();
+  const dueAt = await ctx.dueFor(sede, now);
+  const author = actorOf(identity);
+  const { ticket } = await ctx.store.create({
+    id: ctx.newId(),
+    year: yearOf(now, ctx.timeZone),
+    subject,
+    category,
+    origin: 'user',
+    userId: identity.sub,
+    userRole: identity.role,
+    userName: identity.name,
+    userFiscalCode: identity.fiscalCode,
+    matricola,
+    province,
+    sede,
+    status: 'open',
+    createdBy: author,
+    createdAt: now,
+    takenBy: null,
+    dueAt,
+    conversationId: null,
+    firstReply: { author, body, attachments: fileCount(attachments) },
+    auditDetail: { origin: 'user', province, matricola },
+    notice: { kind: 'registered', recipientKind: 'user', recipientId: identity.sub, payload: { subject, sede, dueAt: dueAt.toISOString() } },
+  });
+  return ticket;
+}
+
+/**
+ * An advisor escalates a chat (WebSocket `conversation.escalate`). The
+ * summary is the first reply; the ticket keeps the conversation id, through
+ * which its transcript is read. Idempotent per conversation: escalating the
+ * same chat again returns the ticket made the first time.
+ */
+export async function createFromEscalation(ctx: CreationContext, input: CreateFromEscalationInput): Promise<TicketRecord> {
+  const { conversation, advisor } = input;
+  if (advisor.role !== 'advisor' || advisor.sub !== conversation.advisorId) throw new AppError('not_found');
+  const summary = text('summary', input.summary, TICKET_LIMITS.bodyMax);
+  const existing = await ctx.store.byConversation(conversation.id);
+  if (existing) return existing;
+  const subject = input.subject !== undefined ? text('subject', input.subject, TICKET_LIMITS.subjectMax) : subjectFrom(summary);
+  const category = topic(conversation.topic);
+  // The chat's context matricola is used only for company users; see docs/tickets.md.
+  const rawMatricola = conversation.userRole === 'worker' ? undefined : conversation.context.matricola?.trim();
+  const matricola = rawMatricola ? rawMatricola : null;
+  const province = provinceOf(conversation.province);
+  const sede = await ctx.competentSede(province, matricola);
+  const now = ctx.now();
+  const dueAt = await ctx.dueFor(sede, now);
+  const author = actorOf(advisor);
+  const lastSeq = input.transcript.reduce((max, m) => Math.max(max, m.seq), 0);
+  const { ticket } = await ctx.store.create({
+    id: ctx.newId(),
+    year: yearOf(now, ctx.timeZone),
+    subject,
+    category,
+    origin: 'escalation',
+    userId: conversation.userId,
+    userRole: conversation.userRole,
+    userName: conversation.userName,
+    userFiscalCode: null,
+    matricola,
+    province,
+    sede,
+    status: 'open',
+    createdBy: author,
+    createdAt: now,
+    takenBy: null,
+    dueAt,
+    conversationId: conversation.id,
+    firstReply: { author, body: summary },
+    auditDetail: { origin: 'escalation', conversationId: conversation.id, transcript: { messages: input.transcript.length, lastSeq } },
+    notice: {
+      kind: 'registered',
+      recipientKind: 'user',
+      recipientId: conversation.userId,
+      payload: { subject, sede, dueAt: dueAt.toISOString(), conversationId: conversation.id },
+    },
+  });
+  return ticket;
+}
+
+/**
+ * An office operator writes first ("interlocuzione"): a request for more
+ * information or documents, to a user and/or a matricola. It starts in
+ * charge of the writer and carries no SLA (the office is waiting on the user).
+ */
+export async function createByOffice(
+  ctx: CreationContext,
+  identity: Identity,
+  input: CreateByOfficeInput,
+  attachments: readonly NewAttachment[] = [],
+): Promise<TicketRecord> {
+  if (identity.role !== 'office' || identity.sede === null) throw new AppError('forbidden', 'only an office operator writes to a user first');
+  const userId = optionalText('to.userId', input.to?.userId, 200);
+  const matricola = optionalText('to.matricola', input.to?.matricola, 32);
+  if (userId === null && matricola === null) throw new AppError('validation_failed', 'to needs a userId or a matricola');
+  const subject = text('subject', input.subject, TICKET_LIMITS.subjectMax);
+  const body = text('body', input.body, TICKET_LIMITS.bodyMax);
+  const category = topic(input.category);
+  const sede = identity.sede;
+  const province = await ctx.store.provinceOfSede(sede);
+  if (province === null) throw new AppError('forbidden', 'your sede is not a known office');
+  const now = ctx.now();
+  const author = actorOf(identity);
+  const recipient: Pick<NewNotice, 'recipientKind' | 'recipientId'> =
+    userId !== null ? { recipientKind: 'user', recipientId: userId } : { recipientKind: 'matricola', recipientId: matricola! };
+  const { ticket } = await ctx.store.create({
+    id: ctx.newId(),
+    year: yearOf(now, ctx.timeZone),
+    subject,
+    category,
+    origin: 'office',
+    userId,
+    userRole: null,
+    userName: null,
+    userFiscalCode: null,
+    matricola,
+    province,
+    sede,
+    status: 'in_progress',
+    createdBy: author,
+    createdAt: now,
+    takenBy: identity.sub,
+    dueAt: null,
+    conversationId: null,
+    firstReply: { author, body, attachments: fileCount(attachments) },
+    auditDetail: { origin: 'office', to: { userId, matricola } },
+    notice: { kind: 'registered', ...recipient, payload: { subject, sede } },
+  });
+  return ticket;
+}
+
+/** The local year a ticket is opened in: its protocol number counts within it. */
+function yearOf(at: Date, timeZone: string): number {
+  return Number(localParts(at, timeZone).ymd.slice(0, 4));
+}
