@@ -23,7 +23,6 @@ import {
   type AuditEntry,
   type NewNotice,
   type NewReply,
-  type NewTicket,
   type OutboxEntry,
   type TicketFilters,
   type TicketPage,
