@@ -76,7 +76,7 @@ ${rows.join('\n')}
 | \`typing\` | \`conversationId\`, \`from\`, \`active\` |
 | \`read\` | \`conversationId\`, \`from\`, \`seq\` |
 | \`conversation.closed\` | \`conversationId\`, \`outcome\`, \`closedBy\`?; escalated (\`outcome: "escalated"\`): \`ticketId\`, \`protocol\`, \`sede\`, \`sedeName\` (or null), \`dueAt\` (ISO or null) |
-| \`conversation.released\` | \`conversationId\`, \`reason\` (\`transferred\`, \`unanswered\`, \`advisor_left\`), \`to\`? (the advisor who took it) — to the advisor whose chat was handed on; the user gets \`queue.joined\` (same \`reason\`) or \`conversation.assigned\` from the new advisor |
+| \`conversation.released\` | \`conversationId\`, \`reason\` (\`transferred\`, \`unanswered\`, \`advisor_left\`), \`to\`?, \`toName\`? (the advisor who took it) — to the advisor whose chat was handed on; the user gets \`queue.joined\` (same \`reason\`) or \`conversation.assigned\` from the new advisor |
 | \`advisor.status\` | \`status\`, \`capacity\`, \`load\` |
 | \`reset\` | \`conversationId\`, \`reason\` (\`unknown_conversation\`, \`ahead_of_server\`), \`lastSeq\`? — reload the conversation over HTTP |
 | \`pong\` | — |

@@ -6,9 +6,10 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../routing/clock.ts';
-import { findProvince } from '../routing/provinces.ts';
+import { findProvince, regionOf } from '../routing/provinces.ts';
 import type { AdvisorState, QueueEntry, RoutingState } from '../routing/routing-state.ts';
 import { availability, type ScheduleConfig } from '../routing/schedule.ts';
+import { transferTargets, type TransferTarget } from '../routing/transfer.ts';
 import { isUserRole, type Entry, type Topic } from '../routing/types.ts';
 import type { AdvisorDirectory } from './advisor-directory.ts';
 import type { Identity } from './auth.ts';
@@ -19,7 +20,7 @@ import type { Limits } from './config.ts';
 import { AppError } from './errors.ts';
 import type { Fanout } from './fanout.ts';
 import type { Metrics } from './metrics.ts';
-import { conversationSummary, type RouterService } from './router-service.ts';
+import { conversationSummary, queueEntryOf, type RouterService } from './router-service.ts';
 import type { TicketService } from './ticket-service.ts';
 
 export interface ChatDeps {
@@ -257,6 +258,15 @@ export class ChatService {
     }
     await this.deps.router.requeue(conv, 'transferred', client.userId, to);
     return { type: 'ok', conversationId: conv.id };
+  }
+
+  /** The colleagues the advisor of an open chat may hand it to (routing/transfer.ts); anyone else gets not_found. */
+  async transferTargets(identity: Identity, conversationId: string): Promise<TransferTarget[]> {
+    const conv = await this.deps.store.getConversation(conversationId);
+    if (!conv || identity.role !== 'advisor' || conv.advisorId !== identity.sub) throw new AppError('not_found');
+    if (conv.status !== 'open') throw new AppError('conversation_closed');
+    const { advisors } = await this.deps.state.snapshot();
+    return transferTargets(advisors, queueEntryOf(conv), identity.sub, regionOf);
   }
 
   /** Closes in the database, frees the seat, tells both sides. Idempotent for a closed conversation. */

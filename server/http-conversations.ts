@@ -4,10 +4,15 @@
  * absent id, so ids cannot be probed. A read by anyone but the chat's two
  * participants (a supervisor) is recorded in the access log before the
  * transcript is sent (server/access-log.ts).
+ *
+ * GET /api/v1/conversations/:id/transfer-targets: for the advisor of an open
+ * chat, the colleagues available with a free seat to hand it to, those whose
+ * skills fit first (routing/transfer.ts); the console's transfer form lists them.
  */
 import type { FastifyInstance } from 'fastify';
 import type { AccessLog } from './access-log.ts';
 import type { Authenticator, Identity } from './auth.ts';
+import type { ChatService } from './chat-service.ts';
 import type { ChatStore, ConversationRecord } from './chat-store.ts';
 import { AppError } from './errors.ts';
 import { errorSchema } from './http-errors.ts';
@@ -31,12 +36,36 @@ const messageSchema = {
   },
 };
 
-export async function conversationRoutes(app: FastifyInstance, opts: { auth: Authenticator; store: ChatStore; access: AccessLog }): Promise<void> {
+const idParams = { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 64 } }, required: ['id'] } as const;
+
+const targetSchema = {
+  type: 'object',
+  properties: { id: { type: 'string' }, name: { type: ['string', 'null'] }, load: { type: 'integer' }, capacity: { type: 'integer' }, fits: { type: 'boolean' } },
+  required: ['id', 'name', 'load', 'capacity', 'fits'],
+} as const;
+
+export async function conversationRoutes(app: FastifyInstance, opts: { auth: Authenticator; store: ChatStore; access: AccessLog; chat: ChatService }): Promise<void> {
+  app.get<{ Params: { id: string } }>(
+    '/api/v1/conversations/:id/transfer-targets',
+    {
+      schema: {
+        params: idParams,
+        response: {
+          200: { type: 'object', properties: { items: { type: 'array', items: targetSchema } }, required: ['items'] },
+          401: errorSchema,
+          404: errorSchema,
+          409: errorSchema,
+        },
+      },
+    },
+    async (request) => ({ items: await opts.chat.transferTargets(await signedIn(request, opts.auth), request.params.id) }),
+  );
+
   app.get<{ Params: { id: string } }>(
     '/api/v1/conversations/:id',
     {
       schema: {
-        params: { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 64 } }, required: ['id'] },
+        params: idParams,
         response: {
           200: {
             type: 'object',

@@ -170,26 +170,12 @@ export class RouterService {
    */
   async requeue(conv: ConversationRecord, reason: string, avoidAdvisor?: string, toAdvisor?: string): Promise<void> {
     const { state, fanout, clock } = this.deps;
-    const entry: QueueEntry = {
-      userId: conv.userId,
-      role: conv.userRole,
-      name: conv.userName,
-      province: conv.province,
-      audience: conv.audience,
-      topic: conv.topic,
-      lang: conv.context.lang ?? 'it',
-      entry: conv.entry,
-      context: conv.context,
-      priority: 1,
-      since: conv.openedAt.getTime(),
-      conversationId: conv.id,
-      ...(avoidAdvisor ? { avoidAdvisor } : {}),
-    };
+    const entry: QueueEntry = { ...queueEntryOf(conv), ...(avoidAdvisor ? { avoidAdvisor } : {}) };
     await state.unclaim(conv.id, entry, clock.now());
     this.unanswered.delete(conv.id);
     if (toAdvisor && (await state.claim(conv.userId, toAdvisor, conv.id, clock.now())) === 'ok') {
-      fanout.toUser(conv.advisorId, { type: 'conversation.released', conversationId: conv.id, reason, to: toAdvisor });
       const target = (await state.snapshot()).advisors.find((a) => a.id === toAdvisor);
+      fanout.toUser(conv.advisorId, { type: 'conversation.released', conversationId: conv.id, reason, to: toAdvisor, toName: target?.name ?? null });
       await this.open(conv.id, entry, toAdvisor, target?.name ?? null);
       return;
     }
@@ -269,4 +255,22 @@ export class RouterService {
   async idle(): Promise<void> {
     while (this.running) await this.running;
   }
+}
+
+/** An open conversation as the queue entry its user would have: what a requeue puts back and a transfer is matched on. */
+export function queueEntryOf(conv: ConversationRecord): QueueEntry {
+  return {
+    userId: conv.userId,
+    role: conv.userRole,
+    name: conv.userName,
+    province: conv.province,
+    audience: conv.audience,
+    topic: conv.topic,
+    lang: conv.context.lang ?? 'it',
+    entry: conv.entry,
+    context: conv.context,
+    priority: 1,
+    since: conv.openedAt.getTime(),
+    conversationId: conv.id,
+  };
 }

@@ -121,23 +121,47 @@ if (!existsSync(CHROMIUM)) {
     await c.getByText('Passa alla sede (Linea INPS)').click();
     await c.getByText('Trasferisci a un altro consulente').click();
     await c.getByLabel('Sintesi per la sede').waitFor();
-    await c.getByLabel('Codice utente del consulente (facoltativo)').waitFor();
+    await c.getByLabel('A chi passarla').waitFor();
     await ctx.anna.screenshot({ path: path.join(SHOTS, 'handover-forms.png'), fullPage: true });
     assert.equal(await axe(ctx.anna), [], 'no serious axe violations with both forms open');
   });
 
-  test('a transfer to an advisor who is away is refused in plain words; once available, the chat moves to him with its history', async () => {
+  test('the transfer list offers only colleagues available with a free seat; one who goes away meanwhile is refused in plain words; then the chat moves with its history', async () => {
     await signInAdvisor(ctx.bruno, 'Bruno Verdi', 'adv-bruno', false);
     const c = card(ctx.anna);
-    await c.getByLabel('Codice utente del consulente (facoltativo)').fill('adv-bruno');
-    await c.getByRole('button', { name: 'Trasferisci', exact: true }).click();
-    await c.locator('.transfer-form [role="alert"]', { hasText: 'Quel consulente non può prendere la chat ora' }).waitFor();
-    assert.is(await c.locator('.composer').isVisible(), true, 'the chat is still Anna’s');
+    const select = c.getByLabel('A chi passarla');
+    const reopen = async () => {
+      const summary = c.getByText('Trasferisci a un altro consulente');
+      if (await select.isVisible()) await summary.click();
+      await summary.click();
+    };
+    const offered = () => select.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    await reopen();
+    await c.getByText('Nessun collega è disponibile con un posto libero in questo momento.').waitFor();
+    assert.equal(await offered(), [''], 'Bruno is away: only the queue is offered');
 
     await ctx.bruno.getByLabel('Disponibile').check();
     await ctx.bruno.locator('#load', { hasText: 'Chat aperte: 0 su' }).waitFor();
+    await reopen();
+    await select.locator('option[value="adv-bruno"]').waitFor({ state: 'attached' });
+    assert.is(await select.locator('optgroup[label="Colleghi adatti a questa chat"] option[value="adv-bruno"]').textContent(), 'Bruno Verdi (adv-bruno) · chat 0 su 3');
+    await select.selectOption('adv-bruno');
+
+    await ctx.bruno.getByLabel('Assente').check();
+    await ctx.anna.waitForTimeout(400);
     await c.getByRole('button', { name: 'Trasferisci', exact: true }).click();
-    await note(ctx.anna).filter({ hasText: 'Chat trasferita a adv-bruno.' }).waitFor();
+    await c.locator('.transfer-form [role="alert"]', { hasText: 'Quel collega non può più prendere la chat' }).waitFor();
+    assert.is(await c.locator('.composer').isVisible(), true, 'the chat is still Anna’s');
+    await ctx.anna.waitForTimeout(300);
+    assert.equal(await offered(), [''], 'the list was refreshed without him');
+
+    await ctx.bruno.getByLabel('Disponibile').check();
+    await ctx.anna.waitForTimeout(400);
+    await reopen();
+    await select.locator('option[value="adv-bruno"]').waitFor({ state: 'attached' });
+    await select.selectOption('adv-bruno');
+    await c.getByRole('button', { name: 'Trasferisci', exact: true }).click();
+    await note(ctx.anna).filter({ hasText: 'Chat trasferita a Bruno Verdi (adv-bruno).' }).waitFor();
     assert.is(await c.locator('.composer').isVisible(), false, 'Anna can no longer write in it');
     await card(ctx.bruno).locator('.msg.theirs .msg-text', { hasText: QUESTION }).waitFor();
     await talkingTo('Bruno Verdi').waitFor();

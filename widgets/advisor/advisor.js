@@ -327,7 +327,7 @@ function start(choice) {
     // Handed on without closing (transferred, or the router took it back): the user now waits for, or talks to, someone else.
     if (f.type !== 'conversation.released') return;
     const card = state.cards.get(f.conversationId);
-    if (card) retire(card, releasedNote(f.reason, f.to));
+    if (card) retire(card, releasedNote(f.reason, f.to, f.toName));
   });
   client.on('reset', (f) => {
     const card = state.cards.get(f.conversationId);

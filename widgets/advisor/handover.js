@@ -2,8 +2,8 @@
  * Handing a chat on, from an advisor's card: to the territorial office as a
  * Linea INPS request (`conversation.escalate`, with a summary for the sede; the
  * sede gets the transcript with it), or to another advisor
- * (`conversation.transfer`: a named, available advisor, or back to the head of
- * the queue for anyone else). Kept apart from advisor.js because both are
+ * (`conversation.transfer`: a colleague picked from those available with a free
+ * seat, listed fitting ones first, or back to the head of the queue for anyone). Kept apart from advisor.js because both are
  * irreversible for this advisor and each needs its own form, errors and
  * wording; the card only learns "this chat is no longer yours" through
  * `onDone`, which the server's `conversation.closed` / `conversation.released`
@@ -12,9 +12,6 @@
 import { formatDue, t } from '../i18n.js';
 import { h } from '../lib/ui.js';
 
-/** The user-id shape the server accepts for an advisor (claim `sub`). */
-const ADVISOR_ID = '[A-Za-z0-9._\\-]{1,64}';
-
 /** What the card says once a chat has gone to a sede as a request. */
 export function escalatedNote(f) {
   const base = t('adv.escalated', { protocol: f.protocol ?? '', sede: f.sedeName || f.sede || '' });
@@ -22,8 +19,8 @@ export function escalatedNote(f) {
 }
 
 /** What the card says once a chat is no longer this advisor's without being closed. */
-export function releasedNote(reason, to) {
-  if (reason === 'transferred') return to ? t('adv.transferredTo', { to }) : t('adv.transferredQueue');
+export function releasedNote(reason, to, toName) {
+  if (reason === 'transferred') return to ? t('adv.transferredTo', { to: toName ? `${toName} (${to})` : to }) : t('adv.transferredQueue');
   return t(reason === 'unanswered' ? 'adv.released.unanswered' : 'adv.released.other');
 }
 
@@ -42,7 +39,7 @@ export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
     escalateError,
     h('button', { type: 'submit', class: 'primary' }, t('adv.escalate')));
 
-  const to = h('input', { id: `${p}-to`, name: 'to', type: 'text', pattern: ADVISOR_ID, autocomplete: 'off', 'aria-describedby': `${p}-to-hint` });
+  const to = h('select', { id: `${p}-to`, name: 'to', 'aria-describedby': `${p}-to-hint` });
   const transferError = h('p', { class: 'error', role: 'alert' });
   const transfer = h('form', { class: 'handover-form transfer-form' },
     h('label', { for: `${p}-to` }, t('adv.transferTo')),
@@ -74,20 +71,48 @@ export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
     return escalatedNote(await client.request('conversation.escalate', { conversationId, summary: text }));
   });
   wire(transfer, transferError, async () => {
-    const target = to.value.trim();
-    await client.request('conversation.transfer', { conversationId, ...(target ? { to: target } : {}) });
-    return releasedNote('transferred', target);
+    const target = to.value;
+    try {
+      await client.request('conversation.transfer', { conversationId, ...(target ? { to: target } : {}) });
+    } catch (f) {
+      if (f?.code === 'transfer_target_unavailable') void listTargets(); // they went away or filled up meanwhile
+      throw f;
+    }
+    return releasedNote('transferred', target, to.selectedOptions[0]?.dataset.name);
   });
+
+  /** Who is free now, asked each time the form opens: the queue first, then fitting colleagues, then the others. */
+  async function listTargets() {
+    let items = [];
+    try {
+      items = (await client.api(`api/v1/conversations/${encodeURIComponent(conversationId)}/transfer-targets`)).items;
+      transferStatus.textContent = items.length ? '' : t('adv.transferNobody');
+    } catch (f) {
+      transferStatus.textContent = t('adv.transferListFailed', { code: f?.code ?? 'error' });
+    }
+    const option = (a) => h('option', { value: a.id, 'data-name': a.name || a.id }, t('adv.transferTarget', { name: a.name || a.id, id: a.id, load: a.load, capacity: a.capacity }));
+    const fit = items.filter((a) => a.fits);
+    const other = items.filter((a) => !a.fits);
+    to.replaceChildren(
+      h('option', { value: '' }, t('adv.transferAnyone')),
+      fit.length ? h('optgroup', { label: t('adv.transferFit') }, fit.map(option)) : null,
+      other.length ? h('optgroup', { label: t('adv.transferOther') }, other.map(option)) : null,
+    );
+  }
+  const transferStatus = h('p', { class: 'note', role: 'status' });
+  transfer.insertBefore(transferStatus, transferError);
+  const transferBox = h('details', { class: 'handover-box' }, h('summary', {}, t('adv.transferOpen')), transfer);
+  transferBox.addEventListener('toggle', () => transferBox.open && isOpen() && void listTargets());
 
   const el = h('div', { class: 'handover' },
     h('details', { class: 'handover-box' }, h('summary', {}, t('adv.escalateOpen')), escalate),
-    h('details', { class: 'handover-box' }, h('summary', {}, t('adv.transferOpen')), transfer));
+    transferBox);
   /** Ready again, folded and empty: the chat came back to this advisor (a transfer back). */
   const reset = () => {
     for (const form of [escalate, transfer]) form.reset();
     for (const b of el.querySelectorAll('button')) b.disabled = false;
     for (const d of el.querySelectorAll('details')) d.open = false;
-    escalateError.textContent = transferError.textContent = '';
+    escalateError.textContent = transferError.textContent = transferStatus.textContent = '';
   };
   return { el, reset };
 }
