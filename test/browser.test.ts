@@ -6,78 +6,34 @@
  * (SERVICE_HOURS=always, a temporary DATA_DIR, a free port). Screenshots go to
  * test/screenshots/ (gitignored). Skips when /usr/bin/chromium is absent.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CHROMIUM, launchChromium, startServerProcess, type ServerProcess } from './helpers/server-process.ts';
+import { readFileSync } from 'node:fs';
+import { browserHarness, chromiumOrSkip } from './helpers/browser.ts';
+import { startServerProcess, type ServerProcess } from './helpers/server-process.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
+import type { BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SHOTS = path.join(root, 'test', 'screenshots');
-const AXE = path.join(root, 'node_modules', 'axe-core', 'axe.min.js');
-const AXE_URL_PATH = '/__test__/axe.min.js';
-const T = 15_000;
-
-interface Problem {
-  page: string;
-  text: string;
-}
+const chromium = browserHarness({
+  // The suite takes the worker offline on purpose: the dropped socket is expected.
+  console: { expected: /WebSocket connection to|ERR_INTERNET_DISCONNECTED/i },
+  context: { viewport: { width: 1280, height: 860 } },
+  // The chat frame is checked apart, in each of its views.
+  axeRun: { iframes: false },
+});
+const { newContext, shot, axe } = chromium;
 
 const ctx = {
   proc: null as ServerProcess | null,
   base: '',
-  browser: null as Browser | null,
-  contexts: [] as BrowserContext[],
   workerCtx: null as unknown as BrowserContext,
   worker: null as unknown as Page,
   advisor: null as unknown as Page,
   chat: null as unknown as FrameLocator,
-  problems: [] as Problem[],
-  axe: [] as { name: string; violations: string[] }[],
 };
 
 async function startServer(): Promise<void> {
   ctx.proc = await startServerProcess('browser', { SERVICE_HOURS: 'always' });
   ctx.base = ctx.proc.base;
-}
-
-async function newContext(name: string, options: Parameters<Browser['newContext']>[0] = {}): Promise<BrowserContext> {
-  const c = await ctx.browser!.newContext({ locale: 'it-IT', timezoneId: 'Europe/Rome', viewport: { width: 1280, height: 860 }, ...options });
-  c.setDefaultTimeout(T);
-  // axe-core served from this origin, so the pages' script-src 'self' admits it.
-  await c.route(`**${AXE_URL_PATH}`, (route) => route.fulfill({ path: AXE, contentType: 'application/javascript' }));
-  c.on('page', (p) => watch(p, name));
-  ctx.contexts.push(c);
-  return c;
-}
-
-function watch(page: Page, name: string): void {
-  page.on('console', (msg) => {
-    const text = msg.text();
-    if (/Content.Security.Policy|Refused to (load|execute|apply|frame|connect)/i.test(text)) ctx.problems.push({ page: name, text });
-    else if (msg.type() === 'error' && !/WebSocket connection to|ERR_INTERNET_DISCONNECTED/i.test(text)) ctx.problems.push({ page: name, text });
-  });
-  page.on('pageerror', (err) => ctx.problems.push({ page: name, text: `uncaught: ${err.message}` }));
-}
-
-async function shot(page: Page, name: string, fullPage = false): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
-}
-
-/** Runs axe-core in a page or frame; returns the serious and critical violations. */
-async function axe(target: Page | Frame, name: string): Promise<string[]> {
-  await target.addScriptTag({ url: new URL(AXE_URL_PATH, ctx.base).href });
-  const violations = await target.evaluate(async () => {
-    const w = window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } };
-    const r = await w.axe.run(document, { iframes: false, resultTypes: ['violations'] });
-    return r.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.impact} ${v.id}: ${v.help} @ ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-  });
-  ctx.axe.push({ name, violations });
-  return violations;
 }
 
 async function chatFrame(): Promise<Frame> {
@@ -89,13 +45,10 @@ async function chatFrame(): Promise<Frame> {
 
 const msgCount = (scope: FrameLocator | Page, text: string) => scope.locator('.msg-text', { hasText: text }).count();
 
-if (!existsSync(CHROMIUM)) {
-  console.log(`# skipped: ${CHROMIUM} is not installed (apt-get install chromium); the browser test needs a real browser`);
-} else {
+if (chromiumOrSkip('browser test')) {
   test.before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     await startServer();
-    ctx.browser = await launchChromium();
+    await chromium.launch();
     ctx.workerCtx = await newContext('worker');
     ctx.worker = await ctx.workerCtx.newPage();
     const advisorCtx = await newContext('advisor');
@@ -114,8 +67,7 @@ if (!existsSync(CHROMIUM)) {
   });
 
   test.after(async () => {
-    for (const c of ctx.contexts) await c.close().catch(() => {});
-    await ctx.browser?.close().catch(() => {});
+    await chromium.close();
     await ctx.proc?.stop();
   });
 
@@ -342,8 +294,8 @@ if (!existsSync(CHROMIUM)) {
   });
 
   test('no page logged a Content-Security-Policy violation or a script error', () => {
-    assert.equal(ctx.problems, [], ctx.problems.map((p) => `${p.page}: ${p.text}`).join('\n'));
-    for (const a of ctx.axe) assert.equal(a.violations, [], a.name);
+    assert.equal(chromium.problems, [], chromium.problems.join('\n'));
+    for (const a of chromium.axeRuns) assert.equal(a.violations, [], a.name);
   });
 }
 

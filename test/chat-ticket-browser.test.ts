@@ -14,19 +14,13 @@
  * the closing-time frames by a route on /ws in front of the real server.
  * Screenshots: test/screenshots/chat-ticket-*.png. Skips without /usr/bin/chromium.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CHROMIUM, launchChromium, startServerProcess, type ServerProcess } from './helpers/server-process.ts';
+import { readFileSync } from 'node:fs';
+import { browserHarness, chromiumOrSkip, serverApi, type Json } from './helpers/browser.ts';
+import { startServerProcess, type ServerProcess } from './helpers/server-process.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Browser, BrowserContext, Frame, Page, WebSocketRoute } from 'playwright-core';
+import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SHOTS = path.join(root, 'test', 'screenshots');
-const AXE = path.join(root, 'node_modules', 'axe-core', 'axe.min.js');
-const AXE_URL_PATH = '/__test__/axe.min.js';
-const T = 15_000;
 /** A real 1×1 PNG: the server sniffs the signature and IHDR. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 const PDF = Buffer.from('%PDF-1.4\n% risposta della sede\n%%EOF\n');
@@ -34,56 +28,35 @@ const PDF = Buffer.from('%PDF-1.4\n% risposta della sede\n%%EOF\n');
 const CLOSED = { open: false, reason: 'outside_hours', opensAt: '2031-03-03T14:00:00.000Z', province: 'MI', audience: 'worker' };
 const CLOSES_AT = '2031-03-03T17:00:00.000Z'; // 18:00 in Rome
 
-type Json = Record<string, any>;
+const chromium = browserHarness({
+  // The refusals this test provokes on purpose (403, 409, 415) are logged by the browser as failed loads.
+  console: { expected: /WebSocket connection to|status of (403|409|415)/i },
+  context: { viewport: { width: 1024, height: 900 }, acceptDownloads: true },
+  prefix: 'chat-ticket-',
+  fullPage: true,
+});
+const { shot, axe } = chromium;
 
 const ctx = {
   proc: null as ServerProcess | null,
   base: '',
-  browser: null as Browser | null,
-  contexts: [] as BrowserContext[],
   page: null as unknown as Page,
-  problems: [] as string[],
   protocol: '',
   ticketId: '',
   subject: 'Pagamento diretto CIGO di febbraio',
 };
+const { api, devToken } = serverApi(() => ctx.base);
 
 async function startServer(): Promise<void> {
   ctx.proc = await startServerProcess('chat-ticket', {});
   ctx.base = ctx.proc.base;
 }
 
+/** A context whose pages get `availability` from GET /api/v1/availability. */
 async function newContext(name: string, availability: Json = CLOSED, options: Parameters<Browser['newContext']>[0] = {}): Promise<BrowserContext> {
-  const c = await ctx.browser!.newContext({ locale: 'it-IT', timezoneId: 'Europe/Rome', viewport: { width: 1024, height: 900 }, acceptDownloads: true, ...options });
-  c.setDefaultTimeout(T);
-  await c.route(`**${AXE_URL_PATH}`, (route) => route.fulfill({ path: AXE, contentType: 'application/javascript' }));
+  const c = await chromium.newContext(name, options);
   await c.route('**/api/v1/availability?**', (route) => route.fulfill({ json: availability }));
-  c.on('page', (p) => {
-    p.on('console', (msg) => {
-      const text = msg.text();
-      if (/Content.Security.Policy|Refused to (load|execute|apply|frame|connect)/i.test(text)) ctx.problems.push(`${name}: ${text}`);
-      // The refusals this test provokes on purpose (403, 409, 415) are logged by the browser as failed loads.
-      else if (msg.type() === 'error' && !/WebSocket connection to|status of (403|409|415)/i.test(text)) ctx.problems.push(`${name}: ${text}`);
-    });
-    p.on('pageerror', (err) => ctx.problems.push(`${name}: uncaught ${err.message}`));
-  });
-  ctx.contexts.push(c);
   return c;
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `chat-ticket-${name}.png`), fullPage: true });
-}
-
-async function axe(page: Page | Frame): Promise<string[]> {
-  await page.addScriptTag({ url: new URL(AXE_URL_PATH, ctx.base).href });
-  return page.evaluate(async () => {
-    const w = window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } };
-    const r = await w.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.impact} ${v.id}: ${v.help} @ ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-  });
 }
 
 async function signIn(page: Page, role = 'worker', province = 'MI', name = 'Mario Rossi'): Promise<void> {
@@ -94,38 +67,19 @@ async function signIn(page: Page, role = 'worker', province = 'MI', name = 'Mari
   await page.getByRole('button', { name: 'Entra' }).click();
 }
 
-async function api(token: string, method: string, url: string, body?: Json | FormData): Promise<{ status: number; body: Json }> {
-  const res = await fetch(`${ctx.base}${url}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body && !(body instanceof FormData) ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: body instanceof FormData ? body : JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as Json };
-}
-
-async function devToken(claims: Json): Promise<string> {
-  const res = await fetch(`${ctx.base}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(claims) });
-  assert.is(res.status, 200);
-  return ((await res.json()) as Json).token;
-}
-
 const officeToken = () => devToken({ role: 'office', sub: 'op-mi-bianchi', name: 'Laura Bianchi', sede: 'SEDE-MI' });
 const focusedId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '');
 
-if (!existsSync(CHROMIUM)) {
-  console.log('# skipped: chromium not installed');
-} else {
+if (chromiumOrSkip()) {
   test.before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     await startServer();
-    ctx.browser = await launchChromium();
+    await chromium.launch();
     const c = await newContext('user');
     ctx.page = await c.newPage();
   });
 
   test.after(async () => {
-    for (const c of ctx.contexts) await c.close().catch(() => {});
-    await ctx.browser?.close().catch(() => {});
+    await chromium.close();
     await ctx.proc?.stop();
   });
 
@@ -506,17 +460,17 @@ if (!existsSync(CHROMIUM)) {
     await chat.getByLabel('Oggetto', { exact: true }).fill('Domanda CIGO non trovata');
     await chat.getByLabel('Argomento', { exact: true }).selectOption('cigo');
     await chat.getByLabel('Testo della richiesta').fill('Nel Cassetto non trovo la domanda di CIGO della mia azienda.');
-    await page.screenshot({ path: path.join(SHOTS, 'chat-ticket-bubble.png') });
+    await shot(page, 'bubble', false);
     const frame = await (await page.waitForSelector('iframe.infocig-frame')).contentFrame();
     assert.equal(await axe(frame!), [], 'axe in the bubble');
     await chat.getByRole('button', { name: 'Invia la richiesta' }).click();
     await chat.locator('#done-box', { hasText: 'INPS Sede di Torino' }).waitFor();
-    await page.screenshot({ path: path.join(SHOTS, 'chat-ticket-bubble-done.png') });
+    await shot(page, 'bubble-done', false);
     await c.close();
   });
 
   test('no page logged a Content-Security-Policy violation or a script error', () => {
-    assert.equal(ctx.problems, [], ctx.problems.join('\n'));
+    assert.equal(chromium.problems, [], chromium.problems.join('\n'));
   });
 }
 

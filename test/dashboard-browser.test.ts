@@ -10,14 +10,12 @@
  * While server/app.ts does not mount the dashboard yet, the test mounts its
  * routes itself (it uses the app's own once it does).
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { addDaysYmd } from '../routing/holidays.ts';
 import { dashboardDaily } from '../schema/dashboard-tables.ts';
 import { buildApp } from '../server/app.ts';
@@ -28,14 +26,15 @@ import { dashboardRoutes } from '../server/http-dashboard.ts';
 import { createServices, type Services } from '../server/services.ts';
 import { CLIENT_FRAMES } from '../server/ws-frames.ts';
 import { testDatabase, type TestDatabase } from './helpers/db.ts';
+import { browserHarness, chromiumOrSkip } from './helpers/browser.ts';
 import { TestSocket } from './helpers/ws-client.ts';
 
-import { CHROMIUM, launchChromium } from './helpers/server-process.ts';
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SHOTS = path.join(root, 'test', 'screenshots');
-const AXE = path.join(root, 'node_modules', 'axe-core', 'axe.min.js');
-const AXE_URL_PATH = '/__test__/axe.min.js';
-const T = 15_000;
+const chromium = browserHarness({
+  console: { expected: /WebSocket connection to/i },
+  context: { viewport: { width: 1280, height: 900 } },
+  fullPage: true,
+});
+const { axe, shot } = chromium;
 
 const ctx = {
   base: '',
@@ -45,11 +44,8 @@ const ctx = {
   ownDashboard: false,
   db: null as unknown as TestDatabase,
   close: async () => {},
-  browser: null as Browser | null,
-  contexts: [] as BrowserContext[],
   page: null as unknown as Page,
   sockets: [] as TestSocket[],
-  problems: [] as string[],
 };
 
 async function startServer(): Promise<void> {
@@ -155,32 +151,6 @@ async function situation(): Promise<void> {
     .onConflictDoUpdate({ target: [dashboardDaily.day, dashboardDaily.scope, dashboardDaily.key], set: { chatsServed: sql`excluded.chats_served`, backlogEnd: sql`excluded.backlog_end` } });
 }
 
-async function newContext(options: Parameters<Browser['newContext']>[0] = {}): Promise<BrowserContext> {
-  const c = await ctx.browser!.newContext({ locale: 'it-IT', timezoneId: 'Europe/Rome', viewport: { width: 1280, height: 900 }, ...options });
-  c.setDefaultTimeout(T);
-  await c.route(`**${AXE_URL_PATH}`, (route) => route.fulfill({ path: AXE, contentType: 'application/javascript' }));
-  c.on('page', (p) => {
-    p.on('console', (msg) => {
-      const text = msg.text();
-      if (/Content.Security.Policy|Refused to (load|execute|apply|frame|connect)/i.test(text) || (msg.type() === 'error' && !/WebSocket connection to/i.test(text))) ctx.problems.push(text);
-    });
-    p.on('pageerror', (err) => ctx.problems.push(`uncaught: ${err.message}`));
-  });
-  ctx.contexts.push(c);
-  return c;
-}
-
-async function axe(page: Page): Promise<string[]> {
-  await page.addScriptTag({ url: new URL(AXE_URL_PATH, ctx.base).href });
-  return page.evaluate(async () => {
-    const w = window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } };
-    const r = await w.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.impact} ${v.id}: ${v.help} @ ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-  });
-}
-
 async function signIn(page: Page, role: 'supervisor' | 'office', name: string, sede?: string): Promise<void> {
   await page.goto(`${ctx.base}/dashboard/`);
   await page.getByRole('heading', { name: 'Accesso di prova (solo sviluppo)' }).waitFor();
@@ -193,11 +163,8 @@ async function signIn(page: Page, role: 'supervisor' | 'office', name: string, s
 
 const waitingIn = (page: Page, code: string) => page.locator(`#prov-body tr[data-province="${code}"] td`).nth(1);
 
-if (!existsSync(CHROMIUM)) {
-  console.log('# skipped: chromium not installed');
-} else {
+if (chromiumOrSkip()) {
   test.before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     try {
       await startServer();
       await situation();
@@ -205,13 +172,12 @@ if (!existsSync(CHROMIUM)) {
       console.error('could not set the scene:', err); // uvu does not print errors of hooks
       throw err;
     }
-    ctx.browser = await launchChromium();
-    ctx.page = await (await newContext()).newPage();
+    await chromium.launch();
+    ctx.page = await chromium.newPage('supervisor');
   });
 
   test.after(async () => {
-    for (const c of ctx.contexts) await c.close().catch(() => {});
-    await ctx.browser?.close().catch(() => {});
+    await chromium.close();
     for (const s of ctx.sockets) s.drop();
     await ctx.close();
   });
@@ -319,7 +285,7 @@ if (!existsSync(CHROMIUM)) {
   test('no serious or critical axe violations; the screenshot', async () => {
     const page = ctx.page;
     assert.equal(await axe(page), []);
-    await page.screenshot({ path: path.join(SHOTS, 'dashboard.png'), fullPage: true });
+    await shot(page, 'dashboard');
   });
 
   test('in English, and at 320 px without horizontal scrolling', async () => {
@@ -328,12 +294,12 @@ if (!existsSync(CHROMIUM)) {
     await page.getByRole('heading', { name: 'Queues by province' }).waitFor();
     assert.match((await page.locator('#summary').textContent()) ?? '', /11 waiting/);
     await page.getByLabel('Language').selectOption('it');
-    const small = await (await newContext({ viewport: { width: 320, height: 700 } })).newPage();
+    const small = await chromium.newPage('small', { viewport: { width: 320, height: 700 } });
     await small.goto(`${ctx.base}/dashboard/`);
     await small.getByRole('button', { name: 'Entra' }).click();
     await small.locator('#prov-body tr[data-province="GE"]').waitFor();
     await small.locator('#charts figure').first().waitFor();
-    await small.screenshot({ path: path.join(SHOTS, 'dashboard-320.png'), fullPage: true });
+    await shot(small, 'dashboard-320');
     const overflow = await small.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     const wide = await small.evaluate(() =>
       [...document.querySelectorAll('body *')]
@@ -345,7 +311,7 @@ if (!existsSync(CHROMIUM)) {
   });
 
   test('an office operator sees its own sede only, without the controls', async () => {
-    const page = await (await newContext()).newPage();
+    const page = await chromium.newPage('office');
     await signIn(page, 'office', 'Olga Operatrice', 'SEDE-GE');
     await page.locator('#prov-body tr[data-province="GE"]').waitFor();
     assert.is(await page.locator('#prov-body tr').count(), 1);
@@ -354,11 +320,11 @@ if (!existsSync(CHROMIUM)) {
     assert.is(await page.getByRole('switch').count(), 0);
     assert.match((await page.locator('#me').textContent()) ?? '', /SEDE-GE/);
     assert.equal(await axe(page), []);
-    await page.screenshot({ path: path.join(SHOTS, 'dashboard-office.png'), fullPage: true });
+    await shot(page, 'dashboard-office');
   });
 
   test('no Content-Security-Policy violation or script error', () => {
-    assert.equal(ctx.problems, []);
+    assert.equal(chromium.problems, []);
   });
 }
 

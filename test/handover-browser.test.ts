@@ -10,46 +10,30 @@
  * user can open it from the chat. axe-core on the console with the forms open.
  * Screenshots: test/screenshots/handover-*.png. Skips without /usr/bin/chromium.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { CHROMIUM, launchChromium, startServerProcess, type ServerProcess } from './helpers/server-process.ts';
+import type { Page } from 'playwright-core';
+import { ANY_REFUSAL, browserHarness, chromiumOrSkip, serverApi } from './helpers/browser.ts';
+import { startServerProcess, type ServerProcess } from './helpers/server-process.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SHOTS = path.join(root, 'test', 'screenshots');
-const AXE = path.join(root, 'node_modules', 'axe-core', 'axe.min.js');
-const AXE_URL_PATH = '/__test__/axe.min.js';
+const chromium = browserHarness({
+  console: { refused: ANY_REFUSAL, expected: /WebSocket connection to/i },
+  context: { viewport: { width: 1280, height: 900 } },
+  prefix: 'handover-',
+});
+const { shot, axe } = chromium;
 const QUESTION = 'Il pagamento della CIGO di marzo non è ancora arrivato.';
 const SUMMARY = 'Pagamento CIGO di marzo non arrivato: verificare in sede l’IBAN indicato nella domanda.';
 
 const ctx = {
   proc: null as ServerProcess | null,
   base: '',
-  browser: null as Browser | null,
-  contexts: [] as BrowserContext[],
   worker: null as unknown as Page,
   anna: null as unknown as Page,
   bruno: null as unknown as Page,
-  problems: [] as string[],
   ticketId: '',
 };
-
-async function page(name: string): Promise<Page> {
-  const c = await ctx.browser!.newContext({ locale: 'it-IT', timezoneId: 'Europe/Rome', viewport: { width: 1280, height: 900 } });
-  c.setDefaultTimeout(15_000);
-  await c.route(`**${AXE_URL_PATH}`, (route) => route.fulfill({ path: AXE, contentType: 'application/javascript' }));
-  ctx.contexts.push(c);
-  const p = await c.newPage();
-  p.on('console', (msg) => {
-    const text = msg.text();
-    if (/Content.Security.Policy|Refused to/i.test(text) || (msg.type() === 'error' && !/WebSocket connection to/i.test(text))) ctx.problems.push(`${name}: ${text}`);
-  });
-  p.on('pageerror', (err) => ctx.problems.push(`${name}: uncaught ${err.message}`));
-  return p;
-}
+const { api, devToken } = serverApi(() => ctx.base);
 
 async function signInAdvisor(p: Page, name: string, sub: string, available: boolean): Promise<void> {
   await p.goto(`${ctx.base}/advisor/`);
@@ -64,41 +48,18 @@ const card = (p: Page) => p.locator('article.chat-card', { has: p.getByRole('hea
 const note = (p: Page) => card(p).locator('.closed-note');
 const talkingTo = (name: string) => ctx.worker.getByRole('heading', { name: `Stai parlando con ${name}` });
 
-async function axe(p: Page): Promise<string[]> {
-  await p.addScriptTag({ url: new URL(AXE_URL_PATH, ctx.base).href });
-  return p.evaluate(async () => {
-    const w = window as unknown as { axe: { run(d: Document, o: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } };
-    const r = await w.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} @ ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
-
-async function api(pathname: string, token: string): Promise<{ status: number; body: any }> {
-  const res = await fetch(new URL(pathname, ctx.base), { headers: { authorization: `Bearer ${token}` } });
-  return { status: res.status, body: await res.json() };
-}
-
-async function devToken(claims: Record<string, unknown>): Promise<string> {
-  const res = await fetch(new URL('/dev/token', ctx.base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(claims) });
-  return ((await res.json()) as { token: string }).token;
-}
-
-if (!existsSync(CHROMIUM)) {
-  console.log(`# skipped: ${CHROMIUM} is not installed (apt-get install chromium); the hand-over test needs a real browser`);
-} else {
+if (chromiumOrSkip('hand-over test')) {
   test.before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     ctx.proc = await startServerProcess('handover', { SERVICE_HOURS: 'always' });
     ctx.base = ctx.proc.base;
-    ctx.browser = await launchChromium();
-    ctx.worker = await page('worker');
-    ctx.anna = await page('anna');
-    ctx.bruno = await page('bruno');
+    await chromium.launch();
+    ctx.worker = await chromium.newPage('worker');
+    ctx.anna = await chromium.newPage('anna');
+    ctx.bruno = await chromium.newPage('bruno');
   });
 
   test.after(async () => {
-    for (const c of ctx.contexts) await c.close().catch(() => {});
-    await ctx.browser?.close().catch(() => {});
+    await chromium.close();
     await ctx.proc?.stop();
   });
 
@@ -122,7 +83,7 @@ if (!existsSync(CHROMIUM)) {
     await c.getByText('Trasferisci a un altro consulente').click();
     await c.getByLabel('Sintesi per la sede').waitFor();
     await c.getByLabel('A chi passarla').waitFor();
-    await ctx.anna.screenshot({ path: path.join(SHOTS, 'handover-forms.png'), fullPage: true });
+    await shot(ctx.anna, 'forms', true);
     assert.equal(await axe(ctx.anna), [], 'no serious axe violations with both forms open');
   });
 
@@ -177,7 +138,7 @@ if (!existsSync(CHROMIUM)) {
     await note(ctx.bruno).filter({ hasText: 'Chat rimessa in coda per un altro consulente.' }).waitFor();
     await ctx.worker.locator('#queue-handover', { hasText: 'Ti stiamo passando a un altro consulente' }).waitFor();
     await ctx.worker.locator('#queue-status').filter({ hasText: 'Sei il primo in coda' }).waitFor();
-    await ctx.worker.screenshot({ path: path.join(SHOTS, 'handover-worker-queue.png') });
+    await shot(ctx.worker, 'worker-queue');
 
     await ctx.anna.getByLabel('Disponibile').check();
     const a = card(ctx.anna);
@@ -203,24 +164,24 @@ if (!existsSync(CHROMIUM)) {
     const said = (await text.textContent()) ?? '';
     const m = said.match(/richiesta (LINPS-\d{4}-\d{6})\. Risposta prevista entro \d{2}\/\d{2}\/\d{4}/);
     assert.ok(m, said);
-    await ctx.anna.screenshot({ path: path.join(SHOTS, 'handover-escalated.png'), fullPage: true });
+    await shot(ctx.anna, 'escalated', true);
 
     const w = ctx.worker;
     await w.locator('#ended-text', { hasText: `Il consulente ha passato la tua domanda a INPS Sede di Milano: è la richiesta Linea INPS ${m![1]}.` }).waitFor();
     assert.match((await w.locator('#ended-ticket').textContent()) ?? '', /^Ti risponderà per iscritto entro \d{2}\/\d{2}\/\d{4}/);
-    await w.screenshot({ path: path.join(SHOTS, 'handover-worker-ended.png') });
+    await shot(w, 'worker-ended');
     await w.getByRole('button', { name: 'Vedi la richiesta' }).click();
     await w.locator('#view-thread', { hasText: m![1] }).waitFor({ state: 'visible' });
     await w.locator('#view-thread', { hasText: SUMMARY }).waitFor();
-    await w.screenshot({ path: path.join(SHOTS, 'handover-worker-thread.png') });
+    await shot(w, 'worker-thread');
 
     const office = await devToken({ role: 'office', sub: 'op-mi', sede: 'SEDE-MI' });
-    const list = await api(`/api/v1/tickets?status=open&subject=${encodeURIComponent('Pagamento CIGO di marzo')}`, office);
+    const list = await api(office, 'GET', `/api/v1/tickets?status=open&subject=${encodeURIComponent('Pagamento CIGO di marzo')}`);
     assert.is(list.status, 200);
     const found = list.body.items.find((t: { protocol: string }) => t.protocol === m![1]);
     assert.ok(found, `the Milano office lists ${m![1]}`);
     ctx.ticketId = found.id;
-    const detail = await api(`/api/v1/tickets/${found.id}`, office);
+    const detail = await api(office, 'GET', `/api/v1/tickets/${found.id}`);
     assert.is(detail.body.origin, 'escalation');
     assert.is(detail.body.replies[0].body, SUMMARY, 'the summary is the first reply');
     const transcript = detail.body.transcript.map((x: { text: string }) => x.text);
@@ -228,7 +189,7 @@ if (!existsSync(CHROMIUM)) {
   });
 
   test('no page logged a Content-Security-Policy violation or a script error', () => {
-    assert.equal(ctx.problems, []);
+    assert.equal(chromium.problems, []);
   });
 }
 

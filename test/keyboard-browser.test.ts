@@ -9,28 +9,27 @@
  * Also: widget files come back gzip-compressed with a short public cache.
  * Screenshots go to test/screenshots/keyboard-*.png. Skips without chromium.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { CHROMIUM, launchChromium, startServerProcess, type ServerProcess } from './helpers/server-process.ts';
+import { ANY_REFUSAL, browserHarness, chromiumOrSkip } from './helpers/browser.ts';
+import { startServerProcess, type ServerProcess } from './helpers/server-process.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SHOTS = path.join(root, 'test', 'screenshots');
-const T = 15_000;
+const chromium = browserHarness({
+  console: { refused: ANY_REFUSAL, expected: /WebSocket connection to/i },
+  context: { viewport: { width: 1280, height: 860 } },
+  prefix: 'keyboard-',
+  serveAxe: false,
+});
+const { shot } = chromium;
 
 const ctx = {
   proc: null as ServerProcess | null,
   base: '',
-  browser: null as Browser | null,
-  contexts: [] as BrowserContext[],
   worker: null as unknown as Page,
   advisor: null as unknown as Page,
   chat: null as unknown as FrameLocator,
-  problems: [] as string[],
 };
 
 interface Focus {
@@ -110,43 +109,21 @@ async function tabTo(page: Page, want: (f: Focus) => boolean, what: string, opts
   throw new Error('unreachable');
 }
 
-async function shot(page: Page, name: string, fullPage = false): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `keyboard-${name}.png`), fullPage });
-}
-
-async function newContext(name: string): Promise<BrowserContext> {
-  const c = await ctx.browser!.newContext({ locale: 'it-IT', timezoneId: 'Europe/Rome', viewport: { width: 1280, height: 860 } });
-  c.setDefaultTimeout(T);
-  c.on('page', (p) => {
-    p.on('pageerror', (err) => ctx.problems.push(`${name}: uncaught: ${err.message}`));
-    p.on('console', (msg) => {
-      const text = msg.text();
-      if (/Content.Security.Policy|Refused to/i.test(text) || (msg.type() === 'error' && !/WebSocket connection to/i.test(text))) ctx.problems.push(`${name}: ${text}`);
-    });
-  });
-  ctx.contexts.push(c);
-  return c;
-}
-
 const byId = (id: string) => (f: Focus) => f.id === id;
 const byText = (re: RegExp) => (f: Focus) => f.tag === 'button' && re.test(f.text || f.label);
 
-if (!existsSync(CHROMIUM)) {
-  console.log('# skipped: chromium not installed');
-} else {
+if (chromiumOrSkip()) {
   test.before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     ctx.proc = await startServerProcess('keyboard', { SERVICE_HOURS: 'always' });
     ctx.base = ctx.proc.base;
-    ctx.browser = await launchChromium();
-    ctx.worker = await (await newContext('worker')).newPage();
-    ctx.advisor = await (await newContext('advisor')).newPage();
+    await chromium.launch();
+    ctx.worker = await chromium.newPage('worker');
+    ctx.advisor = await chromium.newPage('advisor');
     ctx.chat = ctx.worker.frameLocator('iframe.infocig-frame');
   });
 
   test.after(async () => {
-    for (const c of ctx.contexts) await c.close().catch(() => {});
-    await ctx.browser?.close().catch(() => {});
+    await chromium.close();
     await ctx.proc?.stop();
   });
 
@@ -355,7 +332,7 @@ if (!existsSync(CHROMIUM)) {
   });
 
   test('no page logged a script error or a CSP violation', () => {
-    assert.equal(ctx.problems, []);
+    assert.equal(chromium.problems, []);
   });
 }
 

@@ -13,12 +13,10 @@
  * file builds the same app with them. Skips when /usr/bin/chromium is absent.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import Fastify from 'fastify';
 import pino from 'pino';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ManualClock } from '../routing/clock.ts';
@@ -32,20 +30,14 @@ import { pageRoutes } from '../server/http-pages.ts';
 import { LocalMailbox } from '../server/notice-channels.ts';
 import { ContactBook } from '../server/notices.ts';
 import { createServices } from '../server/services.ts';
+import { browserHarness, chromiumOrSkip, ITALIAN, serverApi, type Json } from './helpers/browser.ts';
 import { testDatabase } from './helpers/db.ts';
 import { startServer } from './helpers/server.ts';
 
-import { CHROMIUM, launchChromium } from './helpers/server-process.ts';
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SHOTS = path.join(root, 'test', 'screenshots');
-const AXE = path.join(root, 'node_modules', 'axe-core', 'axe.min.js');
-const AXE_URL_PATH = '/__test__/axe.min.js';
-const T = 15_000;
 const DAY = 24 * 3600 * 1000;
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 const REPLY_PDF = Buffer.from('%PDF-1.4\n% modulo SR41 precompilato\n%%EOF\n');
 
-type Json = Record<string, any>;
 interface Server {
   url: string;
   close(): Promise<void>;
@@ -53,16 +45,22 @@ interface Server {
   wired: boolean;
 }
 
+const chromium = browserHarness({
+  // Refused requests (the 415 of the disguised file) are logged by the browser; they are asserted on the page.
+  console: { expected: /Failed to load resource/i },
+  context: { viewport: { width: 1366, height: 900 }, acceptDownloads: true },
+  fullPage: true,
+});
+const { axe, shot } = chromium;
+
 const clock = new ManualClock(Date.now());
 const ctx = {
   server: null as Server | null,
-  browser: null as Browser | null,
-  context: null as unknown as BrowserContext,
   page: null as unknown as Page,
-  problems: [] as string[],
   tickets: {} as Record<'old' | 'fresh' | 'rome', Json>,
   workerToken: '',
 };
+const { api, devToken } = serverApi(() => ctx.server!.url);
 
 /** startServer(); if its app lacks the multipart routes, the same services behind an app that has them. */
 async function start(): Promise<Server> {
@@ -100,65 +98,21 @@ async function start(): Promise<Server> {
   };
 }
 
-async function token(claims: Json): Promise<string> {
-  const res = await fetch(`${ctx.server!.url}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(claims) });
-  assert.is(res.status, 200);
-  return ((await res.json()) as Json).token;
-}
-
-async function api(tok: string, method: string, url: string, body?: Json | FormData): Promise<{ status: number; body: Json }> {
-  const res = await fetch(`${ctx.server!.url}${url}`, {
-    method,
-    headers: { authorization: `Bearer ${tok}`, ...(body && !(body instanceof FormData) ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: body instanceof FormData ? body : JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as Json };
-}
-
-async function axe(page: Page, name: string): Promise<string[]> {
-  await page.addScriptTag({ url: new URL(AXE_URL_PATH, ctx.server!.url).href });
-  return page.evaluate(async (label) => {
-    const w = window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } };
-    const r = await w.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${label}: ${v.impact} ${v.id}: ${v.help} @ ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-  }, name);
-}
-
-async function shot(name: string): Promise<void> {
-  await ctx.page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-if (!existsSync(CHROMIUM)) {
-  console.log('# skipped: chromium not installed');
-} else {
+if (chromiumOrSkip()) {
   test.before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     ctx.server = await start();
-    ctx.browser = await launchChromium();
-    ctx.context = await ctx.browser.newContext({ locale: 'it-IT', timezoneId: 'Europe/Rome', viewport: { width: 1366, height: 900 }, acceptDownloads: true });
-    ctx.context.setDefaultTimeout(T);
-    await ctx.context.route(`**${AXE_URL_PATH}`, (route) => route.fulfill({ path: AXE, contentType: 'application/javascript' }));
-    ctx.page = await ctx.context.newPage();
-    ctx.page.on('console', (msg) => {
-      const text = msg.text();
-      if (/Content.Security.Policy|Refused to (load|execute|apply|frame|connect)/i.test(text)) ctx.problems.push(text);
-      // refused requests (the 415 of the disguised file) are logged by the browser; they are asserted on the page
-      else if (msg.type() === 'error' && !/Failed to load resource/i.test(text)) ctx.problems.push(text);
-    });
-    ctx.page.on('pageerror', (err) => ctx.problems.push(`uncaught: ${err.message}`));
+    await chromium.launch();
+    ctx.page = await chromium.newPage('office');
   });
 
   test.after(async () => {
-    await ctx.context?.close().catch(() => {});
-    await ctx.browser?.close().catch(() => {});
+    await chromium.close();
     await ctx.server?.close();
   });
 
   test('a worker opens requests over HTTP: one ten days ago, one now with a PDF, one in Rome', async () => {
     const now = Date.now();
-    ctx.workerToken = await token({ role: 'worker', sub: 'w-console', province: 'MI', name: 'Mario Bianchi', fiscalCode: 'BNCMRA80A01F205X' });
+    ctx.workerToken = await devToken({ role: 'worker', sub: 'w-console', province: 'MI', name: 'Mario Bianchi', fiscalCode: 'BNCMRA80A01F205X' });
     clock.set(now - 10 * DAY);
     const old = await api(ctx.workerToken, 'POST', '/api/v1/tickets', { subject: 'Domanda CIGO ferma da settimane', category: 'cigo', body: 'La domanda risulta ancora in istruttoria.' });
     assert.is(old.status, 201, JSON.stringify(old.body));
@@ -171,7 +125,7 @@ if (!existsSync(CHROMIUM)) {
     const fresh = await api(ctx.workerToken, 'POST', '/api/v1/tickets', form);
     assert.is(fresh.status, 201, JSON.stringify(fresh.body));
     assert.is(fresh.body.attachments.length, 1);
-    const rome = await api(await token({ role: 'worker', sub: 'w-console-rm', province: 'RM' }), 'POST', '/api/v1/tickets', { subject: 'Richiesta per la sede di Roma', category: 'fis', body: 'Testo.' });
+    const rome = await api(await devToken({ role: 'worker', sub: 'w-console-rm', province: 'RM' }), 'POST', '/api/v1/tickets', { subject: 'Richiesta per la sede di Roma', category: 'fis', body: 'Testo.' });
     assert.is(rome.status, 201);
     ctx.tickets = { old: old.body, fresh: fresh.body, rome: rome.body };
     assert.is(old.body.sede, 'SEDE-MI');
@@ -183,7 +137,7 @@ if (!existsSync(CHROMIUM)) {
     await page.goto(`${ctx.server!.url}/office/`);
     await page.getByRole('heading', { name: 'Accesso di prova (solo sviluppo)' }).waitFor();
     assert.equal(await axe(page, 'office sign-in'), []);
-    await shot('office-signin');
+    await shot(page, 'office-signin');
     await page.getByLabel('Sede territoriale').selectOption('SEDE-MI');
     await page.getByLabel('Nome').fill('Laura Conti');
     await page.getByLabel('Codice operatore').fill('op-conti');
@@ -265,7 +219,7 @@ if (!existsSync(CHROMIUM)) {
     assert.is(await page.getByLabel('Testo della risposta').inputValue(), '');
     const violations = await axe(page, 'office ticket');
     assert.equal(violations, []);
-    await shot('office');
+    await shot(page, 'office');
   });
 
   test('a refused file is explained and nothing is sent', async () => {
@@ -290,7 +244,7 @@ if (!existsSync(CHROMIUM)) {
     assert.ok(await page.locator('#close-form').isHidden());
     await page.locator('#queue-count', { hasText: '1 richiesta' }).waitFor();
     assert.not.ok(((await page.locator('#queue').textContent()) ?? '').includes(ctx.tickets.fresh!.protocol));
-    await shot('office-closed');
+    await shot(page, 'office-closed');
     assert.equal(await axe(page, 'office closed'), []);
   });
 
@@ -306,7 +260,7 @@ if (!existsSync(CHROMIUM)) {
     assert.is(res.status, 200);
     assert.equal(Buffer.from(await res.arrayBuffer()), REPLY_PDF);
     assert.is(res.headers.get('x-content-type-options'), 'nosniff');
-    const rm = await token({ role: 'office', sub: 'op-rm', sede: 'SEDE-RM' });
+    const rm = await devToken({ role: 'office', sub: 'op-rm', sede: 'SEDE-RM' });
     assert.is((await api(rm, 'GET', `/api/v1/tickets/${ctx.tickets.fresh!.id}`)).status, 404);
     assert.is((await fetch(`${ctx.server!.url}${file.href}`, { headers: { authorization: `Bearer ${rm}` } })).status, 404);
   });
@@ -323,7 +277,8 @@ if (!existsSync(CHROMIUM)) {
   });
 
   test('works at 320 px without horizontal scrolling', async () => {
-    const small = await ctx.browser!.newContext({ locale: 'it-IT', timezoneId: 'Europe/Rome', viewport: { width: 320, height: 640 } });
+    // A bare context, as this test always had: outside the console watch and the harness timeout.
+    const small = await chromium.browser.newContext({ ...ITALIAN, viewport: { width: 320, height: 640 } });
     const page = await small.newPage();
     await page.goto(`${ctx.server!.url}/office/`);
     await page.getByLabel('Sede territoriale').selectOption('SEDE-MI');
@@ -334,12 +289,12 @@ if (!existsSync(CHROMIUM)) {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     const wide = await page.evaluate(() => [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 8).map((e) => `${e.tagName}#${e.id}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`));
     assert.ok(overflow <= 0, `no horizontal scroll at 320 px (${overflow} px): ${wide.join(', ')}`);
-    await page.screenshot({ path: path.join(SHOTS, 'office-320.png'), fullPage: true });
+    await shot(page, 'office-320');
     await small.close();
   });
 
   test('no Content-Security-Policy violation or script error was logged', () => {
-    assert.equal(ctx.problems, []);
+    assert.equal(chromium.problems, []);
   });
 }
 

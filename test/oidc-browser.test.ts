@@ -7,13 +7,13 @@
  * checks PKCE for real. Skips when /usr/bin/chromium is absent.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import type { Browser, Page } from 'playwright-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { chromiumInstalled } from './helpers/browser.ts';
 import { CHROMIUM, launchChromium, startServerProcess, type ServerProcess } from './helpers/server-process.ts';
 
 const CLIENT_ID = 'infocig-chat';
@@ -142,7 +142,7 @@ async function until(check: () => boolean, what: string): Promise<void> {
 }
 
 test.before(async () => {
-  if (!existsSync(CHROMIUM)) return;
+  if (!chromiumInstalled()) return;
   ({ privateKey: idp.key, publicKey: idp.publicKey } = await generateKeyPair('RS256'));
   idp.server = createServer((req, res) => void handle(req, res).catch((err) => send(res, 500, { error: String(err) })));
   await new Promise<void>((r) => idp.server!.listen(0, '127.0.0.1', r));

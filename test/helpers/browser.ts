@@ -1,0 +1,155 @@
+/**
+ * What the browser suites do with Debian's chromium, once: Italian contexts
+ * (it-IT, Europe/Rome, one default timeout), axe-core served to the pages,
+ * a watcher that collects CSP violations and script errors, screenshots in
+ * test/screenshots/, the skip when chromium is absent, and the dev token and
+ * JSON calls a suite makes over HTTP next to its pages. Separate from
+ * server-process.ts, which starts the server and the browser: this is what a
+ * test does with them, and each suite keeps only its own pages and steps.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import * as assert from 'uvu/assert';
+import { CHROMIUM, launchChromium } from './server-process.ts';
+
+export type Json = Record<string, any>;
+type ContextOptions = NonNullable<Parameters<Browser['newContext']>[0]>;
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SHOTS = path.join(root, 'test', 'screenshots');
+const AXE = path.join(root, 'node_modules', 'axe-core', 'axe.min.js');
+/** Fulfilled by a route on the page's own origin, so the pages' CSP `script-src 'self'` admits axe-core. */
+const AXE_URL_PATH = '/__test__/axe.min.js';
+const TIMEOUT = 15_000;
+
+/** The users are in Italy: dates, times and the default language as they see them. */
+export const ITALIAN = { locale: 'it-IT', timezoneId: 'Europe/Rome' } as const;
+
+/** Any line naming the policy, and the refusals its directives (script, style, frame, connect) produce. */
+export const CSP_REFUSALS = /Content.Security.Policy|Refused to (load|execute|apply|frame|connect)/i;
+/** The wider spelling the hand-over and keyboard suites were written with: any "Refused to …" line. */
+export const ANY_REFUSAL = /Content.Security.Policy|Refused to/i;
+
+/**
+ * Which console lines are problems. They differ by suite because each provokes its own
+ * expected errors (a dropped socket, an upload refused on purpose), which the browser logs
+ * as errors too; each suite keeps the rule it was written with.
+ */
+export interface ConsoleRule {
+  /** Lines that count whatever their level. Default CSP_REFUSALS. */
+  refused?: RegExp;
+  /** Errors the suite causes on purpose: not problems. */
+  expected: RegExp;
+}
+
+export interface HarnessOptions {
+  console: ConsoleRule;
+  /** Screenshot names start with it: 'keyboard-' writes keyboard-<name>.png. */
+  prefix?: string;
+  /** Whether shot() takes the whole page when the call does not say. */
+  fullPage?: boolean;
+  /** What every context of the suite has over the Italian defaults (viewport, downloads). */
+  context?: ContextOptions;
+  /** axe.run options over violations-only (browser.test checks the chat frame apart: { iframes: false }). */
+  axeRun?: Json;
+  /** false: no axe route. A route turns on request interception, which turns the browser cache off; a suite without axe keeps it. */
+  serveAxe?: boolean;
+}
+
+export function chromiumInstalled(): boolean {
+  return existsSync(CHROMIUM);
+}
+
+/** True when chromium is there; otherwise says the suite is skipped (naming it when `what` is given). */
+export function chromiumOrSkip(what?: string): boolean {
+  if (chromiumInstalled()) return true;
+  console.log(what ? `# skipped: ${CHROMIUM} is not installed (apt-get install chromium); the ${what} needs a real browser` : '# skipped: chromium not installed');
+  return false;
+}
+
+/** Runs axe-core in a page or frame; returns the serious and critical violations. */
+async function runAxe(target: Page | Frame, options: Json): Promise<string[]> {
+  await target.addScriptTag({ url: new URL(AXE_URL_PATH, target.url()).href });
+  return target.evaluate(async (o) => {
+    const w = window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } };
+    const r = await w.axe.run(document, { ...o, resultTypes: ['violations'] });
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.impact} ${v.id}: ${v.help} @ ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  }, options);
+}
+
+function watch(page: Page, name: string, rule: ConsoleRule, problems: string[]): void {
+  const refused = rule.refused ?? CSP_REFUSALS;
+  page.on('console', (msg) => {
+    const text = msg.text();
+    if (refused.test(text) || (msg.type() === 'error' && !rule.expected.test(text))) problems.push(`${name}: ${text}`);
+  });
+  page.on('pageerror', (err) => problems.push(`${name}: uncaught: ${err.message}`));
+}
+
+/** One suite's chromium: launch() in test.before, close() in test.after, `problems` asserted empty last. */
+export function browserHarness(opts: HarnessOptions) {
+  let browser: Browser | null = null;
+  const contexts: BrowserContext[] = [];
+  const problems: string[] = [];
+  const axeRuns: { name: string; violations: string[] }[] = [];
+
+  async function newContext(name: string, options: ContextOptions = {}): Promise<BrowserContext> {
+    const c = await browser!.newContext({ ...ITALIAN, ...opts.context, ...options });
+    c.setDefaultTimeout(TIMEOUT);
+    if (opts.serveAxe !== false) await c.route(`**${AXE_URL_PATH}`, (route) => route.fulfill({ path: AXE, contentType: 'application/javascript' }));
+    c.on('page', (p) => watch(p, name, opts.console, problems));
+    contexts.push(c);
+    return c;
+  }
+
+  return {
+    problems,
+    /** Every axe() of the suite, by name. */
+    axeRuns,
+    get browser(): Browser {
+      return browser!;
+    },
+    async launch(): Promise<void> {
+      mkdirSync(SHOTS, { recursive: true });
+      browser = await launchChromium();
+    },
+    newContext,
+    /** A page of its own context: a person at their own computer. */
+    newPage: async (name: string, options: ContextOptions = {}): Promise<Page> => (await newContext(name, options)).newPage(),
+    async shot(page: Page, name: string, fullPage = opts.fullPage ?? false): Promise<void> {
+      await page.screenshot({ path: path.join(SHOTS, `${opts.prefix ?? ''}${name}.png`), fullPage });
+    },
+    async axe(target: Page | Frame, name = ''): Promise<string[]> {
+      const violations = await runAxe(target, opts.axeRun ?? {});
+      axeRuns.push({ name, violations });
+      return violations;
+    },
+    async close(): Promise<void> {
+      for (const c of contexts) await c.close().catch(() => {});
+      await browser?.close().catch(() => {});
+    },
+  };
+}
+
+/** The server's JSON API as a suite calls it beside its pages: development tokens and bearer requests. */
+export function serverApi(base: () => string) {
+  return {
+    async devToken(claims: Json): Promise<string> {
+      const res = await fetch(`${base()}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(claims) });
+      assert.is(res.status, 200);
+      return ((await res.json()) as Json).token;
+    },
+    async api(token: string, method: string, url: string, body?: Json | FormData): Promise<{ status: number; body: Json }> {
+      const res = await fetch(`${base()}${url}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body && !(body instanceof FormData) ? { 'content-type': 'application/json' } : {}) },
+        ...(body ? { body: body instanceof FormData ? body : JSON.stringify(body) } : {}),
+      });
+      return { status: res.status, body: (await res.json()) as Json };
+    },
+  };
+}
