@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CannedResponsesError, loadCannedResponses, type CannedResponse } from './canned-responses.ts';
 import { DEFAULT_ROUTING_CONFIG, RoutingConfigError, validateRoutingConfig, type RoutingConfig } from '../routing/routing-config.ts';
 
 export interface Limits {
@@ -56,6 +57,8 @@ export interface Config {
   limits: Limits;
   /** From config/routing.json or the file named by ROUTING_CONFIG. */
   routing: RoutingConfig;
+  /** Ready answers for the advisor console, from config/canned-responses.json or CANNED_RESPONSES. */
+  cannedResponses: CannedResponse[];
   routingTickMs: number;
   /** Group commit of messages (docs/delivery.md): rows per transaction, and how long a batch may wait to fill under load. */
   /** maxInFlight absent: the store's default for its driver (PostgreSQL 2, PGlite 1). */
@@ -164,6 +167,16 @@ function pageSignIn(env: Env, auth: Config['auth']): PageSignIn | null {
   return { authorizeUrl, tokenUrl, clientId, scope, token };
 }
 
+/** The canned responses, a bad entry stopping start-up with its place in the file. */
+function cannedResponses(env: Env): CannedResponse[] {
+  try {
+    return loadCannedResponses(env.CANNED_RESPONSES || undefined);
+  } catch (err) {
+    if (err instanceof CannedResponsesError) throw new ConfigError(`CANNED_RESPONSES ${err.field}`, err.message.replace(/^canned responses [^:]+: /, ''));
+    throw err;
+  }
+}
+
 const DEFAULT_ROUTING_FILE = fileURLToPath(new URL('../config/routing.json', import.meta.url));
 
 /** The routing file: ROUTING_CONFIG names one; else the project's config/routing.json. */
@@ -232,6 +245,7 @@ export function loadConfig(env: Env = process.env): Config {
       messageBurst: int(env, 'MESSAGE_BURST', 20, 1, 100_000),
     },
     routing: routingConfig(env),
+    cannedResponses: cannedResponses(env),
     routingTickMs: int(env, 'ROUTING_TICK_MS', 1000, 10, 60_000),
     commitBatch: {
       maxRows: int(env, 'COMMIT_BATCH_MAX_ROWS', 256, 1, 10_000),

@@ -145,6 +145,24 @@ if (chromiumOrSkip('browser test')) {
     assert.equal(v, [], 'no serious axe violations in the conversation view');
   });
 
+  test('a ready answer goes into the reply box, names filled in, answers for the chat’s topic first; it is sent only when the advisor sends it', async () => {
+    const adv = ctx.advisor;
+    const picker = adv.getByLabel('Risposte pronte');
+    await picker.waitFor();
+    const groups = await picker.locator('optgroup').evaluateAll((gs) => gs.map((g) => (g as HTMLOptGroupElement).label));
+    assert.equal(groups, ['Per l’argomento di questa chat', 'Generali']);
+    assert.ok(await picker.locator('optgroup').first().locator('option', { hasText: 'Pagamento diretto: da cosa dipendono i tempi' }).count(), 'a CIGO chat lists the payment answers first');
+    const reply = adv.getByLabel('Risposta a Mario Rossi');
+    await reply.fill('Gentile utente,');
+    await picker.selectOption({ label: 'Saluto iniziale' });
+    assert.is(await reply.inputValue(), 'Gentile utente,\nBuongiorno Mario Rossi, sono Anna Rossi, consulente INPS per la cassa integrazione. Come posso aiutarla?');
+    assert.is(await picker.inputValue(), '', 'the picker is ready for the next one');
+    assert.is(await adv.evaluate(() => document.activeElement?.id ?? ''), await reply.getAttribute('id'), 'the focus is in the reply box, to edit');
+    await adv.waitForTimeout(300);
+    assert.is(await msgCount(ctx.chat, 'consulente INPS per la cassa integrazione'), 0, 'nothing was sent by picking');
+    await reply.fill('');
+  });
+
   test('a message sent while the worker is offline arrives exactly once after reconnecting', async () => {
     const chat = ctx.chat;
     const adv = ctx.advisor;

@@ -1,9 +1,10 @@
 /**
  * Handing a chat on, in a real browser (Debian chromium through playwright-core),
  * as the people who do it every afternoon: a worker in the full-page chat, two
- * advisors in their consoles. A transfer to an advisor who is away is refused in
- * plain words; to an available one the chat moves with its history and the user
- * is told who took it; a transfer back to the queue reaches the next free
+ * advisors in their consoles. The transfer form lists only colleagues available
+ * with a free seat; one who goes away meanwhile is refused in plain words and the
+ * list refreshed; to an available one the chat moves with its history and the
+ * user is told who took it; a transfer back to the queue reaches the next free
  * advisor, whose old card comes back to life; an escalation needs a summary and
  * becomes a Linea INPS request for the Milano office, with the transcript, whose
  * protocol number, sede and due time both the advisor and the user see, and the

@@ -227,7 +227,7 @@ if (chromiumOrSkip()) {
     const outcome = await tabTo(adv, (f) => f.tag === 'select' && /Esito/.test(f.label), 'the outcome');
     assert.ok(outcome);
     await adv.keyboard.press('ArrowDown');
-    assert.is(await card.locator('select').inputValue(), 'info_given');
+    assert.is(await card.getByLabel('Esito').inputValue(), 'info_given');
     await tabTo(adv, byText(/^Chiudi la chat$/), 'the close button');
     await shot(adv, 'advisor-close', true);
     await adv.keyboard.press('Enter');

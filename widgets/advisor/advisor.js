@@ -9,6 +9,8 @@ import { ChatClient } from '../lib/chat-client.js';
 import { LANGS, applyI18n, label, onLangChange, setLang, t } from '../i18n.js';
 import { mintDevToken, savedChoice } from '../lib/dev-token.js';
 import { $, MessageList, announcer, downloadText, enterToSend, fileStamp, h, typingNotifier } from '../lib/ui.js';
+import { cannedPicker } from './canned.js';
+import { beep, clearCue, titleCue, unlockAudio } from './cues.js';
 import { escalatedNote, handoverForms, releasedNote } from './handover.js';
 
 const KEY = 'infocig.advisor.dev';
@@ -18,13 +20,13 @@ const announce = announcer($('#announce'));
 
 const state = {
   client: null,
+  /** The advisor's name, for the ready answers' {consulente}. */
+  name: '',
   desired: sessionStorage.getItem(STATUS_KEY) === 'available' ? 'available' : 'away',
   status: null,
   capacity: null,
   cards: new Map(),
   n: 0,
-  cue: 0,
-  audio: null,
 };
 
 // ---------------------------------------------------------------------------
@@ -61,47 +63,6 @@ function signIn() {
     // The form is gone: focus the first thing to do, the status switch, not <body>.
     document.querySelector('input[name="status"]:checked')?.focus();
   });
-}
-
-// ---------------------------------------------------------------------------
-// Cues
-
-function unlockAudio() {
-  try {
-    state.audio ??= new AudioContext();
-    if (state.audio.state === 'suspended') void state.audio.resume();
-  } catch {
-    /* no audio */
-  }
-}
-
-function beep() {
-  const ctx = state.audio;
-  if (!ctx || ctx.state !== 'running') return;
-  const now = ctx.currentTime;
-  for (const [at, freq] of [[0, 880], [0.22, 1175]]) {
-    const osc = ctx.createOscillator();
-    const gain = ctx.createGain();
-    osc.type = 'sine';
-    osc.frequency.value = freq;
-    gain.gain.setValueAtTime(0.0001, now + at);
-    gain.gain.exponentialRampToValueAtTime(0.25, now + at + 0.02);
-    gain.gain.exponentialRampToValueAtTime(0.0001, now + at + 0.18);
-    osc.connect(gain).connect(ctx.destination);
-    osc.start(now + at);
-    osc.stop(now + at + 0.2);
-  }
-}
-
-const BASE_TITLE = document.title;
-function titleCue() {
-  if (document.visibilityState === 'visible' && document.hasFocus()) return;
-  state.cue++;
-  document.title = `(${state.cue}) ${t('adv.titleCue')}`;
-}
-function clearCue() {
-  state.cue = 0;
-  document.title = BASE_TITLE;
 }
 
 // ---------------------------------------------------------------------------
@@ -162,7 +123,13 @@ function addCard(info, isNew) {
   const logBox = h('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', tabindex: '0', 'aria-label': `${t('chat.messages')}: ${name}` }, log);
   const typing = h('p', { class: 'typing', 'aria-live': 'polite' });
   const text = h('textarea', { id: `${p}-text`, rows: '2', maxlength: '4000', required: true });
+  const fill = (value) => {
+    text.value = text.value.trim() ? `${text.value.trimEnd()}\n${value}` : value;
+    text.focus();
+    text.setSelectionRange(text.value.length, text.value.length);
+  };
   const composer = h('form', { class: 'composer' },
+    cannedPicker({ client: state.client, p, info, userName: name, advisorName: state.name, fill }),
     h('label', { for: `${p}-text` }, t('adv.reply', { name })),
     h('div', { class: 'composer-row' }, text, h('button', { type: 'submit', class: 'primary' }, t('chat.send'))));
   const outcome = h('select', { id: `${p}-outcome` }, OUTCOMES.map((o) => h('option', { value: o }, t(`adv.outcome.${o}`))));
@@ -277,6 +244,7 @@ function maybeRead(card) {
 // Client
 
 function start(choice) {
+  state.name = choice.name;
   $('#me').textContent = `${choice.name} (${choice.sub})`;
   $('#signout').hidden = false;
   $('#board').hidden = false;

@@ -1,0 +1,100 @@
+/**
+ * Canned responses for advisors (config/canned-responses.json, or the file named
+ * by CANNED_RESPONSES): the answers given every afternoon — why a direct payment
+ * has not come, where to see it, the IBAN, handing a case to the sede — ready to
+ * insert in a reply and edit before sending. Checked at start like the routing
+ * file: a bad entry stops start-up naming it, so a typo in a placeholder never
+ * reaches a citizen as "{nmoe}".
+ *
+ * Placeholders, filled in the console: {nome} (the user's name), {consulente}
+ * (the advisor's). `topics` (optional) puts an answer first for chats on them.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TOPICS, type Topic } from '../routing/types.ts';
+
+export interface CannedResponse {
+  id: string;
+  topics: Topic[];
+  title: { it: string; en?: string };
+  text: { it: string; en?: string };
+}
+
+export const CANNED_PLACEHOLDERS = ['nome', 'consulente'] as const;
+export const CANNED_MAX = 200;
+const TITLE_MAX = 80;
+const TEXT_MAX = 2000;
+
+export class CannedResponsesError extends Error {
+  constructor(
+    readonly field: string,
+    why: string,
+  ) {
+    super(`canned responses ${field}: ${why}`);
+  }
+}
+
+const DEFAULT_FILE = fileURLToPath(new URL('../config/canned-responses.json', import.meta.url));
+
+/** The file CANNED_RESPONSES names, else the project's; no default file means none. */
+export function loadCannedResponses(file: string | undefined): CannedResponse[] {
+  const name = file || DEFAULT_FILE;
+  let text: string;
+  try {
+    text = readFileSync(name, 'utf8');
+  } catch {
+    if (!file) return [];
+    throw new CannedResponsesError(path.basename(name), `cannot read ${name}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new CannedResponsesError(path.basename(name), `not JSON: ${(err as Error).message}`);
+  }
+  return validateCannedResponses(data);
+}
+
+export function validateCannedResponses(data: unknown): CannedResponse[] {
+  if (!Array.isArray(data)) throw new CannedResponsesError('(file)', 'expected an array of responses');
+  if (data.length > CANNED_MAX) throw new CannedResponsesError('(file)', `at most ${CANNED_MAX} responses`);
+  const seen = new Set<string>();
+  return data.map((raw, i) => {
+    const item = one(raw, `[${i}]`);
+    if (seen.has(item.id)) throw new CannedResponsesError(`[${i}].id`, `"${item.id}" is used twice`);
+    seen.add(item.id);
+    return item;
+  });
+}
+
+function one(raw: unknown, at: string): CannedResponse {
+  if (!isObject(raw)) throw new CannedResponsesError(at, 'expected an object');
+  const unknown = Object.keys(raw).filter((k) => !['id', 'topics', 'title', 'text'].includes(k));
+  if (unknown.length) throw new CannedResponsesError(at, `unknown field ${unknown[0]}`);
+  if (typeof raw.id !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(raw.id)) throw new CannedResponsesError(`${at}.id`, 'expected lower-case letters, digits, - or _ (up to 64)');
+  const topics = raw.topics ?? [];
+  if (!Array.isArray(topics) || topics.some((x) => !(TOPICS as readonly unknown[]).includes(x))) {
+    throw new CannedResponsesError(`${at}.topics`, `expected some of ${TOPICS.join(', ')}`);
+  }
+  return { id: raw.id, topics: topics as Topic[], title: texts(raw.title, `${at}.title`, TITLE_MAX), text: texts(raw.text, `${at}.text`, TEXT_MAX) };
+}
+
+/** { it, en? }: Italian required, each 1..max characters, placeholders only the known ones. */
+function texts(raw: unknown, at: string, max: number): { it: string; en?: string } {
+  if (!isObject(raw)) throw new CannedResponsesError(at, 'expected { "it": …, "en"?: … }');
+  const out: { it: string; en?: string } = { it: '' };
+  for (const [lang, value] of Object.entries(raw)) {
+    if (lang !== 'it' && lang !== 'en') throw new CannedResponsesError(`${at}.${lang}`, 'only "it" and "en"');
+    if (typeof value !== 'string' || value.trim() === '' || value.length > max) throw new CannedResponsesError(`${at}.${lang}`, `expected text of 1 to ${max} characters`);
+    const bad = [...value.matchAll(/\{(\w*)\}/g)].map((m) => m[1]!).find((p) => !(CANNED_PLACEHOLDERS as readonly string[]).includes(p));
+    if (bad !== undefined) throw new CannedResponsesError(`${at}.${lang}`, `unknown placeholder {${bad}}: use ${CANNED_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`);
+    out[lang] = value;
+  }
+  if (!out.it) throw new CannedResponsesError(`${at}.it`, 'the Italian text is required');
+  return out;
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
