@@ -67,14 +67,16 @@ export async function postgresAvailable(url = process.env.DATABASE_URL): Promise
   }
 }
 
-async function dropDatabase(url: string, name: string): Promise<void> {
+/** Drops a database, ending its sessions first (a test's pool may still hold some). */
+export async function dropDatabase(url: string, name: string): Promise<void> {
   await withAdmin(url, async (admin) => {
     await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
     await admin.query(`DROP DATABASE IF EXISTS "${name}"`);
   });
 }
 
-async function withAdmin<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+/** Runs `work` on a short-lived connection to `url` (creating and dropping databases). */
+export async function withAdmin<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
   client.on('error', () => {});
   await client.connect();

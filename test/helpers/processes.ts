@@ -9,7 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { dropDatabase, withAdmin } from './db.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const children = new Set<ChildProcess>();
@@ -86,23 +86,8 @@ export async function throwAwayDatabase(adminUrl: string): Promise<ThrowAwayData
   return {
     name,
     url: url.toString(),
-    drop: () =>
-      withAdmin(adminUrl, async (admin) => {
-        await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
-        await admin.query(`DROP DATABASE IF EXISTS "${name}"`);
-      }),
+    drop: () => dropDatabase(adminUrl, name),
   };
-}
-
-async function withAdmin<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
-  client.on('error', () => {});
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end().catch(() => {});
-  }
 }
 
 /** The same URL pointing at another host:port (e.g. a proxy in front of the server). */
