@@ -70,14 +70,14 @@ ${rows.join('\n')}
 | \`queue.joined\` | \`province\`, \`audience\`, \`position\`, \`etaSeconds\`; back in the queue with a chat already open: \`conversationId\`, \`reason\` (\`transferred\`, \`unanswered\`, \`advisor_left\`) |
 | \`queue.position\` | \`position\`, \`etaSeconds\` — pushed when they change |
 | \`queue.left\` | \`reason\` (\`cancelled\`, \`timeout\`, \`closed\`), \`offerTicket\`? (offer a Linea INPS request), \`conversationId\`? |
-| \`conversation.assigned\` | \`conversationId\`, \`peer\` {id, name, role}, \`topic\`, \`province\`, \`audience\`, \`entry\`, \`context\`, \`lastSeq\`, \`openedAt\` |
+| \`conversation.assigned\` | \`conversationId\`, \`peer\` {id, name, role}, \`topic\`, \`province\`, \`audience\`, \`entry\`, \`context\`, \`lastSeq\`, \`openedAt\`, \`handedOver\`; to the advisor also \`answerBy\` (ISO: without a first answer by then the chat goes to a colleague and the advisor is set away) |
 | \`message\` | \`conversationId\`, \`seq\` (1, 2, 3 … per conversation, no gaps), \`clientMsgId\`, \`from\` {id, role}, \`text\`, \`at\` — to every socket of both participants, the sender's included |
 | \`message.ack\` | \`clientMsgId\`, \`conversationId\`, \`seq\` — only once the message is stored |
 | \`typing\` | \`conversationId\`, \`from\`, \`active\` |
 | \`read\` | \`conversationId\`, \`from\`, \`seq\` |
 | \`conversation.closed\` | \`conversationId\`, \`outcome\`, \`closedBy\`?; escalated (\`outcome: "escalated"\`): \`ticketId\`, \`protocol\`, \`sede\`, \`sedeName\` (or null), \`dueAt\` (ISO or null) |
 | \`conversation.released\` | \`conversationId\`, \`reason\` (\`transferred\`, \`unanswered\`, \`advisor_left\`), \`to\`?, \`toName\`? (the advisor who took it) — to the advisor whose chat was handed on; the user gets \`queue.joined\` (same \`reason\`) or \`conversation.assigned\` from the new advisor |
-| \`advisor.status\` | \`status\`, \`capacity\`, \`load\` |
+| \`advisor.status\` | \`status\`, \`capacity\`, \`load\`?; set away by the router: \`reason: "unanswered"\`, \`conversationId\` |
 | \`reset\` | \`conversationId\`, \`reason\` (\`unknown_conversation\`, \`ahead_of_server\`), \`lastSeq\`? — reload the conversation over HTTP |
 | \`pong\` | — |
 | \`ok\` | sent only to a frame with \`id\`, when there is nothing else to answer |

@@ -150,7 +150,10 @@ export class RouterService {
     // The advisor follows from 0: a conversation handed over arrives with its whole history.
     fanout.follow([advisorId], conv.id, 0, true);
     fanout.follow([conv.userId], conv.id, conv.lastSeq);
-    for (const who of [conv.userId, advisorId]) fanout.toUser(who, { type: 'conversation.assigned', ...conversationSummary(conv, who), handedOver: !!entry.conversationId });
+    const answerBy = new Date(clock.now() + this.deps.config.unansweredSeconds * 1000).toISOString();
+    fanout.toUser(conv.userId, { type: 'conversation.assigned', ...conversationSummary(conv, conv.userId), handedOver: !!entry.conversationId });
+    // The advisor is told by when a first answer must come, or the chat goes to a colleague (router-sweep.ts).
+    fanout.toUser(advisorId, { type: 'conversation.assigned', ...conversationSummary(conv, advisorId), handedOver: !!entry.conversationId, answerBy });
     if (entry.question && !entry.conversationId) await this.askFirst(conv, entry.question);
   }
 

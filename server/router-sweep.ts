@@ -76,8 +76,9 @@ export class RouterSweep {
       if (!conv || conv.status !== 'open' || conv.advisorId !== pending.advisorId) continue;
       const messages = await store.messagesAfter(conversationId, 0);
       if (messages.some((m) => m.senderId === pending.advisorId)) continue;
-      await state.setAdvisorStatus(pending.advisorId, 'away', now);
-      fanout.toUser(pending.advisorId, { type: 'advisor.status', status: 'away', reason: 'unanswered' });
+      const away = await state.setAdvisorStatus(pending.advisorId, 'away', now);
+      // With the capacity, as every advisor.status, so the console's load line stays right; and why.
+      fanout.toUser(pending.advisorId, { type: 'advisor.status', status: 'away', reason: 'unanswered', conversationId, ...(away ? { capacity: away.capacity } : {}) });
       await router.requeue(conv, 'unanswered', pending.advisorId);
     }
   }

@@ -15,6 +15,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
 import { ANY_REFUSAL, browserHarness, chromiumOrSkip, serverApi } from './helpers/browser.ts';
+import { marioCard, signInAdvisor, workerAsksForChat } from './helpers/pages.ts';
 import { startServerProcess, type ServerProcess } from './helpers/server-process.ts';
 
 const chromium = browserHarness({
@@ -36,16 +37,7 @@ const ctx = {
 };
 const { api, devToken } = serverApi(() => ctx.base);
 
-async function signInAdvisor(p: Page, name: string, sub: string, available: boolean): Promise<void> {
-  await p.goto(`${ctx.base}/advisor/`);
-  await p.getByLabel('Nome').fill(name);
-  await p.getByLabel('Codice utente').fill(sub);
-  await p.getByRole('button', { name: 'Entra' }).click();
-  await p.getByRole('heading', { name: 'Chat assegnate' }).waitFor();
-  if (available) await p.getByLabel('Disponibile').check();
-}
-
-const card = (p: Page) => p.locator('article.chat-card', { has: p.getByRole('heading', { name: 'Mario Rossi' }) });
+const card = marioCard;
 const note = (p: Page) => card(p).locator('.closed-note');
 const talkingTo = (name: string) => ctx.worker.getByRole('heading', { name: `Stai parlando con ${name}` });
 
@@ -66,13 +58,9 @@ if (chromiumOrSkip('hand-over test')) {
 
   test('a worker in Milano reaches advisor Anna, whose card offers both hand-overs with every field labelled', async () => {
     const w = ctx.worker;
-    await w.goto(`${ctx.base}/chat/`);
-    await w.getByLabel('Provincia').selectOption('MI');
-    await w.getByRole('button', { name: 'Entra' }).click();
-    await w.getByLabel('CIGO – Cassa integrazione ordinaria').check();
-    await w.getByRole('button', { name: 'Avvia la chat' }).click();
+    await workerAsksForChat(w, ctx.base);
     await w.locator('#queue-status').filter({ hasText: 'Sei il primo in coda' }).waitFor();
-    await signInAdvisor(ctx.anna, 'Anna Rossi', 'adv-anna', true);
+    await signInAdvisor(ctx.anna, ctx.base, 'Anna Rossi', 'adv-anna', true);
     await card(ctx.anna).waitFor();
     await talkingTo('Anna Rossi').waitFor();
     await w.getByLabel('Il tuo messaggio').fill(QUESTION);
@@ -89,7 +77,7 @@ if (chromiumOrSkip('hand-over test')) {
   });
 
   test('the transfer list offers only colleagues available with a free seat; one who goes away meanwhile is refused in plain words; then the chat moves with its history', async () => {
-    await signInAdvisor(ctx.bruno, 'Bruno Verdi', 'adv-bruno', false);
+    await signInAdvisor(ctx.bruno, ctx.base, 'Bruno Verdi', 'adv-bruno', false);
     const c = card(ctx.anna);
     const select = c.getByLabel('A chi passarla');
     const reopen = async () => {

@@ -54,8 +54,8 @@ async function chatWith(advisor: TestSocket, sub: string, province = 'MI') {
   const worker = (await on({ role: 'worker', sub, province })).socket;
   worker.send({ type: 'chat.request', topic: 'payment' });
   const assigned = await worker.next('conversation.assigned');
-  await advisor.next('conversation.assigned', (f) => f.conversationId === assigned.conversationId);
-  return { worker, conversationId: assigned.conversationId as string };
+  const toAdvisor = await advisor.next('conversation.assigned', (f) => f.conversationId === assigned.conversationId);
+  return { worker, conversationId: assigned.conversationId as string, toUser: assigned, toAdvisor };
 }
 
 const say = (s: TestSocket, conversationId: string, text: string) => s.request({ type: 'message.send', conversationId, clientMsgId: randomUUID(), text });
@@ -116,14 +116,18 @@ test('a transfer to a named available advisor hands the chat straight to them', 
   assert.is(got.conversationId, conversationId);
 });
 
-test('a chat the advisor does not answer in time goes to another advisor, and the silent one is set away', async () => {
+test('a chat the advisor does not answer in time goes to another advisor, and the silent one is set away, told why, by when and with their capacity', async () => {
   const silent = await advisorReady('adv-silent');
-  const { worker, conversationId } = await chatWith(silent, 'w-unanswered');
+  const assignedAt = clock.now();
+  const { worker, conversationId, toUser, toAdvisor } = await chatWith(silent, 'w-unanswered');
+  assert.is(toAdvisor.answerBy, new Date(assignedAt + 120_000).toISOString(), 'the advisor is told by when to answer');
+  assert.is(toUser.answerBy, undefined, 'the user is not');
   await say(worker, conversationId, 'c’è qualcuno?');
   const other = await advisorReady('adv-awake');
   clock.advance(121_000);
   await server.services.sweep.run();
-  assert.is((await silent.next('advisor.status', (f) => f.reason === 'unanswered')).status, 'away');
+  const away = await silent.next('advisor.status', (f) => f.reason === 'unanswered');
+  assert.equal([away.status, away.conversationId, away.capacity], ['away', conversationId, 3]);
   const got = await other.next('conversation.assigned');
   assert.is(got.conversationId, conversationId);
   assert.is((await other.next('message', (f) => f.conversationId === conversationId)).text, 'c’è qualcuno?');

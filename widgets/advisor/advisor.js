@@ -6,7 +6,7 @@
  * Development sign-in (POST /dev/token, role advisor) is kept in sessionStorage.
  */
 import { ChatClient } from '../lib/chat-client.js';
-import { LANGS, applyI18n, label, onLangChange, setLang, t } from '../i18n.js';
+import { LANGS, applyI18n, formatTime, label, onLangChange, setLang, t } from '../i18n.js';
 import { mintDevToken, savedChoice } from '../lib/dev-token.js';
 import { $, MessageList, announcer, downloadText, enterToSend, fileStamp, h, typingNotifier } from '../lib/ui.js';
 import { cannedPicker } from './canned.js';
@@ -112,7 +112,11 @@ function addCard(info, isNew) {
   if (existing) {
     existing.info = { ...existing.info, ...info };
     // A chat handed on and then back (a transfer to the queue that reached this advisor again) reopens its card, log and all.
-    if (existing.closed && isNew) revive(existing);
+    if (existing.closed && isNew) {
+      existing.answerBy.textContent = info.answerBy ? t('adv.answerBy', { time: formatTime(info.answerBy) }) : '';
+      existing.answerBy.hidden = !info.answerBy || existing.answered;
+      revive(existing);
+    }
     return existing;
   }
   const p = `c${++state.n}`;
@@ -137,6 +141,7 @@ function addCard(info, isNew) {
     h('div', { class: 'field' }, h('label', { for: `${p}-outcome` }, t('adv.outcome')), outcome),
     h('button', { type: 'submit', class: 'danger' }, t('adv.close')));
   const closedNote = h('p', { class: 'closed-note', role: 'status' });
+  const answerBy = h('p', { class: 'answer-by note', hidden: !info.answerBy }, info.answerBy ? t('adv.answerBy', { time: formatTime(info.answerBy) }) : '');
   const dismiss = h('button', { type: 'button', hidden: true }, t('adv.dismiss'));
   const dl = h('button', { type: 'button', class: 'link' }, t('common.download'));
   const handover = handoverForms({ client: state.client, conversationId: id, p, isOpen: () => !card.closed, onDone: (note) => retire(card, note) });
@@ -144,7 +149,7 @@ function addCard(info, isNew) {
     h('header', { class: 'chat-card-head' },
       h('h3', { id: `${p}-title` }, name),
       h('dl', { class: 'ctx' }, contextRows(info))),
-    logBox, typing, composer,
+    logBox, typing, answerBy, composer,
     h('div', { class: 'card-foot' }, closeForm, dl),
     handover.el, closedNote, dismiss);
 
@@ -155,6 +160,7 @@ function addCard(info, isNew) {
   card.closeForm = closeForm;
   card.handover = handover;
   card.closedNote = closedNote;
+  card.answerBy = answerBy;
   card.dismiss = dismiss;
 
   const notifier = typingNotifier((active) => !card.closed && state.client.typing(id, active));
@@ -205,6 +211,7 @@ function retire(card, note) {
   card.composer.hidden = true;
   card.closeForm.hidden = true;
   card.handover.el.hidden = true;
+  card.answerBy.hidden = true;
   card.typing.textContent = '';
   card.closedNote.textContent = note;
   card.dismiss.hidden = false;
@@ -262,9 +269,16 @@ function start(choice) {
   });
   client.on('advisor', (f) => {
     state.status = f.status;
-    state.capacity = f.capacity;
+    state.capacity = f.capacity ?? state.capacity;
     renderStatus();
     renderLoad();
+    // The router set them away: a chat had no first answer in time. Say so, and keep saying it until they choose again.
+    $('#away-note').hidden = f.reason !== 'unanswered';
+    if (f.reason === 'unanswered') {
+      state.desired = 'away';
+      sessionStorage.setItem(STATUS_KEY, 'away');
+      announce(t('adv.awayUnanswered'));
+    }
   });
   client.on('assigned', (f) => addCard(f, true));
   client.on('pending', (p) => state.cards.get(p.conversationId)?.list.add({ ...p, mine: true }));
@@ -272,6 +286,11 @@ function start(choice) {
     const card = state.cards.get(m.conversationId);
     if (!card) return;
     const fresh = card.list.add(m);
+    if (m.mine) {
+      // Answered: the router no longer counts down on this chat.
+      card.answered = true;
+      card.answerBy.hidden = true;
+    }
     if (fresh && !m.mine) {
       card.typing.textContent = '';
       if (!m.history) titleCue();
@@ -322,6 +341,7 @@ function boot() {
     r.addEventListener('change', () => {
       if (!r.checked) return;
       unlockAudio();
+      $('#away-note').hidden = true;
       state.desired = r.value;
       sessionStorage.setItem(STATUS_KEY, r.value);
       state.client?.setAdvisorStatus(r.value).catch(() => renderStatus());

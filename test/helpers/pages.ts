@@ -1,0 +1,31 @@
+/**
+ * The steps several browser suites take through the same pages: an advisor
+ * signing in to the console (development sign-in), a worker starting a chat in
+ * the full-page chat. Kept apart from browser.ts (the harness: contexts, axe,
+ * screenshots), because these are the product's own screens and change with them.
+ */
+import type { Page } from 'playwright-core';
+
+/** Signs an advisor in at /advisor/; `available` also switches them on and waits for the server to say so. */
+export async function signInAdvisor(p: Page, base: string, name: string, sub: string, available: boolean): Promise<void> {
+  await p.goto(`${base}/advisor/`);
+  await p.getByLabel('Nome').fill(name);
+  await p.getByLabel('Codice utente').fill(sub);
+  await p.getByRole('button', { name: 'Entra' }).click();
+  await p.getByRole('heading', { name: 'Chat assegnate' }).waitFor();
+  if (!available) return;
+  await p.getByLabel('Disponibile').check();
+  await p.locator('#load', { hasText: /^Chat aperte: \d+ su \d+$/ }).waitFor();
+}
+
+/** A worker (the development sign-in's Mario Rossi) asks for a CIGO chat in /chat/ from a province. */
+export async function workerAsksForChat(w: Page, base: string, province = 'MI'): Promise<void> {
+  await w.goto(`${base}/chat/`);
+  await w.getByLabel('Provincia').selectOption(province);
+  await w.getByRole('button', { name: 'Entra' }).click();
+  await w.getByLabel('CIGO – Cassa integrazione ordinaria').check();
+  await w.getByRole('button', { name: 'Avvia la chat' }).click();
+}
+
+/** The card of Mario Rossi's chat in an advisor's console. */
+export const marioCard = (p: Page) => p.locator('article.chat-card', { has: p.getByRole('heading', { name: 'Mario Rossi' }) });
