@@ -8,7 +8,9 @@
  *
  * API: InfoCig.open(), close(), setContext({protocol, matricola, step}),
  * setLanguage('it'|'en'), on(event, fn) with events ready, opened, closed,
- * unread ({count}), assigned ({conversationId, advisorName}), queue, ended.
+ * unread ({count}), assigned ({conversationId, advisorName}), queue, ended
+ * ({conversationId, ticket?: {protocol, sede}} — ticket when the advisor passed
+ * the question to the sede as a Linea INPS request).
  * Messages from the frame are accepted only from its window and the INFO CIG origin.
  */
 (function () {

@@ -84,7 +84,9 @@ function showEnded(byMe, f = {}) {
   setComposer(false);
   $('#typing').textContent = '';
   d.showView('ended');
-  d.post('event', { name: 'ended', detail: { conversationId: d.state.conv } });
+  // The host page (OMNIA IS, the Cassetto) learns of an escalation's protocol too, to show it beside the application.
+  const ticket = d.state.handedTo?.protocol ? { protocol: d.state.handedTo.protocol, sede: d.state.handedTo.sede } : undefined;
+  d.post('event', { name: 'ended', detail: { conversationId: d.state.conv, ...(ticket ? { ticket } : {}) } });
 }
 
 function isVisible() {

@@ -85,6 +85,6 @@ if (cig) {
   cig.on('unread', (d) => log(`unread: ${d.count}`));
   cig.on('queue', (d) => log(`queue: posizione ${d.position}`));
   cig.on('assigned', (d) => log(`assigned: ${d.advisorName ?? 'consulente'}`));
-  cig.on('ended', () => log('ended'));
+  cig.on('ended', (d) => log(d.ticket ? `ended: richiesta Linea INPS ${d.ticket.protocol}` : 'ended'));
 }
 show(1, false);
