@@ -42,6 +42,13 @@ export const dashboardDaily = pgTable(
     ticketsOverdue: integer('tickets_overdue').notNull(),
     /** Tickets created before the end of the day and not closed by then. */
     backlogEnd: integer('backlog_end').notNull(),
+    /**
+     * Ratings (1-5) of the chats closed that day with one, as a count and a sum
+     * rather than an average: both add up over days and scopes, an average does
+     * not. Rows taken before ratings were counted have 0 and 0.
+     */
+    ratingsCount: integer('ratings_count').notNull().default(0),
+    ratingsSum: integer('ratings_sum').notNull().default(0),
     takenAt: instant('taken_at').notNull(),
   },
   (t) => [

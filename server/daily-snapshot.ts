@@ -10,6 +10,7 @@
  *   chats served      conversations opened (assigned) during the day
  *   avg / p90 wait    over those, from conversation_waits (null when no wait is known)
  *   escalations       conversations closed as `escalated` during the day
+ *   ratings           count and sum of the ratings of chats closed during the day
  *   tickets opened    created during the day;  tickets closed: closed during the day
  *   backlog at end    created before the end of the day and not closed by then
  *   overdue at end    of that backlog, due before the end of the day
@@ -42,6 +43,9 @@ export interface DayFigures {
   ticketsClosed: number;
   ticketsOverdue: number;
   backlogEnd: number;
+  /** Chats closed that day with a rating, and the sum of those ratings (average = sum / count). */
+  ratingsCount: number;
+  ratingsSum: number;
 }
 
 export interface DailyRow extends DayFigures {
@@ -59,6 +63,8 @@ export const EMPTY_FIGURES: Readonly<DayFigures> = Object.freeze({
   ticketsClosed: 0,
   ticketsOverdue: 0,
   backlogEnd: 0,
+  ratingsCount: 0,
+  ratingsSum: 0,
 });
 
 const YMD = /^\d{4}-\d{2}-\d{2}$/;
@@ -99,9 +105,12 @@ interface ChatAgg extends Record<string, unknown> {
   avg_wait: number | string | null;
   p90_wait: number | string | null;
 }
-interface EscAgg extends Record<string, unknown> {
+/** Chats closed in the day: the escalated ones and the ratings. */
+interface ClosedAgg extends Record<string, unknown> {
   key: string;
-  n: number;
+  escalated: number;
+  rated: number;
+  rating_sum: number;
 }
 interface TicketAgg extends Record<string, unknown> {
   key: string;
@@ -132,11 +141,12 @@ export async function computeDay(db: Db, day: string, timeZone = SNAPSHOT_TIME_Z
           where c.opened_at >= ${s}::timestamptz and c.opened_at < ${e}::timestamptz
           group by 1`,
     );
-    const escalations = await queryRows<EscAgg>(
+    const closed = await queryRows<ClosedAgg>(
       db,
-      sql`select ${g.chatKey} as key, count(*)::int as n
+      sql`select ${g.chatKey} as key, count(*) filter (where c.outcome = 'escalated')::int as escalated,
+            count(c.rating)::int as rated, coalesce(sum(c.rating), 0)::int as rating_sum
           from conversations c ${g.chatJoin}
-          where c.outcome = 'escalated' and c.closed_at >= ${s}::timestamptz and c.closed_at < ${e}::timestamptz
+          where c.closed_at >= ${s}::timestamptz and c.closed_at < ${e}::timestamptz
           group by 1`,
     );
     const tickets = await queryRows<TicketAgg>(
@@ -163,7 +173,12 @@ export async function computeDay(db: Db, day: string, timeZone = SNAPSHOT_TIME_Z
       r.avgWaitSeconds = round(num(c.avg_wait));
       r.p90WaitSeconds = round(num(c.p90_wait));
     }
-    for (const x of escalations) row(x.key).escalations = Number(x.n);
+    for (const x of closed) {
+      const r = row(x.key);
+      r.escalations = Number(x.escalated);
+      r.ratingsCount = Number(x.rated);
+      r.ratingsSum = Number(x.rating_sum);
+    }
     for (const t of tickets) {
       const r = row(t.key);
       r.ticketsOpened = Number(t.opened);
@@ -172,7 +187,7 @@ export async function computeDay(db: Db, day: string, timeZone = SNAPSHOT_TIME_Z
       r.ticketsOverdue = Number(t.overdue);
     }
     for (const r of rows.values()) {
-      const empty = r.chatsServed === 0 && r.escalations === 0 && r.ticketsOpened === 0 && r.ticketsClosed === 0 && r.backlogEnd === 0;
+      const empty = r.chatsServed === 0 && r.escalations === 0 && r.ratingsCount === 0 && r.ticketsOpened === 0 && r.ticketsClosed === 0 && r.backlogEnd === 0;
       if (!empty || r.scope === 'national') out.push(r);
     }
   }
@@ -204,6 +219,8 @@ export async function takeSnapshot(db: Db, day: string, now: Date, timeZone = SN
             ticketsClosed: sql`excluded.tickets_closed`,
             ticketsOverdue: sql`excluded.tickets_overdue`,
             backlogEnd: sql`excluded.backlog_end`,
+            ratingsCount: sql`excluded.ratings_count`,
+            ratingsSum: sql`excluded.ratings_sum`,
             takenAt: sql`excluded.taken_at`,
           },
         });

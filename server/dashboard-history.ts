@@ -92,6 +92,8 @@ function figuresOf(r: DayFigures | undefined): DayFigures {
     ticketsClosed: r?.ticketsClosed ?? 0,
     ticketsOverdue: r?.ticketsOverdue ?? 0,
     backlogEnd: r?.backlogEnd ?? 0,
+    ratingsCount: r?.ratingsCount ?? 0,
+    ratingsSum: r?.ratingsSum ?? 0,
   };
 }
 
@@ -108,6 +110,9 @@ const CSV_HEADER = [
   'tickets_closed',
   'tickets_overdue',
   'backlog_end',
+  // Count and sum, not an average: a spreadsheet adds them over days or sedi and divides once (docs/dashboard.md).
+  'ratings_count',
+  'ratings_sum',
 ];
 
 /** A history's rows as CSV (RFC 4180, CRLF, a header line) and the file name to offer. */
@@ -115,7 +120,10 @@ export function historyCsv(h: History): { csv: string; filename: string } {
   const lines = [CSV_HEADER.map(csvCell).join(',')];
   for (const r of h.rows ?? []) {
     lines.push(
-      [r.day, r.scope, r.key, r.name, r.chatsServed, r.avgWaitSeconds, r.p90WaitSeconds, r.escalations, r.ticketsOpened, r.ticketsClosed, r.ticketsOverdue, r.backlogEnd]
+      [
+        r.day, r.scope, r.key, r.name, r.chatsServed, r.avgWaitSeconds, r.p90WaitSeconds, r.escalations,
+        r.ticketsOpened, r.ticketsClosed, r.ticketsOverdue, r.backlogEnd, r.ratingsCount, r.ratingsSum,
+      ]
         .map(csvCell)
         .join(','),
     );

@@ -2,7 +2,8 @@
  * The dashboard's live view (docs/dashboard.md, "Live view"), assembled from one
  * routing snapshot and one grouped query on `tickets`, read the way
  * server/metrics.ts reads them (same definitions), so the supervisor's view and
- * `/metrics` agree at the same instant.
+ * `/metrics` agree at the same instant; plus one query on today's ratings (the
+ * satisfaction card), which /metrics does not have.
  */
 import { sql } from 'drizzle-orm';
 import type { WaitInfo } from '../routing/eta.ts';
@@ -64,11 +65,36 @@ export function ticketCounts(db: Db, scope: DashboardScope, at: number): Promise
   );
 }
 
+/** Today's ratings in scope: how many, and their sum. */
+export interface RatingsAgg extends Record<string, unknown> {
+  n: number;
+  total: number;
+}
+
+/**
+ * The ratings of the chats closed today (local day, like `closedToday`) with one.
+ * An office counts the chats of its provinces, as the daily snapshot counts a
+ * chat for the sede competent for its province.
+ */
+export async function ratingsToday(db: Db, scope: DashboardScope, at: number): Promise<RatingsAgg> {
+  const { start, end } = dayBounds(localDay(at));
+  const provinces = scope.kind === 'sede' ? sql`and province in (${sql.join(scope.provinces.map((p) => sql`${p}`), sql`, `)})` : sql``;
+  const [row] = await queryRows<RatingsAgg>(
+    db,
+    sql`select count(rating)::int as n, coalesce(sum(rating), 0)::int as total
+        from conversations
+        where status = 'closed' and closed_at >= ${start.toISOString()}::timestamptz and closed_at < ${end.toISOString()}::timestamptz
+          and rating is not null ${provinces}`,
+  );
+  return { n: Number(row?.n ?? 0), total: Number(row?.total ?? 0) };
+}
+
 /** What the live view is made of, all read at the same instant `now`. */
 export interface LiveInputs {
   scope: DashboardScope;
   snap: RoutingSnapshot;
   ticketRows: TicketAgg[];
+  ratings: RatingsAgg;
   /** Wait estimates by user id. */
   etas: Map<string, WaitInfo>;
   now: number;
@@ -89,7 +115,7 @@ export function buildLiveView(i: LiveInputs): LiveView {
     at: new Date(now).toISOString(),
     scope: scope.kind === 'all' ? { role: 'supervisor', sede: null, provinces: null } : { role: 'office', sede: scope.sede, provinces: scope.provinces },
     service: { open: open.open, closesAt: closes ? closes.toISOString() : null, secondsToClose, opensAt: open.opensAt ?? null },
-    totals: totals(queues, visibleAdvisors, tickets),
+    totals: { ...totals(queues, visibleAdvisors, tickets), satisfaction: satisfaction(i.ratings) },
     queues,
     provinces: provinceViews(i, inScope, queues),
     advisors: visibleAdvisors
@@ -150,7 +176,12 @@ function provinceViews(i: LiveInputs, inScope: (province: string) => boolean, qu
   return provinces;
 }
 
-function totals(queues: QueueView[], visibleAdvisors: AdvisorState[], tickets: SedeTickets[]): LiveView['totals'] {
+/** The average is null, not 0, when nobody rated: "no ratings" is not "rated 0". */
+function satisfaction(r: RatingsAgg): LiveView['totals']['satisfaction'] {
+  return { ratings: r.n, average: r.n ? round3(r.total / r.n) : null };
+}
+
+function totals(queues: QueueView[], visibleAdvisors: AdvisorState[], tickets: SedeTickets[]): Omit<LiveView['totals'], 'satisfaction'> {
   const available = visibleAdvisors.filter((a) => a.status === 'available');
   const seats = available.reduce((n, a) => n + a.capacity, 0);
   const held = available.reduce((n, a) => n + a.conversations.length, 0);

@@ -74,6 +74,8 @@ export interface LiveView {
     advisors: { available: number; away: number; offline: number };
     occupancy: number;
     tickets: { open: number; inProgress: number; overdue: number; slaBreaches: number; closedToday: number };
+    /** Ratings (1-5) of the chats closed today in scope; `average` null when there is none. */
+    satisfaction: { ratings: number; average: number | null };
   };
   queues: QueueView[];
   provinces: ProvinceView[];

@@ -54,6 +54,7 @@ export const liveSchema = {
         advisors: { type: 'object', properties: { available: int, away: int, offline: int } },
         occupancy: num,
         tickets: { type: 'object', properties: { open: int, inProgress: int, overdue: int, slaBreaches: int, closedToday: int } },
+        satisfaction: { type: 'object', properties: { ratings: int, average: nullableNumber } },
       },
     },
     queues: {
@@ -111,6 +112,8 @@ const figures = {
   ticketsClosed: int,
   ticketsOverdue: int,
   backlogEnd: int,
+  ratingsCount: int,
+  ratingsSum: int,
 } as const;
 
 const historySchema = {

@@ -1,7 +1,8 @@
 /**
  * The dashboard page in a real browser (Debian chromium through playwright-core):
  * a supervisor signs in while users wait in several provinces, sees the sortable
- * table with its heat scale, the advisors, the ticket backlog and the charts,
+ * table with its heat scale, today's satisfaction, the advisors, the ticket
+ * backlog and the charts (satisfaction too: no bar on a day nobody rated),
  * switches a province to ticket only, sees a new arrival without reloading;
  * axe-core finds no serious or critical violation; no CSP violation; 320 px;
  * an office operator sees its sede only. Screenshot: test/screenshots/dashboard.png.
@@ -18,6 +19,7 @@ import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
 import { addDaysYmd } from '../routing/holidays.ts';
 import { dashboardDaily } from '../schema/dashboard-tables.ts';
+import { conversations } from '../schema/tables.ts';
 import { buildApp } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
 import { localDay } from '../server/daily-snapshot.ts';
@@ -133,22 +135,36 @@ async function situation(): Promise<void> {
       userId, role: 'worker', name: userId, province, audience: 'worker', topic: 'cigo', lang: 'it', entry: 'omnia', context: {}, priority: 0, since: Date.now() - minutes * 60_000,
     });
   }
+  // Three chats rated today (two in MI, one in GE), written as rows: a chat really closed here would
+  // become the router's handling-time sample (see above). The unrated one does not count.
+  const closedAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+  await ctx.db.db.insert(conversations).values(
+    ([['r-mi-1', 'MI', 4], ['r-mi-2', 'MI', 4], ['r-ge-1', 'GE', 5], ['r-ge-2', 'GE', null]] as const).map(([id, province, rating], i) => ({
+      id, userId: `u-${id}`, userRole: 'worker' as const, province, audience: 'worker' as const, topic: 'cigo' as const, entry: 'omnia' as const,
+      advisorId: 'adv-gone', status: 'closed' as const, outcome: 'resolved', rating, openedAt: closedAgo(30 + i), closedAt: closedAgo(10 + i),
+    })),
+  );
   const today = localDay(Date.now());
   const rows = [];
   for (let i = 1; i <= 30; i++) {
     const day = addDaysYmd(today, -i);
     const k = (30 - i) / 30;
+    const ratingsCount = i % 7 === 3 ? 0 : 10 + (i % 5) * 3; // every seventh day nobody rated
     rows.push({
       day, scope: 'national' as const, key: 'IT',
       chatsServed: Math.round(120 + 60 * Math.sin(i / 3) + 40 * k), avgWaitSeconds: 90 + 60 * Math.cos(i / 4), p90WaitSeconds: 300,
       escalations: Math.round(8 + 5 * Math.sin(i / 2)), ticketsOpened: 12, ticketsClosed: 10, ticketsOverdue: Math.round(3 * k), backlogEnd: Math.round(40 + 25 * k), takenAt: new Date(),
+      ratingsCount, ratingsSum: Math.round(ratingsCount * (4 + 0.5 * Math.sin(i / 4))),
     });
   }
   // Two days never taken (a gap in the charts). An upsert: the daily timer's catch-up may have taken yesterday already.
   await ctx.db.db
     .insert(dashboardDaily)
     .values(rows.filter((_, i) => i !== 11 && i !== 12))
-    .onConflictDoUpdate({ target: [dashboardDaily.day, dashboardDaily.scope, dashboardDaily.key], set: { chatsServed: sql`excluded.chats_served`, backlogEnd: sql`excluded.backlog_end` } });
+    .onConflictDoUpdate({
+      target: [dashboardDaily.day, dashboardDaily.scope, dashboardDaily.key],
+      set: { chatsServed: sql`excluded.chats_served`, backlogEnd: sql`excluded.backlog_end`, ratingsCount: sql`excluded.ratings_count`, ratingsSum: sql`excluded.ratings_sum` },
+    });
 }
 
 async function signIn(page: Page, role: 'supervisor' | 'office', name: string, sede?: string): Promise<void> {
@@ -162,6 +178,7 @@ async function signIn(page: Page, role: 'supervisor' | 'office', name: string, s
 }
 
 const waitingIn = (page: Page, code: string) => page.locator(`#prov-body tr[data-province="${code}"] td`).nth(1);
+const satisfactionCard = (page: Page) => page.locator('#kpis .kpi', { hasText: 'Soddisfazione oggi' }).locator('dd');
 
 if (chromiumOrSkip()) {
   test.before(async () => {
@@ -204,9 +221,15 @@ if (chromiumOrSkip()) {
     assert.match((await page.locator('#tickets-body tr', { hasText: 'SEDE-MI' }).textContent()) ?? '', /^Milano \(SEDE-MI\)2/);
     await page.locator('#adv-body tr', { hasText: 'Tommaso Torinese' }).waitFor();
     assert.match((await page.locator('#adv-body tr', { hasText: 'Tommaso Torinese' }).textContent()) ?? '', /Disponibile.*3 di 3.*TO/);
-    assert.is(await page.locator('#charts figure').count(), 4);
+    assert.equal(await satisfactionCard(page).allTextContents(), ['4,3 su 5', '3 valutazioni'], '4, 4 and 5 today; not the chat closed unrated');
+    assert.is(await page.locator('#charts figure').count(), 5);
     assert.is(await page.locator('#charts svg[role="img"]').first().getAttribute('aria-labelledby'), 'ch-chats-title ch-chats-desc');
     assert.ok((await page.locator('#charts figure').first().locator('rect.bar').count()) >= 28, 'a bar per day taken');
+    const rating = page.locator('#charts figure', { has: page.getByText('Soddisfazione media (1–5)', { exact: true }) });
+    const cells = await rating.locator('tbody td').allTextContents();
+    assert.is(cells[cells.length - 4], 'nessuna valutazione', `three days ago nobody rated: ${cells.slice(-5)}`);
+    assert.is(await rating.locator('rect.bar:not(.missing)').count(), cells.filter((c) => /^\d/.test(c)).length, 'a bar for each day with ratings, none for the others');
+    assert.ok(cells.filter((c) => c === 'nessuna valutazione').length >= 4);
     await page.getByLabel('Mostra tutte le province').check();
     await page.locator('#prov-body tr[data-province="AO"]').waitFor();
     assert.is(await page.locator('#prov-body tr').count(), 110);
@@ -319,6 +342,7 @@ if (chromiumOrSkip()) {
     assert.is(await page.locator('#access').isVisible(), false, 'the access log is for supervisors');
     assert.is(await page.getByRole('switch').count(), 0);
     assert.match((await page.locator('#me').textContent()) ?? '', /SEDE-GE/);
+    assert.equal(await satisfactionCard(page).allTextContents(), ['5 su 5', '1 valutazione'], "Genova's rating only");
     assert.equal(await axe(page), []);
     await shot(page, 'dashboard-office');
   });

@@ -310,7 +310,7 @@ const shift = (day: string, n: number) => new Date(Date.parse(`${day}T12:00:00Z`
 
 async function seedDay(db: Db): Promise<void> {
   const D = SEEDED_DAY;
-  const conv = (id: string, province: string, openedAt: Date, closedAt: Date | null, outcome: string | null) => ({
+  const conv = (id: string, province: string, openedAt: Date, closedAt: Date | null, outcome: string | null, rating: number | null = null) => ({
     id,
     userId: `u-${id}`,
     userRole: 'worker' as const,
@@ -321,17 +321,19 @@ async function seedDay(db: Db): Promise<void> {
     advisorId: 'adv-seed',
     status: closedAt ? ('closed' as const) : ('open' as const),
     outcome,
+    rating,
     openedAt,
     closedAt,
   });
   await db.insert(conversations).values([
-    conv('c1', 'GE', rome(D, '15:10'), rome(D, '15:20'), 'resolved'),
+    conv('c1', 'GE', rome(D, '15:10'), rome(D, '15:20'), 'resolved', 4),
     conv('c2', 'GE', rome(D, '15:30'), rome(D, '15:50'), 'escalated'),
     conv('c3', 'MI', rome(D, '16:00'), null, null),
-    conv('c4', 'MI', rome(shift(D, -1), '17:59'), rome(D, '00:05'), 'escalated'),
+    conv('c4', 'MI', rome(shift(D, -1), '17:59'), rome(D, '00:05'), 'escalated', 3),
     conv('c5', 'RM', rome(shift(D, 1), '00:00'), null, null),
     conv('c6', 'RM', new Date(rome(shift(D, 1), '00:00').getTime() - 1000), null, null),
-    conv('c7', 'GE', rome(D, '17:00'), rome(D, '17:10'), 'resolved'),
+    conv('c7', 'GE', rome(D, '17:00'), rome(D, '17:10'), 'resolved', 5),
+    conv('c8', 'RM', rome(shift(D, -1), '16:00'), rome(shift(D, -1), '16:20'), 'resolved', 1), // rated the day before
   ]);
   await db.insert(conversationWaits).values([
     { conversationId: 'c1', requestedAt: rome(D, '15:09'), waitMs: 30_000 },
@@ -403,7 +405,9 @@ async function expectedFigures(db: Db, day: string): Promise<Map<string, Json>> 
   const out = new Map<string, Json>();
   const row = (scope: string, key: string) => {
     const k = `${scope}/${key}`;
-    if (!out.has(k)) out.set(k, { scope, key, chatsServed: 0, waits: [] as number[], escalations: 0, ticketsOpened: 0, ticketsClosed: 0, ticketsOverdue: 0, backlogEnd: 0 });
+    if (!out.has(k)) {
+      out.set(k, { scope, key, chatsServed: 0, waits: [] as number[], escalations: 0, ticketsOpened: 0, ticketsClosed: 0, ticketsOverdue: 0, backlogEnd: 0, ratingsCount: 0, ratingsSum: 0 });
+    }
     return out.get(k)!;
   };
   row('national', 'IT');
@@ -415,6 +419,10 @@ async function expectedFigures(db: Db, day: string): Promise<Map<string, Json>> 
         if (waits.has(c.id)) r.waits.push(waits.get(c.id));
       }
       if (c.outcome === 'escalated' && inDay(c.closedAt)) r.escalations++;
+      if (c.rating !== null && inDay(c.closedAt)) {
+        r.ratingsCount++;
+        r.ratingsSum += c.rating;
+      }
     }
   }
   for (const t of tks) {
@@ -432,7 +440,7 @@ async function expectedFigures(db: Db, day: string): Promise<Map<string, Json>> 
     r.avgWaitSeconds = w.length ? Math.round((w.reduce((a, b) => a + b, 0) / w.length) * 1000) / 1000 : null;
     r.p90WaitSeconds = w.length ? Math.round(p90(w)! * 1000) / 1000 : null;
     delete r.waits;
-    const empty = r.chatsServed + r.escalations + r.ticketsOpened + r.ticketsClosed + r.backlogEnd === 0;
+    const empty = r.chatsServed + r.escalations + r.ratingsCount + r.ticketsOpened + r.ticketsClosed + r.backlogEnd === 0;
     if (empty && r.scope !== 'national') out.delete(k);
   }
   return out;
@@ -456,6 +464,8 @@ test('the daily snapshot of a seeded day matches the counts computed from the da
   const it = stored.get('national/IT')!;
   assert.equal([it.chatsServed, it.escalations, it.ticketsOpened, it.ticketsClosed, it.backlogEnd, it.ticketsOverdue], [5, 2, 4, 1, 6, 2]);
   assert.equal([it.avgWaitSeconds, it.p90WaitSeconds], [(30 + 90 + 600 + 120) / 4, 456]);
+  assert.equal([it.ratingsCount, it.ratingsSum], [3, 4 + 3 + 5], 'c1, c4 (opened the day before) and c7; not the unrated c2 nor c8 of the day before');
+  assert.equal([stored.get('sede/SEDE-GE')!.ratingsCount, stored.get('province/MI')!.ratingsSum], [2, 3]);
   assert.equal(stored.get('sede/SEDE-GE')!.name, 'INPS Sede di Genova');
   assert.equal(history.body.days, [{ day: SEEDED_DAY, taken: true, ...figures(it) }]);
 
@@ -543,7 +553,9 @@ test('the CSV export is an attachment, properly escaped, with the rows of the JS
   const geJson = json.find((r) => r.key === 'SEDE-GE')!;
   assert.equal(ge.slice(4).map((c) => (c === '' ? null : Number(c))), [
     geJson.chatsServed, geJson.avgWaitSeconds, geJson.p90WaitSeconds, geJson.escalations, geJson.ticketsOpened, geJson.ticketsClosed, geJson.ticketsOverdue, geJson.backlogEnd,
+    geJson.ratingsCount, geJson.ratingsSum,
   ]);
+  assert.equal(header!.slice(-2), ['ratings_count', 'ratings_sum']);
   const mi = await call(await office('SEDE-MI'), 'GET', `/api/v1/dashboard/history.csv?from=${SEEDED_DAY}&to=${SEEDED_DAY}`);
   assert.match(mi.headers.get('content-disposition') ?? '', /infocig-cruscotto-sede-mi-/);
   assert.not.ok(mi.text.includes('SEDE-GE'), 'an office exports its own sede only');
@@ -716,6 +728,49 @@ test('recordWait stores the wait of an assigned chat once', async () => {
   await server.dashboard.recordWait('no-such-conversation', NOW - 1_000, NOW); // logged, never thrown
   const rows = await server.db.db.select().from(conversationWaits).where(eq(conversationWaits.conversationId, 'c-wait'));
   assert.equal(rows.map((r) => r.waitMs), [42_000]);
+});
+
+// ---------------------------------------------------------------------------
+// Satisfaction: the ratings users give when they close a chat
+
+/** A user asks, is served by the advisor of their province and closes the chat, with a rating or without. */
+async function chatAndClose(sub: string, province: string, rating?: number): Promise<void> {
+  const u = await signIn({ role: 'worker', sub, province, name: sub });
+  u.send({ type: 'chat.request', topic: 'cigo' });
+  const { conversationId } = await u.next('conversation.assigned');
+  const closed = await u.request({ type: 'conversation.close', conversationId, ...(rating ? { rating } : {}) });
+  assert.is(closed.type, 'ok', JSON.stringify(closed));
+}
+
+test("today's ratings: in the live figures and the day's snapshot, not unrated or yesterday's chats, an office its sede's only", async () => {
+  const satisfaction = async (token: string) => (await call(token, 'GET', '/api/v1/dashboard/live')).body.totals.satisfaction;
+  const sup = await supervisor();
+  assert.equal(await satisfaction(sup), { ratings: 0, average: null }, 'nobody has rated today yet');
+  const adv = await signIn({ role: 'advisor', sub: 'adv-rating', name: 'Rita Voti', skills: ['province:BA', 'province:FI'] });
+  await adv.request({ type: 'advisor.status', status: 'available' });
+  await chatAndClose('w-ba-r1', 'BA', 5);
+  await chatAndClose('w-ba-r2', 'BA', 4);
+  await chatAndClose('w-ba-r3', 'BA');
+  await chatAndClose('w-fi-r1', 'FI', 2);
+  const yesterday = '2026-03-09';
+  await server.db.db.insert(conversations).values({
+    id: 'c-rated-yesterday', userId: 'u-y', userRole: 'worker', province: 'BA', audience: 'worker', topic: 'cigo', entry: 'omnia', advisorId: 'adv-rating',
+    status: 'closed', rating: 1, openedAt: rome(yesterday, '17:40'), closedAt: rome(yesterday, '17:58'),
+  });
+
+  assert.equal(await satisfaction(sup), { ratings: 3, average: 3.667 }, '5, 4 and 2; not the unrated chat nor yesterday’s 1');
+  assert.equal(await satisfaction(await office('SEDE-BA')), { ratings: 2, average: 4.5 });
+  assert.equal(await satisfaction(await office('SEDE-FI')), { ratings: 1, average: 2 });
+  assert.equal(await satisfaction(await office('SEDE-GE')), { ratings: 0, average: null });
+
+  for (const day of [yesterday, '2026-03-10']) assert.is((await call(sup, 'POST', '/api/v1/dashboard/snapshots', { day })).status, 201);
+  const h = await call(sup, 'GET', `/api/v1/dashboard/history?from=${yesterday}&to=2026-03-10`);
+  assert.is(h.status, 200, h.text);
+  assert.equal(h.body.days.map((d: Json) => [d.day, d.ratingsCount, d.ratingsSum]), [[yesterday, 1, 1], ['2026-03-10', 3, 11]]);
+  const today = (scope: string, key: string) => h.body.rows.find((r: Json) => r.day === '2026-03-10' && r.scope === scope && r.key === key);
+  assert.equal([today('sede', 'SEDE-BA').ratingsCount, today('sede', 'SEDE-BA').ratingsSum, today('province', 'FI').ratingsSum], [2, 9, 2]);
+  const ba = await call(await office('SEDE-BA'), 'GET', '/api/v1/dashboard/history?from=2026-03-10&to=2026-03-10');
+  assert.equal([ba.body.days[0].ratingsCount, ba.body.days[0].ratingsSum], [2, 9], 'an office reads its own sede');
 });
 
 test.run();

@@ -1,5 +1,5 @@
 /**
- * The dashboard's "last 30 days" panel: four bar charts built as inline SVG
+ * The dashboard's "last 30 days" panel: five bar charts built as inline SVG
  * with DOM calls (no inline style under CSP style-src 'self': sizes are SVG
  * attributes, colours are classes), each with its data table for screen
  * readers, and the CSV download of the same history.
@@ -27,16 +27,23 @@ function niceMax(v) {
   return ([1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].find((s) => n <= s) ?? 10) * p;
 }
 
-function chart(id, title, days, valueOf, format) {
+/**
+ * One chart. `valueOf` may answer null for a day that was taken but has nothing
+ * to measure (no rating that day): no bar and `o.none` in the table, unlike a day
+ * never taken (a grey mark), because 0 would be a value nobody gave.
+ * `o.max` fixes the top of the scale (ratings: 5), so a 4 never fills the chart.
+ */
+function chart(id, title, days, valueOf, format, o = {}) {
   const W = 320;
   const H = 150;
   const pad = { l: 34, r: 6, t: 10, b: 24 };
   const values = days.map((d) => (d.taken ? valueOf(d) : null));
-  const max = niceMax(Math.max(0, ...values.filter((v) => v !== null)));
+  const max = o.max ?? niceMax(Math.max(0, ...values.filter((v) => v !== null)));
   const bw = (W - pad.l - pad.r) / Math.max(1, days.length);
   const y = (v) => pad.t + (H - pad.t - pad.b) * (1 - v / max);
-  const last = [...values].reverse().find((v) => v !== null);
-  const desc = dt('history.chart.desc', { title, from: fmtDay(days[0].day), to: fmtDay(days.at(-1).day), max: format(Math.max(0, ...values.filter((v) => v !== null))), last: last === undefined ? '–' : format(last) });
+  const shown = values.filter((v) => v !== null);
+  const last = shown.at(-1);
+  const desc = dt('history.chart.desc', { title, from: fmtDay(days[0].day), to: fmtDay(days.at(-1).day), max: shown.length ? format(Math.max(...shown)) : '–', last: last === undefined ? '–' : format(last) });
   const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': `${id}-title ${id}-desc`, class: 'chart', focusable: 'false' },
     svg('title', { id: `${id}-title` }, title),
     svg('desc', { id: `${id}-desc` }, desc),
@@ -51,12 +58,12 @@ function chart(id, title, days, valueOf, format) {
   days.forEach((d, i) => {
     const v = values[i];
     const x = pad.l + i * bw + bw * 0.15;
-    if (v === null) root.append(svg('rect', { x, y: y(0) - 2, width: bw * 0.7, height: 2, class: 'bar missing' }));
-    else root.append(svg('rect', { x, y: y(v), width: bw * 0.7, height: Math.max(0, y(0) - y(v)), class: 'bar' }));
+    if (!d.taken) root.append(svg('rect', { x, y: y(0) - 2, width: bw * 0.7, height: 2, class: 'bar missing' }));
+    else if (v !== null) root.append(svg('rect', { x, y: y(v), width: bw * 0.7, height: Math.max(0, y(0) - y(v)), class: 'bar' }));
   });
   const table = h('table', { class: 'data compact' },
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, dt('history.col.day')), h('th', { scope: 'col', class: 'num' }, dt('history.col.value')))),
-    h('tbody', {}, days.map((d, i) => h('tr', {}, h('th', { scope: 'row' }, fmtDay(d.day)), h('td', { class: 'num' }, values[i] === null ? dt('history.notTaken') : format(values[i]))))));
+    h('tbody', {}, days.map((d, i) => h('tr', {}, h('th', { scope: 'row' }, fmtDay(d.day)), h('td', { class: 'num' }, !d.taken ? dt('history.notTaken') : values[i] === null ? o.none : format(values[i]))))));
   return h('figure', { class: 'chart-card card', 'aria-labelledby': `${id}-cap` },
     h('figcaption', { id: `${id}-cap` }, title),
     root,
@@ -82,6 +89,7 @@ export function historyPanel({ api, announce, saveCsv }) {
       chart('ch-wait', dt('history.chart.wait'), days, (d) => (d.avgWaitSeconds === null ? 0 : d.avgWaitSeconds / 60), min),
       chart('ch-esc', dt('history.chart.escalations'), days, (d) => d.escalations, int),
       chart('ch-backlog', dt('history.chart.backlog'), days, (d) => d.backlogEnd, int),
+      chart('ch-rating', dt('history.chart.rating'), days, (d) => (d.ratingsCount ? d.ratingsSum / d.ratingsCount : null), min, { max: 5, none: dt('history.noRatings') }),
     );
     $('#history-status').textContent = days.some((d) => d.taken) ? `${hist.series.name} · ${fmtDay(hist.from)} – ${fmtDay(hist.to)}` : dt('history.empty');
   }

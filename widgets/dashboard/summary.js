@@ -16,7 +16,15 @@ function closingText(service) {
   return service.opensAt ? dt('closing.opens', { when: formatWhen(service.opensAt) }) : dt('closing.closed');
 }
 
+/** "4,4 su 5" over "23 valutazioni"; a dash and "nessuna valutazione" rather than a 0 nobody gave. */
+function satisfaction({ ratings, average }) {
+  if (!ratings || average === null) return ['—', dt('kpi.satisfaction.none')];
+  return [dt('kpi.satisfaction.value', { avg: fmtNumber(average, 1) }), ratings === 1 ? dt('kpi.satisfaction.one') : dt('kpi.satisfaction.many', { n: fmtNumber(ratings) })];
+}
+
 function kpis({ totals, service, advisors }, beyond) {
+  // An older node behind the same balancer answers without the field during an upgrade.
+  const [rating, ratings] = satisfaction(totals.satisfaction ?? { ratings: 0, average: null });
   return [
     ['kpi.waiting', fmtNumber(totals.waiting), totals.waiting > 0 ? 'warn' : ''],
     ['kpi.oldest', fmtDuration(totals.oldestWaitSeconds), totals.oldestWaitSeconds >= 300 ? 'alert' : ''],
@@ -26,6 +34,7 @@ function kpis({ totals, service, advisors }, beyond) {
     ['kpi.occupancy', `${fmtNumber(Math.round(totals.occupancy * 100))} %`, totals.occupancy >= 0.9 ? 'warn' : ''],
     ['kpi.open', fmtNumber(totals.tickets.open + totals.tickets.inProgress), ''],
     ['kpi.overdue', fmtNumber(totals.tickets.overdue), totals.tickets.overdue > 0 ? 'alert' : ''],
+    ['kpi.satisfaction', rating, '', ratings],
   ];
 }
 
@@ -45,7 +54,11 @@ export function summaryPanel() {
       lastSummary = text;
       $('#summary').textContent = text;
     }
-    $('#kpis').replaceChildren(...kpis(live, beyond).map(([k, v, tone]) => h('div', { class: `kpi ${tone}`.trim() }, h('dt', {}, dt(k)), h('dd', {}, v))));
+    $('#kpis').replaceChildren(
+      ...kpis(live, beyond).map(([k, v, tone, note]) =>
+        h('div', { class: `kpi ${tone}`.trim() }, h('dt', {}, dt(k)), h('dd', {}, v), note ? h('dd', { class: 'kpi-note' }, note) : null),
+      ),
+    );
   }
 
   return { render, forget: () => (lastSummary = '') };
