@@ -22,6 +22,8 @@ export interface ControlDeps {
   clock: Clock;
   /** Called after a control changed the routing state. */
   onRoutingChange?: () => void;
+  /** RETENTION_DAYS: days whose chats may be erased are not re-taken. */
+  retentionDays?: number | null;
 }
 
 export function requireSupervisor(identity: Identity): void {
@@ -33,11 +35,14 @@ function auditRow(identity: Identity, at: Date, action: string, target: string, 
 }
 
 /** Takes (or re-takes) a day's snapshot; audited when a person asks for it. */
-export async function takeDaySnapshot(deps: Pick<ControlDeps, 'db' | 'clock'>, day: string, by?: Identity): Promise<DailyRow[]> {
+export async function takeDaySnapshot(deps: Pick<ControlDeps, 'db' | 'clock' | 'retentionDays'>, day: string, by?: Identity): Promise<DailyRow[]> {
   if (by && by.role !== 'supervisor') throw new AppError('forbidden', 'only supervisors take snapshots');
   if (!isCalendarDay(day)) throw new AppError('validation_failed', 'day is not a calendar day (YYYY-MM-DD)');
   const now = new Date(deps.clock.now());
   if (day > localDay(now)) throw new AppError('validation_failed', 'day is in the future');
+  // A re-take recounts from the chats and tickets; once retention has erased some of a day's (the cut-off's own day
+  // included), it would only shrink what was recorded while they existed.
+  if (deps.retentionDays && day <= localDay(new Date(now.getTime() - deps.retentionDays * 86_400_000))) throw new AppError('snapshot_day_erased', day);
   const rows = await takeSnapshot(deps.db, day, now, SNAPSHOT_TIME_ZONE);
   if (by) await deps.db.insert(dashboardAudit).values(auditRow(by, now, 'snapshot.taken', day, { rows: rows.length }));
   return rows;

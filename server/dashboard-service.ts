@@ -41,6 +41,8 @@ export interface DashboardDeps {
   /** Called after a control changed the routing state (e.g. `() => void router.dispatch()`). */
   onRoutingChange?: () => void;
   log?: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** RETENTION_DAYS: a day whose chats may have been erased is not re-taken (its figures would shrink). */
+  retentionDays?: number | null;
   /** How often the ticket-only flags and the office map are re-read (other nodes' changes). Default 5 s. */
   refreshMs?: number;
 }

@@ -49,6 +49,7 @@ export const ERRORS = {
   too_many_attachments: { status: 400, message: 'At most %s files a message' },
   // dashboard
   ticket_only: { status: 409, message: 'This province takes Linea INPS requests only for now: %s' },
+  snapshot_day_erased: { status: 409, message: 'The chats and requests of %s have been erased by the retention period: its recorded figures stay as they are' },
   // access log
   access_log_unavailable: { status: 503, message: 'The access could not be recorded, so nothing is shown; try again in a moment' },
   // server

@@ -161,7 +161,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   const metrics = new Metrics({ state, hub, db: db.db, clock, storeBatches: () => ({ ...sqlStore.batchStats(), ticketCreate: ticketStore.creationStats() }) });
   const router = new RouterService({ state, store, hub, fanout, clock, log, metrics, config: config.routing, recordWait: (id, since, at) => dashboard.recordWait(id, since, at) });
   const dashboardLog = logger.child({ part: 'dashboard' });
-  const dashboard = new DashboardService({ db: db.db, state, clock, schedule, handleSeconds: () => router.handling.mean(), estimate: (snap) => router.infos(snap), onRoutingChange: () => void router.dispatch(), log: dashboardLog });
+  const dashboard = new DashboardService({ db: db.db, state, clock, schedule, handleSeconds: () => router.handling.mean(), estimate: (snap) => router.infos(snap), onRoutingChange: () => void router.dispatch(), log: dashboardLog, retentionDays: config.retentionDays });
   await dashboard.start();
   const dashboardFeed = new DashboardFeed({ dashboard, log: dashboardLog });
   const daily = scheduleDailySnapshots({ take: (day) => dashboard.takeSnapshot(day), clock, log: dashboardLog });

@@ -180,6 +180,17 @@ test('the metric counts what was erased', async () => {
   assert.match(res.body, /infocig_retention_erased_total\{kind="tickets"\} 2/);
 });
 
+test('a day whose chats retention may have erased is not re-taken (its figures would shrink); a recent day is', async () => {
+  const supervisor = await token({ role: 'supervisor', sub: 'sup-1' });
+  const take = (daysAgo: number) => app.inject({ method: 'POST', url: '/api/v1/dashboard/snapshots', headers: { authorization: `Bearer ${supervisor}` }, payload: { day: new Date(clock.now() - daysAgo * DAY).toISOString().slice(0, 10) } });
+  for (const old of [90, 91, 400]) {
+    const res = await take(old);
+    assert.is(res.statusCode, 409, `${old} days ago`);
+    assert.is(res.json().error.code, 'snapshot_day_erased');
+  }
+  assert.is((await take(88)).statusCode, 201);
+});
+
 test('RETENTION_DAYS is whole days from 30 to 3650; absent, nothing is erased', () => {
   for (const bad of ['10', '3651', '90.5', 'novanta', '-1']) {
     assert.throws(() => loadConfig({ AUTH_DEV: '1', RETENTION_DAYS: bad }), (err: unknown) => err instanceof ConfigError && /RETENTION_DAYS/.test(String(err)), bad);

@@ -86,7 +86,8 @@ export function historyPanel({ api, announce, saveCsv }) {
     const min = (v) => fmtNumber(v, 1);
     box.replaceChildren(
       chart('ch-chats', dt('history.chart.chats'), days, (d) => d.chatsServed, int),
-      chart('ch-wait', dt('history.chart.wait'), days, (d) => (d.avgWaitSeconds === null ? 0 : d.avgWaitSeconds / 60), min),
+      // A day nobody waited has no average wait: no bar, not a 0 that reads as "nobody waited long".
+      chart('ch-wait', dt('history.chart.wait'), days, (d) => (d.avgWaitSeconds === null ? null : d.avgWaitSeconds / 60), min, { none: dt('history.noWait') }),
       chart('ch-esc', dt('history.chart.escalations'), days, (d) => d.escalations, int),
       chart('ch-backlog', dt('history.chart.backlog'), days, (d) => d.backlogEnd, int),
       chart('ch-rating', dt('history.chart.rating'), days, (d) => (d.ratingsCount ? d.ratingsSum / d.ratingsCount : null), min, { max: 5, none: dt('history.noRatings') }),
