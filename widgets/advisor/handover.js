@@ -39,12 +39,15 @@ export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
     escalateError,
     h('button', { type: 'submit', class: 'primary' }, t('adv.escalate')));
 
-  const to = h('select', { id: `${p}-to`, name: 'to', 'aria-describedby': `${p}-to-hint` });
+  const anyone = () => h('option', { value: '' }, t('adv.transferAnyone'));
+  const to = h('select', { id: `${p}-to`, name: 'to', 'aria-describedby': `${p}-to-hint` }, anyone());
+  const transferStatus = h('p', { class: 'note', role: 'status' });
   const transferError = h('p', { class: 'error', role: 'alert' });
   const transfer = h('form', { class: 'handover-form transfer-form' },
     h('label', { for: `${p}-to` }, t('adv.transferTo')),
     to,
     h('p', { id: `${p}-to-hint`, class: 'note' }, t('adv.transferHint')),
+    transferStatus,
     transferError,
     h('button', { type: 'submit' }, t('adv.transfer')));
 
@@ -94,13 +97,11 @@ export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
     const fit = items.filter((a) => a.fits);
     const other = items.filter((a) => !a.fits);
     to.replaceChildren(
-      h('option', { value: '' }, t('adv.transferAnyone')),
+      anyone(),
       fit.length ? h('optgroup', { label: t('adv.transferFit') }, fit.map(option)) : null,
       other.length ? h('optgroup', { label: t('adv.transferOther') }, other.map(option)) : null,
     );
   }
-  const transferStatus = h('p', { class: 'note', role: 'status' });
-  transfer.insertBefore(transferStatus, transferError);
   const transferBox = h('details', { class: 'handover-box' }, h('summary', {}, t('adv.transferOpen')), transfer);
   transferBox.addEventListener('toggle', () => transferBox.open && isOpen() && void listTargets());
 
