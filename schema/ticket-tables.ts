@@ -26,7 +26,7 @@ const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'd
 
 export type TicketStatusValue = 'open' | 'in_progress' | 'closed';
 export type TicketOriginValue = 'user' | 'escalation' | 'office';
-export type NoticeKindValue = 'registered' | 'taken_in_charge' | 'replied' | 'closed';
+export type NoticeKindValue = 'registered' | 'taken_in_charge' | 'replied' | 'closed' | 'transferred';
 export type NoticeRecipientKindValue = 'user' | 'matricola' | 'sede';
 
 export const tickets = pgTable(
@@ -145,7 +145,7 @@ export const outbox = pgTable(
     index('outbox_pending_idx').on(t.createdAt).where(sql`${t.sentAt} is null`),
     index('outbox_ticket_idx').on(t.ticketId),
     foreignKey({ name: 'outbox_ticket_fk', columns: [t.ticketId], foreignColumns: [tickets.id] }).onDelete('cascade'),
-    check('outbox_kind_check', sql`${t.kind} in ('registered', 'taken_in_charge', 'replied', 'closed')`),
+    check('outbox_kind_check', sql`${t.kind} in ('registered', 'taken_in_charge', 'replied', 'closed', 'transferred')`),
     check('outbox_recipient_kind_check', sql`${t.recipientKind} in ('user', 'matricola', 'sede')`),
   ],
 );

@@ -43,6 +43,9 @@ export const ERRORS = {
   matricola_not_yours: { status: 403, message: 'You do not act for this matricola: %s' },
   no_competent_office: { status: 422, message: 'No territorial office is competent for %s' },
   tickets_busy: { status: 503, message: 'Too many requests are being recorded right now; nothing was saved, try again in a moment' },
+  unknown_sede: { status: 400, message: 'No territorial office has this code: %s' },
+  same_sede: { status: 400, message: 'The ticket is already at %s' },
+  ticket_transferred: { status: 409, message: 'The ticket was transferred to another sede meanwhile; nothing was changed' },
   // ticket attachments and notices
   attachment_type_refused: { status: 415, message: 'This file type is not accepted (PDF, PNG, JPEG, P7M or plain text only): %s' },
   attachment_too_large: { status: 413, message: 'A file is larger than 5 MiB: %s' },

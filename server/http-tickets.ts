@@ -7,6 +7,9 @@
  *   POST  /api/v1/tickets/:id/replies   a chained reply
  *   PATCH /api/v1/tickets/:id           a status change (`{ status, outcome? }`)
  *
+ * (The transfer to another sede is in http-ticket-transfer.ts; the files in
+ * http-attachments.ts, which registers all three.)
+ *
  * The rules are in TicketService; this file only checks shapes and decides
  * which fields each role gets (an allow-list: the response schemas drop
  * anything else).
@@ -37,7 +40,7 @@ const noNames: OfficeName = () => null;
 const MATRICOLA = { type: 'string', minLength: 1, maxLength: 32, pattern: '^[0-9A-Za-z][0-9A-Za-z./-]*$' } as const;
 const nullableString = { type: ['string', 'null'] } as const;
 
-const ticketSchema = {
+export const ticketSchema = {
   type: 'object',
   properties: {
     id: { type: 'string' },
@@ -115,7 +118,7 @@ const detailSchema = {
   },
 } as const;
 
-const idParams = {
+export const idParams = {
   type: 'object',
   properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
   required: ['id'],

@@ -98,6 +98,13 @@ export function composeNotice(f: NoticeFacts): { subject: string; text: string }
         lines = [`La sua richiesta n. ${p} è stata chiusa da ${f.sedeName}.`];
       }
       break;
+    case 'transferred':
+      // Where it went, never why: the reason is thread-like text, kept in the audit trail.
+      subject = `Richiesta ${p} trasferita`;
+      if (toSede) lines = [`La richiesta n. ${p} è stata trasferita per competenza alla sua sede.`];
+      else if (f.interlocuzione) lines = [`La comunicazione n. ${p} è stata trasferita per competenza a ${f.sedeName}.`];
+      else lines = [`La sua richiesta Linea INPS n. ${p} è stata trasferita per competenza a ${f.sedeName}.`];
+      break;
   }
   const where = toSede ? 'nella console della sede' : 'accedendo a INFO CIG';
   const read = f.kind === 'closed' && !toSede ? `Può leggere l'esito ${where}` : `Trova i dettagli ${where}`;

@@ -323,10 +323,13 @@ export class NoticeDispatcher {
   }
 
   private async compose(row: OutboxRow, route: Route): Promise<OutgoingNotice> {
+    // The sede the event happened at (the payload's), not the ticket's today: a
+    // notice still waiting when the ticket is transferred names the office that acted.
+    const eventSede = typeof row.payload.sede === 'string' ? row.payload.sede : null;
     const [ticket] = await this.db
       .select({ protocol: tickets.protocol, origin: tickets.origin, sede: tickets.sede, dueAt: tickets.dueAt, sedeName: offices.name })
       .from(tickets)
-      .leftJoin(offices, eq(offices.code, tickets.sede))
+      .leftJoin(offices, eventSede === null ? eq(offices.code, tickets.sede) : eq(offices.code, eventSede))
       .where(eq(tickets.id, row.ticketId))
       .limit(1);
     if (!ticket) throw new Error('the ticket is gone');
@@ -334,7 +337,7 @@ export class NoticeDispatcher {
       kind: row.kind,
       recipientKind: row.recipientKind,
       protocol: ticket.protocol,
-      sedeName: ticket.sedeName ?? ticket.sede,
+      sedeName: ticket.sedeName ?? eventSede ?? ticket.sede,
       interlocuzione: ticket.origin === 'office',
       dueAt: ticket.dueAt,
       withdrawn: row.payload.outcome === 'withdrawn',

@@ -12,6 +12,7 @@ export const TICKET_LIMITS = {
   subjectMax: 200,
   bodyMax: 10_000,
   outcomeMax: 500,
+  transferReasonMax: 1000,
   pageSizeDefault: 20,
   pageSizeMax: 100,
 } as const;

@@ -6,7 +6,8 @@
  *
  * The three ways a ticket is opened are in ticket-creation.ts; this class is
  * their entry point and holds what acts on a ticket that exists: list, read,
- * reply, change of status, and the sede and due time creation asks for.
+ * reply, change of status, transfer to another sede, and the sede and due
+ * time creation asks for.
  *
  * Visibility (one function, `mayView`, for every read and every action):
  * - a user: their own tickets (`user_id` = JWT `sub`); an employer also those of
@@ -40,6 +41,7 @@ import {
   type AuditEntry,
   type NewNotice,
   type NoticeKind,
+  type OfficeEntry,
   type TicketFilters,
   type TicketRecord,
   type TicketReply,
@@ -84,6 +86,13 @@ export interface TicketDetail {
 export interface StatusChange {
   status: string;
   outcome?: string | null;
+}
+
+export interface TransferRequest {
+  /** The competent sede (`offices.code`). */
+  sede: string;
+  /** Why: kept in the audit trail, never in a notice. */
+  reason: string;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -183,7 +192,15 @@ export class TicketService {
       ...(fromOffice ? userSide(ticket) : { recipientKind: 'sede', recipientId: ticket.sede }),
       payload: noticePayload(ticket),
     };
-    const done = await this.store.addReply(ticket.id, { author: actorOf(identity), body, at: this.now(), marksResponse: fromOffice, notice, attachments: files });
+    const done = await this.store.addReply(ticket.id, {
+      author: actorOf(identity),
+      body,
+      at: this.now(),
+      marksResponse: fromOffice,
+      notice,
+      attachments: files,
+      ...(fromOffice ? { atSede: ticket.sede } : {}),
+    });
     return { ...done, attachments: done.attachments ?? [] };
   }
 
@@ -240,11 +257,43 @@ export class TicketService {
       ...(identity.role === 'office' ? userSide(ticket) : { recipientKind: 'sede', recipientId: ticket.sede }),
       payload: { ...noticePayload(ticket), status: to, ...(outcome === null ? {} : { outcome }) },
     };
-    const changed = await this.store.transition(ticket.id, { from, to, actor: actorOf(identity), at: this.now(), outcome, action, notice });
+    const fromOffice = identity.role === 'office';
+    const changed = await this.store.transition(ticket.id, { from, to, actor: actorOf(identity), at: this.now(), outcome, action, notice, ...(fromOffice ? { atSede: ticket.sede } : {}) });
     if (changed) return changed;
-    // someone else moved it first
+    // someone else moved it first (or sent it to another sede)
     const current = await this.store.get(ticket.id);
+    if (fromOffice && current !== null && current.sede !== ticket.sede) throw new AppError('ticket_transferred');
     throw new AppError('illegal_transition', `from ${current?.status ?? from} to ${to}`);
+  }
+
+  /**
+   * An office operator hands a ticket of their sede, not closed, to the
+   * competent sede ("trasferimento per competenza"): it goes back to `open`
+   * with nobody in charge, keeps its due time (see ticket-store-sql.ts), and
+   * the user side is told where it went. The reason goes to the audit trail
+   * only. Of two transfers at once, or a transfer and a close, one wins; the
+   * other gets ticket_transferred (or ticket_closed).
+   */
+  async transfer(identity: Identity, id: string, input: TransferRequest): Promise<TicketRecord> {
+    const ticket = await this.visible(identity, id);
+    if (identity.role !== 'office') throw new AppError('forbidden', 'only an office operator of the ticket\'s sede transfers it');
+    if (ticket.status === 'closed') throw new AppError('ticket_closed');
+    const reason = text('reason', input.reason, TICKET_LIMITS.transferReasonMax);
+    const to = typeof input.sede === 'string' ? input.sede.trim() : '';
+    if (to === ticket.sede) throw new AppError('same_sede', to);
+    if (to === '' || (await this.store.provinceOfSede(to)) === null) throw new AppError('unknown_sede', to);
+    const notice: NewNotice = { kind: 'transferred', ...userSide(ticket), payload: { ...noticePayload(ticket), sede: to, from: ticket.sede, status: 'open' } };
+    const moved = await this.store.transfer(ticket.id, { from: ticket.sede, to, actor: actorOf(identity), at: this.now(), reason, notice });
+    if (moved) return moved;
+    const current = await this.store.get(ticket.id);
+    if (current === null) throw new AppError('not_found');
+    throw new AppError(current.status === 'closed' ? 'ticket_closed' : 'ticket_transferred');
+  }
+
+  /** The territorial offices, for staff choosing where a ticket goes. */
+  async offices(identity: Identity): Promise<OfficeEntry[]> {
+    if (!isStaff(identity)) throw new AppError('forbidden', 'the list of offices is for office staff');
+    return this.store.offices();
   }
 
   /** Whether a ticket is past its due time without the office having answered. */

@@ -5,8 +5,12 @@
  *   it with `UPDATE … WHERE status <> 'closed' RETURNING last_reply_seq` and
  *   inserts in the same transaction; the row lock serialises writers (across
  *   nodes too) and a rollback gives the number back: no gaps.
- * - Changes: `UPDATE … WHERE id = $1 AND status = <from>` is the compare-and-set;
- *   the audit row and the outbox row are inserted in the same transaction.
+ * - Changes: `UPDATE … WHERE id = $1 AND status = <from>` is the compare-and-set
+ *   (an office's also `AND sede = <its sede>`); the audit row and the outbox
+ *   row are inserted in the same transaction.
+ * - Transfers: `UPDATE … WHERE id = $1 AND sede = <from> AND status <> 'closed'`,
+ *   the same technique, so a transfer and a close (or two transfers) cannot
+ *   both succeed.
  * - Creations (protocol numbers, group commit): ticket-create-sql.ts.
  */
 import { randomUUID } from 'node:crypto';
@@ -20,6 +24,8 @@ import type { GroupCommitStats } from './group-commit.ts';
 import { sqlTicketCreator } from './ticket-create-sql.ts';
 import { AppError } from './errors.ts';
 import {
+  type Actor,
+  type AuditAction,
   type AuditEntry,
   type NewNotice,
   type NewReply,
@@ -30,6 +36,7 @@ import {
   type TicketReply,
   type TicketScope,
   type TicketStore,
+  type Transfer,
   type Transition,
 } from './ticket-store.ts';
 
@@ -79,6 +86,8 @@ export function createSqlTicketStore(db: Db, options: { now?: () => number } = {
         .limit(TRANSCRIPT_LIMIT),
     addReply: (ticketId, input) => addReply(db, ticketId, input),
     transition: (ticketId, input) => transition(db, ticketId, input),
+    transfer: (ticketId, input) => transfer(db, ticketId, input),
+    offices: async () => db.select({ code: offices.code, name: offices.name }).from(offices).orderBy(asc(offices.name), asc(offices.code)),
   };
 }
 
@@ -123,6 +132,12 @@ async function byConversation(db: Db, conversationId: string): Promise<TicketRec
 
 async function writeNotice(tx: Tx, ticketId: string, notice: NewNotice, at: Date): Promise<void> {
   await tx.insert(outbox).values({ id: randomUUID(), ticketId, ...notice, createdAt: at });
+}
+
+/** What every change leaves behind in its own transaction: its audit row and its notice. */
+async function audited(tx: Tx, ticketId: string, at: Date, actor: Actor, action: AuditAction, detail: Record<string, unknown>, notice: NewNotice): Promise<void> {
+  await tx.insert(ticketAudit).values({ ticketId, at, actorId: actor.id, actorRole: actor.role, action, detail });
+  await writeNotice(tx, ticketId, notice, at);
 }
 
 /** `%`, `_` and `\` taken literally inside an ILIKE pattern. */
@@ -183,7 +198,7 @@ async function addReply(db: Db, ticketId: string, input: NewReply): Promise<{ ti
         updatedAt: at,
         ...(input.marksResponse ? { respondedAt: sql`coalesce(${tickets.respondedAt}, ${at.toISOString()}::timestamptz)` } : {}),
       })
-      .where(and(eq(tickets.id, ticketId), ne(tickets.status, 'closed')))
+      .where(and(eq(tickets.id, ticketId), ne(tickets.status, 'closed'), atSede(input.atSede)))
       .returning();
     if (!bumped) return null;
     const [reply] = await tx
@@ -201,20 +216,19 @@ async function addReply(db: Db, ticketId: string, input: NewReply): Promise<{ ti
     if (!reply) throw new AppError('internal');
     const files = input.attachments ?? [];
     const attachments = await insertAttachments(tx, ticketId, reply.seq, files, input.author.id, at);
-    await tx.insert(ticketAudit).values({
-      ticketId,
-      at,
-      actorId: input.author.id,
-      actorRole: input.author.role,
-      action: 'replied',
-      detail: { seq: reply.seq, ...(files.length > 0 ? { attachments: attachments.map((a) => ({ id: a.id, mediaType: a.mediaType, size: a.size })) } : {}) },
-    });
-    await writeNotice(tx, ticketId, input.notice, at);
+    const detail = { seq: reply.seq, ...(files.length > 0 ? { attachments: attachments.map((a) => ({ id: a.id, mediaType: a.mediaType, size: a.size })) } : {}) };
+    await audited(tx, ticketId, at, input.author, 'replied', detail, input.notice);
     return { ticket: toRecord(bumped), reply, attachments };
   });
   if (done) return done;
   const current = await get(db, ticketId);
-  throw new AppError(current ? 'ticket_closed' : 'not_found');
+  if (!current) throw new AppError('not_found');
+  throw new AppError(input.atSede !== undefined && current.sede !== input.atSede ? 'ticket_transferred' : 'ticket_closed');
+}
+
+/** An office acts only on a ticket still at its sede: a transfer that committed first wins. */
+function atSede(sede: string | undefined): SQL | undefined {
+  return sede === undefined ? undefined : eq(tickets.sede, sede);
 }
 
 async function transition(db: Db, ticketId: string, input: Transition): Promise<TicketRecord | null> {
@@ -228,18 +242,30 @@ async function transition(db: Db, ticketId: string, input: Transition): Promise<
         ...(input.to === 'in_progress' ? { takenAt: at, takenBy: actor.id } : {}),
         ...(input.to === 'closed' ? { closedAt: at, closedBy: actor.id, outcome: input.outcome } : {}),
       })
-      .where(and(eq(tickets.id, ticketId), eq(tickets.status, input.from)))
+      .where(and(eq(tickets.id, ticketId), eq(tickets.status, input.from), atSede(input.atSede)))
       .returning();
     if (!row) return null;
-    await tx.insert(ticketAudit).values({
-      ticketId,
-      at,
-      actorId: actor.id,
-      actorRole: actor.role,
-      action: input.action,
-      detail: { from: input.from, to: input.to, ...(input.outcome === null ? {} : { outcome: input.outcome }) },
-    });
-    await writeNotice(tx, ticketId, input.notice, at);
+    const detail = { from: input.from, to: input.to, ...(input.outcome === null ? {} : { outcome: input.outcome }) };
+    await audited(tx, ticketId, at, actor, input.action, detail, input.notice);
+    return toRecord(row);
+  });
+}
+
+/**
+ * The new sede takes the ticket in charge itself: back to `open`, nobody's.
+ * `due_at` is left as it is on purpose: the promise made to the citizen does
+ * not restart because the institute routed the request to the wrong office.
+ */
+async function transfer(db: Db, ticketId: string, input: Transfer): Promise<TicketRecord | null> {
+  const { at, actor } = input;
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(tickets)
+      .set({ sede: input.to, status: 'open', takenAt: null, takenBy: null, updatedAt: at })
+      .where(and(eq(tickets.id, ticketId), eq(tickets.sede, input.from), ne(tickets.status, 'closed')))
+      .returning();
+    if (!row) return null;
+    await audited(tx, ticketId, at, actor, 'transferred', { from: input.from, to: input.to, reason: input.reason }, input.notice);
     return toRecord(row);
   });
 }

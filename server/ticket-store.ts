@@ -5,8 +5,11 @@
  *
  * - every change to a ticket, its audit row and its notice (outbox row) are
  *   written in one transaction: all or nothing;
- * - a change is a compare-and-set on the ticket's status, so two operators
- *   cannot both take or both close one ticket;
+ * - a change is a compare-and-set on the ticket's status (and, for the
+ *   office, on its sede), so two operators cannot both take or both close one
+ *   ticket, and a sede cannot act on a ticket transferred away meanwhile;
+ * - a transfer is a compare-and-set on the sede and on "not closed", so of two
+ *   transfers, or of a transfer and a close, exactly one wins;
  * - replies are numbered 1, 2, 3 … per ticket, no gaps, by the database;
  * - a ticket is never created twice for one conversation;
  * - protocol numbers are unique (`LINPS-YYYY-NNNNNN`, one sequence per year;
@@ -19,10 +22,10 @@ export const TICKET_STATUSES = ['open', 'in_progress', 'closed'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 export const TICKET_ORIGINS = ['user', 'escalation', 'office'] as const;
 export type TicketOrigin = (typeof TICKET_ORIGINS)[number];
-export const NOTICE_KINDS = ['registered', 'taken_in_charge', 'replied', 'closed'] as const;
+export const NOTICE_KINDS = ['registered', 'taken_in_charge', 'replied', 'closed', 'transferred'] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 export type NoticeRecipientKind = 'user' | 'matricola' | 'sede';
-export type AuditAction = 'created' | 'replied' | 'taken_in_charge' | 'closed';
+export type AuditAction = 'created' | 'replied' | 'taken_in_charge' | 'closed' | 'transferred';
 
 export function isTicketStatus(value: unknown): value is TicketStatus {
   return typeof value === 'string' && (TICKET_STATUSES as readonly string[]).includes(value);
@@ -148,6 +151,8 @@ export interface NewReply {
   notice: NewNotice;
   /** Files carried by the reply (at most three, already checked): stored in the same transaction. */
   attachments?: readonly NewAttachment[];
+  /** An office's reply: only while the ticket is still at this sede (else ticket_transferred). */
+  atSede?: string;
 }
 
 export interface Transition {
@@ -158,6 +163,25 @@ export interface Transition {
   outcome: string | null;
   action: AuditAction;
   notice: NewNotice;
+  /** An office's change: only while the ticket is still at this sede. */
+  atSede?: string;
+}
+
+/** A ticket handed "per competenza" from one sede to another. */
+export interface Transfer {
+  /** The sede it must still be at: the compare-and-set. */
+  from: string;
+  to: string;
+  actor: Actor;
+  at: Date;
+  reason: string;
+  notice: NewNotice;
+}
+
+/** A territorial office as the transfer form lists it. */
+export interface OfficeEntry {
+  code: string;
+  name: string;
 }
 
 /** Which tickets a caller may see. */
@@ -223,4 +247,12 @@ export interface TicketStore {
    * audit row and notice; null (and nothing written) when it was not in `from`.
    */
   transition(ticketId: string, input: Transition): Promise<TicketRecord | null>;
+  /**
+   * Moves the ticket to `to` if it is still at `from` and not closed: back to
+   * `open`, nobody in charge, `due_at` untouched; with its `transferred` audit
+   * row and notice. null (and nothing written) when it was not.
+   */
+  transfer(ticketId: string, input: Transfer): Promise<TicketRecord | null>;
+  /** Every territorial office (`offices`), by name. */
+  offices(): Promise<OfficeEntry[]>;
 }

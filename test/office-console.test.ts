@@ -4,7 +4,9 @@
  * operator of SEDE-MI signs in, sees the sede's queue (overdue first, other
  * sedi absent), filters it, opens a ticket, downloads the user's file, takes
  * it in charge, replies with a file and closes it; the worker then reads all
- * of it over HTTP. axe-core finds no serious or critical violations, the page
+ * of it over HTTP. Another request is transferred to SEDE-RM with a reason:
+ * it leaves the queue, and an operator of SEDE-RM finds it with the reason in
+ * its history. axe-core finds no serious or critical violations, the page
  * logs no CSP violation or script error, and screenshots go to
  * test/screenshots/office.png (and office-*.png).
  *
@@ -274,6 +276,57 @@ if (chromiumOrSkip()) {
     assert.match((await page.locator('#queue-count').textContent()) ?? '', /1 request\. 1 overdue\./);
     await page.getByLabel('Language').selectOption('it');
     await page.getByRole('heading', { name: 'Richieste della sede' }).waitFor();
+  });
+
+  test('the operator transfers a request to SEDE-RM with a reason: it leaves the queue, and SEDE-RM finds it with the reason', async () => {
+    const page = ctx.page;
+    const moved = await api(ctx.workerToken, 'POST', '/api/v1/tickets', { subject: 'CIGO per l’unità produttiva di Roma', category: 'cigo', body: 'I dipendenti lavorano nello stabilimento di Roma.' });
+    assert.is(moved.status, 201);
+    assert.is(moved.body.sede, 'SEDE-MI');
+    await page.getByRole('button', { name: 'Aggiorna' }).click();
+    const item = page.locator('.q-item', { hasText: moved.body.protocol });
+    await item.click();
+    await page.getByRole('heading', { name: 'CIGO per l’unità produttiva di Roma' }).waitFor();
+    const form = page.locator('#transfer-form');
+    assert.ok(await form.isVisible(), 'a third form beside reply and close');
+    await form.getByRole('button', { name: 'Trasferisci la richiesta' }).click();
+    await page.locator('#transfer-error', { hasText: 'Scegli la sede a cui trasferire la richiesta.' }).waitFor();
+    assert.is(await page.evaluate(() => document.activeElement?.id), 'transfer-sede');
+    const sede = page.getByLabel('Sede competente');
+    assert.is(await sede.locator('option[value="SEDE-MI"]').count(), 0, 'not to its own sede');
+    await sede.selectOption({ label: 'INPS Sede di Roma' });
+    await form.getByRole('button', { name: 'Trasferisci la richiesta' }).click();
+    await page.locator('#transfer-error', { hasText: 'Scrivi la motivazione del trasferimento.' }).waitFor();
+    await page.getByLabel('Motivazione').fill('Unità produttiva a Roma: competente la sede di Roma');
+    await shot(page, 'office-transfer');
+    assert.equal(await axe(page, 'office transfer form'), []);
+    await form.getByRole('button', { name: 'Trasferisci la richiesta' }).click();
+    const done = `Richiesta ${moved.body.protocol} trasferita a INPS Sede di Roma.`;
+    await page.locator('#announce', { hasText: done }).waitFor();
+    await page.locator('#detail-done', { hasText: done }).waitFor();
+    assert.is(await page.evaluate(() => document.activeElement?.id), 'detail-title');
+    await page.locator('#queue-count', { hasText: '1 richiesta' }).waitFor();
+    assert.not.ok(((await page.locator('#queue').textContent()) ?? '').includes(moved.body.protocol));
+    await shot(page, 'office-transferred');
+    assert.equal(await axe(page, 'office transferred'), []);
+
+    const rome = await chromium.newPage('office-rm');
+    await rome.goto(`${ctx.server!.url}/office/`);
+    await rome.getByLabel('Sede territoriale').selectOption('SEDE-RM');
+    await rome.getByLabel('Codice operatore').fill('op-rossi');
+    await rome.getByRole('button', { name: 'Entra' }).click();
+    await rome.locator('.q-item', { hasText: moved.body.protocol }).click();
+    await rome.getByRole('heading', { name: 'CIGO per l’unità produttiva di Roma' }).waitFor();
+    await rome.locator('#t-status', { hasText: 'Aperta' }).waitFor();
+    const history = rome.locator('#t-history-box');
+    await history.getByRole('heading', { name: 'Trasferimenti per competenza' }).waitFor();
+    await history.locator('li', { hasText: 'trasferita da INPS Sede di Milano a INPS Sede di Roma (operatore op-conti)' }).waitFor();
+    await history.locator('.history-reason', { hasText: 'Motivazione: Unità produttiva a Roma: competente la sede di Roma' }).waitFor();
+    await shot(rome, 'office-rm');
+    assert.equal(await axe(rome, 'office SEDE-RM'), []);
+    await rome.close();
+    const mine = await api(ctx.workerToken, 'GET', `/api/v1/tickets/${moved.body.id}`);
+    assert.is(mine.body.sedeName, 'INPS Sede di Roma');
   });
 
   test('works at 320 px without horizontal scrolling', async () => {

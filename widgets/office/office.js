@@ -1,7 +1,8 @@
 /**
  * INFO CIG territorial office console: the sede's Linea INPS queue (overdue
  * first, then by due time), filters, one ticket at a time with its thread and
- * files, take in charge, reply with up to three files, close with an outcome.
+ * files, take in charge, reply with up to three files, close with an outcome,
+ * transfer to the competent sede.
  *
  * Everything goes through the ticket API with `Authorization: Bearer`, files
  * included (fetched, then saved through a Blob URL). Development sign-in
@@ -12,7 +13,7 @@
  * This file holds the console's state and starts it: which control does what,
  * the periodic refresh, the language switch. The parts are session.js (sign-in
  * and API), queue.js (the list and its filters), ticket-view.js (one ticket)
- * and ticket-forms.js (take, reply, close).
+ * ticket-forms.js (take, reply, close) and transfer-form.js (to another sede).
  */
 import { LANGS, applyI18n, onLangChange, setLang } from '../i18n.js';
 import { $, announcer, h } from '../lib/ui.js';
@@ -21,6 +22,7 @@ import { SEDI, officeSession, saved, signOut } from './session.js';
 import { applyOffice, tr } from './strings.js';
 import { renderChosen, renderOutcomes, ticketForms } from './ticket-forms.js';
 import { ticketView } from './ticket-view.js';
+import { transferForm } from './transfer-form.js';
 
 const REFRESH_MS = 30_000;
 
@@ -38,12 +40,15 @@ const state = {
   detail: null,
   known: null,
   timer: null,
+  /** The office directory ({ code, name }[]), read once for the transfer form and the history. */
+  offices: null,
 };
 
 const { request, api, signIn } = officeSession(state);
 const { openTicket, renderTicket } = ticketView({ state, api, request, announce });
 const loadQueue = officeQueue({ state, api, announce, openTicket });
 const { take, sendReply, closeTicket } = ticketForms({ state, api, announce, openTicket, loadQueue });
+const transfer = transferForm({ state, api, announce, loadQueue });
 
 function start(choice) {
   state.choice = choice;
@@ -52,6 +57,8 @@ function start(choice) {
   $('#signout').hidden = false;
   $('#board').hidden = false;
   renderOutcomes();
+  // Names for the history of a request opened before the directory arrived.
+  void transfer.loadOffices().then(() => state.detail && renderTicket(state.detail));
   void loadQueue();
   clearInterval(state.timer);
   state.timer = setInterval(() => {
@@ -86,6 +93,7 @@ function boot() {
   $('#reply-form').addEventListener('submit', sendReply);
   $('#reply-files').addEventListener('change', renderChosen);
   $('#close-form').addEventListener('submit', closeTicket);
+  $('#transfer-form').addEventListener('submit', (e) => void transfer.submit(e));
   $('#close-outcome').addEventListener('change', () => {
     $('#close-other-box').hidden = $('#close-outcome').value !== 'other';
   });

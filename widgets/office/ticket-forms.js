@@ -4,8 +4,9 @@
  * and close it with an outcome. After each, the ticket and the queue are read
  * again and the result is announced.
  *
- * Separate from office.js because these forms are the console's only writes;
- * showing the ticket is ticket-view.js, the list is queue.js.
+ * Separate from office.js because these forms are the console's writes on a
+ * ticket that stays here; showing the ticket is ticket-view.js, the list is
+ * queue.js, and the transfer, after which the ticket is gone, transfer-form.js.
  */
 import { $, h } from '../lib/ui.js';
 import { formatSize } from '../i18n.js';

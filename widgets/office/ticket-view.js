@@ -1,8 +1,10 @@
 /**
  * One ticket in the office console, read-only: its protocol, status and facts,
- * the chat transcript it came from, the thread of replies with their files
- * (fetched with the Bearer token and saved through a Blob URL), and which of
- * the forms below it apply (take, reply, close) or the closed box instead.
+ * the transfers that brought it here (with their reasons, from the audit
+ * trail), the chat transcript it came from, the thread of replies with their
+ * files (fetched with the Bearer token and saved through a Blob URL), and
+ * which of the forms below it apply (take, reply, close, transfer) or the
+ * closed box instead.
  *
  * Separate from office.js because this panel only shows what the API returned;
  * what changes a ticket is in ticket-forms.js.
@@ -11,6 +13,7 @@ import { formatDateTime, formatDue, formatSize, label } from '../i18n.js';
 import { $, h } from '../lib/ui.js';
 import { errorText } from './format.js';
 import { tr } from './strings.js';
+import { officeName } from './transfer-form.js';
 
 function fact(key, value, extra) {
   if (value === null || value === undefined || value === '') return null;
@@ -108,6 +111,13 @@ export function ticketView({ state, api, request, announce }) {
       fact('off.f.outcome', t.outcome),
     ].filter(Boolean));
 
+    const moves = (t.audit ?? []).filter((a) => a.action === 'transferred');
+    $('#t-history-box').hidden = moves.length === 0;
+    $('#t-history').replaceChildren(...moves.map((a) => {
+      const item = { when: formatDateTime(a.at), from: officeName(state, a.detail.from), to: officeName(state, a.detail.to), who: a.actor?.id ?? '' };
+      return h('li', {}, h('p', { class: 'msg-meta' }, tr('off.history.item', item)), h('p', { class: 'history-reason' }, tr('off.history.reason', { reason: a.detail.reason ?? '' })));
+    }));
+
     const transcript = t.transcript ?? [];
     $('#t-transcript-box').hidden = transcript.length === 0;
     $('#t-transcript').replaceChildren(...transcript.map((m) =>
@@ -125,6 +135,7 @@ export function ticketView({ state, api, request, announce }) {
     $('#take-box').hidden = t.status !== 'open';
     $('#reply-form').hidden = closed;
     $('#close-form').hidden = closed;
+    $('#transfer-form').hidden = closed;
     const closedBox = $('#t-closed');
     closedBox.hidden = !closed;
     closedBox.textContent = closed ? tr('off.closed.box', { when: formatDateTime(t.closedAt), outcome: t.outcome ?? '' }) : '';

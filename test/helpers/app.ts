@@ -1,0 +1,48 @@
+/**
+ * The app as services.ts and app.ts build it, not listening, for suites that
+ * call it with app.inject: a throw-away seeded database, the suite's clock,
+ * and no timers (the notice dispatcher and the retention sweep are run by
+ * hand). Apart from server.ts, which listens on a port for clients that talk
+ * over real sockets.
+ */
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import type { Clock } from '../../routing/clock.ts';
+import { buildApp } from '../../server/app.ts';
+import { loadConfig } from '../../server/config.ts';
+import { createServices, type Services } from '../../server/services.ts';
+import { testDatabase } from './db.ts';
+
+export interface InjectedApp {
+  app: FastifyInstance;
+  services: Services;
+  close(): Promise<void>;
+}
+
+/** `env` over the defaults (development sign-in, always open, silent). */
+export async function injectedApp(clock: Clock, env: Record<string, string> = {}): Promise<InjectedApp> {
+  const database = await testDatabase();
+  const config = loadConfig({ AUTH_DEV: '1', SERVICE_HOURS: 'always', LOG_LEVEL: 'silent', ...env });
+  const services = await createServices(config, { db: database, clock, logger: pino({ level: 'silent' }), notices: false, retentionTimer: false });
+  const app = await buildApp(services);
+  await app.ready();
+  return {
+    app,
+    services,
+    async close() {
+      await app.close();
+      await database.cleanup();
+    },
+  };
+}
+
+/** A multipart/form-data POST through app.inject, which takes bytes: the form is encoded as fetch would send it. */
+export async function injectForm(app: FastifyInstance, token: string, url: string, form: FormData) {
+  const encoded = new Request('http://localhost/', { method: 'POST', body: form });
+  return app.inject({
+    method: 'POST',
+    url,
+    payload: Buffer.from(await encoded.arrayBuffer()),
+    headers: { authorization: `Bearer ${token}`, 'content-type': encoded.headers.get('content-type')! },
+  });
+}
