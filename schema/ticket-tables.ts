@@ -14,8 +14,8 @@
  * - `matricola_sedi`: which sede holds a company's position (matricola), when
  *   known; editable, not seeded. Absent: the company's province decides.
  *
- * Attachments are not here yet: they will be a `ticket_attachments` table keyed
- * by `(ticket_id, reply_seq, n)` with content in a blob store (docs/tickets.md).
+ * Attachments live in schema/attachment-tables.ts (`ticket_attachments`, keyed
+ * by `(ticket_id, reply_seq, n)`, bytes in `attachment_blobs`; docs/tickets.md).
  */
 import { sql } from 'drizzle-orm';
 import { bigint, check, foreignKey, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';

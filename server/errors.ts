@@ -39,7 +39,7 @@ export const ERRORS = {
   unsupported_media_type: { status: 415, message: 'Send JSON with Content-Type: application/json' },
   // tickets
   illegal_transition: { status: 409, message: 'This status change is not allowed: %s' },
-  ticket_closed: { status: 409, message: 'The ticket is closed: nothing more can be added' },
+  ticket_closed: { status: 409, message: 'The ticket is closed: nothing more can be added to it or done with it' },
   matricola_not_yours: { status: 403, message: 'You do not act for this matricola: %s' },
   no_competent_office: { status: 422, message: 'No territorial office is competent for %s' },
   tickets_busy: { status: 503, message: 'Too many requests are being recorded right now; nothing was saved, try again in a moment' },

@@ -224,15 +224,22 @@ if (chromiumOrSkip()) {
     await shot(page, 'office');
   });
 
-  test('a refused file is explained and nothing is sent', async () => {
+  test('a refused file is explained and nothing is sent; opening another request leaves the refusal behind', async () => {
     const page = ctx.page;
     await page.getByLabel('Testo della risposta').fill('Provo con un file non ammesso');
     await page.getByLabel('Allegati (facoltativi)').setInputFiles({ name: 'evil.pdf', mimeType: 'application/pdf', buffer: Buffer.from('<html><script>alert(1)</script></html>') });
     await page.getByRole('button', { name: 'Invia la risposta' }).click();
     await page.locator('#reply-error', { hasText: 'Tipo di file non ammesso' }).waitFor();
     assert.is(await page.locator('#t-thread li.reply').count(), 2);
-    await page.getByLabel('Allegati (facoltativi)').setInputFiles([]);
-    await page.getByLabel('Testo della risposta').fill('');
+    // Another request opened: the refused text, file and error belong to the first one and do not follow.
+    await page.locator('.q-item', { hasText: ctx.tickets.old!.protocol }).click();
+    await page.locator('#t-protocol', { hasText: ctx.tickets.old!.protocol }).waitFor();
+    assert.is(await page.locator('#reply-error').textContent(), '');
+    assert.is(await page.getByLabel('Testo della risposta').inputValue(), '');
+    assert.is(await page.getByLabel('Allegati (facoltativi)').evaluate((i) => (i as HTMLInputElement).files?.length), 0);
+    assert.is(await page.locator('#reply-chosen li').count(), 0);
+    await page.locator('.q-item', { hasText: ctx.tickets.fresh!.protocol }).click();
+    await page.locator('#t-protocol', { hasText: ctx.tickets.fresh!.protocol }).waitFor();
   });
 
   test('closes it with an outcome; the queue no longer lists it among those to do', async () => {

@@ -13,6 +13,7 @@ import { formatDateTime, formatDue, formatSize, label } from '../i18n.js';
 import { $, h } from '../lib/ui.js';
 import { errorText } from './format.js';
 import { tr } from './strings.js';
+import { renderChosen, renderOutcomes } from './ticket-forms.js';
 import { officeName } from './transfer-form.js';
 
 function fact(key, value, extra) {
@@ -65,6 +66,7 @@ export function ticketView({ state, api, request, announce }) {
   }
 
   async function openTicket(id, { focus = false, quiet = false } = {}) {
+    if (state.selected !== id) forgetForms();
     state.selected = id;
     for (const b of document.querySelectorAll('.q-item')) {
       if (b.dataset.id === id) b.setAttribute('aria-current', 'true');
@@ -139,6 +141,19 @@ export function ticketView({ state, api, request, announce }) {
     const closedBox = $('#t-closed');
     closedBox.hidden = !closed;
     closedBox.textContent = closed ? tr('off.closed.box', { when: formatDateTime(t.closedAt), outcome: t.outcome ?? '' }) : '';
+  }
+
+  /** Another ticket: what was typed, chosen or refused for the previous one must not stay under this one. */
+  function forgetForms() {
+    for (const id of ['reply-form', 'close-form', 'transfer-form']) {
+      const form = $(`#${id}`);
+      form?.reset();
+      for (const el of form?.querySelectorAll('[aria-invalid]') ?? []) el.removeAttribute('aria-invalid');
+      const error = form?.querySelector('.error');
+      if (error) error.textContent = '';
+    }
+    renderChosen();
+    renderOutcomes();
   }
 
   return { openTicket, renderTicket };
