@@ -336,6 +336,33 @@ if (chromiumOrSkip()) {
     assert.is(mine.body.sedeName, 'INPS Sede di Roma');
   });
 
+  test('the operator writes first to a worker: a recipient is required; sent, it opens in their charge without a deadline, and the worker finds it', async () => {
+    const page = ctx.page;
+    await page.getByRole('button', { name: 'Scrivi a un utente' }).click();
+    await page.getByRole('heading', { name: 'Nuova comunicazione' }).waitFor();
+    assert.is(await page.evaluate(() => document.activeElement?.id), 'compose-title');
+    await page.getByLabel('Oggetto', { exact: true }).fill('Documenti mancanti per la CIGO');
+    await page.getByLabel('Argomento').selectOption('cigo');
+    await page.getByLabel('Testo', { exact: true }).fill('Buongiorno, per completare la pratica ci serve il modello SR41 firmato.');
+    await page.getByRole('button', { name: 'Invia la comunicazione' }).click();
+    await page.locator('#compose-error', { hasText: 'Indica il codice dell’utente, la matricola dell’azienda o entrambi.' }).waitFor();
+    assert.is(await page.evaluate(() => document.activeElement?.id), 'compose-user');
+    await page.getByLabel('Codice utente').fill('w-console');
+    await shot(page, 'office-compose');
+    assert.equal(await axe(page, 'office compose'), []);
+    await page.getByRole('button', { name: 'Invia la comunicazione' }).click();
+    await page.getByRole('heading', { name: 'Documenti mancanti per la CIGO' }).waitFor();
+    await page.locator('#t-status', { hasText: 'In lavorazione' }).waitFor();
+    const protocol = (await page.locator('#t-protocol').textContent()) ?? '';
+    assert.match(protocol, /^LINPS-\d{4}-\d{6}$/);
+    assert.ok(await page.locator('#compose').isHidden(), 'the form gave the pane back');
+    await page.locator('#t-thread li', { hasText: 'modello SR41 firmato' }).waitFor();
+    const mine = await api(ctx.workerToken, 'GET', '/api/v1/tickets');
+    const sent = mine.body.items.find((t: { protocol: string }) => t.protocol === protocol);
+    assert.ok(sent, 'the worker lists it among their requests');
+    assert.equal([sent.origin, sent.dueAt], ['office', null]);
+  });
+
   test('works at 320 px without horizontal scrolling', async () => {
     // A bare context, as this test always had: outside the console watch and the harness timeout.
     const small = await chromium.browser.newContext({ ...ITALIAN, viewport: { width: 320, height: 640 } });

@@ -23,6 +23,7 @@ import { applyOffice, tr } from './strings.js';
 import { renderChosen, renderOutcomes, ticketForms } from './ticket-forms.js';
 import { ticketView } from './ticket-view.js';
 import { transferForm } from './transfer-form.js';
+import { composeForm } from './compose-form.js';
 
 const REFRESH_MS = 30_000;
 
@@ -49,6 +50,7 @@ const { openTicket, renderTicket } = ticketView({ state, api, request, announce 
 const loadQueue = officeQueue({ state, api, announce, openTicket });
 const { take, sendReply, closeTicket } = ticketForms({ state, api, announce, openTicket, loadQueue });
 const transfer = transferForm({ state, api, announce, loadQueue });
+const compose = composeForm({ state, api, announce, openTicket, loadQueue });
 
 function start(choice) {
   state.choice = choice;
@@ -74,9 +76,10 @@ function boot() {
     sel.value = code;
     applyOffice();
     renderOutcomes();
+    compose.renderTopics();
     if (state.choice) {
       start(state.choice);
-      if (state.detail) renderTicket(state.detail);
+      if (state.detail && !$('#compose')) renderTicket(state.detail); // not over a message being written
     }
   });
 

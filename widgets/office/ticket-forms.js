@@ -24,6 +24,15 @@ const OUTCOME_TEXT = {
   notCompetent: 'Non di competenza della sede',
 };
 
+/** What is wrong with the files chosen for a message, in words, or null (the server checks again). */
+export function fileProblem(files) {
+  if (files.length > MAX_FILES) return tr('off.reply.tooMany');
+  const big = files.find((f) => f.size > MAX_BYTES);
+  if (big) return tr('off.reply.tooBig', { name: big.name });
+  const empty = files.find((f) => f.size === 0);
+  return empty ? tr('off.reply.emptyFile', { name: empty.name }) : null;
+}
+
 export function renderChosen() {
   const input = $('#reply-files');
   $('#reply-chosen').replaceChildren(...[...input.files].map((f) => h('li', {}, `${f.name} (${formatSize(f.size)})`)));
@@ -80,15 +89,8 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue }) {
     error.textContent = '';
     const body = text.value.trim();
     const files = [...input.files];
-    let problem = null;
-    if (!body) problem = [tr('off.reply.empty'), text];
-    else if (files.length > MAX_FILES) problem = [tr('off.reply.tooMany'), input];
-    else {
-      const big = files.find((f) => f.size > MAX_BYTES);
-      const empty = files.find((f) => f.size === 0);
-      if (big) problem = [tr('off.reply.tooBig', { name: big.name }), input];
-      else if (empty) problem = [tr('off.reply.emptyFile', { name: empty.name }), input];
-    }
+    const filesWrong = fileProblem(files);
+    const problem = !body ? [tr('off.reply.empty'), text] : filesWrong ? [filesWrong, input] : null;
     if (problem) {
       error.textContent = problem[0];
       problem[1].setAttribute('aria-invalid', 'true');

@@ -86,6 +86,7 @@ export function ticketView({ state, api, request, announce }) {
   }
 
   function renderTicket(t) {
+    $('#compose')?.remove(); // a request opened from the list takes the pane back from an unsent message
     $('#detail-empty').hidden = true;
     $('#ticket').hidden = false;
     $('#t-protocol').textContent = t.protocol;
