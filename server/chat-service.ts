@@ -342,11 +342,7 @@ export class ChatService {
   }
 }
 
-/**
- * The page's context, with the company's matricola checked against the token: a
- * company user may only speak for a matricola it holds, because an escalated chat
- * becomes a ticket visible to that matricola.
- */
+/** The question typed while asking, trimmed and bounded; none when blank. */
 function questionOf(frame: Frame, max: number): { question?: string } {
   const text = typeof frame.text === 'string' ? frame.text.trim() : '';
   if (!text) return {};
@@ -358,13 +354,20 @@ function withExtra(err: AppError, extra: object): AppError {
   return Object.assign(err, { extra });
 }
 
+/**
+ * The page's context, with the company's matricola checked against the token: a
+ * company user may only speak for a matricola it holds, because an escalated chat
+ * becomes a ticket visible to that matricola. Unsaid, it is the one company they
+ * hold, if one; with several the page asks (welcome.user.matricole).
+ */
 function contextOf(frame: Frame, identity: Identity): Record<string, string> {
   const context = { ...((frame.context as Record<string, string> | undefined) ?? {}) };
   const held = [identity.matricola, ...identity.matricole].filter((m): m is string => !!m);
   if (identity.role !== 'worker' && context.matricola && !held.includes(context.matricola)) {
     throw new AppError('matricola_not_yours', context.matricola.slice(0, 32));
   }
-  if (!context.matricola && identity.matricola && identity.role !== 'worker') context.matricola = identity.matricola;
+  const only = new Set(held);
+  if (!context.matricola && identity.role !== 'worker' && only.size === 1) context.matricola = [...only][0]!;
   return context;
 }
 

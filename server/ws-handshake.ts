@@ -6,11 +6,13 @@
  * follow, because it runs once per socket and is the only part that speaks to
  * auth and to the resume: plain functions, so a connection stays one object.
  */
+import { isUserRole } from '../routing/types.ts';
 import type { Authenticator, Identity } from './auth.ts';
 import type { ChatService } from './chat-service.ts';
 import type { Client } from './client.ts';
 import { AppError } from './errors.ts';
 import type { Hub } from './hub.ts';
+import { companyMatricole } from './ticket-rules.ts';
 import type { ClientFrame, ParseResult } from './ws-frames.ts';
 import { planResume, replay, type ResumeRequest } from './ws-resume.ts';
 
@@ -56,7 +58,8 @@ export async function welcomeClient(deps: HandshakeDeps, client: Client, identit
     type: 'welcome',
     role: identity.role,
     sessionId: client.sessionId,
-    user: { id: identity.sub, name: identity.name, province: identity.province },
+    // A company user's matricole, so the page can ask which company a chat is about (an intermediary acts for many).
+    user: { id: identity.sub, name: identity.name, province: identity.province, ...(isUserRole(identity.role) && identity.role !== 'worker' ? { matricole: companyMatricole(identity) } : {}) },
     ...welcome,
     ...(frame.id !== undefined ? { re: frame.id } : {}),
   });

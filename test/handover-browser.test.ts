@@ -177,6 +177,28 @@ if (chromiumOrSkip('hand-over test')) {
     assert.ok(transcript.includes(QUESTION) && transcript.some((x: string) => x.startsWith('Eccomi di nuovo')), 'the whole chat goes with it, across both advisors');
   });
 
+  test('a labour consultant acting for two companies says which one the chat is about, and the advisor’s card shows its matricola', async () => {
+    await ctx.bruno.getByLabel('Assente').check(); // so that Anna gets it
+    await ctx.anna.locator('#load', { hasText: 'Chat aperte: 0 su 3' }).waitFor();
+    const c = await chromium.newPage('consultant');
+    await c.goto(`${ctx.base}/chat/`);
+    await c.getByLabel('Profilo').selectOption('intermediary');
+    await c.getByLabel('Provincia').selectOption('MI');
+    await c.getByLabel('Nome').fill('Studio Verdi');
+    await c.getByRole('button', { name: 'Entra' }).click();
+    const company = c.getByLabel('Per quale azienda?');
+    await company.waitFor();
+    assert.equal(await company.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)), ['', '1234567890', '9876543210']);
+    await company.selectOption('9876543210');
+    await c.getByLabel('CIGO – Cassa integrazione ordinaria').check();
+    await c.getByRole('button', { name: 'Avvia la chat' }).click();
+    const card = ctx.anna.locator('article.chat-card', { has: ctx.anna.getByRole('heading', { name: 'Studio Verdi' }) });
+    await card.waitFor();
+    const facts = (await card.locator('dl.ctx').textContent()) ?? '';
+    assert.ok(facts.includes('Intermediario') && facts.includes('9876543210'), facts);
+    await c.close();
+  });
+
   test('no page logged a Content-Security-Policy violation or a script error', () => {
     assert.equal(chromium.problems, []);
   });

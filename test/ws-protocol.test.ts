@@ -101,6 +101,19 @@ test('frames sent right after hello, while the token is verified, are handled in
   socket.drop();
 });
 
+test('the welcome names the companies an employer or an intermediary acts for, to ask which one a chat is about; a worker gets none', async () => {
+  const welcomeOf = async (claims: Record<string, unknown> & { role: string }) => {
+    const socket = await TestSocket.open(server.wsUrl);
+    socket.send({ type: 'hello', token: await server.token(claims) });
+    const welcome = await socket.next('welcome');
+    socket.drop();
+    return welcome.user as { matricole?: string[] };
+  };
+  assert.equal((await welcomeOf({ role: 'intermediary', sub: 'studio-1', province: 'MI', matricole: ['1234567890', '9876543210'] })).matricole, ['1234567890', '9876543210']);
+  assert.equal((await welcomeOf({ role: 'employer', sub: 'azienda-1', province: 'MI', matricola: '5555555555' })).matricole, ['5555555555']);
+  assert.is((await welcomeOf({ role: 'worker', sub: 'lavoratore-1', province: 'MI', matricola: '5555555555' })).matricole, undefined);
+});
+
 test('bad frames get an error with a stable code and the re of the frame, and the connection goes on ', async () => {
   const socket = await signedIn({ role: 'worker', sub: 'bad-frames-2', province: 'MI' });
   socket.send('{not json');

@@ -196,6 +196,9 @@ const it = {
   // Chat start: the question typed while asking
   'start.question': 'La tua domanda (facoltativa)',
   'start.questionHint': 'La leggerà il consulente che prende in carico la chat.',
+  'start.company': 'Per quale azienda?',
+  'start.companyHint': 'Il consulente vedrà la matricola e potrà verificare la pratica di quell’azienda.',
+  'start.companyNone': 'Nessuna in particolare',
 
   // Linea INPS requests from the chat app (widgets/chat/tickets.js)
   'tk.mine': 'Le mie richieste',
@@ -482,6 +485,9 @@ const en = {
   // Chat start: the question typed while asking
   'start.question': 'Your question (optional)',
   'start.questionHint': 'The advisor who takes the chat will read it first.',
+  'start.company': 'Which company is it about?',
+  'start.companyHint': 'The advisor will see its matricola and can check that company’s case.',
+  'start.companyNone': 'None in particular',
 
   // Linea INPS requests from the chat app (widgets/chat/tickets.js)
   'tk.mine': 'My requests',

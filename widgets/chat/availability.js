@@ -33,8 +33,32 @@ export async function checkAvailability() {
   }
 }
 
+/**
+ * Which company the chat is about, for someone who acts for several (an
+ * intermediary's clients): asked only when the host page did not say (OMNIA IS
+ * knows the application's matricola) and there is more than one to choose from.
+ */
+function renderCompany() {
+  const { state } = d;
+  const held = state.client?.user?.matricole ?? [];
+  const select = $('#company');
+  const chosen = select.value;
+  select.replaceChildren(h('option', { value: '' }, t('start.companyNone')), ...held.map((m) => h('option', { value: m }, m)));
+  select.value = held.includes(chosen) ? chosen : '';
+  $('#company-field').hidden = Boolean(state.context.matricola) || held.length < 2;
+}
+
+/** The page's context with the company chosen, or the only one held, for chat.request and the request form. */
+function contextWithCompany() {
+  const { state } = d;
+  const held = state.client?.user?.matricole ?? [];
+  const matricola = state.context.matricola || $('#company').value || (held.length === 1 ? held[0] : '');
+  return matricola ? { ...state.context, matricola } : { ...state.context };
+}
+
 function showStart(av, note) {
   const { state } = d;
+  renderCompany();
   state.closedInfo = null;
   state.queue = null;
   state.conv = null;
@@ -63,7 +87,7 @@ export function prefillFromChat() {
   return {
     category: state.request?.topic ?? form.topic.value,
     body: state.request?.text ?? $('#question').value.trim(),
-    matricola: state.context.matricola,
+    matricola: contextWithCompany().matricola,
   };
 }
 
@@ -73,7 +97,8 @@ async function askChat(req, waitAnyway = false) {
   state.request = req;
   const f = { topic: req.topic, entry: state.entry, lang: lang() };
   if (req.text) f.text = req.text;
-  if (Object.keys(state.context).length) f.context = state.context;
+  const context = contextWithCompany();
+  if (Object.keys(context).length) f.context = context;
   if (waitAnyway) f.waitAnyway = true;
   try {
     await state.client.request('chat.request', f);
@@ -111,6 +136,7 @@ function renderClosed(info) {
 /** After a language change: the closed reason and the closing-time text. */
 export function renderAvailability() {
   if (d.state.closedInfo) renderClosed(d.state.closedInfo);
+  renderCompany();
   renderClosing();
 }
 

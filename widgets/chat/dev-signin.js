@@ -47,7 +47,8 @@ export function devSignIn(section, show) {
         province: province.value,
         name: name.value.trim() || 'Mario Rossi',
         sub: `dev-${role.value}-${crypto.getRandomValues(new Uint32Array(1))[0].toString(36)}`,
-        ...(role.value === 'worker' ? {} : { matricola: '1234567890' }),
+        // An employer holds one company; a labour consultant acts for several.
+        ...(role.value === 'employer' ? { matricola: '1234567890' } : role.value === 'intermediary' ? { matricole: ['1234567890', '9876543210'] } : {}),
       };
       try {
         await mint(choice);
