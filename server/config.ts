@@ -18,6 +18,8 @@ export interface Limits {
   /** message.send per connection: a token bucket. */
   messagesPerSecond: number;
   messageBurst: number;
+  /** Linea INPS requests one person may open in 24 hours; 0: no limit (the bench's single user). */
+  ticketsPerUserPerDay: number;
 }
 
 export interface Config {
@@ -243,6 +245,7 @@ export function loadConfig(env: Env = process.env): Config {
       helloTimeoutMs: int(env, 'HELLO_TIMEOUT_MS', 5000, 100, 60_000),
       messagesPerSecond: int(env, 'MESSAGES_PER_SECOND', 10, 1, 10_000),
       messageBurst: int(env, 'MESSAGE_BURST', 20, 1, 100_000),
+      ticketsPerUserPerDay: int(env, 'TICKETS_PER_USER_PER_DAY', 20, 0, 10_000),
     },
     routing: routingConfig(env),
     cannedResponses: cannedResponses(env),

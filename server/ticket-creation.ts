@@ -37,6 +37,8 @@ export interface CreationContext {
   competentSede(province: string, matricola: string | null): Promise<string>;
   /** The SLA due time of a ticket opened at `start` for `sede`. */
   dueFor(sede: string, start: Date): Promise<Date>;
+  /** Requests one person may open in 24 hours (TICKETS_PER_USER_PER_DAY); 0: no limit. */
+  readonly dailyLimit: number;
 }
 
 /** A worker, employer or intermediary opens a request (e.g. outside service hours). */
@@ -47,6 +49,7 @@ export async function createByUser(
   attachments: readonly NewAttachment[] = [],
 ): Promise<TicketRecord> {
   if (!isUserRole(identity.role)) throw new AppError('forbidden', 'only users open a request this way; an office addresses one with `to`');
+  await withinDailyLimit(ctx, identity.sub);
   const subject = text('subject', input.subject, TICKET_LIMITS.subjectMax);
   const body = text('body', input.body, TICKET_LIMITS.bodyMax);
   const category = topic(input.category);
@@ -80,6 +83,18 @@ export async function createByUser(
     notice: { kind: 'registered', recipientKind: 'user', recipientId: identity.sub, payload: { subject, sede, dueAt: dueAt.toISOString() } },
   });
   return ticket;
+}
+
+/**
+ * A sede must not drown in one person's requests (a script with a valid token, a
+ * page stuck resending): past the daily limit a user is refused and told to write
+ * in one they have. Counted, not locked: two requests at the very same moment may
+ * both pass the last place, which is harmless at this scale.
+ */
+async function withinDailyLimit(ctx: CreationContext, userId: string): Promise<void> {
+  if (ctx.dailyLimit <= 0) return;
+  const opened = await ctx.store.openedBy(userId, new Date(ctx.now().getTime() - 86_400_000));
+  if (opened >= ctx.dailyLimit) throw new AppError('ticket_limit_reached', String(ctx.dailyLimit));
 }
 
 /**

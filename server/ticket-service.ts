@@ -62,6 +62,8 @@ export interface TicketServiceDeps {
   timeZone?: string;
   /** Default crypto.randomUUID. */
   newId?: () => string;
+  /** Requests a user may open in 24 hours; 0 or absent: no limit. */
+  dailyLimit?: number;
 }
 
 export interface TicketList {
@@ -119,6 +121,7 @@ export class TicketService {
       now: () => this.now(),
       competentSede: (province, matricola) => this.competentSede(province, matricola),
       dueFor: (sede, start) => this.dueFor(sede, start),
+      dailyLimit: deps.dailyLimit ?? 0,
     };
   }
 

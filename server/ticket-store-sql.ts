@@ -68,6 +68,10 @@ export function createSqlTicketStore(db: Db, options: { now?: () => number } = {
     create,
     get: (id) => get(db, id),
     byConversation: (conversationId) => byConversation(db, conversationId),
+    openedBy: async (userId, since) => {
+      const [row] = await db.select({ n: count() }).from(tickets).where(and(eq(tickets.userId, userId), eq(tickets.origin, 'user'), gte(tickets.createdAt, since)));
+      return Number(row?.n ?? 0);
+    },
     list: (scope, filters, now, page) => list(db, scope, filters, now, page),
     replies: async (ticketId) =>
       db.select().from(ticketReplies).where(eq(ticketReplies.ticketId, ticketId)).orderBy(asc(ticketReplies.seq)).limit(THREAD_LIMIT),

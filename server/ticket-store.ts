@@ -226,6 +226,8 @@ export interface TicketStore {
   create(input: NewTicket): Promise<{ ticket: TicketRecord; created: boolean; attachments?: AttachmentMeta[] }>;
   get(id: string): Promise<TicketRecord | null>;
   byConversation(conversationId: string): Promise<TicketRecord | null>;
+  /** How many requests this user opened themselves (origin `user`) since `since`: the daily limit counts them. */
+  openedBy(userId: string, since: Date): Promise<number>;
   /**
    * One page, overdue first (not closed, not yet answered by the office, due
    * before `now`), then by due time (none last), then oldest first.

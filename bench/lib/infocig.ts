@@ -66,6 +66,8 @@ export const INFOCIG_BENCH_ENV: Record<string, string> = {
   MESSAGE_BURST: '100000',
   ADVISOR_CAPACITY: '1',
   HELLO_TIMEOUT_MS: '30000',
+  // Scenario 7 opens tens of thousands of requests as one user; the per-person daily limit would refuse them.
+  TICKETS_PER_USER_PER_DAY: '0',
 };
 
 export async function startInfoCig(o: InfoCigOptions): Promise<InfoCigNode> {
