@@ -8,8 +8,6 @@
  * an office operator sees its sede only. Screenshot: test/screenshots/dashboard.png.
  *
  * The server runs in this process (SERVICE_HOURS=always, throw-away database).
- * While server/app.ts does not mount the dashboard yet, the test mounts its
- * routes itself (it uses the app's own once it does).
  */
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
@@ -23,8 +21,7 @@ import { conversations } from '../schema/tables.ts';
 import { buildApp } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
 import { localDay } from '../server/daily-snapshot.ts';
-import { DashboardService } from '../server/dashboard-service.ts';
-import { dashboardRoutes } from '../server/http-dashboard.ts';
+import type { DashboardService } from '../server/dashboard-service.ts';
 import { createServices, type Services } from '../server/services.ts';
 import { CLIENT_FRAMES } from '../server/ws-frames.ts';
 import { testDatabase, type TestDatabase } from './helpers/db.ts';
@@ -43,7 +40,6 @@ const ctx = {
   wsUrl: '',
   services: null as unknown as Services,
   dashboard: null as unknown as DashboardService,
-  ownDashboard: false,
   db: null as unknown as TestDatabase,
   close: async () => {},
   page: null as unknown as Page,
@@ -54,21 +50,8 @@ async function startServer(): Promise<void> {
   const config = loadConfig({ AUTH_DEV: '1', SERVICE_HOURS: 'always', PORT: '0', LOG_LEVEL: 'silent' });
   ctx.db = await testDatabase();
   const services = await createServices(config, { db: ctx.db, logger: pino({ level: 'silent' }) });
-  const own = (services as unknown as { dashboard?: DashboardService }).dashboard;
-  const dashboard =
-    own ??
-    new DashboardService({
-      db: ctx.db.db,
-      state: services.state,
-      clock: services.clock,
-      schedule: services.schedule,
-      handleSeconds: () => services.router.handling.mean(),
-      estimate: (snapshot) => services.router.infos(snapshot),
-      onRoutingChange: () => void services.router.dispatch(),
-    });
-  await dashboard.start();
+  const dashboard = services.dashboard; // started by createServices
   const app = await buildApp(services);
-  if (!app.hasRoute({ method: 'GET', url: '/api/v1/dashboard/live' })) await app.register(dashboardRoutes, { auth: services.auth, dashboard });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -76,9 +59,7 @@ async function startServer(): Promise<void> {
   ctx.wsUrl = `ws://127.0.0.1:${port}/ws`;
   ctx.services = services;
   ctx.dashboard = dashboard;
-  ctx.ownDashboard = !own;
   ctx.close = async () => {
-    if (!own) dashboard.close();
     await app.close();
     await ctx.db.cleanup();
   };

@@ -222,12 +222,10 @@ test('a province switched to ticket only: flag, live view, audit, other nodes wi
   await other.start();
   assert.ok(other.isTicketOnly('BO'), 'another node sees it after its refresh');
   other.close();
-  if (server.wired) {
-    // chat.request consults the flag once the lead's wiring is in (docs/dashboard.md).
-    const user = await signIn({ role: 'worker', sub: 'w-bo', province: 'BO' });
-    const err = await user.request({ type: 'chat.request', topic: 'cigo' });
-    assert.equal([err.type, err.code], ['error', 'ticket_only']);
-  }
+  // chat.request consults the flag (docs/dashboard.md).
+  const user = await signIn({ role: 'worker', sub: 'w-bo', province: 'BO' });
+  const err = await user.request({ type: 'chat.request', topic: 'cigo' });
+  assert.equal([err.type, err.code], ['error', 'ticket_only']);
   const again = await call(sup, 'POST', '/api/v1/dashboard/provinces/BO/ticket-only', { on: true });
   assert.is(again.body.changed, false, 'already on');
   const off = await call(sup, 'POST', '/api/v1/dashboard/provinces/BO/ticket-only', { on: false });

@@ -10,30 +10,16 @@
  * logs no CSP violation or script error, and screenshots go to
  * test/screenshots/office.png (and office-*.png).
  *
- * The server is test/helpers/server.ts's startServer() when the app already
- * carries the attachment routes (server/http-attachments.ts); otherwise this
- * file builds the same app with them. Skips when /usr/bin/chromium is absent.
+ * The operator also writes first to the worker ("Scrivi a un utente"). The
+ * server is test/helpers/server.ts's, in this process with a ManualClock.
+ * Skips when /usr/bin/chromium is absent.
  */
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import Fastify from 'fastify';
-import pino from 'pino';
 import type { Page } from 'playwright-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ManualClock } from '../routing/clock.ts';
-import { createSqlAttachmentStore } from '../server/attachment-store-sql.ts';
-import { loadConfig } from '../server/config.ts';
-import { devTokenRoute } from '../server/dev-token-route.ts';
-import { ticketHttpRoutes } from '../server/http-attachments.ts';
-import { installErrorHandling } from '../server/http-errors.ts';
-import { mailboxRoutes } from '../server/http-mailbox.ts';
-import { pageRoutes } from '../server/http-pages.ts';
-import { LocalMailbox } from '../server/notice-channels.ts';
-import { ContactBook } from '../server/notices.ts';
-import { createServices } from '../server/services.ts';
 import { browserHarness, chromiumOrSkip, ITALIAN, serverApi, type Json } from './helpers/browser.ts';
-import { testDatabase } from './helpers/db.ts';
 import { startServer } from './helpers/server.ts';
 
 const DAY = 24 * 3600 * 1000;
@@ -43,8 +29,6 @@ const REPLY_PDF = Buffer.from('%PDF-1.4\n% modulo SR41 precompilato\n%%EOF\n');
 interface Server {
   url: string;
   close(): Promise<void>;
-  /** Whether the app under test is the one services.ts/app.ts build (the routes are wired). */
-  wired: boolean;
 }
 
 const chromium = browserHarness({
@@ -64,40 +48,9 @@ const ctx = {
 };
 const { api, devToken } = serverApi(() => ctx.server!.url);
 
-/** startServer(); if its app lacks the multipart routes, the same services behind an app that has them. */
 async function start(): Promise<Server> {
   const server = await startServer({ clock });
-  const probe = await fetch(`${server.url}/api/v1/tickets/${randomUUID()}/replies`, { method: 'POST', body: new FormData() });
-  if (probe.status === 401) return { url: server.url, close: () => server.close(), wired: true };
-  await server.close();
-
-  const config = loadConfig({ AUTH_DEV: '1', SERVICE_HOURS: 'always', PORT: '0', LOG_LEVEL: 'silent' });
-  const db = await testDatabase();
-  const services = await createServices(config, { db, clock, logger: pino({ level: 'silent' }) });
-  const app = Fastify({ logger: false, bodyLimit: 256 * 1024, ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } } });
-  installErrorHandling(app);
-  await pageRoutes(app, { frameAncestors: [] });
-  await app.register(ticketHttpRoutes, {
-    auth: services.auth,
-    tickets: services.tickets,
-    access: services.access,
-    attachments: createSqlAttachmentStore(db.db),
-    contacts: new ContactBook(db.db, clock),
-  });
-  await app.register(devTokenRoute, { dev: services.dev! });
-  await app.register(mailboxRoutes, { mailbox: new LocalMailbox(db.db) });
-  app.addHook('onClose', async () => services.close());
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    wired: false,
-    async close() {
-      await app.close();
-      await db.cleanup();
-    },
-  };
+  return { url: server.url, close: () => server.close() };
 }
 
 if (chromiumOrSkip()) {

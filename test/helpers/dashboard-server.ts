@@ -13,8 +13,7 @@ import { ManualClock, type Clock } from '../../routing/clock.ts';
 import { defaultScheduleConfig, zonedTimeToUtc } from '../../routing/schedule.ts';
 import { buildApp } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
-import { DashboardService } from '../../server/dashboard-service.ts';
-import { dashboardRoutes } from '../../server/http-dashboard.ts';
+import type { DashboardService } from '../../server/dashboard-service.ts';
 import { createServices, type Services } from '../../server/services.ts';
 import { testDatabase, type TestDatabase } from './db.ts';
 import { TestSocket } from './ws-client.ts';
@@ -34,8 +33,6 @@ export interface DashServer {
   wsUrl: string;
   services: Services;
   dashboard: DashboardService;
-  /** server/services.ts builds the dashboard itself (the lead's wiring is in). */
-  wired: boolean;
   db: TestDatabase;
   token(claims: Record<string, unknown> & { role: string }): Promise<string>;
   close(): Promise<void>;
@@ -45,21 +42,8 @@ async function startDashboardServer(o: { clock: Clock }): Promise<DashServer> {
   const config = loadConfig({ AUTH_DEV: '1', PORT: '0', LOG_LEVEL: 'silent' });
   const db = await testDatabase();
   const services = await createServices(config, { db, clock: o.clock, schedule: defaultScheduleConfig(), logger: pino({ level: 'silent' }) });
-  const own = (services as unknown as { dashboard?: DashboardService }).dashboard;
-  const dashboard =
-    own ??
-    new DashboardService({
-      db: db.db,
-      state: services.state,
-      clock: o.clock,
-      schedule: services.schedule,
-      handleSeconds: () => services.router.handling.mean(),
-      estimate: (snapshot) => services.router.infos(snapshot),
-      onRoutingChange: () => void services.router.dispatch(),
-    });
-  await dashboard.start();
+  const dashboard = services.dashboard; // started by createServices
   const app = await buildApp(services);
-  if (!app.hasRoute({ method: 'GET', url: '/api/v1/dashboard/live' })) await app.register(dashboardRoutes, { auth: services.auth, dashboard });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -68,11 +52,9 @@ async function startDashboardServer(o: { clock: Clock }): Promise<DashServer> {
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     services,
     dashboard,
-    wired: own !== undefined,
     db,
     token: (claims) => services.dev!.issue(claims as never),
     async close() {
-      if (!own) dashboard.close();
       await app.close();
       await db.cleanup();
     },
