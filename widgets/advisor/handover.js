@@ -122,5 +122,9 @@ function errorText(f) {
   const code = f?.code ?? 'error';
   if (code === 'summary_required') return t('adv.summaryRequired');
   if (code === 'transfer_target_unavailable') return t('adv.transferUnavailable');
+  if (code === 'conversation_closed') return t('adv.alreadyClosed');
+  if (code === 'disconnected') return t('adv.notSent');
+  // No answer: it may have happened. Trying again is safe (an escalation is made once per chat), and the card says so if it did.
+  if (code === 'timeout') return t('adv.noReply');
   return t('error.generic', { code });
 }
