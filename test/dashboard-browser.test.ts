@@ -11,20 +11,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
-import pino from 'pino';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
 import { addDaysYmd } from '../routing/holidays.ts';
 import { dashboardDaily } from '../schema/dashboard-tables.ts';
 import { conversations } from '../schema/tables.ts';
-import { buildApp } from '../server/app.ts';
-import { loadConfig } from '../server/config.ts';
 import { localDay } from '../server/daily-snapshot.ts';
 import type { DashboardService } from '../server/dashboard-service.ts';
-import { createServices, type Services } from '../server/services.ts';
+import type { Services } from '../server/services.ts';
 import { CLIENT_FRAMES } from '../server/ws-frames.ts';
 import { testDatabase, type TestDatabase } from './helpers/db.ts';
+import { startServer as startTestServer } from './helpers/server.ts';
 import { browserHarness, chromiumOrSkip } from './helpers/browser.ts';
 import { TestSocket } from './helpers/ws-client.ts';
 
@@ -47,20 +45,14 @@ const ctx = {
 };
 
 async function startServer(): Promise<void> {
-  const config = loadConfig({ AUTH_DEV: '1', SERVICE_HOURS: 'always', PORT: '0', LOG_LEVEL: 'silent' });
   ctx.db = await testDatabase();
-  const services = await createServices(config, { db: ctx.db, logger: pino({ level: 'silent' }) });
-  const dashboard = services.dashboard; // started by createServices
-  const app = await buildApp(services);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  ctx.base = `http://127.0.0.1:${port}`;
-  ctx.wsUrl = `ws://127.0.0.1:${port}/ws`;
-  ctx.services = services;
-  ctx.dashboard = dashboard;
+  const server = await startTestServer({ db: ctx.db });
+  ctx.base = server.url;
+  ctx.wsUrl = server.wsUrl;
+  ctx.services = server.services;
+  ctx.dashboard = server.services.dashboard; // started by createServices
   ctx.close = async () => {
-    await app.close();
+    await server.close();
     await ctx.db.cleanup();
   };
 }

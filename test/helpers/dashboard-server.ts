@@ -7,15 +7,13 @@
  * real calendar: Tuesday 10 March 2026, 17:55 in Rome (five minutes before
  * closing), unlike test/helpers/server.ts whose service hours are 'always'.
  */
-import pino from 'pino';
 import type { Test } from 'uvu';
 import { ManualClock, type Clock } from '../../routing/clock.ts';
 import { defaultScheduleConfig, zonedTimeToUtc } from '../../routing/schedule.ts';
-import { buildApp } from '../../server/app.ts';
-import { loadConfig } from '../../server/config.ts';
 import type { DashboardService } from '../../server/dashboard-service.ts';
-import { createServices, type Services } from '../../server/services.ts';
 import { testDatabase, type TestDatabase } from './db.ts';
+import type { Services } from '../../server/services.ts';
+import { startServer } from './server.ts';
 import { TestSocket } from './ws-client.ts';
 
 export type Json = Record<string, any>;
@@ -38,24 +36,16 @@ export interface DashServer {
   close(): Promise<void>;
 }
 
+/** test/helpers/server.ts's server on the real calendar (the dashboard sets waits against closing time), with its database kept at hand. */
 async function startDashboardServer(o: { clock: Clock }): Promise<DashServer> {
-  const config = loadConfig({ AUTH_DEV: '1', PORT: '0', LOG_LEVEL: 'silent' });
   const db = await testDatabase();
-  const services = await createServices(config, { db, clock: o.clock, schedule: defaultScheduleConfig(), logger: pino({ level: 'silent' }) });
-  const dashboard = services.dashboard; // started by createServices
-  const app = await buildApp(services);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const server = await startServer({ clock: o.clock, db, schedule: defaultScheduleConfig(), env: { SERVICE_HOURS: '' } });
   return {
-    url: `http://127.0.0.1:${port}`,
-    wsUrl: `ws://127.0.0.1:${port}/ws`,
-    services,
-    dashboard,
+    ...server,
+    dashboard: server.services.dashboard, // started by createServices
     db,
-    token: (claims) => services.dev!.issue(claims as never),
     async close() {
-      await app.close();
+      await server.close();
       await db.cleanup();
     },
   };
