@@ -20,6 +20,8 @@ export interface Limits {
   messageBurst: number;
   /** Linea INPS requests one person may open in 24 hours; 0: no limit (the bench's single user). */
   ticketsPerUserPerDay: number;
+  /** Replies one person may write in 24 hours over all their requests; 0: no limit. */
+  repliesPerUserPerDay: number;
 }
 
 export interface Config {
@@ -246,6 +248,7 @@ export function loadConfig(env: Env = process.env): Config {
       messagesPerSecond: int(env, 'MESSAGES_PER_SECOND', 10, 1, 10_000),
       messageBurst: int(env, 'MESSAGE_BURST', 20, 1, 100_000),
       ticketsPerUserPerDay: int(env, 'TICKETS_PER_USER_PER_DAY', 20, 0, 10_000),
+      repliesPerUserPerDay: int(env, 'REPLIES_PER_USER_PER_DAY', 50, 0, 10_000),
     },
     routing: routingConfig(env),
     cannedResponses: cannedResponses(env),

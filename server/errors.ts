@@ -39,6 +39,7 @@ export const ERRORS = {
   unsupported_media_type: { status: 415, message: 'Send JSON with Content-Type: application/json' },
   // tickets
   illegal_transition: { status: 409, message: 'This status change is not allowed: %s' },
+  reply_limit_reached: { status: 429, message: 'You have written %s replies in the last 24 hours, the most one person may: the sede will answer what you have sent' },
   ticket_limit_reached: { status: 429, message: 'You have opened %s Linea INPS requests in the last 24 hours, the most one person may: write in one of them instead' },
   ticket_closed: { status: 409, message: 'The ticket is closed: nothing more can be added to it or done with it' },
   matricola_not_yours: { status: 403, message: 'You do not act for this matricola: %s' },

@@ -166,7 +166,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   const dashboardFeed = new DashboardFeed({ dashboard, log: dashboardLog });
   const daily = scheduleDailySnapshots({ take: (day) => dashboard.takeSnapshot(day), clock, log: dashboardLog });
   const advisors = sqlAdvisorDirectory(db.db, tokenDirectory(config.routing.defaultCapacity));
-  const tickets = new TicketService({ store: ticketStore, clock, dailyLimit: config.limits.ticketsPerUserPerDay });
+  const tickets = new TicketService({ store: ticketStore, clock, dailyLimit: config.limits.ticketsPerUserPerDay, dailyReplyLimit: config.limits.repliesPerUserPerDay });
   const attachments = createSqlAttachmentStore(db.db);
   const access = new AccessLog({ db: db.db, clock, log: logger.child({ part: 'access' }) });
   const retention = config.retentionDays === null && config.accessLogRetentionDays === null ? null : new Retention({

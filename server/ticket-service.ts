@@ -20,6 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../routing/clock.ts';
 import { patronDayOf } from '../routing/holidays.ts';
+import { isUserRole } from '../routing/types.ts';
 import { queryBoundary } from './query-dates.ts';
 import { dueDate } from '../routing/working-hours.ts';
 import type { AttachmentMeta, NewAttachment } from './attachments.ts';
@@ -35,7 +36,7 @@ import {
   type CreateFromEscalationInput,
   type ListInput,
 } from './ticket-input.ts';
-import { actorOf, isOverdue, isStaff, mayView, noticePayload, scopeOf, SLA_WORKING_HOURS, TICKET_LIMITS, TICKET_TIME_ZONE, userSide, WITHDRAWN } from './ticket-rules.ts';
+import { actorOf, companyMatricole, isOverdue, isStaff, mayView, noticePayload, scopeOf, SLA_WORKING_HOURS, TICKET_LIMITS, TICKET_TIME_ZONE, userSide, WITHDRAWN } from './ticket-rules.ts';
 import {
   isTicketStatus,
   type AuditEntry,
@@ -64,6 +65,8 @@ export interface TicketServiceDeps {
   newId?: () => string;
   /** Requests a user may open in 24 hours; 0 or absent: no limit. */
   dailyLimit?: number;
+  /** Replies a user may write in 24 hours, over all their requests; 0 or absent: no limit. */
+  dailyReplyLimit?: number;
 }
 
 export interface TicketList {
@@ -107,6 +110,7 @@ export class TicketService {
   private readonly newId: () => string;
   /** What the three ways of opening a ticket take from the service. */
   private readonly creation: CreationContext;
+  private readonly dailyReplyLimit: number;
 
   constructor(deps: TicketServiceDeps) {
     this.store = deps.store;
@@ -114,6 +118,7 @@ export class TicketService {
     this.slaHours = deps.slaWorkingHours ?? SLA_WORKING_HOURS;
     this.timeZone = deps.timeZone ?? TICKET_TIME_ZONE;
     this.newId = deps.newId ?? randomUUID;
+    this.dailyReplyLimit = deps.dailyReplyLimit ?? 0;
     this.creation = {
       store: this.store,
       timeZone: this.timeZone,
@@ -216,7 +221,21 @@ export class TicketService {
     const ticket = await this.visible(identity, id);
     if (identity.role === 'supervisor') throw new AppError('forbidden', 'supervisors read tickets; the sede answers them');
     if (ticket.status === 'closed') throw new AppError('ticket_closed');
+    await this.withinDailyReplyLimit(identity);
     return ticket;
+  }
+
+  /**
+   * Each reply may carry three files of 5 MiB: without a bound, one signed-in
+   * person (or a page stuck resending) could fill the database and a sede's
+   * queue. Offices are not limited: they answer many people. Counted, not
+   * locked, like the daily request limit.
+   */
+  private async withinDailyReplyLimit(identity: Identity): Promise<void> {
+    if (this.dailyReplyLimit <= 0 || !isUserRole(identity.role)) return;
+    const since = new Date(this.now().getTime() - 86_400_000);
+    const written = await this.store.repliedBy(identity.sub, companyMatricole(identity), since);
+    if (written >= this.dailyReplyLimit) throw new AppError('reply_limit_reached', String(this.dailyReplyLimit));
   }
 
   /** One ticket the caller may see, or not_found (absent and "not yours" alike). */

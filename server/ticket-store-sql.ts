@@ -14,7 +14,7 @@
  * - Creations (protocol numbers, group commit): ticket-create-sql.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { and, asc, count, desc, eq, gte, ilike, inArray, lt, ne, not, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, ilike, inArray, lt, ne, not, or, sql, type SQL } from 'drizzle-orm';
 import { outbox, ticketAudit, ticketReplies, tickets, matricolaSedi, type TicketRow } from '../schema/ticket-tables.ts';
 import { messages, officeProvinces, offices } from '../schema/tables.ts';
 import { insertAttachments } from './attachment-store-sql.ts';
@@ -70,6 +70,18 @@ export function createSqlTicketStore(db: Db, options: { now?: () => number } = {
     byConversation: (conversationId) => byConversation(db, conversationId),
     openedBy: async (userId, since) => {
       const [row] = await db.select({ n: count() }).from(tickets).where(and(eq(tickets.userId, userId), eq(tickets.origin, 'user'), gte(tickets.createdAt, since)));
+      return Number(row?.n ?? 0);
+    },
+    repliedBy: async (userId, matricole, since) => {
+      // Through the tickets the user may reply to (tickets_user_idx, tickets_matricola_idx),
+      // then their replies by primary key: no index on replies' author is needed.
+      const theirs = matricole.length > 0 ? or(eq(tickets.userId, userId), inArray(tickets.matricola, [...matricole])) : eq(tickets.userId, userId);
+      const [row] = await db
+        .select({ n: count() })
+        .from(ticketReplies)
+        .innerJoin(tickets, eq(tickets.id, ticketReplies.ticketId))
+        // seq 1 is a request's own body, which the daily request limit counts.
+        .where(and(theirs, eq(ticketReplies.authorId, userId), gt(ticketReplies.seq, 1), gte(ticketReplies.at, since)));
       return Number(row?.n ?? 0);
     },
     list: (scope, filters, now, page) => list(db, scope, filters, now, page),

@@ -229,6 +229,12 @@ export interface TicketStore {
   /** How many requests this user opened themselves (origin `user`) since `since`: the daily limit counts them. */
   openedBy(userId: string, since: Date): Promise<number>;
   /**
+   * How many replies this user wrote since `since` on the requests they may
+   * reply to (their own, and those of the matricole they act for): the daily
+   * reply limit counts them.
+   */
+  repliedBy(userId: string, matricole: readonly string[], since: Date): Promise<number>;
+  /**
    * One page, overdue first (not closed, not yet answered by the office, due
    * before `now`), then by due time (none last), then oldest first.
    */

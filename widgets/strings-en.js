@@ -240,6 +240,7 @@ export default {
   'tk.err.too_many_attachments': 'At most 3 attachments a message.',
   'tk.err.matricola_not_yours': 'You are not entitled to act for this company number: check it or leave it empty.',
   'tk.err.ticket_limit_reached': 'You have opened many requests in the last 24 hours: write in one of your open ones (My requests) or try again tomorrow.',
+  'tk.err.reply_limit_reached': 'You have written many messages in the last 24 hours: the office will answer what you have sent. You can write again tomorrow.',
   'tk.err.ticket_closed': 'The request has been closed in the meantime: no more replies. You can open a new one.',
   'tk.err.no_competent_office': 'We could not find the INPS office for your province. Please try again later.',
   'tk.err.not_found': 'Request not found.',

@@ -241,6 +241,7 @@ export default {
   'tk.err.too_many_attachments': 'Al massimo 3 allegati per messaggio.',
   'tk.err.matricola_not_yours': 'Non risulti abilitato a operare per questa matricola: controllala oppure lasciala vuota.',
   'tk.err.ticket_limit_reached': 'Hai già aperto molte richieste nelle ultime 24 ore: scrivi in una di quelle aperte (Le mie richieste) oppure riprova domani.',
+  'tk.err.reply_limit_reached': 'Hai già scritto molti messaggi nelle ultime 24 ore: la sede risponderà a quanto hai inviato. Potrai scrivere di nuovo domani.',
   'tk.err.ticket_closed': 'La richiesta è stata chiusa nel frattempo: non si può più rispondere. Puoi aprirne una nuova.',
   'tk.err.no_competent_office': 'Non è stato possibile individuare la sede INPS competente per la tua provincia. Riprova più tardi.',
   'tk.err.not_found': 'Richiesta non trovata.',
