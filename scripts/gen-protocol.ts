@@ -67,7 +67,7 @@ ${rows.join('\n')}
 | type | fields |
 | --- | --- |
 | \`welcome\` | \`role\`, \`sessionId\`, \`user\` {id, name, province, matricole? (employers and intermediaries: the companies they act for)}, \`conversations\` [{conversationId, status, peer, topic, province, audience, entry, context, lastSeq, openedAt}], \`waiting\` {province, audience, position, etaSeconds} or null, \`limits\` {maxTextLength (characters), maxFrameBytes (bytes of one frame)} |
-| \`queue.joined\` | \`province\`, \`audience\`, \`position\`, \`etaSeconds\`; back in the queue with a chat already open: \`conversationId\`, \`reason\` (\`transferred\`, \`unanswered\`, \`advisor_left\`) |
+| \`queue.joined\` | \`province\`, \`audience\`, \`topic\`, \`position\`, \`etaSeconds\`; back in the queue with a chat already open: \`conversationId\`, \`reason\` (\`transferred\`, \`unanswered\`, \`advisor_left\`) |
 | \`queue.position\` | \`position\`, \`etaSeconds\` — pushed when they change |
 | \`queue.left\` | \`reason\` (\`cancelled\`, \`timeout\`, \`closed\`), \`offerTicket\`? (offer a Linea INPS request), \`conversationId\`? |
 | \`conversation.assigned\` | \`conversationId\`, \`peer\` {id, name, role}, \`topic\`, \`province\`, \`audience\`, \`entry\`, \`context\`, \`lastSeq\`, \`openedAt\`, \`handedOver\`; to the advisor also \`answerBy\` (ISO: without a first answer by then the chat goes to a colleague and the advisor is set away) |

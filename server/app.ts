@@ -14,6 +14,7 @@ import { availabilityRoutes, AvailabilityNow } from './http-availability.ts';
 import { availabilityFastPath, type FastPath } from './http-fast-path.ts';
 import { accessLogRoutes } from './http-access-log.ts';
 import { cannedResponsesRoute } from './http-canned-responses.ts';
+import { tipsRoute } from './http-tips.ts';
 import { conversationRoutes } from './http-conversations.ts';
 import { installErrorHandling } from './http-errors.ts';
 import { healthRoutes } from './http-health.ts';
@@ -83,6 +84,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(ticketHttpRoutes, { auth: services.auth, tickets: services.tickets, access: services.access, attachments: services.attachments, contacts: services.contacts, officeName: services.dashboard.officeName });
   await app.register(accessLogRoutes, { auth: services.auth, access: services.access, timeZone: services.tickets.timeZone });
   await app.register(cannedResponsesRoute, { auth: services.auth, responses: services.config.cannedResponses });
+  await app.register(tipsRoute, { responses: services.config.cannedResponses });
   await app.register(metricsRoute, { metrics: services.metrics });
   await app.register(dashboardRoutes, { auth: services.auth, dashboard: services.dashboard });
   if (services.dev) await app.register(devTokenRoute, { dev: services.dev });

@@ -8,17 +8,26 @@
  *
  * Placeholders, filled in the console: {nome} (the user's name), {consulente}
  * (the advisor's). `topics` (optional) puts an answer first for chats on them.
+ *
+ * `public: true` also shows the answer to users while they wait in the queue
+ * (GET /api/v1/tips), for the `topics` and `audiences` it names: one wording of
+ * the institute's answers, kept in one file for advisors and users alike. A
+ * public answer has no placeholder (there is no advisor yet to fill it in).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TOPICS, type Topic } from '../routing/types.ts';
+import { TOPICS, USER_ROLES, type Topic, type UserRole } from '../routing/types.ts';
 
 export interface CannedResponse {
   id: string;
   topics: Topic[];
   title: { it: string; en?: string };
   text: { it: string; en?: string };
+  /** Shown to waiting users too (GET /api/v1/tips). */
+  public?: boolean;
+  /** Who a public answer is for; empty: everyone. */
+  audiences?: UserRole[];
 }
 
 export const CANNED_PLACEHOLDERS = ['nome', 'consulente'] as const;
@@ -70,14 +79,34 @@ export function validateCannedResponses(data: unknown): CannedResponse[] {
 
 function one(raw: unknown, at: string): CannedResponse {
   if (!isObject(raw)) throw new CannedResponsesError(at, 'expected an object');
-  const unknown = Object.keys(raw).filter((k) => !['id', 'topics', 'title', 'text'].includes(k));
+  const unknown = Object.keys(raw).filter((k) => !['id', 'topics', 'title', 'text', 'public', 'audiences'].includes(k));
   if (unknown.length) throw new CannedResponsesError(at, `unknown field ${unknown[0]}`);
   if (typeof raw.id !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(raw.id)) throw new CannedResponsesError(`${at}.id`, 'expected lower-case letters, digits, - or _ (up to 64)');
   const topics = raw.topics ?? [];
   if (!Array.isArray(topics) || topics.some((x) => !(TOPICS as readonly unknown[]).includes(x))) {
     throw new CannedResponsesError(`${at}.topics`, `expected some of ${TOPICS.join(', ')}`);
   }
-  return { id: raw.id, topics: topics as Topic[], title: texts(raw.title, `${at}.title`, TITLE_MAX), text: texts(raw.text, `${at}.text`, TEXT_MAX) };
+  const item: CannedResponse = { id: raw.id, topics: topics as Topic[], title: texts(raw.title, `${at}.title`, TITLE_MAX), text: texts(raw.text, `${at}.text`, TEXT_MAX) };
+  return raw.public === undefined && raw.audiences === undefined ? item : { ...item, ...publicPart(raw, item, at) };
+}
+
+/** `public` and `audiences`: a public answer reads the same for everyone, so it has no placeholder. */
+function publicPart(raw: Record<string, unknown>, item: CannedResponse, at: string): Pick<CannedResponse, 'public' | 'audiences'> {
+  if (raw.public !== undefined && typeof raw.public !== 'boolean') throw new CannedResponsesError(`${at}.public`, 'expected true or false');
+  const audiences = raw.audiences ?? [];
+  if (!Array.isArray(audiences) || audiences.some((x) => !(USER_ROLES as readonly unknown[]).includes(x))) {
+    throw new CannedResponsesError(`${at}.audiences`, `expected some of ${USER_ROLES.join(', ')}`);
+  }
+  if (raw.public === true) {
+    const lang = (['it', 'en'] as const).find((l) => /\{\w*\}/.test(`${item.title[l] ?? ''}${item.text[l] ?? ''}`));
+    if (lang) throw new CannedResponsesError(`${at}.text.${lang}`, 'a public answer (shown to waiting users) cannot have placeholders');
+  }
+  return { public: raw.public === true, audiences: audiences as UserRole[] };
+}
+
+/** The public answers for a waiting user's topic and audience (GET /api/v1/tips), in the file's order. */
+export function tipsFor(responses: readonly CannedResponse[], topic: Topic, audience: UserRole): CannedResponse[] {
+  return responses.filter((r) => r.public === true && r.topics.includes(topic) && (r.audiences?.length ? r.audiences.includes(audience) : true));
 }
 
 /** { it, en? }: Italian required, each 1..max characters, placeholders only the known ones. */

@@ -110,7 +110,7 @@ export class ChatService {
     if (result.ok) this.deps.metrics.chatRequests.inc({ audience: identity.role });
     this.deps.router.forgetPosition(identity.sub);
     const info = await this.deps.router.waitInfo(identity.sub);
-    const joined = { type: 'queue.joined', province: province.code, audience: identity.role, position: info?.position ?? 1, etaSeconds: info?.etaSeconds ?? 0 };
+    const joined = { type: 'queue.joined', province: province.code, audience: identity.role, topic: entry.topic, position: info?.position ?? 1, etaSeconds: info?.etaSeconds ?? 0 };
     this.deps.fanout.toUser(identity.sub, joined);
     void this.deps.router.dispatch();
     return { type: 'ok' };
@@ -131,10 +131,10 @@ export class ChatService {
     }
   }
 
-  async cancel(client: Client): Promise<object> {
+  async cancel(client: Client, frame: Frame = {}): Promise<object> {
     const entry = await this.deps.state.cancel(client.userId);
     if (!entry) throw new AppError('not_waiting');
-    this.deps.metrics.abandoned.inc({ reason: 'cancelled' });
+    this.deps.metrics.abandoned.inc({ reason: frame.reason === 'self_served' ? 'self_served' : 'cancelled' });
     this.deps.router.forgetPosition(client.userId);
     this.deps.fanout.toUser(client.userId, { type: 'queue.left', reason: 'cancelled' });
     void this.deps.router.pushPositions();
@@ -312,7 +312,7 @@ export class ChatService {
     const info = waiting ? await this.deps.router.waitInfo(client.userId) : null;
     const frame = {
       conversations,
-      waiting: waiting && info ? { province: waiting.province, audience: waiting.audience, ...info } : null,
+      waiting: waiting && info ? { province: waiting.province, audience: waiting.audience, topic: waiting.topic, ...info } : null,
       ...(advisor ? { advisor: { status: advisor.status, capacity: advisor.capacity, load: advisor.conversations.length } } : {}),
       // What the server accepts, so a client can refuse a message itself instead of resending one that closes the socket (1009).
       limits: { maxTextLength: this.deps.limits.maxTextLength, maxFrameBytes: this.deps.limits.maxFrameBytes },

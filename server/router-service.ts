@@ -183,7 +183,7 @@ export class RouterService {
       return;
     }
     fanout.toUser(conv.advisorId, { type: 'conversation.released', conversationId: conv.id, reason });
-    fanout.toUser(conv.userId, { type: 'queue.joined', conversationId: conv.id, reason, province: conv.province, audience: conv.audience, position: 1, etaSeconds: 0 });
+    fanout.toUser(conv.userId, { type: 'queue.joined', conversationId: conv.id, reason, province: conv.province, audience: conv.audience, topic: conv.topic, position: 1, etaSeconds: 0 });
     void this.dispatch();
   }
 

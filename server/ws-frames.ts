@@ -54,7 +54,8 @@ export const CLIENT_FRAMES = {
     },
     ['topic'],
   ),
-  'chat.cancel': frame({}),
+  // `self_served`: the user found the answer among the tips while waiting (GET /api/v1/tips).
+  'chat.cancel': frame({ reason: { enum: ['self_served'] } }),
   'message.send': frame(
     {
       conversationId,

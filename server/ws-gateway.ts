@@ -61,7 +61,7 @@ export async function wsGateway(app: FastifyInstance, deps: GatewayDeps): Promis
   const { chat } = deps;
   const handlers: Partial<Record<ClientFrameType, Handler>> = {
     'chat.request': (c, f) => chat.requestChat(c, f),
-    'chat.cancel': (c) => chat.cancel(c),
+    'chat.cancel': (c, f) => chat.cancel(c, f),
     'message.send': (c, f) => chat.send(c, f),
     typing: (c, f) => chat.typing(c, f),
     read: (c, f) => chat.read(c, f),

@@ -52,7 +52,7 @@ test('a waiting user who reconnects within the grace period keeps their place', 
   first.socket.drop();
   await new Promise((r) => setTimeout(r, 100));
   const back = await worker('g-first', 'VE');
-  assert.equal(back.welcome.waiting, { province: 'VE', audience: 'worker', position: 1, etaSeconds: (back.welcome.waiting as { etaSeconds: number }).etaSeconds });
+  assert.equal(back.welcome.waiting, { province: 'VE', audience: 'worker', topic: 'cigo', position: 1, etaSeconds: (back.welcome.waiting as { etaSeconds: number }).etaSeconds });
   await new Promise((r) => setTimeout(r, 400));
   const snapshot = await server.services.state.snapshot();
   assert.equal(snapshot.queues.get('VE:worker')?.map((e) => e.userId), ['g-first', 'g-second'], 'still first after the grace period');

@@ -64,6 +64,8 @@ export default {
   'queue.keepOpen': 'Keep this page open: the chat starts as soon as an advisor is free.',
   'queue.cancel': 'Leave the queue',
   'queue.left': 'You left the queue.',
+  'tips.title': 'While you wait: the answer may be here',
+  'tips.found': 'I found the answer: leave the queue',
 
   'chat.with': 'You are talking with {name}',
   'chat.anAdvisor': 'an INPS advisor',

@@ -65,6 +65,8 @@ export default {
   'queue.keepOpen': 'Tieni aperta questa pagina: la chat inizierà appena un consulente sarà libero.',
   'queue.cancel': 'Esci dalla coda',
   'queue.left': 'Sei uscito dalla coda.',
+  'tips.title': 'Mentre aspetti: forse la risposta è qui',
+  'tips.found': 'Ho trovato la risposta: esco dalla coda',
 
   'chat.with': 'Stai parlando con {name}',
   'chat.anAdvisor': 'un consulente INPS',

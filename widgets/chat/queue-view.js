@@ -9,6 +9,7 @@
 import { t } from '../i18n.js';
 import { $ } from '../lib/ui.js';
 import { checkAvailability, prefillFromChat } from './availability.js';
+import { initQueueTips, renderTips, showTips } from './queue-tips.js';
 import { offerTicket } from './tickets.js';
 
 /** deps: { state, showView(name), post(type, data), announce(text) } */
@@ -22,6 +23,7 @@ export function showQueue(info) {
   const before = state.queue;
   // A fresh place in the queue says why it was given; a position update or a welcome keeps the reason already shown.
   if (info.kind === 'joined') $('#queue-handover').hidden = !HANDED_ON.includes(info.reason);
+  if (info.kind !== 'position') void showTips(info);
   state.queue = { position: info.position, etaSeconds: info.etaSeconds };
   renderQueue(state.queue);
   if (state.view !== 'queue') d.showView('queue');
@@ -39,6 +41,7 @@ function renderQueue({ position, etaSeconds }) {
 /** After a language change. */
 export function renderQueueView() {
   if (d.state.queue) renderQueue(d.state.queue);
+  renderTips();
 }
 
 function onQueue(f) {
@@ -60,7 +63,7 @@ export function wireQueue(client) {
 /** deps: { state, showView(name), post(type, data), announce(text) } */
 export function initQueue(deps) {
   d = deps;
-  $('#queue-cancel').addEventListener('click', () => {
-    d.state.client.cancelChat().catch(() => void checkAvailability());
-  });
+  const leave = (reason) => d.state.client.cancelChat(reason).catch(() => void checkAvailability());
+  $('#queue-cancel').addEventListener('click', () => leave());
+  initQueueTips({ state: d.state, leave: () => leave('self_served') });
 }

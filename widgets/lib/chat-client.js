@@ -212,8 +212,9 @@ export class ChatClient extends ChatConnection {
     return this.request('chat.request', f);
   }
 
-  cancelChat() {
-    return this.request('chat.cancel');
+  /** reason: `self_served` when the user found the answer while waiting. */
+  cancelChat(reason) {
+    return this.request('chat.cancel', reason ? { reason } : {});
   }
 
   /** Queues a message; it is sent now if connected, or after the next welcome. Returns its clientMsgId. */

@@ -1,0 +1,79 @@
+/**
+ * "Mentre aspetti": while a user waits for an advisor, the institute's public
+ * answers for their topic and audience (GET /api/v1/tips, the same wording the
+ * advisors insert). Most afternoons are the same few questions; a user who
+ * finds the answer here leaves the queue with `chat.cancel` reason
+ * `self_served`, which frees a seat for someone who needs an advisor and is
+ * counted apart from other departures.
+ *
+ * Not shown to a user handed back to the queue mid-chat: they are already
+ * talking to the help desk, and leaving would end that conversation.
+ */
+import { lang } from '../i18n.js';
+import { $, h } from '../lib/ui.js';
+
+/** deps: { state, leave() } */
+let d;
+/** `${topic}/${audience}` → tips, so a position update never asks again. */
+const cache = new Map();
+let shownFor = '';
+
+export function initQueueTips(deps) {
+  d = deps;
+  $('#tips-found').addEventListener('click', () => d.leave());
+}
+
+/** On each fresh place in the queue: the tips for its topic, or none. */
+export async function showTips(info) {
+  const box = $('#queue-tips');
+  const topic = info.topic ?? d.state.request?.topic;
+  const audience = info.audience ?? d.state.client?.role;
+  if (info.conversationId || !topic || !audience) {
+    box.hidden = true;
+    shownFor = '';
+    return;
+  }
+  const key = `${topic}/${audience}`;
+  shownFor = key;
+  const tips = await load(key, topic, audience);
+  if (shownFor !== key) return; // the wait ended or changed while they loaded
+  render(tips);
+}
+
+/** After a language change. */
+export function renderTips() {
+  if (shownFor && cache.has(shownFor)) render(cache.get(shownFor));
+}
+
+async function load(key, topic, audience) {
+  if (cache.has(key)) return cache.get(key);
+  let tips = [];
+  try {
+    const url = new URL(`api/v1/tips?topic=${encodeURIComponent(topic)}&audience=${encodeURIComponent(audience)}`, d.state.client.httpBase);
+    const res = await fetch(url);
+    if (res.ok) tips = (await res.json()).items ?? [];
+  } catch {
+    // No tips is a wait like any other: the queue view needs nothing from them.
+  }
+  cache.set(key, tips);
+  return tips;
+}
+
+function render(tips) {
+  const box = $('#queue-tips');
+  const list = $('#tips-list');
+  const l = lang();
+  // A language change re-renders: what the user had opened stays open.
+  const opened = new Set([...list.querySelectorAll('details[open]')].map((el) => el.dataset.id));
+  list.replaceChildren(
+    ...tips.map((tip) =>
+      h(
+        'details',
+        { class: 'tip', 'data-id': tip.id, open: opened.has(tip.id) },
+        h('summary', {}, tip.title[l] ?? tip.title.it),
+        h('p', {}, tip.text[l] ?? tip.text.it),
+      ),
+    ),
+  );
+  box.hidden = tips.length === 0;
+}
