@@ -78,7 +78,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   const signIn = signInMethod(config.pageSignIn, config.authDev);
   await pageRoutes(app, { frameAncestors: config.allowedOrigins ?? [], connectSources: signIn.method === 'oidc' ? [new URL(signIn.tokenUrl).origin] : [] });
   await app.register(signInRoutes, { method: signIn });
-  await app.register(healthRoutes, { probes: services.probes });
+  await app.register(healthRoutes, { probes: services.probes, draining: () => services.lifecycle.draining });
   await app.register(availabilityRoutes, { schedule: services.schedule, now: () => services.clock.now(), current: availabilityNow });
   await app.register(conversationRoutes, { auth: services.auth, store: services.store, access: services.access, chat: services.chat });
   await app.register(ticketHttpRoutes, { auth: services.auth, tickets: services.tickets, access: services.access, attachments: services.attachments, contacts: services.contacts, officeName: services.dashboard.officeName });
@@ -96,6 +96,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     hub: services.hub,
     dashboardFeed: services.dashboardFeed,
     originAllowed: (origin, request) => originAllowed(origin, request.headers.host, config.allowedOrigins),
+    draining: () => services.lifecycle.draining,
     signedIn: (identity, token) => rememberContact(services, identity, token),
     connected: (client, first) => services.sessions.connected(client, first),
     disconnected: (client, last) => services.sessions.disconnected(client, last),

@@ -25,6 +25,8 @@ export interface Limits {
 }
 
 export interface Config {
+  /** SIGTERM: how long /ready answers 503 draining, with the sockets still served, before they are closed (server/shutdown.ts). */
+  shutdownDrainMs: number;
   port: number;
   host: string;
   nodeEnv: string;
@@ -219,6 +221,7 @@ export function loadConfig(env: Env = process.env): Config {
   const origins = env.ALLOWED_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean);
   return {
     port: int(env, 'PORT', 8080, 0, 65535),
+    shutdownDrainMs: int(env, 'SHUTDOWN_DRAIN_MS', 0, 0, 300_000),
     host,
     nodeEnv,
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),

@@ -59,6 +59,7 @@ export const ERRORS = {
   access_log_unavailable: { status: 503, message: 'The access could not be recorded, so nothing is shown; try again in a moment' },
   // server
   not_ready: { status: 503, message: 'Not ready: %s' },
+  draining: { status: 503, message: 'This node is shutting down: connect again (the load balancer sends you to another)' },
   internal: { status: 500, message: 'Something went wrong on our side' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -7,7 +7,7 @@ export interface Probe {
   check(): Promise<void>;
 }
 
-export async function healthRoutes(app: FastifyInstance, opts: { probes: Probe[] }): Promise<void> {
+export async function healthRoutes(app: FastifyInstance, opts: { probes: Probe[]; draining: () => boolean }): Promise<void> {
   app.get('/health', { schema: { response: { 200: { type: 'object', properties: { status: { const: 'ok' } } } } } }, async () => ({ status: 'ok' as const }));
 
   app.get(
@@ -21,6 +21,8 @@ export async function healthRoutes(app: FastifyInstance, opts: { probes: Probe[]
       },
     },
     async (_request, reply) => {
+      // First: a draining node must leave the balancer's rotation whatever its services say.
+      if (opts.draining()) return reply.code(503).send({ error: { code: 'draining', message: 'Draining: this node is shutting down' } });
       const failed: string[] = [];
       await Promise.all(
         opts.probes.map(async (p) => {

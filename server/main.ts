@@ -5,6 +5,7 @@
  */
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { shutdown } from './shutdown.ts';
 import { createServices } from './services.ts';
 
 async function main(): Promise<void> {
@@ -48,16 +49,13 @@ async function main(): Promise<void> {
   console.log(lines.join('\n'));
 
   let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    app.log.info({ signal }, 'shutting down');
-    for (const ws of app.websocketServer?.clients ?? []) ws.close(1001, 'server_restart');
-    await app.close();
-    process.exit(0);
+    void shutdown(app, signal, { lifecycle: services.lifecycle, drainMs: config.shutdownDrainMs, exit: (code) => process.exit(code) });
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 main().catch((err) => {

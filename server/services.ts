@@ -43,6 +43,7 @@ import type { AttachmentStore } from './attachment-store.ts';
 import { createSqlAttachmentStore } from './attachment-store-sql.ts';
 import { createSmtpChannel, LocalMailbox, LoggingSmsChannel } from './notice-channels.ts';
 import { ContactBook, NoticeDispatcher } from './notices.ts';
+import { Lifecycle } from './shutdown.ts';
 import { Retention } from './retention.ts';
 import { createSqlTicketStore } from './ticket-store-sql.ts';
 
@@ -74,6 +75,8 @@ export interface Services {
   dashboard: DashboardService;
   dashboardFeed: DashboardFeed;
   probes: Probe[];
+  /** Serving or draining (server/shutdown.ts): what /ready and the socket upgrade answer. */
+  lifecycle: Lifecycle;
   sessions: Sessions;
   sweep: RouterSweep;
   fanout: Fanout;
@@ -202,6 +205,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
 
   return {
     config, logger, clock, db, store, state, auth, dev, schedule, hub, router, chat, tickets, access, retention, attachments, contacts, mailbox, notices, metrics, sessions, sweep, fanout, dashboard, dashboardFeed,
+    lifecycle: new Lifecycle(),
     probes: [
       { name: 'database', check: () => db.ping() },
       { name: 'routing state', check: () => state.ping() },

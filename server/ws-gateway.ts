@@ -27,6 +27,8 @@ export interface GatewayDeps extends HandshakeDeps {
   dashboardFeed: DashboardFeed;
   /** Browser origins allowed to open a socket. */
   originAllowed(origin: string | undefined, request: FastifyRequest): boolean;
+  /** The node is shutting down (server/shutdown.ts): new sockets go elsewhere. */
+  draining?: () => boolean;
   /** The client left; `last` when it was the person's last socket here. */
   disconnected(client: Client, last: boolean): Promise<void>;
   /** Ping period; a socket that has not answered the previous ping is dropped. Default 25 s. */
@@ -96,6 +98,9 @@ export async function wsGateway(app: FastifyInstance, deps: GatewayDeps): Promis
       preValidation: async (request, reply) => {
         if (!deps.originAllowed(request.headers.origin, request)) {
           return reply.code(403).send({ error: { code: 'forbidden', message: 'This origin may not open a chat socket' } });
+        }
+        if (deps.draining?.()) {
+          return reply.code(503).header('retry-after', '1').send({ error: { code: 'draining', message: 'This node is shutting down: connect again' } });
         }
       },
     },
