@@ -1,6 +1,8 @@
 /**
- * Ticket attachments: sniffing and names (pure), then over HTTP (app.inject)
- * on a minimal fastify with the ticket routes and their attachments
+ * Ticket attachments over HTTP (app.inject): files sent with a request or a
+ * reply, stored, listed and downloaded intact; disguised, oversized or surplus
+ * files refused with nothing stored; only those entitled to a ticket reach its
+ * files. A minimal fastify with the ticket routes and their attachments
  * (server/http-attachments.ts), the development authenticator and a
  * throw-away seeded database (PGlite, or PostgreSQL when DATABASE_URL is set).
  */
@@ -16,96 +18,17 @@ import { seed } from '../schema/seed.ts';
 import { outbox, ticketAudit, ticketReplies } from '../schema/ticket-tables.ts';
 import { AccessLog } from '../server/access-log.ts';
 import { createSqlAttachmentStore } from '../server/attachment-store-sql.ts';
-import { ATTACHMENT_LIMITS, contentDisposition, sanitizeFilename, sniff } from '../server/attachments.ts';
+import { ATTACHMENT_LIMITS } from '../server/attachments.ts';
 import { createDevAuth, type DevAuth, type DevTokenRequest } from '../server/auth-dev.ts';
 import { installErrorHandling } from '../server/http-errors.ts';
 import { ticketHttpRoutes } from '../server/http-attachments.ts';
 import { TicketService } from '../server/ticket-service.ts';
 import { createSqlTicketStore } from '../server/ticket-store-sql.ts';
 import { testDatabase, type TestDatabase } from './helpers/db.ts';
+import { EXE, HTML, JPEG, P7M, PDF, PNG, pdfOfSize, SVG, TEXT, ZIP } from './helpers/sample-files.ts';
 
 const kind = process.env.DATABASE_URL ? 'postgres' : 'pglite';
 const MONDAY_10 = new Date('2026-03-02T09:00:00.000Z');
-
-// ---------------------------------------------------------------------------
-// Sample files
-
-const PNG = Buffer.from(
-  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201e2273b6a0000000049454e44ae426082',
-  'hex',
-);
-const JPEG = Buffer.concat([Buffer.from('ffd8ffe000104a46494600010100000100010000', 'hex'), Buffer.alloc(64, 0x20), Buffer.from('ffd9', 'hex')]);
-const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
-const P7M = Buffer.concat([Buffer.from('3082040a06092a864886f70d010702a08203fb', 'hex'), Buffer.alloc(32, 1)]);
-const TEXT = Buffer.from('Buongiorno,\ninvio la matricola 1234567890 e il periodo richiesto.\nCordiali saluti\n');
-const HTML = Buffer.from('<!doctype html><html><body><script>alert(document.cookie)</script></body></html>');
-const SVG = Buffer.from('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><circle r="4"/></svg>');
-const EXE = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(126, 0x90), Buffer.from('PE\0\0')]);
-const ZIP = Buffer.concat([Buffer.from('504b0304', 'hex'), Buffer.alloc(40, 0)]);
-const GIF = Buffer.from('GIF89a\x01\x00\x01\x00\x80\x00\x00', 'binary');
-
-function pdfOfSize(bytes: number): Buffer {
-  const head = Buffer.from('%PDF-1.4\n');
-  return Buffer.concat([head, Buffer.alloc(bytes - head.length, 0x25)]);
-}
-
-// ---------------------------------------------------------------------------
-// Pure: sniffing, names, headers
-
-test('sniffing decides the type from the bytes: PDF, PNG, JPEG, P7M and plain text', () => {
-  assert.is(sniff(PDF), 'application/pdf');
-  assert.is(sniff(PNG), 'image/png');
-  assert.is(sniff(JPEG), 'image/jpeg');
-  assert.is(sniff(P7M), 'application/pkcs7-mime');
-  assert.is(sniff(TEXT), 'text/plain');
-  assert.is(sniff(Buffer.from('\ufeffÈ già arrivata la domanda? àèìòù\r\n')), 'text/plain');
-});
-
-test('sniffing refuses HTML, SVG, XML, programs, archives, other images, binary junk and invalid UTF-8', () => {
-  for (const [name, bytes] of Object.entries({
-    HTML,
-    SVG,
-    EXE,
-    ZIP,
-    GIF,
-    empty: Buffer.alloc(0),
-    'leading markup': Buffer.from('   \n<p>ciao</p>'),
-    'script inside': Buffer.from('nota\n<script src="//x"></script>'),
-    'NUL byte': Buffer.from('abc\0def'),
-    'invalid UTF-8': Buffer.from([0x61, 0xff, 0xfe, 0x62]),
-    'PDF not at the start': Buffer.concat([Buffer.from([0x00, 0x01]), Buffer.from('%PDF-1.7')]),
-    'PNG signature only': PNG.subarray(0, 8),
-  })) {
-    assert.is(sniff(bytes), null, name);
-  }
-});
-
-test('file names are sanitised and get an extension matching the sniffed type', () => {
-  assert.is(sanitizeFilename('ricevuta.pdf', 'application/pdf'), 'ricevuta.pdf');
-  assert.is(sanitizeFilename('Scansione.PDF', 'application/pdf'), 'Scansione.pdf');
-  assert.is(sanitizeFilename('evil.pdf', 'image/png'), 'evil.pdf.png', 'a misleading extension is kept as text, never as the type');
-  assert.is(sanitizeFilename('../../etc/passwd', 'text/plain'), 'passwd.txt');
-  assert.is(sanitizeFilename('C:\\Users\\mario\\busta paga.jpeg', 'image/jpeg'), 'busta paga.jpeg');
-  assert.is(sanitizeFilename('fattura\u202Efdp.exe', 'application/pdf'), 'fatturafdp.exe.pdf', 'bidi overrides are dropped');
-  assert.is(sanitizeFilename('a<b>:"c"|?*.pdf', 'application/pdf'), 'a_b___c____.pdf');
-  assert.is(sanitizeFilename('CON.pdf', 'application/pdf'), '_CON.pdf');
-  assert.is(sanitizeFilename('', 'image/png'), 'allegato.png');
-  assert.is(sanitizeFilename('...', 'application/pdf'), 'allegato.pdf');
-  assert.is(sanitizeFilename("dell'INPS – domanda.pdf", 'application/pdf'), "dell'INPS – domanda.pdf");
-  assert.is(sanitizeFilename('documento.pdf.p7m', 'application/pkcs7-mime'), 'documento.pdf.p7m');
-  const long = sanitizeFilename(`${'è'.repeat(300)}.pdf`, 'application/pdf');
-  assert.is([...long].length, ATTACHMENT_LIMITS.filenameMax);
-  assert.ok(long.endsWith('è.pdf'));
-});
-
-test('Content-Disposition is an attachment with an ASCII fallback and the UTF-8 name', () => {
-  assert.is(contentDisposition('ricevuta è (1).pdf'), `attachment; filename="ricevuta e (1).pdf"; filename*=UTF-8''ricevuta%20%C3%A8%20%281%29.pdf`);
-  assert.is(contentDisposition("dell'INPS.pdf"), `attachment; filename="dell'INPS.pdf"; filename*=UTF-8''dell%27INPS.pdf`);
-  assert.is(contentDisposition('日本.txt'), `attachment; filename="__.txt"; filename*=UTF-8''%E6%97%A5%E6%9C%AC.txt`);
-});
-
-// ---------------------------------------------------------------------------
-// HTTP
 
 let database: TestDatabase;
 let app: FastifyInstance;

@@ -1,289 +1,23 @@
 /**
- * Notices: the outbox dispatcher against a real SMTP server (smtp-server on a
- * free port), the local mailbox and its page, SMS behind its interface, and
- * the contacts taken from the token. Tickets are made over HTTP (app.inject)
- * with tokens signed by a key of this file, so they can carry `email` and
- * `phone_number` claims. PGlite, or PostgreSQL when DATABASE_URL is set.
+ * Notices: the outbox dispatcher against a real SMTP server (test/helpers/smtp.ts):
+ * every notice of a ticket's life arrives exactly once; refusals are retried
+ * with a doubling backoff, permanent ones are not, and the last attempt gives
+ * up visibly; concurrent dispatchers, a stop mid-run and claims whose lease
+ * runs out never send a notice twice. Tickets are made over HTTP
+ * (test/helpers/notice-api.ts). PGlite, or PostgreSQL when DATABASE_URL is set.
  */
-import type { AddressInfo } from 'node:net';
-import { and, eq, isNull, sql } from 'drizzle-orm';
-import Fastify, { type FastifyInstance } from 'fastify';
-import pino from 'pino';
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
-import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
+import { eq, isNull } from 'drizzle-orm';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ManualClock } from '../routing/clock.ts';
-import { mailbox, noticeContacts } from '../schema/attachment-tables.ts';
-import { seed } from '../schema/seed.ts';
-import { offices } from '../schema/tables.ts';
-import { outbox, tickets as ticketsTable } from '../schema/ticket-tables.ts';
-import { AccessLog } from '../server/access-log.ts';
-import { createSqlAttachmentStore } from '../server/attachment-store-sql.ts';
-import { createJwtAuthenticator } from '../server/auth-jwks.ts';
-import { installErrorHandling } from '../server/http-errors.ts';
-import { ticketHttpRoutes } from '../server/http-attachments.ts';
-import { mailboxRoutes } from '../server/http-mailbox.ts';
-import { createSmtpChannel, LocalMailbox, MemorySmsChannel, smtpFailure, type EmailChannel } from '../server/notice-channels.ts';
-import { composeNotice, ContactBook, contactFromClaims, italianDateTime, maskAddresses, NoticeDispatcher, type NoticeDispatcherOptions } from '../server/notices.ts';
-import { TicketService } from '../server/ticket-service.ts';
-import { createSqlTicketStore } from '../server/ticket-store-sql.ts';
-import { testDatabase, type TestDatabase } from './helpers/db.ts';
+import { outbox } from '../schema/ticket-tables.ts';
+import type { EmailChannel } from '../server/notice-channels.ts';
+import type { NoticeDispatcher } from '../server/notices.ts';
+import { noticeApi } from './helpers/notice-api.ts';
 
 const kind = process.env.DATABASE_URL ? 'postgres' : 'pglite';
-/** Monday 2 March 2026, 10:00 in Rome. */
-const MONDAY_10 = new Date('2026-03-02T09:00:00.000Z');
 const SECOND = 1000;
-
-type Json = Record<string, any>;
-
-// ---------------------------------------------------------------------------
-// A real SMTP server that records what it accepts
-
-interface Received {
-  messageId: string;
-  to: string[];
-  subject: string;
-  text: string;
-  notice: string;
-  raw: string;
-}
-
-/** Quoted-printable and RFC 2047 encoded words, enough for nodemailer's output. */
-function decodeQp(s: string): string {
-  const bytes: number[] = [];
-  const joined = s.replace(/=\r?\n/g, '');
-  for (let i = 0; i < joined.length; i++) {
-    if (joined[i] === '=' && /^[0-9A-F]{2}$/i.test(joined.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(joined.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else bytes.push(...Buffer.from(joined[i]!, 'utf8'));
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
-
-function decodeHeader(value: string): string {
-  return value
-    .replace(/\?=\s+=\?/g, '?==?')
-    .replace(/=\?utf-8\?([QB])\?([^?]*)\?=/gi, (_, enc: string, text: string) =>
-      enc.toUpperCase() === 'B' ? Buffer.from(text, 'base64').toString('utf8') : decodeQp(text.replace(/_/g, ' ')),
-    );
-}
-
-function parseMessage(raw: string, rcpt: string[]): Received {
-  const [head, ...rest] = raw.split(/\r?\n\r?\n/);
-  const headers = new Map<string, string>();
-  for (const line of head!.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
-    const i = line.indexOf(':');
-    if (i > 0) headers.set(line.slice(0, i).toLowerCase(), line.slice(i + 1).trim());
-  }
-  let body = rest.join('\n\n');
-  const cte = (headers.get('content-transfer-encoding') ?? '').toLowerCase();
-  if (cte === 'quoted-printable') body = decodeQp(body);
-  else if (cte === 'base64') body = Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
-  return {
-    messageId: headers.get('message-id') ?? '',
-    to: rcpt,
-    subject: decodeHeader(headers.get('subject') ?? ''),
-    text: body.replace(/\r\n/g, '\n'),
-    notice: headers.get('x-infocig-notice') ?? '',
-    raw,
-  };
-}
-
-class TestSmtp {
-  readonly received: Received[] = [];
-  /** Answer 451 to the first DATA of every message (by Message-ID). */
-  refuseFirst = false;
-  /** Answer 451 to every DATA. */
-  refuseAll = false;
-  readonly rejectRecipients = new Set<string>();
-  private readonly seen = new Set<string>();
-  readonly server: SMTPServer;
-  port = 0;
-
-  constructor() {
-    this.server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
-      logger: false,
-      onRcptTo: (address: SMTPServerAddress, _session, callback) => {
-        if (this.rejectRecipients.has(address.address)) return callback(Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 }));
-        callback();
-      },
-      onData: (stream, session, callback) => {
-        const chunks: Buffer[] = [];
-        stream.on('data', (d: Buffer) => chunks.push(d));
-        stream.on('end', () => {
-          const message = parseMessage(Buffer.concat(chunks).toString('utf8'), session.envelope.rcptTo.map((r) => r.address));
-          if (this.refuseAll || (this.refuseFirst && !this.seen.has(message.messageId))) {
-            this.seen.add(message.messageId);
-            return callback(Object.assign(new Error('Try again later'), { responseCode: 451 }));
-          }
-          this.received.push(message);
-          callback();
-        });
-      },
-    });
-  }
-
-  listen(): Promise<void> {
-    return new Promise((resolve) =>
-      this.server.listen(0, '127.0.0.1', () => {
-        this.port = (this.server.server.address() as AddressInfo).port;
-        resolve();
-      }),
-    );
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-
-  reset(): void {
-    this.received.length = 0;
-    this.refuseFirst = false;
-    this.refuseAll = false;
-    this.rejectRecipients.clear();
-    this.seen.clear();
-  }
-
-  byId(outboxId: string): Received[] {
-    return this.received.filter((m) => m.messageId === `<${outboxId}@info-cig.example>`);
-  }
-}
-
-// ---------------------------------------------------------------------------
-// Set-up
-
-let database: TestDatabase;
-let app: FastifyInstance;
-let smtp: TestSmtp;
-let email: EmailChannel;
-let sign: (claims: Json) => Promise<string>;
-const clock = new ManualClock(MONDAY_10.getTime());
-const localMailbox = () => new LocalMailbox(database.db);
-
-function dispatcher(o: Partial<NoticeDispatcherOptions> = {}): NoticeDispatcher {
-  return new NoticeDispatcher({
-    db: database.db,
-    clock,
-    email,
-    mailbox: localMailbox(),
-    random: () => 0.5, // no jitter: exact backoff
-    publicUrl: 'https://info-cig.example',
-    ...o,
-  });
-}
-
-test.before(async () => {
-  database = await testDatabase();
-  await seed(database.db, { demo: false });
-  const { publicKey, privateKey } = await generateKeyPair('ES256');
-  const jwk = { ...(await exportJWK(publicKey)), kid: 'test', alg: 'ES256' };
-  const auth = createJwtAuthenticator(createLocalJWKSet({ keys: [jwk] }), { issuer: 'test-idp', audience: 'info-cig', algorithms: ['ES256'], clockToleranceSeconds: 30 });
-  sign = (claims) =>
-    new SignJWT(claims)
-      .setProtectedHeader({ alg: 'ES256', kid: 'test' })
-      .setIssuer('test-idp')
-      .setAudience('info-cig')
-      .setSubject(String(claims.sub))
-      .setIssuedAt()
-      .setExpirationTime('1h')
-      .sign(privateKey as CryptoKey);
-  const tickets = new TicketService({ store: createSqlTicketStore(database.db), clock });
-  app = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } } });
-  installErrorHandling(app);
-  await app.register(ticketHttpRoutes, { auth, tickets, access: new AccessLog({ db: database.db, clock, log: pino({ level: 'silent' }) }), attachments: createSqlAttachmentStore(database.db), contacts: new ContactBook(database.db, clock) });
-  await app.register(mailboxRoutes, { mailbox: localMailbox() });
-  await app.ready();
-  smtp = new TestSmtp();
-  await smtp.listen();
-  email = createSmtpChannel({ url: `smtp://127.0.0.1:${smtp.port}`, from: 'INFO CIG – INPS <noreply@info-cig.example>' });
-});
-
-test.after(async () => {
-  await email?.close();
-  await smtp?.close();
-  await app?.close();
-  await database?.cleanup();
-});
-
-test.before.each(() => {
-  smtp.reset();
-});
-
-async function call(tok: string, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: Json): Promise<{ status: number; body: Json }> {
-  const res = await app.inject({ method, url, headers: { authorization: `Bearer ${tok}` }, ...(payload ? { payload } : {}) });
-  return { status: res.statusCode, body: res.json() as Json };
-}
-
-const workerToken = (sub: string, extra: Json = {}) => sign({ sub, role: 'worker', province: 'MI', name: 'Mario Bianchi', ...extra });
-const officeToken = (sede: string) => sign({ sub: `op-${sede}`, role: 'office', sede, name: `Operatore ${sede}` });
-
-async function open(tok: string, fields: Json = {}): Promise<Json> {
-  const res = await call(tok, 'POST', '/api/v1/tickets', { subject: 'Pagamento CIGO di gennaio', category: 'payment', body: 'Testo riservato del thread.', ...fields });
-  assert.is(res.status, 201, JSON.stringify(res.body));
-  return res.body;
-}
-
-async function outboxOf(ticketId: string) {
-  return database.db.select().from(outbox).where(eq(outbox.ticketId, ticketId)).orderBy(outbox.createdAt, outbox.id);
-}
-
-/** Every notice still pending, from every test so far, marked sent: each test starts from a drained outbox. */
-async function drainOthers(): Promise<void> {
-  await database.db.update(outbox).set({ sentAt: new Date(clock.now()) }).where(isNull(outbox.sentAt));
-}
-
-// ---------------------------------------------------------------------------
-// Pure parts
-
-test('messages are short, Italian, carry the protocol number and nothing of the thread', () => {
-  const due = new Date('2026-12-10T09:00:00Z');
-  assert.is(italianDateTime(due), 'giovedì 10 dicembre 2026 alle 10:00');
-  assert.is(italianDateTime(new Date('2026-12-10T23:00:00Z')), 'la fine di giovedì 10 dicembre 2026', 'a deadline at 00:00 in Rome is the end of the day before');
-  const registered = composeNotice({ kind: 'registered', recipientKind: 'user', protocol: 'LINPS-2026-000042', sedeName: 'INPS Sede di Milano', interlocuzione: false, dueAt: due, withdrawn: false, link: 'https://x.example/' });
-  assert.is(registered.subject, 'INFO CIG – Richiesta LINPS-2026-000042 registrata');
-  assert.match(registered.text, /^Gentile utente,\n\nLa sua richiesta Linea INPS n\. LINPS-2026-000042 è stata registrata e assegnata a INPS Sede di Milano\.\nSarà ricontattato entro giovedì 10 dicembre 2026 alle 10:00\.\nTrova i dettagli accedendo a INFO CIG: https:\/\/x\.example\/\n/);
-  const closed = composeNotice({ kind: 'closed', recipientKind: 'user', protocol: 'P', sedeName: 'S', interlocuzione: false, dueAt: null, withdrawn: false, link: null });
-  assert.match(closed.text, /è stata chiusa da S\.\nPuò leggere l'esito accedendo a INFO CIG\./);
-  const withdrawn = composeNotice({ kind: 'closed', recipientKind: 'sede', protocol: 'P', sedeName: 'S', interlocuzione: false, dueAt: null, withdrawn: true, link: null });
-  assert.is(withdrawn.subject, 'INFO CIG – Richiesta P ritirata');
-  const toOffice = composeNotice({ kind: 'replied', recipientKind: 'sede', protocol: 'P', sedeName: 'S', interlocuzione: false, dueAt: null, withdrawn: false, link: 'https://x.example/office/' });
-  assert.match(toOffice.text, /^Alla S,/);
-  assert.match(toOffice.text, /console della sede: https:\/\/x\.example\/office\//);
-  const sms = composeNotice({ kind: 'taken_in_charge', recipientKind: 'user', protocol: 'P', sedeName: 'S', interlocuzione: false, dueAt: null, withdrawn: false, link: null, sms: true });
-  assert.ok(sms.text.length < 160, sms.text);
-  assert.not.match(sms.text, /\n/);
-});
-
-test('contacts come from the token only when well formed and not marked unverified', () => {
-  assert.equal(contactFromClaims({ email: 'Mario.Rossi@Example.IT' }), { email: 'Mario.Rossi@example.it', phone: null });
-  assert.equal(contactFromClaims({ email: 'mario@example.it', email_verified: false }), { email: null, phone: null });
-  assert.equal(contactFromClaims({ email: 'not an address' }), { email: null, phone: null });
-  assert.equal(contactFromClaims({ email: 'a@b.it\r\nBcc: x@y.it' }), { email: null, phone: null }, 'no header injection');
-  assert.equal(contactFromClaims({ email: ['a@b.it'] }), { email: null, phone: null });
-  assert.equal(contactFromClaims({ phone_number: '+39 333 123 4567' }), { email: null, phone: '+393331234567' });
-  assert.equal(contactFromClaims({ phone_number: '+39333', phone_number_verified: false }), { email: null, phone: null });
-});
-
-test('log lines lose e-mail addresses and phone numbers', () => {
-  assert.is(maskAddresses('550 5.1.1 <gone@example.it>: Recipient address rejected'), '550 5.1.1 <<address>>: Recipient address rejected');
-  assert.is(maskAddresses('sms to +39 333 123 4567 failed'), 'sms to <number> failed');
-  assert.is(maskAddresses('smtp 451 EMESSAGE (DATA): Try again later'), 'smtp 451 EMESSAGE (DATA): Try again later');
-});
-
-test('SMTP refusals: 5xx to the recipient or the message is permanent; 4xx, timeouts and authentication trouble are not', () => {
-  assert.is(smtpFailure({ code: 'EENVELOPE', command: 'RCPT TO', responseCode: 550, permanent: true, message: 'x' }).permanent, true);
-  assert.is(smtpFailure({ code: 'EMESSAGE', command: 'DATA', responseCode: 554, permanent: true, message: 'x' }).permanent, true);
-  assert.is(smtpFailure({ code: 'EMESSAGE', command: 'DATA', responseCode: 451, permanent: false, message: 'x' }).permanent, false);
-  assert.is(smtpFailure({ code: 'EAUTH', command: 'AUTH PLAIN', responseCode: 535, permanent: true, message: 'x' }).permanent, false);
-  assert.is(smtpFailure({ code: 'ESOCKET', message: 'ECONNREFUSED' }).permanent, false);
-});
-
-// ---------------------------------------------------------------------------
-// The dispatcher and SMTP
+const api = noticeApi(test);
+const { clock, smtp, dispatcher, call, workerToken, officeToken, open, outboxOf, drainOthers } = api;
 
 test(`every notice of a ticket's life arrives by e-mail exactly once, and a second run sends nothing (${kind})`, async () => {
   await drainOthers();
@@ -438,7 +172,7 @@ test('stopping a dispatcher mid-run delivers the batch it holds and claims no mo
     name: 'stop-on-first-send',
     send: async (notice) => {
       stopping ??= d.stop();
-      await email.send(notice);
+      await api.email.send(notice);
     },
     close: async () => {},
   };
@@ -446,7 +180,7 @@ test('stopping a dispatcher mid-run delivers the batch it holds and claims no mo
   const report = await d.runOnce();
   await stopping;
   assert.equal(report, { sent: 2, failed: 0, gaveUp: 0, released: 0 });
-  const pending = await database.db.select().from(outbox).where(isNull(outbox.sentAt));
+  const pending = await api.database.db.select().from(outbox).where(isNull(outbox.sentAt));
   assert.is(pending.length, 4);
   for (const row of pending) assert.equal([ids.includes(row.id), row.attempts], [true, 0], 'pending and never claimed');
 });
@@ -456,7 +190,7 @@ test('a claimed notice stays with its claimer until the lease runs out; then ano
   const t = await open(await workerToken('w-lease', { email: 'lease@example.it' }));
   const [row] = await outboxOf(t.id);
   // A dispatcher claimed it (attempt 1, lease 5 min) and died before sending.
-  await database.db.update(outbox).set({ attempts: 1, nextAttemptAt: new Date(clock.now() + 5 * 60 * SECOND) }).where(eq(outbox.id, row!.id));
+  await api.database.db.update(outbox).set({ attempts: 1, nextAttemptAt: new Date(clock.now() + 5 * 60 * SECOND) }).where(eq(outbox.id, row!.id));
   const d = dispatcher();
   assert.equal(await d.runOnce(), { sent: 0, failed: 0, gaveUp: 0, released: 0 });
   clock.advance(5 * 60 * SECOND);
@@ -476,7 +210,7 @@ test('a claim whose lease would run out before its send is given back untouched'
     name: 'slow',
     send: async (n) => {
       clock.advance(10 * SECOND);
-      await email.send(n);
+      await api.email.send(n);
     },
     close: async () => {},
   };
@@ -494,113 +228,5 @@ test('a claim whose lease would run out before its send is given back untouched'
 
 // ---------------------------------------------------------------------------
 // The local mailbox, SMS and where notices go
-
-test('without SMTP, notices land in the local mailbox exactly once: e-mail addresses, users without one, matricole, sedi', async () => {
-  await drainOthers();
-  const withMail = await open(await workerToken('w-local-mail', { email: 'locale@example.it' }));
-  const without = await open(await workerToken('w-local-none'));
-  const ve = await officeToken('SEDE-VE');
-  const toCompany = await call(ve, 'POST', '/api/v1/tickets', { subject: 'Documenti', category: 'cigo', body: 'Riservato.', to: { matricola: '7700000123' } });
-  assert.is(toCompany.status, 201);
-  await database.db.update(offices).set({ email: null }).where(eq(offices.code, 'SEDE-VE'));
-  const employer = await sign({ sub: 'emp-local', role: 'employer', province: 'VE', matricola: '7700000123' });
-  assert.is((await call(employer, 'POST', `/api/v1/tickets/${toCompany.body.id}/replies`, { body: 'Inviati.' })).status, 201);
-
-  const d = dispatcher({ email: null });
-  assert.equal(await d.runOnce(), { sent: 4, failed: 0, gaveUp: 0, released: 0 });
-  assert.equal(await d.runOnce(), { sent: 0, failed: 0, gaveUp: 0, released: 0 });
-  assert.is(smtp.received.length, 0, 'nothing went over SMTP');
-  const rows = await database.db.select().from(mailbox);
-  const of = (ticketId: string) => rows.filter((r) => r.ticketId === ticketId).map((r) => [r.kind, r.channel, r.recipient]);
-  assert.equal(of(withMail.id), [['registered', 'email', 'locale@example.it']]);
-  assert.equal(of(without.id), [['registered', 'inbox', 'utente:w-local-none']]);
-  assert.equal(of(toCompany.body.id).sort(), [
-    ['registered', 'inbox', 'matricola:7700000123'],
-    ['replied', 'inbox', 'sede:SEDE-VE'],
-  ]);
-  const [company] = rows.filter((r) => r.ticketId === toCompany.body.id && r.kind === 'registered');
-  assert.match(company!.subject, new RegExp(`^INFO CIG – Comunicazione ${toCompany.body.protocol} da INPS Sede di Venezia$`));
-  for (const r of rows) assert.not.match(r.body, /Riservato|Inviati/);
-  // every row of these tickets is marked sent, once
-  for (const id of [withMail.id, without.id, toCompany.body.id]) for (const o of await outboxOf(id)) assert.ok(o.sentAt && o.attempts === 1);
-
-  // a mailbox delivered twice (a second dispatcher after a crash) still holds one copy
-  const [one] = await outboxOf(without.id);
-  await database.db.update(outbox).set({ sentAt: null, nextAttemptAt: null }).where(eq(outbox.id, one!.id));
-  assert.equal(await d.runOnce(), { sent: 1, failed: 0, gaveUp: 0, released: 0 });
-  assert.is((await database.db.select().from(mailbox).where(eq(mailbox.id, one!.id))).length, 1);
-});
-
-test('a mailbox delivery whose lease was taken over meanwhile is rolled back whole and left to the new holder', async () => {
-  await drainOthers();
-  const t = await open(await workerToken('w-lost-lease'));
-  class TakenOver extends LocalMailbox {
-    override async deliver(...args: Parameters<LocalMailbox['deliver']>): Promise<void> {
-      await super.deliver(...args);
-      // another dispatcher re-claims the row inside this window
-      await args[0].update(outbox).set({ attempts: sql`${outbox.attempts} + 1` }).where(eq(outbox.ticketId, t.id));
-    }
-  }
-  const report = await dispatcher({ email: null, mailbox: new TakenOver(database.db) }).runOnce();
-  assert.equal(report, { sent: 0, failed: 0, gaveUp: 0, released: 1 });
-  const [row] = await outboxOf(t.id);
-  assert.is(row!.sentAt, null);
-  assert.is(row!.attempts, 1, 'the take-over rolled back with the delivery; the claim stands');
-  assert.is((await database.db.select().from(mailbox).where(eq(mailbox.ticketId, t.id))).length, 0);
-  clock.advance(5 * 60 * SECOND);
-  assert.equal(await dispatcher({ email: null }).runOnce(), { sent: 1, failed: 0, gaveUp: 0, released: 0 });
-  assert.is((await database.db.select().from(mailbox).where(eq(mailbox.ticketId, t.id))).length, 1);
-});
-
-test('GET /mailbox/ lists the local notices, newest first, escaped; ?to= narrows; the JSON twin says the same', async () => {
-  const page = await app.inject({ method: 'GET', url: '/mailbox/' });
-  assert.is(page.statusCode, 200);
-  assert.match(String(page.headers['content-type']), /^text\/html/);
-  assert.match(page.body, /<h1>Avvisi consegnati localmente<\/h1>/);
-  assert.match(page.body, /utente:w-local-none/);
-  assert.match(page.body, /matricola:7700000123/);
-  assert.not.match(page.body, /<script|style=/);
-  const only = await app.inject({ method: 'GET', url: '/mailbox/?to=utente%3Aw-local-none' });
-  assert.match(only.body, /1 avviso per utente:w-local-none\./);
-  assert.not.match(only.body, /matricola:7700000123<\/a>/);
-  const json = await app.inject({ method: 'GET', url: '/mailbox/messages.json?to=matricola:7700000123' });
-  const items = (json.json() as Json).items as Json[];
-  assert.equal(items.map((i) => [i.kind, i.channel]), [['registered', 'inbox']]);
-  // a hostile recipient string is shown as text
-  const hostile = await app.inject({ method: 'GET', url: `/mailbox/?to=${encodeURIComponent('"><img src=x onerror=alert(1)>')}` });
-  assert.is(hostile.statusCode, 200);
-  assert.not.match(hostile.body, /<img src=x/);
-  assert.match(hostile.body, /&quot;&gt;&lt;img src=x onerror=alert\(1\)&gt;/);
-  assert.is((await app.inject({ method: 'GET', url: '/mailbox' })).statusCode, 302);
-});
-
-test('a user with only a phone number gets an SMS when an SMS channel is set, else the mailbox', async () => {
-  await drainOthers();
-  const t = await open(await workerToken('w-sms', { phone_number: '+39 333 000 1111' }));
-  const sms = new MemorySmsChannel();
-  assert.equal(await dispatcher({ sms }).runOnce(), { sent: 1, failed: 0, gaveUp: 0, released: 0 });
-  assert.is(sms.sent.length, 1);
-  assert.is(sms.sent[0]!.to, '+393330001111');
-  assert.ok(sms.sent[0]!.text.startsWith('INFO CIG: ') && sms.sent[0]!.text.includes(t.protocol), sms.sent[0]!.text);
-  assert.is(smtp.received.length, 0);
-});
-
-test('the contact is taken from the token when a ticket is opened; a later token without it keeps it; unverified ones are ignored', async () => {
-  await open(await workerToken('w-contact', { email: 'primo@example.it' }));
-  const read = async (userId: string) => (await database.db.select().from(noticeContacts).where(eq(noticeContacts.userId, userId)))[0] ?? null;
-  assert.is((await read('w-contact'))?.email, 'primo@example.it');
-  await open(await workerToken('w-contact'));
-  assert.is((await read('w-contact'))?.email, 'primo@example.it');
-  await open(await workerToken('w-contact', { email: 'secondo@example.it' }));
-  assert.is((await read('w-contact'))?.email, 'secondo@example.it');
-  await open(await workerToken('w-unverified', { email: 'x@example.it', email_verified: false }));
-  assert.is(await read('w-unverified'), null);
-  // a reply does not touch contacts; an office operator never becomes a contact
-  const mi = await officeToken('SEDE-MI');
-  await call(mi, 'POST', '/api/v1/tickets', { subject: 's', category: 'cigo', body: 'b', to: { userId: 'w-contact' } });
-  assert.is(await read('op-SEDE-MI'), null);
-  const escalated = await database.db.select().from(ticketsTable).where(and(eq(ticketsTable.userId, 'w-contact'), eq(ticketsTable.origin, 'office')));
-  assert.is(escalated.length, 1);
-});
 
 test.run();

@@ -1,0 +1,60 @@
+/**
+ * The set-up of the group-commit store suites: a uvu suite with a throw-away
+ * database in its context (PGlite, or PostgreSQL when DATABASE_URL is set),
+ * and the appends, conversations and read-backs both the invariant and the
+ * fault suites take.
+ */
+import { eq } from 'drizzle-orm';
+import { suite } from 'uvu';
+import { conversations, messages } from '../../schema/tables.ts';
+import type { NewMessage } from '../../server/chat-store.ts';
+import type { SqlChatStore } from '../../server/chat-store-sql.ts';
+import type { Db } from '../../server/db.ts';
+import { AppError } from '../../server/errors.ts';
+import { newConversation } from './conversations.ts';
+import { testDatabase, type TestDatabase } from './db.ts';
+
+export const kind = process.env.DATABASE_URL ? 'postgres' : 'pglite';
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A suite named `title (kind)` whose tests get `{ database }`, made before and dropped after. */
+export function storeSuite(title: string) {
+  const test = suite<{ database: TestDatabase }>(`${title} (${kind})`);
+  test.before(async (ctx) => {
+    ctx.database = await testDatabase();
+  });
+  test.after(async (ctx) => {
+    await ctx.database?.cleanup();
+  });
+  return test;
+}
+
+/** An append by `senderId` (an advisor when it starts with adv). */
+export function msg(conversationId: string, clientMsgId: string, senderId = 'user-1', text = `text ${clientMsgId}`): NewMessage {
+  return { conversationId, senderId, senderRole: senderId.startsWith('adv') ? 'advisor' : 'worker', clientMsgId, text };
+}
+
+/** 'resolved', the AppError code, or `raw: message` for anything else. */
+export async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'resolved';
+  } catch (err) {
+    return err instanceof AppError ? err.code : `raw: ${(err as Error).message}`;
+  }
+}
+
+export async function rowsOf(db: Db, conversationId: string) {
+  return db.select().from(messages).where(eq(messages.conversationId, conversationId)).orderBy(messages.seq);
+}
+
+export async function lastSeqOf(db: Db, conversationId: string): Promise<number> {
+  const [row] = await db.select({ lastSeq: conversations.lastSeq }).from(conversations).where(eq(conversations.id, conversationId));
+  return row!.lastSeq;
+}
+
+export async function openConversations(store: SqlChatStore, n: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) ids.push((await store.createConversation(newConversation({ userName: null, advisorName: null, openedAt: new Date() }))).id);
+  return ids;
+}
