@@ -221,6 +221,7 @@ export default {
   'tk.views.by.advisor': 'an INFO CIG advisor',
   'tk.views.ticket.read': '{when}: {by} opened the request',
   'tk.views.attachment.read': '{when}: {by} downloaded a file',
+  'tk.views.ticket.list': '{when}: {by} saw the request in the list of your requests, during a chat',
   'tk.new': 'New Linea INPS request',
   'tk.open': 'Open the request',
   'tk.need.subject': 'Write a subject line for your request.',

@@ -222,6 +222,7 @@ export default {
   'tk.views.by.advisor': 'un consulente INFO CIG',
   'tk.views.ticket.read': '{when}: {by} ha aperto la richiesta',
   'tk.views.attachment.read': '{when}: {by} ha scaricato un allegato',
+  'tk.views.ticket.list': '{when}: {by} ha visto la richiesta nell’elenco delle tue richieste, durante una chat',
   'tk.new': 'Nuova richiesta Linea INPS',
   'tk.open': 'Apri la richiesta',
   'tk.need.subject': 'Scrivi l’oggetto della richiesta.',
