@@ -20,7 +20,7 @@ export const accessLog = pgTable(
     actorRole: text('actor_role').notNull(),
     /** The operator's territorial office (claim `sede`), for office operators. */
     actorSede: text('actor_sede'),
-    /** `conversation.read`, `ticket.read`, `attachment.read`, `ticket.search`. */
+    /** One of ACCESS_ACTIONS (server/access-log.ts): `conversation.read`, `ticket.read`, `ticket.list`, … */
     action: text('action').notNull(),
     /** What was read: a conversation id, a ticket id, an attachment id, or the matricola searched. */
     subjectId: text('subject_id').notNull(),

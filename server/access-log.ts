@@ -21,8 +21,10 @@ import { csvCell } from './csv.ts';
 import { AppError } from './errors.ts';
 import { companyMatricole } from './ticket-rules.ts';
 
-export const ACCESS_ACTIONS = ['conversation.read', 'ticket.read', 'attachment.read', 'ticket.search', 'access_log.export', 'access_log.erase'] as const;
+export const ACCESS_ACTIONS = ['conversation.read', 'ticket.read', 'attachment.read', 'ticket.search', 'ticket.list', 'access_log.export', 'access_log.erase'] as const;
 export type AccessAction = (typeof ACCESS_ACTIONS)[number];
+/** The reads a person is shown under one of their requests (`mine` with `ticket`): each needs words in the chat's strings. */
+export const REQUEST_READ_ACTIONS = ['ticket.read', 'attachment.read', 'ticket.list'] as const satisfies readonly AccessAction[];
 
 export interface AccessEntry {
   action: AccessAction;
@@ -94,21 +96,34 @@ export class AccessLog {
 
   /** Stores one access before the data leaves; rejects with `access_log_unavailable` when it cannot. */
   async record(identity: Identity, entry: AccessEntry, requestId?: string): Promise<void> {
-    if (!isRecorded(identity, entry)) return;
+    await this.recordAll(identity, [entry], requestId);
+  }
+
+  /**
+   * One read of several people's data (a person's and a company's requests in one
+   * list): one row per owner, all in one statement, so either all are stored or
+   * none is and nothing is sent.
+   */
+  async recordAll(identity: Identity, entries: readonly AccessEntry[], requestId?: string): Promise<void> {
+    const recorded = entries.filter((entry) => isRecorded(identity, entry));
+    if (recorded.length === 0) return;
+    const at = new Date(this.deps.clock.now());
     try {
-      await this.deps.db.insert(accessLog).values({
-        at: new Date(this.deps.clock.now()),
-        actorId: identity.sub,
-        actorRole: identity.role,
-        actorSede: identity.sede,
-        action: entry.action,
-        subjectId: entry.subjectId,
-        ownerId: entry.ownerId,
-        requestId: requestId ?? null,
-        detail: entry.detail ?? {},
-      });
+      await this.deps.db.insert(accessLog).values(
+        recorded.map((entry) => ({
+          at,
+          actorId: identity.sub,
+          actorRole: identity.role,
+          actorSede: identity.sede,
+          action: entry.action,
+          subjectId: entry.subjectId,
+          ownerId: entry.ownerId,
+          requestId: requestId ?? null,
+          detail: entry.detail ?? {},
+        })),
+      );
     } catch (err) {
-      this.deps.log.error({ err, action: entry.action, actor: identity.sub }, 'access log not written: the data was not sent');
+      this.deps.log.error({ err, action: recorded[0]!.action, actor: identity.sub }, 'access log not written: the data was not sent');
       throw new AppError('access_log_unavailable');
     }
   }
@@ -121,18 +136,23 @@ export class AccessLog {
     if (!isUserRole(identity.role)) throw new AppError('forbidden', 'this list is for the people the data is about');
     // Their own rows, and those of the companies they act for (an employer's, an intermediary's clients').
     const owners = [identity.sub, ...companyMatricole(identity).map(companyOwner)];
+    // A list shown beside a chat names its requests in `detail.tickets` (ids, space-separated): it is a read of each.
     const where = and(
       inArray(accessLog.ownerId, owners),
       q.ticket === undefined
         ? undefined
-        : or(and(eq(accessLog.action, 'ticket.read'), eq(accessLog.subjectId, q.ticket)), and(eq(accessLog.action, 'attachment.read'), sql`${accessLog.detail}->>'ticket' = ${q.ticket}`)),
+        : or(
+            and(eq(accessLog.action, 'ticket.read'), eq(accessLog.subjectId, q.ticket)),
+            and(eq(accessLog.action, 'attachment.read'), sql`${accessLog.detail}->>'ticket' = ${q.ticket}`),
+            and(eq(accessLog.action, 'ticket.list'), sql`(' ' || (${accessLog.detail}->>'tickets') || ' ') like ${`% ${q.ticket} %`}`),
+          ),
     );
     const { rows, total } = await newestFirst(this.deps.db, where, q);
     const items = rows.map((r) => ({
       at: r.at.toISOString(),
       action: r.action,
       subjectId: r.subjectId,
-      ticketId: r.action === 'ticket.read' ? r.subjectId : r.action === 'attachment.read' ? String(r.detail.ticket ?? '') || null : null,
+      ticketId: ticketOf(r, q.ticket),
       by: { role: r.actorRole, sede: r.actorSede },
     }));
     return { items, page: q.page, pageSize: q.pageSize, total };
@@ -175,6 +195,14 @@ async function newestFirst(db: Db, where: SQL | undefined, q: { page: number; pa
     db.select({ n: count() }).from(accessLog).where(where),
   ]);
   return { rows, total: Number(totals?.n ?? 0) };
+}
+
+/** The request a row is about, for a person's view: a list's row is about the one asked for, if any. */
+function ticketOf(r: AccessLogRow, asked: string | undefined): string | null {
+  if (r.action === 'ticket.read') return r.subjectId;
+  if (r.action === 'attachment.read') return String(r.detail.ticket ?? '') || null;
+  if (r.action === 'ticket.list') return asked ?? null;
+  return null;
 }
 
 function conditions(q: AccessQuery): SQL[] {

@@ -80,7 +80,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(signInRoutes, { method: signIn });
   await app.register(healthRoutes, { probes: services.probes, draining: () => services.lifecycle.draining });
   await app.register(availabilityRoutes, { schedule: services.schedule, now: () => services.clock.now(), current: availabilityNow });
-  await app.register(conversationRoutes, { auth: services.auth, store: services.store, access: services.access, chat: services.chat });
+  await app.register(conversationRoutes, {
+    auth: services.auth, store: services.store, access: services.access, chat: services.chat, tickets: services.tickets, officeName: services.dashboard.officeName,
+  });
   await app.register(ticketHttpRoutes, { auth: services.auth, tickets: services.tickets, access: services.access, attachments: services.attachments, contacts: services.contacts, officeName: services.dashboard.officeName });
   await app.register(accessLogRoutes, { auth: services.auth, access: services.access, timeZone: services.tickets.timeZone });
   await app.register(cannedResponsesRoute, { auth: services.auth, responses: services.config.cannedResponses });

@@ -8,15 +8,26 @@
  * GET /api/v1/conversations/:id/transfer-targets: for the advisor of an open
  * chat, the colleagues available with a free seat to hand it to, those whose
  * skills fit first (routing/transfer.ts); the console's transfer form lists them.
+ *
+ * GET /api/v1/conversations/:id/requests: for the advisor of an open chat, the
+ * user's Linea INPS requests (and the company's, for a chat about one), so they
+ * can tell the user where the request stands instead of opening another
+ * (TicketService.ofChat). Anyone else, and the same advisor once the chat closed
+ * or moved on, gets the 404 of an absent chat. A staff read of personal data:
+ * recorded (`ticket.list`, one row per owner) before the list is sent. Only the
+ * fields below leave: no thread, no files, no staff names.
  */
 import type { FastifyInstance } from 'fastify';
-import type { AccessLog } from './access-log.ts';
+import { companyOwner, type AccessEntry, type AccessLog } from './access-log.ts';
 import type { Authenticator, Identity } from './auth.ts';
 import type { ChatService } from './chat-service.ts';
 import type { ChatStore, ConversationRecord } from './chat-store.ts';
 import { AppError } from './errors.ts';
 import { errorSchema } from './http-errors.ts';
 import { signedIn } from './http-auth.ts';
+import type { OfficeName } from './http-tickets.ts';
+import type { TicketService } from './ticket-service.ts';
+import type { TicketRecord } from './ticket-store.ts';
 
 const TRANSCRIPT_LIMIT = 5000;
 
@@ -44,7 +55,93 @@ const targetSchema = {
   required: ['id', 'name', 'load', 'capacity', 'fits'],
 } as const;
 
-export async function conversationRoutes(app: FastifyInstance, opts: { auth: Authenticator; store: ChatStore; access: AccessLog; chat: ChatService }): Promise<void> {
+const nullable = { type: ['string', 'null'] } as const;
+/** The allow-list of a request beside a chat: what it is, where, and how it stands. */
+const chatRequestSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string' },
+    protocol: { type: 'string' },
+    subject: { type: 'string' },
+    category: { type: 'string' },
+    status: { type: 'string' },
+    sede: { type: 'string' },
+    sedeName: nullable,
+    createdAt: { type: 'string' },
+    dueAt: nullable,
+    closedAt: nullable,
+    lastActivityAt: { type: 'string' },
+  },
+  required: ['id', 'protocol', 'subject', 'category', 'status', 'sede', 'sedeName', 'createdAt', 'dueAt', 'closedAt', 'lastActivityAt'],
+} as const;
+
+function chatRequestView(t: TicketRecord, officeName: OfficeName) {
+  return {
+    id: t.id,
+    protocol: t.protocol,
+    subject: t.subject,
+    category: t.category,
+    status: t.status,
+    sede: t.sede,
+    sedeName: officeName(t.sede),
+    createdAt: t.createdAt.toISOString(),
+    dueAt: t.dueAt?.toISOString() ?? null,
+    closedAt: t.closedAt?.toISOString() ?? null,
+    lastActivityAt: t.updatedAt.toISOString(),
+  };
+}
+
+/**
+ * Whose data the list is, one access-log row each: the user's own requests, and
+ * the company's (`matricola:<m>`) when the chat is about one, each row naming
+ * the requests it showed so the person sees the read under each of them.
+ */
+function listEntries(conversationId: string, userId: string, matricola: string | null, items: readonly TicketRecord[]): AccessEntry[] {
+  const own = items.filter((t) => t.userId === userId);
+  const entry = (ownerId: string, shown: readonly TicketRecord[]): AccessEntry => ({
+    action: 'ticket.list',
+    subjectId: conversationId,
+    ownerId,
+    detail: { results: shown.length, tickets: shown.map((t) => t.id).join(' ') },
+  });
+  const entries = [entry(userId, own)];
+  if (matricola !== null) entries.push(entry(companyOwner(matricola), items.filter((t) => t.userId !== userId)));
+  return entries;
+}
+
+export interface ConversationRoutesOptions {
+  auth: Authenticator;
+  store: ChatStore;
+  access: AccessLog;
+  chat: ChatService;
+  tickets: TicketService;
+  officeName?: OfficeName;
+}
+
+export async function conversationRoutes(app: FastifyInstance, opts: ConversationRoutesOptions): Promise<void> {
+  const officeName: OfficeName = opts.officeName ?? (() => null);
+  app.get<{ Params: { id: string } }>(
+    '/api/v1/conversations/:id/requests',
+    {
+      schema: {
+        params: idParams,
+        response: {
+          200: { type: 'object', additionalProperties: false, properties: { requests: { type: 'array', items: chatRequestSchema } }, required: ['requests'] },
+          401: errorSchema,
+          404: errorSchema,
+          503: errorSchema,
+        },
+      },
+    },
+    async (request) => {
+      const identity = await signedIn(request, opts.auth);
+      const { conversation, items, matricola } = await opts.tickets.ofChat(identity, await opts.store.getConversation(request.params.id));
+      await opts.access.recordAll(identity, listEntries(conversation.id, conversation.userId, matricola, items), request.id);
+      return { requests: items.map((t) => chatRequestView(t, officeName)) };
+    },
+  );
+
   app.get<{ Params: { id: string } }>(
     '/api/v1/conversations/:id/transfer-targets',
     {

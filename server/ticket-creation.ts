@@ -24,7 +24,7 @@ import {
   type CreateByUserInput,
   type CreateFromEscalationInput,
 } from './ticket-input.ts';
-import { actorOf, TICKET_LIMITS } from './ticket-rules.ts';
+import { actorOf, chatMatricola, TICKET_LIMITS } from './ticket-rules.ts';
 import type { NewNotice, TicketRecord, TicketStore } from './ticket-store.ts';
 
 /** What opening a ticket needs from the service: its store, ids, clock, time zone and routing. */
@@ -112,8 +112,7 @@ export async function createFromEscalation(ctx: CreationContext, input: CreateFr
   const subject = input.subject !== undefined ? text('subject', input.subject, TICKET_LIMITS.subjectMax) : subjectFrom(summary);
   const category = topic(conversation.topic);
   // The chat's context matricola is used only for company users; see docs/tickets.md.
-  const rawMatricola = conversation.userRole === 'worker' ? undefined : conversation.context.matricola?.trim();
-  const matricola = rawMatricola ? rawMatricola : null;
+  const matricola = chatMatricola(conversation);
   const province = provinceOf(conversation.province);
   const sede = await ctx.competentSede(province, matricola);
   const now = ctx.now();

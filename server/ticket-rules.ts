@@ -34,6 +34,16 @@ export function companyMatricole(identity: Identity): string[] {
   return [];
 }
 
+/**
+ * The company a chat is about: its `context.matricola` (checked against the token
+ * when the chat was asked for, chat-service.ts), only for an employer's or an
+ * intermediary's chat; null for a worker's or when none was named.
+ */
+export function chatMatricola(conversation: { userRole: string; context: Record<string, string> }): string | null {
+  if (conversation.userRole === 'worker') return null;
+  return conversation.context.matricola?.trim() || null;
+}
+
 /** The one visibility rule, for reads and for actions alike. */
 export function mayView(identity: Identity, ticket: TicketRecord): boolean {
   switch (identity.role) {

@@ -25,6 +25,7 @@ import { queryBoundary } from './query-dates.ts';
 import { dueDate } from '../routing/working-hours.ts';
 import type { AttachmentMeta, NewAttachment } from './attachments.ts';
 import type { Identity } from './auth.ts';
+import type { ConversationRecord } from './chat-store.ts';
 import { AppError } from './errors.ts';
 import { createByOffice, createByUser, createFromEscalation, type CreationContext } from './ticket-creation.ts';
 import {
@@ -36,7 +37,7 @@ import {
   type CreateFromEscalationInput,
   type ListInput,
 } from './ticket-input.ts';
-import { actorOf, companyMatricole, isOverdue, isStaff, mayView, noticePayload, scopeOf, SLA_WORKING_HOURS, TICKET_LIMITS, TICKET_TIME_ZONE, userSide, WITHDRAWN } from './ticket-rules.ts';
+import { actorOf, chatMatricola, companyMatricole, isOverdue, isStaff, mayView, noticePayload, scopeOf, SLA_WORKING_HOURS, TICKET_LIMITS, TICKET_TIME_ZONE, userSide, WITHDRAWN } from './ticket-rules.ts';
 import {
   isTicketStatus,
   type AuditEntry,
@@ -99,6 +100,11 @@ export interface TransferRequest {
   /** Why: kept in the audit trail, never in a notice. */
   reason: string;
 }
+
+/** Closed requests shown beside a chat: those closed in these last days. */
+export const CHAT_REQUESTS_CLOSED_DAYS = 30;
+/** Most requests shown beside a chat. */
+export const CHAT_REQUESTS_MAX = 10;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -166,6 +172,25 @@ export class TicketService {
     const now = this.now();
     const { items, total } = await this.store.list(scope, filters, now, { offset: (page - 1) * pageSize, limit: pageSize });
     return { items, page, pageSize, total, now };
+  }
+
+  /**
+   * The Linea INPS requests of a chat's user, for the advisor serving the chat now:
+   * so they neither open a second request for the same thing nor leave the user
+   * without news of the first. The one exception to "advisors see no tickets", and
+   * a narrow one: only the chat's current advisor, only while it is open; anyone
+   * else (another advisor, the user, an office, the same advisor once the chat
+   * closed or moved on) gets not_found, as for an absent chat. The user's own
+   * requests, and those of the company the chat is about (`chatMatricola`), never
+   * another company the user holds: not closed, or closed in the last
+   * CHAT_REQUESTS_CLOSED_DAYS; newest activity first, at most CHAT_REQUESTS_MAX.
+   */
+  async ofChat(identity: Identity, conv: ConversationRecord | null): Promise<{ conversation: ConversationRecord; items: TicketRecord[]; matricola: string | null }> {
+    if (!conv || identity.role !== 'advisor' || conv.advisorId !== identity.sub || conv.status !== 'open') throw new AppError('not_found');
+    const matricola = chatMatricola(conv);
+    const closedSince = new Date(this.clock.now() - CHAT_REQUESTS_CLOSED_DAYS * 86_400_000);
+    const items = await this.store.ofChatUser({ userId: conv.userId, matricola, company: conv.userRole !== 'worker', closedSince, limit: CHAT_REQUESTS_MAX });
+    return { conversation: conv, items, matricola };
   }
 
   /** One ticket with its thread; staff also get its audit trail. */

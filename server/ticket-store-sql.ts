@@ -14,7 +14,7 @@
  * - Creations (protocol numbers, group commit): ticket-create-sql.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { and, asc, count, desc, eq, gt, gte, ilike, inArray, lt, ne, not, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, ilike, inArray, isNull, lt, ne, not, or, sql, type SQL } from 'drizzle-orm';
 import { outbox, ticketAudit, ticketReplies, tickets, matricolaSedi, type TicketRow } from '../schema/ticket-tables.ts';
 import { messages, officeProvinces, offices } from '../schema/tables.ts';
 import { insertAttachments } from './attachment-store-sql.ts';
@@ -27,6 +27,7 @@ import {
   type Actor,
   type AuditAction,
   type AuditEntry,
+  type ChatUserRequests,
   type NewNotice,
   type NewReply,
   type OutboxEntry,
@@ -85,6 +86,7 @@ export function createSqlTicketStore(db: Db, options: { now?: () => number } = {
       return Number(row?.n ?? 0);
     },
     list: (scope, filters, now, page) => list(db, scope, filters, now, page),
+    ofChatUser: (q) => ofChatUser(db, q),
     replies: async (ticketId) =>
       db.select().from(ticketReplies).where(eq(ticketReplies.ticketId, ticketId)).orderBy(asc(ticketReplies.seq)).limit(THREAD_LIMIT),
     audit: async (ticketId): Promise<AuditEntry[]> =>
@@ -202,6 +204,21 @@ async function list(db: Db, scope: TicketScope, f: TicketFilters, now: Date, pag
     .offset(page.offset)
     .limit(page.limit);
   return { items: rows.map(toRecord), total: Number(counted?.n ?? 0) };
+}
+
+/**
+ * A chat user's requests for the advisor's card. `user_id = $u` and `matricola = $m`
+ * are each on an index (tickets_user_idx, tickets_matricola_idx): the planner ORs the
+ * two bitmaps, so the rows read are the person's and the company's tickets only, and
+ * the top ten by activity are sorted from those (a company has hundreds, not millions).
+ */
+async function ofChatUser(db: Db, q: ChatUserRequests): Promise<TicketRecord[]> {
+  // A company user's own requests about another of their companies belong to that company: not this chat's.
+  const own = q.company ? and(eq(tickets.userId, q.userId), isNull(tickets.matricola)) : eq(tickets.userId, q.userId);
+  const whose = q.matricola === null ? own : or(own, eq(tickets.matricola, q.matricola));
+  const recent = or(ne(tickets.status, 'closed'), gte(tickets.closedAt, q.closedSince));
+  const rows = await db.select().from(tickets).where(and(whose, recent)).orderBy(desc(tickets.updatedAt), desc(tickets.id)).limit(q.limit);
+  return rows.map(toRecord);
 }
 
 async function addReply(db: Db, ticketId: string, input: NewReply): Promise<{ ticket: TicketRecord; reply: TicketReply; attachments: AttachmentMeta[] }> {

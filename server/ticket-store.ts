@@ -206,6 +206,21 @@ export interface TicketFilters {
   overdue?: boolean;
 }
 
+/**
+ * The requests an advisor is shown beside a chat (GET /api/v1/conversations/:id/requests):
+ * the user's own, and the company's when the chat is about one.
+ */
+export interface ChatUserRequests {
+  userId: string;
+  /** The company the chat is about (an employer's or an intermediary's chat naming it), else null: its requests too. */
+  matricola: string | null;
+  /** A company user: their own requests filed for another matricola are that company's, not shown. */
+  company: boolean;
+  /** Closed requests count only when closed at or after this instant. */
+  closedSince: Date;
+  limit: number;
+}
+
 export interface TicketPage {
   items: TicketRecord[];
   total: number;
@@ -239,6 +254,8 @@ export interface TicketStore {
    * before `now`), then by due time (none last), then oldest first.
    */
   list(scope: TicketScope, filters: TicketFilters, now: Date, page: { offset: number; limit: number }): Promise<TicketPage>;
+  /** Not closed, or closed since `closedSince`; newest activity (`updated_at`) first; at most `limit`. */
+  ofChatUser(q: ChatUserRequests): Promise<TicketRecord[]>;
   replies(ticketId: string): Promise<TicketReply[]>;
   audit(ticketId: string): Promise<AuditEntry[]>;
   outbox(ticketId: string): Promise<OutboxEntry[]>;

@@ -16,7 +16,7 @@ import { STRINGS as dashboard } from '../widgets/dashboard/strings.js';
 import { STRINGS as office } from '../widgets/office/strings.js';
 
 import { STAFF_ROLES } from '../routing/types.ts';
-import { ACCESS_ACTIONS } from '../server/access-log.ts';
+import { ACCESS_ACTIONS, REQUEST_READ_ACTIONS } from '../server/access-log.ts';
 
 type Dicts = Record<string, Record<string, string>>;
 const WIDGETS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../widgets');
@@ -77,6 +77,12 @@ test('the access-log panel names every action and every actor the log can hold',
   const keys = [...ACCESS_ACTIONS.map((a) => `access.action.${a}`), ...[...STAFF_ROLES, 'system'].map((r) => `access.role.${r}`)];
   const missing = keys.filter((k) => !Object.hasOwn(dashboard.it, k));
   assert.equal(missing, [], `dashboard strings lack ${missing.join(', ')}`);
+});
+
+test("the chat's \"who looked at this request\" names every read a request's row can hold", () => {
+  // Built from the row too (`tk.views.${a.action}`, widgets/chat/ticket-thread.js).
+  const missing = REQUEST_READ_ACTIONS.map((a) => `tk.views.${a}`).filter((k) => !Object.hasOwn(common.it!, k) || !Object.hasOwn(common.en!, k));
+  assert.equal(missing, [], `chat strings lack ${missing.join(', ')}`);
 });
 
 test.run();

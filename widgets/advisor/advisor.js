@@ -12,6 +12,7 @@ import { $, MessageList, announcer, downloadText, enterToSend, fileStamp, h, typ
 import { cannedPicker } from './canned.js';
 import { beep, clearCue, titleCue, unlockAudio } from './cues.js';
 import { escalatedNote, handoverForms, releasedNote } from './handover.js';
+import { requestsPanel } from './requests.js';
 
 const KEY = 'infocig.advisor.dev';
 const STATUS_KEY = 'infocig.advisor.status';
@@ -145,11 +146,12 @@ function addCard(info, isNew) {
   const dismiss = h('button', { type: 'button', hidden: true }, t('adv.dismiss'));
   const dl = h('button', { type: 'button', class: 'link' }, t('common.download'));
   const handover = handoverForms({ client: state.client, conversationId: id, p, isOpen: () => !card.closed, onDone: (note) => retire(card, note) });
+  const requests = requestsPanel({ client: state.client, conversationId: id, p, onLoad: handover.warn });
   const el = h('article', { class: 'chat-card card', 'aria-labelledby': `${p}-title`, 'data-conversation': id },
     h('header', { class: 'chat-card-head' },
       h('h3', { id: `${p}-title` }, name),
       h('dl', { class: 'ctx' }, contextRows(info))),
-    logBox, typing, answerBy, composer,
+    requests.el, logBox, typing, answerBy, composer,
     h('div', { class: 'card-foot' }, closeForm, dl),
     handover.el, closedNote, dismiss);
 
@@ -159,6 +161,7 @@ function addCard(info, isNew) {
   card.composer = composer;
   card.closeForm = closeForm;
   card.handover = handover;
+  card.requests = requests;
   card.closedNote = closedNote;
   card.answerBy = answerBy;
   card.dismiss = dismiss;
@@ -196,6 +199,7 @@ function addCard(info, isNew) {
 
   state.cards.set(id, card);
   $('#cards').append(el);
+  void requests.load();
   renderLoad();
   if (isNew) cueNewChat(card);
   return card;
@@ -226,6 +230,7 @@ function revive(card) {
   for (const c of card.composer.elements) c.disabled = false;
   card.composer.hidden = card.closeForm.hidden = card.handover.el.hidden = false;
   card.handover.reset();
+  void card.requests.load(); // they may have changed while the chat was elsewhere
   card.closedNote.textContent = '';
   card.dismiss.hidden = true;
   card.el.remove();

@@ -7,10 +7,13 @@
  * irreversible for this advisor and each needs its own form, errors and
  * wording; the card only learns "this chat is no longer yours" through
  * `onDone`, which the server's `conversation.closed` / `conversation.released`
- * frames confirm.
+ * frames confirm. When the user already has a request open at a sede
+ * (requests.js, through `warn`), the escalation form says so: the advisor may
+ * point to it rather than open a second one, and may still escalate.
  */
 import { formatDue, t } from '../i18n.js';
 import { h } from '../lib/ui.js';
+import { openRequests, sedeInWords } from './requests.js';
 
 /** What the card says once a chat has gone to a sede as a request. */
 export function escalatedNote(f) {
@@ -27,17 +30,28 @@ export function releasedNote(reason, to, toName) {
 /**
  * The two hand-over forms of one card. `p` prefixes element ids; `isOpen()` says
  * whether the chat is still this advisor's; `onDone(note)` retires the card.
- * Returns the element and `reset()`, for a chat that comes back.
+ * Returns the element, `reset()` for a chat that comes back, and `warn(requests)`.
  */
 export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
   const summary = h('textarea', { id: `${p}-summary`, name: 'summary', rows: '3', maxlength: '4000', required: true, 'aria-describedby': `${p}-summary-hint` });
   const escalateError = h('p', { class: 'error', role: 'alert' });
+  // Read before the summary, and again with the button: the advisor decides knowing it.
+  const openWarning = h('p', { id: `${p}-escalate-warn`, class: 'warn-note', hidden: true });
   const escalate = h('form', { class: 'handover-form escalate-form' },
+    openWarning,
     h('label', { for: `${p}-summary` }, t('adv.summary')),
     summary,
     h('p', { id: `${p}-summary-hint`, class: 'note' }, t('adv.summaryHint')),
     escalateError,
-    h('button', { type: 'submit', class: 'primary' }, t('adv.escalate')));
+    h('button', { type: 'submit', class: 'primary', 'aria-describedby': `${p}-escalate-warn` }, t('adv.escalate')));
+  /** The user's requests arrived: name the newest open one, if any. */
+  const warn = (requests) => {
+    const open = openRequests(requests ?? []);
+    const [first] = open;
+    openWarning.hidden = !first;
+    openWarning.textContent = !first ? ''
+      : [t('adv.req.warn', { sede: sedeInWords(first), protocol: first.protocol }), open.length > 1 ? t('adv.req.warnMore', { n: open.length - 1 }) : ''].filter(Boolean).join(' ');
+  };
 
   const anyone = () => h('option', { value: '' }, t('adv.transferAnyone'));
   const to = h('select', { id: `${p}-to`, name: 'to', 'aria-describedby': `${p}-to-hint` }, anyone());
@@ -115,7 +129,7 @@ export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
     for (const d of el.querySelectorAll('details')) d.open = false;
     escalateError.textContent = transferError.textContent = transferStatus.textContent = '';
   };
-  return { el, reset };
+  return { el, reset, warn };
 }
 
 function errorText(f) {
