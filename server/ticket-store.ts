@@ -11,6 +11,8 @@
  * - a transfer is a compare-and-set on the sede and on "not closed", so of two
  *   transfers, or of a transfer and a close, exactly one wins;
  * - replies are numbered 1, 2, 3 … per ticket, no gaps, by the database;
+ * - internal notes are numbered 1, 2, 3 … per ticket apart from replies, and
+ *   live in their own table, which no read for a user touches;
  * - a ticket is never created twice for one conversation;
  * - protocol numbers are unique (`LINPS-YYYY-NNNNNN`, one sequence per year;
  *   increasing in the order drawn, a failed creation may leave a gap).
@@ -25,7 +27,7 @@ export type TicketOrigin = (typeof TICKET_ORIGINS)[number];
 export const NOTICE_KINDS = ['registered', 'taken_in_charge', 'replied', 'closed', 'transferred'] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 export type NoticeRecipientKind = 'user' | 'matricola' | 'sede';
-export type AuditAction = 'created' | 'replied' | 'taken_in_charge' | 'closed' | 'transferred';
+export type AuditAction = 'created' | 'replied' | 'taken_in_charge' | 'closed' | 'transferred' | 'noted';
 
 export function isTicketStatus(value: unknown): value is TicketStatus {
   return typeof value === 'string' && (TICKET_STATUSES as readonly string[]).includes(value);
@@ -68,6 +70,17 @@ export interface TicketRecord {
 }
 
 export interface TicketReply {
+  ticketId: string;
+  seq: number;
+  authorId: string;
+  authorRole: string;
+  authorName: string | null;
+  body: string;
+  at: Date;
+}
+
+/** An internal note: staff only, never part of the thread the user reads. */
+export interface TicketNote {
   ticketId: string;
   seq: number;
   authorId: string;
@@ -155,6 +168,14 @@ export interface NewReply {
   atSede?: string;
 }
 
+export interface NewNote {
+  author: Actor;
+  body: string;
+  at: Date;
+  /** An office's note: only while the ticket is still at this sede (else ticket_transferred). */
+  atSede?: string;
+}
+
 export interface Transition {
   from: TicketStatus;
   to: TicketStatus;
@@ -235,6 +256,8 @@ export interface TicketStore {
   list(scope: TicketScope, filters: TicketFilters, now: Date, page: { offset: number; limit: number }): Promise<TicketPage>;
   replies(ticketId: string): Promise<TicketReply[]>;
   audit(ticketId: string): Promise<AuditEntry[]>;
+  /** The internal notes, in seq order (staff reads only). */
+  notes(ticketId: string): Promise<TicketNote[]>;
   outbox(ticketId: string): Promise<OutboxEntry[]>;
   /** The transcript of a conversation (messages table), in seq order. */
   transcript(conversationId: string): Promise<{ seq: number; senderId: string; senderRole: string; text: string; at: Date }[]>;
@@ -244,6 +267,13 @@ export interface TicketStore {
    * ticket_closed when closed, not_found when absent.
    */
   addReply(ticketId: string, input: NewReply): Promise<{ ticket: TicketRecord; reply: TicketReply; attachments?: AttachmentMeta[] }>;
+  /**
+   * Appends an internal note (next note seq) with its `noted` audit row, in
+   * one transaction; closed tickets too. No notice, and `updated_at` is left
+   * alone (users see it). Throws AppError not_found when absent,
+   * ticket_transferred when `atSede` is given and the ticket is elsewhere.
+   */
+  addNote(ticketId: string, input: NewNote): Promise<TicketNote>;
   /**
    * Moves the ticket from `from` to `to` if it is still in `from`, with its
    * audit row and notice; null (and nothing written) when it was not in `from`.
