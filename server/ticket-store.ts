@@ -149,6 +149,8 @@ export interface NewTicket {
   conversationId: string | null;
   /** The first reply of the thread (the request's text, or the advisor's summary), with its files if any. */
   firstReply: { author: Actor; body: string; attachments?: readonly NewAttachment[] };
+  /** An escalation's internal note for the sede (note 1, with its `noted` audit row); never shown to the user. */
+  firstNote?: { author: Actor; body: string };
   /** Extra detail for the `created` audit row (the protocol, sede and due time are added). */
   auditDetail: Record<string, unknown>;
   /** The `registered` notice; `protocol` is added to its payload. */

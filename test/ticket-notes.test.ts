@@ -19,6 +19,7 @@ import type { AppError } from '../server/errors.ts';
 import { TicketService } from '../server/ticket-service.ts';
 import { createSqlTicketStore } from '../server/ticket-store-sql.ts';
 import type { TicketStore } from '../server/ticket-store.ts';
+import { newConversation } from './helpers/conversations.ts';
 import { injectedApp, type InjectedApp } from './helpers/app.ts';
 
 const kind = process.env.DATABASE_URL ? 'postgres' : 'pglite';
@@ -214,6 +215,28 @@ test('an office note that read the ticket before a transfer committed is refused
   assert.is((await stored(t.id)).notes.length, 0);
   const supervisorNote = await service.addNote({ sub: 'sup-1', role: 'supervisor', name: null } as Identity, t.id, 'Il supervisore scrive ovunque');
   assert.is(supervisorNote.seq, 1, 'a supervisor is bound to no sede');
+});
+
+test('an escalation’s note for the sede becomes note 1, atomically; a blank note creates nothing; escalating again leaves it as it was', async () => {
+  const conv = await services.store.createConversation(newConversation({ userId: 'w-esc', province: 'MI', openedAt: MONDAY_10 }));
+  const advisor = { sub: conv.advisorId, role: 'advisor', name: 'Giulia Rossi' } as Identity;
+  const input = { conversation: conv, summary: 'Pagamento non ricevuto', advisor, transcript: [] };
+  const blank = await services.tickets.createFromEscalation({ ...input, note: '   ' }).catch((e: AppError) => e);
+  assert.is((blank as AppError).code, 'validation_failed');
+  assert.is((await services.tickets.list({ sub: 'sup-1', role: 'supervisor' } as Identity, { pageSize: 100 })).items.filter((x) => x.conversationId === conv.id).length, 0, 'refused before anything is written');
+  const t = await services.tickets.createFromEscalation({ ...input, note: 'Matricola forse di Torino' });
+  assert.is(t.sede, 'SEDE-MI');
+  const again = await services.tickets.createFromEscalation({ ...input, note: 'Un’altra nota' });
+  assert.is(again.id, t.id);
+  const { notes, audit, notices } = await stored(t.id);
+  assert.equal(notes.map((n) => [n.seq, n.authorId, n.authorRole, n.body]), [[1, conv.advisorId, 'advisor', 'Matricola forse di Torino']]);
+  assert.equal(audit.map((a) => a.action), ['created', 'noted']);
+  assert.equal(notices.map((n) => n.kind), ['registered'], 'the note adds no notice');
+  const detail = await call(await office('SEDE-MI'), 'GET', `/api/v1/tickets/${t.id}`);
+  assert.equal([detail.body.replies[0].body, detail.body.notes[0].body], ['Pagamento non ricevuto', 'Matricola forse di Torino']);
+  const mine = await call(await worker('w-esc'), 'GET', `/api/v1/tickets/${t.id}`);
+  assert.is(mine.status, 200);
+  assert.not.ok(mine.raw.includes('Torino'));
 });
 
 test('the retention sweep erases a request’s notes with it', async () => {
