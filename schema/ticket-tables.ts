@@ -6,6 +6,8 @@
  *   chained replies (same technique as `conversations.last_seq`).
  * - `ticket_replies`: the thread, `(ticket_id, seq)` gap-free from 1.
  * - `ticket_audit`: one row for every change (who, when, what), append-only.
+ * - `ticket_notes`: the staff's internal notes, `(ticket_id, seq)` from 1; a
+ *   table of their own, never joined into what users read (docs/tickets.md).
  * - `outbox`: notices to deliver, written in the same transaction as the change
  *   they announce; a sender marks `sent_at` (transactional outbox).
  * - protocol numbers `LINPS-YYYY-NNNNNN` come from one PostgreSQL sequence per
@@ -102,6 +104,32 @@ export const ticketReplies = pgTable(
   ],
 );
 
+/**
+ * Internal notes: what the sede's staff write for one another about a ticket
+ * ("asked the benefits office about the direct payment"). The person who wrote
+ * in never reads them. A table apart from `ticket_replies`, not a flag on it:
+ * no read of the thread can let one through by a forgotten filter, and the
+ * thread's seq keeps no gaps. `(ticket_id, seq)` counts 1, 2, 3 … per ticket;
+ * erased with the ticket (retention).
+ */
+export const ticketNotes = pgTable(
+  'ticket_notes',
+  {
+    ticketId: uuid('ticket_id').notNull(),
+    seq: integer('seq').notNull(),
+    authorId: text('author_id').notNull(),
+    authorRole: text('author_role').notNull(),
+    authorName: text('author_name'),
+    body: text('body').notNull(),
+    at: instant('at').notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'ticket_notes_pk', columns: [t.ticketId, t.seq] }),
+    foreignKey({ name: 'ticket_notes_ticket_fk', columns: [t.ticketId], foreignColumns: [tickets.id] }).onDelete('cascade'),
+    check('ticket_notes_seq_check', sql`${t.seq} >= 1`),
+  ],
+);
+
 /** Every change to a ticket: append-only. */
 export const ticketAudit = pgTable(
   'ticket_audit',
@@ -166,5 +194,6 @@ export type TicketRow = typeof tickets.$inferSelect;
 export type NewTicketRow = typeof tickets.$inferInsert;
 export type TicketReplyRow = typeof ticketReplies.$inferSelect;
 export type TicketAuditRow = typeof ticketAudit.$inferSelect;
+export type TicketNoteRow = typeof ticketNotes.$inferSelect;
 export type OutboxRow = typeof outbox.$inferSelect;
 export type MatricolaSedeRow = typeof matricolaSedi.$inferSelect;

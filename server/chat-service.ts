@@ -230,7 +230,8 @@ export class ChatService {
     const conv = await this.participantConversation(client, frame.conversationId as string);
     if (conv.status !== 'open') throw new AppError('conversation_closed');
     const transcript = await this.deps.store.messagesAfter(conv.id, 0);
-    const ticket = await this.deps.tickets.createFromEscalation({ conversation: conv, summary: frame.summary as string, advisor: client.identity, transcript });
+    const note = frame.note as string | undefined; // for the sede only (an internal note); the summary is what the user reads
+    const ticket = await this.deps.tickets.createFromEscalation({ conversation: conv, summary: frame.summary as string, advisor: client.identity, transcript, ...(note === undefined ? {} : { note }) });
     // Both sides are told where the case went: its protocol, the sede and when an answer is due.
     const handedTo = {
       ticketId: ticket.id, protocol: ticket.protocol, sede: ticket.sede, sedeName: this.deps.officeName?.(ticket.sede) ?? null, dueAt: ticket.dueAt?.toISOString() ?? null,

@@ -2,8 +2,9 @@
  * Linea INPS tickets over HTTP, with attachments (docs/tickets.md).
  *
  * `ticketHttpRoutes` is the plugin to register for tickets: it registers the
- * JSON routes of http-tickets.ts and the transfer of http-ticket-transfer.ts
- * in its own context and adds, around them:
+ * JSON routes of http-tickets.ts, the transfer of http-ticket-transfer.ts and
+ * the internal notes of http-ticket-notes.ts in its own context and adds,
+ * around them:
  *
  *   POST /api/v1/tickets                              multipart/form-data: the request with up to 3 files
  *   POST /api/v1/tickets/:id/replies                  multipart/form-data: a reply with up to 3 files
@@ -37,6 +38,7 @@ import { bearerToken, type Authenticator, type Identity } from './auth.ts';
 import { AppError } from './errors.ts';
 import { errorSchema } from './http-errors.ts';
 import { signedIn } from './http-auth.ts';
+import { ticketNoteRoutes } from './http-ticket-notes.ts';
 import { ticketTransferRoutes } from './http-ticket-transfer.ts';
 import { replyView, ticketRoutes, ticketView, type OfficeName } from './http-tickets.ts';
 import { contactFromClaims, type ContactBook } from './notices.ts';
@@ -133,6 +135,7 @@ export async function ticketHttpRoutes(app: FastifyInstance, opts: TicketHttpOpt
 
   await ticketRoutes(app, { auth, tickets, access: opts.access, officeName: opts.officeName });
   await ticketTransferRoutes(app, { auth, tickets, officeName: opts.officeName });
+  await ticketNoteRoutes(app, { auth, tickets });
 
   app.post<{ Params: { id: string } }>(
     '/api/v1/tickets/:id/replies',

@@ -3,12 +3,13 @@
  *
  *   POST  /api/v1/tickets               a user opens a request; an office writes first with `to`
  *   GET   /api/v1/tickets               the tickets the caller may see, filtered and paginated
- *   GET   /api/v1/tickets/:id           one ticket, its thread (and its audit trail, for staff)
+ *   GET   /api/v1/tickets/:id           one ticket, its thread (and its audit trail and internal notes, for staff)
  *   POST  /api/v1/tickets/:id/replies   a chained reply
  *   PATCH /api/v1/tickets/:id           a status change (`{ status, outcome? }`)
  *
- * (The transfer to another sede is in http-ticket-transfer.ts; the files in
- * http-attachments.ts, which registers all three.)
+ * (The transfer to another sede is in http-ticket-transfer.ts; writing an
+ * internal note in http-ticket-notes.ts; the files in http-attachments.ts,
+ * which registers all four.)
  *
  * The rules are in TicketService; this file only checks shapes and decides
  * which fields each role gets (an allow-list: the response schemas drop
@@ -22,6 +23,7 @@ import { AppError } from './errors.ts';
 import { errorSchema } from './http-errors.ts';
 import { DATE_OR_INSTANT } from './query-dates.ts';
 import { signedIn } from './http-auth.ts';
+import { noteSchema, noteView } from './http-ticket-notes.ts';
 import { isOverdue, isStaff, TICKET_LIMITS, type ListInput, type TicketService } from './ticket-service.ts';
 import { TICKET_STATUSES, type AuditEntry, type TicketRecord, type TicketReply } from './ticket-store.ts';
 
@@ -91,6 +93,8 @@ const detailSchema = {
   properties: {
     ...ticketSchema.properties,
     replies: { type: 'array', items: replySchema },
+    /** staff only: the internal notes (http-ticket-notes.ts); users never get the field */
+    notes: { type: 'array', items: noteSchema },
     audit: {
       type: 'array',
       items: {
@@ -295,6 +299,7 @@ export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptio
         ...ticketView(identity, detail.ticket, detail.now, names),
         replies: detail.replies.map((r) => replyView(identity, r)),
         ...(staff && detail.audit ? { audit: detail.audit.map(auditView) } : {}),
+        ...(staff && detail.notes ? { notes: detail.notes.map(noteView) } : {}),
         ...(detail.transcript
           ? {
               transcript: detail.transcript.map((m) => ({

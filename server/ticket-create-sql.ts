@@ -14,12 +14,13 @@
  *   is answered only once its ticket and its notice are committed. When a batch
  *   fails, each of its creations is tried alone, so one bad creation cannot
  *   fail the others.
- * - Creations with files, and escalations (idempotent per conversation), take
- *   the transaction below, one at a time.
+ * - Creations with files, and escalations (idempotent per conversation, and
+ *   perhaps with the advisor's internal note for the sede), take the
+ *   transaction below, one at a time.
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { outbox, ticketAudit, ticketReplies, tickets } from '../schema/ticket-tables.ts';
+import { outbox, ticketAudit, ticketNotes, ticketReplies, tickets } from '../schema/ticket-tables.ts';
 import { insertAttachments } from './attachment-store-sql.ts';
 import type { AttachmentMeta } from './attachments.ts';
 import { queryRows, sqlState, type Db } from './db.ts';
@@ -45,7 +46,7 @@ export function sqlTicketCreator(
 ): ((input: NewTicket) => Promise<Created>) & { stats(): GroupCommitStats } {
   const lanes = Array.from({ length: LANES }, () => new GroupCommit<NewTicket, Created>((items) => commitBatch(db, items), { maxRows: BATCH_ROWS, maxWaitMs: 0 }));
   const create = async (input: NewTicket): Promise<Created> => {
-    if (input.conversationId === null && (input.firstReply.attachments ?? []).length === 0) {
+    if (input.conversationId === null && (input.firstReply.attachments ?? []).length === 0 && input.firstNote === undefined) {
       return leastBusy(lanes).submit(input).catch((err: unknown) => {
         // A bounded queue: past it, a clear 503 the client may retry, not an unbounded wait or a 500.
         throw err instanceof GroupCommitOverloaded ? new AppError('tickets_busy') : err;
@@ -208,7 +209,7 @@ function recordOf(t: NewTicket, protocol: string): TicketRecord {
   };
 }
 
-/** A creation with files or from a chat: one transaction of its own. */
+/** A creation with files, from a chat or with a note: one transaction of its own. */
 async function createOne(db: Db, input: NewTicket, byConversation: (conversationId: string) => Promise<TicketRecord | null>): Promise<Created> {
   if (input.conversationId !== null) {
     const existing = await byConversation(input.conversationId);
@@ -235,6 +236,11 @@ async function createOne(db: Db, input: NewTicket, byConversation: (conversation
         action: 'created',
         detail: { ...auditDetail(input, attachments), protocol },
       });
+      if (input.firstNote) {
+        const { author: by, body: text } = input.firstNote;
+        await tx.insert(ticketNotes).values({ ticketId: row.id, seq: 1, authorId: by.id, authorRole: by.role, authorName: by.name, body: text, at });
+        await tx.insert(ticketAudit).values({ ticketId: row.id, at, actorId: by.id, actorRole: by.role, action: 'noted', detail: { seq: 1 } });
+      }
       await tx.insert(outbox).values({ id: randomUUID(), ticketId: row.id, ...input.notice, payload: { ...input.notice.payload, protocol }, createdAt: at });
       return { ticket: row, created: true, attachments };
     });

@@ -100,13 +100,16 @@ async function withinDailyLimit(ctx: CreationContext, userId: string): Promise<v
 /**
  * An advisor escalates a chat (WebSocket `conversation.escalate`). The
  * summary is the first reply; the ticket keeps the conversation id, through
- * which its transcript is read. Idempotent per conversation: escalating the
- * same chat again returns the ticket made the first time.
+ * which its transcript is read. The advisor's optional `note` for the sede
+ * becomes the ticket's first internal note, in the same transaction (staff
+ * only; the user reads the summary). Idempotent per conversation: escalating
+ * the same chat again returns the ticket made the first time, note unchanged.
  */
 export async function createFromEscalation(ctx: CreationContext, input: CreateFromEscalationInput): Promise<TicketRecord> {
   const { conversation, advisor } = input;
   if (advisor.role !== 'advisor' || advisor.sub !== conversation.advisorId) throw new AppError('not_found');
   const summary = text('summary', input.summary, TICKET_LIMITS.bodyMax);
+  const note = optionalText('note', input.note, TICKET_LIMITS.bodyMax);
   const existing = await ctx.store.byConversation(conversation.id);
   if (existing) return existing;
   const subject = input.subject !== undefined ? text('subject', input.subject, TICKET_LIMITS.subjectMax) : subjectFrom(summary);
@@ -139,6 +142,7 @@ export async function createFromEscalation(ctx: CreationContext, input: CreateFr
     dueAt,
     conversationId: conversation.id,
     firstReply: { author, body: summary },
+    ...(note === null ? {} : { firstNote: { author, body: note } }),
     auditDetail: { origin: 'escalation', conversationId: conversation.id, transcript: { messages: input.transcript.length, lastSeq } },
     notice: {
       kind: 'registered',

@@ -28,6 +28,8 @@ export interface CreateFromEscalationInput {
   transcript: StoredMessage[];
   /** Default: the first line of the summary. */
   subject?: string;
+  /** The advisor's internal note for the sede, stored as note 1; the user never sees it (the summary they do). */
+  note?: string;
 }
 
 export interface CreateByOfficeInput {

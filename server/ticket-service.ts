@@ -6,8 +6,8 @@
  *
  * The three ways a ticket is opened are in ticket-creation.ts; this class is
  * their entry point and holds what acts on a ticket that exists: list, read,
- * reply, change of status, transfer to another sede, and the sede and due
- * time creation asks for.
+ * reply, internal note, change of status, transfer to another sede, and the
+ * sede and due time creation asks for.
  *
  * Visibility (one function, `mayView`, for every read and every action):
  * - a user: their own tickets (`user_id` = JWT `sub`); an employer also those of
@@ -45,6 +45,7 @@ import {
   type NoticeKind,
   type OfficeEntry,
   type TicketFilters,
+  type TicketNote,
   type TicketRecord,
   type TicketReply,
   type TicketStatus,
@@ -84,6 +85,8 @@ export interface TicketDetail {
   replies: TicketReply[];
   /** Staff only. */
   audit: AuditEntry[] | null;
+  /** Staff only: the internal notes. Null for users, who are never told they exist. */
+  notes: TicketNote[] | null;
   /** The chat the ticket came from, when escalated. */
   transcript: { seq: number; senderId: string; senderRole: string; text: string; at: Date }[] | null;
   now: Date;
@@ -193,16 +196,33 @@ export class TicketService {
     return { conversation: conv, items, matricola };
   }
 
-  /** One ticket with its thread; staff also get its audit trail. */
+  /** One ticket with its thread; staff also get its audit trail and internal notes. */
   async get(identity: Identity, id: string): Promise<TicketDetail> {
     const ticket = await this.visible(identity, id);
     const staff = isStaff(identity);
-    const [replies, audit, transcript] = await Promise.all([
+    const [replies, audit, notes, transcript] = await Promise.all([
       this.store.replies(ticket.id),
       staff ? this.store.audit(ticket.id) : Promise.resolve(null),
+      staff ? this.store.notes(ticket.id) : Promise.resolve(null),
       ticket.conversationId !== null ? this.store.transcript(ticket.conversationId) : Promise.resolve(null),
     ]);
-    return { ticket, replies, audit, transcript, now: this.now() };
+    return { ticket, replies, audit, notes, transcript, now: this.now() };
+  }
+
+  /**
+   * An internal note for colleagues: office operators of the ticket's sede
+   * and supervisors, closed tickets included (staff annotate after closing).
+   * Anyone else gets the not_found of an absent ticket, the user who owns it
+   * too: a user is not told that notes exist. No notice, no change of
+   * `updated_at`; an office's note is a compare-and-set on its sede, like a
+   * reply (ticket_transferred when a transfer committed first).
+   */
+  async addNote(identity: Identity, id: string, bodyInput: string): Promise<TicketNote> {
+    const ticket = await this.visible(identity, id);
+    if (!isStaff(identity)) throw new AppError('not_found');
+    const body = text('body', bodyInput, TICKET_LIMITS.bodyMax);
+    const atSede = identity.role === 'office' ? { atSede: ticket.sede } : {};
+    return this.store.addNote(ticket.id, { author: actorOf(identity), body, at: this.now(), ...atSede });
   }
 
   /**

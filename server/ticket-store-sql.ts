@@ -12,6 +12,7 @@
  *   the same technique, so a transfer and a close (or two transfers) cannot
  *   both succeed.
  * - Creations (protocol numbers, group commit): ticket-create-sql.ts.
+ * - Internal notes (staff only): ticket-notes-sql.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { and, asc, count, desc, eq, gt, gte, ilike, inArray, isNull, lt, ne, not, or, sql, type SQL } from 'drizzle-orm';
@@ -22,6 +23,7 @@ import type { AttachmentMeta } from './attachments.ts';
 import type { Db } from './db.ts';
 import type { GroupCommitStats } from './group-commit.ts';
 import { sqlTicketCreator } from './ticket-create-sql.ts';
+import { addTicketNote, ticketNotesOf } from './ticket-notes-sql.ts';
 import { AppError } from './errors.ts';
 import {
   type Actor,
@@ -91,6 +93,8 @@ export function createSqlTicketStore(db: Db, options: { now?: () => number } = {
       db.select().from(ticketReplies).where(eq(ticketReplies.ticketId, ticketId)).orderBy(asc(ticketReplies.seq)).limit(THREAD_LIMIT),
     audit: async (ticketId): Promise<AuditEntry[]> =>
       db.select().from(ticketAudit).where(eq(ticketAudit.ticketId, ticketId)).orderBy(asc(ticketAudit.id)).limit(THREAD_LIMIT),
+    notes: (ticketId) => ticketNotesOf(db, ticketId),
+    addNote: (ticketId, input) => addTicketNote(db, ticketId, input),
     outbox: async (ticketId): Promise<OutboxEntry[]> => {
       const rows = await db.select().from(outbox).where(eq(outbox.ticketId, ticketId)).orderBy(asc(outbox.createdAt), asc(outbox.id));
       return rows.map(({ nextAttemptAt: _n, lastError: _l, ...entry }) => entry);

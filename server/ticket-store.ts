@@ -11,6 +11,8 @@
  * - a transfer is a compare-and-set on the sede and on "not closed", so of two
  *   transfers, or of a transfer and a close, exactly one wins;
  * - replies are numbered 1, 2, 3 … per ticket, no gaps, by the database;
+ * - internal notes are numbered 1, 2, 3 … per ticket apart from replies, and
+ *   live in their own table, which no read for a user touches;
  * - a ticket is never created twice for one conversation;
  * - protocol numbers are unique (`LINPS-YYYY-NNNNNN`, one sequence per year;
  *   increasing in the order drawn, a failed creation may leave a gap).
@@ -25,7 +27,7 @@ export type TicketOrigin = (typeof TICKET_ORIGINS)[number];
 export const NOTICE_KINDS = ['registered', 'taken_in_charge', 'replied', 'closed', 'transferred'] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 export type NoticeRecipientKind = 'user' | 'matricola' | 'sede';
-export type AuditAction = 'created' | 'replied' | 'taken_in_charge' | 'closed' | 'transferred';
+export type AuditAction = 'created' | 'replied' | 'taken_in_charge' | 'closed' | 'transferred' | 'noted';
 
 export function isTicketStatus(value: unknown): value is TicketStatus {
   return typeof value === 'string' && (TICKET_STATUSES as readonly string[]).includes(value);
@@ -68,6 +70,17 @@ export interface TicketRecord {
 }
 
 export interface TicketReply {
+  ticketId: string;
+  seq: number;
+  authorId: string;
+  authorRole: string;
+  authorName: string | null;
+  body: string;
+  at: Date;
+}
+
+/** An internal note: staff only, never part of the thread the user reads. */
+export interface TicketNote {
   ticketId: string;
   seq: number;
   authorId: string;
@@ -136,6 +149,8 @@ export interface NewTicket {
   conversationId: string | null;
   /** The first reply of the thread (the request's text, or the advisor's summary), with its files if any. */
   firstReply: { author: Actor; body: string; attachments?: readonly NewAttachment[] };
+  /** An escalation's internal note for the sede (note 1, with its `noted` audit row); never shown to the user. */
+  firstNote?: { author: Actor; body: string };
   /** Extra detail for the `created` audit row (the protocol, sede and due time are added). */
   auditDetail: Record<string, unknown>;
   /** The `registered` notice; `protocol` is added to its payload. */
@@ -152,6 +167,14 @@ export interface NewReply {
   /** Files carried by the reply (at most three, already checked): stored in the same transaction. */
   attachments?: readonly NewAttachment[];
   /** An office's reply: only while the ticket is still at this sede (else ticket_transferred). */
+  atSede?: string;
+}
+
+export interface NewNote {
+  author: Actor;
+  body: string;
+  at: Date;
+  /** An office's note: only while the ticket is still at this sede (else ticket_transferred). */
   atSede?: string;
 }
 
@@ -258,6 +281,8 @@ export interface TicketStore {
   ofChatUser(q: ChatUserRequests): Promise<TicketRecord[]>;
   replies(ticketId: string): Promise<TicketReply[]>;
   audit(ticketId: string): Promise<AuditEntry[]>;
+  /** The internal notes, in seq order (staff reads only). */
+  notes(ticketId: string): Promise<TicketNote[]>;
   outbox(ticketId: string): Promise<OutboxEntry[]>;
   /** The transcript of a conversation (messages table), in seq order. */
   transcript(conversationId: string): Promise<{ seq: number; senderId: string; senderRole: string; text: string; at: Date }[]>;
@@ -267,6 +292,13 @@ export interface TicketStore {
    * ticket_closed when closed, not_found when absent.
    */
   addReply(ticketId: string, input: NewReply): Promise<{ ticket: TicketRecord; reply: TicketReply; attachments?: AttachmentMeta[] }>;
+  /**
+   * Appends an internal note (next note seq) with its `noted` audit row, in
+   * one transaction; closed tickets too. No notice, and `updated_at` is left
+   * alone (users see it). Throws AppError not_found when absent,
+   * ticket_transferred when `atSede` is given and the ticket is elsewhere.
+   */
+  addNote(ticketId: string, input: NewNote): Promise<TicketNote>;
   /**
    * Moves the ticket from `from` to `to` if it is still in `from`, with its
    * audit row and notice; null (and nothing written) when it was not in `from`.

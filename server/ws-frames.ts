@@ -75,7 +75,7 @@ export const CLIENT_FRAMES = {
     ['conversationId'],
   ),
   'advisor.status': frame({ status: { enum: ['available', 'away'] } }, ['status']),
-  'conversation.escalate': frame({ conversationId, summary: { type: 'string', minLength: 1, maxLength: 4000 } }, [
+  'conversation.escalate': frame({ conversationId, summary: { type: 'string', minLength: 1, maxLength: 4000 }, note: { type: 'string', minLength: 1, maxLength: 4000 } }, [
     'conversationId',
     'summary',
   ]),

@@ -266,6 +266,23 @@ test('an advisor escalates a chat to Linea INPS: the user learns the ticket, the
   assert.is(again.code, 'conversation_closed');
 });
 
+test('an escalation may carry an internal note for the sede: the office reads it as the first note, the user never sees it', async () => {
+  const { advisor, worker, conversationId } = await matchedPair('escalate-note');
+  const note = 'Utente molto agitato: la matricola potrebbe essere di Torino, verificare prima di rispondere';
+  const done = await advisor.request({ type: 'conversation.escalate', conversationId, summary: 'Pagamento di ottobre non ricevuto', note: `  ${note} ` });
+  assert.is(done.type, 'ok', JSON.stringify(done));
+  await worker.next('conversation.closed');
+  const read = async (claims: Record<string, unknown> & { role: string }) =>
+    (await fetch(`${server.url}/api/v1/tickets/${done.ticketId}`, { headers: { authorization: `Bearer ${await server.token(claims)}` } })).json();
+  const office = await read({ role: 'office', sub: 'op-mi', sede: 'SEDE-MI' });
+  assert.equal(office.notes.map((n: { seq: number; author: { id: string; role: string }; body: string }) => [n.seq, n.author.id, n.author.role, n.body]), [[1, 'adv-escalate-note', 'advisor', note]]);
+  assert.is(office.replies[0].body, 'Pagamento di ottobre non ricevuto', 'the summary stays the first reply');
+  const mine = await read({ role: 'worker', sub: 'worker-escalate-note', province: 'MI' });
+  assert.is(mine.replies[0].body, 'Pagamento di ottobre non ricevuto');
+  assert.not.ok('notes' in mine, 'no notes for the user');
+  assert.not.ok(JSON.stringify(mine).includes('Torino'));
+});
+
 test('the question typed while asking opens the conversation as the user’s first message', async () => {
   const advisor = await signIn({ role: 'advisor', sub: 'adv-question' });
   await advisor.socket.request({ type: 'advisor.status', status: 'available' });

@@ -26,6 +26,7 @@ const chromium = browserHarness({
 const { shot, axe } = chromium;
 const QUESTION = 'Il pagamento della CIGO di marzo non è ancora arrivato.';
 const SUMMARY = 'Pagamento CIGO di marzo non arrivato: verificare in sede l’IBAN indicato nella domanda.';
+const SEDE_NOTE = 'Lavoratore già seguito dalla sede di Bergamo: sentire il collega prima di rispondere';
 
 const ctx = {
   proc: null as ServerProcess | null,
@@ -147,6 +148,7 @@ if (chromiumOrSkip('hand-over test')) {
     await ctx.anna.waitForTimeout(300);
     assert.is(await a.locator('.composer').isVisible(), true, 'an empty summary sends nothing');
     await a.getByLabel('Sintesi per la sede').fill(SUMMARY);
+    await a.getByLabel('Nota interna per la sede (facoltativa)').fill(SEDE_NOTE);
     await a.getByRole('button', { name: 'Apri la richiesta Linea INPS' }).click();
     const text = note(ctx.anna).filter({ hasText: 'Chat passata a INPS Sede di Milano' });
     await text.waitFor();
@@ -162,6 +164,7 @@ if (chromiumOrSkip('hand-over test')) {
     await w.getByRole('button', { name: 'Vedi la richiesta' }).click();
     await w.locator('#view-thread', { hasText: m![1] }).waitFor({ state: 'visible' });
     await w.locator('#view-thread', { hasText: SUMMARY }).waitFor();
+    assert.not.ok(((await w.locator('#view-thread').textContent()) ?? '').includes(SEDE_NOTE), 'the sede’s note is not in the worker’s view');
     await shot(w, 'worker-thread');
 
     const office = await devToken({ role: 'office', sub: 'op-mi', sede: 'SEDE-MI' });
@@ -173,6 +176,7 @@ if (chromiumOrSkip('hand-over test')) {
     const detail = await api(office, 'GET', `/api/v1/tickets/${found.id}`);
     assert.is(detail.body.origin, 'escalation');
     assert.is(detail.body.replies[0].body, SUMMARY, 'the summary is the first reply');
+    assert.equal(detail.body.notes.map((n: { body: string }) => n.body), [SEDE_NOTE], 'the advisor’s note is the sede’s first internal note');
     const transcript = detail.body.transcript.map((x: { text: string }) => x.text);
     assert.ok(transcript.includes(QUESTION) && transcript.some((x: string) => x.startsWith('Eccomi di nuovo')), 'the whole chat goes with it, across both advisors');
   });

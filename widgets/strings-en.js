@@ -158,6 +158,8 @@ export default {
   'adv.summary': 'Summary for the office',
   'adv.summaryHint': 'The office gets this summary with the chat transcript; the user gets the protocol number and the chat closes.',
   'adv.summaryRequired': 'Write a summary for the office.',
+  'adv.sedeNote': 'Internal note for the office (optional)',
+  'adv.sedeNoteHint': 'Only the office’s INPS staff read it; the user sees the summary, not this note.',
   'adv.escalate': 'Open the Linea INPS request',
   'adv.escalated': 'Chat handed to {sede}: request {protocol}.',
   'adv.escalatedDue': 'Answer due by {due}.',

@@ -159,6 +159,8 @@ export default {
   'adv.summary': 'Sintesi per la sede',
   'adv.summaryHint': 'La sede riceve questa sintesi con la trascrizione della chat; l’utente riceve il numero di protocollo e la chat si chiude.',
   'adv.summaryRequired': 'Scrivi una sintesi per la sede.',
+  'adv.sedeNote': 'Nota interna per la sede (facoltativa)',
+  'adv.sedeNoteHint': 'La legge solo il personale INPS della sede; l’utente vede la sintesi, non questa nota.',
   'adv.escalate': 'Apri la richiesta Linea INPS',
   'adv.escalated': 'Chat passata a {sede}: richiesta {protocol}.',
   'adv.escalatedDue': 'Risposta prevista entro {due}.',

@@ -1,6 +1,7 @@
 /**
  * Handing a chat on, from an advisor's card: to the territorial office as a
- * Linea INPS request (`conversation.escalate`, with a summary for the sede; the
+ * Linea INPS request (`conversation.escalate`, with a summary, which the user
+ * reads too, and an optional internal note that only the sede's staff read; the
  * sede gets the transcript with it), or to another advisor
  * (`conversation.transfer`: a colleague picked from those available with a free
  * seat, listed fitting ones first, or back to the head of the queue for anyone). Kept apart from advisor.js because both are
@@ -34,6 +35,7 @@ export function releasedNote(reason, to, toName) {
  */
 export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
   const summary = h('textarea', { id: `${p}-summary`, name: 'summary', rows: '3', maxlength: '4000', required: true, 'aria-describedby': `${p}-summary-hint` });
+  const sedeNote = h('textarea', { id: `${p}-note`, name: 'note', rows: '2', maxlength: '4000', 'aria-describedby': `${p}-note-hint` });
   const escalateError = h('p', { class: 'error', role: 'alert' });
   // Read before the summary, and again with the button: the advisor decides knowing it.
   const openWarning = h('p', { id: `${p}-escalate-warn`, class: 'warn-note', hidden: true });
@@ -42,6 +44,9 @@ export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
     h('label', { for: `${p}-summary` }, t('adv.summary')),
     summary,
     h('p', { id: `${p}-summary-hint`, class: 'note' }, t('adv.summaryHint')),
+    h('label', { for: `${p}-note` }, t('adv.sedeNote')),
+    sedeNote,
+    h('p', { id: `${p}-note-hint`, class: 'note' }, t('adv.sedeNoteHint')),
     escalateError,
     h('button', { type: 'submit', class: 'primary', 'aria-describedby': `${p}-escalate-warn` }, t('adv.escalate')));
   /** The user's requests arrived: name the newest open one, if any. */
@@ -85,7 +90,8 @@ export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
   wire(escalate, escalateError, async () => {
     const text = summary.value.trim();
     if (!text) throw { code: 'summary_required' };
-    return escalatedNote(await client.request('conversation.escalate', { conversationId, summary: text }));
+    const forSede = sedeNote.value.trim();
+    return escalatedNote(await client.request('conversation.escalate', { conversationId, summary: text, ...(forSede ? { note: forSede } : {}) }));
   });
   wire(transfer, transferError, async () => {
     const target = to.value;

@@ -13,7 +13,8 @@
  * This file holds the console's state and starts it: which control does what,
  * the periodic refresh, the language switch. The parts are session.js (sign-in
  * and API), queue.js (the list and its filters), ticket-view.js (one ticket)
- * ticket-forms.js (take, reply, close) and transfer-form.js (to another sede).
+ * ticket-forms.js (take, reply, close), notes.js (internal notes, staff only)
+ * and transfer-form.js (to another sede).
  */
 import { LANGS, applyI18n, onLangChange, setLang } from '../i18n.js';
 import { $, announcer, h } from '../lib/ui.js';
@@ -24,6 +25,7 @@ import { renderChosen, renderOutcomes, ticketForms } from './ticket-forms.js';
 import { ticketView } from './ticket-view.js';
 import { transferForm } from './transfer-form.js';
 import { composeForm } from './compose-form.js';
+import { noteForm } from './notes.js';
 
 const REFRESH_MS = 30_000;
 
@@ -49,6 +51,7 @@ const { request, api, signIn } = officeSession(state);
 const { openTicket, renderTicket } = ticketView({ state, api, request, announce });
 const loadQueue = officeQueue({ state, api, announce, openTicket });
 const { take, sendReply, closeTicket } = ticketForms({ state, api, announce, openTicket, loadQueue });
+const notes = noteForm({ state, api, announce, openTicket });
 const transfer = transferForm({ state, api, announce, loadQueue });
 const compose = composeForm({ state, api, announce, openTicket, loadQueue });
 
@@ -95,6 +98,7 @@ function boot() {
   $('#take').addEventListener('click', () => void take());
   $('#reply-form').addEventListener('submit', sendReply);
   $('#reply-files').addEventListener('change', renderChosen);
+  $('#note-form').addEventListener('submit', (e) => void notes.submit(e));
   $('#close-form').addEventListener('submit', closeTicket);
   $('#transfer-form').addEventListener('submit', (e) => void transfer.submit(e));
   $('#close-outcome').addEventListener('change', () => {

@@ -1,7 +1,8 @@
 /**
  * One ticket in the office console, read-only: its protocol, status and facts,
  * the transfers that brought it here (with their reasons, from the audit
- * trail), the chat transcript it came from, the thread of replies with their
+ * trail), the chat transcript it came from, the staff's internal notes
+ * (notes.js), the thread of replies with their
  * files (fetched with the Bearer token and saved through a Blob URL), and
  * which of the forms below it apply (take, reply, close, transfer) or the
  * closed box instead.
@@ -12,6 +13,7 @@
 import { formatDateTime, formatDue, formatSize, label } from '../i18n.js';
 import { $, h } from '../lib/ui.js';
 import { errorText } from './format.js';
+import { renderNotes } from './notes.js';
 import { tr } from './strings.js';
 import { renderChosen, renderOutcomes } from './ticket-forms.js';
 import { officeName } from './transfer-form.js';
@@ -128,6 +130,8 @@ export function ticketView({ state, api, request, announce }) {
         h('p', { class: 'msg-meta' }, h('strong', {}, label('role', m.from?.role)), ' ', h('time', { datetime: m.at }, formatDateTime(m.at))),
         h('p', { class: 'msg-body' }, m.text))));
 
+    renderNotes(t);
+
     $('#t-thread').replaceChildren(...(t.replies ?? []).map((r) =>
       h('li', { class: `reply ${r.author.role === 'office' ? 'from-office' : 'from-user'}`, 'data-seq': r.seq },
         h('p', { class: 'reply-meta' }, h('strong', {}, authorName(r.author, t)), ' · ', h('time', { datetime: r.at }, formatDateTime(r.at))),
@@ -146,7 +150,7 @@ export function ticketView({ state, api, request, announce }) {
 
   /** Another ticket: what was typed, chosen or refused for the previous one must not stay under this one. */
   function forgetForms() {
-    for (const id of ['reply-form', 'close-form', 'transfer-form']) {
+    for (const id of ['reply-form', 'note-form', 'close-form', 'transfer-form']) {
       const form = $(`#${id}`);
       form?.reset();
       for (const el of form?.querySelectorAll('[aria-invalid]') ?? []) el.removeAttribute('aria-invalid');

@@ -1,0 +1,72 @@
+/**
+ * Internal notes on a Linea INPS ticket, over HTTP (docs/tickets.md):
+ *
+ *   POST /api/v1/tickets/:id/notes   `{ body }`: an office operator of the ticket's sede, or a supervisor
+ *
+ * and the shape of a note in the staff's `GET /api/v1/tickets/:id` (`notes`,
+ * added there by http-tickets.ts for office operators and supervisors only).
+ * Anyone else, the user who owns the ticket included, gets the 404 of an
+ * absent ticket. The rules are TicketService.addNote; this file checks shapes.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Authenticator } from './auth.ts';
+import { errorSchema } from './http-errors.ts';
+import { signedIn } from './http-auth.ts';
+import { TICKET_LIMITS, type TicketService } from './ticket-service.ts';
+import type { TicketNote } from './ticket-store.ts';
+
+export interface TicketNoteOptions {
+  auth: Authenticator;
+  tickets: TicketService;
+}
+
+export const noteSchema = {
+  type: 'object',
+  properties: {
+    seq: { type: 'integer' },
+    author: { type: 'object', properties: { id: { type: 'string' }, role: { type: 'string' }, name: { type: ['string', 'null'] } } },
+    body: { type: 'string' },
+    at: { type: 'string' },
+  },
+  required: ['seq', 'author', 'body', 'at'],
+} as const;
+
+/** A note as staff read it: who wrote it (id, role, name), when, what. */
+export function noteView(n: TicketNote): Record<string, unknown> {
+  return { seq: n.seq, author: { id: n.authorId, role: n.authorRole, name: n.authorName }, body: n.body, at: n.at.toISOString() };
+}
+
+const params = {
+  type: 'object',
+  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
+  required: ['id'],
+  additionalProperties: false,
+} as const;
+
+const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema, 409: errorSchema } as const;
+
+export async function ticketNoteRoutes(app: FastifyInstance, opts: TicketNoteOptions): Promise<void> {
+  const { auth, tickets } = opts;
+
+  app.post<{ Params: { id: string }; Body: { body: string } }>(
+    '/api/v1/tickets/:id/notes',
+    {
+      schema: {
+        params,
+        body: {
+          type: 'object',
+          properties: { body: { type: 'string', minLength: 1, maxLength: TICKET_LIMITS.bodyMax } },
+          required: ['body'],
+          additionalProperties: false,
+        },
+        response: { 201: noteSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const identity = await signedIn(request, auth);
+      const note = await tickets.addNote(identity, request.params.id, request.body.body);
+      reply.code(201);
+      return noteView(note);
+    },
+  );
+}

@@ -1,0 +1,77 @@
+/**
+ * The internal notes of the open request ("Note interne"): what the sede's
+ * staff write for one another ("asked the benefits office, wait for the
+ * answer"; "transferred: the matricola is Turin's"). The user never reads
+ * them; the section says so and looks unlike the thread, so nobody takes a
+ * note for a reply or a reply for a note. Notes are written on closed
+ * requests too. POST /api/v1/tickets/:id/notes; the list comes with the
+ * ticket (`notes`, staff only).
+ *
+ * Separate from ticket-forms.js because a note changes nothing the user
+ * sees: no notice, no status, no thread; and from ticket-view.js, which only
+ * calls renderNotes.
+ */
+import { formatDateTime } from '../i18n.js';
+import { $, h } from '../lib/ui.js';
+import { errorText } from './format.js';
+import { tr } from './strings.js';
+
+const MAX_LENGTH = 10_000;
+
+function author(a) {
+  const role = tr(a.role === 'supervisor' ? 'off.role.supervisor' : 'off.role.office');
+  const who = a.name || a.id || '';
+  return who ? `${who} (${role})` : role;
+}
+
+/** The notes of ticket `t`, oldest first, or the line saying there are none. */
+export function renderNotes(t) {
+  const notes = t.notes ?? [];
+  $('#notes-empty').hidden = notes.length > 0;
+  $('#t-notes').replaceChildren(...notes.map((n) =>
+    h('li', { class: 'note-item', 'data-seq': n.seq },
+      h('p', { class: 'note-meta' }, h('strong', {}, author(n.author)), ' · ', h('time', { datetime: n.at }, formatDateTime(n.at))),
+      h('p', { class: 'note-body' }, n.body))));
+}
+
+/**
+ * @param {object} d
+ * @param {object} d.state the console's state (selected, detail)
+ * @param {(path: string, o?: object) => Promise<any>} d.api
+ * @param {(text: string) => void} d.announce
+ * @param {(id: string, o?: { quiet?: boolean }) => Promise<void>} d.openTicket
+ */
+export function noteForm({ state, api, announce, openTicket }) {
+  async function submit(e) {
+    e.preventDefault();
+    const t = state.detail;
+    if (!t) return;
+    const error = $('#note-error');
+    const text = $('#note-text');
+    error.textContent = '';
+    const body = text.value.trim();
+    const problem = !body ? tr('off.notes.empty') : body.length > MAX_LENGTH ? tr('off.notes.tooLong') : null;
+    if (problem) {
+      error.textContent = problem;
+      text.setAttribute('aria-invalid', 'true');
+      text.focus();
+      return;
+    }
+    text.removeAttribute('aria-invalid');
+    const send = $('#note-send');
+    send.disabled = true;
+    try {
+      await api(`/api/v1/tickets/${t.id}/notes`, { method: 'POST', json: { body } });
+      text.value = '';
+      await openTicket(t.id, { quiet: true });
+      announce(tr('off.notes.done'));
+      text.focus();
+    } catch (err) {
+      error.textContent = errorText(err);
+    } finally {
+      send.disabled = false;
+    }
+  }
+
+  return { submit };
+}
