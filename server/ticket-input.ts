@@ -10,6 +10,40 @@ import { ATTACHMENT_LIMITS, type NewAttachment } from './attachments.ts';
 import type { Identity } from './auth.ts';
 import type { ConversationRecord, StoredMessage } from './chat-store.ts';
 import { AppError } from './errors.ts';
+import type { AuditEntry, TicketNote, TicketRecord, TicketReply } from './ticket-store.ts';
+
+export interface TicketList {
+  items: TicketRecord[];
+  page: number;
+  pageSize: number;
+  total: number;
+  /** The instant `overdue` was judged at. */
+  now: Date;
+}
+
+export interface TicketDetail {
+  ticket: TicketRecord;
+  replies: TicketReply[];
+  /** Staff only. */
+  audit: AuditEntry[] | null;
+  /** Staff only: the internal notes. Null for users, who are never told they exist. */
+  notes: TicketNote[] | null;
+  /** The chat the ticket came from, when escalated. */
+  transcript: { seq: number; senderId: string; senderRole: string; text: string; at: Date }[] | null;
+  now: Date;
+}
+
+export interface StatusChange {
+  status: string;
+  outcome?: string | null;
+}
+
+export interface TransferRequest {
+  /** The competent sede (`offices.code`). */
+  sede: string;
+  /** Why: kept in the audit trail, never in a notice. */
+  reason: string;
+}
 
 export interface CreateByUserInput {
   subject: string;

@@ -36,11 +36,14 @@ import {
   type CreateByUserInput,
   type CreateFromEscalationInput,
   type ListInput,
+  type StatusChange,
+  type TicketDetail,
+  type TicketList,
+  type TransferRequest,
 } from './ticket-input.ts';
 import { actorOf, chatMatricola, companyMatricole, isOverdue, isStaff, mayView, noticePayload, scopeOf, SLA_WORKING_HOURS, TICKET_LIMITS, TICKET_TIME_ZONE, userSide, WITHDRAWN } from './ticket-rules.ts';
 import {
   isTicketStatus,
-  type AuditEntry,
   type NewNotice,
   type NoticeKind,
   type OfficeEntry,
@@ -53,7 +56,7 @@ import {
 } from './ticket-store.ts';
 
 // The service's vocabulary, for its callers: one import.
-export type { CreateByOfficeInput, CreateByUserInput, CreateFromEscalationInput, ListInput } from './ticket-input.ts';
+export type { CreateByOfficeInput, CreateByUserInput, CreateFromEscalationInput, ListInput, StatusChange, TicketDetail, TicketList, TransferRequest } from './ticket-input.ts';
 export { companyMatricole, isOverdue, isStaff, mayView, SLA_WORKING_HOURS, TICKET_LIMITS, TICKET_TIME_ZONE, WITHDRAWN } from './ticket-rules.ts';
 
 export interface TicketServiceDeps {
@@ -69,39 +72,6 @@ export interface TicketServiceDeps {
   dailyLimit?: number;
   /** Replies a user may write in 24 hours, over all their requests; 0 or absent: no limit. */
   dailyReplyLimit?: number;
-}
-
-export interface TicketList {
-  items: TicketRecord[];
-  page: number;
-  pageSize: number;
-  total: number;
-  /** The instant `overdue` was judged at. */
-  now: Date;
-}
-
-export interface TicketDetail {
-  ticket: TicketRecord;
-  replies: TicketReply[];
-  /** Staff only. */
-  audit: AuditEntry[] | null;
-  /** Staff only: the internal notes. Null for users, who are never told they exist. */
-  notes: TicketNote[] | null;
-  /** The chat the ticket came from, when escalated. */
-  transcript: { seq: number; senderId: string; senderRole: string; text: string; at: Date }[] | null;
-  now: Date;
-}
-
-export interface StatusChange {
-  status: string;
-  outcome?: string | null;
-}
-
-export interface TransferRequest {
-  /** The competent sede (`offices.code`). */
-  sede: string;
-  /** Why: kept in the audit trail, never in a notice. */
-  reason: string;
 }
 
 /** Closed requests shown beside a chat: those closed in these last days. */
