@@ -12,9 +12,13 @@
  *   supervisor during overload: users there are offered a Linea INPS request
  *   instead of a place in the queue. A row present means on.
  * - `dashboard_audit`: every supervisor control (who, when, what), append-only.
+ * - `queue_departures`: every user who left a queue without being served
+ *   (cancelled, self_served, disconnected, timeout, closed), for today's live
+ *   figure and the daily snapshot. Anonymous by construction (see the table).
  */
 import { sql } from 'drizzle-orm';
 import { bigint, check, date, doublePrecision, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import type { Audience, Topic } from '../routing/types.ts';
 import { conversations, provinces } from './tables.ts';
 
 const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -49,6 +53,14 @@ export const dashboardDaily = pgTable(
      */
     ratingsCount: integer('ratings_count').notNull().default(0),
     ratingsSum: integer('ratings_sum').notNull().default(0),
+    /**
+     * Users who left a queue that day without being served (queue_departures),
+     * and of those the ones who found their answer among the tips while waiting
+     * (`self_served`, a success rather than a failure). Rows taken before
+     * departures were recorded have 0 and 0.
+     */
+    departures: integer('departures').notNull().default(0),
+    departuresSelfServed: integer('departures_self_served').notNull().default(0),
     takenAt: instant('taken_at').notNull(),
   },
   (t) => [
@@ -97,8 +109,47 @@ export const dashboardAudit = pgTable(
   (t) => [index('dashboard_audit_at_idx').on(t.at), index('dashboard_audit_target_idx').on(t.target, t.at)],
 );
 
+export const DEPARTURE_REASONS = ['cancelled', 'self_served', 'disconnected', 'timeout', 'closed'] as const;
+export type DepartureReason = (typeof DEPARTURE_REASONS)[number];
+
+/**
+ * One row per user who left a queue unserved: when, where (province, audience,
+ * topic), why, and how long they had waited. Written once per departure by the
+ * node whose atomic removal from the routing state succeeded
+ * (server/queue-departures.ts).
+ *
+ * No personal data, on purpose: no user id, no name, no conversation id, nothing
+ * that points back to a person; the figures it feeds are counts per province.
+ * So, like `dashboard_daily`, it is not erased by RETENTION_DAYS
+ * (docs/retention.md, docs/dashboard.md "Departures").
+ */
+export const queueDepartures = pgTable(
+  'queue_departures',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    /** When the user left (or was let go). */
+    at: instant('at').notNull(),
+    province: text('province')
+      .notNull()
+      .references(() => provinces.code),
+    audience: text('audience').$type<Audience>().notNull(),
+    topic: text('topic').$type<Topic>().notNull(),
+    reason: text('reason').$type<DepartureReason>().notNull(),
+    /** From asking (QueueEntry.since) to leaving. */
+    waitedMs: integer('waited_ms').notNull(),
+  },
+  (t) => [
+    // "Today, per province" (live) and "that day, per scope" (snapshot) are both a range on `at`
+    // grouped by province and reason: all three in the index, so neither reads the table.
+    index('queue_departures_at_idx').on(t.at, t.province, t.reason),
+    check('queue_departures_reason_check', sql`${t.reason} in ('cancelled', 'self_served', 'disconnected', 'timeout', 'closed')`),
+    check('queue_departures_waited_check', sql`${t.waitedMs} >= 0`),
+  ],
+);
+
 export type DashboardDailyRow = typeof dashboardDaily.$inferSelect;
 export type NewDashboardDailyRow = typeof dashboardDaily.$inferInsert;
 export type ConversationWaitRow = typeof conversationWaits.$inferSelect;
 export type TicketOnlyProvinceRow = typeof ticketOnlyProvinces.$inferSelect;
 export type DashboardAuditRow = typeof dashboardAudit.$inferSelect;
+export type QueueDepartureRow = typeof queueDepartures.$inferSelect;

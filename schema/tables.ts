@@ -123,6 +123,9 @@ export const conversations = pgTable(
     index('conversations_advisor_status_idx').on(t.advisorId, t.status),
     // The retention sweep's candidates (server/retention.ts); no column of a message's `last_seq` bump, so that stays a HOT update.
     index('conversations_closed_at_idx').on(t.closedAt).where(sql`${t.status} = 'closed'`),
+    // Chats served today per province, read by the dashboard's live view at each update
+    // (server/dashboard-departures.ts); neither column changes after insert, so updates stay HOT.
+    index('conversations_opened_at_idx').on(t.openedAt, t.province),
     check('conversations_status_check', sql`${t.status} in ('open', 'closed')`),
   ],
 );

@@ -20,6 +20,7 @@ import type { Limits } from './config.ts';
 import { AppError } from './errors.ts';
 import type { Fanout } from './fanout.ts';
 import type { Metrics } from './metrics.ts';
+import type { QueueDepartures } from './queue-departures.ts';
 import { conversationSummary, queueEntryOf, type RouterService } from './router-service.ts';
 import type { TicketService } from './ticket-service.ts';
 
@@ -34,6 +35,8 @@ export interface ChatDeps {
   schedule: ScheduleConfig;
   tickets: TicketService;
   metrics: Metrics;
+  /** Records each departure for the dashboard (never awaited: the user's answer does not wait on it). */
+  departures: QueueDepartures;
   limits: Limits;
   /** Provinces a supervisor switched to "ticket only" (server/dashboard-service.ts). */
   ticketOnly?: (province: string) => boolean;
@@ -134,7 +137,9 @@ export class ChatService {
   async cancel(client: Client, frame: Frame = {}): Promise<object> {
     const entry = await this.deps.state.cancel(client.userId);
     if (!entry) throw new AppError('not_waiting');
-    this.deps.metrics.abandoned.inc({ reason: frame.reason === 'self_served' ? 'self_served' : 'cancelled' });
+    const reason = frame.reason === 'self_served' ? 'self_served' : 'cancelled';
+    this.deps.metrics.abandoned.inc({ reason });
+    void this.deps.departures.record(entry, reason);
     this.deps.router.forgetPosition(client.userId);
     this.deps.fanout.toUser(client.userId, { type: 'queue.left', reason: 'cancelled' });
     void this.deps.router.pushPositions();

@@ -11,6 +11,8 @@
  *   avg / p90 wait    over those, from conversation_waits (null when no wait is known)
  *   escalations       conversations closed as `escalated` during the day
  *   ratings           count and sum of the ratings of chats closed during the day
+ *   departures        users who left a queue unserved during the day (queue_departures),
+ *                     and apart those who found their answer in the tips (self_served)
  *   tickets opened    created during the day;  tickets closed: closed during the day
  *   backlog at end    created before the end of the day and not closed by then
  *   overdue at end    of that backlog, due before the end of the day
@@ -46,6 +48,9 @@ export interface DayFigures {
   /** Chats closed that day with a rating, and the sum of those ratings (average = sum / count). */
   ratingsCount: number;
   ratingsSum: number;
+  /** Users who left a queue unserved that day; of them, those who found the answer in the tips. */
+  departures: number;
+  departuresSelfServed: number;
 }
 
 export interface DailyRow extends DayFigures {
@@ -65,6 +70,8 @@ export const EMPTY_FIGURES: Readonly<DayFigures> = Object.freeze({
   backlogEnd: 0,
   ratingsCount: 0,
   ratingsSum: 0,
+  departures: 0,
+  departuresSelfServed: 0,
 });
 
 const YMD = /^\d{4}-\d{2}-\d{2}$/;
@@ -112,6 +119,11 @@ interface ClosedAgg extends Record<string, unknown> {
   rated: number;
   rating_sum: number;
 }
+interface DepartureAgg extends Record<string, unknown> {
+  key: string;
+  departed: number;
+  self_served: number;
+}
 interface TicketAgg extends Record<string, unknown> {
   key: string;
   opened: number;
@@ -149,6 +161,14 @@ export async function computeDay(db: Db, day: string, timeZone = SNAPSHOT_TIME_Z
           where c.closed_at >= ${s}::timestamptz and c.closed_at < ${e}::timestamptz
           group by 1`,
     );
+    // Aliased `c` so the grouping's key and join (written for chats) apply as they are.
+    const departed = await queryRows<DepartureAgg>(
+      db,
+      sql`select ${g.chatKey} as key, count(*)::int as departed, count(*) filter (where c.reason = 'self_served')::int as self_served
+          from queue_departures c ${g.chatJoin}
+          where c.at >= ${s}::timestamptz and c.at < ${e}::timestamptz
+          group by 1`,
+    );
     const tickets = await queryRows<TicketAgg>(
       db,
       sql`select ${g.ticketKey} as key,
@@ -179,6 +199,11 @@ export async function computeDay(db: Db, day: string, timeZone = SNAPSHOT_TIME_Z
       r.ratingsCount = Number(x.rated);
       r.ratingsSum = Number(x.rating_sum);
     }
+    for (const x of departed) {
+      const r = row(x.key);
+      r.departures = Number(x.departed);
+      r.departuresSelfServed = Number(x.self_served);
+    }
     for (const t of tickets) {
       const r = row(t.key);
       r.ticketsOpened = Number(t.opened);
@@ -187,7 +212,7 @@ export async function computeDay(db: Db, day: string, timeZone = SNAPSHOT_TIME_Z
       r.ticketsOverdue = Number(t.overdue);
     }
     for (const r of rows.values()) {
-      const empty = r.chatsServed === 0 && r.escalations === 0 && r.ratingsCount === 0 && r.ticketsOpened === 0 && r.ticketsClosed === 0 && r.backlogEnd === 0;
+      const empty = r.chatsServed === 0 && r.escalations === 0 && r.ratingsCount === 0 && r.departures === 0 && r.ticketsOpened === 0 && r.ticketsClosed === 0 && r.backlogEnd === 0;
       if (!empty || r.scope === 'national') out.push(r);
     }
   }
@@ -221,6 +246,8 @@ export async function takeSnapshot(db: Db, day: string, now: Date, timeZone = SN
             backlogEnd: sql`excluded.backlog_end`,
             ratingsCount: sql`excluded.ratings_count`,
             ratingsSum: sql`excluded.ratings_sum`,
+            departures: sql`excluded.departures`,
+            departuresSelfServed: sql`excluded.departures_self_served`,
             takenAt: sql`excluded.taken_at`,
           },
         });

@@ -94,6 +94,8 @@ function figuresOf(r: DayFigures | undefined): DayFigures {
     backlogEnd: r?.backlogEnd ?? 0,
     ratingsCount: r?.ratingsCount ?? 0,
     ratingsSum: r?.ratingsSum ?? 0,
+    departures: r?.departures ?? 0,
+    departuresSelfServed: r?.departuresSelfServed ?? 0,
   };
 }
 
@@ -113,6 +115,9 @@ const CSV_HEADER = [
   // Count and sum, not an average: a spreadsheet adds them over days or sedi and divides once (docs/dashboard.md).
   'ratings_count',
   'ratings_sum',
+  // All who left unserved, and of them those who found the answer in the tips (a success, kept apart).
+  'departures',
+  'departures_self_served',
 ];
 
 /** A history's rows as CSV (RFC 4180, CRLF, a header line) and the file name to offer. */
@@ -123,6 +128,7 @@ export function historyCsv(h: History): { csv: string; filename: string } {
       [
         r.day, r.scope, r.key, r.name, r.chatsServed, r.avgWaitSeconds, r.p90WaitSeconds, r.escalations,
         r.ticketsOpened, r.ticketsClosed, r.ticketsOverdue, r.backlogEnd, r.ratingsCount, r.ratingsSum,
+        r.departures, r.departuresSelfServed,
       ]
         .map(csvCell)
         .join(','),

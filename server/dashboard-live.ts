@@ -3,7 +3,8 @@
  * routing snapshot and one grouped query on `tickets`, read the way
  * server/metrics.ts reads them (same definitions), so the supervisor's view and
  * `/metrics` agree at the same instant; plus one query on today's ratings (the
- * satisfaction card), which /metrics does not have.
+ * satisfaction card), and today's departures (dashboard-departures.ts), which
+ * /metrics does not have.
  */
 import { sql } from 'drizzle-orm';
 import type { WaitInfo } from '../routing/eta.ts';
@@ -12,6 +13,7 @@ import type { AdvisorSkills, AdvisorState, RoutingSnapshot } from '../routing/ro
 import { availability, closingTime, type ScheduleConfig } from '../routing/schedule.ts';
 import { AUDIENCES, type Audience } from '../routing/types.ts';
 import { dayBounds, localDay } from './daily-snapshot.ts';
+import { departureFigures, type DepartureCounts } from './dashboard-departures.ts';
 import type { DashboardDirectory } from './dashboard-directory.ts';
 import type { AdvisorView, DashboardScope, LiveView, ProvinceView, QueueView, SedeTickets } from './dashboard-views.ts';
 import { queryRows, type Db } from './db.ts';
@@ -95,6 +97,7 @@ export interface LiveInputs {
   snap: RoutingSnapshot;
   ticketRows: TicketAgg[];
   ratings: RatingsAgg;
+  departures: DepartureCounts;
   /** Wait estimates by user id. */
   etas: Map<string, WaitInfo>;
   now: number;
@@ -115,7 +118,12 @@ export function buildLiveView(i: LiveInputs): LiveView {
     at: new Date(now).toISOString(),
     scope: scope.kind === 'all' ? { role: 'supervisor', sede: null, provinces: null } : { role: 'office', sede: scope.sede, provinces: scope.provinces },
     service: { open: open.open, closesAt: closes ? closes.toISOString() : null, secondsToClose, opensAt: open.opensAt ?? null },
-    totals: { ...totals(queues, visibleAdvisors, tickets), satisfaction: satisfaction(i.ratings) },
+    totals: {
+      ...totals(queues, visibleAdvisors, tickets),
+      satisfaction: satisfaction(i.ratings),
+      // Every province read (the query is already held to an office's own).
+      departures: departureFigures(i.departures, new Set([...i.departures.departed.keys(), ...i.departures.served.keys()].filter(inScope))),
+    },
     queues,
     provinces: provinceViews(i, inScope, queues),
     advisors: visibleAdvisors
@@ -171,6 +179,7 @@ function provinceViews(i: LiveInputs, inScope: (province: string) => boolean, qu
       advisorsAvailable: i.snap.advisors.filter((a) => a.status === 'available' && covers(a.skills, p.code)).length,
       ticketOnly: i.directory.ticketOnly.has(p.code),
       heat: heatOf(waiting, oldest, beyond),
+      departures: departureFigures(i.departures, [p.code]),
     });
   }
   return provinces;
@@ -181,7 +190,7 @@ function satisfaction(r: RatingsAgg): LiveView['totals']['satisfaction'] {
   return { ratings: r.n, average: r.n ? round3(r.total / r.n) : null };
 }
 
-function totals(queues: QueueView[], visibleAdvisors: AdvisorState[], tickets: SedeTickets[]): Omit<LiveView['totals'], 'satisfaction'> {
+function totals(queues: QueueView[], visibleAdvisors: AdvisorState[], tickets: SedeTickets[]): Omit<LiveView['totals'], 'satisfaction' | 'departures'> {
   const available = visibleAdvisors.filter((a) => a.status === 'available');
   const seats = available.reduce((n, a) => n + a.capacity, 0);
   const held = available.reduce((n, a) => n + a.conversations.length, 0);

@@ -24,6 +24,7 @@ import { localDay, type DailyRow } from './daily-snapshot.ts';
 import { moveAdvisor, readAudit, setTicketOnly, takeDaySnapshot, type TicketOnlyChange } from './dashboard-controls.ts';
 import { DashboardDirectory } from './dashboard-directory.ts';
 import { historyCsv, historyRequest, readHistory } from './dashboard-history.ts';
+import { departuresToday } from './dashboard-departures.ts';
 import { buildLiveView, ratingsToday, ticketCounts } from './dashboard-live.ts';
 import type { AdvisorView, AuditView, DashboardScope, History, HistoryQuery, LiveView } from './dashboard-views.ts';
 import type { Db } from './db.ts';
@@ -105,14 +106,14 @@ export class DashboardService {
     return this.liveFor(await this.scopeOf(identity));
   }
 
-  /** The live view of a scope: one routing snapshot, one query on tickets and one on today's ratings. */
+  /** The live view of a scope: one routing snapshot, one query on tickets, one on today's ratings, two on today's departures. */
   async liveFor(scope: DashboardScope): Promise<LiveView> {
     await this.ensureLoaded();
     const { db, state, clock, schedule } = this.deps;
     const at = clock.now();
-    const [snap, ticketRows, ratings] = await Promise.all([state.snapshot(), ticketCounts(db, scope, at), ratingsToday(db, scope, at)]);
+    const [snap, ticketRows, ratings, departures] = await Promise.all([state.snapshot(), ticketCounts(db, scope, at), ratingsToday(db, scope, at), departuresToday(db, scope, at)]);
     const now = clock.now();
-    return buildLiveView({ scope, snap, ticketRows, ratings, etas: this.estimate(snap, now), now, schedule, directory: this.directory });
+    return buildLiveView({ scope, snap, ticketRows, ratings, departures, etas: this.estimate(snap, now), now, schedule, directory: this.directory });
   }
 
   async history(identity: Identity, q: HistoryQuery): Promise<History> {

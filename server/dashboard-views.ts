@@ -6,6 +6,7 @@
 import type { Audience } from '../routing/types.ts';
 import type { DailyScopeValue } from '../schema/dashboard-tables.ts';
 import type { DailyRow, DayFigures } from './daily-snapshot.ts';
+import type { DepartureFigures } from './dashboard-departures.ts';
 
 /** Who is looking: everything, or one sede and its provinces. */
 export type DashboardScope = { kind: 'all' } | { kind: 'sede'; sede: string; provinces: string[] };
@@ -36,6 +37,8 @@ export interface ProvinceView {
   ticketOnly: boolean;
   /** 0 nobody waiting … 4 critical (see heatOf). */
   heat: number;
+  /** Who left this province's queues unserved today, and the share of those who asked. */
+  departures: DepartureFigures;
 }
 
 export interface AdvisorView {
@@ -76,6 +79,8 @@ export interface LiveView {
     tickets: { open: number; inProgress: number; overdue: number; slaBreaches: number; closedToday: number };
     /** Ratings (1-5) of the chats closed today in scope; `average` null when there is none. */
     satisfaction: { ratings: number; average: number | null };
+    /** Who left a queue unserved today in scope, by reason, and the share of those who asked. */
+    departures: DepartureFigures;
   };
   queues: QueueView[];
   provinces: ProvinceView[];

@@ -37,6 +37,16 @@ const strings = { type: 'array', items: str } as const;
 
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema } as const;
 
+const departureFigures = {
+  type: 'object',
+  properties: {
+    total: int,
+    byReason: { type: 'object', properties: { cancelled: int, self_served: int, disconnected: int, timeout: int, closed: int } },
+    chatsServed: int,
+    leftUnservedShare: nullableNumber,
+  },
+} as const;
+
 const audienceCounts = { type: 'object', properties: { worker: int, employer: int, intermediary: int } } as const;
 
 export const liveSchema = {
@@ -55,6 +65,7 @@ export const liveSchema = {
         occupancy: num,
         tickets: { type: 'object', properties: { open: int, inProgress: int, overdue: int, slaBreaches: int, closedToday: int } },
         satisfaction: { type: 'object', properties: { ratings: int, average: nullableNumber } },
+        departures: departureFigures,
       },
     },
     queues: {
@@ -81,6 +92,7 @@ export const liveSchema = {
           advisorsAvailable: int,
           ticketOnly: bool,
           heat: int,
+          departures: departureFigures,
         },
       },
     },
@@ -114,6 +126,8 @@ const figures = {
   backlogEnd: int,
   ratingsCount: int,
   ratingsSum: int,
+  departures: int,
+  departuresSelfServed: int,
 } as const;
 
 const historySchema = {

@@ -14,6 +14,7 @@ import { availability, localParts, type ScheduleConfig } from '../routing/schedu
 import type { ChatStore } from './chat-store.ts';
 import type { Fanout } from './fanout.ts';
 import type { Metrics } from './metrics.ts';
+import type { QueueDepartures } from './queue-departures.ts';
 import type { RouterService } from './router-service.ts';
 
 export interface SweepDeps {
@@ -24,6 +25,8 @@ export interface SweepDeps {
   clock: Clock;
   log: Logger;
   metrics: Metrics;
+  /** Records each departure for the dashboard (not awaited). */
+  departures: QueueDepartures;
   config: RoutingConfig;
   schedule: ScheduleConfig;
 }
@@ -57,10 +60,11 @@ export class RouterSweep {
   }
 
   private async release(entry: QueueEntry, reason: 'timeout' | 'closed'): Promise<void> {
-    const { state, fanout, metrics, log, router } = this.deps;
+    const { state, fanout, metrics, log, router, departures } = this.deps;
     const removed = await state.cancel(entry.userId);
     if (!removed) return; // another node got there first, or the user was matched
     metrics.abandoned.inc({ reason });
+    void departures.record(removed, reason);
     log.info({ userId: entry.userId, reason }, 'waiting user offered a Linea INPS request');
     fanout.toUser(entry.userId, { type: 'queue.left', reason, offerTicket: true, conversationId: entry.conversationId });
     router.forgetPosition(entry.userId);

@@ -34,6 +34,7 @@ import { LocalPresence, RedisPresence, type Presence } from './presence.ts';
 import { createRedis, waitReady } from './redis-connection.ts';
 import { connectRedisRoutingState } from './routing-state-redis.ts';
 import { CoalescingRoutingState } from './routing-state-coalescing.ts';
+import { QueueDepartures } from './queue-departures.ts';
 import { Sessions } from './sessions.ts';
 import { RouterSweep } from './router-sweep.ts';
 import { rolloutRules } from '../routing/routing-config.ts';
@@ -74,6 +75,8 @@ export interface Services {
   metrics: Metrics;
   dashboard: DashboardService;
   dashboardFeed: DashboardFeed;
+  /** Records who left a queue unserved, for the dashboard (docs/dashboard.md, "Departures"). */
+  departures: QueueDepartures;
   probes: Probe[];
   /** Serving or draining (server/shutdown.ts): what /ready and the socket upgrade answer. */
   lifecycle: Lifecycle;
@@ -168,6 +171,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   await dashboard.start();
   const dashboardFeed = new DashboardFeed({ dashboard, log: dashboardLog });
   const daily = scheduleDailySnapshots({ take: (day) => dashboard.takeSnapshot(day), clock, log: dashboardLog });
+  const departures = new QueueDepartures({ db: db.db, clock, log: dashboardLog, onFailed: () => metrics.departuresUnrecorded.inc() });
   const advisors = sqlAdvisorDirectory(db.db, tokenDirectory(config.routing.defaultCapacity));
   const tickets = new TicketService({ store: ticketStore, clock, dailyLimit: config.limits.ticketsPerUserPerDay, dailyReplyLimit: config.limits.repliesPerUserPerDay });
   const attachments = createSqlAttachmentStore(db.db);
@@ -187,16 +191,16 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
     publicUrl: config.publicUrl,
   });
   if (o.notices ?? true) notices.start(config.notices.intervalMs);
-  const chat = new ChatService({ state, store, fanout, clock, log, router, advisors, schedule, tickets, metrics, limits: config.limits, ticketOnly: dashboard.isTicketOnly, officeName: dashboard.officeName,
+  const chat = new ChatService({ state, store, fanout, clock, log, router, advisors, schedule, tickets, metrics, departures, limits: config.limits, ticketOnly: dashboard.isTicketOnly, officeName: dashboard.officeName,
     advisorGraceMs: o.advisorGraceMs ?? config.routing.advisorGraceSeconds * 1000,
   });
 
   const sessions = new Sessions({
-    presence, state, store, chat, router, metrics, log,
+    presence, state, store, chat, router, metrics, departures, log,
     userGraceMs: o.userGraceMs ?? config.routing.userGraceSeconds * 1000,
     advisorGraceMs: o.advisorGraceMs ?? config.routing.advisorGraceSeconds * 1000,
   });
-  const sweep = new RouterSweep({ state, store, fanout, router, clock, log, metrics, config: config.routing, schedule });
+  const sweep = new RouterSweep({ state, store, fanout, router, clock, log, metrics, departures, config: config.routing, schedule });
   const tick = setInterval(() => {
     void sweep.run().catch((err) => log.warn({ err }, 'routing sweep failed'));
     void router.dispatch();
@@ -204,7 +208,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   tick.unref();
 
   return {
-    config, logger, clock, db, store, state, auth, dev, schedule, hub, router, chat, tickets, access, retention, attachments, contacts, mailbox, notices, metrics, sessions, sweep, fanout, dashboard, dashboardFeed,
+    config, logger, clock, db, store, state, auth, dev, schedule, hub, router, chat, tickets, access, retention, attachments, contacts, mailbox, notices, metrics, sessions, sweep, fanout, dashboard, dashboardFeed, departures,
     lifecycle: new Lifecycle(),
     probes: [
       { name: 'database', check: () => db.ping() },
@@ -218,6 +222,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
       sessions.close();
       router.close();
       await router.idle();
+      await departures.idle(); // the last departures reach the database before it closes
       await shared.close();
       await notices.stop();
       await retention?.stop();

@@ -11,6 +11,7 @@ import type { ChatStore } from './chat-store.ts';
 import type { Client } from './client.ts';
 import type { Metrics } from './metrics.ts';
 import type { Presence } from './presence.ts';
+import type { QueueDepartures } from './queue-departures.ts';
 import type { RouterService } from './router-service.ts';
 
 export interface SessionDeps {
@@ -19,6 +20,8 @@ export interface SessionDeps {
   chat: ChatService;
   router: RouterService;
   metrics: Metrics;
+  /** Records each departure for the dashboard (not awaited). */
+  departures: QueueDepartures;
   store: ChatStore;
   log: Logger;
   userGraceMs: number;
@@ -94,6 +97,7 @@ export class Sessions {
       if (!entry) return;
       log.info({ userId }, 'waiting user did not come back; removed from the queue');
       metrics.abandoned.inc({ reason: 'disconnected' });
+      void this.deps.departures.record(entry, 'disconnected');
       void router.pushPositions();
     } catch (err) {
       log.warn({ err }, 'grace period check failed; the user keeps their place');

@@ -3,6 +3,7 @@
  * a supervisor signs in while users wait in several provinces, sees the sortable
  * table with its heat scale, today's satisfaction, the advisors, the ticket
  * backlog and the charts (satisfaction too: no bar on a day nobody rated),
+ * today's departures (the self-served apart) in the figures, the table and a chart,
  * switches a province to ticket only, sees a new arrival without reloading;
  * axe-core finds no serious or critical violation; no CSP violation; 320 px;
  * an office operator sees its sede only. Screenshot: test/screenshots/dashboard.png.
@@ -15,7 +16,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
 import { addDaysYmd } from '../routing/holidays.ts';
-import { dashboardDaily } from '../schema/dashboard-tables.ts';
+import { dashboardDaily, queueDepartures } from '../schema/dashboard-tables.ts';
 import { conversations } from '../schema/tables.ts';
 import { localDay } from '../server/daily-snapshot.ts';
 import type { DashboardService } from '../server/dashboard-service.ts';
@@ -117,6 +118,17 @@ async function situation(): Promise<void> {
       advisorId: 'adv-gone', status: 'closed' as const, outcome: 'resolved', rating, openedAt: closedAgo(30 + i), closedAt: closedAgo(10 + i),
     })),
   );
+  // Two gave up in GE today, one having found the answer among the tips; two more (MI, NA) written as rows.
+  for (const [sub, reason] of [['w-ge-gone', null], ['w-ge-tips', 'self_served']] as const) {
+    const s = await user(sub, 'GE');
+    await s.request({ type: 'chat.request', topic: 'cigo', waitAnyway: true });
+    assert.is((await s.request({ type: 'chat.cancel', ...(reason ? { reason } : {}) })).type, 'ok');
+  }
+  await ctx.db.db.insert(queueDepartures).values([
+    { at: closedAgo(5), province: 'MI', audience: 'employer', topic: 'payment', reason: 'disconnected', waitedMs: 240_000 },
+    { at: closedAgo(4), province: 'NA', audience: 'worker', topic: 'cigo', reason: 'timeout', waitedMs: 2_701_000 },
+  ]);
+  await ctx.services.departures.idle();
   const today = localDay(Date.now());
   const rows = [];
   for (let i = 1; i <= 30; i++) {
@@ -128,6 +140,7 @@ async function situation(): Promise<void> {
       chatsServed: Math.round(120 + 60 * Math.sin(i / 3) + 40 * k), avgWaitSeconds: 90 + 60 * Math.cos(i / 4), p90WaitSeconds: 300,
       escalations: Math.round(8 + 5 * Math.sin(i / 2)), ticketsOpened: 12, ticketsClosed: 10, ticketsOverdue: Math.round(3 * k), backlogEnd: Math.round(40 + 25 * k), takenAt: new Date(),
       ratingsCount, ratingsSum: Math.round(ratingsCount * (4 + 0.5 * Math.sin(i / 4))),
+      departures: Math.round(14 + 6 * Math.cos(i / 3)), departuresSelfServed: Math.round(4 + 2 * Math.sin(i / 2)),
     });
   }
   // Two days never taken (a gap in the charts). An upsert: the daily timer's catch-up may have taken yesterday already.
@@ -136,7 +149,8 @@ async function situation(): Promise<void> {
     .values(rows.filter((_, i) => i !== 11 && i !== 12))
     .onConflictDoUpdate({
       target: [dashboardDaily.day, dashboardDaily.scope, dashboardDaily.key],
-      set: { chatsServed: sql`excluded.chats_served`, backlogEnd: sql`excluded.backlog_end`, ratingsCount: sql`excluded.ratings_count`, ratingsSum: sql`excluded.ratings_sum` },
+      set: { chatsServed: sql`excluded.chats_served`, backlogEnd: sql`excluded.backlog_end`, ratingsCount: sql`excluded.ratings_count`, ratingsSum: sql`excluded.ratings_sum`,
+        departures: sql`excluded.departures`, departuresSelfServed: sql`excluded.departures_self_served` },
     });
 }
 
@@ -152,6 +166,8 @@ async function signIn(page: Page, role: 'supervisor' | 'office', name: string, s
 
 const waitingIn = (page: Page, code: string) => page.locator(`#prov-body tr[data-province="${code}"] td`).nth(1);
 const satisfactionCard = (page: Page) => page.locator('#kpis .kpi', { hasText: 'Soddisfazione oggi' }).locator('dd');
+const departuresCard = (page: Page) => page.locator('#kpis .kpi', { hasText: 'Abbandoni oggi' }).locator('dd');
+const departuresIn = (page: Page, code: string) => page.locator(`#prov-body tr[data-province="${code}"] td`).nth(7);
 
 if (chromiumOrSkip()) {
   test.before(async () => {
@@ -195,7 +211,15 @@ if (chromiumOrSkip()) {
     await page.locator('#adv-body tr', { hasText: 'Tommaso Torinese' }).waitFor();
     assert.match((await page.locator('#adv-body tr', { hasText: 'Tommaso Torinese' }).textContent()) ?? '', /Disponibile.*3 di 3.*TO/);
     assert.equal(await satisfactionCard(page).allTextContents(), ['4,3 su 5', '3 valutazioni'], '4, 4 and 5 today; not the chat closed unrated');
-    assert.is(await page.locator('#charts figure').count(), 5);
+    // 4 departures over 4 + 7 who asked today (3 chats assigned in TO, 4 written as rows).
+    assert.equal(await departuresCard(page).allTextContents(), ['4', 'di cui 1 ha trovato la risposta', '36 % di chi ha chiesto']);
+    assert.equal([await departuresIn(page, 'GE').textContent(), await departuresIn(page, 'RM').textContent()], ['2di cui 1 con la risposta', '0']);
+    assert.is(await page.locator('#charts figure').count(), 6);
+    const departures = page.locator('#charts figure', { has: page.getByText('Abbandoni della coda', { exact: true }) });
+    const taken = (await departures.locator('tbody td:nth-child(2)').allTextContents()).filter((c) => c !== 'non rilevato').length;
+    assert.ok(taken >= 27, `days taken in the window: ${taken}`);
+    assert.is(await departures.locator('rect.bar.part').count(), taken, 'the self-served at the foot of each day taken');
+    assert.equal(await departures.locator('thead th').allTextContents(), ['Giorno', 'Valore', 'di cui hanno trovato la risposta']);
     assert.is(await page.locator('#charts svg[role="img"]').first().getAttribute('aria-labelledby'), 'ch-chats-title ch-chats-desc');
     assert.ok((await page.locator('#charts figure').first().locator('rect.bar').count()) >= 28, 'a bar per day taken');
     const rating = page.locator('#charts figure', { has: page.getByText('Soddisfazione media (1–5)', { exact: true }) });
@@ -316,6 +340,7 @@ if (chromiumOrSkip()) {
     assert.is(await page.getByRole('switch').count(), 0);
     assert.match((await page.locator('#me').textContent()) ?? '', /SEDE-GE/);
     assert.equal(await satisfactionCard(page).allTextContents(), ['5 su 5', '1 valutazione'], "Genova's rating only");
+    assert.equal(await departuresCard(page).allTextContents(), ['2', 'di cui 1 ha trovato la risposta', '50 % di chi ha chiesto'], "Genova's departures only: 2 of 2 + 2 served");
     assert.equal(await axe(page), []);
     await shot(page, 'dashboard-office');
   });

@@ -11,7 +11,7 @@ import { eq, sql } from 'drizzle-orm';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { zonedTimeToUtc } from '../routing/schedule.ts';
-import { conversationWaits } from '../schema/dashboard-tables.ts';
+import { conversationWaits, queueDepartures } from '../schema/dashboard-tables.ts';
 import { conversations } from '../schema/tables.ts';
 import { tickets } from '../schema/ticket-tables.ts';
 import { computeDay, dayBounds, nextRunAfter, scheduleDailySnapshots } from '../server/daily-snapshot.ts';
@@ -62,6 +62,13 @@ async function seedDay(db: Db): Promise<void> {
     { conversationId: 'c3', requestedAt: rome(D, '15:50'), waitMs: 600_000 },
     { conversationId: 'c4', requestedAt: rome(shift(D, -1), '17:50'), waitMs: 540_000 },
     { conversationId: 'c7', requestedAt: rome(D, '16:58'), waitMs: 120_000 },
+  ]);
+  const departure = (province: string, reason: 'cancelled' | 'self_served' | 'timeout', at: Date) => ({ province, reason, at, audience: 'worker' as const, topic: 'cigo' as const, waitedMs: 45_000 });
+  await db.insert(queueDepartures).values([
+    departure('GE', 'cancelled', rome(D, '15:05')),
+    departure('GE', 'self_served', rome(D, '16:00')),
+    departure('TO', 'timeout', rome(D, '17:45')), // TO's only activity that day
+    departure('MI', 'cancelled', rome(shift(D, 1), '00:00')), // the next day
   ]);
   let n = 0;
   const ticket = (o: { sede: string; province: string | null; createdAt: Date; closedAt?: Date; status?: 'open' | 'in_progress' | 'closed'; dueAt?: Date | null; respondedAt?: Date; conversationId?: string }) => {
@@ -120,6 +127,7 @@ async function expectedFigures(db: Db, day: string): Promise<Map<string, Json>> 
   const convs = await db.select().from(conversations);
   const waits = new Map((await db.select().from(conversationWaits)).map((w) => [w.conversationId, w.waitMs / 1000]));
   const tks = await db.select().from(tickets);
+  const departed = await db.select().from(queueDepartures);
   const sedeOf = new Map(
     (await db.execute(sql`select province, office_code from office_provinces`) as unknown as { rows: { province: string; office_code: string }[] }).rows.map((r) => [r.province, r.office_code]),
   );
@@ -127,7 +135,7 @@ async function expectedFigures(db: Db, day: string): Promise<Map<string, Json>> 
   const row = (scope: string, key: string) => {
     const k = `${scope}/${key}`;
     if (!out.has(k)) {
-      out.set(k, { scope, key, chatsServed: 0, waits: [] as number[], escalations: 0, ticketsOpened: 0, ticketsClosed: 0, ticketsOverdue: 0, backlogEnd: 0, ratingsCount: 0, ratingsSum: 0 });
+      out.set(k, { scope, key, chatsServed: 0, waits: [] as number[], escalations: 0, ticketsOpened: 0, ticketsClosed: 0, ticketsOverdue: 0, backlogEnd: 0, ratingsCount: 0, ratingsSum: 0, departures: 0, departuresSelfServed: 0 });
     }
     return out.get(k)!;
   };
@@ -146,6 +154,13 @@ async function expectedFigures(db: Db, day: string): Promise<Map<string, Json>> 
       }
     }
   }
+  for (const d of departed) {
+    if (!inDay(d.at)) continue;
+    for (const r of [row('national', 'IT'), row('province', d.province), row('sede', sedeOf.get(d.province)!)]) {
+      r.departures++;
+      if (d.reason === 'self_served') r.departuresSelfServed++;
+    }
+  }
   for (const t of tks) {
     const keys = [row('national', 'IT'), row('sede', t.sede), ...(t.province ? [row('province', t.province)] : [])];
     const backlog = t.createdAt.getTime() < e && (t.closedAt === null || t.closedAt.getTime() >= e);
@@ -161,7 +176,7 @@ async function expectedFigures(db: Db, day: string): Promise<Map<string, Json>> 
     r.avgWaitSeconds = w.length ? Math.round((w.reduce((a, b) => a + b, 0) / w.length) * 1000) / 1000 : null;
     r.p90WaitSeconds = w.length ? Math.round(p90(w)! * 1000) / 1000 : null;
     delete r.waits;
-    const empty = r.chatsServed + r.escalations + r.ratingsCount + r.ticketsOpened + r.ticketsClosed + r.backlogEnd === 0;
+    const empty = r.chatsServed + r.escalations + r.ratingsCount + r.departures + r.ticketsOpened + r.ticketsClosed + r.backlogEnd === 0;
     if (empty && r.scope !== 'national') out.delete(k);
   }
   return out;
@@ -187,6 +202,7 @@ test('the daily snapshot of a seeded day matches the counts computed from the da
   assert.equal([it.avgWaitSeconds, it.p90WaitSeconds], [(30 + 90 + 600 + 120) / 4, 456]);
   assert.equal([it.ratingsCount, it.ratingsSum], [3, 4 + 3 + 5], 'c1, c4 (opened the day before) and c7; not the unrated c2 nor c8 of the day before');
   assert.equal([stored.get('sede/SEDE-GE')!.ratingsCount, stored.get('province/MI')!.ratingsSum], [2, 3]);
+  assert.equal([it.departures, it.departuresSelfServed, stored.get('province/TO')?.departures], [3, 1, 1], 'GE twice and TO; not MI after midnight');
   assert.equal(stored.get('sede/SEDE-GE')!.name, 'INPS Sede di Genova');
   assert.equal(history.body.days, [{ day: SEEDED_DAY, taken: true, ...figures(it) }]);
 
@@ -274,9 +290,9 @@ test('the CSV export is an attachment, properly escaped, with the rows of the JS
   const geJson = json.find((r) => r.key === 'SEDE-GE')!;
   assert.equal(ge.slice(4).map((c) => (c === '' ? null : Number(c))), [
     geJson.chatsServed, geJson.avgWaitSeconds, geJson.p90WaitSeconds, geJson.escalations, geJson.ticketsOpened, geJson.ticketsClosed, geJson.ticketsOverdue, geJson.backlogEnd,
-    geJson.ratingsCount, geJson.ratingsSum,
+    geJson.ratingsCount, geJson.ratingsSum, geJson.departures, geJson.departuresSelfServed,
   ]);
-  assert.equal(header!.slice(-2), ['ratings_count', 'ratings_sum']);
+  assert.equal(header!.slice(-4), ['ratings_count', 'ratings_sum', 'departures', 'departures_self_served']);
   const mi = await call(await office('SEDE-MI'), 'GET', `/api/v1/dashboard/history.csv?from=${SEEDED_DAY}&to=${SEEDED_DAY}`);
   assert.match(mi.headers.get('content-disposition') ?? '', /infocig-cruscotto-sede-mi-/);
   assert.not.ok(mi.text.includes('SEDE-GE'), 'an office exports its own sede only');

@@ -37,9 +37,9 @@ export interface DashServer {
 }
 
 /** test/helpers/server.ts's server on the real calendar (the dashboard sets waits against closing time), with its database kept at hand. */
-async function startDashboardServer(o: { clock: Clock }): Promise<DashServer> {
+async function startDashboardServer(o: { clock: Clock; userGraceMs?: number }): Promise<DashServer> {
   const db = await testDatabase();
-  const server = await startServer({ clock: o.clock, db, schedule: defaultScheduleConfig(), env: { SERVICE_HOURS: '' } });
+  const server = await startServer({ clock: o.clock, db, schedule: defaultScheduleConfig(), env: { SERVICE_HOURS: '' }, userGraceMs: o.userGraceMs });
   return {
     ...server,
     dashboard: server.services.dashboard, // started by createServices
@@ -75,7 +75,7 @@ export interface DashboardSession {
  * suite.before (handed to onStart), the clock back to NOW before each test, the
  * sockets and then the server and its database closed in suite.after.
  */
-export function dashboardSession(suite: Test, onStart: (server: DashServer) => void): DashboardSession {
+export function dashboardSession(suite: Test, onStart: (server: DashServer) => void, o: { userGraceMs?: number } = {}): DashboardSession {
   const clock = new ManualClock(NOW);
   let server: DashServer | undefined;
   const sockets: TestSocket[] = [];
@@ -86,7 +86,7 @@ export function dashboardSession(suite: Test, onStart: (server: DashServer) => v
 
   suite.before(async () => {
     try {
-      server = await startDashboardServer({ clock });
+      server = await startDashboardServer({ clock, userGraceMs: o.userGraceMs });
     } catch (err) {
       console.error('could not start the server:', err); // uvu does not print errors of hooks
       throw err;

@@ -1,5 +1,5 @@
 /**
- * The dashboard's "last 30 days" panel: five bar charts built as inline SVG
+ * The dashboard's "last 30 days" panel: six bar charts built as inline SVG
  * with DOM calls (no inline style under CSP style-src 'self': sizes are SVG
  * attributes, colours are classes), each with its data table for screen
  * readers, and the CSV download of the same history.
@@ -32,6 +32,9 @@ function niceMax(v) {
  * to measure (no rating that day): no bar and `o.none` in the table, unlike a day
  * never taken (a grey mark), because 0 would be a value nobody gave.
  * `o.max` fixes the top of the scale (ratings: 5), so a 4 never fills the chart.
+ * `o.part` (with `o.partLabel`) marks a part of each bar apart, drawn at its foot
+ * in another shade, with a legend and its own column in the table (departures:
+ * those who found the answer in the tips).
  */
 function chart(id, title, days, valueOf, format, o = {}) {
   const W = 320;
@@ -60,13 +63,20 @@ function chart(id, title, days, valueOf, format, o = {}) {
     const x = pad.l + i * bw + bw * 0.15;
     if (!d.taken) root.append(svg('rect', { x, y: y(0) - 2, width: bw * 0.7, height: 2, class: 'bar missing' }));
     else if (v !== null) root.append(svg('rect', { x, y: y(v), width: bw * 0.7, height: Math.max(0, y(0) - y(v)), class: 'bar' }));
+    const part = d.taken && o.part ? o.part(d) : 0;
+    if (part > 0) root.append(svg('rect', { x, y: y(part), width: bw * 0.7, height: Math.max(0, y(0) - y(part)), class: 'bar part' }));
   });
+  const cell = (d, v) => h('td', { class: 'num' }, !d.taken ? dt('history.notTaken') : v === null ? o.none : format(v));
   const table = h('table', { class: 'data compact' },
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, dt('history.col.day')), h('th', { scope: 'col', class: 'num' }, dt('history.col.value')))),
-    h('tbody', {}, days.map((d, i) => h('tr', {}, h('th', { scope: 'row' }, fmtDay(d.day)), h('td', { class: 'num' }, !d.taken ? dt('history.notTaken') : values[i] === null ? o.none : format(values[i]))))));
+    h('thead', {}, h('tr', {},
+      h('th', { scope: 'col' }, dt('history.col.day')),
+      h('th', { scope: 'col', class: 'num' }, dt('history.col.value')),
+      o.part ? h('th', { scope: 'col', class: 'num' }, o.partLabel) : null)),
+    h('tbody', {}, days.map((d, i) => h('tr', {}, h('th', { scope: 'row' }, fmtDay(d.day)), cell(d, values[i]), o.part ? cell(d, d.taken ? o.part(d) : null) : null))));
   return h('figure', { class: 'chart-card card', 'aria-labelledby': `${id}-cap` },
     h('figcaption', { id: `${id}-cap` }, title),
     root,
+    o.part ? h('p', { class: 'legend' }, h('span', { class: 'swatch', 'aria-hidden': 'true' }), o.partLabel) : null,
     h('details', {}, h('summary', {}, dt('history.data')), h('div', { class: 'table-wrap' }, table)));
 }
 
@@ -91,6 +101,8 @@ export function historyPanel({ api, announce, saveCsv }) {
       chart('ch-esc', dt('history.chart.escalations'), days, (d) => d.escalations, int),
       chart('ch-backlog', dt('history.chart.backlog'), days, (d) => d.backlogEnd, int),
       chart('ch-rating', dt('history.chart.rating'), days, (d) => (d.ratingsCount ? d.ratingsSum / d.ratingsCount : null), min, { max: 5, none: dt('history.noRatings') }),
+      // Everyone who left unserved; at the foot of the bar, those who found the answer in the tips (a success).
+      chart('ch-departures', dt('history.chart.departures'), days, (d) => d.departures ?? 0, int, { part: (d) => d.departuresSelfServed ?? 0, partLabel: dt('history.chart.departures.part') }),
     );
     $('#history-status').textContent = days.some((d) => d.taken) ? `${hist.series.name} · ${fmtDay(hist.from)} – ${fmtDay(hist.to)}` : dt('history.empty');
   }

@@ -20,6 +20,8 @@ const COLUMNS = [
   { key: 'estimatedWaitSeconds', label: 'prov.col.eta' },
   { key: 'advisorsAvailable', label: 'prov.col.advisors' },
   { key: 'heat', label: 'prov.col.heat' },
+  // Who left unserved since midnight, sorted by the total; those who found the answer in the tips shown apart.
+  { key: 'departures', label: 'prov.col.departures', abbr: 'prov.col.departures.long', value: (p) => p.departures?.total ?? 0 },
   { key: 'ticketOnly', label: 'prov.col.ticketOnly', supervisor: true },
 ];
 
@@ -46,7 +48,7 @@ export function provincesTable({ state, api, announce, isSupervisor, loadAudit }
         th.append(h('span', { title: dt(c.abbr ?? c.label) }, dt(c.label)));
         return th;
       }
-      const btn = h('button', { type: 'button', class: `sort${sorted ? ` sorted ${sort.dir}` : ''}` }, dt(c.label), h('span', { class: 'sort-mark', 'aria-hidden': 'true' }, sorted ? (sort.dir === 'asc' ? '▲' : '▼') : '↕'));
+      const btn = h('button', { type: 'button', class: `sort${sorted ? ` sorted ${sort.dir}` : ''}`, title: c.abbr ? dt(c.abbr) : null }, dt(c.label), h('span', { class: 'sort-mark', 'aria-hidden': 'true' }, sorted ? (sort.dir === 'asc' ? '▲' : '▼') : '↕'));
       btn.addEventListener('click', () => {
         sort = { key: c.key, dir: sorted && sort.dir === 'desc' ? 'asc' : sorted ? 'desc' : c.text ? 'asc' : 'desc' };
         renderHead();
@@ -62,8 +64,9 @@ export function provincesTable({ state, api, announce, isSupervisor, loadAudit }
   function compare(a, b) {
     const { key, dir } = sort;
     const sign = dir === 'asc' ? 1 : -1;
-    const va = a[key];
-    const vb = b[key];
+    const value = COLUMNS.find((c) => c.key === key)?.value ?? ((p) => p[key]);
+    const va = value(a);
+    const vb = value(b);
     const primary = typeof va === 'string' ? va.localeCompare(vb, 'it') : Number(va) - Number(vb);
     return sign * primary || b.heat - a.heat || b.waiting - a.waiting || a.name.localeCompare(b.name, 'it');
   }
@@ -80,6 +83,7 @@ export function provincesTable({ state, api, announce, isSupervisor, loadAudit }
       eta: h('td', { class: 'num' }),
       advisors: h('td', { class: 'num' }),
       heat: h('td', {}, h('span', { class: 'heat' })),
+      departures: h('td', { class: 'num' }),
     };
     tr.append(...Object.values(cells));
     const r = { tr, cells, toggle: null };
@@ -110,6 +114,9 @@ export function provincesTable({ state, api, announce, isSupervisor, loadAudit }
     c.eta.replaceChildren(p.waiting ? fmtDuration(p.estimatedWaitSeconds) : '–');
     if (p.beyondClosing) c.eta.append(h('span', { class: 'beyond' }, ` · ${dt('prov.beyond')}`));
     c.advisors.textContent = fmtNumber(p.advisorsAvailable);
+    const d = p.departures; // absent from an older node during an upgrade
+    c.departures.replaceChildren(d ? fmtNumber(d.total) : '–');
+    if (d?.byReason.self_served) c.departures.append(h('span', { class: 'sub' }, dt('prov.departures.self', { n: fmtNumber(d.byReason.self_served) })));
     const badge = c.heat.firstChild;
     badge.className = `heat heat-${p.heat}`;
     badge.textContent = dt(`heat.${p.heat}`);

@@ -22,9 +22,23 @@ function satisfaction({ ratings, average }) {
   return [dt('kpi.satisfaction.value', { avg: fmtNumber(average, 1) }), ratings === 1 ? dt('kpi.satisfaction.one') : dt('kpi.satisfaction.many', { n: fmtNumber(ratings) })];
 }
 
+/**
+ * "7" over "di cui 2 hanno trovato la risposta" and "9 % di chi ha chiesto": those
+ * who found their answer in the tips are apart, a success rather than a failure.
+ */
+function departures(d) {
+  if (!d) return ['–', []]; // an older node during an upgrade
+  const self = d.byReason.self_served;
+  const notes = [];
+  if (self) notes.push(self === 1 ? dt('kpi.departures.selfOne') : dt('kpi.departures.self', { n: fmtNumber(self) }));
+  if (d.leftUnservedShare !== null) notes.push(dt('kpi.departures.share', { pct: fmtNumber(Math.round(d.leftUnservedShare * 100)) }));
+  return [fmtNumber(d.total), notes];
+}
+
 function kpis({ totals, service, advisors }, beyond) {
   // An older node behind the same balancer answers without the field during an upgrade.
   const [rating, ratings] = satisfaction(totals.satisfaction ?? { ratings: 0, average: null });
+  const [departed, departedNotes] = departures(totals.departures);
   return [
     ['kpi.waiting', fmtNumber(totals.waiting), totals.waiting > 0 ? 'warn' : ''],
     ['kpi.oldest', fmtDuration(totals.oldestWaitSeconds), totals.oldestWaitSeconds >= 300 ? 'alert' : ''],
@@ -35,6 +49,7 @@ function kpis({ totals, service, advisors }, beyond) {
     ['kpi.open', fmtNumber(totals.tickets.open + totals.tickets.inProgress), ''],
     ['kpi.overdue', fmtNumber(totals.tickets.overdue), totals.tickets.overdue > 0 ? 'alert' : ''],
     ['kpi.satisfaction', rating, '', ratings],
+    ['kpi.departures', departed, 'wide', departedNotes],
   ];
 }
 
@@ -56,7 +71,8 @@ export function summaryPanel() {
     }
     $('#kpis').replaceChildren(
       ...kpis(live, beyond).map(([k, v, tone, note]) =>
-        h('div', { class: `kpi ${tone}`.trim() }, h('dt', {}, dt(k)), h('dd', {}, v), note ? h('dd', { class: 'kpi-note' }, note) : null),
+        // A note is a line under the figure, or several (departures: the self-served, the share).
+        h('div', { class: `kpi ${tone}`.trim() }, h('dt', {}, dt(k)), h('dd', {}, v), ...[note ?? []].flat().filter(Boolean).map((n) => h('dd', { class: 'kpi-note' }, n))),
       ),
     );
   }
