@@ -7,7 +7,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { count, eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ManualClock } from '../routing/clock.ts';
@@ -20,7 +19,7 @@ import { TicketService } from '../server/ticket-service.ts';
 import { createSqlTicketStore } from '../server/ticket-store-sql.ts';
 import type { TicketStore } from '../server/ticket-store.ts';
 import { newConversation } from './helpers/conversations.ts';
-import { injectedApp, type InjectedApp } from './helpers/app.ts';
+import { injectedApp, type InjectedApp, type Json } from './helpers/app.ts';
 
 const kind = process.env.DATABASE_URL ? 'postgres' : 'pglite';
 /** Monday 2 March 2026, 10:00 in Rome. */
@@ -33,28 +32,23 @@ const clock = new ManualClock(MONDAY_10.getTime());
 
 let whole: InjectedApp;
 let services: Services;
-let app: FastifyInstance;
 
 test.before(async () => {
   // Retention on, so the last test can sweep; its timer stays off (the sweep is called).
   whole = await injectedApp(clock, { RETENTION_DAYS: '30' });
-  ({ app, services } = whole);
+  ({ services } = whole);
 });
 
 test.after(async () => whole?.close());
 test.before.each(() => clock.set(MONDAY_10));
 
-type Json = Record<string, any>;
 const db = () => services.db.db;
-const token = (claims: Record<string, unknown>) => services.dev!.issue(claims as never);
+const token = (claims: Record<string, unknown>) => whole.token(claims);
 const worker = (sub: string, province = 'MI') => token({ role: 'worker', sub, province, name: 'Mario Bianchi' });
 const office = (sede: string, sub = `op-${sede}`) => token({ role: 'office', sub, sede, name: `Operatore ${sede}` });
 const supervisor = () => token({ role: 'supervisor', sub: 'sup-1', name: 'Anna Verdi' });
 
-async function call(tok: string | null, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown): Promise<{ status: number; body: Json; raw: string }> {
-  const res = await app.inject({ method, url, headers: tok ? { authorization: `Bearer ${tok}` } : {}, ...(payload === undefined ? {} : { payload: payload as Json }) });
-  return { status: res.statusCode, body: res.json() as Json, raw: res.body };
-}
+const call: InjectedApp['call'] = (...args) => whole.call(...args);
 
 const note = (tok: string | null, id: string, body: unknown) => call(tok, 'POST', `/api/v1/tickets/${id}/notes`, body);
 

@@ -23,7 +23,7 @@ import { TicketService } from '../server/ticket-service.ts';
 import { createSqlTicketStore } from '../server/ticket-store-sql.ts';
 import type { TicketStore } from '../server/ticket-store.ts';
 import { newConversation } from './helpers/conversations.ts';
-import { injectedApp, injectForm, type InjectedApp } from './helpers/app.ts';
+import { injectedApp, injectForm, type InjectedApp, type Json } from './helpers/app.ts';
 
 const kind = process.env.DATABASE_URL ? 'postgres' : 'pglite';
 /** Monday 2 March 2026, 10:00 in Rome. */
@@ -45,16 +45,12 @@ test.before(async () => {
 test.after(async () => whole?.close());
 test.before.each(() => clock.set(MONDAY_10));
 
-type Json = Record<string, any>;
 const db = () => services.db.db;
-const token = (claims: Record<string, unknown>) => services.dev!.issue(claims as never);
+const token = (claims: Record<string, unknown>) => whole.token(claims);
 const worker = (sub: string, province = 'MI') => token({ role: 'worker', sub, province, name: 'Mario Bianchi' });
 const office = (sede: string, sub = `op-${sede}`) => token({ role: 'office', sub, sede, name: `Operatore ${sede}` });
 
-async function call(tok: string | null, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown, on: FastifyInstance = app): Promise<{ status: number; body: Json }> {
-  const res = await on.inject({ method, url, headers: tok ? { authorization: `Bearer ${tok}` } : {}, ...(payload === undefined ? {} : { payload: payload as Json }) });
-  return { status: res.statusCode, body: res.json() as Json };
-}
+const call: InjectedApp['call'] = (...args) => whole.call(...args);
 
 const transfer = async (tok: string, id: string, body: unknown, on: FastifyInstance = app) => call(tok, 'POST', `/api/v1/tickets/${id}/transfer`, body, on);
 

@@ -13,9 +13,15 @@ import { loadConfig } from '../../server/config.ts';
 import { createServices, type Services } from '../../server/services.ts';
 import { testDatabase } from './db.ts';
 
+export type Json = Record<string, any>;
+
 export interface InjectedApp {
   app: FastifyInstance;
   services: Services;
+  /** A development token with these claims. */
+  token(claims: Record<string, unknown>): Promise<string>;
+  /** A JSON request as `tok` (null: signed out) to this app, or to `on`: the status, the parsed body and the raw text. */
+  call(tok: string | null, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown, on?: FastifyInstance): Promise<{ status: number; body: Json; raw: string }>;
   close(): Promise<void>;
 }
 
@@ -29,6 +35,11 @@ export async function injectedApp(clock: Clock, env: Record<string, string> = {}
   return {
     app,
     services,
+    token: (claims) => services.dev!.issue(claims as never),
+    async call(tok, method, url, payload, on = app) {
+      const res = await on.inject({ method, url, headers: tok ? { authorization: `Bearer ${tok}` } : {}, ...(payload === undefined ? {} : { payload: payload as Json }) });
+      return { status: res.statusCode, body: res.json() as Json, raw: res.body };
+    },
     async close() {
       await app.close();
       await database.cleanup();
