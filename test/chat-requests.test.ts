@@ -8,39 +8,32 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'drizzle-orm';
-import pino from 'pino';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildApp } from '../server/app.ts';
 import type { ConversationRecord } from '../server/chat-store.ts';
-import { loadConfig } from '../server/config.ts';
-import { createServices, type Services } from '../server/services.ts';
+import { systemClock } from '../routing/clock.ts';
+import type { Services } from '../server/services.ts';
 import { newConversation } from './helpers/conversations.ts';
-import { testDatabase, type TestDatabase } from './helpers/db.ts';
+import { injectedApp, type InjectedApp } from './helpers/app.ts';
 
 type Json = Record<string, any>;
 const DAY = 86_400_000;
 const A = '1000000001';
 const B = '2000000002';
 
-let database: TestDatabase;
+let whole: InjectedApp;
 let services: Services;
 let app: FastifyInstance;
 
 test.before(async () => {
-  database = await testDatabase();
-  services = await createServices(loadConfig({ AUTH_DEV: '1', SERVICE_HOURS: 'always', LOG_LEVEL: 'silent' }), { db: database, logger: pino({ level: 'silent' }), notices: false });
-  app = await buildApp(services);
-  await app.ready();
+  whole = await injectedApp(systemClock);
+  ({ app, services } = whole);
   await services.dashboard.refresh(); // the offices' names, as a started server has them
 });
 
-test.after(async () => {
-  await app?.close();
-  await database?.cleanup();
-});
+test.after(async () => whole?.close());
 
-const token = (claims: Json) => services.dev!.issue(claims as never);
+const token = (claims: Json) => whole.token(claims);
 async function call(claims: Json, url: string, init: { method?: 'GET' | 'POST' | 'PATCH'; payload?: Json } = {}) {
   const res = await app.inject({ method: init.method ?? 'GET', url, headers: { authorization: `Bearer ${await token(claims)}` }, ...(init.payload ? { payload: init.payload } : {}) });
   return { status: res.statusCode, body: res.json() as Json };
