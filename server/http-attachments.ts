@@ -40,6 +40,7 @@ import { errorSchema } from './http-errors.ts';
 import { signedIn } from './http-auth.ts';
 import { ticketNoteRoutes } from './http-ticket-notes.ts';
 import { ticketTransferRoutes } from './http-ticket-transfer.ts';
+import { idParams, threadEntrySchema } from './http-ticket-schemas.ts';
 import { replyView, ticketRoutes, ticketView, type OfficeName } from './http-tickets.ts';
 import { contactFromClaims, type ContactBook } from './notices.ts';
 import { TICKET_LIMITS, type TicketService } from './ticket-service.ts';
@@ -76,13 +77,6 @@ const attachmentSchema = {
 } as const;
 
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 413: errorSchema, 415: errorSchema, 422: errorSchema } as const;
-
-const idParams = {
-  type: 'object',
-  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
-  required: ['id'],
-  additionalProperties: false,
-} as const;
 
 /** The fields of an attachment anyone entitled to the ticket sees. */
 export function attachmentView(ticketId: string, a: Pick<AttachmentMeta, 'id' | 'n' | 'filename' | 'mediaType' | 'size'>): Record<string, unknown> {
@@ -147,13 +141,7 @@ export async function ticketHttpRoutes(app: FastifyInstance, opts: TicketHttpOpt
         response: {
           201: {
             type: 'object',
-            properties: {
-              seq: { type: 'integer' },
-              author: { type: 'object', properties: { id: { type: 'string' }, role: { type: 'string' }, name: { type: ['string', 'null'] } } },
-              body: { type: 'string' },
-              at: { type: 'string' },
-              attachments: { type: 'array', items: attachmentSchema },
-            },
+            properties: { ...threadEntrySchema.properties, attachments: { type: 'array', items: attachmentSchema } },
           },
           ...errors,
         },

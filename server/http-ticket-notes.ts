@@ -3,7 +3,7 @@
  *
  *   POST /api/v1/tickets/:id/notes   `{ body }`: an office operator of the ticket's sede, or a supervisor
  *
- * and the shape of a note in the staff's `GET /api/v1/tickets/:id` (`notes`,
+ * and the view of a note (the shape of every thread entry, http-ticket-schemas.ts) in the staff's `GET /api/v1/tickets/:id` (`notes`,
  * added there by http-tickets.ts for office operators and supervisors only).
  * Anyone else, the user who owns the ticket included, gets the 404 of an
  * absent ticket. The rules are TicketService.addNote; this file checks shapes.
@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Authenticator } from './auth.ts';
 import { errorSchema } from './http-errors.ts';
 import { signedIn } from './http-auth.ts';
+import { idParams, threadEntrySchema } from './http-ticket-schemas.ts';
 import { TICKET_LIMITS, type TicketService } from './ticket-service.ts';
 import type { TicketNote } from './ticket-store.ts';
 
@@ -20,28 +21,11 @@ export interface TicketNoteOptions {
   tickets: TicketService;
 }
 
-export const noteSchema = {
-  type: 'object',
-  properties: {
-    seq: { type: 'integer' },
-    author: { type: 'object', properties: { id: { type: 'string' }, role: { type: 'string' }, name: { type: ['string', 'null'] } } },
-    body: { type: 'string' },
-    at: { type: 'string' },
-  },
-  required: ['seq', 'author', 'body', 'at'],
-} as const;
 
 /** A note as staff read it: who wrote it (id, role, name), when, what. */
 export function noteView(n: TicketNote): Record<string, unknown> {
   return { seq: n.seq, author: { id: n.authorId, role: n.authorRole, name: n.authorName }, body: n.body, at: n.at.toISOString() };
 }
-
-const params = {
-  type: 'object',
-  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
-  required: ['id'],
-  additionalProperties: false,
-} as const;
 
 const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema, 409: errorSchema } as const;
 
@@ -52,14 +36,14 @@ export async function ticketNoteRoutes(app: FastifyInstance, opts: TicketNoteOpt
     '/api/v1/tickets/:id/notes',
     {
       schema: {
-        params,
+        params: idParams,
         body: {
           type: 'object',
           properties: { body: { type: 'string', minLength: 1, maxLength: TICKET_LIMITS.bodyMax } },
           required: ['body'],
           additionalProperties: false,
         },
-        response: { 201: noteSchema, ...errors },
+        response: { 201: threadEntrySchema, ...errors },
       },
     },
     async (request, reply) => {

@@ -12,7 +12,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Authenticator } from './auth.ts';
 import { errorSchema } from './http-errors.ts';
 import { signedIn } from './http-auth.ts';
-import { idParams, ticketSchema, ticketView, type OfficeName } from './http-tickets.ts';
+import { idParams } from './http-ticket-schemas.ts';
+import { ticketSchema, ticketView, type OfficeName } from './http-tickets.ts';
 import { TICKET_LIMITS, type TicketService, type TransferRequest } from './ticket-service.ts';
 
 export interface TicketTransferOptions {

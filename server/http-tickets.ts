@@ -23,7 +23,8 @@ import { AppError } from './errors.ts';
 import { errorSchema } from './http-errors.ts';
 import { DATE_OR_INSTANT } from './query-dates.ts';
 import { signedIn } from './http-auth.ts';
-import { noteSchema, noteView } from './http-ticket-notes.ts';
+import { noteView } from './http-ticket-notes.ts';
+import { idParams, threadEntrySchema } from './http-ticket-schemas.ts';
 import { isOverdue, isStaff, TICKET_LIMITS, type ListInput, type TicketService } from './ticket-service.ts';
 import { TICKET_STATUSES, type AuditEntry, type TicketRecord, type TicketReply } from './ticket-store.ts';
 
@@ -78,23 +79,13 @@ export const ticketSchema = {
   },
 } as const;
 
-const replySchema = {
-  type: 'object',
-  properties: {
-    seq: { type: 'integer' },
-    author: { type: 'object', properties: { id: { type: 'string' }, role: { type: 'string' }, name: nullableString } },
-    body: { type: 'string' },
-    at: { type: 'string' },
-  },
-} as const;
-
 const detailSchema = {
   type: 'object',
   properties: {
     ...ticketSchema.properties,
-    replies: { type: 'array', items: replySchema },
+    replies: { type: 'array', items: threadEntrySchema },
     /** staff only: the internal notes (http-ticket-notes.ts); users never get the field */
-    notes: { type: 'array', items: noteSchema },
+    notes: { type: 'array', items: threadEntrySchema },
     audit: {
       type: 'array',
       items: {
@@ -120,13 +111,6 @@ const detailSchema = {
       },
     },
   },
-} as const;
-
-export const idParams = {
-  type: 'object',
-  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
-  required: ['id'],
-  additionalProperties: false,
 } as const;
 
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema } as const;
@@ -325,7 +309,7 @@ export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptio
           required: ['body'],
           additionalProperties: false,
         },
-        response: { 201: replySchema, ...errors },
+        response: { 201: threadEntrySchema, ...errors },
       },
     },
     async (request, reply) => {

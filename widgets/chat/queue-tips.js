@@ -47,16 +47,17 @@ export function renderTips() {
 
 async function load(key, topic, audience) {
   if (cache.has(key)) return cache.get(key);
-  let tips = [];
   try {
     const url = new URL(`api/v1/tips?topic=${encodeURIComponent(topic)}&audience=${encodeURIComponent(audience)}`, d.state.client.httpBase);
     const res = await fetch(url);
-    if (res.ok) tips = (await res.json()).items ?? [];
+    if (!res.ok) return [];
+    const tips = (await res.json()).items ?? [];
+    cache.set(key, tips); // only an answer is kept: after a failed fetch the next wait asks again
+    return tips;
   } catch {
     // No tips is a wait like any other: the queue view needs nothing from them.
+    return [];
   }
-  cache.set(key, tips);
-  return tips;
 }
 
 function render(tips) {

@@ -1,0 +1,26 @@
+/**
+ * The JSON Schema pieces every ticket route shares (http-tickets.ts,
+ * http-attachments.ts, http-ticket-notes.ts, http-ticket-transfer.ts): the `:id`
+ * parameter, and an entry of a ticket's threads — a reply or an internal note,
+ * which have the same shape (who wrote it, when, what). One definition, so the
+ * routes cannot drift apart; a module of its own, so they import it without
+ * importing one another.
+ */
+export const idParams = {
+  type: 'object',
+  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
+  required: ['id'],
+  additionalProperties: false,
+} as const;
+
+/** A reply or a note: its number in its thread, its author (id, role, name), its text and time. */
+export const threadEntrySchema = {
+  type: 'object',
+  properties: {
+    seq: { type: 'integer' },
+    author: { type: 'object', properties: { id: { type: 'string' }, role: { type: 'string' }, name: { type: ['string', 'null'] } } },
+    body: { type: 'string' },
+    at: { type: 'string' },
+  },
+  required: ['seq', 'author', 'body', 'at'],
+} as const;
