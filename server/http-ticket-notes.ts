@@ -12,8 +12,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Authenticator } from './auth.ts';
 import { errorSchema } from './http-errors.ts';
 import { signedIn } from './http-auth.ts';
-import { idParams, threadEntrySchema } from './http-ticket-schemas.ts';
-import { TICKET_LIMITS, type TicketService } from './ticket-service.ts';
+import { entryBodySchema, idParams, threadEntrySchema } from './http-ticket-schemas.ts';
+import type { TicketService } from './ticket-service.ts';
 import type { TicketNote } from './ticket-store.ts';
 
 export interface TicketNoteOptions {
@@ -37,12 +37,7 @@ export async function ticketNoteRoutes(app: FastifyInstance, opts: TicketNoteOpt
     {
       schema: {
         params: idParams,
-        body: {
-          type: 'object',
-          properties: { body: { type: 'string', minLength: 1, maxLength: TICKET_LIMITS.bodyMax } },
-          required: ['body'],
-          additionalProperties: false,
-        },
+        body: entryBodySchema,
         response: { 201: threadEntrySchema, ...errors },
       },
     },

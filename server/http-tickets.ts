@@ -24,7 +24,7 @@ import { errorSchema } from './http-errors.ts';
 import { DATE_OR_INSTANT } from './query-dates.ts';
 import { signedIn } from './http-auth.ts';
 import { noteView } from './http-ticket-notes.ts';
-import { idParams, threadEntrySchema } from './http-ticket-schemas.ts';
+import { entryBodySchema, idParams, threadEntrySchema } from './http-ticket-schemas.ts';
 import { isOverdue, isStaff, TICKET_LIMITS, type ListInput, type TicketService } from './ticket-service.ts';
 import { TICKET_STATUSES, type AuditEntry, type TicketRecord, type TicketReply } from './ticket-store.ts';
 
@@ -303,12 +303,7 @@ export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptio
     {
       schema: {
         params: idParams,
-        body: {
-          type: 'object',
-          properties: { body: { type: 'string', minLength: 1, maxLength: TICKET_LIMITS.bodyMax } },
-          required: ['body'],
-          additionalProperties: false,
-        },
+        body: entryBodySchema,
         response: { 201: threadEntrySchema, ...errors },
       },
     },
