@@ -34,7 +34,7 @@ export class RedisFanout implements Fanout {
     private readonly pub: Redis,
     private readonly sub: Redis,
     prefix: string,
-    private readonly node: string,
+    node: string,
     private readonly log: Logger,
   ) {
     this.channel = `${prefix}:fanout`;

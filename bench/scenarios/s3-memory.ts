@@ -14,7 +14,7 @@ import { mapLimit, startInfoCig, type InfoCigNode } from '../lib/infocig.ts';
 import { Inspector, type MemoryUsage } from '../lib/inspector.ts';
 import { sleep, spawnNode, type Proc } from '../lib/proc.ts';
 import { alternate, median, pairedRatio, round } from '../lib/stats.ts';
-import { atLeast, atMost, info, type BenchContext, type Check, type Scenario } from '../lib/types.ts';
+import { atMost, info, type BenchContext, type Check, type Scenario } from '../lib/types.ts';
 
 interface Trial {
   perConnRss: number;
