@@ -1,5 +1,5 @@
 /**
- * The notice dispatcher: drains the transactional outbox (docs/tickets.md).
+ * The notice dispatcher: drains the transactional outbox (docs/notices.md).
  *
  * Each change to a ticket writes its notice into `outbox` in the change's own
  * transaction. The dispatcher delivers them:
