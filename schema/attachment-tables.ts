@@ -94,7 +94,8 @@ export const mailbox = pgTable(
   {
     /** The outbox row delivered: at most one mailbox message per notice. */
     id: uuid('id').primaryKey(),
-    ticketId: uuid('ticket_id').notNull(),
+    /** Null for a sede's digest, which is about several tickets. */
+    ticketId: uuid('ticket_id'),
     kind: text('kind').$type<NoticeKindValue>().notNull(),
     /** How it would have travelled: `email` (no SMTP configured), `sms`, or `inbox` (no address known: the addressee reads it after signing in, like the Cassetto previdenziale's messages). */
     channel: text('channel').$type<MailboxChannelValue>().notNull(),

@@ -28,7 +28,8 @@ const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'd
 
 export type TicketStatusValue = 'open' | 'in_progress' | 'closed';
 export type TicketOriginValue = 'user' | 'escalation' | 'office';
-export type NoticeKindValue = 'registered' | 'taken_in_charge' | 'replied' | 'closed' | 'transferred';
+/** A ticket's notices, and `digest`: a sede's morning list of requests due (server/sede-digest.ts), about no one ticket. */
+export type NoticeKindValue = 'registered' | 'taken_in_charge' | 'replied' | 'closed' | 'transferred' | 'digest';
 export type NoticeRecipientKindValue = 'user' | 'matricola' | 'sede';
 
 export const tickets = pgTable(
@@ -157,7 +158,8 @@ export const outbox = pgTable(
   'outbox',
   {
     id: uuid('id').primaryKey(),
-    ticketId: uuid('ticket_id').notNull(),
+    /** The ticket the notice is about; null only for a `digest` (a sede's list, about several). */
+    ticketId: uuid('ticket_id'),
     kind: text('kind').$type<NoticeKindValue>().notNull(),
     /** Who is to be told: a user id, a matricola (its employer and intermediaries) or a sede code. */
     recipientKind: text('recipient_kind').$type<NoticeRecipientKindValue>().notNull(),
@@ -173,7 +175,12 @@ export const outbox = pgTable(
     index('outbox_pending_idx').on(t.createdAt).where(sql`${t.sentAt} is null`),
     index('outbox_ticket_idx').on(t.ticketId),
     foreignKey({ name: 'outbox_ticket_fk', columns: [t.ticketId], foreignColumns: [tickets.id] }).onDelete('cascade'),
-    check('outbox_kind_check', sql`${t.kind} in ('registered', 'taken_in_charge', 'replied', 'closed', 'transferred')`),
+    check('outbox_kind_check', sql`${t.kind} in ('registered', 'taken_in_charge', 'replied', 'closed', 'transferred', 'digest')`),
+    check('outbox_ticket_check', sql`(${t.ticketId} is null) = (${t.kind} = 'digest')`),
+    // One digest per sede and day however many nodes write it (INSERT … ON CONFLICT DO NOTHING).
+    uniqueIndex('outbox_digest_unique')
+      .on(t.recipientId, sql`(${t.payload} ->> 'day')`)
+      .where(sql`${t.kind} = 'digest'`),
     check('outbox_recipient_kind_check', sql`${t.recipientKind} in ('user', 'matricola', 'sede')`),
   ],
 );

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CannedResponsesError, loadCannedResponses, type CannedResponse } from './canned-responses.ts';
 import { DEFAULT_ROUTING_CONFIG, RoutingConfigError, validateRoutingConfig, type RoutingConfig } from '../routing/routing-config.ts';
+import { isHhmm } from '../routing/zoned-time.ts';
 
 export interface Limits {
   /** Longest message text, in characters. */
@@ -58,7 +59,7 @@ export interface Config {
   allowedOrigins: string[] | null;
   publicUrl: string | null;
   /** Linea INPS notices: e-mail over SMTP when SMTP_URL is set, else the local mailbox page. */
-  notices: { smtpUrl: string | null; from: string; intervalMs: number; sms: 'log' | null };
+  notices: { smtpUrl: string | null; from: string; intervalMs: number; sms: 'log' | null; /** Local HH:MM of the sedi's morning digest; null: none. */ digestAt: string | null };
   logLevel: string;
   limits: Limits;
   /** From config/routing.json or the file named by ROUTING_CONFIG. */
@@ -122,6 +123,15 @@ function url(env: Env, name: string, protocols: string[]): string | null {
     throw new ConfigError(name, 'not a URL');
   }
   if (!protocols.includes(parsed.protocol)) throw new ConfigError(name, `expected ${protocols.join(' or ')} URL`);
+  return raw;
+}
+
+/** SEDE_DIGEST_AT: HH:MM (local), `off` for no digest; default 08:30, before the offices' day starts. */
+function digestAt(env: Env): string | null {
+  const raw = env.SEDE_DIGEST_AT;
+  if (raw === undefined || raw === '') return '08:30';
+  if (raw === 'off') return null;
+  if (!isHhmm(raw)) throw new ConfigError('SEDE_DIGEST_AT', `expected a local time HH:MM (00:00–23:59) or off, got "${raw}"`);
   return raw;
 }
 
@@ -242,6 +252,7 @@ export function loadConfig(env: Env = process.env): Config {
       from: env.SMTP_FROM || 'INFO CIG – INPS <noreply@info-cig.example>',
       intervalMs: int(env, 'NOTICE_INTERVAL_MS', 5000, 100, 3_600_000),
       sms: smsChannel(env),
+      digestAt: digestAt(env),
     },
     logLevel: env.LOG_LEVEL || 'info',
     limits: {

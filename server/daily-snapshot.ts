@@ -29,11 +29,12 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Clock } from '../routing/clock.ts';
 import { addDaysYmd } from '../routing/holidays.ts';
-import { localParts, zonedTimeToUtc } from '../routing/zoned-time.ts';
+import { zonedTimeToUtc } from '../routing/zoned-time.ts';
+import { DAILY_TIME_ZONE, everyDayAt, localDay, nextRunAfter, type DailyTimer } from './daily-timer.ts';
 import { dashboardDaily, type DailyScopeValue, type NewDashboardDailyRow } from '../schema/dashboard-tables.ts';
 import { queryRows, type Db } from './db.ts';
 
-export const SNAPSHOT_TIME_ZONE = 'Europe/Rome';
+export const SNAPSHOT_TIME_ZONE = DAILY_TIME_ZONE;
 export const NATIONAL_KEY = 'IT';
 
 export interface DayFigures {
@@ -87,10 +88,7 @@ export function dayBounds(day: string, timeZone = SNAPSHOT_TIME_ZONE): { start: 
   return { start: zonedTimeToUtc(day, '00:00', timeZone), end: zonedTimeToUtc(addDaysYmd(day, 1), '00:00', timeZone) };
 }
 
-/** The local calendar day of an instant. */
-export function localDay(at: number | Date, timeZone = SNAPSHOT_TIME_ZONE): string {
-  return localParts(new Date(at), timeZone).ymd;
-}
+export { localDay, nextRunAfter };
 
 type Grouping = { scope: DailyScopeValue; chatKey: SQL; chatJoin: SQL; ticketKey: SQL; ticketWhere: SQL };
 
@@ -256,11 +254,7 @@ export async function takeSnapshot(db: Db, day: string, now: Date, timeZone = SN
   return rows;
 }
 
-export interface DailySchedule {
-  stop(): void;
-  /** The next planned run (for logs and tests). */
-  readonly nextAt: Date | null;
-}
+export type DailySchedule = DailyTimer;
 
 export interface DailyScheduleOptions {
   /** Takes one day (e.g. `(day) => dashboard.takeSnapshot(day)`). */
@@ -274,23 +268,9 @@ export interface DailyScheduleOptions {
   catchUp?: boolean;
 }
 
-/** The first instant after `now` at which the local clock reads `hhmm`. */
-export function nextRunAfter(now: number, hhmm: string, timeZone = SNAPSHOT_TIME_ZONE): Date {
-  const today = localDay(now, timeZone);
-  for (let i = 0; i < 3; i++) {
-    const at = zonedTimeToUtc(addDaysYmd(today, i), hhmm, timeZone);
-    if (at.getTime() > now) return at;
-  }
-  return zonedTimeToUtc(addDaysYmd(today, 1), hhmm, timeZone);
-}
-
 /** Runs the snapshot every day at `at` (local) for that day and the one before; timers are unref'd. */
 export function scheduleDailySnapshots(o: DailyScheduleOptions): DailySchedule {
-  const at = o.at ?? '21:00';
   const tz = o.timeZone ?? SNAPSHOT_TIME_ZONE;
-  let timer: NodeJS.Timeout | null = null;
-  let stopped = false;
-  let nextAt: Date | null = null;
   const run = async (days: string[]) => {
     for (const day of days) {
       try {
@@ -301,26 +281,6 @@ export function scheduleDailySnapshots(o: DailyScheduleOptions): DailySchedule {
       }
     }
   };
-  const arm = () => {
-    if (stopped) return;
-    const now = o.clock.now();
-    nextAt = nextRunAfter(now, at, tz);
-    // setTimeout caps at ~24.8 days; a day is far below. Re-armed after each run.
-    timer = setTimeout(() => {
-      const today = localDay(o.clock.now(), tz);
-      void run([addDaysYmd(today, -1), today]).finally(arm);
-    }, Math.max(1000, nextAt.getTime() - now));
-    timer.unref();
-  };
   if (o.catchUp !== false) void run([addDaysYmd(localDay(o.clock.now(), tz), -1)]);
-  arm();
-  return {
-    stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-    },
-    get nextAt() {
-      return nextAt;
-    },
-  };
+  return everyDayAt({ at: o.at ?? '21:00', clock: o.clock, timeZone: tz, run: (today) => run([addDaysYmd(today, -1), today]) });
 }

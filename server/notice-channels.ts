@@ -18,7 +18,7 @@ import type { NodemailerError } from 'nodemailer';
 import { mailbox, type MailboxChannelValue, type MailboxRow } from '../schema/attachment-tables.ts';
 import { desc, eq } from 'drizzle-orm';
 import type { Db } from './db.ts';
-import type { NoticeKind } from './ticket-store.ts';
+import type { NoticeKindValue } from '../schema/ticket-tables.ts';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -26,8 +26,9 @@ type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export interface OutgoingNotice {
   /** The outbox row id: the idempotency key where a channel has one. */
   id: string;
-  ticketId: string;
-  kind: NoticeKind;
+  /** Null for a sede's digest (about several tickets). */
+  ticketId: string | null;
+  kind: NoticeKindValue;
   /** An e-mail address, a phone number, or an inbox address such as `matricola:1234567890`. */
   to: string;
   subject: string;

@@ -118,3 +118,20 @@ export function composeNotice(f: NoticeFacts): { subject: string; text: string }
   ];
   return { subject: `INFO CIG – ${subject}`, text: [greeting, '', ...lines, '', ...footer].join('\n') };
 }
+
+/** What a sede's morning digest says (sede-digest.ts): counts, then protocol numbers and due times, nothing else. */
+export function composeDigest(d: { sedeName: string; overdue: number; dueToday: number; items: { protocol: string; dueAt: string; overdue: boolean }[]; link: string | null }): { subject: string; text: string } {
+  const n = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
+  const parts = [
+    d.overdue > 0 ? n(d.overdue, 'in ritardo', 'in ritardo') : null,
+    d.dueToday > 0 ? n(d.dueToday, 'in scadenza oggi', 'in scadenza oggi') : null,
+  ].filter((p) => p !== null);
+  const lines = [`Richieste Linea INPS della sede ancora senza risposta e in scadenza entro oggi:`, ''];
+  if (d.overdue > 0) lines.push(`- ${n(d.overdue, 'richiesta oltre la scadenza', 'richieste oltre la scadenza')};`);
+  if (d.dueToday > 0) lines.push(`- ${n(d.dueToday, 'richiesta da ricontattare entro oggi', 'richieste da ricontattare entro oggi')}.`);
+  lines.push('', d.items.length < d.overdue + d.dueToday ? `Le ${d.items.length} più urgenti:` : 'Per scadenza:');
+  for (const it of d.items) lines.push(`${it.protocol} – ${it.overdue ? 'scaduta' : 'scade'} ${italianDateTime(new Date(it.dueAt))}`);
+  lines.push('', d.link ? `Le trova nella console della sede: ${d.link}` : 'Le trova nella console della sede.');
+  const footer = ['--', 'Messaggio automatico di INFO CIG (INPS): non risponda a questa e-mail.', 'Per riservatezza il messaggio non riporta il contenuto delle richieste.'];
+  return { subject: `INFO CIG – ${d.sedeName}: richieste ${parts.join(', ')}`, text: [`Alla ${d.sedeName},`, '', ...lines, '', ...footer].join('\n') };
+}

@@ -53,7 +53,9 @@ import { offices } from '../schema/tables.ts';
 import { outbox, tickets, type OutboxRow } from '../schema/ticket-tables.ts';
 import type { Db } from './db.ts';
 import { DeliveryError, SMTP_SEND_BUDGET_MS, type EmailChannel, type LocalMailbox, type OutgoingNotice, type SmsChannel } from './notice-channels.ts';
-import { composeNotice, maskAddresses } from './notice-text.ts';
+import { composeDigest, composeNotice, maskAddresses } from './notice-text.ts';
+import type { DigestPayload } from './sede-digest.ts';
+import type { NoticeKind } from './ticket-store.ts';
 
 // Callers import the notices' whole vocabulary from here.
 export { composeNotice, italianDateTime, maskAddresses, type NoticeFacts } from './notice-text.ts';
@@ -323,6 +325,7 @@ export class NoticeDispatcher {
   }
 
   private async compose(row: OutboxRow, route: Route): Promise<OutgoingNotice> {
+    if (row.ticketId === null) return this.composeDigest(row, route);
     // The sede the event happened at (the payload's), not the ticket's today: a
     // notice still waiting when the ticket is transferred names the office that acted.
     const eventSede = typeof row.payload.sede === 'string' ? row.payload.sede : null;
@@ -334,7 +337,8 @@ export class NoticeDispatcher {
       .limit(1);
     if (!ticket) throw new Error('the ticket is gone');
     const { subject, text } = composeNotice({
-      kind: row.kind,
+      // A row with a ticket is one of the ticket's notices (the table's check: ticket_id is null exactly for a digest).
+      kind: row.kind as NoticeKind,
       recipientKind: row.recipientKind,
       protocol: ticket.protocol,
       sedeName: ticket.sedeName ?? eventSede ?? ticket.sede,
@@ -345,6 +349,16 @@ export class NoticeDispatcher {
       sms: route.via === 'sms',
     });
     return { id: row.id, ticketId: row.ticketId, kind: row.kind, to: route.to, subject, text };
+  }
+
+  /** A sede's morning digest: everything it says is in the payload, written when it was collected. */
+  private async composeDigest(row: OutboxRow, route: Route): Promise<OutgoingNotice> {
+    const p = row.payload as unknown as DigestPayload;
+    if (row.kind !== 'digest' || !Array.isArray(p.items)) throw new Error('an outbox row without a ticket that is not a digest');
+    const [office] = await this.db.select({ name: offices.name }).from(offices).where(eq(offices.code, row.recipientId)).limit(1);
+    const link = this.publicUrl === null ? null : `${this.publicUrl}/office/`;
+    const { subject, text } = composeDigest({ sedeName: office?.name ?? row.recipientId, overdue: p.overdue, dueToday: p.dueToday, items: p.items, link });
+    return { id: row.id, ticketId: null, kind: row.kind, to: route.to, subject, text };
   }
 }
 

@@ -12,7 +12,9 @@
  *      escalated chat stays as long as its ticket: it is the ticket's
  *      transcript; cascades: messages, waits);
  *   3. contacts not refreshed since the cut-off whose person has no chat and
- *      no ticket left.
+ *      no ticket left;
+ *   4. sedi's morning digests written before the cut-off (they hang on no
+ *      ticket, so nothing cascades to them).
  * Open chats and tickets are never touched, however old. Each step deletes at
  * most `batch` rows per statement, picked with SKIP LOCKED, so two nodes
  * sweeping at once share the work instead of waiting on each other, and a
@@ -25,20 +27,22 @@
  * refuses when it is less than 180 days ago. Each batch erased leaves one
  * `access_log.erase` row in the same transaction: the log says when it was cut.
  */
-import { and, eq, exists, inArray, lt, not, sql, type SQL } from 'drizzle-orm';
+import { and, eq, exists, inArray, isNull, lt, not, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Logger } from 'pino';
 import type { Clock } from '../routing/clock.ts';
-import { noticeContacts } from '../schema/attachment-tables.ts';
+import { mailbox, noticeContacts } from '../schema/attachment-tables.ts';
 import { accessLog } from '../schema/access-tables.ts';
 import { conversations } from '../schema/tables.ts';
-import { tickets } from '../schema/ticket-tables.ts';
+import { outbox, tickets } from '../schema/ticket-tables.ts';
 import type { Db } from './db.ts';
 
 export interface Erased {
   tickets: number;
   conversations: number;
   contacts: number;
+  /** Sedi's morning digests (outbox rows and local-mailbox copies) older than the cut-off. */
+  digests: number;
   accessLog: number;
 }
 
@@ -108,6 +112,7 @@ export class Retention {
       tickets: before ? await this.repeat(() => this.eraseTickets(before)) : 0,
       conversations: before ? await this.repeat(() => this.eraseConversations(before)) : 0,
       contacts: before ? await this.repeat(() => this.eraseContacts(before)) : 0,
+      digests: before ? (await this.repeat(() => this.eraseDigests(before))) + (await this.repeat(() => this.eraseDigestCopies(before))) : 0,
       accessLog: logBefore ? await this.repeat(() => this.eraseAccessLog(logBefore)) : 0,
     };
     if (Object.values(erased).some((n) => n > 0)) {
@@ -143,6 +148,15 @@ export class Retention {
     const hasChat = exists(db.select({ one: sql`1` }).from(conversations).where(eq(conversations.userId, noticeContacts.userId)));
     const hasTicket = exists(db.select({ one: sql`1` }).from(tickets).where(eq(tickets.userId, noticeContacts.userId)));
     return this.eraseBatch(noticeContacts, noticeContacts.userId, and(lt(noticeContacts.updatedAt, before), not(hasChat), not(hasTicket)));
+  }
+
+  /** A digest names protocol numbers: it goes with the period, like the requests it lists (it hangs on no ticket to cascade from). */
+  private eraseDigests(before: Date): Promise<number> {
+    return this.eraseBatch(outbox, outbox.id, and(isNull(outbox.ticketId), lt(outbox.createdAt, before)));
+  }
+
+  private eraseDigestCopies(before: Date): Promise<number> {
+    return this.eraseBatch(mailbox, mailbox.id, and(isNull(mailbox.ticketId), lt(mailbox.deliveredAt, before)));
   }
 
   /**

@@ -28,6 +28,7 @@ import { Metrics } from './metrics.ts';
 import { DashboardService } from './dashboard-service.ts';
 import { DashboardFeed } from './dashboard-feed.ts';
 import { scheduleDailySnapshots } from './daily-snapshot.ts';
+import { scheduleSedeDigests } from './sede-digest.ts';
 import { LocalFanout, type Fanout } from './fanout.ts';
 import { RedisFanout } from './fanout-redis.ts';
 import { LocalPresence, RedisPresence, type Presence } from './presence.ts';
@@ -191,6 +192,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
     publicUrl: config.publicUrl,
   });
   if (o.notices ?? true) notices.start(config.notices.intervalMs);
+  const digests = config.notices.digestAt === null || !(o.notices ?? true) ? null : scheduleSedeDigests({ db: db.db, clock, at: config.notices.digestAt, log: logger.child({ part: 'notices' }) });
   const chat = new ChatService({ state, store, fanout, clock, log, router, advisors, schedule, tickets, metrics, departures, limits: config.limits, ticketOnly: dashboard.isTicketOnly, officeName: dashboard.officeName,
     advisorGraceMs: o.advisorGraceMs ?? config.routing.advisorGraceSeconds * 1000,
   });
@@ -217,6 +219,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
     async close() {
       clearInterval(tick);
       daily.stop();
+      digests?.stop();
       dashboardFeed.close();
       dashboard.close();
       sessions.close();

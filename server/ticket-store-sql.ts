@@ -97,7 +97,8 @@ export function createSqlTicketStore(db: Db, options: { now?: () => number } = {
     addNote: (ticketId, input) => addTicketNote(db, ticketId, input),
     outbox: async (ticketId): Promise<OutboxEntry[]> => {
       const rows = await db.select().from(outbox).where(eq(outbox.ticketId, ticketId)).orderBy(asc(outbox.createdAt), asc(outbox.id));
-      return rows.map(({ nextAttemptAt: _n, lastError: _l, ...entry }) => entry);
+      // Rows of a ticket: never a digest (ticket_id null), so ticketId and kind are a ticket's.
+      return rows.map(({ nextAttemptAt: _n, lastError: _l, ...entry }) => ({ ...entry, ticketId, kind: entry.kind as OutboxEntry['kind'] }));
     },
     transcript: async (conversationId) =>
       db

@@ -93,7 +93,7 @@ async function rows(table: PgTable, where?: SQL): Promise<number> {
 test('nothing is erased before its time: closed yesterday, or open for a year', async () => {
   await chat('usr-recent');
   const erased = await services.retention!.sweep();
-  assert.equal(erased, { tickets: 0, conversations: 0, contacts: 0, accessLog: 0 });
+  assert.equal(erased, { tickets: 0, conversations: 0, contacts: 0, digests: 0, accessLog: 0 });
 });
 
 test('after the retention period a closed chat and a closed ticket go with their messages, files, notices and audit; the contact of a person with nothing left goes too', async () => {
@@ -107,7 +107,7 @@ test('after the retention period a closed chat and a closed ticket go with their
   await db().insert(mailbox).values({ id: crypto.randomUUID(), ticketId: ticket, kind: 'closed', channel: 'inbox', recipient: 'utente:usr-ticket', subject: 's', body: 'b', deliveredAt: new Date(clock.now()) });
 
   clock.set(T0 + 89 * DAY);
-  assert.equal(await services.retention!.sweep(), { tickets: 0, conversations: 0, contacts: 0, accessLog: 0 }, '89 days: all kept');
+  assert.equal(await services.retention!.sweep(), { tickets: 0, conversations: 0, contacts: 0, digests: 0, accessLog: 0 }, '89 days: all kept');
 
   clock.set(T0 + 91 * DAY);
   const erased = await services.retention!.sweep();
@@ -134,15 +134,15 @@ test('an escalated chat stays as long as its ticket, then both go in one sweep',
   const escalated = await chat('usr-escalated', { escalate: true });
   const ticketId = escalated.ticketId!;
   clock.set(T0 + 400 * DAY);
-  assert.equal(await services.retention!.sweep(), { tickets: 0, conversations: 0, contacts: 0, accessLog: 0 }, 'its ticket is still open: the transcript stays');
+  assert.equal(await services.retention!.sweep(), { tickets: 0, conversations: 0, contacts: 0, digests: 0, accessLog: 0 }, 'its ticket is still open: the transcript stays');
   const detail = await services.tickets.get({ sub: 'op-mi', role: 'office', sede: 'SEDE-MI' } as Identity, ticketId);
   assert.is(detail.transcript?.length, 2);
 
   await closeTicket(ticketId);
   clock.set(T0 + 480 * DAY);
-  assert.equal(await services.retention!.sweep(), { tickets: 0, conversations: 0, contacts: 0, accessLog: 0 }, 'the ticket closed 80 days ago');
+  assert.equal(await services.retention!.sweep(), { tickets: 0, conversations: 0, contacts: 0, digests: 0, accessLog: 0 }, 'the ticket closed 80 days ago');
   clock.set(T0 + 491 * DAY);
-  assert.equal(await services.retention!.sweep(), { tickets: 1, conversations: 1, contacts: 0, accessLog: 0 });
+  assert.equal(await services.retention!.sweep(), { tickets: 1, conversations: 1, contacts: 0, digests: 0, accessLog: 0 });
   assert.is(await rows(conversations, eq(conversations.id, escalated.id)), 0);
   assert.is(await rows(messages, eq(messages.conversationId, escalated.id)), 0);
 });
@@ -224,7 +224,7 @@ test('ACCESS_LOG_RETENTION_DAYS: access-log rows older than the period go in bat
   assert.is(cuts.length, erased.accessLog, 'one row per batch of one');
   assert.equal(cuts.map((c) => [c.actorRole, c.detail.rows, c.detail.days]), cuts.map(() => ['system', 1, 365]));
   assert.is(cuts[0]!.detail.before, r.accessLogCutoff()!.toISOString());
-  assert.equal(await r.sweep(), { tickets: 0, conversations: 0, contacts: 0, accessLog: 0 }, 'nothing left to erase: no new erase row either');
+  assert.equal(await r.sweep(), { tickets: 0, conversations: 0, contacts: 0, digests: 0, accessLog: 0 }, 'nothing left to erase: no new erase row either');
 });
 
 test('the database keeps the access log append-only: no UPDATE or TRUNCATE ever, no DELETE without a named cut-off, none of a row under 180 days old', async () => {
