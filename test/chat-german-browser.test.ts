@@ -177,7 +177,7 @@ if (chromiumOrSkip('German chat test')) {
     assert.ok(m, `a protocol number: ${done}`);
     ctx.protocol = m![0];
     assert.match(done, /Zugewiesen anINPS Sede di Bolzano\/Bozen/);
-    assert.match(done, /Antwort voraussichtlich bis(Montag|Dienstag|Mittwoch|Donnerstag|Freitag), \d+\. \S+( um \d\d:\d\d Uhr|, Tagesende)$/);
+    assert.match(done, /Antwort voraussichtlich bis(einschließlich )?(Montag|Dienstag|Mittwoch|Donnerstag|Freitag), \d+\. \S+( um \d\d:\d\d Uhr)?$/);
     await shot(page, 'done');
     assert.equal(await overflowing(page), []);
     assert.equal(await axe(page, 'done'), []);
@@ -199,7 +199,7 @@ if (chromiumOrSkip('German chat test')) {
     const item = page.locator('.tk-item', { hasText: ctx.protocol });
     await item.waitFor();
     assert.match((await item.textContent()) ?? '', /Offen/);
-    assert.match((await item.textContent()) ?? '', /Auszahlungszeiten · Antwort bis \d\d\.\d\d\.\d{4}, (\d\d:\d\d|Tagesende)/);
+    assert.match((await item.textContent()) ?? '', /Auszahlungszeiten · Antwort bis (einschließlich \d\d\.\d\d\.\d{4}|\d\d\.\d\d\.\d{4}, \d\d:\d\d)/);
     await page.locator('#list-status', { hasText: 'Anfragen: 1.' }).waitFor();
     await shot(page, 'list');
     assert.equal(await overflowing(page), []);

@@ -44,8 +44,8 @@ test('file sizes: bytes, kilobytes, megabytes, in the chosen language', () => {
 test('in German a deadline, a reopening and a size read as South Tyrol writes them', () => {
   offerLangs(USER_LANGS);
   setLang('de', null);
-  assert.is(formatDue('2026-12-10T23:00:00Z'), '10.12.2026, Tagesende');
-  assert.is(formatDue('2026-12-10T23:00:00Z', true), 'Donnerstag, 10. Dezember, Tagesende');
+  assert.is(formatDue('2026-12-10T23:00:00Z'), 'einschließlich 10.12.2026', 'read after "bis": the day it ends');
+  assert.is(formatDue('2026-12-10T23:00:00Z', true), 'einschließlich Donnerstag, 10. Dezember');
   assert.is(formatDue('2026-12-10T09:30:00Z', true), 'Donnerstag, 10. Dezember um 10:30 Uhr');
   assert.is(formatWhen('2027-01-04T14:00:00Z'), 'Montag, 4. Jänner um 15:00 Uhr', 'de-IT: Jänner, as in South Tyrol');
   assert.is(formatDateTime('2026-04-01T22:00:00Z'), '02.04.2026, 00:00');
