@@ -203,6 +203,11 @@ if (chromiumOrSkip('German chat test')) {
     await page.locator('#list-status', { hasText: 'Anfragen: 1.' }).waitFor();
     await shot(page, 'list');
     assert.equal(await overflowing(page), []);
+    // The smallest phones: "Neue Anfrage über Linea INPS" is wider than 320 px on one line.
+    await page.setViewportSize({ width: 320, height: 860 });
+    assert.equal(await overflowing(page), [], 'at 320 px');
+    await shot(page, 'list-320');
+    await page.setViewportSize({ width: 390, height: 860 });
     await item.click();
     await page.getByRole('heading', { name: ctx.subject }).waitFor();
     const answer = page.locator('.reply.from-office', { hasText: 'die Zahlung ist in Bearbeitung' });
