@@ -85,6 +85,8 @@ export const noticeContacts = pgTable('notice_contacts', {
   userId: text('user_id').primaryKey(),
   email: text('email'),
   phone: text('phone'),
+  /** The language the token's `lang` claim names ('de', 'it', …): the language of their notices when it has them. */
+  lang: text('lang'),
   updatedAt: instant('updated_at').notNull(),
 });
 

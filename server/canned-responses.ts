@@ -19,11 +19,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TOPICS, USER_ROLES, type Topic, type UserRole } from '../routing/types.ts';
 
+/** The languages an answer may be written in: Italian always; German for South Tyrol (the user pages speak it); English. */
+export const CANNED_LANGS = ['it', 'de', 'en'] as const;
+export type CannedTexts = { it: string; de?: string; en?: string };
+
+/** An answer's title or text in the HTTP answers (GET /api/v1/canned-responses, /api/v1/tips). */
+export const CANNED_TEXTS_SCHEMA = { type: 'object', properties: Object.fromEntries(CANNED_LANGS.map((l) => [l, { type: 'string' }])), required: ['it'] } as const;
+
 export interface CannedResponse {
   id: string;
   topics: Topic[];
-  title: { it: string; en?: string };
-  text: { it: string; en?: string };
+  title: CannedTexts;
+  text: CannedTexts;
   /** Shown to waiting users too (GET /api/v1/tips). */
   public?: boolean;
   /** Who a public answer is for; empty: everyone. */
@@ -98,7 +105,7 @@ function publicPart(raw: Record<string, unknown>, item: CannedResponse, at: stri
     throw new CannedResponsesError(`${at}.audiences`, `expected some of ${USER_ROLES.join(', ')}`);
   }
   if (raw.public === true) {
-    const lang = (['it', 'en'] as const).find((l) => /\{\w*\}/.test(`${item.title[l] ?? ''}${item.text[l] ?? ''}`));
+    const lang = CANNED_LANGS.find((l) => /\{\w*\}/.test(`${item.title[l] ?? ''}${item.text[l] ?? ''}`));
     if (lang) throw new CannedResponsesError(`${at}.text.${lang}`, 'a public answer (shown to waiting users) cannot have placeholders');
   }
   return { public: raw.public === true, audiences: audiences as UserRole[] };
@@ -109,12 +116,12 @@ export function tipsFor(responses: readonly CannedResponse[], topic: Topic, audi
   return responses.filter((r) => r.public === true && r.topics.includes(topic) && (r.audiences?.length ? r.audiences.includes(audience) : true));
 }
 
-/** { it, en? }: Italian required, each 1..max characters, placeholders only the known ones. */
-function texts(raw: unknown, at: string, max: number): { it: string; en?: string } {
-  if (!isObject(raw)) throw new CannedResponsesError(at, 'expected { "it": …, "en"?: … }');
-  const out: { it: string; en?: string } = { it: '' };
+/** { it, de?, en? }: Italian required, each 1..max characters, placeholders only the known ones. */
+function texts(raw: unknown, at: string, max: number): CannedTexts {
+  if (!isObject(raw)) throw new CannedResponsesError(at, 'expected { "it": …, "de"?: …, "en"?: … }');
+  const out: CannedTexts = { it: '' };
   for (const [lang, value] of Object.entries(raw)) {
-    if (lang !== 'it' && lang !== 'en') throw new CannedResponsesError(`${at}.${lang}`, 'only "it" and "en"');
+    if (!isCannedLang(lang)) throw new CannedResponsesError(`${at}.${lang}`, 'only "it", "de" and "en"');
     if (typeof value !== 'string' || value.trim() === '' || value.length > max) throw new CannedResponsesError(`${at}.${lang}`, `expected text of 1 to ${max} characters`);
     const bad = [...value.matchAll(/\{(\w*)\}/g)].map((m) => m[1]!).find((p) => !(CANNED_PLACEHOLDERS as readonly string[]).includes(p));
     if (bad !== undefined) throw new CannedResponsesError(`${at}.${lang}`, `unknown placeholder {${bad}}: use ${CANNED_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`);
@@ -122,6 +129,10 @@ function texts(raw: unknown, at: string, max: number): { it: string; en?: string
   }
   if (!out.it) throw new CannedResponsesError(`${at}.it`, 'the Italian text is required');
   return out;
+}
+
+function isCannedLang(lang: string): lang is (typeof CANNED_LANGS)[number] {
+  return (CANNED_LANGS as readonly string[]).includes(lang);
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {

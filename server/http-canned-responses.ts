@@ -7,12 +7,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Authenticator } from './auth.ts';
-import type { CannedResponse } from './canned-responses.ts';
+import { CANNED_TEXTS_SCHEMA, type CannedResponse } from './canned-responses.ts';
 import { AppError } from './errors.ts';
 import { errorSchema } from './http-errors.ts';
 import { signedIn } from './http-auth.ts';
 
-const texts = { type: 'object', properties: { it: { type: 'string' }, en: { type: 'string' } }, required: ['it'] } as const;
+const texts = CANNED_TEXTS_SCHEMA;
 
 const itemSchema = {
   type: 'object',

@@ -12,10 +12,10 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { TOPICS, USER_ROLES, type Topic, type UserRole } from '../routing/types.ts';
-import { tipsFor, type CannedResponse } from './canned-responses.ts';
+import { CANNED_TEXTS_SCHEMA, tipsFor, type CannedResponse } from './canned-responses.ts';
 import { errorSchema } from './http-errors.ts';
 
-const texts = { type: 'object', properties: { it: { type: 'string' }, en: { type: 'string' } }, required: ['it'] } as const;
+const texts = CANNED_TEXTS_SCHEMA;
 
 const tipSchema = {
   type: 'object',

@@ -2,7 +2,8 @@
  * Where to reach users (`notice_contacts`): the `email` and `phone_number`
  * claims of their verified tokens, recorded when they open a ticket and when
  * they sign in to the chat, read by the notice dispatcher (notices.ts) to route
- * their notices.
+ * their notices; and the language their `lang` claim names, in which their
+ * notices are written when there is a text for it (German, for South Tyrol).
  */
 import { eq, sql } from 'drizzle-orm';
 import type { Clock } from '../routing/clock.ts';
@@ -13,10 +14,13 @@ import { allOk, GroupCommit } from './group-commit.ts';
 export interface Contact {
   email: string | null;
   phone: string | null;
+  /** The language of the `lang` claim, lower case without its region ('de' for de-IT). */
+  lang: string | null;
 }
 
 const EMAIL = /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 const PHONE = /^\+?[0-9]{6,15}$/;
+const LANG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/;
 
 /**
  * The contact a verified token carries: `email` (unless `email_verified` is
@@ -33,7 +37,9 @@ export function contactFromClaims(claims: Record<string, unknown>): Contact {
   const rawPhone = get('phone_number');
   const phone =
     typeof rawPhone === 'string' && get('phone_number_verified') !== false && PHONE.test(rawPhone.replace(/[\s.-]/g, '')) ? rawPhone.replace(/[\s.-]/g, '') : null;
-  return { email, phone };
+  const rawLang = get('lang');
+  const lang = typeof rawLang === 'string' && LANG.test(rawLang) ? rawLang.split('-')[0]!.toLowerCase() : null;
+  return { email, phone, lang };
 }
 
 /** Where to reach users, recorded from their tokens (`notice_contacts`). */
@@ -58,7 +64,7 @@ export class ContactBook {
 
   /** Records what the token says; a missing value keeps the one already known. */
   async remember(userId: string, contact: Contact): Promise<void> {
-    if (contact.email === null && contact.phone === null) return;
+    if (nothingIn(contact)) return;
     await this.write([{ userId, contact }]);
   }
 
@@ -69,8 +75,8 @@ export class ContactBook {
    * not marked, so the next sign-in tries again.
    */
   async rememberOnce(userId: string, contact: Contact): Promise<void> {
-    if (contact.email === null && contact.phone === null) return;
-    const key = `${contact.email ?? ''}\n${contact.phone ?? ''}`;
+    if (nothingIn(contact)) return;
+    const key = `${contact.email ?? ''}\n${contact.phone ?? ''}\n${contact.lang ?? ''}`;
     if (this.recorded.get(userId) === key) return;
     await this.signIns.submit({ userId, contact });
     if (this.recorded.size >= 50_000) this.recorded.clear();
@@ -82,25 +88,33 @@ export class ContactBook {
     const byUser = new Map<string, Contact>();
     for (const { userId, contact } of batch) {
       const before = byUser.get(userId);
-      byUser.set(userId, { email: contact.email ?? before?.email ?? null, phone: contact.phone ?? before?.phone ?? null });
+      byUser.set(userId, { email: contact.email ?? before?.email ?? null, phone: contact.phone ?? before?.phone ?? null, lang: contact.lang ?? before?.lang ?? null });
     }
     const at = new Date(this.clock.now());
+    // A column changes when the token brings a value other than the one kept.
+    const changes = (column: 'email' | 'phone' | 'lang') =>
+      sql`${noticeContacts[column]} is distinct from coalesce(${sql.raw(`excluded.${column}`)}, ${noticeContacts[column]})`;
     await this.db
       .insert(noticeContacts)
-      .values([...byUser].map(([userId, c]) => ({ userId, email: c.email, phone: c.phone, updatedAt: at })))
+      .values([...byUser].map(([userId, c]) => ({ userId, email: c.email, phone: c.phone, lang: c.lang, updatedAt: at })))
       .onConflictDoUpdate({
         target: noticeContacts.userId,
         set: {
           email: sql`coalesce(excluded.email, ${noticeContacts.email})`,
           phone: sql`coalesce(excluded.phone, ${noticeContacts.phone})`,
+          lang: sql`coalesce(excluded.lang, ${noticeContacts.lang})`,
           updatedAt: sql`excluded.updated_at`,
         },
-        setWhere: sql`${noticeContacts.email} is distinct from coalesce(excluded.email, ${noticeContacts.email}) or ${noticeContacts.phone} is distinct from coalesce(excluded.phone, ${noticeContacts.phone})`,
+        setWhere: sql`${changes('email')} or ${changes('phone')} or ${changes('lang')}`,
       });
   }
 
   async get(userId: string): Promise<Contact | null> {
     const [row] = await this.db.select().from(noticeContacts).where(eq(noticeContacts.userId, userId)).limit(1);
-    return row ? { email: row.email, phone: row.phone } : null;
+    return row ? { email: row.email, phone: row.phone, lang: row.lang } : null;
   }
+}
+
+function nothingIn(contact: Contact): boolean {
+  return contact.email === null && contact.phone === null && contact.lang === null;
 }

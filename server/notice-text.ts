@@ -1,8 +1,10 @@
 /**
- * What a notice says (notices.ts sends it): short, in Italian, with the
- * protocol number and never the thread, the subject or the outcome — "there
- * is news, sign in to read it". Also the masking of addresses in log lines.
+ * What a notice says (notices.ts sends it): short, with the protocol number
+ * and never the thread, the subject or the outcome — "there is news, sign in
+ * to read it". In Italian; to a user whose token said German (South Tyrol), in
+ * German (notice-text-de.ts). Also the masking of addresses in log lines.
  */
+import { germanNotice } from './notice-text-de.ts';
 import type { NoticeKind } from './ticket-store.ts';
 
 /** E-mail addresses and phone numbers replaced, for log lines. */
@@ -26,6 +28,16 @@ export interface NoticeFacts {
   link: string | null;
   /** A short form for SMS. */
   sms?: boolean;
+  /** The language the recipient reads, when known ('de': German; anything else: Italian). */
+  lang?: string | null;
+}
+
+/** A notice's words before the envelope: the subject, the lines, and the greeting and footer of an e-mail. */
+export interface NoticeWords {
+  subject: string;
+  lines: string[];
+  greeting: string;
+  footer: string[];
 }
 
 const ROME_DATE = new Intl.DateTimeFormat('it-IT', {
@@ -54,10 +66,16 @@ export function italianDateTime(at: Date): string {
 }
 
 /**
- * The message for one notice: short, Italian, with the protocol number and
- * nothing of the thread (no text, no subject, no outcome).
+ * The message for one notice: short, with the protocol number and nothing of
+ * the thread (no text, no subject, no outcome). A sede's are always Italian.
  */
 export function composeNotice(f: NoticeFacts): { subject: string; text: string } {
+  const w = f.lang === 'de' && f.recipientKind !== 'sede' ? germanNotice(f) : italianNotice(f);
+  if (f.sms) return { subject: `INFO CIG – ${w.subject}`, text: `INFO CIG: ${w.lines.join(' ')}` };
+  return { subject: `INFO CIG – ${w.subject}`, text: [w.greeting, '', ...w.lines, '', ...w.footer].join('\n') };
+}
+
+function italianNotice(f: NoticeFacts): NoticeWords {
   const p = f.protocol;
   const toSede = f.recipientKind === 'sede';
   let subject: string;
@@ -109,14 +127,12 @@ export function composeNotice(f: NoticeFacts): { subject: string; text: string }
   const where = toSede ? 'nella console della sede' : 'accedendo a INFO CIG';
   const read = f.kind === 'closed' && !toSede ? `Può leggere l'esito ${where}` : `Trova i dettagli ${where}`;
   lines.push(f.link ? `${read}: ${f.link}` : `${read}.`);
-  if (f.sms) return { subject: `INFO CIG – ${subject}`, text: `INFO CIG: ${lines.join(' ')}` };
-  const greeting = toSede ? `Alla ${f.sedeName},` : 'Gentile utente,';
-  const footer = [
-    '--',
-    'Messaggio automatico di INFO CIG (INPS): non risponda a questa e-mail.',
-    'Per riservatezza il messaggio non riporta il contenuto della richiesta.',
-  ];
-  return { subject: `INFO CIG – ${subject}`, text: [greeting, '', ...lines, '', ...footer].join('\n') };
+  return {
+    subject,
+    lines,
+    greeting: toSede ? `Alla ${f.sedeName},` : 'Gentile utente,',
+    footer: ['--', 'Messaggio automatico di INFO CIG (INPS): non risponda a questa e-mail.', 'Per riservatezza il messaggio non riporta il contenuto della richiesta.'],
+  };
 }
 
 /** What a sede's morning digest says (sede-digest.ts): counts, then protocol numbers and due times, nothing else. */

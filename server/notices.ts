@@ -43,8 +43,9 @@
  * - a sede: `offices.email`; else the local mailbox (`sede:<code>`).
  * E-mail without SMTP_URL goes to the local mailbox under the e-mail address.
  *
- * Messages are short, in Italian, and carry the protocol number but never the
- * thread, the subject or the outcome: "there is news, sign in to read it".
+ * Messages are short, in Italian (in German to a user whose token said `lang:
+ * de`), and carry the protocol number but never the thread, the subject or the
+ * outcome: "there is news, sign in to read it".
  */
 import { and, asc, eq, inArray, isNull, lt, lte, or, sql, TransactionRollbackError } from 'drizzle-orm';
 import type { Clock } from '../routing/clock.ts';
@@ -110,6 +111,8 @@ export interface Route {
   /** For the local mailbox: how it would have travelled. */
   channel: MailboxChannelValue;
   to: string;
+  /** The language a user reads (their token's `lang`, from `notice_contacts`), when known. */
+  lang?: string | null;
 }
 
 const noop: NoticeLogger = { info() {}, warn() {}, error() {} };
@@ -310,9 +313,10 @@ export class NoticeDispatcher {
     switch (row.recipientKind) {
       case 'user': {
         const [contact] = await this.db.select().from(noticeContacts).where(eq(noticeContacts.userId, row.recipientId)).limit(1);
-        if (contact?.email) return viaEmail(contact.email);
-        if (contact?.phone && this.sms) return { via: 'sms', channel: 'sms', to: contact.phone };
-        return { via: 'mailbox', channel: 'inbox', to: `utente:${row.recipientId}` };
+        const lang = contact?.lang ?? null;
+        if (contact?.email) return { ...viaEmail(contact.email), lang };
+        if (contact?.phone && this.sms) return { via: 'sms', channel: 'sms', to: contact.phone, lang };
+        return { via: 'mailbox', channel: 'inbox', to: `utente:${row.recipientId}`, lang };
       }
       case 'sede': {
         const [office] = await this.db.select({ email: offices.email }).from(offices).where(eq(offices.code, row.recipientId)).limit(1);
@@ -347,6 +351,7 @@ export class NoticeDispatcher {
       withdrawn: row.payload.outcome === 'withdrawn',
       link: this.publicUrl === null ? null : `${this.publicUrl}${row.recipientKind === 'sede' ? '/office/' : '/'}`,
       sms: route.via === 'sms',
+      lang: route.lang ?? null,
     });
     return { id: row.id, ticketId: row.ticketId, kind: row.kind, to: route.to, subject, text };
   }

@@ -15,10 +15,16 @@ import { startServer } from './helpers/server.ts';
 
 const ok = { id: 'saluto', title: { it: 'Saluto' }, text: { it: 'Buongiorno {nome}, sono {consulente}.' } };
 
-test('the shipped file is valid: Italian and English for every answer, ids unique', () => {
+test('the shipped file is valid: Italian, German and English for every answer, the same placeholders in each, ids unique', () => {
   const items = loadCannedResponses(undefined);
   assert.ok(items.length >= 5, `${items.length}`);
-  for (const r of items) assert.ok(r.text.en && r.title.en, `${r.id} has English`);
+  const placeholders = (s = '') => (s.match(/\{\w+\}/g) ?? []).sort().join();
+  for (const r of items) {
+    assert.ok(r.text.en && r.title.en, `${r.id} has English`);
+    assert.ok(r.text.de && r.title.de, `${r.id} has German (South Tyrol)`);
+    assert.is(placeholders(r.text.de), placeholders(r.text.it), `${r.id}: German placeholders`);
+    assert.is(placeholders(r.text.en), placeholders(r.text.it), `${r.id}: English placeholders`);
+  }
 });
 
 test('a bad entry is refused with its place and why', () => {
@@ -30,7 +36,7 @@ test('a bad entry is refused with its place and why', () => {
     [[{ ...ok, topics: ['pensioni'] }], /\[0\]\.topics: expected some of cigo/],
     [[{ ...ok, text: { en: 'Hello' } }], /\[0\]\.text\.it: the Italian text is required/],
     [[{ ...ok, text: { it: 'x'.repeat(2001) } }], /\[0\]\.text\.it: expected text of 1 to 2000/],
-    [[{ ...ok, title: { it: 'Saluto', de: 'Gruß' } }], /\[0\]\.title\.de: only "it" and "en"/],
+    [[{ ...ok, title: { it: 'Saluto', fr: 'Salut' } }], /\[0\]\.title\.fr: only "it", "de" and "en"/],
     [[{ ...ok, body: 'x' }], /\[0\]: unknown field body/],
   ];
   for (const [data, why] of cases) assert.throws(() => validateCannedResponses(data), why, JSON.stringify(data).slice(0, 80));

@@ -2,14 +2,19 @@
  * How the pages word dates and sizes (widgets/i18n.js), in Node: a deadline at
  * 00:00 Italian time is the end of the day before (the SLA counts whole working
  * days, so most deadlines fall there), in both languages and across the change
- * to summer time; any other deadline keeps its hour.
+ * to summer time; any other deadline keeps its hour. German (the user pages, for
+ * South Tyrol) in South Tyrol's words ("Jänner", "um 15:00 Uhr"), and which tags
+ * and browser preferences choose it.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 // @ts-expect-error plain browser module, no types
-import { formatDue, formatSize, setLang } from '../widgets/i18n.js';
+import { LANGS, USER_LANGS, browserLang, formatDateTime, formatDue, formatSize, formatWhen, offerLangs, pickLang, setLang } from '../widgets/i18n.js';
 
-test.after.each(() => setLang('it', null));
+test.after.each(() => {
+  offerLangs(LANGS);
+  setLang('it', null);
+});
 
 test('a deadline at midnight in Rome reads as the end of the day before, with or without the weekday', () => {
   setLang('it', null);
@@ -34,6 +39,40 @@ test('file sizes: bytes, kilobytes, megabytes, in the chosen language', () => {
   assert.equal([formatSize(812), formatSize(14_336), formatSize(2_621_440)], ['812 B', '14 KB', '2,5 MB']);
   setLang('en', null);
   assert.is(formatSize(2_621_440), '2.5 MB');
+});
+
+test('in German a deadline, a reopening and a size read as South Tyrol writes them', () => {
+  offerLangs(USER_LANGS);
+  setLang('de', null);
+  assert.is(formatDue('2026-12-10T23:00:00Z'), 'einschließlich 10.12.2026', 'read after "bis": the day it ends');
+  assert.is(formatDue('2026-12-10T23:00:00Z', true), 'einschließlich Donnerstag, 10. Dezember');
+  assert.is(formatDue('2026-12-10T09:30:00Z', true), 'Donnerstag, 10. Dezember um 10:30 Uhr');
+  assert.is(formatWhen('2027-01-04T14:00:00Z'), 'Montag, 4. Jänner um 15:00 Uhr', 'de-IT: Jänner, as in South Tyrol');
+  assert.is(formatDateTime('2026-04-01T22:00:00Z'), '02.04.2026, 00:00');
+  assert.is(formatSize(2_621_440), '2,5 MB');
+});
+
+test('de, de-DE, de-IT, de-AT and de_CH choose German on a page that offers it', () => {
+  offerLangs(USER_LANGS);
+  assert.equal(['de', 'de-DE', 'de-IT', 'de-AT', 'DE-de', 'de_CH'].map(pickLang), ['de', 'de', 'de', 'de', 'de', 'de']);
+  assert.equal(['it-IT', 'en-US', 'fr-FR', '', undefined].map(pickLang), ['it', 'en', 'it', 'it', 'it']);
+  assert.is(setLang('de-AT', null), 'de');
+});
+
+test('the browser chooses: its first language the page speaks, Italian when it speaks none of them', () => {
+  offerLangs(USER_LANGS);
+  assert.is(browserLang(['de-DE', 'it-IT']), 'de', 'prefers German');
+  assert.is(browserLang(['it-IT', 'de-DE']), 'it', 'a bilingual who prefers Italian keeps Italian');
+  assert.is(browserLang(['fr-FR', 'de-AT', 'en']), 'de', 'French first, German the first one spoken here');
+  assert.is(browserLang(['fr-FR', 'es']), 'it');
+  assert.is(browserLang([]), 'it');
+});
+
+test('the staff consoles, which do not offer German, stay Italian for a German browser', () => {
+  offerLangs(LANGS);
+  assert.is(pickLang('de-DE'), 'it');
+  assert.is(browserLang(['de-DE', 'en-GB']), 'en');
+  assert.is(setLang('de', null), 'it');
 });
 
 test.run();

@@ -303,7 +303,9 @@ if (chromiumOrSkip()) {
   test('(d) the same start in English, switching the language by keyboard', async () => {
     const page = ctx.worker;
     await tabTo(page, (f) => f.tag === 'select' && f.id === 'lang', 'the language switch', { back: true });
-    await page.keyboard.press('ArrowDown'); // Italiano → English
+    await page.keyboard.press('ArrowDown'); // Italiano → Deutsch
+    await ctx.chat.locator('html[lang="de"]').waitFor();
+    await page.keyboard.press('ArrowDown'); // Deutsch → English
     await ctx.chat.locator('html[lang="en"]').waitFor();
     await ctx.chat.getByRole('heading', { name: 'Conversation ended' }).waitFor();
     await assertFocus(page, 'after switching language');

@@ -1,7 +1,7 @@
 /**
  * Notices, the pure parts (server/notices.ts, server/notice-channels.ts): what
- * a notice says (short, Italian, the protocol number and nothing of the
- * thread), which contacts a token's claims give, what log lines keep of an
+ * a notice says (short, Italian, or German to a user who reads German, the
+ * protocol number and nothing of the thread), which contacts a token's claims give, what log lines keep of an
  * address, and which SMTP refusals are permanent. No storage, no server.
  */
 import { test } from 'uvu';
@@ -29,13 +29,56 @@ test('messages are short, Italian, carry the protocol number and nothing of the 
 });
 
 test('contacts come from the token only when well formed and not marked unverified', () => {
-  assert.equal(contactFromClaims({ email: 'Mario.Rossi@Example.IT' }), { email: 'Mario.Rossi@example.it', phone: null });
-  assert.equal(contactFromClaims({ email: 'mario@example.it', email_verified: false }), { email: null, phone: null });
-  assert.equal(contactFromClaims({ email: 'not an address' }), { email: null, phone: null });
-  assert.equal(contactFromClaims({ email: 'a@b.it\r\nBcc: x@y.it' }), { email: null, phone: null }, 'no header injection');
-  assert.equal(contactFromClaims({ email: ['a@b.it'] }), { email: null, phone: null });
-  assert.equal(contactFromClaims({ phone_number: '+39 333 123 4567' }), { email: null, phone: '+393331234567' });
-  assert.equal(contactFromClaims({ phone_number: '+39333', phone_number_verified: false }), { email: null, phone: null });
+  assert.equal(contactFromClaims({ email: 'Mario.Rossi@Example.IT' }), { email: 'Mario.Rossi@example.it', phone: null, lang: null });
+  assert.equal(contactFromClaims({ email: 'mario@example.it', email_verified: false }), { email: null, phone: null, lang: null });
+  assert.equal(contactFromClaims({ email: 'not an address' }), { email: null, phone: null, lang: null });
+  assert.equal(contactFromClaims({ email: 'a@b.it\r\nBcc: x@y.it' }), { email: null, phone: null, lang: null }, 'no header injection');
+  assert.equal(contactFromClaims({ email: ['a@b.it'] }), { email: null, phone: null, lang: null });
+  assert.equal(contactFromClaims({ phone_number: '+39 333 123 4567' }), { email: null, phone: '+393331234567', lang: null });
+  assert.equal(contactFromClaims({ phone_number: '+39333', phone_number_verified: false }), { email: null, phone: null, lang: null });
+});
+
+test('to a user whose token said German the notice is German, with German dates; a sede\'s stays Italian', () => {
+  const facts = { recipientKind: 'user', protocol: 'LINPS-2026-000042', sedeName: 'INPS Sede di Bolzano/Bozen', interlocuzione: false, withdrawn: false, link: 'https://x.example/', lang: 'de' } as const;
+  const registered = composeNotice({ ...facts, kind: 'registered', dueAt: new Date('2026-12-10T09:00:00Z') });
+  assert.is(registered.subject, 'INFO CIG – Anfrage LINPS-2026-000042 registriert');
+  assert.is(
+    registered.text,
+    [
+      'Sehr geehrte Damen und Herren,',
+      '',
+      'Ihre Anfrage über Linea INPS Nr. LINPS-2026-000042 wurde registriert und an INPS Sede di Bolzano/Bozen weitergeleitet.',
+      'Sie erhalten eine Antwort bis Donnerstag, 10. Dezember 2026, 10:00 Uhr.',
+      'Die Einzelheiten finden Sie nach der Anmeldung bei INFO CIG: https://x.example/',
+      '',
+      '--',
+      'Automatische Nachricht von INFO CIG (NISF/INPS): Bitte antworten Sie nicht auf diese E-Mail.',
+      'Aus Gründen des Datenschutzes enthält diese Nachricht nicht den Inhalt der Anfrage.',
+    ].join('\n'),
+  );
+  const midnight = composeNotice({ ...facts, kind: 'registered', dueAt: new Date('2026-12-10T23:00:00Z') });
+  assert.match(midnight.text, /Antwort bis einschließlich Donnerstag, 10\. Dezember 2026\./, '00:00 in Rome: the day before, to its end');
+  assert.is(composeNotice({ ...facts, kind: 'closed', dueAt: null, link: null }).text.split('\n')[2], 'Ihre Anfrage Nr. LINPS-2026-000042 wurde von INPS Sede di Bolzano/Bozen abgeschlossen.');
+  assert.match(composeNotice({ ...facts, kind: 'closed', dueAt: null, link: null }).text, /Das Ergebnis können Sie nach der Anmeldung bei INFO CIG lesen\./);
+  assert.is(composeNotice({ ...facts, kind: 'registered', interlocuzione: true, dueAt: null }).subject, 'INFO CIG – Mitteilung LINPS-2026-000042 von INPS Sede di Bolzano/Bozen');
+  for (const kind of ['taken_in_charge', 'replied', 'transferred'] as const) {
+    const n = composeNotice({ ...facts, kind, dueAt: null });
+    assert.match(n.subject, /^INFO CIG – (Anfrage|Neue Antwort auf die Anfrage) LINPS-2026-000042/, kind);
+    assert.not.match(n.text, /richiesta|Gentile/, `${kind}: no Italian left`);
+  }
+  const sms = composeNotice({ ...facts, kind: 'replied', dueAt: null, link: null, sms: true });
+  assert.is(sms.text, 'INFO CIG: INPS Sede di Bolzano/Bozen hat auf Ihre Anfrage Nr. LINPS-2026-000042 geantwortet. Die Einzelheiten finden Sie nach der Anmeldung bei INFO CIG.');
+  assert.is(composeNotice({ ...facts, kind: 'replied', recipientKind: 'sede', dueAt: null }).subject, 'INFO CIG – Nuovo messaggio sulla richiesta LINPS-2026-000042', 'the sede reads Italian');
+  assert.is(composeNotice({ ...facts, kind: 'closed', lang: 'en', dueAt: null }).subject, 'INFO CIG – Richiesta LINPS-2026-000042 chiusa', 'no English notices: Italian');
+  assert.is(composeNotice({ ...facts, kind: 'closed', lang: null, dueAt: null }).subject, 'INFO CIG – Richiesta LINPS-2026-000042 chiusa');
+});
+
+test('the language of the notices comes from the token\'s lang claim, without its region; a malformed one is ignored', () => {
+  assert.is(contactFromClaims({ lang: 'de-IT' }).lang, 'de');
+  assert.is(contactFromClaims({ lang: 'DE' }).lang, 'de');
+  assert.is(contactFromClaims({ lang: 'it' }).lang, 'it');
+  assert.is(contactFromClaims({ lang: 'de IT; drop' }).lang, null);
+  assert.is(contactFromClaims({ lang: ['de'] }).lang, null);
 });
 
 test('log lines lose e-mail addresses and phone numbers', () => {

@@ -23,14 +23,16 @@ test.after(async () => {
 
 const tips = (query: string) => fetch(`${server.url}/api/v1/tips?${query}`);
 
-test('a worker asking about payment is offered the payment answers, in Italian and English, and the answer may be cached', async () => {
+test('a worker asking about payment is offered the payment answers, in Italian, German and English, and the answer may be cached', async () => {
   const res = await tips('topic=payment&audience=worker');
   assert.is(res.status, 200);
   assert.match(res.headers.get('cache-control') ?? '', /public, max-age=\d+/);
-  const { items } = (await res.json()) as { items: { id: string; title: { it: string; en?: string }; text: { it: string } }[] };
+  const { items } = (await res.json()) as { items: { id: string; title: { it: string; de?: string; en?: string }; text: { it: string; de?: string } }[] };
   assert.equal(items.map((i) => i.id), ['pagamento-diretto-tempi', 'pagamento-stato', 'iban']);
   assert.match(items[0]!.text.it, /UniEmens-Cig/);
   assert.ok(items.every((i) => i.title.en), 'each has its English title');
+  assert.ok(items.every((i) => i.title.de && i.text.de), 'each has its German title and text, for South Tyrol');
+  assert.match(items[0]!.text.de!, /Direktzahlung/);
   assert.not.ok(items.some((i) => /\{\w*\}/.test(i.text.it)), 'no placeholder reaches a user');
 });
 

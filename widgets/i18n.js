@@ -8,26 +8,61 @@
  * In HTML: data-i18n="key" sets textContent; data-i18n-attr="aria-label:key;title:key"
  * sets attributes. applyI18n() re-renders a subtree after setLang().
  */
+import de from './strings-de.js';
 import en from './strings-en.js';
 import it from './strings-it.js';
 
-/** Add a language here (same keys as `it`) and to LANGS' labels. */
-const DICTS = { it, en };
+/** Add a language here (same keys as `it`), to LOCALES and to the labels of the pages that offer it. */
+const DICTS = { it, de, en };
+/** The languages every page offers, the staff consoles' (advisor, office, dashboard) too. */
 export const LANGS = { it: 'Italiano', en: 'English' };
-const LOCALES = { it: 'it-IT', en: 'en-GB' };
+/**
+ * The user pages (the chat and its bubble) speak German as well: in the province
+ * of Bolzano/Bozen public offices serve citizens in German (DPR 574/1988). A page
+ * that offers them says so with offerLangs(USER_LANGS) before its first setLang.
+ */
+export const USER_LANGS = { it: 'Italiano', de: 'Deutsch', en: 'English' };
+/** Keys German lacks on purpose: the staff consoles', which speak Italian and English only. */
+export const STAFF_ONLY = /^(adv|stub)\./;
+/** de-IT: German as written in South Tyrol ("Jänner", dates as 10.12.2026). */
+const LOCALES = { it: 'it-IT', de: 'de-IT', en: 'en-GB' };
 export const TIME_ZONE = 'Europe/Rome';
 
 let current = 'it';
+let offered = LANGS;
 const listeners = new Set();
 
 export function lang() {
   return current;
 }
 
-/** The best supported language for a tag like "en-US"; Italian otherwise. */
+/** The languages this page offers (LANGS unless the page says otherwise): what pickLang and setLang choose from. */
+export function offerLangs(langs) {
+  offered = langs;
+}
+
+/** The offered language of a tag like "en-US" or "de_AT", or null. */
+function offeredBase(tag) {
+  const base = String(tag || '').toLowerCase().split(/[-_]/)[0];
+  return Object.hasOwn(offered, base) && Object.hasOwn(DICTS, base) ? base : null;
+}
+
+/** The best offered language for a tag like "en-US" or "de-IT"; Italian otherwise. */
 export function pickLang(tag) {
-  const base = String(tag || '').toLowerCase().split('-')[0];
-  return Object.hasOwn(DICTS, base) ? base : 'it';
+  return offeredBase(tag) ?? 'it';
+}
+
+/**
+ * The language the browser prefers among those offered: the first of the user's
+ * languages (most preferred first) that the page speaks, so ["fr-FR", "de-DE"]
+ * gives German and ["it-IT", "de-DE"] Italian; Italian when none is offered.
+ */
+export function browserLang(tags = typeof navigator === 'undefined' ? [] : navigator.languages?.length ? navigator.languages : [navigator.language]) {
+  for (const tag of tags) {
+    const base = offeredBase(tag);
+    if (base) return base;
+  }
+  return 'it';
 }
 
 export function setLang(tag, root = document) {
@@ -76,26 +111,28 @@ export function applyI18n(root = document) {
   applyStringsTo(root, 'i18n', t);
 }
 
-/** "lunedì 3 marzo alle 15:00" style, always in Italian time. */
+/** "lunedì 3 marzo alle 15:00" style (due.at in each language), always in Italian time. */
 export function formatWhen(iso) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
-  const loc = LOCALES[current] ?? 'it-IT';
-  const day = new Intl.DateTimeFormat(loc, { timeZone: TIME_ZONE, weekday: 'long', day: 'numeric', month: 'long' }).format(d);
-  const time = formatTime(iso);
-  return current === 'it' ? `${day} alle ${time}` : `${day} at ${time} (Italian time)`;
+  const day = new Intl.DateTimeFormat(locale(), { timeZone: TIME_ZONE, weekday: 'long', day: 'numeric', month: 'long' }).format(d);
+  return t('due.at', { day, time: formatTime(iso) });
+}
+
+function locale() {
+  return LOCALES[current] ?? 'it-IT';
 }
 
 export function formatTime(iso) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
-  return new Intl.DateTimeFormat(LOCALES[current] ?? 'it-IT', { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
+  return new Intl.DateTimeFormat(locale(), { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
 }
 
 export function formatDateTime(iso) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
-  return new Intl.DateTimeFormat(LOCALES[current] ?? 'it-IT', {
+  return new Intl.DateTimeFormat(locale(), {
     timeZone: TIME_ZONE, day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
   }).format(d);
 }
@@ -109,15 +146,14 @@ export function formatDue(iso, long = false) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
   if (formatTime(iso) !== '00:00') return long ? formatWhen(iso) : formatDateTime(iso);
-  const loc = LOCALES[current] ?? 'it-IT';
   const parts = long ? { weekday: 'long', day: 'numeric', month: 'long' } : { day: '2-digit', month: '2-digit', year: 'numeric' };
-  const day = new Intl.DateTimeFormat(loc, { timeZone: TIME_ZONE, ...parts }).format(new Date(d.getTime() - 1));
+  const day = new Intl.DateTimeFormat(locale(), { timeZone: TIME_ZONE, ...parts }).format(new Date(d.getTime() - 1));
   return t('due.endOfDay', { day });
 }
 
 /** Bytes as "812 B", "14 KB", "2,5 MB" in the chosen language. */
 export function formatSize(bytes) {
-  const nf = (v, digits) => new Intl.NumberFormat(LOCALES[current] ?? 'it-IT', { maximumFractionDigits: digits }).format(v);
+  const nf = (v, digits) => new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(v);
   return bytes < 1024 ? `${bytes} B` : bytes < 1048576 ? `${nf(bytes / 1024, 0)} KB` : `${nf(bytes / 1048576, 1)} MB`;
 }
 

@@ -7,7 +7,7 @@
  * only when the chat needs it and is handed to the INFO CIG frame only.
  *
  * API: InfoCig.open(), close(), setContext({protocol, matricola, step}),
- * setLanguage('it'|'en'), on(event, fn) with events ready, opened, closed,
+ * setLanguage('it'|'de'|'en', or a tag like 'de-IT'), on(event, fn) with events ready, opened, closed,
  * unread ({count}), assigned ({conversationId, advisorName}), queue, ended
  * ({conversationId, ticket?: {protocol, sede}} — ticket when the advisor passed
  * the question to the sede as a Linea INPS request).
@@ -23,12 +23,25 @@
   var KEY = 'infocig.' + ORIGIN;
   var TEXT = {
     it: { open: 'Apri la chat INFO CIG', hide: 'Riduci la chat INFO CIG', unread: '{n} messaggi non letti', title: 'Chat INFO CIG con i consulenti INPS' },
+    de: { open: 'Den Chat von INFO CIG öffnen', hide: 'Den Chat von INFO CIG minimieren', unread: '{n} ungelesene Nachrichten', title: 'Chat von INFO CIG mit der Beratung des NISF/INPS' },
     en: { open: 'Open the INFO CIG chat', hide: 'Minimise the INFO CIG chat', unread: '{n} unread messages', title: 'INFO CIG chat with INPS advisors' },
   };
-  var st = { lang: data.lang || 'it', entry: data.entry || 'other', context: {}, getToken: null, isOpen: false, unread: 0, ready: false };
+  // The host page's language; without one, the browser's (German for a South Tyrolean who prefers it).
+  var st = { lang: pick(data.lang) || browserLang(), entry: data.entry || 'other', context: {}, getToken: null, isOpen: false, unread: 0, ready: false };
   var listeners = {};
   var bubble, badge, panel, frame;
 
+  /** 'it', 'de' or 'en' for a tag like 'de-IT' or 'en_GB'; null for any other. */
+  function pick(tag) {
+    var base = String(tag || '').toLowerCase().split(/[-_]/)[0];
+    return Object.prototype.hasOwnProperty.call(TEXT, base) ? base : null;
+  }
+  /** The first of the browser's languages (most preferred first) the chat speaks; Italian if none. */
+  function browserLang() {
+    var tags = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language];
+    for (var i = 0; i < tags.length; i++) if (pick(tags[i])) return pick(tags[i]);
+    return 'it';
+  }
   function txt(k) {
     return (TEXT[st.lang] || TEXT.it)[k];
   }
@@ -78,6 +91,7 @@
     var l = st.isOpen ? txt('hide') : txt('open');
     if (st.unread) l += ', ' + txt('unread').replace('{n}', st.unread);
     bubble.setAttribute('aria-label', l);
+    bubble.lang = st.lang; // its label is in the chat's language, which may not be the host page's
     bubble.setAttribute('aria-expanded', String(st.isOpen));
     badge.textContent = st.unread > 99 ? '99+' : String(st.unread);
     badge.hidden = !st.unread;
@@ -89,6 +103,7 @@
     url.search = new URLSearchParams({ embed: '1', host: location.origin, lang: st.lang, entry: st.entry }).toString();
     frame = el('iframe', 'infocig-frame');
     frame.title = txt('title');
+    frame.lang = st.lang;
     frame.src = url.href;
     frame.setAttribute('allow', 'clipboard-write');
     frame.style.border = '0';
@@ -215,8 +230,11 @@
       post('context', { context: out });
     },
     setLanguage: function (l) {
-      st.lang = TEXT[l] ? l : 'it';
-      if (frame) frame.title = txt('title');
+      st.lang = pick(l) || 'it';
+      if (frame) {
+        frame.title = txt('title');
+        frame.lang = st.lang;
+      }
       if (bubble) label();
       post('lang', { lang: st.lang });
     },

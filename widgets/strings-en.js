@@ -99,6 +99,7 @@ export default {
   'ended.byPeer': 'The advisor closed the conversation.',
   'ended.new': 'New request',
   'due.endOfDay': '{day}, end of day',
+  'due.at': '{day} at {time} (Italian time)',
   'ended.escalated': 'The advisor passed your question to {sede}: it is Linea INPS request {protocol}.',
   'ended.escalatedMine': 'The advisor passed your question to the INPS office as a Linea INPS request: you will find it under “My requests”.',
   'ended.escalatedDue': 'The office will answer in writing by {due}; we will let you know when it does.',

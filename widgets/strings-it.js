@@ -100,6 +100,7 @@ export default {
   'ended.byPeer': 'Il consulente ha chiuso la conversazione.',
   'ended.new': 'Nuova richiesta',
   'due.endOfDay': '{day}, fine giornata',
+  'due.at': '{day} alle {time}',
   'ended.escalated': 'Il consulente ha passato la tua domanda a {sede}: è la richiesta Linea INPS {protocol}.',
   'ended.escalatedMine': 'Il consulente ha passato la tua domanda alla sede INPS come richiesta Linea INPS: la trovi in «Le mie richieste».',
   'ended.escalatedDue': 'Ti risponderà per iscritto entro {due}; ti avviseremo quando arriva la risposta.',

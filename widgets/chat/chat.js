@@ -15,7 +15,7 @@
  * tickets.js (Linea INPS requests); embed.js checks what the host page sends.
  */
 import { ChatClient } from '../lib/chat-client.js';
-import { LANGS, applyI18n, onLangChange, setLang, t } from '../i18n.js';
+import { USER_LANGS, applyI18n, browserLang, offerLangs, onLangChange, setLang, t } from '../i18n.js';
 import { $, announcer, h } from '../lib/ui.js';
 import { checkAvailability, initAvailability, renderAvailability } from './availability.js';
 import { initConversation, renderConversation, seenIfVisible, showChat, wireConversation } from './conversation.js';
@@ -64,7 +64,7 @@ const state = {
 
 function buildStatic() {
   const sel = $('#lang');
-  for (const [code, name] of Object.entries(LANGS)) sel.append(h('option', { value: code, lang: code }, name));
+  for (const [code, name] of Object.entries(USER_LANGS)) sel.append(h('option', { value: code, lang: code }, name));
   sel.addEventListener('change', () => setLang(sel.value));
 
   initAvailability({ state, showView });
@@ -228,7 +228,9 @@ function start(getToken) {
 
 async function boot() {
   buildStatic();
-  setLang(params.get('lang') || navigator.language);
+  // ?lang= (the bubble passes the host page's), else the browser's own preference: a South Tyrolean
+  // whose browser prefers German reads German; one who prefers Italian, Italian; the picker is there.
+  setLang(params.get('lang') || browserLang());
   wireControls();
   renderConn('connecting');
   if (params.get('embed') === '1') {
@@ -278,5 +280,6 @@ async function startWithOidc(cfg) {
   start(getToken);
 }
 
+offerLangs(USER_LANGS);
 applyI18n();
 void boot();

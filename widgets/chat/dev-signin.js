@@ -13,6 +13,7 @@ const ROLES = ['worker', 'employer', 'intermediary'];
 export const PROVINCES = [
   ['MI', 'Milano'], ['RM', 'Roma'], ['NA', 'Napoli'], ['TO', 'Torino'], ['BO', 'Bologna'],
   ['FI', 'Firenze'], ['BA', 'Bari'], ['PA', 'Palermo'], ['VE', 'Venezia'], ['GE', 'Genova'],
+  ['BZ', 'Bolzano/Bozen'],
 ];
 
 export function signOut() {

@@ -67,14 +67,16 @@ function render(tips) {
   // A language change re-renders: what the user had opened stays open.
   const opened = new Set([...list.querySelectorAll('details[open]')].map((el) => el.dataset.id));
   list.replaceChildren(
-    ...tips.map((tip) =>
-      h(
+    ...tips.map((tip) => {
+      // Written in the page's language, or else in Italian, marked as such for screen readers.
+      const written = tip.title[l] && tip.text[l] ? l : 'it';
+      return h(
         'details',
-        { class: 'tip', 'data-id': tip.id, open: opened.has(tip.id) },
-        h('summary', {}, tip.title[l] ?? tip.title.it),
-        h('p', {}, tip.text[l] ?? tip.text.it),
-      ),
-    ),
+        { class: 'tip', 'data-id': tip.id, open: opened.has(tip.id), lang: written === l ? null : 'it' },
+        h('summary', {}, tip.title[written]),
+        h('p', {}, tip.text[written]),
+      );
+    }),
   );
   box.hidden = tips.length === 0;
 }

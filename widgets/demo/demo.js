@@ -12,7 +12,7 @@ const ROLES = ['worker', 'employer', 'intermediary'];
 const role = ROLES.includes(params.get('role')) ? params.get('role') : 'worker';
 const province = PROVINCES.some(([c]) => c === params.get('province')) ? params.get('province') : 'MI';
 const name = (params.get('name') || '').trim().slice(0, 80) || (role === 'worker' ? 'Mario Rossi' : role === 'employer' ? 'Giulia Bianchi' : 'Studio Verdi');
-const lang = params.get('lang') === 'en' ? 'en' : 'it';
+const lang = ['de', 'en'].includes(params.get('lang')) ? params.get('lang') : 'it';
 const sub = role === 'worker' && province === 'MI' && !params.get('name') ? 'demo-worker-1' : `demo-${role}-${province.toLowerCase()}`;
 
 /** The token callback named in the loader's data-token-callback. */

@@ -1,0 +1,1 @@
+ALTER TABLE "notice_contacts" ADD COLUMN "lang" text;
