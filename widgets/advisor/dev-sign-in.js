@@ -5,7 +5,7 @@
  * sign-in is the identity provider's (../lib/staff-sign-in.js).
  */
 import { t } from '../i18n.js';
-import { mintDevToken, savedChoice } from '../lib/dev-token.js';
+import { formSub, mintDevToken, savedChoice } from '../lib/dev-token.js';
 import { $ } from '../lib/ui.js';
 
 const KEY = 'infocig.advisor.dev';
@@ -31,12 +31,8 @@ export function devSignIn(start) {
     const f = e.currentTarget.elements;
     const err = $('#si-error');
     err.textContent = '';
-    const sub = f.sub.value.trim();
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(sub)) {
-      err.textContent = t('dev.failed', { code: 'sub' });
-      f.sub.focus();
-      return;
-    }
+    const sub = formSub(f, err, t('dev.failed', { code: 'sub' }));
+    if (!sub) return;
     const skills = f.skills.value.split(',').map((s) => s.trim()).filter(Boolean);
     const picked = { sub, name: f.name.value.trim() || sub, ...(skills.length ? { skills } : {}) };
     try {

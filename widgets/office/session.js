@@ -11,7 +11,7 @@
  * console's state object (`state.session`), passed in.
  */
 import { t as common } from '../i18n.js';
-import { apiError, mintDevToken, savedChoice } from '../lib/dev-token.js';
+import { apiError, formSub, mintDevToken, savedChoice } from '../lib/dev-token.js';
 import { claimsOf } from '../lib/oidc-client.js';
 import { $, h } from '../lib/ui.js';
 import { tr } from './strings.js';
@@ -81,12 +81,8 @@ export function officeSession(state) {
       const f = e.currentTarget.elements;
       const err = $('#si-error');
       err.textContent = '';
-      const sub = f.sub.value.trim();
-      if (!/^[A-Za-z0-9._-]{1,64}$/.test(sub)) {
-        err.textContent = tr('off.signin.bad');
-        f.sub.focus();
-        return;
-      }
+      const sub = formSub(f, err, tr('off.signin.bad'));
+      if (!sub) return;
       const choice = { sub, name: f.name.value.trim() || sub, sede: f.sede.value };
       const session = devSession(choice);
       try {
