@@ -229,14 +229,13 @@ function renderMe() {
 }
 
 function start(session) {
-  const choice = session.me;
   state.session = session;
-  state.me = choice;
+  state.me = session.me;
   renderMe();
   $('#board').hidden = false;
   for (const el of document.querySelectorAll('.supervisor-only')) el.hidden = !isSupervisor();
   $('#show-all-label').hidden = !isSupervisor();
-  document.body.dataset.role = choice.role;
+  document.body.dataset.role = state.me.role;
   provinces.renderHead();
   controls.suggestDay();
   connectLive();
