@@ -218,7 +218,7 @@ if (chromiumOrSkip('staff consoles\' sign-in')) {
     ctx.idp.person = ADVISOR;
     const asked = ctx.idp.authorizations.length;
     await page.goto(`${ctx.proc!.base}/advisor/`);
-    await page.locator('#me', { hasText: 'Marta Rossi' }).waitFor();
+    await frame(frames, (f) => f.type === 'welcome' && f.user?.id === 'inps-rossi', 'the advisor\'s welcome');
     assert.is(ctx.idp.authorizations.length, asked + 1, 'the console signed in on its own');
     frames.length = 0;
     await page.goto(`${ctx.proc!.base}/chat/`);
