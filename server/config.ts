@@ -51,8 +51,9 @@ export interface Config {
   auth: { jwksUrl: string; issuer: string; audience: string } | null;
   /**
    * Sign-in of the full-page chat (/chat/ opened from the Cassetto previdenziale or the
-   * worker's area): OpenID Connect authorization code with PKCE, run by the page against
-   * the identity provider; null when the page gets its token only from a host page.
+   * worker's area) and of the staff consoles: OpenID Connect authorization code with PKCE,
+   * run by the page against the identity provider; null when the chat gets its token only
+   * from a host page (and the consoles have none).
    */
   pageSignIn: PageSignIn | null;
   /** Browser origins allowed to open /ws; null: this server's own origins only. */

@@ -6,113 +6,28 @@
  * development sign-in off. The provider is a small fake in this process that
  * checks PKCE for real. Skips when /usr/bin/chromium is absent.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import type { Browser, Page } from 'playwright-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { chromiumInstalled } from './helpers/browser.ts';
+import { FAKE_ISSUER, startFakeIdp, type FakeIdp } from './helpers/fake-idp.ts';
 import { CHROMIUM, launchChromium, startServerProcess, type ServerProcess } from './helpers/server-process.ts';
 
 const CLIENT_ID = 'infocig-chat';
-const ISSUER = 'https://idp.example.test';
 const T = 20_000;
-
-interface Grant {
-  challenge: string;
-  nonce: string;
-  redirectUri: string;
-}
-
-const idp = {
-  server: null as Server | null,
-  base: '',
-  key: null as unknown as CryptoKey,
-  publicKey: null as unknown as CryptoKey,
-  grants: new Map<string, Grant>(),
-  tokenCalls: [] as Record<string, string>[],
-  /** Seconds of validity of the next id_token issued. */
-  lifetime: 600,
-  refusals: 0,
+const GIULIA = {
+  sub: 'spid-giulia',
+  role: 'worker',
+  name: 'Giulia Bianchi',
+  province: 'TO',
+  'https://attributes.eid.gov.it/fiscal_number': 'TINIT-BNCGLI80A41L219P',
 };
+
+let idp: FakeIdp;
 
 /** What the pages logged, navigated to or threw: shown when a wait times out. */
 const problems: string[] = [];
 const ctx = { proc: null as ServerProcess | null, browser: null as Browser | null };
-
-const b64url = (b: Buffer) => b.toString('base64url');
-
-async function idToken(sub: string, nonce?: string): Promise<string> {
-  return new SignJWT({
-    role: 'worker',
-    name: 'Giulia Bianchi',
-    province: 'TO',
-    'https://attributes.eid.gov.it/fiscal_number': 'TINIT-BNCGLI80A41L219P',
-    ...(nonce ? { nonce } : {}),
-  })
-    .setProtectedHeader({ alg: 'RS256', kid: 'idp-1' })
-    .setIssuer(ISSUER)
-    .setAudience(CLIENT_ID)
-    .setSubject(sub)
-    .setIssuedAt()
-    .setExpirationTime(Math.floor(Date.now() / 1000) + idp.lifetime)
-    .sign(idp.key);
-}
-
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'access-control-allow-origin': '*', ...headers });
-  res.end(JSON.stringify(body));
-}
-
-async function readForm(req: IncomingMessage): Promise<Record<string, string>> {
-  let text = '';
-  for await (const chunk of req) text += chunk;
-  return Object.fromEntries(new URLSearchParams(text));
-}
-
-async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', idp.base);
-  if (url.pathname === '/jwks') return send(res, 200, { keys: [{ ...(await exportJWK(idp.publicKey)), kid: 'idp-1', alg: 'RS256', use: 'sig' }] });
-  if (url.pathname === '/authorize') {
-    const q = url.searchParams;
-    const back = new URL(q.get('redirect_uri') ?? '');
-    back.searchParams.set('state', q.get('state') ?? '');
-    if (idp.refusals > 0) {
-      idp.refusals--;
-      back.searchParams.set('error', 'access_denied');
-    } else {
-      assert.is(q.get('client_id'), CLIENT_ID);
-      assert.is(q.get('response_type'), 'code');
-      assert.is(q.get('code_challenge_method'), 'S256');
-      const code = b64url(randomBytes(16));
-      idp.grants.set(code, { challenge: q.get('code_challenge') ?? '', nonce: q.get('nonce') ?? '', redirectUri: back.origin + back.pathname });
-      back.searchParams.set('code', code);
-    }
-    res.writeHead(302, { location: back.href });
-    return void res.end();
-  }
-  if (url.pathname === '/token' && req.method === 'OPTIONS') {
-    res.writeHead(204, { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type, accept', 'access-control-allow-methods': 'POST' });
-    return void res.end();
-  }
-  if (url.pathname === '/token' && req.method === 'POST') {
-    const form = await readForm(req);
-    idp.tokenCalls.push(form);
-    if (form.grant_type === 'refresh_token') {
-      if (form.refresh_token !== 'refresh-1') return send(res, 400, { error: 'invalid_grant' });
-      idp.lifetime = 600;
-      return send(res, 200, { id_token: await idToken('spid-giulia'), token_type: 'Bearer', expires_in: 600 });
-    }
-    const grant = idp.grants.get(form.code ?? '');
-    idp.grants.delete(form.code ?? '');
-    const verified = grant && b64url(createHash('sha256').update(form.code_verifier ?? '').digest()) === grant.challenge;
-    if (!grant || !verified || form.redirect_uri !== grant.redirectUri) return send(res, 400, { error: 'invalid_grant' });
-    return send(res, 200, { id_token: await idToken('spid-giulia', grant.nonce), refresh_token: 'refresh-1', token_type: 'Bearer', expires_in: idp.lifetime });
-  }
-  send(res, 404, { error: 'not_found' });
-}
 
 /** The chat page, recording the `welcome` frames it receives over /ws. */
 async function openChat(path: string): Promise<{ page: Page; welcomes: { user: { id: string; name: string; province: string } }[] }> {
@@ -143,15 +58,12 @@ async function until(check: () => boolean, what: string): Promise<void> {
 
 test.before(async () => {
   if (!chromiumInstalled()) return;
-  ({ privateKey: idp.key, publicKey: idp.publicKey } = await generateKeyPair('RS256'));
-  idp.server = createServer((req, res) => void handle(req, res).catch((err) => send(res, 500, { error: String(err) })));
-  await new Promise<void>((r) => idp.server!.listen(0, '127.0.0.1', r));
-  idp.base = `http://127.0.0.1:${(idp.server.address() as AddressInfo).port}`;
+  idp = await startFakeIdp(CLIENT_ID, GIULIA);
   ctx.proc = await startServerProcess('oidc', {
     AUTH_DEV: '0',
     SERVICE_HOURS: 'always',
     AUTH_JWKS_URL: `${idp.base}/jwks`,
-    AUTH_ISSUER: ISSUER,
+    AUTH_ISSUER: FAKE_ISSUER,
     AUTH_AUDIENCE: CLIENT_ID,
     AUTH_OIDC_AUTHORIZE_URL: `${idp.base}/authorize`,
     AUTH_OIDC_TOKEN_URL: `${idp.base}/token`,
@@ -163,7 +75,7 @@ test.before(async () => {
 test.after(async () => {
   await ctx.browser?.close();
   await ctx.proc?.stop();
-  idp.server?.close();
+  await idp?.close();
 });
 
 test('the full-page chat opened from the Cassetto signs in at the identity provider with PKCE and connects as that person', async () => {

@@ -3,24 +3,27 @@
  * assigned chats side by side with the user's context, replies, close with an
  * outcome, hand on to the sede as a Linea INPS request or to another advisor
  * (handover.js). A new assignment beeps (Web Audio, no file) and marks the title.
- * Development sign-in (POST /dev/token, role advisor) is kept in sessionStorage.
+ * Sign-in: the identity provider's, for an `advisor` token (../lib/staff-sign-in.js),
+ * or with AUTH_DEV the development picker (dev-sign-in.js).
  */
 import { ChatClient } from '../lib/chat-client.js';
 import { LANGS, applyI18n, formatTime, label, onLangChange, setLang, t } from '../i18n.js';
-import { mintDevToken, savedChoice } from '../lib/dev-token.js';
+import { staffSignIn } from '../lib/staff-sign-in.js';
 import { $, MessageList, announcer, downloadText, enterToSend, fileStamp, h, typingNotifier } from '../lib/ui.js';
 import { cannedPicker } from './canned.js';
 import { beep, clearCue, titleCue, unlockAudio } from './cues.js';
+import { devSignIn } from './dev-sign-in.js';
 import { escalatedNote, handoverForms, releasedNote } from './handover.js';
 import { requestsPanel } from './requests.js';
 
-const KEY = 'infocig.advisor.dev';
 const STATUS_KEY = 'infocig.advisor.status';
 const OUTCOMES = ['resolved', 'info_given', 'escalate_later', 'no_answer'];
 const announce = announcer($('#announce'));
 
 const state = {
   client: null,
+  /** The sign-in: { me, getToken, signOut } (staff-sign-in.js or dev-sign-in.js). */
+  session: null,
   /** The advisor's name, for the ready answers' {consulente}. */
   name: '',
   desired: sessionStorage.getItem(STATUS_KEY) === 'available' ? 'available' : 'away',
@@ -29,42 +32,6 @@ const state = {
   cards: new Map(),
   n: 0,
 };
-
-// ---------------------------------------------------------------------------
-// Sign-in
-
-const saved = () => savedChoice(KEY, () => true);
-const mint = (choice) => mintDevToken({ role: 'advisor', ...choice });
-
-function signIn() {
-  $('#signin').hidden = false;
-  $('#si-name').focus();
-  $('#signin-form').addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const f = e.currentTarget.elements;
-    const err = $('#si-error');
-    err.textContent = '';
-    const sub = f.sub.value.trim();
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(sub)) {
-      err.textContent = t('dev.failed', { code: 'sub' });
-      f.sub.focus();
-      return;
-    }
-    const skills = f.skills.value.split(',').map((s) => s.trim()).filter(Boolean);
-    const choice = { sub, name: f.name.value.trim() || sub, ...(skills.length ? { skills } : {}) };
-    try {
-      await mint(choice);
-    } catch (x) {
-      err.textContent = x.status === 404 ? t('dev.unavailable') : t('dev.failed', { code: x.code });
-      return;
-    }
-    sessionStorage.setItem(KEY, JSON.stringify(choice));
-    $('#signin').hidden = true;
-    start(choice);
-    // The form is gone: focus the first thing to do, the status switch, not <body>.
-    document.querySelector('input[name="status"]:checked')?.focus();
-  });
-}
 
 // ---------------------------------------------------------------------------
 // Status and load
@@ -255,14 +222,16 @@ function maybeRead(card) {
 // ---------------------------------------------------------------------------
 // Client
 
-function start(choice) {
-  state.name = choice.name;
-  $('#me').textContent = `${choice.name} (${choice.sub})`;
+function start(session) {
+  const { me } = session;
+  state.session = session;
+  state.name = me.name;
+  $('#me').textContent = `${me.name} (${me.sub})`;
   $('#signout').hidden = false;
   $('#board').hidden = false;
   renderStatus();
   renderLoad();
-  const client = new ChatClient({ baseUrl: new URL('../', location.href).href, getToken: () => mint(saved() ?? choice) });
+  const client = new ChatClient({ baseUrl: new URL('../', location.href).href, getToken: session.getToken });
   state.client = client;
   window.infocigAdvisor = client; // for support and tests
 
@@ -331,7 +300,7 @@ function start(choice) {
   client.connect();
 }
 
-function boot() {
+async function boot() {
   const sel = $('#lang');
   for (const [code, name] of Object.entries(LANGS)) sel.append(h('option', { value: code, lang: code }, name));
   sel.addEventListener('change', () => setLang(sel.value));
@@ -363,15 +332,15 @@ function boot() {
   $('#conn-retry').addEventListener('click', () => state.client?.connect());
   $('#signout').addEventListener('click', () => {
     if (state.desired === 'available') state.client?.setAdvisorStatus('away').catch(() => {});
-    sessionStorage.removeItem(KEY);
+    state.session?.signOut();
     sessionStorage.removeItem(STATUS_KEY);
     setTimeout(() => location.reload(), 150);
   });
 
-  const choice = saved();
-  if (choice) start(choice);
-  else signIn();
+  const signedIn = await staffSignIn({ page: 'advisor', roles: ['advisor'] });
+  if (signedIn?.method === 'oidc') start(signedIn);
+  else if (signedIn?.method === 'dev') devSignIn(start);
 }
 
 applyI18n();
-boot();
+void boot();

@@ -269,10 +269,10 @@ async function boot() {
 
 /** Production: the identity provider signs the user in (OIDC code flow with PKCE), then the chat starts. */
 async function startWithOidc(cfg) {
-  const { oidcSignIn } = await import('./oidc-signin.js');
+  const { oidcSession } = await import('../lib/oidc-client.js');
   let getToken;
   try {
-    getToken = await oidcSignIn(cfg);
+    getToken = await oidcSession(cfg, 'chat').signIn();
   } catch (err) {
     return showError(t('error.signin', { code: err.code ?? 'unknown' }));
   }

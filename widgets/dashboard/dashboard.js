@@ -6,8 +6,10 @@
  *
  * Live data: `dashboard.subscribe` over /ws (a `dashboard.update` every 2 s);
  * when the server does not offer it, or the socket is down, the page polls
- * GET /api/v1/dashboard/live every few seconds. Development sign-in only
- * (POST /dev/token), kept in sessionStorage like the advisor console.
+ * GET /api/v1/dashboard/live every few seconds. Sign-in: the identity
+ * provider's for a `supervisor` token, or an `office` one that sees its own sede
+ * (../lib/staff-sign-in.js); with AUTH_DEV the development picker (POST
+ * /dev/token), kept in sessionStorage like the advisor console.
  *
  * This file is the entry point: sign-in, the signed-in fetch, the shared state,
  * the live connection and the wiring of the panels, each in its own module
@@ -20,6 +22,7 @@
 import { LANGS, applyI18n, formatTime, lang, onLangChange, setLang } from '../i18n.js';
 import { ChatClient } from '../lib/chat-client.js';
 import { apiError, mintDevToken, savedChoice } from '../lib/dev-token.js';
+import { staffSignIn } from '../lib/staff-sign-in.js';
 import { $, announcer, h, saveBlob } from '../lib/ui.js';
 import { accessLogPanel } from './access-log.js';
 import { renderAdvisors, renderTickets } from './advisors-tickets.js';
@@ -40,8 +43,8 @@ const announce = announcer($('#announce'));
 
 const state = {
   me: null,
-  token: null,
-  tokenUntil: 0,
+  /** The sign-in: { me, getToken, signOut } (the identity provider's, or the development picker's). */
+  session: null,
   live: null,
   mode: 'poll',
   pollTimer: null,
@@ -57,12 +60,23 @@ const isSupervisor = () => state.me?.role === 'supervisor';
 const saved = () => savedChoice(KEY, (c) => c.role === 'supervisor' || c.role === 'office');
 const mint = (choice) => mintDevToken({ ...choice, ttlSeconds: 3600 });
 
-async function token(fresh = false) {
-  if (!fresh && state.token && Date.now() < state.tokenUntil) return state.token;
-  state.token = await mint(state.me);
-  state.tokenUntil = Date.now() + 50 * 60_000;
-  return state.token;
+/** The development sign-in's session for `choice`: an hour's token, minted again after 50 minutes (or when `fresh`). */
+function devSession(choice) {
+  let token = null;
+  let until = 0;
+  return {
+    me: choice,
+    async getToken(fresh = false) {
+      if (!fresh && token && Date.now() < until) return token;
+      token = await mint(choice);
+      until = Date.now() + 50 * 60_000;
+      return token;
+    },
+    signOut: () => sessionStorage.removeItem(KEY),
+  };
 }
+
+const token = (fresh = false) => state.session.getToken(fresh);
 
 async function api(path, { method = 'GET', body, raw = false } = {}) {
   const url = new URL(path.replace(/^\//, '../'), location.href);
@@ -87,7 +101,8 @@ async function saveCsv(res, fallback) {
   saveBlob(name, await res.blob());
 }
 
-function signIn() {
+function devSignIn() {
+  if (saved()) return start(devSession(saved()));
   $('#signin').hidden = false;
   const sede = $('#si-sede');
   sede.replaceChildren(...SEDI.map(([code, name]) => h('option', { value: code }, `${name} (${code})`)));
@@ -107,15 +122,16 @@ function signIn() {
       sub: `dev-${role.value}-${crypto.getRandomValues(new Uint32Array(1))[0].toString(36)}`,
       ...(role.value === 'office' ? { sede: sede.value } : {}),
     };
+    const session = devSession(choice);
     try {
-      await mint(choice);
+      await session.getToken(true);
     } catch (x) {
       err.textContent = x.status === 404 ? dt('signin.unavailable') : dt('signin.failed', { code: x.code });
       return;
     }
     sessionStorage.setItem(KEY, JSON.stringify(choice));
     $('#signin').hidden = true;
-    start(choice);
+    start(session);
   });
 }
 
@@ -212,13 +228,14 @@ function renderMe() {
   $('#signout').hidden = !me;
 }
 
-function start(choice) {
-  state.me = choice;
+function start(session) {
+  state.session = session;
+  state.me = session.me;
   renderMe();
   $('#board').hidden = false;
   for (const el of document.querySelectorAll('.supervisor-only')) el.hidden = !isSupervisor();
   $('#show-all-label').hidden = !isSupervisor();
-  document.body.dataset.role = choice.role;
+  document.body.dataset.role = state.me.role;
   provinces.renderHead();
   controls.suggestDay();
   connectLive();
@@ -227,7 +244,7 @@ function start(choice) {
   void controls.loadAudit();
 }
 
-function init() {
+async function init() {
   const select = $('#lang');
   select.replaceChildren(...Object.entries(LANGS).map(([code, name]) => h('option', { value: code, lang: code }, name)));
   const stored = sessionStorage.getItem(LANG_KEY);
@@ -255,13 +272,13 @@ function init() {
   applyStrings(document);
   document.title = dt('title');
   $('#signout').addEventListener('click', () => {
-    sessionStorage.removeItem(KEY);
+    state.session?.signOut();
     stop();
     location.reload();
   });
-  const me = saved();
-  if (me) start(me);
-  else signIn();
+  const signedIn = await staffSignIn({ page: 'dashboard', roles: ['supervisor', 'office'] });
+  if (signedIn?.method === 'oidc') start(signedIn);
+  else if (signedIn?.method === 'dev') devSignIn();
 }
 
-init();
+void init();

@@ -34,3 +34,12 @@ export function savedChoice(key, usable) {
     return null;
   }
 }
+
+/** The user code typed in a development form's `sub` field, or null once `error` says `message` (letters, digits, dot, hyphen, underscore; up to 64). */
+export function formSub(fields, error, message) {
+  const sub = fields.sub.value.trim();
+  if (/^[A-Za-z0-9._-]{1,64}$/.test(sub)) return sub;
+  error.textContent = message;
+  fields.sub.focus();
+  return null;
+}

@@ -5,8 +5,10 @@
  * transfer to the competent sede.
  *
  * Everything goes through the ticket API with `Authorization: Bearer`, files
- * included (fetched, then saved through a Blob URL). Development sign-in
- * (POST /dev/token, role office, a chosen sede) is kept in sessionStorage.
+ * included (fetched, then saved through a Blob URL). Sign-in: the identity
+ * provider's for an `office` token naming its sede, or a `supervisor` one that
+ * reads every sede's requests without acting on them (../lib/staff-sign-in.js);
+ * with AUTH_DEV the development picker (session.js).
  * User text reaches the page only through textContent; no inline style.
  * Italian by default; English through the shared language switch.
  *
@@ -16,10 +18,11 @@
  * ticket-forms.js (take, reply, close), notes.js (internal notes, staff only)
  * and transfer-form.js (to another sede).
  */
-import { LANGS, applyI18n, onLangChange, setLang } from '../i18n.js';
+import { LANGS, applyI18n, onLangChange, setLang, t } from '../i18n.js';
 import { $, announcer, h } from '../lib/ui.js';
 import { officeQueue } from './queue.js';
-import { SEDI, officeSession, saved, signOut } from './session.js';
+import { staffSignIn } from '../lib/staff-sign-in.js';
+import { SEDI, officeSession } from './session.js';
 import { applyOffice, tr } from './strings.js';
 import { renderChosen, renderOutcomes, ticketForms } from './ticket-forms.js';
 import { ticketView } from './ticket-view.js';
@@ -32,9 +35,8 @@ const REFRESH_MS = 30_000;
 const announce = announcer($('#announce'));
 
 const state = {
-  choice: null,
-  token: null,
-  tokenExp: 0,
+  /** The sign-in: { me, getToken, signOut }; `me.sede` is the sede whose requests these are. */
+  session: null,
   items: [],
   page: 1,
   total: 0,
@@ -47,7 +49,7 @@ const state = {
   offices: null,
 };
 
-const { request, api, signIn } = officeSession(state);
+const { request, api, devSignIn } = officeSession(state);
 const { openTicket, renderTicket } = ticketView({ state, api, request, announce });
 const loadQueue = officeQueue({ state, api, announce, openTicket });
 const { take, sendReply, closeTicket } = ticketForms({ state, api, announce, openTicket, loadQueue });
@@ -55,10 +57,17 @@ const notes = noteForm({ state, api, announce, openTicket });
 const transfer = transferForm({ state, api, announce, loadQueue });
 const compose = composeForm({ state, api, announce, openTicket, loadQueue });
 
-function start(choice) {
-  state.choice = choice;
-  const city = SEDI.find(([code]) => code === choice.sede)?.[1];
-  $('#me').textContent = tr('off.me', { name: choice.name, sede: city ? `${choice.sede} (${city})` : choice.sede });
+/** Who is signed in, and where: a supervisor reads every sede's requests and acts on none (the server refuses it). */
+function renderMe({ name, sede, role }) {
+  const city = SEDI.find(([code]) => code === sede)?.[1];
+  const where = role === 'supervisor' ? `${t('role.supervisor')} (${t('staff.readOnly')})` : city ? `${sede} (${city})` : sede;
+  $('#me').textContent = tr('off.me', { name, sede: where });
+  document.body.toggleAttribute('data-read-only', role === 'supervisor');
+}
+
+function start(session) {
+  state.session = session;
+  renderMe(session.me);
   $('#signout').hidden = false;
   $('#board').hidden = false;
   renderOutcomes();
@@ -71,7 +80,7 @@ function start(choice) {
   }, REFRESH_MS);
 }
 
-function boot() {
+async function boot() {
   const sel = $('#lang');
   for (const [code, name] of Object.entries(LANGS)) sel.append(h('option', { value: code, lang: code }, name));
   sel.addEventListener('change', () => setLang(sel.value));
@@ -80,8 +89,8 @@ function boot() {
     applyOffice();
     renderOutcomes();
     compose.renderTopics();
-    if (state.choice) {
-      start(state.choice);
+    if (state.session) {
+      start(state.session);
       if (state.detail && !$('#compose')) renderTicket(state.detail); // not over a message being written
     }
   });
@@ -104,14 +113,17 @@ function boot() {
   $('#close-outcome').addEventListener('change', () => {
     $('#close-other-box').hidden = $('#close-outcome').value !== 'other';
   });
-  $('#signout').addEventListener('click', signOut);
+  $('#signout').addEventListener('click', () => {
+    state.session?.signOut();
+    location.reload();
+  });
 
   applyOffice();
   setLang(new URLSearchParams(location.search).get('lang') || navigator.language);
-  const choice = saved();
-  if (choice) start(choice);
-  else signIn(start);
+  const signedIn = await staffSignIn({ page: 'office', roles: ['office', 'supervisor'] });
+  if (signedIn?.method === 'oidc') start(signedIn);
+  else if (signedIn?.method === 'dev') devSignIn(start);
 }
 
 applyI18n();
-boot();
+void boot();

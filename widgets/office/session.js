@@ -1,15 +1,18 @@
 /**
  * Who is signed in to the office console and how its calls to the ticket API
- * carry that person's token: the development sign-in (POST /dev/token, role
- * office, a chosen sede, kept in sessionStorage), the token renewed before it
- * expires or once after a 401, and the requests themselves.
+ * carry that person's token: the sign-in's session ({ me, getToken, signOut },
+ * from the identity provider through ../lib/staff-sign-in.js, or the development
+ * sign-in here: POST /dev/token, role office, a chosen sede, kept in
+ * sessionStorage), the token renewed before it expires or once after a 401, and
+ * the requests themselves.
  *
  * Separate from office.js because every panel calls the API through here, and
- * this is the one place that handles a credential. State (choice, token,
- * tokenExp) lives in the console's state object, passed in.
+ * this is the one place that handles a credential. The session lives in the
+ * console's state object (`state.session`), passed in.
  */
 import { t as common } from '../i18n.js';
-import { apiError, mintDevToken, savedChoice } from '../lib/dev-token.js';
+import { apiError, formSub, mintDevToken, savedChoice } from '../lib/dev-token.js';
+import { claimsOf } from '../lib/oidc-client.js';
 import { $, h } from '../lib/ui.js';
 import { tr } from './strings.js';
 
@@ -19,33 +22,32 @@ export const SEDI = [
   ['SEDE-FI', 'Firenze'], ['SEDE-BA', 'Bari'], ['SEDE-PA', 'Palermo'], ['SEDE-VE', 'Venezia'], ['SEDE-GE', 'Genova'],
 ];
 
-export const saved = () => savedChoice(KEY, (c) => typeof c.sede === 'string');
+const saved = () => savedChoice(KEY, (c) => typeof c.sede === 'string');
 const mint = (choice) => mintDevToken({ role: 'office', sub: choice.sub, name: choice.name, sede: choice.sede });
 
-export function signOut() {
-  sessionStorage.removeItem(KEY);
-  location.reload();
-}
-
-function expiryOf(token) {
-  try {
-    const payload = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
-    return typeof payload.exp === 'number' ? payload.exp * 1000 : 0;
-  } catch {
-    return 0;
-  }
-}
+const expiryOf = (token) => (claimsOf(token)?.exp ?? 0) * 1000;
 
 const apiUrl = (path) => new URL(`..${path}`, location.href);
 
-/** The API as `state.choice` (state: { choice, token, tokenExp }): { request, api, signIn }. */
+/** The development sign-in's session for `choice`: a token minted when none is fresh enough (or `fresh`). */
+function devSession(choice) {
+  let token = null;
+  let exp = 0;
+  return {
+    me: { ...choice, role: 'office' },
+    async getToken(fresh = false) {
+      if (!fresh && token && exp - Date.now() > 60_000) return token;
+      token = await mint(choice);
+      exp = expiryOf(token);
+      return token;
+    },
+    signOut: () => sessionStorage.removeItem(KEY),
+  };
+}
+
+/** The API as `state.session` ({ me, getToken, signOut }): { request, api, devSignIn }. */
 export function officeSession(state) {
-  async function getToken(fresh = false) {
-    if (!fresh && state.token && state.tokenExp - Date.now() > 60_000) return state.token;
-    state.token = await mint(state.choice);
-    state.tokenExp = expiryOf(state.token);
-    return state.token;
-  }
+  const getToken = (fresh) => state.session.getToken(fresh);
 
   /** A request to the API with the Bearer token (renewed once on 401); resolves with the Response. */
   async function request(path, { method = 'GET', json, form } = {}) {
@@ -67,8 +69,9 @@ export function officeSession(state) {
 
   const api = async (path, options) => (await request(path, options)).json();
 
-  /** Shows the sign-in form; `start(choice)` once a token was minted for the choice. */
-  function signIn(start) {
+  /** The development sign-in: `start(session)` with the operator picked earlier in this tab, else once the form gave a token. */
+  function devSignIn(start) {
+    if (saved()) return start(devSession(saved()));
     const sede = $('#si-sede');
     for (const [code, city] of SEDI) sede.append(h('option', { value: code }, `${code} – ${city}`));
     $('#signin').hidden = false;
@@ -78,26 +81,21 @@ export function officeSession(state) {
       const f = e.currentTarget.elements;
       const err = $('#si-error');
       err.textContent = '';
-      const sub = f.sub.value.trim();
-      if (!/^[A-Za-z0-9._-]{1,64}$/.test(sub)) {
-        err.textContent = tr('off.signin.bad');
-        f.sub.focus();
-        return;
-      }
+      const sub = formSub(f, err, tr('off.signin.bad'));
+      if (!sub) return;
       const choice = { sub, name: f.name.value.trim() || sub, sede: f.sede.value };
+      const session = devSession(choice);
       try {
-        state.choice = choice;
-        await getToken(true);
+        await session.getToken(true);
       } catch (x) {
-        state.choice = null;
         err.textContent = x.status === 404 ? common('dev.unavailable') : common('dev.failed', { code: x.code });
         return;
       }
       sessionStorage.setItem(KEY, JSON.stringify(choice));
       $('#signin').hidden = true;
-      start(choice);
+      start(session);
     });
   }
 
-  return { request, api, signIn };
+  return { request, api, devSignIn };
 }

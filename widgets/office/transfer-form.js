@@ -21,7 +21,7 @@ export function officeName(state, code) {
 
 /**
  * @param {object} d
- * @param {object} d.state the console's state (choice, selected, detail, offices)
+ * @param {object} d.state the console's state (session, selected, detail, offices)
  * @param {(path: string, o?: object) => Promise<any>} d.api
  * @param {(text: string) => void} d.announce
  * @param {(o?: { quiet?: boolean }) => Promise<void>} d.loadQueue
@@ -31,7 +31,7 @@ export function transferForm({ state, api, announce, loadQueue }) {
   function renderTargets() {
     const select = $('#transfer-sede');
     const value = select.value;
-    const others = (state.offices ?? []).filter((o) => o.code !== state.choice?.sede);
+    const others = (state.offices ?? []).filter((o) => o.code !== state.session?.me.sede);
     select.replaceChildren(h('option', { value: '' }, tr('off.transfer.pick')), ...others.map((o) => h('option', { value: o.code }, o.name)));
     select.value = others.some((o) => o.code === value) ? value : '';
   }
