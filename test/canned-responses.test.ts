@@ -74,4 +74,16 @@ test('GET /api/v1/canned-responses: advisors and supervisors read them; a worker
   }
 });
 
+test('a ready answer goes into the reply box in the chat\'s language when written in it (de-IT, en-GB), else in Italian', async () => {
+  // @ts-expect-error plain browser module, no types
+  const { cannedText } = await import('../widgets/advisor/canned.js');
+  const r = { text: { it: 'Buongiorno {nome}, sono {consulente}.', de: 'Guten Tag {nome}, hier {consulente}.', en: 'Hello {nome}, {consulente} here.' } };
+  const names = { userName: 'Anna', advisorName: 'Luca' };
+  assert.is(cannedText(r, { lang: 'de-IT', ...names }), 'Guten Tag Anna, hier Luca.');
+  assert.is(cannedText(r, { lang: 'en-GB', ...names }), 'Hello Anna, Luca here.');
+  assert.is(cannedText(r, { lang: 'fr', ...names }), 'Buongiorno Anna, sono Luca.');
+  assert.is(cannedText({ text: { it: 'Solo italiano, {nome}.' } }, { lang: 'de', ...names }), 'Solo italiano, Anna.');
+  assert.is(cannedText(r, { lang: undefined, ...names }), 'Buongiorno Anna, sono Luca.');
+});
+
 test.run();

@@ -23,7 +23,7 @@ export const LANGS = { it: 'Italiano', en: 'English' };
  */
 export const USER_LANGS = { it: 'Italiano', de: 'Deutsch', en: 'English' };
 /** Keys German lacks on purpose: the staff consoles', which speak Italian and English only. */
-export const STAFF_ONLY = /^(adv|stub)\./;
+export const STAFF_ONLY = /^(adv|stub|staff)\./;
 /** de-IT: German as written in South Tyrol ("Jänner", dates as 10.12.2026). */
 const LOCALES = { it: 'it-IT', de: 'de-IT', en: 'en-GB' };
 export const TIME_ZONE = 'Europe/Rome';

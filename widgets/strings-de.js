@@ -38,6 +38,8 @@ export default {
   'role.employer': 'Arbeitgeber/in',
   'role.intermediary': 'Vermittler/in',
   'role.advisor': 'Berater/in',
+  'role.office': 'Sachbearbeiter/in des Sitzes',
+  'role.supervisor': 'Aufsichtsperson',
 
   'entry.omnia': 'OMNIA IS',
   'entry.cassetto': 'Cassetto previdenziale',

@@ -24,7 +24,8 @@ function responses(client) {
 
 /** The text of one response for this chat: its language if written, else Italian; placeholders filled. */
 export function cannedText(r, { lang, userName, advisorName }) {
-  const text = (lang === 'en' && r.text.en) || r.text.it;
+  const base = typeof lang === 'string' ? lang.toLowerCase().split('-')[0] : 'it';
+  const text = (Object.hasOwn(r.text, base) && r.text[base]) || r.text.it;
   return text.replace(/\{(nome|consulente)\}/g, (_, k) => (k === 'nome' ? userName : advisorName) || '');
 }
 
