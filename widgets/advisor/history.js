@@ -15,6 +15,7 @@
  */
 import { formatDateTime, label, t } from '../i18n.js';
 import { h } from '../lib/ui.js';
+import { cardList } from './card-list.js';
 import { sedeInWords } from './requests.js';
 
 const USER_ROLES = ['worker', 'employer', 'intermediary'];
@@ -114,37 +115,23 @@ function item(client, conversationId, c) {
   const open = h('button', { type: 'button', class: 'link history-open', 'aria-haspopup': 'dialog' },
     t('adv.hist.item', { date: formatDateTime(c.openedAt), topic: label('topic', c.topic) }));
   open.addEventListener('click', () => void openTranscript(client, conversationId, c, open));
-  return h('li', { class: 'request previous-chat' }, h('span', { class: 'request-head' }, open), h('span', { class: 'request-facts' }, facts(c)));
+  return h('li', { class: 'previous-chat' }, h('span', {}, open), h('span', { class: 'previous-facts' }, facts(c)));
 }
 
 /** The section of one card; `p` prefixes element ids. Folded until the advisor opens it. Returns the element and `load()`. */
 export function historyPanel({ client, conversationId, p }) {
-  const title = h('span', {}, t('adv.hist.title', { n: '…' }));
-  const list = h('ul', { class: 'requests-list', 'aria-labelledby': `${p}-hist-summary` });
-  const status = h('p', { class: 'note requests-status', role: 'status' });
-  const retry = h('button', { type: 'button', class: 'link', hidden: true }, t('adv.req.retry'));
-  const el = h('details', { class: 'requests-box history-box' }, h('summary', { id: `${p}-hist-summary` }, title), status, list, retry);
-  let asked = 0;
-
-  async function load() {
-    const mine = ++asked;
-    retry.hidden = true;
-    status.textContent = t('adv.hist.loading');
-    let chats;
-    try {
-      chats = (await api(client, [conversationId, 'history'])).chats ?? [];
-    } catch (f) {
-      if (mine !== asked) return;
-      title.textContent = t('adv.hist.title', { n: '?' });
-      status.textContent = t('adv.hist.listFailed', { code: f?.code ?? 'error' });
-      retry.hidden = false;
-      return;
-    }
-    if (mine !== asked) return; // a later load answers for this card
-    title.textContent = chats.length ? t('adv.hist.title', { n: chats.length }) : t('adv.hist.titleNone');
-    status.textContent = chats.length ? '' : t('adv.hist.none');
-    list.replaceChildren(...chats.map((c) => item(client, conversationId, c)));
-  }
-  retry.addEventListener('click', () => void load());
-  return { el, load };
+  return cardList({
+    className: 'history-box',
+    listClass: 'history-list',
+    summaryId: `${p}-hist-summary`,
+    words: {
+      title: (n) => t('adv.hist.title', { n }),
+      titleNone: t('adv.hist.titleNone'),
+      none: t('adv.hist.none'),
+      loading: t('adv.hist.loading'),
+      failed: (code) => t('adv.hist.listFailed', { code }),
+    },
+    fetch: async () => (await api(client, [conversationId, 'history'])).chats ?? [],
+    render: (c) => item(client, conversationId, c),
+  });
 }
