@@ -21,7 +21,7 @@ import { csvCell } from './csv.ts';
 import { AppError } from './errors.ts';
 import { companyMatricole } from './ticket-rules.ts';
 
-export const ACCESS_ACTIONS = ['conversation.read', 'ticket.read', 'attachment.read', 'ticket.search', 'ticket.list', 'access_log.export', 'access_log.erase'] as const;
+export const ACCESS_ACTIONS = ['conversation.read', 'conversation.list', 'ticket.read', 'attachment.read', 'ticket.search', 'ticket.list', 'access_log.export', 'access_log.erase'] as const;
 export type AccessAction = (typeof ACCESS_ACTIONS)[number];
 /** The reads a person is shown under one of their requests (`mine` with `ticket`): each needs words in the chat's strings. */
 export const REQUEST_READ_ACTIONS = ['ticket.read', 'attachment.read', 'ticket.list'] as const satisfies readonly AccessAction[];

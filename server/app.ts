@@ -15,6 +15,7 @@ import { availabilityFastPath, type FastPath } from './http-fast-path.ts';
 import { accessLogRoutes } from './http-access-log.ts';
 import { cannedResponsesRoute } from './http-canned-responses.ts';
 import { tipsRoute } from './http-tips.ts';
+import { chatHistoryRoutes } from './http-chat-history.ts';
 import { conversationRoutes } from './http-conversations.ts';
 import { installErrorHandling } from './http-errors.ts';
 import { healthRoutes } from './http-health.ts';
@@ -82,6 +83,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(availabilityRoutes, { schedule: services.schedule, now: () => services.clock.now(), current: availabilityNow });
   await app.register(conversationRoutes, {
     auth: services.auth, store: services.store, access: services.access, chat: services.chat, tickets: services.tickets, officeName: services.dashboard.officeName,
+  });
+  await app.register(chatHistoryRoutes, {
+    auth: services.auth, store: services.store, access: services.access, db: services.db.db, clock: services.clock, officeName: services.dashboard.officeName,
   });
   await app.register(ticketHttpRoutes, { auth: services.auth, tickets: services.tickets, access: services.access, attachments: services.attachments, contacts: services.contacts, officeName: services.dashboard.officeName });
   await app.register(accessLogRoutes, { auth: services.auth, access: services.access, timeZone: services.tickets.timeZone });

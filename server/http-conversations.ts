@@ -16,12 +16,16 @@
  * or moved on, gets the 404 of an absent chat. A staff read of personal data:
  * recorded (`ticket.list`, one row per owner) before the list is sent. Only the
  * fields below leave: no thread, no files, no staff names.
+ *
+ * The user's previous chats beside the chat are their own module,
+ * http-chat-history.ts, on the same rule; it shares `listEntries` and the
+ * transcript's message view from here.
  */
 import type { FastifyInstance } from 'fastify';
-import { companyOwner, type AccessEntry, type AccessLog } from './access-log.ts';
+import { companyOwner, type AccessAction, type AccessEntry, type AccessLog } from './access-log.ts';
 import type { Authenticator, Identity } from './auth.ts';
 import type { ChatService } from './chat-service.ts';
-import type { ChatStore, ConversationRecord } from './chat-store.ts';
+import type { ChatStore, ConversationRecord, StoredMessage } from './chat-store.ts';
 import { AppError } from './errors.ts';
 import { errorSchema } from './http-errors.ts';
 import { signedIn } from './http-auth.ts';
@@ -93,22 +97,50 @@ function chatRequestView(t: TicketRecord, officeName: OfficeName) {
 }
 
 /**
- * Whose data the list is, one access-log row each: the user's own requests, and
- * the company's (`matricola:<m>`) when the chat is about one, each row naming
- * the requests it showed so the person sees the read under each of them.
+ * Whose data a list beside a chat is, one access-log row each: the user's own
+ * items, and the company's (`matricola:<m>`) when the chat is about one, each row
+ * naming the items it showed (`detail[key]`, space-separated ids) so the person
+ * sees the read under each of them. Requests (`ticket.list`) and previous chats
+ * (`conversation.list`, http-chat-history.ts) alike.
  */
-function listEntries(conversationId: string, userId: string, matricola: string | null, items: readonly TicketRecord[]): AccessEntry[] {
+export function listEntries(
+  list: { action: AccessAction; key: string },
+  conversationId: string,
+  userId: string,
+  matricola: string | null,
+  items: readonly { id: string; userId: string | null }[],
+): AccessEntry[] {
   const own = items.filter((t) => t.userId === userId);
-  const entry = (ownerId: string, shown: readonly TicketRecord[]): AccessEntry => ({
-    action: 'ticket.list',
+  const entry = (ownerId: string, shown: readonly { id: string }[]): AccessEntry => ({
+    action: list.action,
     subjectId: conversationId,
     ownerId,
-    detail: { results: shown.length, tickets: shown.map((t) => t.id).join(' ') },
+    detail: { results: shown.length, [list.key]: shown.map((t) => t.id).join(' ') },
   });
   const entries = [entry(userId, own)];
   if (matricola !== null) entries.push(entry(companyOwner(matricola), items.filter((t) => t.userId !== userId)));
   return entries;
 }
+
+/** A transcript message as staff beside a chat see it: who wrote by role only (no ids), what and when. */
+export const transcriptMessageSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    seq: { type: 'integer' },
+    from: { type: 'object', additionalProperties: false, properties: { role: { type: 'string' } }, required: ['role'] },
+    text: { type: 'string' },
+    at: { type: 'string' },
+  },
+  required: ['seq', 'from', 'text', 'at'],
+} as const;
+
+export function transcriptMessage(m: StoredMessage) {
+  return { seq: m.seq, from: { role: m.senderRole }, text: m.text, at: m.at.toISOString() };
+}
+
+/** A conversation's messages in seq order, as far as a transcript view goes. */
+export const transcriptOf = (store: ChatStore, conversationId: string) => store.messagesAfter(conversationId, 0, TRANSCRIPT_LIMIT);
 
 export interface ConversationRoutesOptions {
   auth: Authenticator;
@@ -137,7 +169,7 @@ export async function conversationRoutes(app: FastifyInstance, opts: Conversatio
     async (request) => {
       const identity = await signedIn(request, opts.auth);
       const { conversation, items, matricola } = await opts.tickets.ofChat(identity, await opts.store.getConversation(request.params.id));
-      await opts.access.recordAll(identity, listEntries(conversation.id, conversation.userId, matricola, items), request.id);
+      await opts.access.recordAll(identity, listEntries({ action: 'ticket.list', key: 'tickets' }, conversation.id, conversation.userId, matricola, items), request.id);
       return { requests: items.map((t) => chatRequestView(t, officeName)) };
     },
   );
@@ -194,7 +226,7 @@ export async function conversationRoutes(app: FastifyInstance, opts: Conversatio
       const conv = await opts.store.getConversation(request.params.id);
       if (!conv || !mayRead(identity, conv)) throw new AppError('not_found');
       await opts.access.record(identity, { action: 'conversation.read', subjectId: conv.id, ownerId: conv.userId, participants: [conv.advisorId] }, request.id);
-      const messages = await opts.store.messagesAfter(conv.id, 0, TRANSCRIPT_LIMIT);
+      const messages = await transcriptOf(opts.store, conv.id);
       return {
         id: conv.id,
         status: conv.status,
@@ -210,7 +242,8 @@ export async function conversationRoutes(app: FastifyInstance, opts: Conversatio
         openedAt: conv.openedAt.toISOString(),
         closedAt: conv.closedAt?.toISOString() ?? null,
         lastSeq: conv.lastSeq,
-        messages: messages.map((m) => ({ seq: m.seq, clientMsgId: m.clientMsgId, from: { id: m.senderId, role: m.senderRole }, text: m.text, at: m.at.toISOString() })),
+        // The participants' own view: ids too (the page tells its own messages apart by them).
+        messages: messages.map((m) => ({ ...transcriptMessage(m), clientMsgId: m.clientMsgId, from: { id: m.senderId, role: m.senderRole } })),
       };
     },
   );

@@ -5,6 +5,7 @@
  * an identity and a ticket; the service (ticket-service.ts) applies them.
  */
 import type { Identity } from './auth.ts';
+import type { ConversationRecord } from './chat-store.ts';
 import { AppError } from './errors.ts';
 import type { Actor, NewNotice, TicketRecord, TicketScope } from './ticket-store.ts';
 
@@ -42,6 +43,16 @@ export function companyMatricole(identity: Identity): string[] {
 export function chatMatricola(conversation: { userRole: string; context: Record<string, string> }): string | null {
   if (conversation.userRole === 'worker') return null;
   return conversation.context.matricola?.trim() || null;
+}
+
+/**
+ * What is shown beside a chat (the user's requests, their previous chats) is for
+ * the advisor serving it now, while it is open: anyone else, and the same advisor
+ * once it closed or moved on, gets the `not_found` of an absent chat.
+ */
+export function servedByCaller(identity: Identity, conversation: ConversationRecord | null): ConversationRecord {
+  if (!conversation || identity.role !== 'advisor' || conversation.advisorId !== identity.sub || conversation.status !== 'open') throw new AppError('not_found');
+  return conversation;
 }
 
 /** The one visibility rule, for reads and for actions alike. */

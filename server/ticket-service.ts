@@ -41,7 +41,7 @@ import {
   type TicketList,
   type TransferRequest,
 } from './ticket-input.ts';
-import { actorOf, chatMatricola, companyMatricole, isOverdue, isStaff, mayView, noticePayload, scopeOf, SLA_WORKING_HOURS, TICKET_LIMITS, TICKET_TIME_ZONE, userSide, WITHDRAWN } from './ticket-rules.ts';
+import { actorOf, chatMatricola, companyMatricole, isOverdue, isStaff, mayView, noticePayload, scopeOf, servedByCaller, SLA_WORKING_HOURS, TICKET_LIMITS, TICKET_TIME_ZONE, userSide, WITHDRAWN } from './ticket-rules.ts';
 import {
   isTicketStatus,
   type NewNotice,
@@ -158,8 +158,8 @@ export class TicketService {
    * another company the user holds: not closed, or closed in the last
    * CHAT_REQUESTS_CLOSED_DAYS; newest activity first, at most CHAT_REQUESTS_MAX.
    */
-  async ofChat(identity: Identity, conv: ConversationRecord | null): Promise<{ conversation: ConversationRecord; items: TicketRecord[]; matricola: string | null }> {
-    if (!conv || identity.role !== 'advisor' || conv.advisorId !== identity.sub || conv.status !== 'open') throw new AppError('not_found');
+  async ofChat(identity: Identity, chat: ConversationRecord | null): Promise<{ conversation: ConversationRecord; items: TicketRecord[]; matricola: string | null }> {
+    const conv = servedByCaller(identity, chat);
     const matricola = chatMatricola(conv);
     const closedSince = new Date(this.clock.now() - CHAT_REQUESTS_CLOSED_DAYS * 86_400_000);
     const items = await this.store.ofChatUser({ userId: conv.userId, matricola, company: conv.userRole !== 'worker', closedSince, limit: CHAT_REQUESTS_MAX });

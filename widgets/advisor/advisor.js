@@ -14,6 +14,7 @@ import { cannedPicker } from './canned.js';
 import { beep, clearCue, titleCue, unlockAudio } from './cues.js';
 import { devSignIn } from './dev-sign-in.js';
 import { escalatedNote, handoverForms, releasedNote } from './handover.js';
+import { historyPanel } from './history.js';
 import { requestsPanel } from './requests.js';
 
 const STATUS_KEY = 'infocig.advisor.status';
@@ -114,11 +115,12 @@ function addCard(info, isNew) {
   const dl = h('button', { type: 'button', class: 'link' }, t('common.download'));
   const handover = handoverForms({ client: state.client, conversationId: id, p, isOpen: () => !card.closed, onDone: (note) => retire(card, note) });
   const requests = requestsPanel({ client: state.client, conversationId: id, p, onLoad: handover.warn });
+  const history = historyPanel({ client: state.client, conversationId: id, p });
   const el = h('article', { class: 'chat-card card', 'aria-labelledby': `${p}-title`, 'data-conversation': id },
     h('header', { class: 'chat-card-head' },
       h('h3', { id: `${p}-title` }, name),
       h('dl', { class: 'ctx' }, contextRows(info))),
-    requests.el, logBox, typing, answerBy, composer,
+    requests.el, history.el, logBox, typing, answerBy, composer,
     h('div', { class: 'card-foot' }, closeForm, dl),
     handover.el, closedNote, dismiss);
 
@@ -129,6 +131,7 @@ function addCard(info, isNew) {
   card.closeForm = closeForm;
   card.handover = handover;
   card.requests = requests;
+  card.history = history;
   card.closedNote = closedNote;
   card.answerBy = answerBy;
   card.dismiss = dismiss;
@@ -167,6 +170,7 @@ function addCard(info, isNew) {
   state.cards.set(id, card);
   $('#cards').append(el);
   void requests.load();
+  void history.load();
   renderLoad();
   if (isNew) cueNewChat(card);
   return card;
@@ -198,6 +202,7 @@ function revive(card) {
   card.composer.hidden = card.closeForm.hidden = card.handover.el.hidden = false;
   card.handover.reset();
   void card.requests.load(); // they may have changed while the chat was elsewhere
+  void card.history.load();
   card.closedNote.textContent = '';
   card.dismiss.hidden = true;
   card.el.remove();

@@ -8,11 +8,12 @@
  *
  * Asked from GET /api/v1/conversations/:id/requests when the card appears and
  * when it comes back; the server answers only the chat's current advisor and
- * records the read in the access log. Separate from advisor.js: the list, its
- * states and its words are one concern, and the card only gives it a place.
+ * records the read in the access log. Separate from advisor.js: the list and its
+ * words are one concern (its states are card-list.js's), and the card only gives it a place.
  */
 import { formatDateTime, formatDue, label, t } from '../i18n.js';
 import { h } from '../lib/ui.js';
+import { cardList } from './card-list.js';
 
 /** A sede as a sentence names it: "Sede di Milano" (the office's name without "INPS"), else its code. */
 export function sedeInWords(r) {
@@ -34,38 +35,23 @@ function line(r) {
 
 /**
  * The section of one card. `p` prefixes element ids; `onLoad(items)` hears each
- * list that arrives. Returns the element and `load()`.
+ * list that arrives. Open when there is something to see. Returns the element and `load()`.
  */
 export function requestsPanel({ client, conversationId, p, onLoad }) {
-  const title = h('span', {}, t('adv.req.title', { n: '…' }));
-  const list = h('ul', { class: 'requests-list', 'aria-labelledby': `${p}-req-summary` });
-  const status = h('p', { class: 'note requests-status', role: 'status' });
-  const retry = h('button', { type: 'button', class: 'link', hidden: true }, t('adv.req.retry'));
-  const el = h('details', { class: 'requests-box' }, h('summary', { id: `${p}-req-summary` }, title), status, list, retry);
-  let asked = 0;
-
-  async function load() {
-    const mine = ++asked;
-    retry.hidden = true;
-    status.textContent = t('adv.req.loading');
-    let items;
-    try {
-      items = (await client.api(`api/v1/conversations/${encodeURIComponent(conversationId)}/requests`)).requests ?? [];
-    } catch (f) {
-      if (mine !== asked) return;
-      title.textContent = t('adv.req.title', { n: '?' });
-      status.textContent = t('adv.req.failed', { code: f?.code ?? 'error' });
-      retry.hidden = false;
-      el.open = true; // the retry must be reachable
-      return;
-    }
-    if (mine !== asked) return; // a later load answers for this card
-    title.textContent = items.length ? t('adv.req.title', { n: items.length }) : t('adv.req.titleNone');
-    status.textContent = items.length ? '' : t('adv.req.none');
-    list.replaceChildren(...items.map(line));
-    el.open = items.length > 0;
-    onLoad?.(items);
-  }
-  retry.addEventListener('click', () => void load());
-  return { el, load };
+  return cardList({
+    className: 'requests-box',
+    listClass: 'requests-list',
+    summaryId: `${p}-req-summary`,
+    words: {
+      title: (n) => t('adv.req.title', { n }),
+      titleNone: t('adv.req.titleNone'),
+      none: t('adv.req.none'),
+      loading: t('adv.req.loading'),
+      failed: (code) => t('adv.req.failed', { code }),
+    },
+    fetch: async () => (await client.api(`api/v1/conversations/${encodeURIComponent(conversationId)}/requests`)).requests ?? [],
+    render: line,
+    unfold: true,
+    onLoad,
+  });
 }

@@ -1,0 +1,1 @@
+CREATE INDEX "conversations_matricola_closed_idx" ON "conversations" USING btree (("context" ->> 'matricola'),"closed_at") WHERE "conversations"."status" = 'closed';
