@@ -2,7 +2,8 @@
  * The matching policy: one pure function over a snapshot of the routing state.
  *
  * Longest-waiting eligible user first (priority, then arrival); each goes to the
- * eligible available advisor with the lowest load, ties to the one idle longest.
+ * eligible available advisor with the lowest load, ties to the one idle longest;
+ * one who speaks the user's language before one who does not (language overflow).
  * Replace this function to change the policy; the state makes each proposal atomic.
  */
 import type { AdvisorState, QueueEntry, RoutingSnapshot } from './routing-state.ts';
@@ -15,8 +16,11 @@ export interface Proposal {
 export interface MatchContext {
   now: number;
   regionOf(province: string): string | undefined;
-  /** Territorial overflow: after these waits, advisors of the region, then of all Italy, may serve. */
-  overflow?: { regionAfterSeconds: number; nationalAfterSeconds: number };
+  /**
+   * Overflow: after these waits, advisors of the region, then of all Italy, may
+   * serve; and, after `languageAfterSeconds`, advisors who do not list the user's language.
+   */
+  overflow?: { regionAfterSeconds: number; nationalAfterSeconds: number; languageAfterSeconds?: number };
 }
 
 export type MatchPolicy = (snapshot: RoutingSnapshot, ctx: MatchContext) => Proposal[];
@@ -26,8 +30,18 @@ export function isEligible(advisor: AdvisorState, entry: QueueEntry, ctx: MatchC
   if (entry.avoidAdvisor === advisor.id) return false;
   if (s.audiences.length && !s.audiences.includes(entry.audience)) return false;
   if (s.topics.length && !s.topics.includes(entry.topic)) return false;
-  if (s.languages.length && !s.languages.includes(entry.lang)) return false;
+  if (!speaksFor(advisor, entry) && !waitedFor(entry, ctx, ctx.overflow?.languageAfterSeconds)) return false;
   return servesTerritory(advisor, entry, ctx);
+}
+
+/** Whether the advisor lists the user's language (an advisor who lists none serves every language). */
+export function speaksFor(advisor: Pick<AdvisorState, 'skills'>, entry: Pick<QueueEntry, 'lang'>): boolean {
+  const langs = advisor.skills.languages;
+  return langs.length === 0 || langs.includes(entry.lang);
+}
+
+function waitedFor(entry: QueueEntry, ctx: MatchContext, seconds: number | undefined): boolean {
+  return seconds !== undefined && (ctx.now - entry.since) / 1000 >= seconds;
 }
 
 /**
@@ -61,11 +75,19 @@ export const longestWaitingLowestLoad: MatchPolicy = (snapshot, ctx) => {
   const proposals: Proposal[] = [];
   for (const entry of entries) {
     let best: AdvisorState | undefined;
+    let bestSpeaks = false;
     for (const advisor of free) {
       const l = load.get(advisor.id)!;
       if (l >= advisor.capacity || !isEligible(advisor, entry, ctx)) continue;
+      // One who speaks the user's language first (after the language overflow both may serve).
+      const speaks = speaksFor(advisor, entry);
+      if (best && speaks !== bestSpeaks) {
+        if (speaks) (best = advisor), (bestSpeaks = speaks);
+        continue;
+      }
       if (!best || l < load.get(best.id)! || (l === load.get(best.id)! && advisor.idleSince < best.idleSince)) {
         best = advisor;
+        bestSpeaks = speaks;
       }
     }
     if (!best) continue;

@@ -32,6 +32,11 @@ export interface RoutingConfig {
     regionAfterSeconds: number;
     /** After this wait, any advisor with the right skills may, seconds. */
     nationalAfterSeconds: number;
+    /**
+     * After this wait, an advisor who does not list the user's language may serve
+     * them (told so on both sides), seconds; 86400 keeps the language strict.
+     */
+    languageAfterSeconds: number;
   };
   rollout: {
     /** When employers and intermediaries of provinces not listed were admitted (YYYY-MM-DD). */
@@ -51,7 +56,7 @@ export const DEFAULT_ROUTING_CONFIG: RoutingConfig = {
   maxWaitSeconds: 2700,
   closingCutoffMinutes: 30,
   positionPushMs: 1000,
-  overflow: { regionAfterSeconds: 300, nationalAfterSeconds: 900 },
+  overflow: { regionAfterSeconds: 300, nationalAfterSeconds: 900, languageAfterSeconds: 300 },
   rollout: {
     restOfItalyFrom: '2023-09-01',
     provinces: { MI: '2022-12-01', TO: '2023-02-13', RM: '2023-02-13', NA: '2023-02-13' },
@@ -99,7 +104,7 @@ export function validateRoutingConfig(input: unknown, base: RoutingConfig = DEFA
   const top = Object.keys(base).filter((k) => k !== '$schema');
   noExtras(root, [...top, '$schema', 'comment'], '');
   const overflowIn = object(root.overflow, 'overflow');
-  noExtras(overflowIn, ['regionAfterSeconds', 'nationalAfterSeconds'], 'overflow.');
+  noExtras(overflowIn, ['regionAfterSeconds', 'nationalAfterSeconds', 'languageAfterSeconds'], 'overflow.');
   const rolloutIn = object(root.rollout, 'rollout');
   noExtras(rolloutIn, ['restOfItalyFrom', 'provinces'], 'rollout.');
   const provincesIn = object(rolloutIn.provinces, 'rollout.provinces');
@@ -111,6 +116,7 @@ export function validateRoutingConfig(input: unknown, base: RoutingConfig = DEFA
   const overflow = {
     regionAfterSeconds: integer(overflowIn, 'regionAfterSeconds', 'overflow.', base.overflow.regionAfterSeconds, 0, 86_400),
     nationalAfterSeconds: integer(overflowIn, 'nationalAfterSeconds', 'overflow.', base.overflow.nationalAfterSeconds, 0, 86_400),
+    languageAfterSeconds: integer(overflowIn, 'languageAfterSeconds', 'overflow.', base.overflow.languageAfterSeconds, 0, 86_400),
   };
   if (overflow.nationalAfterSeconds < overflow.regionAfterSeconds) {
     throw new RoutingConfigError('overflow.nationalAfterSeconds', 'must not be shorter than overflow.regionAfterSeconds');

@@ -70,7 +70,7 @@ ${rows.join('\n')}
 | \`queue.joined\` | \`province\`, \`audience\`, \`topic\`, \`position\`, \`etaSeconds\`; back in the queue with a chat already open: \`conversationId\`, \`reason\` (\`transferred\`, \`unanswered\`, \`advisor_left\`) |
 | \`queue.position\` | \`position\`, \`etaSeconds\` — pushed when they change |
 | \`queue.left\` | \`reason\` (\`cancelled\`, \`timeout\`, \`closed\`), \`offerTicket\`? (offer a Linea INPS request), \`conversationId\`? |
-| \`conversation.assigned\` | \`conversationId\`, \`peer\` {id, name, role}, \`topic\`, \`province\`, \`audience\`, \`entry\`, \`context\`, \`lastSeq\`, \`openedAt\`, \`handedOver\`; to the advisor also \`answerBy\` (ISO: without a first answer by then the chat goes to a colleague and the advisor is set away) |
+| \`conversation.assigned\` | \`conversationId\`, \`peer\` {id, name, role}, \`topic\`, \`province\`, \`audience\`, \`entry\`, \`context\`, \`lastSeq\`, \`openedAt\`, \`handedOver\`; to the advisor also \`answerBy\` (ISO: without a first answer by then the chat goes to a colleague and the advisor is set away); to both \`otherLanguage: true\` when the advisor does not list the user's language (served after the routing's \`overflow.languageAfterSeconds\`) |
 | \`message\` | \`conversationId\`, \`seq\` (1, 2, 3 … per conversation, no gaps), \`clientMsgId\`, \`from\` {id, role}, \`text\`, \`at\` — to every socket of both participants, the sender's included |
 | \`message.ack\` | \`clientMsgId\`, \`conversationId\`, \`seq\` — only once the message is stored |
 | \`typing\` | \`conversationId\`, \`from\`, \`active\` |

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../routing/clock.ts';
 import { HandlingStats, waitInfos, type WaitInfo } from '../routing/eta.ts';
-import { longestWaitingLowestLoad, type MatchContext, type MatchPolicy } from '../routing/matching.ts';
+import { longestWaitingLowestLoad, speaksFor, type MatchContext, type MatchPolicy } from '../routing/matching.ts';
 import { regionOf } from '../routing/provinces.ts';
 import type { RoutingConfig } from '../routing/routing-config.ts';
 import type { QueueEntry, RoutingSnapshot, RoutingState } from '../routing/routing-state.ts';
@@ -111,13 +111,13 @@ export class RouterService {
         this.again = true;
         continue;
       }
-      await this.open(conversationId, entry, advisor.id, advisor.name);
+      await this.open(conversationId, entry, advisor.id, advisor.name, speaksFor(advisor, entry));
     }
     this.schedulePositions();
   }
 
   /** Stores the assignment: a new conversation, or a waiting one handed to its new advisor. */
-  private async open(id: string, entry: QueueEntry, advisorId: string, advisorName: string | null): Promise<void> {
+  private async open(id: string, entry: QueueEntry, advisorId: string, advisorName: string | null, speaks = true): Promise<void> {
     const { store, state, fanout, clock, log } = this.deps;
     let conv: ConversationRecord;
     try {
@@ -151,9 +151,11 @@ export class RouterService {
     fanout.follow([advisorId], conv.id, 0, true);
     fanout.follow([conv.userId], conv.id, conv.lastSeq);
     const answerBy = new Date(clock.now() + this.deps.config.unansweredSeconds * 1000).toISOString();
-    fanout.toUser(conv.userId, { type: 'conversation.assigned', ...conversationSummary(conv, conv.userId), handedOver: !!entry.conversationId });
+    // Served after the language overflow by an advisor who does not list the user's language: both are told.
+    const language = speaks ? {} : { otherLanguage: true };
+    fanout.toUser(conv.userId, { type: 'conversation.assigned', ...conversationSummary(conv, conv.userId), handedOver: !!entry.conversationId, ...language });
     // The advisor is told by when a first answer must come, or the chat goes to a colleague (router-sweep.ts).
-    fanout.toUser(advisorId, { type: 'conversation.assigned', ...conversationSummary(conv, advisorId), handedOver: !!entry.conversationId, answerBy });
+    fanout.toUser(advisorId, { type: 'conversation.assigned', ...conversationSummary(conv, advisorId), handedOver: !!entry.conversationId, answerBy, ...language });
     if (entry.question && !entry.conversationId) await this.askFirst(conv, entry.question);
   }
 

@@ -11,6 +11,9 @@
  * in the page (GET /api/v1/availability). Screenshots: test/screenshots/de-*.png.
  * Skips without /usr/bin/chromium.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -72,7 +75,10 @@ async function hostPage(c: BrowserContext, lang: string | null): Promise<Page> {
 
 if (chromiumOrSkip('German chat test')) {
   test.before(async () => {
-    ctx.proc = await startServerProcess('german', { SERVICE_HOURS: 'always' });
+    // No wait before the language overflow, so an Italian-only advisor may take a German chat at once.
+    const routing = path.join(mkdtempSync(path.join(tmpdir(), 'infocig-de-')), 'routing.json');
+    writeFileSync(routing, JSON.stringify({ overflow: { languageAfterSeconds: 0 } }));
+    ctx.proc = await startServerProcess('german', { SERVICE_HOURS: 'always', ROUTING_CONFIG: routing });
     ctx.base = ctx.proc.base;
     await chromium.launch();
   });
@@ -139,6 +145,37 @@ if (chromiumOrSkip('German chat test')) {
     await shot(page, 'chat');
     assert.equal(await overflowing(page), []);
     assert.equal(await axe(page, 'chat'), []);
+    await adv.getByLabel('Assente').check();
+  });
+
+  test('past the language overflow an Italian-only advisor takes the German chat: the user reads that the answer comes in Italian, the advisor sees the language', async () => {
+    const adv = await chromium.newPage('advisor-it');
+    await adv.goto(`${ctx.base}/advisor/`);
+    await adv.getByLabel('Nome').fill('Paolo Neri');
+    await adv.getByLabel('Codice utente').fill('adv-neri');
+    await adv.getByLabel('Competenze (separate da virgola, facoltative)').fill('lang:it');
+    await adv.getByRole('button', { name: 'Entra' }).click();
+    await adv.getByLabel('Disponibile').check();
+    const page = await chromium.newPage('chat-de-it');
+    await signIn(page, `${ctx.base}/chat/?lang=de`);
+    await page.getByLabel('FIS / Lohnausgleichsfonds').check();
+    await page.getByRole('button', { name: 'Chat starten' }).click();
+    await page.getByRole('heading', { name: 'Sie sprechen mit Paolo Neri' }).waitFor();
+    assert.is(await text(page, '#chat-lang-note'), 'Es war keine Beraterin und kein Berater in Ihrer Sprache frei: Paolo Neri antwortet Ihnen auf Italienisch.');
+    const send = page.getByRole('button', { name: 'Senden', exact: true });
+    const lines = await send.evaluate((b) => {
+      const range = document.createRange();
+      range.selectNodeContents(b);
+      return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+    });
+    assert.is(lines, 1, 'the send button keeps "Senden" on one line');
+    const card = adv.locator('article.chat-card', { has: adv.getByRole('heading', { name: 'Maria Hofer' }) });
+    await card.waitFor();
+    assert.is((await card.locator('dt', { hasText: 'Lingua' }).locator('xpath=following-sibling::dd').textContent())?.trim(), 'Deutsch – Nessun consulente nella sua lingua era libero: scrivi frasi brevi e semplici.');
+    await shot(page, 'chat-other-language');
+    await shot(adv, 'advisor-other-language');
+    assert.equal(await overflowing(page), []);
+    assert.equal(await axe(page, 'chat-other-language'), []);
     await adv.getByLabel('Assente').check();
   });
 

@@ -93,6 +93,24 @@ test('territorial overflow: after a while advisors of the region may serve, late
   assert.not.ok(isEligible(english, rome, at(5000)), 'overflow never lifts the language, audience or topic');
 });
 
+test('language overflow: after languageAfterSeconds an advisor of another language may serve, one who speaks it still first', () => {
+  const overflow = { regionAfterSeconds: 300, nationalAfterSeconds: 900, languageAfterSeconds: 300 };
+  const at = (seconds: number): MatchContext => ({ now: seconds * 1000, regionOf, overflow });
+  const italian = advisor('it-only', { skills: { ...all, languages: ['it'] } });
+  const german = entry('bz', { province: 'BZ', lang: 'de', since: 0 });
+  assert.not.ok(isEligible(italian, german, at(299)), 'at first only advisors who speak German');
+  assert.ok(isEligible(italian, german, at(300)), 'then anyone with the skills');
+  assert.ok(isEligible(advisor('any'), german, at(0)), 'an advisor who lists no language serves every one');
+  assert.equal(longestWaitingLowestLoad(snapshot([german], [italian]), at(299)), [], 'nobody proposed before the threshold');
+  assert.equal(longestWaitingLowestLoad(snapshot([german], [italian]), at(300)), [{ userId: 'bz', advisorId: 'it-only' }]);
+  // After the threshold both may serve: the one who speaks German, even with more chats and idle for less time.
+  const bilingual = advisor('de-it', { skills: { ...all, languages: ['de', 'it'] }, conversations: ['c1', 'c2'], idleSince: 99 });
+  assert.equal(longestWaitingLowestLoad(snapshot([german], [italian, bilingual]), at(600)), [{ userId: 'bz', advisorId: 'de-it' }]);
+  assert.equal(longestWaitingLowestLoad(snapshot([german], [bilingual, italian]), at(600)), [{ userId: 'bz', advisorId: 'de-it' }], 'whatever the order');
+  const strict = { ...overflow, languageAfterSeconds: 86_400 };
+  assert.not.ok(isEligible(italian, german, { now: 86_399_000, regionOf, overflow: strict }), '86400 keeps the language strict for a day');
+});
+
 test('an advisor to avoid (they transferred or did not answer) is never proposed for that user', () => {
   const proposals = longestWaitingLowestLoad(snapshot([entry('u', { avoidAdvisor: 'x' })], [advisor('x'), advisor('y', { idleSince: 99 })]), ctx);
   assert.equal(proposals, [{ userId: 'u', advisorId: 'y' }]);

@@ -27,7 +27,7 @@ test('a partial file keeps the defaults for what it leaves out', () => {
   const c = validateRoutingConfig({ defaultCapacity: 5, overflow: { regionAfterSeconds: 120, nationalAfterSeconds: 600 } });
   assert.is(c.defaultCapacity, 5);
   assert.is(c.userGraceSeconds, 60);
-  assert.equal(c.overflow, { regionAfterSeconds: 120, nationalAfterSeconds: 600 });
+  assert.equal(c.overflow, { regionAfterSeconds: 120, nationalAfterSeconds: 600, languageAfterSeconds: 300 });
 });
 
 test('each bad field is named', () => {
@@ -36,6 +36,7 @@ test('each bad field is named', () => {
   assert.is(fieldOf({ userGraceSeconds: 1.5 }), 'userGraceSeconds');
   assert.is(fieldOf({ capacity: 3 }), 'capacity');
   assert.is(fieldOf({ overflow: { regionAfterSeconds: 600, nationalAfterSeconds: 60 } }), 'overflow.nationalAfterSeconds');
+  assert.is(fieldOf({ overflow: { languageAfterSeconds: -1 } }), 'overflow.languageAfterSeconds');
   assert.is(fieldOf({ overflow: { region: 1 } }), 'overflow.region');
   assert.is(fieldOf({ rollout: { restOfItalyFrom: 'September' } }), 'rollout.restOfItalyFrom');
   assert.is(fieldOf({ rollout: { provinces: { ZZ: '2023-01-01' } } }), 'rollout.provinces.ZZ');

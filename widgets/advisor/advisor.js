@@ -7,7 +7,7 @@
  * or with AUTH_DEV the development picker (dev-sign-in.js).
  */
 import { ChatClient } from '../lib/chat-client.js';
-import { LANGS, applyI18n, formatTime, label, onLangChange, setLang, t } from '../i18n.js';
+import { LANGS, USER_LANGS, applyI18n, formatTime, label, onLangChange, setLang, t } from '../i18n.js';
 import { staffSignIn } from '../lib/staff-sign-in.js';
 import { $, MessageList, announcer, downloadText, enterToSend, fileStamp, h, typingNotifier } from '../lib/ui.js';
 import { cannedPicker } from './canned.js';
@@ -70,8 +70,10 @@ function contextRows(info) {
     ['adv.ctx.matricola', ctx.matricola],
     ['adv.ctx.protocol', ctx.protocol],
     ['adv.ctx.step', ctx.step],
+    // The user's language when it is not Italian, and a word when nobody speaking it was free.
+    ['adv.ctx.lang', ctx.lang && ctx.lang !== 'it' ? `${USER_LANGS[ctx.lang] ?? ctx.lang}${info.otherLanguage ? ` – ${t('adv.ctx.otherLanguage')}` : ''}` : null],
   ];
-  const wide = new Set(['adv.ctx.topic', 'adv.ctx.protocol', 'adv.ctx.step']);
+  const wide = new Set(['adv.ctx.topic', 'adv.ctx.protocol', 'adv.ctx.step', 'adv.ctx.lang']);
   return rows.filter(([, v]) => v).map(([k, v]) => h('div', { class: wide.has(k) ? 'wide' : null }, h('dt', {}, t(k)), h('dd', {}, v)));
 }
 

@@ -21,7 +21,8 @@ let list;
 
 export function showChat(info) {
   const { state } = d;
-  if (state.conv !== info.conversationId) {
+  const other = state.conv !== info.conversationId;
+  if (other) {
     list.clear();
     state.lastReadSent = 0;
   }
@@ -30,6 +31,9 @@ export function showChat(info) {
   state.request = null;
   state.peerName = info.peer?.name || '';
   state.topic = info.topic || '';
+  // Said by each conversation.assigned (an advisor who does not list the user's language, after
+  // the language overflow); a chat shown again from a resume keeps what it showed.
+  if (info.type === 'conversation.assigned' || other) state.otherLanguage = info.otherLanguage === true;
   state.endedByMe = false;
   state.handedTo = null;
   state.closingByMe = false;
@@ -45,6 +49,9 @@ function renderChatHead() {
   const { state } = d;
   $('#chat-peer').textContent = t('chat.with', { name: state.peerName || t('chat.anAdvisor') });
   $('#chat-topic').textContent = state.topic ? t('chat.topic', { topic: label('topic', state.topic) }) : '';
+  const langNote = $('#chat-lang-note');
+  langNote.hidden = !state.otherLanguage;
+  langNote.textContent = state.otherLanguage ? t('chat.otherLanguage', { name: state.peerName || t('chat.anAdvisor') }) : '';
 }
 
 /** After a language change: the head of an open chat and the ended text. */
@@ -136,7 +143,7 @@ function download() {
 function onAssigned(f) {
   showChat(f);
   const name = f.peer?.name || t('chat.anAdvisor');
-  d.announce(t('chat.assigned', { name }));
+  d.announce(f.otherLanguage ? `${t('chat.assigned', { name })} ${t('chat.otherLanguage', { name })}` : t('chat.assigned', { name }));
   d.post('event', { name: 'assigned', detail: { conversationId: f.conversationId, advisorName: f.peer?.name ?? null } });
   if (!isVisible()) setUnread(d.state.unread + 1);
 }
