@@ -125,7 +125,7 @@ test('POST /dev/token carries a contact for the notices, as the notices keep it 
     const claims = decodeJwt((res.json() as { token: string }).token);
     assert.is(claims.email, 'Anna.Verdi@example.it');
     assert.is(claims.phone_number, '+393331234567');
-    assert.equal(contactFromClaims(claims), { email: 'Anna.Verdi@example.it', phone: '+393331234567' });
+    assert.equal(contactFromClaims(claims), { email: 'Anna.Verdi@example.it', phone: '+393331234567', lang: null });
     const plain = decodeJwt(((await app.inject({ method: 'POST', url: '/dev/token', payload: { role: 'worker' } })).json() as { token: string }).token);
     assert.not.ok('email' in plain || 'phone_number' in plain, 'no contact unless asked');
   } finally {

@@ -170,6 +170,8 @@ if (chromiumOrSkip('staff consoles\' sign-in')) {
     assert.not.ok(((await page.locator('#queue').textContent()) ?? '').includes(ctx.tickets.roma!.protocol));
     assert.is(ctx.idp.tokenCalls.filter((c) => c.grant_type === 'refresh_token').length, refreshes + 1, 'renewed with the refresh token');
     assert.ok(await page.locator('#compose-open').isVisible());
+    assert.ok(await page.locator('#f-sede-field').isHidden(), 'an office sees its own sede only: no sede filter');
+    assert.is(await page.locator('#queue-title').textContent(), 'Richieste della sede');
     await shot(page, 'office-signed-in');
     await page.close();
   });
@@ -184,6 +186,13 @@ if (chromiumOrSkip('staff consoles\' sign-in')) {
     assert.ok(await page.locator('#reply-form').isHidden(), 'no reply');
     assert.ok(await page.locator('#transfer-form').isHidden(), 'no transfer');
     assert.ok(await page.locator('#compose-open').isHidden(), 'no new message');
+    assert.is(await page.locator('#queue-title').textContent(), 'Richieste di tutte le sedi');
+    assert.match((await page.locator('.q-item', { hasText: ctx.tickets.roma!.protocol }).locator('.q-meta').textContent()) ?? '', /^INPS Sede di Roma · /, 'each request says whose sede it is');
+    // One sede at a time, from the offices' directory.
+    await page.getByLabel('Sede', { exact: true }).selectOption('SEDE-RM');
+    await page.getByRole('button', { name: 'Filtra' }).click();
+    await page.locator('.q-item', { hasText: ctx.tickets.milano!.protocol }).waitFor({ state: 'detached' });
+    assert.ok(await page.locator('.q-item', { hasText: ctx.tickets.roma!.protocol }).isVisible(), 'Roma\'s request stays');
     assert.equal(await axe(page, 'office supervisor'), []);
     await shot(page, 'office-supervisor', true);
     await page.close();

@@ -63,6 +63,18 @@ function renderMe({ name, sede, role }) {
   const where = role === 'supervisor' ? `${t('role.supervisor')} (${t('staff.readOnly')})` : city ? `${sede} (${city})` : sede;
   $('#me').textContent = tr('off.me', { name, sede: where });
   document.body.toggleAttribute('data-read-only', role === 'supervisor');
+  const title = $('#queue-title');
+  title.dataset.t = role === 'supervisor' ? 'off.queue.titleAll' : 'off.queue.title';
+  title.textContent = tr(title.dataset.t);
+}
+
+/** A supervisor narrows the list to one sede; the sedi come from the offices' directory. */
+function renderSedeFilter() {
+  const supervisor = state.session?.me?.role === 'supervisor';
+  $('#f-sede-field').hidden = !supervisor;
+  const select = $('#f-sede');
+  if (!supervisor || !state.offices || select.options.length > 1) return;
+  select.append(...state.offices.map((o) => h('option', { value: o.code }, o.name ? `${o.name} (${o.code})` : o.code)));
 }
 
 function start(session) {
@@ -72,7 +84,11 @@ function start(session) {
   $('#board').hidden = false;
   renderOutcomes();
   // Names for the history of a request opened before the directory arrived.
-  void transfer.loadOffices().then(() => state.detail && renderTicket(state.detail));
+  void transfer.loadOffices().then(() => {
+    renderSedeFilter();
+    if (state.detail) renderTicket(state.detail);
+  });
+  renderSedeFilter();
   void loadQueue();
   clearInterval(state.timer);
   state.timer = setInterval(() => {

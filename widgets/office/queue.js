@@ -20,6 +20,7 @@ function filters() {
     from: f.from.value,
     to: f.to.value,
     overdue: f.overdue.checked,
+    sede: f.sede.value,
   };
 }
 
@@ -30,6 +31,7 @@ function query(f, extra) {
   if (f.from) q.set('from', f.from);
   if (f.to) q.set('to', f.to);
   if (f.overdue) q.set('overdue', 'true');
+  if (f.sede) q.set('sede', f.sede);
   for (const [k, v] of Object.entries(extra)) q.set(k, String(v));
   return q.toString();
 }
@@ -112,7 +114,9 @@ export function officeQueue({ state, api, announce, openTicket }) {
   function queueItem(t) {
     const selected = t.id === state.selected;
     const who = t.user?.name || t.matricola || t.user?.id || '';
-    const meta = [who, t.matricola && who !== t.matricola ? t.matricola : null, t.dueAt ? tr('off.due', { when: formatDue(t.dueAt) }) : tr('off.noDue')].filter(Boolean).join(' · ');
+    // A supervisor's list mixes the sedi: each request says whose it is.
+    const sede = state.session?.me?.role === 'supervisor' ? t.sedeName || t.sede : null;
+    const meta = [sede, who, t.matricola && who !== t.matricola ? t.matricola : null, t.dueAt ? tr('off.due', { when: formatDue(t.dueAt) }) : tr('off.noDue')].filter(Boolean).join(' · ');
     const button = h('button', { type: 'button', class: `q-item${t.overdue ? ' is-overdue' : ''}`, 'aria-current': selected ? 'true' : null, 'data-id': t.id },
       h('span', { class: 'q-top' },
         h('span', { class: 'q-protocol' }, t.protocol), ' ',
