@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const filters = process.argv.slice(2);
@@ -32,10 +32,13 @@ interface Outcome {
   ms: number;
 }
 
+/** Makes uvu say why a suite's before/after hook failed (it drops the error otherwise). */
+const HOOK_ERRORS = pathToFileURL(path.join(root, 'test/helpers/uvu-hook-errors.ts')).href;
+
 function runFile(file: string): Promise<Outcome> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'node_modules/uvu/bin.js'), 'test', `^${file.replace(/\./g, '\\.')}$`], {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--import', HOOK_ERRORS, path.join(root, 'node_modules/uvu/bin.js'), 'test', `^${file.replace(/\./g, '\\.')}$`], {
       cwd: root,
       env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],

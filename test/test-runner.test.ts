@@ -1,0 +1,39 @@
+/**
+ * npm test's runner (scripts/run-tests.ts) runs each file as uvu through tsx with
+ * test/helpers/uvu-hook-errors.ts preloaded, because uvu alone drops the error of
+ * a failing before hook: a suite whose server did not start showed "(0 / 8)" and
+ * no reason. Runs a fixture suite whose set-up throws, both ways.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const preload = pathToFileURL(path.join(root, 'test/helpers/uvu-hook-errors.ts')).href;
+
+function run(extra: string[]): string {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', ...extra, path.join(root, 'node_modules/uvu/bin.js'), 'test/fixtures', '^hook-fails\\.ts$'], {
+    cwd: root,
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return `${r.stdout}${r.stderr}`;
+}
+
+test('a suite whose before hook throws says why when run as npm test runs it', () => {
+  const out = run(['--import', preload]);
+  assert.match(out, /# before hook failed: Error: the set-up broke here/);
+  assert.match(out, /hook-fails\.ts:\d+/, 'with the stack, pointing at the suite');
+  assert.match(out, /Passed:\s+0/);
+});
+
+test('uvu alone drops that error (why the runner preloads the helper)', () => {
+  const out = run([]);
+  assert.not.match(out, /the set-up broke here/);
+  assert.match(out, /\(0 \/ 1\)/);
+});
+
+test.run();
