@@ -9,7 +9,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 // @ts-expect-error plain browser module, no types
-import { LANGS, USER_LANGS, browserLang, formatDateTime, formatDue, formatSize, formatWhen, offerLangs, pickLang, setLang } from '../widgets/i18n.js';
+import { LANGS, STRINGS, USER_LANGS, browserLang, formatDateTime, formatDue, formatSize, formatWhen, offerLangs, pickLang, setLang, translator } from '../widgets/i18n.js';
+// @ts-expect-error plain browser module, no types
+import { holidayKey, holidayLabel } from '../widgets/lib/holiday-names.js';
+import { nationalHolidays } from '../routing/holidays.ts';
 
 test.after.each(() => {
   offerLangs(LANGS);
@@ -73,6 +76,24 @@ test('the staff consoles, which do not offer German, stay Italian for a German b
   assert.is(pickLang('de-DE'), 'it');
   assert.is(browserLang(['de-DE', 'en-GB']), 'en');
   assert.is(setLang('de', null), 'it');
+});
+
+test('every national holiday the availability API names has its word in every language of the user pages', () => {
+  const names = new Set([2026, 2027].flatMap((y) => nationalHolidays(y).map((h) => h.name)));
+  for (const name of names) {
+    const key = holidayKey(name);
+    assert.ok(key, `no page word for the holiday "${name}"`);
+    for (const lang of Object.keys(USER_LANGS)) assert.ok(Object.hasOwn(STRINGS[lang], key), `${lang} lacks ${key} (${name})`);
+  }
+  offerLangs(USER_LANGS);
+  const t = translator(STRINGS);
+  setLang('de', null);
+  assert.is(holidayLabel('Natale', t), 'Weihnachten');
+  assert.is(holidayLabel("Lunedì dell'Angelo (Pasquetta)", t), 'Ostermontag');
+  assert.is(holidayLabel('Festa nuova', t), 'Festa nuova', 'a name the page does not know is shown as given');
+  setLang('it', null);
+  assert.is(holidayLabel('Natale', t), 'Natale');
+  offerLangs(LANGS);
 });
 
 test.run();

@@ -9,6 +9,7 @@
  * user had already told the chat.
  */
 import { formatTime, formatWhen, lang, t } from '../i18n.js';
+import { holidayLabel } from '../lib/holiday-names.js';
 import { $, h } from '../lib/ui.js';
 import { TOPICS, formDirty, mountClosed, offerTicket, openMine } from './tickets.js';
 
@@ -129,7 +130,7 @@ function renderClosing() {
 
 function renderClosed(info) {
   const key = CLOSED_REASONS.includes(info.reason) ? info.reason : 'other';
-  $('#closed-reason').textContent = t(`avail.reason.${key}`, { holiday: info.holiday ? ` (${info.holiday})` : '' });
+  $('#closed-reason').textContent = t(`avail.reason.${key}`, { holiday: info.holiday ? ` (${holidayLabel(info.holiday, t)})` : '' });
   $('#closed-opens').textContent = info.opensAt ? t('avail.opensAt', { when: formatWhen(info.opensAt) }) : '';
 }
 
