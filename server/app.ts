@@ -23,7 +23,7 @@ import { pageRoutes } from './http-pages.ts';
 import { signInMethod, signInRoutes } from './http-sign-in.ts';
 import { ticketHttpRoutes } from './http-attachments.ts';
 import { mailboxRoutes } from './http-mailbox.ts';
-import { contactFromClaims } from './notices.ts';
+import { contactFromClaims, pageLang } from './notices.ts';
 import { metricsRoute } from './http-metrics.ts';
 import { dashboardRoutes } from './http-dashboard.ts';
 import { devTokenRoute } from './dev-token-route.ts';
@@ -104,6 +104,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     originAllowed: (origin, request) => originAllowed(origin, request.headers.host, config.allowedOrigins),
     draining: () => services.lifecycle.draining,
     signedIn: (identity, token) => rememberContact(services, identity, token),
+    languageChosen: (client, lang) => rememberLanguage(services, client.identity, lang),
     connected: (client, first) => services.sessions.connected(client, first),
     disconnected: (client, last) => services.sessions.disconnected(client, last),
   });
@@ -124,6 +125,16 @@ export function originAllowed(origin: string | undefined, host: string | undefin
   } catch {
     return false;
   }
+}
+
+/**
+ * The language a user reads the chat in, from their chat.request: a chat escalated to
+ * a Linea INPS request is announced in it (German in South Tyrol). Not awaited.
+ */
+function rememberLanguage(services: Services, identity: Identity, raw: string): void {
+  const lang = pageLang(raw);
+  if (!lang || !isUserRole(identity.role)) return;
+  services.contacts.rememberOnce(identity.sub, { email: null, phone: null, lang }).catch((err: unknown) => services.logger.warn({ err }, 'language of the chat not recorded'));
 }
 
 /**

@@ -42,7 +42,7 @@ import { ticketNoteRoutes } from './http-ticket-notes.ts';
 import { ticketTransferRoutes } from './http-ticket-transfer.ts';
 import { idParams, threadEntrySchema } from './http-ticket-schemas.ts';
 import { replyView, ticketRoutes, ticketView, type OfficeName } from './http-tickets.ts';
-import { contactFromClaims, type ContactBook } from './notices.ts';
+import { contactFromClaims, pageLang, type ContactBook } from './notices.ts';
 import { TICKET_LIMITS, type TicketService } from './ticket-service.ts';
 import type { TicketRecord } from './ticket-store.ts';
 
@@ -269,7 +269,10 @@ async function rememberContact(request: FastifyRequest, auth: Authenticator, con
   if (!isUserRole(identity.role)) return;
   try {
     // The token was verified just above: its other claims can be read as they are.
-    await contacts.remember(identity.sub, contactFromClaims(decodeJwt(token)));
+    const contact = contactFromClaims(decodeJwt(token));
+    // The page's language, when it says one, before the token's claim: the person chose it.
+    const lang = pageLang(request.headers['x-infocig-lang']);
+    await contacts.remember(identity.sub, lang ? { ...contact, lang } : contact);
   } catch (err) {
     request.log.warn({ err }, 'could not record the contact of a ticket author; notices will go to the local mailbox');
   }

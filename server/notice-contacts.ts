@@ -27,6 +27,20 @@ const LANG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/;
  * false) and `phone_number` (unless `phone_number_verified` is false).
  * Badly shaped values are ignored, never stored.
  */
+/** The languages a notice may be chosen in by the page (what the user pages speak). */
+const PAGE_LANGS: ReadonlySet<string> = new Set(['it', 'de', 'en']);
+
+/**
+ * The language the person chose on the page (`X-InfoCig-Lang` of the chat's ticket
+ * calls, `lang` of chat.request), when it is one the pages speak; else null. A
+ * preference, not an identity: it only picks the words of their own notices.
+ */
+export function pageLang(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const base = value.trim().toLowerCase().split('-')[0]!;
+  return PAGE_LANGS.has(base) ? base : null;
+}
+
 export function contactFromClaims(claims: Record<string, unknown>): Contact {
   const get = (key: string) => (Object.hasOwn(claims, key) ? claims[key] : undefined);
   const rawEmail = get('email');

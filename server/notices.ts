@@ -60,7 +60,7 @@ import type { NoticeKind } from './ticket-store.ts';
 
 // Callers import the notices' whole vocabulary from here.
 export { composeNotice, italianDateTime, maskAddresses, type NoticeFacts } from './notice-text.ts';
-export { ContactBook, contactFromClaims, type Contact } from './notice-contacts.ts';
+export { ContactBook, contactFromClaims, pageLang, type Contact } from './notice-contacts.ts';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 

@@ -31,6 +31,8 @@ export interface GatewayDeps extends HandshakeDeps {
   draining?: () => boolean;
   /** The client left; `last` when it was the person's last socket here. */
   disconnected(client: Client, last: boolean): Promise<void>;
+  /** A user asked for a chat reading the page in `lang` (chat.request): their notices follow it. */
+  languageChosen?(client: Client, lang: string): void;
   /** Ping period; a socket that has not answered the previous ping is dropped. Default 25 s. */
   heartbeatMs?: number;
 }
@@ -62,7 +64,10 @@ type GatewaySocket = WebSocket & { [kConnection]?: Connection };
 export async function wsGateway(app: FastifyInstance, deps: GatewayDeps): Promise<void> {
   const { chat } = deps;
   const handlers: Partial<Record<ClientFrameType, Handler>> = {
-    'chat.request': (c, f) => chat.requestChat(c, f),
+    'chat.request': (c, f) => {
+      if (typeof f.lang === 'string') deps.languageChosen?.(c, f.lang);
+      return chat.requestChat(c, f);
+    },
     'chat.cancel': (c, f) => chat.cancel(c, f),
     'message.send': (c, f) => chat.send(c, f),
     typing: (c, f) => chat.typing(c, f),

@@ -245,6 +245,21 @@ test('the e-mail in a worker’s chat sign-in reaches the notices: the ticket th
   assert.equal(rows.map((r) => [r.kind, r.channel, r.recipient]), [['registered', 'email', 'Mario.Bianchi@example.it']]);
 });
 
+test('a chat asked for in German (chat.request lang) is announced in German once escalated, though the token names no language', async () => {
+  const advisor = await signIn({ role: 'advisor', sub: 'adv-lang', name: 'Giulia Rossi' });
+  assert.is((await advisor.socket.request({ type: 'advisor.status', status: 'available' })).type, 'ok');
+  const worker = await signIn({ role: 'worker', sub: 'worker-lang', name: 'Maria Hofer', province: 'BZ', email: 'maria.hofer@example.it' });
+  worker.socket.send({ type: 'chat.request', topic: 'payment', entry: 'omnia', lang: 'de' });
+  const assigned = await worker.socket.next('conversation.assigned');
+  await advisor.socket.next('conversation.assigned');
+  await until(async () => (await server.services.contacts.get('worker-lang'))?.lang === 'de', 'language recorded', 5_000, 20);
+  const done = await advisor.socket.request({ type: 'conversation.escalate', conversationId: assigned.conversationId, summary: 'Zahlung nicht erhalten' });
+  assert.is(done.type, 'ok');
+  await server.services.notices.runOnce();
+  const rows = await server.services.db.db.select().from(mailbox).where(eq(mailbox.ticketId, done.ticketId as string));
+  assert.equal(rows.map((r) => [r.recipient, r.subject.startsWith('INFO CIG – Anfrage ')]), [['maria.hofer@example.it', true]], JSON.stringify(rows.map((r) => r.subject)));
+});
+
 test('an advisor escalates a chat to Linea INPS: the user learns the ticket, the Milano office sees it with the transcript, Roma does not', async () => {
   const { advisor, worker, conversationId } = await matchedPair('escalate');
   await say(worker, conversationId, 'Non ho ricevuto la CIG di settembre');

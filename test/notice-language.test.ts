@@ -47,4 +47,26 @@ test(`without an e-mail address the German notice lands in the mailbox in German
   assert.is(italian!.subject, `INFO CIG – Richiesta ${it.protocol} registrata`);
 });
 
+test(`the page's language picks the notices' (X-InfoCig-Lang of the chat's calls), before the token's; anything else is ignored (${kind})`, async () => {
+  await drainOthers();
+  const openAs = async (tok: string, lang: string) => {
+    const res = await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/tickets',
+      headers: { authorization: `Bearer ${tok}`, 'x-infocig-lang': lang },
+      payload: { subject: 'Pagamento CIGO di gennaio', category: 'payment', body: 'Testo riservato del thread.' },
+    });
+    assert.is(res.statusCode, 201, res.body);
+    return res.json() as { id: string; protocol: string };
+  };
+  const german = await openAs(await workerToken('w-page-de', { province: 'BZ' }), 'de');
+  const italian = await openAs(await workerToken('w-page-it', { province: 'BZ', lang: 'de-IT' }), 'it');
+  const unknown = await openAs(await workerToken('w-page-xx', { province: 'BZ', lang: 'de' }), 'x<script>');
+  await dispatcher({ email: null }).runOnce();
+  const subject = async (t: { id: string }) => (await api.database.db.select().from(mailbox).where(eq(mailbox.ticketId, t.id)))[0]!.subject;
+  assert.is(await subject(german), `INFO CIG – Anfrage ${german.protocol} registriert`, 'a German page, no claim: German');
+  assert.is(await subject(italian), `INFO CIG – Richiesta ${italian.protocol} registrata`, 'an Italian page wins over the claim');
+  assert.is(await subject(unknown), `INFO CIG – Anfrage ${unknown.protocol} registriert`, 'an unknown value leaves the claim');
+});
+
 test.run();

@@ -8,7 +8,7 @@
  * downloads all go through this one function: how the token is found and
  * renewed, and how an error reads, is reviewed in one place.
  */
-import { t } from '../i18n.js';
+import { lang, t } from '../i18n.js';
 
 const AUTH = ['unauthenticated', 'token_invalid', 'token_expired', 'token_unavailable'];
 
@@ -26,7 +26,8 @@ export async function api(path, { method = 'GET', json, form, raw = false } = {}
   const client = clientOf();
   for (let attempt = 0; ; attempt++) {
     const token = await tokenFor(client, attempt);
-    const headers = { authorization: `Bearer ${token}` };
+    // The language the person reads the page in: their Linea INPS notices follow it (German in South Tyrol).
+    const headers = { authorization: `Bearer ${token}`, 'x-infocig-lang': lang() };
     let body;
     if (json) {
       headers['content-type'] = 'application/json';
