@@ -26,7 +26,7 @@ import { signedIn } from './http-auth.ts';
 import { noteView } from './http-ticket-notes.ts';
 import { entryBodySchema, idParams, threadEntrySchema } from './http-ticket-schemas.ts';
 import { isOverdue, isStaff, TICKET_LIMITS, type ListInput, type TicketService } from './ticket-service.ts';
-import { TICKET_STATUSES, type AuditEntry, type TicketRecord, type TicketReply } from './ticket-store.ts';
+import { TICKET_ORDERS, TICKET_STATUSES, type AuditEntry, type TicketRecord, type TicketReply } from './ticket-store.ts';
 
 export interface TicketRoutesOptions {
   auth: Authenticator;
@@ -235,6 +235,7 @@ export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptio
             updatedTo: DATE_OR_INSTANT,
             sede: { type: 'string', minLength: 1, maxLength: 32 },
             overdue: { type: 'boolean' },
+            sort: { type: 'string', enum: [...TICKET_ORDERS] },
             page: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1 },
             pageSize: { type: 'integer', minimum: 1, maximum: TICKET_LIMITS.pageSizeMax, default: TICKET_LIMITS.pageSizeDefault },
           },

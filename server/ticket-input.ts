@@ -85,6 +85,8 @@ export interface ListInput {
   updatedTo?: string;
   sede?: string;
   overdue?: boolean;
+  /** `due` (default: overdue first, then by due time) or `updated` (last change first, as a user reads their own). */
+  sort?: string;
   page?: number;
   pageSize?: number;
 }

@@ -43,6 +43,7 @@ import {
 } from './ticket-input.ts';
 import { actorOf, chatMatricola, companyMatricole, isOverdue, isStaff, mayView, noticePayload, scopeOf, servedByCaller, SLA_WORKING_HOURS, TICKET_LIMITS, TICKET_TIME_ZONE, userSide, WITHDRAWN } from './ticket-rules.ts';
 import {
+  isTicketOrder,
   isTicketStatus,
   type NewNotice,
   type NoticeKind,
@@ -124,7 +125,12 @@ export class TicketService {
     return createByOffice(this.creation, identity, input, attachments);
   }
 
-  /** The tickets the caller may see, filtered, overdue first, then by due time. */
+  /**
+   * The tickets the caller may see, filtered, overdue first, then by due time
+   * (or the last change first with `sort: 'updated'`). Filters narrow the
+   * caller's scope, never widen it: a matricola or a sede outside it gives an
+   * empty page, as an absent one would.
+   */
   async list(identity: Identity, input: ListInput = {}): Promise<TicketList> {
     const scope = scopeOf(identity);
     const page = positiveInt('page', input.page, 1, 1_000_000);
@@ -142,8 +148,10 @@ export class TicketService {
     if (input.to !== undefined) filters.createdBefore = this.boundary('to', input.to, 'end');
     if (input.updatedFrom !== undefined) filters.updatedFrom = this.boundary('updatedFrom', input.updatedFrom, 'start');
     if (input.updatedTo !== undefined) filters.updatedBefore = this.boundary('updatedTo', input.updatedTo, 'end');
+    const order = input.sort ?? 'due';
+    if (!isTicketOrder(order)) throw new AppError('validation_failed', 'sort must be due or updated');
     const now = this.now();
-    const { items, total } = await this.store.list(scope, filters, now, { offset: (page - 1) * pageSize, limit: pageSize });
+    const { items, total } = await this.store.list(scope, filters, now, { offset: (page - 1) * pageSize, limit: pageSize, order });
     return { items, page, pageSize, total, now };
   }
 

@@ -35,6 +35,7 @@ import {
   type OutboxEntry,
   type TicketFilters,
   type TicketPage,
+  type TicketPageRequest,
   type TicketRecord,
   type TicketReply,
   type TicketScope,
@@ -185,7 +186,7 @@ function scopeCondition(scope: TicketScope): SQL | undefined {
   }
 }
 
-async function list(db: Db, scope: TicketScope, f: TicketFilters, now: Date, page: { offset: number; limit: number }): Promise<TicketPage> {
+async function list(db: Db, scope: TicketScope, f: TicketFilters, now: Date, page: TicketPageRequest): Promise<TicketPage> {
   const overdue = overdueExpr(now);
   const conditions: (SQL | undefined)[] = [
     scopeCondition(scope),
@@ -201,11 +202,16 @@ async function list(db: Db, scope: TicketScope, f: TicketFilters, now: Date, pag
   ];
   const where = and(...conditions);
   const [counted] = await db.select({ n: count() }).from(tickets).where(where);
+  // The id last in both orders: rows that tie keep one order from page to page.
+  const order =
+    page.order === 'updated'
+      ? [desc(tickets.updatedAt), desc(tickets.id)]
+      : [desc(overdue), sql`${tickets.dueAt} asc nulls last`, asc(tickets.createdAt), asc(tickets.id)];
   const rows = await db
     .select()
     .from(tickets)
     .where(where)
-    .orderBy(desc(overdue), sql`${tickets.dueAt} asc nulls last`, asc(tickets.createdAt), asc(tickets.id))
+    .orderBy(...order)
     .offset(page.offset)
     .limit(page.limit);
   return { items: rows.map(toRecord), total: Number(counted?.n ?? 0) };

@@ -244,6 +244,21 @@ export interface ChatUserRequests {
   limit: number;
 }
 
+/** How a list is ordered: the office's work order, or the last change first. */
+export const TICKET_ORDERS = ['due', 'updated'] as const;
+export type TicketOrder = (typeof TICKET_ORDERS)[number];
+
+export function isTicketOrder(value: unknown): value is TicketOrder {
+  return typeof value === 'string' && (TICKET_ORDERS as readonly string[]).includes(value);
+}
+
+/** Which slice of a list, in which order (default `due`). */
+export interface TicketPageRequest {
+  offset: number;
+  limit: number;
+  order?: TicketOrder;
+}
+
 export interface TicketPage {
   items: TicketRecord[];
   total: number;
@@ -273,10 +288,11 @@ export interface TicketStore {
    */
   repliedBy(userId: string, matricole: readonly string[], since: Date): Promise<number>;
   /**
-   * One page, overdue first (not closed, not yet answered by the office, due
-   * before `now`), then by due time (none last), then oldest first.
+   * One page. Order `due`: overdue first (not closed, not yet answered by the
+   * office, due before `now`), then by due time (none last), then oldest first.
+   * Order `updated`: the last change (`updated_at`) first, then by id.
    */
-  list(scope: TicketScope, filters: TicketFilters, now: Date, page: { offset: number; limit: number }): Promise<TicketPage>;
+  list(scope: TicketScope, filters: TicketFilters, now: Date, page: TicketPageRequest): Promise<TicketPage>;
   /** Not closed, or closed since `closedSince`; newest activity (`updated_at`) first; at most `limit`. */
   ofChatUser(q: ChatUserRequests): Promise<TicketRecord[]>;
   replies(ticketId: string): Promise<TicketReply[]>;

@@ -3,7 +3,9 @@
  * sede's, a supervisor every sede's (read only), an intermediary the matricole
  * it represents; everyone else the same 404, advisors 403, no token 401. Then
  * the office's list: search by status, subject, matricola and dates, pages,
- * and overdue tickets first. Minimal fastify with the ticket routes and a
+ * and overdue tickets first; an intermediary's search, which stays within its
+ * own companies, and the last-change-first order (`sort=updated`) of the
+ * users' "Le mie richieste". Minimal fastify with the ticket routes and a
  * throw-away seeded database (test/helpers/ticket-api.ts).
  */
 import { randomUUID } from 'node:crypto';
@@ -208,6 +210,53 @@ test('an overdue ticket is flagged and listed first, ahead of one due earlier th
 
   await call(fg, 'PATCH', `/api/v1/tickets/${late.id}`, { status: 'closed', outcome: 'Risolto' });
   assert.equal(ids((await call(fg, 'GET', '/api/v1/tickets?overdue=true')).body), [], 'a closed ticket is not overdue');
+});
+
+test('an intermediary narrows its own list by company, status and subject; a company it does not hold gives an empty page, never that company\'s requests', async () => {
+  const consultant = await token({ role: 'intermediary', sub: 'int-cr', province: 'CR', matricole: ['5800000001', '5800000002'] });
+  const employerA = await token({ role: 'employer', sub: 'emp-cr-a', province: 'CR', matricola: '5800000001' });
+  const employerB = await token({ role: 'employer', sub: 'emp-cr-b', province: 'CR', matricola: '5800000002' });
+  const strangerC = await token({ role: 'employer', sub: 'emp-cr-c', province: 'CR', matricola: '5800000009' });
+  const own = await open(consultant, { subject: 'Delega per lo studio' });
+  const ofA = await open(employerA, { subject: 'Conguaglio CIGO reparto A' });
+  const ofB = await open(employerB, { subject: 'Conguaglio FIS' });
+  const ofC = await open(strangerC, { subject: 'Conguaglio CIGO altra ditta' });
+  await call(await office('SEDE-CR'), 'PATCH', `/api/v1/tickets/${ofB.id}`, { status: 'in_progress' });
+
+  const q = async (query: string) => {
+    const res = await call(consultant, 'GET', `/api/v1/tickets?${query}`);
+    assert.is(res.status, 200, `${query}: ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+  assert.equal(ids(await q('pageSize=100')).sort(), [own.id, ofA.id, ofB.id].sort());
+  assert.equal((await q('matricola=5800000001')).items.map((t: Json) => [t.id, t.matricola]), [[ofA.id, '5800000001']]);
+  assert.equal(ids(await q('status=in_progress')), [ofB.id]);
+  assert.equal(ids(await q('status=open&matricola=5800000002')), []);
+  assert.equal(ids(await q('subject=conguaglio')).sort(), [ofA.id, ofB.id].sort(), 'the other company\'s "Conguaglio" is not among them');
+  const notHeld = await q('matricola=5800000009');
+  assert.equal([notHeld.total, notHeld.items], [0, []], 'the same empty page as an unknown matricola');
+  assert.is(ofC.matricola, '5800000009');
+  assert.equal(ids(await call(strangerC, 'GET', '/api/v1/tickets?matricola=5800000001').then((r) => r.body)), [], 'nor the other way round');
+});
+
+test('sort=updated lists the last change first, and pages follow that order', async () => {
+  const w = await worker('w-sort', 'CR');
+  const first = await open(w, { subject: 'Prima' });
+  clock.set(new Date('2026-03-02T10:00:00Z'));
+  const second = await open(w, { subject: 'Seconda' });
+  clock.set(new Date('2026-03-02T11:00:00Z'));
+  const third = await open(w, { subject: 'Terza' });
+  clock.set(new Date('2026-03-02T12:00:00Z'));
+  await call(await office('SEDE-CR'), 'POST', `/api/v1/tickets/${first.id}/replies`, { body: 'Risposta della sede.' });
+
+  const page = async (n: number) => (await call(w, 'GET', `/api/v1/tickets?sort=updated&pageSize=2&page=${n}`)).body;
+  const [p1, p2] = [await page(1), await page(2)];
+  assert.equal([...ids(p1), ...ids(p2)], [first.id, third.id, second.id], 'the answered one first, then the newest');
+  assert.is(p1.total, 3);
+  assert.equal(ids((await call(w, 'GET', '/api/v1/tickets?sort=due')).body), [first.id, second.id, third.id], 'the default order, by due time');
+  const bad = await call(w, 'GET', '/api/v1/tickets?sort=protocol');
+  assert.is(bad.status, 400);
+  assert.is(bad.body.error.code, 'validation_failed');
 });
 
 test.run();

@@ -23,7 +23,7 @@ export { openThread } from './ticket-thread.js';
 export function initTickets({ client, showView, view, announce, home }) {
   initTicketApi(client);
   initForm({ client, showView, announce, home });
-  initList({ showView, home, openThread, newRequest: () => offerTicket({}, {}, 'list') });
+  initList({ client, showView, home, openThread, newRequest: () => offerTicket({}, {}, 'list') });
   initThread({ showView, view, announce });
 }
 

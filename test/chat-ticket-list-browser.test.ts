@@ -1,0 +1,193 @@
+/**
+ * "Le mie richieste" for someone acting for several companies, in a real
+ * browser (Debian chromium through playwright-core): a labour consultant with
+ * two matricole sees which company each request is about, pages past the
+ * first 20 with "Mostra altre", narrows the list by company, status and
+ * subject, and is told when nothing matches; the same page in German on a
+ * phone's width; a worker's list (no company field, the search only once
+ * there is something to search). axe-core on each state.
+ *
+ * The requests are made over HTTP: the consultant's own, a company's employer's,
+ * and the Milano office's requests to a matricola (interlocuzioni: offices have
+ * no daily limit). One company nobody here holds has a request too, which never
+ * shows. Screenshots: test/screenshots/chat-ticket-list-*.png. Skips without
+ * /usr/bin/chromium.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Page } from 'playwright-core';
+import { chromiumOrSkip, type Json } from './helpers/browser.ts';
+import { chatTicketPages, CLOSED } from './helpers/chat-ticket-pages.ts';
+
+/** The companies of the development sign-in's intermediary (widgets/chat/dev-signin.js). */
+const A = '1234567890';
+const B = '9876543210';
+const STRANGER = '5555555555';
+
+const pages = chatTicketPages('chat-ticket-list');
+const { chromium, api, devToken, newContext, signIn, focusedId } = pages;
+const { shot, axe } = chromium;
+const ctx = { page: null as unknown as Page };
+
+const officeToken = () => devToken({ role: 'office', sub: 'op-mi-list', name: 'Laura Bianchi', sede: 'SEDE-MI' });
+/** The token of the person signed in on the page (the dev sign-in keeps their claims in sessionStorage). */
+const tokenOfPage = async (page: Page) => devToken(JSON.parse((await page.evaluate(() => sessionStorage.getItem('infocig.chat.dev')))!));
+
+async function create(tok: string, body: Json): Promise<string> {
+  const res = await api(tok, 'POST', '/api/v1/tickets', { category: 'cigo', body: 'Testo della richiesta.', ...body });
+  assert.is(res.status, 201, JSON.stringify(res.body));
+  return res.body.id;
+}
+
+const items = (page: Page) => page.locator('#tk-list .tk-item');
+const status = (page: Page) => page.locator('#list-status');
+const subjects = async (page: Page) => (await page.locator('#tk-list .tk-subject').allTextContents()).sort();
+
+async function search(page: Page, fields: { company?: string; status?: string; subject?: string }, expect: string): Promise<void> {
+  if (fields.company !== undefined) await page.getByLabel('Azienda (matricola)').selectOption(fields.company);
+  if (fields.status !== undefined) await page.getByLabel('Stato', { exact: true }).selectOption(fields.status);
+  if (fields.subject !== undefined) await page.getByLabel('Cerca nell’oggetto').fill(fields.subject);
+  await page.getByRole('button', { name: 'Cerca', exact: true }).click();
+  await status(page).filter({ hasText: expect }).waitFor();
+  await page.locator('#tk-list[aria-busy]').waitFor({ state: 'detached' });
+}
+
+if (chromiumOrSkip()) {
+  test.before(async () => {
+    await pages.start();
+    const c = await newContext('intermediary', { ...CLOSED, audience: 'intermediary' });
+    ctx.page = await c.newPage();
+  });
+
+  test.after(async () => {
+    await pages.stop();
+  });
+
+  test('a consultant sees the 20 latest requests, each naming its company, and "Mostra altre" brings the other 4', async () => {
+    const page = ctx.page;
+    await signIn(page, 'intermediary', 'MI', 'Studio Colombo');
+    await page.getByRole('heading', { name: 'Il servizio è chiuso' }).waitFor();
+    const office = await officeToken();
+    for (let i = 1; i <= 20; i++) await create(office, { subject: `Documentazione CIGO n. ${i}`, to: { matricola: A } });
+    for (let i = 1; i <= 2; i++) await create(office, { subject: `Richiesta integrazione documenti ${i}`, to: { matricola: B } });
+    await create(await devToken({ role: 'employer', sub: 'emp-stranger', province: 'MI', matricola: STRANGER }), { subject: 'Documentazione di una ditta estranea' });
+    await create(await devToken({ role: 'employer', sub: 'emp-b', province: 'MI', matricola: B }), { subject: 'Conguaglio FIS reparto B' });
+    await create(await tokenOfPage(page), { subject: 'Delega dello studio' });
+
+    await page.locator('#closed-mine').click();
+    await status(page).filter({ hasText: 'Sono mostrate le 20 più recenti su 24.' }).waitFor();
+    assert.is(await items(page).count(), 20);
+    // the last change first: the consultant's own request, then the employer's (the office's own are in its charge already)
+    assert.match((await items(page).nth(0).textContent()) ?? '', /Delega dello studio/);
+    assert.is(await items(page).nth(0).locator('.tk-company').count(), 0, 'no company for a request of the consultant\'s own');
+    const second = items(page).nth(1);
+    assert.match((await second.textContent()) ?? '', /Conguaglio FIS reparto B/);
+    assert.is(await second.locator('.tk-company').textContent(), `Matricola ${B}`);
+    assert.is(await items(page).filter({ hasText: 'Documentazione CIGO n. 20' }).locator('.tk-company').textContent(), `Matricola ${A}`);
+    assert.is(await items(page).filter({ hasText: 'ditta estranea' }).count(), 0);
+    assert.equal(await page.locator('#lf-company option').allTextContents(), ['Tutte le aziende', A, B]);
+    assert.equal(await page.locator('#lf-status option').allTextContents(), ['Tutti gli stati', 'Aperte', 'In lavorazione', 'Chiuse']);
+    await shot(page, 'list-consultant');
+    assert.equal(await axe(page), [], 'axe on the list with its search');
+
+    await page.getByRole('button', { name: 'Mostra altre' }).click();
+    await status(page).filter({ hasText: 'Richieste: 24.' }).waitFor();
+    assert.is(await items(page).count(), 24);
+    assert.is(new Set(await page.locator('#tk-list .tk-subject').allTextContents()).size, 24, 'each request once');
+    assert.ok(await page.getByRole('button', { name: 'Mostra altre' }).isHidden(), 'nothing more to show');
+    const focused = await page.evaluate(() => [...document.querySelectorAll('#tk-list button')].indexOf(document.activeElement as HTMLButtonElement));
+    assert.is(focused, 20, 'the focus on the first of the new ones');
+  });
+
+  test('the consultant narrows the list to one company, then by status and subject; nothing matching says so', async () => {
+    const page = ctx.page;
+    await search(page, { company: B }, 'Richieste: 3.');
+    assert.equal(await subjects(page), ['Conguaglio FIS reparto B', 'Richiesta integrazione documenti 1', 'Richiesta integrazione documenti 2']);
+    assert.equal([...new Set(await page.locator('#tk-list .tk-company').allTextContents())], [`Matricola ${B}`]);
+    await search(page, { status: 'open' }, 'Richieste: 1.');
+    assert.equal(await subjects(page), ['Conguaglio FIS reparto B']);
+    await search(page, { status: 'in_progress' }, 'Richieste: 2.');
+    assert.equal(await subjects(page), ['Richiesta integrazione documenti 1', 'Richiesta integrazione documenti 2']);
+    await search(page, { status: 'closed' }, 'Nessuna richiesta per questi filtri.');
+    assert.is(await items(page).count(), 0);
+    assert.ok(await page.locator('#list-filters').isVisible(), 'the search stays, to change it');
+    await shot(page, 'list-no-match');
+    assert.equal(await axe(page), [], 'axe with nothing matching');
+
+    await search(page, { company: '', status: '', subject: 'integrazione' }, 'Richieste: 2.');
+    assert.equal(await subjects(page), ['Richiesta integrazione documenti 1', 'Richiesta integrazione documenti 2']);
+    await search(page, { company: A, subject: 'cigo' }, 'Richieste: 20.');
+    assert.ok(await page.getByRole('button', { name: 'Mostra altre' }).isHidden());
+
+    // A request opened and left: back in the list the search is still the one in force.
+    await items(page).filter({ hasText: 'Documentazione CIGO n. 7' }).click();
+    await page.getByRole('heading', { name: 'Documentazione CIGO n. 7' }).waitFor();
+    await page.locator('#thread-back').click();
+    await status(page).filter({ hasText: 'Richieste: 20.' }).waitFor();
+    assert.is(await page.locator('#lf-company').inputValue(), A);
+
+    await page.getByRole('button', { name: 'Azzera i filtri' }).click();
+    await status(page).filter({ hasText: 'Sono mostrate le 20 più recenti su 24.' }).waitFor();
+    assert.equal([await page.locator('#lf-company').inputValue(), await page.locator('#lf-subject').inputValue()], ['', '']);
+  });
+
+  test('in German on a phone (390 px) the search and the companies read in German and nothing overflows', async () => {
+    const page = ctx.page;
+    await page.setViewportSize({ width: 390, height: 860 });
+    await page.locator('#lang').selectOption('de');
+    await page.getByRole('search', { name: 'Anfragen durchsuchen' }).waitFor();
+    for (const field of ['Betrieb (Matrikelnummer)', 'Status', 'Im Betreff suchen']) assert.ok(await page.getByLabel(field, { exact: true }).isVisible(), field);
+    assert.equal(await page.locator('#lf-status option').allTextContents(), ['Alle Status', 'Offen', 'In Bearbeitung', 'Abgeschlossen']);
+    assert.is(await status(page).textContent(), 'Angezeigt werden die 20 neuesten von 24.');
+    assert.is(await items(page).nth(1).locator('.tk-company').textContent(), `Matrikelnummer ${B}`);
+    await page.getByRole('button', { name: 'Weitere anzeigen' }).waitFor();
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+    assert.not.ok(wide, 'the page does not scroll sideways');
+    await shot(page, 'list-de-390');
+    await shot(page, 'list-de-390-top', false);
+    assert.equal(await axe(page), [], 'axe in German');
+    await page.getByLabel('Status', { exact: true }).selectOption('closed');
+    await page.getByRole('button', { name: 'Suchen', exact: true }).click();
+    await status(page).filter({ hasText: 'Keine Anfragen für diese Filter.' }).waitFor();
+    await page.getByRole('button', { name: 'Filter zurücksetzen' }).click();
+    await status(page).filter({ hasText: 'Angezeigt werden die 20 neuesten von 24.' }).waitFor();
+    await page.locator('#lang').selectOption('it');
+  });
+
+  test('a worker: no requests, no search; with two, the search has status and subject but no company, and no "Mostra altre"', async () => {
+    const c = await newContext('worker');
+    const page = await c.newPage();
+    await signIn(page, 'worker', 'MI', 'Anna Neri');
+    await page.getByRole('heading', { name: 'Il servizio è chiuso' }).waitFor();
+    await page.locator('#closed-mine').click();
+    await status(page).filter({ hasText: 'Non hai ancora richieste Linea INPS.' }).waitFor();
+    assert.ok(await page.locator('#list-filters').isHidden(), 'nothing to search yet');
+
+    const worker = await tokenOfPage(page);
+    await create(worker, { subject: 'Pagamento diretto di marzo' });
+    const closed = await create(worker, { subject: 'Pagamento diretto di febbraio' });
+    const office = await officeToken();
+    assert.is((await api(office, 'PATCH', `/api/v1/tickets/${closed}`, { status: 'closed', outcome: 'Pagato' })).status, 200);
+    await page.getByRole('button', { name: 'Aggiorna' }).click();
+    await status(page).filter({ hasText: 'Richieste: 2.' }).waitFor();
+    assert.ok(await page.locator('#list-filters').isVisible());
+    assert.ok(await page.locator('#lf-company').isHidden(), 'no company for a worker');
+    assert.ok(await page.getByRole('button', { name: 'Mostra altre' }).isHidden());
+    assert.is(await page.locator('#tk-list .tk-company').count(), 0);
+    await search(page, { status: 'closed' }, 'Richieste: 1.');
+    assert.equal(await subjects(page), ['Pagamento diretto di febbraio']);
+    await search(page, { status: '', subject: 'aprile' }, 'Nessuna richiesta per questi filtri.');
+    await shot(page, 'list-worker');
+    assert.equal(await axe(page), [], 'axe on the worker\'s list');
+    await page.getByRole('button', { name: 'Azzera i filtri' }).click();
+    await status(page).filter({ hasText: 'Richieste: 2.' }).waitFor();
+    assert.is(await focusedId(page), 'lf-clear');
+    await c.close();
+  });
+
+  test('no page logged a Content-Security-Policy violation or a script error', () => {
+    assert.equal(chromium.problems, [], chromium.problems.join('\n'));
+  });
+}
+
+test.run();

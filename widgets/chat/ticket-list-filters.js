@@ -1,0 +1,70 @@
+/**
+ * The search above "Le mie richieste": the company (for someone acting for
+ * several, a labour consultant's clients), the status and words of the
+ * subject. What was last applied is kept here and turned into the query of
+ * GET /api/v1/tickets; what is typed counts only once "Cerca" is pressed.
+ *
+ * Separate from ticket-list.js, which loads and draws the pages: this file
+ * knows the form, that one knows the list. The server narrows the caller's
+ * own scope with these filters and never widens it (docs/tickets.md), so the
+ * company choices are only a convenience: the matricole the token holds.
+ */
+import { t } from '../i18n.js';
+import { $, h } from '../lib/ui.js';
+
+const STATUSES = ['open', 'in_progress', 'closed'];
+
+/** The filters in force: { matricola?, status?, subject? }. */
+let applied = {};
+/** () → the matricole the signed-in person acts for */
+let heldOf = () => [];
+
+/** deps: { held() → string[], apply() } apply loads the list again with the filters in force. */
+export function initListFilters({ held, apply }) {
+  heldOf = held;
+  const form = $('#list-filters');
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    applied = read();
+    apply();
+  });
+  $('#lf-clear').addEventListener('click', () => {
+    form.reset();
+    applied = {};
+    apply();
+  });
+}
+
+export const filtersActive = () => Object.keys(applied).length > 0;
+
+/** The filters in force as query parameters ('' for none). */
+export const filterQuery = () => new URLSearchParams(applied).toString();
+
+/**
+ * The options in the page's language, the choices kept. The company only for
+ * several matricole (an employer has one: its requests are all that company's);
+ * the whole form only once there is something to search, or a search in force.
+ */
+export function renderFilters(anyRequests) {
+  const held = heldOf();
+  fill($('#lf-company'), t('tk.filter.allCompanies'), held.map((m) => [m, m]));
+  fill($('#lf-status'), t('tk.filter.allStatuses'), STATUSES.map((s) => [s, t(`tk.filter.${s}`)]));
+  $('#lf-company-box').hidden = held.length < 2;
+  $('#list-filters').hidden = !anyRequests && !filtersActive();
+}
+
+function fill(select, all, choices) {
+  const chosen = select.value;
+  select.replaceChildren(h('option', { value: '' }, all), ...choices.map(([value, text]) => h('option', { value }, text)));
+  select.value = choices.some(([value]) => value === chosen) ? chosen : '';
+}
+
+function read() {
+  const f = $('#list-filters').elements;
+  const subject = f.subject.value.trim();
+  return {
+    ...($('#lf-company-box').hidden || !f.company.value ? {} : { matricola: f.company.value }),
+    ...(f.status.value ? { status: f.status.value } : {}),
+    ...(subject ? { subject } : {}),
+  };
+}
