@@ -75,7 +75,7 @@ if (chromiumOrSkip()) {
     await create(await tokenOfPage(page), { subject: 'Delega dello studio' });
 
     await page.locator('#closed-mine').click();
-    await status(page).filter({ hasText: 'Sono mostrate le 20 più recenti su 24.' }).waitFor();
+    await status(page).filter({ hasText: 'Sono mostrate le 20 aggiornate più di recente su 24.' }).waitFor();
     assert.is(await items(page).count(), 20);
     // the last change first: the consultant's own request, then the employer's (the office's own are in its charge already)
     assert.match((await items(page).nth(0).textContent()) ?? '', /Delega dello studio/);
@@ -127,7 +127,7 @@ if (chromiumOrSkip()) {
     assert.is(await page.locator('#lf-company').inputValue(), A);
 
     await page.getByRole('button', { name: 'Azzera i filtri' }).click();
-    await status(page).filter({ hasText: 'Sono mostrate le 20 più recenti su 24.' }).waitFor();
+    await status(page).filter({ hasText: 'Sono mostrate le 20 aggiornate più di recente su 24.' }).waitFor();
     assert.equal([await page.locator('#lf-company').inputValue(), await page.locator('#lf-subject').inputValue()], ['', '']);
   });
 
@@ -138,7 +138,7 @@ if (chromiumOrSkip()) {
     await page.getByRole('search', { name: 'Anfragen durchsuchen' }).waitFor();
     for (const field of ['Betrieb (Matrikelnummer)', 'Status', 'Im Betreff suchen']) assert.ok(await page.getByLabel(field, { exact: true }).isVisible(), field);
     assert.equal(await page.locator('#lf-status option').allTextContents(), ['Alle Status', 'Offen', 'In Bearbeitung', 'Abgeschlossen']);
-    assert.is(await status(page).textContent(), 'Angezeigt werden die 20 neuesten von 24.');
+    assert.is(await status(page).textContent(), 'Angezeigt werden die 20 zuletzt aktualisierten von 24.');
     assert.is(await items(page).nth(1).locator('.tk-company').textContent(), `Matrikelnummer ${B}`);
     await page.getByRole('button', { name: 'Weitere anzeigen' }).waitFor();
     const wide = await page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
@@ -150,7 +150,7 @@ if (chromiumOrSkip()) {
     await page.getByRole('button', { name: 'Suchen', exact: true }).click();
     await status(page).filter({ hasText: 'Keine Anfragen für diese Filter.' }).waitFor();
     await page.getByRole('button', { name: 'Filter zurücksetzen' }).click();
-    await status(page).filter({ hasText: 'Angezeigt werden die 20 neuesten von 24.' }).waitFor();
+    await status(page).filter({ hasText: 'Angezeigt werden die 20 zuletzt aktualisierten von 24.' }).waitFor();
     await page.locator('#lang').selectOption('it');
   });
 

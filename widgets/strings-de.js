@@ -230,7 +230,7 @@ export default {
   'tk.list.loading': 'Ihre Anfragen werden geladen…',
   'tk.list.none': 'Sie haben noch keine Anfragen über Linea INPS.',
   'tk.list.count': 'Anfragen: {n}.',
-  'tk.list.partial': 'Angezeigt werden die {n} neuesten von {total}.',
+  'tk.list.partial': 'Angezeigt werden die {n} zuletzt aktualisierten von {total}.',
   'tk.list.noMatch': 'Keine Anfragen für diese Filter.',
   'tk.list.more': 'Weitere anzeigen',
   'tk.list.company': 'Matrikelnummer {matricola}',

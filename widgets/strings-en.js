@@ -335,7 +335,7 @@ export default {
   'tk.list.loading': 'Loading your requests…',
   'tk.list.none': 'You have no Linea INPS requests yet.',
   'tk.list.count': 'Requests: {n}.',
-  'tk.list.partial': 'Showing the {n} most recent of {total}.',
+  'tk.list.partial': 'Showing the {n} most recently updated of {total}.',
   'tk.list.noMatch': 'No requests match these filters.',
   'tk.list.more': 'Show more',
   'tk.list.company': 'Company number {matricola}',

@@ -336,7 +336,7 @@ export default {
   'tk.list.loading': 'Caricamento delle richieste…',
   'tk.list.none': 'Non hai ancora richieste Linea INPS.',
   'tk.list.count': 'Richieste: {n}.',
-  'tk.list.partial': 'Sono mostrate le {n} più recenti su {total}.',
+  'tk.list.partial': 'Sono mostrate le {n} aggiornate più di recente su {total}.',
   'tk.list.noMatch': 'Nessuna richiesta per questi filtri.',
   'tk.list.more': 'Mostra altre',
   'tk.list.company': 'Matricola {matricola}',
