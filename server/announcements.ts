@@ -19,12 +19,11 @@
 import { and, desc, eq, gte, gt, isNull, or } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Clock } from '../routing/clock.ts';
-import { findProvince } from '../routing/provinces.ts';
 import type { Audience } from '../routing/types.ts';
 import { announcements, type AnnouncementRow, type AnnouncementSeverity } from '../schema/announcement-tables.ts';
 import { dashboardAudit } from '../schema/dashboard-tables.ts';
 import type { Identity } from './auth.ts';
-import { auditRow, requireSupervisor } from './dashboard-controls.ts';
+import { auditRow, provinceCodes, requireSupervisor } from './dashboard-controls.ts';
 import type { Db } from './db.ts';
 import { AppError } from './errors.ts';
 
@@ -133,15 +132,6 @@ function window(input: AnnouncementInput, now: Date): { startsAt: Date; endsAt: 
   return { startsAt, endsAt };
 }
 
-function provinceCodes(codes: readonly string[]): string[] {
-  const known = codes.map((code) => {
-    const p = findProvince(code);
-    if (!p) throw new AppError('unknown_province', code.slice(0, 10));
-    return p.code;
-  });
-  return [...new Set(known)].sort();
-}
-
 // ---------------------------------------------------------------------------
 // Views
 
@@ -247,7 +237,7 @@ export class AnnouncementService {
     return fullView(row, now.getTime());
   }
 
-  /** For the dashboard: current and scheduled, and those over in the last PAST_DAYS; latest start first. */
+  /** For the dashboard: current and scheduled, and those over in the last `pastDays`; latest start first. */
   async list(identity: Identity): Promise<{ now: string; items: AnnouncementView[] }> {
     requireSupervisor(identity);
     const now = this.deps.clock.now();

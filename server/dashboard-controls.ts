@@ -50,7 +50,7 @@ export async function takeDaySnapshot(deps: Pick<ControlDeps, 'db' | 'clock' | '
 }
 
 /** Known province codes, deduplicated and sorted; unknown_province otherwise. */
-function provinceCodes(codes: string[]): string[] {
+export function provinceCodes(codes: string[]): string[] {
   const known = codes.map((code) => {
     const p = findProvince(code);
     if (!p) throw new AppError('unknown_province', code);
