@@ -95,7 +95,8 @@ function notice(a) {
   return h(
     'section',
     { class: `notice${warning ? ' notice-warning' : ''}`, 'aria-labelledby': id, 'data-id': a.id },
-    h('h3', { id }, h('span', { class: 'notice-kind' }, warning ? t('notice.warning') : t('notice.info')), h('span', { class: 'sr-only' }, ': '), h('span', { lang: written }, title)),
+    // The kind on its own line; the colon only for screen readers, which read the heading as one phrase.
+    h('h3', { id }, h('span', { class: 'notice-kind' }, warning ? t('notice.warning') : t('notice.info'), h('span', { class: 'sr-only' }, ':')), ' ', h('span', { lang: written }, title)),
     h('p', { class: 'notice-text', lang: written }, text),
   );
 }

@@ -77,6 +77,7 @@ export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
       const a = await api('/api/v1/announcements', { method: 'POST', body: b });
       announce(dt('ann.published', { title: a.title.it }));
       form.reset();
+      form.querySelector('details').open = false;
       suggestWindow();
       await Promise.all([load(), loadAudit()]);
     } catch (x) {
@@ -116,7 +117,12 @@ export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
         h('span', { class: 'sub' }, dt('ann.langs', { langs }), ' · ', dt('ann.by', { name: a.createdBy.name ?? a.createdBy.id })),
       ),
       h('td', {}, scope(a)),
-      h('td', {}, dt('ann.window', { from: formatDateTime(a.startsAt), to: formatDateTime(a.withdrawnAt ?? a.endsAt) })),
+      h(
+        'td',
+        {},
+        dt('ann.window', { from: formatDateTime(a.startsAt), to: formatDateTime(a.endsAt) }),
+        a.withdrawnAt ? h('span', { class: 'sub' }, dt('ann.withdrawnAt', { when: formatDateTime(a.withdrawnAt) })) : null,
+      ),
       h('td', {}, open ? h('button', { type: 'button', class: 'danger', 'aria-label': dt('ann.withdraw.label', { title: a.title.it }), onclick: () => void withdraw(a) }, dt('ann.withdraw')) : ''),
     );
   }

@@ -55,6 +55,7 @@ export const it = {
   'ann.langs': 'Lingue: {langs}',
   'ann.window': 'dal {from} al {to}',
   'ann.by': 'pubblicato da {name}',
+  'ann.withdrawnAt': 'ritirato il {when}',
   'audit.announcement.published': '{actor} ha pubblicato l’avviso «{title}»',
   'audit.announcement.withdrawn': '{actor} ha ritirato l’avviso «{title}»',
 };
@@ -111,6 +112,7 @@ export const en = {
   'ann.langs': 'Languages: {langs}',
   'ann.window': 'from {from} to {to}',
   'ann.by': 'published by {name}',
+  'ann.withdrawnAt': 'withdrawn on {when}',
   'audit.announcement.published': '{actor} published the notice “{title}”',
   'audit.announcement.withdrawn': '{actor} withdrew the notice “{title}”',
 };
