@@ -13,6 +13,7 @@ import type { Services } from './services.ts';
 import { availabilityRoutes, AvailabilityNow } from './http-availability.ts';
 import { availabilityFastPath, type FastPath } from './http-fast-path.ts';
 import { accessLogRoutes } from './http-access-log.ts';
+import { announcementRoutes } from './http-announcements.ts';
 import { cannedResponsesRoute } from './http-canned-responses.ts';
 import { tipsRoute } from './http-tips.ts';
 import { chatHistoryRoutes } from './http-chat-history.ts';
@@ -91,6 +92,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(accessLogRoutes, { auth: services.auth, access: services.access, timeZone: services.tickets.timeZone });
   await app.register(cannedResponsesRoute, { auth: services.auth, responses: services.config.cannedResponses });
   await app.register(tipsRoute, { responses: services.config.cannedResponses });
+  await app.register(announcementRoutes, { auth: services.auth, announcements: services.announcements });
   await app.register(metricsRoute, { metrics: services.metrics });
   await app.register(dashboardRoutes, { auth: services.auth, dashboard: services.dashboard });
   if (services.dev) await app.register(devTokenRoute, { dev: services.dev });

@@ -30,7 +30,8 @@ export function requireSupervisor(identity: Identity): void {
   if (identity.role !== 'supervisor') throw new AppError('forbidden', 'only supervisors use the dashboard controls');
 }
 
-function auditRow(identity: Identity, at: Date, action: string, target: string, detail: Record<string, unknown>) {
+/** A `dashboard_audit` row: who did what to which target, when (announcements.ts writes its own too). */
+export function auditRow(identity: Identity, at: Date, action: string, target: string, detail: Record<string, unknown>) {
   return { at, actorId: identity.sub, actorRole: identity.role, actorName: identity.name, action, target, detail };
 }
 
@@ -49,7 +50,7 @@ export async function takeDaySnapshot(deps: Pick<ControlDeps, 'db' | 'clock' | '
 }
 
 /** Known province codes, deduplicated and sorted; unknown_province otherwise. */
-function provinceCodes(codes: string[]): string[] {
+export function provinceCodes(codes: string[]): string[] {
   const known = codes.map((code) => {
     const p = findProvince(code);
     if (!p) throw new AppError('unknown_province', code);

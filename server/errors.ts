@@ -55,6 +55,9 @@ export const ERRORS = {
   // dashboard
   ticket_only: { status: 409, message: 'This province takes Linea INPS requests only for now: %s' },
   snapshot_day_erased: { status: 409, message: 'The chats and requests of %s have been erased by the retention period: its recorded figures stay as they are' },
+  // announcements
+  announcement_window_invalid: { status: 400, message: 'The announcement cannot be shown in this window: %s' },
+  markup_not_allowed: { status: 400, message: 'Plain text only: %s looks like markup (a tag or an entity)' },
   // access log
   access_log_unavailable: { status: 503, message: 'The access could not be recorded, so nothing is shown; try again in a moment' },
   // server

@@ -11,6 +11,7 @@ import type { RoutingState } from '../routing/routing-state.ts';
 import { defaultScheduleConfig, type ScheduleConfig } from '../routing/schedule.ts';
 import { seed } from '../schema/seed.ts';
 import { AccessLog } from './access-log.ts';
+import { AnnouncementService } from './announcements.ts';
 import { tokenDirectory } from './advisor-directory.ts';
 import { sqlAdvisorDirectory } from './advisor-directory-sql.ts';
 import type { Authenticator } from './auth.ts';
@@ -76,6 +77,8 @@ export interface Services {
   metrics: Metrics;
   dashboard: DashboardService;
   dashboardFeed: DashboardFeed;
+  /** The supervisors' service announcements shown on the chat pages (docs/dashboard.md, "Announcements"). */
+  announcements: AnnouncementService;
   /** Records who left a queue unserved, for the dashboard (docs/dashboard.md, "Departures"). */
   departures: QueueDepartures;
   probes: Probe[];
@@ -171,6 +174,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   const dashboard = new DashboardService({ db: db.db, state, clock, schedule, handleSeconds: () => router.handling.mean(), estimate: (snap) => router.infos(snap), onRoutingChange: () => void router.dispatch(), log: dashboardLog, retentionDays: config.retentionDays });
   await dashboard.start();
   const dashboardFeed = new DashboardFeed({ dashboard, log: dashboardLog });
+  const announcements = new AnnouncementService({ db: db.db, clock, log: dashboardLog });
   const daily = scheduleDailySnapshots({ take: (day) => dashboard.takeSnapshot(day), clock, log: dashboardLog });
   const departures = new QueueDepartures({ db: db.db, clock, log: dashboardLog, onFailed: () => metrics.departuresUnrecorded.inc() });
   const advisors = sqlAdvisorDirectory(db.db, tokenDirectory(config.routing.defaultCapacity));
@@ -210,7 +214,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   tick.unref();
 
   return {
-    config, logger, clock, db, store, state, auth, dev, schedule, hub, router, chat, tickets, access, retention, attachments, contacts, mailbox, notices, metrics, sessions, sweep, fanout, dashboard, dashboardFeed, departures,
+    config, logger, clock, db, store, state, auth, dev, schedule, hub, router, chat, tickets, access, retention, attachments, contacts, mailbox, notices, metrics, sessions, sweep, fanout, dashboard, dashboardFeed, announcements, departures,
     lifecycle: new Lifecycle(),
     probes: [
       { name: 'database', check: () => db.ping() },

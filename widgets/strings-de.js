@@ -274,4 +274,7 @@ export default {
   'tk.dl': '{name} herunterladen ({size})',
   'tk.dl.done': 'Datei {name} heruntergeladen.',
   'tk.attachments': 'Anhänge',
+  'notice.info': 'Hinweis',
+  'notice.warning': 'Wichtiger Hinweis',
+  'notice.new': 'Neuer Hinweis: {title}',
 };

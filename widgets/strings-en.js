@@ -379,4 +379,7 @@ export default {
   'tk.dl': 'Download {name} ({size})',
   'tk.dl.done': 'File {name} downloaded.',
   'tk.attachments': 'Attachments',
+  'notice.info': 'Notice',
+  'notice.warning': 'Important notice',
+  'notice.new': 'New notice: {title}',
 };

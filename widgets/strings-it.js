@@ -380,4 +380,7 @@ export default {
   'tk.dl': 'Scarica {name} ({size})',
   'tk.dl.done': 'File {name} scaricato.',
   'tk.attachments': 'Allegati',
+  'notice.info': 'Avviso',
+  'notice.warning': 'Avviso importante',
+  'notice.new': 'Nuovo avviso: {title}',
 };

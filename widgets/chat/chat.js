@@ -17,6 +17,7 @@
 import { ChatClient } from '../lib/chat-client.js';
 import { USER_LANGS, applyI18n, browserLang, offerLangs, onLangChange, setLang, t } from '../i18n.js';
 import { $, announcer, h } from '../lib/ui.js';
+import { initAnnouncements, renderAnnouncements, showAnnouncements } from './announcements.js';
 import { checkAvailability, initAvailability, renderAvailability } from './availability.js';
 import { initConversation, renderConversation, seenIfVisible, showChat, wireConversation } from './conversation.js';
 import { cleanContext, embedBridge, hostOrigin } from './embed.js';
@@ -71,6 +72,7 @@ function buildStatic() {
   initQueue({ state, showView, post, announce });
   initConversation({ state, showView, focusView, post, announce });
   initRating({ state });
+  initAnnouncements({ state, announce });
   initTickets({
     client: () => state.client,
     showView,
@@ -91,6 +93,7 @@ function renderDynamic() {
   renderAvailability();
   renderTickets();
   renderConversation();
+  renderAnnouncements();
 }
 
 // ---------------------------------------------------------------------------
@@ -106,6 +109,7 @@ function showView(name) {
   for (const v of document.querySelectorAll('.view')) v.hidden = v !== next;
   state.view = name;
   document.body.dataset.view = name;
+  showAnnouncements(name);
   if (hadFocus || unfocused) focusView(name);
   post('session', { active: name === 'queue' || name === 'chat' });
 }

@@ -14,7 +14,7 @@
  * This file is the entry point: sign-in, the signed-in fetch, the shared state,
  * the live connection and the wiring of the panels, each in its own module
  * (summary.js, provinces-table.js, advisors-tickets.js, history-charts.js,
- * supervisor-controls.js, access-log.js), which get what they need passed in.
+ * supervisor-controls.js, announcements.js, access-log.js), which get what they need passed in.
  *
  * No inline style anywhere (CSP style-src 'self'): the heat scale and the
  * charts are classes and SVG attributes; every text goes in through textContent.
@@ -25,6 +25,7 @@ import { apiError, mintDevToken, savedChoice } from '../lib/dev-token.js';
 import { staffSignIn } from '../lib/staff-sign-in.js';
 import { $, announcer, h, saveBlob } from '../lib/ui.js';
 import { accessLogPanel } from './access-log.js';
+import { announcementsPanel } from './announcements.js';
 import { renderAdvisors, renderTickets } from './advisors-tickets.js';
 import { historyPanel } from './history-charts.js';
 import { provincesTable } from './provinces-table.js';
@@ -143,6 +144,7 @@ const charts = historyPanel({ api, announce, saveCsv });
 const controls = supervisorControls({ api, announce, isSupervisor, loadHistory: charts.load });
 const provinces = provincesTable({ state, api, announce, isSupervisor, loadAudit: controls.loadAudit });
 const renderAccess = accessLogPanel(api, saveCsv);
+const notices = announcementsPanel({ api, announce, isSupervisor, loadAudit: controls.loadAudit });
 
 function render(live) {
   state.live = live;
@@ -242,6 +244,8 @@ function start(session) {
   startPolling(); // until the socket says it pushes
   void charts.load();
   void controls.loadAudit();
+  notices.suggestWindow();
+  void notices.load();
 }
 
 async function init() {
@@ -267,6 +271,7 @@ async function init() {
     }
     charts.render();
     controls.renderAudit();
+    notices.render();
     renderAccess();
   });
   applyStrings(document);

@@ -4,8 +4,10 @@
  * switch in the header changes these and the common strings together.
  *
  * In HTML: data-d="key" sets textContent, data-d-attr="aria-label:key" sets attributes.
+ * The "Avvisi agli utenti" panel's are in strings-announcements.js, merged in below.
  */
 import { applyStringsTo, lang, translator } from '../i18n.js';
+import * as announcements from './strings-announcements.js';
 
 const it = {
   'access.title': 'Accessi ai dati personali',
@@ -351,7 +353,7 @@ const en = {
   'audit.snapshot.taken': '{actor} recorded the day {target}',
 };
 
-const DICTS = { it, en };
+const DICTS = { it: { ...it, ...announcements.it }, en: { ...en, ...announcements.en } };
 
 export const dt = translator(DICTS);
 

@@ -28,6 +28,8 @@ function auditText(a) {
   }
   if (a.action === 'province.ticket_only') return dt(`audit.province.ticket_only.${a.detail.on ? 'on' : 'off'}`, { actor, target: a.target });
   if (a.action === 'snapshot.taken') return dt('audit.snapshot.taken', { actor, target: a.target });
+  if (a.action === 'announcement.published') return dt('audit.announcement.published', { actor, title: a.detail.title ?? a.target });
+  if (a.action === 'announcement.withdrawn') return dt('audit.announcement.withdrawn', { actor, title: a.detail.title ?? a.target });
   return `${actor}: ${a.action} ${a.target}`;
 }
 

@@ -1,0 +1,148 @@
+/**
+ * "Avvisi agli utenti", for supervisors: publish a service announcement that
+ * users read on the chat's start view and while they wait (POST
+ * /api/v1/announcements), the list of those current, scheduled and over in the
+ * last 30 days (GET), and "Ritira" (POST …/:id/withdraw). Each change is in the
+ * controls' audit list, reloaded through `loadAudit`.
+ *
+ * Separate from supervisor-controls.js because it is a form and a table of its
+ * own; an office operator never sees or calls any of it.
+ */
+import { formatDateTime } from '../i18n.js';
+import { $, h } from '../lib/ui.js';
+import { dt } from './strings.js';
+
+const ERRORS = ['announcement_window_invalid', 'markup_not_allowed', 'unknown_province'];
+const LANG_NAMES = { it: 'IT', de: 'DE', en: 'EN' };
+
+/** A datetime-local value (the browser's local time, Italy's for the institute) for an instant. */
+function localInput(ms) {
+  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
+  return d.toISOString().slice(0, 16);
+}
+
+/**
+ * `api(path, { method, body })` is the dashboard's signed-in fetch, `announce(text)` speaks,
+ * `isSupervisor()` says whether to load anything, `loadAudit()` reloads the audit list.
+ */
+export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
+  let items = [];
+  const form = $('#ann-form');
+
+  /** Today from now, until the same time tomorrow: what most announcements need. */
+  function suggestWindow() {
+    const now = Date.now();
+    form.elements.from.value = localInput(now);
+    form.elements.to.value = localInput(now + 86_400_000);
+  }
+
+  /** The form as the API takes it, or a string key of what is wrong. */
+  function body() {
+    const f = form.elements;
+    const value = (name) => f[name].value.trim();
+    const title = { it: value('titleIt') };
+    const text = { it: value('textIt') };
+    for (const [l, L] of [['de', 'De'], ['en', 'En']]) {
+      const [tl, tx] = [value(`title${L}`), value(`text${L}`)];
+      if (!tl !== !tx) return 'ann.error.pair';
+      if (tl) [title[l], text[l]] = [tl, tx];
+    }
+    const provinces = value('provinces').split(',').map((p) => p.trim().toUpperCase()).filter(Boolean);
+    const audiences = [...form.querySelectorAll('input[name="audiences"]:checked')].map((i) => i.value);
+    const from = f.from.value ? new Date(f.from.value) : null;
+    const to = new Date(f.to.value);
+    return {
+      title, text, severity: f.severity.value, audiences, provinces,
+      ...(from && !Number.isNaN(from.getTime()) ? { startsAt: from.toISOString() } : {}),
+      endsAt: Number.isNaN(to.getTime()) ? '' : to.toISOString(),
+    };
+  }
+
+  async function publish(e) {
+    e.preventDefault();
+    const err = $('#ann-error');
+    err.textContent = '';
+    const missing = [...form.querySelectorAll('[required]')].find((el) => !el.value.trim());
+    if (missing) {
+      err.textContent = dt('ann.error.required');
+      missing.focus();
+      return;
+    }
+    const b = body();
+    if (typeof b === 'string') {
+      err.textContent = dt(b);
+      return;
+    }
+    try {
+      const a = await api('/api/v1/announcements', { method: 'POST', body: b });
+      announce(dt('ann.published', { title: a.title.it }));
+      form.reset();
+      form.querySelector('details').open = false;
+      suggestWindow();
+      await Promise.all([load(), loadAudit()]);
+    } catch (x) {
+      err.textContent = ERRORS.includes(x.code) ? dt(`ann.error.${x.code}`) : dt('ann.failed', { code: x.code ?? 'error' });
+    }
+  }
+
+  async function withdraw(a) {
+    try {
+      await api(`/api/v1/announcements/${encodeURIComponent(a.id)}/withdraw`, { method: 'POST' });
+      announce(dt('ann.withdrawn', { title: a.title.it }));
+      await Promise.all([load(), loadAudit()]);
+      $('#ann-list-title').focus(); // the button is gone with its row
+    } catch (x) {
+      announce(dt('ann.failed', { code: x.code ?? 'error' }));
+    }
+  }
+
+  function scope(a) {
+    const who = a.audiences.length ? a.audiences.map((x) => dt(`ann.audience.${x}`)).join(', ') : dt('ann.everyone');
+    return `${who} · ${a.provinces.length ? a.provinces.join(', ') : dt('ann.italy')}`;
+  }
+
+  function row(a) {
+    const open = a.status === 'current' || a.status === 'scheduled';
+    const langs = Object.keys(a.title).map((l) => LANG_NAMES[l] ?? l).join(', ');
+    return h(
+      'tr',
+      { class: `ann-${a.status}${a.severity === 'warning' ? ' ann-warning' : ''}` },
+      h('td', {}, h('span', { class: `ann-status ann-status-${a.status}` }, dt(`ann.status.${a.status}`))),
+      h(
+        'th',
+        { scope: 'row' },
+        h('span', { class: 'ann-row-title', lang: 'it' }, a.title.it),
+        a.severity === 'warning' ? h('span', { class: 'sub ann-kind' }, dt('ann.severity.warning')) : null,
+        h('span', { class: 'sub ann-text', lang: 'it' }, a.text.it),
+        h('span', { class: 'sub' }, dt('ann.langs', { langs }), ' · ', dt('ann.by', { name: a.createdBy.name ?? a.createdBy.id })),
+      ),
+      h('td', {}, scope(a)),
+      h(
+        'td',
+        {},
+        dt('ann.window', { from: formatDateTime(a.startsAt), to: formatDateTime(a.endsAt) }),
+        a.withdrawnAt ? h('span', { class: 'sub' }, dt('ann.withdrawnAt', { when: formatDateTime(a.withdrawnAt) })) : null,
+      ),
+      h('td', {}, open ? h('button', { type: 'button', class: 'danger', 'aria-label': dt('ann.withdraw.label', { title: a.title.it }), onclick: () => void withdraw(a) }, dt('ann.withdraw')) : ''),
+    );
+  }
+
+  function render() {
+    $('#ann-body').replaceChildren(...items.map(row));
+    $('#ann-none').hidden = items.length > 0;
+    $('#ann-table').hidden = items.length === 0;
+  }
+
+  async function load() {
+    if (!isSupervisor()) return;
+    try {
+      items = (await api('/api/v1/announcements')).items;
+      render();
+    } catch (x) {
+      $('#ann-error').textContent = dt('ann.failed', { code: x.code ?? 'error' });
+    }
+  }
+
+  form.addEventListener('submit', (e) => void publish(e));
+  return { load, render, suggestWindow };
+}
