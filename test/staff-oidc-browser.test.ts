@@ -129,6 +129,17 @@ if (chromiumOrSkip('staff consoles\' sign-in')) {
     await page.close();
   });
 
+  test('an office token that names no sede is refused by the office console with what to ask for', async () => {
+    ctx.idp.person = { sub: 'inps-senza-sede', role: 'office', name: 'Paolo Sala' };
+    const { page } = await open('office-no-sede', '/office/');
+    await panel(page, 'refused').waitFor();
+    assert.is(await page.locator('#staff-auth-text').textContent(), 'Questo account non è abilitato alla console delle sedi territoriali.');
+    assert.is((await page.locator('#staff-auth .note').textContent())?.trim(), 'L’account di sede non indica la sede territoriale: chiedi al tuo referente di completarlo.');
+    assert.ok(await page.locator('#board').isHidden(), 'no queue of an unknown sede');
+    assert.equal(await axe(page, 'office without sede'), []);
+    await page.close();
+  });
+
   test('an advisor\'s token opening the dashboard is refused', async () => {
     ctx.idp.person = ADVISOR;
     const { page } = await open('dashboard-advisor', '/dashboard/');
