@@ -58,8 +58,11 @@ export function contactFromClaims(claims: Record<string, unknown>): Contact {
 
 /** Where to reach users, recorded from their tokens (`notice_contacts`). */
 export class ContactBook {
-  /** What this node last recorded per user, so that a sign-in repeating it writes nothing. */
-  private readonly recorded = new Map<string, string>();
+  /**
+   * What this node has recorded per user, merged (a missing value keeps the known one, as
+   * the upsert does), so that a sign-in or a chat's language repeating it writes nothing.
+   */
+  private readonly recorded = new Map<string, Contact>();
   /**
    * Sign-ins' contacts, written many per statement: after a node is lost, its users sign
    * in again on the others all at once, and one upsert each would cost the sign-ins'
@@ -90,11 +93,15 @@ export class ContactBook {
    */
   async rememberOnce(userId: string, contact: Contact): Promise<void> {
     if (nothingIn(contact)) return;
-    const key = `${contact.email ?? ''}\n${contact.phone ?? ''}\n${contact.lang ?? ''}`;
-    if (this.recorded.get(userId) === key) return;
+    // Compared with everything recorded, not with the last call: a sign-in (address) and a
+    // chat.request (language) of the same person each add nothing the other did not know.
+    const known = this.recorded.get(userId);
+    if (known && FIELDS.every((f) => contact[f] === null || contact[f] === known[f])) return;
     await this.signIns.submit({ userId, contact });
     if (this.recorded.size >= 50_000) this.recorded.clear();
-    this.recorded.set(userId, key);
+    const merged = { ...contact };
+    for (const f of FIELDS) merged[f] = contact[f] ?? known?.[f] ?? null;
+    this.recorded.set(userId, merged);
   }
 
   /** One upsert for all; a user twice in the batch is written once, with the later values over the earlier. */
@@ -128,6 +135,8 @@ export class ContactBook {
     return row ? { email: row.email, phone: row.phone, lang: row.lang } : null;
   }
 }
+
+const FIELDS = ['email', 'phone', 'lang'] as const;
 
 function nothingIn(contact: Contact): boolean {
   return contact.email === null && contact.phone === null && contact.lang === null;

@@ -54,4 +54,20 @@ test('the language a token names is kept with the contact; a token without one k
   assert.is((await row('hofer'))?.lang, 'it', 'the same address, a new language: written');
 });
 
+test('a sign-in and the language of a chat, alternating, write once each: neither adds what the other did not know', async () => {
+  const book = new ContactBook(database.db, new ManualClock(Date.UTC(2026, 10, 23, 15)));
+  const signIn = { email: 'anna@example.it', phone: null, lang: null };
+  const chat = { email: null, phone: null, lang: 'de' };
+  await book.rememberOnce('alt', signIn);
+  await book.rememberOnce('alt', chat);
+  assert.equal(await book.get('alt'), { email: 'anna@example.it', phone: null, lang: 'de' });
+  // Changed behind the node's back: repeating either no longer writes.
+  await database.db.update(noticeContacts).set({ email: 'changed@example.it', lang: 'it' }).where(eq(noticeContacts.userId, 'alt'));
+  await book.rememberOnce('alt', signIn);
+  await book.rememberOnce('alt', chat);
+  assert.equal(await book.get('alt'), { email: 'changed@example.it', phone: null, lang: 'it' }, 'nothing rewritten');
+  await book.rememberOnce('alt', { email: 'anna@example.it', phone: '+393331112222', lang: null });
+  assert.equal(await book.get('alt'), { email: 'anna@example.it', phone: '+393331112222', lang: 'it' }, 'a new phone is written');
+});
+
 test.run();
