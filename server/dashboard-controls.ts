@@ -89,7 +89,7 @@ export async function moveAdvisor(deps: ControlDeps, identity: Identity, advisor
   });
   // Re-read just before writing, so the status and chats carried over are the latest.
   const current = (await state.snapshot()).advisors.find((a) => a.id === advisorId);
-  if (!current) return { id: advisorId, name: row?.name ?? null, status: 'offline', load: 0, capacity: row?.capacity ?? 0, provinces, regions, audiences: skills.audiences };
+  if (!current) return { id: advisorId, name: row?.name ?? null, status: 'offline', load: 0, capacity: row?.capacity ?? 0, provinces, regions, audiences: skills.audiences, languages: skills.languages };
   const next = await state.upsertAdvisor({ id: current.id, name: current.name, capacity: current.capacity, skills: { ...current.skills, provinces, regions } }, current.status, clock.now());
   deps.onRoutingChange?.();
   return advisorView(next, true);

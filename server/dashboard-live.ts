@@ -8,6 +8,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { WaitInfo } from '../routing/eta.ts';
+import { speaksFor } from '../routing/matching.ts';
 import { PROVINCES, regionOf } from '../routing/provinces.ts';
 import type { AdvisorSkills, AdvisorState, RoutingSnapshot } from '../routing/routing-state.ts';
 import { availability, closingTime, type ScheduleConfig } from '../routing/schedule.ts';
@@ -15,7 +16,7 @@ import { AUDIENCES, type Audience } from '../routing/types.ts';
 import { dayBounds, localDay } from './daily-snapshot.ts';
 import { departureFigures, type DepartureCounts } from './dashboard-departures.ts';
 import type { DashboardDirectory } from './dashboard-directory.ts';
-import type { AdvisorView, DashboardScope, LiveView, ProvinceView, QueueView, SedeTickets } from './dashboard-views.ts';
+import type { AdvisorView, DashboardScope, LanguageView, LiveView, ProvinceView, QueueView, SedeTickets } from './dashboard-views.ts';
 import { queryRows, type Db } from './db.ts';
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
@@ -129,6 +130,7 @@ export function buildLiveView(i: LiveInputs): LiveView {
     advisors: visibleAdvisors
       .map((a) => advisorView(a, scope.kind === 'all'))
       .sort((a, b) => statusRank(a.status) - statusRank(b.status) || b.load - a.load || String(a.name ?? '').localeCompare(String(b.name ?? ''))),
+    languages: languageViews(i, inScope, visibleAdvisors),
     tickets,
     ticketOnly: [...i.directory.ticketOnly].filter(inScope).sort(),
   };
@@ -185,6 +187,35 @@ function provinceViews(i: LiveInputs, inScope: (province: string) => boolean, qu
   return provinces;
 }
 
+/**
+ * Italian always, and every language someone in scope waits in or a visible
+ * advisor lists; the speakers counted as the router counts them (speaksFor).
+ */
+function languageViews(i: LiveInputs, inScope: (province: string) => boolean, visibleAdvisors: AdvisorState[]): LanguageView[] {
+  const waiting = new Map<string, number[]>();
+  for (const entries of i.snap.queues.values()) {
+    for (const e of entries) {
+      if (!inScope(e.province)) continue;
+      const since = waiting.get(e.lang);
+      if (since) since.push(e.since);
+      else waiting.set(e.lang, [e.since]);
+    }
+  }
+  const langs = new Set(['it', ...waiting.keys(), ...visibleAdvisors.flatMap((a) => a.skills.languages)]);
+  const available = visibleAdvisors.filter((a) => a.status === 'available');
+  return [...langs]
+    .map((lang) => {
+      const since = waiting.get(lang) ?? [];
+      return {
+        lang,
+        waiting: since.length,
+        oldestWaitSeconds: since.length ? round3(Math.max(0, (i.now - Math.min(...since)) / 1000)) : 0,
+        advisorsAvailable: available.filter((a) => speaksFor(a, { lang })).length,
+      };
+    })
+    .sort((a, b) => Number(b.lang === 'it') - Number(a.lang === 'it') || b.waiting - a.waiting || a.lang.localeCompare(b.lang));
+}
+
 /** The average is null, not 0, when nobody rated: "no ratings" is not "rated 0". */
 function satisfaction(r: RatingsAgg): LiveView['totals']['satisfaction'] {
   return { ratings: r.n, average: r.n ? round3(r.total / r.n) : null };
@@ -238,6 +269,7 @@ export function advisorView(a: AdvisorState, named: boolean): AdvisorView {
     provinces: [...a.skills.provinces],
     regions: [...a.skills.regions],
     audiences: [...a.skills.audiences],
+    languages: [...a.skills.languages],
   };
 }
 

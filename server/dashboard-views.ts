@@ -51,6 +51,21 @@ export interface AdvisorView {
   provinces: string[];
   regions: string[];
   audiences: string[];
+  /** The languages the advisor listed; empty: serves every language (routing/matching.ts speaksFor). */
+  languages: string[];
+}
+
+/**
+ * One language in play: waiting in it, or spoken by a visible advisor. Tells a
+ * supervisor at once that German readers in Bolzano wait with no German speaker
+ * available (they go to anyone only after the language overflow).
+ */
+export interface LanguageView {
+  lang: string;
+  waiting: number;
+  oldestWaitSeconds: number;
+  /** Available advisors who may serve it before the overflow: those listing it or listing none. */
+  advisorsAvailable: number;
 }
 
 export interface SedeTickets {
@@ -85,6 +100,8 @@ export interface LiveView {
   queues: QueueView[];
   provinces: ProvinceView[];
   advisors: AdvisorView[];
+  /** Italian first, then the others by most waiting; see LanguageView. */
+  languages: LanguageView[];
   tickets: SedeTickets[];
   ticketOnly: string[];
 }

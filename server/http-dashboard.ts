@@ -49,7 +49,12 @@ const departureFigures = {
 
 const audienceCounts = { type: 'object', properties: { worker: int, employer: int, intermediary: int } } as const;
 
-export const liveSchema = {
+export const advisorSchema = {
+  type: 'object',
+  properties: { id: str, name: nullableString, status: str, load: int, capacity: int, provinces: strings, regions: strings, audiences: strings, languages: strings },
+} as const;
+
+const liveSchema = {
   type: 'object',
   properties: {
     at: str,
@@ -96,12 +101,10 @@ export const liveSchema = {
         },
       },
     },
-    advisors: {
+    advisors: { type: 'array', items: advisorSchema },
+    languages: {
       type: 'array',
-      items: {
-        type: 'object',
-        properties: { id: str, name: nullableString, status: str, load: int, capacity: int, provinces: strings, regions: strings, audiences: strings },
-      },
+      items: { type: 'object', properties: { lang: str, waiting: int, oldestWaitSeconds: num, advisorsAvailable: int } },
     },
     tickets: {
       type: 'array',
@@ -112,7 +115,7 @@ export const liveSchema = {
     },
     ticketOnly: strings,
   },
-  required: ['at', 'scope', 'service', 'totals', 'queues', 'provinces', 'advisors', 'tickets', 'ticketOnly'],
+  required: ['at', 'scope', 'service', 'totals', 'queues', 'provinces', 'advisors', 'languages', 'tickets', 'ticketOnly'],
 } as const;
 
 const figures = {
@@ -154,10 +157,6 @@ const historyQuery = {
   additionalProperties: false,
 } as const;
 
-const advisorSchema = {
-  type: 'object',
-  properties: { id: str, name: nullableString, status: str, load: int, capacity: int, provinces: strings, regions: strings, audiences: strings },
-} as const;
 
 export async function dashboardRoutes(app: FastifyInstance, opts: DashboardRoutesOptions): Promise<void> {
   const { auth, dashboard } = opts;

@@ -310,10 +310,10 @@ if (chromiumOrSkip()) {
 
   test('in English, and at 320 px without horizontal scrolling', async () => {
     const page = ctx.page;
-    await page.getByLabel('Lingua').selectOption('en');
+    await page.getByLabel('Lingua', { exact: true }).selectOption('en');
     await page.getByRole('heading', { name: 'Queues by province' }).waitFor();
     assert.match((await page.locator('#summary').textContent()) ?? '', /11 waiting/);
-    await page.getByLabel('Language').selectOption('it');
+    await page.getByLabel('Language', { exact: true }).selectOption('it');
     const small = await chromium.newPage('small', { viewport: { width: 320, height: 700 } });
     await small.goto(`${ctx.base}/dashboard/`);
     await small.getByRole('button', { name: 'Entra' }).click();
@@ -343,6 +343,25 @@ if (chromiumOrSkip()) {
     assert.equal(await departuresCard(page).allTextContents(), ['2', 'di cui 1 ha trovato la risposta', '50 % di chi ha chiesto'], "Genova's departures only: 2 of 2 + 2 served");
     assert.equal(await axe(page), []);
     await shot(page, 'dashboard-office');
+  });
+
+  test('a German reader waiting in Bolzano with nobody available to answer in German is flagged to the sede', async () => {
+    await ctx.services.state.enqueue({
+      userId: 'w-bz-de', role: 'worker', name: 'Berta', province: 'BZ', audience: 'worker', topic: 'cigo', lang: 'de', entry: 'omnia', context: {}, priority: 0, since: Date.now() - 90_000,
+    });
+    const page = await chromium.newPage('office-bz');
+    try {
+      await signIn(page, 'office', 'Bruno Bolzano', 'SEDE-BZ');
+      const de = page.locator('#lang-body tr[data-lang="de"]');
+      await de.waitFor();
+      assert.equal(await de.locator('th, td').allTextContents(), ['Tedesco', '1', '2 min', '0']);
+      assert.match((await page.locator('#lang-alert').textContent()) ?? '', /Nessun consulente disponibile parla tedesco/);
+      assert.ok(await de.evaluate((tr) => tr.classList.contains('breach')), 'the row is marked');
+      assert.equal(await axe(page), []);
+      await shot(page, 'dashboard-languages');
+    } finally {
+      await ctx.services.state.cancel('w-bz-de');
+    }
   });
 
   test('no Content-Security-Policy violation or script error', () => {

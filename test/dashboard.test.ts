@@ -316,4 +316,30 @@ test('over /ws once the frames are wired: dashboard.subscribe answers with the l
   assert.is(err.code, 'forbidden');
 });
 
+test('who waits in each language, and the available advisors who may answer in it as the router counts them', async () => {
+  await createSituation();
+  const adv = await signIn({ role: 'advisor', sub: 'adv-de', name: 'Dora Deutsch', skills: ['lang:de', 'province:TO'] });
+  await adv.request({ type: 'advisor.status', status: 'available' });
+  const user = await signIn({ role: 'worker', sub: 'w-bz-de', province: 'BZ', name: 'Berta' });
+  const joined = await user.request({ type: 'chat.request', topic: 'cigo', lang: 'de', waitAnyway: true });
+  assert.is(joined.type, 'ok', JSON.stringify(joined));
+  clock.advance(30_000);
+  try {
+    const all = (await call(await supervisor(), 'GET', '/api/v1/dashboard/live')).body;
+    const row = (live: Json, lang: string) => live.languages.find((l: Json) => l.lang === lang);
+    assert.is(all.languages[0].lang, 'it', 'Italian first');
+    // Tommaso lists no language (serves all), Dora lists German only.
+    assert.equal(row(all, 'de'), { lang: 'de', waiting: 1, oldestWaitSeconds: 30, advisorsAvailable: 2 });
+    assert.is(row(all, 'it').advisorsAvailable, 1, 'Dora does not count for Italian');
+    assert.is(row(all, 'it').waiting, all.totals.waiting - 1, 'every other waiting user reads Italian');
+    assert.equal(all.advisors.find((a: Json) => a.id === 'adv-de').languages, ['de']);
+    // The office of Bolzano sees its own province: nobody available covers it.
+    const bz = (await call(await office('SEDE-BZ'), 'GET', '/api/v1/dashboard/live')).body;
+    assert.equal(bz.languages.map((l: Json) => [l.lang, l.waiting, l.advisorsAvailable]), [['it', 0, 0], ['de', 1, 0]]);
+  } finally {
+    await user.request({ type: 'chat.cancel' });
+    await adv.request({ type: 'advisor.status', status: 'away' });
+  }
+});
+
 test.run();

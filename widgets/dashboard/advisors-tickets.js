@@ -7,6 +7,7 @@
  * is shared with the supervisor's "move an advisor" form, which names the same queues.
  */
 import { $, h } from '../lib/ui.js';
+import { languageName } from './languages.js';
 import { dt, fmtNumber } from './strings.js';
 
 /** The provinces and regions an advisor serves, or "all Italy". */
@@ -28,7 +29,8 @@ export function renderAdvisors(live) {
         h('td', { class: 'load-cell' },
           h('meter', { min: 0, max: Math.max(1, a.capacity), value: a.load, optimum: 0, low: Math.max(1, a.capacity) - 0.5, high: Math.max(1, a.capacity), 'aria-label': `${dt('adv.col.load')}: ${name}`, class: full ? 'full' : null }),
           h('span', { class: full ? 'load full' : 'load' }, dt('adv.load', { load: a.load, capacity: a.capacity }))),
-        h('td', {}, servesText(a)));
+        h('td', {}, servesText(a)),
+        h('td', {}, a.languages?.length ? a.languages.map(languageName).join(', ') : dt('adv.allLangs')));
     }),
   );
 }

@@ -27,6 +27,7 @@ import { $, announcer, h, saveBlob } from '../lib/ui.js';
 import { accessLogPanel } from './access-log.js';
 import { announcementsPanel } from './announcements.js';
 import { renderAdvisors, renderTickets } from './advisors-tickets.js';
+import { renderLanguages } from './languages.js';
 import { historyPanel } from './history-charts.js';
 import { provincesTable } from './provinces-table.js';
 import { applyStrings, dt } from './strings.js';
@@ -38,7 +39,7 @@ const LANG_KEY = 'infocig.lang';
 const POLL_MS = 5000;
 const SEDI = [
   ['SEDE-MI', 'Milano'], ['SEDE-RM', 'Roma'], ['SEDE-NA', 'Napoli'], ['SEDE-TO', 'Torino'], ['SEDE-GE', 'Genova'],
-  ['SEDE-BO', 'Bologna'], ['SEDE-FI', 'Firenze'], ['SEDE-BA', 'Bari'], ['SEDE-PA', 'Palermo'], ['SEDE-VE', 'Venezia'],
+  ['SEDE-BO', 'Bologna'], ['SEDE-FI', 'Firenze'], ['SEDE-BA', 'Bari'], ['SEDE-PA', 'Palermo'], ['SEDE-VE', 'Venezia'], ['SEDE-BZ', 'Bolzano/Bozen'],
 ];
 const announce = announcer($('#announce'));
 
@@ -152,6 +153,7 @@ function render(live) {
   renderMode();
   provinces.render();
   renderAdvisors(live);
+  renderLanguages(live);
   renderTickets(live);
   controls.renderMoveOptions(live);
 }

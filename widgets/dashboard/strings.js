@@ -4,10 +4,12 @@
  * switch in the header changes these and the common strings together.
  *
  * In HTML: data-d="key" sets textContent, data-d-attr="aria-label:key" sets attributes.
- * The "Avvisi agli utenti" panel's are in strings-announcements.js, merged in below.
+ * The "Avvisi agli utenti" panel's are in strings-announcements.js, the "Per lingua"
+ * table's in strings-languages.js, merged in below.
  */
 import { applyStringsTo, lang, translator } from '../i18n.js';
 import * as announcements from './strings-announcements.js';
+import * as languages from './strings-languages.js';
 
 const it = {
   'access.title': 'Accessi ai dati personali',
@@ -353,7 +355,7 @@ const en = {
   'audit.snapshot.taken': '{actor} recorded the day {target}',
 };
 
-const DICTS = { it: { ...it, ...announcements.it }, en: { ...en, ...announcements.en } };
+const DICTS = { it: { ...it, ...announcements.it, ...languages.it }, en: { ...en, ...announcements.en, ...languages.en } };
 
 export const dt = translator(DICTS);
 
