@@ -14,7 +14,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const filters = process.argv.slice(2);
-const files = readdirSync(path.join(root, 'test'))
+/** Where the suites are; test/test-runner.test.ts points it at its fixtures. */
+const testDir = process.env.TEST_DIR ?? 'test';
+const files = readdirSync(path.join(root, testDir))
   .filter((f) => f.endsWith('.test.ts'))
   .filter((f) => filters.length === 0 || filters.some((w) => f.includes(w)))
   .sort();
@@ -35,14 +37,38 @@ interface Outcome {
 /** Makes uvu say why a suite's before/after hook failed (it drops the error otherwise). */
 const HOOK_ERRORS = pathToFileURL(path.join(root, 'test/helpers/uvu-hook-errors.ts')).href;
 
+/**
+ * Each test file runs in its own process group, so that what it started (a server process,
+ * chromium) goes with it: killed at a timeout or a linger, and swept once the file has
+ * exited. A server left behind by a failed set-up would otherwise load the machine for every
+ * file after it. On Ctrl-C or SIGTERM the groups still running are ended too.
+ */
+const groups = new Set<number>();
+function killGroup(pid: number | undefined): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const pid of groups) killGroup(pid);
+    process.exit(130);
+  });
+}
+
 function runFile(file: string): Promise<Outcome> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--import', HOOK_ERRORS, path.join(root, 'node_modules/uvu/bin.js'), 'test', `^${file.replace(/\./g, '\\.')}$`], {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--import', HOOK_ERRORS, path.join(root, 'node_modules/uvu/bin.js'), testDir, `^${file.replace(/\./g, '\\.')}$`], {
       cwd: root,
       env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
+    if (child.pid) groups.add(child.pid);
     let output = '';
     let lingered = false;
     let lingerTimer: NodeJS.Timeout | undefined;
@@ -54,7 +80,7 @@ function runFile(file: string): Promise<Outcome> {
         lingerTimer = setTimeout(() => {
           lingered = true;
           output += `\n# lingered: ${file} was still running ${LINGER_MS / 1000} s after its summary and was ended\n`;
-          child.kill('SIGKILL');
+          killGroup(child.pid);
         }, LINGER_MS);
         lingerTimer.unref();
       }
@@ -62,7 +88,7 @@ function runFile(file: string): Promise<Outcome> {
     child.stderr.on('data', (d) => (output += d));
     const timer = setTimeout(() => {
       output += `\n(test file timed out after ${fileTimeoutMs} ms)\n`;
-      child.kill('SIGKILL');
+      killGroup(child.pid);
     }, fileTimeoutMs);
     let done = false;
     const finish = (code: number | null) => {
@@ -70,6 +96,9 @@ function runFile(file: string): Promise<Outcome> {
       done = true;
       clearTimeout(timer);
       clearTimeout(lingerTimer);
+      // Whatever the file left running in its group is an orphan now.
+      killGroup(child.pid);
+      if (child.pid) groups.delete(child.pid);
       resolve(summarize(file, output, lingered ? 0 : (code ?? 1), Date.now() - started));
     };
     child.on('close', finish);

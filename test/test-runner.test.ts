@@ -2,9 +2,13 @@
  * npm test's runner (scripts/run-tests.ts) runs each file as uvu through tsx with
  * test/helpers/uvu-hook-errors.ts preloaded, because uvu alone drops the error of
  * a failing before hook: a suite whose server did not start showed "(0 / 8)" and
- * no reason. Runs a fixture suite whose set-up throws, both ways.
+ * no reason. Runs a fixture suite whose set-up throws, both ways. And the runner
+ * ends what a file left running (a server from a failed set-up loaded the machine
+ * for every file after it).
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { test } from 'uvu';
@@ -34,6 +38,36 @@ test('uvu alone drops that error (why the runner preloads the helper)', () => {
   const out = run([]);
   assert.not.match(out, /the set-up broke here/);
   assert.match(out, /\(0 \/ 1\)/);
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('a process a test file started and left running is ended with the file', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'infocig-runner-'));
+  const pidFile = path.join(dir, 'orphan.pid');
+  try {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/run-tests.ts'), 'leaves-orphan'], {
+      cwd: root,
+      env: { ...process.env, TEST_DIR: 'test/fixtures', ORPHAN_PID_FILE: pidFile, NO_COLOR: '1' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.match(r.stdout, /1 passed, 0 failed/, r.stdout + r.stderr);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    assert.ok(pid > 0);
+    assert.not.ok(alive(pid), `the orphan ${pid} is still running`);
+  } finally {
+    const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : 0;
+    if (pid && alive(pid)) process.kill(pid, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

@@ -19,6 +19,9 @@ export function launchChromium(): Promise<Browser> {
   );
 }
 
+/** Generous: a cold start compiles through tsx and builds a fresh PGlite database, slow on a loaded machine. */
+const START_TIMEOUT_MS = 90_000;
+
 export interface ServerProcess {
   base: string;
   child: ChildProcess;
@@ -35,7 +38,13 @@ export async function startServerProcess(name: string, env: Record<string, strin
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server', 'main.ts')], { cwd: root, env: full, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${log}`)), 60_000);
+    // A server that never said it is up is killed, not left behind (it would load the machine
+    // for every file after this one, and hold its DATA_DIR).
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+      reject(new Error(`server did not start in ${START_TIMEOUT_MS / 1000} s:\n${log}`));
+    }, START_TIMEOUT_MS);
     child.stdout!.on('data', (d: Buffer) => {
       log += d.toString();
       const m = log.match(/demo page \(chat bubble\):\s+(http:\/\/\S+?)\/demo\//);
