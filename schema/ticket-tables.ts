@@ -67,6 +67,13 @@ export const tickets = pgTable(
     dueAt: instant('due_at'),
     conversationId: text('conversation_id'),
     lastReplySeq: integer('last_reply_seq').notNull().default(0),
+    /**
+     * The closed request this one follows up ("richiesta collegata", docs/tickets.md); null for
+     * any other. Set null when that request is erased (retention): the protocol below stays.
+     */
+    followsId: uuid('follows_ticket_id'),
+    /** That request's protocol number, copied at creation (numbers never change): no join to show it. */
+    followsProtocol: text('follows_protocol'),
   },
   (t) => [
     uniqueIndex('tickets_protocol_unique').on(t.protocol),
@@ -77,12 +84,16 @@ export const tickets = pgTable(
     index('tickets_created_idx').on(t.createdAt),
     // The retention sweep's candidates (server/retention.ts).
     index('tickets_closed_at_idx').on(t.closedAt).where(sql`${t.status} = 'closed'`),
+    // A request's follow-ups (`followedBy`), and the erasure of a followed request (ON DELETE SET NULL).
+    index('tickets_follows_idx').on(t.followsId).where(sql`${t.followsId} is not null`),
+    foreignKey({ name: 'tickets_follows_fk', columns: [t.followsId], foreignColumns: [t.id] }).onDelete('set null'),
     foreignKey({ name: 'tickets_sede_fk', columns: [t.sede], foreignColumns: [offices.code] }).onUpdate('cascade'),
     foreignKey({ name: 'tickets_conversation_fk', columns: [t.conversationId], foreignColumns: [conversations.id] }),
     check('tickets_status_check', sql`${t.status} in ('open', 'in_progress', 'closed')`),
     check('tickets_origin_check', sql`${t.origin} in ('user', 'escalation', 'office')`),
     check('tickets_category_check', sql`${t.category} in ('cigo', 'cigs', 'fis', 'solidarity_fund', 'payment', 'other')`),
     check('tickets_addressee_check', sql`${t.userId} is not null or ${t.matricola} is not null`),
+    check('tickets_follows_check', sql`${t.followsId} is null or ${t.followsProtocol} is not null`),
     check('tickets_closed_check', sql`(${t.status} = 'closed') = (${t.outcome} is not null and ${t.closedAt} is not null)`),
   ],
 );

@@ -16,8 +16,8 @@
  * request's Content-Type, so each kind of body reaches its own handler.
  *
  * Multipart fields: `body` (a reply); `subject`, `category`, `body`,
- * `province`?, `matricola`? (a user's request) or `to.userId`?/`to.matricola`?
- * instead of the last two (an office's); files under the field name `files`,
+ * `province`?, `matricola`?, `follows`? (a user's request) or `to.userId`?/`to.matricola`?
+ * instead of those three (an office's); files under the field name `files`,
  * repeated. An empty file input (no file chosen) is ignored.
  *
  * Every file is read in full, sniffed and checked (attachments.ts) before
@@ -175,7 +175,7 @@ export async function ticketHttpRoutes(app: FastifyInstance, opts: TicketHttpOpt
     async (request, reply) => {
       const identity = await signedIn(request, auth);
       if (identity.role !== 'office' && !isUserRole(identity.role)) throw new AppError('forbidden', 'only users and office operators open tickets');
-      const allowed = identity.role === 'office' ? ['subject', 'category', 'body', 'to.userId', 'to.matricola'] : ['subject', 'category', 'body', 'province', 'matricola'];
+      const allowed = identity.role === 'office' ? ['subject', 'category', 'body', 'to.userId', 'to.matricola'] : ['subject', 'category', 'body', 'province', 'matricola', 'follows'];
       const { fields, files } = await readMessage(request, allowed);
       for (const name of ['subject', 'category', 'body']) if (fields[name] === undefined) throw new AppError('validation_failed', `${name} is required`);
       if (!(TOPICS as readonly string[]).includes(fields.category!)) throw new AppError('validation_failed', `category must be one of ${TOPICS.join(', ')}`);
@@ -189,7 +189,12 @@ export async function ticketHttpRoutes(app: FastifyInstance, opts: TicketHttpOpt
         if (fields.province !== undefined && !/^[A-Za-z]{2}$/.test(fields.province)) throw new AppError('validation_failed', 'province must be a two-letter code');
         ticket = await tickets.createByUser(
           identity,
-          { ...common, ...(fields.province ? { province: fields.province } : {}), ...(fields.matricola ? { matricola: fields.matricola } : {}) },
+          {
+            ...common,
+            ...(fields.province ? { province: fields.province } : {}),
+            ...(fields.matricola ? { matricola: fields.matricola } : {}),
+            ...(fields.follows ? { follows: fields.follows } : {}),
+          },
           files,
         );
       }

@@ -25,6 +25,7 @@ import { DATE_OR_INSTANT } from './query-dates.ts';
 import { signedIn } from './http-auth.ts';
 import { noteView } from './http-ticket-notes.ts';
 import { entryBodySchema, idParams, threadEntrySchema } from './http-ticket-schemas.ts';
+import { followsOf, followUpUntil } from './ticket-follow-up.ts';
 import { isOverdue, isStaff, TICKET_LIMITS, type ListInput, type TicketService } from './ticket-service.ts';
 import { TICKET_ORDERS, TICKET_STATUSES, type AuditEntry, type TicketRecord, type TicketReply } from './ticket-store.ts';
 
@@ -42,6 +43,8 @@ const noNames: OfficeName = () => null;
 
 const MATRICOLA = { type: 'string', minLength: 1, maxLength: 32, pattern: '^[0-9A-Za-z][0-9A-Za-z./-]*$' } as const;
 const nullableString = { type: ['string', 'null'] } as const;
+
+const linkSchema = { type: 'object', properties: { id: { type: 'string' }, protocol: { type: 'string' } } } as const;
 
 export const ticketSchema = {
   type: 'object',
@@ -64,8 +67,12 @@ export const ticketSchema = {
     overdue: { type: 'boolean' },
     conversationId: nullableString,
     replyCount: { type: 'integer' },
+    /** the closed request this one follows up (docs/tickets.md, "Follow-up requests"); id null once that one is erased */
+    follows: { type: ['object', 'null'], properties: { id: nullableString, protocol: { type: 'string' } } },
     /** users only: whether they opened it (or it was addressed to them) */
     mine: { type: 'boolean' },
+    /** users only: until when a closed request may be followed up; null when not closed or too late */
+    followUpUntil: nullableString,
     /** staff only from here */
     user: {
       type: 'object',
@@ -84,6 +91,8 @@ const detailSchema = {
   properties: {
     ...ticketSchema.properties,
     replies: { type: 'array', items: threadEntrySchema },
+    /** the requests that follow this one up, those the caller may see */
+    followedBy: { type: 'array', items: linkSchema },
     /** staff only: the internal notes (http-ticket-notes.ts); users never get the field */
     notes: { type: 'array', items: threadEntrySchema },
     audit: {
@@ -138,8 +147,9 @@ export function ticketView(identity: Identity, t: TicketRecord, now: Date, offic
     overdue: isOverdue(t, now),
     conversationId: t.conversationId,
     replyCount: t.lastReplySeq,
+    follows: followsOf(t),
   };
-  if (!isStaff(identity)) return { ...view, mine: t.userId === identity.sub };
+  if (!isStaff(identity)) return { ...view, mine: t.userId === identity.sub, followUpUntil: iso(followUpUntil(t, now)) };
   return {
     ...view,
     user: { id: t.userId, role: t.userRole, name: t.userName, fiscalCode: t.userFiscalCode },
@@ -167,6 +177,7 @@ interface CreateBody {
   body: string;
   province?: string;
   matricola?: string;
+  follows?: string;
   to?: { userId?: string; matricola?: string };
 }
 
@@ -187,6 +198,7 @@ export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptio
             body: { type: 'string', minLength: 1, maxLength: TICKET_LIMITS.bodyMax },
             province: { type: 'string', minLength: 2, maxLength: 2, pattern: '^[A-Za-z]{2}$' },
             matricola: MATRICOLA,
+            follows: { type: 'string', minLength: 1, maxLength: 64 },
             to: {
               type: 'object',
               properties: { userId: { type: 'string', minLength: 1, maxLength: 200 }, matricola: MATRICOLA },
@@ -206,8 +218,8 @@ export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptio
       let ticket: TicketRecord;
       if (identity.role === 'office') {
         if (to === undefined) throw new AppError('validation_failed', 'an office addresses its request with `to`');
-        if (rest.province !== undefined || rest.matricola !== undefined) {
-          throw new AppError('validation_failed', 'an office gives the addressee in `to`, not province or matricola');
+        if (rest.province !== undefined || rest.matricola !== undefined || rest.follows !== undefined) {
+          throw new AppError('validation_failed', 'an office gives the addressee in `to`, not province, matricola or follows');
         }
         ticket = await tickets.createByOffice(identity, { to, subject: rest.subject, category: rest.category, body: rest.body });
       } else {
@@ -283,6 +295,7 @@ export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptio
       return {
         ...ticketView(identity, detail.ticket, detail.now, names),
         replies: detail.replies.map((r) => replyView(identity, r)),
+        followedBy: detail.followedBy,
         ...(staff && detail.audit ? { audit: detail.audit.map(auditView) } : {}),
         ...(staff && detail.notes ? { notes: detail.notes.map(noteView) } : {}),
         ...(detail.transcript

@@ -34,7 +34,8 @@ export function germanNotice(f: NoticeFacts): NoticeWords {
         lines = [`${sede} hat Ihnen eine Mitteilung (Nr. ${p}) gesendet, die auf Ihre Antwort wartet.`];
       } else {
         subject = `Anfrage ${p} registriert`;
-        lines = [`Ihre Anfrage über Linea INPS Nr. ${p} wurde registriert und an ${sede} weitergeleitet.`];
+        const follows = f.follows ? ` (Fortsetzung der Anfrage Nr. ${f.follows})` : '';
+        lines = [`Ihre Anfrage über Linea INPS Nr. ${p}${follows} wurde registriert und an ${sede} weitergeleitet.`];
         if (f.dueAt) lines.push(`Sie erhalten eine Antwort bis ${germanDueDateTime(f.dueAt)}.`);
       }
       break;

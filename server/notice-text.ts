@@ -24,6 +24,8 @@ export interface NoticeFacts {
   dueAt: Date | null;
   /** Closed by the user (outcome `withdrawn`). */
   withdrawn: boolean;
+  /** A follow-up: the protocol number of the request it follows (never its text). */
+  follows?: string | null;
   /** Where to sign in, if known. */
   link: string | null;
   /** A short form for SMS. */
@@ -84,13 +86,14 @@ function italianNotice(f: NoticeFacts): NoticeWords {
     case 'registered':
       if (toSede) {
         subject = `Nuova richiesta ${p}`;
-        lines = [`È stata registrata la richiesta n. ${p} per la sua sede.`];
+        lines = [f.follows ? `È stata registrata la richiesta n. ${p} per la sua sede, a seguito della richiesta n. ${f.follows}.` : `È stata registrata la richiesta n. ${p} per la sua sede.`];
       } else if (f.interlocuzione) {
         subject = `Comunicazione ${p} da ${f.sedeName}`;
         lines = [`${f.sedeName} le ha inviato una comunicazione (n. ${p}) che attende la sua risposta.`];
       } else {
         subject = `Richiesta ${p} registrata`;
-        lines = [`La sua richiesta Linea INPS n. ${p} è stata registrata e assegnata a ${f.sedeName}.`];
+        const follows = f.follows ? `, collegata alla richiesta n. ${f.follows},` : '';
+        lines = [`La sua richiesta Linea INPS n. ${p}${follows} è stata registrata e assegnata a ${f.sedeName}.`];
         if (f.dueAt) lines.push(`Sarà ricontattato entro ${italianDateTime(f.dueAt)}.`);
       }
       break;

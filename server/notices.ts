@@ -349,6 +349,7 @@ export class NoticeDispatcher {
       interlocuzione: ticket.origin === 'office',
       dueAt: ticket.dueAt,
       withdrawn: row.payload.outcome === 'withdrawn',
+      follows: typeof row.payload.follows === 'string' ? row.payload.follows : null,
       link: this.publicUrl === null ? null : `${this.publicUrl}${row.recipientKind === 'sede' ? '/office/' : '/'}`,
       sms: route.via === 'sms',
       lang: route.lang ?? null,

@@ -128,6 +128,8 @@ async function insertBatch(db: Db, items: NewTicket[]): Promise<Map<string, stri
     recipient_kind: t.notice.recipientKind,
     recipient_id: t.notice.recipientId,
     payload: t.notice.payload,
+    follows_id: t.follows?.id ?? null,
+    follows_protocol: t.follows?.protocol ?? null,
   }));
   const created = await queryRows<{ id: string; protocol: string }>(
     db,
@@ -136,13 +138,16 @@ async function insertBatch(db: Db, items: NewTicket[]): Promise<Map<string, stri
         i int, id uuid, year int, subject text, category text, origin text, user_id text, user_role text, user_name text,
         user_fiscal_code text, matricola text, province text, sede text, status text, created_by text, created_by_role text,
         at timestamptz, taken_by text, due_at timestamptz, author_id text, author_role text, author_name text, body text,
-        audit jsonb, notice_id uuid, notice_kind text, recipient_kind text, recipient_id text, payload jsonb)
+        audit jsonb, notice_id uuid, notice_kind text, recipient_kind text, recipient_id text, payload jsonb,
+        follows_id uuid, follows_protocol text)
     ),
     t as (
       insert into tickets (id, protocol, subject, category, origin, user_id, user_role, user_name, user_fiscal_code, matricola,
-        province, sede, status, created_by, created_by_role, created_at, updated_at, taken_at, taken_by, due_at, last_reply_seq)
+        province, sede, status, created_by, created_by_role, created_at, updated_at, taken_at, taken_by, due_at, last_reply_seq,
+        follows_ticket_id, follows_protocol)
       select id, ticket_protocol(year), subject, category, origin, user_id, user_role, user_name, user_fiscal_code, matricola,
-        province, sede, status, created_by, created_by_role, at, at, case when taken_by is null then null else at end, taken_by, due_at, 1
+        province, sede, status, created_by, created_by_role, at, at, case when taken_by is null then null else at end, taken_by, due_at, 1,
+        follows_id, follows_protocol
       from batch order by i
       returning id, protocol
     ),
@@ -206,6 +211,8 @@ function recordOf(t: NewTicket, protocol: string): TicketRecord {
     dueAt: t.dueAt,
     conversationId: t.conversationId,
     lastReplySeq: 1,
+    followsId: t.follows?.id ?? null,
+    followsProtocol: t.follows?.protocol ?? null,
   };
 }
 

@@ -24,6 +24,7 @@ import {
   type CreateByUserInput,
   type CreateFromEscalationInput,
 } from './ticket-input.ts';
+import { followedRequest } from './ticket-follow-up.ts';
 import { actorOf, chatMatricola, TICKET_LIMITS } from './ticket-rules.ts';
 import type { NewNotice, TicketRecord, TicketStore } from './ticket-store.ts';
 
@@ -53,11 +54,13 @@ export async function createByUser(
   const subject = text('subject', input.subject, TICKET_LIMITS.subjectMax);
   const body = text('body', input.body, TICKET_LIMITS.bodyMax);
   const category = topic(input.category);
-  const matricola = matricolaFor(identity, input.matricola);
-  const province = provinceOf(input.province ?? identity.province);
-  const sede = await ctx.competentSede(province, matricola);
   const now = ctx.now();
+  // A follow-up is not routed afresh: the sede that closed the request (where it is now) and its
+  // company. Its SLA starts now, like any request's: the citizen is waiting again.
+  const followed = input.follows === undefined ? null : await followedRequest(ctx.store, identity, { ...input, follows: input.follows }, now);
+  const { matricola, province, sede } = followed ?? (await routed(ctx, identity, input));
   const dueAt = await ctx.dueFor(sede, now);
+  const follows = followed ? { id: followed.id, protocol: followed.protocol } : null;
   const author = actorOf(identity);
   const { ticket } = await ctx.store.create({
     id: ctx.newId(),
@@ -79,10 +82,24 @@ export async function createByUser(
     dueAt,
     conversationId: null,
     firstReply: { author, body, attachments: fileCount(attachments) },
-    auditDetail: { origin: 'user', province, matricola },
-    notice: { kind: 'registered', recipientKind: 'user', recipientId: identity.sub, payload: { subject, sede, dueAt: dueAt.toISOString() } },
+    ...(follows ? { follows } : {}),
+    auditDetail: { origin: 'user', province, matricola, ...(follows ? { follows: follows.id, followsProtocol: follows.protocol } : {}) },
+    notice: {
+      kind: 'registered',
+      recipientKind: 'user',
+      recipientId: identity.sub,
+      // The followed request's number only: a notice never carries a request's text.
+      payload: { subject, sede, dueAt: dueAt.toISOString(), ...(follows ? { follows: follows.protocol } : {}) },
+    },
   });
   return ticket;
+}
+
+/** Where a new request goes: the company's sede when known, else the province's (docs/tickets.md, "Routing to the sede"). */
+async function routed(ctx: CreationContext, identity: Identity, input: CreateByUserInput): Promise<{ matricola: string | null; province: string; sede: string }> {
+  const matricola = matricolaFor(identity, input.matricola);
+  const province = provinceOf(input.province ?? identity.province);
+  return { matricola, province, sede: await ctx.competentSede(province, matricola) };
 }
 
 /**

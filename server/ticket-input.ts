@@ -10,7 +10,7 @@ import { ATTACHMENT_LIMITS, type NewAttachment } from './attachments.ts';
 import type { Identity } from './auth.ts';
 import type { ConversationRecord, StoredMessage } from './chat-store.ts';
 import { AppError } from './errors.ts';
-import type { AuditEntry, TicketNote, TicketRecord, TicketReply } from './ticket-store.ts';
+import type { AuditEntry, TicketLink, TicketNote, TicketRecord, TicketReply } from './ticket-store.ts';
 
 export interface TicketList {
   items: TicketRecord[];
@@ -30,6 +30,8 @@ export interface TicketDetail {
   notes: TicketNote[] | null;
   /** The chat the ticket came from, when escalated. */
   transcript: { seq: number; senderId: string; senderRole: string; text: string; at: Date }[] | null;
+  /** The requests that follow this one up, those the caller may see, oldest first. */
+  followedBy: TicketLink[];
   now: Date;
 }
 
@@ -53,6 +55,11 @@ export interface CreateByUserInput {
   province?: string;
   /** The company concerned: an employer's own, or one an intermediary represents. */
   matricola?: string;
+  /**
+   * A follow-up: the id of the caller's closed request this one follows up
+   * (ticket-follow-up.ts). It then goes to that request's sede, with its matricola.
+   */
+  follows?: string;
 }
 
 export interface CreateFromEscalationInput {

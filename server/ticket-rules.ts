@@ -18,6 +18,9 @@ export const TICKET_LIMITS = {
   pageSizeMax: 100,
 } as const;
 
+/** A ticket id as the routes take it (a UUID, any case); anything else is the not_found of an absent one. */
+export const TICKET_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** The SLA: the user is recontacted within this many working hours. */
 export const SLA_WORKING_HOURS = 48;
 export const TICKET_TIME_ZONE = 'Europe/Rome';

@@ -28,6 +28,7 @@ import type { Identity } from './auth.ts';
 import type { ConversationRecord } from './chat-store.ts';
 import { AppError } from './errors.ts';
 import { createByOffice, createByUser, createFromEscalation, type CreationContext } from './ticket-creation.ts';
+import { linkOf } from './ticket-follow-up.ts';
 import {
   fileCount,
   positiveInt,
@@ -41,7 +42,7 @@ import {
   type TicketList,
   type TransferRequest,
 } from './ticket-input.ts';
-import { actorOf, chatMatricola, companyMatricole, isOverdue, isStaff, mayView, noticePayload, scopeOf, servedByCaller, SLA_WORKING_HOURS, TICKET_LIMITS, TICKET_TIME_ZONE, userSide, WITHDRAWN } from './ticket-rules.ts';
+import { actorOf, chatMatricola, companyMatricole, isOverdue, isStaff, mayView, noticePayload, scopeOf, servedByCaller, SLA_WORKING_HOURS, TICKET_ID, TICKET_LIMITS, TICKET_TIME_ZONE, userSide, WITHDRAWN } from './ticket-rules.ts';
 import {
   isTicketOrder,
   isTicketStatus,
@@ -79,8 +80,6 @@ export interface TicketServiceDeps {
 export const CHAT_REQUESTS_CLOSED_DAYS = 30;
 /** Most requests shown beside a chat. */
 export const CHAT_REQUESTS_MAX = 10;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class TicketService {
   private readonly store: TicketStore;
@@ -174,17 +173,23 @@ export class TicketService {
     return { conversation: conv, items, matricola };
   }
 
-  /** One ticket with its thread; staff also get its audit trail and internal notes. */
+  /**
+   * One ticket with its thread and the follow-ups the caller may see (another
+   * person's follow-up of a company's request is theirs only when they hold
+   * the company); staff also get its audit trail and internal notes.
+   */
   async get(identity: Identity, id: string): Promise<TicketDetail> {
     const ticket = await this.visible(identity, id);
     const staff = isStaff(identity);
-    const [replies, audit, notes, transcript] = await Promise.all([
+    const [replies, audit, notes, transcript, followUps] = await Promise.all([
       this.store.replies(ticket.id),
       staff ? this.store.audit(ticket.id) : Promise.resolve(null),
       staff ? this.store.notes(ticket.id) : Promise.resolve(null),
       ticket.conversationId !== null ? this.store.transcript(ticket.conversationId) : Promise.resolve(null),
+      this.store.followUps(ticket.id),
     ]);
-    return { ticket, replies, audit, notes, transcript, now: this.now() };
+    const followedBy = followUps.filter((f) => mayView(identity, f)).map(linkOf);
+    return { ticket, replies, audit, notes, transcript, followedBy, now: this.now() };
   }
 
   /**
@@ -362,7 +367,7 @@ export class TicketService {
   }
 
   private async visible(identity: Identity, id: string): Promise<TicketRecord> {
-    if (typeof id !== 'string' || !UUID.test(id)) throw new AppError('not_found');
+    if (typeof id !== 'string' || !TICKET_ID.test(id)) throw new AppError('not_found');
     const ticket = await this.store.get(id.toLowerCase());
     if (!ticket || !mayView(identity, ticket)) throw new AppError('not_found');
     return ticket;

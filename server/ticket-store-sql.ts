@@ -92,6 +92,9 @@ export function createSqlTicketStore(db: Db, options: { now?: () => number } = {
     ofChatUser: (q) => ofChatUser(db, q),
     replies: async (ticketId) =>
       db.select().from(ticketReplies).where(eq(ticketReplies.ticketId, ticketId)).orderBy(asc(ticketReplies.seq)).limit(THREAD_LIMIT),
+    followUps: async (ticketId) =>
+      // tickets_follows_idx
+      (await db.select().from(tickets).where(eq(tickets.followsId, ticketId)).orderBy(asc(tickets.createdAt), asc(tickets.id)).limit(THREAD_LIMIT)).map(toRecord),
     audit: async (ticketId): Promise<AuditEntry[]> =>
       db.select().from(ticketAudit).where(eq(ticketAudit.ticketId, ticketId)).orderBy(asc(ticketAudit.id)).limit(THREAD_LIMIT),
     notes: (ticketId) => ticketNotesOf(db, ticketId),

@@ -67,6 +67,17 @@ export interface TicketRecord {
   dueAt: Date | null;
   conversationId: string | null;
   lastReplySeq: number;
+  /** The closed request this one follows up (docs/tickets.md, "Follow-up requests"); null once that one is erased. */
+  followsId: string | null;
+  /** Its protocol number, kept when it is erased. */
+  followsProtocol: string | null;
+}
+
+/** Another request named beside one: its id and protocol number, nothing else. */
+export interface TicketLink {
+  /** Null when the request was erased (retention): only its number remains. */
+  id: string | null;
+  protocol: string;
 }
 
 export interface TicketReply {
@@ -151,6 +162,8 @@ export interface NewTicket {
   firstReply: { author: Actor; body: string; attachments?: readonly NewAttachment[] };
   /** An escalation's internal note for the sede (note 1, with its `noted` audit row); never shown to the user. */
   firstNote?: { author: Actor; body: string };
+  /** The closed request this one follows up (a user's "richiesta collegata"); absent for any other. */
+  follows?: { id: string; protocol: string };
   /** Extra detail for the `created` audit row (the protocol, sede and due time are added). */
   auditDetail: Record<string, unknown>;
   /** The `registered` notice; `protocol` is added to its payload. */
@@ -296,6 +309,8 @@ export interface TicketStore {
   /** Not closed, or closed since `closedSince`; newest activity (`updated_at`) first; at most `limit`. */
   ofChatUser(q: ChatUserRequests): Promise<TicketRecord[]>;
   replies(ticketId: string): Promise<TicketReply[]>;
+  /** The requests that follow this one up, oldest first (the caller filters them by visibility). */
+  followUps(ticketId: string): Promise<TicketRecord[]>;
   audit(ticketId: string): Promise<AuditEntry[]>;
   /** The internal notes, in seq order (staff reads only). */
   notes(ticketId: string): Promise<TicketNote[]>;

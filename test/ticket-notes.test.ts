@@ -111,7 +111,7 @@ test('the user who owns the ticket never sees notes, nor a count or a trace of t
   assert.equal(after.body, before.body, 'the user’s view is the same as before the notes: no updatedAt, no count, nothing');
   const list = await call(user, 'GET', '/api/v1/tickets');
   assert.not.ok(/ufficio prestazioni|supervisore|notes/i.test(list.raw), list.raw);
-  assert.equal(list.body.items.find((x: Json) => x.id === t.id), (({ replies: _r, transcript: _t, ...rest }) => rest)(before.body));
+  assert.equal(list.body.items.find((x: Json) => x.id === t.id), (({ replies: _r, transcript: _t, followedBy: _f, ...rest }) => rest)(before.body));
 
   assert.is((await stored(t.id)).notices.length, noticesBefore, 'no notice written for a note');
   await services.notices.runOnce();

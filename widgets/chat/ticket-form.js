@@ -3,12 +3,15 @@
  * its own saying why: closing time, a wait that ran out, a topic handled only
  * by request), prefilled from what the user told the chat, sent with its
  * attachments; then the protocol number, sede and due time once registered.
+ * From a request closed in the last days it is a follow-up ("richiesta
+ * collegata", offerFollowUp): the subject names that request, the company is
+ * its own, and it goes to the sede that closed it (the server decides).
  *
  * Separate from the list and the thread because this form moves between two
  * places (#closed-slot, #ticket-slot) and must never lose what the user typed:
  * a prefill only overwrites a field the user has not changed.
  */
-import { formatDue, formatTime, t } from '../i18n.js';
+import { formatDateTime, formatDue, formatTime, t } from '../i18n.js';
 import { $, h } from '../lib/ui.js';
 import { api, errText } from './ticket-api.js';
 import { fileField, fileProblem } from './ticket-files.js';
@@ -19,18 +22,32 @@ import { busy, fact, fail, isBusy, mark, sedeName } from './ticket-ui.js';
 export const TOPICS = ['cigo', 'cigs', 'fis', 'solidarity_fund', 'payment', 'other'];
 const COMPANY_ROLES = ['employer', 'intermediary'];
 const MATRICOLA = /^[0-9A-Za-z][0-9A-Za-z./-]*$/;
+const SUBJECT_MAX = 200;
 
 /** deps: { client() → ChatClient, showView(name), announce(text), home() } */
 let d;
-/** from: the view "Indietro" returns to; why: what the form's view says; auto: the values last prefilled; created: the last request registered. */
-const tf = { from: null, why: null, created: null, auto: {} };
+/**
+ * from: the view "Indietro" returns to; why: what the form's view says; auto: the values last prefilled;
+ * created: the last request registered; follows: the closed request a follow-up names ({ id, protocol,
+ * sede, matricola, closedAt }), else null.
+ */
+const tf = { from: null, why: null, created: null, auto: {}, follows: null };
 let renderTkFiles = () => {};
 
 function mount(slot, from) {
   $(slot).append($('#ticket-form'));
   tf.from = from;
   $('#tk-back').hidden = slot === '#closed-slot';
-  $('#tk-matricola-box').hidden = !COMPANY_ROLES.includes(d.client()?.role);
+  // A follow-up keeps the company of the request it follows: nothing to choose.
+  $('#tk-matricola-box').hidden = !COMPANY_ROLES.includes(d.client()?.role) || tf.follows !== null;
+  renderTitle();
+}
+
+/** The form's heading says whether it is a follow-up (data-i18n, so a language change redraws it). */
+function renderTitle() {
+  const title = $('#ticket-title');
+  title.dataset.i18n = tf.follows ? 'tk.followUp.title' : 'tk.leave';
+  title.textContent = t(title.dataset.i18n);
 }
 
 /**
@@ -40,7 +57,7 @@ function mount(slot, from) {
  */
 function prefill(p = {}) {
   const el = $('#ticket-form').elements;
-  for (const name of ['category', 'body', 'matricola']) {
+  for (const name of ['subject', 'category', 'body', 'matricola']) {
     const v = p[name];
     if (!v || (name === 'category' && !TOPICS.includes(v))) continue;
     if (!el[name].value.trim() || el[name].value === tf.auto[name]) el[name].value = tf.auto[name] = v;
@@ -54,8 +71,42 @@ export function formDirty() {
   return !!(el.subject.value.trim() || el.body.value.trim() || el.files.files.length);
 }
 
+/** Values still as prefilled (not typed by the user) are emptied: they were for another request. */
+function dropPrefilled(names) {
+  const el = $('#ticket-form').elements;
+  for (const name of names) {
+    if (tf.auto[name] !== undefined && el[name].value === tf.auto[name]) el[name].value = '';
+    delete tf.auto[name];
+  }
+}
+
+/** Not a follow-up any more: its subject goes with it, unless the user changed it. */
+function leaveFollowUp() {
+  if (!tf.follows) return;
+  tf.follows = null;
+  dropPrefilled(['subject']);
+}
+
+/**
+ * "Non è risolto? Scrivi una richiesta collegata", from the thread of a closed request `x`:
+ * the form names it ("Seguito della richiesta …: …", editable), with its topic and an empty
+ * text; "Indietro" goes back to its thread.
+ */
+export function offerFollowUp(x) {
+  dropPrefilled(['subject', 'body', 'matricola']);
+  tf.follows = { id: x.id, protocol: x.protocol, sede: sedeName(x), matricola: x.matricola, closedAt: x.closedAt };
+  mount('#ticket-slot', 'thread');
+  const subject = t('tk.followUp.subject', { protocol: x.protocol, subject: x.subject });
+  prefill({ subject: subject.length <= SUBJECT_MAX ? subject : `${subject.slice(0, SUBJECT_MAX - 1)}…`, category: x.category });
+  tf.why = {};
+  renderWhy();
+  d.showView('ticket');
+  d.announce($('#ticket-why').textContent);
+}
+
 /** The form inside the closed view. */
 export function mountClosed(p) {
+  leaveFollowUp();
   mount('#closed-slot', null);
   prefill(p);
 }
@@ -65,6 +116,7 @@ export function mountClosed(p) {
  * ticket_only, closing; `why.closesAt`), prefilled; `from` is the view "Indietro" returns to (default: the start or closed view).
  */
 export function offerTicket(why, p, from = null) {
+  leaveFollowUp();
   mount('#ticket-slot', from);
   tf.why = { ...why, prefilled: prefill(p) };
   renderWhy();
@@ -76,6 +128,12 @@ export function offerTicket(why, p, from = null) {
 function renderWhy() {
   const w = tf.why;
   if (!w) return;
+  const f = tf.follows;
+  if (f) {
+    const words = { protocol: f.protocol, when: formatDateTime(f.closedAt), sede: f.sede, matricola: f.matricola ?? '' };
+    $('#ticket-why').textContent = t(f.matricola ? 'tk.why.followUpCompany' : 'tk.why.followUp', words);
+    return;
+  }
   const parts = [];
   if (w.code) parts.push(t(`tk.why.${w.code}`, { time: w.closesAt ? formatTime(w.closesAt) : '' }));
   if (w.prefilled) parts.push(t('tk.why.prefilled'));
@@ -104,6 +162,7 @@ async function submitTicket(e) {
     category: el.category.value,
     body: el.body.value.trim(),
     matricola: $('#tk-matricola-box').hidden ? '' : el.matricola.value.trim(),
+    follows: tf.follows?.id ?? '',
   };
   const files = [...el.files.files];
   const missing = missingField(el, fields);
@@ -126,15 +185,17 @@ async function submitTicket(e) {
   renderTkFiles();
   tf.why = null;
   tf.auto = {};
+  tf.follows = null;
+  renderTitle();
   tf.created = ticket;
   forgetList();
   d.showView('done');
   renderDone();
 }
 
-/** Multipart when there are files, JSON otherwise; no matricola field when there is none. */
-function sendTicket({ matricola, ...rest }, files) {
-  const fields = { ...rest, ...(matricola ? { matricola } : {}) };
+/** Multipart when there are files, JSON otherwise; no matricola (or follows) field when there is none. */
+function sendTicket({ matricola, follows, ...rest }, files) {
+  const fields = { ...rest, ...(matricola ? { matricola } : {}), ...(follows ? { follows } : {}) };
   if (!files.length) return api('api/v1/tickets', { method: 'POST', json: fields });
   const data = new FormData();
   for (const [k, v] of Object.entries(fields)) data.append(k, v);
@@ -148,6 +209,7 @@ function renderDone() {
   $('#done-box').replaceChildren(
     h('dl', { class: 'done-facts' },
       fact('tk.done.protocol', h('span', { class: 'tk-protocol big' }, x.protocol)),
+      fact('tk.done.follows', x.follows?.protocol),
       fact('tk.done.sede', sedeName(x)),
       fact('tk.done.due', x.dueAt ? formatDue(x.dueAt, true) : null)));
 }

@@ -111,6 +111,7 @@ function listItem(x) {
     h('span', { class: 'tk-top' }, h('span', { class: 'tk-protocol' }, x.protocol), ' ', badge(x.status), x.overdue ? [' ', h('span', { class: 'badge overdue' }, t('tk.overdue'))] : null),
     h('span', { class: 'tk-subject' }, x.subject),
     x.matricola ? h('span', { class: 'tk-company' }, t('tk.list.company', { matricola: x.matricola })) : null,
+    x.follows ? h('span', { class: 'tk-follows' }, t('tk.list.follows', { protocol: x.follows.protocol })) : null,
     h('span', { class: 'tk-meta' }, [label('topic', x.category), when].filter(Boolean).join(' · ')));
   button.addEventListener('click', () => d.openThread(x.id));
   return h('li', {}, button);

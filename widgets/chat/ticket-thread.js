@@ -1,8 +1,10 @@
 /**
- * One Linea INPS request: its facts, the chat transcript it came from, the
- * chained replies with their files (fetched with the Bearer token and saved
- * through a Blob URL), the user's reply form and "who consulted the request"
- * (the access log as the user may see it).
+ * One Linea INPS request: its facts (with the requests it follows or that
+ * follow it, each opening its own thread), the chat transcript it came from,
+ * the chained replies with their files (fetched with the Bearer token and
+ * saved through a Blob URL), the user's reply form, "who consulted the
+ * request" (the access log as the user may see it) and, on a request closed
+ * in the last days, "Non è risolto? Scrivi una richiesta collegata".
  *
  * Separate from the list and the form because a request's thread is the one
  * view that is redrawn from the server after every change (a reply, a refusal
@@ -17,7 +19,7 @@ import { busy, fact, fail, isBusy, mark, sedeName } from './ticket-ui.js';
 
 const USER_ROLES = ['worker', 'employer', 'intermediary'];
 
-/** deps: { showView(name), view() → current view, announce(text) } */
+/** deps: { showView(name), view() → current view, announce(text), followUp(request) } */
 let d;
 const th = { detail: null, views: null };
 let renderRpFiles = () => {};
@@ -116,6 +118,8 @@ function renderThread() {
     fact('tk.f.created', formatDateTime(x.createdAt)),
     closed ? null : fact('tk.f.due', x.dueAt ? formatDue(x.dueAt) + (x.overdue ? ` – ${t('tk.overdue')}` : '') : null),
     fact('tk.f.matricola', x.matricola),
+    fact('tk.f.follows', x.follows ? link(x.follows) : null),
+    fact('tk.f.followedBy', x.followedBy?.length ? h('span', { class: 'tk-links' }, x.followedBy.map(link)) : null),
   ].filter(Boolean));
   renderTranscript(x.transcript ?? []);
   $('#th-replies').replaceChildren(...[...(x.replies ?? [])].sort((a, b) => a.seq - b.seq).map(reply));
@@ -125,6 +129,17 @@ function renderThread() {
   box.textContent = closed ? t('tk.closedBox', { when: formatDateTime(x.closedAt), outcome }) : '';
   // Closed: no more replies, but a reply typed (and refused as ticket_closed) stays on screen, not lost.
   $('#reply-form').hidden = closed && !$('#rp-body').value.trim();
+  // Closed without solving it: a new request linked to this one, while the server says it may (followUpUntil).
+  $('#th-follow-up').hidden = !(closed && x.followUpUntil);
+  $('#th-follow-up-note').textContent = closed && x.followUpUntil ? t('tk.followUp.note', { when: formatDateTime(x.followUpUntil), sede: sedeName(x) }) : '';
+}
+
+/** Another request of the chain, opening its thread; only its number once it is erased. */
+function link(l) {
+  if (!l.id) return t('tk.followUp.gone', { protocol: l.protocol });
+  const b = h('button', { type: 'button', class: 'link tk-link' }, l.protocol);
+  b.addEventListener('click', () => void openThread(l.id));
+  return b;
 }
 
 /** The chat the request came from, if it came from one. */
@@ -195,9 +210,10 @@ export function renderThreadView() {
   renderRpFiles();
 }
 
-/** deps: { showView(name), view() → current view, announce(text) } */
+/** deps: { showView(name), view() → current view, announce(text), followUp(request) } */
 export function initThread(deps) {
   d = deps;
+  $('#th-follow-up-open').addEventListener('click', () => th.detail && d.followUp(th.detail));
   renderRpFiles = fileField('rp');
   $('#reply-form').addEventListener('submit', submitReply);
   $('#thread-back').addEventListener('click', () => openMine());

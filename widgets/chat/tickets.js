@@ -2,7 +2,7 @@
  * Linea INPS requests from the chat app (docs/tickets.md): the request form
  * (service closed, closing soon, a wait that ran out), the protocol number once
  * registered, "Le mie richieste" and one request's thread with its files and a
- * reply form.
+ * reply form, and from a closed one the follow-up ("richiesta collegata").
  *
  * This file is what the rest of the chat app sees of them: it starts the
  * parts, each in its own module (ticket-api.js, ticket-files.js, ticket-ui.js,
@@ -11,7 +11,7 @@
  * textContent only.
  */
 import { initTicketApi } from './ticket-api.js';
-import { initForm, offerTicket, renderForm } from './ticket-form.js';
+import { initForm, offerFollowUp, offerTicket, renderForm } from './ticket-form.js';
 import { initList, renderList } from './ticket-list.js';
 import { initThread, openThread, renderThreadView } from './ticket-thread.js';
 
@@ -24,7 +24,7 @@ export function initTickets({ client, showView, view, announce, home }) {
   initTicketApi(client);
   initForm({ client, showView, announce, home });
   initList({ client, showView, home, openThread, newRequest: () => offerTicket({}, {}, 'list') });
-  initThread({ showView, view, announce });
+  initThread({ showView, view, announce, followUp: offerFollowUp });
 }
 
 /** After a language change: everything drawn from data. */

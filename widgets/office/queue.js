@@ -121,7 +121,9 @@ export function officeQueue({ state, api, announce, openTicket }) {
       h('span', { class: 'q-top' },
         h('span', { class: 'q-protocol' }, t.protocol), ' ',
         badge(t.status),
-        t.overdue ? [' ', h('span', { class: 'badge overdue' }, tr('off.overdue'))] : null),
+        t.overdue ? [' ', h('span', { class: 'badge overdue' }, tr('off.overdue'))] : null,
+        // a follow-up of a closed request ("Segue la richiesta n. …" in its pane)
+        t.follows ? [' ', h('span', { class: 'badge follow-up' }, tr('off.followUp.badge'))] : null),
       h('span', { class: 'q-subject' }, t.subject),
       h('span', { class: 'q-meta' }, meta));
     button.addEventListener('click', () => openTicket(t.id, { focus: true }));

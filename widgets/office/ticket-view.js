@@ -1,6 +1,7 @@
 /**
  * One ticket in the office console, read-only: its protocol, status and facts,
- * the transfers that brought it here (with their reasons, from the audit
+ * the requests it follows or that follow it (each opening the other, under the
+ * normal access rules: another sede's answers 404), the transfers that brought it here (with their reasons, from the audit
  * trail), the chat transcript it came from, the staff's internal notes
  * (notes.js), the thread of replies with their
  * files (fetched with the Bearer token and saved through a Blob URL), and
@@ -67,20 +68,34 @@ export function ticketView({ state, api, request, announce }) {
     }
   }
 
-  async function openTicket(id, { focus = false, quiet = false } = {}) {
-    if (state.selected !== id) forgetForms();
+  function select(id) {
+    if (state.selected !== id) {
+      forgetForms();
+      $('#t-error').textContent = '';
+    }
     state.selected = id;
     for (const b of document.querySelectorAll('.q-item')) {
       if (b.dataset.id === id) b.setAttribute('aria-current', 'true');
       else b.removeAttribute('aria-current');
     }
+  }
+
+  /**
+   * `link`: opened from another request's chain ({ protocol }). Then the request shown stays
+   * selected, with what was typed for it, until the other one has come: a refusal (another
+   * sede's request: 404) is said in the pane, and the forms still act on the request shown.
+   */
+  async function openTicket(id, { focus = false, quiet = false, link = null } = {}) {
+    if (!link) select(id);
     let detail;
     try {
       detail = await api(`/api/v1/tickets/${encodeURIComponent(id)}`);
     } catch (err) {
-      $('#queue-error').textContent = errorText(err);
+      if (link) $('#t-error').textContent = err?.code === 'not_found' ? tr('off.chain.notVisible', { protocol: link.protocol }) : errorText(err);
+      else $('#queue-error').textContent = errorText(err);
       return;
     }
+    if (link) select(id);
     state.detail = detail;
     renderTicket(detail);
     if (focus) $('#t-title').focus();
@@ -116,6 +131,8 @@ export function ticketView({ state, api, request, announce }) {
       fact('off.f.outcome', t.outcome),
     ].filter(Boolean));
 
+    renderChain(t);
+
     const moves = (t.audit ?? []).filter((a) => a.action === 'transferred');
     $('#t-history-box').hidden = moves.length === 0;
     $('#t-history').replaceChildren(...moves.map((a) => {
@@ -146,6 +163,21 @@ export function ticketView({ state, api, request, announce }) {
     const closedBox = $('#t-closed');
     closedBox.hidden = !closed;
     closedBox.textContent = closed ? tr('off.closed.box', { when: formatDateTime(t.closedAt), outcome: t.outcome ?? '' }) : '';
+  }
+
+  /** The request this one follows up and those that follow it up, each a button that opens it. */
+  function renderChain(t) {
+    const open = (l, key) => {
+      const button = h('button', { type: 'button', class: 'link', 'data-id': l.id }, tr(key, { protocol: l.protocol }));
+      button.addEventListener('click', () => void openTicket(l.id, { focus: true, link: l }));
+      return h('li', {}, button);
+    };
+    const items = [
+      t.follows ? (t.follows.id ? open(t.follows, 'off.chain.follows') : h('li', {}, tr('off.chain.gone', { protocol: t.follows.protocol }))) : null,
+      ...(t.followedBy ?? []).map((l) => open(l, 'off.chain.followedBy')),
+    ].filter(Boolean);
+    $('#t-chain-box').hidden = items.length === 0;
+    $('#t-chain').replaceChildren(...items);
   }
 
   /** Another ticket: what was typed, chosen or refused for the previous one must not stay under this one. */
