@@ -9,7 +9,7 @@
  * selected, and sending is refused until it is replaced. A German-speaking
  * user's request offers the answer in German; the page in English labels it
  * all in English. "Scrivi a un utente" has the picker too, without the answers
- * that need a protocol number. axe-core finds no serious or critical
+ * that need a protocol number. At 320 px nothing scrolls sideways. axe-core finds no serious or critical
  * violations and the page logs no CSP violation or script error.
  * Screenshots: test/screenshots/canned-*.png and /tmp/shots-office-canned/.
  * Skips without chromium.
@@ -251,6 +251,22 @@ if (chromiumOrSkip()) {
     const opened = page.locator('#t-thread li.reply.from-office .reply-body');
     await opened.waitFor();
     assert.ok(((await opened.textContent()) ?? '').startsWith('Gentile signora Verdi,'));
+  });
+
+  test('at 320 px the picker and an inserted letter fit without horizontal scrolling', async () => {
+    const page = await chromium.newPage('canned-320', { viewport: { width: 320, height: 640 } });
+    await page.goto(`${ctx.server!.url}/office/`);
+    await page.getByLabel('Sede territoriale').selectOption('SEDE-MI');
+    await page.getByRole('button', { name: 'Entra' }).click();
+    await openRequest(page, ctx.german);
+    await page.getByLabel('Risposta pronta').selectOption({ label: 'Pagamento diretto: mancano i dati UniEmens-Cig dell’azienda' });
+    await page.getByRole('button', { name: 'Inserisci nel testo' }).click();
+    assert.ok((await page.getByLabel('Testo della risposta').inputValue()).startsWith('Guten Tag Anna Gruber,'));
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const wide = await page.evaluate(() => [...document.querySelectorAll('#reply-form *')].filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 8).map((e) => `${e.tagName}#${e.id} ${Math.round(e.getBoundingClientRect().right)}`));
+    assert.ok(overflow <= 0, `no horizontal scroll at 320 px (${overflow} px): ${wide.join(', ')}`);
+    await page.locator('#reply-canned-box').screenshot({ path: `${SHOTS}/320.png` });
+    await page.close();
   });
 
   test('no Content-Security-Policy violation or script error was logged', () => {

@@ -102,7 +102,7 @@ test('npm start with a bad OFFICE_RESPONSES stops with exit code 78 and says whi
   assert.match(outcome, /INFO CIG cannot start: Invalid configuration OFFICE_RESPONSES \[0\]\.text\.it: unknown placeholder \{consulente\}/);
 });
 
-test('GET /api/v1/office-responses: office operators and supervisors read the offices’ set; advisors and users 403; no token 401', async () => {
+test('GET /api/v1/office-responses: office operators and supervisors read the offices’ set; advisors (who keep theirs) and users 403; no token 401', async () => {
   ctx.server = await startServer();
   const shipped = loadOfficeResponses(undefined);
   const office = await get('/api/v1/office-responses', { role: 'office', sub: 'op-1', sede: 'SEDE-MI' });
@@ -121,16 +121,15 @@ test('GET /api/v1/office-responses: office operators and supervisors read the of
     assert.equal([res.status, res.body.error?.code], [403, 'forbidden'], claims.role);
   }
   assert.is((await get('/api/v1/office-responses', null)).status, 401);
-});
 
-test('the advisors’ route is unchanged: advisors read their chat answers, never the letters; an office operator is refused it', async () => {
+  // The advisors' route is unchanged: advisors read their chat answers, never the letters; an office operator is refused it.
   const advisor = await get('/api/v1/canned-responses', { role: 'advisor', sub: 'adv-1' });
   assert.is(advisor.status, 200);
   const words = (items: Json[]) => items.map((r) => [r.id, r.topics, r.title, r.text]);
   assert.equal(words(advisor.body.items), words(loadCannedResponses(undefined)), 'the advisors’ file, as before');
   assert.not.ok(JSON.stringify(advisor.body).includes('{protocollo}'), 'no letter among them');
-  const office = await get('/api/v1/canned-responses', { role: 'office', sub: 'op-1', sede: 'SEDE-MI' });
-  assert.equal([office.status, office.body.error?.code], [403, 'forbidden']);
+  const officeOnAdvisors = await get('/api/v1/canned-responses', { role: 'office', sub: 'op-1', sede: 'SEDE-MI' });
+  assert.equal([officeOnAdvisors.status, officeOnAdvisors.body.error?.code], [403, 'forbidden']);
 });
 
 test('a request read by staff says which language its user reads (their token’s or page’s), null when unknown; the user’s own view has no `user`', async () => {
