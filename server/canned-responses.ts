@@ -13,6 +13,10 @@
  * (GET /api/v1/tips), for the `topics` and `audiences` it names: one wording of
  * the institute's answers, kept in one file for advisors and users alike. A
  * public answer has no placeholder (there is no advisor yet to fill it in).
+ *
+ * The offices' answers (written replies of the office console) are another set,
+ * in another file, read by the same loader with their own placeholders
+ * (server/office-responses.ts): the two never mix.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -40,7 +44,21 @@ export interface CannedResponse {
 export const CANNED_PLACEHOLDERS = ['nome', 'consulente'] as const;
 export const CANNED_MAX = 200;
 const TITLE_MAX = 80;
-const TEXT_MAX = 2000;
+
+/**
+ * What differs between two sets of ready answers read by this loader: the advisors'
+ * (this file) and the offices' (server/office-responses.ts). The placeholders are the
+ * ones the console that uses the set can fill; anything else stops start-up.
+ */
+export interface CannedSet {
+  placeholders: readonly string[];
+  /** Longest text of one answer, in characters. */
+  textMax: number;
+  /** Whether `public` and `audiences` (tips for waiting users) are allowed. */
+  tips: boolean;
+  /** The project's file, read when no variable names another. */
+  defaultFile: string;
+}
 
 export class CannedResponsesError extends Error {
   constructor(
@@ -51,11 +69,17 @@ export class CannedResponsesError extends Error {
   }
 }
 
-const DEFAULT_FILE = fileURLToPath(new URL('../config/canned-responses.json', import.meta.url));
+/** The advisors' answers: chat lines, some also tips for waiting users. */
+export const ADVISOR_SET: CannedSet = {
+  placeholders: CANNED_PLACEHOLDERS,
+  textMax: 2000,
+  tips: true,
+  defaultFile: fileURLToPath(new URL('../config/canned-responses.json', import.meta.url)),
+};
 
-/** The file CANNED_RESPONSES names, else the project's; no default file means none. */
-export function loadCannedResponses(file: string | undefined): CannedResponse[] {
-  const name = file || DEFAULT_FILE;
+/** The file CANNED_RESPONSES (or the set's variable) names, else the project's; no default file means none. */
+export function loadCannedResponses(file: string | undefined, set: CannedSet = ADVISOR_SET): CannedResponse[] {
+  const name = file || set.defaultFile;
   let text: string;
   try {
     text = readFileSync(name, 'utf8');
@@ -69,31 +93,32 @@ export function loadCannedResponses(file: string | undefined): CannedResponse[] 
   } catch (err) {
     throw new CannedResponsesError(path.basename(name), `not JSON: ${(err as Error).message}`);
   }
-  return validateCannedResponses(data);
+  return validateCannedResponses(data, set);
 }
 
-export function validateCannedResponses(data: unknown): CannedResponse[] {
+export function validateCannedResponses(data: unknown, set: CannedSet = ADVISOR_SET): CannedResponse[] {
   if (!Array.isArray(data)) throw new CannedResponsesError('(file)', 'expected an array of responses');
   if (data.length > CANNED_MAX) throw new CannedResponsesError('(file)', `at most ${CANNED_MAX} responses`);
   const seen = new Set<string>();
   return data.map((raw, i) => {
-    const item = one(raw, `[${i}]`);
+    const item = one(raw, `[${i}]`, set);
     if (seen.has(item.id)) throw new CannedResponsesError(`[${i}].id`, `"${item.id}" is used twice`);
     seen.add(item.id);
     return item;
   });
 }
 
-function one(raw: unknown, at: string): CannedResponse {
+function one(raw: unknown, at: string, set: CannedSet): CannedResponse {
   if (!isObject(raw)) throw new CannedResponsesError(at, 'expected an object');
-  const unknown = Object.keys(raw).filter((k) => !['id', 'topics', 'title', 'text', 'public', 'audiences'].includes(k));
+  const fields = set.tips ? ['id', 'topics', 'title', 'text', 'public', 'audiences'] : ['id', 'topics', 'title', 'text'];
+  const unknown = Object.keys(raw).filter((k) => !fields.includes(k));
   if (unknown.length) throw new CannedResponsesError(at, `unknown field ${unknown[0]}`);
   if (typeof raw.id !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(raw.id)) throw new CannedResponsesError(`${at}.id`, 'expected lower-case letters, digits, - or _ (up to 64)');
   const topics = raw.topics ?? [];
   if (!Array.isArray(topics) || topics.some((x) => !(TOPICS as readonly unknown[]).includes(x))) {
     throw new CannedResponsesError(`${at}.topics`, `expected some of ${TOPICS.join(', ')}`);
   }
-  const item: CannedResponse = { id: raw.id, topics: topics as Topic[], title: texts(raw.title, `${at}.title`, TITLE_MAX), text: texts(raw.text, `${at}.text`, TEXT_MAX) };
+  const item: CannedResponse = { id: raw.id, topics: topics as Topic[], title: texts(raw.title, `${at}.title`, TITLE_MAX, set), text: texts(raw.text, `${at}.text`, set.textMax, set) };
   return raw.public === undefined && raw.audiences === undefined ? item : { ...item, ...publicPart(raw, item, at) };
 }
 
@@ -117,14 +142,14 @@ export function tipsFor(responses: readonly CannedResponse[], topic: Topic, audi
 }
 
 /** { it, de?, en? }: Italian required, each 1..max characters, placeholders only the known ones. */
-function texts(raw: unknown, at: string, max: number): CannedTexts {
+function texts(raw: unknown, at: string, max: number, set: CannedSet): CannedTexts {
   if (!isObject(raw)) throw new CannedResponsesError(at, 'expected { "it": …, "de"?: …, "en"?: … }');
   const out: CannedTexts = { it: '' };
   for (const [lang, value] of Object.entries(raw)) {
     if (!isCannedLang(lang)) throw new CannedResponsesError(`${at}.${lang}`, 'only "it", "de" and "en"');
     if (typeof value !== 'string' || value.trim() === '' || value.length > max) throw new CannedResponsesError(`${at}.${lang}`, `expected text of 1 to ${max} characters`);
-    const bad = [...value.matchAll(/\{(\w*)\}/g)].map((m) => m[1]!).find((p) => !(CANNED_PLACEHOLDERS as readonly string[]).includes(p));
-    if (bad !== undefined) throw new CannedResponsesError(`${at}.${lang}`, `unknown placeholder {${bad}}: use ${CANNED_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`);
+    const bad = [...value.matchAll(/\{(\w*)\}/g)].map((m) => m[1]!).find((p) => !set.placeholders.includes(p));
+    if (bad !== undefined) throw new CannedResponsesError(`${at}.${lang}`, `unknown placeholder {${bad}}: use ${set.placeholders.map((p) => `{${p}}`).join(', ')}`);
     out[lang] = value;
   }
   if (!out.it) throw new CannedResponsesError(`${at}.it`, 'the Italian text is required');

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CannedResponsesError, loadCannedResponses, type CannedResponse } from './canned-responses.ts';
+import { loadOfficeResponses } from './office-responses.ts';
 import { DEFAULT_ROUTING_CONFIG, RoutingConfigError, validateRoutingConfig, type RoutingConfig } from '../routing/routing-config.ts';
 import { isHhmm } from '../routing/zoned-time.ts';
 
@@ -67,6 +68,8 @@ export interface Config {
   routing: RoutingConfig;
   /** Ready answers for the advisor console, from config/canned-responses.json or CANNED_RESPONSES. */
   cannedResponses: CannedResponse[];
+  /** Ready answers for the office console, from config/office-responses.json or OFFICE_RESPONSES (server/office-responses.ts). */
+  officeResponses: CannedResponse[];
   routingTickMs: number;
   /** Group commit of messages (docs/delivery.md): rows per transaction, and how long a batch may wait to fill under load. */
   /** maxInFlight absent: the store's default for its driver (PostgreSQL 2, PGlite 1). */
@@ -184,12 +187,15 @@ function pageSignIn(env: Env, auth: Config['auth']): PageSignIn | null {
   return { authorizeUrl, tokenUrl, clientId, scope, token };
 }
 
-/** The canned responses, a bad entry stopping start-up with its place in the file. */
-function cannedResponses(env: Env): CannedResponse[] {
+/**
+ * A set of ready answers (the advisors' from CANNED_RESPONSES, the offices' from
+ * OFFICE_RESPONSES), a bad entry stopping start-up with the variable and its place in the file.
+ */
+function readyAnswers(env: Env, name: 'CANNED_RESPONSES' | 'OFFICE_RESPONSES', load: (file: string | undefined) => CannedResponse[]): CannedResponse[] {
   try {
-    return loadCannedResponses(env.CANNED_RESPONSES || undefined);
+    return load(env[name] || undefined);
   } catch (err) {
-    if (err instanceof CannedResponsesError) throw new ConfigError(`CANNED_RESPONSES ${err.field}`, err.message.replace(/^canned responses [^:]+: /, ''));
+    if (err instanceof CannedResponsesError) throw new ConfigError(`${name} ${err.field}`, err.message.replace(/^canned responses [^:]+: /, ''));
     throw err;
   }
 }
@@ -266,7 +272,8 @@ export function loadConfig(env: Env = process.env): Config {
       repliesPerUserPerDay: int(env, 'REPLIES_PER_USER_PER_DAY', 50, 0, 10_000),
     },
     routing: routingConfig(env),
-    cannedResponses: cannedResponses(env),
+    cannedResponses: readyAnswers(env, 'CANNED_RESPONSES', (file) => loadCannedResponses(file)),
+    officeResponses: readyAnswers(env, 'OFFICE_RESPONSES', loadOfficeResponses),
     routingTickMs: int(env, 'ROUTING_TICK_MS', 1000, 10, 60_000),
     commitBatch: {
       maxRows: int(env, 'COMMIT_BATCH_MAX_ROWS', 256, 1, 10_000),

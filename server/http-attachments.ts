@@ -127,7 +127,8 @@ export async function ticketHttpRoutes(app: FastifyInstance, opts: TicketHttpOpt
     return withFiles;
   });
 
-  await ticketRoutes(app, { auth, tickets, access: opts.access, officeName: opts.officeName });
+  const userLang = contacts ? (userId: string) => contacts.get(userId).then((c) => c?.lang ?? null) : undefined;
+  await ticketRoutes(app, { auth, tickets, access: opts.access, officeName: opts.officeName, userLang });
   await ticketTransferRoutes(app, { auth, tickets, officeName: opts.officeName });
   await ticketNoteRoutes(app, { auth, tickets });
 

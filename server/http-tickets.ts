@@ -36,6 +36,12 @@ export interface TicketRoutesOptions {
   access: AccessLog;
   /** The territorial office's name for a sede code, shown beside the code; absent: code only. */
   officeName?: OfficeName;
+  /**
+   * The language a user reads (the `lang` of their token or of the page they wrote
+   * from, kept for their notices): given to staff with one ticket, so that a written
+   * reply can be in it. Absent: not given.
+   */
+  userLang?: (userId: string) => Promise<string | null>;
 }
 
 export type OfficeName = (sede: string) => string | null;
@@ -76,7 +82,8 @@ export const ticketSchema = {
     /** staff only from here */
     user: {
       type: 'object',
-      properties: { id: nullableString, role: nullableString, name: nullableString, fiscalCode: nullableString },
+      /** `lang`: GET /api/v1/tickets/:id only, the language the user reads when known (it, de, en) */
+      properties: { id: nullableString, role: nullableString, name: nullableString, fiscalCode: nullableString, lang: nullableString },
     },
     province: nullableString,
     takenBy: nullableString,
@@ -185,6 +192,8 @@ interface CreateBody {
 export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptions): Promise<void> {
   const { auth, tickets, access } = opts;
   const names = opts.officeName ?? noNames;
+  // Only a nicety for the reply's wording: a failed read leaves the ticket readable, in Italian.
+  const readerLang = async (userId: string | null) => (userId && opts.userLang ? await opts.userLang(userId).catch(() => null) : null);
 
   app.post<{ Body: CreateBody }>(
     '/api/v1/tickets',
@@ -292,8 +301,10 @@ export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptio
       const detail = await tickets.get(identity, request.params.id);
       await access.record(identity, { action: 'ticket.read', subjectId: detail.ticket.id, ownerId: ownerOfTicket(detail.ticket) }, request.id);
       const staff = isStaff(identity);
+      const view = ticketView(identity, detail.ticket, detail.now, names);
+      if (staff) view.user = { ...(view.user as object), lang: await readerLang(detail.ticket.userId) };
       return {
-        ...ticketView(identity, detail.ticket, detail.now, names),
+        ...view,
         replies: detail.replies.map((r) => replyView(identity, r)),
         followedBy: detail.followedBy,
         ...(staff && detail.audit ? { audit: detail.audit.map(auditView) } : {}),

@@ -33,7 +33,8 @@ const PAGE_LANGS: ReadonlySet<string> = new Set(['it', 'de', 'en']);
 /**
  * The language the person chose on the page (`X-InfoCig-Lang` of the chat's ticket
  * calls, `lang` of chat.request), when it is one the pages speak; else null. A
- * preference, not an identity: it only picks the words of their own notices.
+ * preference, not an identity: it only picks the words of their own notices (and
+ * the language an office's ready answer is offered in, GET /api/v1/tickets/:id).
  */
 export function pageLang(value: unknown): string | null {
   if (typeof value !== 'string') return null;

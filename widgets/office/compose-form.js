@@ -13,6 +13,7 @@
  */
 import { label } from '../i18n.js';
 import { $, h } from '../lib/ui.js';
+import { cannedPicker, letterDate, selectUnfilled, unfilled } from './canned.js';
 import { errorText } from './format.js';
 import { applyOffice, tr } from './strings.js';
 import { fileProblem } from './ticket-forms.js';
@@ -21,6 +22,23 @@ const TOPICS = ['cigo', 'cigs', 'fis', 'solidarity_fund', 'payment', 'other'];
 
 export function composeForm({ state, api, announce, openTicket, loadQueue }) {
   const open = () => $('#compose');
+  const me = () => state.session?.me ?? {};
+  // Ready answers for a message nobody has answered yet: no protocol and no request date until it is sent.
+  const canned = cannedPicker({
+    prefix: 'compose',
+    api,
+    announce,
+    facts: () => ({
+      topic: $('#compose-topic')?.value,
+      skip: ['protocollo', 'data_richiesta'],
+      values: (lang) => ({
+        oggetto: $('#compose-subject')?.value.trim(),
+        sede: state.offices?.find((o) => o.code === me().sede)?.name ?? me().sede,
+        operatore: me().name,
+        data: letterDate(Date.now(), lang),
+      }),
+    }),
+  });
 
   function renderTopics() {
     const select = $('#compose-topic');
@@ -37,6 +55,9 @@ export function composeForm({ state, api, announce, openTicket, loadQueue }) {
       applyOffice(section);
       $('#detail').prepend(section);
       renderTopics();
+      canned.reset(null);
+      void canned.load();
+      $('#compose-topic').addEventListener('change', () => canned.render());
       $('#compose-form').addEventListener('submit', submit);
       $('#compose-cancel').addEventListener('click', () => {
         hide();
@@ -63,6 +84,8 @@ export function composeForm({ state, api, announce, openTicket, loadQueue }) {
     if (!f['to.userId'].value.trim() && !f['to.matricola'].value.trim()) return [tr('off.compose.noRecipient'), f['to.userId']];
     if (!f.subject.value.trim()) return [tr('off.compose.noSubject'), f.subject];
     if (!f.body.value.trim()) return [tr('off.compose.noBody'), f.body];
+    const left = unfilled(f.body.value);
+    if (left.length) return [tr('off.canned.unfilled', { fields: left.join(', ') }), f.body];
     const filesWrong = fileProblem(files);
     return filesWrong ? [filesWrong, f.files] : null;
   }
@@ -80,6 +103,7 @@ export function composeForm({ state, api, announce, openTicket, loadQueue }) {
       error.textContent = wrong[0];
       wrong[1].setAttribute('aria-invalid', 'true');
       wrong[1].focus();
+      if (wrong[1] === f.body) selectUnfilled(f.body);
       return;
     }
     const body = new FormData();
@@ -103,5 +127,5 @@ export function composeForm({ state, api, announce, openTicket, loadQueue }) {
   }
 
   $('#compose-open').addEventListener('click', show);
-  return { renderTopics, hide };
+  return { renderTopics, hide, renderCanned: () => canned.render() };
 }

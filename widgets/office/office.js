@@ -15,8 +15,9 @@
  * This file holds the console's state and starts it: which control does what,
  * the periodic refresh, the language switch. The parts are session.js (sign-in
  * and API), queue.js (the list and its filters), ticket-view.js (one ticket)
- * ticket-forms.js (take, reply, close), notes.js (internal notes, staff only)
- * and transfer-form.js (to another sede).
+ * ticket-forms.js (take, reply, close), canned.js (the reply's and the new
+ * message's ready answers), notes.js (internal notes, staff only) and
+ * transfer-form.js (to another sede).
  */
 import { LANGS, applyI18n, onLangChange, setLang, t } from '../i18n.js';
 import { $, announcer, h } from '../lib/ui.js';
@@ -29,6 +30,7 @@ import { ticketView } from './ticket-view.js';
 import { transferForm } from './transfer-form.js';
 import { composeForm } from './compose-form.js';
 import { noteForm } from './notes.js';
+import { cannedPicker, letterDate } from './canned.js';
 
 const REFRESH_MS = 30_000;
 
@@ -50,7 +52,28 @@ const state = {
 };
 
 const { request, api, devSignIn } = officeSession(state);
-const { openTicket, renderTicket } = ticketView({ state, api, request, announce });
+/** The reply's ready answers, filled from the request on screen and the operator answering. */
+const replyCanned = cannedPicker({
+  prefix: 'reply',
+  api,
+  announce,
+  facts: () => {
+    const t = state.detail ?? {};
+    return {
+      topic: t.category,
+      values: (lang) => ({
+        protocollo: t.protocol,
+        oggetto: t.subject,
+        nome: t.user?.name,
+        data_richiesta: t.createdAt ? letterDate(t.createdAt, lang) : null,
+        sede: t.sedeName ?? t.sede,
+        operatore: state.session?.me?.name,
+        data: letterDate(Date.now(), lang),
+      }),
+    };
+  },
+});
+const { openTicket, renderTicket } = ticketView({ state, api, request, announce, canned: replyCanned });
 const loadQueue = officeQueue({ state, api, announce, openTicket });
 const { take, sendReply, closeTicket } = ticketForms({ state, api, announce, openTicket, loadQueue });
 const notes = noteForm({ state, api, announce, openTicket });
@@ -89,6 +112,7 @@ function start(session) {
     if (state.detail) renderTicket(state.detail);
   });
   renderSedeFilter();
+  if (session.me.role === 'office') void replyCanned.load(); // a supervisor reads, never replies
   void loadQueue();
   clearInterval(state.timer);
   state.timer = setInterval(() => {
@@ -105,6 +129,8 @@ async function boot() {
     applyOffice();
     renderOutcomes();
     compose.renderTopics();
+    compose.renderCanned();
+    replyCanned.render();
     if (state.session) {
       start(state.session);
       if (state.detail && !$('#compose')) renderTicket(state.detail); // not over a message being written

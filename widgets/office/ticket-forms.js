@@ -10,6 +10,7 @@
  */
 import { $, h } from '../lib/ui.js';
 import { formatSize } from '../i18n.js';
+import { selectUnfilled, unfilled } from './canned.js';
 import { errorText } from './format.js';
 import { tr } from './strings.js';
 
@@ -90,11 +91,20 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue }) {
     const body = text.value.trim();
     const files = [...input.files];
     const filesWrong = fileProblem(files);
-    const problem = !body ? [tr('off.reply.empty'), text] : filesWrong ? [filesWrong, input] : null;
+    // A ready answer's placeholder the request could not fill ({nome}…) is never sent as such.
+    const left = unfilled(body);
+    const problem = !body
+      ? [tr('off.reply.empty'), text]
+      : left.length
+        ? [tr('off.canned.unfilled', { fields: left.join(', ') }), text]
+        : filesWrong
+          ? [filesWrong, input]
+          : null;
     if (problem) {
       error.textContent = problem[0];
       problem[1].setAttribute('aria-invalid', 'true');
       problem[1].focus();
+      if (body && left.length) selectUnfilled(text);
       return;
     }
     text.removeAttribute('aria-invalid');

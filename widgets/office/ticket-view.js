@@ -37,8 +37,9 @@ function authorName(author, ticket) {
  * @param {(path: string) => Promise<any>} d.api
  * @param {(path: string) => Promise<Response>} d.request
  * @param {(text: string) => void} d.announce
+ * @param {{ forRequest(id: string, userLang?: string | null): void }} [d.canned] the reply's ready answers
  */
-export function ticketView({ state, api, request, announce }) {
+export function ticketView({ state, api, request, announce, canned }) {
   function attachmentList(files) {
     if (!files || files.length === 0) return null;
     return h('ul', { class: 'files', 'aria-label': tr('off.attachments') },
@@ -154,6 +155,8 @@ export function ticketView({ state, api, request, announce }) {
         h('p', { class: 'reply-meta' }, h('strong', {}, authorName(r.author, t)), ' · ', h('time', { datetime: r.at }, formatDateTime(r.at))),
         h('p', { class: 'reply-body' }, r.body),
         attachmentList(r.attachments))));
+
+    canned?.forRequest(t.id, t.user?.lang);
 
     const closed = t.status === 'closed';
     $('#take-box').hidden = t.status !== 'open';
