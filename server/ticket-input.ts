@@ -124,9 +124,14 @@ export function topic(value: unknown): Topic {
   return value as Topic;
 }
 
+/**
+ * Trimmed, with line breaks as LF: a browser sends a form's text as CRLF in
+ * multipart and as LF in JSON, and the same letter must be stored, shown and
+ * counted against `max` the same way whichever it came in.
+ */
 export function text(field: string, value: unknown, max: number): string {
   if (typeof value !== 'string') throw new AppError('validation_failed', `${field} must be text`);
-  const trimmed = value.trim();
+  const trimmed = value.replace(/\r\n?/g, '\n').trim();
   if (trimmed.length === 0) throw new AppError('validation_failed', `${field} is empty`);
   if (trimmed.length > max) throw new AppError('validation_failed', `${field} is longer than ${max} characters`);
   return trimmed;

@@ -174,6 +174,19 @@ test('the office answers with a file; the thread shows each reply with its own f
   assert.is(txt.payload, TEXT.toString());
 });
 
+test('line breaks of a form sent as multipart (CRLF, as browsers encode them) are stored as in JSON (LF), and counted once', async () => {
+  const w = await worker('w-att-lines');
+  const t = await open(w);
+  const raw = await upload(w, `/api/v1/tickets/${t.id}/replies`, { body: 'Riga uno\r\nRiga due\rRiga tre' });
+  assert.is(raw.status, 201, JSON.stringify(raw.body));
+  assert.is(raw.body.body, 'Riga uno\nRiga due\nRiga tre');
+  const detail = await call(w, 'GET', `/api/v1/tickets/${t.id}`);
+  assert.is(detail.body.replies.at(-1).body, 'Riga uno\nRiga due\nRiga tre');
+  // 10,000 characters with LF; the same text sent with CRLF would have been 10,999 and refused.
+  const long = Array.from({ length: 1000 }, () => '123456789').join('\r\n') + '0';
+  assert.is((await upload(w, `/api/v1/tickets/${t.id}/replies`, { body: long })).status, 201);
+});
+
 test('a PNG called scan.pdf is stored and served as an image named scan.pdf.png', async () => {
   const w = await worker('w-att-rename');
   const t = await open(w, [{ name: 'scan.pdf', content: PNG, type: 'application/pdf' }]);
