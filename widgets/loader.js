@@ -30,6 +30,13 @@
   var st = { lang: pick(data.lang) || browserLang(), entry: data.entry || 'other', context: {}, getToken: null, isOpen: false, unread: 0, ready: false };
   var listeners = {};
   var bubble, badge, panel, frame;
+  // Where loader.css makes the panel fill the screen (a phone, or a page zoomed to 200 %): there it is
+  // the only thing to see, so the host page under it is made inert while it is open. Otherwise Tab
+  // leaves the chat for the host's controls hidden under the panel (WCAG 2.4.11) and a screen reader
+  // reads a page nobody can see.
+  var FULL_SCREEN = '(max-width: 480px), (max-height: 520px)';
+  /** The host page's elements this made inert (and only those: an element the host made inert stays so). */
+  var covered = [];
 
   /** 'it', 'de' or 'en' for a tag like 'de-IT' or 'en_GB'; null for any other. */
   function pick(tag) {
@@ -97,6 +104,24 @@
     badge.hidden = !st.unread;
   }
 
+  function fullScreen() {
+    return !!(window.matchMedia && window.matchMedia(FULL_SCREEN).matches);
+  }
+  /** The host page inert under a full-screen open panel, and live again as soon as it is not. */
+  function cover() {
+    var on = st.isOpen && fullScreen();
+    if (on && !covered.length) {
+      Array.prototype.forEach.call(document.body.children, function (el) {
+        if (el === panel || el === bubble || el.inert) return;
+        el.inert = true;
+        covered.push(el);
+      });
+    } else if (!on && covered.length) {
+      covered.forEach(function (el) { el.inert = false; });
+      covered = [];
+    }
+  }
+
   function mount() {
     if (frame) return;
     var url = new URL('chat/', src);
@@ -142,6 +167,12 @@
     document.addEventListener('keydown', function (e) {
       if (e.key === 'Escape' && st.isOpen) api.close();
     });
+    // A phone turned, a window resized or zoomed: the panel may start or stop filling the screen.
+    if (window.matchMedia) {
+      var mq = window.matchMedia(FULL_SCREEN);
+      if (mq.addEventListener) mq.addEventListener('change', cover);
+      else if (mq.addListener) mq.addListener(cover);
+    }
     // A chat or a queue place still going from the previous page: reconnect now.
     if (stored('active')) mount();
     if (stored('open')) api.open(true);
@@ -203,6 +234,7 @@
       bubble.classList.add('infocig-open');
       store('open', '1');
       label();
+      cover();
       post('visible', { visible: true });
       if (quiet !== true) {
         frame.focus();
@@ -217,6 +249,7 @@
       bubble.classList.remove('infocig-open');
       store('open', null);
       label();
+      cover();
       post('visible', { visible: false });
       bubble.focus();
       emit('closed', {});
