@@ -12,6 +12,10 @@
  * ({conversationId, ticket?: {protocol, sede}} — ticket when the advisor passed
  * the question to the sede as a Linea INPS request).
  * Messages from the frame are accepted only from its window and the INFO CIG origin.
+ *
+ * Language: the host page's (data-lang, init({lang}), setLanguage) when it names one; otherwise
+ * the chat decides (the sign-in token's `lang` claim, else the browser's languages) and tells
+ * the bubble, whose label follows.
  */
 (function () {
   'use strict';
@@ -27,7 +31,8 @@
     en: { open: 'Open the INFO CIG chat', hide: 'Minimise the INFO CIG chat', unread: '{n} unread messages', title: 'INFO CIG chat with INPS advisors' },
   };
   // The host page's language; without one, the browser's (German for a South Tyrolean who prefers it).
-  var st = { lang: pick(data.lang) || browserLang(), entry: data.entry || 'other', context: {}, getToken: null, isOpen: false, unread: 0, ready: false };
+  // hostLang: the host page named the language; only then is it handed to the chat, which otherwise chooses.
+  var st = { lang: pick(data.lang) || browserLang(), hostLang: !!pick(data.lang), entry: data.entry || 'other', context: {}, getToken: null, isOpen: false, unread: 0, ready: false };
   var listeners = {};
   var bubble, badge, panel, frame;
   // Where loader.css makes the panel fill the screen (a phone, or a page zoomed to 200 %): there it is
@@ -125,7 +130,9 @@
   function mount() {
     if (frame) return;
     var url = new URL('chat/', src);
-    url.search = new URLSearchParams({ embed: '1', host: location.origin, lang: st.lang, entry: st.entry }).toString();
+    var q = { embed: '1', host: location.origin, entry: st.entry };
+    if (st.hostLang) q.lang = st.lang;
+    url.search = new URLSearchParams(q).toString();
     frame = el('iframe', 'infocig-frame');
     frame.title = txt('title');
     frame.lang = st.lang;
@@ -186,7 +193,7 @@
     switch (d.type) {
       case 'ready':
         st.ready = true;
-        post('init', { lang: st.lang, entry: st.entry, context: st.context, visible: st.isOpen });
+        post('init', { lang: st.hostLang ? st.lang : undefined, entry: st.entry, context: st.context, visible: st.isOpen });
         if (st.isOpen) post('focus', {});
         break;
       case 'token.request':
@@ -208,6 +215,15 @@
         break;
       case 'session':
         store('active', d.active ? '1' : null);
+        break;
+      case 'lang':
+        // The chat's language changed (its picker, the token's claim): the bubble's words follow.
+        if (pick(d.lang)) {
+          st.lang = pick(d.lang);
+          frame.title = txt('title');
+          frame.lang = st.lang;
+          label();
+        }
         break;
       case 'event':
         if (d.name === 'assigned' || d.name === 'queue' || d.name === 'ended') emit(d.name, d.detail || {});
@@ -264,6 +280,7 @@
     },
     setLanguage: function (l) {
       st.lang = pick(l) || 'it';
+      st.hostLang = true;
       if (frame) {
         frame.title = txt('title');
         frame.lang = st.lang;
