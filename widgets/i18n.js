@@ -52,6 +52,11 @@ export function pickLang(tag) {
   return offeredBase(tag) ?? 'it';
 }
 
+/** The offered language of a tag, or null when the page does not speak it (a choice that says nothing). */
+export function offeredLang(tag) {
+  return offeredBase(tag);
+}
+
 /**
  * The language the browser prefers among those offered: the first of the user's
  * languages (most preferred first) that the page speaks, so ["fr-FR", "de-DE"]

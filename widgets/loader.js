@@ -12,6 +12,10 @@
  * ({conversationId, ticket?: {protocol, sede}} — ticket when the advisor passed
  * the question to the sede as a Linea INPS request).
  * Messages from the frame are accepted only from its window and the INFO CIG origin.
+ *
+ * Language: the host page's (data-lang, init({lang}), setLanguage) when it names one; otherwise
+ * the chat decides (the sign-in token's `lang` claim, else the browser's languages) and tells
+ * the bubble, whose label follows.
  */
 (function () {
   'use strict';
@@ -27,9 +31,17 @@
     en: { open: 'Open the INFO CIG chat', hide: 'Minimise the INFO CIG chat', unread: '{n} unread messages', title: 'INFO CIG chat with INPS advisors' },
   };
   // The host page's language; without one, the browser's (German for a South Tyrolean who prefers it).
-  var st = { lang: pick(data.lang) || browserLang(), entry: data.entry || 'other', context: {}, getToken: null, isOpen: false, unread: 0, ready: false };
+  // hostLang: the host page named the language; only then is it handed to the chat, which otherwise chooses.
+  var st = { lang: pick(data.lang) || browserLang(), hostLang: !!pick(data.lang), entry: data.entry || 'other', context: {}, getToken: null, isOpen: false, unread: 0, ready: false };
   var listeners = {};
   var bubble, badge, panel, frame;
+  // Where loader.css makes the panel fill the screen (a phone, or a page zoomed to 200 %): there it is
+  // the only thing to see, so the host page under it is made inert while it is open. Otherwise Tab
+  // leaves the chat for the host's controls hidden under the panel (WCAG 2.4.11) and a screen reader
+  // reads a page nobody can see.
+  var FULL_SCREEN = '(max-width: 480px), (max-height: 520px)';
+  /** The host page's elements this made inert (and only those: an element the host made inert stays so). */
+  var covered = [];
 
   /** 'it', 'de' or 'en' for a tag like 'de-IT' or 'en_GB'; null for any other. */
   function pick(tag) {
@@ -97,10 +109,30 @@
     badge.hidden = !st.unread;
   }
 
+  function fullScreen() {
+    return !!(window.matchMedia && window.matchMedia(FULL_SCREEN).matches);
+  }
+  /** The host page inert under a full-screen open panel, and live again as soon as it is not. */
+  function cover() {
+    var on = st.isOpen && fullScreen();
+    if (on && !covered.length) {
+      Array.prototype.forEach.call(document.body.children, function (el) {
+        if (el === panel || el === bubble || el.inert) return;
+        el.inert = true;
+        covered.push(el);
+      });
+    } else if (!on && covered.length) {
+      covered.forEach(function (el) { el.inert = false; });
+      covered = [];
+    }
+  }
+
   function mount() {
     if (frame) return;
     var url = new URL('chat/', src);
-    url.search = new URLSearchParams({ embed: '1', host: location.origin, lang: st.lang, entry: st.entry }).toString();
+    var q = { embed: '1', host: location.origin, entry: st.entry };
+    if (st.hostLang) q.lang = st.lang;
+    url.search = new URLSearchParams(q).toString();
     frame = el('iframe', 'infocig-frame');
     frame.title = txt('title');
     frame.lang = st.lang;
@@ -142,6 +174,12 @@
     document.addEventListener('keydown', function (e) {
       if (e.key === 'Escape' && st.isOpen) api.close();
     });
+    // A phone turned, a window resized or zoomed: the panel may start or stop filling the screen.
+    if (window.matchMedia) {
+      var mq = window.matchMedia(FULL_SCREEN);
+      if (mq.addEventListener) mq.addEventListener('change', cover);
+      else if (mq.addListener) mq.addListener(cover);
+    }
     // A chat or a queue place still going from the previous page: reconnect now.
     if (stored('active')) mount();
     if (stored('open')) api.open(true);
@@ -155,7 +193,7 @@
     switch (d.type) {
       case 'ready':
         st.ready = true;
-        post('init', { lang: st.lang, entry: st.entry, context: st.context, visible: st.isOpen });
+        post('init', { lang: st.hostLang ? st.lang : undefined, entry: st.entry, context: st.context, visible: st.isOpen });
         if (st.isOpen) post('focus', {});
         break;
       case 'token.request':
@@ -177,6 +215,15 @@
         break;
       case 'session':
         store('active', d.active ? '1' : null);
+        break;
+      case 'lang':
+        // The chat's language changed (its picker, the token's claim): the bubble's words follow.
+        if (pick(d.lang)) {
+          st.lang = pick(d.lang);
+          frame.title = txt('title');
+          frame.lang = st.lang;
+          label();
+        }
         break;
       case 'event':
         if (d.name === 'assigned' || d.name === 'queue' || d.name === 'ended') emit(d.name, d.detail || {});
@@ -203,6 +250,7 @@
       bubble.classList.add('infocig-open');
       store('open', '1');
       label();
+      cover();
       post('visible', { visible: true });
       if (quiet !== true) {
         frame.focus();
@@ -217,6 +265,7 @@
       bubble.classList.remove('infocig-open');
       store('open', null);
       label();
+      cover();
       post('visible', { visible: false });
       bubble.focus();
       emit('closed', {});
@@ -231,6 +280,7 @@
     },
     setLanguage: function (l) {
       st.lang = pick(l) || 'it';
+      st.hostLang = true;
       if (frame) {
         frame.title = txt('title');
         frame.lang = st.lang;

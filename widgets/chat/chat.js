@@ -15,7 +15,8 @@
  * tickets.js (Linea INPS requests); embed.js checks what the host page sends.
  */
 import { ChatClient } from '../lib/chat-client.js';
-import { USER_LANGS, applyI18n, browserLang, offerLangs, onLangChange, setLang, t } from '../i18n.js';
+import { USER_LANGS, applyI18n, browserLang, offerLangs, offeredLang, onLangChange, setLang, t } from '../i18n.js';
+import { claimsOf } from '../lib/oidc-client.js';
 import { $, announcer, h } from '../lib/ui.js';
 import { initAnnouncements, renderAnnouncements, showAnnouncements } from './announcements.js';
 import { checkAvailability, initAvailability, renderAvailability } from './availability.js';
@@ -58,6 +59,12 @@ const state = {
   wasReconnecting: false,
   recheck: null,
   typingTimer: null,
+  /**
+   * Whether the page's language was chosen: by ?lang=, by the host page (data-lang, setLanguage)
+   * or with the picker. Until then the browser's languages decide, and a `lang` claim in the
+   * sign-in token (our identity provider may send one; SPID and CIE do not) overrides them.
+   */
+  langChosen: false,
 };
 
 // ---------------------------------------------------------------------------
@@ -66,7 +73,10 @@ const state = {
 function buildStatic() {
   const sel = $('#lang');
   for (const [code, name] of Object.entries(USER_LANGS)) sel.append(h('option', { value: code, lang: code }, name));
-  sel.addEventListener('change', () => setLang(sel.value));
+  sel.addEventListener('change', () => {
+    state.langChosen = true;
+    setLang(sel.value);
+  });
 
   initAvailability({ state, showView });
   initQueue({ state, showView, post, announce });
@@ -85,7 +95,19 @@ function buildStatic() {
 onLangChange((code) => {
   $('#lang').value = code;
   renderDynamic();
+  // The bubble's own label and the frame's title follow the chat's language.
+  post('lang', { lang: code });
 });
+
+/**
+ * The language the token asks for (its `lang` claim), when nothing more explicit chose one. Read
+ * without verifying: it only picks the words on this page; the server verifies the token itself.
+ */
+function langFromToken(token) {
+  if (state.langChosen) return;
+  const claimed = offeredLang(claimsOf(token)?.lang);
+  if (claimed) setLang(claimed);
+}
 
 function renderDynamic() {
   renderConn(state.client?.status ?? 'connecting');
@@ -212,7 +234,10 @@ function waitForInit(bridge) {
   return new Promise((resolve) => {
     bridge.on('init', resolve);
     bridge.on('context', (d) => (state.context = cleanContext(d.context)));
-    bridge.on('lang', (d) => setLang(d.lang));
+    bridge.on('lang', (d) => {
+      state.langChosen = true;
+      setLang(d.lang);
+    });
     bridge.on('visible', (d) => setParentVisible(d.visible));
     bridge.on('focus', () => focusView(state.view));
     bridge.post('ready', {});
@@ -223,7 +248,14 @@ function waitForInit(bridge) {
 // Start
 
 function start(getToken) {
-  const client = new ChatClient({ baseUrl: new URL('../', location.href).href, getToken });
+  const client = new ChatClient({
+    baseUrl: new URL('../', location.href).href,
+    getToken: async () => {
+      const token = await getToken();
+      langFromToken(token);
+      return token;
+    },
+  });
   state.client = client;
   window.infocigChat = client; // for support and tests
   wire(client);
@@ -232,8 +264,10 @@ function start(getToken) {
 
 async function boot() {
   buildStatic();
-  // ?lang= (the bubble passes the host page's), else the browser's own preference: a South Tyrolean
-  // whose browser prefers German reads German; one who prefers Italian, Italian; the picker is there.
+  // ?lang= (the bubble passes the host page's, when it names one), else the browser's own preference:
+  // a South Tyrolean whose browser prefers German reads German; one who prefers Italian, Italian; the
+  // picker is there. The sign-in token's `lang` claim, if any, comes between the two (langFromToken).
+  state.langChosen = offeredLang(params.get('lang')) !== null;
   setLang(params.get('lang') || browserLang());
   wireControls();
   renderConn('connecting');
@@ -245,7 +279,10 @@ async function boot() {
     $('#minimize').hidden = false;
     state.bridge = embedBridge(host);
     const init = await waitForInit(state.bridge);
-    if (init.lang) setLang(init.lang);
+    if (offeredLang(init.lang)) {
+      state.langChosen = true;
+      setLang(init.lang);
+    }
     state.context = cleanContext(init.context);
     state.entry = ENTRIES.includes(init.entry) ? init.entry : 'other';
     setParentVisible(init.visible);

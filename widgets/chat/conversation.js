@@ -172,8 +172,12 @@ function onTyping(f) {
   const { state } = d;
   if (f.conversationId !== state.conv) return;
   clearTimeout(state.typingTimer);
-  $('#typing').textContent = f.active ? t('chat.typing', { name: state.peerName || t('common.advisor') }) : '';
-  if (f.active) state.typingTimer = setTimeout(() => ($('#typing').textContent = ''), 6000);
+  // The advisor's page repeats "typing" every 3 s while they write: the live line is written only when
+  // its words change, or a screen reader would say "… sta scrivendo" again every 3 s.
+  const text = f.active ? t('chat.typing', { name: state.peerName || t('common.advisor') }) : '';
+  const line = $('#typing');
+  if (line.textContent !== text) line.textContent = text;
+  if (f.active) state.typingTimer = setTimeout(() => (line.textContent = ''), 6000);
 }
 
 function onReset(f) {

@@ -5,6 +5,13 @@
  * Separate from chat.js because how a wait ends without a chat (the user left,
  * or the server let the place go and offers a Linea INPS request) is decided
  * here, and the host page hears of each change of place (`queue` event).
+ *
+ * What a screen reader hears: the place and the wait when the wait starts, then
+ * each new place, politely and at most every SAY_EVERY_MS (the last one held
+ * back is said when that time is up), the first place at once. The status line
+ * itself is not a live region: the server pushes the wait estimate whenever it
+ * moves by a second, up to once a second, and a live region rewritten with it
+ * was read out again each time, even with the same words.
  */
 import { t } from '../i18n.js';
 import { $ } from '../lib/ui.js';
@@ -17,6 +24,12 @@ let d;
 
 /** Why a user with a chat already open is back in the queue: their advisor handed it on, or did not answer, or left. */
 const HANDED_ON = ['transferred', 'unanswered', 'advisor_left'];
+/** How often at most a new place in the queue is spoken. */
+const SAY_EVERY_MS = 30_000;
+
+/** The place last spoken and when; a place held back by SAY_EVERY_MS waits in `sayLater`. */
+let said = { position: 0, at: 0 };
+let sayLater = null;
 
 export function showQueue(info) {
   const { state } = d;
@@ -26,16 +39,45 @@ export function showQueue(info) {
   if (info.kind !== 'position') void showTips(info);
   state.queue = { position: info.position, etaSeconds: info.etaSeconds };
   renderQueue(state.queue);
-  if (state.view !== 'queue') d.showView('queue');
+  const arrived = state.view !== 'queue';
+  if (arrived) d.showView('queue');
+  sayPlace(arrived || info.kind === 'joined');
   if (before?.position !== info.position || before?.etaSeconds !== info.etaSeconds) d.post('event', { name: 'queue', detail: { ...state.queue } });
 }
 
-function renderQueue({ position, etaSeconds }) {
-  $('#queue-number').textContent = String(position);
+function statusText({ position, etaSeconds }) {
   const where = position <= 1 ? t('queue.first') : t('queue.position', { position });
   const minutes = Math.ceil((etaSeconds ?? 0) / 60);
   const eta = (etaSeconds ?? 0) < 60 ? t('queue.eta.soon') : minutes === 1 ? t('queue.eta.minute') : t('queue.eta.minutes', { minutes });
-  $('#queue-status').textContent = `${where} ${eta}`;
+  return `${where} ${eta}`;
+}
+
+/** Written only when the words change: a screen reader in the middle of the line is not sent back to its start. */
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+function renderQueue(q) {
+  setText($('#queue-number'), String(q.position));
+  setText($('#queue-status'), statusText(q));
+}
+
+/**
+ * Speaks the place in the queue: `now` when the wait starts (or starts again);
+ * otherwise only a new place, the first at once and any other at most every SAY_EVERY_MS.
+ */
+function sayPlace(now) {
+  const q = d.state.queue;
+  clearTimeout(sayLater);
+  sayLater = null;
+  if (!q || d.state.view !== 'queue' || (!now && q.position === said.position)) return;
+  const wait = said.at + SAY_EVERY_MS - Date.now();
+  if (now || q.position <= 1 || wait <= 0) {
+    said = { position: q.position, at: Date.now() };
+    d.announce(statusText(q));
+    return;
+  }
+  sayLater = setTimeout(() => sayPlace(false), wait);
 }
 
 /** After a language change. */

@@ -33,14 +33,24 @@ export function downloadText(filename, text) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** Polite announcements for screen readers through one shared live region. */
+/**
+ * Polite announcements for screen readers through one shared live region.
+ * Two within the same tick are said together: the second used to replace the
+ * first before it was written (a new place in the queue and a new service
+ * announcement, both looked at every 30 s, often come together).
+ */
 export function announcer(el) {
   let timer;
+  let pending = '';
   return (text) => {
     clearTimeout(timer);
+    pending = pending ? `${pending} ${text}` : text;
     el.textContent = '';
     // A fresh text node after a tick is announced even when the text repeats.
-    timer = setTimeout(() => (el.textContent = text), 50);
+    timer = setTimeout(() => {
+      el.textContent = pending;
+      pending = '';
+    }, 50);
   };
 }
 
