@@ -27,7 +27,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { and, eq, gt, lte, sql } from 'drizzle-orm';
-import { outbox, ticketAudit, ticketNotes, ticketReplies, tickets } from '../schema/ticket-tables.ts';
+import { outbox, ticketAudit, ticketNotes, ticketReplies, tickets, type TicketRow } from '../schema/ticket-tables.ts';
 import { insertAttachments } from './attachment-store-sql.ts';
 import type { AttachmentMeta } from './attachments.ts';
 import { queryRows, sqlState, type Db } from './db.ts';
@@ -270,7 +270,7 @@ async function createOne(db: Db, input: NewTicket, byConversation: (conversation
         await tx.insert(ticketAudit).values({ ticketId: row.id, at, actorId: by.id, actorRole: by.role, action: 'noted', detail: { seq: 1 } });
       }
       await tx.insert(outbox).values({ id: randomUUID(), ticketId: row.id, ...input.notice, payload: { ...input.notice.payload, protocol }, createdAt: at });
-      return { ticket: row, created: true, attachments };
+      return { ticket: toTicketRecord(row), created: true, attachments };
     });
     if (done) return done;
     // Lost to a creation with the same key (committed: the insert waited for it).
@@ -293,5 +293,11 @@ export async function byIdempotencyKey(db: Db, createdBy: string, key: string, s
     .from(tickets)
     .where(and(eq(tickets.createdBy, createdBy), eq(tickets.idempotencyKey, key), gt(tickets.createdAt, since)))
     .limit(1);
-  return row?.idempotencyHash ? { ticket: row, hash: row.idempotencyHash } : null;
+  return row?.idempotencyHash ? { ticket: toTicketRecord(row), hash: row.idempotencyHash } : null;
+}
+
+/** A stored row as a TicketRecord: the idempotency columns are the store's business, never shown or compared. */
+export function toTicketRecord(row: TicketRow): TicketRecord {
+  const { idempotencyKey: _key, idempotencyHash: _hash, ...record } = row;
+  return record;
 }
