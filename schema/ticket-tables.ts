@@ -74,6 +74,14 @@ export const tickets = pgTable(
     followsId: uuid('follows_ticket_id'),
     /** That request's protocol number, copied at creation (numbers never change): no join to show it. */
     followsProtocol: text('follows_protocol'),
+    /**
+     * The creator's `Idempotency-Key` header, if they sent one (docs/tickets.md, "Retried
+     * creations"): unique per creator (`created_by`) while set; cleared when the same creator
+     * reuses it after 24 hours. Goes with the ticket (retention erases both).
+     */
+    idempotencyKey: text('idempotency_key'),
+    /** sha256 of what that creation asked (normalized): the same key with another request is refused. */
+    idempotencyHash: text('idempotency_hash'),
   },
   (t) => [
     uniqueIndex('tickets_protocol_unique').on(t.protocol),
@@ -86,6 +94,8 @@ export const tickets = pgTable(
     index('tickets_closed_at_idx').on(t.closedAt).where(sql`${t.status} = 'closed'`),
     // A request's follow-ups (`followedBy`), and the erasure of a followed request (ON DELETE SET NULL).
     index('tickets_follows_idx').on(t.followsId).where(sql`${t.followsId} is not null`),
+    // One creation per key and creator, across nodes: a retried POST finds the first one's ticket.
+    uniqueIndex('tickets_idempotency_unique').on(t.createdBy, t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),
     foreignKey({ name: 'tickets_follows_fk', columns: [t.followsId], foreignColumns: [t.id] }).onDelete('set null'),
     foreignKey({ name: 'tickets_sede_fk', columns: [t.sede], foreignColumns: [offices.code] }).onUpdate('cascade'),
     foreignKey({ name: 'tickets_conversation_fk', columns: [t.conversationId], foreignColumns: [conversations.id] }),
@@ -93,6 +103,7 @@ export const tickets = pgTable(
     check('tickets_origin_check', sql`${t.origin} in ('user', 'escalation', 'office')`),
     check('tickets_category_check', sql`${t.category} in ('cigo', 'cigs', 'fis', 'solidarity_fund', 'payment', 'other')`),
     check('tickets_addressee_check', sql`${t.userId} is not null or ${t.matricola} is not null`),
+    check('tickets_idempotency_check', sql`(${t.idempotencyKey} is null) = (${t.idempotencyHash} is null)`),
     check('tickets_follows_check', sql`${t.followsId} is null or ${t.followsProtocol} is not null`),
     check('tickets_closed_check', sql`(${t.status} = 'closed') = (${t.outcome} is not null and ${t.closedAt} is not null)`),
   ],

@@ -41,10 +41,11 @@ import { signedIn } from './http-auth.ts';
 import { ticketNoteRoutes } from './http-ticket-notes.ts';
 import { ticketTransferRoutes } from './http-ticket-transfer.ts';
 import { idParams, threadEntrySchema } from './http-ticket-schemas.ts';
+import type { Opened } from './ticket-creation.ts';
+import { answerCreated, idempotencyKeyOf } from './ticket-idempotency.ts';
 import { replyView, ticketRoutes, ticketView, type OfficeName } from './http-tickets.ts';
 import { contactFromClaims, pageLang, type ContactBook } from './notices.ts';
 import { TICKET_LIMITS, type TicketService } from './ticket-service.ts';
-import type { TicketRecord } from './ticket-store.ts';
 
 export interface TicketHttpOptions {
   auth: Authenticator;
@@ -169,6 +170,8 @@ export async function ticketHttpRoutes(app: FastifyInstance, opts: TicketHttpOpt
         response: {
           // The ticket as http-tickets.ts shows it (ticketView: an allow-list per role), plus its first files.
           201: { type: 'object', additionalProperties: true, properties: { attachments: { type: 'array', items: attachmentSchema } } },
+          // A replay of an earlier POST with the same Idempotency-Key: that ticket and its first files.
+          200: { type: 'object', additionalProperties: true, properties: { attachments: { type: 'array', items: attachmentSchema } } },
           ...errors,
         },
       },
@@ -176,19 +179,20 @@ export async function ticketHttpRoutes(app: FastifyInstance, opts: TicketHttpOpt
     async (request, reply) => {
       const identity = await signedIn(request, auth);
       if (identity.role !== 'office' && !isUserRole(identity.role)) throw new AppError('forbidden', 'only users and office operators open tickets');
+      const key = idempotencyKeyOf(request);
       const allowed = identity.role === 'office' ? ['subject', 'category', 'body', 'to.userId', 'to.matricola'] : ['subject', 'category', 'body', 'province', 'matricola', 'follows'];
       const { fields, files } = await readMessage(request, allowed);
       for (const name of ['subject', 'category', 'body']) if (fields[name] === undefined) throw new AppError('validation_failed', `${name} is required`);
       if (!(TOPICS as readonly string[]).includes(fields.category!)) throw new AppError('validation_failed', `category must be one of ${TOPICS.join(', ')}`);
       if (fields.subject!.length > TICKET_LIMITS.subjectMax) throw new AppError('validation_failed', `subject is longer than ${TICKET_LIMITS.subjectMax} characters`);
       const common = { subject: fields.subject!, category: fields.category as Topic, body: fields.body! };
-      let ticket: TicketRecord;
+      let opened: Opened;
       if (identity.role === 'office') {
         const to = { ...(fields['to.userId'] ? { userId: fields['to.userId'] } : {}), ...(fields['to.matricola'] ? { matricola: fields['to.matricola'] } : {}) };
-        ticket = await tickets.createByOffice(identity, { ...common, to }, files);
+        opened = await tickets.openByOffice(identity, { ...common, to }, files, key);
       } else {
         if (fields.province !== undefined && !/^[A-Za-z]{2}$/.test(fields.province)) throw new AppError('validation_failed', 'province must be a two-letter code');
-        ticket = await tickets.createByUser(
+        opened = await tickets.openByUser(
           identity,
           {
             ...common,
@@ -197,10 +201,15 @@ export async function ticketHttpRoutes(app: FastifyInstance, opts: TicketHttpOpt
             ...(fields.follows ? { follows: fields.follows } : {}),
           },
           files,
+          key,
         );
       }
-      reply.code(201);
-      return { ...ticketView(identity, ticket, ticket.createdAt, opts.officeName), attachments: newFilesView(ticket.id, files) };
+      const { ticket, replayed } = opened;
+      answerCreated(reply, replayed);
+      const firstFiles = replayed
+        ? (await attachments.listByTicket(ticket.id)).filter((a) => a.replySeq === 1).map((a) => attachmentView(ticket.id, a))
+        : newFilesView(ticket.id, files);
+      return { ...ticketView(identity, ticket, ticket.createdAt, opts.officeName), attachments: firstFiles };
     },
   );
 

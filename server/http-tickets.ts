@@ -25,7 +25,9 @@ import { DATE_OR_INSTANT } from './query-dates.ts';
 import { signedIn } from './http-auth.ts';
 import { noteView } from './http-ticket-notes.ts';
 import { entryBodySchema, idParams, threadEntrySchema } from './http-ticket-schemas.ts';
+import type { Opened } from './ticket-creation.ts';
 import { followsOf, followUpUntil } from './ticket-follow-up.ts';
+import { answerCreated, idempotencyKeyOf } from './ticket-idempotency.ts';
 import { isOverdue, isStaff, TICKET_LIMITS, type ListInput, type TicketService } from './ticket-service.ts';
 import { TICKET_ORDERS, TICKET_STATUSES, type AuditEntry, type TicketRecord, type TicketReply } from './ticket-store.ts';
 
@@ -218,24 +220,27 @@ export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptio
           required: ['subject', 'category', 'body'],
           additionalProperties: false,
         },
-        response: { 201: ticketSchema, ...errors },
+        // 200: a replay of an earlier POST with the same Idempotency-Key (ticket-idempotency.ts).
+        response: { 200: ticketSchema, 201: ticketSchema, ...errors },
       },
     },
     async (request, reply) => {
       const identity = await signedIn(request, auth);
+      const key = idempotencyKeyOf(request);
       const { to, ...rest } = request.body;
-      let ticket: TicketRecord;
+      let opened: Opened;
       if (identity.role === 'office') {
         if (to === undefined) throw new AppError('validation_failed', 'an office addresses its request with `to`');
         if (rest.province !== undefined || rest.matricola !== undefined || rest.follows !== undefined) {
           throw new AppError('validation_failed', 'an office gives the addressee in `to`, not province, matricola or follows');
         }
-        ticket = await tickets.createByOffice(identity, { to, subject: rest.subject, category: rest.category, body: rest.body });
+        opened = await tickets.openByOffice(identity, { to, subject: rest.subject, category: rest.category, body: rest.body }, [], key);
       } else {
         if (to !== undefined) throw new AppError('validation_failed', '`to` is for office operators');
-        ticket = await tickets.createByUser(identity, rest);
+        opened = await tickets.openByUser(identity, rest, [], key);
       }
-      reply.code(201);
+      const { ticket } = opened;
+      answerCreated(reply, opened.replayed);
       return ticketView(identity, ticket, new Date(ticket.createdAt), names);
     },
   );

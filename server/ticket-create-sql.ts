@@ -17,18 +17,26 @@
  * - Creations with files, and escalations (idempotent per conversation, and
  *   perhaps with the advisor's internal note for the sede), take the
  *   transaction below, one at a time.
+ * - So do creations with an Idempotency-Key (ticket-idempotency.ts): their
+ *   insert is `ON CONFLICT DO NOTHING` on (created_by, idempotency_key), and
+ *   a conflict reads the first one's ticket back. Not in a batch: there a
+ *   duplicate key would either fail the whole statement (other people's
+ *   tickets retried one by one, for one person's retry) or, skipped, leave
+ *   the winner to read back while it may not be committed yet; alone, the
+ *   insert waits for the winner's commit and the read that follows sees it.
  */
 import { randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
-import { outbox, ticketAudit, ticketNotes, ticketReplies, tickets } from '../schema/ticket-tables.ts';
+import { and, eq, gt, lte, sql } from 'drizzle-orm';
+import { outbox, ticketAudit, ticketNotes, ticketReplies, tickets, type TicketRow } from '../schema/ticket-tables.ts';
 import { insertAttachments } from './attachment-store-sql.ts';
 import type { AttachmentMeta } from './attachments.ts';
 import { queryRows, sqlState, type Db } from './db.ts';
 import { AppError } from './errors.ts';
+import { IDEMPOTENCY_WINDOW_MS } from './ticket-idempotency.ts';
 import { GroupCommit, GroupCommitOverloaded, type GroupCommitStats, type Outcome } from './group-commit.ts';
 import type { NewTicket, TicketRecord } from './ticket-store.ts';
 
-export type Created = { ticket: TicketRecord; created: boolean; attachments?: AttachmentMeta[] };
+export type Created = { ticket: TicketRecord; created: boolean; attachments?: AttachmentMeta[]; idempotencyHash?: string };
 
 /** Most creations in one statement. */
 const BATCH_ROWS = 100;
@@ -46,7 +54,7 @@ export function sqlTicketCreator(
 ): ((input: NewTicket) => Promise<Created>) & { stats(): GroupCommitStats } {
   const lanes = Array.from({ length: LANES }, () => new GroupCommit<NewTicket, Created>((items) => commitBatch(db, items), { maxRows: BATCH_ROWS, maxWaitMs: 0 }));
   const create = async (input: NewTicket): Promise<Created> => {
-    if (input.conversationId === null && (input.firstReply.attachments ?? []).length === 0 && input.firstNote === undefined) {
+    if (input.conversationId === null && (input.firstReply.attachments ?? []).length === 0 && input.firstNote === undefined && input.idempotency === undefined) {
       return leastBusy(lanes).submit(input).catch((err: unknown) => {
         // A bounded queue: past it, a clear 503 the client may retry, not an unbounded wait or a 500.
         throw err instanceof GroupCommitOverloaded ? new AppError('tickets_busy') : err;
@@ -223,13 +231,26 @@ async function createOne(db: Db, input: NewTicket, byConversation: (conversation
     if (existing) return { ticket: existing, created: false };
   }
   const at = input.createdAt;
+  const idem = input.idempotency;
+  const since = new Date(at.getTime() - IDEMPOTENCY_WINDOW_MS);
   try {
-    return await db.transaction(async (tx) => {
+    const done = await db.transaction(async (tx): Promise<Created | null> => {
+      if (idem) {
+        // Past the window the key is the creator's to use again: the old ticket lets go of it.
+        await tx
+          .update(tickets)
+          .set({ idempotencyKey: null, idempotencyHash: null })
+          .where(and(eq(tickets.createdBy, input.createdBy.id), eq(tickets.idempotencyKey, idem.key), lte(tickets.createdAt, since)));
+      }
       // The same row the batch path writes; only the protocol is drawn here, in the insert.
-      const [row] = await tx
+      const insert = tx
         .insert(tickets)
-        .values({ ...recordOf(input, ''), protocol: sql`ticket_protocol(${input.year})` })
-        .returning();
+        .values({ ...recordOf(input, ''), protocol: sql`ticket_protocol(${input.year})`, idempotencyKey: idem?.key ?? null, idempotencyHash: idem?.hash ?? null });
+      // A key already taken: nothing is written (the protocol number drawn is a gap, as after a rollback).
+      const [row] = idem
+        ? await insert.onConflictDoNothing({ target: [tickets.createdBy, tickets.idempotencyKey], where: sql`${tickets.idempotencyKey} is not null` }).returning()
+        : await insert.returning();
+      if (!row && idem) return null;
       if (!row) throw new AppError('internal');
       const { author, body } = input.firstReply;
       await tx.insert(ticketReplies).values({ ticketId: row.id, seq: 1, authorId: author.id, authorRole: author.role, authorName: author.name, body, at });
@@ -249,8 +270,13 @@ async function createOne(db: Db, input: NewTicket, byConversation: (conversation
         await tx.insert(ticketAudit).values({ ticketId: row.id, at, actorId: by.id, actorRole: by.role, action: 'noted', detail: { seq: 1 } });
       }
       await tx.insert(outbox).values({ id: randomUUID(), ticketId: row.id, ...input.notice, payload: { ...input.notice.payload, protocol }, createdAt: at });
-      return { ticket: row, created: true, attachments };
+      return { ticket: toTicketRecord(row), created: true, attachments };
     });
+    if (done) return done;
+    // Lost to a creation with the same key (committed: the insert waited for it).
+    const winner = await byIdempotencyKey(db, input.createdBy.id, idem!.key, since);
+    if (!winner) throw new AppError('internal');
+    return { ticket: winner.ticket, created: false, idempotencyHash: winner.hash };
   } catch (err) {
     if (input.conversationId !== null && sqlState(err) === '23505') {
       const winner = await byConversation(input.conversationId);
@@ -258,4 +284,20 @@ async function createOne(db: Db, input: NewTicket, byConversation: (conversation
     }
     throw err;
   }
+}
+
+/** The ticket `createdBy` created with `key` after `since`, and the hash of what it asked. */
+export async function byIdempotencyKey(db: Db, createdBy: string, key: string, since: Date): Promise<{ ticket: TicketRecord; hash: string } | null> {
+  const [row] = await db
+    .select()
+    .from(tickets)
+    .where(and(eq(tickets.createdBy, createdBy), eq(tickets.idempotencyKey, key), gt(tickets.createdAt, since)))
+    .limit(1);
+  return row?.idempotencyHash ? { ticket: toTicketRecord(row), hash: row.idempotencyHash } : null;
+}
+
+/** A stored row as a TicketRecord: the idempotency columns are the store's business, never shown or compared. */
+export function toTicketRecord(row: TicketRow): TicketRecord {
+  const { idempotencyKey: _key, idempotencyHash: _hash, ...record } = row;
+  return record;
 }

@@ -25,6 +25,7 @@ import {
   type CreateFromEscalationInput,
 } from './ticket-input.ts';
 import { followedRequest } from './ticket-follow-up.ts';
+import { IDEMPOTENCY_WINDOW_MS, requestHash, type Idempotency } from './ticket-idempotency.ts';
 import { actorOf, chatMatricola, TICKET_LIMITS } from './ticket-rules.ts';
 import type { NewNotice, TicketRecord, TicketStore } from './ticket-store.ts';
 
@@ -42,18 +43,33 @@ export interface CreationContext {
   readonly dailyLimit: number;
 }
 
-/** A worker, employer or intermediary opens a request (e.g. outside service hours). */
+/** A created ticket, or with an idempotency key already used (`replayed`), the one that key created. */
+export interface Opened {
+  ticket: TicketRecord;
+  replayed: boolean;
+}
+
+/**
+ * A worker, employer or intermediary opens a request (e.g. outside service hours). With an
+ * idempotency key used in the last 24 hours, the ticket it created is answered before any other
+ * check (the daily limit, the follow-up's): a retry creates nothing and counts nothing.
+ */
 export async function createByUser(
   ctx: CreationContext,
   identity: Identity,
   input: CreateByUserInput,
   attachments: readonly NewAttachment[] = [],
-): Promise<TicketRecord> {
+  key: string | null = null,
+): Promise<Opened> {
   if (!isUserRole(identity.role)) throw new AppError('forbidden', 'only users open a request this way; an office addresses one with `to`');
-  await withinDailyLimit(ctx, identity.sub);
   const subject = text('subject', input.subject, TICKET_LIMITS.subjectMax);
   const body = text('body', input.body, TICKET_LIMITS.bodyMax);
   const category = topic(input.category);
+  const fields = { subject, body, category, province: upper(input.province), matricola: input.matricola?.trim() ?? null, follows: input.follows?.trim().toLowerCase() ?? null };
+  const idempotency = key === null ? undefined : { key, hash: requestHash(fields, attachments) };
+  const replay = await earlier(ctx, identity.sub, idempotency);
+  if (replay) return replay;
+  await withinDailyLimit(ctx, identity.sub);
   const now = ctx.now();
   // A follow-up is not routed afresh: the sede that closed the request (where it is now) and its
   // company. Its SLA starts now, like any request's: the citizen is waiting again.
@@ -62,7 +78,7 @@ export async function createByUser(
   const dueAt = await ctx.dueFor(sede, now);
   const follows = followed ? { id: followed.id, protocol: followed.protocol } : null;
   const author = actorOf(identity);
-  const { ticket } = await ctx.store.create({
+  const created = await ctx.store.create({
     id: ctx.newId(),
     year: yearOf(now, ctx.timeZone),
     subject,
@@ -83,6 +99,7 @@ export async function createByUser(
     conversationId: null,
     firstReply: { author, body, attachments: fileCount(attachments) },
     ...(follows ? { follows } : {}),
+    ...(idempotency ? { idempotency } : {}),
     auditDetail: { origin: 'user', province, matricola, ...(follows ? { follows: follows.id, followsProtocol: follows.protocol } : {}) },
     notice: {
       kind: 'registered',
@@ -92,7 +109,27 @@ export async function createByUser(
       payload: { subject, sede, dueAt: dueAt.toISOString(), ...(follows ? { follows: follows.protocol } : {}) },
     },
   });
-  return ticket;
+  return opened(created, idempotency);
+}
+
+const upper = (value: string | undefined): string | null => value?.trim().toUpperCase() ?? null;
+
+/** The ticket this creator's key made in the last 24 hours, if any (refused when asked for something else). */
+async function earlier(ctx: CreationContext, createdBy: string, idempotency: Idempotency | undefined): Promise<Opened | null> {
+  if (!idempotency) return null;
+  const found = await ctx.store.byIdempotencyKey(createdBy, idempotency.key, new Date(ctx.now().getTime() - IDEMPOTENCY_WINDOW_MS));
+  return found ? replayed(found.ticket, found.hash, idempotency) : null;
+}
+
+function replayed(ticket: TicketRecord, hash: string | undefined, idempotency: Idempotency): Opened {
+  if (hash !== idempotency.hash) throw new AppError('idempotency_key_reused');
+  return { ticket, replayed: true };
+}
+
+/** What the store did: created, or (a creation with the same key committed first) that one's ticket. */
+function opened(created: { ticket: TicketRecord; created: boolean; idempotencyHash?: string }, idempotency: Idempotency | undefined): Opened {
+  if (created.created || !idempotency) return { ticket: created.ticket, replayed: false };
+  return replayed(created.ticket, created.idempotencyHash, idempotency);
 }
 
 /** Where a new request goes: the company's sede when known, else the province's (docs/tickets.md, "Routing to the sede"). */
@@ -175,13 +212,15 @@ export async function createFromEscalation(ctx: CreationContext, input: CreateFr
  * An office operator writes first ("interlocuzione"): a request for more
  * information or documents, to a user and/or a matricola. It starts in
  * charge of the writer and carries no SLA (the office is waiting on the user).
+ * An idempotency key works as for a user's request.
  */
 export async function createByOffice(
   ctx: CreationContext,
   identity: Identity,
   input: CreateByOfficeInput,
   attachments: readonly NewAttachment[] = [],
-): Promise<TicketRecord> {
+  key: string | null = null,
+): Promise<Opened> {
   if (identity.role !== 'office' || identity.sede === null) throw new AppError('forbidden', 'only an office operator writes to a user first');
   const userId = optionalText('to.userId', input.to?.userId, 200);
   const matricola = optionalText('to.matricola', input.to?.matricola, 32);
@@ -189,6 +228,9 @@ export async function createByOffice(
   const subject = text('subject', input.subject, TICKET_LIMITS.subjectMax);
   const body = text('body', input.body, TICKET_LIMITS.bodyMax);
   const category = topic(input.category);
+  const idempotency = key === null ? undefined : { key, hash: requestHash({ to: userId, toMatricola: matricola, subject, body, category }, attachments) };
+  const replay = await earlier(ctx, identity.sub, idempotency);
+  if (replay) return replay;
   const sede = identity.sede;
   const province = await ctx.store.provinceOfSede(sede);
   if (province === null) throw new AppError('forbidden', 'your sede is not a known office');
@@ -196,7 +238,7 @@ export async function createByOffice(
   const author = actorOf(identity);
   const recipient: Pick<NewNotice, 'recipientKind' | 'recipientId'> =
     userId !== null ? { recipientKind: 'user', recipientId: userId } : { recipientKind: 'matricola', recipientId: matricola! };
-  const { ticket } = await ctx.store.create({
+  const created = await ctx.store.create({
     id: ctx.newId(),
     year: yearOf(now, ctx.timeZone),
     subject,
@@ -216,10 +258,11 @@ export async function createByOffice(
     dueAt: null,
     conversationId: null,
     firstReply: { author, body, attachments: fileCount(attachments) },
+    ...(idempotency ? { idempotency } : {}),
     auditDetail: { origin: 'office', to: { userId, matricola } },
     notice: { kind: 'registered', ...recipient, payload: { subject, sede } },
   });
-  return ticket;
+  return opened(created, idempotency);
 }
 
 /** The local year a ticket is opened in: its protocol number counts within it. */

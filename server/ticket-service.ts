@@ -27,7 +27,7 @@ import type { AttachmentMeta, NewAttachment } from './attachments.ts';
 import type { Identity } from './auth.ts';
 import type { ConversationRecord } from './chat-store.ts';
 import { AppError } from './errors.ts';
-import { createByOffice, createByUser, createFromEscalation, type CreationContext } from './ticket-creation.ts';
+import { createByOffice, createByUser, createFromEscalation, type CreationContext, type Opened } from './ticket-creation.ts';
 import { linkOf } from './ticket-follow-up.ts';
 import {
   fileCount,
@@ -109,9 +109,12 @@ export class TicketService {
     };
   }
 
-  /** A worker, employer or intermediary opens a request (ticket-creation.ts). */
+  /** A worker, employer or intermediary opens a request (ticket-creation.ts); with an idempotency key, perhaps a replay. */
   async createByUser(identity: Identity, input: CreateByUserInput, attachments: readonly NewAttachment[] = []): Promise<TicketRecord> {
-    return createByUser(this.creation, identity, input, attachments);
+    return (await createByUser(this.creation, identity, input, attachments)).ticket;
+  }
+  async openByUser(identity: Identity, input: CreateByUserInput, attachments: readonly NewAttachment[], key: string | null): Promise<Opened> {
+    return createByUser(this.creation, identity, input, attachments, key);
   }
 
   /** An advisor escalates a chat; idempotent per conversation (ticket-creation.ts). */
@@ -121,7 +124,10 @@ export class TicketService {
 
   /** An office operator writes first, to a user and/or a matricola (ticket-creation.ts). */
   async createByOffice(identity: Identity, input: CreateByOfficeInput, attachments: readonly NewAttachment[] = []): Promise<TicketRecord> {
-    return createByOffice(this.creation, identity, input, attachments);
+    return (await createByOffice(this.creation, identity, input, attachments)).ticket;
+  }
+  async openByOffice(identity: Identity, input: CreateByOfficeInput, attachments: readonly NewAttachment[], key: string | null): Promise<Opened> {
+    return createByOffice(this.creation, identity, input, attachments, key);
   }
 
   /**

@@ -22,7 +22,7 @@ import { insertAttachments } from './attachment-store-sql.ts';
 import type { AttachmentMeta } from './attachments.ts';
 import type { Db } from './db.ts';
 import type { GroupCommitStats } from './group-commit.ts';
-import { sqlTicketCreator } from './ticket-create-sql.ts';
+import { byIdempotencyKey, sqlTicketCreator, toTicketRecord } from './ticket-create-sql.ts';
 import { addTicketNote, ticketNotesOf } from './ticket-notes-sql.ts';
 import { AppError } from './errors.ts';
 import {
@@ -72,6 +72,7 @@ export function createSqlTicketStore(db: Db, options: { now?: () => number } = {
     create,
     get: (id) => get(db, id),
     byConversation: (conversationId) => byConversation(db, conversationId),
+    byIdempotencyKey: (createdBy, key, since) => byIdempotencyKey(db, createdBy, key, since),
     openedBy: async (userId, since) => {
       const [row] = await db.select({ n: count() }).from(tickets).where(and(eq(tickets.userId, userId), eq(tickets.origin, 'user'), gte(tickets.createdAt, since)));
       return Number(row?.n ?? 0);
@@ -144,7 +145,7 @@ function remembered(now: () => number, read: (key: string) => Promise<string | n
 }
 
 function toRecord(row: TicketRow): TicketRecord {
-  return row;
+  return toTicketRecord(row);
 }
 
 async function get(db: Db | Tx, id: string): Promise<TicketRecord | null> {

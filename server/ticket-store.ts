@@ -164,6 +164,11 @@ export interface NewTicket {
   firstNote?: { author: Actor; body: string };
   /** The closed request this one follows up (a user's "richiesta collegata"); absent for any other. */
   follows?: { id: string; protocol: string };
+  /**
+   * The creator's Idempotency-Key and the hash of what they asked (ticket-idempotency.ts): at most
+   * one ticket per creator and key, so a second creation with it writes nothing and gets the first.
+   */
+  idempotency?: { key: string; hash: string };
   /** Extra detail for the `created` audit row (the protocol, sede and due time are added). */
   auditDetail: Record<string, unknown>;
   /** The `registered` notice; `protocol` is added to its payload. */
@@ -287,9 +292,13 @@ export interface TicketStore {
   /**
    * Ticket, first reply, `created` audit row and `registered` notice in one
    * transaction. When a ticket already exists for `conversationId`, returns
-   * that one with `created: false` and writes nothing.
+   * that one with `created: false` and writes nothing; likewise for a ticket of the
+   * same creator with the same idempotency key (with its `idempotencyHash`), except
+   * one created 24 hours or more before `createdAt`, whose key is then released.
    */
-  create(input: NewTicket): Promise<{ ticket: TicketRecord; created: boolean; attachments?: AttachmentMeta[] }>;
+  create(input: NewTicket): Promise<{ ticket: TicketRecord; created: boolean; attachments?: AttachmentMeta[]; idempotencyHash?: string }>;
+  /** The ticket `createdBy` created with this idempotency key since `since`, and its request hash; null when none. */
+  byIdempotencyKey(createdBy: string, key: string, since: Date): Promise<{ ticket: TicketRecord; hash: string } | null>;
   get(id: string): Promise<TicketRecord | null>;
   byConversation(conversationId: string): Promise<TicketRecord | null>;
   /** How many requests this user opened themselves (origin `user`) since `since`: the daily limit counts them. */

@@ -6,7 +6,7 @@
  * HTTP) seen after a refresh, and the user's answer; a request the office
  * closes meanwhile; a disguised file refused with the typed text kept (in the
  * page and by the server); a matricola that is not the user's; a keyboard-only
- * pass; axe-core.
+ * pass; a request whose answer is lost sent again as the same request (Idempotency-Key); axe-core.
  *
  * The server runs on the real calendar; "closed" is made deterministic by
  * answering GET /api/v1/availability in the page (test/helpers/chat-ticket-pages.ts).
@@ -284,6 +284,40 @@ if (chromiumOrSkip()) {
     assert.is(await focusedId(page), 'thread-title');
     await page.locator('.reply', { hasText: 'Scritta senza mouse.' }).waitFor();
     await shot(page, 'keyboard');
+    await c.close();
+  });
+
+  test('the answer lost on the way back: sending again gets the same request (one Idempotency-Key), not a second one', async () => {
+    const c = await newContext('retry');
+    const page = await c.newPage();
+    await signIn(page, 'worker', 'MI', 'Carla Gialli');
+    await page.getByRole('heading', { name: 'Il servizio è chiuso' }).waitFor();
+    const subject = 'Richiesta inviata con la rete che cade';
+    await page.getByLabel('Oggetto', { exact: true }).fill(subject);
+    await page.getByLabel('Argomento', { exact: true }).selectOption('fis');
+    await page.getByLabel('Testo della richiesta').fill('Il primo invio arriva, la risposta si perde.');
+    const keys: (string | undefined)[] = [];
+    let lost = false;
+    await page.route('**/api/v1/tickets', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      keys.push(route.request().headers()['idempotency-key']);
+      if (lost) return route.continue();
+      lost = true;
+      await route.fetch(); // the server registers it...
+      await route.abort('internetdisconnected'); // ...and the page never hears back
+    });
+    await page.getByRole('button', { name: 'Invia la richiesta' }).click();
+    await page.locator('#tk-error', { hasText: 'Connessione assente' }).waitFor();
+    assert.is(await page.getByLabel('Oggetto', { exact: true }).inputValue(), subject, 'the text stays');
+    await page.getByRole('button', { name: 'Invia la richiesta' }).click();
+    await page.getByRole('heading', { name: 'Richiesta registrata' }).waitFor();
+    const protocol = ((await page.locator('#done-box').textContent()) ?? '').match(/LINPS-\d{4}-\d{6}/)?.[0];
+    assert.is(keys.length, 2);
+    assert.match(keys[0] ?? '', /^[0-9a-f]{32}$/);
+    assert.is(keys[1], keys[0], 'the retry sends the same key');
+    const list = await api(await officeToken(), 'GET', `/api/v1/tickets?subject=${encodeURIComponent(subject)}`);
+    assert.equal((list.body.items as Json[]).map((t) => t.protocol), [protocol], 'one request, the one shown');
+    await shot(page, 'retry-done');
     await c.close();
   });
 

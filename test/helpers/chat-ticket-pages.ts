@@ -18,8 +18,9 @@ export const CLOSED = { open: false, reason: 'outside_hours', opensAt: '2031-03-
 /** `name` names the server's data directory. */
 export function chatTicketPages(name: string) {
   const chromium = browserHarness({
-    // The refusals these suites provoke on purpose (403, 409, 415) are logged by the browser as failed loads.
-    console: { expected: /WebSocket connection to|status of (403|409|415)/i },
+    // The refusals these suites provoke on purpose (403, 409, 415), and the answer they cut off on
+    // purpose (route.abort('internetdisconnected')), are logged by the browser as failed loads.
+    console: { expected: /WebSocket connection to|status of (403|409|415)|net::ERR_INTERNET_DISCONNECTED/i },
     context: { viewport: { width: 1024, height: 900 }, acceptDownloads: true },
     prefix: 'chat-ticket-',
     fullPage: true,

@@ -22,12 +22,13 @@ export function initTicketApi(client) {
   clientOf = client;
 }
 
-export async function api(path, { method = 'GET', json, form, raw = false } = {}) {
+/** extra: more request headers (e.g. the Idempotency-Key of a new request). */
+export async function api(path, { method = 'GET', json, form, raw = false, headers: extra = {} } = {}) {
   const client = clientOf();
   for (let attempt = 0; ; attempt++) {
     const token = await tokenFor(client, attempt);
     // The language the person reads the page in: their Linea INPS notices follow it (German in South Tyrol).
-    const headers = { authorization: `Bearer ${token}`, 'x-infocig-lang': lang() };
+    const headers = { ...extra, authorization: `Bearer ${token}`, 'x-infocig-lang': lang() };
     let body;
     if (json) {
       headers['content-type'] = 'application/json';
@@ -56,6 +57,14 @@ async function tokenFor(client, attempt) {
   } catch {
     throw { code: 'token_unavailable' };
   }
+}
+
+/**
+ * A fresh Idempotency-Key (docs/tickets.md, "Retried creations"): 32 hex digits from
+ * getRandomValues, which, unlike randomUUID, a page served over plain http has too.
+ */
+export function newIdempotencyKey() {
+  return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 export function errText(err) {

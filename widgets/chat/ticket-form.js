@@ -13,7 +13,7 @@
  */
 import { formatDateTime, formatDue, formatTime, t } from '../i18n.js';
 import { $, h } from '../lib/ui.js';
-import { api, errText } from './ticket-api.js';
+import { api, errText, newIdempotencyKey } from './ticket-api.js';
 import { fileField, fileProblem } from './ticket-files.js';
 import { forgetList, openMine } from './ticket-list.js';
 import { openThread } from './ticket-thread.js';
@@ -29,9 +29,10 @@ let d;
 /**
  * from: the view "Indietro" returns to; why: what the form's view says; auto: the values last prefilled;
  * created: the last request registered; follows: the closed request a follow-up names ({ id, protocol,
- * sede, matricola, closedAt }), else null.
+ * sede, matricola, closedAt }), else null; sending: the Idempotency-Key of the last request sent and
+ * what it asked ({ key, what }), until one is registered.
  */
-const tf = { from: null, why: null, created: null, auto: {}, follows: null };
+const tf = { from: null, why: null, created: null, auto: {}, follows: null, sending: null };
 let renderTkFiles = () => {};
 
 function mount(slot, from) {
@@ -186,6 +187,7 @@ async function submitTicket(e) {
   tf.why = null;
   tf.auto = {};
   tf.follows = null;
+  tf.sending = null;
   renderTitle();
   tf.created = ticket;
   forgetList();
@@ -193,14 +195,22 @@ async function submitTicket(e) {
   renderDone();
 }
 
-/** Multipart when there are files, JSON otherwise; no matricola (or follows) field when there is none. */
+/**
+ * Multipart when there are files, JSON otherwise; no matricola (or follows) field when there is none.
+ * Sending the same request again (after a network error: the first may have been registered, its
+ * answer lost) reuses its Idempotency-Key, so the server answers the first request instead of
+ * opening a second; a changed request is a new one, with a new key.
+ */
 function sendTicket({ matricola, follows, ...rest }, files) {
   const fields = { ...rest, ...(matricola ? { matricola } : {}), ...(follows ? { follows } : {}) };
-  if (!files.length) return api('api/v1/tickets', { method: 'POST', json: fields });
+  const what = JSON.stringify([fields, files.map((f) => [f.name, f.size, f.lastModified])]);
+  if (tf.sending?.what !== what) tf.sending = { key: newIdempotencyKey(), what };
+  const headers = { 'idempotency-key': tf.sending.key };
+  if (!files.length) return api('api/v1/tickets', { method: 'POST', json: fields, headers });
   const data = new FormData();
   for (const [k, v] of Object.entries(fields)) data.append(k, v);
   for (const f of files) data.append('files', f, f.name);
-  return api('api/v1/tickets', { method: 'POST', form: data });
+  return api('api/v1/tickets', { method: 'POST', form: data, headers });
 }
 
 function renderDone() {
