@@ -59,13 +59,7 @@ async function tokenFor(client, attempt) {
   }
 }
 
-/**
- * A fresh Idempotency-Key (docs/tickets.md, "Retried creations"): 32 hex digits from
- * getRandomValues, which, unlike randomUUID, a page served over plain http has too.
- */
-export function newIdempotencyKey() {
-  return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
+export { newIdempotencyKey } from '../lib/idempotency.js';
 
 export function errText(err) {
   const code = err?.code ?? 'error';

@@ -50,9 +50,9 @@ export function officeSession(state) {
   const getToken = (fresh) => state.session.getToken(fresh);
 
   /** A request to the API with the Bearer token (renewed once on 401); resolves with the Response. */
-  async function request(path, { method = 'GET', json, form } = {}) {
+  async function request(path, { method = 'GET', json, form, headers: extra = {} } = {}) {
     for (let attempt = 0; ; attempt++) {
-      const headers = { authorization: `Bearer ${await getToken(attempt > 0)}` };
+      const headers = { ...extra, authorization: `Bearer ${await getToken(attempt > 0)}` };
       let body;
       if (json !== undefined) {
         headers['content-type'] = 'application/json';
@@ -60,7 +60,10 @@ export function officeSession(state) {
       } else if (form) {
         body = form;
       }
-      const res = await fetch(apiUrl(path), { method, headers, body, cache: 'no-store' });
+      const res = await fetch(apiUrl(path), { method, headers, body, cache: 'no-store' }).catch(() => {
+        // No answer at all (offline, connection cut): said as such, not as "error".
+        throw Object.assign(new Error('network'), { code: 'network' });
+      });
       if (res.status === 401 && attempt === 0) continue;
       if (!res.ok) throw apiError(res, await res.json().catch(() => null));
       return res;
