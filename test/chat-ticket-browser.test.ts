@@ -13,7 +13,7 @@
  * Screenshots: test/screenshots/chat-ticket-*.png. Skips without /usr/bin/chromium.
  */
 import { readFileSync } from 'node:fs';
-import { chromiumOrSkip, type Json } from './helpers/browser.ts';
+import { chromiumOrSkip, loseFirstAnswer, type Json } from './helpers/browser.ts';
 import { chatTicketPages, CLOSED, PNG } from './helpers/chat-ticket-pages.ts';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -296,16 +296,7 @@ if (chromiumOrSkip()) {
     await page.getByLabel('Oggetto', { exact: true }).fill(subject);
     await page.getByLabel('Argomento', { exact: true }).selectOption('fis');
     await page.getByLabel('Testo della richiesta').fill('Il primo invio arriva, la risposta si perde.');
-    const keys: (string | undefined)[] = [];
-    let lost = false;
-    await page.route('**/api/v1/tickets', async (route) => {
-      if (route.request().method() !== 'POST') return route.continue();
-      keys.push(route.request().headers()['idempotency-key']);
-      if (lost) return route.continue();
-      lost = true;
-      await route.fetch(); // the server registers it...
-      await route.abort('internetdisconnected'); // ...and the page never hears back
-    });
+    const keys = await loseFirstAnswer(page, '**/api/v1/tickets');
     await page.getByRole('button', { name: 'Invia la richiesta' }).click();
     await page.locator('#tk-error', { hasText: 'Connessione assente' }).waitFor();
     assert.is(await page.getByLabel('Oggetto', { exact: true }).inputValue(), subject, 'the text stays');

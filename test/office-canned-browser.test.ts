@@ -19,7 +19,7 @@ import type { Page } from 'playwright-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ManualClock } from '../routing/clock.ts';
-import { browserHarness, chromiumOrSkip, serverApi, type Json } from './helpers/browser.ts';
+import { browserHarness, chromiumOrSkip, loseFirstAnswer, serverApi, type Json } from './helpers/browser.ts';
 import { startServer } from './helpers/server.ts';
 
 const SHOTS = '/tmp/shots-office-canned';
@@ -262,16 +262,7 @@ if (chromiumOrSkip()) {
     await form.getByLabel('Oggetto').fill(subject);
     await form.getByLabel('Testo', { exact: true }).fill('Gentile utente, le scriviamo in merito alla sua domanda.');
     await form.getByLabel('Codice utente').fill('w-retry');
-    const keys: (string | undefined)[] = [];
-    let lost = false;
-    await page.route('**/api/v1/tickets', async (route) => {
-      if (route.request().method() !== 'POST') return route.continue();
-      keys.push(route.request().headers()['idempotency-key']);
-      if (lost) return route.continue();
-      lost = true;
-      await route.fetch(); // the server registers it...
-      await route.abort('internetdisconnected'); // ...and the page never hears back
-    });
+    const keys = await loseFirstAnswer(page, '**/api/v1/tickets');
     try {
       await form.getByRole('button', { name: 'Invia la comunicazione' }).click();
       await page.locator('#compose-error', { hasText: 'Connessione assente' }).waitFor();

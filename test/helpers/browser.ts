@@ -153,3 +153,22 @@ export function serverApi(base: () => string) {
     },
   };
 }
+
+/**
+ * The first POST to `url` reaches the server, but its answer is cut off (the page sees a
+ * network error); later ones go through. Returns the Idempotency-Key of every POST sent,
+ * in order, for the retry tests of the request forms.
+ */
+export async function loseFirstAnswer(page: import('playwright-core').Page, url: string): Promise<(string | undefined)[]> {
+  const keys: (string | undefined)[] = [];
+  let lost = false;
+  await page.route(url, async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    keys.push(route.request().headers()['idempotency-key']);
+    if (lost) return route.continue();
+    lost = true;
+    await route.fetch(); // the server registers it...
+    await route.abort('internetdisconnected'); // ...and the page never hears back
+  });
+  return keys;
+}
