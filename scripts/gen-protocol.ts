@@ -54,7 +54,9 @@ JSON text frames, each with \`type\`. Any client frame may carry \`id\` (string 
 the reply or error to it carries \`re\` with that value. Unknown fields are refused
 (\`validation_failed\`), unknown types too (\`unknown_type\`); the connection goes on.
 The first frame must be \`hello\` within \`HELLO_TIMEOUT_MS\`; a bad, expired or missing token
-closes with 4401. Frames over \`MAX_FRAME_BYTES\` close with 1009.
+closes with 4401. Frames over \`MAX_FRAME_BYTES\` close with 1009, text frames that are not
+UTF-8 with 1007. A string holding U+0000 (\`\\u0000\`) is refused (\`validation_failed\`, naming
+the field); a lone surrogate (half an emoji) is kept as U+FFFD.
 
 ## Client → server
 

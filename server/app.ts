@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import type { Socket } from 'node:net';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import { decodeJwt } from 'jose';
 import { isUserRole } from '../routing/types.ts';
 import type { Identity } from './auth.ts';
@@ -18,7 +18,8 @@ import { cannedResponsesRoute } from './http-canned-responses.ts';
 import { tipsRoute } from './http-tips.ts';
 import { chatHistoryRoutes } from './http-chat-history.ts';
 import { conversationRoutes } from './http-conversations.ts';
-import { installErrorHandling } from './http-errors.ts';
+import { frameworkError, installErrorHandling } from './http-errors.ts';
+import { installInputTextChecks } from './http-input.ts';
 import { healthRoutes } from './http-health.ts';
 import { pageRoutes } from './http-pages.ts';
 import { signInMethod, signInRoutes } from './http-sign-in.ts';
@@ -43,7 +44,12 @@ const SILENT_CONNECTION_MS = 60_000;
 /** Fastify's default, kept: longer than the usual load balancer's idle timeout. */
 const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
-export async function buildApp(services: Services): Promise<FastifyInstance> {
+export interface BuildOptions {
+  /** Told of every route as it is added, with its schema (test/http-fuzz.test.ts fuzzes them all from it). */
+  onRoute?: (route: RouteOptions) => void;
+}
+
+export async function buildApp(services: Services, options: BuildOptions = {}): Promise<FastifyInstance> {
   const { config } = services;
   const availabilityNow = new AvailabilityNow({ schedule: services.schedule, now: () => services.clock.now() });
   let fastPath: FastPath | null = null;
@@ -71,9 +77,12 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     // Each request's child logger is made only if the request logs something.
     childLoggerFactory: lazyChildLogger,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    frameworkErrors: frameworkError,
   });
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
   app.decorate('availabilityFastPath', fastPath);
   installErrorHandling(app);
+  installInputTextChecks(app);
   await app.register(fastifyWebsocket, {
     options: { maxPayload: config.limits.maxFrameBytes, perMessageDeflate: false },
   });

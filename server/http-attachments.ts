@@ -328,7 +328,10 @@ async function readMessage(request: FastifyRequest, allowed: readonly string[]):
         if (!allowed.includes(name)) throw new AppError('validation_failed', `unknown field ${name.slice(0, 40)}`);
         if (Object.hasOwn(fields, name)) throw new AppError('validation_failed', `${name} is given twice`);
         if (part.valueTruncated) throw new AppError('validation_failed', `${name} is too long`);
-        fields[name] = String(part.value);
+        const value = String(part.value);
+        // Not JSON, so not mended on the way in (input-text.ts): PostgreSQL refuses U+0000 in text.
+        if (value.includes('\u0000')) throw new AppError('validation_failed', `${name} contains a NUL character (U+0000)`);
+        fields[name] = value;
       }
     }
   } catch (err) {

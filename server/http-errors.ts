@@ -1,5 +1,5 @@
 /** Every HTTP error leaves as `{ error: { code, message } }` with a code from the registry. */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, errorBody } from './errors.ts';
 
 function codeFor(err: FastifyError): { status: number; code: string; message: string } {
@@ -25,6 +25,18 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((_request, reply) => {
     reply.code(404).send(errorBody('not_found', 'Not found'));
   });
+}
+
+/**
+ * What fastify answers itself, before routing (fastify's `frameworkErrors`): a path
+ * with a malformed percent-encoding (`%zz`, or bytes that are not UTF-8). In the
+ * registry's shape, `400 bad_request`, like any other malformed request, rather than
+ * fastify's own `{ error, code: 'FST_ERR_BAD_URL', … }`.
+ */
+export function frameworkError(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const status = (err.statusCode ?? 500) < 500 ? 400 : 500;
+  if (status >= 500) reply.log.error({ err }, 'request failed before routing');
+  void reply.code(status).send(status === 400 ? errorBody('bad_request', `The request is malformed: ${err.message}`) : errorBody('internal', 'Something went wrong on our side'));
 }
 
 /** The response schema every route shares for its error answers. */

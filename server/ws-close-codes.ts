@@ -12,6 +12,8 @@ export const CLOSE = {
   goingAway: 1001,
   /** A frame larger than the limit. Do not resend it. */
   tooBig: 1009,
+  /** A text frame that is not valid UTF-8, refused by the WebSocket layer (browsers never send one): the frame is dropped. */
+  invalidText: 1007,
   /** The client does not read fast enough; its send buffer overflowed. Reconnect and resume. */
   slowConsumer: 4508,
   /** The server could not serve the socket (internal error). Reconnect with backoff and resume. */

@@ -6,6 +6,7 @@
  */
 import { Ajv, type ValidateFunction } from 'ajv';
 import { ENTRIES, TOPICS } from '../routing/types.ts';
+import { mayNeedMending, mendText } from './input-text.ts';
 
 const id = { type: ['string', 'number'], maxLength: 64 } as const;
 const conversationId = { type: 'string', minLength: 1, maxLength: 64 } as const;
@@ -117,12 +118,17 @@ export function parseClientFrame(raw: string): ParseResult {
   const re = typeof obj.id === 'string' || typeof obj.id === 'number' ? obj.id : undefined;
   const type = obj.type;
   const validate = typeof type === 'string' ? validators.get(type) : undefined;
-  if (!validate) return { ok: false, code: 'unknown_type', detail: String(type).slice(0, 64), re };
+  // Never String(type): a nested array's toString recurses once per level, and a 64 KiB frame
+  // nests deeper than the stack (RangeError in the socket's listener: the process would crash).
+  if (!validate) return { ok: false, code: 'unknown_type', detail: typeof type === 'string' ? type.slice(0, 64) : `a ${type === null ? 'null' : Array.isArray(type) ? 'array' : typeof type}, not a type name`, re };
   if (!validate(obj)) {
     const err = validate.errors?.[0];
     const where = err ? `${err.instancePath || 'frame'} ${err.message ?? ''}`.trim() : 'invalid';
     const extra = err?.keyword === 'additionalProperties' ? ` (${String(err.params.additionalProperty)})` : '';
     return { ok: false, code: 'validation_failed', detail: where + extra, re };
   }
+  // U+0000 refused, lone surrogates made U+FFFD: text PostgreSQL can store (input-text.ts).
+  const unstorable = mayNeedMending(raw) ? mendText(obj) : null;
+  if (unstorable !== null) return { ok: false, code: 'validation_failed', detail: unstorable, re };
   return { ok: true, frame: obj as ClientFrame };
 }

@@ -131,7 +131,13 @@ function ping(sockets: Set<WebSocket>): void {
 }
 
 function onMessage(this: GatewaySocket, data: RawData, isBinary: boolean): void {
-  this[kConnection]!.onFrame(isBinary ? null : data.toString());
+  const conn = this[kConnection]!;
+  try {
+    conn.onFrame(isBinary ? null : data.toString());
+  } catch (err) {
+    // A throw here is outside any promise: uncaught, it would end the process, every socket with it.
+    conn.failed(err);
+  }
 }
 
 function onPong(this: GatewaySocket): void {
@@ -188,6 +194,12 @@ class Connection implements Expiring {
   expire(): void {
     if (this.client) this.client.close(CLOSE.unauthorized, 'token_expired');
     else this.socket.close(CLOSE.unauthorized, 'hello_timeout');
+  }
+
+  /** A frame could not even be taken in (a bug): this socket is closed, the others go on. */
+  failed(err: unknown): void {
+    this.log.error({ err }, 'frame not handled');
+    this.socket.close(CLOSE.internal, 'internal');
   }
 
   onError(err: Error): void {

@@ -6,9 +6,9 @@
  * over real sockets.
  */
 import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import type { Clock } from '../../routing/clock.ts';
-import { buildApp } from '../../server/app.ts';
+import { buildApp, type BuildOptions } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createServices, type Services } from '../../server/services.ts';
 import { testDatabase } from './db.ts';
@@ -25,12 +25,12 @@ export interface InjectedApp {
   close(): Promise<void>;
 }
 
-/** `env` over the defaults (development sign-in, always open, silent). */
-export async function injectedApp(clock: Clock, env: Record<string, string> = {}): Promise<InjectedApp> {
+/** `env` over the defaults (development sign-in, always open, silent); `options` for buildApp; `logger` instead of a silent one. */
+export async function injectedApp(clock: Clock, env: Record<string, string> = {}, options: BuildOptions & { logger?: Logger } = {}): Promise<InjectedApp> {
   const database = await testDatabase();
   const config = loadConfig({ AUTH_DEV: '1', SERVICE_HOURS: 'always', LOG_LEVEL: 'silent', ...env });
-  const services = await createServices(config, { db: database, clock, logger: pino({ level: 'silent' }), notices: false, retentionTimer: false });
-  const app = await buildApp(services);
+  const services = await createServices(config, { db: database, clock, logger: options.logger ?? pino({ level: 'silent' }), notices: false, retentionTimer: false });
+  const app = await buildApp(services, options);
   await app.ready();
   return {
     app,

@@ -2,7 +2,7 @@
  * A real INFO CIG server on a free port, on a throw-away database, for tests
  * that talk to it over real sockets like a client would.
  */
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { ManualClock, type Clock } from '../../routing/clock.ts';
 import type { RoutingConfig } from '../../routing/routing-config.ts';
 import type { ScheduleConfig } from '../../routing/schedule.ts';
@@ -30,6 +30,8 @@ export interface TestServerOptions {
   /** Routing settings over config/routing.json. */
   routing?: Partial<RoutingConfig>;
   advisorGraceMs?: number;
+  /** The server's logger (default: pino at TEST_LOG_LEVEL, silent). */
+  logger?: Logger;
 }
 
 export async function startServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -44,7 +46,7 @@ export async function startServer(opts: TestServerOptions = {}): Promise<TestSer
     userGraceMs: opts.userGraceMs,
     advisorGraceMs: opts.advisorGraceMs,
     wrapStore: opts.wrapStore,
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    logger: opts.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   });
   const app = await buildApp(services);
   await app.listen({ port: 0, host: '127.0.0.1' });
