@@ -56,7 +56,8 @@ test.before(async () => {
   worker.send({ type: 'chat.request', topic: 'payment' });
   victimConversation = (await worker.next('conversation.assigned')).conversationId as string;
   assert.is((await worker.request({ type: 'message.send', conversationId: victimConversation, clientMsgId: 'v1', text: VICTIM.text })).type, 'message.ack');
-  // The victim's advisor stays signed in (away): gone, their chats would be handed to the fuzzing advisor.
+  // The victim's advisor answers and stays signed in (away): unanswered or gone, the chat would be handed to the fuzzing advisor.
+  assert.is((await advisor.request({ type: 'message.send', conversationId: victimConversation, clientMsgId: 'a1', text: 'Buongiorno' })).type, 'message.ack');
   await advisor.request({ type: 'advisor.status', status: 'away' });
   victimAdvisor = advisor;
   worker.drop();
@@ -155,9 +156,9 @@ const deepFrame: fc.Arbitrary<Sent> = fc
     return text(data);
   });
 
-/** Frames around the size limit: a message whose frame is a few bytes under or over it. */
+/** Frames around the size limit: a message whose frame is a few bytes under or over it (an id that is not replaced). */
 const bigFrame: fc.Arbitrary<Sent> = fc.integer({ min: -3, max: 3 }).map((delta) => {
-  const head = JSON.stringify({ type: 'message.send', conversationId: 'OWN', clientMsgId: 'big', text: '' });
+  const head = JSON.stringify({ type: 'message.send', conversationId: randomUUID(), clientMsgId: 'big', text: '' });
   return text(head.replace('"text":""', `"text":"${MARKER}${'x'.repeat(MAX_FRAME_BYTES + delta - head.length - MARKER.length)}"`));
 });
 
