@@ -70,7 +70,10 @@ export function identityFromClaims(payload: JWTPayload, code: ClaimsErrorCode = 
   const str = (key: string, value: unknown = claim(key)): string | null => {
     if (value === undefined || value === null) return null;
     if (typeof value !== 'string') return fail(`claim ${key} is not a string`);
-    const s = value.trim();
+    // What PostgreSQL cannot store (server/input-text.ts): a name with U+0000 would make every
+    // write of that person's chat fail; half an emoji is mended as frames and bodies are.
+    if (value.includes('\u0000')) return fail(`claim ${key} holds U+0000`);
+    const s = value.replace(/\p{Cs}/gu, '\ufffd').trim();
     if (s.length === 0) return null;
     if (s.length > MAX_CLAIM_LENGTH) return fail(`claim ${key} is too long`);
     return s;

@@ -55,6 +55,13 @@ test('a name is taken from name, or from given_name and family_name', () => {
   assert.is(identityFromClaims(base).name, null);
 });
 
+test('a signed claim PostgreSQL could not store is refused (U+0000) or mended (half an emoji), like frames and bodies', () => {
+  const base = { sub: 's', exp: now() + 60, role: 'worker' };
+  refusedSync(() => identityFromClaims({ ...base, name: 'Anna\u0000Neri' }), 'token_invalid', /claim name holds U\+0000/);
+  refusedSync(() => identityFromClaims({ ...base, matricole: ['1234567890', '12\u0000'] }), 'token_invalid', /matricole/);
+  assert.is(identityFromClaims({ ...base, name: 'Anna \ud83d' }).name, 'Anna \ufffd');
+});
+
 test('matricole come from the matricole array, or from a single matricola', () => {
   const base = { sub: 's', exp: now() + 60, role: 'intermediary' };
   assert.equal(identityFromClaims({ ...base, matricole: ['111', '222', '111'] }).matricole, ['111', '222']);
