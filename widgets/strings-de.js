@@ -211,7 +211,7 @@ export default {
   'tk.err.no_competent_office': 'Der für Ihre Provinz zuständige NISF/INPS-Sitz konnte nicht ermittelt werden. Bitte versuchen Sie es später erneut.',
   'tk.err.not_found': 'Anfrage nicht gefunden.',
   'tk.err.auth': 'Ihre Sitzung ist abgelaufen: Bitte melden Sie sich erneut an.',
-  'tk.err.network': 'Keine Verbindung: Die Anfrage wurde nicht gesendet. Bitte versuchen Sie es erneut.',
+  'tk.err.network': 'Keine Verbindung: Bitte prüfen Sie das Netz und senden Sie erneut.',
   'tk.err.generic': 'Der Vorgang konnte nicht abgeschlossen werden ({code}). Bitte versuchen Sie es erneut.',
   'tk.closing.title': 'Der Dienst schließt bald',
   'tk.closing.text': 'Die voraussichtliche Wartezeit beträgt etwa {minutes} Minuten und der Chat schließt um {time} Uhr: Möglicherweise werden Sie nicht mehr rechtzeitig bedient.',

@@ -316,7 +316,7 @@ export default {
   'tk.err.no_competent_office': 'We could not find the INPS office for your province. Please try again later.',
   'tk.err.not_found': 'Request not found.',
   'tk.err.auth': 'Your session has expired: please sign in again.',
-  'tk.err.network': 'No connection: the request was not sent. Please try again.',
+  'tk.err.network': 'No connection: check the network and send again.',
   'tk.err.generic': 'That did not work ({code}). Please try again.',
   'tk.closing.title': 'The service is about to close',
   'tk.closing.text': 'The expected wait is about {minutes} minutes and the chat closes at {time} (Italian time): you might not be served in time.',

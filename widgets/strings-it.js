@@ -317,7 +317,7 @@ export default {
   'tk.err.no_competent_office': 'Non è stato possibile individuare la sede INPS competente per la tua provincia. Riprova più tardi.',
   'tk.err.not_found': 'Richiesta non trovata.',
   'tk.err.auth': 'La sessione è scaduta: accedi di nuovo.',
-  'tk.err.network': 'Connessione assente: la richiesta non è stata inviata. Riprova.',
+  'tk.err.network': 'Connessione assente: controlla la rete e invia di nuovo.',
   'tk.err.generic': 'Non è stato possibile completare l’operazione ({code}). Riprova.',
   'tk.closing.title': 'Il servizio sta per chiudere',
   'tk.closing.text': 'L’attesa stimata è di circa {minutes} minuti e la chat chiude alle {time}: potresti non essere servito in tempo.',
