@@ -51,12 +51,12 @@ export function followUpUntil(ticket: TicketRecord, now: Date): Date | null {
  * follow_up_matricola_mismatch).
  */
 export async function followedRequest(store: TicketStore, identity: Identity, input: FollowUpInput, now: Date): Promise<TicketRecord> {
+  if (input.province !== undefined) throw new AppError('validation_failed', 'a follow-up goes to the sede of the request it follows: give no province');
   const id = input.follows;
   const original = typeof id === 'string' && TICKET_ID.test(id) ? await store.get(id.toLowerCase()) : null;
   if (!original || !mayView(identity, original)) throw new AppError('not_found');
   if (original.status !== 'closed') throw new AppError('ticket_not_closed', original.protocol);
   if (followUpUntil(original, now) === null) throw new AppError('follow_up_window_expired', String(FOLLOW_UP_WINDOW_DAYS));
-  if (input.province !== undefined) throw new AppError('validation_failed', 'a follow-up goes to the sede of the request it follows: give no province');
   if (input.matricola !== undefined && (input.matricola.trim() || null) !== original.matricola) {
     throw new AppError('follow_up_matricola_mismatch', original.matricola === null ? 'the request names no matricola' : `the request is about matricola ${original.matricola}`);
   }

@@ -96,8 +96,30 @@ export function insertAt(area, text) {
  *   the form's facts: the topic (its answers first), the placeholders' values in a
  *   language, and placeholders this form can never fill (answers naming them are not offered)
  */
+/**
+ * The picker's controls inside its form's empty fieldset, once: the reply form and
+ * "Scrivi a un utente" (cloned from a template) each have one, named by `prefix`.
+ */
+function fill(box, prefix) {
+  const text = (tag, key, attrs = {}) => h(tag, { ...attrs, 'data-t': key }, tr(key));
+  box.replaceChildren(
+    text('legend', 'off.canned.title'),
+    h('div', { class: 'canned-row' },
+      h('div', { class: 'field canned-answer' },
+        text('label', 'off.canned.answer', { for: `${prefix}-canned` }),
+        h('select', { id: `${prefix}-canned`, 'aria-describedby': `${prefix}-canned-note` })),
+      h('div', { class: 'field' }, text('label', 'off.canned.lang', { for: `${prefix}-canned-lang` }), h('select', { id: `${prefix}-canned-lang` })),
+      text('button', 'off.canned.insert', { id: `${prefix}-canned-insert`, type: 'button' })),
+    text('p', 'off.canned.note', { id: `${prefix}-canned-note`, class: 'note' }),
+  );
+}
+
 export function cannedPicker({ prefix, api, announce, facts }) {
-  const box = () => $(`#${prefix}-canned-box`);
+  const box = () => {
+    const el = $(`#${prefix}-canned-box`);
+    if (el && el.childElementCount === 0) fill(el, prefix);
+    return el;
+  };
   const select = () => $(`#${prefix}-canned`);
   const langSelect = () => $(`#${prefix}-canned-lang`);
   const area = () => $(`#${prefix}-text`) ?? $(`#${prefix}-body`);
