@@ -290,7 +290,8 @@ test('the feed pushes dashboard.update to subscribers every interval, per scope,
   assert.ok(ge.frames.every((f) => f.type === 'dashboard.update' && f.live.scope.sede === 'SEDE-GE'));
   assert.is(sup.frames[0]!.live.provinces.length, 110);
   sup.closed = true; // the socket went away
-  await feed.tick();
+  await feed.tick(); // returns at once when the timer's round is under way: that round or the next sweeps
+  await until('the closed subscriber is dropped', () => feed.subscribers === 1, 3000).catch(() => {});
   assert.is(feed.subscribers, 1);
   await feed.unsubscribe(ge);
   assert.not.ok(feed.running, 'the timer stops with the last subscriber');
