@@ -41,12 +41,19 @@ export function availabilityFastPath(current: AvailabilityNow, fastify: Listener
     if (query && known.size < MAX_KNOWN_URLS) known.set(url, query);
     return query;
   };
+  // The header list of each answer, made once per answer (a few hundred a minute at most).
+  const headersOf = new WeakMap<Buffer, string[]>();
+  const headers = (bytes: Buffer): string[] => {
+    let list = headersOf.get(bytes);
+    if (!list) headersOf.set(bytes, (list = ['content-type', JSON_TYPE, 'content-length', String(bytes.length), ...SECURITY_HEADERS]));
+    return list;
+  };
   const listener: Listener = (req, res) => {
     const query = req.method === 'GET' && req.url !== undefined ? recognise(req.url) : null;
-    if (query === null || req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) return fastify(req, res);
+    if (query === null || announcesBody(req.rawHeaders)) return fastify(req, res);
     hits++;
     const { bytes } = current.get(query.province, query.audience);
-    res.writeHead(200, ['content-type', JSON_TYPE, 'content-length', String(bytes.length), ...SECURITY_HEADERS]);
+    res.writeHead(200, headers(bytes));
     res.end(bytes);
   };
   return {
@@ -55,6 +62,21 @@ export function availabilityFastPath(current: AvailabilityNow, fastify: Listener
       return hits;
     },
   };
+}
+
+/**
+ * Whether the request has a body (Content-Length or Transfer-Encoding, any case), read
+ * from the raw header list: `req.headers` would build an object per request, which the
+ * answer never needs.
+ */
+function announcesBody(raw: string[]): boolean {
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length !== 14 && name.length !== 17) continue;
+    const lower = name.toLowerCase();
+    if (lower === 'content-length' || lower === 'transfer-encoding') return true;
+  }
+  return false;
 }
 
 interface Query {

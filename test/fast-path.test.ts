@@ -5,6 +5,7 @@
  * reaches fastify and its validation.
  */
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -26,6 +27,18 @@ function get(path: string, method = 'GET'): Promise<{ status: number; headers: R
     });
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** Raw bytes out, the status line back: header names exactly as written. */
+function raw(text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(ctx.port, '127.0.0.1', () => socket.end(text));
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => (answer += d));
+    socket.on('end', () => resolve(answer.split('\r\n')[0]!));
+    socket.on('error', reject);
   });
 }
 
@@ -80,6 +93,24 @@ test('every other shape of the URL goes to fastify, which validates it as before
   }
   const head = await get('/api/v1/availability?province=MI', 'HEAD');
   assert.is(head.status, 200, 'HEAD is fastify\'s');
+});
+
+test('a GET that announces a body, in any letter case, goes to fastify', async () => {
+  const url = '/api/v1/availability?province=MI';
+  const requests = [
+    `GET ${url} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`,
+    `GET ${url} HTTP/1.1\r\nHost: x\r\nCONTENT-LENGTH: 0\r\nConnection: close\r\n\r\n`,
+    `GET ${url} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n`,
+  ];
+  for (const text of requests) {
+    const hits = ctx.app.availabilityFastPath!.hits;
+    const status = await raw(text);
+    assert.match(status, /^HTTP\/1\.1 \d{3} /, 'answered');
+    assert.is(ctx.app.availabilityFastPath!.hits, hits, `${text.split('\r\n')[2]} went to fastify`);
+  }
+  const hits = ctx.app.availabilityFastPath!.hits;
+  assert.match(await raw(`GET ${url} HTTP/1.1\r\nHost: x\r\nX-Content-Length-Ish: 1\r\nConnection: close\r\n\r\n`), /^HTTP\/1\.1 200 /);
+  assert.is(ctx.app.availabilityFastPath!.hits, hits + 1, 'other headers do not count');
 });
 
 test.run();
