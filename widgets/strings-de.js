@@ -287,6 +287,7 @@ export default {
   'tk.done.follows': 'Folgt auf die Anfrage',
   'tk.err.ticket_not_closed': 'Die Anfrage ist noch nicht abgeschlossen: Schreiben Sie direkt dort, mit „Antworten“.',
   'tk.err.follow_up_window_expired': 'Die Anfrage wurde vor mehr als 30 Tagen abgeschlossen: Bitte stellen Sie eine neue Anfrage.',
+  'tk.err.follow_up_withdrawn': 'Sie haben diese Anfrage zurückgezogen, daher hat der Sitz sie nicht bearbeitet: Für dasselbe Anliegen stellen Sie bitte eine neue Anfrage.',
   'tk.err.follow_up_matricola_mismatch': 'Eine Folgeanfrage betrifft dasselbe Unternehmen wie die Anfrage, auf die sie folgt.',
   'notice.info': 'Hinweis',
   'notice.warning': 'Wichtiger Hinweis',

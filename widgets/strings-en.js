@@ -392,6 +392,7 @@ export default {
   'tk.done.follows': 'Follows request',
   'tk.err.ticket_not_closed': 'The request is not closed yet: write in it directly, with "Reply".',
   'tk.err.follow_up_window_expired': 'The request was closed more than 30 days ago: please write a new request.',
+  'tk.err.follow_up_withdrawn': 'You withdrew this request, so the office did not deal with it: for the same matter please write a new request.',
   'tk.err.follow_up_matricola_mismatch': 'A follow-up request is about the same company as the request it follows.',
   'notice.info': 'Notice',
   'notice.warning': 'Important notice',

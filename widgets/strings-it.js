@@ -393,6 +393,7 @@ export default {
   'tk.done.follows': 'Collegata alla richiesta',
   'tk.err.ticket_not_closed': 'La richiesta non è ancora chiusa: scrivi direttamente lì, con «Rispondi».',
   'tk.err.follow_up_window_expired': 'Sono passati più di 30 giorni dalla chiusura della richiesta: scrivi una nuova richiesta.',
+  'tk.err.follow_up_withdrawn': 'Hai ritirato questa richiesta, quindi la sede non l’ha esaminata: per lo stesso problema scrivi una nuova richiesta.',
   'tk.err.follow_up_matricola_mismatch': 'Una richiesta collegata riguarda la stessa azienda della richiesta che segue.',
   'notice.info': 'Avviso',
   'notice.warning': 'Avviso importante',
