@@ -84,3 +84,37 @@ export function linkOf(ticket: Pick<TicketRecord, 'id' | 'protocol'>): TicketLin
 export function followsOf(ticket: TicketRecord): TicketLink | null {
   return ticket.followsProtocol === null ? null : { id: ticket.followsId, protocol: ticket.followsProtocol };
 }
+
+/**
+ * An office's read-only access to another sede's request as the history of a
+ * follow-up it holds: the follow-up was transferred in, or followed a request
+ * another sede closed, and the operator answering it needs what was asked and
+ * answered before. Granted while a request at the office's sede now follows
+ * this one, directly or link by link (a follow-up of a follow-up); not to a
+ * supervisor (who sees everything anyway) nor to users (`mayView` is theirs).
+ */
+export interface HistoryAccess {
+  /** The follow-up at the caller's sede that makes this request its history (the oldest, if several). */
+  followUp: { id: string; protocol: string };
+  /** The direct follow-ups of this request on the way to the caller's sede: the caller may open them too. */
+  via: ReadonlySet<string>;
+}
+
+export async function historyAccess(store: TicketStore, identity: Identity, ticket: TicketRecord): Promise<HistoryAccess | null> {
+  if (identity.role !== 'office' || identity.sede === null) return null;
+  const held = await store.followUpsAtSede(ticket.id, identity.sede);
+  if (held.length === 0) return null;
+  return { followUp: held[0]!.held, via: new Set(held.map((h) => h.via)) };
+}
+
+/**
+ * The follow-ups of a request that the caller may open, as links: those it may
+ * see, and for an office those on the way to a follow-up it holds (its history
+ * too). The chain is only walked when an office is shown a follow-up of
+ * another sede.
+ */
+export async function openableFollowUps(store: TicketStore, identity: Identity, ticket: TicketRecord, followUps: readonly TicketRecord[], history: HistoryAccess | null): Promise<TicketLink[]> {
+  let via = history?.via;
+  if (via === undefined && identity.role === 'office' && followUps.some((f) => !mayView(identity, f))) via = (await historyAccess(store, identity, ticket))?.via;
+  return followUps.filter((f) => mayView(identity, f) || via?.has(f.id) === true).map(linkOf);
+}
