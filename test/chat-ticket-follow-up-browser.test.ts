@@ -36,6 +36,18 @@ const officeToken = () => devToken({ role: 'office', sub: 'op-mi-seguito', name:
 /** The token of the person signed in on the page (the dev sign-in keeps their claims in sessionStorage). */
 const tokenOfPage = async (page: Page) => devToken(JSON.parse((await page.evaluate(() => sessionStorage.getItem('infocig.chat.dev')))!));
 
+/** The office console, signed in (development sign-in) as an operator of `sede`, in a context of its own. */
+async function officeConsole(contextName: string, sede: string, name: string, code: string) {
+  const c = await chromium.newContext(contextName, { viewport: { width: 1366, height: 900 } });
+  const page = await c.newPage();
+  await page.goto(`${pages.server.base}/office/`);
+  await page.getByLabel('Sede territoriale').selectOption(sede);
+  await page.getByLabel('Nome').fill(name);
+  await page.getByLabel('Codice operatore').fill(code);
+  await page.getByRole('button', { name: 'Entra' }).click();
+  return { c, page };
+}
+
 if (chromiumOrSkip()) {
   test.before(async () => {
     await pages.start();
@@ -133,13 +145,7 @@ if (chromiumOrSkip()) {
   });
 
   test('the office console marks the follow-up, shows what it follows and opens the earlier request from it, recorded as a read', async () => {
-    const c = await chromium.newContext('office', { viewport: { width: 1366, height: 900 } });
-    const page = await c.newPage();
-    await page.goto(`${pages.server.base}/office/`);
-    await page.getByLabel('Sede territoriale').selectOption('SEDE-MI');
-    await page.getByLabel('Nome').fill('Laura Conti');
-    await page.getByLabel('Codice operatore').fill('op-conti-seguito');
-    await page.getByRole('button', { name: 'Entra' }).click();
+    const { c, page } = await officeConsole('office', 'SEDE-MI', 'Laura Conti', 'op-conti-seguito');
     const item = page.locator('.q-item', { hasText: ctx.followUp });
     await item.waitFor();
     assert.match((await item.textContent()) ?? '', /Seguito/);
@@ -192,13 +198,7 @@ if (chromiumOrSkip()) {
     const moved = await api(mi, 'POST', `/api/v1/tickets/${queued.id}/transfer`, { sede: 'SEDE-RM', reason: 'Matricola della sede di Roma' });
     assert.is(moved.status, 200, JSON.stringify(moved.body));
 
-    const c = await chromium.newContext('office-rm', { viewport: { width: 1366, height: 900 } });
-    const page = await c.newPage();
-    await page.goto(`${pages.server.base}/office/`);
-    await page.getByLabel('Sede territoriale').selectOption('SEDE-RM');
-    await page.getByLabel('Nome').fill('Paolo Neri');
-    await page.getByLabel('Codice operatore').fill('op-neri-roma');
-    await page.getByRole('button', { name: 'Entra' }).click();
+    const { c, page } = await officeConsole('office-rm', 'SEDE-RM', 'Paolo Neri', 'op-neri-roma');
     await page.locator('.q-item', { hasText: ctx.followUp }).click();
     await page.getByRole('button', { name: `Segue la richiesta n. ${ctx.original.protocol}` }).click();
     await page.locator('#t-protocol', { hasText: ctx.original.protocol }).waitFor();

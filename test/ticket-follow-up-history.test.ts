@@ -15,12 +15,12 @@ import * as assert from 'uvu/assert';
 import { ManualClock } from '../routing/clock.ts';
 import { accessLog } from '../schema/access-tables.ts';
 import { injectedApp, injectForm, type InjectedApp, type Json } from './helpers/app.ts';
+import { PDF } from './helpers/sample-files.ts';
 
 const kind = process.env.DATABASE_URL ? 'postgres' : 'pglite';
 /** Monday 2 March 2026, 10:00 in Rome. */
 const MONDAY_10 = new Date('2026-03-02T09:00:00.000Z');
 const HOUR = 3_600_000;
-const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 const clock = new ManualClock(MONDAY_10.getTime());
 
 let whole: InjectedApp;
