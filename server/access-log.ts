@@ -65,6 +65,8 @@ export interface OwnAccessView {
   subjectId: string;
   /** The request read (a ticket, or the ticket of a file); null for a chat. */
   ticketId: string | null;
+  /** Read by another sede as the history of a follow-up it holds (`detail.followUp`, docs/tickets.md). */
+  forFollowUp: boolean;
   by: { role: string; sede: string | null };
 }
 
@@ -153,6 +155,7 @@ export class AccessLog {
       action: r.action,
       subjectId: r.subjectId,
       ticketId: ticketOf(r, q.ticket),
+      forFollowUp: typeof r.detail.followUp === 'string',
       by: { role: r.actorRole, sede: r.actorSede },
     }));
     return { items, page: q.page, pageSize: q.pageSize, total };

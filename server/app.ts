@@ -98,7 +98,7 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
     auth: services.auth, store: services.store, access: services.access, db: services.db.db, clock: services.clock, officeName: services.dashboard.officeName,
   });
   await app.register(ticketHttpRoutes, { auth: services.auth, tickets: services.tickets, access: services.access, attachments: services.attachments, contacts: services.contacts, officeName: services.dashboard.officeName });
-  await app.register(accessLogRoutes, { auth: services.auth, access: services.access, timeZone: services.tickets.timeZone });
+  await app.register(accessLogRoutes, { auth: services.auth, access: services.access, timeZone: services.tickets.timeZone, officeName: services.dashboard.officeName });
   await app.register(cannedResponsesRoute, { auth: services.auth, responses: services.config.cannedResponses, officeResponses: services.config.officeResponses });
   await app.register(tipsRoute, { responses: services.config.cannedResponses });
   await app.register(announcementRoutes, { auth: services.auth, announcements: services.announcements });

@@ -50,6 +50,7 @@ export const ERRORS = {
   ticket_transferred: { status: 409, message: 'The ticket was transferred to another sede meanwhile; nothing was changed' },
   ticket_not_closed: { status: 409, message: 'The request %s is not closed: write in it instead of opening a follow-up' },
   follow_up_window_expired: { status: 409, message: 'The request was closed more than %s days ago: open a new request instead of a follow-up' },
+  follow_up_withdrawn: { status: 409, message: 'The request %s was withdrawn by its writer, so the sede never answered it: open a new request instead of a follow-up' },
   idempotency_key_reused: { status: 422, message: 'This Idempotency-Key was already used for a different request: send a new key for a new request' },
   follow_up_matricola_mismatch: { status: 422, message: 'A follow-up stays with the company of the request it follows: %s' },
   // ticket attachments and notices

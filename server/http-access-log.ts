@@ -50,7 +50,15 @@ const itemSchema = {
 
 const ownItemSchema = {
   type: 'object',
-  properties: { at: str, action: str, subjectId: str, ticketId: nullableString, by: { type: 'object', properties: { role: str, sede: nullableString } } },
+  properties: {
+    at: str,
+    action: str,
+    subjectId: str,
+    ticketId: nullableString,
+    forFollowUp: { type: 'boolean' },
+    /** `sedeName`: the office's name ("INPS Sede di Roma"), null when the directory does not know the code */
+    by: { type: 'object', properties: { role: str, sede: nullableString, sedeName: nullableString } },
+  },
 } as const;
 
 const FILTERS = {
@@ -75,7 +83,12 @@ const pageOf = (items: object) =>
     required: ['items', 'page', 'pageSize', 'total'],
   }) as const;
 
-export async function accessLogRoutes(app: FastifyInstance, opts: { auth: Authenticator; access: AccessLog; timeZone: string }): Promise<void> {
+export async function accessLogRoutes(
+  app: FastifyInstance,
+  opts: { auth: Authenticator; access: AccessLog; timeZone: string; officeName?: (sede: string) => string | null },
+): Promise<void> {
+  // A person reads which office looked by its name: another sede (reading a follow-up's history) is not the request's own.
+  const named = <T extends { by: { sede: string | null } }>(item: T) => ({ ...item, by: { ...item.by, sedeName: item.by.sede === null ? null : (opts.officeName?.(item.by.sede) ?? null) } });
   /** `from`/`to` as instants: a day is its first instant, and `to` includes the whole day. */
   const days = (q: { from?: string; to?: string }) => ({
     from: q.from === undefined ? undefined : queryBoundary('from', q.from, 'start', opts.timeZone),
@@ -143,6 +156,9 @@ export async function accessLogRoutes(app: FastifyInstance, opts: { auth: Authen
         },
       },
     },
-    async (request) => opts.access.mine(await signedIn(request, opts.auth), request.query),
+    async (request) => {
+      const page = await opts.access.mine(await signedIn(request, opts.auth), request.query);
+      return { ...page, items: page.items.map(named) };
+    },
   );
 }

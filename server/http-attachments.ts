@@ -228,11 +228,13 @@ export async function ticketHttpRoutes(app: FastifyInstance, opts: TicketHttpOpt
     },
     async (request, reply) => {
       const identity = await signedIn(request, auth);
-      const ticket = await tickets.visibleTicket(identity, request.params.id);
+      // The files of another sede's request too, for an office holding a follow-up of it (read only).
+      const { ticket, history } = await tickets.readableTicket(identity, request.params.id);
       const attachmentId = request.params.attachmentId;
       const found = UUID.test(attachmentId) ? await attachments.content(ticket.id, attachmentId.toLowerCase()) : null;
       if (!found) throw new AppError('not_found');
-      await opts.access.record(identity, { action: 'attachment.read', subjectId: attachmentId.toLowerCase(), ownerId: ownerOfTicket(ticket), detail: { ticket: ticket.id } }, request.id);
+      const detail = { ticket: ticket.id, ...(history ? { followUp: history.followUp.id } : {}) };
+      await opts.access.record(identity, { action: 'attachment.read', subjectId: attachmentId.toLowerCase(), ownerId: ownerOfTicket(ticket), detail }, request.id);
       reply
         .header('Content-Type', servedContentType(found.meta.mediaType))
         .header('Content-Length', String(found.content.length))

@@ -100,8 +100,10 @@ const detailSchema = {
   properties: {
     ...ticketSchema.properties,
     replies: { type: 'array', items: threadEntrySchema },
-    /** the requests that follow this one up, those the caller may see */
+    /** the requests that follow this one up, those the caller may open */
     followedBy: { type: 'array', items: linkSchema },
+    /** office only, reading another sede's request read-only as the history of a follow-up it holds: that follow-up */
+    historyOf: { type: 'object', properties: { id: { type: 'string' }, protocol: { type: 'string' } } },
     /** staff only: the internal notes (http-ticket-notes.ts); users never get the field */
     notes: { type: 'array', items: threadEntrySchema },
     audit: {
@@ -304,7 +306,8 @@ export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptio
     async (request) => {
       const identity = await signedIn(request, auth);
       const detail = await tickets.get(identity, request.params.id);
-      await access.record(identity, { action: 'ticket.read', subjectId: detail.ticket.id, ownerId: ownerOfTicket(detail.ticket) }, request.id);
+      const history = detail.historyOf === null ? {} : { detail: { followUp: detail.historyOf.id } };
+      await access.record(identity, { action: 'ticket.read', subjectId: detail.ticket.id, ownerId: ownerOfTicket(detail.ticket), ...history }, request.id);
       const staff = isStaff(identity);
       const view = ticketView(identity, detail.ticket, detail.now, names);
       if (staff) view.user = { ...(view.user as object), lang: await readerLang(detail.ticket.userId) };
@@ -312,6 +315,7 @@ export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptio
         ...view,
         replies: detail.replies.map((r) => replyView(identity, r)),
         followedBy: detail.followedBy,
+        ...(detail.historyOf === null ? {} : { historyOf: detail.historyOf }),
         ...(staff && detail.audit ? { audit: detail.audit.map(auditView) } : {}),
         ...(staff && detail.notes ? { notes: detail.notes.map(noteView) } : {}),
         ...(detail.transcript

@@ -30,8 +30,13 @@ export interface TicketDetail {
   notes: TicketNote[] | null;
   /** The chat the ticket came from, when escalated. */
   transcript: { seq: number; senderId: string; senderRole: string; text: string; at: Date }[] | null;
-  /** The requests that follow this one up, those the caller may see, oldest first. */
+  /** The requests that follow this one up, those the caller may open, oldest first. */
   followedBy: TicketLink[];
+  /**
+   * Set when an office reads another sede's request as the history of a
+   * follow-up it holds (read only): that follow-up. Null for every other read.
+   */
+  historyOf: { id: string; protocol: string } | null;
   now: Date;
 }
 

@@ -28,7 +28,7 @@ import type { Identity } from './auth.ts';
 import type { ConversationRecord } from './chat-store.ts';
 import { AppError } from './errors.ts';
 import { createByOffice, createByUser, createFromEscalation, type CreationContext, type Opened } from './ticket-creation.ts';
-import { linkOf } from './ticket-follow-up.ts';
+import { historyAccess, openableFollowUps, type HistoryAccess } from './ticket-follow-up.ts';
 import {
   fileCount,
   positiveInt,
@@ -180,22 +180,25 @@ export class TicketService {
   }
 
   /**
-   * One ticket with its thread and the follow-ups the caller may see (another
+   * One ticket with its thread and the follow-ups the caller may open (another
    * person's follow-up of a company's request is theirs only when they hold
-   * the company); staff also get its audit trail and internal notes.
+   * the company); staff also get its audit trail and internal notes. An office
+   * reading another sede's request as the history of a follow-up it holds
+   * (`historyOf`) gets the thread, transcript and files, not that sede's notes
+   * nor its audit trail: those are the other sede's working papers.
    */
   async get(identity: Identity, id: string): Promise<TicketDetail> {
-    const ticket = await this.visible(identity, id);
-    const staff = isStaff(identity);
+    const { ticket, history } = await this.readableTicket(identity, id);
+    const sedeStaff = isStaff(identity) && history === null;
     const [replies, audit, notes, transcript, followUps] = await Promise.all([
       this.store.replies(ticket.id),
-      staff ? this.store.audit(ticket.id) : Promise.resolve(null),
-      staff ? this.store.notes(ticket.id) : Promise.resolve(null),
+      sedeStaff ? this.store.audit(ticket.id) : Promise.resolve(null),
+      sedeStaff ? this.store.notes(ticket.id) : Promise.resolve(null),
       ticket.conversationId !== null ? this.store.transcript(ticket.conversationId) : Promise.resolve(null),
       this.store.followUps(ticket.id),
     ]);
-    const followedBy = followUps.filter((f) => mayView(identity, f)).map(linkOf);
-    return { ticket, replies, audit, notes, transcript, followedBy, now: this.now() };
+    const followedBy = await openableFollowUps(this.store, identity, ticket, followUps, history);
+    return { ticket, replies, audit, notes, transcript, followedBy, historyOf: history?.followUp ?? null, now: this.now() };
   }
 
   /**
@@ -272,9 +275,20 @@ export class TicketService {
     if (written >= this.dailyReplyLimit) throw new AppError('reply_limit_reached', String(this.dailyReplyLimit));
   }
 
-  /** One ticket the caller may see, or not_found (absent and "not yours" alike). */
-  async visibleTicket(identity: Identity, id: string): Promise<TicketRecord> {
-    return this.visible(identity, id);
+  /**
+   * One ticket the caller may read, or not_found (absent and "not yours"
+   * alike): one it may see (`mayView`), or for an office another sede's
+   * request that a follow-up at its sede follows, read only (`history`, see
+   * ticket-follow-up.ts). Reads only: every action goes through `visible`.
+   */
+  async readableTicket(identity: Identity, id: string): Promise<{ ticket: TicketRecord; history: HistoryAccess | null }> {
+    if (typeof id !== 'string' || !TICKET_ID.test(id)) throw new AppError('not_found');
+    const ticket = await this.store.get(id.toLowerCase());
+    if (!ticket) throw new AppError('not_found');
+    if (mayView(identity, ticket)) return { ticket, history: null };
+    const history = await historyAccess(this.store, identity, ticket);
+    if (history === null) throw new AppError('not_found');
+    return { ticket, history };
   }
 
   /**

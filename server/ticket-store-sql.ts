@@ -13,6 +13,7 @@
  *   both succeed.
  * - Creations (protocol numbers, group commit): ticket-create-sql.ts.
  * - Internal notes (staff only): ticket-notes-sql.ts.
+ * - The chain of follow-ups held at a sede: ticket-follow-up-sql.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { and, asc, count, desc, eq, gt, gte, ilike, inArray, isNull, lt, ne, not, or, sql, type SQL } from 'drizzle-orm';
@@ -23,6 +24,7 @@ import type { AttachmentMeta } from './attachments.ts';
 import type { Db } from './db.ts';
 import type { GroupCommitStats } from './group-commit.ts';
 import { byIdempotencyKey, sqlTicketCreator, toTicketRecord } from './ticket-create-sql.ts';
+import { followUpsAtSede } from './ticket-follow-up-sql.ts';
 import { addTicketNote, ticketNotesOf } from './ticket-notes-sql.ts';
 import { AppError } from './errors.ts';
 import {
@@ -96,6 +98,7 @@ export function createSqlTicketStore(db: Db, options: { now?: () => number } = {
     followUps: async (ticketId) =>
       // tickets_follows_idx
       (await db.select().from(tickets).where(eq(tickets.followsId, ticketId)).orderBy(asc(tickets.createdAt), asc(tickets.id)).limit(THREAD_LIMIT)).map(toRecord),
+    followUpsAtSede: (ticketId, sede) => followUpsAtSede(db, ticketId, sede),
     audit: async (ticketId): Promise<AuditEntry[]> =>
       db.select().from(ticketAudit).where(eq(ticketAudit.ticketId, ticketId)).orderBy(asc(ticketAudit.id)).limit(THREAD_LIMIT),
     notes: (ticketId) => ticketNotesOf(db, ticketId),

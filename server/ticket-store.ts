@@ -80,6 +80,13 @@ export interface TicketLink {
   protocol: string;
 }
 
+/** A later request of a follow-up chain held at a sede, and which direct follow-up of the earlier request leads to it. */
+export interface FollowUpAtSede {
+  /** The direct follow-up of the earlier request that the chain passes through (`held` itself when it follows it directly). */
+  via: string;
+  held: { id: string; protocol: string };
+}
+
 export interface TicketReply {
   ticketId: string;
   seq: number;
@@ -320,6 +327,12 @@ export interface TicketStore {
   replies(ticketId: string): Promise<TicketReply[]>;
   /** The requests that follow this one up, oldest first (the caller filters them by visibility). */
   followUps(ticketId: string): Promise<TicketRecord[]>;
+  /**
+   * The requests at `sede` now that follow this one up, directly or link by
+   * link along the chain, oldest first (ticket-follow-up-sql.ts): an office
+   * holding one reads this request as its history.
+   */
+  followUpsAtSede(ticketId: string, sede: string): Promise<FollowUpAtSede[]>;
   audit(ticketId: string): Promise<AuditEntry[]>;
   /** The internal notes, in seq order (staff reads only). */
   notes(ticketId: string): Promise<TicketNote[]>;

@@ -132,9 +132,9 @@ test('a person sees which office read their request and files, not which employe
   assert.is(all.body!.total, 4);
   const one = await call(userTok, `/api/v1/access-log/mine?ticket=${id}`);
   assert.equal(one.body!.items.map((r: Json) => [r.action, r.ticketId, r.by]), [
-    ['ticket.read', id, { role: 'supervisor', sede: null }],
-    ['attachment.read', id, { role: 'office', sede: 'SEDE-MI' }],
-    ['ticket.read', id, { role: 'office', sede: 'SEDE-MI' }],
+    ['ticket.read', id, { role: 'supervisor', sede: null, sedeName: null }],
+    ['attachment.read', id, { role: 'office', sede: 'SEDE-MI', sedeName: 'INPS Sede di Milano' }],
+    ['ticket.read', id, { role: 'office', sede: 'SEDE-MI', sedeName: 'INPS Sede di Milano' }],
   ]);
   assert.not.match(JSON.stringify(all.body), /op-verdi|sup-rossi|Gino/, 'no employee named');
 

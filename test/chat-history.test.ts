@@ -172,7 +172,7 @@ test('the transcript of a listed chat: seq, role, text and time, with the displa
   const reads = await log(`?action=conversation.read&actor=adv-ch-t`);
   assert.equal(reads.items.map((r: Json) => [r.subjectId, r.ownerId, r.detail]), [[listed.id, u, { chat: now.id }]], 'only the transcript sent is in the log');
   const mine = await call(worker(u), '/api/v1/access-log/mine');
-  assert.equal(mine.body.items.map((r: Json) => [r.action, r.subjectId, r.by]), [['conversation.read', listed.id, { role: 'advisor', sede: null }]], 'the user sees the read of their chat');
+  assert.equal(mine.body.items.map((r: Json) => [r.action, r.subjectId, r.by]), [['conversation.read', listed.id, { role: 'advisor', sede: null, sedeName: null }]], 'the user sees the read of their chat');
 });
 
 test('its own advisor reading a chat they served again is not recorded, as for GET /api/v1/conversations/:id', async () => {

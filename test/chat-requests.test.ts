@@ -170,7 +170,7 @@ test("each list is in the access log with the user as owner and the requests it 
   const [row] = rows.items;
   assert.equal([row.action, row.actor, row.ownerId, row.detail], ['ticket.list', { id: 'adv-cr-5', role: 'advisor', sede: null }, 'usr-cr-5', { results: 1, tickets: id }]);
   const mine = await call(me, `/api/v1/access-log/mine?ticket=${id}`);
-  assert.equal(mine.body.items.map((r: Json) => [r.action, r.ticketId, r.by]), [['ticket.list', id, { role: 'advisor', sede: null }]]);
+  assert.equal(mine.body.items.map((r: Json) => [r.action, r.ticketId, r.by]), [['ticket.list', id, { role: 'advisor', sede: null, sedeName: null }]]);
 });
 
 test('when the access log cannot be written the answer is 503 access_log_unavailable with no requests in it, and nothing is recorded', async () => {

@@ -7,8 +7,11 @@
  * follows and the closed one lists it, each opening the other, in "Le mie
  * richieste" too. The office console marks the follow-up in the queue, shows
  * "Segue la richiesta n. …" and opens the earlier request from it (a read the
- * access log records), and back. axe-core on each state; the page logs no CSP
- * violation or script error.
+ * access log records), and back. A request the user withdrew offers no
+ * follow-up. Once the follow-up is transferred to Roma, Roma's console opens
+ * the earlier request read only ("Richiesta della sede di Milano, in sola
+ * lettura"), without Milano's notes, and goes back. axe-core on each state;
+ * the page logs no CSP violation or script error.
  *
  * Screenshots: test/screenshots/chat-ticket-follow-up-*.png. Skips without /usr/bin/chromium.
  */
@@ -32,6 +35,18 @@ const ctx = {
 const officeToken = () => devToken({ role: 'office', sub: 'op-mi-seguito', name: 'Laura Bianchi', sede: 'SEDE-MI' });
 /** The token of the person signed in on the page (the dev sign-in keeps their claims in sessionStorage). */
 const tokenOfPage = async (page: Page) => devToken(JSON.parse((await page.evaluate(() => sessionStorage.getItem('infocig.chat.dev')))!));
+
+/** The office console, signed in (development sign-in) as an operator of `sede`, in a context of its own. */
+async function officeConsole(contextName: string, sede: string, name: string, code: string) {
+  const c = await chromium.newContext(contextName, { viewport: { width: 1366, height: 900 } });
+  const page = await c.newPage();
+  await page.goto(`${pages.server.base}/office/`);
+  await page.getByLabel('Sede territoriale').selectOption(sede);
+  await page.getByLabel('Nome').fill(name);
+  await page.getByLabel('Codice operatore').fill(code);
+  await page.getByRole('button', { name: 'Entra' }).click();
+  return { c, page };
+}
 
 if (chromiumOrSkip()) {
   test.before(async () => {
@@ -130,13 +145,7 @@ if (chromiumOrSkip()) {
   });
 
   test('the office console marks the follow-up, shows what it follows and opens the earlier request from it, recorded as a read', async () => {
-    const c = await chromium.newContext('office', { viewport: { width: 1366, height: 900 } });
-    const page = await c.newPage();
-    await page.goto(`${pages.server.base}/office/`);
-    await page.getByLabel('Sede territoriale').selectOption('SEDE-MI');
-    await page.getByLabel('Nome').fill('Laura Conti');
-    await page.getByLabel('Codice operatore').fill('op-conti-seguito');
-    await page.getByRole('button', { name: 'Entra' }).click();
+    const { c, page } = await officeConsole('office', 'SEDE-MI', 'Laura Conti', 'op-conti-seguito');
     const item = page.locator('.q-item', { hasText: ctx.followUp });
     await item.waitFor();
     assert.match((await item.textContent()) ?? '', /Seguito/);
@@ -164,6 +173,65 @@ if (chromiumOrSkip()) {
     await page.getByRole('button', { name: `Seguita dalla richiesta n. ${ctx.followUp}` }).click();
     await page.locator('#t-protocol', { hasText: ctx.followUp }).waitFor();
     await c.close();
+  });
+
+  test('a request the user withdrew offers no follow-up in its thread: the sede never answered it', async () => {
+    const page = ctx.page;
+    const user = await tokenOfPage(page);
+    const made = await api(user, 'POST', '/api/v1/tickets', { subject: 'Domanda ritirata', category: 'cigo', body: 'Ho risolto da solo.' });
+    assert.is(made.status, 201, JSON.stringify(made.body));
+    assert.is((await api(user, 'PATCH', `/api/v1/tickets/${made.body.id}`, { status: 'closed' })).status, 200);
+    await page.getByRole('button', { name: 'Le mie richieste' }).click();
+    await page.locator('.tk-item', { hasText: made.body.protocol }).click();
+    await page.getByRole('heading', { name: 'Domanda ritirata' }).waitFor();
+    await page.locator('#th-closed', { hasText: 'Ritirata' }).waitFor();
+    assert.ok(await page.locator('#th-follow-up').isHidden(), 'no "Non è risolto?" on a withdrawn request');
+    await shot(page, 'follow-up-withdrawn');
+  });
+
+  test('an office the follow-up was transferred to opens the earlier request read only, as its history, and goes back', async () => {
+    const mi = await officeToken();
+    const queued = (await api(mi, 'GET', '/api/v1/tickets?pageSize=100')).body.items.find((x: Json) => x.protocol === ctx.followUp);
+    assert.ok(queued, 'the follow-up is in Milano\'s queue');
+    assert.is((await api(mi, 'POST', `/api/v1/tickets/${queued.id}/notes`, { body: 'Nota riservata di Milano' })).status, 201);
+    assert.is((await api(mi, 'POST', `/api/v1/tickets/${ctx.original.id}/notes`, { body: 'Nota riservata sulla prima' })).status, 201);
+    const moved = await api(mi, 'POST', `/api/v1/tickets/${queued.id}/transfer`, { sede: 'SEDE-RM', reason: 'Matricola della sede di Roma' });
+    assert.is(moved.status, 200, JSON.stringify(moved.body));
+
+    const { c, page } = await officeConsole('office-rm', 'SEDE-RM', 'Paolo Neri', 'op-neri-roma');
+    await page.locator('.q-item', { hasText: ctx.followUp }).click();
+    await page.getByRole('button', { name: `Segue la richiesta n. ${ctx.original.protocol}` }).click();
+    await page.locator('#t-protocol', { hasText: ctx.original.protocol }).waitFor();
+    const note = page.getByRole('region', { name: 'Richiesta della sede di Milano, in sola lettura' });
+    await note.waitFor();
+    assert.match((await note.textContent()) ?? '', new RegExp(`precedente della richiesta n. ${ctx.followUp}, in carico alla tua sede`));
+    assert.is(await page.locator('#t-error').textContent(), '', 'no "cannot be opened from here"');
+    await page.locator('.reply', { hasText: 'Il pagamento di aprile non è arrivato.' }).waitFor();
+    await page.locator('#t-closed', { hasText: 'Pagamento disposto il 10 maggio' }).waitFor();
+    for (const hidden of ['#t-actions', '#t-notes-box', '#note-form', '#reply-form', '#transfer-form']) assert.ok(await page.locator(hidden).isHidden(), `${hidden}: read only`);
+    assert.not.ok(((await page.locator('#ticket').textContent()) ?? '').includes('Nota riservata'), 'Milano\'s internal notes are not shown');
+    await shot(page, 'follow-up-office-history');
+    assert.equal(await axe(page), [], 'axe on the read-only history');
+
+    const sup = await devToken({ role: 'supervisor', sub: 'sup-seguito-rm', name: 'Supervisore' });
+    const rows = await api(sup, 'GET', `/api/v1/access-log?action=ticket.read&actor=op-neri-roma&subject=${ctx.original.id}`);
+    assert.equal(rows.body.items.map((r: Json) => [r.actor.sede, r.detail.followUp]), [['SEDE-RM', queued.id]]);
+
+    await page.getByRole('button', { name: `Torna alla richiesta n. ${ctx.followUp}` }).click();
+    await page.locator('#t-protocol', { hasText: ctx.followUp }).waitFor();
+    assert.ok(await note.isHidden(), 'its own request: no read-only note');
+    assert.ok(await page.locator('#reply-form').isVisible(), 'and its forms back');
+    assert.match((await page.locator('#t-notes-box').textContent()) ?? '', /Nota riservata di Milano/, 'a transferred request keeps its notes for the new sede');
+    await c.close();
+
+    // The person sees that Roma looked, by name, and why.
+    const user = ctx.page;
+    await user.getByRole('button', { name: 'Le mie richieste' }).click();
+    await user.locator('.tk-item.is-closed', { hasText: ctx.original.protocol }).click();
+    await user.getByRole('heading', { name: SUBJECT, exact: true }).waitFor();
+    await user.locator('#th-views-title').click();
+    await user.locator('#th-views li', { hasText: 'INPS Sede di Roma ha aperto la richiesta per rispondere a una richiesta collegata' }).waitFor();
+    await shot(user, 'follow-up-history-views');
   });
 
   test('no page logged a Content-Security-Policy violation or a script error', () => {

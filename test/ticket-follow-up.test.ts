@@ -130,6 +130,22 @@ test('a request not closed yet: 409 ticket_not_closed, open or in progress, and 
   assert.is((await call(user, 'GET', `/api/v1/tickets/${t.id}`)).body.followUpUntil, null, 'nothing to offer while it is open');
 });
 
+test('a request the user withdrew is not offered a follow-up and one is refused with 409 follow_up_withdrawn: the sede never answered it', async () => {
+  const user = await worker('w-withdrew');
+  const t = await open(user);
+  later(HOUR);
+  const withdrawn = await call(user, 'PATCH', `/api/v1/tickets/${t.id}`, { status: 'closed' });
+  assert.equal([withdrawn.status, withdrawn.body.outcome, withdrawn.body.followUpUntil], [200, 'withdrawn', null]);
+  assert.is((await call(user, 'GET', `/api/v1/tickets/${t.id}`)).body.followUpUntil, null, 'the chat offers no follow-up');
+  const listed = (await call(user, 'GET', '/api/v1/tickets?pageSize=100')).body.items.find((x: Json) => x.id === t.id);
+  assert.is(listed.followUpUntil, null);
+  const res = await followUp(user, t.id);
+  assert.equal([res.status, res.body.error.code], [409, 'follow_up_withdrawn']);
+  assert.ok(res.body.error.message.includes(t.protocol), res.body.error.message);
+  assert.is(await ticketsOf('w-withdrew'), 1, 'nothing stored');
+  assert.is((await open(user, { subject: 'Di nuovo sul pagamento' })).follows, null, 'a new request is always possible');
+});
+
 test(`closed more than ${FOLLOW_UP_WINDOW_DAYS} days ago: 409 follow_up_window_expired; on the last instant it is still accepted`, async () => {
   const { user, original } = await closedRequest('w-late');
   const closedAt = Date.parse(original.closedAt);

@@ -65,9 +65,10 @@ function renderViews() {
   if (!v) return;
   $('#th-views-title').textContent = t('tk.views.title', { n: v.total });
   $('#th-views').replaceChildren(...v.items.map((a) => {
-    const named = a.by.sede && a.by.sede === th.detail?.sede && th.detail.sedeName;
-    const by = a.by.role !== 'office' ? t(`tk.views.by.${a.by.role}`) : named ? th.detail.sedeName : t('tk.views.by.office', { sede: a.by.sede ?? '' });
-    return h('li', {}, t(`tk.views.${a.action}`, { when: formatDateTime(a.at), by }));
+    // The office by its name: another sede (answering a follow-up of this request) is not the request's own.
+    const named = a.by.sedeName || (a.by.sede && a.by.sede === th.detail?.sede && th.detail.sedeName);
+    const by = a.by.role !== 'office' ? t(`tk.views.by.${a.by.role}`) : named || t('tk.views.by.office', { sede: a.by.sede ?? '' });
+    return h('li', {}, t(`tk.views.${a.action}${a.forFollowUp ? '.followUp' : ''}`, { when: formatDateTime(a.at), by }));
   }));
 }
 

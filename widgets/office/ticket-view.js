@@ -1,7 +1,8 @@
 /**
  * One ticket in the office console, read-only: its protocol, status and facts,
  * the requests it follows or that follow it (each opening the other, under the
- * normal access rules: another sede's answers 404), the transfers that brought it here (with their reasons, from the audit
+ * normal access rules: another sede's answers 404, unless a follow-up held here
+ * links to it, when it opens read only as that follow-up's history), the transfers that brought it here (with their reasons, from the audit
  * trail), the chat transcript it came from, the staff's internal notes
  * (notes.js), the thread of replies with their
  * files (fetched with the Bearer token and saved through a Blob URL), and
@@ -100,7 +101,32 @@ export function ticketView({ state, api, request, announce, canned }) {
     state.detail = detail;
     renderTicket(detail);
     if (focus) $('#t-title').focus();
-    if (!quiet) announce(tr('off.detail.opened', { protocol: detail.protocol }));
+    const opened = tr('off.detail.opened', { protocol: detail.protocol });
+    if (!quiet) announce(detail.historyOf ? `${opened} ${readOnlyTitle(detail)}.` : opened);
+  }
+
+  /** "della sede di Milano" from the directory's "INPS Sede di Milano"; any other name (or a bare code) as it is. */
+  function readOnlyTitle(t) {
+    const name = t.sedeName ?? officeName(state, t.sede);
+    const city = /^INPS Sede di (.+)$/.exec(name)?.[1];
+    return city ? tr('off.readOnly.title', { city }) : tr('off.readOnly.titleOf', { sede: name });
+  }
+
+  /**
+   * Another sede's request read as the history of a follow-up held here (`historyOf`): said
+   * first, with the way back; no action, reply, note or transfer (the server refuses them too).
+   */
+  function renderReadOnly(t) {
+    const history = t.historyOf ?? null;
+    $('#t-readonly').hidden = !history;
+    $('#t-actions').hidden = Boolean(history);
+    $('#t-notes-box').hidden = Boolean(history);
+    if (!history) return;
+    $('#t-readonly-title').textContent = readOnlyTitle(t);
+    $('#t-readonly-why').textContent = tr('off.readOnly.why', { protocol: history.protocol });
+    const back = $('#t-readonly-back');
+    back.textContent = tr('off.readOnly.back', { protocol: history.protocol });
+    back.onclick = () => void openTicket(history.id, { focus: true, link: history });
   }
 
   function renderTicket(t) {
@@ -132,6 +158,7 @@ export function ticketView({ state, api, request, announce, canned }) {
       fact('off.f.outcome', t.outcome),
     ].filter(Boolean));
 
+    renderReadOnly(t);
     renderChain(t);
 
     const moves = (t.audit ?? []).filter((a) => a.action === 'transferred');
