@@ -77,6 +77,12 @@ const attachmentSchema = {
   },
 } as const;
 
+/** A reply as it is answered to its POST: the thread entry and its files. */
+const replyWithFilesSchema = {
+  type: 'object',
+  properties: { ...threadEntrySchema.properties, attachments: { type: 'array', items: attachmentSchema } },
+} as const;
+
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 413: errorSchema, 415: errorSchema, 422: errorSchema } as const;
 
 /** The fields of an attachment anyone entitled to the ticket sees. */
@@ -141,23 +147,23 @@ export async function ticketHttpRoutes(app: FastifyInstance, opts: TicketHttpOpt
       schema: {
         params: idParams,
         response: {
-          201: {
-            type: 'object',
-            properties: { ...threadEntrySchema.properties, attachments: { type: 'array', items: attachmentSchema } },
-          },
+          201: replyWithFilesSchema,
+          // A resent reply (same Idempotency-Key): the first one and its files.
+          200: replyWithFilesSchema,
           ...errors,
         },
       },
     },
     async (request, reply) => {
       const identity = await signedIn(request, auth);
-      // Refuse before the files arrive: not visible, not allowed, closed.
-      const ticket = await tickets.mayReply(identity, request.params.id);
+      const key = idempotencyKeyOf(request);
+      // Refuse before the files arrive: not visible, not allowed, closed (unless the key already wrote a reply here).
+      const ticketId = await tickets.mayReply(identity, request.params.id, key);
       const { fields, files } = await readMessage(request, ['body']);
       if (fields.body === undefined) throw new AppError('validation_failed', 'body is required');
-      const result = await tickets.reply(identity, ticket.id, fields.body, files);
-      reply.code(201);
-      return { ...replyView(identity, result.reply), attachments: result.attachments.map((a) => attachmentView(ticket.id, a)) };
+      const result = await tickets.reply(identity, ticketId, fields.body, files, key);
+      answerCreated(reply, result.replayed);
+      return { ...replyView(identity, result.reply), attachments: result.attachments.map((a) => attachmentView(ticketId, a)) };
     },
   );
 
