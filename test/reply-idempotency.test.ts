@@ -44,13 +44,7 @@ async function replyWithFiles(tok: string, id: string, key: string, files: strin
   const form = new FormData();
   form.append('body', TEXT);
   for (const [i, text] of files.entries()) form.append('files', new Blob([text], { type: 'text/plain' }), `nota-${i + 1}.txt`);
-  const encoded = new Request('http://localhost/', { method: 'POST', body: form });
-  const res = await ctx.app.inject({
-    method: 'POST',
-    url: `/api/v1/tickets/${id}/replies`,
-    payload: Buffer.from(await encoded.arrayBuffer()),
-    headers: { authorization: `Bearer ${tok}`, 'content-type': encoded.headers.get('content-type')!, 'idempotency-key': key },
-  });
+  const res = await injectForm(ctx.app, tok, `/api/v1/tickets/${id}/replies`, form, { 'idempotency-key': key });
   return { status: res.statusCode, body: res.json() as Json, replayed: res.headers['idempotent-replayed'] };
 }
 

@@ -12,7 +12,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ManualClock } from '../routing/clock.ts';
 import { outbox, tickets } from '../schema/ticket-tables.ts';
-import { injectedApp, type InjectedApp, type Json } from './helpers/app.ts';
+import { injectedApp, injectForm, type InjectedApp, type Json } from './helpers/app.ts';
 import { secondNode } from './helpers/second-node.ts';
 
 const clock = new ManualClock(Date.parse('2026-03-03T10:00:00Z'));
@@ -44,13 +44,7 @@ async function postForm(tok: string, key: string, files: string[]) {
   const form = new FormData();
   for (const [k, v] of Object.entries(REQUEST)) form.append(k, v);
   for (const [i, text] of files.entries()) form.append('files', new Blob([text], { type: 'text/plain' }), `nota-${i + 1}.txt`);
-  const encoded = new Request('http://localhost/', { method: 'POST', body: form });
-  const res = await ctx.app.inject({
-    method: 'POST',
-    url: '/api/v1/tickets',
-    payload: Buffer.from(await encoded.arrayBuffer()),
-    headers: { authorization: `Bearer ${tok}`, 'content-type': encoded.headers.get('content-type')!, 'idempotency-key': key },
-  });
+  const res = await injectForm(ctx.app, tok, '/api/v1/tickets', form, { 'idempotency-key': key });
   return { status: res.statusCode, body: res.json() as Json, replayed: res.headers['idempotent-replayed'] };
 }
 
