@@ -120,10 +120,21 @@ export const ticketReplies = pgTable(
     authorName: text('author_name'),
     body: text('body').notNull(),
     at: instant('at').notNull(),
+    /**
+     * The author's `Idempotency-Key`, if they sent one (docs/tickets.md, "Retried creations"):
+     * unique per ticket and author while set; cleared when the same author reuses it on the same
+     * ticket after 24 hours. Reply 1 (the request's own text) never has one: the ticket keeps it.
+     */
+    idempotencyKey: text('idempotency_key'),
+    /** sha256 of what that reply asked (text and files): the same key with another reply is refused. */
+    idempotencyHash: text('idempotency_hash'),
   },
   (t) => [
     primaryKey({ name: 'ticket_replies_pk', columns: [t.ticketId, t.seq] }),
     foreignKey({ name: 'ticket_replies_ticket_fk', columns: [t.ticketId], foreignColumns: [tickets.id] }).onDelete('cascade'),
+    // One reply per key, author and ticket, across nodes: a resent reply finds the first one.
+    uniqueIndex('ticket_replies_idempotency_unique').on(t.ticketId, t.authorId, t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),
+    check('ticket_replies_idempotency_check', sql`(${t.idempotencyKey} is null) = (${t.idempotencyHash} is null)`),
   ],
 );
 
@@ -145,11 +156,16 @@ export const ticketNotes = pgTable(
     authorName: text('author_name'),
     body: text('body').notNull(),
     at: instant('at').notNull(),
+    /** As on `ticket_replies`: the author's `Idempotency-Key` and the hash of the note it wrote. */
+    idempotencyKey: text('idempotency_key'),
+    idempotencyHash: text('idempotency_hash'),
   },
   (t) => [
     primaryKey({ name: 'ticket_notes_pk', columns: [t.ticketId, t.seq] }),
     foreignKey({ name: 'ticket_notes_ticket_fk', columns: [t.ticketId], foreignColumns: [tickets.id] }).onDelete('cascade'),
     check('ticket_notes_seq_check', sql`${t.seq} >= 1`),
+    uniqueIndex('ticket_notes_idempotency_unique').on(t.ticketId, t.authorId, t.idempotencyKey).where(sql`${t.idempotencyKey} is not null`),
+    check('ticket_notes_idempotency_check', sql`(${t.idempotencyKey} is null) = (${t.idempotencyHash} is null)`),
   ],
 );
 

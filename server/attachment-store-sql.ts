@@ -54,6 +54,16 @@ export function createSqlAttachmentStore(db: Db): AttachmentStore {
   };
 }
 
+/** The files of one reply, in order: what a resent reply (Idempotency-Key) answers with. */
+export async function attachmentsOfReply(db: Db, ticketId: string, replySeq: number): Promise<AttachmentMeta[]> {
+  const rows = await db
+    .select(metaColumns)
+    .from(ticketAttachments)
+    .where(and(eq(ticketAttachments.ticketId, ticketId), eq(ticketAttachments.replySeq, replySeq)))
+    .orderBy(asc(ticketAttachments.n));
+  return rows.map(toMeta);
+}
+
 /**
  * Stores the files of one message inside the caller's transaction: the
  * metadata rows, then the content under each file's random storage key.

@@ -20,9 +20,9 @@
  * instead of those three (an office's); files under the field name `files`,
  * repeated. An empty file input (no file chosen) is ignored.
  *
- * Every file is read in full, sniffed and checked (attachments.ts) before
- * anything is written; the message and its files are then stored in one
- * transaction. One refused file, and nothing is stored.
+ * Every file is read in full, sniffed and checked (attachments.ts, through
+ * http-multipart.ts) before anything is written; the message and its files
+ * are then stored in one transaction. One refused file, and nothing is stored.
  *
  * It also records the caller's contact (`email`, `phone_number` claims of the
  * verified token) when a ticket is opened, for the notices (notices.ts).
@@ -31,7 +31,8 @@ import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decodeJwt } from 'jose';
 import { isUserRole, TOPICS, type Topic } from '../routing/types.ts';
-import { ATTACHMENT_LIMITS, acceptAttachment, contentDisposition, servedContentType, type AttachmentMeta, type NewAttachment } from './attachments.ts';
+import { ATTACHMENT_LIMITS, contentDisposition, servedContentType, type AttachmentMeta, type NewAttachment } from './attachments.ts';
+import { readMessage } from './http-multipart.ts';
 import { ownerOfTicket, type AccessLog } from './access-log.ts';
 import type { AttachmentStore } from './attachment-store.ts';
 import { bearerToken, type Authenticator, type Identity } from './auth.ts';
@@ -63,7 +64,6 @@ const MULTIPART = 'multipartBody';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A whole message: three files, their part headers and the text fields. */
 const MULTIPART_BODY_LIMIT = ATTACHMENT_LIMITS.maxFiles * ATTACHMENT_LIMITS.maxBytes + 1024 * 1024;
-const FILE_FIELD = 'files';
 
 const attachmentSchema = {
   type: 'object',
@@ -75,6 +75,12 @@ const attachmentSchema = {
     size: { type: 'integer' },
     href: { type: 'string' },
   },
+} as const;
+
+/** A reply as it is answered to its POST: the thread entry and its files. */
+const replyWithFilesSchema = {
+  type: 'object',
+  properties: { ...threadEntrySchema.properties, attachments: { type: 'array', items: attachmentSchema } },
 } as const;
 
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 413: errorSchema, 415: errorSchema, 422: errorSchema } as const;
@@ -141,23 +147,23 @@ export async function ticketHttpRoutes(app: FastifyInstance, opts: TicketHttpOpt
       schema: {
         params: idParams,
         response: {
-          201: {
-            type: 'object',
-            properties: { ...threadEntrySchema.properties, attachments: { type: 'array', items: attachmentSchema } },
-          },
+          201: replyWithFilesSchema,
+          // A resent reply (same Idempotency-Key): the first one and its files.
+          200: replyWithFilesSchema,
           ...errors,
         },
       },
     },
     async (request, reply) => {
       const identity = await signedIn(request, auth);
-      // Refuse before the files arrive: not visible, not allowed, closed.
-      const ticket = await tickets.mayReply(identity, request.params.id);
+      const key = idempotencyKeyOf(request);
+      // Refuse before the files arrive: not visible, not allowed, closed (unless the key already wrote a reply here).
+      const ticketId = await tickets.mayReply(identity, request.params.id, key);
       const { fields, files } = await readMessage(request, ['body']);
       if (fields.body === undefined) throw new AppError('validation_failed', 'body is required');
-      const result = await tickets.reply(identity, ticket.id, fields.body, files);
-      reply.code(201);
-      return { ...replyView(identity, result.reply), attachments: result.attachments.map((a) => attachmentView(ticket.id, a)) };
+      const result = await tickets.reply(identity, ticketId, fields.body, files, key);
+      answerCreated(reply, result.replayed);
+      return { ...replyView(identity, result.reply), attachments: result.attachments.map((a) => attachmentView(ticketId, a)) };
     },
   );
 
@@ -292,98 +298,5 @@ async function rememberContact(request: FastifyRequest, auth: Authenticator, con
     await contacts.remember(identity.sub, lang ? { ...contact, lang } : contact);
   } catch (err) {
     request.log.warn({ err }, 'could not record the contact of a ticket author; notices will go to the local mailbox');
-  }
-}
-
-/**
- * Reads a multipart message: its text fields (only `allowed` ones, each
- * once) and its files, each checked and sniffed. Throws on the first problem,
- * having stored nothing.
- */
-async function readMessage(request: FastifyRequest, allowed: readonly string[]): Promise<{ fields: Record<string, string>; files: NewAttachment[] }> {
-  const fields: Record<string, string> = Object.create(null);
-  const files: NewAttachment[] = [];
-  try {
-    const parts = request.parts({
-      limits: {
-        fileSize: ATTACHMENT_LIMITS.maxBytes,
-        // one more than accepted, so a fourth file is seen and refused as such
-        files: ATTACHMENT_LIMITS.maxFiles + 1,
-        fields: allowed.length + 2,
-        fieldSize: TICKET_LIMITS.bodyMax * 4,
-        parts: allowed.length + ATTACHMENT_LIMITS.maxFiles + 4,
-        headerPairs: 20,
-      },
-    });
-    for await (const part of parts) {
-      if (part.type === 'file') {
-        if (part.fieldname !== FILE_FIELD) {
-          part.file.resume();
-          throw new AppError('validation_failed', `files go under the field name "${FILE_FIELD}"`);
-        }
-        const content = await readFile(part.file, part.filename);
-        if (content.length === 0 && !part.filename) continue; // a file input left empty
-        if (files.length === ATTACHMENT_LIMITS.maxFiles) throw new AppError('too_many_attachments', String(ATTACHMENT_LIMITS.maxFiles));
-        files.push(acceptAttachment(part.filename, content));
-      } else {
-        const name = part.fieldname;
-        if (!allowed.includes(name)) throw new AppError('validation_failed', `unknown field ${name.slice(0, 40)}`);
-        if (Object.hasOwn(fields, name)) throw new AppError('validation_failed', `${name} is given twice`);
-        if (part.valueTruncated) throw new AppError('validation_failed', `${name} is too long`);
-        const value = String(part.value);
-        // Not JSON, so not mended on the way in (input-text.ts): PostgreSQL refuses U+0000 in text.
-        if (value.includes('\u0000')) throw new AppError('validation_failed', `${name} contains a NUL character (U+0000)`);
-        fields[name] = value;
-      }
-    }
-  } catch (err) {
-    drain(request);
-    throw multipartError(err);
-  }
-  return { fields, files };
-}
-
-/** The whole file, or attachment_too_large as soon as it passes the limit. */
-async function readFile(stream: NodeJS.ReadableStream & { truncated?: boolean }, filename: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (stream.truncated || size > ATTACHMENT_LIMITS.maxBytes) {
-      stream.resume();
-      throw new AppError('attachment_too_large', filename.slice(0, 60) || '(senza nome)');
-    }
-    chunks.push(buf);
-  }
-  if (stream.truncated) throw new AppError('attachment_too_large', filename.slice(0, 60) || '(senza nome)');
-  return Buffer.concat(chunks, size);
-}
-
-/** After a refusal: let the rest of the upload flow to nowhere, so the answer is read and the connection freed. */
-function drain(request: FastifyRequest): void {
-  request.raw.unpipe();
-  request.raw.resume();
-}
-
-/** @fastify/multipart's own limit errors, in the registry's words. */
-function multipartError(err: unknown): unknown {
-  if (err instanceof AppError) return err;
-  const code = (err as { code?: unknown })?.code;
-  switch (code) {
-    case 'FST_FILES_LIMIT':
-      return new AppError('too_many_attachments', String(ATTACHMENT_LIMITS.maxFiles));
-    case 'FST_REQ_FILE_TOO_LARGE':
-      return new AppError('attachment_too_large', '');
-    case 'FST_PARTS_LIMIT':
-    case 'FST_FIELDS_LIMIT':
-      return new AppError('validation_failed', 'too many fields');
-    case 'FST_PROTO_VIOLATION':
-      return new AppError('validation_failed', 'a field name is not allowed');
-    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
-      return new AppError('bad_request', 'not a multipart body');
-    default:
-      if (err instanceof Error && /multipart|boundary|Unexpected end of form|Part terminated/i.test(err.message)) return new AppError('bad_request', 'the multipart body is malformed');
-      return err;
   }
 }

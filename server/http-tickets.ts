@@ -338,13 +338,15 @@ export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptio
       schema: {
         params: idParams,
         body: entryBodySchema,
-        response: { 201: threadEntrySchema, ...errors },
+        // 200: a resent reply (same Idempotency-Key), answered with the first one (ticket-writing.ts).
+        response: { 200: threadEntrySchema, 201: threadEntrySchema, ...errors },
       },
     },
     async (request, reply) => {
       const identity = await signedIn(request, auth);
-      const result = await tickets.reply(identity, request.params.id, request.body.body);
-      reply.code(201);
+      const key = idempotencyKeyOf(request);
+      const result = await tickets.reply(identity, request.params.id, request.body.body, [], key);
+      answerCreated(reply, result.replayed);
       return replyView(identity, result.reply);
     },
   );

@@ -32,7 +32,7 @@ import { insertAttachments } from './attachment-store-sql.ts';
 import type { AttachmentMeta } from './attachments.ts';
 import { queryRows, sqlState, type Db } from './db.ts';
 import { AppError } from './errors.ts';
-import { IDEMPOTENCY_WINDOW_MS } from './ticket-idempotency.ts';
+import { idempotencySince } from './ticket-idempotency.ts';
 import { GroupCommit, GroupCommitOverloaded, type GroupCommitStats, type Outcome } from './group-commit.ts';
 import type { NewTicket, TicketRecord } from './ticket-store.ts';
 
@@ -232,7 +232,7 @@ async function createOne(db: Db, input: NewTicket, byConversation: (conversation
   }
   const at = input.createdAt;
   const idem = input.idempotency;
-  const since = new Date(at.getTime() - IDEMPOTENCY_WINDOW_MS);
+  const since = idempotencySince(at);
   try {
     const done = await db.transaction(async (tx): Promise<Created | null> => {
       if (idem) {

@@ -25,7 +25,7 @@ import {
   type CreateFromEscalationInput,
 } from './ticket-input.ts';
 import { followedRequest } from './ticket-follow-up.ts';
-import { IDEMPOTENCY_WINDOW_MS, requestHash, type Idempotency } from './ticket-idempotency.ts';
+import { idempotencyOf, idempotencySince, sameRequest, type Idempotency } from './ticket-idempotency.ts';
 import { actorOf, chatMatricola, TICKET_LIMITS } from './ticket-rules.ts';
 import type { NewNotice, TicketRecord, TicketStore } from './ticket-store.ts';
 
@@ -66,7 +66,7 @@ export async function createByUser(
   const body = text('body', input.body, TICKET_LIMITS.bodyMax);
   const category = topic(input.category);
   const fields = { subject, body, category, province: upper(input.province), matricola: input.matricola?.trim() ?? null, follows: input.follows?.trim().toLowerCase() ?? null };
-  const idempotency = key === null ? undefined : { key, hash: requestHash(fields, attachments) };
+  const idempotency = idempotencyOf(key, fields, attachments);
   const replay = await earlier(ctx, identity.sub, idempotency);
   if (replay) return replay;
   await withinDailyLimit(ctx, identity.sub);
@@ -117,12 +117,12 @@ const upper = (value: string | undefined): string | null => value?.trim().toUppe
 /** The ticket this creator's key made in the last 24 hours, if any (refused when asked for something else). */
 async function earlier(ctx: CreationContext, createdBy: string, idempotency: Idempotency | undefined): Promise<Opened | null> {
   if (!idempotency) return null;
-  const found = await ctx.store.byIdempotencyKey(createdBy, idempotency.key, new Date(ctx.now().getTime() - IDEMPOTENCY_WINDOW_MS));
+  const found = await ctx.store.byIdempotencyKey(createdBy, idempotency.key, idempotencySince(ctx.now()));
   return found ? replayed(found.ticket, found.hash, idempotency) : null;
 }
 
 function replayed(ticket: TicketRecord, hash: string | undefined, idempotency: Idempotency): Opened {
-  if (hash !== idempotency.hash) throw new AppError('idempotency_key_reused');
+  sameRequest(hash, idempotency);
   return { ticket, replayed: true };
 }
 
@@ -228,7 +228,7 @@ export async function createByOffice(
   const subject = text('subject', input.subject, TICKET_LIMITS.subjectMax);
   const body = text('body', input.body, TICKET_LIMITS.bodyMax);
   const category = topic(input.category);
-  const idempotency = key === null ? undefined : { key, hash: requestHash({ to: userId, toMatricola: matricola, subject, body, category }, attachments) };
+  const idempotency = idempotencyOf(key, { to: userId, toMatricola: matricola, subject, body, category }, attachments);
   const replay = await earlier(ctx, identity.sub, idempotency);
   if (replay) return replay;
   const sede = identity.sede;

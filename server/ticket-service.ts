@@ -6,8 +6,8 @@
  *
  * The three ways a ticket is opened are in ticket-creation.ts; this class is
  * their entry point and holds what acts on a ticket that exists: list, read,
- * reply, internal note, change of status, transfer to another sede, and the
- * sede and due time creation asks for.
+ * reply and internal note (written in ticket-writing.ts), change of status,
+ * transfer to another sede, and the sede and due time creation asks for.
  *
  * Visibility (one function, `mayView`, for every read and every action):
  * - a user: their own tickets (`user_id` = JWT `sub`); an employer also those of
@@ -20,17 +20,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../routing/clock.ts';
 import { patronDayOf } from '../routing/holidays.ts';
-import { isUserRole } from '../routing/types.ts';
 import { queryBoundary } from './query-dates.ts';
 import { dueDate } from '../routing/working-hours.ts';
-import type { AttachmentMeta, NewAttachment } from './attachments.ts';
+import type { NewAttachment } from './attachments.ts';
 import type { Identity } from './auth.ts';
 import type { ConversationRecord } from './chat-store.ts';
 import { AppError } from './errors.ts';
 import { createByOffice, createByUser, createFromEscalation, type CreationContext, type Opened } from './ticket-creation.ts';
 import { historyAccess, openableFollowUps, type HistoryAccess } from './ticket-follow-up.ts';
+import { mayReply, writeNote, writeReply, type Noted, type Replied, type WritingContext } from './ticket-writing.ts';
 import {
-  fileCount,
   positiveInt,
   text,
   type CreateByOfficeInput,
@@ -42,7 +41,7 @@ import {
   type TicketList,
   type TransferRequest,
 } from './ticket-input.ts';
-import { actorOf, chatMatricola, companyMatricole, isOverdue, isStaff, mayView, noticePayload, scopeOf, servedByCaller, SLA_WORKING_HOURS, TICKET_ID, TICKET_LIMITS, TICKET_TIME_ZONE, userSide, WITHDRAWN } from './ticket-rules.ts';
+import { actorOf, chatMatricola, isOverdue, isStaff, mayView, noticePayload, scopeOf, servedByCaller, SLA_WORKING_HOURS, TICKET_ID, TICKET_LIMITS, TICKET_TIME_ZONE, userSide, WITHDRAWN } from './ticket-rules.ts';
 import {
   isTicketOrder,
   isTicketStatus,
@@ -50,9 +49,7 @@ import {
   type NoticeKind,
   type OfficeEntry,
   type TicketFilters,
-  type TicketNote,
   type TicketRecord,
-  type TicketReply,
   type TicketStatus,
   type TicketStore,
 } from './ticket-store.ts';
@@ -89,7 +86,8 @@ export class TicketService {
   private readonly newId: () => string;
   /** What the three ways of opening a ticket take from the service. */
   private readonly creation: CreationContext;
-  private readonly dailyReplyLimit: number;
+  /** What replies and notes take from it. */
+  private readonly writing: WritingContext;
 
   constructor(deps: TicketServiceDeps) {
     this.store = deps.store;
@@ -97,7 +95,6 @@ export class TicketService {
     this.slaHours = deps.slaWorkingHours ?? SLA_WORKING_HOURS;
     this.timeZone = deps.timeZone ?? TICKET_TIME_ZONE;
     this.newId = deps.newId ?? randomUUID;
-    this.dailyReplyLimit = deps.dailyReplyLimit ?? 0;
     this.creation = {
       store: this.store,
       timeZone: this.timeZone,
@@ -106,6 +103,12 @@ export class TicketService {
       competentSede: (province, matricola) => this.competentSede(province, matricola),
       dueFor: (sede, start) => this.dueFor(sede, start),
       dailyLimit: deps.dailyLimit ?? 0,
+    };
+    this.writing = {
+      store: this.store,
+      now: () => this.now(),
+      visible: (identity, id) => this.visible(identity, id),
+      dailyReplyLimit: deps.dailyReplyLimit ?? 0,
     };
   }
 
@@ -201,78 +204,19 @@ export class TicketService {
     return { ticket, replies, audit, notes, transcript, followedBy, historyOf: history?.followUp ?? null, now: this.now() };
   }
 
-  /**
-   * An internal note for colleagues: office operators of the ticket's sede
-   * and supervisors, closed tickets included (staff annotate after closing).
-   * Anyone else gets the not_found of an absent ticket, the user who owns it
-   * too: a user is not told that notes exist. No notice, no change of
-   * `updated_at`; an office's note is a compare-and-set on its sede, like a
-   * reply (ticket_transferred when a transfer committed first).
-   */
-  async addNote(identity: Identity, id: string, bodyInput: string): Promise<TicketNote> {
-    const ticket = await this.visible(identity, id);
-    if (!isStaff(identity)) throw new AppError('not_found');
-    const body = text('body', bodyInput, TICKET_LIMITS.bodyMax);
-    const atSede = identity.role === 'office' ? { atSede: ticket.sede } : {};
-    return this.store.addNote(ticket.id, { author: actorOf(identity), body, at: this.now(), ...atSede });
+  /** An internal note for colleagues (ticket-writing.ts); with an idempotency key, perhaps a replay. */
+  async addNote(identity: Identity, id: string, bodyInput: string, key: string | null = null): Promise<Noted> {
+    return writeNote(this.writing, identity, id, bodyInput, key);
   }
 
-  /**
-   * A chained reply, from the user side or from the sede, with up to three
-   * files (checked and sniffed by the caller, see attachments.ts): the reply
-   * and its files are stored together or not at all.
-   */
-  async reply(
-    identity: Identity,
-    id: string,
-    bodyInput: string,
-    attachments: readonly NewAttachment[] = [],
-  ): Promise<{ ticket: TicketRecord; reply: TicketReply; attachments: AttachmentMeta[] }> {
-    const ticket = await this.mayReply(identity, id);
-    const body = text('body', bodyInput, TICKET_LIMITS.bodyMax);
-    const files = fileCount(attachments);
-    const fromOffice = identity.role === 'office';
-    const notice: NewNotice = {
-      kind: 'replied',
-      ...(fromOffice ? userSide(ticket) : { recipientKind: 'sede', recipientId: ticket.sede }),
-      payload: noticePayload(ticket),
-    };
-    const done = await this.store.addReply(ticket.id, {
-      author: actorOf(identity),
-      body,
-      at: this.now(),
-      marksResponse: fromOffice,
-      notice,
-      attachments: files,
-      ...(fromOffice ? { atSede: ticket.sede } : {}),
-    });
-    return { ...done, attachments: done.attachments ?? [] };
+  /** A chained reply with up to three files (ticket-writing.ts); with an idempotency key, perhaps a replay. */
+  async reply(identity: Identity, id: string, bodyInput: string, attachments: readonly NewAttachment[] = [], key: string | null = null): Promise<Replied> {
+    return writeReply(this.writing, identity, id, bodyInput, attachments, key);
   }
 
-  /**
-   * The checks a reply passes before its body is read: the ticket is visible
-   * to the caller (else not_found), the caller may answer (not a supervisor)
-   * and it is not closed. Lets an upload be refused before its files arrive.
-   */
-  async mayReply(identity: Identity, id: string): Promise<TicketRecord> {
-    const ticket = await this.visible(identity, id);
-    if (identity.role === 'supervisor') throw new AppError('forbidden', 'supervisors read tickets; the sede answers them');
-    if (ticket.status === 'closed') throw new AppError('ticket_closed');
-    await this.withinDailyReplyLimit(identity);
-    return ticket;
-  }
-
-  /**
-   * Each reply may carry three files of 5 MiB: without a bound, one signed-in
-   * person (or a page stuck resending) could fill the database and a sede's
-   * queue. Offices are not limited: they answer many people. Counted, not
-   * locked, like the daily request limit.
-   */
-  private async withinDailyReplyLimit(identity: Identity): Promise<void> {
-    if (this.dailyReplyLimit <= 0 || !isUserRole(identity.role)) return;
-    const since = new Date(this.now().getTime() - 86_400_000);
-    const written = await this.store.repliedBy(identity.sub, companyMatricole(identity), since);
-    if (written >= this.dailyReplyLimit) throw new AppError('reply_limit_reached', String(this.dailyReplyLimit));
+  /** The checks a reply passes before its files arrive (ticket-writing.ts): the ticket's id, normalized. */
+  async mayReply(identity: Identity, id: string, key: string | null = null): Promise<string> {
+    return mayReply(this.writing, identity, id, key);
   }
 
   /**

@@ -14,21 +14,27 @@
  * - Creations (protocol numbers, group commit): ticket-create-sql.ts.
  * - Internal notes (staff only): ticket-notes-sql.ts.
  * - The chain of follow-ups held at a sede: ticket-follow-up-sql.ts.
+ * - A reply with an Idempotency-Key: thread-keys-sql.ts says how; the unique
+ *   index decides, and the ticket row's lock (the bump) makes the loser wait
+ *   for the winner's commit, then roll back its bump and answer the winner.
  */
 import { randomUUID } from 'node:crypto';
 import { and, asc, count, desc, eq, gt, gte, ilike, inArray, isNull, lt, ne, not, or, sql, type SQL } from 'drizzle-orm';
 import { outbox, ticketAudit, ticketReplies, tickets, matricolaSedi, type TicketRow } from '../schema/ticket-tables.ts';
 import { messages, officeProvinces, offices } from '../schema/tables.ts';
-import { insertAttachments } from './attachment-store-sql.ts';
+import { attachmentsOfReply, insertAttachments } from './attachment-store-sql.ts';
 import type { AttachmentMeta } from './attachments.ts';
 import type { Db } from './db.ts';
 import type { GroupCommitStats } from './group-commit.ts';
 import { byIdempotencyKey, sqlTicketCreator, toTicketRecord } from './ticket-create-sql.ts';
 import { followUpsAtSede } from './ticket-follow-up-sql.ts';
-import { addTicketNote, ticketNotesOf } from './ticket-notes-sql.ts';
+import { addTicketNote, noteByIdempotencyKey, ticketNotesOf } from './ticket-notes-sql.ts';
+import { idempotencySince } from './ticket-idempotency.ts';
+import { entryColumns, KeyTaken, keyColumns, keyConflict, keyedEntry, releaseStaleKey } from './thread-keys-sql.ts';
 import { AppError } from './errors.ts';
 import {
   type Actor,
+  type AddedReply,
   type AuditAction,
   type AuditEntry,
   type ChatUserRequests,
@@ -52,6 +58,8 @@ type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 const TRANSCRIPT_LIMIT = 5000;
 /** Most replies and audit rows returned with a ticket. */
 const THREAD_LIMIT = 5000;
+/** A reply as the service reads it: not its Idempotency-Key or hash. */
+const replyColumns = entryColumns(ticketReplies);
 
 /** `now` (default Date.now) times how long office-map answers are reused. */
 export function createSqlTicketStore(db: Db, options: { now?: () => number } = {}): TicketStore & { creationStats(): GroupCommitStats } {
@@ -94,7 +102,7 @@ export function createSqlTicketStore(db: Db, options: { now?: () => number } = {
     list: (scope, filters, now, page) => list(db, scope, filters, now, page),
     ofChatUser: (q) => ofChatUser(db, q),
     replies: async (ticketId) =>
-      db.select().from(ticketReplies).where(eq(ticketReplies.ticketId, ticketId)).orderBy(asc(ticketReplies.seq)).limit(THREAD_LIMIT),
+      db.select(replyColumns).from(ticketReplies).where(eq(ticketReplies.ticketId, ticketId)).orderBy(asc(ticketReplies.seq)).limit(THREAD_LIMIT),
     followUps: async (ticketId) =>
       // tickets_follows_idx
       (await db.select().from(tickets).where(eq(tickets.followsId, ticketId)).orderBy(asc(tickets.createdAt), asc(tickets.id)).limit(THREAD_LIMIT)).map(toRecord),
@@ -103,6 +111,7 @@ export function createSqlTicketStore(db: Db, options: { now?: () => number } = {
       db.select().from(ticketAudit).where(eq(ticketAudit.ticketId, ticketId)).orderBy(asc(ticketAudit.id)).limit(THREAD_LIMIT),
     notes: (ticketId) => ticketNotesOf(db, ticketId),
     addNote: (ticketId, input) => addTicketNote(db, ticketId, input),
+    noteByIdempotencyKey: (ticketId, authorId, key, since) => noteByIdempotencyKey(db, ticketId, authorId, key, since),
     outbox: async (ticketId): Promise<OutboxEntry[]> => {
       const rows = await db.select().from(outbox).where(eq(outbox.ticketId, ticketId)).orderBy(asc(outbox.createdAt), asc(outbox.id));
       // Rows of a ticket: never a digest (ticket_id null), so ticketId and kind are a ticket's.
@@ -116,6 +125,7 @@ export function createSqlTicketStore(db: Db, options: { now?: () => number } = {
         .orderBy(asc(messages.seq))
         .limit(TRANSCRIPT_LIMIT),
     addReply: (ticketId, input) => addReply(db, ticketId, input),
+    replyByIdempotencyKey: (ticketId, authorId, key, since) => replyByIdempotencyKey(db, ticketId, authorId, key, since),
     transition: (ticketId, input) => transition(db, ticketId, input),
     transfer: (ticketId, input) => transfer(db, ticketId, input),
     offices: async () => db.select({ code: offices.code, name: offices.name }).from(offices).orderBy(asc(offices.name), asc(offices.code)),
@@ -239,9 +249,10 @@ async function ofChatUser(db: Db, q: ChatUserRequests): Promise<TicketRecord[]> 
   return rows.map(toRecord);
 }
 
-async function addReply(db: Db, ticketId: string, input: NewReply): Promise<{ ticket: TicketRecord; reply: TicketReply; attachments: AttachmentMeta[] }> {
-  const at = input.at;
-  const done = await db.transaction(async (tx) => {
+async function addReply(db: Db, ticketId: string, input: NewReply): Promise<AddedReply> {
+  const { at, idempotency: idem } = input;
+  const since = idempotencySince(at);
+  const write = db.transaction(async (tx): Promise<AddedReply | null> => {
     const [bumped] = await tx
       .update(tickets)
       .set({
@@ -252,29 +263,39 @@ async function addReply(db: Db, ticketId: string, input: NewReply): Promise<{ ti
       .where(and(eq(tickets.id, ticketId), ne(tickets.status, 'closed'), atSede(input.atSede)))
       .returning();
     if (!bumped) return null;
-    const [reply] = await tx
-      .insert(ticketReplies)
-      .values({
-        ticketId,
-        seq: bumped.lastReplySeq,
-        authorId: input.author.id,
-        authorRole: input.author.role,
-        authorName: input.author.name,
-        body: input.body,
-        at,
-      })
-      .returning();
-    if (!reply) throw new AppError('internal');
+    if (idem) await releaseStaleKey(tx, ticketReplies, ticketId, input.author.id, idem.key, since);
+    const insert = tx.insert(ticketReplies).values({
+      ticketId,
+      seq: bumped.lastReplySeq,
+      authorId: input.author.id,
+      authorRole: input.author.role,
+      authorName: input.author.name,
+      body: input.body,
+      at,
+      ...keyColumns(idem),
+    });
+    const [reply] = idem ? await insert.onConflictDoNothing(keyConflict(ticketReplies)).returning(replyColumns) : await insert.returning(replyColumns);
+    if (!reply) throw idem ? new KeyTaken() : new AppError('internal');
     const files = input.attachments ?? [];
     const attachments = await insertAttachments(tx, ticketId, reply.seq, files, input.author.id, at);
     const detail = { seq: reply.seq, ...(files.length > 0 ? { attachments: attachments.map((a) => ({ id: a.id, mediaType: a.mediaType, size: a.size })) } : {}) };
     await audited(tx, ticketId, at, input.author, 'replied', detail, input.notice);
-    return { ticket: toRecord(bumped), reply, attachments };
+    return { ticket: toRecord(bumped), reply, attachments, created: true };
   });
+  // KeyTaken: the same author's reply with this key committed first; everything here rolled back.
+  const done = await write.catch((err: unknown) => (err instanceof KeyTaken ? null : Promise.reject(err)));
   if (done) return done;
+  // Closed or transferred, or the key taken: a reply this key already wrote is the answer in all three cases.
+  const winner = idem ? await replyByIdempotencyKey(db, ticketId, input.author.id, idem.key, since) : null;
   const current = await get(db, ticketId);
   if (!current) throw new AppError('not_found');
+  if (winner) return { ticket: current, reply: winner.reply, attachments: winner.attachments, created: false, idempotencyHash: winner.hash };
   throw new AppError(input.atSede !== undefined && current.sede !== input.atSede ? 'ticket_transferred' : 'ticket_closed');
+}
+
+async function replyByIdempotencyKey(db: Db, ticketId: string, authorId: string, key: string, since: Date): Promise<{ reply: TicketReply; attachments: AttachmentMeta[]; hash: string } | null> {
+  const found = await keyedEntry(db, ticketReplies, ticketId, authorId, key, since);
+  return found ? { reply: found.entry, attachments: await attachmentsOfReply(db, ticketId, found.entry.seq), hash: found.hash } : null;
 }
 
 /** An office acts only on a ticket still at its sede: a transfer that committed first wins. */

@@ -193,6 +193,20 @@ export interface NewReply {
   attachments?: readonly NewAttachment[];
   /** An office's reply: only while the ticket is still at this sede (else ticket_transferred). */
   atSede?: string;
+  /**
+   * The author's Idempotency-Key and the hash of the reply (ticket-idempotency.ts): at most one
+   * reply per ticket, author and key, so a second one with it writes nothing and gets the first.
+   */
+  idempotency?: { key: string; hash: string };
+}
+
+/** What addReply did: wrote the reply (`created`), or found the one its key wrote (with that one's hash). */
+export interface AddedReply {
+  ticket: TicketRecord;
+  reply: TicketReply;
+  attachments: AttachmentMeta[];
+  created: boolean;
+  idempotencyHash?: string;
 }
 
 export interface NewNote {
@@ -201,6 +215,15 @@ export interface NewNote {
   at: Date;
   /** An office's note: only while the ticket is still at this sede (else ticket_transferred). */
   atSede?: string;
+  /** As for a reply: one note per ticket, author and key. */
+  idempotency?: { key: string; hash: string };
+}
+
+/** What addNote did: wrote the note (`created`), or found the one its key wrote. */
+export interface AddedNote {
+  note: TicketNote;
+  created: boolean;
+  idempotencyHash?: string;
 }
 
 export interface Transition {
@@ -342,16 +365,24 @@ export interface TicketStore {
   /**
    * Appends a reply (next seq), bumps `updated_at`, writes the `replied`
    * audit row and the notice, and the reply's files if any. Throws AppError
-   * ticket_closed when closed, not_found when absent.
+   * ticket_closed when closed, not_found when absent. With `idempotency` and a reply
+   * of the same author with the same key in the 24 hours before `at` (perhaps committed
+   * by another node meanwhile), writes nothing and returns that one (`created: false`,
+   * its hash), closed ticket or not; a use of the key older than that lets go of it.
    */
-  addReply(ticketId: string, input: NewReply): Promise<{ ticket: TicketRecord; reply: TicketReply; attachments?: AttachmentMeta[] }>;
+  addReply(ticketId: string, input: NewReply): Promise<AddedReply>;
+  /** The reply `authorId` wrote on this ticket with this idempotency key since `since`, its files and its request hash; null when none. */
+  replyByIdempotencyKey(ticketId: string, authorId: string, key: string, since: Date): Promise<{ reply: TicketReply; attachments: AttachmentMeta[]; hash: string } | null>;
   /**
    * Appends an internal note (next note seq) with its `noted` audit row, in
    * one transaction; closed tickets too. No notice, and `updated_at` is left
    * alone (users see it). Throws AppError not_found when absent,
    * ticket_transferred when `atSede` is given and the ticket is elsewhere.
+   * An idempotency key works as for addReply.
    */
-  addNote(ticketId: string, input: NewNote): Promise<TicketNote>;
+  addNote(ticketId: string, input: NewNote): Promise<AddedNote>;
+  /** The note `authorId` wrote on this ticket with this idempotency key since `since`, and its request hash; null when none. */
+  noteByIdempotencyKey(ticketId: string, authorId: string, key: string, since: Date): Promise<{ note: TicketNote; hash: string } | null>;
   /**
    * Moves the ticket from `from` to `to` if it is still in `from`, with its
    * audit row and notice; null (and nothing written) when it was not in `from`.

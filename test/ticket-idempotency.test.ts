@@ -6,18 +6,14 @@
  * on one node or two sharing the database, make one ticket; multipart alike; a malformed key is
  * 400; after 24 hours the key opens a new request. Embedded PGlite or, with DATABASE_URL, PostgreSQL.
  */
-import { count, eq, sql } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ManualClock } from '../routing/clock.ts';
 import { outbox, tickets } from '../schema/ticket-tables.ts';
-import { buildApp } from '../server/app.ts';
-import { loadConfig } from '../server/config.ts';
-import { openDatabase, queryRows, type Database } from '../server/db.ts';
-import { createServices } from '../server/services.ts';
-import { injectedApp, type InjectedApp, type Json } from './helpers/app.ts';
+import { injectedApp, injectForm, type InjectedApp, type Json } from './helpers/app.ts';
+import { secondNode } from './helpers/second-node.ts';
 
 const clock = new ManualClock(Date.parse('2026-03-03T10:00:00Z'));
 const ENV = { TICKETS_PER_USER_PER_DAY: '2' };
@@ -48,13 +44,7 @@ async function postForm(tok: string, key: string, files: string[]) {
   const form = new FormData();
   for (const [k, v] of Object.entries(REQUEST)) form.append(k, v);
   for (const [i, text] of files.entries()) form.append('files', new Blob([text], { type: 'text/plain' }), `nota-${i + 1}.txt`);
-  const encoded = new Request('http://localhost/', { method: 'POST', body: form });
-  const res = await ctx.app.inject({
-    method: 'POST',
-    url: '/api/v1/tickets',
-    payload: Buffer.from(await encoded.arrayBuffer()),
-    headers: { authorization: `Bearer ${tok}`, 'content-type': encoded.headers.get('content-type')!, 'idempotency-key': key },
-  });
+  const res = await injectForm(ctx.app, tok, '/api/v1/tickets', form, { 'idempotency-key': key });
   return { status: res.statusCode, body: res.json() as Json, replayed: res.headers['idempotent-replayed'] };
 }
 
@@ -135,32 +125,8 @@ test('five identical POSTs at once with one key: one ticket, every answer names 
   assert.is(await noticesOf(answers[0]!.body.id), 1);
 });
 
-/** A second node on the same database: on PostgreSQL its own pool, on PGlite the one embedded database. */
-async function secondNode(): Promise<{ app: FastifyInstance; services: InjectedApp['services']; close(): Promise<void> }> {
-  let own: Database | null = null;
-  let database = ctx.services.db;
-  if (process.env.DATABASE_URL) {
-    const [row] = await queryRows<{ name: string }>(db(), sql`select current_database() as name`);
-    const url = new URL(process.env.DATABASE_URL);
-    url.pathname = `/${row!.name}`;
-    own = database = await openDatabase({ databaseUrl: url.toString(), dataDir: '' });
-  }
-  const config = loadConfig({ AUTH_DEV: '1', SERVICE_HOURS: 'always', LOG_LEVEL: 'silent', ...ENV });
-  const services = await createServices(config, { db: database, clock, logger: pino({ level: 'silent' }), notices: false, retentionTimer: false, seed: false });
-  const app = await buildApp(services);
-  await app.ready();
-  return {
-    app,
-    services,
-    async close() {
-      await app.close();
-      await own?.close();
-    },
-  };
-}
-
 test('the same retry racing on two nodes sharing the database makes one ticket', async () => {
-  const other = await secondNode();
+  const other = await secondNode(ctx, clock, ENV);
   try {
     const tokA = await worker('usr-nodes');
     const tokB = await worker('usr-nodes', other.services);

@@ -207,7 +207,7 @@ test('an office note that read the ticket before a transfer committed is refused
   const refused = await service.addNote(operator, t.id, 'Troppo tardi').catch((e: AppError) => e);
   assert.is((refused as AppError).code, 'ticket_transferred');
   assert.is((await stored(t.id)).notes.length, 0);
-  const supervisorNote = await service.addNote({ sub: 'sup-1', role: 'supervisor', name: null } as Identity, t.id, 'Il supervisore scrive ovunque');
+  const { note: supervisorNote } = await service.addNote({ sub: 'sup-1', role: 'supervisor', name: null } as Identity, t.id, 'Il supervisore scrive ovunque');
   assert.is(supervisorNote.seq, 1, 'a supervisor is bound to no sede');
 });
 

@@ -47,13 +47,13 @@ export async function injectedApp(clock: Clock, env: Record<string, string> = {}
   };
 }
 
-/** A multipart/form-data POST through app.inject, which takes bytes: the form is encoded as fetch would send it. */
-export async function injectForm(app: FastifyInstance, token: string, url: string, form: FormData) {
+/** A multipart/form-data POST through app.inject, which takes bytes: the form is encoded as fetch would send it. `headers`: more of them (an Idempotency-Key). */
+export async function injectForm(app: FastifyInstance, token: string, url: string, form: FormData, headers: Record<string, string> = {}) {
   const encoded = new Request('http://localhost/', { method: 'POST', body: form });
   return app.inject({
     method: 'POST',
     url,
     payload: Buffer.from(await encoded.arrayBuffer()),
-    headers: { authorization: `Bearer ${token}`, 'content-type': encoded.headers.get('content-type')! },
+    headers: { ...headers, authorization: `Bearer ${token}`, 'content-type': encoded.headers.get('content-type')! },
   });
 }

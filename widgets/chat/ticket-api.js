@@ -59,8 +59,6 @@ async function tokenFor(client, attempt) {
   }
 }
 
-export { newIdempotencyKey } from '../lib/idempotency.js';
-
 export function errText(err) {
   const code = err?.code ?? 'error';
   if (AUTH.includes(code)) return t('tk.err.auth');

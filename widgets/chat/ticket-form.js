@@ -13,7 +13,8 @@
  */
 import { formatDateTime, formatDue, formatTime, t } from '../i18n.js';
 import { $, h } from '../lib/ui.js';
-import { api, errText, newIdempotencyKey } from './ticket-api.js';
+import { idempotencyKeeper } from '../lib/idempotency.js';
+import { api, errText } from './ticket-api.js';
 import { fileField, fileProblem } from './ticket-files.js';
 import { forgetList, openMine } from './ticket-list.js';
 import { openThread } from './ticket-thread.js';
@@ -29,10 +30,10 @@ let d;
 /**
  * from: the view "Indietro" returns to; why: what the form's view says; auto: the values last prefilled;
  * created: the last request registered; follows: the closed request a follow-up names ({ id, protocol,
- * sede, matricola, closedAt }), else null; sending: the Idempotency-Key of the last request sent and
- * what it asked ({ key, what }), until one is registered.
+ * sede, matricola, closedAt }), else null; sending: the Idempotency-Key of the request being sent,
+ * until one is registered.
  */
-const tf = { from: null, why: null, created: null, auto: {}, follows: null, sending: null };
+const tf = { from: null, why: null, created: null, auto: {}, follows: null, sending: idempotencyKeeper() };
 let renderTkFiles = () => {};
 
 function mount(slot, from) {
@@ -187,7 +188,7 @@ async function submitTicket(e) {
   tf.why = null;
   tf.auto = {};
   tf.follows = null;
-  tf.sending = null;
+  tf.sending.done();
   renderTitle();
   tf.created = ticket;
   forgetList();
@@ -204,8 +205,7 @@ async function submitTicket(e) {
 function sendTicket({ matricola, follows, ...rest }, files) {
   const fields = { ...rest, ...(matricola ? { matricola } : {}), ...(follows ? { follows } : {}) };
   const what = JSON.stringify([fields, files.map((f) => [f.name, f.size, f.lastModified])]);
-  if (tf.sending?.what !== what) tf.sending = { key: newIdempotencyKey(), what };
-  const headers = { 'idempotency-key': tf.sending.key };
+  const headers = { 'idempotency-key': tf.sending.keyFor(what) };
   if (!files.length) return api('api/v1/tickets', { method: 'POST', json: fields, headers });
   const data = new FormData();
   for (const [k, v] of Object.entries(fields)) data.append(k, v);

@@ -11,6 +11,7 @@
  * because the office closed it, a refresh) without losing what the user typed.
  */
 import { formatDateTime, formatDue, formatSize, label, t } from '../i18n.js';
+import { idempotencyKeeper } from '../lib/idempotency.js';
 import { $, h, saveBlob } from '../lib/ui.js';
 import { api, errText } from './ticket-api.js';
 import { fileField, fileProblem } from './ticket-files.js';
@@ -21,7 +22,8 @@ const USER_ROLES = ['worker', 'employer', 'intermediary'];
 
 /** deps: { showView(name), view() → current view, announce(text), followUp(request) } */
 let d;
-const th = { detail: null, views: null };
+/** sending: the Idempotency-Key of the reply being sent, until the server has it. */
+const th = { detail: null, views: null, sending: idempotencyKeeper() };
 let renderRpFiles = () => {};
 
 export async function openThread(id, quiet = false) {
@@ -186,6 +188,7 @@ async function submitReply(e) {
   } finally {
     busy(send, false, 'tk.reply.send');
   }
+  th.sending.done();
   form.reset();
   renderRpFiles();
   forgetList();
@@ -194,14 +197,21 @@ async function submitReply(e) {
   text.focus();
 }
 
-/** Multipart when there are files, JSON otherwise. */
+/**
+ * Multipart when there are files, JSON otherwise. The same reply sent again (after "Connessione
+ * assente": the first may have been stored, its answer lost) keeps its Idempotency-Key, so the
+ * server answers the first reply instead of storing it twice; another text, other files or
+ * another request is a new reply, with a new key.
+ */
 function sendReply(id, body, list) {
   const path = `api/v1/tickets/${encodeURIComponent(id)}/replies`;
-  if (!list.length) return api(path, { method: 'POST', json: { body } });
+  const what = JSON.stringify([id, body, list.map((f) => [f.name, f.size, f.lastModified])]);
+  const headers = { 'idempotency-key': th.sending.keyFor(what) };
+  if (!list.length) return api(path, { method: 'POST', json: { body }, headers });
   const data = new FormData();
   data.append('body', body);
   for (const f of list) data.append('files', f, f.name);
-  return api(path, { method: 'POST', form: data });
+  return api(path, { method: 'POST', form: data, headers });
 }
 
 /** After a language change: the open request, its readers and the chosen files. */

@@ -12,7 +12,7 @@
  * technology or a search of the page.
  */
 import { label } from '../i18n.js';
-import { newIdempotencyKey } from '../lib/idempotency.js';
+import { idempotencyKeeper } from '../lib/idempotency.js';
 import { $, h } from '../lib/ui.js';
 import { cannedPicker, letterDate, selectUnfilled, unfilled } from './canned.js';
 import { errorText } from './format.js';
@@ -23,7 +23,7 @@ const TOPICS = ['cigo', 'cigs', 'fis', 'solidarity_fund', 'payment', 'other'];
 
 export function composeForm({ state, api, announce, openTicket, loadQueue }) {
   /** The letter being sent and its Idempotency-Key, until the server answered it. */
-  let sending = null;
+  const sending = idempotencyKeeper();
   const open = () => $('#compose');
   const me = () => state.session?.me ?? {};
   // Ready answers for a message nobody has answered yet: no protocol and no request date until it is sent.
@@ -118,12 +118,11 @@ export function composeForm({ state, api, announce, openTicket, loadQueue }) {
     // The same letter sent again (its answer lost to the network) keeps its key: the server
     // answers the first one instead of writing to the user twice; a changed letter is a new one.
     const what = JSON.stringify([[...body.entries()].map(([k, v]) => [k, typeof v === 'string' ? v : [v.name, v.size, v.lastModified]])]);
-    if (sending?.what !== what) sending = { key: newIdempotencyKey(), what };
     const send = $('#compose-send');
     send.disabled = true;
     try {
-      const ticket = await api('/api/v1/tickets', { method: 'POST', form: body, headers: { 'idempotency-key': sending.key } });
-      sending = null;
+      const ticket = await api('/api/v1/tickets', { method: 'POST', form: body, headers: { 'idempotency-key': sending.keyFor(what) } });
+      sending.done();
       hide();
       announce(tr('off.compose.done', { protocol: ticket.protocol }));
       await loadQueue();

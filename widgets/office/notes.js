@@ -12,6 +12,7 @@
  * calls renderNotes.
  */
 import { formatDateTime } from '../i18n.js';
+import { idempotencyKeeper } from '../lib/idempotency.js';
 import { $, h } from '../lib/ui.js';
 import { errorText } from './format.js';
 import { tr } from './strings.js';
@@ -42,6 +43,9 @@ export function renderNotes(t) {
  * @param {(id: string, o?: { quiet?: boolean }) => Promise<void>} d.openTicket
  */
 export function noteForm({ state, api, announce, openTicket }) {
+  /** The note being sent and its Idempotency-Key: sent again after a lost answer, it is written once. */
+  const sending = idempotencyKeeper();
+
   async function submit(e) {
     e.preventDefault();
     const t = state.detail;
@@ -61,7 +65,8 @@ export function noteForm({ state, api, announce, openTicket }) {
     const send = $('#note-send');
     send.disabled = true;
     try {
-      await api(`/api/v1/tickets/${t.id}/notes`, { method: 'POST', json: { body } });
+      await api(`/api/v1/tickets/${t.id}/notes`, { method: 'POST', json: { body }, headers: { 'idempotency-key': sending.keyFor(JSON.stringify([t.id, body])) } });
+      sending.done();
       text.value = '';
       await openTicket(t.id, { quiet: true });
       announce(tr('off.notes.done'));

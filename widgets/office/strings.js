@@ -180,7 +180,7 @@ const DICT = {
     'off.err.ticket_transferred': 'Un altro operatore ha già trasferito la richiesta ad altra sede.',
     'off.err.validation_failed': 'Dati non validi: {message}',
     'off.err.generic': 'Operazione non riuscita ({code}).',
-    'off.err.network': 'Connessione assente: controlla la rete e riprova. Una comunicazione inviata di nuovo non arriva due volte.',
+    'off.err.network': 'Connessione assente: controlla la rete e riprova. Una comunicazione, una risposta o una nota inviate di nuovo non arrivano due volte.',
   },
   en: {
     'off.skip': 'Skip to content',
@@ -354,7 +354,7 @@ const DICT = {
     'off.err.ticket_transferred': 'Another operator has already transferred the request to another office.',
     'off.err.validation_failed': 'Invalid data: {message}',
     'off.err.generic': 'It did not work ({code}).',
-    'off.err.network': 'No connection: check the network and try again. A message sent again does not arrive twice.',
+    'off.err.network': 'No connection: check the network and try again. A letter, reply or note sent again does not arrive twice.',
   },
 };
 

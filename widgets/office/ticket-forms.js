@@ -8,6 +8,7 @@
  * ticket that stays here; showing the ticket is ticket-view.js, the list is
  * queue.js, and the transfer, after which the ticket is gone, transfer-form.js.
  */
+import { idempotencyKeeper } from '../lib/idempotency.js';
 import { $, h } from '../lib/ui.js';
 import { formatSize } from '../i18n.js';
 import { selectUnfilled, unfilled } from './canned.js';
@@ -56,6 +57,9 @@ export function renderOutcomes() {
  * @param {(o?: { quiet?: boolean }) => Promise<void>} d.loadQueue
  */
 export function ticketForms({ state, api, announce, openTicket, loadQueue }) {
+  /** The reply being sent and its Idempotency-Key, until the server answered it. */
+  const sending = idempotencyKeeper();
+
   async function refreshAfter(action, message) {
     await Promise.all([openTicket(state.selected, { quiet: true }), loadQueue({ quiet: true })]);
     announce(message);
@@ -112,11 +116,15 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue }) {
     const form = new FormData();
     form.append('body', body);
     for (const f of files) form.append('files', f, f.name);
+    // The same reply sent again (its answer lost to the network) keeps its key: the server answers
+    // the first one instead of writing to the user twice; another text or other files is a new reply.
+    const what = JSON.stringify([t.id, body, files.map((f) => [f.name, f.size, f.lastModified])]);
     const send = $('#reply-send');
     send.disabled = true;
     send.textContent = tr('off.reply.sending');
     try {
-      await api(`/api/v1/tickets/${t.id}/replies`, { method: 'POST', form });
+      await api(`/api/v1/tickets/${t.id}/replies`, { method: 'POST', form, headers: { 'idempotency-key': sending.keyFor(what) } });
+      sending.done();
       text.value = '';
       input.value = '';
       renderChosen();
