@@ -12,7 +12,7 @@
  * starts when it ends. Writes go straight through. The snapshot returned is shared
  * between callers: they must not mutate it (none does; they copy before sorting).
  */
-import type { AdvisorProfile, AdvisorStatus, QueueEntry, RoutingSnapshot, RoutingState } from '../routing/routing-state.ts';
+import type { AdvisorProfile, AdvisorStatus, HeldConversation, QueueEntry, RoutingSnapshot, RoutingState } from '../routing/routing-state.ts';
 
 export class CoalescingRoutingState implements RoutingState {
   private inFlight: Promise<RoutingSnapshot> | null = null;
@@ -72,6 +72,18 @@ export class CoalescingRoutingState implements RoutingState {
   }
   unclaim(conversationId: string, entry: QueueEntry, now: number) {
     return this.inner.unclaim(conversationId, entry, now);
+  }
+  initEpoch(candidate: string) {
+    return this.inner.initEpoch(candidate);
+  }
+  restoreHeld(conversations: HeldConversation[], now: number) {
+    return this.inner.restoreHeld(conversations, now);
+  }
+  heldConversations() {
+    return this.inner.heldConversations();
+  }
+  takeReconcileTurn(holder: string, ms: number, now: number) {
+    return this.inner.takeReconcileTurn(holder, ms, now);
   }
   ping() {
     return this.inner.ping();
