@@ -35,17 +35,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../routing/clock.ts';
-import type {
-  AdvisorProfile,
-  AdvisorStatus,
-  HeldConversation,
-  QueueEntry,
-  RoutingSnapshot,
-  RoutingState,
-} from '../routing/routing-state.ts';
+import type { AdvisorProfile, AdvisorStatus, HeldConversation, QueueEntry, RoutingSnapshot, RoutingState } from '../routing/routing-state.ts';
 import type { AdvisorDirectory } from './advisor-directory.ts';
 import type { Client } from './client.ts';
 import type { OpenConversations } from './open-conversations-sql.ts';
+import { ForwardingRoutingState } from './routing-state-forwarding.ts';
 
 export interface RecoveryDeps {
   hub: { isOnline(userId: string): boolean; people(): Iterable<Client> };
@@ -66,7 +60,7 @@ export async function restoreOpen(state: RoutingState, open: OpenConversations, 
   return restored.filter((id) => stillOpen.has(id)).length;
 }
 
-export class RecoveringRoutingState implements RoutingState {
+export class RecoveringRoutingState extends ForwardingRoutingState {
   /** The epoch this node initialised or adopted; null until `start()`. */
   private known: string | null = null;
   private rebuilding: Promise<void> | null = null;
@@ -78,9 +72,11 @@ export class RecoveringRoutingState implements RoutingState {
   private readonly rebuiltListeners: (() => void)[] = [];
 
   constructor(
-    readonly inner: RoutingState,
+    inner: RoutingState,
     private readonly deps: RecoveryDeps,
-  ) {}
+  ) {
+    super(inner);
+  }
 
   /** Initialises the epoch or adopts the one in force. Before the first snapshot. */
   async start(): Promise<void> {
@@ -96,7 +92,7 @@ export class RecoveringRoutingState implements RoutingState {
     this.rebuiltListeners.push(listener);
   }
 
-  async snapshot(): Promise<RoutingSnapshot> {
+  override async snapshot(): Promise<RoutingSnapshot> {
     const snapshot = await this.inner.snapshot();
     if (snapshot.epoch === undefined || snapshot.epoch === this.known) {
       this.observe(snapshot);
@@ -176,61 +172,34 @@ export class RecoveringRoutingState implements RoutingState {
     }
   }
 
-  async enqueue(entry: QueueEntry) {
+  override async enqueue(entry: QueueEntry) {
     const result = await this.inner.enqueue(entry);
     if (result.ok || result.reason === 'already_waiting') this.waiting.set(entry.userId, result.entry);
     else this.waiting.delete(entry.userId);
     return result;
   }
-  async cancel(userId: string) {
+  override async cancel(userId: string) {
     const entry = await this.inner.cancel(userId);
     this.waiting.delete(userId);
     return entry;
   }
-  async claim(userId: string, advisorId: string, conversationId: string, now: number) {
+  override async claim(userId: string, advisorId: string, conversationId: string, now: number) {
     const result = await this.inner.claim(userId, advisorId, conversationId, now);
     if (result === 'ok') this.waiting.delete(userId);
     return result;
   }
-  async unclaim(conversationId: string, entry: QueueEntry, now: number) {
+  override async unclaim(conversationId: string, entry: QueueEntry, now: number) {
     await this.inner.unclaim(conversationId, entry, now);
     if (this.deps.hub.isOnline(entry.userId)) this.waiting.set(entry.userId, { ...entry, priority: Math.max(entry.priority, 1) });
   }
-  async upsertAdvisor(profile: AdvisorProfile, status: AdvisorStatus, now: number) {
+  override async upsertAdvisor(profile: AdvisorProfile, status: AdvisorStatus, now: number) {
     const advisor = await this.inner.upsertAdvisor(profile, status, now);
     if (this.deps.hub.isOnline(advisor.id)) this.statuses.set(advisor.id, advisor.status);
     return advisor;
   }
-  async setAdvisorStatus(advisorId: string, status: AdvisorStatus, now: number) {
+  override async setAdvisorStatus(advisorId: string, status: AdvisorStatus, now: number) {
     const advisor = await this.inner.setAdvisorStatus(advisorId, status, now);
     if (advisor && this.deps.hub.isOnline(advisorId)) this.statuses.set(advisorId, advisor.status);
     return advisor;
-  }
-  waitingEntry(userId: string) {
-    return this.inner.waitingEntry(userId);
-  }
-  conversationOf(userId: string) {
-    return this.inner.conversationOf(userId);
-  }
-  release(conversationId: string, now: number) {
-    return this.inner.release(conversationId, now);
-  }
-  initEpoch(candidate: string) {
-    return this.inner.initEpoch(candidate);
-  }
-  restoreHeld(conversations: HeldConversation[], now: number) {
-    return this.inner.restoreHeld(conversations, now);
-  }
-  heldConversations() {
-    return this.inner.heldConversations();
-  }
-  takeReconcileTurn(holder: string, ms: number, now: number) {
-    return this.inner.takeReconcileTurn(holder, ms, now);
-  }
-  ping() {
-    return this.inner.ping();
-  }
-  close() {
-    return this.inner.close();
   }
 }

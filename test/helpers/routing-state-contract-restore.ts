@@ -8,23 +8,14 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RoutingState } from '../../routing/routing-state.ts';
-import { sampleEntry, sampleProfile, type DisposableState } from './routing-state-contract.ts';
+import { sampleEntry, sampleProfile, stateTest, type DisposableState } from './routing-state-contract.ts';
 
 const T0 = 1_700_000_000_000;
 
 export function routingStateRestoreContract(name: string, make: () => Promise<DisposableState>): void {
   const test = suite(name);
 
-  const it = (title: string, body: (s: RoutingState) => Promise<void>) =>
-    test(title, async () => {
-      const state = await make();
-      try {
-        await body(state);
-      } finally {
-        await state.dispose?.();
-        await state.close();
-      }
-    });
+  const it = stateTest(test, make);
 
   const advisor = async (s: RoutingState, id: string) => (await s.snapshot()).advisors.find((a) => a.id === id);
   const held = (conversationId: string, userId: string, advisorId: string) => ({ conversationId, userId, advisorId });
