@@ -10,7 +10,10 @@ import {
   type AdvisorStatus,
   type ClaimResult,
   type EnqueueResult,
+  type HeldConversation,
+  type HeldConversationState,
   type QueueEntry,
+  type RestoreHeldResult,
   type RoutingSnapshot,
   type RoutingState,
 } from './routing-state.ts';
@@ -18,6 +21,7 @@ import {
 interface Held {
   userId: string;
   advisorId: string;
+  since: number;
 }
 
 export class MemoryRoutingState implements RoutingState {
@@ -27,7 +31,11 @@ export class MemoryRoutingState implements RoutingState {
   /** conversationId → who is in it */
   private readonly held = new Map<string, Held>();
   private readonly userConversation = new Map<string, string>();
+  /** Conversations restored for advisors not registered yet: their seats once they are. */
+  private readonly seatsOf = new Map<string, string[]>();
   private nextOrder = 1;
+  private epoch: string | null = null;
+  private reconcileTurn: { holder: string; until: number } | null = null;
 
   async enqueue(input: QueueEntry): Promise<EnqueueResult> {
     const inConversation = this.userConversation.get(input.userId);
@@ -60,10 +68,11 @@ export class MemoryRoutingState implements RoutingState {
     const next: AdvisorState = {
       ...profile,
       status,
-      conversations: current?.conversations ?? [],
+      conversations: current?.conversations ?? this.seatsOf.get(profile.id) ?? [],
       idleSince: current?.idleSince ?? now,
     };
     this.advisors.set(profile.id, next);
+    this.seatsOf.delete(profile.id);
     return cloneAdvisor(next);
   }
 
@@ -84,7 +93,7 @@ export class MemoryRoutingState implements RoutingState {
     this.remove(entry);
     advisor.conversations.push(conversationId);
     advisor.idleSince = now;
-    this.held.set(conversationId, { userId, advisorId });
+    this.held.set(conversationId, { userId, advisorId, since: now });
     this.userConversation.set(userId, conversationId);
     return 'ok';
   }
@@ -99,6 +108,9 @@ export class MemoryRoutingState implements RoutingState {
       advisor.conversations = advisor.conversations.filter((id) => id !== conversationId);
       if (advisor.conversations.length === 0) advisor.idleSince = now;
     }
+    const seats = this.seatsOf.get(held.advisorId)?.filter((id) => id !== conversationId);
+    if (seats?.length) this.seatsOf.set(held.advisorId, seats);
+    else this.seatsOf.delete(held.advisorId);
   }
 
   async unclaim(conversationId: string, entry: QueueEntry, now: number): Promise<void> {
@@ -110,7 +122,45 @@ export class MemoryRoutingState implements RoutingState {
   async snapshot(): Promise<RoutingSnapshot> {
     const queues = new Map<string, QueueEntry[]>();
     for (const [key, entries] of this.queues) if (entries.length) queues.set(key, entries.map((e) => ({ ...e })));
-    return { queues, advisors: [...this.advisors.values()].map(cloneAdvisor) };
+    return { queues, advisors: [...this.advisors.values()].map(cloneAdvisor), epoch: this.epoch };
+  }
+
+  async initEpoch(candidate: string): Promise<{ epoch: string; created: boolean }> {
+    if (this.epoch !== null) return { epoch: this.epoch, created: false };
+    this.epoch = candidate;
+    return { epoch: candidate, created: true };
+  }
+
+  async restoreHeld(conversations: HeldConversation[], now: number): Promise<RestoreHeldResult[]> {
+    return conversations.map((c) => this.restoreOne(c, now));
+  }
+
+  private restoreOne({ conversationId, userId, advisorId }: HeldConversation, now: number): RestoreHeldResult {
+    const held = this.held.get(conversationId);
+    if (held) return held.advisorId === advisorId && held.userId === userId ? 'held' : 'conflict';
+    if (this.userConversation.has(userId)) return 'conflict';
+    const waiting = this.waiting.get(userId);
+    if (waiting?.conversationId === conversationId) return 'waiting';
+    if (waiting?.conversationId) return 'conflict';
+    if (waiting) this.remove(waiting);
+    // Unregistered advisors get their seats counted from when they register (upsertAdvisor keeps conversations).
+    const seats = this.seatsOf.get(advisorId) ?? [];
+    const advisor = this.advisors.get(advisorId);
+    (advisor ? advisor.conversations : seats).push(conversationId);
+    if (!advisor) this.seatsOf.set(advisorId, seats);
+    this.held.set(conversationId, { userId, advisorId, since: now });
+    this.userConversation.set(userId, conversationId);
+    return 'restored';
+  }
+
+  async heldConversations(): Promise<HeldConversationState[]> {
+    return [...this.held].map(([conversationId, h]) => ({ conversationId, ...h }));
+  }
+
+  async takeReconcileTurn(holder: string, ms: number, now: number): Promise<boolean> {
+    if (this.reconcileTurn && this.reconcileTurn.until > now) return false;
+    this.reconcileTurn = { holder, until: now + ms };
+    return true;
   }
 
   async ping(): Promise<void> {}

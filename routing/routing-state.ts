@@ -73,7 +73,36 @@ export interface RoutingSnapshot {
   /** Waiting entries, each queue in serving order. Key: `${province}:${audience}`. */
   queues: Map<string, QueueEntry[]>;
   advisors: AdvisorState[];
+  /**
+   * The state's epoch (see `initEpoch`), read in the same atomic step: null when none is
+   * set, i.e. the state was never initialised or was lost (a Redis restarted empty).
+   * Absent in snapshots built by hand.
+   */
+  epoch?: string | null;
 }
+
+/** An open conversation as the routing state holds it: which advisor's seat, which user. */
+export interface HeldConversation {
+  conversationId: string;
+  userId: string;
+  advisorId: string;
+}
+
+/** A held conversation and since when (ms): when it was claimed or restored. */
+export interface HeldConversationState extends HeldConversation {
+  since: number;
+}
+
+/**
+ * What `restoreHeld` did with one conversation:
+ * - `restored`: now held (a user waiting with a fresh request was taken out of the queue:
+ *   they are in this conversation);
+ * - `held`: already held for the same advisor and user; nothing changed;
+ * - `waiting`: the user waits to be handed over with this very conversation; left waiting;
+ * - `conflict`: held for another advisor or user, or the user is in (or waits with) another
+ *   conversation; nothing changed.
+ */
+export type RestoreHeldResult = 'restored' | 'held' | 'waiting' | 'conflict';
 
 export interface RoutingState {
   enqueue(entry: QueueEntry): Promise<EnqueueResult>;
@@ -94,6 +123,27 @@ export interface RoutingState {
    */
   unclaim(conversationId: string, entry: QueueEntry, now: number): Promise<void>;
   snapshot(): Promise<RoutingSnapshot>;
+  /**
+   * Sets the state's epoch to `candidate` unless one is set, and answers the epoch in
+   * force. A snapshot whose epoch differs from the one a node knows means the state was
+   * lost and rebuilt, or must be (server/routing-recovery.ts).
+   */
+  initEpoch(candidate: string): Promise<{ epoch: string; created: boolean }>;
+  /**
+   * Puts conversations that are open in the database back in the state, with their
+   * advisor's seat, after the state lost them. Atomic for the whole batch; one result per
+   * conversation, in order. The advisor's capacity is not checked (the conversations
+   * exist): a load above capacity refuses claims until seats free up. The advisor need
+   * not be registered: their seats are counted from when they are. Idempotent.
+   */
+  restoreHeld(conversations: HeldConversation[], now: number): Promise<RestoreHeldResult[]>;
+  /** Every held conversation with since when it is held, for reconciliation with the database. */
+  heldConversations(): Promise<HeldConversationState[]>;
+  /**
+   * Takes the reconciliation turn for `ms` unless another holder has it: one node at a
+   * time compares the state with the database. True when `holder` got it.
+   */
+  takeReconcileTurn(holder: string, ms: number, now: number): Promise<boolean>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -126,6 +126,9 @@ export const conversations = pgTable(
     // Chats served today per province, read by the dashboard's live view at each update
     // (server/dashboard-departures.ts); neither column changes after insert, so updates stay HOT.
     index('conversations_opened_at_idx').on(t.openedAt, t.province),
+    // Every open conversation, read when the routing state is rebuilt after a Redis lost it and once a minute
+    // by the reconciliation (server/routing-recovery.ts): small (open rows only), so neither scans the table.
+    index('conversations_open_idx').on(t.advisorId, t.userId).where(sql`${t.status} = 'open'`),
     // A company's previous chats beside a chat about it (server/chat-history.ts): only its closed ones, by
     // when they closed. The context is written once, at insert, so a message's bump stays a HOT update.
     index('conversations_matricola_closed_idx').on(sql`(${t.context} ->> 'matricola')`, t.closedAt).where(sql`${t.status} = 'closed'`),

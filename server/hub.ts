@@ -44,6 +44,16 @@ export class Hub {
     return here instanceof Set ? here : here ? [here] : [];
   }
 
+  /** One client per person connected here (their identity is the same on every tab). */
+  *people(): IterableIterator<Client> {
+    for (const here of this.byUser.values()) {
+      if (here instanceof Set) {
+        const [first] = here;
+        if (first) yield first;
+      } else yield here;
+    }
+  }
+
   isOnline(userId: string): boolean {
     return this.byUser.has(userId);
   }

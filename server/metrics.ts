@@ -38,6 +38,8 @@ export class Metrics {
   readonly chatRequests = new client.Counter({ name: 'infocig_chat_requests_total', help: 'Users who joined a queue', labelNames: ['audience'], registers: [this.registry] });
   readonly abandoned = new client.Counter({ name: 'infocig_queue_abandoned_total', help: 'Waiting users who cancelled or did not come back', labelNames: ['reason'], registers: [this.registry] });
   readonly departuresUnrecorded = new client.Counter({ name: 'infocig_queue_departures_unrecorded_total', help: 'Queue departures the dashboard could not store (queue_departures insert failed)', registers: [this.registry] });
+  readonly routingStateRebuilds = new client.Counter({ name: 'infocig_routing_state_rebuilds_total', help: 'Times this node found the routing state lost (Redis restarted empty) and rebuilt its part', registers: [this.registry] });
+  readonly routingReconciled = new client.Counter({ name: 'infocig_routing_reconciled_total', help: 'Seats the periodic reconciliation released (conversation not open) or restored (open, not held)', labelNames: ['action'], registers: [this.registry] });
   readonly conversationsClosed = new client.Counter({ name: 'infocig_conversations_closed_total', help: 'Conversations closed, by outcome', labelNames: ['outcome'], registers: [this.registry] });
   readonly escalations = new client.Counter({ name: 'infocig_escalations_total', help: 'Chats escalated to Linea INPS tickets', registers: [this.registry] });
   readonly erased = new client.Counter({ name: 'infocig_retention_erased_total', help: 'Rows erased by the retention sweep (RETENTION_DAYS, ACCESS_LOG_RETENTION_DAYS), by kind', labelNames: ['kind'], registers: [this.registry] });

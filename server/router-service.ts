@@ -252,6 +252,11 @@ export class RouterService {
     this.lastPushed.delete(userId);
   }
 
+  /** Every waiting user here is told their position at the next push, changed or not (after a rebuilt state). */
+  forgetPositions(): void {
+    this.lastPushed.clear();
+  }
+
   close(): void {
     if (this.pushTimer) clearTimeout(this.pushTimer);
   }

@@ -12,17 +12,20 @@
  * starts when it ends. Writes go straight through. The snapshot returned is shared
  * between callers: they must not mutate it (none does; they copy before sorting).
  */
-import type { AdvisorProfile, AdvisorStatus, QueueEntry, RoutingSnapshot, RoutingState } from '../routing/routing-state.ts';
+import type { RoutingSnapshot, RoutingState } from '../routing/routing-state.ts';
+import { ForwardingRoutingState } from './routing-state-forwarding.ts';
 
-export class CoalescingRoutingState implements RoutingState {
+export class CoalescingRoutingState extends ForwardingRoutingState {
   private inFlight: Promise<RoutingSnapshot> | null = null;
   private next: Promise<RoutingSnapshot> | null = null;
   /** Reads made of the underlying state, for tests and metrics. */
   reads = 0;
 
-  constructor(readonly inner: RoutingState) {}
+  constructor(inner: RoutingState) {
+    super(inner);
+  }
 
-  snapshot(): Promise<RoutingSnapshot> {
+  override snapshot(): Promise<RoutingSnapshot> {
     if (!this.inFlight) return this.read();
     // The read in flight began before this call and may miss the caller's own writes.
     this.next ??= this.inFlight.then(
@@ -44,39 +47,5 @@ export class CoalescingRoutingState implements RoutingState {
     });
     this.inFlight = reading;
     return reading;
-  }
-
-  enqueue(entry: QueueEntry) {
-    return this.inner.enqueue(entry);
-  }
-  cancel(userId: string) {
-    return this.inner.cancel(userId);
-  }
-  waitingEntry(userId: string) {
-    return this.inner.waitingEntry(userId);
-  }
-  conversationOf(userId: string) {
-    return this.inner.conversationOf(userId);
-  }
-  upsertAdvisor(profile: AdvisorProfile, status: AdvisorStatus, now: number) {
-    return this.inner.upsertAdvisor(profile, status, now);
-  }
-  setAdvisorStatus(advisorId: string, status: AdvisorStatus, now: number) {
-    return this.inner.setAdvisorStatus(advisorId, status, now);
-  }
-  claim(userId: string, advisorId: string, conversationId: string, now: number) {
-    return this.inner.claim(userId, advisorId, conversationId, now);
-  }
-  release(conversationId: string, now: number) {
-    return this.inner.release(conversationId, now);
-  }
-  unclaim(conversationId: string, entry: QueueEntry, now: number) {
-    return this.inner.unclaim(conversationId, entry, now);
-  }
-  ping() {
-    return this.inner.ping();
-  }
-  close() {
-    return this.inner.close();
   }
 }

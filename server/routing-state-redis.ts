@@ -18,7 +18,10 @@ import {
   type AdvisorStatus,
   type ClaimResult,
   type EnqueueResult,
+  type HeldConversation,
+  type HeldConversationState,
   type QueueEntry,
+  type RestoreHeldResult,
   type RoutingSnapshot,
   type RoutingState,
 } from '../routing/routing-state.ts';
@@ -38,6 +41,8 @@ export interface RedisRoutingStateOptions {
 /** Priorities are encoded in the sorted-set score as `-priority * 2^40 + order`, exact below 2^53. */
 export const MAX_PRIORITY = 4095;
 const STATUSES: readonly AdvisorStatus[] = ['available', 'away', 'offline'];
+/** Conversations per restoreHeld script: a few ms of Redis each. */
+const RESTORE_BATCH = 500;
 
 function checkPriority(priority: number): void {
   if (!Number.isSafeInteger(priority) || Math.abs(priority) > MAX_PRIORITY) {
@@ -135,8 +140,45 @@ export class RedisRoutingState implements RoutingState {
     return replies.snapshot(await this.run('snapshot'));
   }
 
+  async initEpoch(candidate: string): Promise<{ epoch: string; created: boolean }> {
+    return replies.initEpoch(await this.run('initEpoch', candidate));
+  }
+
+  async restoreHeld(conversations: HeldConversation[], now: number): Promise<RestoreHeldResult[]> {
+    const out: RestoreHeldResult[] = [];
+    // Batches keep each script short: Redis serves nobody else while one runs.
+    for (let i = 0; i < conversations.length; i += RESTORE_BATCH) {
+      const batch = conversations.slice(i, i + RESTORE_BATCH);
+      const args = batch.flatMap((c) => [c.conversationId, c.userId, c.advisorId]);
+      out.push(...replies.restoreHeld(await this.run('restoreHeld', String(now), ...args), batch.length));
+    }
+    return out;
+  }
+
+  async heldConversations(): Promise<HeldConversationState[]> {
+    return replies.held(await this.run('held'));
+  }
+
+  async takeReconcileTurn(holder: string, ms: number): Promise<boolean> {
+    return (await this.redis.set(this.keys.reconcile, holder, 'PX', Math.max(1, Math.round(ms)), 'NX')) === 'OK';
+  }
+
   async ping(): Promise<void> {
     await this.redis.ping();
+  }
+
+  /**
+   * Calls `listener` each time the client is ready again after losing its connection:
+   * a Redis that restarted may have come back empty, which the next snapshot tells.
+   */
+  onReconnect(listener: () => void): void {
+    let lost = false;
+    this.redis.on('close', () => (lost = true));
+    this.redis.on('ready', () => {
+      if (!lost) return;
+      lost = false;
+      listener();
+    });
   }
 
   /** Quits the client when the state owns it, waiting (up to 1 s) for the connection to end. */

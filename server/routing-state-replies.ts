@@ -12,7 +12,9 @@ import {
   type AdvisorStatus,
   type ClaimResult,
   type EnqueueResult,
+  type HeldConversationState,
   type QueueEntry,
+  type RestoreHeldResult,
   type RoutingSnapshot,
 } from '../routing/routing-state.ts';
 import type { ScriptName } from './routing-state-scripts.ts';
@@ -108,8 +110,10 @@ export const replies = {
     if (reply !== 'requeued' && reply !== 'not_requeued') throw unexpected('unclaim', reply);
   },
   snapshot(reply: Reply): RoutingSnapshot {
-    if (!Array.isArray(reply) || reply.length !== 2 || !reply.every(Array.isArray)) throw unexpected('snapshot', reply);
-    const [entries, fields] = reply as string[][] as [string[], string[]];
+    if (!Array.isArray(reply) || reply.length !== 3 || !Array.isArray(reply[0]) || !Array.isArray(reply[1]) || typeof reply[2] !== 'string') {
+      throw unexpected('snapshot', reply);
+    }
+    const [entries, fields, epoch] = reply as [string[], string[], string];
     const queues = new Map<string, QueueEntry[]>();
     // Entries come in serving order over all queues, so each queue is in serving order too.
     for (const json of entries) {
@@ -135,7 +139,26 @@ export const replies = {
     }
     // Hash order is arbitrary; sort so that ties in the matching policy break the same way on every node.
     advisors.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    return { queues, advisors };
+    return { queues, advisors, epoch: epoch || null };
+  },
+  initEpoch(reply: Reply): { epoch: string; created: boolean } {
+    const [code, epoch] = tuple('initEpoch', reply);
+    if ((code === 'created' || code === 'existing') && epoch) return { epoch, created: code === 'created' };
+    throw unexpected('initEpoch', reply);
+  },
+  restoreHeld(reply: Reply, count: number): RestoreHeldResult[] {
+    const codes: readonly unknown[] = ['restored', 'held', 'waiting', 'conflict'];
+    if (!Array.isArray(reply) || reply.length !== count || !reply.every((c) => codes.includes(c))) throw unexpected('restoreHeld', reply);
+    return reply as RestoreHeldResult[];
+  },
+  held(reply: Reply): HeldConversationState[] {
+    if (!Array.isArray(reply) || reply.length % 4 !== 0) throw unexpected('held', reply);
+    const out: HeldConversationState[] = [];
+    for (let i = 0; i < reply.length; i += 4) {
+      const [conversationId, advisorId, userId, since] = reply.slice(i, i + 4) as string[];
+      out.push({ conversationId: conversationId!, advisorId: advisorId!, userId: userId!, since: Number(since) || 0 });
+    }
+    return out;
   },
 };
 

@@ -23,6 +23,10 @@ const KEY_NAMES = {
   waiting: 'waiting',
   users: 'users',
   advisors: 'advisors',
+  /** The state's epoch: missing or changed = the state was lost (init-epoch.lua). */
+  epoch: 'epoch',
+  /** Which node reconciles the state with the database now (SET NX PX). */
+  reconcile: 'reconcile',
 } as const;
 export type KeyName = keyof typeof KEY_NAMES;
 
@@ -35,7 +39,10 @@ export const SCRIPTS = {
   claim: { file: 'claim.lua', keys: ['waiting', 'users', 'advisors'] },
   release: { file: 'release.lua', keys: ['users', 'advisors'] },
   unclaim: { file: 'unclaim.lua', keys: ['seq', 'waiting', 'users', 'advisors'] },
-  snapshot: { file: 'snapshot.lua', keys: ['waiting', 'users', 'advisors'] },
+  snapshot: { file: 'snapshot.lua', keys: ['waiting', 'users', 'advisors', 'epoch'] },
+  initEpoch: { file: 'init-epoch.lua', keys: ['epoch'] },
+  restoreHeld: { file: 'restore-held.lua', keys: ['waiting', 'users', 'advisors'] },
+  held: { file: 'held.lua', keys: ['users', 'advisors'] },
 } as const satisfies Record<string, { file: string; keys: readonly KeyName[] }>;
 export type ScriptName = keyof typeof SCRIPTS;
 

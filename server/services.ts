@@ -34,8 +34,11 @@ import { LocalFanout, type Fanout } from './fanout.ts';
 import { RedisFanout } from './fanout-redis.ts';
 import { LocalPresence, RedisPresence, type Presence } from './presence.ts';
 import { createRedis, waitReady } from './redis-connection.ts';
-import { connectRedisRoutingState } from './routing-state-redis.ts';
+import { connectRedisRoutingState, RedisRoutingState } from './routing-state-redis.ts';
 import { CoalescingRoutingState } from './routing-state-coalescing.ts';
+import { RecoveringRoutingState } from './routing-recovery.ts';
+import { RoutingReconciler } from './routing-reconcile.ts';
+import { sqlOpenConversations } from './open-conversations-sql.ts';
 import { QueueDepartures } from './queue-departures.ts';
 import { Sessions } from './sessions.ts';
 import { RouterSweep } from './router-sweep.ts';
@@ -51,6 +54,9 @@ import { Retention } from './retention.ts';
 import { createSqlTicketStore } from './ticket-store-sql.ts';
 
 type DevAuth = Awaited<ReturnType<typeof createDevAuth>>;
+
+/** How often one node compares the shared routing state with the open conversations (routing-reconcile.ts). */
+const RECONCILE_INTERVAL_MS = 60_000;
 
 export interface Services {
   config: Config;
@@ -111,6 +117,8 @@ export interface ServiceOverrides {
 
 interface SharedState {
   state: RoutingState;
+  /** This node's id among those sharing the Redis; null in process. */
+  node: string | null;
   fanout: Fanout;
   presence: Presence;
   close(): Promise<void>;
@@ -123,7 +131,7 @@ interface SharedState {
 async function sharedState(config: Config, hub: Hub, logger: Logger, override?: RoutingState): Promise<SharedState> {
   if (!config.redisUrl) {
     const state = override ?? new MemoryRoutingState();
-    return { state, fanout: new LocalFanout(hub), presence: new LocalPresence(hub), close: () => state.close() };
+    return { state, node: null, fanout: new LocalFanout(hub), presence: new LocalPresence(hub), close: () => state.close() };
   }
   const onError = (err: Error) => logger.warn({ err }, 'redis connection');
   const prefix = config.redisPrefix;
@@ -139,6 +147,7 @@ async function sharedState(config: Config, hub: Hub, logger: Logger, override?: 
   const presence = new RedisPresence(pub, hub, prefix, node);
   return {
     state,
+    node,
     fanout,
     presence,
     async close() {
@@ -166,7 +175,16 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   const shared = await sharedState(config, hub, logger, o.state);
   const { fanout, presence } = shared;
   // Whole-state reads shared between the callers of one moment (routing-state-coalescing.ts).
-  const state = new CoalescingRoutingState(shared.state);
+  const coalesced = new CoalescingRoutingState(shared.state);
+  const advisors = sqlAdvisorDirectory(db.db, tokenDirectory(config.routing.defaultCapacity));
+  const openConversations = sqlOpenConversations(db.db);
+  const routingLog = logger.child({ part: 'routing' });
+  // Shared in Redis, the state can be lost (a restart without persistence): each node notices and rebuilds its part (routing-recovery.ts).
+  const recovery = shared.node === null ? null : new RecoveringRoutingState(coalesced, {
+    hub, open: openConversations, advisors, clock, log: routingLog,
+  });
+  await recovery?.start();
+  const state: RoutingState = recovery ?? coalesced;
   const ticketStore = createSqlTicketStore(db.db);
   const metrics = new Metrics({ state, hub, db: db.db, clock, storeBatches: () => ({ ...sqlStore.batchStats(), ticketCreate: ticketStore.creationStats() }) });
   const router = new RouterService({ state, store, hub, fanout, clock, log, metrics, config: config.routing, recordWait: (id, since, at) => dashboard.recordWait(id, since, at) });
@@ -177,7 +195,6 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   const announcements = new AnnouncementService({ db: db.db, clock, log: dashboardLog });
   const daily = scheduleDailySnapshots({ take: (day) => dashboard.takeSnapshot(day), clock, log: dashboardLog });
   const departures = new QueueDepartures({ db: db.db, clock, log: dashboardLog, onFailed: () => metrics.departuresUnrecorded.inc() });
-  const advisors = sqlAdvisorDirectory(db.db, tokenDirectory(config.routing.defaultCapacity));
   const tickets = new TicketService({ store: ticketStore, clock, dailyLimit: config.limits.ticketsPerUserPerDay, dailyReplyLimit: config.limits.repliesPerUserPerDay });
   const attachments = createSqlAttachmentStore(db.db);
   const access = new AccessLog({ db: db.db, clock, log: logger.child({ part: 'access' }) });
@@ -206,6 +223,17 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
     userGraceMs: o.userGraceMs ?? config.routing.userGraceSeconds * 1000,
     advisorGraceMs: o.advisorGraceMs ?? config.routing.advisorGraceSeconds * 1000,
   });
+  // Every waiting user here is told their position again after a rebuild; a Redis back after a drop may be empty: look now.
+  recovery?.onRebuilt(() => {
+    metrics.routingStateRebuilds.inc();
+    router.forgetPositions();
+    void router.dispatch();
+  });
+  if (shared.state instanceof RedisRoutingState) shared.state.onReconnect(() => void router.dispatch());
+  const reconciler = shared.node === null ? null : new RoutingReconciler({
+    state, open: openConversations, clock, log: routingLog, node: shared.node, onRepaired: (action, n) => metrics.routingReconciled.inc({ action }, n),
+  });
+  reconciler?.start(RECONCILE_INTERVAL_MS);
   const sweep = new RouterSweep({ state, store, fanout, router, clock, log, metrics, departures, config: config.routing, schedule });
   const tick = setInterval(() => {
     void sweep.run().catch((err) => log.warn({ err }, 'routing sweep failed'));
@@ -222,6 +250,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
     ],
     async close() {
       clearInterval(tick);
+      reconciler?.stop();
       daily.stop();
       digests?.stop();
       dashboardFeed.close();

@@ -21,10 +21,12 @@ import {
   sampleProfile,
   skipLine,
 } from './helpers/routing-state-contract.ts';
+import { routingStateRestoreContract } from './helpers/routing-state-contract-restore.ts';
 
 const T0 = 1_700_000_000_000;
 
 routingStateContract('routing state contract: in-process', async () => new MemoryRoutingState());
+routingStateRestoreContract('routing state contract, recovery: in-process', async () => new MemoryRoutingState());
 
 if (redisAnswersSync(redisUrl, 1_000)) registerRedisSuites();
 else console.log(skipLine(redisUrl, 'routing-state contract'));
@@ -40,7 +42,7 @@ function registerRedisSuites(): void {
   const main = client('main');
   let n = 0;
 
-  routingStateContract('routing state contract: Redis', async () => {
+  const redisState = async () => {
     await waitReady(main, 3_000);
     const state = new RedisRoutingState(main, { prefix: `${runPrefix}:${n++}` });
     return Object.assign(state, {
@@ -48,7 +50,9 @@ function registerRedisSuites(): void {
         await main.del(...Object.values(routingStateKeys(state.prefix)));
       },
     });
-  });
+  };
+  routingStateContract('routing state contract: Redis', redisState);
+  routingStateRestoreContract('routing state contract, recovery: Redis', redisState);
 
   const test = suite('RedisRoutingState: several nodes, prefixes, connection');
   const nodeB = client('node-b');
@@ -118,7 +122,7 @@ function registerRedisSuites(): void {
     await p.upsertAdvisor(sampleProfile('adv'), 'available', T0);
     await p.enqueue(sampleEntry('u1'));
     assert.is(await q.waitingEntry('u1'), null);
-    assert.equal(await q.snapshot(), { queues: new Map(), advisors: [] });
+    assert.equal(await q.snapshot(), { queues: new Map(), advisors: [], epoch: null });
     assert.ok((await q.enqueue(sampleEntry('u1'))).ok, 'the same user may wait in the other deployment');
     assert.is(await q.claim('u1', 'adv', 'c1', T0), 'advisor_unavailable');
     assert.is(await p.claim('u1', 'adv', 'c1', T0), 'ok');
@@ -132,6 +136,8 @@ function registerRedisSuites(): void {
     await a.enqueue(sampleEntry('u1'));
     await a.enqueue(sampleEntry('u2'));
     await a.claim('u1', 'adv', 'c1', T0);
+    await a.initEpoch('e1');
+    await a.takeReconcileTurn('node-a', 60_000);
     const keys: string[] = [];
     let cursor = '0';
     do {

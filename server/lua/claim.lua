@@ -5,7 +5,8 @@
 --
 -- KEYS[1] <p>:{rs}:waiting    zset  userId -> score
 -- KEYS[2] <p>:{rs}:users      hash  'e:'userId -> entry JSON, 'u:'userId -> conversationId,
---                                   'c:'conversationId -> advisorId, 'k:'conversationId -> userId
+--                                   'c:'conversationId -> advisorId, 'k:'conversationId -> userId,
+--                                   't:'conversationId -> since when held (ms)
 -- KEYS[3] <p>:{rs}:advisors   hash  advisorId':s' status, ':c' capacity, ':l' load,
 --                                   ':v' JSON array of conversation ids, ':i' idleSince
 -- ARGV[1] userId
@@ -40,6 +41,6 @@ else
 end
 redis.call('ZREM', KEYS[1], user)
 redis.call('HDEL', KEYS[2], 'e:' .. user)
-redis.call('HSET', KEYS[2], 'c:' .. conv, adv, 'k:' .. conv, user, 'u:' .. user, conv)
+redis.call('HSET', KEYS[2], 'c:' .. conv, adv, 'k:' .. conv, user, 'u:' .. user, conv, 't:' .. conv, ARGV[4])
 redis.call('HSET', KEYS[3], adv .. ':l', load + 1, adv .. ':v', list, adv .. ':i', ARGV[4])
 return 'ok'

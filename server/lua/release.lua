@@ -2,7 +2,7 @@
 -- advisor's last conversation ends, idleSince becomes now. Atomic; idempotent.
 --
 -- KEYS[1] <p>:{rs}:users      hash  'c:'conversationId -> advisorId, 'k:'conversationId -> userId,
---                                   'u:'userId -> conversationId
+--                                   'u:'userId -> conversationId, 't:'conversationId -> since when held
 -- KEYS[2] <p>:{rs}:advisors   hash  advisorId':l' load, ':v' JSON array of conversation ids, ':i' idleSince
 -- ARGV[1] conversationId
 -- ARGV[2] now (ms)
@@ -17,7 +17,7 @@ if not adv then return 'unknown_conversation' end
 -- u:<user> is this conversation: only claim sets it, for a waiting user, and a user
 -- cannot wait while u:<user> is set (enqueue and unclaim refuse), so it is never
 -- overwritten while the conversation is held. No read needed before deleting it.
-redis.call('HDEL', KEYS[1], 'c:' .. conv, 'k:' .. conv, 'u:' .. user)
+redis.call('HDEL', KEYS[1], 'c:' .. conv, 'k:' .. conv, 'u:' .. user, 't:' .. conv)
 local a = redis.call('HMGET', KEYS[2], adv .. ':l', adv .. ':v')
 if not a[2] then return 'released' end
 -- Load and list are written together: a load of 1 means the list is this conversation alone.

@@ -7,7 +7,8 @@
 -- KEYS[1] <p>:{rs}:seq        string  arrival counter (INCR)
 -- KEYS[2] <p>:{rs}:waiting    zset    userId -> -priority * 2^40 + order
 -- KEYS[3] <p>:{rs}:users      hash    'e:'userId -> entry JSON, 'u:'userId -> conversationId,
---                                     'c:'conversationId -> advisorId, 'k:'conversationId -> userId
+--                                     'c:'conversationId -> advisorId, 'k:'conversationId -> userId,
+--                                     't:'conversationId -> since when held
 -- KEYS[4] <p>:{rs}:advisors   hash    advisorId':l' load, ':v' JSON array of conversation ids, ':i' idleSince
 -- ARGV[1] conversationId
 -- ARGV[2] now (ms)
@@ -24,7 +25,7 @@ local held = redis.call('HMGET', KEYS[3], 'c:' .. conv, 'k:' .. conv)
 local adv, holder = held[1], held[2]
 if adv then
   -- u:<holder> is this conversation (see release.lua).
-  redis.call('HDEL', KEYS[3], 'c:' .. conv, 'k:' .. conv, 'u:' .. holder)
+  redis.call('HDEL', KEYS[3], 'c:' .. conv, 'k:' .. conv, 'u:' .. holder, 't:' .. conv)
   local a = redis.call('HMGET', KEYS[4], adv .. ':l', adv .. ':v')
   if a[2] then
     local kept = {}

@@ -41,11 +41,9 @@ export function sampleProfile(id: string, capacity = 2, skills: Partial<AdvisorS
 
 const T0 = 1_700_000_000_000;
 
-export function routingStateContract(name: string, make: () => Promise<DisposableState>): void {
-  const test = suite(name);
-
-  /** Runs `body` against a fresh state, disposing of it even when the body fails. */
-  const it = (title: string, body: (s: RoutingState) => Promise<void>) =>
+/** A test of `suite` that runs `body` against a fresh state, disposing of it even when the body fails. */
+export function stateTest(test: ReturnType<typeof suite>, make: () => Promise<DisposableState>) {
+  return (title: string, body: (s: RoutingState) => Promise<void>) =>
     test(title, async () => {
       const state = await make();
       try {
@@ -55,6 +53,11 @@ export function routingStateContract(name: string, make: () => Promise<Disposabl
         await state.close();
       }
     });
+}
+
+export function routingStateContract(name: string, make: () => Promise<DisposableState>): void {
+  const test = suite(name);
+  const it = stateTest(test, make);
 
   const userIds = async (s: RoutingState, key = 'MI:worker') => ((await s.snapshot()).queues.get(key) ?? []).map((e) => e.userId);
   const advisor = async (s: RoutingState, id: string) => (await s.snapshot()).advisors.find((a) => a.id === id);

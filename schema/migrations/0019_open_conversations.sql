@@ -1,0 +1,1 @@
+CREATE INDEX "conversations_open_idx" ON "conversations" USING btree ("advisor_id","user_id") WHERE "conversations"."status" = 'open';
