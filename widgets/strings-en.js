@@ -237,6 +237,7 @@ export default {
   'adv.closed': 'Chat closed ({outcome}).',
   'adv.dismiss': 'Remove from view',
   'adv.user': 'User',
+  'adv.colleague': 'Colleague',
   'adv.hist.title': 'Previous chats ({n})',
   'adv.hist.titleNone': 'Previous chats: none in the last 30 days',
   'adv.hist.none': 'No chat closed in the last 30 days.',

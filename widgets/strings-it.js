@@ -238,6 +238,7 @@ export default {
   'adv.closed': 'Chat chiusa ({outcome}).',
   'adv.dismiss': 'Rimuovi dalla vista',
   'adv.user': 'Utente',
+  'adv.colleague': 'Collega',
   'adv.hist.title': 'Chat precedenti ({n})',
   'adv.hist.titleNone': 'Chat precedenti: nessuna negli ultimi 30 giorni',
   'adv.hist.none': 'Nessuna chat chiusa negli ultimi 30 giorni.',
