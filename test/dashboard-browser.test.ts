@@ -308,7 +308,7 @@ if (chromiumOrSkip()) {
     await shot(page, 'dashboard');
   });
 
-  test('in English, and at 320 px without horizontal scrolling', async () => {
+  test('in English, and at 320 px without horizontal scrolling; the skip link hidden until focused, with text at 200 % too', async () => {
     const page = ctx.page;
     await page.getByLabel('Lingua', { exact: true }).selectOption('en');
     await page.getByRole('heading', { name: 'Queues by province' }).waitFor();
@@ -328,6 +328,13 @@ if (chromiumOrSkip()) {
         .map((el) => `${el.tagName.toLowerCase()}#${el.id}.${el.className}`),
     );
     assert.ok(overflow <= 0, `no horizontal scroll at 320 px (${overflow} px): ${wide.join(', ')}`);
+    // With text at 200 % «Vai al contenuto» takes two lines: still wholly above the page until focused.
+    await small.evaluate(() => (document.documentElement.style.fontSize = '200%'));
+    const skip = small.locator('a.skip-link');
+    assert.ok(((await skip.boundingBox())?.y ?? 0) + ((await skip.boundingBox())?.height ?? 0) <= 0, 'the skip link is out of sight');
+    await skip.focus();
+    assert.ok(((await skip.boundingBox())?.y ?? -1) >= 0, 'focused, it is in sight');
+    await small.evaluate(() => (document.documentElement.style.fontSize = ''));
   });
 
   test('an office operator sees its own sede only, without the controls', async () => {
