@@ -369,6 +369,7 @@ export default {
   'tk.author.office': 'INPS office',
   'tk.author.advisor': 'INPS advisor (chat summary)',
   'tk.opened': 'Request {protocol}: {n} messages.',
+  'tk.openedOne': 'Request {protocol}: 1 message.',
   'tk.reply.title': 'Reply',
   'tk.reply.text': 'Reply text',
   'tk.reply.files': 'Attachments to your reply (optional)',

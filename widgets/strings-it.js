@@ -370,6 +370,7 @@ export default {
   'tk.author.office': 'Sede INPS',
   'tk.author.advisor': 'Consulente INPS (riepilogo della chat)',
   'tk.opened': 'Richiesta {protocol}: {n} messaggi.',
+  'tk.openedOne': 'Richiesta {protocol}: 1 messaggio.',
   'tk.reply.title': 'Rispondi',
   'tk.reply.text': 'Testo della risposta',
   'tk.reply.files': 'Allegati alla risposta (facoltativi)',
