@@ -269,6 +269,12 @@ if (chromiumOrSkip()) {
     assert.is(await sw.isChecked(), true, 'the switch stays on across live updates');
   });
 
+  test('the advisor to move is named with their user code too, so that two namesakes are told apart', async () => {
+    const options = await ctx.page.locator('#move-advisor option').evaluateAll((os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent]));
+    assert.ok(options.length >= 2, JSON.stringify(options));
+    for (const [id, text] of options) assert.ok(text!.startsWith(id === 'adv-to' ? 'Tommaso Torinese – adv-to (' : 'Alba Assente – adv-away ('), text!);
+  });
+
   test("the supervisor finds in the access log who opened a person's request, and nothing else of that person", async () => {
     const api = async (claims: Record<string, unknown>, url: string, init: RequestInit = {}) => {
       const token = await ctx.services.dev!.issue(claims as never);
