@@ -205,7 +205,7 @@ if (chromiumOrSkip()) {
     assert.equal(new Set(rows), new Set(['BO', 'FI', 'PA', 'GE', 'MI', 'RM', 'NA']), 'provinces with users waiting (show all is off)');
     const heat = (code: string) => page.locator(`#prov-body tr[data-province="${code}"] .heat`);
     assert.equal([await heat('BO').textContent(), await heat('FI').textContent(), await heat('PA').textContent(), await heat('GE').textContent()], ['Critica', 'Alta', 'Media', 'Bassa']);
-    assert.match((await page.locator('#summary').textContent()) ?? '', /10 in attesa · 1 consulenti disponibili su 2 · 3 chat in corso/);
+    assert.match((await page.locator('#summary').textContent()) ?? '', /^In attesa: 10 · consulenti disponibili: 1 su 2 · chat in corso: 3 · ticket scaduti: \d+/);
     await page.locator('#tickets-body tr', { hasText: 'SEDE-MI' }).waitFor();
     assert.match((await page.locator('#tickets-body tr', { hasText: 'SEDE-MI' }).textContent()) ?? '', /^Milano \(SEDE-MI\)2/);
     await page.locator('#adv-body tr', { hasText: 'Tommaso Torinese' }).waitFor();
@@ -318,7 +318,7 @@ if (chromiumOrSkip()) {
     const page = ctx.page;
     await page.getByLabel('Lingua', { exact: true }).selectOption('en');
     await page.getByRole('heading', { name: 'Queues by province' }).waitFor();
-    assert.match((await page.locator('#summary').textContent()) ?? '', /11 waiting/);
+    assert.match((await page.locator('#summary').textContent()) ?? '', /^Waiting: 11 · advisors available: 1 of 2 · chats in progress: \d+/);
     await page.getByLabel('Language', { exact: true }).selectOption('it');
     const small = await chromium.newPage('small', { viewport: { width: 320, height: 700 } });
     await small.goto(`${ctx.base}/dashboard/`);
