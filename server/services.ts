@@ -206,6 +206,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
     userGraceMs: o.userGraceMs ?? config.routing.userGraceSeconds * 1000,
     advisorGraceMs: o.advisorGraceMs ?? config.routing.advisorGraceSeconds * 1000,
   });
+  router.onRequeued = (userId) => void sessions.requeued(userId);
   const sweep = new RouterSweep({ state, store, fanout, router, clock, log, metrics, departures, config: config.routing, schedule });
   const tick = setInterval(() => {
     void sweep.run().catch((err) => log.warn({ err }, 'routing sweep failed'));
