@@ -65,6 +65,8 @@ export class RouterService {
   readonly handling: HandlingStats;
   /** Conversations this node assigned and whose advisor has not answered yet. */
   readonly unanswered = new Map<string, { advisorId: string; at: number }>();
+  /** Told of each chat sent back to the queue, with its user: sessions.ts checks they are still there. */
+  onRequeued: ((userId: string) => void) | null = null;
 
   constructor(private readonly deps: RouterDeps) {
     this.ctx = { now: 0, regionOf: (p) => regionOf(p), overflow: deps.config.overflow };
@@ -186,6 +188,7 @@ export class RouterService {
     }
     fanout.toUser(conv.advisorId, { type: 'conversation.released', conversationId: conv.id, reason });
     fanout.toUser(conv.userId, { type: 'queue.joined', conversationId: conv.id, reason, province: conv.province, audience: conv.audience, topic: conv.topic, position: 1, etaSeconds: 0 });
+    this.onRequeued?.(conv.userId);
     void this.dispatch();
   }
 

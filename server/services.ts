@@ -234,6 +234,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
     state, open: openConversations, clock, log: routingLog, node: shared.node, onRepaired: (action, n) => metrics.routingReconciled.inc({ action }, n),
   });
   reconciler?.start(RECONCILE_INTERVAL_MS);
+  router.onRequeued = (userId) => void sessions.requeued(userId);
   const sweep = new RouterSweep({ state, store, fanout, router, clock, log, metrics, departures, config: config.routing, schedule });
   const tick = setInterval(() => {
     void sweep.run().catch((err) => log.warn({ err }, 'routing sweep failed'));

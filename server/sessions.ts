@@ -60,6 +60,20 @@ export class Sessions {
     }
   }
 
+  /**
+   * A chat went back to the queue (its advisor gone, a transfer, no answer in time). Its user may have left
+   * during the chat, when their grace found them in no queue: without one now they would wait, unseen, until
+   * the longest wait or closing time, and an advisor could be given a chat nobody reads.
+   */
+  async requeued(userId: string): Promise<void> {
+    try {
+      if (await this.deps.presence.isOnline(userId)) return;
+    } catch {
+      // Presence unknown: the grace check asks again and, still not knowing, keeps the place.
+    }
+    if (!this.graceTimers.has(userId)) this.startGrace(userId, this.deps.userGraceMs, () => this.graceOver(userId));
+  }
+
   close(): void {
     for (const timer of this.graceTimers.values()) clearTimeout(timer);
     this.graceTimers.clear();

@@ -202,7 +202,7 @@ if (chromiumOrSkip('browser test')) {
     assert.equal(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1), 'no gaps');
   });
 
-  test('the unread badge counts advisor messages while the panel is closed', async () => {
+  test('the unread badge counts advisor messages while the panel is closed, and its label says one in the singular', async () => {
     const page = ctx.worker;
     await ctx.chat.getByRole('button', { name: 'Riduci a icona' }).click();
     await page.locator('.infocig-panel').waitFor({ state: 'hidden' });
@@ -210,7 +210,11 @@ if (chromiumOrSkip('browser test')) {
     await ctx.advisor.getByLabel('Risposta a Mario Rossi').press('Enter');
     const badge = page.locator('.infocig-badge');
     await badge.filter({ hasText: '1' }).waitFor();
-    assert.match((await page.locator('button.infocig-bubble').getAttribute('aria-label')) ?? '', /1 messaggi non letti/);
+    assert.is(await page.locator('button.infocig-bubble').getAttribute('aria-label'), 'Apri la chat INFO CIG, 1 messaggio non letto');
+    await ctx.advisor.getByLabel('Risposta a Mario Rossi').fill('Le scrivo anche l’indirizzo della sede.');
+    await ctx.advisor.getByLabel('Risposta a Mario Rossi').press('Enter');
+    await badge.filter({ hasText: '2' }).waitFor();
+    assert.is(await page.locator('button.infocig-bubble').getAttribute('aria-label'), 'Apri la chat INFO CIG, 2 messaggi non letti');
     await shot(page, 'demo-unread');
     await page.locator('button.infocig-bubble').click();
     await badge.waitFor({ state: 'hidden' });

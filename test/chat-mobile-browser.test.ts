@@ -7,8 +7,8 @@
  * it changes (politely, at most every 30 s, the first place at once) and never
  * for a new estimate alone, and a service announcement published meanwhile is
  * spoken once; chatting, the two actions share a row, the typing line is not
- * rewritten while the advisor keeps typing; with text at 200 % the message box
- * keeps the form's width and the rating fits. axe-core on every view.
+ * rewritten while the advisor keeps typing; with text at 200 % the header fits
+ * 320 px, the message box keeps the form's width and the rating fits. axe-core on every view.
  * Screenshots: test/screenshots/mobile-*.png. Skips without /usr/bin/chromium.
  */
 import path from 'node:path';
@@ -286,10 +286,17 @@ if (chromiumOrSkip('phone and assistive-settings test')) {
     assert.equal(await axe(page, 'chat'), []);
   });
 
-  test('text at 200 % on a phone: the message box keeps the width of the form (the button goes under it), the rating choices fit', async () => {
+  test('text at 200 % on a phone: the header fits 320 px, the message box keeps the width of the form (the button goes under it), the rating choices fit', async () => {
     const page = ctx.chat;
     // Through the CSSOM, which the pages' style-src 'self' allows (a style attribute in markup it would not).
     await page.evaluate(() => (document.documentElement.style.fontSize = '200%'));
+    // At 320 px the header's tools go under the title: «Lingua» stays a word (not a letter a line) and «Esci» on the screen.
+    await page.setViewportSize({ width: 320, height: 640 });
+    assert.equal(await overflowing(page), [], 'nothing runs out of its box at 320 px');
+    const label = await page.locator('#lang-box label').evaluate((el) => ({ high: el.getBoundingClientRect().height, twoLines: 2 * parseFloat(getComputedStyle(el).fontSize) }));
+    assert.ok(label.high < label.twoLines, `«Lingua» is on one line (${label.high} px high)`);
+    await page.locator('header').screenshot({ path: path.join(SHOTS, 'mobile-header-320-200.png') });
+    await page.setViewportSize(PHONE.viewport);
     const row = (await page.locator('.composer-row').boundingBox())!;
     const box = (await page.locator('#text').boundingBox())!;
     assert.ok(box.width >= row.width - 1, `the message box is as wide as the form (${box.width} of ${row.width})`);

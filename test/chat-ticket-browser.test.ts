@@ -91,7 +91,7 @@ if (chromiumOrSkip()) {
     assert.equal(await axe(page), [], 'axe on the confirmation');
   });
 
-  test('"Le mie richieste" lists it; its thread shows the request and the file, which downloads', async () => {
+  test('"Le mie richieste" lists it; its thread, announced as one message (in the singular), shows the request and the file, which downloads', async () => {
     const page = ctx.page;
     await page.getByRole('button', { name: 'Le mie richieste' }).click();
     const item = page.locator('.tk-item', { hasText: ctx.protocol });
@@ -106,6 +106,7 @@ if (chromiumOrSkip()) {
     await page.getByRole('heading', { name: ctx.subject }).waitFor();
     assert.is(await focusedId(page), 'thread-title');
     await page.locator('.reply', { hasText: 'non è ancora arrivato' }).waitFor();
+    await page.locator('#announce', { hasText: `Richiesta ${ctx.protocol}: 1 messaggio.` }).waitFor();
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /Scarica cedolino\.png/ }).click()]);
     assert.is(download.suggestedFilename(), 'cedolino.png');
     assert.ok(readFileSync(await download.path()).equals(PNG), 'the same bytes come back');

@@ -63,10 +63,14 @@ if (chromiumOrSkip()) {
     await pages.stop();
   });
 
-  test('a consultant sees the 20 latest requests, each naming its company, and "Mostra altre" brings the other 4', async () => {
+  test('a consultant is offered its companies in the request form; sees the 20 latest requests, each naming its company, and "Mostra altre" brings the other 4', async () => {
     const page = ctx.page;
     await signIn(page, 'intermediary', 'MI', 'Studio Colombo');
     await page.getByRole('heading', { name: 'Il servizio è chiuso' }).waitFor();
+    // The request form below suggests the consultant's companies for its matricola field.
+    await page.getByLabel('Matricola INPS dell’azienda (facoltativa)').focus();
+    const held = await page.locator('#tk-matricola').evaluate((i) => [...((i as HTMLInputElement).list?.options ?? [])].map((o) => o.value));
+    assert.equal(held, [A, B]);
     const office = await officeToken();
     for (let i = 1; i <= 20; i++) await create(office, { subject: `Documentazione CIGO n. ${i}`, to: { matricola: A } });
     for (let i = 1; i <= 2; i++) await create(office, { subject: `Richiesta integrazione documenti ${i}`, to: { matricola: B } });

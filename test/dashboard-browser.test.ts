@@ -205,7 +205,7 @@ if (chromiumOrSkip()) {
     assert.equal(new Set(rows), new Set(['BO', 'FI', 'PA', 'GE', 'MI', 'RM', 'NA']), 'provinces with users waiting (show all is off)');
     const heat = (code: string) => page.locator(`#prov-body tr[data-province="${code}"] .heat`);
     assert.equal([await heat('BO').textContent(), await heat('FI').textContent(), await heat('PA').textContent(), await heat('GE').textContent()], ['Critica', 'Alta', 'Media', 'Bassa']);
-    assert.match((await page.locator('#summary').textContent()) ?? '', /10 in attesa · 1 consulenti disponibili su 2 · 3 chat in corso/);
+    assert.match((await page.locator('#summary').textContent()) ?? '', /^In attesa: 10 · consulenti disponibili: 1 su 2 · chat in corso: 3 · ticket scaduti: \d+/);
     await page.locator('#tickets-body tr', { hasText: 'SEDE-MI' }).waitFor();
     assert.match((await page.locator('#tickets-body tr', { hasText: 'SEDE-MI' }).textContent()) ?? '', /^Milano \(SEDE-MI\)2/);
     await page.locator('#adv-body tr', { hasText: 'Tommaso Torinese' }).waitFor();
@@ -269,6 +269,12 @@ if (chromiumOrSkip()) {
     assert.is(await sw.isChecked(), true, 'the switch stays on across live updates');
   });
 
+  test('the advisor to move is named with their user code too, so that two namesakes are told apart', async () => {
+    const options = await ctx.page.locator('#move-advisor option').evaluateAll((os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent]));
+    assert.ok(options.length >= 2, JSON.stringify(options));
+    for (const [id, text] of options) assert.ok(text!.startsWith(id === 'adv-to' ? 'Tommaso Torinese – adv-to (' : 'Alba Assente – adv-away ('), text!);
+  });
+
   test("the supervisor finds in the access log who opened a person's request, and nothing else of that person", async () => {
     const api = async (claims: Record<string, unknown>, url: string, init: RequestInit = {}) => {
       const token = await ctx.services.dev!.issue(claims as never);
@@ -308,11 +314,11 @@ if (chromiumOrSkip()) {
     await shot(page, 'dashboard');
   });
 
-  test('in English, and at 320 px without horizontal scrolling', async () => {
+  test('in English, and at 320 px without horizontal scrolling; the skip link hidden until focused, with text at 200 % too', async () => {
     const page = ctx.page;
     await page.getByLabel('Lingua', { exact: true }).selectOption('en');
     await page.getByRole('heading', { name: 'Queues by province' }).waitFor();
-    assert.match((await page.locator('#summary').textContent()) ?? '', /11 waiting/);
+    assert.match((await page.locator('#summary').textContent()) ?? '', /^Waiting: 11 · advisors available: 1 of 2 · chats in progress: \d+/);
     await page.getByLabel('Language', { exact: true }).selectOption('it');
     const small = await chromium.newPage('small', { viewport: { width: 320, height: 700 } });
     await small.goto(`${ctx.base}/dashboard/`);
@@ -328,6 +334,13 @@ if (chromiumOrSkip()) {
         .map((el) => `${el.tagName.toLowerCase()}#${el.id}.${el.className}`),
     );
     assert.ok(overflow <= 0, `no horizontal scroll at 320 px (${overflow} px): ${wide.join(', ')}`);
+    // With text at 200 % «Vai al contenuto» takes two lines: still wholly above the page until focused.
+    await small.evaluate(() => (document.documentElement.style.fontSize = '200%'));
+    const skip = small.locator('a.skip-link');
+    assert.ok(((await skip.boundingBox())?.y ?? 0) + ((await skip.boundingBox())?.height ?? 0) <= 0, 'the skip link is out of sight');
+    await skip.focus();
+    assert.ok(((await skip.boundingBox())?.y ?? -1) >= 0, 'focused, it is in sight');
+    await small.evaluate(() => (document.documentElement.style.fontSize = ''));
   });
 
   test('an office operator sees its own sede only, without the controls', async () => {

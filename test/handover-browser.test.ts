@@ -4,7 +4,8 @@
  * advisors in their consoles. The transfer form lists only colleagues available
  * with a free seat; one who goes away meanwhile is refused in plain words and the
  * list refreshed; to an available one the chat moves with its history and the
- * user is told who took it; a transfer back to the queue reaches the next free
+ * user is told who took it (what the first advisor wrote is named «Collega» in the
+ * colleague's card and not after the new advisor in the user's chat); a transfer back to the queue reaches the next free
  * advisor, whose old card comes back to life; an escalation needs a summary and
  * becomes a Linea INPS request for the Milano office, with the transcript, whose
  * protocol number, sede and due time both the advisor and the user see, and the
@@ -26,6 +27,8 @@ const chromium = browserHarness({
 const { shot, axe } = chromium;
 const QUESTION = 'Il pagamento della CIGO di marzo non è ancora arrivato.';
 const SUMMARY = 'Pagamento CIGO di marzo non arrivato: verificare in sede l’IBAN indicato nella domanda.';
+const ANNA_REPLY = 'Buongiorno, verifico subito la sua domanda.';
+const BRUNO_REPLY = 'Sono Bruno, ho letto la conversazione.';
 const SEDE_NOTE = 'Lavoratore già seguito dalla sede di Bergamo: sentire il collega prima di rispondere';
 
 const ctx = {
@@ -67,6 +70,9 @@ if (chromiumOrSkip('hand-over test')) {
     await w.getByLabel('Il tuo messaggio').fill(QUESTION);
     await w.getByLabel('Il tuo messaggio').press('Enter');
     await card(ctx.anna).locator('.msg.theirs .msg-text', { hasText: QUESTION }).waitFor();
+    await card(ctx.anna).getByLabel('Risposta a Mario Rossi').fill(ANNA_REPLY);
+    await card(ctx.anna).getByLabel('Risposta a Mario Rossi').press('Enter');
+    await w.locator('.msg-text', { hasText: ANNA_REPLY }).waitFor();
 
     const c = card(ctx.anna);
     await c.getByText('Passa alla sede (Linea INPS)').click();
@@ -117,6 +123,27 @@ if (chromiumOrSkip('hand-over test')) {
     await card(ctx.bruno).locator('.msg.theirs .msg-text', { hasText: QUESTION }).waitFor();
     await talkingTo('Bruno Verdi').waitFor();
     assert.is(await ctx.worker.locator('.msg-text', { hasText: QUESTION }).count(), 1, 'the worker keeps the conversation, once');
+  });
+
+  test('after the hand-over nobody is named for what Anna wrote but Anna: Bruno’s card puts it under «Collega», not the worker’s name; the worker, reloading, under «Consulente INPS», not Bruno’s', async () => {
+    const b = card(ctx.bruno);
+    const annaInBruno = b.locator('.msg', { hasText: ANNA_REPLY });
+    await annaInBruno.waitFor();
+    assert.is(await annaInBruno.locator('.msg-who').textContent(), 'Collega');
+    assert.is(await b.locator('.msg', { hasText: QUESTION }).locator('.msg-who').textContent(), 'Mario Rossi');
+
+    const w = ctx.worker;
+    await w.reload();
+    await talkingTo('Bruno Verdi').waitFor();
+    const annaInChat = w.locator('#log .msg', { hasText: ANNA_REPLY });
+    await annaInChat.waitFor();
+    assert.is(await annaInChat.locator('.msg-who').textContent(), 'Consulente INPS');
+    await b.getByLabel('Risposta a Mario Rossi').fill(BRUNO_REPLY);
+    await b.getByLabel('Risposta a Mario Rossi').press('Enter');
+    const brunoInChat = w.locator('#log .msg', { hasText: BRUNO_REPLY });
+    await brunoInChat.waitFor();
+    assert.is(await brunoInChat.locator('.msg-who').textContent(), 'Bruno Verdi');
+    await shot(ctx.bruno, 'colleague-message', true);
   });
 
   test('a transfer back to the queue: the worker waits, told why; the next free advisor gets it, Anna’s card coming back to life with its log', async () => {

@@ -14,7 +14,7 @@ let server: TestServer;
 const sockets: TestSocket[] = [];
 
 test.before(async () => {
-  server = await startServer({ clock, env: { SERVICE_HOURS: '' }, advisorGraceMs: 200, routing: { unansweredSeconds: 120, maxWaitSeconds: 2700 } });
+  server = await startServer({ clock, env: { SERVICE_HOURS: '' }, advisorGraceMs: 200, userGraceMs: 200, routing: { unansweredSeconds: 120, maxWaitSeconds: 2700 } });
 });
 test.before.each(() => clock.set(MONDAY_1650));
 test.after.each(async () => {
@@ -58,6 +58,12 @@ async function chatWith(advisor: TestSocket, sub: string, province = 'MI') {
   return { worker, conversationId: assigned.conversationId as string, toUser: assigned, toAdvisor };
 }
 
+/** Waits for a condition the server reaches by itself (a grace period running out), for at most 5 s. */
+async function until(cond: () => Promise<boolean>, what: string): Promise<void> {
+  for (const end = Date.now() + 5000; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) if (await cond()) return;
+  assert.unreachable(`not reached: ${what}`);
+}
+
 const say = (s: TestSocket, conversationId: string, text: string) => s.request({ type: 'message.send', conversationId, clientMsgId: randomUUID(), text });
 
 test('an advisor who does not come back within the grace period: their user goes back first in line, keeping the conversation and its history', async () => {
@@ -79,6 +85,19 @@ test('an advisor who does not come back within the grace period: their user goes
   const ack = await say(second, conversationId, 'eccomi, riprendo io');
   assert.is(ack.seq, 3);
   assert.is((await worker.next('message', (f) => f.seq === 3)).text, 'eccomi, riprendo io');
+});
+
+test('a user who left during the chat is not kept waiting when it goes back to the queue: after the grace period they leave it, so no advisor gets a chat nobody reads', async () => {
+  const first = await advisorReady('adv-leaves-too');
+  const { worker, conversationId } = await chatWith(first, 'w-gone-first');
+  await say(worker, conversationId, 'scrivo e poi chiudo la pagina');
+  // The user goes first: their own grace (as long as the advisor's) runs out while they are in the chat, in
+  // no queue, before the advisor's sends the chat back to the queue.
+  worker.drop();
+  first.drop();
+  const queued = async () => [...(await server.services.state.snapshot()).queues.values()].flat().some((e) => e.userId === 'w-gone-first');
+  await until(queued, 'the chat went back to the queue when the advisor did not return');
+  await until(async () => !(await queued()), 'the absent user left the queue after the grace period');
 });
 
 test('a chat handed over keeps its language: it goes to an advisor who speaks it', async () => {

@@ -5,7 +5,8 @@
  * in words when the note is empty, adds one by keyboard and sees it listed
  * with author and time, apart from the thread; another request opened leaves
  * the unsent note behind; a closed request still takes notes; the section
- * speaks English. The worker's own view (the API the chat's "Le mie
+ * speaks English; at 320 px with text at 200 % the skip link stays out of sight
+ * until focused. The worker's own view (the API the chat's "Le mie
  * richieste" reads) carries none of it. axe-core finds no serious or critical
  * violations and the page logs no CSP violation or script error. Screenshots:
  * test/screenshots/notes-*.png and /tmp/shots-notes/. Skips without chromium.
@@ -158,6 +159,19 @@ if (chromiumOrSkip()) {
     assert.equal(await axe(page, 'office notes, closed, English'), []);
     await shot(page, 'office-notes-closed-en');
     await page.getByLabel('Language').selectOption('it');
+  });
+
+  test('at 320 px with text at 200 % the skip link, two lines high, stays out of sight until focused', async () => {
+    const page = await chromium.newPage('small', { viewport: { width: 320, height: 640 } });
+    await page.goto(`${ctx.server!.url}/office/`);
+    await page.locator('a.skip-link').waitFor({ state: 'attached' });
+    await page.evaluate(() => (document.documentElement.style.fontSize = '200%'));
+    const skip = page.locator('a.skip-link');
+    const box = (await skip.boundingBox())!;
+    assert.ok(box.y + box.height <= 0, `out of sight (bottom at ${box.y + box.height} px)`);
+    await skip.focus();
+    assert.ok((await skip.boundingBox())!.y >= 0, 'focused, it is in sight');
+    await page.close();
   });
 
   test('no Content-Security-Policy violation or script error was logged', () => {

@@ -26,9 +26,9 @@
   var data = (script && script.dataset) || {};
   var KEY = 'infocig.' + ORIGIN;
   var TEXT = {
-    it: { open: 'Apri la chat INFO CIG', hide: 'Riduci la chat INFO CIG', unread: '{n} messaggi non letti', title: 'Chat INFO CIG con i consulenti INPS' },
-    de: { open: 'Den Chat von INFO CIG öffnen', hide: 'Den Chat von INFO CIG minimieren', unread: '{n} ungelesene Nachrichten', title: 'Chat von INFO CIG mit der Beratung des NISF/INPS' },
-    en: { open: 'Open the INFO CIG chat', hide: 'Minimise the INFO CIG chat', unread: '{n} unread messages', title: 'INFO CIG chat with INPS advisors' },
+    it: { open: 'Apri la chat INFO CIG', hide: 'Riduci la chat INFO CIG', unread: '{n} messaggi non letti', unreadOne: '1 messaggio non letto', title: 'Chat INFO CIG con i consulenti INPS' },
+    de: { open: 'Den Chat von INFO CIG öffnen', hide: 'Den Chat von INFO CIG minimieren', unread: '{n} ungelesene Nachrichten', unreadOne: '1 ungelesene Nachricht', title: 'Chat von INFO CIG mit der Beratung des NISF/INPS' },
+    en: { open: 'Open the INFO CIG chat', hide: 'Minimise the INFO CIG chat', unread: '{n} unread messages', unreadOne: '1 unread message', title: 'INFO CIG chat with INPS advisors' },
   };
   // The host page's language; without one, the browser's (German for a South Tyrolean who prefers it).
   // hostLang: the host page named the language; only then is it handed to the chat, which otherwise chooses.
@@ -101,7 +101,7 @@
 
   function label() {
     var l = st.isOpen ? txt('hide') : txt('open');
-    if (st.unread) l += ', ' + txt('unread').replace('{n}', st.unread);
+    if (st.unread) l += ', ' + (st.unread === 1 ? txt('unreadOne') : txt('unread').replace('{n}', st.unread));
     bubble.setAttribute('aria-label', l);
     bubble.lang = st.lang; // its label is in the chat's language, which may not be the host page's
     bubble.setAttribute('aria-expanded', String(st.isOpen));

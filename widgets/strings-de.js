@@ -265,6 +265,7 @@ export default {
   'tk.author.office': 'NISF/INPS-Sitz',
   'tk.author.advisor': 'NISF/INPS-Beratung (Zusammenfassung des Chats)',
   'tk.opened': 'Anfrage {protocol}: {n} Nachrichten.',
+  'tk.openedOne': 'Anfrage {protocol}: 1 Nachricht.',
   'tk.reply.title': 'Antworten',
   'tk.reply.text': 'Text der Antwort',
   'tk.reply.files': 'Anhänge zur Antwort (optional)',

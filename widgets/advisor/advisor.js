@@ -127,7 +127,8 @@ function addCard(info, isNew) {
     handover.el, closedNote, dismiss);
 
   card.el = el;
-  card.list = new MessageList(log, { myId: () => state.client.user?.id, nameOf: () => name });
+  // A chat handed on arrives with what the previous advisor wrote: theirs, not the user's.
+  card.list = new MessageList(log, { myId: () => state.client.user?.id, nameOf: (m) => (m.from?.role === 'advisor' ? t('adv.colleague') : name) });
   card.typing = typing;
   card.composer = composer;
   card.closeForm = closeForm;

@@ -43,6 +43,8 @@ const state = {
   view: 'loading',
   conv: null,
   peerName: '',
+  /** The advisor now in the chat: messages from another (before a hand-over) are not given their name. */
+  peerId: null,
   topic: '',
   queue: null,
   closedInfo: null,

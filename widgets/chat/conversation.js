@@ -30,6 +30,7 @@ export function showChat(info) {
   state.queue = null;
   state.request = null;
   state.peerName = info.peer?.name || '';
+  state.peerId = info.peer?.id ?? null;
   state.topic = info.topic || '';
   // Said by each conversation.assigned (an advisor who does not list the user's language, after
   // the language overflow); a chat shown again from a resume keeps what it showed.
@@ -153,6 +154,7 @@ function onHistory({ conversationId, conversation }) {
   if (conversationId !== state.conv) return;
   if (!state.peerName && conversation.advisor?.name) {
     state.peerName = conversation.advisor.name;
+    state.peerId = conversation.advisor.id ?? null;
     renderChatHead();
   }
   maybeRead();
@@ -243,7 +245,8 @@ export function initConversation(deps) {
   const { state } = d;
   list = new MessageList($('#log'), {
     myId: () => state.client?.user?.id ?? null,
-    nameOf: () => state.peerName || t('common.advisor'),
+    // After a hand-over the log also holds the previous advisor's messages: only the current one's carry this name.
+    nameOf: (m) => (m.from?.id && state.peerId && m.from.id !== state.peerId ? t('common.advisor') : state.peerName || t('common.advisor')),
   });
   wireComposer();
   $('#download').addEventListener('click', download);

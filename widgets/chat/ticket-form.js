@@ -42,7 +42,18 @@ function mount(slot, from) {
   $('#tk-back').hidden = slot === '#closed-slot';
   // A follow-up keeps the company of the request it follows: nothing to choose.
   $('#tk-matricola-box').hidden = !COMPANY_ROLES.includes(d.client()?.role) || tf.follows !== null;
+  offerHeld();
   renderTitle();
+}
+
+/**
+ * The companies the person acts for, offered as the field's suggestions: a consultant with several need not
+ * type ten digits from memory (a wrong one is refused). Refreshed on focus too, as the sign-in may come later.
+ */
+function offerHeld() {
+  const held = d.client()?.user?.matricole ?? [];
+  const list = $('#tk-matricola-held');
+  if (list.children.length !== held.length) list.replaceChildren(...held.map((m) => h('option', { value: m })));
 }
 
 /** The form's heading says whether it is a follow-up (data-i18n, so a language change redraws it). */
@@ -237,6 +248,7 @@ export function initForm(deps) {
   $('#tk-topic').append(h('option', { value: '', 'data-i18n': 'tk.need.category' }), ...TOPICS.map((c) => h('option', { value: c, 'data-i18n': `topic.${c}` })));
   renderTkFiles = fileField('tk');
   $('#ticket-form').addEventListener('submit', submitTicket);
+  $('#tk-matricola').addEventListener('focus', offerHeld);
   $('#tk-back').addEventListener('click', () => {
     const from = tf.from;
     if (from === 'list') void openMine();

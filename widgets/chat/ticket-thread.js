@@ -45,7 +45,8 @@ export async function openThread(id, quiet = false) {
   renderThread();
   void loadViews(x.id);
   d.showView('thread');
-  if (!quiet) d.announce(t('tk.opened', { protocol: x.protocol, n: x.replies?.length ?? 0 }));
+  const n = x.replies?.length ?? 0;
+  if (!quiet) d.announce(t(n === 1 ? 'tk.openedOne' : 'tk.opened', { protocol: x.protocol, n }));
 }
 
 /** Who among the staff has looked at this request and its files (the access log; the office, never the employee). */

@@ -59,8 +59,9 @@ const it = {
   'me.office': '{name} · {sede}',
 
   'summary.title': 'Situazione in tempo reale',
-  'summary.text': '{waiting} in attesa · {available} consulenti disponibili su {advisors} · {active} chat in corso · {overdue} ticket scaduti',
-  'summary.beyond': ' · {n} code oltre l’orario di chiusura',
+  // «label: n», so that one reads right too («1 consulenti disponibili» did not): a live region says it at each change.
+  'summary.text': 'In attesa: {waiting} · consulenti disponibili: {available} su {advisors} · chat in corso: {active} · ticket scaduti: {overdue}',
+  'summary.beyond': ' · code oltre l’orario di chiusura: {n}',
   'kpi.waiting': 'Utenti in attesa',
   'kpi.oldest': 'Attesa più lunga',
   'kpi.closing': 'Chiusura del servizio',
@@ -231,8 +232,8 @@ const en = {
   'me.office': '{name} · {sede}',
 
   'summary.title': 'Live situation',
-  'summary.text': '{waiting} waiting · {available} of {advisors} advisors available · {active} chats in progress · {overdue} overdue tickets',
-  'summary.beyond': ' · {n} queues beyond closing time',
+  'summary.text': 'Waiting: {waiting} · advisors available: {available} of {advisors} · chats in progress: {active} · overdue tickets: {overdue}',
+  'summary.beyond': ' · queues beyond closing time: {n}',
   'kpi.waiting': 'Users waiting',
   'kpi.oldest': 'Longest wait',
   'kpi.closing': 'Service closes',

@@ -50,7 +50,8 @@ export function supervisorControls({ api, announce, isSupervisor, loadHistory })
     const key = list.map((a) => `${a.id}:${a.name}`).join('|');
     if (select.dataset.key === key) return;
     select.dataset.key = key;
-    select.replaceChildren(...list.map((a) => h('option', { value: a.id }, `${a.name ?? a.id} (${servesText(a)})`)));
+    // With the user code, as the advisors' own transfer list does: two namesakes are told apart.
+    select.replaceChildren(...list.map((a) => h('option', { value: a.id }, `${a.name ? `${a.name} – ${a.id}` : a.id} (${servesText(a)})`)));
     if (list.some((a) => a.id === current)) select.value = current;
     $('#move-form button[type="submit"]').disabled = list.length === 0;
     $('#move-error').textContent = list.length ? '' : dt('controls.noAdvisors');
