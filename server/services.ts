@@ -230,10 +230,13 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
     void router.dispatch();
   });
   if (shared.state instanceof RedisRoutingState) shared.state.onReconnect(() => void router.dispatch());
-  const reconciler = shared.node === null ? null : new RoutingReconciler({
-    state, open: openConversations, clock, log: routingLog, node: shared.node, onRepaired: (action, n) => metrics.routingReconciled.inc({ action }, n),
+  const reconciler = new RoutingReconciler({
+    state, open: openConversations, clock, log: routingLog, node: shared.node ?? 'local', onRepaired: (action, n) => metrics.routingReconciled.inc({ action }, n),
   });
-  reconciler?.start(RECONCILE_INTERVAL_MS);
+  // One node on the in-process state starts empty while chats may still be open in the database (the node was
+  // restarted): their seats are taken again before anything is matched, or each advisor could get `capacity` more.
+  if (shared.node === null) await reconciler.run();
+  reconciler.start(RECONCILE_INTERVAL_MS);
   router.onRequeued = (userId) => void sessions.requeued(userId);
   const sweep = new RouterSweep({ state, store, fanout, router, clock, log, metrics, departures, config: config.routing, schedule });
   const tick = setInterval(() => {
@@ -251,7 +254,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
     ],
     async close() {
       clearInterval(tick);
-      reconciler?.stop();
+      reconciler.stop();
       daily.stop();
       digests?.stop();
       dashboardFeed.close();
