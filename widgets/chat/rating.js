@@ -23,7 +23,7 @@ let state;
 function scale(name) {
   const box = h('div', { class: 'rating-scale' });
   for (let i = 1; i <= 5; i++) {
-    box.append(h('label', { class: 'choice' }, h('input', { type: 'radio', name, value: String(i) }), h('span', { 'data-i18n': `rate.${i}` })));
+    box.append(h('label', { class: 'choice' }, h('input', { type: 'radio', name, value: String(i) }), h('span', { 'data-i18n': `rate.${i}` }, t(`rate.${i}`))));
   }
   return box;
 }
@@ -36,7 +36,9 @@ function scale(name) {
 export function offerRating({ rateUntil, byMe }) {
   const open = !byMe && typeof rateUntil === 'string' && Date.parse(rateUntil) > Date.now();
   const form = $('#after-rate');
-  form.reset();
+  // In the page only while asked: the closing form's choices are then the only ones with those names.
+  $('#after-rating .rating-scale')?.remove();
+  if (open) $('#after-rating').append(scale('after-rating-value'));
   form.hidden = !open;
   $('#after-rate-error').textContent = '';
   $('#after-rate-status').textContent = '';
@@ -57,6 +59,7 @@ async function sendRating(e) {
     // The button the user pressed goes away with the form: the focus stays in the view, on the answer.
     $('#ended-title').focus();
     form.hidden = true;
+    $('#after-rating .rating-scale')?.remove();
     $('#after-rate-status').textContent = t(key);
   };
   try {
@@ -74,7 +77,6 @@ async function sendRating(e) {
 export function initRating(deps) {
   state = deps.state;
   $('#rating').append(scale('rating'));
-  $('#after-rating').append(scale('after-rating-value'));
   $('#after-rate').addEventListener('submit', sendRating);
   $('#end').addEventListener('click', () => {
     $('#rate-form').hidden = false;
