@@ -34,6 +34,27 @@ async function closeAll(...pages: Page[]): Promise<void> {
   for (const p of pages) await p.close();
 }
 
+/** At 320 px with text at 200 %: nothing scrolls sideways; a screenshot; then back. */
+async function atPhoneWith200Percent(page: Page, name: string, more?: () => Promise<void>, fullPage = true): Promise<void> {
+  const before = page.viewportSize()!;
+  // Through the CSSOM, which the page's style-src 'self' allows.
+  await page.evaluate(() => (document.documentElement.style.fontSize = '200%'));
+  await page.setViewportSize({ width: 320, height: 640 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `no horizontal scroll at 320 px and 200 % (${overflow} px)`);
+  // Nor does a button run out of its box (the dialog's, which the page's scroll width does not see).
+  const cut = await page.evaluate(() =>
+    [...document.querySelectorAll('button')].filter((b) => b.offsetParent !== null && b.scrollWidth > b.clientWidth + 1).map((b) => b.textContent),
+  );
+  assert.equal(cut, [], 'every visible button shows its whole label');
+  const dialogs = await page.evaluate(() => [...document.querySelectorAll('dialog[open]')].filter((d) => d.scrollWidth > d.clientWidth).length);
+  assert.is(dialogs, 0, 'an open dialog does not scroll sideways');
+  await shot(page, name, fullPage);
+  await more?.();
+  await page.evaluate(() => (document.documentElement.style.fontSize = ''));
+  await page.setViewportSize(before);
+}
+
 /** The conversation as the page's own client reads it over HTTP. */
 const conversationOf = (page: Page, id: string) =>
   page.evaluate(async (cid) => (window as unknown as { infocigChat: { api(p: string): Promise<{ rating: number | null; rateUntil: string | null }> } }).infocigChat.api(`api/v1/conversations/${cid}`), id);
@@ -63,6 +84,7 @@ if (chromiumOrSkip('chat end browser test')) {
     await question.waitFor();
     await shot(w, 'rating-asked', true);
     assert.equal(await axe(w, 'chat (ended, rating asked)'), []);
+    await atPhoneWith200Percent(w, 'rating-320-200', async () => assert.equal(await axe(w, 'rating at 320 px, 200 %'), []));
 
     // Sent with nothing picked: a clear word, nothing sent.
     await w.getByRole('button', { name: 'Invia la valutazione' }).click();
@@ -118,6 +140,7 @@ if (chromiumOrSkip('chat end browser test')) {
     assert.is(await w.evaluate(() => document.activeElement?.id), 'signout-stay', 'the safe answer has the focus');
     await shot(w, 'signout-asked');
     assert.equal(await axe(w, 'chat (sign-out question)'), []);
+    await atPhoneWith200Percent(w, 'signout-320-200', undefined, false);
     await dialog.getByRole('button', { name: 'Resta nella chat' }).click();
     await dialog.waitFor({ state: 'hidden' });
     await w.getByRole('heading', { name: 'Stai parlando con Anna Rossi' }).waitFor();
