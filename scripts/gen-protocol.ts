@@ -69,7 +69,8 @@ escalation to a Linea INPS request, the user without a rating): once, within 24 
 (\`rateUntil\` in the user's \`conversation.closed\`). It answers \`ok\` with \`conversationId\` and \`rating\`;
 the same rating sent again answers \`ok\` too (a retry is safe), another one \`already_rated\`; an open chat
 \`conversation_open\`; too late \`rating_window_expired\`; a chat that is not the caller's as its user
-\`not_participant\`, as for one that does not exist.
+\`not_participant\`, as for one that does not exist. \`GET /api/v1/conversations/:id\` gives its user
+\`rateUntil\` too (null once rated, too late, or to anyone else), so a page reloaded on the ended chat asks again.
 
 ## Server → client
 
