@@ -23,6 +23,16 @@ const { newPage, shot, axe } = chromium;
 let server: TestServer;
 const base = () => server.url;
 
+/** Anna Rossi, available at the console, and Mario Rossi talking with her in /chat/, each at their own computer. */
+async function chatWithAnna(tag: string): Promise<{ adv: Page; w: Page }> {
+  const adv = await newPage(`advisor-${tag}`);
+  await signInAdvisor(adv, base(), 'Anna Rossi', `adv-${tag}-b`, true);
+  const w = await newPage(`worker-${tag}`);
+  await workerAsksForChat(w, base());
+  await w.getByRole('heading', { name: 'Stai parlando con Anna Rossi' }).waitFor();
+  return { adv, w };
+}
+
 /** The advisor closes Mario Rossi's chat from the console's card. */
 async function advisorCloses(adv: Page): Promise<void> {
   await marioCard(adv).getByRole('button', { name: 'Chiudi la chat' }).click();
@@ -71,11 +81,7 @@ if (chromiumOrSkip('chat end browser test')) {
   });
 
   test('after the advisor closes the chat the user is asked to rate it, the question survives a reload, and is asked once', async () => {
-    const adv = await newPage('advisor-rate');
-    await signInAdvisor(adv, base(), 'Anna Rossi', 'adv-rate-b', true);
-    const w = await newPage('worker-rate');
-    await workerAsksForChat(w, base());
-    await w.getByRole('heading', { name: 'Stai parlando con Anna Rossi' }).waitFor();
+    const { adv, w } = await chatWithAnna('rate');
     await advisorCloses(adv);
 
     await w.getByRole('heading', { name: 'Conversazione terminata' }).waitFor();
@@ -113,11 +119,7 @@ if (chromiumOrSkip('chat end browser test')) {
   });
 
   test('a user who ended the chat with the closing form is not asked a second time', async () => {
-    const adv = await newPage('advisor-own');
-    await signInAdvisor(adv, base(), 'Anna Rossi', 'adv-own-b', true);
-    const w = await newPage('worker-own');
-    await workerAsksForChat(w, base());
-    await w.getByRole('heading', { name: 'Stai parlando con Anna Rossi' }).waitFor();
+    const { adv, w } = await chatWithAnna('own');
     await w.getByRole('button', { name: 'Termina la chat' }).click();
     await w.getByRole('button', { name: 'Chiudi la chat' }).click();
     await w.getByText('Grazie per averci contattato.').waitFor();
@@ -126,11 +128,7 @@ if (chromiumOrSkip('chat end browser test')) {
   });
 
   test('"Esci" during a chat asks first; confirmed, it closes the chat (the advisor sees it closed by the user) and signs out', async () => {
-    const adv = await newPage('advisor-out');
-    await signInAdvisor(adv, base(), 'Anna Rossi', 'adv-out-b', true);
-    const w = await newPage('worker-out');
-    await workerAsksForChat(w, base());
-    await w.getByRole('heading', { name: 'Stai parlando con Anna Rossi' }).waitFor();
+    const { adv, w } = await chatWithAnna('out');
     await marioCard(adv).waitFor();
 
     await w.getByRole('button', { name: 'Esci' }).click();
