@@ -64,6 +64,14 @@ the field); a lone surrogate (half an emoji) is kept as U+FFFD.
 | --- | --- |
 ${rows.join('\n')}
 
+\`conversation.rate\` is the user's rating of a chat that has ended, whoever ended it (the advisor, an
+escalation to a Linea INPS request, the user without a rating): once, within 24 hours of the close
+(\`rateUntil\` in the user's \`conversation.closed\`). It answers \`ok\` with \`conversationId\` and \`rating\`;
+the same rating sent again answers \`ok\` too (a retry is safe), another one \`already_rated\`; an open chat
+\`conversation_open\`; too late \`rating_window_expired\`; a chat that is not the caller's as its user
+\`not_participant\`, as for one that does not exist. \`GET /api/v1/conversations/:id\` gives its user
+\`rateUntil\` too (null once rated, too late, or to anyone else), so a page reloaded on the ended chat asks again.
+
 ## Server → client
 
 | type | fields |
@@ -77,7 +85,7 @@ ${rows.join('\n')}
 | \`message.ack\` | \`clientMsgId\`, \`conversationId\`, \`seq\` — only once the message is stored |
 | \`typing\` | \`conversationId\`, \`from\`, \`active\` |
 | \`read\` | \`conversationId\`, \`from\`, \`seq\` |
-| \`conversation.closed\` | \`conversationId\`, \`outcome\`, \`closedBy\`?; escalated (\`outcome: "escalated"\`): \`ticketId\`, \`protocol\`, \`sede\`, \`sedeName\` (or null), \`dueAt\` (ISO or null) |
+| \`conversation.closed\` | \`conversationId\`, \`outcome\`, \`closedBy\`?; escalated (\`outcome: "escalated"\`): \`ticketId\`, \`protocol\`, \`sede\`, \`sedeName\` (or null), \`dueAt\` (ISO or null); to the user of an unrated chat, whoever closed it, \`rateUntil\` (ISO): until then \`conversation.rate\` is accepted (24 h after the close) |
 | \`conversation.released\` | \`conversationId\`, \`reason\` (\`transferred\`, \`unanswered\`, \`advisor_left\`), \`to\`?, \`toName\`? (the advisor who took it) — to the advisor whose chat was handed on; the user gets \`queue.joined\` (same \`reason\`) or \`conversation.assigned\` from the new advisor |
 | \`advisor.status\` | \`status\`, \`capacity\`, \`load\`?; set away by the router: \`reason: "unanswered"\`, \`conversationId\` |
 | \`reset\` | \`conversationId\`, \`reason\` (\`unknown_conversation\`, \`ahead_of_server\`), \`lastSeq\`? — reload the conversation over HTTP |

@@ -11,7 +11,8 @@
  * available. Users arrive over the run in several provinces (workers, employers,
  * intermediaries), ask for a chat and wait; assigned chats exchange a few
  * messages; then the advisor closes (most), escalates to a Linea INPS ticket
- * (some) or the user closes with a rating (the rest). Some users give up while
+ * (some) or the user closes with a rating (the rest); most users asked to rate a
+ * chat the advisor ended (`rateUntil`) do so. Some users give up while
  * waiting. A user refused a place (service closed, province switched to ticket
  * only, wait past closing) opens a Linea INPS request instead.
  *
@@ -252,6 +253,11 @@ async function main(): Promise<void> {
       let assigned = false;
       s.onFrame = (f) => {
         if (f.type === 'queue.left' && f.reason !== 'cancelled') stats.timedOut++;
+        // Asked after an advisor's close or an escalation: most answer, as the closed view asks them to.
+        if (f.type === 'conversation.closed' && typeof f.rateUntil === 'string' && random() < 0.6) {
+          const rating = { type: 'conversation.rate', conversationId: f.conversationId, rating: 1 + Math.floor(random() * 5) };
+          pending.push(s.request(rating).then((r) => r.type === 'ok' || bump(stats.errors, `rate:${String(r.code)}`)));
+        }
         if (f.type !== 'conversation.assigned') return;
         assigned = true;
         stats.assigned++;

@@ -13,6 +13,7 @@ import { transferTargets, type TransferTarget } from '../routing/transfer.ts';
 import { isUserRole, type Entry, type Topic } from '../routing/types.ts';
 import type { AdvisorDirectory } from './advisor-directory.ts';
 import type { Identity } from './auth.ts';
+import { rateConversation, rateUntil } from './chat-rating.ts';
 import type { ChatStore, ConversationRecord } from './chat-store.ts';
 import { ConversationCache } from './conversation-cache.ts';
 import type { Client } from './client.ts';
@@ -229,6 +230,22 @@ export class ChatService {
     return { type: 'ok', conversationId: conv.id, outcome: closed.outcome };
   }
 
+  /** The user rates a chat that has ended (chat-rating.ts): after an advisor's close, an escalation, or their own without a rating. */
+  rate(client: Client, frame: Frame): Promise<object> {
+    return rateConversation(this.deps.store, client.userId, frame.conversationId as string, frame.rating as number, this.deps.clock.now());
+  }
+
+  /** Until when `userId` may still rate `conv`, or null (chat-rating.ts). */
+  rateUntil(conv: ConversationRecord, userId: string): string | null {
+    return rateUntil(conv, userId, this.deps.clock.now());
+  }
+
+  /** What a participant is told of a closed conversation: its user also until when they may rate it, if they may. */
+  closedNote(conv: ConversationRecord, to: string, base: object): object {
+    const until = this.rateUntil(conv, to);
+    return until ? { ...base, rateUntil: until } : base;
+  }
+
   /** The advisor hands the chat to the territorial office as a Linea INPS ticket, with its transcript. */
   async escalate(client: Client, frame: Frame): Promise<object> {
     if (client.identity.role !== 'advisor') throw new AppError('forbidden', 'only advisors escalate');
@@ -287,7 +304,7 @@ export class ChatService {
       this.deps.metrics.handleSeconds.observe(handled);
       this.deps.router.recordHandled(conv.id, handled);
       const note = { type: 'conversation.closed', conversationId: conv.id, outcome: closed.outcome, closedBy: client.userId, ...extra };
-      for (const who of [conv.userId, conv.advisorId]) this.deps.fanout.toUser(who, note);
+      for (const who of [conv.userId, conv.advisorId]) this.deps.fanout.toUser(who, this.closedNote(closed, who, note));
     }
     void this.deps.router.dispatch();
     return closed;

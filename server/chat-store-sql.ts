@@ -19,7 +19,7 @@
  * those that piled up meanwhile go as one statement. The other methods are rare and
  * stay in drizzle.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { conversations, type ConversationRow } from '../schema/tables.ts';
 import { appendBatch, appendOne, isUnavailable, type AppendResult } from './chat-append-sql.ts';
 import { messagesAfterMany, openConversationsForMany, type AfterRequest } from './chat-read-sql.ts';
@@ -91,6 +91,7 @@ export function createSqlChatStore(db: Db, options: SqlChatStoreOptions = {}): S
     messagesAfter: (conversationId, afterSeq, limit) =>
       guardStore(() => (reads ? reads.after.submit({ conversationId, afterSeq, limit }) : messagesAfterMany(run, [{ conversationId, afterSeq, limit }]).then(first))),
     closeConversation: (id, input) => guardStore(() => closeConversation(db, id, input)),
+    rateConversation: (id, rating) => guardStore(() => rateConversation(db, id, rating)),
     reassignConversation: (id, advisorId, advisorName) => guardStore(() => reassignConversation(db, id, advisorId, advisorName)),
     openConversationsFor: (participantId) =>
       guardStore(() => (reads ? reads.open.submit(participantId) : openConversationsForMany(run, [participantId]).then(first))),
@@ -151,6 +152,16 @@ async function closeConversation(db: Db, id: string, input: CloseInput): Promise
   const current = await getConversation(db, id);
   if (!current) throw new AppError('not_found');
   return current;
+}
+
+/** One statement: a second rating, from another tab at the same instant, finds `rating` set and changes nothing. */
+async function rateConversation(db: Db, id: string, rating: number): Promise<boolean> {
+  const rows = await db
+    .update(conversations)
+    .set({ rating })
+    .where(and(eq(conversations.id, id), eq(conversations.status, 'closed'), isNull(conversations.rating)))
+    .returning({ id: conversations.id });
+  return rows.length > 0;
 }
 
 async function reassignConversation(

@@ -70,6 +70,8 @@ export interface ChatStore {
   messagesAfter(conversationId: string, afterSeq: number, limit?: number): Promise<StoredMessage[]>;
   /** Idempotent: closing a closed conversation returns it unchanged. */
   closeConversation(id: string, input: CloseInput): Promise<ConversationRecord>;
+  /** Sets the rating of a closed, unrated conversation; false when it is open, rated already or absent (nothing changed). */
+  rateConversation(id: string, rating: number): Promise<boolean>;
   /** Moves an open conversation to another advisor (transfer, advisor dropped). */
   reassignConversation(id: string, advisorId: string, advisorName: string | null): Promise<ConversationRecord>;
   /** Open conversations where the id is the user or the advisor. */

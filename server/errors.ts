@@ -30,6 +30,10 @@ export const ERRORS = {
   transfer_target_unavailable: { status: 409, message: 'That advisor cannot take the chat now: %s' },
   conversation_closed: { status: 409, message: 'The conversation is closed' },
   not_participant: { status: 404, message: 'No such conversation for you' },
+  // the user's rating after the close (chat-rating.ts)
+  conversation_open: { status: 409, message: 'The conversation is still open: rate it once it has ended' },
+  already_rated: { status: 409, message: 'This conversation was already rated (%s): a rating cannot be changed' },
+  rating_window_expired: { status: 409, message: 'The conversation ended more than %s hours ago: it can no longer be rated' },
   unknown_type: { status: 400, message: 'Unknown frame type: %s' },
   not_json: { status: 400, message: 'The frame is not a JSON object' },
   text_too_long: { status: 413, message: 'The text is longer than %s characters' },

@@ -210,6 +210,7 @@ export async function conversationRoutes(app: FastifyInstance, opts: Conversatio
               context: { type: 'object', additionalProperties: { type: 'string' } },
               outcome: { type: ['string', 'null'] },
               rating: { type: ['integer', 'null'] },
+              rateUntil: { type: ['string', 'null'] },
               openedAt: { type: 'string' },
               closedAt: { type: ['string', 'null'] },
               lastSeq: { type: 'integer' },
@@ -239,6 +240,8 @@ export async function conversationRoutes(app: FastifyInstance, opts: Conversatio
         context: conv.context,
         outcome: conv.outcome,
         rating: conv.rating,
+        // To its user only: until when the ended chat may still be rated (server/chat-rating.ts), null once rated or too late.
+        rateUntil: opts.chat.rateUntil(conv, identity.sub),
         openedAt: conv.openedAt.toISOString(),
         closedAt: conv.closedAt?.toISOString() ?? null,
         lastSeq: conv.lastSeq,

@@ -75,6 +75,8 @@ export const CLIENT_FRAMES = {
     },
     ['conversationId'],
   ),
+  // The user's rating of a chat that has ended (server/chat-rating.ts): once, within RATING_WINDOW_HOURS of the close.
+  'conversation.rate': frame({ conversationId, rating: { type: 'integer', minimum: 1, maximum: 5 } }, ['conversationId', 'rating']),
   'advisor.status': frame({ status: { enum: ['available', 'away'] } }, ['status']),
   'conversation.escalate': frame({ conversationId, summary: { type: 'string', minLength: 1, maxLength: 4000 }, note: { type: 'string', minLength: 1, maxLength: 4000 } }, [
     'conversationId',

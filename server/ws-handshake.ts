@@ -64,5 +64,5 @@ export async function welcomeClient(deps: HandshakeDeps, client: Client, identit
     ...(frame.id !== undefined ? { re: frame.id } : {}),
   });
   await deps.connected(client, first);
-  await replay(client, plan);
+  await replay(client, plan, chat);
 }

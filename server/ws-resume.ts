@@ -52,12 +52,12 @@ export async function planResume(client: Client, resume: ResumeRequest[], chat: 
 }
 
 /** Replays after the client joined the hub; live messages that arrive meanwhile wait their turn. */
-export async function replay(client: Client, plan: ResumePlan): Promise<void> {
+export async function replay(client: Client, plan: ResumePlan, chat: ChatService): Promise<void> {
   for (const frame of plan.resets) client.send(frame);
   for (const conv of plan.replay) {
     await client.catchUp(conv.id);
     if (conv.status === 'closed') {
-      client.send({ type: 'conversation.closed', conversationId: conv.id, outcome: conv.outcome });
+      client.send(chat.closedNote(conv, client.userId, { type: 'conversation.closed', conversationId: conv.id, outcome: conv.outcome }));
       client.unfollow(conv.id);
     }
   }

@@ -228,6 +228,17 @@ test('reassigning a closed conversation fails with conversation_closed, an unkno
   await rejectsWith(store.reassignConversation(randomUUID(), 'adv-x', null), 'not_found');
 });
 
+test('a closed conversation takes one rating after its close: a second, an open or an unknown conversation change nothing', async ({ store }) => {
+  const c = await store.createConversation(newConversation());
+  assert.is(await store.rateConversation(c.id, 4), false, 'still open');
+  await store.closeConversation(c.id, { outcome: 'resolved', rating: null, closedBy: c.advisorId, at: new Date() });
+  const [four, two] = await Promise.all([store.rateConversation(c.id, 4), store.rateConversation(c.id, 2)]);
+  assert.is(Number(four) + Number(two), 1, 'two at once: one of them is stored');
+  assert.is((await store.getConversation(c.id))?.rating, four ? 4 : 2);
+  assert.is(await store.rateConversation(c.id, 5), false, 'rated already');
+  assert.is(await store.rateConversation(randomUUID(), 3), false);
+});
+
 test('when the database is gone, appending fails with store_unavailable', async () => {
   const gone = await testDatabase();
   try {

@@ -11,8 +11,9 @@
  * it holds the one state object, switches views, shows the connection and
  * signs in or talks to the host page. Each part of the chat lives in its own
  * module and is handed the state and the functions it needs at start:
- * availability.js (the way in), queue-view.js, conversation.js, rating.js and
- * tickets.js (Linea INPS requests); embed.js checks what the host page sends.
+ * availability.js (the way in), queue-view.js, conversation.js, rating.js,
+ * sign-out.js ("Esci" of the development sign-in) and tickets.js (Linea INPS
+ * requests); embed.js checks what the host page sends.
  */
 import { ChatClient } from '../lib/chat-client.js';
 import { USER_LANGS, applyI18n, browserLang, offerLangs, offeredLang, onLangChange, setLang, t } from '../i18n.js';
@@ -20,7 +21,7 @@ import { claimsOf } from '../lib/oidc-client.js';
 import { $, announcer, h } from '../lib/ui.js';
 import { initAnnouncements, renderAnnouncements, showAnnouncements } from './announcements.js';
 import { checkAvailability, initAvailability, renderAvailability } from './availability.js';
-import { initConversation, renderConversation, seenIfVisible, showChat, wireConversation } from './conversation.js';
+import { initConversation, renderConversation, restoreEnded, seenIfVisible, showChat, wireConversation } from './conversation.js';
 import { cleanContext, embedBridge, hostOrigin } from './embed.js';
 import { initQueue, renderQueueView, showQueue, wireQueue } from './queue-view.js';
 import { initRating } from './rating.js';
@@ -189,6 +190,8 @@ function wire(client) {
     if (f.waiting) return showQueue(f.waiting);
     if (f.reconnected && (state.view === 'chat' || state.view === 'ended')) return; // a close, if any, is replayed
     if (f.reconnected && (TICKET_VIEWS.includes(state.view) || (state.view === 'closed' && formDirty()))) return;
+    // A reload while a chat's end was on screen shows it again (with its rating question, if still open).
+    if (!f.reconnected && restoreEnded()) return;
     void checkAvailability();
   });
 
@@ -298,14 +301,10 @@ async function boot() {
   if (method.method === 'oidc') return startWithOidc(method);
   if (method.method !== 'dev') return showError(t('error.hostOnly'), false);
   const { devSignIn, signOut } = await import('./dev-signin.js');
-  const signout = $('#signout');
-  signout.addEventListener('click', () => {
-    signOut();
-    location.reload();
-  });
   const getToken = await devSignIn($('#view-signin'), () => showView('signin'));
   if (!getToken) return;
-  signout.hidden = false;
+  const { initSignOut } = await import('./sign-out.js');
+  initSignOut({ state, signOut });
   showView('loading');
   start(getToken);
 }

@@ -11,13 +11,21 @@
 import { formatDue, label, t } from '../i18n.js';
 import { $, MessageList, downloadText, enterToSend, fileStamp, typingNotifier } from '../lib/ui.js';
 import { checkAvailability } from './availability.js';
+import { offerRating } from './rating.js';
 import { openMine, openThread } from './tickets.js';
 
 const BASE_TITLE = document.title;
+/**
+ * The ended view on screen (sessionStorage), so that a reload shows it again, with the
+ * rating question if it is still open: { conversationId, byMe, handedTo, peerName, topic }.
+ */
+const ENDED_KEY = 'infocig.chat.ended';
 
 /** deps: { state, showView(name), focusView(name), post(type, data), announce(text) } */
 let d;
 let list;
+/** The ended view being shown again after a reload, until its `closed` arrives. */
+let restoring = null;
 
 export function showChat(info) {
   const { state } = d;
@@ -26,6 +34,7 @@ export function showChat(info) {
     list.clear();
     state.lastReadSent = 0;
   }
+  forgetEnded();
   state.conv = info.conversationId;
   state.queue = null;
   state.request = null;
@@ -89,8 +98,11 @@ function showEnded(byMe, f = {}) {
   d.state.endedByMe = byMe;
   d.state.handedTo = f.outcome === 'escalated' ? { ticketId: f.ticketId, protocol: f.protocol, sede: f.sede, sedeName: f.sedeName, dueAt: f.dueAt } : null;
   renderEnded();
+  offerRating({ rateUntil: f.rateUntil, byMe });
   setComposer(false);
   $('#typing').textContent = '';
+  const { conv, handedTo, peerName, topic } = d.state;
+  sessionStorage.setItem(ENDED_KEY, JSON.stringify({ conversationId: conv, byMe, handedTo, peerName, topic }));
   d.showView('ended');
   // The host page (OMNIA IS, the Cassetto) learns of an escalation's protocol too, to show it beside the application.
   const ticket = d.state.handedTo?.protocol ? { protocol: d.state.handedTo.protocol, sede: d.state.handedTo.sede } : undefined;
@@ -146,7 +158,7 @@ function onAssigned(f) {
   const name = f.peer?.name || t('chat.anAdvisor');
   d.announce(f.otherLanguage ? `${t('chat.assigned', { name })} ${t('chat.otherLanguage', { name })}` : t('chat.assigned', { name }));
   d.post('event', { name: 'assigned', detail: { conversationId: f.conversationId, advisorName: f.peer?.name ?? null } });
-  if (!isVisible()) setUnread(d.state.unread + 1);
+  // Not an unread message: the bubble counts only what the advisor wrote (the host page hears of the assignment apart).
 }
 
 function onHistory({ conversationId, conversation }) {
@@ -209,10 +221,61 @@ export function wireConversation(client) {
   client.on('typing', onTyping);
   client.on('closed', (f) => {
     if (f.conversationId !== state.conv) return;
-    const byMe = state.closingByMe || f.closedBy === client.user?.id;
-    showEnded(byMe, f);
+    // Shown again after a reload: the frame, read over HTTP, has no closedBy nor the escalation's protocol; the page kept them.
+    const saved = restoring?.conversationId === f.conversationId ? restoring : null;
+    restoring = null;
+    const byMe = saved ? saved.byMe : state.closingByMe || f.closedBy === client.user?.id;
+    showEnded(byMe, saved?.handedTo && !f.protocol ? { ...f, ...saved.handedTo } : f);
   });
   client.on('reset', onReset);
+}
+
+// ---------------------------------------------------------------------------
+// The ended view across a reload
+
+export function forgetEnded() {
+  sessionStorage.removeItem(ENDED_KEY);
+}
+
+function savedEnded() {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(ENDED_KEY) ?? 'null');
+    return typeof saved?.conversationId === 'string' ? saved : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * After a reload with no chat open nor a wait: the ended view that was on screen, read
+ * again over HTTP (transcript, and whether it may still be rated). False when there was
+ * none; a conversation no longer readable (another person signed in, erased) goes home.
+ */
+export function restoreEnded() {
+  const saved = savedEnded();
+  if (!saved) return false;
+  const { state } = d;
+  list.clear();
+  state.conv = saved.conversationId;
+  state.peerName = saved.peerName || '';
+  state.topic = saved.topic || '';
+  restoring = saved;
+  state.client.loadHistory(saved.conversationId).then(
+    (conv) => {
+      if (conv.status === 'closed') return;
+      restoring = null;
+      forgetEnded();
+      void checkAvailability();
+    },
+    () => {
+      restoring = null;
+      forgetEnded();
+      state.conv = null;
+      list.clear();
+      void checkAvailability();
+    },
+  );
+  return true;
 }
 
 // ---------------------------------------------------------------------------
@@ -257,6 +320,7 @@ export function initConversation(deps) {
   });
   $('#ended-new').addEventListener('click', () => {
     list.clear();
+    forgetEnded();
     state.conv = null;
     void checkAvailability().then(() => d.focusView(state.view));
   });

@@ -192,7 +192,7 @@ export class ChatClient extends ChatConnection {
     const conv = await this.api(`api/v1/conversations/${encodeURIComponent(id)}`);
     for (const m of conv.messages ?? []) this.onMessage({ ...m, conversationId: id }, true);
     this.emit('history', { conversationId: id, conversation: conv });
-    if (conv.status === 'closed') this.markClosed(id, { type: 'conversation.closed', conversationId: id, outcome: conv.outcome });
+    if (conv.status === 'closed') this.markClosed(id, { type: 'conversation.closed', conversationId: id, outcome: conv.outcome, ...(conv.rateUntil ? { rateUntil: conv.rateUntil } : {}) });
     return conv;
   }
 
@@ -246,7 +246,12 @@ export class ChatClient extends ChatConnection {
     return this.request('conversation.close', f);
   }
 
-  setAdvisorStatus(status) {
+  /** The user's rating (1–5) of a conversation that has ended; once, within the server's window. */
+  rateConversation(conversationId, rating) {
+    return this.request('conversation.rate', { conversationId, rating });
+  }
+
+    setAdvisorStatus(status) {
     return this.request('advisor.status', { status });
   }
 

@@ -1,0 +1,50 @@
+/**
+ * "Esci" of the full-page chat (development sign-in). With a chat open it first
+ * asks "Uscire? La conversazione con il consulente verrà chiusa." in a modal
+ * dialog, and on "Esci e chiudi la chat" closes the conversation as the user's
+ * own close before signing out: otherwise the advisor would keep a chat open
+ * with someone who is gone. With no chat open it signs out at once, as before.
+ * A close the server refuses (network, store) leaves the user signed in and
+ * says so in the dialog; one already closed meanwhile is no obstacle.
+ */
+import { t } from '../i18n.js';
+import { $ } from '../lib/ui.js';
+import { forgetEnded } from './conversation.js';
+
+/** deps: { state, signOut() (forgets the sign-in) } */
+export function initSignOut({ state, signOut }) {
+  const button = $('#signout');
+  const dialog = $('#signout-dialog');
+  const confirm = $('#signout-confirm');
+  const leave = () => {
+    signOut();
+    forgetEnded();
+    location.reload();
+  };
+  button.hidden = false;
+  button.addEventListener('click', () => {
+    const open = state.conv && state.client?.conversation(state.conv)?.status === 'open';
+    if (!open) return leave();
+    $('#signout-error').textContent = '';
+    dialog.showModal();
+    // The safe answer first: Enter or Space on the dialog as it opens keeps the chat.
+    $('#signout-stay').focus();
+  });
+  $('#signout-stay').addEventListener('click', () => dialog.close());
+  dialog.addEventListener('close', () => button.focus());
+  confirm.addEventListener('click', async () => {
+    confirm.disabled = true;
+    state.closingByMe = true;
+    try {
+      await state.client.closeConversation(state.conv);
+    } catch (f) {
+      if (f?.code !== 'conversation_closed') {
+        state.closingByMe = false;
+        confirm.disabled = false;
+        $('#signout-error').textContent = t('signout.failed', { code: f?.code ?? 'error' });
+        return;
+      }
+    }
+    leave();
+  });
+}
