@@ -143,6 +143,7 @@ export class ChatService {
     void this.deps.departures.record(entry, reason);
     this.deps.router.forgetPosition(client.userId);
     this.deps.fanout.toUser(client.userId, { type: 'queue.left', reason: 'cancelled' });
+    await this.deps.router.closeLeftBehind(entry, client.userId);
     void this.deps.router.pushPositions();
     return { type: 'ok' };
   }

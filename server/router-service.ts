@@ -192,6 +192,23 @@ export class RouterService {
     void this.dispatch();
   }
 
+  /**
+   * A user put back in the queue with their open conversation (advisor gone, transfer,
+   * unanswered) who then leaves the queue unserved — waited too long, cancelled, did not
+   * come back: the conversation is closed (`left_queue`). Left open, it would have nobody
+   * in it, show as open on the user's next visit, and the minute's reconciliation would
+   * give its last advisor the seat again. Called after the entry left the state.
+   */
+  async closeLeftBehind(entry: QueueEntry, closedBy: string): Promise<void> {
+    if (!entry.conversationId) return;
+    try {
+      await this.deps.store.closeConversation(entry.conversationId, { outcome: 'left_queue', rating: null, closedBy, at: new Date(this.deps.clock.now()) });
+      this.deps.metrics.conversationsClosed.inc({ outcome: 'left_queue' });
+    } catch (err) {
+      this.deps.log.warn({ err, conversationId: entry.conversationId }, 'a chat whose user left the queue could not be closed; the reconciliation may hold its seat');
+    }
+  }
+
   /** A chat ended after `seconds` with an advisor: feeds the wait estimate. */
   recordHandled(conversationId: string, seconds: number): void {
     this.unanswered.delete(conversationId);

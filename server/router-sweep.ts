@@ -68,6 +68,7 @@ export class RouterSweep {
     log.info({ userId: entry.userId, reason }, 'waiting user offered a Linea INPS request');
     fanout.toUser(entry.userId, { type: 'queue.left', reason, offerTicket: true, conversationId: entry.conversationId });
     router.forgetPosition(entry.userId);
+    await router.closeLeftBehind(removed, 'system');
   }
 
   private async reofferUnanswered(): Promise<void> {

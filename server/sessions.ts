@@ -112,6 +112,7 @@ export class Sessions {
       log.info({ userId }, 'waiting user did not come back; removed from the queue');
       metrics.abandoned.inc({ reason: 'disconnected' });
       void this.deps.departures.record(entry, 'disconnected');
+      await router.closeLeftBehind(entry, 'system');
       void router.pushPositions();
     } catch (err) {
       log.warn({ err }, 'grace period check failed; the user keeps their place');

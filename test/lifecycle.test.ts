@@ -98,6 +98,29 @@ test('a user who left during the chat is not kept waiting when it goes back to t
   const queued = async () => [...(await server.services.state.snapshot()).queues.values()].flat().some((e) => e.userId === 'w-gone-first');
   await until(queued, 'the chat went back to the queue when the advisor did not return');
   await until(async () => !(await queued()), 'the absent user left the queue after the grace period');
+  await until(async () => (await server.services.store.getConversation(conversationId))?.status === 'closed', 'the chat nobody reads is closed');
+  assert.is((await server.services.store.getConversation(conversationId))?.outcome, 'left_queue');
+});
+
+test('a chat sent back to the queue is closed when its user leaves the queue unserved (maximum wait, cancel, gone), so no seat is ever held for it again', async () => {
+  const a = await advisorReady('adv-sends-back');
+  const timedOut = await chatWith(a, 'w-back-timeout', 'TO');
+  const cancelled = await chatWith(a, 'w-back-cancel', 'TO');
+  for (const c of [timedOut, cancelled]) {
+    assert.is((await a.request({ type: 'conversation.transfer', conversationId: c.conversationId })).type, 'ok');
+    await c.worker.next('queue.joined', (f) => f.conversationId === c.conversationId);
+  }
+  assert.is((await cancelled.worker.request({ type: 'chat.cancel' })).type, 'ok');
+  clock.advance(2701_000);
+  await server.services.sweep.run();
+  assert.is((await timedOut.worker.next('queue.left')).reason, 'timeout');
+  const { store, state } = server.services;
+  for (const c of [timedOut, cancelled]) {
+    const conv = await store.getConversation(c.conversationId);
+    assert.equal([conv?.status, conv?.outcome], ['closed', 'left_queue'], `${c.conversationId} closed`);
+  }
+  const held = (await state.heldConversations()).map((h) => h.conversationId);
+  assert.not.ok(held.includes(timedOut.conversationId) || held.includes(cancelled.conversationId), 'no seat held for them');
 });
 
 test('a chat handed over keeps its language: it goes to an advisor who speaks it', async () => {
