@@ -15,14 +15,16 @@
  * Skips when /usr/bin/chromium is absent.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ManualClock } from '../routing/clock.ts';
-import { browserHarness, chromiumOrSkip, ITALIAN, serverApi, type Json } from './helpers/browser.ts';
+import { browserHarness, chromiumOrSkip, ITALIAN, reflowProblems, serverApi, type Json } from './helpers/browser.ts';
 import { startServer } from './helpers/server.ts';
 
 const DAY = 24 * 3600 * 1000;
+const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 const REPLY_PDF = Buffer.from('%PDF-1.4\n% modulo SR41 precompilato\n%%EOF\n');
 
@@ -336,6 +338,25 @@ if (chromiumOrSkip()) {
     assert.ok(overflow <= 0, `no horizontal scroll at 320 px (${overflow} px): ${wide.join(', ')}`);
     await shot(page, 'office-320');
     await small.close();
+  });
+
+  test('at 320 px with text at 200 % the console reflows: buttons wrap, the date fields fit, nothing scrolls sideways', async () => {
+    const page = await chromium.newPage('office-320-200', { viewport: { width: 320, height: 640 } });
+    await page.goto(`${ctx.server!.url}/office/`);
+    await page.evaluate(() => (document.documentElement.style.fontSize = '200%'));
+    await page.getByLabel('Sede territoriale').selectOption('SEDE-MI');
+    await page.getByLabel('Nome').fill('Laura Conti');
+    await page.getByLabel('Codice operatore').fill('op-conti');
+    await page.getByRole('button', { name: 'Entra' }).click();
+    await page.locator('.q-item', { hasText: ctx.tickets.old!.protocol }).click();
+    await page.locator('#t-title').waitFor();
+    await page.locator('#take').waitFor();
+    const controls = ['#signout', '#compose-open', '#refresh', '#f-from', '#f-to', '#filters button[type="reset"]', '#filters button[type="submit"]', '#take', '#reply-send', '#close-form button[type="submit"]', '#transfer-send', '#note-send'];
+    await shot(page, 'office-320-200');
+    for (const part of ['page-header', 'filters', 't-facts', 't-actions']) await page.locator(`#${part}, .${part}`).first().screenshot({ path: `${SHOTS}office-320-200-${part}.png` });
+    assert.equal(await reflowProblems(page, controls), []);
+    assert.equal(await axe(page, 'office at 320 px, 200 %'), []);
+    await page.close();
   });
 
   test('no Content-Security-Policy violation or script error was logged', () => {
