@@ -164,6 +164,10 @@ if (chromiumOrSkip()) {
     await page.locator('#t-status', { hasText: 'In lavorazione' }).waitFor();
     await page.locator('#announce', { hasText: `Richiesta ${ctx.tickets.fresh!.protocol} presa in carico.` }).waitFor();
     assert.ok(await page.locator('#take-box').isHidden());
+    // Who took it, by name as colleagues know them; the user code only in the title.
+    const taken = page.locator('#t-facts div', { hasText: 'Presa in carico' }).locator('dd span');
+    assert.match((await taken.textContent()) ?? '', / da Laura Conti$/);
+    assert.is(await taken.getAttribute('title'), 'Codice utente: op-conti');
     await page.getByLabel('Testo della risposta').fill('Buongiorno, il pagamento è in lavorazione.\nCompili il modulo allegato.');
     await page.getByLabel('Allegati (facoltativi)').setInputFiles({ name: 'modulo SR41.pdf', mimeType: 'application/pdf', buffer: REPLY_PDF });
     await page.locator('#reply-chosen', { hasText: 'modulo SR41.pdf' }).waitFor();
@@ -287,13 +291,29 @@ if (chromiumOrSkip()) {
     await rome.locator('#t-status', { hasText: 'Aperta' }).waitFor();
     const history = rome.locator('#t-history-box');
     await history.getByRole('heading', { name: 'Trasferimenti per competenza' }).waitFor();
-    await history.locator('li', { hasText: 'trasferita da INPS Sede di Milano a INPS Sede di Roma (operatore op-conti)' }).waitFor();
+    await history.locator('li', { hasText: 'trasferita da INPS Sede di Milano a INPS Sede di Roma (operatore Laura Conti).' }).waitFor();
     await history.locator('.history-reason', { hasText: 'Motivazione: Unità produttiva a Roma: competente la sede di Roma' }).waitFor();
     await shot(rome, 'office-rm');
     assert.equal(await axe(rome, 'office SEDE-RM'), []);
     await rome.close();
     const mine = await api(ctx.workerToken, 'GET', `/api/v1/tickets/${moved.body.id}`);
     assert.is(mine.body.sedeName, 'INPS Sede di Roma');
+  });
+
+  test('two namesakes on one request are told apart by their user code: the one who took it in charge reads «Laura Bianchi (op-bianchi-2)»', async () => {
+    const page = ctx.page;
+    const t = await api(ctx.workerToken, 'POST', '/api/v1/tickets', { subject: 'Conguaglio CIGO di aprile', category: 'cigo', body: 'Il conguaglio non torna.' });
+    assert.is(t.status, 201);
+    const laura = (sub: string) => devToken({ role: 'office', sub, sede: 'SEDE-MI', name: 'Laura Bianchi' });
+    assert.is((await api(await laura('op-bianchi-1'), 'POST', `/api/v1/tickets/${t.body.id}/notes`, { body: 'Sentita l’azienda: manda il prospetto.' })).status, 201);
+    assert.is((await api(await laura('op-bianchi-2'), 'PATCH', `/api/v1/tickets/${t.body.id}`, { status: 'in_progress' })).status, 200);
+    await page.getByRole('button', { name: 'Aggiorna' }).click();
+    await page.locator('.q-item', { hasText: t.body.protocol }).click();
+    await page.getByRole('heading', { name: 'Conguaglio CIGO di aprile' }).waitFor();
+    const taken = page.locator('#t-facts div', { hasText: 'Presa in carico' }).locator('dd');
+    assert.match((await taken.textContent()) ?? '', / da Laura Bianchi \(op-bianchi-2\)$/);
+    await page.locator('#t-facts').screenshot({ path: `${SHOTS}office-namesakes-facts.png` });
+    assert.equal(await axe(page, 'office namesakes'), []);
   });
 
   test('the operator writes first to a worker: a recipient is required; sent, it opens in their charge without a deadline, and the worker finds it', async () => {
