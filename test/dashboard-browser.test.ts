@@ -278,6 +278,20 @@ if (chromiumOrSkip()) {
     for (const [id, text] of options) assert.ok(text!.startsWith(id === 'adv-to' ? 'Tommaso Torinese – adv-to (' : 'Alba Assente – adv-away ('), text!);
   });
 
+  test('the trail of interventions names the advisor moved as the picker does, name and user code', async () => {
+    const page = ctx.page;
+    const move = async (provinces: string, where: string) => {
+      await page.getByLabel('Consulente', { exact: true }).selectOption('adv-away');
+      await page.getByLabel('Province servite').fill(provinces);
+      await page.getByRole('button', { name: 'Sposta', exact: true }).click();
+      await page.locator('#announce', { hasText: `Alba Assente ora serve: ${where}.` }).waitFor();
+    };
+    await move('MI', 'MI');
+    await page.locator('#audit li', { hasText: 'ha spostato Alba Assente – adv-away: Tutta Italia → MI' }).waitFor();
+    await page.locator('#controls').screenshot({ path: `${SHOTS}dashboard-audit-moved.png` });
+    await move('', 'Tutta Italia'); // back as she was, for the tests after
+  });
+
   test("the supervisor finds in the access log who opened a person's request, and nothing else of that person", async () => {
     const api = async (claims: Record<string, unknown>, url: string, init: RequestInit = {}) => {
       const token = await ctx.services.dev!.issue(claims as never);
