@@ -81,7 +81,9 @@ export async function moveAdvisor(deps: ControlDeps, identity: Identity, advisor
     if (row) await tx.update(advisors).set({ skills }).where(eq(advisors.id, advisorId));
     else await tx.insert(advisors).values({ id: advisorId, name: live!.name ?? advisorId, capacity: live!.capacity, skills });
     await tx.insert(dashboardAudit).values(
+      // The advisor's name as known now, so the trail reads "Tommaso Torinese – adv-to", not the code alone.
       auditRow(identity, now, 'advisor.queues', advisorId, {
+        ...(live?.name ?? row?.name ? { advisorName: live?.name ?? row?.name } : {}),
         before: { provinces: before.provinces, regions: before.regions },
         after: { provinces, regions },
       }),

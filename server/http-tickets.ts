@@ -112,7 +112,8 @@ const detailSchema = {
         type: 'object',
         properties: {
           at: { type: 'string' },
-          actor: { type: 'object', properties: { id: { type: 'string' }, role: { type: 'string' } } },
+          /** `name`: as their token gave it when they acted; null when it had none (or for rows written before names were kept) */
+          actor: { type: 'object', properties: { id: { type: 'string' }, role: { type: 'string' }, name: nullableString } },
           action: { type: 'string' },
           detail: { type: 'object', additionalProperties: true },
         },
@@ -178,8 +179,11 @@ export function replyView(identity: Identity, r: TicketReply): Record<string, un
   return { seq: r.seq, author, body: r.body, at: r.at.toISOString() };
 }
 
+/** An audit entry; the actor's name, kept in the row's detail when they acted (ticket-rules.ts auditDetailBy), goes with their id. */
 function auditView(a: AuditEntry): Record<string, unknown> {
-  return { at: a.at.toISOString(), actor: { id: a.actorId, role: a.actorRole }, action: a.action, detail: a.detail };
+  const { actorName, ...detail } = a.detail;
+  const name = typeof actorName === 'string' ? actorName : null;
+  return { at: a.at.toISOString(), actor: { id: a.actorId, role: a.actorRole, name }, action: a.action, detail };
 }
 
 interface CreateBody {

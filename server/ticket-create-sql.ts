@@ -33,6 +33,7 @@ import type { AttachmentMeta } from './attachments.ts';
 import { queryRows, sqlState, type Db } from './db.ts';
 import { AppError } from './errors.ts';
 import { idempotencySince } from './ticket-idempotency.ts';
+import { auditDetailBy } from './ticket-rules.ts';
 import { GroupCommit, GroupCommitOverloaded, type GroupCommitStats, type Outcome } from './group-commit.ts';
 import type { NewTicket, TicketRecord } from './ticket-store.ts';
 
@@ -180,13 +181,13 @@ async function insertBatch(db: Db, items: NewTicket[]): Promise<Map<string, stri
 
 /** What the `created` audit row says (the protocol is added where it is drawn). */
 function auditDetail(input: NewTicket, attachments: AttachmentMeta[] = []): Record<string, unknown> {
-  return {
+  return auditDetailBy(input.createdBy, {
     ...input.auditDetail,
     sede: input.sede,
     status: input.status,
     dueAt: input.dueAt?.toISOString() ?? null,
     ...(attachments.length > 0 ? { attachments: attachments.map((a) => ({ id: a.id, mediaType: a.mediaType, size: a.size })) } : {}),
-  };
+  });
 }
 
 /** The row a creation writes: what the batch statement wrote, without reading it back. */
@@ -267,7 +268,7 @@ async function createOne(db: Db, input: NewTicket, byConversation: (conversation
       if (input.firstNote) {
         const { author: by, body: text } = input.firstNote;
         await tx.insert(ticketNotes).values({ ticketId: row.id, seq: 1, authorId: by.id, authorRole: by.role, authorName: by.name, body: text, at });
-        await tx.insert(ticketAudit).values({ ticketId: row.id, at, actorId: by.id, actorRole: by.role, action: 'noted', detail: { seq: 1 } });
+        await tx.insert(ticketAudit).values({ ticketId: row.id, at, actorId: by.id, actorRole: by.role, action: 'noted', detail: auditDetailBy(by, { seq: 1 }) });
       }
       await tx.insert(outbox).values({ id: randomUUID(), ticketId: row.id, ...input.notice, payload: { ...input.notice.payload, protocol }, createdAt: at });
       return { ticket: toTicketRecord(row), created: true, attachments };

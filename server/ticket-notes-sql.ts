@@ -15,6 +15,7 @@ import { ticketAudit, ticketNotes, tickets } from '../schema/ticket-tables.ts';
 import type { Db } from './db.ts';
 import { AppError } from './errors.ts';
 import { idempotencySince } from './ticket-idempotency.ts';
+import { auditDetailBy } from './ticket-rules.ts';
 import type { AddedNote, NewNote, TicketNote } from './ticket-store.ts';
 import { entryColumns, KeyTaken, keyColumns, keyConflict, keyedEntry, releaseStaleKey } from './thread-keys-sql.ts';
 
@@ -50,7 +51,7 @@ export async function addTicketNote(db: Db, ticketId: string, input: NewNote): P
       .values({ ticketId, seq, authorId: author.id, authorRole: author.role, authorName: author.name, body: input.body, at, ...keyColumns(idem) });
     const [note] = idem ? await insert.onConflictDoNothing(keyConflict(ticketNotes)).returning(noteColumns) : await insert.returning(noteColumns);
     if (!note) throw idem ? new KeyTaken() : new AppError('internal');
-    await tx.insert(ticketAudit).values({ ticketId, at, actorId: author.id, actorRole: author.role, action: 'noted', detail: { seq } });
+    await tx.insert(ticketAudit).values({ ticketId, at, actorId: author.id, actorRole: author.role, action: 'noted', detail: auditDetailBy(author, { seq }) });
     return { note, created: true };
   });
   try {

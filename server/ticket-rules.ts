@@ -94,6 +94,16 @@ export function actorOf(identity: Identity): Actor {
   return { id: identity.sub, role: identity.role, name: identity.name };
 }
 
+/**
+ * An audit row's detail as written: the action's own, plus `actorName`, the name the actor's token
+ * carried when they acted (absent when it had none). Staff read who took a request in charge or
+ * moved it by name ("da Laura Bianchi"): a user code says little to a colleague. The API gives it
+ * back as the entry's `actor.name` (http-tickets.ts).
+ */
+export function auditDetailBy(actor: Actor, detail: Record<string, unknown>): Record<string, unknown> {
+  return actor.name ? { ...detail, actorName: actor.name } : detail;
+}
+
 /** Who on the user side is told: the user when known, else the matricola's holders. */
 export function userSide(ticket: TicketRecord): Pick<NewNotice, 'recipientKind' | 'recipientId'> {
   if (ticket.userId !== null) return { recipientKind: 'user', recipientId: ticket.userId };

@@ -30,6 +30,7 @@ import { byIdempotencyKey, sqlTicketCreator, toTicketRecord } from './ticket-cre
 import { followUpsAtSede } from './ticket-follow-up-sql.ts';
 import { addTicketNote, noteByIdempotencyKey, ticketNotesOf } from './ticket-notes-sql.ts';
 import { idempotencySince } from './ticket-idempotency.ts';
+import { auditDetailBy } from './ticket-rules.ts';
 import { entryColumns, KeyTaken, keyColumns, keyConflict, keyedEntry, releaseStaleKey } from './thread-keys-sql.ts';
 import { AppError } from './errors.ts';
 import {
@@ -177,7 +178,7 @@ async function writeNotice(tx: Tx, ticketId: string, notice: NewNotice, at: Date
 
 /** What every change leaves behind in its own transaction: its audit row and its notice. */
 async function audited(tx: Tx, ticketId: string, at: Date, actor: Actor, action: AuditAction, detail: Record<string, unknown>, notice: NewNotice): Promise<void> {
-  await tx.insert(ticketAudit).values({ ticketId, at, actorId: actor.id, actorRole: actor.role, action, detail });
+  await tx.insert(ticketAudit).values({ ticketId, at, actorId: actor.id, actorRole: actor.role, action, detail: auditDetailBy(actor, detail) });
   await writeNotice(tx, ticketId, notice, at);
 }
 

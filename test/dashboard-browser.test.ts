@@ -11,6 +11,7 @@
  * The server runs in this process (SERVICE_HOURS=always, throw-away database).
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -24,8 +25,10 @@ import type { Services } from '../server/services.ts';
 import { CLIENT_FRAMES } from '../server/ws-frames.ts';
 import { testDatabase, type TestDatabase } from './helpers/db.ts';
 import { startServer as startTestServer } from './helpers/server.ts';
-import { browserHarness, chromiumOrSkip } from './helpers/browser.ts';
+import { browserHarness, chromiumOrSkip, reflowProblems } from './helpers/browser.ts';
 import { TestSocket } from './helpers/ws-client.ts';
+
+const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 
 const chromium = browserHarness({
   console: { expected: /WebSocket connection to/i },
@@ -275,6 +278,20 @@ if (chromiumOrSkip()) {
     for (const [id, text] of options) assert.ok(text!.startsWith(id === 'adv-to' ? 'Tommaso Torinese – adv-to (' : 'Alba Assente – adv-away ('), text!);
   });
 
+  test('the trail of interventions names the advisor moved as the picker does, name and user code', async () => {
+    const page = ctx.page;
+    const move = async (provinces: string, where: string) => {
+      await page.getByLabel('Consulente', { exact: true }).selectOption('adv-away');
+      await page.getByLabel('Province servite').fill(provinces);
+      await page.getByRole('button', { name: 'Sposta', exact: true }).click();
+      await page.locator('#announce', { hasText: `Alba Assente ora serve: ${where}.` }).waitFor();
+    };
+    await move('MI', 'MI');
+    await page.locator('#audit li', { hasText: 'ha spostato Alba Assente – adv-away: Tutta Italia → MI' }).waitFor();
+    await page.locator('#controls').screenshot({ path: `${SHOTS}dashboard-audit-moved.png` });
+    await move('', 'Tutta Italia'); // back as she was, for the tests after
+  });
+
   test("the supervisor finds in the access log who opened a person's request, and nothing else of that person", async () => {
     const api = async (claims: Record<string, unknown>, url: string, init: RequestInit = {}) => {
       const token = await ctx.services.dev!.issue(claims as never);
@@ -343,6 +360,22 @@ if (chromiumOrSkip()) {
     await small.evaluate(() => (document.documentElement.style.fontSize = ''));
   });
 
+  test('at 320 px with text at 200 % the supervisor\'s page reflows: buttons wrap, the date fields fit, nothing scrolls sideways', async () => {
+    const page = await chromium.newPage('320-200', { viewport: { width: 320, height: 700 } });
+    await page.goto(`${ctx.base}/dashboard/`);
+    await page.evaluate(() => (document.documentElement.style.fontSize = '200%'));
+    await page.getByRole('button', { name: 'Entra' }).click();
+    await page.locator('#prov-body tr[data-province="GE"]').waitFor();
+    await page.locator('#charts figure').first().waitFor();
+    await page.locator('#move-form').waitFor();
+    const controls = ['#signout', '#csv', '#snapshot-day', '#snapshot-form button[type="submit"]', '#ann-form button[type="submit"]', '#move-form button[type="submit"]', '#access-from', '#access-to', '#access-form button[type="submit"]', '#access-csv'];
+    await shot(page, 'dashboard-320-200');
+    for (const part of ['snapshot-form', 'move-form', 'access-form']) await page.locator(`#${part}`).screenshot({ path: `${SHOTS}dashboard-320-200-${part}.png` });
+    assert.equal(await reflowProblems(page, controls), []);
+    assert.equal(await axe(page), []);
+    await page.close();
+  });
+
   test('an office operator sees its own sede only, without the controls', async () => {
     const page = await chromium.newPage('office');
     await signIn(page, 'office', 'Olga Operatrice', 'SEDE-GE');
@@ -375,6 +408,18 @@ if (chromiumOrSkip()) {
     } finally {
       await ctx.services.state.cancel('w-bz-de');
     }
+  });
+
+  test('the advisors table gives each name its user code, under it: two namesakes are told apart', async () => {
+    const page = ctx.page;
+    await user('adv-assente-2', 'MI', 'advisor', 'Alba Assente');
+    const rows = page.locator('#adv-body tr', { hasText: 'Alba Assente' });
+    await rows.nth(1).waitFor();
+    const heads = await rows.locator('th').evaluateAll((ths) => ths.map((th) => [th.childNodes[0]?.textContent, th.querySelector('.sub')?.textContent]));
+    assert.equal(heads.sort(), [['Alba Assente', 'adv-assente-2'], ['Alba Assente', 'adv-away']]);
+    assert.is(await page.locator('#adv-body tr', { hasText: 'Tommaso Torinese' }).locator('th .sub').textContent(), 'adv-to');
+    await page.locator('#adv-table').screenshot({ path: `${SHOTS}dashboard-advisors-namesakes.png` });
+    assert.equal(await axe(page), []);
   });
 
   test('no Content-Security-Policy violation or script error', () => {

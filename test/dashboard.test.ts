@@ -196,7 +196,7 @@ test('a supervisor moves an advisor to the GE queue: directory, live state (same
   assert.equal(row?.skills.provinces, ['GE', 'TO'], 'stored in the staff directory');
   const [audit] = await server.db.db.select().from(dashboardAudit).where(eq(dashboardAudit.target, 'adv-to'));
   assert.equal([audit?.actorId, audit?.actorRole, audit?.action], ['sup-1', 'supervisor', 'advisor.queues']);
-  assert.equal(audit?.detail, { before: { provinces: ['TO'], regions: [] }, after: { provinces: ['GE', 'TO'], regions: [] } });
+  assert.equal(audit?.detail, { advisorName: 'Tommaso Torinese', before: { provinces: ['TO'], regions: [] }, after: { provinces: ['GE', 'TO'], regions: [] } });
   await until('the GE users to be assigned', async () => (await server.services.state.snapshot()).advisors.find((a) => a.id === 'adv-to')!.conversations.length === 3);
   const list = await call(sup, 'GET', '/api/v1/dashboard/audit?target=adv-to');
   assert.is(list.body.items[0].action, 'advisor.queues');

@@ -15,14 +15,16 @@
  * Skips when /usr/bin/chromium is absent.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ManualClock } from '../routing/clock.ts';
-import { browserHarness, chromiumOrSkip, ITALIAN, serverApi, type Json } from './helpers/browser.ts';
+import { browserHarness, chromiumOrSkip, ITALIAN, reflowProblems, serverApi, type Json } from './helpers/browser.ts';
 import { startServer } from './helpers/server.ts';
 
 const DAY = 24 * 3600 * 1000;
+const SHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 const REPLY_PDF = Buffer.from('%PDF-1.4\n% modulo SR41 precompilato\n%%EOF\n');
 
@@ -162,6 +164,10 @@ if (chromiumOrSkip()) {
     await page.locator('#t-status', { hasText: 'In lavorazione' }).waitFor();
     await page.locator('#announce', { hasText: `Richiesta ${ctx.tickets.fresh!.protocol} presa in carico.` }).waitFor();
     assert.ok(await page.locator('#take-box').isHidden());
+    // Who took it, by name as colleagues know them; the user code only in the title.
+    const taken = page.locator('#t-facts div', { hasText: 'Presa in carico' }).locator('dd span');
+    assert.match((await taken.textContent()) ?? '', / da Laura Conti$/);
+    assert.is(await taken.getAttribute('title'), 'Codice utente: op-conti');
     await page.getByLabel('Testo della risposta').fill('Buongiorno, il pagamento è in lavorazione.\nCompili il modulo allegato.');
     await page.getByLabel('Allegati (facoltativi)').setInputFiles({ name: 'modulo SR41.pdf', mimeType: 'application/pdf', buffer: REPLY_PDF });
     await page.locator('#reply-chosen', { hasText: 'modulo SR41.pdf' }).waitFor();
@@ -285,13 +291,29 @@ if (chromiumOrSkip()) {
     await rome.locator('#t-status', { hasText: 'Aperta' }).waitFor();
     const history = rome.locator('#t-history-box');
     await history.getByRole('heading', { name: 'Trasferimenti per competenza' }).waitFor();
-    await history.locator('li', { hasText: 'trasferita da INPS Sede di Milano a INPS Sede di Roma (operatore op-conti)' }).waitFor();
+    await history.locator('li', { hasText: 'trasferita da INPS Sede di Milano a INPS Sede di Roma (operatore Laura Conti).' }).waitFor();
     await history.locator('.history-reason', { hasText: 'Motivazione: Unità produttiva a Roma: competente la sede di Roma' }).waitFor();
     await shot(rome, 'office-rm');
     assert.equal(await axe(rome, 'office SEDE-RM'), []);
     await rome.close();
     const mine = await api(ctx.workerToken, 'GET', `/api/v1/tickets/${moved.body.id}`);
     assert.is(mine.body.sedeName, 'INPS Sede di Roma');
+  });
+
+  test('two namesakes on one request are told apart by their user code: the one who took it in charge reads «Laura Bianchi (op-bianchi-2)»', async () => {
+    const page = ctx.page;
+    const t = await api(ctx.workerToken, 'POST', '/api/v1/tickets', { subject: 'Conguaglio CIGO di aprile', category: 'cigo', body: 'Il conguaglio non torna.' });
+    assert.is(t.status, 201);
+    const laura = (sub: string) => devToken({ role: 'office', sub, sede: 'SEDE-MI', name: 'Laura Bianchi' });
+    assert.is((await api(await laura('op-bianchi-1'), 'POST', `/api/v1/tickets/${t.body.id}/notes`, { body: 'Sentita l’azienda: manda il prospetto.' })).status, 201);
+    assert.is((await api(await laura('op-bianchi-2'), 'PATCH', `/api/v1/tickets/${t.body.id}`, { status: 'in_progress' })).status, 200);
+    await page.getByRole('button', { name: 'Aggiorna' }).click();
+    await page.locator('.q-item', { hasText: t.body.protocol }).click();
+    await page.getByRole('heading', { name: 'Conguaglio CIGO di aprile' }).waitFor();
+    const taken = page.locator('#t-facts div', { hasText: 'Presa in carico' }).locator('dd');
+    assert.match((await taken.textContent()) ?? '', / da Laura Bianchi \(op-bianchi-2\)$/);
+    await page.locator('#t-facts').screenshot({ path: `${SHOTS}office-namesakes-facts.png` });
+    assert.equal(await axe(page, 'office namesakes'), []);
   });
 
   test('the operator writes first to a worker: a recipient is required; sent, it opens in their charge without a deadline, and the worker finds it', async () => {
@@ -336,6 +358,25 @@ if (chromiumOrSkip()) {
     assert.ok(overflow <= 0, `no horizontal scroll at 320 px (${overflow} px): ${wide.join(', ')}`);
     await shot(page, 'office-320');
     await small.close();
+  });
+
+  test('at 320 px with text at 200 % the console reflows: buttons wrap, the date fields fit, nothing scrolls sideways', async () => {
+    const page = await chromium.newPage('office-320-200', { viewport: { width: 320, height: 640 } });
+    await page.goto(`${ctx.server!.url}/office/`);
+    await page.evaluate(() => (document.documentElement.style.fontSize = '200%'));
+    await page.getByLabel('Sede territoriale').selectOption('SEDE-MI');
+    await page.getByLabel('Nome').fill('Laura Conti');
+    await page.getByLabel('Codice operatore').fill('op-conti');
+    await page.getByRole('button', { name: 'Entra' }).click();
+    await page.locator('.q-item', { hasText: ctx.tickets.old!.protocol }).click();
+    await page.locator('#t-title').waitFor();
+    await page.locator('#take').waitFor();
+    const controls = ['#signout', '#compose-open', '#refresh', '#f-from', '#f-to', '#filters button[type="reset"]', '#filters button[type="submit"]', '#take', '#reply-send', '#close-form button[type="submit"]', '#transfer-send', '#note-send'];
+    await shot(page, 'office-320-200');
+    for (const part of ['page-header', 'filters', 't-facts', 't-actions']) await page.locator(`#${part}, .${part}`).first().screenshot({ path: `${SHOTS}office-320-200-${part}.png` });
+    assert.equal(await reflowProblems(page, controls), []);
+    assert.equal(await axe(page, 'office at 320 px, 200 %'), []);
+    await page.close();
   });
 
   test('no Content-Security-Policy violation or script error was logged', () => {

@@ -89,7 +89,7 @@ test(`an office operator of the sede adds a note and reads it back in the ticket
     assert.is(detail.body.replyCount, 1, 'the thread keeps its numbering');
   }
   const { audit } = await stored(t.id);
-  assert.equal(audit.filter((a) => a.action === 'noted').map((a) => [a.actorId, a.detail]), [['op-conti', { seq: 1 }], ['sup-1', { seq: 2 }]], 'audited, the text kept out of the trail');
+  assert.equal(audit.filter((a) => a.action === 'noted').map((a) => [a.actorId, a.detail]), [['op-conti', { seq: 1, actorName: 'Operatore SEDE-MI' }], ['sup-1', { seq: 2, actorName: 'Anna Verdi' }]], 'audited with who wrote it, the text kept out of the trail');
 });
 
 test('the user who owns the ticket never sees notes, nor a count or a trace of them, and is told nothing', async () => {

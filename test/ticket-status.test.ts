@@ -8,6 +8,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { ticketAudit } from '../schema/ticket-tables.ts';
 import { MONDAY_10, ticketApi, type Json } from './helpers/ticket-api.ts';
 
 const HOUR = 3_600_000;
@@ -67,6 +68,22 @@ test('the office takes it in charge, replies and closes it with an outcome; the 
     ['closed', 'user', 'w-flow'],
   ]);
   assert.ok(sent.every((n) => !JSON.stringify(n.payload).includes('28 febbraio')), 'notices never carry the thread text');
+});
+
+test('staff read in the audit trail who acted by name, as their token named them then; a row kept from before names were stored reads none', async () => {
+  const t = await open(await worker('w-names'));
+  const laura = await api.token({ role: 'office', sub: 'op-bianchi', sede: 'SEDE-MI', name: 'Laura Bianchi' });
+  assert.is((await call(laura, 'PATCH', `/api/v1/tickets/${t.id}`, { status: 'in_progress' })).status, 200);
+  // An older row: its detail has no name.
+  await api.database.db.insert(ticketAudit).values({ ticketId: t.id, at: new Date(clock.now()), actorId: 'op-vecchio', actorRole: 'office', action: 'replied', detail: { seq: 9 } });
+  const renamed = await api.token({ role: 'office', sub: 'op-bianchi', sede: 'SEDE-MI', name: 'Laura Bianchi Rossi' });
+  const detail = await call(renamed, 'GET', `/api/v1/tickets/${t.id}`);
+  assert.equal(detail.body.audit.map((a: Json) => [a.action, a.actor]), [
+    ['created', { id: 'w-names', role: 'worker', name: 'Mario Bianchi' }],
+    ['taken_in_charge', { id: 'op-bianchi', role: 'office', name: 'Laura Bianchi' }],
+    ['replied', { id: 'op-vecchio', role: 'office', name: null }],
+  ]);
+  assert.equal(detail.body.audit[1].detail, { from: 'open', to: 'in_progress' }, 'the name is the actor’s, not part of what changed');
 });
 
 test('moving a closed ticket back to in_progress is 409 illegal_transition and changes nothing', async () => {

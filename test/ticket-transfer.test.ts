@@ -124,7 +124,7 @@ test(`an operator of SEDE-MI transfers a request to SEDE-RM: open again, nobody 
   const last = audit.at(-1)!;
   assert.is(last.action, 'transferred');
   assert.is(last.actorId, 'op-mi');
-  assert.equal(last.detail, { from: 'SEDE-MI', to: 'SEDE-RM', reason: REASON });
+  assert.equal(last.detail, { from: 'SEDE-MI', to: 'SEDE-RM', reason: REASON, actorName: 'Operatore SEDE-MI' });
   const notice = notices.at(-1)!;
   assert.is(notice.kind, 'transferred');
   assert.is(notice.recipientKind, 'user');

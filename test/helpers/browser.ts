@@ -172,3 +172,30 @@ export async function loseFirstAnswer(page: import('playwright-core').Page, url:
   });
   return keys;
 }
+
+/**
+ * What keeps a page from reflowing into a narrow window (WCAG 1.4.10; the staff consoles at 320 px
+ * with text at 200 %): the page scrolling sideways, a box whose content runs out of it (a button
+ * label that does not wrap, a date field wider than its column), and each named control not wholly
+ * on the screen's width. Empty when the page reflows.
+ */
+export async function reflowProblems(page: import('playwright-core').Page, controls: readonly string[]): Promise<string[]> {
+  // No function named inside the callback: tsx would wrap it in a helper the page does not have.
+  return page.evaluate((selectors) => {
+    const width = document.documentElement.clientWidth;
+    return [
+      ...(document.documentElement.scrollWidth > width ? [`the page scrolls sideways (${document.documentElement.scrollWidth} px)`] : []),
+      ...[...document.querySelectorAll<HTMLElement>('main *, header *')]
+        .filter((el) => el.offsetParent !== null && !el.closest('.sr-only') && getComputedStyle(el).clipPath !== 'inset(50%)')
+        // A file field cuts its own "Nessun file selezionato" inside its box; the pages list the files chosen under it.
+        .filter((el) => !el.matches('input[type="file"]'))
+        .filter((el) => el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0 && !['auto', 'scroll'].includes(getComputedStyle(el).overflowX))
+        .map((el) => `${el.tagName.toLowerCase()}#${el.id}.${el.className} runs out of its box: ${el.scrollWidth} > ${el.clientWidth}`),
+      ...selectors.flatMap((s) => {
+        const box = document.querySelector(s)?.getBoundingClientRect();
+        if (!box || box.width === 0) return [`${s} is not shown`];
+        return box.left < 0 || box.right > width + 1 ? [`${s} is cut (${Math.round(box.left)}–${Math.round(box.right)} px)`] : [];
+      }),
+    ];
+  }, controls);
+}

@@ -23,11 +23,12 @@ export function renderAdvisors(live) {
     ...list.map((a, i) => {
       const name = a.name ?? dt('adv.anon', { n: i + 1 });
       const full = a.capacity > 0 && a.load >= a.capacity;
+      // The user code under the name, small: two namesakes (common in a national staff) are told apart.
       return h('tr', { class: `status-${a.status}` },
-        h('th', { scope: 'row' }, name),
+        h('th', { scope: 'row' }, name, a.id ? [' ', h('span', { class: 'sub' }, a.id)] : null),
         h('td', {}, h('span', { class: `status status-${a.status}` }, dt(`adv.status.${a.status}`))),
         h('td', { class: 'load-cell' },
-          h('meter', { min: 0, max: Math.max(1, a.capacity), value: a.load, optimum: 0, low: Math.max(1, a.capacity) - 0.5, high: Math.max(1, a.capacity), 'aria-label': `${dt('adv.col.load')}: ${name}`, class: full ? 'full' : null }),
+          h('meter', { min: 0, max: Math.max(1, a.capacity), value: a.load, optimum: 0, low: Math.max(1, a.capacity) - 0.5, high: Math.max(1, a.capacity), 'aria-label': `${dt('adv.col.load')}: ${a.id ? `${name} (${a.id})` : name}`, class: full ? 'full' : null }),
           h('span', { class: full ? 'load full' : 'load' }, dt('adv.load', { load: a.load, capacity: a.capacity }))),
         h('td', {}, servesText(a)),
         h('td', {}, a.languages?.length ? a.languages.map(languageName).join(', ') : dt('adv.allLangs')));

@@ -24,7 +24,9 @@ function auditText(a) {
   const actor = a.actor.name ?? a.actor.id;
   if (a.action === 'advisor.queues') {
     const w = (s) => ([...(s?.provinces ?? []), ...(s?.regions ?? [])].join(', ') || dt('adv.national'));
-    return dt('audit.advisor.queues', { actor, target: a.target, before: w(a.detail.before), after: w(a.detail.after) });
+    // Named as in the picker (name and user code): the code alone says little, the name alone fits namesakes.
+    const target = a.detail.advisorName ? `${a.detail.advisorName} – ${a.target}` : a.target;
+    return dt('audit.advisor.queues', { actor, target, before: w(a.detail.before), after: w(a.detail.after) });
   }
   if (a.action === 'province.ticket_only') return dt(`audit.province.ticket_only.${a.detail.on ? 'on' : 'off'}`, { actor, target: a.target });
   if (a.action === 'snapshot.taken') return dt('audit.snapshot.taken', { actor, target: a.target });

@@ -16,8 +16,8 @@
  * the periodic refresh, the language switch. The parts are session.js (sign-in
  * and API), queue.js (the list and its filters), ticket-view.js (one ticket)
  * ticket-forms.js (take, reply, close), canned.js (the reply's and the new
- * message's ready answers), notes.js (internal notes, staff only) and
- * transfer-form.js (to another sede).
+ * message's ready answers), notes.js (internal notes, staff only),
+ * transfer-form.js (to another sede) and staff-names.js (colleagues by name).
  */
 import { LANGS, applyI18n, onLangChange, setLang, t } from '../i18n.js';
 import { $, announcer, h } from '../lib/ui.js';

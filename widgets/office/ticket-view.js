@@ -16,6 +16,7 @@ import { formatDateTime, formatDue, formatSize, label } from '../i18n.js';
 import { $, h } from '../lib/ui.js';
 import { errorText } from './format.js';
 import { renderNotes } from './notes.js';
+import { staffNames } from './staff-names.js';
 import { tr } from './strings.js';
 import { renderChosen, renderOutcomes } from './ticket-forms.js';
 import { officeName } from './transfer-form.js';
@@ -142,7 +143,9 @@ export function ticketView({ state, api, request, announce, canned }) {
 
     const user = t.user ?? {};
     const userText = [user.name, user.role ? label('role', user.role) : null].filter(Boolean).join(', ') || user.id || '';
-    const taken = t.takenAt ? tr('off.f.takenBy', { when: formatDateTime(t.takenAt), who: t.takenBy ?? '' }) : null;
+    const who = staffNames(t);
+    const takenBy = who(t.takenBy);
+    const taken = t.takenAt ? h('span', { title: takenBy.title }, tr('off.f.takenBy', { when: formatDateTime(t.takenAt), who: takenBy.text })) : null;
     $('#t-facts').replaceChildren(...[
       fact('off.f.status', tr(`off.badge.${t.status}`)),
       fact('off.f.category', label('topic', t.category)),
@@ -164,8 +167,9 @@ export function ticketView({ state, api, request, announce, canned }) {
     const moves = (t.audit ?? []).filter((a) => a.action === 'transferred');
     $('#t-history-box').hidden = moves.length === 0;
     $('#t-history').replaceChildren(...moves.map((a) => {
-      const item = { when: formatDateTime(a.at), from: officeName(state, a.detail.from), to: officeName(state, a.detail.to), who: a.actor?.id ?? '' };
-      return h('li', {}, h('p', { class: 'msg-meta' }, tr('off.history.item', item)), h('p', { class: 'history-reason' }, tr('off.history.reason', { reason: a.detail.reason ?? '' })));
+      const by = who(a.actor?.id, a.actor?.name);
+      const item = { when: formatDateTime(a.at), from: officeName(state, a.detail.from), to: officeName(state, a.detail.to), who: by.text };
+      return h('li', {}, h('p', { class: 'msg-meta', title: by.title }, tr('off.history.item', item)), h('p', { class: 'history-reason' }, tr('off.history.reason', { reason: a.detail.reason ?? '' })));
     }));
 
     const transcript = t.transcript ?? [];
