@@ -1,16 +1,21 @@
 /**
  * Defences of docs/security.md that no other suite pinned: slow clients, headers of pages
- * reached through dot segments, no compression on the socket, no token in a URL.
+ * reached through dot segments, no compression on the socket, no token in a URL, the
+ * Redis client's failover options, no HTML sinks in the page scripts.
  * Raw TCP where fetch would tidy the request up before sending it.
  */
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { WebSocket } from 'ws';
 import { buildApp, type HttpTimeouts } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
+import { redisOptions } from '../server/redis-connection.ts';
 import { createServices } from '../server/services.ts';
 import { testDatabase } from './helpers/db.ts';
 import { TestSocket } from './helpers/ws-client.ts';
@@ -144,6 +149,39 @@ test('a token in the query string signs nobody in: HTTP answers 401 and a socket
   } finally {
     await s.close();
   }
+});
+
+test('after a Redis failover a READONLY reply makes the client reconnect and is not resent; nothing waits in an offline queue', () => {
+  const options = redisOptions({ name: 'node a' });
+  const reconnect = options.reconnectOnError as (err: Error) => boolean | 1 | 2;
+  // 1: reconnect, the failed command rejected; 2 would resend it to whichever server answers next.
+  assert.is(reconnect(new Error("READONLY You can't write against a read only replica.")), 1);
+  assert.is(reconnect(new Error('WRONGTYPE Operation against a key holding the wrong kind of value')), false);
+  assert.is(options.enableOfflineQueue, false);
+  assert.is(options.maxRetriesPerRequest, 1);
+});
+
+/** Every script of the pages. */
+function widgetScripts(dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../widgets')): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = path.join(dir, name);
+    return statSync(p).isDirectory() ? widgetScripts(p) : name.endsWith('.js') ? [p] : [];
+  });
+}
+
+test('no page script turns text into markup or code: no innerHTML, insertAdjacentHTML, document.write, eval or new Function', () => {
+  // Messages, names, subjects and file names reach the page as text nodes (widgets/lib/ui.js h());
+  // the CSP (script-src 'self') is the second line, this the first.
+  const sinks = /\.(inner|outer)HTML\s*=|insertAdjacentHTML\s*\(|document\.write(ln)?\s*\(|\beval\s*\(|new\s+Function\s*\(|\.srcdoc\s*=|createContextualFragment\s*\(/;
+  const scripts = widgetScripts();
+  assert.ok(scripts.length > 20, 'the widget scripts are found');
+  const found = scripts.flatMap((file) =>
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .map((line, i) => (sinks.test(line) ? `${path.relative(process.cwd(), file)}:${i + 1}: ${line.trim()}` : null))
+      .filter((hit): hit is string => hit !== null),
+  );
+  assert.equal(found, []);
 });
 
 test.run();
