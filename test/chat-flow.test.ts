@@ -212,6 +212,18 @@ test('a user who reconnects with resume gets every message after lastSeq, in ord
   assert.is(back.socket.all('message').length, 0, 'nothing delivered twice');
 });
 
+test('a user who resumes is replayed what they missed from the database, though nothing new is said to reveal the gap', async () => {
+  const { advisor, worker, conversationId } = await matchedPair('resume-quiet');
+  await say(advisor, conversationId, 'uno');
+  await worker.next('message', (f) => f.seq === 1);
+  worker.drop();
+  await say(advisor, conversationId, 'due');
+  await say(advisor, conversationId, 'tre');
+  const back = await signIn({ role: 'worker', sub: 'worker-resume-quiet', province: 'MI' }, [{ conversationId, lastSeq: 1 }]);
+  const got = [await back.socket.next('message'), await back.socket.next('message')];
+  assert.equal(got.map((f) => [f.seq, f.text]), [[2, 'due'], [3, 'tre']]);
+});
+
 test('resuming a conversation that is not yours, or ahead of the server, gets an explicit reset', async () => {
   const { conversationId } = await matchedPair('reset');
   const other = await signIn({ role: 'worker', sub: 'worker-not-mine', province: 'MI' }, [{ conversationId, lastSeq: 0 }]);
