@@ -38,40 +38,56 @@ declare module 'fastify' {
   }
 }
 
-const REQUEST_TIMEOUT_MS = 30_000;
-/** A connection that has not sent a request within this is closed. */
-const SILENT_CONNECTION_MS = 60_000;
+/** How long node gives slow clients (docs/security.md, "upgrade DoS"). */
+export interface HttpTimeouts {
+  /** A request's headers must be in within this (slow headers: 408 and closed). */
+  headersMs: number;
+  /** A whole request, body included. */
+  requestMs: number;
+  /** A connection that has not sent a request within this is closed. */
+  silentMs: number;
+  /** How often node looks for requests past those limits. */
+  checkEveryMs: number;
+}
+
+export const HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 20_000, requestMs: 30_000, silentMs: 60_000, checkEveryMs: 5_000 };
 /** Fastify's default, kept: longer than the usual load balancer's idle timeout. */
 const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
 export interface BuildOptions {
   /** Told of every route as it is added, with its schema (test/http-fuzz.test.ts fuzzes them all from it). */
   onRoute?: (route: RouteOptions) => void;
+  /** Shorter limits for slow clients (tests); default HTTP_TIMEOUTS. */
+  httpTimeouts?: HttpTimeouts;
 }
 
 export async function buildApp(services: Services, options: BuildOptions = {}): Promise<FastifyInstance> {
   const { config } = services;
   const availabilityNow = new AvailabilityNow({ schedule: services.schedule, now: () => services.clock.now() });
   let fastPath: FastPath | null = null;
+  const timeouts = options.httpTimeouts ?? HTTP_TIMEOUTS;
   const app = Fastify({
     loggerInstance: services.logger as FastifyBaseLogger,
     bodyLimit: 256 * 1024,
     // Our own node:http server, so that the availability fast path (http-fast-path.ts)
     // sits in front of fastify. Slow clients are cut by node's own checks: a started
-    // request within 30 s, an idle keep-alive connection after 72 s; a connection that
+    // request's headers within 20 s and the whole of it within 30 s (checked every 5 s),
+    // an idle keep-alive connection after 72 s; a connection that
     // never sends a byte, by a timer that node replaces with its keep-alive one after
     // the first answer. Not a socket inactivity timer for the connection's whole life
     // (fastify's connectionTimeout): re-armed on every read and write, it cost ~4 % of
     // a hot route's throughput and covered nothing those do not.
     serverFactory: (handler) => {
       fastPath = availabilityFastPath(availabilityNow, handler, config.logLevel !== 'debug');
-      const server = createServer(fastPath.listener);
+      const server = createServer(
+        { headersTimeout: timeouts.headersMs, requestTimeout: timeouts.requestMs, connectionsCheckingInterval: timeouts.checkEveryMs },
+        fastPath.listener,
+      );
       server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-      server.requestTimeout = REQUEST_TIMEOUT_MS;
-      server.on('connection', (socket: Socket) => socket.setTimeout(SILENT_CONNECTION_MS));
+      server.on('connection', (socket: Socket) => socket.setTimeout(timeouts.silentMs));
       return server;
     },
-    requestTimeout: REQUEST_TIMEOUT_MS,
+    requestTimeout: timeouts.requestMs,
     // Per-request lines only when debugging: at 'info' they would dwarf everything else.
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' }),
     // Each request's child logger is made only if the request logs something.

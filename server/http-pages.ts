@@ -35,8 +35,9 @@ export async function pageRoutes(app: FastifyInstance, opts: { frameAncestors: s
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Referrer-Policy', 'no-referrer');
-    if (!request.url.startsWith('/api/')) {
-      const framable = request.url.startsWith('/chat');
+    const served = servedPath(request.url);
+    if (!served.startsWith('/api/')) {
+      const framable = served === '/chat' || served.startsWith('/chat/');
       reply.header('Content-Security-Policy', contentSecurityPolicy(framable ? ancestors : "'none'", opts.connectSources));
       if (!framable) reply.header('X-Frame-Options', 'DENY');
     }
@@ -51,7 +52,7 @@ export async function pageRoutes(app: FastifyInstance, opts: { frameAncestors: s
     if (!etag || !COMPRESSIBLE.test(type) || reply.getHeader('content-encoding')) return payload;
     reply.header('Vary', 'Accept-Encoding');
     if (!/\bgzip\b/i.test(String(request.headers['accept-encoding'] ?? ''))) return payload;
-    const key = request.url.split('?')[0]!;
+    const key = servedPath(request.url);
     const version = `${String(etag)} ${String(reply.getHeader('last-modified') ?? '')}`;
     let hit = gzipped.get(key);
     if (hit?.version === version) {
@@ -67,6 +68,22 @@ export async function pageRoutes(app: FastifyInstance, opts: { frameAncestors: s
     return hit.body;
   });
   await app.register(fastifyStatic, { root: WIDGETS, prefix: '/', index: ['index.html'], redirect: true, decorateReply: false, maxAge: 300_000 });
+}
+
+/**
+ * The path a request is answered for, dot segments resolved as the static files see
+ * them: the headers are chosen by it, not by the raw URL, else `/api/%2e%2e/advisor/`
+ * served a console with no CSP at all and `/chat/../advisor/` one that could be framed.
+ */
+export function servedPath(url: string): string {
+  const raw = url.split('?')[0]!;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    decoded = raw;
+  }
+  return path.posix.normalize(decoded.replace(/\\/g, '/'));
 }
 
 const COMPRESSIBLE = /^(text\/(html|css|javascript|plain)|application\/(javascript|json)|image\/svg\+xml)\b/i;

@@ -196,13 +196,19 @@ test('every tab of a user receives the conversation, and welcome lists it for a 
   assert.is(m.seq, 1);
 });
 
-test('a user who reconnects with resume gets every message after lastSeq, in order, before new ones', async () => {
-  const { advisor, worker, conversationId } = await matchedPair('resume');
+/** A worker who read 'uno' (seq 1) and dropped before 'due' and 'tre' were said. */
+async function missedTwo(tag: string) {
+  const { advisor, worker, conversationId } = await matchedPair(tag);
   await say(advisor, conversationId, 'uno');
   await worker.next('message', (f) => f.seq === 1);
   worker.drop();
   await say(advisor, conversationId, 'due');
   await say(advisor, conversationId, 'tre');
+  return { advisor, conversationId };
+}
+
+test('a user who reconnects with resume gets every message after lastSeq, in order, before new ones', async () => {
+  const { advisor, conversationId } = await missedTwo('resume');
   const back = await signIn({ role: 'worker', sub: 'worker-resume', province: 'MI' }, [{ conversationId, lastSeq: 1 }]);
   await say(advisor, conversationId, 'quattro');
   const got = [];
@@ -210,6 +216,13 @@ test('a user who reconnects with resume gets every message after lastSeq, in ord
   assert.equal(got.map((f) => [f.seq, f.text]), [[2, 'due'], [3, 'tre'], [4, 'quattro']]);
   await new Promise((r) => setTimeout(r, 50));
   assert.is(back.socket.all('message').length, 0, 'nothing delivered twice');
+});
+
+test('a user who resumes is replayed what they missed from the database, though nothing new is said to reveal the gap', async () => {
+  const { conversationId } = await missedTwo('resume-quiet');
+  const back = await signIn({ role: 'worker', sub: 'worker-resume-quiet', province: 'MI' }, [{ conversationId, lastSeq: 1 }]);
+  const got = [await back.socket.next('message'), await back.socket.next('message')];
+  assert.equal(got.map((f) => [f.seq, f.text]), [[2, 'due'], [3, 'tre']]);
 });
 
 test('resuming a conversation that is not yours, or ahead of the server, gets an explicit reset', async () => {

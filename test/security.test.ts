@@ -1,0 +1,187 @@
+/**
+ * Defences of docs/security.md that no other suite pinned: slow clients, headers of pages
+ * reached through dot segments, no compression on the socket, no token in a URL, the
+ * Redis client's failover options, no HTML sinks in the page scripts.
+ * Raw TCP where fetch would tidy the request up before sending it.
+ */
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { WebSocket } from 'ws';
+import { buildApp, type HttpTimeouts } from '../server/app.ts';
+import { loadConfig } from '../server/config.ts';
+import { redisOptions } from '../server/redis-connection.ts';
+import { createServices } from '../server/services.ts';
+import { testDatabase } from './helpers/db.ts';
+import { TestSocket } from './helpers/ws-client.ts';
+
+/** Far beyond the short limits below, far below the defaults: only a missing defence reaches it. */
+const FAILSAFE_MS = 8000;
+
+async function start(httpTimeouts?: HttpTimeouts) {
+  const db = await testDatabase();
+  const services = await createServices(loadConfig({ AUTH_DEV: '1', SERVICE_HOURS: 'always', LOG_LEVEL: 'silent' }), { db, logger: pino({ level: 'silent' }) });
+  const app = await buildApp(services, { httpTimeouts });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+  return {
+    services,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      await app.close();
+      await db.cleanup();
+    },
+  };
+}
+
+/** What the server sent on a raw connection until it closed it, or 'still open' at the failsafe. */
+function rawExchange(port: number, talk: (socket: net.Socket) => void): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => talk(socket));
+    let received = '';
+    const failsafe = setTimeout(() => {
+      socket.destroy();
+      resolve('still open');
+    }, FAILSAFE_MS);
+    socket.on('data', (chunk) => (received += chunk.toString('latin1')));
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearTimeout(failsafe);
+      resolve(received);
+    });
+  });
+}
+
+const short: HttpTimeouts = { headersMs: 300, requestMs: 600, silentMs: 400, checkEveryMs: 100 };
+
+test('a client that sends its headers a line at a time is answered 408 and cut off once the header time is up', async () => {
+  const s = await start(short);
+  try {
+    const answer = await rawExchange(s.port, (socket) => {
+      socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+      // One more header line now and then, never the blank line that ends them (slowloris).
+      const trickle = setInterval(() => (socket.writable ? socket.write('X-Slow: 1\r\n') : clearInterval(trickle)), 50);
+      socket.on('close', () => clearInterval(trickle));
+    });
+    assert.match(answer, /^HTTP\/1\.1 408 /);
+  } finally {
+    await s.close();
+  }
+});
+
+test('a connection that never sends a byte is closed', async () => {
+  const s = await start(short);
+  try {
+    // node counts the header time from the connection: 408, or nothing if the idle timer is first.
+    assert.match(await rawExchange(s.port, () => {}), /^(HTTP\/1\.1 408 [^]*)?$/);
+  } finally {
+    await s.close();
+  }
+});
+
+test('a page reached through dot segments carries the headers of the page served: a console is never framable nor without its policy', async () => {
+  const s = await start();
+  try {
+    const headersOf = async (path: string) => {
+      const answer = await rawExchange(s.port, (socket) => socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`));
+      const head = answer.split('\r\n\r\n')[0]!;
+      return {
+        status: head.split(' ')[1],
+        csp: /^content-security-policy: (.*)$/im.exec(head)?.[1] ?? null,
+        frameOptions: /^x-frame-options: (.*)$/im.exec(head)?.[1] ?? null,
+      };
+    };
+    for (const path of ['/api/%2e%2e/advisor/', '/api/../dashboard/index.html', '/chat/%2e%2e/advisor/', '/chat/../office/index.html']) {
+      const page = await headersOf(path);
+      assert.is(page.status, '200', path);
+      assert.match(page.csp ?? '', /frame-ancestors 'none'/, path);
+      assert.match(page.csp ?? '', /script-src 'self'/, path);
+      assert.is(page.frameOptions, 'DENY', path);
+    }
+    const chat = await headersOf('/chat/');
+    assert.match(chat.csp ?? '', /frame-ancestors 'self'/);
+    assert.is(chat.frameOptions, null);
+  } finally {
+    await s.close();
+  }
+});
+
+test('the socket upgrade negotiates no compression, even when the client offers permessage-deflate', async () => {
+  const s = await start();
+  try {
+    const socket = new WebSocket(`ws://127.0.0.1:${s.port}/ws`, { perMessageDeflate: true });
+    let offered: unknown = 'no upgrade';
+    socket.on('upgrade', (res) => (offered = res.headers['sec-websocket-extensions']));
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+    assert.is(offered, undefined);
+    assert.is(socket.extensions, '');
+    socket.terminate();
+  } finally {
+    await s.close();
+  }
+});
+
+test('a token in the query string signs nobody in: HTTP answers 401 and a socket still needs its hello', async () => {
+  const s = await start();
+  try {
+    const token = await s.services.dev!.issue({ role: 'worker', sub: 'w-query-token', province: 'MI' } as never);
+    // Routes without a query schema: one with a strict schema refuses the parameter before sign-in is even asked.
+    for (const route of [`/api/v1/tickets/${randomUUID()}`, `/api/v1/conversations/${randomUUID()}`]) {
+      for (const name of ['token', 'access_token', 'authorization']) {
+        const res = await fetch(`${s.url}${route}?${name}=${token}`);
+        assert.is(res.status, 401, `${route}?${name}`);
+        assert.is((await res.json()).error.code, 'unauthenticated');
+      }
+    }
+    const socket = await TestSocket.open(`ws://127.0.0.1:${s.port}/ws?token=${token}&access_token=${token}`);
+    socket.send({ type: 'ping' });
+    assert.is(await Promise.race([socket.closed, new Promise((r) => setTimeout(() => r('still open'), FAILSAFE_MS))]), 4401);
+    assert.is(socket.closeReason, 'hello_required');
+  } finally {
+    await s.close();
+  }
+});
+
+test('after a Redis failover a READONLY reply makes the client reconnect and is not resent; nothing waits in an offline queue', () => {
+  const options = redisOptions({ name: 'node a' });
+  const reconnect = options.reconnectOnError as (err: Error) => boolean | 1 | 2;
+  // 1: reconnect, the failed command rejected; 2 would resend it to whichever server answers next.
+  assert.is(reconnect(new Error("READONLY You can't write against a read only replica.")), 1);
+  assert.is(reconnect(new Error('WRONGTYPE Operation against a key holding the wrong kind of value')), false);
+  assert.is(options.enableOfflineQueue, false);
+  assert.is(options.maxRetriesPerRequest, 1);
+});
+
+/** Every script of the pages. */
+function widgetScripts(dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../widgets')): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = path.join(dir, name);
+    return statSync(p).isDirectory() ? widgetScripts(p) : name.endsWith('.js') ? [p] : [];
+  });
+}
+
+test('no page script turns text into markup or code: no innerHTML, insertAdjacentHTML, document.write, eval or new Function', () => {
+  // Messages, names, subjects and file names reach the page as text nodes (widgets/lib/ui.js h());
+  // the CSP (script-src 'self') is the second line, this the first.
+  const sinks = /\.(inner|outer)HTML\s*=|insertAdjacentHTML\s*\(|document\.write(ln)?\s*\(|\beval\s*\(|new\s+Function\s*\(|\.srcdoc\s*=|createContextualFragment\s*\(/;
+  const scripts = widgetScripts();
+  assert.ok(scripts.length > 20, 'the widget scripts are found');
+  const found = scripts.flatMap((file) =>
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .map((line, i) => (sinks.test(line) ? `${path.relative(process.cwd(), file)}:${i + 1}: ${line.trim()}` : null))
+      .filter((hit): hit is string => hit !== null),
+  );
+  assert.equal(found, []);
+});
+
+test.run();
