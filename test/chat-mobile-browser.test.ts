@@ -238,9 +238,11 @@ if (chromiumOrSkip('phone and assistive-settings test')) {
     assert.is(all.filter((s) => s.text.startsWith('Sei in posizione 3')).length, 1);
     // The first place is spoken at once; a reconnect said in the same tick is not lost.
     const before = all.length;
-    await receive(page, { type: 'queue.position', position: 1, etaSeconds: 120 });
+    // In one task, as when a resume's frames and the socket's status arrive together (two evaluate
+    // calls are two tasks, which a loaded machine can put in different frames).
     await page.evaluate(() => {
-      const c = (window as unknown as { infocigChat: { emit(type: string, d: unknown): void } }).infocigChat;
+      const c = (window as unknown as { infocigChat: { dispatch(f: unknown): void; emit(type: string, d: unknown): void } }).infocigChat;
+      c.dispatch({ type: 'queue.position', position: 1, etaSeconds: 120 });
       c.emit('status', 'reconnecting');
       c.emit('status', 'open');
     });
