@@ -1,13 +1,13 @@
 /**
  * A server built as server/main.ts builds it, listening on a free port, for suites that
- * talk raw HTTP over node:net: fetch would tidy a request up (or refuse to send it)
- * before it reached the server.
+ * talk raw HTTP over node:net (fetch would tidy a request up, or refuse to send it,
+ * before it reached the server) or need a service of their own in a listening server.
  */
 import net from 'node:net';
 import pino from 'pino';
 import { buildApp, type HttpTimeouts } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
-import { createServices } from '../../server/services.ts';
+import { createServices, type ServiceOverrides } from '../../server/services.ts';
 import { testDatabase } from './db.ts';
 
 /** Far beyond the short limits suites set, far below the defaults: only a missing defence reaches it. */
@@ -22,12 +22,14 @@ export interface RawServerOptions {
   env?: Record<string, string>;
   /** Where it listens (default 127.0.0.1). */
   host?: string;
+  /** Services of the suite's own (a routing state that can fail). */
+  overrides?: Omit<ServiceOverrides, 'db' | 'logger'>;
 }
 
 export async function startRawServer(opts: RawServerOptions = {}) {
   const db = await testDatabase();
   const config = loadConfig({ AUTH_DEV: '1', SERVICE_HOURS: 'always', LOG_LEVEL: 'silent', ...opts.env });
-  const services = await createServices(config, { db, logger: pino({ level: 'silent' }) });
+  const services = await createServices(config, { ...opts.overrides, db, logger: pino({ level: 'silent' }) });
   const app = await buildApp(services, { httpTimeouts: opts.httpTimeouts });
   await app.listen({ port: 0, host: opts.host ?? '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
