@@ -17,7 +17,8 @@
  * only, wait past closing) opens a Linea INPS request instead.
  *
  * At the end it prints a summary and, at one instant, the dashboard's live
- * numbers next to /metrics. With --keep the sockets stay open (users still
+ * numbers next to /metrics (read with METRICS_TOKEN as its bearer token when that is
+ * set in this script's environment too, as the server wants; else from this machine). With --keep the sockets stay open (users still
  * waiting stay in their queues) until Ctrl-C.
  *
  * Options: --users N (60) --advisors M (4) --minutes X (2) --handle S (mean
@@ -339,7 +340,11 @@ async function main(): Promise<void> {
 /** The dashboard's live numbers next to /metrics, read at the same moment. */
 async function compare(base: string, supervisorToken: string): Promise<void> {
   const [metricsText, liveRes] = await Promise.all([
-    fetch(`${base}/metrics`).then((r) => r.text()),
+    fetch(`${base}/metrics`, { headers: process.env.METRICS_TOKEN ? { authorization: `Bearer ${process.env.METRICS_TOKEN}` } : {} }).then(async (r) => {
+      if (r.ok) return r.text();
+      console.log(`\n/metrics answered ${r.status}: give this script the server's METRICS_TOKEN, or run it on the server's machine`);
+      return '';
+    }),
     fetch(`${base}/api/v1/dashboard/live`, { headers: { authorization: `Bearer ${supervisorToken}` } }),
   ]);
   const m = new Map<string, number>();

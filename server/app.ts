@@ -19,6 +19,7 @@ import { tipsRoute } from './http-tips.ts';
 import { chatHistoryRoutes } from './http-chat-history.ts';
 import { conversationRoutes } from './http-conversations.ts';
 import { frameworkError, installErrorHandling } from './http-errors.ts';
+import { clientErrorHandler } from './http-client-errors.ts';
 import { installInputTextChecks } from './http-input.ts';
 import { healthRoutes } from './http-health.ts';
 import { pageRoutes } from './http-pages.ts';
@@ -94,6 +95,8 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
     childLoggerFactory: lazyChildLogger,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     frameworkErrors: frameworkError,
+    // What node's parser refuses (malformed, headers too large, too slow) in the registry's shape too.
+    clientErrorHandler: clientErrorHandler(services.logger as FastifyBaseLogger),
   });
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
   app.decorate('availabilityFastPath', fastPath);
@@ -118,7 +121,7 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   await app.register(cannedResponsesRoute, { auth: services.auth, responses: services.config.cannedResponses, officeResponses: services.config.officeResponses });
   await app.register(tipsRoute, { responses: services.config.cannedResponses });
   await app.register(announcementRoutes, { auth: services.auth, announcements: services.announcements });
-  await app.register(metricsRoute, { metrics: services.metrics });
+  await app.register(metricsRoute, { metrics: services.metrics, token: config.metricsToken });
   await app.register(dashboardRoutes, { auth: services.auth, dashboard: services.dashboard });
   if (services.dev) await app.register(devTokenRoute, { dev: services.dev });
   if (services.dev) await app.register(mailboxRoutes, { mailbox: services.mailbox });

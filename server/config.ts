@@ -71,6 +71,8 @@ export interface Config {
   /** Ready answers for the office console, from config/office-responses.json or OFFICE_RESPONSES (server/office-responses.ts). */
   officeResponses: CannedResponse[];
   routingTickMs: number;
+  /** GET /metrics: a scraper's bearer token; null: only this machine may read it (server/http-metrics.ts). */
+  metricsToken: string | null;
   /** Group commit of messages (docs/delivery.md): rows per transaction, and how long a batch may wait to fill under load. */
   /** maxInFlight absent: the store's default for its driver (PostgreSQL 2, PGlite 1). */
   commitBatch: { maxRows: number; maxWaitMs: number; maxInFlight?: number };
@@ -142,6 +144,18 @@ function digestAt(env: Env): string | null {
 function prefix(env: Env): string {
   const raw = env.REDIS_PREFIX || 'infocig';
   if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(raw)) throw new ConfigError('REDIS_PREFIX', 'letters, digits and _ . : - only, at most 64');
+  return raw;
+}
+
+/**
+ * METRICS_TOKEN: a bearer token (RFC 6750 characters: letters, digits, - . _ ~ + / and
+ * trailing =), long enough not to be guessed. The message never quotes the value: it is a secret.
+ */
+function metricsToken(env: Env): string | null {
+  const raw = env.METRICS_TOKEN;
+  if (raw === undefined || raw === '') return null;
+  if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(raw)) throw new ConfigError('METRICS_TOKEN', 'expected a bearer token: letters, digits and - . _ ~ + / (trailing =), no spaces');
+  if (raw.length < 16 || raw.length > 512) throw new ConfigError('METRICS_TOKEN', `expected 16 to 512 characters, got ${raw.length} (e.g. openssl rand -hex 32)`);
   return raw;
 }
 
@@ -275,6 +289,7 @@ export function loadConfig(env: Env = process.env): Config {
     cannedResponses: readyAnswers(env, 'CANNED_RESPONSES', (file) => loadCannedResponses(file)),
     officeResponses: readyAnswers(env, 'OFFICE_RESPONSES', loadOfficeResponses),
     routingTickMs: int(env, 'ROUTING_TICK_MS', 1000, 10, 60_000),
+    metricsToken: metricsToken(env),
     commitBatch: {
       maxRows: int(env, 'COMMIT_BATCH_MAX_ROWS', 256, 1, 10_000),
       maxWaitMs: int(env, 'COMMIT_BATCH_MAX_WAIT_MS', 0, 0, 1_000),

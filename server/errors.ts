@@ -39,7 +39,10 @@ export const ERRORS = {
   text_too_long: { status: 413, message: 'The text is longer than %s characters' },
   rate_limited: { status: 429, message: 'Too many messages: slow down' },
   store_unavailable: { status: 503, message: 'Messages cannot be stored right now; nothing was saved' },
+  // refused by node's HTTP parser, before routing (http-client-errors.ts)
+  request_timeout: { status: 408, message: 'The request did not arrive in time: the connection is closed' },
   payload_too_large: { status: 413, message: 'The request body is too large' },
+  headers_too_large: { status: 431, message: 'The request headers are larger than 16 KiB: the connection is closed' },
   unsupported_media_type: { status: 415, message: 'Send JSON with Content-Type: application/json' },
   // tickets
   illegal_transition: { status: 409, message: 'This status change is not allowed: %s' },

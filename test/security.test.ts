@@ -6,62 +6,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pino from 'pino';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { WebSocket } from 'ws';
-import { buildApp, type HttpTimeouts } from '../server/app.ts';
-import { loadConfig } from '../server/config.ts';
+import type { HttpTimeouts } from '../server/app.ts';
 import { redisOptions } from '../server/redis-connection.ts';
-import { createServices } from '../server/services.ts';
-import { testDatabase } from './helpers/db.ts';
+import { FAILSAFE_MS, rawExchange, SHORT_TIMEOUTS, startRawServer } from './helpers/raw-http.ts';
 import { TestSocket } from './helpers/ws-client.ts';
 
-/** Far beyond the short limits below, far below the defaults: only a missing defence reaches it. */
-const FAILSAFE_MS = 8000;
-
-async function start(httpTimeouts?: HttpTimeouts) {
-  const db = await testDatabase();
-  const services = await createServices(loadConfig({ AUTH_DEV: '1', SERVICE_HOURS: 'always', LOG_LEVEL: 'silent' }), { db, logger: pino({ level: 'silent' }) });
-  const app = await buildApp(services, { httpTimeouts });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as { port: number };
-  return {
-    services,
-    port,
-    url: `http://127.0.0.1:${port}`,
-    async close() {
-      await app.close();
-      await db.cleanup();
-    },
-  };
-}
-
-/** What the server sent on a raw connection until it closed it, or 'still open' at the failsafe. */
-function rawExchange(port: number, talk: (socket: net.Socket) => void): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1', () => talk(socket));
-    let received = '';
-    const failsafe = setTimeout(() => {
-      socket.destroy();
-      resolve('still open');
-    }, FAILSAFE_MS);
-    socket.on('data', (chunk) => (received += chunk.toString('latin1')));
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      clearTimeout(failsafe);
-      resolve(received);
-    });
-  });
-}
-
-const short: HttpTimeouts = { headersMs: 300, requestMs: 600, silentMs: 400, checkEveryMs: 100 };
+const start = (httpTimeouts?: HttpTimeouts) => startRawServer({ httpTimeouts });
 
 test('a client that sends its headers a line at a time is answered 408 and cut off once the header time is up', async () => {
-  const s = await start(short);
+  const s = await start(SHORT_TIMEOUTS);
   try {
     const answer = await rawExchange(s.port, (socket) => {
       socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n');
@@ -76,7 +34,7 @@ test('a client that sends its headers a line at a time is answered 408 and cut o
 });
 
 test('a connection that never sends a byte is closed', async () => {
-  const s = await start(short);
+  const s = await start(SHORT_TIMEOUTS);
   try {
     // node counts the header time from the connection: 408, or nothing if the idle timer is first.
     assert.match(await rawExchange(s.port, () => {}), /^(HTTP\/1\.1 408 [^]*)?$/);

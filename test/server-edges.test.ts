@@ -6,12 +6,9 @@ import * as assert from 'uvu/assert';
 import { ManualClock } from '../routing/clock.ts';
 import { defaultScheduleConfig } from '../routing/schedule.ts';
 import { MemoryRoutingState } from '../routing/routing-state-memory.ts';
-import { buildApp } from '../server/app.ts';
 import { availabilityRoutes } from '../server/http-availability.ts';
 import { lazyChildLogger } from '../server/lazy-request-logger.ts';
-import { loadConfig } from '../server/config.ts';
-import { createServices } from '../server/services.ts';
-import { testDatabase } from './helpers/db.ts';
+import { startRawServer } from './helpers/raw-http.ts';
 import { TestSocket } from './helpers/ws-client.ts';
 
 /** A routing state whose ping can be made to fail, like a Redis that stopped answering. */
@@ -22,22 +19,10 @@ class FlakyState extends MemoryRoutingState {
   }
 }
 
+/** A server on a free port whose routing state's ping can be made to fail. */
 async function start() {
-  const db = await testDatabase();
   const state = new FlakyState();
-  const services = await createServices(loadConfig({ AUTH_DEV: '1', SERVICE_HOURS: 'always', LOG_LEVEL: 'silent' }), { db, state });
-  const app = await buildApp(services);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as { port: number };
-  return {
-    services,
-    state,
-    url: `http://127.0.0.1:${port}`,
-    async close() {
-      await app.close();
-      await db.cleanup();
-    },
-  };
+  return { ...(await startRawServer({ overrides: { state } })), state };
 }
 
 test('a socket is closed with 4401 when its token expires, even while in use', async () => {
