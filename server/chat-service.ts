@@ -217,8 +217,13 @@ export class ChatService {
   async read(client: Client, frame: Frame): Promise<null> {
     const conv = await this.participantConversation(client, frame.conversationId as string, true);
     const seq = frame.seq as number;
-    const peer = client.userId === conv.userId ? conv.advisorId : conv.userId;
-    this.deps.fanout.toUser(peer, { type: 'read', conversationId: conv.id, from: { id: client.userId, role: client.identity.role }, seq });
+    const byUser = client.userId === conv.userId;
+    // Kept, so that the other side's page still says «Letto» after a reload (welcome `peerReadSeq`).
+    // A receipt is best effort: a store outage loses where they read, never the frame to the peer.
+    await this.deps.store.markRead(conv.id, byUser ? 'user' : 'advisor', seq).catch((err: unknown) => {
+      this.deps.log.warn({ err, conversationId: conv.id }, 'read position not stored');
+    });
+    this.deps.fanout.toUser(byUser ? conv.advisorId : conv.userId, { type: 'read', conversationId: conv.id, from: { id: client.userId, role: client.identity.role }, seq });
     return null;
   }
 
