@@ -117,6 +117,10 @@ export const conversations = pgTable(
     openedAt: instant('opened_at').notNull().defaultNow(),
     closedAt: instant('closed_at'),
     lastSeq: integer('last_seq').notNull().default(0),
+    // How far each side has read (the highest seq of its `read` frames): the other side's page
+    // shows «Letto» from it after a reload (welcome `peerReadSeq`). In no index: a read stays a HOT update.
+    userReadSeq: integer('user_read_seq').notNull().default(0),
+    advisorReadSeq: integer('advisor_read_seq').notNull().default(0),
   },
   (t) => [
     index('conversations_user_status_idx').on(t.userId, t.status),

@@ -76,15 +76,15 @@ the same rating sent again answers \`ok\` too (a retry is safe), another one \`a
 
 | type | fields |
 | --- | --- |
-| \`welcome\` | \`role\`, \`sessionId\`, \`user\` {id, name, province, matricole? (employers and intermediaries: the companies they act for)}, \`conversations\` [{conversationId, status, peer, topic, province, audience, entry, context, lastSeq, openedAt}], \`waiting\` {province, audience, position, etaSeconds} or null, \`limits\` {maxTextLength (characters), maxFrameBytes (bytes of one frame)} |
+| \`welcome\` | \`role\`, \`sessionId\`, \`user\` {id, name, province, matricole? (employers and intermediaries: the companies they act for)}, \`conversations\` [{conversationId, status, peer, topic, province, audience, entry, context, lastSeq, peerReadSeq (the highest seq the other side has read: the viewer's own messages up to it are read), openedAt}], \`waiting\` {province, audience, position, etaSeconds} or null, \`limits\` {maxTextLength (characters), maxFrameBytes (bytes of one frame)} |
 | \`queue.joined\` | \`province\`, \`audience\`, \`topic\`, \`position\`, \`etaSeconds\`; back in the queue with a chat already open: \`conversationId\`, \`reason\` (\`transferred\`, \`unanswered\`, \`advisor_left\`) |
 | \`queue.position\` | \`position\`, \`etaSeconds\` — pushed when they change |
 | \`queue.left\` | \`reason\` (\`cancelled\`, \`timeout\`, \`closed\`), \`offerTicket\`? (offer a Linea INPS request), \`conversationId\`? |
-| \`conversation.assigned\` | \`conversationId\`, \`peer\` {id, name, role}, \`topic\`, \`province\`, \`audience\`, \`entry\`, \`context\`, \`lastSeq\`, \`openedAt\`, \`handedOver\`; to the advisor also \`answerBy\` (ISO: without a first answer by then the chat goes to a colleague and the advisor is set away); to both \`otherLanguage: true\` when the advisor does not list the user's language (served after the routing's \`overflow.languageAfterSeconds\`) |
+| \`conversation.assigned\` | \`conversationId\`, \`peer\` {id, name, role}, \`topic\`, \`province\`, \`audience\`, \`entry\`, \`context\`, \`lastSeq\`, \`peerReadSeq\` (as in \`welcome\`), \`openedAt\`, \`handedOver\`; to the advisor also \`answerBy\` (ISO: without a first answer by then the chat goes to a colleague and the advisor is set away); to both \`otherLanguage: true\` when the advisor does not list the user's language (served after the routing's \`overflow.languageAfterSeconds\`) |
 | \`message\` | \`conversationId\`, \`seq\` (1, 2, 3 … per conversation, no gaps), \`clientMsgId\`, \`from\` {id, role}, \`text\`, \`at\` — to every socket of both participants, the sender's included |
 | \`message.ack\` | \`clientMsgId\`, \`conversationId\`, \`seq\` — only once the message is stored |
 | \`typing\` | \`conversationId\`, \`from\`, \`active\` |
-| \`read\` | \`conversationId\`, \`from\`, \`seq\` |
+| \`read\` | \`conversationId\`, \`from\`, \`seq\` — also kept by the server (forward only), and given back as \`peerReadSeq\` |
 | \`conversation.closed\` | \`conversationId\`, \`outcome\`, \`closedBy\`?; escalated (\`outcome: "escalated"\`): \`ticketId\`, \`protocol\`, \`sede\`, \`sedeName\` (or null), \`dueAt\` (ISO or null); to the user of an unrated chat, whoever closed it, \`rateUntil\` (ISO): until then \`conversation.rate\` is accepted (24 h after the close) |
 | \`conversation.released\` | \`conversationId\`, \`reason\` (\`transferred\`, \`unanswered\`, \`advisor_left\`), \`to\`?, \`toName\`? (the advisor who took it) — to the advisor whose chat was handed on; the user gets \`queue.joined\` (same \`reason\`) or \`conversation.assigned\` from the new advisor |
 | \`advisor.status\` | \`status\`, \`capacity\`, \`load\`?; set away by the router: \`reason: "unanswered"\`, \`conversationId\` |

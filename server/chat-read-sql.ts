@@ -18,7 +18,7 @@ import type { SqlRunner, Statement } from './sql-runner.ts';
 const OPEN_FOR: Statement = {
   name: 'chat_open_for_v1',
   text: `SELECT id, user_id, user_role, user_name, province, audience, topic, entry, context, advisor_id, advisor_name,
-  status, outcome, rating, opened_at, closed_at, last_seq
+  status, outcome, rating, opened_at, closed_at, last_seq, user_read_seq, advisor_read_seq
 FROM conversations WHERE status = 'open' AND (user_id = $1 OR advisor_id = $1)
 ORDER BY opened_at, id`,
 };
@@ -34,11 +34,11 @@ WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
 const OPEN_FOR_MANY: Statement = {
   name: 'chat_open_for_many_v1',
   text: `SELECT p.pid AS for_id, c.id, c.user_id, c.user_role, c.user_name, c.province, c.audience, c.topic, c.entry, c.context,
-  c.advisor_id, c.advisor_name, c.status, c.outcome, c.rating, c.opened_at, c.closed_at, c.last_seq
+  c.advisor_id, c.advisor_name, c.status, c.outcome, c.rating, c.opened_at, c.closed_at, c.last_seq, c.user_read_seq, c.advisor_read_seq
 FROM unnest($1::text[]) AS p(pid) JOIN conversations c ON c.user_id = p.pid WHERE c.status = 'open'
 UNION ALL
 SELECT p.pid AS for_id, c.id, c.user_id, c.user_role, c.user_name, c.province, c.audience, c.topic, c.entry, c.context,
-  c.advisor_id, c.advisor_name, c.status, c.outcome, c.rating, c.opened_at, c.closed_at, c.last_seq
+  c.advisor_id, c.advisor_name, c.status, c.outcome, c.rating, c.opened_at, c.closed_at, c.last_seq, c.user_read_seq, c.advisor_read_seq
 FROM unnest($1::text[]) AS p(pid) JOIN conversations c ON c.advisor_id = p.pid WHERE c.status = 'open'`,
 };
 
@@ -70,6 +70,8 @@ interface ConversationSqlRow {
   opened_at: Date;
   closed_at: Date | null;
   last_seq: number;
+  user_read_seq: number;
+  advisor_read_seq: number;
 }
 
 interface MessageSqlRow {
@@ -122,6 +124,8 @@ function conversationOf(r: ConversationSqlRow): ConversationRecord {
     openedAt: r.opened_at,
     closedAt: r.closed_at,
     lastSeq: r.last_seq,
+    userReadSeq: r.user_read_seq,
+    advisorReadSeq: r.advisor_read_seq,
   };
 }
 

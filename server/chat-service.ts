@@ -25,6 +25,9 @@ import type { QueueDepartures } from './queue-departures.ts';
 import { conversationSummary, queueEntryOf, type RouterService } from './router-service.ts';
 import type { TicketService } from './ticket-service.ts';
 
+/** The highest seq a conversation can hold (`last_seq` is an `integer` column). */
+const MAX_SEQ = 2 ** 31 - 1;
+
 export interface ChatDeps {
   state: RoutingState;
   store: ChatStore;
@@ -217,8 +220,16 @@ export class ChatService {
   async read(client: Client, frame: Frame): Promise<null> {
     const conv = await this.participantConversation(client, frame.conversationId as string, true);
     const seq = frame.seq as number;
-    const peer = client.userId === conv.userId ? conv.advisorId : conv.userId;
-    this.deps.fanout.toUser(peer, { type: 'read', conversationId: conv.id, from: { id: client.userId, role: client.identity.role }, seq });
+    const byUser = client.userId === conv.userId;
+    // Kept, so that the other side's page still says «Letto» after a reload (welcome `peerReadSeq`).
+    // A receipt is best effort: a store outage loses where they read, never the frame to the peer.
+    // A seq beyond what the column can hold is forwarded as before, not kept (the store would refuse it).
+    if (seq <= MAX_SEQ) {
+      await this.deps.store.markRead(conv.id, byUser ? 'user' : 'advisor', seq).catch((err: unknown) => {
+        this.deps.log.warn({ err, conversationId: conv.id }, 'read position not stored');
+      });
+    }
+    this.deps.fanout.toUser(byUser ? conv.advisorId : conv.userId, { type: 'read', conversationId: conv.id, from: { id: client.userId, role: client.identity.role }, seq });
     return null;
   }
 

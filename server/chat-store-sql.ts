@@ -23,11 +23,11 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { conversations, type ConversationRow } from '../schema/tables.ts';
 import { appendBatch, appendOne, isUnavailable, type AppendResult } from './chat-append-sql.ts';
 import { messagesAfterMany, openConversationsForMany, type AfterRequest } from './chat-read-sql.ts';
-import type { ChatStore, CloseInput, ConversationRecord, NewConversation, NewMessage, StoredMessage } from './chat-store.ts';
+import type { ChatStore, CloseInput, ConversationRecord, NewConversation, NewMessage, ReadingSide, StoredMessage } from './chat-store.ts';
 import type { Db } from './db.ts';
 import { AppError } from './errors.ts';
 import { allOk, GroupCommit, GroupCommitOverloaded, type GroupCommitOptions, type GroupCommitStats } from './group-commit.ts';
-import { sqlRunnerOf, type SqlRunner } from './sql-runner.ts';
+import { sqlRunnerOf, type SqlRunner, type Statement } from './sql-runner.ts';
 
 export interface SqlChatStoreOptions {
   /** Group commit of appends (default on: see DEFAULT_GROUP_COMMIT); `false`: one statement per append. */
@@ -93,6 +93,7 @@ export function createSqlChatStore(db: Db, options: SqlChatStoreOptions = {}): S
     closeConversation: (id, input) => guardStore(() => closeConversation(db, id, input)),
     rateConversation: (id, rating) => guardStore(() => rateConversation(db, id, rating)),
     reassignConversation: (id, advisorId, advisorName) => guardStore(() => reassignConversation(db, id, advisorId, advisorName)),
+    markRead: (id, side, seq) => guardStore(() => markRead(run, id, side, seq)),
     openConversationsFor: (participantId) =>
       guardStore(() => (reads ? reads.open.submit(participantId) : openConversationsForMany(run, [participantId]).then(first))),
     groupCommitStats: () => batcher?.stats() ?? null,
@@ -177,6 +178,25 @@ async function reassignConversation(
     .returning();
   if (!row) throw await whyNotOpen(db, id);
   return toRecord(row);
+}
+
+/**
+ * $1 conversation, $2 seq read. Raw like the append: a read comes after nearly every message
+ * seen. Forward only, within the messages that exist, on open chats; in no index (HOT).
+ */
+const MARK_READ: Record<ReadingSide, Statement> = {
+  user: {
+    name: 'chat_mark_read_user_v1',
+    text: `UPDATE conversations SET user_read_seq = $2 WHERE id = $1 AND status = 'open' AND user_read_seq < $2 AND last_seq >= $2 RETURNING id`,
+  },
+  advisor: {
+    name: 'chat_mark_read_advisor_v1',
+    text: `UPDATE conversations SET advisor_read_seq = $2 WHERE id = $1 AND status = 'open' AND advisor_read_seq < $2 AND last_seq >= $2 RETURNING id`,
+  },
+};
+
+async function markRead(run: SqlRunner, id: string, side: ReadingSide, seq: number): Promise<boolean> {
+  return (await run.rows(MARK_READ[side], [id, seq])).length > 0;
 }
 
 /**

@@ -31,10 +31,17 @@ export interface ConversationRecord {
   openedAt: Date;
   closedAt: Date | null;
   lastSeq: number;
+  /** The highest seq the user has said they read (their `read` frames); 0 before any. */
+  userReadSeq: number;
+  /** The same for the advisor side (whoever held the chat when reading). */
+  advisorReadSeq: number;
 }
 
 /** What creating a conversation needs: a record before anything has happened in it. */
-export type NewConversation = Omit<ConversationRecord, 'status' | 'outcome' | 'rating' | 'closedAt' | 'lastSeq'>;
+export type NewConversation = Omit<ConversationRecord, 'status' | 'outcome' | 'rating' | 'closedAt' | 'lastSeq' | 'userReadSeq' | 'advisorReadSeq'>;
+
+/** Who read: the chat's user or its advisor. */
+export type ReadingSide = 'user' | 'advisor';
 
 export interface StoredMessage {
   conversationId: string;
@@ -74,6 +81,11 @@ export interface ChatStore {
   rateConversation(id: string, rating: number): Promise<boolean>;
   /** Moves an open conversation to another advisor (transfer, advisor dropped). */
   reassignConversation(id: string, advisorId: string, advisorName: string | null): Promise<ConversationRecord>;
+  /**
+   * Records that `side` has read up to `seq` (never backwards, never past the last message);
+   * false when nothing changed (an older or repeated read, an unknown or closed conversation).
+   */
+  markRead(id: string, side: ReadingSide, seq: number): Promise<boolean>;
   /** Open conversations where the id is the user or the advisor. */
   openConversationsFor(participantId: string): Promise<ConversationRecord[]>;
 }

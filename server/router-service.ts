@@ -49,6 +49,8 @@ export function conversationSummary(conv: ConversationRecord, viewerId: string) 
     entry: conv.entry,
     context: conv.context,
     lastSeq: conv.lastSeq,
+    // How far the other side has read: the viewer's own messages up to it are «Letto» after a reload.
+    peerReadSeq: viewerId === conv.userId ? conv.advisorReadSeq : conv.userReadSeq,
     openedAt: conv.openedAt.toISOString(),
   };
 }

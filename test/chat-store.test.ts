@@ -212,6 +212,20 @@ test('openConversationsFor finds open conversations as user and as advisor, not 
   assert.equal((await store.openConversationsFor(userId))[0], await store.getConversation(mine.id), 'the same record, field for field, as a read by id');
 });
 
+test('each side\'s read position moves forward only, within the messages that exist, and comes back with the open conversations', async ({ store }) => {
+  const c = await store.createConversation(newConversation());
+  for (const id of ['a', 'b', 'c']) await send(store, c.id, id);
+  assert.is(await store.markRead(c.id, 'advisor', 2), true);
+  assert.is(await store.markRead(c.id, 'advisor', 1), false, 'an older read changes nothing');
+  assert.is(await store.markRead(c.id, 'advisor', 2), false, 'nor does the same one again');
+  assert.is(await store.markRead(c.id, 'advisor', 4), false, 'nor one past the last message');
+  assert.is(await store.markRead(c.id, 'user', 3), true);
+  const [open] = await store.openConversationsFor(c.userId);
+  assert.equal([open!.userReadSeq, open!.advisorReadSeq], [3, 2]);
+  assert.equal([(await store.getConversation(c.id))!.userReadSeq, (await store.getConversation(c.id))!.advisorReadSeq], [3, 2]);
+  assert.is(await store.markRead(randomUUID(), 'user', 1), false, 'an unknown conversation: nothing');
+});
+
 test('reassigning moves an open conversation to another advisor', async ({ store }) => {
   const c = await store.createConversation(newConversation());
   const moved = await store.reassignConversation(c.id, 'adv-bianchi', 'Marco Bianchi');

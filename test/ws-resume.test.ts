@@ -31,6 +31,8 @@ function record(id: string, lastSeq: number, status: 'open' | 'closed' = 'open')
     openedAt: new Date(0),
     closedAt: null,
     lastSeq,
+    userReadSeq: 0,
+    advisorReadSeq: 0,
   };
 }
 

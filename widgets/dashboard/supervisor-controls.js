@@ -35,6 +35,11 @@ function auditText(a) {
   return `${actor}: ${a.action} ${a.target}`;
 }
 
+/** An advisor as the picker names them: with the user code, as the advisors' own transfer list does (two namesakes are told apart), and where they serve. */
+function pickerText(a) {
+  return `${a.name ? `${a.name} – ${a.id}` : a.id} (${servesText(a)})`;
+}
+
 /**
  * Wires the move and snapshot forms; `api(path, { method, body })` is the dashboard's
  * signed-in fetch, `announce(text)` speaks, `isSupervisor()` tells whether to show
@@ -43,17 +48,20 @@ function auditText(a) {
 export function supervisorControls({ api, announce, isSupervisor, loadHistory }) {
   let audit = [];
 
-  /** The advisor picker follows the live list, rebuilt only when the advisors change (keeping the choice). */
+  /**
+   * The advisor picker follows the live list, rebuilt only when what it shows changes (keeping the
+   * choice): the advisors, their names, or where they serve (a move, here or by another supervisor).
+   */
   function renderMoveOptions(live) {
     if (!isSupervisor()) return;
     const select = $('#move-advisor');
     const current = select.value;
     const list = live.advisors.filter((a) => a.id);
-    const key = list.map((a) => `${a.id}:${a.name}`).join('|');
+    const texts = list.map(pickerText);
+    const key = texts.join('|');
     if (select.dataset.key === key) return;
     select.dataset.key = key;
-    // With the user code, as the advisors' own transfer list does: two namesakes are told apart.
-    select.replaceChildren(...list.map((a) => h('option', { value: a.id }, `${a.name ? `${a.name} – ${a.id}` : a.id} (${servesText(a)})`)));
+    select.replaceChildren(...list.map((a, i) => h('option', { value: a.id }, texts[i])));
     if (list.some((a) => a.id === current)) select.value = current;
     $('#move-form button[type="submit"]').disabled = list.length === 0;
     $('#move-error').textContent = list.length ? '' : dt('controls.noAdvisors');
@@ -70,6 +78,9 @@ export function supervisorControls({ api, announce, isSupervisor, loadHistory })
     const regions = split($('#move-regions').value);
     try {
       const a = await api(`/api/v1/dashboard/advisors/${encodeURIComponent(id)}/queues`, { method: 'POST', body: { provinces, regions } });
+      // The picker says where they serve now, before the next live update (which rebuilds it the same).
+      const option = [...$('#move-advisor').options].find((o) => o.value === id);
+      if (option) option.textContent = pickerText({ ...a, id });
       announce(dt('controls.moved', { name: a.name ?? id, where: servesText(a) }));
       $('#move-provinces').value = '';
       $('#move-regions').value = '';

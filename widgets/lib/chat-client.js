@@ -22,8 +22,8 @@
  * the methods pages call; importers need only `ChatClient` from here.
  *
  * Events: status (connecting|open|reconnecting|closed), welcome, message,
- * pending, ack, failed, queue, assigned, closed, typing, read, advisor, error,
- * reset, history.
+ * pending, ack, failed, queue, assigned, closed, typing, read (live, or
+ * `restored: true` from the welcome's `peerReadSeq`), advisor, error, reset, history.
  */
 import { ChatConnection } from './chat-connection.js';
 import { Cursors } from './chat-cursors.js';
@@ -140,6 +140,11 @@ export class ChatClient extends ChatConnection {
     }
     this.setStatus('open');
     this.emit('welcome', { ...f, reconnected: !first });
+    // Where the other side had read, kept by the server: after a reload (or a read said while this
+    // socket was away) the page's own messages up to it say «Letto» again, as the live frame made them.
+    for (const c of f.conversations ?? []) {
+      if (c.peerReadSeq > 0) this.emit('read', { type: 'read', conversationId: c.conversationId, from: c.peer ?? null, seq: c.peerReadSeq, restored: true });
+    }
     this.flushPending();
     for (const id of history) void this.loadHistory(id).catch(() => {});
   }

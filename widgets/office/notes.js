@@ -19,19 +19,20 @@ import { tr } from './strings.js';
 
 const MAX_LENGTH = 10_000;
 
-function author(a) {
+/** «Laura Bianchi (Sede)», or «Laura Bianchi (op-conti, Sede)» when a namesake also wrote on the request (`who`, staff-names.js). */
+function author(a, who) {
   const role = tr(a.role === 'supervisor' ? 'off.role.supervisor' : 'off.role.office');
-  const who = a.name || a.id || '';
-  return who ? `${who} (${role})` : role;
+  const { name, code } = who(a.id, a.name);
+  return name ? `${name} (${code ? `${code}, ` : ''}${role})` : role;
 }
 
-/** The notes of ticket `t`, oldest first, or the line saying there are none. */
-export function renderNotes(t) {
+/** The notes of ticket `t`, oldest first, or the line saying there are none; `who` names their authors. */
+export function renderNotes(t, who) {
   const notes = t.notes ?? [];
   $('#notes-empty').hidden = notes.length > 0;
   $('#t-notes').replaceChildren(...notes.map((n) =>
     h('li', { class: 'note-item', 'data-seq': n.seq },
-      h('p', { class: 'note-meta' }, h('strong', {}, author(n.author)), ' · ', h('time', { datetime: n.at }, formatDateTime(n.at))),
+      h('p', { class: 'note-meta' }, h('strong', { title: who(n.author?.id).title }, author(n.author ?? {}, who)), ' · ', h('time', { datetime: n.at }, formatDateTime(n.at))),
       h('p', { class: 'note-body' }, n.body))));
 }
 

@@ -11,8 +11,11 @@
 import { tr } from './strings.js';
 
 /**
+ * `text` is the name (with the code for a namesake), `code` that code alone (null without a
+ * namesake), for the lines that put the code beside another word: «Laura Bianchi (op-conti, Sede)».
+ *
  * @param {object} t the request's detail (audit, replies, notes)
- * @returns {(id: string | null | undefined, nameThen?: string | null) => { text: string, title: string | null }}
+ * @returns {(id: string | null | undefined, nameThen?: string | null) => { text: string, title: string | null, name: string, code: string | null }}
  */
 export function staffNames(t) {
   const latest = new Map(); // user code → the last name seen for it
@@ -26,9 +29,9 @@ export function staffNames(t) {
   }
   return (id, nameThen = null) => {
     const name = nameThen || (id ? latest.get(id) : null);
-    if (!id) return { text: name ?? '', title: null };
-    if (!name) return { text: id, title: null };
-    const namesakes = (idsOf.get(name)?.size ?? 0) > 1;
-    return { text: namesakes ? `${name} (${id})` : name, title: tr('off.who.code', { id }) };
+    if (!id) return { text: name ?? '', title: null, name: name ?? '', code: null };
+    if (!name) return { text: id, title: null, name: id, code: null };
+    const code = (idsOf.get(name)?.size ?? 0) > 1 ? id : null;
+    return { text: code ? `${name} (${code})` : name, title: tr('off.who.code', { id }), name, code };
   };
 }

@@ -26,11 +26,17 @@ function fact(key, value, extra) {
   return h('div', { class: extra ?? null }, h('dt', {}, tr(key)), h('dd', {}, value));
 }
 
-function authorName(author, ticket) {
-  if (author.role === 'office') return author.name ? `${author.name} (${tr('off.role.office')})` : tr('off.role.office');
-  if (author.role === 'advisor') return author.name ? `${author.name} – ${tr('off.role.advisor')}` : tr('off.role.advisor');
+/**
+ * A reply's author line: the name and role, with the user code too when another author of this
+ * request has the same name (`who`, staff-names.js), in the text itself so a screen reader says it.
+ */
+function authorName(author, ticket, who) {
+  const { name, code } = author.name ? who(author.id, author.name) : { name: null, code: null };
+  const inBrackets = (role) => `${name} (${code ? `${code}, ` : ''}${role})`;
+  if (author.role === 'office') return name ? inBrackets(tr('off.role.office')) : tr('off.role.office');
+  if (author.role === 'advisor') return name ? `${code ? `${name} (${code})` : name} – ${tr('off.role.advisor')}` : tr('off.role.advisor');
   const role = label('role', author.role);
-  return author.name ? `${author.name} (${role})` : ticket.user?.name ?? role;
+  return name ? inBrackets(role) : ticket.user?.name ?? role;
 }
 
 /**
@@ -179,11 +185,11 @@ export function ticketView({ state, api, request, announce, canned }) {
         h('p', { class: 'msg-meta' }, h('strong', {}, label('role', m.from?.role)), ' ', h('time', { datetime: m.at }, formatDateTime(m.at))),
         h('p', { class: 'msg-body' }, m.text))));
 
-    renderNotes(t);
+    renderNotes(t, who);
 
     $('#t-thread').replaceChildren(...(t.replies ?? []).map((r) =>
       h('li', { class: `reply ${r.author.role === 'office' ? 'from-office' : 'from-user'}`, 'data-seq': r.seq },
-        h('p', { class: 'reply-meta' }, h('strong', {}, authorName(r.author, t)), ' · ', h('time', { datetime: r.at }, formatDateTime(r.at))),
+        h('p', { class: 'reply-meta' }, h('strong', { title: who(r.author.id).title }, authorName(r.author, t, who)), ' · ', h('time', { datetime: r.at }, formatDateTime(r.at))),
         h('p', { class: 'reply-body' }, r.body),
         attachmentList(r.attachments))));
 
