@@ -221,15 +221,17 @@ export class ChatService {
     const conv = await this.participantConversation(client, frame.conversationId as string, true);
     const seq = frame.seq as number;
     const byUser = client.userId === conv.userId;
+    this.deps.fanout.toUser(byUser ? conv.advisorId : conv.userId, { type: 'read', conversationId: conv.id, from: { id: client.userId, role: client.identity.role }, seq });
     // Kept, so that the other side's page still says «Letto» after a reload (welcome `peerReadSeq`).
-    // A receipt is best effort: a store outage loses where they read, never the frame to the peer.
-    // A seq beyond what the column can hold is forwarded as before, not kept (the store would refuse it).
+    // Not awaited: the receipt is on its way already, and this socket's next frames (a reply
+    // typed right after reading) must not wait behind an UPDATE that queues on the row lock of
+    // the conversation's message batch. Best effort: a store outage loses where they read, never
+    // the frame to the peer. A seq beyond what the column can hold is not kept (the store would refuse it).
     if (seq <= MAX_SEQ) {
-      await this.deps.store.markRead(conv.id, byUser ? 'user' : 'advisor', seq).catch((err: unknown) => {
+      void this.deps.store.markRead(conv.id, byUser ? 'user' : 'advisor', seq).catch((err: unknown) => {
         this.deps.log.warn({ err, conversationId: conv.id }, 'read position not stored');
       });
     }
-    this.deps.fanout.toUser(byUser ? conv.advisorId : conv.userId, { type: 'read', conversationId: conv.id, from: { id: client.userId, role: client.identity.role }, seq });
     return null;
   }
 
