@@ -32,6 +32,7 @@ export async function chatWith(on: On, advisorNode: NodeProcess, workerNode: Nod
   const assigned = await worker.socket.next('conversation.assigned', undefined, 15_000);
   assert.is((assigned.peer as { id: string }).id, advisorSub);
   await advisor.socket.next('conversation.assigned', undefined, 15_000);
+  await worker.socket.next('queue.joined'); // the request's own, so that later ones are hand-backs
   assert.is((await advisor.socket.request({ type: 'advisor.status', status: 'away' })).type, 'ok');
   return { advisor, worker, conversationId: assigned.conversationId as string };
 }
