@@ -24,8 +24,9 @@
  *     over with their conversation goes back only if the database still names the
  *     advisor they left (otherwise someone took them over already).
  * Then the router forgets the positions it sent, so every waiting user here is told
- * their position again. The periodic half (seats held for conversations that are not
- * open, open ones not held) is server/routing-reconcile.ts.
+ * their position again, and the advisors of the seats this node restored who are connected
+ * nowhere get their grace (`onSeatsRestored`, sessions.ts). The periodic half (seats held
+ * for conversations that are not open, open ones not held) is server/routing-reconcile.ts.
  *
  * What this node knows: the waiting entries of its users (connected, or in their grace
  * period) and its advisors' statuses, kept from each snapshot and from the writes made

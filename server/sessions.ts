@@ -33,6 +33,7 @@ export interface SessionDeps {
 
 export class Sessions {
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+  private closed = false;
   private acceptNow!: () => void;
   /** Settled once the node listens: before that nobody could come back, so no restored-seat grace counts. */
   private readonly accepting = new Promise<void>((resolve) => (this.acceptNow = resolve));
@@ -83,15 +84,15 @@ export class Sessions {
   /**
    * Seats were restored (this node's restore answered `restored`, so no other node got the same
    * conversations back): each of their advisors who is connected nowhere gets the advisor grace
-   * from now (or from when the node listens, after a restart), as if they had just disconnected. Back in time on any node, nothing changes for them;
-   * else their chats go back to the queue (`advisor_left`). An advisor whose grace already runs here
-   * keeps that one.
+   * from now (after a restart, from when the node listens), as if they had just disconnected.
+   * Back in time on any node, nothing changes for them; else their chats go back to the queue
+   * (`advisor_left`). An advisor whose grace already runs here keeps that one.
    */
   async seatsRestored(conversations: HeldConversation[]): Promise<void> {
     const { presence, log } = this.deps;
     await this.accepting;
     for (const advisorId of new Set(conversations.map((c) => c.advisorId))) {
-      if (this.graceTimers.has(advisorId)) continue;
+      if (this.closed || this.graceTimers.has(advisorId)) continue;
       try {
         if (await presence.isOnline(advisorId)) continue;
       } catch {
@@ -108,6 +109,7 @@ export class Sessions {
   }
 
   close(): void {
+    this.closed = true;
     for (const timer of this.graceTimers.values()) clearTimeout(timer);
     this.graceTimers.clear();
   }

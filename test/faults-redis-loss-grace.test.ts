@@ -9,89 +9,30 @@
  * Needs DATABASE_URL and the `redis-server` executable; what cannot run says so on a
  * `# skipped:` line.
  */
-import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { conversations } from '../schema/tables.ts';
-import { seed } from '../schema/seed.ts';
-import { openDatabase, type Database } from '../server/db.ts';
-import { createRedis, waitReady } from '../server/redis-connection.ts';
-import { RedisRoutingState } from '../server/routing-state-redis.ts';
-import { faultKit } from './helpers/fault-chat.ts';
-import {
-  commandAvailable,
-  postgresAnswersSync,
-  sleep,
-  startNode,
-  startRedis,
-  throwAwayDatabase,
-  until,
-  type NodeProcess,
-  type RedisProcess,
-  type ThrowAwayDatabase,
-} from './helpers/processes.ts';
+import { sleep, until } from './helpers/processes.ts';
+import { redisLossStage } from './helpers/redis-loss-nodes.ts';
 import { chatWith, handedBack, shortGraces } from './helpers/restored-seats.ts';
-import { safeUrl } from './helpers/routing-state-contract.ts';
-import type { TestSocket } from './helpers/ws-client.ts';
-
-const adminUrl = process.env.DATABASE_URL;
-const runnable = postgresAnswersSync(adminUrl) && commandAvailable('redis-server');
-if (!runnable) {
-  const why = !adminUrl ? 'DATABASE_URL not set' : !postgresAnswersSync(adminUrl) ? `PostgreSQL not reachable at ${safeUrl(adminUrl)}` : 'no redis-server executable';
-  console.log(`# skipped: ${why}; the restored-seat grace test needs two processes on PostgreSQL and a redis-server of its own`);
-}
 
 const ADVISOR_GRACE_S = 6;
-let db: ThrowAwayDatabase;
-let database: Database;
-let redis: RedisProcess;
-let nodeA: NodeProcess;
-let nodeB: NodeProcess;
-let state: RedisRoutingState;
-const nodes: NodeProcess[] = [];
-const sockets: TestSocket[] = [];
-
-test.before(async () => {
-  if (!runnable) return;
-  db = await throwAwayDatabase(adminUrl!);
-  database = await openDatabase({ databaseUrl: db.url, dataDir: '', poolSize: 2 });
-  await seed(database.db);
-  redis = await startRedis();
-  const prefix = `grace-${randomUUID()}`;
-  // Info lines say which node restored the seats and handed the chats back.
-  const env = { DATABASE_URL: db.url, REDIS_URL: redis.url, REDIS_PREFIX: prefix, ROUTING_CONFIG: shortGraces(ADVISOR_GRACE_S, 2), LOG_LEVEL: 'info' };
-  [nodeA, nodeB] = await Promise.all([startNode({ name: 'A', env }), startNode({ name: 'B', env })]);
-  nodes.push(nodeA, nodeB);
-  const client = createRedis(redis.url, { name: 'grace-test' });
-  await waitReady(client, 5_000);
-  state = new RedisRoutingState(client, { prefix, ownsClient: true });
-});
-
-test.after(async () => {
-  if (!runnable) return;
-  for (const s of sockets.splice(0)) s.drop();
-  await state?.close();
-  await Promise.all(nodes.map((n) => n.kill('SIGKILL')));
-  await redis?.kill();
-  await database?.close();
-  await db?.drop();
-});
-
-const { on, withLogs } = faultKit({ database: () => database, nodes, sockets });
+// Info lines say which node restored the seats and handed the chats back.
+const stage = redisLossStage('the restored-seat grace test', () => ({ ROUTING_CONFIG: shortGraces(ADVISOR_GRACE_S, 2), LOG_LEVEL: 'info' }));
+const { on, withLogs } = stage.kit;
 
 /** Lines of every node's output that mention both strings. */
-const linesWith = (a: string, b: string) => nodes.flatMap((n) => n.output().split('\n').filter((l) => l.includes(a) && l.includes(b)).map((l) => `${n.name}: ${l}`));
+const linesWith = (a: string, b: string) => stage.nodes.flatMap((n) => n.output().split('\n').filter((l) => l.includes(a) && l.includes(b)).map((l) => `${n.name}: ${l}`));
 
 async function statusOf(conversationId: string) {
-  const [row] = await database.db.select({ status: conversations.status, outcome: conversations.outcome }).from(conversations).where(eq(conversations.id, conversationId));
+  const [row] = await stage.database.db.select({ status: conversations.status, outcome: conversations.outcome }).from(conversations).where(eq(conversations.id, conversationId));
   return row;
 }
 
-const withRedis = (name: string, body: () => Promise<void>) => runnable && test(name, body);
-
-withRedis('Redis restarted empty while advisors left: one node hands their chats back to the queue after the grace, the advisor still connected keeps theirs', () =>
+stage.withRedis('Redis restarted empty while advisors left: one node hands their chats back to the queue after the grace, the advisor still connected keeps theirs', () =>
   withLogs(async () => {
+    const { nodeA, nodeB, redis, state } = stage;
     const stay = await chatWith(on, nodeA, nodeB, 'adv-stay', 'w-stay');
     const gone = await chatWith(on, nodeB, nodeA, 'adv-gone', 'w-gone');
     const both = await chatWith(on, nodeA, nodeB, 'adv-gone-2', 'w-both-gone');
