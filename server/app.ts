@@ -138,6 +138,8 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
     connected: (client, first) => services.sessions.connected(client, first),
     disconnected: (client, last) => services.sessions.disconnected(client, last),
   });
+  // Graces of advisors whose seats a restarted node restored count from when they can come back.
+  app.addHook('onListen', async () => services.sessions.serving());
   app.addHook('onClose', async () => services.close());
   return app;
 }

@@ -30,6 +30,7 @@ export class RedisPresence implements Presence {
   private readonly nodesKey: string;
   private readonly mineKey: string;
   private readonly timer: NodeJS.Timeout;
+  private readonly reassert = () => void this.heartbeat().catch(() => {});
 
   constructor(
     private readonly redis: Redis,
@@ -40,9 +41,12 @@ export class RedisPresence implements Presence {
   ) {
     this.nodesKey = `${prefix}:presence:nodes`;
     this.mineKey = this.keyOf(node);
-    this.timer = setInterval(() => void this.heartbeat().catch(() => {}), (ttlSeconds * 1000) / 3);
+    this.timer = setInterval(this.reassert, (ttlSeconds * 1000) / 3);
     this.timer.unref();
-    void this.heartbeat().catch(() => {});
+    this.reassert();
+    // A Redis back after a restart is empty: this node's users count again at once, not at the next beat,
+    // before another node's grace (an advisor whose seats it restored) asks whether they are connected.
+    redis.on('ready', this.reassert);
   }
 
   async set(userId: string, online: boolean): Promise<void> {
@@ -63,6 +67,7 @@ export class RedisPresence implements Presence {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
+    this.redis.off('ready', this.reassert);
     await this.redis.multi().del(this.mineKey).zrem(this.nodesKey, this.node).exec().catch(() => {});
   }
 

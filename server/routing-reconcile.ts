@@ -6,14 +6,15 @@
  *   `release` was lost with a connection; the advisor had a seat taken for nothing;
  * - an open conversation whose seat is not held is restored (`restoreHeld`): a state
  *   lost and rebuilt while a conversation was being stored, or a node that never came
- *   back to rebuild.
+ *   back to rebuild. Its advisor, when not connected anywhere, then gets the grace of an
+ *   advisor who disconnected (`onSeatsRestored`, sessions.ts): nothing else would start it.
  * The `staleMs` margin leaves alone a claim whose conversation is still being written.
  * One node at a time: each takes the turn (a short lease in the state) before it
  * reads; the others skip that minute. See docs/routing-state.md, "Failure model".
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../routing/clock.ts';
-import type { RoutingState } from '../routing/routing-state.ts';
+import type { HeldConversation, RoutingState } from '../routing/routing-state.ts';
 import type { OpenConversations } from './open-conversations-sql.ts';
 import { restoreOpen } from './routing-recovery.ts';
 
@@ -30,6 +31,8 @@ export interface ReconcileDeps {
   turnMs?: number;
   /** Counts what was repaired, by action (`released`, `restored`). */
   onRepaired?: (action: 'released' | 'restored', count: number) => void;
+  /** The conversations whose seats this run restored: their advisors, if not connected, get their grace (sessions.ts). */
+  onSeatsRestored?: (conversations: HeldConversation[]) => void;
 }
 
 export interface ReconcileReport {
@@ -66,7 +69,8 @@ export class RoutingReconciler {
     const heldIds = new Set(held.map((h) => h.conversationId));
     const stale = held.filter((h) => !openIds.has(h.conversationId) && now - h.since >= staleMs);
     for (const h of stale) await state.release(h.conversationId, now);
-    const restored = await restoreOpen(state, open, openNow.filter((c) => !heldIds.has(c.conversationId)), now);
+    const restoredSeats = await restoreOpen(state, open, openNow.filter((c) => !heldIds.has(c.conversationId)), now);
+    const restored = restoredSeats.length;
     if (stale.length || restored) {
       log.warn(
         { released: stale.length, examples: stale.slice(0, 20).map((h) => ({ conversationId: h.conversationId, advisorId: h.advisorId })), restored },
@@ -75,6 +79,7 @@ export class RoutingReconciler {
     }
     if (stale.length) this.deps.onRepaired?.('released', stale.length);
     if (restored) this.deps.onRepaired?.('restored', restored);
+    if (restored) this.deps.onSeatsRestored?.(restoredSeats);
     return { released: stale.length, restored };
   }
 }

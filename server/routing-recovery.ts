@@ -24,8 +24,9 @@
  *     over with their conversation goes back only if the database still names the
  *     advisor they left (otherwise someone took them over already).
  * Then the router forgets the positions it sent, so every waiting user here is told
- * their position again. The periodic half (seats held for conversations that are not
- * open, open ones not held) is server/routing-reconcile.ts.
+ * their position again, and the advisors of the seats this node restored who are connected
+ * nowhere get their grace (`onSeatsRestored`, sessions.ts). The periodic half (seats held
+ * for conversations that are not open, open ones not held) is server/routing-reconcile.ts.
  *
  * What this node knows: the waiting entries of its users (connected, or in their grace
  * period) and its advisors' statuses, kept from each snapshot and from the writes made
@@ -49,15 +50,20 @@ export interface RecoveryDeps {
   log: Logger;
 }
 
-/** Puts open conversations back; releases again any that closed while it ran. Returns how many were restored. */
-export async function restoreOpen(state: RoutingState, open: OpenConversations, conversations: HeldConversation[], now: number): Promise<number> {
-  if (conversations.length === 0) return 0;
+/**
+ * Puts open conversations back; releases again any that closed while it ran. Returns those
+ * restored by this call: `restoreHeld` is atomic, so of several nodes restoring at once
+ * exactly one gets each conversation back (the others read `held`), and that node alone
+ * starts the grace of an advisor who is not connected (sessions.ts, `seatsRestored`).
+ */
+export async function restoreOpen(state: RoutingState, open: OpenConversations, conversations: HeldConversation[], now: number): Promise<HeldConversation[]> {
+  if (conversations.length === 0) return [];
   const results = await state.restoreHeld(conversations, now);
-  const restored = conversations.filter((_, i) => results[i] === 'restored').map((c) => c.conversationId);
+  const restored = conversations.filter((_, i) => results[i] === 'restored');
   // A conversation closed between the read and the restore had its release before the restore: undo it.
-  const stillOpen = await open.openAmong(restored);
-  for (const id of restored) if (!stillOpen.has(id)) await state.release(id, now);
-  return restored.filter((id) => stillOpen.has(id)).length;
+  const stillOpen = await open.openAmong(restored.map((c) => c.conversationId));
+  for (const c of restored) if (!stillOpen.has(c.conversationId)) await state.release(c.conversationId, now);
+  return restored.filter((c) => stillOpen.has(c.conversationId));
 }
 
 export class RecoveringRoutingState extends ForwardingRoutingState {
@@ -70,6 +76,7 @@ export class RecoveringRoutingState extends ForwardingRoutingState {
   /** Statuses of the advisors connected here. */
   private readonly statuses = new Map<string, AdvisorStatus>();
   private readonly rebuiltListeners: (() => void)[] = [];
+  private readonly restoredListeners: ((conversations: HeldConversation[]) => void)[] = [];
 
   constructor(
     inner: RoutingState,
@@ -90,6 +97,11 @@ export class RecoveringRoutingState extends ForwardingRoutingState {
   /** Called after each rebuild of this node's part (the router sends positions again, the counter counts it). */
   onRebuilt(listener: () => void): void {
     this.rebuiltListeners.push(listener);
+  }
+
+  /** Called with the conversations whose seats this node's rebuild restored (their advisors' graces start). */
+  onSeatsRestored(listener: (conversations: HeldConversation[]) => void): void {
+    this.restoredListeners.push(listener);
   }
 
   override async snapshot(): Promise<RoutingSnapshot> {
@@ -145,10 +157,11 @@ export class RecoveringRoutingState extends ForwardingRoutingState {
 
     this.known = epoch;
     log.warn(
-      { epoch, initialisedHere: created, conversations: conversations.length, seatsRestored: restored, advisors: registered, waiting: requeued },
+      { epoch, initialisedHere: created, conversations: conversations.length, seatsRestored: restored.length, advisors: registered, waiting: requeued },
       'routing state lost (Redis restarted empty?); rebuilt from the database and this node',
     );
     for (const listener of this.rebuiltListeners) listener();
+    if (restored.length) for (const listener of this.restoredListeners) listener(restored);
   }
 
   /** Keeps what this node would need to rebuild: its users' entries, its advisors' statuses. */

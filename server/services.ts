@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import { systemClock, type Clock } from '../routing/clock.ts';
 import { MemoryRoutingState } from '../routing/routing-state-memory.ts';
-import type { RoutingState } from '../routing/routing-state.ts';
+import type { HeldConversation, RoutingState } from '../routing/routing-state.ts';
 import { defaultScheduleConfig, type ScheduleConfig } from '../routing/schedule.ts';
 import { seed } from '../schema/seed.ts';
 import { AccessLog } from './access-log.ts';
@@ -229,12 +229,16 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
     router.forgetPositions();
     void router.dispatch();
   });
+  // Restored seats of an advisor connected nowhere: no socket of theirs will close to start their grace.
+  const seatsRestored = (conversations: HeldConversation[]) => void sessions.seatsRestored(conversations);
+  recovery?.onSeatsRestored(seatsRestored);
   if (shared.state instanceof RedisRoutingState) shared.state.onReconnect(() => void router.dispatch());
   const reconciler = new RoutingReconciler({
-    state, open: openConversations, clock, log: routingLog, node: shared.node ?? 'local', onRepaired: (action, n) => metrics.routingReconciled.inc({ action }, n),
+    state, open: openConversations, clock, log: routingLog, node: shared.node ?? 'local', onRepaired: (action, n) => metrics.routingReconciled.inc({ action }, n), onSeatsRestored: seatsRestored,
   });
   // One node on the in-process state starts empty while chats may still be open in the database (the node was
-  // restarted): their seats are taken again before anything is matched, or each advisor could get `capacity` more.
+  // restarted): their seats are taken again before anything is matched, or each advisor could get `capacity` more;
+  // an advisor who does not come back within their grace has those chats handed back to the queue.
   if (shared.node === null) await reconciler.run();
   reconciler.start(RECONCILE_INTERVAL_MS);
   router.onRequeued = (userId) => void sessions.requeued(userId);

@@ -1,10 +1,13 @@
 /**
  * What happens when people connect and disconnect: presence across nodes, an
  * advisor going offline when their last socket anywhere closes, and the grace
- * period a waiting user keeps their place for.
+ * period a waiting user keeps their place for. An advisor whose seats were restored
+ * after the routing state was rebuilt (a restarted node, a Redis restarted empty) while
+ * they are connected nowhere gets the same grace: no socket of theirs will close on the
+ * new state to start it.
  */
 import type { Logger } from 'pino';
-import type { RoutingState } from '../routing/routing-state.ts';
+import type { HeldConversation, RoutingState } from '../routing/routing-state.ts';
 import { isUserRole } from '../routing/types.ts';
 import type { ChatService } from './chat-service.ts';
 import type { ChatStore } from './chat-store.ts';
@@ -30,6 +33,10 @@ export interface SessionDeps {
 
 export class Sessions {
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+  private closed = false;
+  private acceptNow!: () => void;
+  /** Settled once the node listens: before that nobody could come back, so no restored-seat grace counts. */
+  private readonly accepting = new Promise<void>((resolve) => (this.acceptNow = resolve));
 
   constructor(private readonly deps: SessionDeps) {}
 
@@ -74,7 +81,35 @@ export class Sessions {
     if (!this.graceTimers.has(userId)) this.startGrace(userId, this.deps.userGraceMs, () => this.graceOver(userId));
   }
 
+  /**
+   * Seats were restored (this node's restore answered `restored`, so no other node got the same
+   * conversations back): each of their advisors who is connected nowhere gets the advisor grace
+   * from now (after a restart, from when the node listens), as if they had just disconnected.
+   * Back in time on any node, nothing changes for them; else their chats go back to the queue
+   * (`advisor_left`). An advisor whose grace already runs here keeps that one.
+   */
+  async seatsRestored(conversations: HeldConversation[]): Promise<void> {
+    const { presence, log } = this.deps;
+    await this.accepting;
+    for (const advisorId of new Set(conversations.map((c) => c.advisorId))) {
+      if (this.closed || this.graceTimers.has(advisorId)) continue;
+      try {
+        if (await presence.isOnline(advisorId)) continue;
+      } catch {
+        // Presence unknown: start the grace; its end asks again before anything is handed over.
+      }
+      log.info({ advisorId }, 'seats restored for an advisor who is not connected; their grace starts');
+      this.startGrace(advisorId, this.deps.advisorGraceMs, () => this.advisorGraceOver(advisorId));
+    }
+  }
+
+  /** The node accepts connections (a restarted node restores seats before it listens; their graces count from now). */
+  serving(): void {
+    this.acceptNow();
+  }
+
   close(): void {
+    this.closed = true;
     for (const timer of this.graceTimers.values()) clearTimeout(timer);
     this.graceTimers.clear();
   }
@@ -89,11 +124,13 @@ export class Sessions {
   /** The advisor did not come back: each of their chats goes back to the head of its queue, history kept. */
   private async advisorGraceOver(advisorId: string): Promise<void> {
     this.graceTimers.delete(advisorId);
-    const { presence, store, router, log } = this.deps;
+    const { presence, store, state, router, log } = this.deps;
     try {
       if (await presence.isOnline(advisorId)) return;
       for (const conv of await store.openConversationsFor(advisorId)) {
         if (conv.advisorId !== advisorId) continue;
+        // Its user no longer in it: another node's grace for this advisor handed it over already.
+        if ((await state.conversationOf(conv.userId)) !== conv.id) continue;
         log.info({ advisorId, conversationId: conv.id }, 'advisor did not come back; chat re-queued at the head');
         await router.requeue(conv, 'advisor_left', advisorId);
       }

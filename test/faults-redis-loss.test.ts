@@ -8,76 +8,18 @@
  * Needs DATABASE_URL and the `redis-server` executable; what cannot run says so on a
  * `# skipped:` line.
  */
-import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { servingOrder } from '../routing/matching.ts';
 import type { RoutingSnapshot } from '../routing/routing-state.ts';
 import { conversations } from '../schema/tables.ts';
-import { seed } from '../schema/seed.ts';
-import { openDatabase, type Database } from '../server/db.ts';
-import { createRedis, waitReady } from '../server/redis-connection.ts';
-import { RedisRoutingState } from '../server/routing-state-redis.ts';
-import { faultKit, type Side } from './helpers/fault-chat.ts';
-import {
-  commandAvailable,
-  postgresAnswersSync,
-  sleep,
-  startNode,
-  startRedis,
-  throwAwayDatabase,
-  until,
-  type NodeProcess,
-  type RedisProcess,
-  type ThrowAwayDatabase,
-} from './helpers/processes.ts';
-import { safeUrl } from './helpers/routing-state-contract.ts';
-import type { TestSocket } from './helpers/ws-client.ts';
+import type { Side } from './helpers/fault-chat.ts';
+import { sleep, until, type NodeProcess } from './helpers/processes.ts';
+import { redisLossStage } from './helpers/redis-loss-nodes.ts';
 
-const adminUrl = process.env.DATABASE_URL;
-const runnable = postgresAnswersSync(adminUrl) && commandAvailable('redis-server');
-if (!runnable) {
-  const why = !adminUrl ? 'DATABASE_URL not set' : !postgresAnswersSync(adminUrl) ? `PostgreSQL not reachable at ${safeUrl(adminUrl)}` : 'no redis-server executable';
-  console.log(`# skipped: ${why}; the Redis-loss fault test needs two processes on PostgreSQL and a redis-server of its own`);
-}
-
-let db: ThrowAwayDatabase;
-let database: Database;
-let redis: RedisProcess;
-let nodeA: NodeProcess;
-let nodeB: NodeProcess;
-let state: RedisRoutingState;
-const nodes: NodeProcess[] = [];
-const sockets: TestSocket[] = [];
-
-test.before(async () => {
-  if (!runnable) return;
-  db = await throwAwayDatabase(adminUrl!);
-  database = await openDatabase({ databaseUrl: db.url, dataDir: '', poolSize: 2 });
-  await seed(database.db);
-  redis = await startRedis();
-  const prefix = `loss-${randomUUID()}`;
-  const env = { DATABASE_URL: db.url, REDIS_URL: redis.url, REDIS_PREFIX: prefix };
-  [nodeA, nodeB] = await Promise.all([startNode({ name: 'A', env }), startNode({ name: 'B', env })]);
-  nodes.push(nodeA, nodeB);
-  // The test reads the shared state as a third node would.
-  const client = createRedis(redis.url, { name: 'loss-test' });
-  await waitReady(client, 5_000);
-  state = new RedisRoutingState(client, { prefix, ownsClient: true });
-});
-
-test.after(async () => {
-  if (!runnable) return;
-  for (const s of sockets.splice(0)) s.drop();
-  await state?.close();
-  await Promise.all(nodes.map((n) => n.kill('SIGKILL')));
-  await redis?.kill();
-  await database?.close();
-  await db?.drop();
-});
-
-const { on, withLogs } = faultKit({ database: () => database, nodes, sockets });
+const stage = redisLossStage('the Redis-loss fault test');
+const { on, withLogs } = stage.kit;
 
 const waitingOrder = (snap: RoutingSnapshot) => [...snap.queues.values()].flat().sort(servingOrder);
 const loads = (snap: RoutingSnapshot) => Object.fromEntries(snap.advisors.map((a) => [a.id, [...a.conversations].sort()]));
@@ -93,10 +35,9 @@ async function metric(node: NodeProcess, name: string): Promise<number> {
   return Number(body.match(new RegExp(`^${name}\\s+(\\S+)`, 'm'))?.[1] ?? NaN);
 }
 
-const withRedis = (name: string, body: () => Promise<void>) => runnable && test(name, body);
-
-withRedis('Redis restarted empty: the same users wait in the same order with their waits, are told their positions again, seats equal open chats and new matches respect capacity', () =>
+stage.withRedis('Redis restarted empty: the same users wait in the same order with their waits, are told their positions again, seats equal open chats and new matches respect capacity', () =>
   withLogs(async () => {
+    const { nodeA, nodeB, nodes, redis, state, database } = stage;
     // Advisor 1 (node A) takes three chats, its capacity; advisor 2 (node B) one, then steps away.
     const adv1 = await on(nodeA, { role: 'advisor', sub: 'adv-1', name: 'Advisor 1' });
     assert.is((await adv1.socket.request({ type: 'advisor.status', status: 'available' })).type, 'ok');
