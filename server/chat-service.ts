@@ -1,6 +1,6 @@
 /**
- * What users and advisors do in a chat: ask, cancel, write, read, close, go
- * available. Each method takes the acting client and a validated frame, checks
+ * What users and advisors do in a chat: ask, cancel, write, read, close, rate,
+ * escalate, transfer (advisors' availability: advisor-statuses.ts). Each method takes the acting client and a validated frame, checks
  * the actor may do it, and throws AppError otherwise; the gateway turns that into
  * an `error` frame. Identity always comes from the verified token, never the frame.
  */
@@ -12,6 +12,7 @@ import { availability, type ScheduleConfig } from '../routing/schedule.ts';
 import { transferTargets, type TransferTarget } from '../routing/transfer.ts';
 import { isUserRole, type Entry, type Topic } from '../routing/types.ts';
 import type { AdvisorDirectory } from './advisor-directory.ts';
+import { AdvisorStatuses } from './advisor-statuses.ts';
 import type { Identity } from './auth.ts';
 import { rateConversation, rateUntil } from './chat-rating.ts';
 import type { ChatStore, ConversationRecord } from './chat-store.ts';
@@ -57,11 +58,12 @@ export interface Submitted {
 }
 
 export class ChatService {
-  /** Status of advisors whose connection dropped, restored if they are back within the grace period. */
   private readonly cache = new ConversationCache();
-  private readonly statusBeforeDrop = new Map<string, { status: 'available' | 'away'; at: number }>();
+  /** advisor.status frames, and advisors connecting and leaving (advisor-statuses.ts). */
+  readonly statuses: AdvisorStatuses;
 
   constructor(private readonly deps: ChatDeps) {
+    this.statuses = new AdvisorStatuses(deps);
     // An assignment or hand-over, decided on any node, makes the cached participants stale.
     deps.fanout.onFollow((conversationId) => this.cache.forget(conversationId));
     // …and if such events may have been lost, nothing cached is trusted any more.
@@ -324,17 +326,6 @@ export class ChatService {
     return closed;
   }
 
-  async advisorStatus(client: Client, frame: Frame): Promise<object> {
-    if (client.identity.role !== 'advisor') throw new AppError('forbidden', 'only advisors set a status');
-    const status = frame.status as 'available' | 'away';
-    const now = this.deps.clock.now();
-    let state = await this.deps.state.setAdvisorStatus(client.userId, status, now);
-    if (!state) state = await this.deps.state.upsertAdvisor(await this.deps.advisors.profileOf(client.identity), status, now);
-    this.deps.fanout.toUser(client.userId, { type: 'advisor.status', status: state.status, capacity: state.capacity, load: state.conversations.length });
-    void this.deps.router.dispatch();
-    return { type: 'ok' };
-  }
-
   /**
    * What a freshly connected client needs (the `welcome` frame's content: its open
    * conversations and its place in the queue), and the open conversations it was made
@@ -355,27 +346,6 @@ export class ChatService {
       limits: { maxTextLength: this.deps.limits.maxTextLength, maxFrameBytes: this.deps.limits.maxFrameBytes },
     };
     return { frame, open };
-  }
-
-  /** Registers an advisor with the router as they connect (away until they say otherwise). */
-  async advisorConnected(client: Client): Promise<AdvisorState> {
-    const now = this.deps.clock.now();
-    const snapshot = await this.deps.state.snapshot();
-    const known = snapshot.advisors.find((a) => a.id === client.userId);
-    const profile = await this.deps.advisors.profileOf(client.identity);
-    // Back within the grace period (a dropped network, a reload): the status they had, not away.
-    const before = this.statusBeforeDrop.get(client.userId);
-    this.statusBeforeDrop.delete(client.userId);
-    const recent = before && now - before.at <= this.deps.advisorGraceMs ? before.status : 'away';
-    const status = known && known.status !== 'offline' ? known.status : recent;
-    return this.deps.state.upsertAdvisor(profile, status, now);
-  }
-
-  /** The advisor's last connection anywhere went away: no new chats until they are back. */
-  async advisorDisconnected(advisorId: string): Promise<void> {
-    const known = (await this.deps.state.snapshot()).advisors.find((a) => a.id === advisorId);
-    if (known && known.status !== 'offline') this.statusBeforeDrop.set(advisorId, { status: known.status, at: this.deps.clock.now() });
-    await this.deps.state.setAdvisorStatus(advisorId, 'offline', this.deps.clock.now());
   }
 }
 

@@ -60,7 +60,7 @@ export class Sessions {
       this.deps.log.warn({ err }, 'presence unavailable at disconnect');
     }
     if (client.identity.role === 'advisor') {
-      await chat.advisorDisconnected(client.userId);
+      await chat.statuses.disconnected(client.userId);
       this.startGrace(client.userId, this.deps.advisorGraceMs, () => this.advisorGraceOver(client.userId));
     } else if (isUserRole(client.identity.role)) {
       this.startGrace(client.userId, this.deps.userGraceMs, () => this.graceOver(client.userId));

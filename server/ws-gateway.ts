@@ -74,7 +74,7 @@ export async function wsGateway(app: FastifyInstance, deps: GatewayDeps): Promis
     read: (c, f) => chat.read(c, f),
     'conversation.close': (c, f) => chat.close(c, f),
     'conversation.rate': (c, f) => chat.rate(c, f),
-    'advisor.status': (c, f) => chat.advisorStatus(c, f),
+    'advisor.status': (c, f) => chat.statuses.set(c, f),
     'conversation.escalate': (c, f) => chat.escalate(c, f),
     'conversation.transfer': (c, f) => chat.transfer(c, f),
     ping: async () => ({ type: 'pong' }),

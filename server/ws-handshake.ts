@@ -47,7 +47,7 @@ export async function verifyHello(auth: Authenticator, parsed: ParseResult): Pro
  */
 export async function welcomeClient(deps: HandshakeDeps, client: Client, identity: Identity, frame: ClientFrame): Promise<void> {
   const { chat, hub } = deps;
-  const advisor = identity.role === 'advisor' ? await chat.advisorConnected(client) : undefined;
+  const advisor = identity.role === 'advisor' ? await chat.statuses.connected(client) : undefined;
   const { frame: welcome, open } = await chat.welcomeFor(client, advisor);
   // Cursors are set before the client joins the hub, so live messages queue behind the replay.
   for (const c of welcome.conversations) client.follow(c.conversationId, c.lastSeq);
