@@ -148,6 +148,36 @@ if (chromiumOrSkip('German chat test')) {
     await adv.getByLabel('Assente').check();
   });
 
+  test('switching from English to German mid-chat puts the lines already shown in German too (who wrote, sent), not half in English', async () => {
+    const adv = await chromium.newPage('advisor-switch');
+    await adv.goto(`${ctx.base}/advisor/`);
+    await adv.getByLabel('Nome').fill('Lena Pichler');
+    await adv.getByLabel('Codice utente').fill('adv-pichler');
+    await adv.getByLabel('Competenze (separate da virgola, facoltative)').fill('lang:en, lang:de');
+    await adv.getByRole('button', { name: 'Entra' }).click();
+    await adv.getByLabel('Disponibile').check();
+    const page = await chromium.newPage('chat-en-de');
+    await page.goto(`${ctx.base}/chat/?lang=en`);
+    await page.getByLabel('Province').selectOption('BZ');
+    await page.getByLabel('Name').fill('Maria Hofer');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Payment times').check();
+    await page.getByLabel('Your question (optional)').fill('When is the March payment due?');
+    await page.getByRole('button', { name: 'Start the chat' }).click();
+    await page.getByRole('heading', { name: 'You are talking with Lena Pichler' }).waitFor();
+    const mine = page.locator('.msg.mine', { hasText: 'When is the March payment due?' });
+    await mine.locator('.msg-status', { hasText: /^(Sent|Read)$/ }).waitFor();
+    assert.is(await text(page, '.msg.mine .msg-who'), 'You');
+    await page.getByLabel('Language').selectOption('de');
+    await page.getByRole('heading', { name: 'Sie sprechen mit Lena Pichler' }).waitFor();
+    assert.is(await text(page, '.msg.mine .msg-who'), 'Sie');
+    assert.match(await text(page, '.msg.mine .msg-status'), /^(Gesendet|Gelesen)$/);
+    await shot(page, 'chat-switched-from-en');
+    await page.locator('#end').click();
+    await page.locator('#rate-form button[type="submit"]').click();
+    await adv.getByLabel('Assente').check();
+  });
+
   test('past the language overflow an Italian-only advisor takes the German chat: the user reads that the answer comes in Italian, the advisor sees the language', async () => {
     const adv = await chromium.newPage('advisor-it');
     await adv.goto(`${ctx.base}/advisor/`);
