@@ -8,7 +8,7 @@
  * Separate from the thread and the form, which only tell it that what it
  * holds is out of date (forgetList) after a new request or a reply.
  */
-import { formatDateTime, formatDue, label, t } from '../i18n.js';
+import { formatDate, formatDateTime, formatDue, label, t } from '../i18n.js';
 import { $, h } from '../lib/ui.js';
 import { api, errText } from './ticket-api.js';
 import { filterQuery, filtersActive, initListFilters, renderFilters } from './ticket-list-filters.js';
@@ -112,7 +112,7 @@ function listItem(x) {
     h('span', { class: 'tk-subject' }, x.subject),
     x.matricola ? h('span', { class: 'tk-company' }, t('tk.list.company', { matricola: x.matricola })) : null,
     x.follows ? h('span', { class: 'tk-follows' }, t('tk.list.follows', { protocol: x.follows.protocol })) : null,
-    h('span', { class: 'tk-meta' }, [label('topic', x.category), when].filter(Boolean).join(' · ')));
+    h('span', { class: 'tk-meta' }, [label('topic', x.category), t('tk.list.created', { when: formatDate(x.createdAt) }), when].filter(Boolean).join(' · ')));
   button.addEventListener('click', () => d.openThread(x.id));
   return h('li', {}, button);
 }
