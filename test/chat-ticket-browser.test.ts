@@ -153,6 +153,21 @@ if (chromiumOrSkip()) {
     assert.equal(await axe(page), [], 'axe on the thread');
   });
 
+  test('once the office has answered, the thread and "Le mie richieste" say that it answered and when, no longer that an answer is due', async () => {
+    const page = ctx.page;
+    const facts = page.locator('#th-facts');
+    await facts.filter({ hasText: /Prima risposta della sede\s*\d\d\/\d\d\/\d{4}, \d\d:\d\d/ }).waitFor();
+    assert.not.match((await facts.textContent()) ?? '', /Risposta prevista entro/);
+    await page.getByRole('button', { name: 'Le mie richieste' }).click();
+    const item = page.locator('.tk-item', { hasText: ctx.protocol });
+    await item.locator('.tk-answered').filter({ hasText: /^La sede ha risposto il \d\d\/\d\d\/\d{4}, \d\d:\d\d$/ }).waitFor();
+    assert.not.match((await item.textContent()) ?? '', /Risposta entro/);
+    await shot(page, 'list-answered');
+    assert.equal(await axe(page), [], 'axe on the list with an answered request');
+    await item.click();
+    await page.getByLabel('Testo della risposta').waitFor();
+  });
+
   test('when the office closes the request meanwhile, a reply is refused in plain words, the text stays and the outcome shows', async () => {
     const page = ctx.page;
     const reply = page.getByLabel('Testo della risposta');
