@@ -117,10 +117,11 @@ export function applyI18n(root = document) {
 }
 
 /** "lunedì 3 marzo alle 15:00" style (due.at in each language), always in Italian time. */
-export function formatWhen(iso) {
+export function formatWhen(iso, withYear = false) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
-  const day = new Intl.DateTimeFormat(locale(), { timeZone: TIME_ZONE, weekday: 'long', day: 'numeric', month: 'long' }).format(d);
+  const parts = { timeZone: TIME_ZONE, weekday: 'long', day: 'numeric', month: 'long', ...(withYear ? { year: 'numeric' } : {}) };
+  const day = new Intl.DateTimeFormat(locale(), parts).format(d);
   return t('due.at', { day, time: formatTime(iso) });
 }
 

@@ -131,7 +131,9 @@ function renderClosing() {
 function renderClosed(info) {
   const key = CLOSED_REASONS.includes(info.reason) ? info.reason : 'other';
   $('#closed-reason').textContent = t(`avail.reason.${key}`, { holiday: info.holiday ? ` (${holidayLabel(info.holiday, t)})` : '' });
-  $('#closed-opens').textContent = info.opensAt ? t('avail.opensAt', { when: formatWhen(info.opensAt) }) : '';
+  // A chat not yet rolled out for employers here never opened: it "will be available from" a day, perhaps months away (with its year).
+  const opens = key === 'not_rolled_out' ? t('avail.availableFrom', { when: formatWhen(info.opensAt, true) }) : t('avail.opensAt', { when: formatWhen(info.opensAt) });
+  $('#closed-opens').textContent = info.opensAt ? opens : '';
 }
 
 /** After a language change: the closed reason and the closing-time text. */
