@@ -328,6 +328,28 @@ if (chromiumOrSkip()) {
     await c.close();
   });
 
+  test('a request being written survives a reload (or a new sign-in at the identity provider): subject, topic and text are back; once sent, the form is empty again', async () => {
+    const page = await (await newContext('draft')).newPage();
+    await signIn(page, 'worker', 'MI', 'Lucia Ferri');
+    await page.getByRole('heading', { name: 'Il servizio è chiuso' }).waitFor();
+    const subject = page.getByLabel('Oggetto', { exact: true });
+    const topic = page.getByLabel('Argomento', { exact: true });
+    const body = page.getByLabel('Testo della richiesta');
+    await subject.fill('Assegno di integrazione salariale di ottobre');
+    await topic.selectOption('fis');
+    await body.fill('Il datore di lavoro dice di aver inviato i dati a novembre, ma il pagamento non è arrivato.');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Il servizio è chiuso' }).waitFor();
+    assert.is(await subject.inputValue(), 'Assegno di integrazione salariale di ottobre');
+    assert.is(await topic.inputValue(), 'fis');
+    assert.is(await body.inputValue(), 'Il datore di lavoro dice di aver inviato i dati a novembre, ma il pagamento non è arrivato.');
+    await page.getByRole('button', { name: 'Invia la richiesta' }).click();
+    await page.getByRole('heading', { name: 'Richiesta registrata' }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Il servizio è chiuso' }).waitFor();
+    assert.equal([await subject.inputValue(), await topic.inputValue(), await body.inputValue()], ['', '', '']);
+  });
+
   test('no page logged a Content-Security-Policy violation or a script error', () => {
     assert.equal(chromium.problems, [], chromium.problems.join('\n'));
   });
