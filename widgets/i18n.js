@@ -118,11 +118,16 @@ export function applyI18n(root = document) {
 
 /** "lunedì 3 marzo alle 15:00" style (due.at in each language), always in Italian time. */
 export function formatWhen(iso, withYear = false) {
+  const day = formatDay(iso, withYear);
+  return day && t('due.at', { day, time: formatTime(iso) });
+}
+
+/** "martedì 8 dicembre" (with the year when asked), in Rome's calendar. */
+export function formatDay(iso, withYear = false) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
   const parts = { timeZone: TIME_ZONE, weekday: 'long', day: 'numeric', month: 'long', ...(withYear ? { year: 'numeric' } : {}) };
-  const day = new Intl.DateTimeFormat(locale(), parts).format(d);
-  return t('due.at', { day, time: formatTime(iso) });
+  return new Intl.DateTimeFormat(locale(), parts).format(d);
 }
 
 function locale() {

@@ -68,6 +68,7 @@ export default {
   'avail.reason.not_rolled_out': 'Der Chat ist für Ihr Profil in dieser Provinz noch nicht verfügbar.',
   'avail.reason.other': 'Der Chat ist zurzeit nicht verfügbar.',
   'avail.opensAt': 'Der Chat öffnet wieder am {when}.',
+  'avail.holidayBefore': '{day} ist ein Feiertag ({holiday}).',
   'avail.availableFrom': 'Er ist ab {when} verfügbar.',
   'avail.check': 'Erneut prüfen',
   'avail.error': 'Es konnte nicht geprüft werden, ob der Dienst geöffnet ist.',

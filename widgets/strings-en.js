@@ -60,6 +60,7 @@ export default {
   'avail.reason.not_rolled_out': 'The chat is not yet available for your profile in this province.',
   'avail.reason.other': 'The chat is not available right now.',
   'avail.opensAt': 'It opens again {when}.',
+  'avail.holidayBefore': '{day} is a public holiday ({holiday}).',
   'avail.availableFrom': 'It will be available from {when}.',
   'avail.check': 'Check again',
   'avail.error': 'We could not check whether the service is open.',

@@ -61,6 +61,7 @@ export default {
   'avail.reason.not_rolled_out': 'La chat non è ancora disponibile per il tuo profilo in questa provincia.',
   'avail.reason.other': 'La chat al momento non è disponibile.',
   'avail.opensAt': 'Riapre {when}.',
+  'avail.holidayBefore': '{day} è festivo ({holiday}).',
   'avail.availableFrom': 'Sarà disponibile da {when}.',
   'avail.check': 'Verifica di nuovo',
   'avail.error': 'Non è stato possibile verificare la disponibilità del servizio.',
