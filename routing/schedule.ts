@@ -41,6 +41,11 @@ export interface Availability {
   opensAt?: string;
   /** When open: today's closing, ISO UTC. */
   closesAt?: string;
+  /**
+   * When closed: the working days between today and `opensAt` that a national holiday closes
+   * (local dates and holiday names), so the user knows why a weekday is skipped. Absent when none.
+   */
+  holidaysBefore?: { date: string; holiday: string }[];
 }
 
 // ---------------------------------------------------------------------------
@@ -120,8 +125,22 @@ export function availability(at: Date, province: string, audience: Audience, con
   } else {
     result.reason = weekdayOpen ? 'outside_hours' : 'weekend';
   }
-  if (next !== null) result.opensAt = next.toISOString();
+  if (next !== null) {
+    result.opensAt = next.toISOString();
+    const skipped = holidaysBetween(addDaysYmd(ymd, 1), localParts(next, tz).ymd, config.days);
+    if (skipped.length) result.holidaysBefore = skipped;
+  }
   return result;
+}
+
+/** The days in [from, to) that would be service days but for a national holiday. */
+function holidaysBetween(from: string, to: string, days: readonly number[]): { date: string; holiday: string }[] {
+  const out: { date: string; holiday: string }[] = [];
+  for (let d = from; d < to; d = addDaysYmd(d, 1)) {
+    const holiday = holidayName(d);
+    if (holiday !== undefined && days.includes(isoWeekdayOfYmd(d))) out.push({ date: d, holiday });
+  }
+  return out;
 }
 
 /**

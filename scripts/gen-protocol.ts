@@ -91,7 +91,7 @@ the same rating sent again answers \`ok\` too (a retry is safe), another one \`a
 | \`reset\` | \`conversationId\`, \`reason\` (\`unknown_conversation\`, \`ahead_of_server\`), \`lastSeq\`? — reload the conversation over HTTP |
 | \`pong\` | — |
 | \`ok\` | sent only to a frame with \`id\`, when there is nothing else to answer |
-| \`error\` | \`code\` (docs/errors.md), \`message\`, \`re\`?; \`service_closed\` adds \`reason\`, \`opensAt\`, \`offerTicket\`; \`closing_soon\` adds \`etaSeconds\`, \`closesAt\`, \`offerTicket\`; \`ticket_only\` adds \`province\`, \`offerTicket\` |
+| \`error\` | \`code\` (docs/errors.md), \`message\`, \`re\`?; \`service_closed\` adds \`reason\`, \`opensAt\`, \`holidaysBefore\`? (the working days before it that a holiday closes), \`offerTicket\`; \`closing_soon\` adds \`etaSeconds\`, \`closesAt\`, \`offerTicket\`; \`ticket_only\` adds \`province\`, \`offerTicket\` |
 
 ## Close codes
 

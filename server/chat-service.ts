@@ -97,7 +97,7 @@ export class ChatService {
     if (!province) throw new AppError('unknown_province', code);
     const now = this.deps.clock.now();
     const open = availability(new Date(now), province.code, identity.role, this.deps.schedule);
-    if (!open.open) throw withExtra(new AppError('service_closed', open.reason ?? 'closed'), { reason: open.reason, opensAt: open.opensAt, offerTicket: true });
+    if (!open.open) throw withExtra(new AppError('service_closed', open.reason ?? 'closed'), { reason: open.reason, opensAt: open.opensAt, holidaysBefore: open.holidaysBefore, offerTicket: true });
     if (this.deps.ticketOnly?.(province.code)) throw withExtra(new AppError('ticket_only', province.code), { province: province.code, offerTicket: true });
     const entry: QueueEntry = {
       userId: identity.sub,

@@ -34,6 +34,11 @@ export const availabilityResponseSchema = {
     holiday: { type: 'string' },
     opensAt: { type: 'string' },
     closesAt: { type: 'string' },
+    /** closed: the working days before opensAt that a national holiday closes, as { date (YYYY-MM-DD, Rome), holiday } */
+    holidaysBefore: {
+      type: 'array',
+      items: { type: 'object', properties: { date: { type: 'string' }, holiday: { type: 'string' } }, required: ['date', 'holiday'] },
+    },
     province: { type: 'string' },
     audience: { type: 'string' },
   },

@@ -75,6 +75,8 @@ export const ticketSchema = {
     overdue: { type: 'boolean' },
     conversationId: nullableString,
     replyCount: { type: 'integer' },
+    /** when the sede first answered (the due time is then met); null while it has not */
+    respondedAt: nullableString,
     /** the closed request this one follows up (docs/tickets.md, "Follow-up requests"); id null once that one is erased */
     follows: { type: ['object', 'null'], properties: { id: nullableString, protocol: { type: 'string' } } },
     /** users only: whether they opened it (or it was addressed to them) */
@@ -90,7 +92,6 @@ export const ticketSchema = {
     province: nullableString,
     takenBy: nullableString,
     closedBy: nullableString,
-    respondedAt: nullableString,
     createdBy: { type: 'object', properties: { id: { type: 'string' }, role: { type: 'string' } } },
   },
 } as const;
@@ -159,6 +160,7 @@ export function ticketView(identity: Identity, t: TicketRecord, now: Date, offic
     overdue: isOverdue(t, now),
     conversationId: t.conversationId,
     replyCount: t.lastReplySeq,
+    respondedAt: iso(t.respondedAt),
     follows: followsOf(t),
   };
   if (!isStaff(identity)) return { ...view, mine: t.userId === identity.sub, followUpUntil: iso(followUpUntil(t, now)) };
@@ -168,7 +170,6 @@ export function ticketView(identity: Identity, t: TicketRecord, now: Date, offic
     province: t.province,
     takenBy: t.takenBy,
     closedBy: t.closedBy,
-    respondedAt: iso(t.respondedAt),
     createdBy: { id: t.createdBy, role: t.createdByRole },
   };
 }

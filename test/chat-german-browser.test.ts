@@ -57,6 +57,18 @@ async function signIn(page: Page, url: string): Promise<void> {
   await page.getByRole('button', { name: 'Anmelden' }).click();
 }
 
+/** An advisor signed in to the console (development sign-in) with these skills, and available. */
+async function availableAdvisor(pageName: string, name: string, code: string, skills: string): Promise<Page> {
+  const adv = await chromium.newPage(pageName);
+  await adv.goto(`${ctx.base}/advisor/`);
+  await adv.getByLabel('Nome').fill(name);
+  await adv.getByLabel('Codice utente').fill(code);
+  await adv.getByLabel('Competenze (separate da virgola, facoltative)').fill(skills);
+  await adv.getByRole('button', { name: 'Entra' }).click();
+  await adv.getByLabel('Disponibile').check();
+  return adv;
+}
+
 /** A host page on the server's origin with the bubble; `lang` its data-lang, if any. */
 async function hostPage(c: BrowserContext, lang: string | null): Promise<Page> {
   await c.route('**/__test__/host.html', (route) =>
@@ -121,13 +133,7 @@ if (chromiumOrSkip('German chat test')) {
   });
 
   test('the German chat goes to an advisor who speaks German (lang:de), and reads in German with its times', async () => {
-    const adv = await chromium.newPage('advisor');
-    await adv.goto(`${ctx.base}/advisor/`);
-    await adv.getByLabel('Nome').fill('Katharina Gruber');
-    await adv.getByLabel('Codice utente').fill('adv-gruber');
-    await adv.getByLabel('Competenze (separate da virgola, facoltative)').fill('lang:de, lang:it');
-    await adv.getByRole('button', { name: 'Entra' }).click();
-    await adv.getByLabel('Disponibile').check();
+    const adv = await availableAdvisor('advisor', 'Katharina Gruber', 'adv-gruber', 'lang:de, lang:it');
     const page = await chromium.newPage('chat-de');
     await signIn(page, `${ctx.base}/chat/?lang=de`);
     await page.getByLabel('FIS / Lohnausgleichsfonds').check();
@@ -148,14 +154,32 @@ if (chromiumOrSkip('German chat test')) {
     await adv.getByLabel('Assente').check();
   });
 
+  test('switching from English to German mid-chat puts the lines already shown in German too (who wrote, sent), not half in English', async () => {
+    const adv = await availableAdvisor('advisor-switch', 'Lena Pichler', 'adv-pichler', 'lang:en, lang:de');
+    const page = await chromium.newPage('chat-en-de');
+    await page.goto(`${ctx.base}/chat/?lang=en`);
+    await page.getByLabel('Province').selectOption('BZ');
+    await page.getByLabel('Name').fill('Maria Hofer');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Payment times').check();
+    await page.getByLabel('Your question (optional)').fill('When is the March payment due?');
+    await page.getByRole('button', { name: 'Start the chat' }).click();
+    await page.getByRole('heading', { name: 'You are talking with Lena Pichler' }).waitFor();
+    const mine = page.locator('.msg.mine', { hasText: 'When is the March payment due?' });
+    await mine.locator('.msg-status', { hasText: /^(Sent|Read)$/ }).waitFor();
+    assert.is(await text(page, '.msg.mine .msg-who'), 'You');
+    await page.getByLabel('Language').selectOption('de');
+    await page.getByRole('heading', { name: 'Sie sprechen mit Lena Pichler' }).waitFor();
+    assert.is(await text(page, '.msg.mine .msg-who'), 'Sie');
+    assert.match(await text(page, '.msg.mine .msg-status'), /^(Gesendet|Gelesen)$/);
+    await shot(page, 'chat-switched-from-en');
+    await page.locator('#end').click();
+    await page.locator('#rate-form button[type="submit"]').click();
+    await adv.getByLabel('Assente').check();
+  });
+
   test('past the language overflow an Italian-only advisor takes the German chat: the user reads that the answer comes in Italian, the advisor sees the language', async () => {
-    const adv = await chromium.newPage('advisor-it');
-    await adv.goto(`${ctx.base}/advisor/`);
-    await adv.getByLabel('Nome').fill('Paolo Neri');
-    await adv.getByLabel('Codice utente').fill('adv-neri');
-    await adv.getByLabel('Competenze (separate da virgola, facoltative)').fill('lang:it');
-    await adv.getByRole('button', { name: 'Entra' }).click();
-    await adv.getByLabel('Disponibile').check();
+    const adv = await availableAdvisor('advisor-it', 'Paolo Neri', 'adv-neri', 'lang:it');
     const page = await chromium.newPage('chat-de-it');
     await signIn(page, `${ctx.base}/chat/?lang=de`);
     await page.getByLabel('FIS / Lohnausgleichsfonds').check();
@@ -236,7 +260,9 @@ if (chromiumOrSkip('German chat test')) {
     const item = page.locator('.tk-item', { hasText: ctx.protocol });
     await item.waitFor();
     assert.match((await item.textContent()) ?? '', /Offen/);
-    assert.match((await item.textContent()) ?? '', /Auszahlungszeiten · Antwort bis (einschließlich \d\d\.\d\d\.\d{4}|\d\d\.\d\d\.\d{4}, \d\d:\d\d)/);
+    // Answered: when, in German, instead of the due time.
+    assert.match((await item.textContent()) ?? '', /Der Sitz hat am \d\d\.\d\d\.\d{4}, \d\d:\d\d geantwortet/);
+    assert.match((await item.textContent()) ?? '', /Auszahlungszeiten · Gesendet am \d\d\.\d\d\.\d{4}$/);
     await page.locator('#list-status', { hasText: 'Anfragen: 1.' }).waitFor();
     await shot(page, 'list');
     assert.equal(await overflowing(page), []);

@@ -153,6 +153,21 @@ if (chromiumOrSkip()) {
     assert.equal(await axe(page), [], 'axe on the thread');
   });
 
+  test('once the office has answered, the thread and "Le mie richieste" say that it answered and when, no longer that an answer is due', async () => {
+    const page = ctx.page;
+    const facts = page.locator('#th-facts');
+    await facts.filter({ hasText: /Prima risposta della sede\s*\d\d\/\d\d\/\d{4}, \d\d:\d\d/ }).waitFor();
+    assert.not.match((await facts.textContent()) ?? '', /Risposta prevista entro/);
+    await page.getByRole('button', { name: 'Le mie richieste' }).click();
+    const item = page.locator('.tk-item', { hasText: ctx.protocol });
+    await item.locator('.tk-answered').filter({ hasText: /^La sede ha risposto il \d\d\/\d\d\/\d{4}, \d\d:\d\d$/ }).waitFor();
+    assert.not.match((await item.textContent()) ?? '', /Risposta entro/);
+    await shot(page, 'list-answered');
+    assert.equal(await axe(page), [], 'axe on the list with an answered request');
+    await item.click();
+    await page.getByLabel('Testo della risposta').waitFor();
+  });
+
   test('when the office closes the request meanwhile, a reply is refused in plain words, the text stays and the outcome shows', async () => {
     const page = ctx.page;
     const reply = page.getByLabel('Testo della risposta');
@@ -311,6 +326,28 @@ if (chromiumOrSkip()) {
     assert.equal((list.body.items as Json[]).map((t) => t.protocol), [protocol], 'one request, the one shown');
     await shot(page, 'retry-done');
     await c.close();
+  });
+
+  test('a request being written survives a reload (or a new sign-in at the identity provider): subject, topic and text are back; once sent, the form is empty again', async () => {
+    const page = await (await newContext('draft')).newPage();
+    await signIn(page, 'worker', 'MI', 'Lucia Ferri');
+    await page.getByRole('heading', { name: 'Il servizio è chiuso' }).waitFor();
+    const subject = page.getByLabel('Oggetto', { exact: true });
+    const topic = page.getByLabel('Argomento', { exact: true });
+    const body = page.getByLabel('Testo della richiesta');
+    await subject.fill('Assegno di integrazione salariale di ottobre');
+    await topic.selectOption('fis');
+    await body.fill('Il datore di lavoro dice di aver inviato i dati a novembre, ma il pagamento non è arrivato.');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Il servizio è chiuso' }).waitFor();
+    assert.is(await subject.inputValue(), 'Assegno di integrazione salariale di ottobre');
+    assert.is(await topic.inputValue(), 'fis');
+    assert.is(await body.inputValue(), 'Il datore di lavoro dice di aver inviato i dati a novembre, ma il pagamento non è arrivato.');
+    await page.getByRole('button', { name: 'Invia la richiesta' }).click();
+    await page.getByRole('heading', { name: 'Richiesta registrata' }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Il servizio è chiuso' }).waitFor();
+    assert.equal([await subject.inputValue(), await topic.inputValue(), await body.inputValue()], ['', '', '']);
   });
 
   test('no page logged a Content-Security-Policy violation or a script error', () => {

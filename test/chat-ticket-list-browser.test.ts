@@ -2,8 +2,9 @@
  * "Le mie richieste" for someone acting for several companies, in a real
  * browser (Debian chromium through playwright-core): a labour consultant with
  * two matricole sees which company each request is about, pages past the
- * first 20 with "Mostra altre", narrows the list by company, status and
- * subject, and is told when nothing matches; the same page in German on a
+ * first 20 with "Mostra altre", narrows the list by company, status,
+ * subject and the days the requests were sent, and is told when nothing
+ * matches; the same page in German on a
  * phone's width; a worker's list (no company field, the search only once
  * there is something to search). axe-core on each state.
  *
@@ -133,6 +134,35 @@ if (chromiumOrSkip()) {
     await page.getByRole('button', { name: 'Azzera i filtri' }).click();
     await status(page).filter({ hasText: 'Sono mostrate le 20 aggiornate più di recente su 24.' }).waitFor();
     assert.equal([await page.locator('#lf-company').inputValue(), await page.locator('#lf-subject').inputValue()], ['', '']);
+  });
+
+  test('the consultant narrows the list by the day the requests were sent, each naming its day; days the wrong way round say so instead of "nothing found"', async () => {
+    const page = ctx.page;
+    // The server counts days in Rome; every request here was sent today.
+    const day = (offset: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome' }).format(Date.now() + offset * 86_400_000);
+    const [today, tomorrow] = [day(0), day(1)];
+    const dates = page.getByRole('group', { name: 'Data della richiesta' });
+    await dates.getByLabel('dal', { exact: true }).fill(today);
+    await dates.getByLabel('al', { exact: true }).fill(today);
+    await page.getByRole('button', { name: 'Cerca', exact: true }).click();
+    await status(page).filter({ hasText: 'Sono mostrate le 20 aggiornate più di recente su 24.' }).waitFor();
+    const [y, m, d] = today.split('-');
+    assert.match((await items(page).nth(0).locator('.tk-meta').textContent()) ?? '', new RegExp(`Inviata il ${d}/${m}/${y}`));
+    await dates.getByLabel('dal', { exact: true }).fill(tomorrow);
+    await dates.getByLabel('al', { exact: true }).fill('');
+    await page.getByRole('button', { name: 'Cerca', exact: true }).click();
+    await status(page).filter({ hasText: 'Nessuna richiesta per questi filtri.' }).waitFor();
+    await dates.getByLabel('al', { exact: true }).fill(today);
+    await page.getByRole('button', { name: 'Cerca', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: 'La data «dal» è successiva alla data «al»: correggi una delle due.' }).waitFor();
+    assert.is(await focusedId(page), 'lf-from');
+    assert.is(await page.locator('#lf-from').getAttribute('aria-invalid'), '');
+    await shot(page, 'list-dates-wrong-way');
+    assert.equal(await axe(page), [], 'axe with the dates refused');
+    await page.getByRole('button', { name: 'Azzera i filtri' }).click();
+    await status(page).filter({ hasText: 'Sono mostrate le 20 aggiornate più di recente su 24.' }).waitFor();
+    assert.is(await page.locator('#lf-error').textContent(), '');
+    assert.equal([await page.locator('#lf-from').inputValue(), await page.locator('#lf-to').inputValue()], ['', '']);
   });
 
   test('in German on a phone (390 px) the search and the companies read in German and nothing overflows', async () => {

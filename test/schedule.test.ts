@@ -120,7 +120,20 @@ test('on Friday evening the next opening is Monday at 15:00', () => {
 
 test('a holiday Monday pushes the Friday-evening opening to Tuesday (Easter 2026)', () => {
   const a = availability(at('2026-04-03T19:00:00+02:00'), 'MI', 'worker', config);
-  assert.equal(a, { open: false, reason: 'outside_hours', opensAt: iso('2026-04-07T15:00:00+02:00') });
+  // The Monday skipped is named, so "it opens on Tuesday" does not read like a mistake.
+  assert.equal(a, { open: false, reason: 'outside_hours', opensAt: iso('2026-04-07T15:00:00+02:00'), holidaysBefore: [{ date: '2026-04-06', holiday: "Lunedì dell'Angelo (Pasquetta)" }] });
+});
+
+test('a weekday holiday between today and the opening is named; one on a weekend, or today\'s own, is not', () => {
+  // Monday 7 December 2026 evening: Tuesday 8 is the Immacolata, the chat opens on Wednesday 9.
+  const monday = availability(at('2026-12-07T19:30:00+01:00'), 'MI', 'employer', config);
+  assert.equal(monday, { open: false, reason: 'outside_hours', opensAt: iso('2026-12-09T15:00:00+01:00'), holidaysBefore: [{ date: '2026-12-08', holiday: 'Immacolata Concezione' }] });
+  // The morning of the Immacolata: today is the holiday (reason and name), nothing skipped after it.
+  assert.equal(availability(at('2026-12-08T10:00:00+01:00'), 'MI', 'worker', config), { open: false, reason: 'holiday', holiday: 'Immacolata Concezione', opensAt: iso('2026-12-09T15:00:00+01:00') });
+  // Friday 2 October 2026 evening: Sunday 4 October (San Francesco) is a weekend day, not a closed working day.
+  assert.equal(availability(at('2026-10-02T18:30:00+02:00'), 'RM', 'worker', config), { open: false, reason: 'outside_hours', opensAt: iso('2026-10-05T15:00:00+02:00') });
+  // Before 15:00 on a working day it opens today: nothing between.
+  assert.not.ok('holidaysBefore' in availability(at('2026-12-07T10:00:00+01:00'), 'MI', 'worker', config));
 });
 
 test('the spring DST weekend: Friday 27 March 2026 evening opens Monday 15:00 CEST', () => {
@@ -168,7 +181,7 @@ test('zonedTimeToUtc maps a missing spring time forward and an ambiguous autumn 
 test('Christmas, Santo Stefano and the weekend chain together (2026 and 2022)', () => {
   // 2026: Thu 24 open, Fri 25 Natale, Sat 26 Santo Stefano, Sun 27, Mon 28 open.
   const eve = availability(at('2026-12-24T18:00:00+01:00'), 'RM', 'worker', config);
-  assert.equal(eve, { open: false, reason: 'outside_hours', opensAt: iso('2026-12-28T15:00:00+01:00') });
+  assert.equal(eve, { open: false, reason: 'outside_hours', opensAt: iso('2026-12-28T15:00:00+01:00'), holidaysBefore: [{ date: '2026-12-25', holiday: 'Natale' }] });
   const xmas = availability(at('2026-12-25T16:00:00+01:00'), 'RM', 'worker', config);
   assert.equal(xmas, { open: false, reason: 'holiday', holiday: 'Natale', opensAt: iso('2026-12-28T15:00:00+01:00') });
   assert.is(availability(at('2026-12-26T16:00:00+01:00'), 'RM', 'worker', config).holiday, 'Santo Stefano');

@@ -117,11 +117,17 @@ export function applyI18n(root = document) {
 }
 
 /** "lunedì 3 marzo alle 15:00" style (due.at in each language), always in Italian time. */
-export function formatWhen(iso) {
+export function formatWhen(iso, withYear = false) {
+  const day = formatDay(iso, withYear);
+  return day && t('due.at', { day, time: formatTime(iso) });
+}
+
+/** "martedì 8 dicembre" (with the year when asked), in Rome's calendar. */
+export function formatDay(iso, withYear = false) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
-  const day = new Intl.DateTimeFormat(locale(), { timeZone: TIME_ZONE, weekday: 'long', day: 'numeric', month: 'long' }).format(d);
-  return t('due.at', { day, time: formatTime(iso) });
+  const parts = { timeZone: TIME_ZONE, weekday: 'long', day: 'numeric', month: 'long', ...(withYear ? { year: 'numeric' } : {}) };
+  return new Intl.DateTimeFormat(locale(), parts).format(d);
 }
 
 function locale() {
@@ -132,6 +138,13 @@ export function formatTime(iso) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
   return new Intl.DateTimeFormat(locale(), { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
+}
+
+/** A day, "07/12/2026", in Rome's calendar. */
+export function formatDate(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return new Intl.DateTimeFormat(locale(), { timeZone: TIME_ZONE, day: '2-digit', month: '2-digit', year: 'numeric' }).format(d);
 }
 
 export function formatDateTime(iso) {

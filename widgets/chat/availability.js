@@ -8,7 +8,7 @@
  * decided here, in one place, and handed to tickets.js together with what the
  * user had already told the chat.
  */
-import { formatTime, formatWhen, lang, t } from '../i18n.js';
+import { formatDay, formatTime, formatWhen, lang, t } from '../i18n.js';
 import { holidayLabel } from '../lib/holiday-names.js';
 import { $, h } from '../lib/ui.js';
 import { TOPICS, formDirty, mountClosed, offerTicket, openMine } from './tickets.js';
@@ -106,7 +106,7 @@ async function askChat(req, waitAnyway = false) {
     $('#question').value = '';
     return null;
   } catch (err) {
-    if (err?.code === 'service_closed') showClosed({ reason: err.reason, opensAt: err.opensAt });
+    if (err?.code === 'service_closed') showClosed({ reason: err.reason, opensAt: err.opensAt, holidaysBefore: err.holidaysBefore });
     else if (err?.code === 'closing_soon') showClosing(err);
     else if (err?.code === 'ticket_only') offerTicket({ code: 'ticket_only' }, prefillFromChat());
     else return err ?? { code: 'error' };
@@ -131,7 +131,21 @@ function renderClosing() {
 function renderClosed(info) {
   const key = CLOSED_REASONS.includes(info.reason) ? info.reason : 'other';
   $('#closed-reason').textContent = t(`avail.reason.${key}`, { holiday: info.holiday ? ` (${holidayLabel(info.holiday, t)})` : '' });
-  $('#closed-opens').textContent = info.opensAt ? t('avail.opensAt', { when: formatWhen(info.opensAt) }) : '';
+  // A chat not yet rolled out for employers here never opened: it "will be available from" a day, perhaps months away (with its year).
+  const opens = key === 'not_rolled_out' ? t('avail.availableFrom', { when: formatWhen(info.opensAt, true) }) : t('avail.opensAt', { when: formatWhen(info.opensAt) });
+  $('#closed-opens').textContent = info.opensAt ? [opens, ...skippedHolidays(info.holidaysBefore)].join(' ') : '';
+}
+
+/**
+ * "Martedì 8 dicembre è festivo (Immacolata Concezione)." for each working day before the opening that a
+ * holiday closes: without it, "Riapre mercoledì" on a Monday evening reads like a mistake.
+ */
+function skippedHolidays(days) {
+  if (!Array.isArray(days)) return [];
+  return days.map(({ date, holiday }) => {
+    const day = formatDay(`${date}T12:00:00Z`);
+    return t('avail.holidayBefore', { day: day.charAt(0).toLocaleUpperCase(lang()) + day.slice(1), holiday: holidayLabel(holiday, t) });
+  });
 }
 
 /** After a language change: the closed reason and the closing-time text. */

@@ -67,6 +67,7 @@ function renderChatHead() {
 /** After a language change: the head of an open chat and the ended text. */
 export function renderConversation() {
   if (d.state.conv) renderChatHead();
+  list.relabel();
   renderEnded();
 }
 

@@ -10,6 +10,7 @@
 import { t } from '../i18n.js';
 import { $ } from '../lib/ui.js';
 import { forgetEnded } from './conversation.js';
+import { forgetDraft } from './ticket-form.js';
 
 /** deps: { state, signOut() (forgets the sign-in) } */
 export function initSignOut({ state, signOut }) {
@@ -19,6 +20,7 @@ export function initSignOut({ state, signOut }) {
   const leave = () => {
     signOut();
     forgetEnded();
+    forgetDraft();
     location.reload();
   };
   button.hidden = false;

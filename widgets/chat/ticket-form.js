@@ -24,6 +24,13 @@ export const TOPICS = ['cigo', 'cigs', 'fis', 'solidarity_fund', 'payment', 'oth
 const COMPANY_ROLES = ['employer', 'intermediary'];
 const MATRICOLA = /^[0-9A-Za-z][0-9A-Za-z./-]*$/;
 const SUBJECT_MAX = 200;
+/**
+ * What the user has typed in a new request, kept in the tab until it is sent: a reload, or a new sign-in
+ * at the identity provider when the session could not be renewed (a redirect), would otherwise lose a long
+ * text. Files cannot be kept. Forgotten on sending and on "Esci" (forgetDraft).
+ */
+const DRAFT_KEY = 'infocig.chat.ticketDraft';
+const DRAFT_FIELDS = ['subject', 'category', 'body', 'matricola'];
 
 /** deps: { client() → ChatClient, showView(name), announce(text), home() } */
 let d;
@@ -195,6 +202,7 @@ async function submitTicket(e) {
     busy(send, false, 'tk.send');
   }
   form.reset();
+  forgetDraft();
   renderTkFiles();
   tf.why = null;
   tf.auto = {};
@@ -242,12 +250,40 @@ export function renderForm() {
   renderTkFiles();
 }
 
+/** Keeps the form's typed fields (not a follow-up's: it is written from its thread, and its subject names another request). */
+function saveDraft() {
+  if (tf.follows) return;
+  const el = $('#ticket-form').elements;
+  const draft = Object.fromEntries(DRAFT_FIELDS.map((name) => [name, el[name].value]).filter(([name, v]) => v.trim() && v !== tf.auto[name]));
+  if (Object.keys(draft).length) sessionStorage.setItem(DRAFT_KEY, JSON.stringify(draft));
+  else sessionStorage.removeItem(DRAFT_KEY);
+}
+
+function restoreDraft() {
+  let draft;
+  try {
+    draft = JSON.parse(sessionStorage.getItem(DRAFT_KEY) ?? 'null');
+  } catch {
+    draft = null;
+  }
+  if (!draft || typeof draft !== 'object') return;
+  const el = $('#ticket-form').elements;
+  for (const name of DRAFT_FIELDS) if (typeof draft[name] === 'string' && !el[name].value) el[name].value = draft[name];
+}
+
+export function forgetDraft() {
+  sessionStorage.removeItem(DRAFT_KEY);
+}
+
 /** deps: { client() → ChatClient, showView(name), announce(text), home() } */
 export function initForm(deps) {
   d = deps;
   $('#tk-topic').append(h('option', { value: '', 'data-i18n': 'tk.need.category' }), ...TOPICS.map((c) => h('option', { value: c, 'data-i18n': `topic.${c}` })));
   renderTkFiles = fileField('tk');
   $('#ticket-form').addEventListener('submit', submitTicket);
+  restoreDraft();
+  $('#ticket-form').addEventListener('input', saveDraft);
+  $('#ticket-form').addEventListener('change', saveDraft);
   $('#tk-matricola').addEventListener('focus', offerHeld);
   $('#tk-back').addEventListener('click', () => {
     const from = tf.from;

@@ -1,7 +1,7 @@
 /**
  * The search above "Le mie richieste": the company (for someone acting for
- * several, a labour consultant's clients), the status and words of the
- * subject. What was last applied is kept here and turned into the query of
+ * several, a labour consultant's clients), the status, words of the subject
+ * and the days the requests were sent (from, to: both included). What was last applied is kept here and turned into the query of
  * GET /api/v1/tickets; what is typed counts only once "Cerca" is pressed.
  *
  * Separate from ticket-list.js, which loads and draws the pages: this file
@@ -14,7 +14,7 @@ import { $, h } from '../lib/ui.js';
 
 const STATUSES = ['open', 'in_progress', 'closed'];
 
-/** The filters in force: { matricola?, status?, subject? }. */
+/** The filters in force: { matricola?, status?, subject?, from?, to? } (days as YYYY-MM-DD, Rome's calendar on the server). */
 let applied = {};
 /** () → the matricole the signed-in person acts for */
 let heldOf = () => [];
@@ -25,11 +25,19 @@ export function initListFilters({ held, apply }) {
   const form = $('#list-filters');
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    applied = read();
+    const next = read();
+    // Days after each other would find nothing: say so, rather than "no requests".
+    const wrong = next.from && next.to && next.from > next.to;
+    $('#lf-error').textContent = wrong ? t('tk.filter.badRange') : '';
+    for (const id of ['#lf-from', '#lf-to']) $(id).toggleAttribute('aria-invalid', Boolean(wrong));
+    if (wrong) return $('#lf-from').focus();
+    applied = next;
     apply();
   });
   $('#lf-clear').addEventListener('click', () => {
     form.reset();
+    $('#lf-error').textContent = '';
+    for (const id of ['#lf-from', '#lf-to']) $(id).removeAttribute('aria-invalid');
     applied = {};
     apply();
   });
@@ -66,5 +74,8 @@ function read() {
     ...($('#lf-company-box').hidden || !f.company.value ? {} : { matricola: f.company.value }),
     ...(f.status.value ? { status: f.status.value } : {}),
     ...(subject ? { subject } : {}),
+    // A date field's value is '' or a valid YYYY-MM-DD (what the browser's picker gives).
+    ...(f.from.value ? { from: f.from.value } : {}),
+    ...(f.to.value ? { to: f.to.value } : {}),
   };
 }

@@ -8,7 +8,7 @@
  * Separate from the thread and the form, which only tell it that what it
  * holds is out of date (forgetList) after a new request or a reply.
  */
-import { formatDateTime, formatDue, label, t } from '../i18n.js';
+import { formatDate, formatDateTime, formatDue, label, t } from '../i18n.js';
 import { $, h } from '../lib/ui.js';
 import { api, errText } from './ticket-api.js';
 import { filterQuery, filtersActive, initListFilters, renderFilters } from './ticket-list-filters.js';
@@ -106,13 +106,16 @@ export function renderList() {
 }
 
 function listItem(x) {
-  const when = x.status === 'closed' ? t('tk.closedOn', { when: formatDateTime(x.closedAt) }) : x.dueAt ? t('tk.due', { when: formatDue(x.dueAt) }) : '';
+  // Once the sede has answered, its due time is met: the list says that it answered (open it to read), not "Risposta entro".
+  const answered = x.status !== 'closed' && x.respondedAt;
+  const when = x.status === 'closed' ? t('tk.closedOn', { when: formatDateTime(x.closedAt) }) : x.dueAt && !answered ? t('tk.due', { when: formatDue(x.dueAt) }) : '';
   const button = h('button', { type: 'button', class: `tk-item is-${x.status}${x.overdue ? ' is-overdue' : ''}` },
     h('span', { class: 'tk-top' }, h('span', { class: 'tk-protocol' }, x.protocol), ' ', badge(x.status), x.overdue ? [' ', h('span', { class: 'badge overdue' }, t('tk.overdue'))] : null),
     h('span', { class: 'tk-subject' }, x.subject),
     x.matricola ? h('span', { class: 'tk-company' }, t('tk.list.company', { matricola: x.matricola })) : null,
     x.follows ? h('span', { class: 'tk-follows' }, t('tk.list.follows', { protocol: x.follows.protocol })) : null,
-    h('span', { class: 'tk-meta' }, [label('topic', x.category), when].filter(Boolean).join(' · ')));
+    answered ? h('span', { class: 'tk-answered' }, t('tk.answered', { when: formatDateTime(x.respondedAt) })) : null,
+    h('span', { class: 'tk-meta' }, [label('topic', x.category), t('tk.list.created', { when: formatDate(x.createdAt) }), when].filter(Boolean).join(' · ')));
   button.addEventListener('click', () => d.openThread(x.id));
   return h('li', {}, button);
 }

@@ -120,7 +120,7 @@ function renderThread() {
     fact('tk.f.topic', label('topic', x.category)),
     fact('tk.f.sede', sedeName(x)),
     fact('tk.f.created', formatDateTime(x.createdAt)),
-    closed ? null : fact('tk.f.due', x.dueAt ? formatDue(x.dueAt) + (x.overdue ? ` – ${t('tk.overdue')}` : '') : null),
+    closed ? null : x.respondedAt ? fact('tk.f.answered', formatDateTime(x.respondedAt)) : fact('tk.f.due', x.dueAt ? formatDue(x.dueAt) + (x.overdue ? ` – ${t('tk.overdue')}` : '') : null),
     fact('tk.f.matricola', x.matricola),
     fact('tk.f.follows', x.follows ? link(x.follows) : null),
     fact('tk.f.followedBy', x.followedBy?.length ? h('span', { class: 'tk-links' }, x.followedBy.map(link)) : null),

@@ -103,7 +103,7 @@ export class MessageList {
       return false;
     }
     const li = h('li', { class: `msg ${m.mine ? 'mine' : 'theirs'}` });
-    const meta = h('p', { class: 'msg-meta' }, h('span', { class: 'msg-who' }, m.mine ? t('common.you') : this.o.nameOf(m)), ' ', h('time', { datetime: m.at }, formatTime(m.at)));
+    const meta = h('p', { class: 'msg-meta' }, h('span', { class: 'msg-who' }, this.who(m)), ' ', h('time', { datetime: m.at }, formatTime(m.at)));
     const text = h('p', { class: 'msg-text' });
     text.textContent = m.text;
     li.append(meta, text);
@@ -119,6 +119,22 @@ export class MessageList {
     this.refresh(item);
     if (stick || m.mine) this.box.scrollTop = this.box.scrollHeight;
     return true;
+  }
+
+  who(m) {
+    return m.mine ? t('common.you') : this.o.nameOf(m);
+  }
+
+  /**
+   * After a language change: the words of the messages already shown ("Tu" / "You" / "Sie", "Inviato" / "Sent"),
+   * so a person who switched to the language they read does not find the earlier lines in the old one.
+   */
+  relabel() {
+    for (const item of this.items.values()) {
+      item.li.querySelector('.msg-who').textContent = this.who(item.m);
+      item.li.querySelector('time').textContent = formatTime(item.m.at);
+      this.refresh(item);
+    }
   }
 
   /** Puts an element before the first with a higher seq or no seq yet. */
@@ -167,7 +183,7 @@ export class MessageList {
     const lines = [t('transcript.title'), ...header, `${t('transcript.downloaded')}: ${formatDateTime(new Date().toISOString())}`, ''];
     const list = [...this.items.values()].map((i) => i.m).sort((a, b) => (a.seq || Infinity) - (b.seq || Infinity));
     for (const m of list) {
-      lines.push(`[${formatDateTime(m.at)}] ${m.mine ? t('common.you') : this.o.nameOf(m)}: ${m.text}`);
+      lines.push(`[${formatDateTime(m.at)}] ${this.who(m)}: ${m.text}`);
     }
     return lines.join('\n') + '\n';
   }
