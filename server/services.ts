@@ -44,6 +44,7 @@ import { Sessions } from './sessions.ts';
 import { RouterSweep } from './router-sweep.ts';
 import { rolloutRules } from '../routing/routing-config.ts';
 import { RouterService } from './router-service.ts';
+import { ticketPusher } from './ticket-push.ts';
 import { TicketService } from './ticket-service.ts';
 import type { AttachmentStore } from './attachment-store.ts';
 import { createSqlAttachmentStore } from './attachment-store-sql.ts';
@@ -195,7 +196,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   const announcements = new AnnouncementService({ db: db.db, clock, log: dashboardLog });
   const daily = scheduleDailySnapshots({ take: (day) => dashboard.takeSnapshot(day), clock, log: dashboardLog });
   const departures = new QueueDepartures({ db: db.db, clock, log: dashboardLog, onFailed: () => metrics.departuresUnrecorded.inc() });
-  const tickets = new TicketService({ store: ticketStore, clock, dailyLimit: config.limits.ticketsPerUserPerDay, dailyReplyLimit: config.limits.repliesPerUserPerDay });
+  const tickets = new TicketService({ store: ticketStore, clock, dailyLimit: config.limits.ticketsPerUserPerDay, dailyReplyLimit: config.limits.repliesPerUserPerDay, onUpdated: ticketPusher(fanout) });
   const attachments = createSqlAttachmentStore(db.db);
   const access = new AccessLog({ db: db.db, clock, log: logger.child({ part: 'access' }) });
   const retention = config.retentionDays === null && config.accessLogRetentionDays === null ? null : new Retention({

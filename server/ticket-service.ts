@@ -28,6 +28,7 @@ import type { ConversationRecord } from './chat-store.ts';
 import { AppError } from './errors.ts';
 import { createByOffice, createByUser, createFromEscalation, type CreationContext, type Opened } from './ticket-creation.ts';
 import { historyAccess, openableFollowUps, type HistoryAccess } from './ticket-follow-up.ts';
+import type { TicketChange, TicketUpdated } from './ticket-push.ts';
 import { mayReply, writeNote, writeReply, type Noted, type Replied, type WritingContext } from './ticket-writing.ts';
 import {
   positiveInt,
@@ -71,6 +72,8 @@ export interface TicketServiceDeps {
   dailyLimit?: number;
   /** Replies a user may write in 24 hours, over all their requests; 0 or absent: no limit. */
   dailyReplyLimit?: number;
+  /** Told after a change the user side sees is committed (ticket-push.ts); never for a note. */
+  onUpdated?: TicketUpdated;
 }
 
 /** Closed requests shown beside a chat: those closed in these last days. */
@@ -88,6 +91,7 @@ export class TicketService {
   private readonly creation: CreationContext;
   /** What replies and notes take from it. */
   private readonly writing: WritingContext;
+  private readonly onUpdated: TicketUpdated;
 
   constructor(deps: TicketServiceDeps) {
     this.store = deps.store;
@@ -95,6 +99,7 @@ export class TicketService {
     this.slaHours = deps.slaWorkingHours ?? SLA_WORKING_HOURS;
     this.timeZone = deps.timeZone ?? TICKET_TIME_ZONE;
     this.newId = deps.newId ?? randomUUID;
+    this.onUpdated = deps.onUpdated ?? (() => {});
     this.creation = {
       store: this.store,
       timeZone: this.timeZone,
@@ -109,6 +114,7 @@ export class TicketService {
       now: () => this.now(),
       visible: (identity, id) => this.visible(identity, id),
       dailyReplyLimit: deps.dailyReplyLimit ?? 0,
+      updated: (ticket, change) => this.updated(ticket, change),
     };
   }
 
@@ -273,7 +279,10 @@ export class TicketService {
     };
     const fromOffice = identity.role === 'office';
     const changed = await this.store.transition(ticket.id, { from, to, actor: actorOf(identity), at: this.now(), outcome, action, notice, ...(fromOffice ? { atSede: ticket.sede } : {}) });
-    if (changed) return changed;
+    if (changed) {
+      this.updated(changed, { reason: 'status', by: fromOffice ? 'office' : 'user' });
+      return changed;
+    }
     // someone else moved it first (or sent it to another sede)
     const current = await this.store.get(ticket.id);
     if (fromOffice && current !== null && current.sede !== ticket.sede) throw new AppError('ticket_transferred');
@@ -298,7 +307,10 @@ export class TicketService {
     if (to === '' || (await this.store.provinceOfSede(to)) === null) throw new AppError('unknown_sede', to);
     const notice: NewNotice = { kind: 'transferred', ...userSide(ticket), payload: { ...noticePayload(ticket), sede: to, from: ticket.sede, status: 'open' } };
     const moved = await this.store.transfer(ticket.id, { from: ticket.sede, to, actor: actorOf(identity), at: this.now(), reason, notice });
-    if (moved) return moved;
+    if (moved) {
+      this.updated(moved, { reason: 'transfer', by: 'office' });
+      return moved;
+    }
     const current = await this.store.get(ticket.id);
     if (current === null) throw new AppError('not_found');
     throw new AppError(current.status === 'closed' ? 'ticket_closed' : 'ticket_transferred');
@@ -335,6 +347,15 @@ export class TicketService {
     const ticket = await this.store.get(id.toLowerCase());
     if (!ticket || !mayView(identity, ticket)) throw new AppError('not_found');
     return ticket;
+  }
+
+  /** After the commit; a push that fails must not turn a stored change into an error. */
+  private updated(ticket: TicketRecord, change: TicketChange): void {
+    try {
+      this.onUpdated(ticket, change);
+    } catch {
+      // best-effort: the pages refresh on reconnect and when shown again
+    }
   }
 
   private now(): Date {

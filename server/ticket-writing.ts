@@ -19,6 +19,7 @@ import { AppError } from './errors.ts';
 import { idempotencyOf, idempotencySince, sameRequest } from './ticket-idempotency.ts';
 import { fileCount, text } from './ticket-input.ts';
 import { actorOf, companyMatricole, isStaff, noticePayload, TICKET_ID, TICKET_LIMITS, userSide } from './ticket-rules.ts';
+import type { TicketChange } from './ticket-push.ts';
 import type { NewNotice, TicketNote, TicketRecord, TicketReply, TicketStore } from './ticket-store.ts';
 
 /** What writing needs from the service. */
@@ -29,6 +30,8 @@ export interface WritingContext {
   visible(identity: Identity, id: string): Promise<TicketRecord>;
   /** Replies one user may write in 24 hours (REPLIES_PER_USER_PER_DAY); 0: no limit. */
   readonly dailyReplyLimit: number;
+  /** After a reply is committed: the user side's pages update live (ticket-push.ts). */
+  updated(ticket: TicketRecord, change: TicketChange): void;
 }
 
 /** A reply written, or with a key already used (`replayed`), the one that key wrote. */
@@ -76,6 +79,7 @@ export async function writeReply(ctx: WritingContext, identity: Identity, id: st
   });
   // Not created: a retry with the same key committed first (another node, another connection).
   if (!done.created && idem) sameRequest(done.idempotencyHash, idem);
+  if (done.created) ctx.updated(done.ticket, { reason: 'reply', by: fromOffice ? 'office' : 'user' });
   return { ticketId: ticket.id, reply: done.reply, attachments: done.attachments, replayed: !done.created };
 }
 

@@ -290,6 +290,10 @@ export default {
   'tk.reply.files': 'Anhänge zur Antwort (optional)',
   'tk.reply.send': 'Antwort senden',
   'tk.reply.done': 'Antwort gesendet.',
+  // A push from the server (ticket-live.js): told once, politely, while the requests are shown.
+  'tk.push.reply': 'Der Sitz hat auf die Anfrage {protocol} geantwortet.',
+  'tk.push.status': 'Die Anfrage {protocol} ist jetzt: {status}.',
+  'tk.push.transfer': 'Die Anfrage {protocol} wurde an einen anderen Sitz weitergeleitet.',
   'tk.reply.need': 'Bitte geben Sie den Text der Antwort ein.',
   'tk.closedBox': 'Anfrage am {when} abgeschlossen. Ergebnis: {outcome}.',
   'tk.outcome.withdrawn': 'zurückgezogen',

@@ -397,6 +397,10 @@ export default {
   'tk.reply.files': 'Attachments to your reply (optional)',
   'tk.reply.send': 'Send the reply',
   'tk.reply.done': 'Reply sent.',
+  // A push from the server (ticket-live.js): told once, politely, while the requests are shown.
+  'tk.push.reply': 'The office replied to request {protocol}.',
+  'tk.push.status': 'Request {protocol} is now: {status}.',
+  'tk.push.transfer': 'Request {protocol} was transferred to another office.',
   'tk.reply.need': 'Write the text of your reply.',
   'tk.closedBox': 'Request closed on {when}. Outcome: {outcome}.',
   'tk.outcome.withdrawn': 'withdrawn',

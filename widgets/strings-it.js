@@ -398,6 +398,10 @@ export default {
   'tk.reply.files': 'Allegati alla risposta (facoltativi)',
   'tk.reply.send': 'Invia la risposta',
   'tk.reply.done': 'Risposta inviata.',
+  // A push from the server (ticket-live.js): told once, politely, while the requests are shown.
+  'tk.push.reply': 'La sede ha risposto alla richiesta {protocol}.',
+  'tk.push.status': 'La richiesta {protocol} ora è: {status}.',
+  'tk.push.transfer': 'La richiesta {protocol} è stata trasferita a un’altra sede.',
   'tk.reply.need': 'Scrivi il testo della risposta.',
   'tk.closedBox': 'Richiesta chiusa il {when}. Esito: {outcome}.',
   'tk.outcome.withdrawn': 'ritirata',

@@ -25,7 +25,7 @@ import { initConversation, renderConversation, restoreEnded, seenIfVisible, show
 import { cleanContext, embedBridge, hostOrigin } from './embed.js';
 import { initQueue, renderQueueView, showQueue, wireQueue } from './queue-view.js';
 import { initRating } from './rating.js';
-import { formDirty, initTickets, renderTickets } from './tickets.js';
+import { formDirty, initTickets, renderTickets, wireTickets } from './tickets.js';
 
 /** Views of the Linea INPS part: a reconnect or an availability re-check does not take the user away from them. */
 const TICKET_VIEWS = ['closing', 'ticket', 'done', 'list', 'thread'];
@@ -197,6 +197,7 @@ function wire(client) {
 
   wireQueue(client);
   wireConversation(client);
+  wireTickets(client);
 
   client.on('error', (f) => {
     if (f.closeCode) {

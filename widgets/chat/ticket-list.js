@@ -31,7 +31,22 @@ export function forgetList() {
 /** Opens the list (again): the first rows, as many as were shown before, with the filters in force. */
 export async function openMine() {
   d.showView('list');
-  await load(0, Math.min(PAGE_SIZE_MAX, Math.max(PAGE_SIZE, mine.rows)));
+  await loadShown();
+}
+
+/**
+ * The list shown, read again (a push, a reconnection: ticket-live.js): the same
+ * filters and as many rows, the focus back on the request it was on.
+ */
+export async function refreshList() {
+  const focused = document.activeElement?.closest?.('#tk-list [data-id]')?.dataset.id;
+  const drawn = await loadShown();
+  if (drawn && focused) $(`#tk-list [data-id="${CSS.escape(focused)}"]`)?.focus();
+}
+
+/** The first rows, as many as are shown (at least a page, at most the API's 100). */
+function loadShown() {
+  return load(0, Math.min(PAGE_SIZE_MAX, Math.max(PAGE_SIZE, mine.rows)));
 }
 
 /** After a search: from the top, one page. */
@@ -109,7 +124,7 @@ function listItem(x) {
   // Once the sede has answered, its due time is met: the list says that it answered (open it to read), not "Risposta entro".
   const answered = x.status !== 'closed' && x.respondedAt;
   const when = x.status === 'closed' ? t('tk.closedOn', { when: formatDateTime(x.closedAt) }) : x.dueAt && !answered ? t('tk.due', { when: formatDue(x.dueAt) }) : '';
-  const button = h('button', { type: 'button', class: `tk-item is-${x.status}${x.overdue ? ' is-overdue' : ''}` },
+  const button = h('button', { type: 'button', 'data-id': x.id, class: `tk-item is-${x.status}${x.overdue ? ' is-overdue' : ''}` },
     h('span', { class: 'tk-top' }, h('span', { class: 'tk-protocol' }, x.protocol), ' ', badge(x.status), x.overdue ? [' ', h('span', { class: 'badge overdue' }, t('tk.overdue'))] : null),
     h('span', { class: 'tk-subject' }, x.subject),
     x.matricola ? h('span', { class: 'tk-company' }, t('tk.list.company', { matricola: x.matricola })) : null,

@@ -49,6 +49,26 @@ export async function openThread(id, quiet = false) {
   if (!quiet) d.announce(t(n === 1 ? 'tk.openedOne' : 'tk.opened', { protocol: x.protocol, n }));
 }
 
+/** The request whose thread is open (or was last), if any. */
+export function shownThread() {
+  return th.detail?.id ?? null;
+}
+
+/**
+ * The open thread read again (a push, a reconnection: ticket-live.js): new
+ * replies and status drawn, the reply being typed and its files left alone.
+ * Quiet on failure: the next push, reconnection or "Aggiorna" tries again.
+ */
+export async function refreshThread() {
+  const id = th.detail?.id;
+  if (!id) return;
+  const x = await api(`api/v1/tickets/${encodeURIComponent(id)}`).catch(() => null);
+  // Left meanwhile (back to the list, another request): nothing to redraw, and no view is forced.
+  if (!x || d.view() !== 'thread' || th.detail?.id !== id) return;
+  th.detail = x;
+  renderThread();
+}
+
 /** Who among the staff has looked at this request and its files (the access log; the office, never the employee). */
 async function loadViews(id) {
   try {

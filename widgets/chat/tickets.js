@@ -6,17 +6,19 @@
  *
  * This file is what the rest of the chat app sees of them: it starts the
  * parts, each in its own module (ticket-api.js, ticket-files.js, ticket-ui.js,
- * ticket-form.js, ticket-list.js, ticket-thread.js), hands each what it needs,
+ * ticket-form.js, ticket-list.js, ticket-thread.js, ticket-live.js), hands each what it needs,
  * and redraws them all after a language change. Text reaches the page through
  * textContent only.
  */
 import { initTicketApi } from './ticket-api.js';
 import { initForm, offerFollowUp, offerTicket, renderForm } from './ticket-form.js';
 import { initList, renderList } from './ticket-list.js';
+import { initLive } from './ticket-live.js';
 import { initThread, openThread, renderThreadView } from './ticket-thread.js';
 
 export { TOPICS, formDirty, mountClosed, offerTicket } from './ticket-form.js';
 export { openMine } from './ticket-list.js';
+export { wireLive as wireTickets } from './ticket-live.js';
 export { openThread } from './ticket-thread.js';
 
 /** deps: { client() → ChatClient, showView(name), view() → current view, announce(text), home() } */
@@ -25,6 +27,7 @@ export function initTickets({ client, showView, view, announce, home }) {
   initForm({ client, showView, announce, home });
   initList({ client, showView, home, openThread, newRequest: () => offerTicket({}, {}, 'list') });
   initThread({ showView, view, announce, followUp: offerFollowUp });
+  initLive({ view, announce });
 }
 
 /** After a language change: everything drawn from data. */

@@ -108,6 +108,8 @@ export class ChatClient extends ChatConnection {
         return this.emit(f.type, f);
       case 'advisor.status':
         return this.emit('advisor', f);
+      case 'ticket.updated':
+        return this.emit('ticket', f);
       case 'reset':
         return void this.onReset(f);
       case 'error':
