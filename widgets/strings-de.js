@@ -86,6 +86,7 @@ export default {
   'queue.eta.soon': 'Voraussichtliche Wartezeit: weniger als eine Minute.',
   'queue.eta.minutes': 'Voraussichtliche Wartezeit: etwa {minutes} Minuten.',
   'queue.eta.minute': 'Voraussichtliche Wartezeit: etwa eine Minute.',
+  'queue.eta.unknown': 'Zurzeit sind alle Beraterinnen und Berater beschäftigt oder nicht verfügbar: Die Wartezeit lässt sich nicht schätzen.',
   'queue.keepOpen': 'Lassen Sie diese Seite geöffnet: Der Chat beginnt, sobald eine Beraterin oder ein Berater frei ist.',
   'queue.cancel': 'Warteschlange verlassen',
   'queue.left': 'Sie haben die Warteschlange verlassen.',

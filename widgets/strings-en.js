@@ -78,6 +78,7 @@ export default {
   'queue.eta.soon': 'Expected wait: less than a minute.',
   'queue.eta.minutes': 'Expected wait: about {minutes} minutes.',
   'queue.eta.minute': 'Expected wait: about one minute.',
+  'queue.eta.unknown': 'All advisors are busy or unavailable at the moment: the wait cannot be estimated.',
   'queue.keepOpen': 'Keep this page open: the chat starts as soon as an advisor is free.',
   'queue.cancel': 'Leave the queue',
   'queue.left': 'You left the queue.',

@@ -79,6 +79,7 @@ export default {
   'queue.eta.soon': 'Attesa stimata: meno di un minuto.',
   'queue.eta.minutes': 'Attesa stimata: circa {minutes} minuti.',
   'queue.eta.minute': 'Attesa stimata: circa un minuto.',
+  'queue.eta.unknown': 'Al momento tutti i consulenti sono occupati o non disponibili: non è possibile stimare l’attesa.',
   'queue.keepOpen': 'Tieni aperta questa pagina: la chat inizierà appena un consulente sarà libero.',
   'queue.cancel': 'Esci dalla coda',
   'queue.left': 'Sei uscito dalla coda.',
