@@ -19,7 +19,7 @@ import type { ChatStore, ConversationRecord } from './chat-store.ts';
 import { ConversationCache } from './conversation-cache.ts';
 import type { Client } from './client.ts';
 import type { Limits } from './config.ts';
-import { AppError } from './errors.ts';
+import { AppError, withExtra } from './errors.ts';
 import type { Fanout } from './fanout.ts';
 import type { Metrics } from './metrics.ts';
 import type { QueueDepartures } from './queue-departures.ts';
@@ -358,10 +358,6 @@ function questionOf(frame: Frame, max: number): { question?: string } {
   if (!text) return {};
   if (text.length > max) throw new AppError('text_too_long', String(max));
   return { question: text };
-}
-
-function withExtra(err: AppError, extra: object): AppError {
-  return Object.assign(err, { extra });
 }
 
 /**

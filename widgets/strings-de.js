@@ -217,6 +217,8 @@ export default {
   'tk.err.validation_failed': 'Einige Angaben sind ungültig: Bitte prüfen Sie Betreff (höchstens 200 Zeichen), Thema und Text.',
   'tk.err.attachment_type_refused': 'Ein Anhang wurde abgelehnt: Sein Inhalt ist weder PDF, PNG, JPEG, P7M noch einfacher Text, unabhängig vom Dateinamen. Bitte entfernen Sie ihn und senden Sie erneut.',
   'tk.err.attachment_too_large': 'Ein Anhang ist größer als 5 MB.',
+  'tk.err.attachment_type_refused.file': 'Die Datei „{file}“ wurde abgelehnt: Ihr Inhalt ist weder PDF, PNG, JPEG, P7M noch einfacher Text, unabhängig vom Dateinamen. Bitte entfernen Sie sie und senden Sie erneut.',
+  'tk.err.attachment_too_large.file': 'Die Datei „{file}“ wurde abgelehnt: Sie ist größer als 5 MB.',
   'tk.err.payload_too_large': 'Die Anhänge sind zu groß: höchstens 5 MB je Datei.',
   'tk.err.too_many_attachments': 'Höchstens 3 Anhänge pro Nachricht.',
   'tk.err.matricola_not_yours': 'Sie sind nicht berechtigt, für diese Matrikelnummer tätig zu werden: Bitte prüfen Sie sie oder lassen Sie das Feld leer.',

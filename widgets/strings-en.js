@@ -324,6 +324,8 @@ export default {
   'tk.err.validation_failed': 'Some details are not valid: check the subject line (200 characters at most), the topic and the text.',
   'tk.err.attachment_type_refused': 'An attachment was refused: its content is not a PDF, PNG, JPEG, P7M or plain text, whatever the file is called. Remove it and send again.',
   'tk.err.attachment_too_large': 'An attachment is larger than 5 MB.',
+  'tk.err.attachment_type_refused.file': 'The file “{file}” was refused: its content is not a PDF, PNG, JPEG, P7M or plain text, whatever the file is called. Remove it and send again.',
+  'tk.err.attachment_too_large.file': 'The file “{file}” was refused: it is larger than 5 MB.',
   'tk.err.payload_too_large': 'The attachments are too large: 5 MB each at most.',
   'tk.err.too_many_attachments': 'At most 3 attachments a message.',
   'tk.err.matricola_not_yours': 'You are not entitled to act for this company number: check it or leave it empty.',

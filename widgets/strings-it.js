@@ -325,6 +325,8 @@ export default {
   'tk.err.validation_failed': 'Alcuni dati non sono validi: controlla oggetto (al massimo 200 caratteri), argomento e testo.',
   'tk.err.attachment_type_refused': 'Un allegato è stato rifiutato: il suo contenuto non è un PDF, PNG, JPEG, P7M o testo semplice, qualunque sia il nome del file. Toglilo e invia di nuovo.',
   'tk.err.attachment_too_large': 'Un allegato supera i 5 MB.',
+  'tk.err.attachment_type_refused.file': 'Il file «{file}» è stato rifiutato: il suo contenuto non è un PDF, PNG, JPEG, P7M o testo semplice, qualunque sia il nome del file. Toglilo e invia di nuovo.',
+  'tk.err.attachment_too_large.file': 'Il file «{file}» è stato rifiutato: supera i 5 MB.',
   'tk.err.payload_too_large': 'Gli allegati sono troppo grandi: al massimo 5 MB ciascuno.',
   'tk.err.too_many_attachments': 'Al massimo 3 allegati per messaggio.',
   'tk.err.matricola_not_yours': 'Non risulti abilitato a operare per questa matricola: controllala oppure lasciala vuota.',
