@@ -68,6 +68,8 @@ export default {
   'avail.reason.not_rolled_out': 'Der Chat ist für Ihr Profil in dieser Provinz noch nicht verfügbar.',
   'avail.reason.other': 'Der Chat ist zurzeit nicht verfügbar.',
   'avail.opensAt': 'Der Chat öffnet wieder am {when}.',
+  'avail.opensToday': 'Der Chat öffnet heute um {time} Uhr.',
+  'avail.opensTomorrow': 'Der Chat öffnet morgen um {time} Uhr.',
   'avail.holidayBefore': '{day} ist ein Feiertag ({holiday}).',
   'avail.availableFrom': 'Er ist ab {when} verfügbar.',
   'avail.check': 'Erneut prüfen',

@@ -60,6 +60,8 @@ export default {
   'avail.reason.not_rolled_out': 'The chat is not yet available for your profile in this province.',
   'avail.reason.other': 'The chat is not available right now.',
   'avail.opensAt': 'It opens again {when}.',
+  'avail.opensToday': 'It opens today at {time} (Italian time).',
+  'avail.opensTomorrow': 'It opens tomorrow at {time} (Italian time).',
   'avail.holidayBefore': '{day} is a public holiday ({holiday}).',
   'avail.availableFrom': 'It will be available from {when}.',
   'avail.check': 'Check again',

@@ -61,6 +61,8 @@ export default {
   'avail.reason.not_rolled_out': 'La chat non è ancora disponibile per il tuo profilo in questa provincia.',
   'avail.reason.other': 'La chat al momento non è disponibile.',
   'avail.opensAt': 'Riapre {when}.',
+  'avail.opensToday': 'Apre oggi alle {time}.',
+  'avail.opensTomorrow': 'Apre domani alle {time}.',
   'avail.holidayBefore': '{day} è festivo ({holiday}).',
   'avail.availableFrom': 'Sarà disponibile da {when}.',
   'avail.check': 'Verifica di nuovo',
