@@ -9,7 +9,11 @@ import type { RoutingSnapshot } from './routing-state.ts';
 
 export interface WaitInfo {
   position: number;
-  etaSeconds: number;
+  /**
+   * Seconds until served; null when no available advisor can serve the queue: the wait
+   * depends on someone coming back or signing in, which nothing here can foresee.
+   */
+  etaSeconds: number | null;
 }
 
 /** Recent handling times (seconds), a bounded ring; the mean falls back to a default. */
@@ -63,7 +67,8 @@ export function waitInfos(snapshot: RoutingSnapshot, ctx: MatchContext, handleSe
     ordered.forEach((entry, i) => {
       const position = i + 1;
       const ahead = Math.max(0, position - Math.floor(free));
-      const etaSeconds = rate > 0 ? Math.round(ahead / rate) : Math.round(position * handleSeconds);
+      // No rate, no estimate: "about 5 minutes" from the mean handling time would be a promise nobody is there to keep.
+      const etaSeconds = rate > 0 ? Math.round(ahead / rate) : null;
       out.set(entry.userId, { position, etaSeconds });
     });
   }

@@ -19,7 +19,7 @@
  * http-attachments.ts. See docs/tickets.md.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { AppError } from './errors.ts';
+import { AppError, withExtra } from './errors.ts';
 
 export const ATTACHMENT_LIMITS = {
   /** Largest file, in bytes (5 MiB). */
@@ -209,10 +209,11 @@ export function servedContentType(mediaType: AttachmentMediaType): string {
  * `validation_failed` (empty file).
  */
 export function acceptAttachment(filename: unknown, content: Buffer, newId: () => string = randomUUID): NewAttachment {
-  if (content.length > ATTACHMENT_LIMITS.maxBytes) throw new AppError('attachment_too_large', shortName(filename));
+  // The name goes in the answer's `file` too: the page says which file, not "an attachment".
+  if (content.length > ATTACHMENT_LIMITS.maxBytes) throw refusedFile('attachment_too_large', filename);
   if (content.length === 0) throw new AppError('validation_failed', `the file ${shortName(filename)} is empty`);
   const mediaType = sniff(content);
-  if (mediaType === null) throw new AppError('attachment_type_refused', shortName(filename));
+  if (mediaType === null) throw refusedFile('attachment_type_refused', filename);
   return {
     id: newId(),
     storageKey: newId(),
@@ -224,9 +225,17 @@ export function acceptAttachment(filename: unknown, content: Buffer, newId: () =
   };
 }
 
+/** A refusal that names the file, in the message and in the body's `file` (sanitised, at most 60 characters). */
+export function refusedFile(code: 'attachment_type_refused' | 'attachment_too_large', raw: unknown): AppError {
+  const file = shortName(raw);
+  return withExtra(new AppError(code, file), { file });
+}
+
 /** The file name as it may appear in an error message: sanitised, short. */
 function shortName(raw: unknown): string {
   const name = typeof raw === 'string' ? raw.normalize('NFC').replace(INVISIBLE, '').split(/[\\/]/).pop()! : '';
-  const cut = [...name].slice(0, 60).join('');
+  const chars = [...name];
+  // Cut, it says so: "scansione-del-modulo-…" rather than a name that seems whole.
+  const cut = chars.length > 60 ? `${chars.slice(0, 59).join('')}…` : chars.join('');
   return cut === '' ? '(senza nome)' : cut;
 }

@@ -19,7 +19,7 @@ import type { ChatStore, ConversationRecord } from './chat-store.ts';
 import { ConversationCache } from './conversation-cache.ts';
 import type { Client } from './client.ts';
 import type { Limits } from './config.ts';
-import { AppError } from './errors.ts';
+import { AppError, withExtra } from './errors.ts';
 import type { Fanout } from './fanout.ts';
 import type { Metrics } from './metrics.ts';
 import type { QueueDepartures } from './queue-departures.ts';
@@ -119,7 +119,7 @@ export class ChatService {
     if (result.ok) this.deps.metrics.chatRequests.inc({ audience: identity.role });
     this.deps.router.forgetPosition(identity.sub);
     const info = await this.deps.router.waitInfo(identity.sub);
-    const joined = { type: 'queue.joined', province: province.code, audience: identity.role, topic: entry.topic, position: info?.position ?? 1, etaSeconds: info?.etaSeconds ?? 0 };
+    const joined = { type: 'queue.joined', province: province.code, audience: identity.role, topic: entry.topic, position: info?.position ?? 1, etaSeconds: info ? info.etaSeconds : 0 };
     this.deps.fanout.toUser(identity.sub, joined);
     void this.deps.router.dispatch();
     return { type: 'ok' };
@@ -135,7 +135,10 @@ export class ChatService {
     const already = [...snapshot.queues.values()].some((q) => q.some((e) => e.userId === entry.userId));
     if (already) return;
     const { etaSeconds } = this.deps.router.estimateForNewcomer(snapshot, entry);
-    if (etaSeconds * 1000 > msLeft) {
+    // Unknown (nobody available can serve the queue now): admitted. Advisors step away for minutes and come
+    // back, so refusing would turn people away on a guess; the queue view says the wait cannot be
+    // estimated, the user can still leave for a request, and maxWaitSeconds bounds a wait that goes nowhere.
+    if (etaSeconds !== null && etaSeconds * 1000 > msLeft) {
       throw withExtra(new AppError('closing_soon', `about ${Math.ceil(etaSeconds / 60)} minutes, closing at ${closesAt}`), { etaSeconds, closesAt, offerTicket: true });
     }
   }
@@ -355,10 +358,6 @@ function questionOf(frame: Frame, max: number): { question?: string } {
   if (!text) return {};
   if (text.length > max) throw new AppError('text_too_long', String(max));
   return { question: text };
-}
-
-function withExtra(err: AppError, extra: object): AppError {
-  return Object.assign(err, { extra });
 }
 
 /**

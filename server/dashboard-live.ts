@@ -136,6 +136,11 @@ export function buildLiveView(i: LiveInputs): LiveView {
   };
 }
 
+/** The longest of some estimated waits; unknown (null) when any is: nobody there can serve those users. */
+function longestWait(etas: (number | null)[]): number | null {
+  return etas.includes(null) ? null : Math.max(0, ...(etas as number[]));
+}
+
 /** One entry per province × audience with someone waiting, the longest wait first. */
 function queueViews(i: LiveInputs, inScope: (province: string) => boolean, secondsToClose: number | null): QueueView[] {
   const queues: QueueView[] = [];
@@ -144,14 +149,14 @@ function queueViews(i: LiveInputs, inScope: (province: string) => boolean, secon
     const [province, audience] = key.split(':') as [string, Audience];
     if (!inScope(province)) continue;
     const oldest = Math.max(0, (i.now - Math.min(...entries.map((e) => e.since))) / 1000);
-    const eta = Math.max(0, ...entries.map((e) => i.etas.get(e.userId)?.etaSeconds ?? 0));
+    const eta = longestWait(entries.map((e) => i.etas.get(e.userId)?.etaSeconds ?? 0));
     queues.push({
       province,
       audience,
       length: entries.length,
       oldestWaitSeconds: round3(oldest),
       estimatedWaitSeconds: eta,
-      beyondClosing: secondsToClose !== null && eta > secondsToClose,
+      beyondClosing: secondsToClose !== null && eta !== null && eta > secondsToClose,
     });
   }
   return queues.sort((a, b) => b.oldestWaitSeconds - a.oldestWaitSeconds || a.province.localeCompare(b.province) || a.audience.localeCompare(b.audience));
@@ -166,7 +171,7 @@ function provinceViews(i: LiveInputs, inScope: (province: string) => boolean, qu
     const byAudience = Object.fromEntries(AUDIENCES.map((a) => [a, qs.find((q) => q.audience === a)?.length ?? 0])) as Record<Audience, number>;
     const waiting = qs.reduce((n, q) => n + q.length, 0);
     const oldest = Math.max(0, ...qs.map((q) => q.oldestWaitSeconds));
-    const eta = Math.max(0, ...qs.map((q) => q.estimatedWaitSeconds));
+    const eta = longestWait(qs.map((q) => q.estimatedWaitSeconds));
     const beyond = qs.some((q) => q.beyondClosing);
     provinces.push({
       code: p.code,

@@ -17,7 +17,8 @@ export interface QueueView {
   length: number;
   oldestWaitSeconds: number;
   /** Estimated wait of the last user in the queue: when it would be empty with no new arrivals. */
-  estimatedWaitSeconds: number;
+  /** Null when nobody available can serve some of those waiting: the wait cannot be estimated. */
+  estimatedWaitSeconds: number | null;
   /** The estimate ends after today's closing. */
   beyondClosing: boolean;
 }
@@ -30,7 +31,8 @@ export interface ProvinceView {
   waiting: number;
   byAudience: Record<Audience, number>;
   oldestWaitSeconds: number;
-  estimatedWaitSeconds: number;
+  /** Null when nobody available can serve some of those waiting: the wait cannot be estimated. */
+  estimatedWaitSeconds: number | null;
   beyondClosing: boolean;
   /** Available advisors whose provinces or regions cover this province (national ones included). */
   advisorsAvailable: number;

@@ -84,6 +84,8 @@ export type ErrorCode = keyof typeof ERRORS;
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly statusCode: number;
+  /** Fields the answer carries beside code and message (docs/errors.md names them per code). */
+  extra?: Record<string, unknown>;
   constructor(code: ErrorCode, detail?: string) {
     const spec: ErrorSpec = ERRORS[code];
     super(spec.message.includes('%s') ? spec.message.replace('%s', detail ?? '') : spec.message);
@@ -98,6 +100,12 @@ export const HttpErrors = Object.fromEntries(
 ) as { [K in ErrorCode]: ReturnType<typeof createError> };
 
 /** The body every HTTP error answers with. */
-export function errorBody(code: string, message: string) {
-  return { error: { code, message } };
+export function errorBody(code: string, message: string, extra?: Record<string, unknown>) {
+  return { error: { ...extra, code, message } };
+}
+
+/** An error with fields beside code and message: on a WebSocket `error` frame, and in an HTTP body's `error`. */
+export function withExtra(err: AppError, extra: Record<string, unknown>): AppError {
+  err.extra = extra;
+  return err;
 }

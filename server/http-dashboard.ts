@@ -31,6 +31,8 @@ const nullableNumber = { type: ['number', 'null'] } as const;
 const nullableString = { type: ['string', 'null'] } as const;
 const int = { type: 'integer' } as const;
 const num = { type: 'number' } as const;
+/** An estimate that may be unknown. */
+const numOrNull = { type: ['number', 'null'] } as const;
 const str = { type: 'string' } as const;
 const bool = { type: 'boolean' } as const;
 const strings = { type: 'array', items: str } as const;
@@ -77,7 +79,7 @@ const liveSchema = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { province: str, audience: str, length: int, oldestWaitSeconds: num, estimatedWaitSeconds: num, beyondClosing: bool },
+        properties: { province: str, audience: str, length: int, oldestWaitSeconds: num, estimatedWaitSeconds: numOrNull, beyondClosing: bool },
       },
     },
     provinces: {
@@ -92,7 +94,7 @@ const liveSchema = {
           waiting: int,
           byAudience: audienceCounts,
           oldestWaitSeconds: num,
-          estimatedWaitSeconds: num,
+          estimatedWaitSeconds: numOrNull,
           beyondClosing: bool,
           advisorsAvailable: int,
           ticketOnly: bool,

@@ -2,8 +2,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, errorBody } from './errors.ts';
 
-function codeFor(err: FastifyError): { status: number; code: string; message: string } {
-  if (err instanceof AppError) return { status: err.statusCode, code: err.code, message: err.message };
+function codeFor(err: FastifyError): { status: number; code: string; message: string; extra?: Record<string, unknown> } {
+  if (err instanceof AppError) return { status: err.statusCode, code: err.code, message: err.message, extra: err.extra };
   if (err.validation) return { status: 400, code: 'validation_failed', message: `A field is missing or wrong: ${err.message}` };
   const status = err.statusCode ?? 500;
   if (status === 413) return { status, code: 'payload_too_large', message: 'The request body is too large' };
@@ -14,13 +14,13 @@ function codeFor(err: FastifyError): { status: number; code: string; message: st
 
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    const { status, code, message } = codeFor(err);
+    const { status, code, message, extra } = codeFor(err);
     // 503: busy or a dependency down, nothing stored; the client may retry shortly.
     if (status === 503) {
       request.log.warn({ err }, 'request refused for now');
       reply.header('Retry-After', '1');
     } else if (status >= 500) request.log.error({ err }, 'request failed');
-    reply.code(status).send(errorBody(code, message));
+    reply.code(status).send(errorBody(code, message, extra));
   });
   app.setNotFoundHandler((_request, reply) => {
     reply.code(404).send(errorBody('not_found', 'Not found'));
@@ -45,7 +45,8 @@ export const errorSchema = {
   properties: {
     error: {
       type: 'object',
-      properties: { code: { type: 'string' }, message: { type: 'string' } },
+      // file: the attachment refused (attachment_type_refused, attachment_too_large).
+      properties: { code: { type: 'string' }, message: { type: 'string' }, file: { type: 'string' } },
       required: ['code', 'message'],
     },
   },

@@ -6,7 +6,7 @@
  * is asked and answered, and this about how the bytes arrive.
  */
 import type { FastifyRequest } from 'fastify';
-import { ATTACHMENT_LIMITS, acceptAttachment, type NewAttachment } from './attachments.ts';
+import { ATTACHMENT_LIMITS, acceptAttachment, refusedFile, type NewAttachment } from './attachments.ts';
 import { AppError } from './errors.ts';
 import { TICKET_LIMITS } from './ticket-rules.ts';
 
@@ -70,11 +70,11 @@ async function readFile(stream: NodeJS.ReadableStream & { truncated?: boolean },
     size += buf.length;
     if (stream.truncated || size > ATTACHMENT_LIMITS.maxBytes) {
       stream.resume();
-      throw new AppError('attachment_too_large', filename.slice(0, 60) || '(senza nome)');
+      throw refusedFile('attachment_too_large', filename);
     }
     chunks.push(buf);
   }
-  if (stream.truncated) throw new AppError('attachment_too_large', filename.slice(0, 60) || '(senza nome)');
+  if (stream.truncated) throw refusedFile('attachment_too_large', filename);
   return Buffer.concat(chunks, size);
 }
 

@@ -197,7 +197,7 @@ test('a PNG called scan.pdf is stored and served as an image named scan.pdf.png'
   assert.match(String(res.headers['content-disposition']), /filename\*=UTF-8''scan\.pdf\.png$/);
 });
 
-test('a disguised file (HTML, SVG or a program called .pdf) is 415 attachment_type_refused and nothing is stored, not even the good file next to it', async () => {
+test('a disguised file (HTML, SVG or a program called .pdf) is 415 attachment_type_refused naming the file, and nothing is stored, not even the good file next to it', async () => {
   const w = await worker('w-att-evil');
   const t = await open(w);
   const before = await footprint(t.id);
@@ -212,6 +212,7 @@ test('a disguised file (HTML, SVG or a program called .pdf) is 415 attachment_ty
     assert.is(res.status, 415, evil.name);
     assert.is(res.body.error.code, 'attachment_type_refused');
     assert.ok(res.body.error.message.includes(evil.name), res.body.error.message);
+    assert.is(res.body.error.file, evil.name, 'the body names the file refused, for the page to say which');
   }
   assert.equal(await footprint(t.id), before);
   const detail = await call(w, 'GET', `/api/v1/tickets/${t.id}`);

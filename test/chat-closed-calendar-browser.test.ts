@@ -29,6 +29,8 @@ const ctx = { server: null as TestServer | null };
 /** The development sign-in of the full-page chat, in `lang`, as `role` (its label) of `province`. */
 async function signIn(name: string, lang: string, role: string, province: string): Promise<Page> {
   const page = await chromium.newPage(name);
+  // The page's day is the one of the server's clock: "today" and "tomorrow" are said from it.
+  await page.clock.setFixedTime(clock.now());
   await page.goto(`${ctx.server!.url}/chat/?lang=${lang}`);
   await page.locator('#dev-role').selectOption({ label: role });
   await page.locator('#dev-province').selectOption(province);
@@ -75,6 +77,22 @@ if (chromiumOrSkip('closed-calendar test')) {
       assert.is((await page.locator('#closed-opens').textContent())?.trim(), opens);
       await chromium.shot(page, `holiday-before-${lang}`);
       assert.equal(await chromium.axe(page, `holiday-before-${lang}`), []);
+    });
+  }
+
+  for (const [lang, role, at, opens] of [
+    ['it', 'Lavoratore', '2026-12-07T09:00:00Z', 'Apre oggi alle 15:00.'],
+    ['de', 'Arbeitnehmer/in', '2026-12-07T09:00:00Z', 'Der Chat öffnet heute um 15:00 Uhr.'],
+    ['en', 'Worker', '2026-12-07T09:00:00Z', 'It opens today at 15:00 (Italian time).'],
+    ['it', 'Lavoratore', '2026-12-03T17:30:00Z', 'Apre domani alle 15:00.'],
+    ['en', 'Worker', '2026-12-03T17:30:00Z', 'It opens tomorrow at 15:00 (Italian time).'],
+  ] as const) {
+    test(`(${lang}) at ${at} (Rome ${at.includes('T09') ? 'Monday 10:00' : 'Thursday 18:30'}) a worker reads "${opens}", not the day's name as if it were another day`, async () => {
+      clock.set(new Date(at));
+      const page = await signIn(`worker-today-${lang}-${at.slice(8, 10)}`, lang, role, 'MI');
+      await page.locator('#closed-opens', { hasText: opens.slice(0, 12) }).waitFor();
+      assert.is((await page.locator('#closed-opens').textContent())?.trim(), opens);
+      await chromium.shot(page, `opens-${lang}-${at.slice(8, 10)}`);
     });
   }
 

@@ -211,16 +211,21 @@ if (chromiumOrSkip()) {
     assert.is(await focusedId(page), 'tk-files');
     await shot(page, 'refused');
 
-    // Text that passes the page's check but not the server's (markup): the server's code in plain words.
-    await files.setInputFiles({ name: 'nota.txt', mimeType: 'text/plain', buffer: Buffer.from('<html><body><script>alert(1)</script></body></html>') });
+    // Text that passes the page's check but not the server's (markup): the server's code in plain words, naming
+    // the file (someone's input: shown as text, markup and all, and cut short).
+    const name = `<img src=x onerror=alert(1)>nota-${'molto-lunga-'.repeat(8)}.txt`;
+    await files.setInputFiles({ name, mimeType: 'text/plain', buffer: Buffer.from('<html><body><script>alert(1)</script></body></html>') });
     await page.getByRole('button', { name: 'Invia la richiesta' }).click();
-    await error.filter({ hasText: 'Un allegato è stato rifiutato' }).waitFor();
+    await error.filter({ hasText: 'Il file «<img src=x onerror=alert(1)>nota-molto-lunga-' }).waitFor();
+    assert.ok((await error.textContent())?.startsWith(`Il file «${name.slice(0, 59)}…» è stato rifiutato: il suo contenuto non è un PDF`), 'the name cut to 60 characters');
+    assert.is(await error.locator('img').count(), 0, 'the name is text, not markup');
+    await shot(page, 'refused-by-server');
     assert.match((await error.textContent()) ?? '', /Quello che hai scritto è rimasto nel modulo\./);
     assert.is(await error.getAttribute('role'), 'alert');
     assert.is(await subject.inputValue(), 'Modulo SR41');
     assert.is(await body.inputValue(), 'Allego il modulo SR41 compilato.');
     assert.is(await page.locator('#tk-topic').inputValue(), 'cigo');
-    await page.locator('#tk-chosen li', { hasText: 'nota.txt' }).waitFor();
+    await page.locator('#tk-chosen li', { hasText: 'nota-molto-lunga-' }).waitFor();
     const office = await officeToken();
     const list = await api(office, 'GET', '/api/v1/tickets?pageSize=100');
     assert.is(list.body.total, 1, 'nothing was stored');

@@ -215,6 +215,14 @@ test('when the expected wait runs past closing, the user is told and offered a t
   await late.next('queue.joined');
 });
 
+test('near closing with no advisor available for the queue the wait is unknown: the user is admitted and told the wait cannot be estimated, not refused on a guess', async () => {
+  clock.set(Date.parse('2026-11-23T17:58:00+01:00'));
+  const w = (await on({ role: 'worker', sub: 'w-unknown', province: 'SI' })).socket;
+  assert.is((await w.request({ type: 'chat.request', topic: 'payment' })).type, 'ok');
+  assert.is((await w.next('queue.joined')).etaSeconds, null);
+  await w.request({ type: 'chat.cancel' });
+});
+
 test('users still waiting at closing are served until the cut-off, then offered a ticket', async () => {
   clock.set(Date.parse('2026-11-23T17:59:00+01:00'));
   const w = (await on({ role: 'worker', sub: 'w-cutoff', province: 'PG' })).socket;

@@ -183,12 +183,12 @@ if (chromiumOrSkip()) {
     await shot(page, 'office');
   });
 
-  test('a refused file is explained and nothing is sent; opening another request leaves the refusal behind', async () => {
+  test('a refused file is explained by name and nothing is sent; opening another request leaves the refusal behind', async () => {
     const page = ctx.page;
     await page.getByLabel('Testo della risposta').fill('Provo con un file non ammesso');
     await page.getByLabel('Allegati (facoltativi)').setInputFiles({ name: 'evil.pdf', mimeType: 'application/pdf', buffer: Buffer.from('<html><script>alert(1)</script></html>') });
     await page.getByRole('button', { name: 'Invia la risposta' }).click();
-    await page.locator('#reply-error', { hasText: 'Tipo di file non ammesso' }).waitFor();
+    await page.locator('#reply-error', { hasText: 'Il file «evil.pdf» è stato rifiutato: sono accettati PDF, PNG, JPEG, P7M e testo' }).waitFor();
     assert.is(await page.locator('#t-thread li.reply').count(), 2);
     // Another request opened: the refused text, file and error belong to the first one and do not follow.
     await page.locator('.q-item', { hasText: ctx.tickets.old!.protocol }).click();

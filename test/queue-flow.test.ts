@@ -35,7 +35,8 @@ test('waiting users are told their position, and those behind move up when someo
   const b = await waiting('q-b', 'PD');
   const c = await waiting('q-c', 'PD');
   assert.equal([a.joined.position, b.joined.position, c.joined.position], [1, 2, 3]);
-  assert.ok((c.joined.etaSeconds as number) > (a.joined.etaSeconds as number), 'a later place means a longer wait');
+  // Nobody is available for Padova: the wait cannot be estimated, and the frames say so rather than a number.
+  assert.equal([a.joined.etaSeconds, c.joined.etaSeconds], [null, null]);
   assert.is((await a.socket.request({ type: 'chat.cancel' })).type, 'ok');
   assert.is((await a.socket.next('queue.left')).reason, 'cancelled');
   assert.is((await b.socket.next('queue.position', (f) => f.position === 1)).position, 1);

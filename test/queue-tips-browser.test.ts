@@ -58,6 +58,11 @@ if (chromiumOrSkip('waiting-tips test')) {
     assert.equal(await axe(w, 'tips'), []);
   });
 
+  test('with no advisor available the place in the queue comes with no number of minutes: the wait cannot be estimated', async () => {
+    const status = ctx.worker.locator('#queue-status');
+    assert.is((await status.textContent())?.trim(), 'Sei il primo in coda. Al momento tutti i consulenti sono occupati o non disponibili: non è possibile stimare l’attesa.');
+  });
+
   test('in English the same answers read in English', async () => {
     const w = ctx.worker;
     await w.locator('#lang').selectOption('en');

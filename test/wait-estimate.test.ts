@@ -56,7 +56,7 @@ async function simulate(seed: number, o: { advisors: number; capacity: number; m
       const entry: QueueEntry = { userId, role: 'worker', name: null, province: 'MI', audience: 'worker', topic: 'payment', lang: 'it', entry: 'omnia', context: {}, priority: 0, since: t * 1000 };
       await state.enqueue(entry);
       const info = waitInfos(await state.snapshot(), ctx, stats.mean()).get(userId)!;
-      joined.set(userId, { at: t, announced: info.etaSeconds, naive: info.position * stats.mean() });
+      joined.set(userId, { at: t, announced: info.etaSeconds!, naive: info.position * stats.mean() });
     }
     for (const p of longestWaitingLowestLoad(await state.snapshot(), ctx)) {
       const conversationId = `c-${p.userId}`;

@@ -122,6 +122,18 @@ export function formatWhen(iso, withYear = false) {
   return day && t('due.at', { day, time: formatTime(iso) });
 }
 
+/** The calendar day of an instant in Rome, as YYYY-MM-DD. */
+function romeDate(ms) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
+}
+
+/** How many of Rome's calendar days from `now` to the instant: 0 today, 1 tomorrow, -1 yesterday; NaN when unreadable. */
+export function daysFromToday(iso, now = Date.now()) {
+  const ms = new Date(iso).getTime();
+  if (Number.isNaN(ms)) return NaN;
+  return Math.round((Date.parse(romeDate(ms)) - Date.parse(romeDate(now))) / 86_400_000);
+}
+
 /** "martedì 8 dicembre" (with the year when asked), in Rome's calendar. */
 export function formatDay(iso, withYear = false) {
   const d = new Date(iso);

@@ -9,7 +9,7 @@
 import { ChatClient } from '../lib/chat-client.js';
 import { LANGS, USER_LANGS, applyI18n, formatTime, label, onLangChange, setLang, t } from '../i18n.js';
 import { staffSignIn } from '../lib/staff-sign-in.js';
-import { $, MessageList, announcer, downloadText, enterToSend, fileStamp, h, typingNotifier } from '../lib/ui.js';
+import { $, MessageList, announcer, downloadText, enterToSend, fileStamp, h, ht, typingNotifier } from '../lib/ui.js';
 import { cannedPicker } from './canned.js';
 import { beep, clearCue, titleCue, unlockAudio } from './cues.js';
 import { devSignIn } from './dev-sign-in.js';
@@ -84,7 +84,7 @@ function addCard(info, isNew) {
     existing.info = { ...existing.info, ...info };
     // A chat handed on and then back (a transfer to the queue that reached this advisor again) reopens its card, log and all.
     if (existing.closed && isNew) {
-      existing.answerBy.textContent = info.answerBy ? t('adv.answerBy', { time: formatTime(info.answerBy) }) : '';
+      existing.relabel();
       existing.answerBy.hidden = !info.answerBy || existing.answered;
       revive(existing);
     }
@@ -94,6 +94,8 @@ function addCard(info, isNew) {
   const name = info.peer?.name || t('adv.user');
   const card = { id, info, name, closed: false, lastReadSent: 0, typingTimer: null };
 
+  const ctx = h('dl', { class: 'ctx' });
+  const replyLabel = h('label', { for: `${p}-text` });
   const log = h('ol', { class: 'log-list' });
   const logBox = h('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', tabindex: '0', 'aria-label': `${t('chat.messages')}: ${name}` }, log);
   const typing = h('p', { class: 'typing', 'aria-live': 'polite' });
@@ -105,23 +107,23 @@ function addCard(info, isNew) {
   };
   const composer = h('form', { class: 'composer' },
     cannedPicker({ client: state.client, p, info, userName: name, advisorName: state.name, fill }),
-    h('label', { for: `${p}-text` }, t('adv.reply', { name })),
-    h('div', { class: 'composer-row' }, text, h('button', { type: 'submit', class: 'primary' }, t('chat.send'))));
-  const outcome = h('select', { id: `${p}-outcome` }, OUTCOMES.map((o) => h('option', { value: o }, t(`adv.outcome.${o}`))));
+    replyLabel,
+    h('div', { class: 'composer-row' }, text, ht('button', { type: 'submit', class: 'primary' }, 'chat.send')));
+  const outcome = h('select', { id: `${p}-outcome` }, OUTCOMES.map((o) => ht('option', { value: o }, `adv.outcome.${o}`)));
   const closeForm = h('form', { class: 'close-form' },
-    h('div', { class: 'field' }, h('label', { for: `${p}-outcome` }, t('adv.outcome')), outcome),
-    h('button', { type: 'submit', class: 'danger' }, t('adv.close')));
+    h('div', { class: 'field' }, ht('label', { for: `${p}-outcome` }, 'adv.outcome'), outcome),
+    ht('button', { type: 'submit', class: 'danger' }, 'adv.close'));
   const closedNote = h('p', { class: 'closed-note', role: 'status' });
-  const answerBy = h('p', { class: 'answer-by note', hidden: !info.answerBy }, info.answerBy ? t('adv.answerBy', { time: formatTime(info.answerBy) }) : '');
-  const dismiss = h('button', { type: 'button', hidden: true }, t('adv.dismiss'));
-  const dl = h('button', { type: 'button', class: 'link' }, t('common.download'));
+  const answerBy = h('p', { class: 'answer-by note', hidden: !info.answerBy });
+  const dismiss = ht('button', { type: 'button', hidden: true }, 'adv.dismiss');
+  const dl = ht('button', { type: 'button', class: 'link' }, 'common.download');
   const handover = handoverForms({ client: state.client, conversationId: id, p, isOpen: () => !card.closed, onDone: (note) => retire(card, note) });
   const requests = requestsPanel({ client: state.client, conversationId: id, p, onLoad: handover.warn });
   const history = historyPanel({ client: state.client, conversationId: id, p });
   const el = h('article', { class: 'chat-card card', 'aria-labelledby': `${p}-title`, 'data-conversation': id },
     h('header', { class: 'chat-card-head' },
       h('h3', { id: `${p}-title` }, name),
-      h('dl', { class: 'ctx' }, contextRows(info))),
+      ctx),
     requests.el, history.el, logBox, typing, answerBy, composer,
     h('div', { class: 'card-foot' }, closeForm, dl),
     handover.el, closedNote, dismiss);
@@ -138,6 +140,19 @@ function addCard(info, isNew) {
   card.closedNote = closedNote;
   card.answerBy = answerBy;
   card.dismiss = dismiss;
+  /** The words on the card built with values (its static labels are data-i18n), in the current language. */
+  card.relabel = () => {
+    ctx.replaceChildren(...contextRows(card.info));
+    replyLabel.textContent = t('adv.reply', { name });
+    logBox.setAttribute('aria-label', `${t('chat.messages')}: ${name}`);
+    answerBy.textContent = card.info.answerBy ? t('adv.answerBy', { time: formatTime(card.info.answerBy) }) : '';
+    closedNote.textContent = card.note?.() ?? '';
+    card.list.relabel();
+    requests.relabel();
+    history.relabel();
+    handover.relabel();
+  };
+  card.relabel();
 
   const notifier = typingNotifier((active) => !card.closed && state.client.typing(id, active));
   enterToSend(text, composer);
@@ -179,7 +194,10 @@ function addCard(info, isNew) {
   return card;
 }
 
-/** The chat is no longer this advisor's (closed, escalated, handed on): the card keeps its log and says why. */
+/**
+ * The chat is no longer this advisor's (closed, escalated, handed on): the card keeps its log and says why.
+ * `note()` says it in the current language (asked again after a language change).
+ */
 function retire(card, note) {
   if (card.closed) return;
   const hadFocus = card.el.contains(document.activeElement);
@@ -191,7 +209,8 @@ function retire(card, note) {
   card.handover.el.hidden = true;
   card.answerBy.hidden = true;
   card.typing.textContent = '';
-  card.closedNote.textContent = note;
+  card.note = note;
+  card.closedNote.textContent = note();
   card.dismiss.hidden = false;
   renderLoad();
   // The composer and the close form just disappeared: keep the keyboard user in this card.
@@ -206,6 +225,7 @@ function revive(card) {
   card.handover.reset();
   void card.requests.load(); // they may have changed while the chat was elsewhere
   void card.history.load();
+  card.note = null;
   card.closedNote.textContent = '';
   card.dismiss.hidden = true;
   card.el.remove();
@@ -290,13 +310,13 @@ function start(session) {
   });
   client.on('closed', (f) => {
     const card = state.cards.get(f.conversationId);
-    if (card) retire(card, f.outcome === 'escalated' ? escalatedNote(f) : t('adv.closed', { outcome: label('adv.outcome', f.outcome) }));
+    if (card) retire(card, () => (f.outcome === 'escalated' ? escalatedNote(f) : t('adv.closed', { outcome: label('adv.outcome', f.outcome) })));
   });
   client.on('frame', (f) => {
     // Handed on without closing (transferred, or the router took it back): the user now waits for, or talks to, someone else.
     if (f.type !== 'conversation.released') return;
     const card = state.cards.get(f.conversationId);
-    if (card) retire(card, releasedNote(f.reason, f.to, f.toName));
+    if (card) retire(card, () => releasedNote(f.reason, f.to, f.toName));
   });
   client.on('reset', (f) => {
     const card = state.cards.get(f.conversationId);
@@ -316,6 +336,8 @@ async function boot() {
     sel.value = code;
     renderLoad();
     renderConn(state.client?.status ?? 'open');
+    // The cards already shown: their messages, context and notes, not only the labels data-i18n reaches.
+    for (const card of state.cards.values()) card.relabel();
   });
   setLang(new URLSearchParams(location.search).get('lang') || navigator.language);
 

@@ -9,7 +9,7 @@
  * concern, and the card only gives a place for the picker and a way to fill.
  */
 import { t } from '../i18n.js';
-import { h } from '../lib/ui.js';
+import { h, ht } from '../lib/ui.js';
 
 let loading = null;
 
@@ -34,8 +34,8 @@ export function cannedText(r, { lang, userName, advisorName }) {
  * puts the text in the reply box.
  */
 export function cannedPicker({ client, p, info, userName, advisorName, fill }) {
-  const select = h('select', { id: `${p}-canned`, class: 'canned' }, h('option', { value: '' }, t('adv.canned.pick')));
-  const field = h('div', { class: 'field canned-field', hidden: true }, h('label', { for: `${p}-canned` }, t('adv.canned')), select);
+  const select = h('select', { id: `${p}-canned`, class: 'canned' }, ht('option', { value: '' }, 'adv.canned.pick'));
+  const field = h('div', { class: 'field canned-field', hidden: true }, ht('label', { for: `${p}-canned` }, 'adv.canned'), select);
   const byId = new Map();
   void responses(client).then((items) => {
     if (!items?.length) return;
@@ -45,8 +45,8 @@ export function cannedPicker({ client, p, info, userName, advisorName, fill }) {
     const general = items.filter((r) => !r.topics.includes(info.topic));
     const option = (r) => (byId.set(r.id, r), h('option', { value: r.id }, label(r)));
     select.append(
-      forTopic.length ? h('optgroup', { label: t('adv.canned.topic') }, forTopic.map(option)) : null,
-      general.length ? h('optgroup', { label: t('adv.canned.general') }, general.map(option)) : null,
+      forTopic.length ? h('optgroup', { label: t('adv.canned.topic'), 'data-i18n-attr': 'label:adv.canned.topic' }, forTopic.map(option)) : null,
+      general.length ? h('optgroup', { label: t('adv.canned.general'), 'data-i18n-attr': 'label:adv.canned.general' }, general.map(option)) : null,
     );
     field.hidden = false;
   });

@@ -5,45 +5,57 @@
  * retry, none, n items; and for the rule that an older answer never overwrites a
  * newer one (the card asks again when it comes back).
  */
-import { t } from '../i18n.js';
-import { h } from '../lib/ui.js';
+import { h, ht } from '../lib/ui.js';
 
 /**
- * `className`, `listClass`: of the <details> and the <ul>. `words`: { title(n), titleNone, none, loading, failed(code) }; `fetch()` resolves with
+ * `className`, `listClass`: of the <details> and the <ul>. `words`: { title(n), titleNone(), none(), loading(), failed(code) },
+ * functions so a language change can say them again; `fetch()` resolves with
  * the items, `render(item)` makes an <li>. `unfold`: open the section when there are
  * items (and when failing, so the retry is reachable); else it stays as the advisor left it.
- * `onLoad(items)` hears each list that arrives. Returns the element and `load()`.
+ * `onLoad(items)` hears each list that arrives. Returns the element, `load()` and
+ * `relabel()` (after a language change: the same list, in the new language).
  */
 export function cardList({ className, listClass, summaryId, words, fetch, render, unfold = false, onLoad }) {
   const title = h('span', {}, words.title('…'));
   const list = h('ul', { class: listClass, 'aria-labelledby': summaryId });
   const status = h('p', { class: 'note card-list-status', role: 'status' });
-  const retry = h('button', { type: 'button', class: 'link', hidden: true }, t('adv.req.retry'));
+  const retry = ht('button', { type: 'button', class: 'link', hidden: true }, 'adv.req.retry');
   const el = h('details', { class: className }, h('summary', { id: summaryId }, title), status, list, retry);
   let asked = 0;
+  /** What is shown: { loading } | { failed: code } | { items }. */
+  let shown = { loading: true };
+
+  function show() {
+    const { items, failed, loading } = shown;
+    if (failed) title.textContent = words.title('?');
+    else if (items) title.textContent = items.length ? words.title(items.length) : words.titleNone();
+    else title.textContent = words.title('…');
+    if (items && !loading) list.replaceChildren(...items.map(render));
+    status.textContent = loading ? words.loading() : failed ? words.failed(failed) : items.length ? '' : words.none();
+  }
 
   async function load() {
     const mine = ++asked;
     retry.hidden = true;
-    status.textContent = words.loading;
+    shown = { ...shown, loading: true };
+    show();
     let items;
     try {
       items = await fetch();
     } catch (f) {
       if (mine !== asked) return;
-      title.textContent = words.title('?');
-      status.textContent = words.failed(f?.code ?? 'error');
+      shown = { failed: f?.code ?? 'error' };
+      show();
       retry.hidden = false;
       if (unfold) el.open = true;
       return;
     }
     if (mine !== asked) return; // a later load answers for this card
-    title.textContent = items.length ? words.title(items.length) : words.titleNone;
-    status.textContent = items.length ? '' : words.none;
-    list.replaceChildren(...items.map(render));
+    shown = { items };
+    show();
     if (unfold) el.open = items.length > 0;
     onLoad?.(items);
   }
   retry.addEventListener('click', () => void load());
-  return { el, load };
+  return { el, load, relabel: show };
 }

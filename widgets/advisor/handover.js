@@ -13,7 +13,7 @@
  * point to it rather than open a second one, and may still escalate.
  */
 import { formatDue, t } from '../i18n.js';
-import { h } from '../lib/ui.js';
+import { h, ht } from '../lib/ui.js';
 import { openRequests, sedeInWords } from './requests.js';
 
 /** What the card says once a chat has gone to a sede as a request. */
@@ -41,34 +41,36 @@ export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
   const openWarning = h('p', { id: `${p}-escalate-warn`, class: 'warn-note', hidden: true });
   const escalate = h('form', { class: 'handover-form escalate-form' },
     openWarning,
-    h('label', { for: `${p}-summary` }, t('adv.summary')),
+    ht('label', { for: `${p}-summary` }, 'adv.summary'),
     summary,
-    h('p', { id: `${p}-summary-hint`, class: 'note' }, t('adv.summaryHint')),
-    h('label', { for: `${p}-note` }, t('adv.sedeNote')),
+    ht('p', { id: `${p}-summary-hint`, class: 'note' }, 'adv.summaryHint'),
+    ht('label', { for: `${p}-note` }, 'adv.sedeNote'),
     sedeNote,
-    h('p', { id: `${p}-note-hint`, class: 'note' }, t('adv.sedeNoteHint')),
+    ht('p', { id: `${p}-note-hint`, class: 'note' }, 'adv.sedeNoteHint'),
     escalateError,
-    h('button', { type: 'submit', class: 'primary', 'aria-describedby': `${p}-escalate-warn` }, t('adv.escalate')));
+    ht('button', { type: 'submit', class: 'primary', 'aria-describedby': `${p}-escalate-warn` }, 'adv.escalate'));
   /** The user's requests arrived: name the newest open one, if any. */
+  let lastRequests = [];
   const warn = (requests) => {
-    const open = openRequests(requests ?? []);
+    lastRequests = requests ?? [];
+    const open = openRequests(lastRequests);
     const [first] = open;
     openWarning.hidden = !first;
     openWarning.textContent = !first ? ''
       : [t('adv.req.warn', { sede: sedeInWords(first), protocol: first.protocol }), open.length > 1 ? t('adv.req.warnMore', { n: open.length - 1 }) : ''].filter(Boolean).join(' ');
   };
 
-  const anyone = () => h('option', { value: '' }, t('adv.transferAnyone'));
+  const anyone = () => ht('option', { value: '' }, 'adv.transferAnyone');
   const to = h('select', { id: `${p}-to`, name: 'to', 'aria-describedby': `${p}-to-hint` }, anyone());
   const transferStatus = h('p', { class: 'note', role: 'status' });
   const transferError = h('p', { class: 'error', role: 'alert' });
   const transfer = h('form', { class: 'handover-form transfer-form' },
-    h('label', { for: `${p}-to` }, t('adv.transferTo')),
+    ht('label', { for: `${p}-to` }, 'adv.transferTo'),
     to,
-    h('p', { id: `${p}-to-hint`, class: 'note' }, t('adv.transferHint')),
+    ht('p', { id: `${p}-to-hint`, class: 'note' }, 'adv.transferHint'),
     transferStatus,
     transferError,
-    h('button', { type: 'submit' }, t('adv.transfer')));
+    ht('button', { type: 'submit' }, 'adv.transfer'));
 
   /** One request at a time per form; its error stays on the form, the card is retired on success. */
   function wire(form, errorEl, send) {
@@ -91,7 +93,8 @@ export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
     const text = summary.value.trim();
     if (!text) throw { code: 'summary_required' };
     const forSede = sedeNote.value.trim();
-    return escalatedNote(await client.request('conversation.escalate', { conversationId, summary: text, ...(forSede ? { note: forSede } : {}) }));
+    const escalated = await client.request('conversation.escalate', { conversationId, summary: text, ...(forSede ? { note: forSede } : {}) });
+    return () => escalatedNote(escalated);
   });
   wire(transfer, transferError, async () => {
     const target = to.value;
@@ -101,7 +104,8 @@ export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
       if (f?.code === 'transfer_target_unavailable') void listTargets(); // they went away or filled up meanwhile
       throw f;
     }
-    return releasedNote('transferred', target, to.selectedOptions[0]?.dataset.name);
+    const name = to.selectedOptions[0]?.dataset.name;
+    return () => releasedNote('transferred', target, name);
   });
 
   /** Who is free now, asked each time the form opens: the queue first, then fitting colleagues, then the others. */
@@ -122,11 +126,11 @@ export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
       other.length ? h('optgroup', { label: t('adv.transferOther') }, other.map(option)) : null,
     );
   }
-  const transferBox = h('details', { class: 'handover-box' }, h('summary', {}, t('adv.transferOpen')), transfer);
+  const transferBox = h('details', { class: 'handover-box' }, ht('summary', {}, 'adv.transferOpen'), transfer);
   transferBox.addEventListener('toggle', () => transferBox.open && isOpen() && void listTargets());
 
   const el = h('div', { class: 'handover' },
-    h('details', { class: 'handover-box' }, h('summary', {}, t('adv.escalateOpen')), escalate),
+    h('details', { class: 'handover-box' }, ht('summary', {}, 'adv.escalateOpen'), escalate),
     transferBox);
   /** Ready again, folded and empty: the chat came back to this advisor (a transfer back). */
   const reset = () => {
@@ -135,7 +139,12 @@ export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
     for (const d of el.querySelectorAll('details')) d.open = false;
     escalateError.textContent = transferError.textContent = transferStatus.textContent = '';
   };
-  return { el, reset, warn };
+  /** After a language change: the warning and, when open, the list of colleagues. */
+  const relabel = () => {
+    warn(lastRequests);
+    if (transferBox.open && isOpen()) void listTargets();
+  };
+  return { el, reset, warn, relabel };
 }
 
 function errorText(f) {

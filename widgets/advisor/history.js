@@ -14,7 +14,7 @@
  * (docs/chat-history.md). advisor.js only gives it a place on the card.
  */
 import { formatDateTime, label, t } from '../i18n.js';
-import { h } from '../lib/ui.js';
+import { h, ht } from '../lib/ui.js';
 import { cardList } from './card-list.js';
 import { sedeInWords } from './requests.js';
 
@@ -40,14 +40,14 @@ let dialog = null;
 function transcriptDialog() {
   if (dialog) return dialog;
   const title = h('h2', { id: 'hist-dialog-title', tabindex: '-1' });
-  const close = h('button', { type: 'button', class: 'history-close' }, t('adv.hist.close'));
+  const close = ht('button', { type: 'button', class: 'history-close' }, 'adv.hist.close');
   const ctx = h('dl', { class: 'ctx' });
   const status = h('p', { class: 'note', role: 'status' });
   const list = h('ol', { class: 'log-list' });
   const log = h('div', { class: 'log history-log', tabindex: '0', role: 'region', 'aria-label': t('adv.hist.messages') }, list);
   const el = h('dialog', { class: 'history-dialog card', 'aria-labelledby': 'hist-dialog-title', 'aria-describedby': 'hist-dialog-note' },
     h('div', { class: 'history-dialog-head' }, title, close),
-    h('p', { id: 'hist-dialog-note', class: 'warn-note' }, t('adv.hist.readOnly')),
+    ht('p', { id: 'hist-dialog-note', class: 'warn-note' }, 'adv.hist.readOnly'),
     ctx, status, log);
   document.body.append(el);
   close.addEventListener('click', () => el.close());
@@ -126,9 +126,9 @@ export function historyPanel({ client, conversationId, p }) {
     summaryId: `${p}-hist-summary`,
     words: {
       title: (n) => t('adv.hist.title', { n }),
-      titleNone: t('adv.hist.titleNone'),
-      none: t('adv.hist.none'),
-      loading: t('adv.hist.loading'),
+      titleNone: () => t('adv.hist.titleNone'),
+      none: () => t('adv.hist.none'),
+      loading: () => t('adv.hist.loading'),
       failed: (code) => t('adv.hist.listFailed', { code }),
     },
     fetch: async () => (await api(client, [conversationId, 'history'])).chats ?? [],

@@ -44,9 +44,9 @@ export function requestsPanel({ client, conversationId, p, onLoad }) {
     summaryId: `${p}-req-summary`,
     words: {
       title: (n) => t('adv.req.title', { n }),
-      titleNone: t('adv.req.titleNone'),
-      none: t('adv.req.none'),
-      loading: t('adv.req.loading'),
+      titleNone: () => t('adv.req.titleNone'),
+      none: () => t('adv.req.none'),
+      loading: () => t('adv.req.loading'),
       failed: (code) => t('adv.req.failed', { code }),
     },
     fetch: async () => (await client.api(`api/v1/conversations/${encodeURIComponent(conversationId)}/requests`)).requests ?? [],

@@ -8,7 +8,7 @@
  * decided here, in one place, and handed to tickets.js together with what the
  * user had already told the chat.
  */
-import { formatDay, formatTime, formatWhen, lang, t } from '../i18n.js';
+import { daysFromToday, formatDay, formatTime, formatWhen, lang, t } from '../i18n.js';
 import { holidayLabel } from '../lib/holiday-names.js';
 import { $, h } from '../lib/ui.js';
 import { TOPICS, formDirty, mountClosed, offerTicket, openMine } from './tickets.js';
@@ -132,8 +132,19 @@ function renderClosed(info) {
   const key = CLOSED_REASONS.includes(info.reason) ? info.reason : 'other';
   $('#closed-reason').textContent = t(`avail.reason.${key}`, { holiday: info.holiday ? ` (${holidayLabel(info.holiday, t)})` : '' });
   // A chat not yet rolled out for employers here never opened: it "will be available from" a day, perhaps months away (with its year).
-  const opens = key === 'not_rolled_out' ? t('avail.availableFrom', { when: formatWhen(info.opensAt, true) }) : t('avail.opensAt', { when: formatWhen(info.opensAt) });
+  const opens = key === 'not_rolled_out' ? t('avail.availableFrom', { when: formatWhen(info.opensAt, true) }) : opensText(info.opensAt);
   $('#closed-opens').textContent = info.opensAt ? [opens, ...skippedHolidays(info.holidaysBefore)].join(' ') : '';
+}
+
+/**
+ * "Apre oggi alle 15:00" before the opening on a working day and "Apre domani" the evening before, in Rome's
+ * calendar: "Riapre lunedì 7 dicembre" read on Monday 7 December morning made people look for the wrong day.
+ */
+function opensText(opensAt) {
+  const days = daysFromToday(opensAt);
+  if (days === 0) return t('avail.opensToday', { time: formatTime(opensAt) });
+  if (days === 1) return t('avail.opensTomorrow', { time: formatTime(opensAt) });
+  return t('avail.opensAt', { when: formatWhen(opensAt) });
 }
 
 /**

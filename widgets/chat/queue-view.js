@@ -47,6 +47,8 @@ export function showQueue(info) {
 
 function statusText({ position, etaSeconds }) {
   const where = position <= 1 ? t('queue.first') : t('queue.position', { position });
+  // null: nobody available can serve this queue now; a number would be a promise nobody is there to keep.
+  if (etaSeconds === null) return `${where} ${t('queue.eta.unknown')}`;
   const minutes = Math.ceil((etaSeconds ?? 0) / 60);
   const eta = (etaSeconds ?? 0) < 60 ? t('queue.eta.soon') : minutes === 1 ? t('queue.eta.minute') : t('queue.eta.minutes', { minutes });
   return `${where} ${eta}`;

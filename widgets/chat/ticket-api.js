@@ -9,6 +9,7 @@
  * renewed, and how an error reads, is reviewed in one place.
  */
 import { lang, t } from '../i18n.js';
+import { refusedFile } from '../lib/dev-token.js';
 
 const AUTH = ['unauthenticated', 'token_invalid', 'token_expired', 'token_unavailable'];
 
@@ -43,7 +44,7 @@ export async function api(path, { method = 'GET', json, form, raw = false, heade
     if (res.status === 401 && attempt === 0) continue;
     if (!res.ok) {
       const b = await res.json().catch(() => null);
-      throw { code: b?.error?.code ?? `http_${res.status}`, message: b?.error?.message ?? '', status: res.status };
+      throw { code: b?.error?.code ?? `http_${res.status}`, message: b?.error?.message ?? '', status: res.status, file: refusedFile(b) };
     }
     return raw ? res : res.json();
   }
@@ -62,6 +63,8 @@ async function tokenFor(client, attempt) {
 export function errText(err) {
   const code = err?.code ?? 'error';
   if (AUTH.includes(code)) return t('tk.err.auth');
+  // Which file, when the server said: "Il file «scan.png» è stato rifiutato: …".
+  if (err?.file && t(`tk.err.${code}.file`) !== `tk.err.${code}.file`) return t(`tk.err.${code}.file`, { file: err.file });
   const key = `tk.err.${code}`;
   const s = t(key);
   return s === key ? t('tk.err.generic', { code }) : s;

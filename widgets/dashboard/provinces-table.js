@@ -17,7 +17,8 @@ const COLUMNS = [
   { key: 'waiting', label: 'prov.col.waiting' },
   { key: 'audience', label: 'prov.col.audience', abbr: 'prov.col.audience.long', sortable: false },
   { key: 'oldestWaitSeconds', label: 'prov.col.oldest' },
-  { key: 'estimatedWaitSeconds', label: 'prov.col.eta' },
+  // An unknown wait (nobody available can serve the queue) sorts as the longest.
+  { key: 'estimatedWaitSeconds', label: 'prov.col.eta', value: (p) => p.estimatedWaitSeconds ?? Infinity },
   { key: 'advisorsAvailable', label: 'prov.col.advisors' },
   { key: 'heat', label: 'prov.col.heat' },
   // Who left unserved since midnight, sorted by the total; those who found the answer in the tips shown apart.
@@ -111,7 +112,8 @@ export function provincesTable({ state, api, announce, isSupervisor, loadAudit }
     c.waiting.textContent = fmtNumber(p.waiting);
     c.audience.textContent = `${p.byAudience.worker} / ${p.byAudience.employer} / ${p.byAudience.intermediary}`;
     c.oldest.textContent = p.waiting ? fmtDuration(p.oldestWaitSeconds) : '–';
-    c.eta.replaceChildren(p.waiting ? fmtDuration(p.estimatedWaitSeconds) : '–');
+    // null: nobody available can serve some of those waiting.
+    c.eta.replaceChildren(!p.waiting ? '–' : p.estimatedWaitSeconds === null ? dt('prov.eta.unknown') : fmtDuration(p.estimatedWaitSeconds));
     if (p.beyondClosing) c.eta.append(h('span', { class: 'beyond' }, ` · ${dt('prov.beyond')}`));
     c.advisors.textContent = fmtNumber(p.advisorsAvailable);
     const d = p.departures; // absent from an older node during an upgrade

@@ -10,7 +10,19 @@ export function apiError(res, body) {
   return Object.assign(new Error(body?.error?.message ?? `HTTP ${res.status}`), {
     status: res.status,
     code: body?.error?.code ?? `http_${res.status}`,
+    file: refusedFile(body),
   });
+}
+
+/**
+ * The refused attachment's name an error body gives (attachment_type_refused, attachment_too_large):
+ * someone's input, so only ever shown as text, and cut to 60 characters so a long name cannot push the message away.
+ */
+export function refusedFile(body) {
+  const raw = body?.error?.file;
+  if (typeof raw !== 'string' || !raw.trim()) return undefined;
+  const chars = [...raw.trim()];
+  return chars.length > 60 ? `${chars.slice(0, 59).join('')}…` : chars.join('');
 }
 
 /** A token for these claims from POST /dev/token (404 when development sign-in is off). */

@@ -23,6 +23,14 @@ export function h(tag, attrs = {}, ...children) {
 
 export const $ = (sel, root = document) => root.querySelector(sel);
 
+/**
+ * An element whose whole text is one string key: marked data-i18n, so the page's
+ * applyI18n (run by every setLang) puts it in the new language with the rest.
+ */
+export function ht(tag, attrs, key) {
+  return h(tag, { ...attrs, 'data-i18n': key }, t(key));
+}
+
 /** Saves text as a file through a Blob (no server round trip). */
 export function downloadText(filename, text) {
   const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));

@@ -7,6 +7,8 @@ import { tr } from './strings.js';
 
 export function errorText(err) {
   const code = err?.code ?? 'error';
+  // Which file, when the server said (a refused attachment).
+  if (err?.file && tr(`off.err.${code}.file`) !== `off.err.${code}.file`) return tr(`off.err.${code}.file`, { file: err.file });
   const key = `off.err.${code}`;
   const s = tr(key, { message: err?.message ?? '' });
   return s === key ? tr('off.err.generic', { code }) : s;
