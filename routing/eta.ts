@@ -9,11 +9,14 @@ import type { RoutingSnapshot } from './routing-state.ts';
 
 export interface WaitInfo {
   position: number;
+  /** Seconds until served; when not `etaKnown`, position × mean handling time, a guess. */
+  etaSeconds: number;
   /**
-   * Seconds until served; null when no available advisor can serve the queue: the wait
-   * depends on someone coming back or signing in, which nothing here can foresee.
+   * False when no available advisor can serve the queue: the wait depends on someone coming
+   * back or signing in, which nothing here can foresee. Pages say so instead of a number;
+   * `etaSeconds` stays a number for clients that know only it (the frame's contract).
    */
-  etaSeconds: number | null;
+  etaKnown: boolean;
 }
 
 /** Recent handling times (seconds), a bounded ring; the mean falls back to a default. */
@@ -68,8 +71,9 @@ export function waitInfos(snapshot: RoutingSnapshot, ctx: MatchContext, handleSe
       const position = i + 1;
       const ahead = Math.max(0, position - Math.floor(free));
       // No rate, no estimate: "about 5 minutes" from the mean handling time would be a promise nobody is there to keep.
-      const etaSeconds = rate > 0 ? Math.round(ahead / rate) : null;
-      out.set(entry.userId, { position, etaSeconds });
+      const etaKnown = rate > 0;
+      const etaSeconds = etaKnown ? Math.round(ahead / rate) : Math.round(position * handleSeconds);
+      out.set(entry.userId, { position, etaSeconds, etaKnown });
     });
   }
   return out;

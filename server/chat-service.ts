@@ -119,7 +119,7 @@ export class ChatService {
     if (result.ok) this.deps.metrics.chatRequests.inc({ audience: identity.role });
     this.deps.router.forgetPosition(identity.sub);
     const info = await this.deps.router.waitInfo(identity.sub);
-    const joined = { type: 'queue.joined', province: province.code, audience: identity.role, topic: entry.topic, position: info?.position ?? 1, etaSeconds: info ? info.etaSeconds : 0 };
+    const joined = { type: 'queue.joined', province: province.code, audience: identity.role, topic: entry.topic, position: info?.position ?? 1, etaSeconds: info?.etaSeconds ?? 0, etaKnown: info?.etaKnown ?? true };
     this.deps.fanout.toUser(identity.sub, joined);
     void this.deps.router.dispatch();
     return { type: 'ok' };
@@ -134,11 +134,11 @@ export class ChatService {
     const snapshot = await this.deps.state.snapshot();
     const already = [...snapshot.queues.values()].some((q) => q.some((e) => e.userId === entry.userId));
     if (already) return;
-    const { etaSeconds } = this.deps.router.estimateForNewcomer(snapshot, entry);
+    const { etaSeconds, etaKnown } = this.deps.router.estimateForNewcomer(snapshot, entry);
     // Unknown (nobody available can serve the queue now): admitted. Advisors step away for minutes and come
     // back, so refusing would turn people away on a guess; the queue view says the wait cannot be
     // estimated, the user can still leave for a request, and maxWaitSeconds bounds a wait that goes nowhere.
-    if (etaSeconds !== null && etaSeconds * 1000 > msLeft) {
+    if (etaKnown && etaSeconds * 1000 > msLeft) {
       throw withExtra(new AppError('closing_soon', `about ${Math.ceil(etaSeconds / 60)} minutes, closing at ${closesAt}`), { etaSeconds, closesAt, offerTicket: true });
     }
   }

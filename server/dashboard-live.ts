@@ -136,6 +136,12 @@ export function buildLiveView(i: LiveInputs): LiveView {
   };
 }
 
+/** A user's estimated wait for the dashboard: null when unknown (nobody available can serve them). */
+function estimate(w: WaitInfo | undefined): number | null {
+  if (!w) return 0;
+  return w.etaKnown ? w.etaSeconds : null;
+}
+
 /** The longest of some estimated waits; unknown (null) when any is: nobody there can serve those users. */
 function longestWait(etas: (number | null)[]): number | null {
   return etas.includes(null) ? null : Math.max(0, ...(etas as number[]));
@@ -149,14 +155,15 @@ function queueViews(i: LiveInputs, inScope: (province: string) => boolean, secon
     const [province, audience] = key.split(':') as [string, Audience];
     if (!inScope(province)) continue;
     const oldest = Math.max(0, (i.now - Math.min(...entries.map((e) => e.since))) / 1000);
-    const eta = longestWait(entries.map((e) => i.etas.get(e.userId)?.etaSeconds ?? 0));
+    const eta = longestWait(entries.map((e) => estimate(i.etas.get(e.userId))));
     queues.push({
       province,
       audience,
       length: entries.length,
       oldestWaitSeconds: round3(oldest),
       estimatedWaitSeconds: eta,
-      beyondClosing: secondsToClose !== null && eta !== null && eta > secondsToClose,
+      // Unknown: nobody available can serve them, so nobody will before closing unless someone comes back.
+      beyondClosing: secondsToClose !== null && (eta === null || eta > secondsToClose),
     });
   }
   return queues.sort((a, b) => b.oldestWaitSeconds - a.oldestWaitSeconds || a.province.localeCompare(b.province) || a.audience.localeCompare(b.audience));

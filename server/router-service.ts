@@ -245,7 +245,7 @@ export class RouterService {
     const infos = this.infos(snap);
     for (const [userId, info] of infos) {
       if (!this.deps.hub.isOnline(userId)) continue;
-      const key = `${info.position}:${info.etaSeconds}`;
+      const key = `${info.position}:${info.etaSeconds}:${info.etaKnown}`;
       if (this.lastPushed.get(userId) === key) continue;
       this.lastPushed.set(userId, key);
       this.deps.hub.toUser(userId, { type: 'queue.position', ...info });
@@ -267,7 +267,7 @@ export class RouterService {
     const key = `${probe.province}:${probe.audience}`;
     const queues = new Map(snapshot.queues);
     queues.set(key, [...(queues.get(key) ?? []), { ...probe, order: Number.MAX_SAFE_INTEGER }]);
-    return this.infos({ ...snapshot, queues }).get(probe.userId) ?? { position: 1, etaSeconds: 0 };
+    return this.infos({ ...snapshot, queues }).get(probe.userId) ?? { position: 1, etaSeconds: 0, etaKnown: true };
   }
 
   forgetPosition(userId: string): void {

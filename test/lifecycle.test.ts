@@ -219,7 +219,9 @@ test('near closing with no advisor available for the queue the wait is unknown: 
   clock.set(Date.parse('2026-11-23T17:58:00+01:00'));
   const w = (await on({ role: 'worker', sub: 'w-unknown', province: 'SI' })).socket;
   assert.is((await w.request({ type: 'chat.request', topic: 'payment' })).type, 'ok');
-  assert.is((await w.next('queue.joined')).etaSeconds, null);
+  const joined = await w.next('queue.joined');
+  assert.is(joined.etaKnown, false);
+  assert.type(joined.etaSeconds, 'number', 'still a number, as the frame has always carried');
   await w.request({ type: 'chat.cancel' });
 });
 

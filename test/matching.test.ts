@@ -119,7 +119,7 @@ test('an advisor to avoid (they transferred or did not answer) is never proposed
 test('waiting users are told their position in their queue and a wait that grows with it', () => {
   const infos = waitInfos(snapshot([entry('a'), entry('b'), entry('c'), entry('r', { province: 'RM' })], [advisor('x', { capacity: 2 })]), ctx, 300);
   assert.equal([infos.get('a')!.position, infos.get('b')!.position, infos.get('c')!.position, infos.get('r')!.position], [1, 2, 3, 1]);
-  assert.ok(infos.get('a')!.etaSeconds! < infos.get('c')!.etaSeconds!);
+  assert.ok(infos.get('a')!.etaSeconds < infos.get('c')!.etaSeconds);
   assert.is(infos.get('b')!.etaSeconds, 300, 'two seats of 300 s each: the second user waits one handling time');
 });
 
@@ -127,8 +127,8 @@ test('with no available advisor able to serve the queue the wait is unknown, not
   const away = advisor('x', { status: 'away' });
   const romeOnly = advisor('y', { skills: { ...advisor('y').skills, provinces: ['RM'] } });
   const infos = waitInfos(snapshot([entry('a'), entry('b'), entry('r', { province: 'RM' })], [away, romeOnly]), ctx, 300);
-  assert.equal([infos.get('a'), infos.get('b')], [{ position: 1, etaSeconds: null }, { position: 2, etaSeconds: null }]);
-  assert.type(infos.get('r')!.etaSeconds, 'number', 'the queue someone can serve keeps its estimate');
+  assert.equal([infos.get('a'), infos.get('b')], [{ position: 1, etaSeconds: 300, etaKnown: false }, { position: 2, etaSeconds: 600, etaKnown: false }]);
+  assert.is(infos.get('r')!.etaKnown, true, 'the queue someone can serve keeps its estimate');
 });
 
 test('handling times: the mean of the recent ones, a default before any, instant closes floored', () => {

@@ -36,7 +36,8 @@ test('waiting users are told their position, and those behind move up when someo
   const c = await waiting('q-c', 'PD');
   assert.equal([a.joined.position, b.joined.position, c.joined.position], [1, 2, 3]);
   // Nobody is available for Padova: the wait cannot be estimated, and the frames say so rather than a number.
-  assert.equal([a.joined.etaSeconds, c.joined.etaSeconds], [null, null]);
+  assert.equal([a.joined.etaKnown, c.joined.etaKnown], [false, false]);
+  assert.ok((c.joined.etaSeconds as number) > (a.joined.etaSeconds as number), 'still numbers, for clients that know only them');
   assert.is((await a.socket.request({ type: 'chat.cancel' })).type, 'ok');
   assert.is((await a.socket.next('queue.left')).reason, 'cancelled');
   assert.is((await b.socket.next('queue.position', (f) => f.position === 1)).position, 1);
@@ -53,7 +54,7 @@ test('a waiting user who reconnects within the grace period keeps their place', 
   first.socket.drop();
   await new Promise((r) => setTimeout(r, 100));
   const back = await worker('g-first', 'VE');
-  assert.equal(back.welcome.waiting, { province: 'VE', audience: 'worker', topic: 'cigo', position: 1, etaSeconds: (back.welcome.waiting as { etaSeconds: number }).etaSeconds });
+  assert.equal(back.welcome.waiting, { province: 'VE', audience: 'worker', topic: 'cigo', position: 1, etaSeconds: (back.welcome.waiting as { etaSeconds: number }).etaSeconds, etaKnown: false });
   await new Promise((r) => setTimeout(r, 400));
   const snapshot = await server.services.state.snapshot();
   assert.equal(snapshot.queues.get('VE:worker')?.map((e) => e.userId), ['g-first', 'g-second'], 'still first after the grace period');

@@ -37,18 +37,18 @@ export function showQueue(info) {
   // A fresh place in the queue says why it was given; a position update or a welcome keeps the reason already shown.
   if (info.kind === 'joined') $('#queue-handover').hidden = !HANDED_ON.includes(info.reason);
   if (info.kind !== 'position') void showTips(info);
-  state.queue = { position: info.position, etaSeconds: info.etaSeconds };
+  state.queue = { position: info.position, etaSeconds: info.etaSeconds, etaKnown: info.etaKnown !== false };
   renderQueue(state.queue);
   const arrived = state.view !== 'queue';
   if (arrived) d.showView('queue');
   sayPlace(arrived || info.kind === 'joined');
-  if (before?.position !== info.position || before?.etaSeconds !== info.etaSeconds) d.post('event', { name: 'queue', detail: { ...state.queue } });
+  if (before?.position !== info.position || before?.etaSeconds !== info.etaSeconds || before?.etaKnown !== state.queue.etaKnown) d.post('event', { name: 'queue', detail: { ...state.queue } });
 }
 
-function statusText({ position, etaSeconds }) {
+function statusText({ position, etaSeconds, etaKnown }) {
   const where = position <= 1 ? t('queue.first') : t('queue.position', { position });
   // null: nobody available can serve this queue now; a number would be a promise nobody is there to keep.
-  if (etaSeconds === null) return `${where} ${t('queue.eta.unknown')}`;
+  if (!etaKnown) return `${where} ${t('queue.eta.unknown')}`;
   const minutes = Math.ceil((etaSeconds ?? 0) / 60);
   const eta = (etaSeconds ?? 0) < 60 ? t('queue.eta.soon') : minutes === 1 ? t('queue.eta.minute') : t('queue.eta.minutes', { minutes });
   return `${where} ${eta}`;
