@@ -96,7 +96,8 @@ if (chromiumOrSkip('browser test')) {
     await chat.getByRole('button', { name: 'Avvia la chat' }).click();
     const status = chat.locator('#queue-status');
     await status.filter({ hasText: 'Sei il primo in coda' }).waitFor();
-    assert.match(await status.textContent() ?? '', /Attesa stimata/);
+    // Nobody available can serve the queue yet: the wait is said to be unknown, not guessed.
+    assert.match(await status.textContent() ?? '', /Al momento tutti i consulenti sono occupati o non disponibili: non è possibile stimare l’attesa\./);
     // Spoken once through the page's polite live region; the status line, rewritten with each new estimate, is not one.
     await chat.locator('#announce[aria-live="polite"]', { hasText: 'Sei il primo in coda' }).waitFor();
     assert.is(await status.evaluate((el) => el.closest('[aria-live]')), null);
