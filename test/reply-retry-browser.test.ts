@@ -73,6 +73,9 @@ if (chromiumOrSkip()) {
     const send = () => page.locator('#rp-send').click();
     const keys = await sendTwice(page, REPLIES, send, '#rp-error', async () => {
       await page.locator('#th-replies .reply', { hasText: text }).waitFor();
+      // The reply can be in the thread before the resend is answered: the first try was stored, and
+      // its live update (ticket.updated) reads the thread again. The form empties when the resend is.
+      await page.waitForFunction(() => !(document.querySelector('#rp-body') as HTMLTextAreaElement).value, null, { timeout: 15_000 }).catch(() => {});
     }, 'reply-retry-chat-lost');
     assert.is(await page.getByLabel('Testo della risposta').inputValue(), '', 'the form is empty once sent');
     assert.is(keys.length, 2);
