@@ -8,6 +8,7 @@
 import type { Page } from 'playwright-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { signInAdvisor } from './helpers/pages.ts';
 import { browserHarness, chromiumOrSkip } from './helpers/browser.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { TestSocket } from './helpers/ws-client.ts';
@@ -34,11 +35,7 @@ if (chromiumOrSkip()) {
 
   test('switching the advisor console to English puts the card already shown in English: who wrote, context, forms, and the closed note', async () => {
     const page = ctx.page;
-    await page.goto(`${ctx.server!.url}/advisor/`);
-    await page.getByLabel('Nome').fill('Giulia Rossi');
-    await page.getByLabel('Codice utente').fill('adv-rossi');
-    await page.getByRole('button', { name: 'Entra' }).click();
-    await page.getByLabel('Disponibile').check();
+    await signInAdvisor(page, ctx.server!.url, 'Giulia Rossi', 'adv-rossi', true);
 
     const worker = ctx.worker!;
     assert.is((await worker.request({ type: 'chat.request', topic: 'cigo' })).type, 'ok');

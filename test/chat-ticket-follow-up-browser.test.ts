@@ -17,6 +17,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { signInOffice } from './helpers/pages.ts';
 import type { Page } from 'playwright-core';
 import { chromiumOrSkip, type Json } from './helpers/browser.ts';
 import { chatTicketPages } from './helpers/chat-ticket-pages.ts';
@@ -40,11 +41,7 @@ const tokenOfPage = async (page: Page) => devToken(JSON.parse((await page.evalua
 async function officeConsole(contextName: string, sede: string, name: string, code: string) {
   const c = await chromium.newContext(contextName, { viewport: { width: 1366, height: 900 } });
   const page = await c.newPage();
-  await page.goto(`${pages.server.base}/office/`);
-  await page.getByLabel('Sede territoriale').selectOption(sede);
-  await page.getByLabel('Nome').fill(name);
-  await page.getByLabel('Codice operatore').fill(code);
-  await page.getByRole('button', { name: 'Entra' }).click();
+  await signInOffice(page, pages.server.base, sede, name, code);
   return { c, page };
 }
 

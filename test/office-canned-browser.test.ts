@@ -18,6 +18,7 @@ import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { signInOffice } from './helpers/pages.ts';
 import { ManualClock } from '../routing/clock.ts';
 import { browserHarness, chromiumOrSkip, loseFirstAnswer, serverApi, type Json } from './helpers/browser.ts';
 import { startServer } from './helpers/server.ts';
@@ -84,11 +85,7 @@ if (chromiumOrSkip()) {
 
   test('the reply form has "Risposte pronte": labelled, the answers for the request’s subject area first, in the user’s language', async () => {
     const page = ctx.page;
-    await page.goto(`${ctx.server!.url}/office/`);
-    await page.getByLabel('Sede territoriale').selectOption('SEDE-MI');
-    await page.getByLabel('Nome').fill('Laura Conti');
-    await page.getByLabel('Codice operatore').fill('op-conti');
-    await page.getByRole('button', { name: 'Entra' }).click();
+    await signInOffice(page, ctx.server!.url, 'SEDE-MI', 'Laura Conti', 'op-conti');
     await openRequest(page, ctx.named);
     const group = page.getByRole('group', { name: 'Risposte pronte' });
     await group.waitFor();

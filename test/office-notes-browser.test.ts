@@ -15,6 +15,7 @@ import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { signInOffice } from './helpers/pages.ts';
 import { ManualClock } from '../routing/clock.ts';
 import { browserHarness, chromiumOrSkip, serverApi, type Json } from './helpers/browser.ts';
 import { startServer } from './helpers/server.ts';
@@ -69,11 +70,7 @@ if (chromiumOrSkip()) {
 
   test('an operator opens a request and finds the internal notes apart, saying they are for INPS staff only', async () => {
     const page = ctx.page;
-    await page.goto(`${ctx.server!.url}/office/`);
-    await page.getByLabel('Sede territoriale').selectOption('SEDE-MI');
-    await page.getByLabel('Nome').fill('Laura Conti');
-    await page.getByLabel('Codice operatore').fill('op-conti');
-    await page.getByRole('button', { name: 'Entra' }).click();
+    await signInOffice(page, ctx.server!.url, 'SEDE-MI', 'Laura Conti', 'op-conti');
     await page.locator('.q-item', { hasText: ctx.first.protocol }).click();
     await page.getByRole('heading', { name: 'Pagamento diretto di aprile' }).waitFor();
     const box = page.getByRole('region', { name: 'Note interne' });

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { signInOffice } from './helpers/pages.ts';
 import { browserHarness, chromiumOrSkip, serverApi, type Json } from './helpers/browser.ts';
 import { startServer } from './helpers/server.ts';
 
@@ -56,11 +57,7 @@ if (chromiumOrSkip()) {
 
   test('two operators of the same name in one thread are each named with their user code, in replies and in notes; a name without a namesake stays alone', async () => {
     const page = ctx.page;
-    await page.goto(`${ctx.server!.url}/office/`);
-    await page.getByLabel('Sede territoriale').selectOption('SEDE-MI');
-    await page.getByLabel('Nome').fill('Ugo Lettore');
-    await page.getByLabel('Codice operatore').fill('op-lettore');
-    await page.getByRole('button', { name: 'Entra' }).click();
+    await signInOffice(page, ctx.server!.url, 'SEDE-MI', 'Ugo Lettore', 'op-lettore');
     await page.locator('.q-item', { hasText: ctx.ticket.protocol }).click();
     await page.getByRole('heading', { name: 'Anticipo CIGO di giugno' }).waitFor();
     await page.locator('#t-thread .reply').nth(3).waitFor();

@@ -11,6 +11,7 @@
 import type { Page } from 'playwright-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { signInOffice } from './helpers/pages.ts';
 import { chromiumOrSkip, loseFirstAnswer, type Json } from './helpers/browser.ts';
 import { chatTicketPages } from './helpers/chat-ticket-pages.ts';
 
@@ -105,11 +106,7 @@ if (chromiumOrSkip()) {
   test('the office console: the sede\'s reply and an internal note, each sent again after a lost answer, are written once', async () => {
     const c = await chromium.newContext('reply-retry-office');
     const page = await c.newPage();
-    await page.goto(`${pages.server.base}/office/`);
-    await page.getByLabel('Sede territoriale').selectOption('SEDE-MI');
-    await page.getByLabel('Nome').fill('Laura Conti');
-    await page.getByLabel('Codice operatore').fill('op-conti');
-    await page.getByRole('button', { name: 'Entra' }).click();
+    await signInOffice(page, pages.server.base, 'SEDE-MI', 'Laura Conti', 'op-conti');
     await page.locator('.q-item', { hasText: ctx.protocol }).click();
     await page.locator('#t-protocol', { hasText: ctx.protocol }).waitFor();
 

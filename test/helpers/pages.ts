@@ -18,6 +18,15 @@ export async function signInAdvisor(p: Page, base: string, name: string, sub: st
   await p.locator('#load', { hasText: /^Chat aperte: \d+ su \d+$/ }).waitFor();
 }
 
+/** Signs an office operator in at /office/ for a sede (development sign-in). */
+export async function signInOffice(p: Page, base: string, sede: string, name: string, code: string): Promise<void> {
+  await p.goto(`${base}/office/`);
+  await p.getByLabel('Sede territoriale').selectOption(sede);
+  await p.getByLabel('Nome').fill(name);
+  await p.getByLabel('Codice operatore').fill(code);
+  await p.getByRole('button', { name: 'Entra' }).click();
+}
+
 /** A worker (the development sign-in's Mario Rossi) asks for a CIGO chat in /chat/ from a province. */
 export async function workerAsksForChat(w: Page, base: string, province = 'MI'): Promise<void> {
   await w.goto(`${base}/chat/`);
