@@ -13,7 +13,7 @@
  */
 import { t } from '../i18n.js';
 import { refreshList } from './ticket-list.js';
-import { refreshThread, shownThread } from './ticket-thread.js';
+import { refreshThread, shownThread, threadShowsUpdate } from './ticket-thread.js';
 
 /** A tab shown again reads the requests again at most this often. */
 const SHOWN_AGAIN_MS = 60_000;
@@ -39,7 +39,8 @@ export function wireLive(client) {
 function updated(f) {
   const view = d.view();
   if (view !== 'list' && view !== 'thread') return; // the list is read again when opened
-  if (view === 'list' || shownThread() === f.ticketId) void refresh();
+  // A thread already read after the change (this tab's own reply reads it again when sent) is not read twice.
+  if (view === 'list' || (shownThread() === f.ticketId && !threadShowsUpdate(f.ticketId, f.updatedAt))) void refresh();
   const said = news(f);
   if (said) d.announce(said);
 }

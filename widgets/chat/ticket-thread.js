@@ -54,6 +54,11 @@ export function shownThread() {
   return th.detail?.id ?? null;
 }
 
+/** Whether the thread on screen was read at or after `updatedAt` (ISO times, which sort as text). */
+export function threadShowsUpdate(id, updatedAt) {
+  return th.detail?.id === id && typeof th.detail.updatedAt === 'string' && th.detail.updatedAt >= updatedAt;
+}
+
 /**
  * The open thread read again (a push, a reconnection: ticket-live.js): new
  * replies and status drawn, the reply being typed and its files left alone.
