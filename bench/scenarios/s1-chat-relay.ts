@@ -3,15 +3,32 @@
  * every message stored before its ack, on two INFO CIG nodes joined by Redis
  * (users on one node, advisors on the other), against a raw `ws` relay (one
  * process, nothing stored) and a Socket.IO relay with its Redis adapter (two
- * processes, nothing stored). Closed loop: each participant keeps 4 messages in
- * flight. Rounds alternate INFO CIG, raw ws, Socket.IO (then in reverse order).
+ * processes, nothing stored). Closed loop: each participant keeps CHAT_WINDOW
+ * messages in flight. Rounds alternate INFO CIG, raw ws, Socket.IO (then in
+ * reverse order).
  */
 import { closedLoop, type ChatSystem, type ThroughputResult } from '../lib/chat-load.ts';
 import { infoCigChat, rawWsChat, socketIoAvailable, socketIoChat } from '../lib/chat-systems.ts';
 import { alternate, fmt, median, pairedRatio, round } from '../lib/stats.ts';
 import { atLeast, info, type BenchContext, type Check, type Scenario } from '../lib/types.ts';
 
-export const CHAT_WINDOW = 4;
+/**
+ * Messages each participant keeps in flight. A maximum is only a maximum if the
+ * system is saturated: with 4, INFO CIG's nodes sat at 75–81 % of their core,
+ * every message waiting for its durable commit (Little's law: more in flight is
+ * needed to fill a pipeline with a commit in it), while the raw relay was already
+ * limited by the load core (86–89 %). Measured A B B A on a quiet machine
+ * (2026-12-07, `--full --only 1`): 4 → 0.43× / 0.47× raw ws, 16 → 0.56× / 0.57×;
+ * raw ws the same with both (38–44k msg/s), Socket.IO +15 %. Every system gets
+ * the same window. BENCH_CHAT_WINDOW overrides it for such comparisons.
+ */
+export const CHAT_WINDOW = chatWindow(process.env.BENCH_CHAT_WINDOW);
+
+function chatWindow(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 16;
+  if (!/^[1-9][0-9]{0,2}$/.test(raw)) throw new Error(`BENCH_CHAT_WINDOW must be a whole number from 1 to 999, not ${JSON.stringify(raw)}`);
+  return Number(raw);
+}
 
 export function chatSizes(ctx: BenchContext) {
   const quick = ctx.mode === 'quick';
