@@ -36,9 +36,11 @@ async function scrape(): Promise<Map<string, number>> {
 // The situation: advisors, users waiting in GE/MI/RM, two chats in TO (one escalated), a ticket in NA.
 
 let situation: Promise<void> | null = null;
+/** Tommaso's socket: he answers the chats he is given (see answerAll). */
+let advTo: Awaited<ReturnType<typeof signIn>>;
 function createSituation(): Promise<void> {
   situation ??= (async () => {
-    const advTo = await signIn({ role: 'advisor', sub: 'adv-to', name: 'Tommaso Torinese', skills: ['province:TO'] });
+    advTo = await signIn({ role: 'advisor', sub: 'adv-to', name: 'Tommaso Torinese', skills: ['province:TO'] });
     await signIn({ role: 'advisor', sub: 'adv-away', name: 'Alba Assente' });
     await advTo.request({ type: 'advisor.status', status: 'available' });
     for (const [role, sub, province] of [
@@ -60,6 +62,7 @@ function createSituation(): Promise<void> {
     const t2 = await signIn({ role: 'worker', sub: 'w-to-2', province: 'TO', name: 'Seconda Torino' });
     t2.send({ type: 'chat.request', topic: 'fis' });
     await t2.next('conversation.assigned');
+    await answerAll();
     const created = await call(await server.token({ role: 'worker', sub: 'w-na', province: 'NA', name: 'Nadia' }), 'POST', '/api/v1/tickets', {
       subject: 'Pagamento CIGO di febbraio',
       category: 'payment',
@@ -68,6 +71,19 @@ function createSituation(): Promise<void> {
     assert.is(created.status, 201, created.text);
   })();
   return situation;
+}
+
+/**
+ * Tommaso writes in every chat he holds. A chat left unanswered would, at any sweep that runs
+ * while a test has moved the clock on (a month, below), set him away and hand it on
+ * (router-sweep.ts): the tests after it would then find him away or not, by timing.
+ */
+async function answerAll(): Promise<void> {
+  const held = (await server.services.state.snapshot()).advisors.find((a) => a.id === 'adv-to')!.conversations;
+  for (const conversationId of held) {
+    const ack = await advTo.request({ type: 'message.send', conversationId, clientMsgId: `hello-${conversationId}`, text: 'Buongiorno' });
+    assert.is(ack.type, 'message.ack', JSON.stringify(ack));
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -198,6 +214,7 @@ test('a supervisor moves an advisor to the GE queue: directory, live state (same
   assert.equal([audit?.actorId, audit?.actorRole, audit?.action], ['sup-1', 'supervisor', 'advisor.queues']);
   assert.equal(audit?.detail, { advisorName: 'Tommaso Torinese', before: { provinces: ['TO'], regions: [] }, after: { provinces: ['GE', 'TO'], regions: [] } });
   await until('the GE users to be assigned', async () => (await server.services.state.snapshot()).advisors.find((a) => a.id === 'adv-to')!.conversations.length === 3);
+  await answerAll();
   const list = await call(sup, 'GET', '/api/v1/dashboard/audit?target=adv-to');
   assert.is(list.body.items[0].action, 'advisor.queues');
   assert.is((await call(sup, 'POST', '/api/v1/dashboard/advisors/nobody/queues', { provinces: [], regions: [] })).status, 404);
