@@ -11,6 +11,7 @@ import {
   check,
   foreignKey,
   index,
+  uniqueIndex,
   integer,
   jsonb,
   pgTable,
@@ -133,6 +134,11 @@ export const conversations = pgTable(
     // Every open conversation, read when the routing state is rebuilt after a Redis lost it and once a minute
     // by the reconciliation (server/routing-recovery.ts): small (open rows only), so neither scans the table.
     index('conversations_open_idx').on(t.advisorId, t.userId).where(sql`${t.status} = 'open'`),
+    // One open conversation per user. Redis says who is in a chat, but a failover to a replica can lose a
+    // claim it acknowledged: the user then waits again while their chat is open here, and a second claim
+    // would open a second chat. The insert fails instead and the router gives the user their open one
+    // back (server/router-service.ts, docs/routing-state.md "Failover to a replica").
+    uniqueIndex('conversations_one_open_per_user').on(t.userId).where(sql`${t.status} = 'open'`),
     // A company's previous chats beside a chat about it (server/chat-history.ts): only its closed ones, by
     // when they closed. The context is written once, at insert, so a message's bump stays a HOT update.
     index('conversations_matricola_closed_idx').on(sql`(${t.context} ->> 'matricola')`, t.closedAt).where(sql`${t.status} = 'closed'`),

@@ -24,7 +24,7 @@ import { conversations, type ConversationRow } from '../schema/tables.ts';
 import { appendBatch, appendOne, isUnavailable, type AppendResult } from './chat-append-sql.ts';
 import { messagesAfterMany, openConversationsForMany, type AfterRequest } from './chat-read-sql.ts';
 import type { ChatStore, CloseInput, ConversationRecord, NewConversation, NewMessage, ReadingSide, StoredMessage } from './chat-store.ts';
-import type { Db } from './db.ts';
+import { sqlConstraint, type Db } from './db.ts';
 import { AppError } from './errors.ts';
 import { allOk, GroupCommit, GroupCommitOverloaded, type GroupCommitOptions, type GroupCommitStats } from './group-commit.ts';
 import { sqlRunnerOf, type SqlRunner, type Statement } from './sql-runner.ts';
@@ -118,6 +118,9 @@ function readBatchers(run: SqlRunner) {
   };
 }
 
+/** The unique index that keeps a user to one open conversation (schema/tables.ts). */
+const ONE_OPEN_PER_USER = 'conversations_one_open_per_user';
+
 function first<T>(answers: T[]): T {
   return answers[0]!;
 }
@@ -128,7 +131,15 @@ function toRecord(row: ConversationRow): ConversationRecord {
 }
 
 async function createConversation(db: Db, input: NewConversation): Promise<ConversationRecord> {
-  const [row] = await db.insert(conversations).values({ ...input, status: 'open', lastSeq: 0 }).returning();
+  let row: ConversationRow | undefined;
+  try {
+    [row] = await db.insert(conversations).values({ ...input, status: 'open', lastSeq: 0 }).returning();
+  } catch (err) {
+    if (sqlConstraint(err) !== ONE_OPEN_PER_USER) throw err;
+    const refused = new AppError('already_in_conversation');
+    refused.cause = err;
+    throw refused;
+  }
   if (!row) throw new AppError('internal');
   return toRecord(row);
 }

@@ -69,6 +69,10 @@ export interface CloseInput {
 }
 
 export interface ChatStore {
+  /**
+   * Throws AppError('already_in_conversation') when the user already has an open conversation
+   * (`conversations_one_open_per_user`): the routing state lost a claim, e.g. in a Redis failover.
+   */
   createConversation(input: NewConversation): Promise<ConversationRecord>;
   getConversation(id: string): Promise<ConversationRecord | null>;
   /** Throws AppError('conversation_closed') when the conversation is closed, AppError('not_found') when absent. */

@@ -153,6 +153,17 @@ export async function queryRows<T extends Record<string, unknown>>(db: Db, query
 }
 
 /** The SQLSTATE of a driver error, looking through drizzle's wrapper. */
+/** The constraint a unique or check violation names (pg and PGlite both set `constraint`), through wrapping causes. */
+export function sqlConstraint(err: unknown): string | undefined {
+  if (sqlState(err) !== '23505') return undefined;
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const name = (e as { constraint?: unknown }).constraint;
+    if (typeof name === 'string') return name;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 export function sqlState(err: unknown): string | undefined {
   for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
     const code = (e as { code?: unknown }).code;

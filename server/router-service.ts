@@ -14,6 +14,7 @@ import { regionOf } from '../routing/provinces.ts';
 import type { RoutingConfig } from '../routing/routing-config.ts';
 import type { QueueEntry, RoutingSnapshot, RoutingState } from '../routing/routing-state.ts';
 import type { ChatStore, ConversationRecord } from './chat-store.ts';
+import { AppError } from './errors.ts';
 import type { Fanout } from './fanout.ts';
 import type { Hub } from './hub.ts';
 import type { Metrics } from './metrics.ts';
@@ -143,6 +144,7 @@ export class RouterService {
             openedAt: new Date(clock.now()),
           });
     } catch (err) {
+      if (err instanceof AppError && err.code === 'already_in_conversation' && (await this.backToOpenChat(id, entry))) return;
       log.error({ err, conversationId: id }, 'could not store the assignment; the user goes back to the head of the queue');
       await state.unclaim(id, entry, clock.now());
       return;
@@ -161,6 +163,26 @@ export class RouterService {
     // The advisor is told by when a first answer must come, or the chat goes to a colleague (router-sweep.ts).
     fanout.toUser(advisorId, { type: 'conversation.assigned', ...conversationSummary(conv, advisorId), handedOver: !!entry.conversationId, answerBy, ...language });
     if (entry.question && !entry.conversationId) await this.askFirst(conv, entry.question);
+  }
+
+  /**
+   * The user was claimed while a chat of theirs is open in the database: the state had lost that
+   * chat's claim (a Redis failover can lose an acknowledged write). The new claim is released (its
+   * advisor's seat freed, nobody told), the open chat's seat is restored, and the user is given that
+   * chat again, with its history. False when no open chat is found after all: the caller requeues.
+   */
+  private async backToOpenChat(claimedId: string, entry: QueueEntry): Promise<boolean> {
+    const { store, state, fanout, clock, log } = this.deps;
+    const open = (await store.openConversationsFor(entry.userId)).find((c) => c.userId === entry.userId);
+    if (!open) return false;
+    await state.release(claimedId, clock.now());
+    await state.restoreHeld([{ conversationId: open.id, userId: open.userId, advisorId: open.advisorId }], clock.now());
+    this.lastPushed.delete(entry.userId);
+    log.warn({ conversationId: open.id, released: claimedId, advisorId: open.advisorId }, 'a user claimed again while in an open chat: the state had lost its claim; the chat is theirs again');
+    fanout.follow([open.userId], open.id, 0, true);
+    fanout.toUser(open.userId, { type: 'conversation.assigned', ...conversationSummary(open, open.userId), handedOver: false });
+    void this.dispatch();
+    return true;
   }
 
   /** The question typed while waiting opens the conversation, as the user's first message. */

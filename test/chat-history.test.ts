@@ -124,9 +124,6 @@ test("an intermediary's chat about matricola A lists their own chats about no co
   assert.is(res.status, 200);
   assert.equal(res.body.chats.map((c: Json) => [c.id, c.sameUser]), [[none.id, true], [ownA.id, true], [employerA.id, false]]);
 
-  const aboutNone = await current({ userId: cdl, ...co, advisorId: 'adv-ch-n', context: {} });
-  assert.equal((await history(aboutNone, advisor('adv-ch-n'))).body.chats.map((c: Json) => c.id), [none.id], 'no company named: none of the companies');
-
   const rows = await log(`?subject=${aboutA.id}&action=conversation.list`);
   const byOwner = Object.fromEntries(rows.items.map((r: Json) => [r.ownerId, r]));
   assert.equal(Object.keys(byOwner).sort(), [cdl, `matricola:${A}`], 'one row for the consultant, one for company A, none for B');
@@ -141,6 +138,12 @@ test("an intermediary's chat about matricola A lists their own chats about no co
   assert.equal(reads.items.map((r: Json) => r.ownerId).sort(), ['emp-ch-a', `matricola:${A}`]);
   const employerB = await call({ role: 'employer', sub: 'emp-ch-b', matricola: B, province: 'MI' }, '/api/v1/access-log/mine');
   assert.equal(employerB.body.items, [], "company B's employer sees no read: nothing of B was shown");
+
+  // A user has one open chat at a time: the chat about A ends before the one about no company.
+  await services.store.closeConversation(aboutA.id, { outcome: 'resolved', rating: null, closedBy: cdl, at: new Date() });
+  const aboutNone = await current({ userId: cdl, ...co, advisorId: 'adv-ch-n', context: {} });
+  const listedNone = (await history(aboutNone, advisor('adv-ch-n'))).body.chats.map((c: Json) => c.id);
+  assert.equal(listedNone, [none.id], 'no company named: none of the companies (the chat about A, now closed, names A)');
 });
 
 test('the transcript of a listed chat: seq, role, text and time, with the display name of its advisor and no ids; an id the list does not show is the 404 of an absent chat', async () => {

@@ -121,6 +121,8 @@ test("an intermediary's chat about matricola A shows their own and A's requests,
   assert.is(res.status, 200);
   assert.equal(protocols(res.body).sort(), ['CIGO azienda A', 'Datore A: FIS', 'Mia richiesta senza azienda', 'Sede ad A: documenti']);
 
+  // A user has one open chat at a time: the chat about A ends before the one about no company.
+  await services.store.closeConversation(aboutA.id, { outcome: 'resolved', rating: null, closedBy: 'cdl-cr', at: new Date() });
   const aboutNone = await chat({ userId: 'cdl-cr', userRole: 'intermediary', audience: 'intermediary', advisorId: 'adv-cr-n', context: {} });
   assert.equal(protocols((await requests(aboutNone, { role: 'advisor', sub: 'adv-cr-n' })).body), ['Mia richiesta senza azienda'], 'no company named: none of the companies');
 

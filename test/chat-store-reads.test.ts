@@ -74,10 +74,11 @@ test('open conversations read for many people at once are each what a read alone
   const advisorId = `adv-${randomUUID()}`;
   const userId = `user-${randomUUID()}`;
   const later = await alone.createConversation(newConversation({ advisorId, openedAt: new Date('2025-03-03T16:30:00.000Z') }));
-  const mine = await alone.createConversation(newConversation({ userId, advisorId, openedAt: new Date('2025-03-03T15:10:00.000Z') }));
-  const sameTime = await alone.createConversation(newConversation({ advisorId, openedAt: new Date('2025-03-03T15:10:00.000Z') }));
+  // The user's earlier chat ends before this one opens: one open conversation per user.
   const closed = await alone.createConversation(newConversation({ userId, advisorId }));
   await alone.closeConversation(closed.id, { outcome: 'resolved', rating: null, closedBy: userId, at: new Date() });
+  const mine = await alone.createConversation(newConversation({ userId, advisorId, openedAt: new Date('2025-03-03T15:10:00.000Z') }));
+  const sameTime = await alone.createConversation(newConversation({ advisorId, openedAt: new Date('2025-03-03T15:10:00.000Z') }));
   const people = [advisorId, userId, later.userId, `nobody-${randomUUID()}`, advisorId, sameTime.userId, mine.userId];
   const together = await Promise.all(people.map((p) => store.openConversationsFor(p)));
   const separately = [];

@@ -202,10 +202,11 @@ test('closing an unknown conversation fails with not_found', async ({ store }) =
 test('openConversationsFor finds open conversations as user and as advisor, not closed ones', async ({ store }) => {
   const advisorId = `adv-${randomUUID()}`;
   const userId = `user-${randomUUID()}`;
-  const mine = await store.createConversation(newConversation({ userId, advisorId }));
-  const other = await store.createConversation(newConversation({ advisorId, openedAt: new Date('2025-03-03T09:20:00.000Z') }));
+  // The user's earlier chat ends before this one opens: one open conversation per user.
   const done = await store.createConversation(newConversation({ userId, advisorId }));
   await store.closeConversation(done.id, { outcome: 'resolved', rating: null, closedBy: userId, at: new Date() });
+  const mine = await store.createConversation(newConversation({ userId, advisorId }));
+  const other = await store.createConversation(newConversation({ advisorId, openedAt: new Date('2025-03-03T09:20:00.000Z') }));
   assert.equal((await store.openConversationsFor(userId)).map((c) => c.id), [mine.id]);
   assert.equal((await store.openConversationsFor(advisorId)).map((c) => c.id), [mine.id, other.id]);
   assert.equal(await store.openConversationsFor(`nobody-${randomUUID()}`), []);

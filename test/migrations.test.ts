@@ -153,28 +153,64 @@ reopen.run();
 
 const protocols = suite('protocol numbers across migration 0003');
 
-protocols('a year counted by the old counter row goes on after its last number; a year without one starts at 1', async () => {
-  // The migrations up to 0002, as a database made before 0003 has them.
-  const before = await mkdtemp(join(tmpdir(), 'infocig-before-0003-'));
+/**
+ * A database as it was before migration `tag`: the migrations before it applied, on a fresh
+ * PGlite; `migrateAll` then applies the rest, as a server upgraded over it would.
+ */
+async function databaseBefore(tag: string, work: (client: PGlite, migrateAll: () => Promise<void>) => Promise<void>): Promise<void> {
+  const before = await mkdtemp(join(tmpdir(), `infocig-before-${tag}-`));
   const client = new PGlite();
   try {
     await cp(MIGRATIONS_FOLDER, before, { recursive: true });
     const journalFile = join(before, 'meta', '_journal.json');
     const journal = JSON.parse(await readFile(journalFile, 'utf8')) as { entries: { tag: string }[] };
-    const upTo0002 = journal.entries.filter((e) => e.tag < '0003');
-    await writeFile(journalFile, JSON.stringify({ ...journal, entries: upTo0002 }));
+    await writeFile(journalFile, JSON.stringify({ ...journal, entries: journal.entries.filter((e) => e.tag < tag) }));
     const db = drizzlePglite({ client });
     await migratePglite(db, { migrationsFolder: before });
-    await client.query('insert into ticket_protocol_counters (year, last) values (2026, 41)');
-    await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
-    const { rows } = await client.query<{ a: string; b: string; c: string }>('select ticket_protocol(2026) as a, ticket_protocol(2026) as b, ticket_protocol(2027) as c');
-    assert.equal(rows[0], { a: 'LINPS-2026-000042', b: 'LINPS-2026-000043', c: 'LINPS-2027-000001' });
-    const { rows: left } = await client.query(`select 1 from information_schema.tables where table_name = 'ticket_protocol_counters'`);
-    assert.is(left.length, 0, 'the counter table is gone');
+    await work(client, () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }));
   } finally {
     await client.close();
     await rm(before, { recursive: true, force: true });
   }
+}
+
+protocols('a year counted by the old counter row goes on after its last number; a year without one starts at 1', async () => {
+  await databaseBefore('0003', async (client, migrateAll) => {
+    await client.query('insert into ticket_protocol_counters (year, last) values (2026, 41)');
+    await migrateAll();
+    const { rows } = await client.query<{ a: string; b: string; c: string }>('select ticket_protocol(2026) as a, ticket_protocol(2026) as b, ticket_protocol(2027) as c');
+    assert.equal(rows[0], { a: 'LINPS-2026-000042', b: 'LINPS-2026-000043', c: 'LINPS-2027-000001' });
+    const { rows: left } = await client.query(`select 1 from information_schema.tables where table_name = 'ticket_protocol_counters'`);
+    assert.is(left.length, 0, 'the counter table is gone');
+  });
 });
 
 protocols.run();
+
+const openChats = suite('one open conversation per user across migration 0021');
+
+openChats('second open chats a lost claim made are closed as duplicate, the latest kept; then a second one is refused', async () => {
+  await databaseBefore('0021', async (client, migrateAll) => {
+    const chat = (id: string, user: string, openedAt: string) =>
+      client.query(
+        `insert into conversations (id, user_id, user_role, province, audience, topic, entry, advisor_id, opened_at) values ($1, $2, 'worker', 'MI', 'worker', 'payment', 'omnia', 'adv-1', $3)`,
+        [id, user, openedAt],
+      );
+    await chat('c-old', 'w-1', '2026-03-10T14:05:00Z');
+    await chat('c-new', 'w-1', '2026-03-10T14:20:00Z');
+    await chat('c-other', 'w-2', '2026-03-10T14:06:00Z');
+    await migrateAll();
+    const { rows } = await client.query<{ id: string; status: string; outcome: string | null; closed_by: string | null }>(
+      'select id, status, outcome, closed_by from conversations order by id',
+    );
+    assert.equal(rows, [
+      { id: 'c-new', status: 'open', outcome: null, closed_by: null },
+      { id: 'c-old', status: 'closed', outcome: 'duplicate', closed_by: 'system' },
+      { id: 'c-other', status: 'open', outcome: null, closed_by: null },
+    ]);
+    const refused = await chat('c-third', 'w-1', '2026-03-10T14:30:00Z').then(() => null, (err: { code?: string }) => err.code);
+    assert.is(refused, '23505', 'a second open chat for w-1 is refused');
+  });
+});
+
+openChats.run();

@@ -205,7 +205,8 @@ test('two operators taking the same ticket at once: one wins, the other gets ill
 async function conversation(fields: Partial<ConversationRecord> = {}): Promise<ConversationRecord> {
   return createSqlChatStore(database.db).createConversation({
     id: randomUUID(),
-    userId: 'w-chat',
+    // A user of their own each: a user has one open conversation at a time (conversations_one_open_per_user).
+    userId: `w-chat-${randomUUID()}`,
     userRole: 'worker',
     userName: 'Paolo Blu',
     province: 'BO',
@@ -239,7 +240,7 @@ test('only the advisor of the conversation may escalate it', async () => {
   const conv = await conversation();
   const other = identity({ sub: 'adv-other', role: 'advisor' });
   await rejectsWith(service.createFromEscalation({ conversation: conv, summary: 'x', advisor: other, transcript: [] }), 'not_found');
-  await rejectsWith(service.createFromEscalation({ conversation: conv, summary: 'x', advisor: worker('w-chat'), transcript: [] }), 'not_found');
+  await rejectsWith(service.createFromEscalation({ conversation: conv, summary: 'x', advisor: worker(conv.userId), transcript: [] }), 'not_found');
   await rejectsWith(service.createFromEscalation({ conversation: conv, summary: '   ', advisor, transcript: [] }), 'validation_failed');
   assert.is(await store.byConversation(conv.id), null);
 });

@@ -206,6 +206,7 @@ export default {
   'adv.outcome.closed_by_user': 'closed by the user',
   'adv.outcome.escalated': 'handed to Linea INPS',
   'adv.outcome.left_queue': 'the user left the queue before another advisor took it',
+  'adv.outcome.duplicate': 'closed as a duplicate: the user had another open chat',
   'adv.escalateOpen': 'Hand to the local office (Linea INPS)',
   'adv.summary': 'Summary for the office',
   'adv.summaryHint': 'The office gets this summary with the chat transcript; the user gets the protocol number and the chat closes.',

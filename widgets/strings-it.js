@@ -207,6 +207,7 @@ export default {
   'adv.outcome.closed_by_user': 'chiusa dall’utente',
   'adv.outcome.escalated': 'passata a Linea INPS',
   'adv.outcome.left_queue': 'l’utente ha lasciato la coda prima di un nuovo consulente',
+  'adv.outcome.duplicate': 'chiusa perché doppia: l’utente aveva un’altra chat aperta',
   'adv.escalateOpen': 'Passa alla sede (Linea INPS)',
   'adv.summary': 'Sintesi per la sede',
   'adv.summaryHint': 'La sede riceve questa sintesi con la trascrizione della chat; l’utente riceve il numero di protocollo e la chat si chiude.',
