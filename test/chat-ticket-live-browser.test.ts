@@ -31,6 +31,20 @@ async function office(method: 'POST' | 'PATCH', path: string, body: object, id =
   assert.ok(res.status < 300, JSON.stringify(res.body));
 }
 
+/** A worker signed in with one request of theirs (its id and protocol kept in `into`), shown in "Le mie richieste": its row. */
+async function listWithRequest(page: Page, personName: string, into: { id: string; protocol: string }, request: object) {
+  await signIn(page, 'worker', 'MI', personName);
+  await page.getByRole('heading', { name: 'Il servizio è chiuso' }).waitFor();
+  const res = await api(await tokenOfPage(page), 'POST', '/api/v1/tickets', request);
+  assert.is(res.status, 201, JSON.stringify(res.body));
+  into.id = res.body.id;
+  into.protocol = res.body.protocol;
+  await page.locator('#closed-mine').click();
+  const row = page.locator(`#tk-list [data-id="${into.id}"]`);
+  await row.locator('.tk-meta', { hasText: 'Risposta entro' }).waitFor();
+  return row;
+}
+
 /** Empties the live region, so what is said next is read on its own. */
 const quiet = (page: Page) => page.evaluate(() => (document.querySelector('#announce')!.textContent = ''));
 /** What the live region says once it says something. */
@@ -89,15 +103,7 @@ if (chromiumOrSkip()) {
 
   test('with "Le mie richieste" open, the sede\'s answer and its taking the request in charge show on the row without "Aggiorna", each said once, the focus left on the row', async () => {
     const page = ctx.page;
-    await signIn(page, 'worker', 'MI', 'Mario Rossi');
-    await page.getByRole('heading', { name: 'Il servizio è chiuso' }).waitFor();
-    const res = await api(await tokenOfPage(page), 'POST', '/api/v1/tickets', { subject: 'Pagamento diretto di marzo', category: 'payment', body: 'Non ho ricevuto il pagamento.' });
-    assert.is(res.status, 201, JSON.stringify(res.body));
-    ctx.id = res.body.id;
-    ctx.protocol = res.body.protocol;
-    await page.locator('#closed-mine').click();
-    const row = page.locator(`#tk-list [data-id="${ctx.id}"]`);
-    await row.locator('.tk-meta', { hasText: 'Risposta entro' }).waitFor();
+    const row = await listWithRequest(page, 'Mario Rossi', ctx, { subject: 'Pagamento diretto di marzo', category: 'payment', body: 'Non ho ricevuto il pagamento.' });
     await row.focus();
     await quiet(page);
 
@@ -135,15 +141,7 @@ if (chromiumOrSkip()) {
 
   test('with "Le mie richieste" open, an answer whose push was lost shows on the row once the dropped socket is back, without "Aggiorna"', async () => {
     const page = (lossy.page = await lossyPage());
-    await signIn(page, 'worker', 'MI', 'Giulia Verdi');
-    await page.getByRole('heading', { name: 'Il servizio è chiuso' }).waitFor();
-    const res = await api(await tokenOfPage(page), 'POST', '/api/v1/tickets', { subject: 'Integrazione salariale di aprile', category: 'cigo', body: 'A che punto è la mia domanda?' });
-    assert.is(res.status, 201, JSON.stringify(res.body));
-    lossy.id = res.body.id;
-    lossy.protocol = res.body.protocol;
-    await page.locator('#closed-mine').click();
-    const row = page.locator(`#tk-list [data-id="${lossy.id}"]`);
-    await row.locator('.tk-meta', { hasText: 'Risposta entro' }).waitFor();
+    const row = await listWithRequest(page, 'Giulia Verdi', lossy, { subject: 'Integrazione salariale di aprile', category: 'cigo', body: 'A che punto è la mia domanda?' });
 
     await lostPush('POST', '/replies', { body: 'La domanda è in istruttoria.' });
     assert.is(await row.locator('.tk-answered').count(), 0, 'the push was lost: the row does not know yet');
