@@ -14,14 +14,17 @@
  * sockets as it came.
  *   message: ["m", userIds, conversationId, seq]   frame: the message
  *   frame:   ["f", [userId]]                       frame: any server frame
+ *   ticket:  ["t", [userId] or [], matricola, sede]  frame: a ticket's update, for its owner
+ *            and whoever here holds its matricola and may see it (Hub.toTicketViewers)
  *   follow:  ["F", userIds, conversationId, lastSeq, catchUp]   (no frame; every node
  *            applies it, since it also makes cached participants stale)
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { StoredMessage } from './chat-store.ts';
-import { applyLocally, frameEvent, messageEvent, type Fanout, type FanoutEvent } from './fanout.ts';
+import { applyLocally, frameEvent, messageEvent, ticketEvent, type Fanout, type FanoutEvent } from './fanout.ts';
 import type { Hub } from './hub.ts';
+import type { TicketAccess } from './ticket-rules.ts';
 
 export class RedisFanout implements Fanout {
   private readonly channel: string;
@@ -66,6 +69,10 @@ export class RedisFanout implements Fanout {
 
   toUser(userId: string, frame: object): void {
     this.emit(frameEvent(userId, frame));
+  }
+
+  toTicketViewers(ticket: TicketAccess, frame: object): void {
+    this.emit(ticketEvent(ticket, frame));
   }
 
   deliver(userIds: string[], message: StoredMessage): void {
@@ -115,7 +122,11 @@ export class RedisFanout implements Fanout {
 
   private receive(raw: string): void {
     if (raw.startsWith(this.self)) return;
-    for (const event of decode(raw, (userIds) => userIds.some((id) => this.hub.isOnline(id)))) applyLocally(this.hub, event, this.listeners);
+    const here: Wanted = {
+      people: (userIds) => userIds.some((id) => this.hub.isOnline(id)),
+      ticket: (ticket) => this.hub.hasTicketViewers(ticket),
+    };
+    for (const event of decode(raw, here)) applyLocally(this.hub, event, this.listeners);
   }
 }
 
@@ -132,9 +143,19 @@ export function encode(event: FanoutEvent): string {
     }
     case 'frame':
       return `${JSON.stringify(['f', [event.userId]])}\n${event.frame}\n`;
+    case 'ticket': {
+      const t = event.ticket;
+      return `${JSON.stringify(['t', t.userId === null ? [] : [t.userId], t.matricola, t.sede])}\n${event.frame}\n`;
+    }
     case 'follow':
       return `${JSON.stringify(['F', event.userIds, event.conversationId, event.lastSeq, event.catchUp])}\n\n`;
   }
+}
+
+/** Whether an event is for anyone on this node, from its header alone. */
+export interface Wanted {
+  people(userIds: string[]): boolean;
+  ticket(ticket: TicketAccess): boolean;
 }
 
 /**
@@ -142,7 +163,7 @@ export function encode(event: FanoutEvent): string {
  * skipped, and so are messages and frames for which `wanted` says none of their
  * people are here (their frame is not even cut out).
  */
-export function decode(raw: string, wanted: (userIds: string[]) => boolean): FanoutEvent[] {
+export function decode(raw: string, wanted: Wanted): FanoutEvent[] {
   const events: FanoutEvent[] = [];
   let at = raw.indexOf('\n') + 1;
   while (at > 0 && at < raw.length) {
@@ -156,7 +177,7 @@ export function decode(raw: string, wanted: (userIds: string[]) => boolean): Fan
   return events;
 }
 
-function decodeOne(raw: string, header: string, frameAt: number, end: number, wanted: (userIds: string[]) => boolean): FanoutEvent | null {
+function decodeOne(raw: string, header: string, frameAt: number, end: number, wanted: Wanted): FanoutEvent | null {
   let h: unknown;
   try {
     h = JSON.parse(header);
@@ -169,7 +190,13 @@ function decodeOne(raw: string, header: string, frameAt: number, end: number, wa
     if (typeof h[2] !== 'string' || typeof h[3] !== 'number') return null;
     return { kind: 'follow', userIds, conversationId: h[2], lastSeq: h[3], catchUp: h[4] === true };
   }
-  if (!wanted(userIds)) return null;
+  if (kind === 't') {
+    const [, , matricola, sede] = h as [unknown, string[], unknown, unknown];
+    if (userIds.length > 1 || (matricola !== null && typeof matricola !== 'string') || typeof sede !== 'string') return null;
+    const ticket: TicketAccess = { userId: userIds[0] ?? null, matricola, sede };
+    return wanted.ticket(ticket) ? { kind: 'ticket', ticket, frame: raw.slice(frameAt, end) } : null;
+  }
+  if (!wanted.people(userIds)) return null;
   const frame = raw.slice(frameAt, end);
   if (kind === 'f' && userIds.length === 1) return { kind: 'frame', userId: userIds[0]!, frame };
   if (kind === 'm' && typeof h[2] === 'string' && typeof h[3] === 'number') return { kind: 'message', userIds, delivery: { conversationId: h[2], seq: h[3], frame } };

@@ -15,6 +15,7 @@
 import type { StoredMessage } from './chat-store.ts';
 import { deliveryOf, type Delivery } from './client.ts';
 import type { Hub } from './hub.ts';
+import type { TicketAccess } from './ticket-rules.ts';
 
 export interface Fanout {
   /** Called on this node for every conversation assigned or handed over, wherever it was decided. */
@@ -22,6 +23,13 @@ export interface Fanout {
   /** Called when events from other nodes may have been lost (the subscription dropped and is back). */
   onMissed(listener: () => void): void;
   toUser(userId: string, frame: object): void;
+  /**
+   * A frame about a ticket for everyone on the user side who may see it: its owner,
+   * and those who see it through its matricola. Each node picks its own sockets by
+   * the facts carried (Hub.toTicketViewers), so nobody needs to know beforehand
+   * who holds a matricola.
+   */
+  toTicketViewers(ticket: TicketAccess, frame: object): void;
   /** A stored message for every socket of these participants. */
   deliver(userIds: string[], message: StoredMessage): void;
   /** The participants' sockets start following a conversation from `lastSeq`; with `catchUp`, they are sent what follows it at once. */
@@ -32,11 +40,17 @@ export interface Fanout {
 /** Events as they travel between nodes; frames already serialised. */
 export type FanoutEvent =
   | { kind: 'frame'; userId: string; frame: string }
+  | { kind: 'ticket'; ticket: TicketAccess; frame: string }
   | { kind: 'message'; userIds: string[]; delivery: Delivery }
   | { kind: 'follow'; userIds: string[]; conversationId: string; lastSeq: number; catchUp: boolean };
 
 export function frameEvent(userId: string, frame: object): FanoutEvent {
   return { kind: 'frame', userId, frame: JSON.stringify(frame) };
+}
+
+/** Only the facts the visibility rule reads travel, never more of the ticket. */
+export function ticketEvent(ticket: TicketAccess, frame: object): FanoutEvent {
+  return { kind: 'ticket', ticket: { userId: ticket.userId, matricola: ticket.matricola, sede: ticket.sede }, frame: JSON.stringify(frame) };
 }
 
 export function messageEvent(userIds: string[], message: StoredMessage): FanoutEvent {
@@ -48,6 +62,9 @@ export function applyLocally(hub: Hub, event: FanoutEvent, followListeners: ((co
   switch (event.kind) {
     case 'frame':
       hub.toUserText(event.userId, event.frame);
+      return;
+    case 'ticket':
+      hub.toTicketViewers(event.ticket, event.frame);
       return;
     case 'message':
       for (const userId of event.userIds) hub.deliver(userId, event.delivery);
@@ -68,6 +85,9 @@ export class LocalFanout implements Fanout {
   onMissed(): void {}
   toUser(userId: string, frame: object): void {
     applyLocally(this.hub, frameEvent(userId, frame));
+  }
+  toTicketViewers(ticket: TicketAccess, frame: object): void {
+    applyLocally(this.hub, ticketEvent(ticket, frame));
   }
   deliver(userIds: string[], message: StoredMessage): void {
     applyLocally(this.hub, messageEvent(userIds, message));

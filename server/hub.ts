@@ -1,8 +1,12 @@
 /**
  * The connections of this node, by participant id. Several tabs of one person are
  * several clients under one id; each gets every frame meant for that person.
+ * Also by the companies the user side acts for (hub-companies.ts), for the live
+ * updates of a company's requests.
  */
 import type { Client, Delivery } from './client.ts';
+import { CompanySockets } from './hub-companies.ts';
+import { mayView, type TicketAccess } from './ticket-rules.ts';
 import { CLOSE } from './ws-close-codes.ts';
 
 /** A person's sockets here: the client itself when there is one (most people), a Set from the second. */
@@ -14,8 +18,10 @@ const CATCH_UP_CONCURRENCY = 4;
 export class Hub {
   /** No Set per person with one socket: an idle connection saves ~150 B. */
   private readonly byUser = new Map<string, Sockets>();
+  private readonly companies = new CompanySockets();
 
   add(client: Client): void {
+    this.companies.add(client);
     const here = this.byUser.get(client.userId);
     if (!here) this.byUser.set(client.userId, client);
     else if (here instanceof Set) here.add(client);
@@ -24,6 +30,7 @@ export class Hub {
 
   /** Returns true when it was the person's last connection on this node. */
   remove(client: Client): boolean {
+    this.companies.remove(client);
     const here = this.byUser.get(client.userId);
     if (!here) return true;
     if (here instanceof Set) {
@@ -67,6 +74,25 @@ export class Hub {
     const here = this.byUser.get(userId);
     if (here instanceof Set) for (const client of here) client.sendText(frame);
     else here?.sendText(frame);
+  }
+
+  /**
+   * A frame about a ticket for every socket here that may see it: its owner's, and
+   * those of whoever holds its matricola, each let through by the rule every HTTP
+   * read of a ticket applies (`mayView`); the owner once, even when they hold the
+   * matricola too.
+   */
+  toTicketViewers(ticket: TicketAccess, frame: string): void {
+    if (ticket.userId !== null) this.toUserText(ticket.userId, frame);
+    if (ticket.matricola === null) return;
+    for (const client of this.companies.holding(ticket.matricola)) {
+      if (client.userId !== ticket.userId && mayView(client.identity, ticket)) client.sendText(frame);
+    }
+  }
+
+  /** Someone here may be meant by a ticket's update (who exactly, `toTicketViewers` decides). */
+  hasTicketViewers(ticket: TicketAccess): boolean {
+    return (ticket.userId !== null && this.byUser.has(ticket.userId)) || (ticket.matricola !== null && this.companies.has(ticket.matricola));
   }
 
   follow(userId: string, conversationId: string, lastSeq: number, catchUp = false): void {

@@ -7,13 +7,20 @@
  * frame says that something changed and what the list shows of it, never the
  * text of a reply. Internal notes never push (users are not told they exist).
  *
- * To whom: the request's owner (`user_id`, its author on the user side).
- * Others who see it through a matricola (an intermediary holding the
- * company, the company's employer) are not pushed to: sockets are found by
- * user, and no node knows who holds a matricola without reading every
- * token. Their pages refresh on reconnect and when the tab is shown again
- * (widgets/chat/ticket-live.js). A request with no owner (an office wrote to
- * a matricola only) pushes to nobody. See docs/tickets.md, "Live updates".
+ * To whom: everyone on the user side who may open the request, by the rule
+ * every HTTP read of it applies (`mayView`, ticket-rules.ts): its owner
+ * (`user_id`, its author on the user side) and those who see it through its
+ * matricola (an employer whose token has that `matricola`, an intermediary
+ * whose token lists it in `matricole`). No node knows who holds a matricola
+ * elsewhere, so the fan-out carries the ticket's facts that rule reads (owner,
+ * matricola, sede) and each node picks its own sockets: by user, and through
+ * its index of the signed-in sockets by matricola, built from each socket's
+ * verified identity at hello and left when the socket closes or its token
+ * expires (hub-companies.ts). The owner gets it once even when they hold the
+ * matricola too. Staff are not pushed to (their console polls). Best-effort:
+ * a frame lost between nodes is made good when the page reconnects or the tab
+ * is shown again (widgets/chat/ticket-live.js). See docs/tickets.md, "Live
+ * updates".
  */
 import type { Fanout } from './fanout.ts';
 import type { TicketRecord } from './ticket-store.ts';
@@ -40,10 +47,10 @@ export function ticketUpdatedFrame(ticket: TicketRecord, change: TicketChange) {
   };
 }
 
-/** Pushes to the owner's sockets; best-effort, like every frame that is not a chat message. */
+/** Pushes to the sockets of those who may see the request; best-effort, like every frame that is not a chat message. */
 export function ticketPusher(fanout: Fanout): TicketUpdated {
   return (ticket, change) => {
-    if (ticket.userId === null) return;
-    fanout.toUser(ticket.userId, ticketUpdatedFrame(ticket, change));
+    if (ticket.userId === null && ticket.matricola === null) return;
+    fanout.toTicketViewers(ticket, ticketUpdatedFrame(ticket, change));
   };
 }

@@ -58,8 +58,11 @@ export function servedByCaller(identity: Identity, conversation: ConversationRec
   return conversation;
 }
 
-/** The one visibility rule, for reads and for actions alike. */
-export function mayView(identity: Identity, ticket: TicketRecord): boolean {
+/** What of a ticket decides who may see it; also what its live updates carry between nodes (ticket-push.ts). */
+export type TicketAccess = Pick<TicketRecord, 'userId' | 'matricola' | 'sede'>;
+
+/** The one visibility rule, for reads and for actions alike, and for whom a ticket's live update is meant. */
+export function mayView(identity: Identity, ticket: TicketAccess): boolean {
   switch (identity.role) {
     case 'supervisor':
       return true;

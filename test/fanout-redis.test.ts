@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { RedisFanout } from '../server/fanout-redis.ts';
+import { ticketEvent } from '../server/fanout.ts';
+import { decode, encode, RedisFanout } from '../server/fanout-redis.ts';
 import { Hub } from '../server/hub.ts';
 import { createRedis, waitReady } from '../server/redis-connection.ts';
 import { redisAnswersSync, redisUrl, skipLine } from './helpers/routing-state-contract.ts';
@@ -81,6 +82,21 @@ run('a node does not apply its own events twice, and tells nobody of missed even
   } finally {
     await a.close();
   }
+});
+
+test("a ticket's update travels with only the facts the visibility rule reads, and a node keeps it only when someone here may be meant", () => {
+  const frame = { type: 'ticket.updated', ticketId: 't-1' };
+  const owned = ticketEvent({ userId: 'i-owner', matricola: 'M1', sede: 'SEDE-MI', subject: 'not to travel' } as never, frame);
+  const companyOnly = ticketEvent({ userId: null, matricola: 'M2', sede: 'SEDE-RM' }, frame);
+  const raw = `node-a\n${encode(owned)}${encode(companyOnly)}["t",["a","b"],"M3","S"]\n{}\n["t",[],5,"S"]\n{}\n`;
+  const asked: unknown[] = [];
+  const all = decode(raw, { people: () => false, ticket: (t) => (asked.push(t), true) });
+  assert.equal(all, [
+    { kind: 'ticket', ticket: { userId: 'i-owner', matricola: 'M1', sede: 'SEDE-MI' }, frame: JSON.stringify(frame) },
+    { kind: 'ticket', ticket: { userId: null, matricola: 'M2', sede: 'SEDE-RM' }, frame: JSON.stringify(frame) },
+  ]);
+  assert.is(asked.length, 2, 'malformed headers are skipped before asking');
+  assert.equal(decode(raw, { people: () => true, ticket: (t) => t.matricola === 'M2' }).length, 1);
 });
 
 test.run();

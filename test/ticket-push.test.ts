@@ -119,6 +119,47 @@ test(`taking in charge, a transfer, closing and the owner's own reply each push 
   assert.equal(pick(await socket.next('ticket.updated')), { status: 'closed', reason: 'status', by: 'office', respondedAt: null });
 });
 
+const company = '4455667788';
+const otherCompany = '9988776655';
+const employer = (sub: string, matricola: string) => users.token({ role: 'employer', sub, province: 'MI', name: 'Ditta Rossi Srl', matricola });
+const consultant = (sub: string, matricole: string[]) => users.token({ role: 'intermediary', sub, province: 'MI', name: 'Studio Verdi', matricole });
+
+test(`a company's request also pushes to those who see it through its matricola, on any node: its employer and another consultant holding it, the owner once though holding it too; not a consultant without it, the employer of another matricola or a worker of the company; never for a note (${kind})`, async () => {
+  const owner = await consultant('i-owner', [company, otherCompany]);
+  const request = await call(users, owner, 'POST', '/api/v1/tickets', { subject: 'CIGO marzo, ditta Rossi', category: 'cigo', body: 'Domanda respinta.', matricola: company });
+  const [ownerTab, boss, colleague, stranger, otherBoss, employee] = await Promise.all([
+    connected(owner),
+    connected(await employer('e-rossi', company)),
+    connected(await consultant('i-colleague', [otherCompany, company])),
+    connected(await consultant('i-stranger', [otherCompany])),
+    connected(await employer('e-other', otherCompany)),
+    connected(await users.token({ role: 'worker', sub: 'w-rossi', province: 'MI', name: 'Gino Neri', matricola: company })),
+  ]);
+  const op = await operator();
+
+  await call(office, op, 'POST', `/api/v1/tickets/${request.id}/notes`, { body: 'Verificare la matricola.' });
+  const reply = await call(office, op, 'POST', `/api/v1/tickets/${request.id}/replies`, { body: SECRET });
+
+  for (const s of [ownerTab, boss, colleague]) {
+    const f = await s.next('ticket.updated');
+    assert.equal(f, { type: 'ticket.updated', ticketId: request.id, protocol: request.protocol, status: 'open', respondedAt: reply.at, updatedAt: reply.at, reason: 'reply', by: 'office' });
+    await settled(s);
+    assert.is(pushes(s).length, 0, 'once: none for the note, no second copy for an owner who holds the matricola');
+  }
+  for (const s of [stranger, otherBoss, employee]) {
+    await settled(s);
+    assert.is(pushes(s).length, 0, 'nothing for whoever may not read the request');
+  }
+});
+
+test(`a request an office wrote to a matricola alone pushes to the company's employer, on any node (${kind})`, async () => {
+  const op = await operator();
+  const request = await call(office, op, 'POST', '/api/v1/tickets', { subject: 'Documentazione mancante', category: 'cigo', body: 'Inviare il modello SR41.', to: { matricola: company } });
+  const boss = await connected(await employer('e-rossi-alone', company));
+  await call(office, op, 'PATCH', `/api/v1/tickets/${request.id}`, { status: 'closed', outcome: 'Documentazione ricevuta' });
+  assert.equal(pick(await boss.next('ticket.updated')), { status: 'closed', reason: 'status', by: 'office', respondedAt: null });
+});
+
 function pick(f: Frame) {
   return { status: f.status, reason: f.reason, by: f.by, respondedAt: f.respondedAt };
 }

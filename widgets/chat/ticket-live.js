@@ -1,8 +1,9 @@
 /**
  * "Le mie richieste" and a request's thread kept up to date without "Aggiorna"
  * (docs/tickets.md, "Live updates"). The server pushes `ticket.updated` to the
- * owner's sockets when the sede answers, moves or transfers a request (or the
- * owner wrote from another tab); the frame carries no text, so what is shown
+ * sockets of whoever may read a request (its owner; for a company's, those
+ * holding its matricola) when the sede answers, moves or transfers it (or the
+ * user side wrote from another tab); the frame carries no text, so what is shown
  * is read again over HTTP. Pushes are best-effort: after a reconnection (some
  * may have been missed) and when the tab is shown again after being hidden
  * (at most once a minute) the shown list or thread is read again too.
