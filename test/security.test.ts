@@ -109,6 +109,42 @@ test('a token in the query string signs nobody in: HTTP answers 401 and a socket
   }
 });
 
+test('a signed-in API answer is never stored by a browser or a proxy: personal data is Cache-Control no-store', async () => {
+  const s = await start();
+  try {
+    const worker = await s.services.dev!.issue({ role: 'worker', sub: 'w-no-store', province: 'MI', fiscalCode: 'RSSMRA80A01H501U' } as never);
+    const office = await s.services.dev!.issue({ role: 'office', sub: 'o-no-store', sede: 'SEDE-MI' } as never);
+    const supervisor = await s.services.dev!.issue({ role: 'supervisor', sub: 's-no-store' } as never);
+    const created = await fetch(`${s.url}/api/v1/tickets`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${worker}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ subject: 'Pagamento CIGO', category: 'payment', body: 'Quando arriva il pagamento?' }),
+    });
+    assert.is(created.status, 201);
+    const { id } = (await created.json()) as { id: string };
+    const reads: [string, string, string][] = [
+      [worker, `/api/v1/tickets/${id}`, 'the requester reading their request'],
+      [worker, '/api/v1/tickets', 'the requester\'s list'],
+      [worker, '/api/v1/access-log/mine', 'who read the requester\'s data'],
+      [worker, `/api/v1/conversations/${randomUUID()}`, 'a 404 for a chat'],
+      [office, `/api/v1/tickets/${id}`, 'the sede reading it, with the tax code'],
+      [office, '/api/v1/tickets', 'the sede\'s list'],
+      [supervisor, '/api/v1/access-log', 'the access log'],
+    ];
+    assert.is(created.headers.get('cache-control'), 'no-store', 'the answer to the POST that opened it');
+    for (const [token, url, what] of reads) {
+      const res = await fetch(`${s.url}${url}`, { headers: { authorization: `Bearer ${token}` } });
+      assert.ok(res.status === 200 || res.status === 404, `${what}: ${res.status}`);
+      assert.is(res.headers.get('cache-control'), 'no-store', what);
+    }
+    // Public answers keep their own caching: the policy is for what a signed-in request gets.
+    const tips = await fetch(`${s.url}/api/v1/tips?topic=payment&audience=worker`);
+    assert.match(tips.headers.get('cache-control') ?? '', /^public, max-age=\d+$/);
+  } finally {
+    await s.close();
+  }
+});
+
 test('after a Redis failover a READONLY reply makes the client reconnect and is not resent; nothing waits in an offline queue', () => {
   const options = redisOptions({ name: 'node a' });
   const reconnect = options.reconnectOnError as (err: Error) => boolean | 1 | 2;
