@@ -13,7 +13,7 @@ import * as assert from 'uvu/assert';
 import { WebSocket } from 'ws';
 import type { HttpTimeouts } from '../server/app.ts';
 import { redisOptions } from '../server/redis-connection.ts';
-import { FAILSAFE_MS, rawExchange, SHORT_TIMEOUTS, startRawServer } from './helpers/raw-http.ts';
+import { FAILSAFE_MS, parseAnswer, rawExchange, SHORT_TIMEOUTS, startRawServer } from './helpers/raw-http.ts';
 import { TestSocket } from './helpers/ws-client.ts';
 
 const start = (httpTimeouts?: HttpTimeouts) => startRawServer({ httpTimeouts });
@@ -140,6 +140,48 @@ test('a signed-in API answer is never stored by a browser or a proxy: personal d
     // Public answers keep their own caching: the policy is for what a signed-in request gets.
     const tips = await fetch(`${s.url}/api/v1/tips?topic=payment&audience=worker`);
     assert.match(tips.headers.get('cache-control') ?? '', /^public, max-age=\d+$/);
+  } finally {
+    await s.close();
+  }
+});
+
+test('typing and read frames are rate limited per socket like messages: a flood neither reaches the other side nor the database', async () => {
+  const s = await start();
+  const url = `ws://127.0.0.1:${s.port}/ws`;
+  try {
+    const [advisor] = await TestSocket.signIn(url, await s.services.dev!.issue({ role: 'advisor', sub: 'adv-flood' } as never));
+    await advisor.request({ type: 'advisor.status', status: 'available' });
+    const [worker] = await TestSocket.signIn(url, await s.services.dev!.issue({ role: 'worker', sub: 'w-flood', province: 'MI' } as never));
+    worker.send({ type: 'chat.request', topic: 'payment' });
+    const { conversationId } = await worker.next('conversation.assigned');
+    const reads: number[] = [];
+    const markRead = s.services.store.markRead.bind(s.services.store);
+    s.services.store.markRead = (id, side, seq) => {
+      reads.push(seq);
+      return markRead(id, side, seq);
+    };
+    // A second of frames, paced so that none waits in the socket's queue of frames in flight.
+    for (let batch = 0; batch < 50; batch++) {
+      for (let i = 0; i < 10; i++) {
+        worker.send({ type: 'typing', conversationId, active: i % 2 === 0 });
+        worker.send({ type: 'read', conversationId, seq: batch * 10 + i });
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const relayed = advisor.all('typing').length + advisor.all('read').length;
+    assert.ok(relayed <= 80, `${relayed} of 1000 typing and read frames reached the advisor`);
+    assert.ok(reads.length <= 80, `${reads.length} read positions written to the database`);
+    const refused = worker.all('error');
+    assert.ok(refused.length >= 900 && refused.every((e) => e.code === 'rate_limited'), `the rest refused rate_limited (${refused.length})`);
+    // The bucket refills: after a pause the socket is served again.
+    await new Promise((r) => setTimeout(r, 1_000));
+    const before = advisor.all('typing').length;
+    worker.send({ type: 'typing', conversationId, active: true });
+    for (let i = 0; i < 50 && advisor.all('typing').length === before; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.is(advisor.all('typing').length, before + 1, 'a typing frame after the pause reaches the advisor');
+    advisor.drop();
+    worker.drop();
   } finally {
     await s.close();
   }
