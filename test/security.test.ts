@@ -70,6 +70,30 @@ test('a page reached through dot segments carries the headers of the page served
   }
 });
 
+test('no spelling of a path reaches a file outside the pages: the sources, package.json and the data stay unserved', async () => {
+  const s = await start();
+  try {
+    const probes = [
+      '/package.json',
+      '/server/app.ts',
+      '/../package.json',
+      '/%2e%2e/package.json',
+      '/chat/..%2f..%2fpackage.json',
+      '/chat/%2e%2e/%2e%2e/package.json',
+      '/chat/..%5c..%5cpackage.json',
+      '/..%252fpackage.json',
+      '/chat/%2e%2e%2f%2e%2e%2fserver%2fapp.ts',
+    ];
+    for (const probe of probes) {
+      const answer = parseAnswer(await rawExchange(s.port, (socket) => socket.write(`GET ${probe} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)));
+      assert.ok(answer.status >= 300, `${probe} answered ${answer.status}`);
+      assert.not.ok(/"dependencies"|import .* from/.test(answer.body), `${probe} served a file from outside widgets/`);
+    }
+  } finally {
+    await s.close();
+  }
+});
+
 test('the socket upgrade negotiates no compression, even when the client offers permessage-deflate', async () => {
   const s = await start();
   try {
