@@ -22,6 +22,16 @@ function capture(level = 'debug') {
   return { logger: pino(loggerOptions(level), stream), lines };
 }
 
+/** A server logging at debug level into `lines`. */
+async function debugServer(env: Record<string, string> = {}) {
+  const { logger, lines } = capture('debug');
+  const db = await testDatabase();
+  const config = loadConfig({ AUTH_DEV: '1', SERVICE_HOURS: 'always', LOG_LEVEL: 'debug', ...env });
+  const services = await createServices(config, { db, logger });
+  const app = await buildApp(services);
+  return { lines, db, services, app };
+}
+
 const SECRET_TEXT = 'Il mio IBAN è IT60X0542811101000000123456';
 const FISCAL = 'RSSMRA80A01H501U';
 
@@ -48,11 +58,7 @@ test('a database error logged with err keeps its first line and code but not the
 });
 
 test('a whole chat at debug level logs nothing of the token, the tax code or the text', async () => {
-  const { logger, lines } = capture('debug');
-  const db = await testDatabase();
-  const config = loadConfig({ AUTH_DEV: '1', SERVICE_HOURS: 'always', LOG_LEVEL: 'debug' });
-  const services = await createServices(config, { db, logger });
-  const app = await buildApp(services);
+  const { lines, db, services, app } = await debugServer();
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
   const url = `ws://127.0.0.1:${port}/ws`;
@@ -78,11 +84,7 @@ test('a whole chat at debug level logs nothing of the token, the tax code or the
 });
 
 test('request lines at debug level keep the path but not the query, where searches carry names, tax codes and addresses', async () => {
-  const { logger, lines } = capture('debug');
-  const db = await testDatabase();
-  const config = loadConfig({ AUTH_DEV: '1', SERVICE_HOURS: 'always', LOG_LEVEL: 'debug' });
-  const services = await createServices(config, { db, logger });
-  const app = await buildApp(services);
+  const { lines, db, services, app } = await debugServer();
   try {
     const office = await services.dev!.issue({ role: 'office', sub: 'off-log', sede: 'SEDE-MI' } as never);
     const supervisor = await services.dev!.issue({ role: 'supervisor', sub: 'sup-log' } as never);
@@ -110,11 +112,7 @@ test('request lines at debug level keep the path but not the query, where search
 });
 
 test('what the gateway logs about a socket carries its request id, and its session id once signed in', async () => {
-  const { logger, lines } = capture('debug');
-  const db = await testDatabase();
-  const config = loadConfig({ AUTH_DEV: '1', SERVICE_HOURS: 'always', LOG_LEVEL: 'debug', MAX_FRAME_BYTES: '1024' });
-  const services = await createServices(config, { db, logger });
-  const app = await buildApp(services);
+  const { lines, db, services, app } = await debugServer({ MAX_FRAME_BYTES: '1024' });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
   try {
