@@ -64,6 +64,10 @@ the field); a lone surrogate (half an emoji) is kept as U+FFFD.
 | --- | --- |
 ${rows.join('\n')}
 
+\`conversation.close\`'s \`outcome\` is the advisor's choice among the console's four (without one: \`resolved\`);
+a user's close is always \`closed_by_user\`, and a user who names an outcome is refused \`forbidden\`. The other
+outcomes a chat ends with (\`escalated\`, \`left_queue\`) are the server's own and cannot be sent.
+
 \`conversation.rate\` is the user's rating of a chat that has ended, whoever ended it (the advisor, an
 escalation to a Linea INPS request, the user without a rating): once, within 24 hours of the close
 (\`rateUntil\` in the user's \`conversation.closed\`). It answers \`ok\` with \`conversationId\` and \`rating\`;

@@ -243,6 +243,8 @@ export class ChatService {
   async close(client: Client, frame: Frame): Promise<object> {
     const conv = await this.participantConversation(client, frame.conversationId as string);
     const byUser = client.userId === conv.userId;
+    // The user's close is always `closed_by_user`: what came of the chat is the advisor's to say.
+    if (byUser && frame.outcome !== undefined) throw new AppError('forbidden', 'the outcome of a chat is the advisor’s to give');
     const outcome = (frame.outcome as string | undefined) ?? (byUser ? 'closed_by_user' : 'resolved');
     const rating = byUser && typeof frame.rating === 'number' ? frame.rating : null;
     const closed = await this.finish(client, conv, outcome, rating, {});

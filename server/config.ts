@@ -20,6 +20,9 @@ export interface Limits {
   /** message.send per connection: a token bucket. */
   messagesPerSecond: number;
   messageBurst: number;
+  /** Every other frame but ping (typing, read, chat.request, …) per connection: a bucket of its own. */
+  framesPerSecond: number;
+  frameBurst: number;
   /** Linea INPS requests one person may open in 24 hours; 0: no limit (the bench's single user). */
   ticketsPerUserPerDay: number;
   /** Replies one person may write in 24 hours over all their requests; 0: no limit. */
@@ -282,6 +285,8 @@ export function loadConfig(env: Env = process.env): Config {
       helloTimeoutMs: int(env, 'HELLO_TIMEOUT_MS', 5000, 100, 60_000),
       messagesPerSecond: int(env, 'MESSAGES_PER_SECOND', 10, 1, 10_000),
       messageBurst: int(env, 'MESSAGE_BURST', 20, 1, 100_000),
+      framesPerSecond: int(env, 'FRAMES_PER_SECOND', 20, 1, 10_000),
+      frameBurst: int(env, 'FRAME_BURST', 40, 1, 100_000),
       ticketsPerUserPerDay: int(env, 'TICKETS_PER_USER_PER_DAY', 20, 0, 10_000),
       repliesPerUserPerDay: int(env, 'REPLIES_PER_USER_PER_DAY', 50, 0, 10_000),
     },

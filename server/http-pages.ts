@@ -36,6 +36,9 @@ export async function pageRoutes(app: FastifyInstance, opts: { frameAncestors: s
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Referrer-Policy', 'no-referrer');
     const served = servedPath(request.url);
+    // Whatever a signed-in request gets is someone's data (a request, a transcript, who read
+    // what): no browser cache or proxy may keep it. Routes with something to share set their own.
+    if (request.headers.authorization !== undefined && !reply.hasHeader('cache-control')) reply.header('Cache-Control', 'no-store');
     if (!served.startsWith('/api/')) {
       const framable = served === '/chat' || served.startsWith('/chat/');
       reply.header('Content-Security-Policy', contentSecurityPolicy(framable ? ancestors : "'none'", opts.connectSources));

@@ -1,6 +1,7 @@
 /**
  * pino options shared by every logger: JSON lines, and no personal data. Tokens,
- * tax codes and message text are redacted wherever they appear in a logged object.
+ * tax codes and message text are redacted wherever they appear in a logged object,
+ * and a request's URL is logged without its query (requestLine).
  */
 import type { LoggerOptions } from 'pino';
 
@@ -24,8 +25,35 @@ export function loggerOptions(level: string): LoggerOptions {
   return {
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    serializers: { err: safeError, error: safeError },
+    serializers: { err: safeError, error: safeError, req: requestLine },
     base: { service: 'info-cig' },
+  };
+}
+
+/** What a request looks like to the request serializer: fastify's request (node's has no `ip`). */
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}
+
+/**
+ * A request as logged (fastify's "incoming request" lines, LOG_LEVEL=debug): its path,
+ * and of the query only that there was one. Queries carry what people search for and
+ * whom: a subject, a matricola, an owner's id or tax code, an e-mail (`/mailbox/?to=`);
+ * redaction paths cannot reach inside a URL, so the query is never written out.
+ */
+export function requestLine(req: LoggedRequest): Record<string, unknown> {
+  const url = typeof req.url === 'string' ? req.url : '';
+  const q = url.indexOf('?');
+  return {
+    method: req.method,
+    url: q === -1 ? url : `${url.slice(0, q)}?[redacted]`,
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
   };
 }
 

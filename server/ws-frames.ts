@@ -21,6 +21,13 @@ function frame(properties: Record<string, unknown>, required: string[] = []) {
   };
 }
 
+/**
+ * What an advisor may say of a chat they close (the console's choices). A closed set: the
+ * outcome is counted on the dashboard and labels a metric, and the server's own outcomes
+ * (`escalated` with its ticket, `closed_by_user`, `left_queue`) are never the client's to claim.
+ */
+export const ADVISOR_CLOSE_OUTCOMES = ['resolved', 'info_given', 'escalate_later', 'no_answer'] as const;
+
 export const CLIENT_FRAMES = {
   hello: frame(
     {
@@ -70,7 +77,7 @@ export const CLIENT_FRAMES = {
   'conversation.close': frame(
     {
       conversationId,
-      outcome: { type: 'string', pattern: '^[a-z_]{1,32}$' },
+      outcome: { enum: [...ADVISOR_CLOSE_OUTCOMES] },
       rating: { type: 'integer', minimum: 1, maximum: 5 },
     },
     ['conversationId'],

@@ -163,9 +163,14 @@ class Connection implements Expiring {
   private pending = 0;
   /** Messages handed to the store and not yet committed. */
   private committing = 0;
-  private tokens: number;
-  /** When the rate-limit bucket was last refilled; 0 until the first message (the bucket starts full). */
-  private refilledAt = 0;
+  /** message.send: MESSAGES_PER_SECOND, MESSAGE_BURST. */
+  private readonly messages: TokenBucket;
+  /**
+   * Every other frame but ping: FRAMES_PER_SECOND, FRAME_BURST. A typing or read frame is
+   * relayed to the other side (and a read written to the database): unbounded, one socket
+   * sent thousands a second into an advisor's console.
+   */
+  private readonly frames: TokenBucket;
 
   constructor(
     private readonly socket: GatewaySocket,
@@ -173,7 +178,9 @@ class Connection implements Expiring {
     private readonly reqId: string,
     private readonly gw: Gateway,
   ) {
-    this.tokens = gw.deps.config.limits.messageBurst;
+    const { messagesPerSecond, messageBurst, framesPerSecond, frameBurst } = gw.deps.config.limits;
+    this.messages = new TokenBucket(messagesPerSecond, messageBurst);
+    this.frames = new TokenBucket(framesPerSecond, frameBurst);
   }
 
   start(): void {
@@ -253,6 +260,7 @@ class Connection implements Expiring {
       return this.sendError(code, frame.type === 'hello' ? 'already signed in' : frame.type, frame.id);
     }
     if (frame.type === 'message.send') return this.pipelineSend(this.client, frame);
+    if (frame.type !== 'ping' && !this.frames.take(Date.now())) return this.sendError('rate_limited', undefined, frame.id);
     try {
       const reply = await handler(this.client, frame);
       // Plain `ok` answers go only to frames that asked with an `id`; anything else always goes out.
@@ -269,7 +277,7 @@ class Connection implements Expiring {
    * only when the hand-over itself waits (the conversation is read first).
    */
   private pipelineSend(client: Client, frame: ClientFrame): Promise<void> | undefined {
-    if (!this.takeToken() || this.committing >= MAX_COMMITTING) {
+    if (!this.messages.take(Date.now()) || this.committing >= MAX_COMMITTING) {
       this.sendError('rate_limited', undefined, frame.id);
       return;
     }
@@ -344,16 +352,6 @@ class Connection implements Expiring {
     }
   }
 
-  private takeToken(): boolean {
-    const { messagesPerSecond, messageBurst } = this.gw.deps.config.limits;
-    const now = Date.now();
-    if (this.refilledAt !== 0) this.tokens = Math.min(messageBurst, this.tokens + ((now - this.refilledAt) / 1000) * messagesPerSecond);
-    this.refilledAt = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-
   private sendError(code: string, message?: string, re?: string | number, extra: object = {}): void {
     const frame = { type: 'error', code, message: message ?? code, ...(re !== undefined ? { re } : {}), ...extra };
     if (this.client) this.client.send(frame);
@@ -366,5 +364,27 @@ class Connection implements Expiring {
     client.closed = true;
     const last = this.gw.deps.hub.remove(client);
     await this.gw.deps.disconnected(client, last);
+  }
+}
+
+/** A connection's rate limit: starts full, refills `perSecond` tokens a second up to `burst`. */
+class TokenBucket {
+  private tokens: number;
+  /** When it was last refilled; 0 until first used. */
+  private refilledAt = 0;
+
+  constructor(
+    private readonly perSecond: number,
+    private readonly burst: number,
+  ) {
+    this.tokens = burst;
+  }
+
+  take(now: number): boolean {
+    if (this.refilledAt !== 0) this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) / 1000) * this.perSecond);
+    this.refilledAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
   }
 }

@@ -156,6 +156,20 @@ test('only the participants may write, type or close in a conversation', async (
   assert.is(unknown.code, 'not_participant', 'an absent conversation looks the same as someone else’s');
 });
 
+test('the outcome of a chat is the advisor’s, from a closed set: nobody claims an escalation that made no request, and a user cannot name one', async () => {
+  const { advisor, worker, conversationId } = await matchedPair('outcome');
+  for (const outcome of ['escalated', 'left_queue', 'closed_by_user', 'anything_else']) {
+    const refused = await advisor.request({ type: 'conversation.close', conversationId, outcome });
+    assert.is(refused.code, 'validation_failed', `an advisor claiming ${outcome}`);
+  }
+  const byUser = await worker.request({ type: 'conversation.close', conversationId, outcome: 'resolved' });
+  assert.is(byUser.code, 'forbidden', 'a user naming an outcome');
+  assert.is((await server.services.store.getConversation(conversationId))!.status, 'open', 'nothing was closed by the refused frames');
+  const closed = await worker.request({ type: 'conversation.close', conversationId });
+  assert.is(closed.outcome, 'closed_by_user');
+  assert.is((await advisor.next('conversation.closed')).outcome, 'closed_by_user');
+});
+
 test('an advisor who is away gets no chats until they become available', async () => {
   const advisor = await signIn({ role: 'advisor', sub: 'adv-away' });
   await advisor.socket.request({ type: 'advisor.status', status: 'away' });

@@ -49,7 +49,7 @@ const withPostgres = (name: string, body: () => Promise<void>) => postgres && te
 const withRedis = (name: string, body: () => Promise<void>) => redisServer && test(name, body);
 
 /** Generous rate limits: these tests push traffic on purpose. */
-const TRAFFIC = { MESSAGES_PER_SECOND: '2000', MESSAGE_BURST: '2000' };
+const TRAFFIC = { MESSAGES_PER_SECOND: '2000', MESSAGE_BURST: '2000', FRAMES_PER_SECOND: '2000', FRAME_BURST: '2000' };
 
 let db: ThrowAwayDatabase;
 let database: Database;

@@ -22,6 +22,16 @@ function capture(level = 'debug') {
   return { logger: pino(loggerOptions(level), stream), lines };
 }
 
+/** A server logging at debug level into `lines`. */
+async function debugServer(env: Record<string, string> = {}) {
+  const { logger, lines } = capture('debug');
+  const db = await testDatabase();
+  const config = loadConfig({ AUTH_DEV: '1', SERVICE_HOURS: 'always', LOG_LEVEL: 'debug', ...env });
+  const services = await createServices(config, { db, logger });
+  const app = await buildApp(services);
+  return { lines, db, services, app };
+}
+
 const SECRET_TEXT = 'Il mio IBAN è IT60X0542811101000000123456';
 const FISCAL = 'RSSMRA80A01H501U';
 
@@ -48,11 +58,7 @@ test('a database error logged with err keeps its first line and code but not the
 });
 
 test('a whole chat at debug level logs nothing of the token, the tax code or the text', async () => {
-  const { logger, lines } = capture('debug');
-  const db = await testDatabase();
-  const config = loadConfig({ AUTH_DEV: '1', SERVICE_HOURS: 'always', LOG_LEVEL: 'debug' });
-  const services = await createServices(config, { db, logger });
-  const app = await buildApp(services);
+  const { lines, db, services, app } = await debugServer();
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
   const url = `ws://127.0.0.1:${port}/ws`;
@@ -77,12 +83,36 @@ test('a whole chat at debug level logs nothing of the token, the tax code or the
   for (const secret of [SECRET_TEXT, FISCAL, 'eyJ']) assert.not.ok(all.includes(secret), `${secret.slice(0, 12)}… appears in the logs`);
 });
 
+test('request lines at debug level keep the path but not the query, where searches carry names, tax codes and addresses', async () => {
+  const { lines, db, services, app } = await debugServer();
+  try {
+    const office = await services.dev!.issue({ role: 'office', sub: 'off-log', sede: 'SEDE-MI' } as never);
+    const supervisor = await services.dev!.issue({ role: 'supervisor', sub: 'sup-log' } as never);
+    const asked = [
+      [office, `/api/v1/tickets?subject=${encodeURIComponent(SECRET_TEXT)}`],
+      [supervisor, `/api/v1/access-log?owner=${FISCAL}`],
+      [supervisor, `/api/v1/dashboard/audit?target=${FISCAL}`],
+      [null, '/mailbox/?to=mario.rossi%40example.org'],
+    ] as const;
+    for (const [token, url] of asked) {
+      const res = await app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
+      assert.ok(res.statusCode < 500, `${url} answered ${res.statusCode}`);
+    }
+  } finally {
+    await app.close();
+    await db.cleanup();
+  }
+  const requestLines = lines.map((l) => JSON.parse(l) as { req?: { url?: string } }).filter((l) => l.req?.url);
+  const urls = requestLines.map((l) => l.req!.url!);
+  for (const path of ['/api/v1/tickets?', '/api/v1/access-log?', '/api/v1/dashboard/audit?', '/mailbox/?']) {
+    assert.ok(urls.includes(`${path}[redacted]`), `${path} is logged with its query redacted (${urls.join(', ')})`);
+  }
+  const all = lines.join('\n');
+  for (const secret of ['IBAN', FISCAL, 'mario.rossi']) assert.not.ok(all.includes(secret), `${secret} appears in the logs`);
+});
+
 test('what the gateway logs about a socket carries its request id, and its session id once signed in', async () => {
-  const { logger, lines } = capture('debug');
-  const db = await testDatabase();
-  const config = loadConfig({ AUTH_DEV: '1', SERVICE_HOURS: 'always', LOG_LEVEL: 'debug', MAX_FRAME_BYTES: '1024' });
-  const services = await createServices(config, { db, logger });
-  const app = await buildApp(services);
+  const { lines, db, services, app } = await debugServer({ MAX_FRAME_BYTES: '1024' });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
   try {

@@ -18,6 +18,7 @@ import { historyPanel } from './history.js';
 import { requestsPanel } from './requests.js';
 
 const STATUS_KEY = 'infocig.advisor.status';
+// The server accepts exactly these (ADVISOR_CLOSE_OUTCOMES, server/ws-frames.ts).
 const OUTCOMES = ['resolved', 'info_given', 'escalate_later', 'no_answer'];
 const announce = announcer($('#announce'));
 
