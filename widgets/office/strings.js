@@ -1,11 +1,13 @@
 /**
- * Strings of the office console, Italian first (the fallback), then English.
+ * Strings of the office console, Italian first (the fallback), then English,
+ * then German (strings-de.js: the offices of Bolzano/Bozen work in German).
  * The language is the shared one of ../i18n.js (setLang/lang), which also holds
  * the strings every page uses; the header's switch changes both together.
  *
  * In HTML: data-t="key" sets textContent, data-t-attr="aria-label:key" sets attributes.
  */
 import { applyStringsTo, translator } from '../i18n.js';
+import de from './strings-de.js';
 
 const DICT = {
   it: {
@@ -362,6 +364,7 @@ const DICT = {
     'off.err.generic': 'It did not work ({code}).',
     'off.err.network': 'No connection: check the network and try again. A letter, reply or note sent again does not arrive twice.',
   },
+  de,
 };
 
 export const tr = translator(DICT);
