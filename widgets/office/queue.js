@@ -65,6 +65,12 @@ export function officeQueue({ state, api, announce, openTicket }) {
       error.textContent = tr('off.filters.badMatricola');
       return;
     }
+    // Dates the wrong way round match nothing: said as such, not as "no requests" (YYYY-MM-DD compare as text).
+    if (f.from && f.to && f.from > f.to) {
+      error.textContent = tr('off.filters.badRange');
+      $('#f-from').focus();
+      return;
+    }
     error.textContent = '';
     if (!quiet) $('#queue').setAttribute('aria-busy', 'true');
     try {

@@ -39,6 +39,7 @@ export default {
   'off.filters.reset': 'Zurücksetzen',
   'off.filters.apply': 'Filtern',
   'off.filters.badMatricola': 'Die Matrikelnummer enthält unzulässige Zeichen.',
+  'off.filters.badRange': 'Das Datum „Eingegangen ab“ liegt nach „Eingegangen bis“: Bitte korrigieren Sie den Zeitraum.',
   'off.status.active': 'Zu bearbeiten',
   'off.status.open': 'Offen',
   'off.status.in_progress': 'In Bearbeitung',
