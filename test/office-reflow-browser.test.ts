@@ -2,8 +2,9 @@
  * The office console (widgets/office/) as an operator works it on an ordinary
  * office screen, in a real browser (Debian chromium through playwright-core):
  * at 1024 px with text at 200 % a request opened from the list fits beside or
- * under it (the list beside the request only where both fit), and a search by
- * dates the wrong way round says so instead of "no requests". axe-core finds
+ * under it (the list beside the request only where both fit), a search by
+ * dates the wrong way round says so instead of "no requests", and a request
+ * due today or tomorrow says so in the list and in its pane. axe-core finds
  * no serious or critical violation. Screenshots: test/screenshots/office-reflow-*.png.
  * Skips without chromium.
  */
@@ -71,6 +72,31 @@ if (chromiumOrSkip()) {
     await page.getByRole('button', { name: 'Filtra' }).click();
     await page.locator('#queue-count', { hasText: 'Nessuna richiesta' }).waitFor();
     assert.is(await page.locator('#queue-error').innerText(), '');
+  });
+
+  for (const [hoursBefore, words] of [[3, 'Scade oggi'], [27, 'Scade domani']] as const) {
+    test(`a request due in ${hoursBefore} hours says "${words}" in the list and in its pane`, async () => {
+      // The page's clock put before the request's due time; the server's (now) keeps it not overdue.
+      const page = await chromium.newPage(`due-${hoursBefore}`, { viewport: { width: 1366, height: 900 } });
+      await page.clock.setFixedTime(Date.parse(ctx.ticket.dueAt) - hoursBefore * 3_600_000);
+      await signInOffice(page, ctx.server!.url, 'SEDE-MI', 'Laura Conti', 'op-conti');
+      const item = page.locator('.q-item', { hasText: ctx.ticket.protocol });
+      await item.locator('.badge.due-soon', { hasText: words }).waitFor();
+      await item.click();
+      await page.locator('#t-due-soon', { hasText: words }).waitFor();
+      await page.locator('#lang').selectOption('de');
+      await page.locator('#t-due-soon', { hasText: hoursBefore === 3 ? 'Heute fällig' : 'Morgen fällig' }).waitFor();
+      await chromium.shot(page, `due-${hoursBefore}`, false);
+      assert.equal(await chromium.axe(page, `due ${hoursBefore}`), []);
+    });
+  }
+
+  test('a request due later has no such word', async () => {
+    const page = await chromium.newPage('due-later', { viewport: { width: 1366, height: 900 } });
+    await page.clock.setFixedTime(Date.parse(ctx.ticket.dueAt) - 60 * 3_600_000);
+    await signInOffice(page, ctx.server!.url, 'SEDE-MI', 'Laura Conti', 'op-conti');
+    await page.locator('.q-item', { hasText: ctx.ticket.protocol }).waitFor();
+    assert.is(await page.locator('.q-item .badge.due-soon').count(), 0);
   });
 
   test('no Content-Security-Policy violation or script error', () => {

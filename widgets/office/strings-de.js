@@ -49,6 +49,8 @@ export default {
   'off.badge.in_progress': 'In Bearbeitung',
   'off.badge.closed': 'Abgeschlossen',
   'off.overdue': 'Überfällig',
+  'off.dueToday': 'Heute fällig',
+  'off.dueTomorrow': 'Morgen fällig',
   'off.due': 'fällig {when}',
   'off.noDue': 'ohne Frist',
   'off.replies': '{n} Nachrichten',
