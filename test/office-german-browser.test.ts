@@ -4,7 +4,8 @@
  * An operator whose browser prefers German gets it without choosing (as the
  * chat: ?lang=, else the browser's languages), signs in to SEDE-BZ and works a
  * request in German, dates as written in South Tyrol; an Italian operator
- * switches to Deutsch and back with the header's switch. axe-core finds no
+ * switches to Deutsch and back with the header's switch; at 320 px with text at
+ * 200 % the German words (longer than the Italian) reflow. axe-core finds no
  * serious or critical violation. Screenshots: test/screenshots/office-de-*.png.
  * Skips without chromium.
  */
@@ -12,7 +13,7 @@ import type { Page } from 'playwright-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { signInOffice } from './helpers/pages.ts';
-import { browserHarness, chromiumOrSkip, serverApi, type Json } from './helpers/browser.ts';
+import { browserHarness, chromiumOrSkip, reflowProblems, serverApi, type Json } from './helpers/browser.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 
 const chromium = browserHarness({ console: { expected: /^$/ }, prefix: 'office-de-', context: { viewport: { width: 1366, height: 900 } }, fullPage: true });
@@ -50,7 +51,7 @@ if (chromiumOrSkip()) {
     await page.getByText('Noch niemand hat diese Anfrage übernommen.').waitFor();
     await page.getByRole('button', { name: 'Übernehmen' }).click();
     await page.getByRole('heading', { name: 'Der Person antworten' }).waitFor();
-    assert.match(await page.locator('#detail').innerText(), /In Bearbeitung/);
+    await page.locator('#t-status', { hasText: 'In Bearbeitung' }).waitFor();
     assert.match(await page.locator('#detail').innerText(), /Rückmeldung bis/);
     await chromium.shot(page, 'taken');
     assert.equal(await chromium.axe(page, 'de taken'), []);
@@ -68,6 +69,23 @@ if (chromiumOrSkip()) {
     await chromium.shot(page, 'switched');
     await page.locator('#lang').selectOption('it');
     await page.getByRole('heading', { name: 'Richieste della sede' }).waitFor();
+  });
+
+  test('at 320 px with text at 200 % the German console reflows: nothing scrolls sideways, every control is on screen', async () => {
+    const page: Page = await chromium.newPage('de-320', { locale: 'de-DE', viewport: { width: 320, height: 700 } });
+    // The same operator in this tab's new session: the development sign-in again, in German.
+    await page.goto(`${ctx.server!.url}/office/`);
+    await page.locator('#si-sede').selectOption('SEDE-BZ');
+    await page.locator('#si-sub').fill('op-pichler');
+    await page.getByRole('button', { name: 'Anmelden' }).click();
+    await page.getByRole('heading', { name: 'Anfragen des Sitzes' }).waitFor();
+    await page.evaluate(() => (document.documentElement.style.fontSize = '200%'));
+    await page.locator('.q-item', { hasText: ctx.ticket.protocol }).click();
+    await page.getByRole('heading', { name: 'Auszahlung März' }).waitFor();
+    const controls = ['#lang', '#signout', '#f-status', '#f-to', '#reply-text', '#close-outcome', '#transfer-sede', '#transfer-form button[type="submit"]'];
+    assert.equal(await reflowProblems(page, controls), []);
+    await page.locator('#transfer-form').screenshot({ path: 'test/screenshots/office-de-320-transfer.png' });
+    assert.equal(await chromium.axe(page, 'de 320 200%'), []);
   });
 
   test('no Content-Security-Policy violation or script error', () => {
