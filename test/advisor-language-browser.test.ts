@@ -33,7 +33,7 @@ if (chromiumOrSkip()) {
     await ctx.server?.close();
   });
 
-  test('switching the advisor console to English puts the card already shown in English: who wrote, context, forms, and the closed note', async () => {
+  test('switching the advisor console to English puts the card already shown in English: who wrote, context, typing line, forms, and the closed note', async () => {
     const page = ctx.page;
     await signInAdvisor(page, ctx.server!.url, 'Giulia Rossi', 'adv-rossi', true);
 
@@ -47,9 +47,12 @@ if (chromiumOrSkip()) {
     await card.getByRole('button', { name: 'Invia' }).click();
     await card.locator('.msg.mine .msg-who', { hasText: 'Tu' }).waitFor();
     await card.locator('.requests-box summary', { hasText: 'nessuna richiesta aperta' }).waitFor();
+    worker.send({ type: 'typing', conversationId: assigned.conversationId, active: true });
+    await card.locator('.typing', { hasText: 'Mario Rossi sta scrivendo…' }).waitFor();
 
     await page.locator('#lang').selectOption('en');
     await card.getByLabel('Reply to Mario Rossi').waitFor();
+    assert.is(await text(page, '.typing'), 'Mario Rossi is typing…', 'the typing line too, while the user still types');
     assert.is(await text(page, '.msg.mine .msg-who'), 'You');
     assert.is(await card.locator('.ctx dt', { hasText: /^(Subject|Argomento)$/ }).innerText(), 'Subject');
     assert.is(await text(page, '.requests-box summary'), 'The user’s Linea INPS requests: none open');

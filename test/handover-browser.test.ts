@@ -168,7 +168,7 @@ if (chromiumOrSkip('hand-over test')) {
     await ctx.worker.locator('.msg-text', { hasText: 'Eccomi di nuovo' }).waitFor();
   });
 
-  test('an escalation needs a summary; with one, Anna and the worker see the request’s protocol, sede and due time, the worker opens it, the office has the transcript', async () => {
+  test('an escalation needs a summary; with one, Anna (her focus kept in the card) and the worker see the request’s protocol, sede and due time, the worker opens it, the office has the transcript', async () => {
     const a = card(ctx.anna);
     if (!(await a.getByLabel('Sintesi per la sede').isVisible())) await a.getByText('Passa alla sede (Linea INPS)').click();
     await a.getByRole('button', { name: 'Apri la richiesta Linea INPS' }).click();
@@ -179,6 +179,8 @@ if (chromiumOrSkip('hand-over test')) {
     await a.getByRole('button', { name: 'Apri la richiesta Linea INPS' }).click();
     const text = note(ctx.anna).filter({ hasText: 'Chat passata a INPS Sede di Milano' });
     await text.waitFor();
+    // The form is gone: the focus stays in the card, on what is left to do there, not dropped to the page.
+    assert.is(await ctx.anna.evaluate(() => document.activeElement?.textContent), 'Rimuovi dalla vista');
     const said = (await text.textContent()) ?? '';
     const m = said.match(/richiesta (LINPS-\d{4}-\d{6})\. Risposta prevista entro \d{2}\/\d{2}\/\d{4}/);
     assert.ok(m, said);

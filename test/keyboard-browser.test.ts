@@ -218,7 +218,17 @@ if (chromiumOrSkip()) {
     await adv.locator('#load', { hasText: 'Chat aperte: 1 su 3' }).waitFor();
     await assertFocus(adv, 'when a chat is assigned'); // the assignment does not steal or drop focus
 
-    await tabTo(adv, (f) => f.tag === 'textarea' && /Risposta a Mario Rossi/.test(f.label), 'the reply box');
+    // Ready answers: arrowing through the list reads them and inserts none; "Inserisci" puts the chosen one in.
+    await tabTo(adv, (f) => f.tag === 'select' && /Risposte pronte/.test(f.label), 'the ready answers');
+    await adv.keyboard.press('ArrowDown');
+    await adv.keyboard.press('ArrowDown');
+    assert.is(await card.getByLabel('Risposta a Mario Rossi').inputValue(), '', 'nothing inserted while choosing');
+    assert.match((await assertFocus(adv, 'choosing a ready answer')).label, /Risposte pronte/);
+    await tabTo(adv, byText(/^Inserisci$/), 'the insert button');
+    await adv.keyboard.press('Enter');
+    assert.ok((await card.getByLabel('Risposta a Mario Rossi').inputValue()).length > 20, 'the chosen answer is in the reply box');
+    assert.match((await assertFocus(adv, 'after inserting')).label, /Risposta a Mario Rossi/, 'the focus goes to the reply, to read and edit it');
+    await adv.keyboard.press('Control+A');
     await adv.keyboard.type('Buongiorno, risposta scritta con la tastiera.');
     await adv.keyboard.press('Enter');
     await ctx.chat.locator('.msg.theirs .msg-text', { hasText: 'risposta scritta con la tastiera' }).waitFor();

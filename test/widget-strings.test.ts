@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 // @ts-expect-error plain browser modules, no types
-import { LANGS, STAFF_ONLY, STRINGS as common, USER_LANGS } from '../widgets/i18n.js';
+import { LANGS, OFFICE_LANGS, STAFF_ONLY, STRINGS as common, USER_LANGS } from '../widgets/i18n.js';
 // @ts-expect-error plain browser modules, no types
 import { STRINGS as dashboard } from '../widgets/dashboard/strings.js';
 // @ts-expect-error plain browser modules, no types
@@ -99,13 +99,14 @@ test("the chat's \"who looked at this request\" names every read a request's row
   assert.equal(missing, [], `chat strings lack ${missing.join(', ')}`);
 });
 
-test('German, a language of the user pages, has every key the chat needs and none of the staff consoles\'', () => {
+test('German, a language of the user pages and of the office console, has every key they need and none of the advisor console\'s', () => {
   assert.ok(Object.hasOwn(common, 'de') && Object.hasOwn(USER_LANGS, 'de'), 'German is a language of the user pages');
-  assert.not.ok(Object.hasOwn(LANGS, 'de'), 'the staff consoles (their strings Italian and English) do not offer it');
+  assert.not.ok(Object.hasOwn(LANGS, 'de'), 'the advisor console and the dashboard (their strings Italian and English) do not offer it');
+  assert.ok(Object.hasOwn(OFFICE_LANGS, 'de') && Object.hasOwn(office, 'de'), 'the office console does, for the Bolzano sedi');
   const userKeys = Object.keys(common.it!).filter((k) => !STAFF_ONLY.test(k));
   assert.ok(userKeys.length > 150, `${userKeys.length} keys of the user pages`);
   assert.equal(userKeys.filter((k) => !Object.hasOwn(common.de!, k)), []);
-  assert.equal(Object.keys(common.de!).filter((k) => STAFF_ONLY.test(k)), [], 'no half translation of the consoles');
+  assert.equal(Object.keys(common.de!).filter((k) => STAFF_ONLY.test(k)), [], 'no half translation of the advisor console');
   assert.equal(Object.keys(USER_LANGS), ['it', 'de', 'en'], 'the picker: Italian, then German, then English');
 });
 

@@ -22,8 +22,17 @@ export const LANGS = { it: 'Italiano', en: 'English' };
  * that offers them says so with offerLangs(USER_LANGS) before its first setLang.
  */
 export const USER_LANGS = { it: 'Italiano', de: 'Deutsch', en: 'English' };
-/** Keys German lacks on purpose: the staff consoles', which speak Italian and English only. */
-export const STAFF_ONLY = /^(adv|stub|staff)\./;
+/**
+ * The office console speaks German too: the sedi of the province of Bolzano/Bozen
+ * work in German as well as Italian (its strings: office/strings-de.js).
+ */
+export const OFFICE_LANGS = USER_LANGS;
+/**
+ * Keys German lacks on purpose: the advisor console's and the stub pages', which
+ * speak Italian and English only. The staff sign-in's (staff.*) are German too,
+ * because the office console shows them.
+ */
+export const STAFF_ONLY = /^(adv|stub)\./;
 /** de-IT: German as written in South Tyrol ("Jänner", dates as 10.12.2026). */
 const LOCALES = { it: 'it-IT', de: 'de-IT', en: 'en-GB' };
 export const TIME_ZONE = 'Europe/Rome';

@@ -6,9 +6,10 @@
  * INPS is "NISF/INPS", the cassa integrazione "Lohnausgleichskasse"; the names
  * of procedures (Linea INPS, OMNIA IS, Cassetto previdenziale) stay as they are.
  *
- * The same keys as strings-it.js except the staff consoles' (adv.*, stub.*):
- * the consoles speak Italian and English only (STAFF_ONLY in i18n.js;
- * test/widget-strings.test.ts checks both).
+ * The same keys as strings-it.js except the advisor console's and the stub
+ * pages' (adv.*, stub.*), which speak Italian and English only (STAFF_ONLY in
+ * i18n.js; test/widget-strings.test.ts checks both). The staff sign-in's
+ * (staff.*) are here: the office console speaks German for the Bolzano sedi.
  */
 export default {
   'lang.label': 'Sprache',
@@ -169,6 +170,24 @@ export default {
   'dev.submit': 'Anmelden',
   'dev.unavailable': 'Die Test-Anmeldung ist auf diesem Server nicht aktiviert.',
   'dev.failed': 'Die Anmeldung ist fehlgeschlagen ({code}).',
+
+  // Staff sign-in (widgets/lib/staff-sign-in.js), as the office console shows it in German
+  'staff.wait': 'Anmeldung mit den NISF/INPS-Zugangsdaten läuft…',
+  'staff.refused.title': 'Konto nicht freigeschaltet',
+  'staff.refused.advisor': 'Dieses Konto ist für die Beratungskonsole nicht freigeschaltet.',
+  'staff.refused.office': 'Dieses Konto ist für die Konsole der Landesstellen nicht freigeschaltet.',
+  'staff.refused.dashboard': 'Dieses Konto ist für das Dashboard des Dienstes nicht freigeschaltet.',
+  'staff.refused.who': 'Sie sind als {name} angemeldet (Profil: {role}). Melden Sie sich ab und mit einem freigeschalteten Konto wieder an, oder bitten Sie Ihre Ansprechperson um die Freischaltung.',
+  'staff.refused.noSede': 'Das Konto des Sitzes nennt keinen Sitz: Bitten Sie Ihre Ansprechperson, es zu vervollständigen.',
+  'staff.signedOut.title': 'Sie haben sich abgemeldet',
+  'staff.signedOut.text': 'Die Sitzung dieser Konsole ist beendet.',
+  'staff.signIn': 'Anmelden',
+  'staff.failed.title': 'Anmeldung fehlgeschlagen',
+  'staff.failed.text': 'Die Anmeldung mit den NISF/INPS-Zugangsdaten ist fehlgeschlagen ({code}).',
+  'staff.retry': 'Erneut versuchen',
+  'staff.none.title': 'Anmeldung nicht verfügbar',
+  'staff.none.text': 'Die Anmeldung des NISF/INPS-Personals ist auf diesem Server nicht eingerichtet. Bitte wenden Sie sich an die Verwaltung des Dienstes.',
+  'staff.readOnly': 'nur lesen',
 
   // Chat start: the question typed while asking
   'start.question': 'Ihre Frage (optional)',

@@ -148,6 +148,7 @@ function addCard(info, isNew) {
     logBox.setAttribute('aria-label', `${t('chat.messages')}: ${name}`);
     answerBy.textContent = card.info.answerBy ? t('adv.answerBy', { time: formatTime(card.info.answerBy) }) : '';
     closedNote.textContent = card.note?.() ?? '';
+    showTyping(card);
     card.list.relabel();
     requests.relabel();
     history.relabel();
@@ -209,7 +210,7 @@ function retire(card, note) {
   card.closeForm.hidden = true;
   card.handover.el.hidden = true;
   card.answerBy.hidden = true;
-  card.typing.textContent = '';
+  clearTyping(card);
   card.note = note;
   card.closedNote.textContent = note();
   card.dismiss.hidden = false;
@@ -233,6 +234,20 @@ function revive(card) {
   $('#cards').append(card.el);
   renderLoad();
   cueNewChat(card);
+}
+
+/**
+ * "… sta scrivendo" is a state of the card (`isTyping`), and the line says it in the current language:
+ * relabel() shows it again after a language change, as it does the card's other lines.
+ */
+function showTyping(card) {
+  card.typing.textContent = card.isTyping ? t('chat.typing', { name: card.name }) : '';
+}
+
+function clearTyping(card) {
+  clearTimeout(card.typingTimer);
+  card.isTyping = false;
+  showTyping(card);
 }
 
 /** A chat to answer: a beep, the title, and the live region. */
@@ -295,7 +310,7 @@ function start(session) {
       card.answerBy.hidden = true;
     }
     if (fresh && !m.mine) {
-      card.typing.textContent = '';
+      clearTyping(card);
       if (!m.history) titleCue();
     }
     maybeRead(card);
@@ -306,8 +321,9 @@ function start(session) {
     const card = state.cards.get(f.conversationId);
     if (!card) return;
     clearTimeout(card.typingTimer);
-    card.typing.textContent = f.active ? t('chat.typing', { name: card.name }) : '';
-    if (f.active) card.typingTimer = setTimeout(() => (card.typing.textContent = ''), 6000);
+    card.isTyping = Boolean(f.active);
+    showTyping(card);
+    if (f.active) card.typingTimer = setTimeout(() => clearTyping(card), 6000);
   });
   client.on('closed', (f) => {
     const card = state.cards.get(f.conversationId);

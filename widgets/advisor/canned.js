@@ -1,6 +1,9 @@
 /**
  * Ready answers in an advisor's card ("Risposte pronte", config/canned-responses.json
- * on the server): picked from a list, the text goes into the reply box with the
+ * on the server): picked from a list and put in with "Inserisci" (not on the
+ * list's change: arrowing through a closed list fires change at every step, so a
+ * keyboard user got the first answer inserted and the focus moved away before
+ * reading the others), the text goes into the reply box with the
  * user's and the advisor's names filled in, in the chat's language, to be read,
  * edited and sent like any reply; it is never sent by itself. Answers for the
  * chat's topic come first. The list is asked once per page.
@@ -35,7 +38,10 @@ export function cannedText(r, { lang, userName, advisorName }) {
  */
 export function cannedPicker({ client, p, info, userName, advisorName, fill }) {
   const select = h('select', { id: `${p}-canned`, class: 'canned' }, ht('option', { value: '' }, 'adv.canned.pick'));
-  const field = h('div', { class: 'field canned-field', hidden: true }, ht('label', { for: `${p}-canned` }, 'adv.canned'), select);
+  const insert = ht('button', { type: 'button', class: 'canned-insert' }, 'adv.canned.insert');
+  const field = h('div', { class: 'field canned-field', hidden: true },
+    ht('label', { for: `${p}-canned` }, 'adv.canned'),
+    h('div', { class: 'canned-row' }, select, insert));
   const byId = new Map();
   void responses(client).then((items) => {
     if (!items?.length) return;
@@ -50,10 +56,11 @@ export function cannedPicker({ client, p, info, userName, advisorName, fill }) {
     );
     field.hidden = false;
   });
-  select.addEventListener('change', () => {
+  insert.addEventListener('click', () => {
     const r = byId.get(select.value);
+    if (!r) return select.focus();
     select.value = '';
-    if (r) fill(cannedText(r, { lang: info.context?.lang, userName, advisorName }));
+    fill(cannedText(r, { lang: info.context?.lang, userName, advisorName }));
   });
   return field;
 }

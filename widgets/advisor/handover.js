@@ -72,19 +72,27 @@ export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
     transferError,
     ht('button', { type: 'submit' }, 'adv.transfer'));
 
-  /** One request at a time per form; its error stays on the form, the card is retired on success. */
+  /**
+   * One request at a time per form; its error stays on the form, the card is retired on success.
+   * The button is marked busy (aria-disabled), not disabled: a disabled button drops the focus to
+   * the page, and the retired card could no longer keep the keyboard user in it.
+   */
   function wire(form, errorEl, send) {
+    let busy = false;
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       errorEl.textContent = '';
-      if (!isOpen() || !form.reportValidity()) return;
+      if (busy || !isOpen() || !form.reportValidity()) return;
       const button = form.querySelector('button');
-      button.disabled = true;
+      busy = true;
+      button.setAttribute('aria-disabled', 'true');
       try {
         onDone(await send());
       } catch (f) {
         errorEl.textContent = errorText(f);
-        button.disabled = false;
+      } finally {
+        busy = false;
+        button.removeAttribute('aria-disabled');
       }
     });
   }

@@ -42,7 +42,8 @@ export function renderTickets(live) {
   $('#tickets-body').replaceChildren(
     ...list.map((t) =>
       h('tr', { class: t.overdue > 0 ? 'breach' : null },
-        h('th', { scope: 'row' }, t.name ? `${t.name.replace(/^INPS Sede di /i, '')} (${t.sede})` : t.sede),
+        // The code whole on its line ("SEDE-MI" broke at its hyphen in the narrow column).
+        h('th', { scope: 'row' }, t.name ? [`${t.name.replace(/^INPS Sede di /i, '')} `, h('span', { class: 'sede-code' }, `(${t.sede})`)] : t.sede),
         h('td', { class: 'num' }, fmtNumber(t.open)),
         h('td', { class: 'num' }, fmtNumber(t.inProgress)),
         h('td', { class: `num${t.overdue ? ' alert-text' : ''}` }, fmtNumber(t.overdue)),

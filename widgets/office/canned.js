@@ -132,7 +132,7 @@ export function cannedPicker({ prefix, api, announce, facts }) {
     const skip = facts().skip ?? [];
     return items.filter((r) => !skip.some((p) => r.text.it.includes(`{${p}}`)));
   };
-  const title = (r) => (pageLang() === 'en' && r.title.en) || r.title.it;
+  const title = (r) => r.title[pageLang()] || r.title.it;
 
   /** The list and the languages, in the page's language, keeping what is chosen. */
   function render() {

@@ -3,7 +3,19 @@
  * Separate from office.js because the list, the ticket view and the forms all
  * show these, and none of them owns the others.
  */
+import { daysFromToday } from '../i18n.js';
 import { tr } from './strings.js';
+
+/**
+ * "Scade oggi" / "Scade domani" for a request still to answer whose due time is near, else ''.
+ * A deadline at 00:00 is the end of the day before (as formatDue shows it), so it counts there.
+ * Overdue and closed requests have their own words.
+ */
+export function dueSoon(t, now = Date.now()) {
+  if (!t.dueAt || t.overdue || t.status === 'closed') return '';
+  const days = daysFromToday(new Date(Date.parse(t.dueAt) - 1).toISOString(), now);
+  return days === 0 ? tr('off.dueToday') : days === 1 ? tr('off.dueTomorrow') : '';
+}
 
 export function errorText(err) {
   const code = err?.code ?? 'error';

@@ -10,7 +10,8 @@
  * reads every sede's requests without acting on them (../lib/staff-sign-in.js);
  * with AUTH_DEV the development picker (session.js).
  * User text reaches the page only through textContent; no inline style.
- * Italian by default; English through the shared language switch.
+ * Italian by default; German and English through the shared language switch
+ * (?lang=, else the browser's preferred language among the three, as the chat).
  *
  * This file holds the console's state and starts it: which control does what,
  * the periodic refresh, the language switch. The parts are session.js (sign-in
@@ -19,7 +20,7 @@
  * message's ready answers), notes.js (internal notes, staff only),
  * transfer-form.js (to another sede) and staff-names.js (colleagues by name).
  */
-import { LANGS, applyI18n, onLangChange, setLang, t } from '../i18n.js';
+import { OFFICE_LANGS, applyI18n, browserLang, offerLangs, onLangChange, setLang, t } from '../i18n.js';
 import { $, announcer, h } from '../lib/ui.js';
 import { officeQueue } from './queue.js';
 import { staffSignIn } from '../lib/staff-sign-in.js';
@@ -122,7 +123,7 @@ function start(session) {
 
 async function boot() {
   const sel = $('#lang');
-  for (const [code, name] of Object.entries(LANGS)) sel.append(h('option', { value: code, lang: code }, name));
+  for (const [code, name] of Object.entries(OFFICE_LANGS)) sel.append(h('option', { value: code, lang: code }, name));
   sel.addEventListener('change', () => setLang(sel.value));
   onLangChange((code) => {
     sel.value = code;
@@ -161,11 +162,13 @@ async function boot() {
   });
 
   applyOffice();
-  setLang(new URLSearchParams(location.search).get('lang') || navigator.language);
+  // A Bolzano operator whose browser prefers German reads German; one who prefers Italian, Italian.
+  setLang(new URLSearchParams(location.search).get('lang') || browserLang());
   const signedIn = await staffSignIn({ page: 'office', roles: ['office', 'supervisor'] });
   if (signedIn?.method === 'oidc') start(signedIn);
   else if (signedIn?.method === 'dev') devSignIn(start);
 }
 
+offerLangs(OFFICE_LANGS);
 applyI18n();
 void boot();

@@ -8,7 +8,7 @@
  */
 import { formatDue } from '../i18n.js';
 import { $, h } from '../lib/ui.js';
-import { errorText } from './format.js';
+import { dueSoon, errorText } from './format.js';
 import { tr } from './strings.js';
 
 function filters() {
@@ -63,6 +63,12 @@ export function officeQueue({ state, api, announce, openTicket }) {
     const error = $('#queue-error');
     if (f.matricola && !/^[0-9A-Za-z][0-9A-Za-z./-]*$/.test(f.matricola)) {
       error.textContent = tr('off.filters.badMatricola');
+      return;
+    }
+    // Dates the wrong way round match nothing: said as such, not as "no requests" (YYYY-MM-DD compare as text).
+    if (f.from && f.to && f.from > f.to) {
+      error.textContent = tr('off.filters.badRange');
+      $('#f-from').focus();
       return;
     }
     error.textContent = '';
@@ -122,6 +128,8 @@ export function officeQueue({ state, api, announce, openTicket }) {
         h('span', { class: 'q-protocol' }, t.protocol), ' ',
         badge(t.status),
         t.overdue ? [' ', h('span', { class: 'badge overdue' }, tr('off.overdue'))] : null,
+        // Due today or tomorrow: the same date on every row did not say which to answer first.
+        dueSoon(t) ? [' ', h('span', { class: 'badge due-soon' }, dueSoon(t))] : null,
         // a follow-up of a closed request ("Segue la richiesta n. …" in its pane)
         t.follows ? [' ', h('span', { class: 'badge follow-up' }, tr('off.followUp.badge'))] : null),
       h('span', { class: 'q-subject' }, t.subject),

@@ -20,6 +20,8 @@ const KEY = 'infocig.office.dev';
 export const SEDI = [
   ['SEDE-MI', 'Milano'], ['SEDE-RM', 'Roma'], ['SEDE-NA', 'Napoli'], ['SEDE-TO', 'Torino'], ['SEDE-BO', 'Bologna'],
   ['SEDE-FI', 'Firenze'], ['SEDE-BA', 'Bari'], ['SEDE-PA', 'Palermo'], ['SEDE-VE', 'Venezia'], ['SEDE-GE', 'Genova'],
+  // Bolzano/Bozen: the sede whose operators read the console in German.
+  ['SEDE-BZ', 'Bolzano/Bozen'],
 ];
 
 const saved = () => savedChoice(KEY, (c) => typeof c.sede === 'string');

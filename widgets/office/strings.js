@@ -1,11 +1,13 @@
 /**
- * Strings of the office console, Italian first (the fallback), then English.
+ * Strings of the office console, Italian first (the fallback), then English,
+ * then German (strings-de.js: the offices of Bolzano/Bozen work in German).
  * The language is the shared one of ../i18n.js (setLang/lang), which also holds
  * the strings every page uses; the header's switch changes both together.
  *
  * In HTML: data-t="key" sets textContent, data-t-attr="aria-label:key" sets attributes.
  */
 import { applyStringsTo, translator } from '../i18n.js';
+import de from './strings-de.js';
 
 const DICT = {
   it: {
@@ -40,6 +42,7 @@ const DICT = {
     'off.filters.reset': 'Azzera',
     'off.filters.apply': 'Filtra',
     'off.filters.badMatricola': 'La matricola contiene caratteri non ammessi.',
+    'off.filters.badRange': 'La data «Aperte dal» è successiva a «Aperte fino al»: correggi l’intervallo.',
     'off.status.active': 'Da lavorare',
     'off.status.open': 'Aperte',
     'off.status.in_progress': 'In lavorazione',
@@ -49,6 +52,8 @@ const DICT = {
     'off.badge.in_progress': 'In lavorazione',
     'off.badge.closed': 'Chiusa',
     'off.overdue': 'In ritardo',
+    'off.dueToday': 'Scade oggi',
+    'off.dueTomorrow': 'Scade domani',
     'off.due': 'entro {when}',
     'off.noDue': 'senza scadenza',
     'off.replies': '{n} messaggi',
@@ -217,6 +222,7 @@ const DICT = {
     'off.filters.reset': 'Clear',
     'off.filters.apply': 'Filter',
     'off.filters.badMatricola': 'The company number contains characters that are not allowed.',
+    'off.filters.badRange': 'The “Opened from” date is after “Opened until”: correct the range.',
     'off.status.active': 'To do',
     'off.status.open': 'Open',
     'off.status.in_progress': 'In progress',
@@ -226,6 +232,8 @@ const DICT = {
     'off.badge.in_progress': 'In progress',
     'off.badge.closed': 'Closed',
     'off.overdue': 'Overdue',
+    'off.dueToday': 'Due today',
+    'off.dueTomorrow': 'Due tomorrow',
     'off.due': 'due {when}',
     'off.noDue': 'no due time',
     'off.replies': '{n} messages',
@@ -362,6 +370,7 @@ const DICT = {
     'off.err.generic': 'It did not work ({code}).',
     'off.err.network': 'No connection: check the network and try again. A letter, reply or note sent again does not arrive twice.',
   },
+  de,
 };
 
 export const tr = translator(DICT);

@@ -14,7 +14,7 @@
  */
 import { formatDateTime, formatDue, formatSize, label } from '../i18n.js';
 import { $, h } from '../lib/ui.js';
-import { errorText } from './format.js';
+import { dueSoon, errorText } from './format.js';
 import { renderNotes } from './notes.js';
 import { staffNames } from './staff-names.js';
 import { tr } from './strings.js';
@@ -145,6 +145,7 @@ export function ticketView({ state, api, request, announce, canned }) {
     status.className = `badge status-${t.status}`;
     status.textContent = tr(`off.badge.${t.status}`);
     $('#t-overdue').hidden = !t.overdue;
+    $('#t-due-soon').textContent = dueSoon(t);
     $('#t-title').textContent = t.subject;
 
     const user = t.user ?? {};
