@@ -190,6 +190,8 @@ export default {
   'tk.files': 'Anhänge (optional)',
   'tk.filesHint': 'Bis zu 3 Dateien mit je höchstens 5 MB: PDF, PNG, JPEG, P7M (digital signiertes Dokument) oder Text.',
   'tk.clearFiles': 'Anhänge entfernen',
+  'tk.removeFileShort': 'Entfernen',
+  'tk.removeFile': '«{name}» entfernen',
   'tk.send': 'Anfrage senden',
   'tk.sending': 'Wird gesendet…',
   'tk.back': 'Zurück',

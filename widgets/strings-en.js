@@ -297,6 +297,8 @@ export default {
   'tk.files': 'Attachments (optional)',
   'tk.filesHint': 'Up to 3 files of 5 MB each: PDF, PNG, JPEG, P7M (signed document) or plain text.',
   'tk.clearFiles': 'Remove the attachments',
+  'tk.removeFileShort': 'Remove',
+  'tk.removeFile': 'Remove «{name}»',
   'tk.send': 'Send the request',
   'tk.sending': 'Sending…',
   'tk.back': 'Back',

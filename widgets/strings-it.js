@@ -298,6 +298,8 @@ export default {
   'tk.files': 'Allegati (facoltativi)',
   'tk.filesHint': 'Fino a 3 file da 5 MB ciascuno: PDF, PNG, JPEG, P7M (documento firmato) o testo.',
   'tk.clearFiles': 'Togli gli allegati',
+  'tk.removeFileShort': 'Togli',
+  'tk.removeFile': 'Togli «{name}»',
   'tk.send': 'Invia la richiesta',
   'tk.sending': 'Invio in corso…',
   'tk.back': 'Indietro',
