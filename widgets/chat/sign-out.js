@@ -9,7 +9,7 @@
  */
 import { t } from '../i18n.js';
 import { $ } from '../lib/ui.js';
-import { forgetEnded } from './conversation.js';
+import { forgetEnded, forgetMessageDraft } from './conversation.js';
 import { forgetDraft } from './ticket-form.js';
 
 /** deps: { state, signOut() (forgets the sign-in) } */
@@ -20,6 +20,7 @@ export function initSignOut({ state, signOut }) {
   const leave = () => {
     signOut();
     forgetEnded();
+    forgetMessageDraft();
     forgetDraft();
     location.reload();
   };
