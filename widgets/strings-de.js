@@ -92,6 +92,7 @@ export default {
   'queue.keepOpen': 'Lassen Sie diese Seite geöffnet: Der Chat beginnt, sobald eine Beraterin oder ein Berater frei ist.',
   'queue.cancel': 'Warteschlange verlassen',
   'queue.left': 'Sie haben die Warteschlange verlassen.',
+  'queue.leftElsewhere': 'Sie haben die Warteschlange in einem anderen Fenster oder Tab des Browsers verlassen.',
   'tips.title': 'Während Sie warten: Vielleicht finden Sie die Antwort hier',
   'tips.found': 'Antwort gefunden: Warteschlange verlassen',
 

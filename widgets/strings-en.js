@@ -84,6 +84,7 @@ export default {
   'queue.keepOpen': 'Keep this page open: the chat starts as soon as an advisor is free.',
   'queue.cancel': 'Leave the queue',
   'queue.left': 'You left the queue.',
+  'queue.leftElsewhere': 'You left the queue from another window or tab of your browser.',
   'tips.title': 'While you wait: the answer may be here',
   'tips.found': 'I found the answer: leave the queue',
 

@@ -85,6 +85,7 @@ export default {
   'queue.keepOpen': 'Tieni aperta questa pagina: la chat inizierà appena un consulente sarà libero.',
   'queue.cancel': 'Esci dalla coda',
   'queue.left': 'Sei uscito dalla coda.',
+  'queue.leftElsewhere': 'Sei uscito dalla coda da un’altra finestra o scheda del browser.',
   'tips.title': 'Mentre aspetti: forse la risposta è qui',
   'tips.found': 'Ho trovato la risposta: esco dalla coda',
 

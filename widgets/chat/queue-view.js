@@ -88,15 +88,29 @@ export function renderQueueView() {
   renderTips();
 }
 
+/** This page asked to leave the queue (chat.cancel) and has not heard back yet. */
+let leaving = false;
+
 function onQueue(f) {
   if (f.kind !== 'left') return showQueue(f);
+  const asked = leaving;
+  leaving = false;
   if (d.state.view !== 'queue') return;
   if (f.offerTicket) {
     offerTicket({ code: f.reason === 'closed' ? 'closed' : 'timeout' }, prefillFromChat());
     return;
   }
-  d.announce(t('queue.left'));
-  void checkAvailability();
+  if (asked) {
+    d.announce(t('queue.left'));
+    void checkAvailability();
+    return;
+  }
+  // Left from another window or tab of the same person: this one went back to the start with no word, its question gone.
+  const question = d.state.request?.text ?? '';
+  d.announce(t('queue.leftElsewhere'));
+  void checkAvailability('queue.leftElsewhere').then(() => {
+    if (question && !$('#question').value) $('#question').value = question;
+  });
 }
 
 /** The client's `queue` frames. */
@@ -107,7 +121,13 @@ export function wireQueue(client) {
 /** deps: { state, showView(name), post(type, data), announce(text) } */
 export function initQueue(deps) {
   d = deps;
-  const leave = (reason) => d.state.client.cancelChat(reason).catch(() => void checkAvailability());
+  const leave = (reason) => {
+    leaving = true;
+    return d.state.client.cancelChat(reason).catch(() => {
+      leaving = false;
+      void checkAvailability();
+    });
+  };
   $('#queue-cancel').addEventListener('click', () => leave());
   initQueueTips({ state: d.state, leave: () => leave('self_served') });
 }
