@@ -11,6 +11,7 @@ import { t } from '../i18n.js';
 import { $ } from '../lib/ui.js';
 import { forgetEnded, forgetMessageDraft } from './conversation.js';
 import { forgetDraft } from './ticket-form.js';
+import { forgetReplyDrafts } from './ticket-thread.js';
 
 /** deps: { state, signOut() (forgets the sign-in) } */
 export function initSignOut({ state, signOut }) {
@@ -22,6 +23,7 @@ export function initSignOut({ state, signOut }) {
     forgetEnded();
     forgetMessageDraft();
     forgetDraft();
+    forgetReplyDrafts();
     location.reload();
   };
   button.hidden = false;
