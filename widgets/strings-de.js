@@ -19,6 +19,7 @@ export default {
   'conn.reconnecting': 'Verbindung wird wiederhergestellt…',
   'conn.closed': 'Nicht verbunden',
   'conn.retry': 'Erneut versuchen',
+  'conn.lostTryAgain': 'Keine Verbindung: Prüfen Sie das Netz und versuchen Sie es erneut (die Seite verbindet sich von selbst wieder).',
   'common.loading': 'Wird geladen…',
   'common.cancel': 'Abbrechen',
   'common.you': 'Sie',
@@ -93,6 +94,7 @@ export default {
   'queue.cancel': 'Warteschlange verlassen',
   'queue.left': 'Sie haben die Warteschlange verlassen.',
   'queue.leftElsewhere': 'Sie haben die Warteschlange in einem anderen Fenster oder Tab des Browsers verlassen.',
+  'queue.leaveOffline': 'Keine Verbindung: Sie sind noch in der Warteschlange. Versuchen Sie es erneut, sobald die Seite wieder verbunden ist.',
   'tips.title': 'Während Sie warten: Vielleicht finden Sie die Antwort hier',
   'tips.found': 'Antwort gefunden: Warteschlange verlassen',
 

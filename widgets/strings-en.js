@@ -11,6 +11,7 @@ export default {
   'conn.reconnecting': 'Reconnecting…',
   'conn.closed': 'Disconnected',
   'conn.retry': 'Try again',
+  'conn.lostTryAgain': 'No connection: check the network and try again (the page reconnects by itself).',
   'common.loading': 'Loading…',
   'common.cancel': 'Cancel',
   'common.you': 'You',
@@ -85,6 +86,7 @@ export default {
   'queue.cancel': 'Leave the queue',
   'queue.left': 'You left the queue.',
   'queue.leftElsewhere': 'You left the queue from another window or tab of your browser.',
+  'queue.leaveOffline': 'No connection: you are still in the queue. Try again once the page is connected again.',
   'tips.title': 'While you wait: the answer may be here',
   'tips.found': 'I found the answer: leave the queue',
 

@@ -12,6 +12,7 @@ export default {
   'conn.reconnecting': 'Riconnessione…',
   'conn.closed': 'Disconnesso',
   'conn.retry': 'Riprova',
+  'conn.lostTryAgain': 'Connessione assente: controlla la rete e riprova (la pagina si ricollega da sola).',
   'common.loading': 'Caricamento…',
   'common.cancel': 'Annulla',
   'common.you': 'Tu',
@@ -86,6 +87,7 @@ export default {
   'queue.cancel': 'Esci dalla coda',
   'queue.left': 'Sei uscito dalla coda.',
   'queue.leftElsewhere': 'Sei uscito dalla coda da un’altra finestra o scheda del browser.',
+  'queue.leaveOffline': 'Connessione assente: sei ancora in coda. Riprova quando la pagina è di nuovo collegata.',
   'tips.title': 'Mentre aspetti: forse la risposta è qui',
   'tips.found': 'Ho trovato la risposta: esco dalla coda',
 

@@ -11,6 +11,7 @@
 import { daysFromToday, formatDay, formatTime, formatWhen, lang, t } from '../i18n.js';
 import { holidayLabel } from '../lib/holiday-names.js';
 import { $, h } from '../lib/ui.js';
+import { failureText } from './request-error.js';
 import { TOPICS, formDirty, mountClosed, offerTicket, openMine } from './tickets.js';
 
 const CLOSED_REASONS = ['outside_hours', 'weekend', 'holiday', 'not_rolled_out'];
@@ -191,7 +192,7 @@ async function submitStart(e) {
   button.disabled = true;
   try {
     const f = await askChat({ topic, text: $('#question').value.trim() });
-    if (f) err.textContent = f.code === 'already_in_conversation' ? t('start.already') : t('start.failed', { code: f.code ?? 'error' });
+    if (f) err.textContent = f.code === 'already_in_conversation' ? t('start.already') : failureText(f, 'start.failed');
   } finally {
     button.disabled = false;
   }
@@ -210,7 +211,7 @@ export function initAvailability(deps) {
   $('#closing-wait').addEventListener('click', async () => {
     $('#closing-error').textContent = '';
     const f = await askChat(d.state.request, true);
-    if (f) $('#closing-error').textContent = t('start.failed', { code: f.code ?? 'error' });
+    if (f) $('#closing-error').textContent = failureText(f, 'start.failed');
   });
   $('#closing-leave').addEventListener('click', () => offerTicket({ code: 'closing', closesAt: d.state.closing?.closesAt }, prefillFromChat(), 'closing'));
 }

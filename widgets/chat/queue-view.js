@@ -17,6 +17,7 @@ import { t } from '../i18n.js';
 import { $ } from '../lib/ui.js';
 import { checkAvailability, prefillFromChat } from './availability.js';
 import { initQueueTips, renderTips, showTips } from './queue-tips.js';
+import { offline } from './request-error.js';
 import { offerTicket } from './tickets.js';
 
 /** deps: { state, showView(name), post(type, data), announce(text) } */
@@ -39,6 +40,8 @@ export function showQueue(info) {
   if (info.kind !== 'position') void showTips(info);
   state.queue = { position: info.position, etaSeconds: info.etaSeconds, etaKnown: info.etaKnown !== false };
   renderQueue(state.queue);
+  // A frame from the server: connected again, so "Connessione assente" no longer holds.
+  $('#queue-error').textContent = '';
   const arrived = state.view !== 'queue';
   if (arrived) d.showView('queue');
   sayPlace(arrived || info.kind === 'joined');
@@ -123,9 +126,13 @@ export function initQueue(deps) {
   d = deps;
   const leave = (reason) => {
     leaving = true;
-    return d.state.client.cancelChat(reason).catch(() => {
+    $('#queue-error').textContent = '';
+    return d.state.client.cancelChat(reason).catch((f) => {
       leaving = false;
-      void checkAvailability();
+      // Offline the server never heard it: the place is kept, and the page says so instead of showing the
+      // start (where availability cannot be read either) and putting the user back in the queue once online.
+      if (offline(f)) $('#queue-error').textContent = t('queue.leaveOffline');
+      else void checkAvailability();
     });
   };
   $('#queue-cancel').addEventListener('click', () => leave());
