@@ -325,6 +325,9 @@ if (chromiumOrSkip('phone and assistive-settings test')) {
     const label = await page.locator('#lang-box label').evaluate((el) => ({ high: el.getBoundingClientRect().height, twoLines: 2 * parseFloat(getComputedStyle(el).fontSize) }));
     assert.ok(label.high < label.twoLines, `«Lingua» is on one line (${label.high} px high)`);
     await page.locator('header').screenshot({ path: path.join(SHOTS, 'mobile-header-320-200.png') });
+    // Under the button at 320 px, the message box keeps its two rows: the conversation above keeps the screen.
+    const text = await page.locator('#text').evaluate((el) => ({ high: el.getBoundingClientRect().height, em: parseFloat(getComputedStyle(el).fontSize) }));
+    assert.ok(text.high < 5 * text.em, `the message box is two rows high at 320 px (${text.high} px, text ${text.em} px)`);
     await page.setViewportSize(PHONE.viewport);
     const row = (await page.locator('.composer-row').boundingBox())!;
     const box = (await page.locator('#text').boundingBox())!;

@@ -5,7 +5,8 @@
  * reads the first, and the worker's page says «Letto» under it and «Inviato»
  * under the other; after a reload it says the same, from the read position the
  * server keeps and sends in the welcome (`peerReadSeq`). axe-core finds no
- * serious or critical violation. Screenshots: test/screenshots/chat-read-*.png.
+ * serious or critical violation. A message half typed is there again after a
+ * reload, and gone once sent. Screenshots: test/screenshots/chat-read-*.png.
  * Skips without chromium.
  */
 import type { Page } from 'playwright-core';
@@ -60,6 +61,24 @@ if (chromiumOrSkip()) {
     await chromium.shot(page, 'after-reload');
     assert.equal(await page.locator('.msg.mine .msg-status').allTextContents(), ['Letto', 'Inviato']);
     assert.equal(await chromium.axe(page, 'after reload'), []);
+  });
+
+  test('a message half typed survives a reload and is there to send; once sent, a reload leaves the box empty', async () => {
+    const page = ctx.page;
+    const box = page.getByLabel('Il tuo messaggio');
+    const draft = 'La mia domanda è lunga: il datore di lavoro ha anticipato';
+    await box.pressSequentially(draft, { delay: 5 });
+    await page.reload();
+    await page.getByRole('heading', { name: 'Stai parlando con Anna Rossi' }).waitFor();
+    assert.is(await box.inputValue(), draft);
+    await box.press('End');
+    await box.pressSequentially(' marzo.', { delay: 5 });
+    await box.press('Enter');
+    await ctx.advisor.next('message', (m) => m.text === `${draft} marzo.`, 10_000);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Stai parlando con Anna Rossi' }).waitFor();
+    await page.locator('.msg.mine', { hasText: 'anticipato marzo.' }).waitFor();
+    assert.is(await box.inputValue(), '');
   });
 
   test('no Content-Security-Policy violation or script error', () => {

@@ -191,7 +191,7 @@ if (chromiumOrSkip()) {
     await page.locator('#th-closed').waitFor();
   });
 
-  test('a disguised file (text named .pdf) is refused with a clear message, and what was typed stays', async () => {
+  test('a disguised file (text named .pdf) is refused with a clear message, and what was typed stays; of four files the refused one is taken away alone', async () => {
     const page = ctx.page;
     await page.getByRole('button', { name: 'Le mie richieste' }).click();
     await page.getByRole('button', { name: 'Indietro' }).click();
@@ -230,11 +230,26 @@ if (chromiumOrSkip()) {
     const list = await api(office, 'GET', '/api/v1/tickets?pageSize=100');
     assert.is(list.body.total, 1, 'nothing was stored');
     assert.equal(await axe(page), [], 'axe with the error shown');
-    // Without the file it goes through.
     await page.getByRole('button', { name: 'Togli gli allegati' }).click();
     assert.is(await focusedId(page), 'tk-files');
+    // Four files, one of them refused: "Togli" takes that one away alone, by keyboard; the other three stay and go.
+    const txt = (n: string) => ({ name: `${n}.txt`, mimeType: 'text/plain', buffer: Buffer.from(`${n}\n`) });
+    await files.setInputFiles([txt('busta-paga'), { name: 'SR41.pdf', mimeType: 'application/pdf', buffer: Buffer.from('testo\n') }, txt('iban'), txt('delega')]);
+    await error.filter({ hasText: 'Puoi allegare al massimo 3 file.' }).waitFor();
+    await page.getByRole('button', { name: 'Togli «SR41.pdf»' }).focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#tk-chosen li').nth(3).waitFor({ state: 'detached' });
+    assert.equal(await page.locator('#tk-chosen li span').allTextContents(), ['busta-paga.txt (11 B)', 'iban.txt (5 B)', 'delega.txt (7 B)']);
+    assert.is(await error.textContent(), '');
+    assert.is(await files.getAttribute('aria-invalid'), null);
+    assert.is(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Togli «iban.txt»', 'the focus on the next file');
+    await shot(page, 'one-removed');
+    assert.equal(await axe(page), [], 'axe with the chosen files');
     await page.getByRole('button', { name: 'Invia la richiesta' }).click();
     await page.getByRole('heading', { name: 'Richiesta registrata' }).waitFor();
+    const sent = (await api(office, 'GET', '/api/v1/tickets?pageSize=100')).body.items.find((t: Json) => t.subject === 'Modulo SR41');
+    const stored = await api(office, 'GET', `/api/v1/tickets/${sent.id}`);
+    assert.equal(stored.body.replies[0].attachments.map((a: Json) => a.filename), ['busta-paga.txt', 'iban.txt', 'delega.txt']);
   });
 
   test('an employer naming a matricola that is not theirs is told so in plain words; the text stays', async () => {
@@ -293,7 +308,8 @@ if (chromiumOrSkip()) {
     await page.locator('#tk-chosen li', { hasText: 'scansione.png' }).waitFor();
     await tab();
     await tab();
-    assert.equal(stops, ['tk-subject', 'tk-topic', 'tk-body', 'tk-files', 'tk-clear', 'tk-send']);
+    await tab();
+    assert.equal(stops, ['tk-subject', 'tk-topic', 'tk-body', 'tk-files', 'tk-remove-0', 'tk-clear', 'tk-send']);
     assert.is(await page.locator('#tk-topic').inputValue(), 'cigo');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Richiesta registrata' }).waitFor();

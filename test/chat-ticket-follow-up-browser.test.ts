@@ -19,7 +19,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { signInOffice } from './helpers/pages.ts';
 import type { Page } from 'playwright-core';
-import { chromiumOrSkip, type Json } from './helpers/browser.ts';
+import { chromiumOrSkip, reflowProblems, type Json } from './helpers/browser.ts';
 import { chatTicketPages } from './helpers/chat-ticket-pages.ts';
 
 const pages = chatTicketPages('chat-ticket-follow-up');
@@ -132,12 +132,21 @@ if (chromiumOrSkip()) {
     assert.equal(await axe(page), [], 'axe on the list');
   });
 
-  test('in German the offer and the link read in German', async () => {
+  test('in German the offer and the link read in German, and the thread reflows at 320 px with text at 200 %', async () => {
     const page = ctx.page;
     await page.locator('#lang').selectOption('de');
     await page.locator('.tk-item.is-closed', { hasText: ctx.original.protocol }).click();
     await page.getByRole('button', { name: 'Nicht gelöst? Schreiben Sie eine Folgeanfrage' }).waitFor();
     assert.match((await page.locator('#th-facts').textContent()) ?? '', new RegExp(`Spätere Folgeanfragen${ctx.followUp}`));
+    // 320 px with text at 200 % (WCAG 1.4.10): the facts are one column; «Lohnausgleichskasse» and the rest stay on the screen.
+    const size = page.viewportSize()!;
+    await page.setViewportSize({ width: 320, height: 640 });
+    await page.evaluate(() => (document.documentElement.style.fontSize = '200%'));
+    const problems = await reflowProblems(page, ['#th-facts', '#th-follow-up-open', '#thread-back']);
+    await shot(page, 'thread-de-320-200');
+    await page.evaluate(() => (document.documentElement.style.fontSize = ''));
+    await page.setViewportSize(size);
+    assert.equal(problems, []);
     await page.locator('#lang').selectOption('it');
   });
 

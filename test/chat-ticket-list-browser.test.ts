@@ -180,6 +180,19 @@ if (chromiumOrSkip()) {
     await shot(page, 'list-de-390');
     await shot(page, 'list-de-390-top', false);
     assert.equal(await axe(page), [], 'axe in German');
+    // 320 px with text at 200 % (WCAG 1.4.10): the two date fields fit, the year in them whole.
+    await page.setViewportSize({ width: 320, height: 860 });
+    await page.evaluate(() => (document.documentElement.style.fontSize = '200%'));
+    await page.locator('#lf-from').fill('2026-12-01');
+    const reflow = await page.evaluate(() => {
+      const from = document.querySelector<HTMLInputElement>('#lf-from')!;
+      return { page: document.documentElement.scrollWidth, screen: document.documentElement.clientWidth, right: from.getBoundingClientRect().right };
+    });
+    assert.ok(reflow.page <= reflow.screen && reflow.right <= 320, `the dates fit 320 px at 200 % (${JSON.stringify(reflow)})`);
+    await shot(page, 'list-de-320-200', false);
+    await page.locator('#lf-from').fill('');
+    await page.evaluate(() => (document.documentElement.style.fontSize = ''));
+    await page.setViewportSize({ width: 390, height: 860 });
     await page.getByLabel('Status', { exact: true }).selectOption('closed');
     await page.getByRole('button', { name: 'Suchen', exact: true }).click();
     await status(page).filter({ hasText: 'Keine Anfragen für diese Filter.' }).waitFor();

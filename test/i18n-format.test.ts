@@ -12,6 +12,8 @@ import * as assert from 'uvu/assert';
 import { LANGS, STRINGS, USER_LANGS, browserLang, formatDateTime, formatDue, formatSize, formatWhen, offerLangs, pickLang, setLang, translator } from '../widgets/i18n.js';
 // @ts-expect-error plain browser module, no types
 import { holidayKey, holidayLabel } from '../widgets/lib/holiday-names.js';
+// @ts-expect-error plain browser module, no types
+import { fileStamp } from '../widgets/lib/ui.js';
 import { nationalHolidays } from '../routing/holidays.ts';
 
 test.after.each(() => {
@@ -94,6 +96,12 @@ test('every national holiday the availability API names has its word in every la
   setLang('it', null);
   assert.is(holidayLabel('Natale', t), 'Natale');
   offerLangs(LANGS);
+});
+
+test('a downloaded transcript is named by the day and time in Rome, as the times inside it, not by UTC', () => {
+  assert.is(fileStamp(new Date('2026-12-07T15:09:00Z')), '2026-12-07-16-09', 'winter: UTC+1');
+  assert.is(fileStamp(new Date('2026-07-01T15:09:00Z')), '2026-07-01-17-09', 'summer: UTC+2');
+  assert.is(fileStamp(new Date('2026-12-31T23:30:00Z')), '2027-01-01-00-30', 'past midnight in Rome');
 });
 
 test.run();

@@ -5,7 +5,7 @@
  * Idempotency-Key, the reply is in the thread once. In the chat app's request thread (a user's
  * reply; the same text sent after that success is a new reply with a new key) and in the office
  * console (the sede's reply, and an internal note). axe-core finds nothing serious on the thread
- * after the retry. Screenshots: test/screenshots/chat-ticket-reply-retry-*.png. Skips without
+ * after the retry. A reply half written in the chat app survives a reload. Screenshots: test/screenshots/chat-ticket-reply-retry-*.png. Skips without
  * /usr/bin/chromium.
  */
 import type { Page } from 'playwright-core';
@@ -53,7 +53,7 @@ if (chromiumOrSkip()) {
     await pages.stop();
   });
 
-  test('the chat app: a reply sent again after its answer was lost is in the thread once; the same text sent after that is a new reply', async () => {
+  test('the chat app: a reply sent again after its answer was lost is in the thread once; the same text sent after that is a new reply; a reply half written survives a reload', async () => {
     const c = await newContext('reply-retry');
     const page = await c.newPage();
     await signIn(page, 'worker', 'MI', 'Carla Gialli');
@@ -100,6 +100,23 @@ if (chromiumOrSkip()) {
     assert.is.not(later[0], keys[0], 'a new key after the success');
     assert.is(await stored(text), 2);
     await page.unroute(REPLIES);
+
+    // A reply half written survives a reload: opened again, the request has it in its box; sent, it is gone.
+    const draft = 'Ho chiesto al datore di lavoro la ricevuta del flusso UniEmens';
+    await page.getByLabel('Testo della risposta').pressSequentially(draft, { delay: 5 });
+    await page.reload();
+    await page.getByRole('heading', { name: 'Il servizio è chiuso' }).waitFor();
+    await page.locator('#closed-mine').click();
+    await page.locator('#tk-list button.tk-item', { hasText: ctx.subject }).click();
+    await page.getByRole('heading', { name: ctx.subject }).waitFor();
+    assert.is(await page.getByLabel('Testo della risposta').inputValue(), draft);
+    await send();
+    await page.locator('#th-replies .reply', { hasText: draft }).waitFor();
+    await page.reload();
+    await page.locator('#closed-mine').click();
+    await page.locator('#tk-list button.tk-item', { hasText: ctx.subject }).click();
+    await page.getByRole('heading', { name: ctx.subject }).waitFor();
+    assert.is(await page.getByLabel('Testo della risposta').inputValue(), '', 'sent: not offered again');
     await c.close();
   });
 

@@ -11,6 +11,7 @@
 import { daysFromToday, formatDay, formatTime, formatWhen, lang, t } from '../i18n.js';
 import { holidayLabel } from '../lib/holiday-names.js';
 import { $, h } from '../lib/ui.js';
+import { failureText } from './request-error.js';
 import { TOPICS, formDirty, mountClosed, offerTicket, openMine } from './tickets.js';
 
 const CLOSED_REASONS = ['outside_hours', 'weekend', 'holiday', 'not_rolled_out'];
@@ -18,19 +19,20 @@ const CLOSED_REASONS = ['outside_hours', 'weekend', 'holiday', 'not_rolled_out']
 /** deps: { state, showView(name) } */
 let d;
 
-export async function checkAvailability() {
+/** `note`: the key of what the start view says instead of "Servizio aperto" (why the user is back there). */
+export async function checkAvailability(note) {
   const { state } = d;
   const c = state.client;
   const province = c.user?.province;
   const audience = ['worker', 'employer', 'intermediary'].includes(c.role) ? c.role : 'worker';
   clearTimeout(state.recheck);
-  if (!province) return showStart(null);
+  if (!province) return showStart(null, note);
   try {
     const av = await c.availability(province, audience);
-    if (av.open) showStart(av);
+    if (av.open) showStart(av, note);
     else showClosed(av);
   } catch {
-    showStart(null, t('avail.error'));
+    showStart(null, 'avail.error');
   }
 }
 
@@ -57,13 +59,21 @@ function contextWithCompany() {
   return matricola ? { ...state.context, matricola } : { ...state.context };
 }
 
+/** The start view's line under its title, as a key and the closing time: said again in a new language. */
+let startNote = null;
+
+function renderStartNote() {
+  $('#start-avail').textContent = startNote ? t(startNote.key, startNote.closesAt ? { time: formatTime(startNote.closesAt) } : {}) : '';
+}
+
 function showStart(av, note) {
   const { state } = d;
   renderCompany();
   state.closedInfo = null;
   state.queue = null;
   state.conv = null;
-  $('#start-avail').textContent = note ?? (av?.closesAt ? t('avail.openUntil', { time: formatTime(av.closesAt) }) : av ? t('avail.open') : '');
+  startNote = note ? { key: note } : av?.closesAt ? { key: 'avail.openUntil', closesAt: av.closesAt } : av ? { key: 'avail.open' } : null;
+  renderStartNote();
   $('#start-error').textContent = '';
   d.showView('start');
 }
@@ -162,6 +172,7 @@ function skippedHolidays(days) {
 /** After a language change: the closed reason and the closing-time text. */
 export function renderAvailability() {
   if (d.state.closedInfo) renderClosed(d.state.closedInfo);
+  renderStartNote();
   renderCompany();
   renderClosing();
 }
@@ -181,7 +192,7 @@ async function submitStart(e) {
   button.disabled = true;
   try {
     const f = await askChat({ topic, text: $('#question').value.trim() });
-    if (f) err.textContent = f.code === 'already_in_conversation' ? t('start.already') : t('start.failed', { code: f.code ?? 'error' });
+    if (f) err.textContent = f.code === 'already_in_conversation' ? t('start.already') : failureText(f, 'start.failed');
   } finally {
     button.disabled = false;
   }
@@ -200,7 +211,7 @@ export function initAvailability(deps) {
   $('#closing-wait').addEventListener('click', async () => {
     $('#closing-error').textContent = '';
     const f = await askChat(d.state.request, true);
-    if (f) $('#closing-error').textContent = t('start.failed', { code: f.code ?? 'error' });
+    if (f) $('#closing-error').textContent = failureText(f, 'start.failed');
   });
   $('#closing-leave').addEventListener('click', () => offerTicket({ code: 'closing', closesAt: d.state.closing?.closesAt }, prefillFromChat(), 'closing'));
 }

@@ -20,6 +20,27 @@ const BASE_TITLE = document.title;
  * rating question if it is still open: { conversationId, byMe, handedTo, peerName, topic }.
  */
 const ENDED_KEY = 'infocig.chat.ended';
+/**
+ * The message being typed, with its conversation ({ conversationId, text }), kept in the tab until sent:
+ * a reload, the host page moving to the wizard's next step (which reloads the bubble) or a new sign-in
+ * at the identity provider no longer throws a long question away.
+ */
+const DRAFT_KEY = 'infocig.chat.draft';
+
+function savedDraft(conversationId) {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(DRAFT_KEY) ?? 'null');
+    return saved?.conversationId === conversationId && typeof saved.text === 'string' ? saved.text : '';
+  } catch {
+    return '';
+  }
+}
+
+function keepDraft() {
+  const text = $('#text').value;
+  if (d.state.conv && text.trim()) sessionStorage.setItem(DRAFT_KEY, JSON.stringify({ conversationId: d.state.conv, text }));
+  else sessionStorage.removeItem(DRAFT_KEY);
+}
 
 /** deps: { state, showView(name), focusView(name), post(type, data), announce(text) } */
 let d;
@@ -49,6 +70,8 @@ export function showChat(info) {
   state.closingByMe = false;
   renderChatHead();
   setComposer(true);
+  // Another chat starts empty; the same one (after a reload or a reconnection) gets back what was being typed.
+  if (other) $('#text').value = savedDraft(info.conversationId);
   $('#rate-form').hidden = true;
   $('#end').hidden = false;
   $('#typing').textContent = '';
@@ -101,6 +124,7 @@ function showEnded(byMe, f = {}) {
   renderEnded();
   offerRating({ rateUntil: f.rateUntil, byMe });
   setComposer(false);
+  forgetMessageDraft();
   $('#typing').textContent = '';
   const { conv, handedTo, peerName, topic } = d.state;
   sessionStorage.setItem(ENDED_KEY, JSON.stringify({ conversationId: conv, byMe, handedTo, peerName, topic }));
@@ -238,6 +262,11 @@ export function forgetEnded() {
   sessionStorage.removeItem(ENDED_KEY);
 }
 
+/** "Esci": the message being typed is not left in the tab for whoever signs in next. */
+export function forgetMessageDraft() {
+  sessionStorage.removeItem(DRAFT_KEY);
+}
+
 function savedEnded() {
   try {
     const saved = JSON.parse(sessionStorage.getItem(ENDED_KEY) ?? 'null');
@@ -290,6 +319,7 @@ function wireComposer() {
   enterToSend(text, composer);
   text.addEventListener('input', () => {
     $('#send-error').textContent = '';
+    keepDraft();
     if (text.value.trim()) typing.input();
   });
   composer.addEventListener('submit', (e) => {
@@ -299,6 +329,7 @@ function wireComposer() {
     typing.stop();
     state.client.sendMessage(state.conv, value);
     text.value = '';
+    keepDraft();
     text.focus();
   });
 }

@@ -17,6 +17,7 @@ import { t } from '../i18n.js';
 import { $ } from '../lib/ui.js';
 import { checkAvailability, prefillFromChat } from './availability.js';
 import { initQueueTips, renderTips, showTips } from './queue-tips.js';
+import { offline } from './request-error.js';
 import { offerTicket } from './tickets.js';
 
 /** deps: { state, showView(name), post(type, data), announce(text) } */
@@ -39,6 +40,8 @@ export function showQueue(info) {
   if (info.kind !== 'position') void showTips(info);
   state.queue = { position: info.position, etaSeconds: info.etaSeconds, etaKnown: info.etaKnown !== false };
   renderQueue(state.queue);
+  // A frame from the server: connected again, so "Connessione assente" no longer holds.
+  $('#queue-error').textContent = '';
   const arrived = state.view !== 'queue';
   if (arrived) d.showView('queue');
   sayPlace(arrived || info.kind === 'joined');
@@ -88,15 +91,29 @@ export function renderQueueView() {
   renderTips();
 }
 
+/** This page asked to leave the queue (chat.cancel) and has not heard back yet. */
+let leaving = false;
+
 function onQueue(f) {
   if (f.kind !== 'left') return showQueue(f);
+  const asked = leaving;
+  leaving = false;
   if (d.state.view !== 'queue') return;
   if (f.offerTicket) {
     offerTicket({ code: f.reason === 'closed' ? 'closed' : 'timeout' }, prefillFromChat());
     return;
   }
-  d.announce(t('queue.left'));
-  void checkAvailability();
+  if (asked) {
+    d.announce(t('queue.left'));
+    void checkAvailability();
+    return;
+  }
+  // Left from another window or tab of the same person: this one went back to the start with no word, its question gone.
+  const question = d.state.request?.text ?? '';
+  d.announce(t('queue.leftElsewhere'));
+  void checkAvailability('queue.leftElsewhere').then(() => {
+    if (question && !$('#question').value) $('#question').value = question;
+  });
 }
 
 /** The client's `queue` frames. */
@@ -107,7 +124,17 @@ export function wireQueue(client) {
 /** deps: { state, showView(name), post(type, data), announce(text) } */
 export function initQueue(deps) {
   d = deps;
-  const leave = (reason) => d.state.client.cancelChat(reason).catch(() => void checkAvailability());
+  const leave = (reason) => {
+    leaving = true;
+    $('#queue-error').textContent = '';
+    return d.state.client.cancelChat(reason).catch((f) => {
+      leaving = false;
+      // Offline the server never heard it: the place is kept, and the page says so instead of showing the
+      // start (where availability cannot be read either) and putting the user back in the queue once online.
+      if (offline(f)) $('#queue-error').textContent = t('queue.leaveOffline');
+      else void checkAvailability();
+    });
+  };
   $('#queue-cancel').addEventListener('click', () => leave());
   initQueueTips({ state: d.state, leave: () => leave('self_served') });
 }

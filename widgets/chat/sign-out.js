@@ -9,8 +9,9 @@
  */
 import { t } from '../i18n.js';
 import { $ } from '../lib/ui.js';
-import { forgetEnded } from './conversation.js';
+import { forgetEnded, forgetMessageDraft } from './conversation.js';
 import { forgetDraft } from './ticket-form.js';
+import { forgetReplyDrafts } from './ticket-thread.js';
 
 /** deps: { state, signOut() (forgets the sign-in) } */
 export function initSignOut({ state, signOut }) {
@@ -20,7 +21,9 @@ export function initSignOut({ state, signOut }) {
   const leave = () => {
     signOut();
     forgetEnded();
+    forgetMessageDraft();
     forgetDraft();
+    forgetReplyDrafts();
     location.reload();
   };
   button.hidden = false;

@@ -42,20 +42,39 @@ export async function fileProblem(files) {
   return null;
 }
 
-/** The file input of a form (prefix tk or rp): chosen files listed with sizes, checked on change, clearable. */
+/**
+ * The file input of a form (prefix tk or rp): chosen files listed with sizes, checked on change, clearable,
+ * and each removable on its own ("Togli"): with four files chosen, or one refused, the user drops that one
+ * and keeps the others, instead of clearing all and finding them again.
+ */
 export function fileField(prefix) {
   const input = $(`#${prefix}-files`);
   const clear = $(`#${prefix}-clear`);
   const error = $(`#${prefix}-error`);
+  const check = async () => {
+    const problem = await fileProblem([...input.files]);
+    mark(input, problem);
+    error.textContent = problem ?? '';
+  };
+  const remove = async (index) => {
+    const kept = new DataTransfer();
+    [...input.files].forEach((f, i) => i !== index && kept.items.add(f));
+    input.files = kept.files;
+    render();
+    await check();
+    // The focus goes to the next file's "Togli" (or the one before), else back to the file input.
+    const buttons = $(`#${prefix}-chosen`).querySelectorAll('button');
+    (buttons[Math.min(index, buttons.length - 1)] ?? input).focus();
+  };
   const render = () => {
-    $(`#${prefix}-chosen`).replaceChildren(...[...input.files].map((f) => h('li', {}, `${f.name} (${formatSize(f.size)})`)));
+    $(`#${prefix}-chosen`).replaceChildren(...[...input.files].map((f, i) => h('li', {},
+      h('span', {}, `${f.name} (${formatSize(f.size)})`), ' ',
+      h('button', { type: 'button', id: `${prefix}-remove-${i}`, class: 'link remove-file', 'aria-label': t('tk.removeFile', { name: f.name }), onclick: () => void remove(i) }, t('tk.removeFileShort')))));
     clear.hidden = input.files.length === 0;
   };
   input.addEventListener('change', async () => {
     render();
-    const problem = await fileProblem([...input.files]);
-    mark(input, problem);
-    error.textContent = problem ?? '';
+    await check();
   });
   clear.addEventListener('click', () => {
     input.value = '';

@@ -25,6 +25,37 @@ let d;
 /** sending: the Idempotency-Key of the reply being sent, until the server has it. */
 const th = { detail: null, views: null, sending: idempotencyKeeper() };
 let renderRpFiles = () => {};
+/**
+ * Replies being written, by request ({ [ticketId]: text }), kept in the tab until sent or "Esci", as the new
+ * request's form is (ticket-form.js): a reload, a new sign-in at the identity provider or opening another
+ * request no longer throws a long answer to the sede away. Files cannot be kept.
+ */
+const REPLY_DRAFTS_KEY = 'infocig.chat.replyDrafts';
+
+function replyDrafts() {
+  try {
+    const all = JSON.parse(sessionStorage.getItem(REPLY_DRAFTS_KEY) ?? '{}');
+    return all && typeof all === 'object' && !Array.isArray(all) ? all : {};
+  } catch {
+    return {};
+  }
+}
+
+function keepReplyDraft() {
+  const id = th.detail?.id;
+  if (!id) return;
+  const all = replyDrafts();
+  const text = $('#rp-body').value;
+  if (text.trim()) all[id] = text;
+  else delete all[id];
+  if (Object.keys(all).length) sessionStorage.setItem(REPLY_DRAFTS_KEY, JSON.stringify(all));
+  else sessionStorage.removeItem(REPLY_DRAFTS_KEY);
+}
+
+/** "Esci": the replies being written are not left in the tab for whoever signs in next. */
+export function forgetReplyDrafts() {
+  sessionStorage.removeItem(REPLY_DRAFTS_KEY);
+}
 
 export async function openThread(id, quiet = false) {
   let x;
@@ -36,6 +67,8 @@ export async function openThread(id, quiet = false) {
   }
   if (th.detail?.id !== x.id) {
     $('#reply-form').reset();
+    const draft = replyDrafts()[x.id];
+    if (typeof draft === 'string') $('#rp-body').value = draft;
     renderRpFiles();
     $('#rp-error').textContent = '';
   }
@@ -216,6 +249,7 @@ async function submitReply(e) {
   }
   th.sending.done();
   form.reset();
+  keepReplyDraft();
   renderRpFiles();
   forgetList();
   await openThread(x.id, true);
@@ -253,6 +287,7 @@ export function initThread(deps) {
   $('#th-follow-up-open').addEventListener('click', () => th.detail && d.followUp(th.detail));
   renderRpFiles = fileField('rp');
   $('#reply-form').addEventListener('submit', submitReply);
+  $('#rp-body').addEventListener('input', keepReplyDraft);
   $('#thread-back').addEventListener('click', () => openMine());
   $('#thread-refresh').addEventListener('click', () => th.detail && openThread(th.detail.id));
 }

@@ -3,7 +3,7 @@
  * only ever reaches the page through textContent (never innerHTML), and no
  * element gets a style attribute (the pages run under style-src 'self').
  */
-import { formatDateTime, formatTime, t } from '../i18n.js';
+import { TIME_ZONE, formatDateTime, formatTime, t } from '../i18n.js';
 
 /** h('p', { class: 'x', hidden: true }, 'text', child) — attributes by setAttribute, text by text nodes. */
 export function h(tag, attrs = {}, ...children) {
@@ -233,8 +233,14 @@ export function enterToSend(textarea, form) {
   });
 }
 
-export function fileStamp() {
-  return new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-');
+/** A transcript's file name stamp, 'YYYY-MM-DD-HH-MM'. */
+export function fileStamp(now = new Date()) {
+  // Rome's day and time, as every time in the transcript: UTC named a chat at 16:05 '…-15-05', and one
+  // after 23:00 UTC (midnight in Rome) the day before.
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
+    timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).formatToParts(now).map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day}-${parts.hour}-${parts.minute}`;
 }
 
 /** Saves a Blob (e.g. a file fetched with the Bearer header) under a file name, through a Blob URL. */
