@@ -18,14 +18,18 @@ import { atLeast, info, type BenchContext, type Check, type Scenario } from '../
  * every message waiting for its durable commit (Little's law: more in flight is
  * needed to fill a pipeline with a commit in it), while the raw relay was already
  * limited by the load core (86–89 %). Measured A B B A on a quiet machine
- * (2026-12-07, `--full --only 1`): 4 → 0.43× / 0.47× raw ws, 16 → 0.56× / 0.57×;
- * raw ws the same with both (38–44k msg/s), Socket.IO +15 %. Every system gets
- * the same window. BENCH_CHAT_WINDOW overrides it for such comparisons.
+ * (2026-12-07, `--full --only 1`): 4 → 0.43× / 0.47× raw ws, 16 → 0.56× / 0.57×.
+ * But 16 is past INFO CIG's admission bound: 500 participants × 16 = 8,000
+ * messages in flight per node, and a node's group commit refuses what would
+ * queue beyond 5,120 (`maxQueued`, 20 batches of 256) with a retryable
+ * `store_unavailable`; the full run at 16 saw 14,209 refused. 8 is the deepest
+ * window within it (4,000 per node), so every message sent is stored and
+ * delivered. Every system gets the same window. BENCH_CHAT_WINDOW overrides it.
  */
 export const CHAT_WINDOW = chatWindow(process.env.BENCH_CHAT_WINDOW);
 
 function chatWindow(raw: string | undefined): number {
-  if (raw === undefined || raw === '') return 16;
+  if (raw === undefined || raw === '') return 8;
   if (!/^[1-9][0-9]{0,2}$/.test(raw)) throw new Error(`BENCH_CHAT_WINDOW must be a whole number from 1 to 999, not ${JSON.stringify(raw)}`);
   return Number(raw);
 }
