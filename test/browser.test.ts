@@ -148,7 +148,7 @@ if (chromiumOrSkip('browser test')) {
     assert.equal(v, [], 'no serious axe violations in the conversation view');
   });
 
-  test('a ready answer goes into the reply box, names filled in, answers for the chat’s topic first; it is sent only when the advisor sends it', async () => {
+  test('a ready answer goes into the reply box with Inserisci, names filled in, answers for the chat’s topic first; it is sent only when the advisor sends it', async () => {
     const adv = ctx.advisor;
     const picker = adv.getByLabel('Risposte pronte');
     await picker.waitFor();
@@ -158,6 +158,8 @@ if (chromiumOrSkip('browser test')) {
     const reply = adv.getByLabel('Risposta a Mario Rossi');
     await reply.fill('Gentile utente,');
     await picker.selectOption({ label: 'Saluto iniziale' });
+    assert.is(await reply.inputValue(), 'Gentile utente,', 'choosing inserts nothing yet');
+    await picker.locator('xpath=..').getByRole('button', { name: 'Inserisci' }).click();
     assert.is(await reply.inputValue(), 'Gentile utente,\nBuongiorno Mario Rossi, sono Anna Rossi, consulente INPS per la cassa integrazione. Come posso aiutarla?');
     assert.is(await picker.inputValue(), '', 'the picker is ready for the next one');
     assert.is(await adv.evaluate(() => document.activeElement?.id ?? ''), await reply.getAttribute('id'), 'the focus is in the reply box, to edit');
