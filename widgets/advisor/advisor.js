@@ -9,6 +9,7 @@
 import { ChatClient } from '../lib/chat-client.js';
 import { LANGS, USER_LANGS, applyI18n, formatTime, label, onLangChange, setLang, t } from '../i18n.js';
 import { staffSignIn } from '../lib/staff-sign-in.js';
+import { forget, readText, writeText } from '../lib/tab-store.js';
 import { $, MessageList, announcer, downloadText, enterToSend, fileStamp, h, ht, typingNotifier } from '../lib/ui.js';
 import { cannedPicker } from './canned.js';
 import { beep, clearCue, titleCue, unlockAudio } from './cues.js';
@@ -28,7 +29,7 @@ const state = {
   session: null,
   /** The advisor's name, for the ready answers' {consulente}. */
   name: '',
-  desired: sessionStorage.getItem(STATUS_KEY) === 'available' ? 'available' : 'away',
+  desired: readText(STATUS_KEY) === 'available' ? 'available' : 'away',
   status: null,
   capacity: null,
   cards: new Map(),
@@ -294,7 +295,7 @@ function start(session) {
     $('#away-note').hidden = f.reason !== 'unanswered';
     if (f.reason === 'unanswered') {
       state.desired = 'away';
-      sessionStorage.setItem(STATUS_KEY, 'away');
+      writeText(STATUS_KEY, 'away');
       announce(t('adv.awayUnanswered'));
     }
   });
@@ -364,7 +365,7 @@ async function boot() {
       unlockAudio();
       $('#away-note').hidden = true;
       state.desired = r.value;
-      sessionStorage.setItem(STATUS_KEY, r.value);
+      writeText(STATUS_KEY, r.value);
       state.client?.setAdvisorStatus(r.value).catch(() => renderStatus());
     });
   }
@@ -380,7 +381,7 @@ async function boot() {
   $('#signout').addEventListener('click', () => {
     if (state.desired === 'available') state.client?.setAdvisorStatus('away').catch(() => {});
     state.session?.signOut();
-    sessionStorage.removeItem(STATUS_KEY);
+    forget(STATUS_KEY);
     setTimeout(() => location.reload(), 150);
   });
 

@@ -6,6 +6,7 @@
  */
 import { t } from '../i18n.js';
 import { formSub, mintDevToken, savedChoice } from '../lib/dev-token.js';
+import { forget, writeJson } from '../lib/tab-store.js';
 import { $ } from '../lib/ui.js';
 
 const KEY = 'infocig.advisor.dev';
@@ -17,7 +18,7 @@ const mint = (choice) => mintDevToken({ role: 'advisor', ...choice });
 const session = (choice) => ({
   me: choice,
   getToken: () => mint(saved() ?? choice),
-  signOut: () => sessionStorage.removeItem(KEY),
+  signOut: () => forget(KEY),
 });
 
 /** Calls `start(session)` with the advisor picked earlier in this tab, else once the form is sent. */
@@ -41,7 +42,7 @@ export function devSignIn(start) {
       err.textContent = x.status === 404 ? t('dev.unavailable') : t('dev.failed', { code: x.code });
       return;
     }
-    sessionStorage.setItem(KEY, JSON.stringify(picked));
+    writeJson(KEY, picked);
     $('#signin').hidden = true;
     start(session(picked));
     // The form is gone: focus the first thing to do, the status switch, not <body>.

@@ -9,6 +9,7 @@
  * open) decides both read receipts and the unread count the host page shows.
  */
 import { formatDue, label, t } from '../i18n.js';
+import { forget, readJson, writeJson } from '../lib/tab-store.js';
 import { $, MessageList, downloadText, enterToSend, fileStamp, typingNotifier } from '../lib/ui.js';
 import { checkAvailability } from './availability.js';
 import { offerRating } from './rating.js';
@@ -28,18 +29,13 @@ const ENDED_KEY = 'infocig.chat.ended';
 const DRAFT_KEY = 'infocig.chat.draft';
 
 function savedDraft(conversationId) {
-  try {
-    const saved = JSON.parse(sessionStorage.getItem(DRAFT_KEY) ?? 'null');
-    return saved?.conversationId === conversationId && typeof saved.text === 'string' ? saved.text : '';
-  } catch {
-    return '';
-  }
+  const saved = readJson(DRAFT_KEY);
+  return saved?.conversationId === conversationId && typeof saved.text === 'string' ? saved.text : '';
 }
 
 function keepDraft() {
   const text = $('#text').value;
-  if (d.state.conv && text.trim()) sessionStorage.setItem(DRAFT_KEY, JSON.stringify({ conversationId: d.state.conv, text }));
-  else sessionStorage.removeItem(DRAFT_KEY);
+  writeJson(DRAFT_KEY, d.state.conv && text.trim() ? { conversationId: d.state.conv, text } : null);
 }
 
 /** deps: { state, showView(name), focusView(name), post(type, data), announce(text) } */
@@ -127,7 +123,7 @@ function showEnded(byMe, f = {}) {
   forgetMessageDraft();
   $('#typing').textContent = '';
   const { conv, handedTo, peerName, topic } = d.state;
-  sessionStorage.setItem(ENDED_KEY, JSON.stringify({ conversationId: conv, byMe, handedTo, peerName, topic }));
+  writeJson(ENDED_KEY, { conversationId: conv, byMe, handedTo, peerName, topic });
   d.showView('ended');
   // The host page (OMNIA IS, the Cassetto) learns of an escalation's protocol too, to show it beside the application.
   const ticket = d.state.handedTo?.protocol ? { protocol: d.state.handedTo.protocol, sede: d.state.handedTo.sede } : undefined;
@@ -259,21 +255,17 @@ export function wireConversation(client) {
 // The ended view across a reload
 
 export function forgetEnded() {
-  sessionStorage.removeItem(ENDED_KEY);
+  forget(ENDED_KEY);
 }
 
 /** "Esci": the message being typed is not left in the tab for whoever signs in next. */
 export function forgetMessageDraft() {
-  sessionStorage.removeItem(DRAFT_KEY);
+  forget(DRAFT_KEY);
 }
 
 function savedEnded() {
-  try {
-    const saved = JSON.parse(sessionStorage.getItem(ENDED_KEY) ?? 'null');
-    return typeof saved?.conversationId === 'string' ? saved : null;
-  } catch {
-    return null;
-  }
+  const saved = readJson(ENDED_KEY);
+  return typeof saved?.conversationId === 'string' ? saved : null;
 }
 
 /**

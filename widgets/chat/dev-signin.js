@@ -6,6 +6,7 @@
  */
 import { t } from '../i18n.js';
 import { mintDevToken, savedChoice } from '../lib/dev-token.js';
+import { forget, writeJson } from '../lib/tab-store.js';
 import { $, h } from '../lib/ui.js';
 
 const KEY = 'infocig.chat.dev';
@@ -17,7 +18,7 @@ export const PROVINCES = [
 ];
 
 export function signOut() {
-  sessionStorage.removeItem(KEY);
+  forget(KEY);
 }
 
 const mint = mintDevToken;
@@ -57,7 +58,7 @@ export function devSignIn(section, show) {
         error.textContent = err.status === 404 ? t('dev.unavailable') : t('dev.failed', { code: err.code ?? 'error' });
         return;
       }
-      sessionStorage.setItem(KEY, JSON.stringify(choice));
+      writeJson(KEY, choice);
       form.remove();
       resolve(getToken);
     });

@@ -12,6 +12,7 @@
  * a prefill only overwrites a field the user has not changed.
  */
 import { formatDateTime, formatDue, formatTime, t } from '../i18n.js';
+import { forget, readJson, writeJson } from '../lib/tab-store.js';
 import { $, h } from '../lib/ui.js';
 import { idempotencyKeeper } from '../lib/idempotency.js';
 import { api, errText } from './ticket-api.js';
@@ -255,24 +256,18 @@ function saveDraft() {
   if (tf.follows) return;
   const el = $('#ticket-form').elements;
   const draft = Object.fromEntries(DRAFT_FIELDS.map((name) => [name, el[name].value]).filter(([name, v]) => v.trim() && v !== tf.auto[name]));
-  if (Object.keys(draft).length) sessionStorage.setItem(DRAFT_KEY, JSON.stringify(draft));
-  else sessionStorage.removeItem(DRAFT_KEY);
+  writeJson(DRAFT_KEY, Object.keys(draft).length ? draft : null);
 }
 
 function restoreDraft() {
-  let draft;
-  try {
-    draft = JSON.parse(sessionStorage.getItem(DRAFT_KEY) ?? 'null');
-  } catch {
-    draft = null;
-  }
+  const draft = readJson(DRAFT_KEY);
   if (!draft || typeof draft !== 'object') return;
   const el = $('#ticket-form').elements;
   for (const name of DRAFT_FIELDS) if (typeof draft[name] === 'string' && !el[name].value) el[name].value = draft[name];
 }
 
 export function forgetDraft() {
-  sessionStorage.removeItem(DRAFT_KEY);
+  forget(DRAFT_KEY);
 }
 
 /** deps: { client() → ChatClient, showView(name), announce(text), home() } */

@@ -12,6 +12,7 @@
  */
 import { formatDateTime, formatDue, formatSize, label, t } from '../i18n.js';
 import { idempotencyKeeper } from '../lib/idempotency.js';
+import { forget, readJson, writeJson } from '../lib/tab-store.js';
 import { $, h, saveBlob } from '../lib/ui.js';
 import { api, errText } from './ticket-api.js';
 import { fileField, fileProblem } from './ticket-files.js';
@@ -33,12 +34,8 @@ let renderRpFiles = () => {};
 const REPLY_DRAFTS_KEY = 'infocig.chat.replyDrafts';
 
 function replyDrafts() {
-  try {
-    const all = JSON.parse(sessionStorage.getItem(REPLY_DRAFTS_KEY) ?? '{}');
-    return all && typeof all === 'object' && !Array.isArray(all) ? all : {};
-  } catch {
-    return {};
-  }
+  const all = readJson(REPLY_DRAFTS_KEY, {});
+  return typeof all === 'object' && !Array.isArray(all) ? all : {};
 }
 
 function keepReplyDraft() {
@@ -48,13 +45,12 @@ function keepReplyDraft() {
   const text = $('#rp-body').value;
   if (text.trim()) all[id] = text;
   else delete all[id];
-  if (Object.keys(all).length) sessionStorage.setItem(REPLY_DRAFTS_KEY, JSON.stringify(all));
-  else sessionStorage.removeItem(REPLY_DRAFTS_KEY);
+  writeJson(REPLY_DRAFTS_KEY, Object.keys(all).length ? all : null);
 }
 
 /** "Esci": the replies being written are not left in the tab for whoever signs in next. */
 export function forgetReplyDrafts() {
-  sessionStorage.removeItem(REPLY_DRAFTS_KEY);
+  forget(REPLY_DRAFTS_KEY);
 }
 
 export async function openThread(id, quiet = false) {

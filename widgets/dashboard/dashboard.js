@@ -23,6 +23,7 @@ import { LANGS, applyI18n, formatTime, lang, onLangChange, setLang } from '../i1
 import { ChatClient } from '../lib/chat-client.js';
 import { apiError, mintDevToken, savedChoice } from '../lib/dev-token.js';
 import { staffSignIn } from '../lib/staff-sign-in.js';
+import { forget, readText, writeJson, writeText } from '../lib/tab-store.js';
 import { $, announcer, h, saveBlob } from '../lib/ui.js';
 import { accessLogPanel } from './access-log.js';
 import { announcementsPanel } from './announcements.js';
@@ -74,7 +75,7 @@ function devSession(choice) {
       until = Date.now() + 50 * 60_000;
       return token;
     },
-    signOut: () => sessionStorage.removeItem(KEY),
+    signOut: () => forget(KEY),
   };
 }
 
@@ -131,7 +132,7 @@ function devSignIn() {
       err.textContent = x.status === 404 ? dt('signin.unavailable') : dt('signin.failed', { code: x.code });
       return;
     }
-    sessionStorage.setItem(KEY, JSON.stringify(choice));
+    writeJson(KEY, choice);
     $('#signin').hidden = true;
     start(session);
   });
@@ -253,11 +254,11 @@ function start(session) {
 async function init() {
   const select = $('#lang');
   select.replaceChildren(...Object.entries(LANGS).map(([code, name]) => h('option', { value: code, lang: code }, name)));
-  const stored = sessionStorage.getItem(LANG_KEY);
+  const stored = readText(LANG_KEY);
   setLang(stored ?? 'it');
   select.value = lang();
   select.addEventListener('change', () => {
-    sessionStorage.setItem(LANG_KEY, select.value);
+    writeText(LANG_KEY, select.value);
     setLang(select.value);
   });
   onLangChange(() => {

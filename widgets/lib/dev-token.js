@@ -4,6 +4,7 @@
  * (sessionStorage, so a reload resumes the same person). Pages differ only in
  * the claims they ask for and in what makes a saved choice usable.
  */
+import { readJson } from './tab-store.js';
 
 /** An Error for an answer that is not ok: the server's message, the HTTP status and the stable error code. */
 export function apiError(res, body) {
@@ -40,7 +41,7 @@ export async function mintDevToken(claims) {
 /** The choice saved under `key`, if it parses and `usable(choice)` says it is whole; otherwise null. */
 export function savedChoice(key, usable) {
   try {
-    const c = JSON.parse(sessionStorage.getItem(key) ?? 'null');
+    const c = readJson(key);
     return c && typeof c === 'object' && typeof c.sub === 'string' && usable(c) ? c : null;
   } catch {
     return null;

@@ -10,6 +10,7 @@
  * tab, are not sent anywhere but the identity provider, and the pages' CSP
  * forbids foreign script that could read them.
  */
+import { forget, readJson, writeJson } from './tab-store.js';
 
 /** A token this close to its expiry is renewed before use (the server allows 30 s of skew). */
 const EARLY_S = 60;
@@ -36,14 +37,6 @@ export function claimsOf(jwt) {
   try {
     const text = atob(part.replace(/-/g, '+').replace(/_/g, '/'));
     return JSON.parse(decodeURIComponent(escape(text)));
-  } catch {
-    return null;
-  }
-}
-
-function read(key) {
-  try {
-    return JSON.parse(sessionStorage.getItem(key) ?? 'null');
   } catch {
     return null;
   }
@@ -79,7 +72,7 @@ export function oidcSession(cfg, page) {
   /** Sends the browser to the identity provider; `returnTo` is the query string to restore. */
   async function redirect(returnTo = location.search) {
     const pending = { state: random(), nonce: random(), verifier: random(48), returnTo };
-    sessionStorage.setItem(PENDING, JSON.stringify(pending));
+    writeJson(PENDING, pending);
     const url = new URL(cfg.authorizeUrl);
     url.searchParams.set('response_type', 'code');
     url.searchParams.set('client_id', cfg.clientId);
@@ -99,8 +92,8 @@ export function oidcSession(cfg, page) {
     if (!claims || typeof claims.exp !== 'number') throw new SignInError('token_unreadable', `no ${cfg.token} in the identity provider's answer`);
     // An id_token must carry the nonce of our own request: else it was obtained for someone else's.
     if (cfg.token === 'id_token' && nonce !== undefined && claims.nonce !== nonce) throw new SignInError('nonce_mismatch', 'the sign-in answer is not for this request');
-    const saved = { token, exp: claims.exp, refresh: typeof body.refresh_token === 'string' ? body.refresh_token : read(TOKENS)?.refresh ?? null };
-    sessionStorage.setItem(TOKENS, JSON.stringify(saved));
+    const saved = { token, exp: claims.exp, refresh: typeof body.refresh_token === 'string' ? body.refresh_token : readJson(TOKENS)?.refresh ?? null };
+    writeJson(TOKENS, saved);
     return saved;
   }
 
@@ -112,8 +105,8 @@ export function oidcSession(cfg, page) {
   async function completeRedirect() {
     const params = new URLSearchParams(location.search);
     if (!params.has('state') || !(params.has('code') || params.has('error'))) return false;
-    const pending = read(PENDING);
-    sessionStorage.removeItem(PENDING);
+    const pending = readJson(PENDING);
+    forget(PENDING);
     history.replaceState(null, '', redirectUri() + (pending?.returnTo ?? ''));
     if (!pending || params.get('state') !== pending.state) throw new SignInError('state_mismatch', 'the sign-in answer is not for this request');
     if (params.has('error')) throw new SignInError(params.get('error'), params.get('error_description') || 'sign-in was not completed');
@@ -129,7 +122,7 @@ export function oidcSession(cfg, page) {
 
   /** A valid token: the saved one, else one renewed with the refresh token, else a new sign-in (never resolves). */
   async function getToken() {
-    const saved = read(TOKENS);
+    const saved = readJson(TOKENS);
     const now = Date.now() / 1000;
     if (saved && saved.exp - EARLY_S > now) return saved.token;
     if (saved?.refresh) {
@@ -139,7 +132,7 @@ export function oidcSession(cfg, page) {
         // fall through: a fresh sign-in (the provider's own session usually makes it one click or none)
       }
     }
-    sessionStorage.removeItem(TOKENS);
+    forget(TOKENS);
     return redirect();
   }
 
@@ -150,14 +143,13 @@ export function oidcSession(cfg, page) {
    */
   async function signIn() {
     await completeRedirect();
-    if (!read(TOKENS)) return redirect();
+    if (!readJson(TOKENS)) return redirect();
     return getToken;
   }
 
   /** Forgets this page's tokens and any pending request (the provider's own session is its own). */
   function signOut() {
-    sessionStorage.removeItem(TOKENS);
-    sessionStorage.removeItem(PENDING);
+    forget(TOKENS, PENDING);
   }
 
   return { signIn, redirect, signOut };

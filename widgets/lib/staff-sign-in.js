@@ -15,6 +15,7 @@
  */
 import { onLangChange, t } from '../i18n.js';
 import { claimsOf, oidcSession } from './oidc-client.js';
+import { forget, readText, writeText } from './tab-store.js';
 import { $, h } from './ui.js';
 
 let shown = null;
@@ -81,10 +82,10 @@ export async function staffSignIn({ page, roles }) {
   const OUT = `infocig.${page}.signedOut`;
   const signOut = () => {
     oidc.signOut();
-    sessionStorage.setItem(OUT, '1');
+    writeText(OUT, '1');
   };
-  if (sessionStorage.getItem(OUT)) {
-    render({ state: 'out', title: 'staff.signedOut.title', text: () => t('staff.signedOut.text'), action: { label: 'staff.signIn', run: () => (sessionStorage.removeItem(OUT), oidc.redirect()) } });
+  if (readText(OUT)) {
+    render({ state: 'out', title: 'staff.signedOut.title', text: () => t('staff.signedOut.text'), action: { label: 'staff.signIn', run: () => (forget(OUT), oidc.redirect()) } });
     return null;
   }
   render({ state: 'wait', title: 'staff.wait' });

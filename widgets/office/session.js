@@ -13,6 +13,7 @@
 import { t as common } from '../i18n.js';
 import { apiError, formSub, mintDevToken, savedChoice } from '../lib/dev-token.js';
 import { claimsOf } from '../lib/oidc-client.js';
+import { forget, writeJson } from '../lib/tab-store.js';
 import { $, h } from '../lib/ui.js';
 import { tr } from './strings.js';
 
@@ -43,7 +44,7 @@ function devSession(choice) {
       exp = expiryOf(token);
       return token;
     },
-    signOut: () => sessionStorage.removeItem(KEY),
+    signOut: () => forget(KEY),
   };
 }
 
@@ -96,7 +97,7 @@ export function officeSession(state) {
         err.textContent = x.status === 404 ? common('dev.unavailable') : common('dev.failed', { code: x.code });
         return;
       }
-      sessionStorage.setItem(KEY, JSON.stringify(choice));
+      writeJson(KEY, choice);
       $('#signin').hidden = true;
       start(session);
     });
