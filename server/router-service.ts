@@ -169,7 +169,9 @@ export class RouterService {
    * The user was claimed while a chat of theirs is open in the database: the state had lost that
    * chat's claim (a Redis failover can lose an acknowledged write). The new claim is released (its
    * advisor's seat freed, nobody told), the open chat's seat is restored, and the user is given that
-   * chat again, with its history. False when no open chat is found after all: the caller requeues.
+   * chat again, with its history and, as its next message, the question typed while waiting (it
+   * was asked of this chat's advisor as much as of anyone). False when no open chat is found after
+   * all: the caller requeues.
    */
   private async backToOpenChat(claimedId: string, entry: QueueEntry): Promise<boolean> {
     const { store, state, fanout, clock, log } = this.deps;
@@ -181,14 +183,16 @@ export class RouterService {
     log.warn({ conversationId: open.id, released: claimedId, advisorId: open.advisorId }, 'a user claimed again while in an open chat: the state had lost its claim; the chat is theirs again');
     fanout.follow([open.userId], open.id, 0, true);
     fanout.toUser(open.userId, { type: 'conversation.assigned', ...conversationSummary(open, open.userId), handedOver: false });
+    // Keyed by the released claim: asked again, the same question is stored once.
+    if (entry.question) await this.askFirst(open, entry.question, `question-${claimedId}`);
     void this.dispatch();
     return true;
   }
 
   /** The question typed while waiting opens the conversation, as the user's first message. */
-  private async askFirst(conv: ConversationRecord, text: string): Promise<void> {
+  private async askFirst(conv: ConversationRecord, text: string, clientMsgId = `question-${conv.id}`): Promise<void> {
     try {
-      const { message } = await this.deps.store.appendMessage({ conversationId: conv.id, senderId: conv.userId, senderRole: conv.userRole, clientMsgId: `question-${conv.id}`, text });
+      const { message } = await this.deps.store.appendMessage({ conversationId: conv.id, senderId: conv.userId, senderRole: conv.userRole, clientMsgId, text });
       this.deps.fanout.deliver([conv.userId, conv.advisorId], message);
     } catch (err) {
       this.deps.log.warn({ err, conversationId: conv.id }, 'the waiting question could not be stored');

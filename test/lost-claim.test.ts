@@ -3,7 +3,8 @@
  * loses writes it acknowledged, docs/routing-state.md "Failover to a replica"): the user,
  * waiting again in the state, is claimed a second time. The database keeps one open
  * conversation per user (`conversations_one_open_per_user`), so the second is not opened:
- * the router frees the new seat and gives the user their open chat back.
+ * the router frees the new seat and gives the user their open chat back, with the question they typed
+ * while waiting again as its next message.
  * Over real sockets, on one node; the loss is made by releasing the claim in the state.
  */
 import { randomUUID } from 'node:crypto';
@@ -55,7 +56,7 @@ test('a user claimed again while their chat is open gets that chat back, not a s
   assert.is(await server.services.state.conversationOf('w-lost'), null, 'the state no longer has the chat');
 
   // The user asks again; the state lets them wait; another advisor is free.
-  const asked = await worker.request({ type: 'chat.request', topic: 'payment' });
+  const asked = await worker.request({ type: 'chat.request', topic: 'payment', text: 'Mi avete risposto? Manca ancora marzo.' });
   assert.is(asked.type, 'ok', JSON.stringify(asked));
   const second = await available('adv-lost-2', 'Luca Verdi');
   const back = await worker.next('conversation.assigned');
@@ -70,6 +71,12 @@ test('a user claimed again while their chat is open gets that chat back, not a s
   await until(async () => (await advisorOf('adv-lost-2')).conversations.length === 0, 'the second seat to be freed');
   assert.equal((await advisorOf('adv-lost-1')).conversations, [assigned.conversationId], "its seat is its advisor's again");
   assert.ok(!second.frames.some((f) => f.type === 'conversation.assigned'), 'the second advisor was never told of it');
+
+  // The question typed while waiting again is not lost: it follows in the open chat, for its advisor.
+  const question = await first.next('message', (f) => f.text === 'Mi avete risposto? Manca ancora marzo.');
+  assert.is(question.conversationId, assigned.conversationId);
+  assert.is(question.seq, (say as Frame & { seq: number }).seq + 1, 'right after what the user had written');
+  await worker.next('message', (f) => f.text === 'Mi avete risposto? Manca ancora marzo.');
 
   // The chat goes on: the first advisor answers and the user reads it.
   const reply = await first.request({ type: 'message.send', conversationId: assigned.conversationId, clientMsgId: randomUUID(), text: 'Entro 30 giorni dal decreto.' });
