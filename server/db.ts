@@ -152,22 +152,22 @@ export async function queryRows<T extends Record<string, unknown>>(db: Db, query
   return result.rows;
 }
 
-/** The SQLSTATE of a driver error, looking through drizzle's wrapper. */
-/** The constraint a unique or check violation names (pg and PGlite both set `constraint`), through wrapping causes. */
+/** The constraint a unique violation names (pg and PGlite both set `constraint`), through wrapping causes. */
 export function sqlConstraint(err: unknown): string | undefined {
   if (sqlState(err) !== '23505') return undefined;
-  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
-    const name = (e as { constraint?: unknown }).constraint;
-    if (typeof name === 'string') return name;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
+  return inCauses(err, (e) => (typeof e.constraint === 'string' ? e.constraint : undefined));
 }
 
+/** The SQLSTATE of a driver error, looking through drizzle's wrapper. */
 export function sqlState(err: unknown): string | undefined {
+  return inCauses(err, (e) => (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) ? e.code : undefined));
+}
+
+/** The first answer of `pick` along an error's `cause` chain (drizzle wraps the driver's error), five deep at most. */
+function inCauses(err: unknown, pick: (e: { code?: unknown; constraint?: unknown }) => string | undefined): string | undefined {
   for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    const found = pick(e as { code?: unknown; constraint?: unknown });
+    if (found !== undefined) return found;
     e = (e as { cause?: unknown }).cause;
   }
   return undefined;

@@ -6,7 +6,7 @@
  */
 import type { Client, Delivery } from './client.ts';
 import { CompanySockets } from './hub-companies.ts';
-import { mayView, type TicketAccess } from './ticket-rules.ts';
+import type { TicketAccess } from './ticket-rules.ts';
 import { CLOSE } from './ws-close-codes.ts';
 
 /** A person's sockets here: the client itself when there is one (most people), a Set from the second. */
@@ -78,15 +78,16 @@ export class Hub {
 
   /**
    * A frame about a ticket for every socket here that may see it: its owner's, and
-   * those of whoever holds its matricola, each let through by the rule every HTTP
-   * read of a ticket applies (`mayView`); the owner once, even when they hold the
-   * matricola too.
+   * those of whoever holds its matricola; the owner once, even when they hold the
+   * matricola too. No second check per socket: `companies` indexes a socket under
+   * `companyMatricole(identity)`, the very list by which `mayView` lets a user see
+   * a company's ticket (ticket-rules.ts), so a check here could never refuse.
    */
   toTicketViewers(ticket: TicketAccess, frame: string): void {
     if (ticket.userId !== null) this.toUserText(ticket.userId, frame);
     if (ticket.matricola === null) return;
     for (const client of this.companies.holding(ticket.matricola)) {
-      if (client.userId !== ticket.userId && mayView(client.identity, ticket)) client.sendText(frame);
+      if (client.userId !== ticket.userId) client.sendText(frame);
     }
   }
 
