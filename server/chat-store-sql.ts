@@ -16,12 +16,13 @@
  * acknowledged). `groupCommit: false` sends each append on its own (same statement).
  * So are the reads every reconnect makes (server/chat-read-sql.ts), and they are
  * coalesced the same way: a read waits only while earlier reads are in flight, and
- * those that piled up meanwhile go as one statement. The other methods are rare and
- * stay in drizzle.
+ * those that piled up meanwhile go as one statement; so are read marks
+ * (server/chat-read-marks-sql.ts). The other methods are rare and stay in drizzle.
  */
 import { and, eq, isNull } from 'drizzle-orm';
 import { conversations, type ConversationRow } from '../schema/tables.ts';
 import { appendBatch, appendOne, isUnavailable, type AppendResult } from './chat-append-sql.ts';
+import { markReadMany, type ReadMark } from './chat-read-marks-sql.ts';
 import { messagesAfterMany, openConversationsForMany, type AfterRequest } from './chat-read-sql.ts';
 import type { ChatStore, CloseInput, ConversationRecord, NewConversation, NewMessage, ReadingSide, StoredMessage } from './chat-store.ts';
 import { sqlConstraint, type Db } from './db.ts';
@@ -53,12 +54,15 @@ const IN_FLIGHT = { postgres: 2, pglite: 1 } as const;
  * bench) rather than refuse a reconnecting client.
  */
 const READ_BATCH = { maxRows: 128, maxWaitMs: 0, maxQueued: 20_000 } as const;
+/** Read marks ("Letto"): as many a statement as a message batch; the default bound (20 batches). */
+const MARK_BATCH = { maxRows: 256, maxWaitMs: 0 } as const;
 
 /** What each batcher of the stores has done so far and holds now (absent when it is off). */
 export interface StoreBatchStats {
   append?: GroupCommitStats;
   readMessages?: GroupCommitStats;
   readOpen?: GroupCommitStats;
+  readMarks?: GroupCommitStats;
   /** Ticket creations (server/ticket-create-sql.ts), its lanes summed. */
   ticketCreate?: GroupCommitStats;
 }
@@ -93,13 +97,14 @@ export function createSqlChatStore(db: Db, options: SqlChatStoreOptions = {}): S
     closeConversation: (id, input) => guardStore(() => closeConversation(db, id, input)),
     rateConversation: (id, rating) => guardStore(() => rateConversation(db, id, rating)),
     reassignConversation: (id, advisorId, advisorName) => guardStore(() => reassignConversation(db, id, advisorId, advisorName)),
-    markRead: (id, side, seq) => guardStore(() => markRead(run, id, side, seq)),
+    markRead: (conversationId, side, seq) =>
+      guardStore(() => (reads ? reads.marks.submit({ conversationId, side, seq }) : markReadMany(run, [{ conversationId, side, seq }]).then(first))),
     openConversationsFor: (participantId) =>
       guardStore(() => (reads ? reads.open.submit(participantId) : openConversationsForMany(run, [participantId]).then(first))),
     groupCommitStats: () => batcher?.stats() ?? null,
     batchStats: () => ({
       ...(batcher ? { append: batcher.stats() } : {}),
-      ...(reads ? { readMessages: reads.after.stats(), readOpen: reads.open.stats() } : {}),
+      ...(reads ? { readMessages: reads.after.stats(), readOpen: reads.open.stats(), readMarks: reads.marks.stats() } : {}),
     }),
   };
 }
@@ -114,6 +119,12 @@ function readBatchers(run: SqlRunner) {
     open: new GroupCommit<string, ConversationRecord[]>((batch) => openConversationsForMany(run, batch).then(allOk), {
       ...options,
       laneOf: (id) => id,
+    }),
+    // Best effort (chat-service.ts does not wait for them): a storm of marks is refused past the bound, not queued forever.
+    marks: new GroupCommit<ReadMark, boolean>((batch) => markReadMany(run, batch).then(allOk), {
+      ...MARK_BATCH,
+      maxInFlight: IN_FLIGHT[run.kind],
+      laneOf: (m) => m.conversationId,
     }),
   };
 }
@@ -189,25 +200,6 @@ async function reassignConversation(
     .returning();
   if (!row) throw await whyNotOpen(db, id);
   return toRecord(row);
-}
-
-/**
- * $1 conversation, $2 seq read. Raw like the append: a read comes after nearly every message
- * seen. Forward only, within the messages that exist, on open chats; in no index (HOT).
- */
-const MARK_READ: Record<ReadingSide, Statement> = {
-  user: {
-    name: 'chat_mark_read_user_v1',
-    text: `UPDATE conversations SET user_read_seq = $2 WHERE id = $1 AND status = 'open' AND user_read_seq < $2 AND last_seq >= $2 RETURNING id`,
-  },
-  advisor: {
-    name: 'chat_mark_read_advisor_v1',
-    text: `UPDATE conversations SET advisor_read_seq = $2 WHERE id = $1 AND status = 'open' AND advisor_read_seq < $2 AND last_seq >= $2 RETURNING id`,
-  },
-};
-
-async function markRead(run: SqlRunner, id: string, side: ReadingSide, seq: number): Promise<boolean> {
-  return (await run.rows(MARK_READ[side], [id, seq])).length > 0;
 }
 
 /**

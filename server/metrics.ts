@@ -149,7 +149,7 @@ export class Metrics {
   }
 }
 
-const BATCH_KINDS = { append: 'append', readMessages: 'read_messages', readOpen: 'read_open', ticketCreate: 'ticket_create' } as const;
+const BATCH_KINDS = { append: 'append', readMessages: 'read_messages', readOpen: 'read_open', readMarks: 'read_marks', ticketCreate: 'ticket_create' } as const;
 
 /**
  * The stores' batchers (message appends, the reconnect reads, ticket creations), read at scrape time:

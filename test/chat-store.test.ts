@@ -227,6 +227,30 @@ test('each side\'s read position moves forward only, within the messages that ex
   assert.is(await store.markRead(randomUUID(), 'user', 1), false, 'an unknown conversation: nothing');
 });
 
+test('read marks sent all at once, for many chats and both sides, alongside new messages: the highest of each side is kept, and only one mark of it answers that it moved', async ({ store }) => {
+  const chats = await Promise.all([1, 2, 3, 4].map(() => store.createConversation(newConversation())));
+  for (const c of chats) for (const id of ['a', 'b', 'c', 'd', 'e']) await send(store, c.id, id);
+  const marks: { id: string; side: 'user' | 'advisor'; seq: number }[] = [];
+  for (const c of chats) for (const side of ['user', 'advisor'] as const) for (const seq of [2, 5, 1, 3, 5, 4, 3]) marks.push({ id: c.id, side, seq });
+  // Interleaved with appends to the same chats (which lock them too), and a mark past the end.
+  const work = marks.map((m) => store.markRead(m.id, m.side, m.seq));
+  const appended = chats.map((c) => send(store, c.id, 'f'));
+  const past = chats.map((c) => store.markRead(c.id, 'user', 99));
+  const answers = await Promise.all(work);
+  assert.equal((await Promise.all(appended)).map((a) => a.message.seq), [6, 6, 6, 6], 'every message committed');
+  assert.equal(await Promise.all(past), [false, false, false, false], 'a mark past the last message moves nothing');
+  for (const c of chats) {
+    const read = (await store.getConversation(c.id))!;
+    assert.equal([read.userReadSeq, read.advisorReadSeq], [5, 5], 'the highest mark of each side');
+    for (const side of ['user', 'advisor'] as const) {
+      const fives = marks.map((m, i) => [m, answers[i]] as const).filter(([m]) => m.id === c.id && m.side === side && m.seq === 5);
+      assert.is(fives.filter(([, moved]) => moved).length, 1, 'one of the two marks of 5 moved it');
+    }
+  }
+  const batched = (store as ReturnType<typeof createSqlChatStore>).batchStats().readMarks!;
+  assert.ok(batched.largestBatch > 1, `marks that piled up went together (largest batch ${batched.largestBatch})`);
+});
+
 test('reassigning moves an open conversation to another advisor', async ({ store }) => {
   const c = await store.createConversation(newConversation());
   const moved = await store.reassignConversation(c.id, 'adv-bianchi', 'Marco Bianchi');

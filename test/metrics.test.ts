@@ -64,7 +64,7 @@ test('queues, advisors, connections, messages and tickets show up in /metrics as
   const text = await (await fetch(`${server.url}/metrics`)).text();
   assert.match(text, /^# TYPE infocig_store_batches_total counter$/m);
   assert.match(text, /^# TYPE infocig_store_queued gauge$/m);
-  for (const kind of ['append', 'read_messages', 'read_open', 'ticket_create']) {
+  for (const kind of ['append', 'read_messages', 'read_open', 'read_marks', 'ticket_create']) {
     assert.is(m.get(`infocig_store_queued{kind="${kind}"}`), 0, `nothing left waiting (${kind})`);
     assert.is(m.get(`infocig_store_in_flight{kind="${kind}"}`), 0, `nothing left in flight (${kind})`);
   }
