@@ -339,6 +339,7 @@ class Connection implements Expiring {
     this.budget = this.gw.budgets.join(identity.sub, identity.role);
     if (!this.budget) {
       // A 40xx code: the client must not come back by itself, it would only be refused again.
+      this.log.info({ role: identity.role }, 'socket refused: the person holds too many sockets here');
       this.socket.close(CLOSE.tooManySockets, 'too_many_sockets');
       return;
     }
