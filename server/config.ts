@@ -17,12 +17,16 @@ export interface Limits {
   maxFrameBytes: number;
   /** How long a new socket may stay silent before its `hello`. */
   helloTimeoutMs: number;
-  /** message.send per connection: a token bucket. */
+  /** message.send per person on a node (all their sockets there): a token bucket (server/ws-budgets.ts). */
   messagesPerSecond: number;
   messageBurst: number;
-  /** Every other frame but ping (typing, read, chat.request, …) per connection: a bucket of its own. */
+  /** Every other frame but ping (typing, read, chat.request, …) per person on a node: a bucket of its own. */
   framesPerSecond: number;
   frameBurst: number;
+  /** Sockets one user (worker, employer, intermediary) may hold on a node; one more is closed 4429 at its hello. */
+  socketsPerUser: number;
+  /** The same for staff (advisor, office, supervisor): a console, the dashboard and a few more tabs. */
+  socketsPerStaff: number;
   /** Linea INPS requests one person may open in 24 hours; 0: no limit (the bench's single user). */
   ticketsPerUserPerDay: number;
   /** Replies one person may write in 24 hours over all their requests; 0: no limit. */
@@ -287,6 +291,8 @@ export function loadConfig(env: Env = process.env): Config {
       messageBurst: int(env, 'MESSAGE_BURST', 20, 1, 100_000),
       framesPerSecond: int(env, 'FRAMES_PER_SECOND', 20, 1, 10_000),
       frameBurst: int(env, 'FRAME_BURST', 40, 1, 100_000),
+      socketsPerUser: int(env, 'SOCKETS_PER_USER', 10, 1, 1_000),
+      socketsPerStaff: int(env, 'SOCKETS_PER_STAFF', 20, 1, 1_000),
       ticketsPerUserPerDay: int(env, 'TICKETS_PER_USER_PER_DAY', 20, 0, 10_000),
       repliesPerUserPerDay: int(env, 'REPLIES_PER_USER_PER_DAY', 50, 0, 10_000),
     },

@@ -38,6 +38,7 @@ export const ERRORS = {
   not_json: { status: 400, message: 'The frame is not a JSON object' },
   text_too_long: { status: 413, message: 'The text is longer than %s characters' },
   rate_limited: { status: 429, message: 'Too many messages: slow down' },
+  too_many_sockets: { status: 429, message: 'Too many chat windows are open on this server for one person: close one, then connect again' },
   store_unavailable: { status: 503, message: 'Messages cannot be stored right now; nothing was saved' },
   // refused by node's HTTP parser, before routing (http-client-errors.ts)
   request_timeout: { status: 408, message: 'The request did not arrive in time: the connection is closed' },

@@ -1,6 +1,6 @@
 /**
  * WebSocket close codes. The range tells the client what to do:
- * 40xx: do not reconnect with the same credentials (sign in again first);
+ * 40xx: do not reconnect on your own (sign in again first, or, 4429, close another tab);
  * 45xx: reconnect after a backoff; 1xxx: the standard codes.
  */
 export const CLOSE = {
@@ -8,6 +8,12 @@ export const CLOSE = {
   unauthorized: 4401,
   /** The token expired while the socket was open. Sign in again. */
   tokenExpired: 4403,
+  /**
+   * The person already holds as many sockets on this node as their role may (SOCKETS_PER_USER,
+   * SOCKETS_PER_STAFF): refused at the hello, reason `too_many_sockets`. Not a token problem:
+   * a fresh token would be refused the same; reconnect only when the person asks (another tab closed).
+   */
+  tooManySockets: 4429,
   /** The server is shutting down or restarting. Reconnect with backoff and resume. */
   goingAway: 1001,
   /** A frame larger than the limit. Do not resend it. */

@@ -18,6 +18,7 @@ import { DeadlineWheel, type Expiring } from './deadline-wheel.ts';
 import { AppError } from './errors.ts';
 import { CLOSE } from './ws-close-codes.ts';
 import { parseClientFrame, type ClientFrame, type ClientFrameType, type ParseResult } from './ws-frames.ts';
+import { Budgets, type Budget } from './ws-budgets.ts';
 import { verifyHello, welcomeClient, type HandshakeDeps } from './ws-handshake.ts';
 import { releaseUpgrade } from './ws-upgrade.ts';
 
@@ -55,6 +56,8 @@ interface Gateway {
   readGap: GapReader;
   /** Hello timeouts and token expiries of every socket: one timer, not two per socket. */
   deadlines: DeadlineWheel<Connection>;
+  /** Each person's sockets here and their shared rate limits. */
+  budgets: Budgets;
 }
 
 /** The socket's connection, so that one listener function serves every socket (no closures per socket). */
@@ -87,6 +90,7 @@ export async function wsGateway(app: FastifyInstance, deps: GatewayDeps): Promis
     log: app.log,
     readGap: (conversationId, afterSeq) => chat.messagesAfter(conversationId, afterSeq),
     deadlines: new DeadlineWheel<Connection>(),
+    budgets: new Budgets(deps.config.limits),
   };
   // ws already keeps the set of open sockets: the heartbeat walks it rather than a second one.
   const heartbeat = setInterval(() => ping(app.websocketServer.clients), deps.heartbeatMs ?? HEARTBEAT_MS);
@@ -163,25 +167,21 @@ class Connection implements Expiring {
   private pending = 0;
   /** Messages handed to the store and not yet committed. */
   private committing = 0;
-  /** message.send: MESSAGES_PER_SECOND, MESSAGE_BURST. */
-  private readonly messages: TokenBucket;
   /**
-   * Every other frame but ping: FRAMES_PER_SECOND, FRAME_BURST. A typing or read frame is
-   * relayed to the other side (and a read written to the database): unbounded, one socket
-   * sent thousands a second into an advisor's console.
+   * The rate limits this socket shares with the person's other sockets here, from the hello
+   * on (server/ws-budgets.ts). No bucket of its own: per socket, a person multiplied their
+   * budget by opening sockets. Frames other than message.send count too: a typing or read
+   * frame is relayed to the other side (and a read written to the database); unbounded, one
+   * socket sent thousands a second into an advisor's console.
    */
-  private readonly frames: TokenBucket;
+  private budget: Budget | null = null;
 
   constructor(
     private readonly socket: GatewaySocket,
     /** fastify's request id: the upgrade request itself is not kept (see releaseUpgrade in ws-upgrade.ts). */
     private readonly reqId: string,
     private readonly gw: Gateway,
-  ) {
-    const { messagesPerSecond, messageBurst, framesPerSecond, frameBurst } = gw.deps.config.limits;
-    this.messages = new TokenBucket(messagesPerSecond, messageBurst);
-    this.frames = new TokenBucket(framesPerSecond, frameBurst);
-  }
+  ) {}
 
   start(): void {
     const { socket } = this;
@@ -260,7 +260,7 @@ class Connection implements Expiring {
       return this.sendError(code, frame.type === 'hello' ? 'already signed in' : frame.type, frame.id);
     }
     if (frame.type === 'message.send') return this.pipelineSend(this.client, frame);
-    if (frame.type !== 'ping' && !this.frames.take(Date.now())) return this.sendError('rate_limited', undefined, frame.id);
+    if (frame.type !== 'ping' && !this.budget!.takeFrame(Date.now())) return this.sendError('rate_limited', undefined, frame.id);
     try {
       const reply = await handler(this.client, frame);
       // Plain `ok` answers go only to frames that asked with an `id`; anything else always goes out.
@@ -277,7 +277,7 @@ class Connection implements Expiring {
    * only when the hand-over itself waits (the conversation is read first).
    */
   private pipelineSend(client: Client, frame: ClientFrame): Promise<void> | undefined {
-    if (!this.messages.take(Date.now()) || this.committing >= MAX_COMMITTING) {
+    if (!this.budget!.takeMessage(Date.now()) || this.committing >= MAX_COMMITTING) {
       this.sendError('rate_limited', undefined, frame.id);
       return;
     }
@@ -336,6 +336,13 @@ class Connection implements Expiring {
     const { identity, token, frame } = hello;
     this.gw.deadlines.cancel(this);
     if (this.socket.readyState !== this.socket.OPEN) return;
+    this.budget = this.gw.budgets.join(identity.sub, identity.role);
+    if (!this.budget) {
+      // A 40xx code: the client must not come back by itself, it would only be refused again.
+      this.log.info({ role: identity.role }, 'socket refused: the person holds too many sockets here');
+      this.socket.close(CLOSE.tooManySockets, 'too_many_sockets');
+      return;
+    }
     this.gw.deps.signedIn?.(identity, token);
     const client = new Client(randomUUID(), identity, this.socket, this.gw.readGap, MAX_BUFFERED_BYTES);
     try {
@@ -359,32 +366,12 @@ class Connection implements Expiring {
   }
 
   private async onClose(): Promise<void> {
+    if (this.budget) this.gw.budgets.leave(this.budget);
+    this.budget = null;
     const client = this.client;
     if (!client) return;
     client.closed = true;
     const last = this.gw.deps.hub.remove(client);
     await this.gw.deps.disconnected(client, last);
-  }
-}
-
-/** A connection's rate limit: starts full, refills `perSecond` tokens a second up to `burst`. */
-class TokenBucket {
-  private tokens: number;
-  /** When it was last refilled; 0 until first used. */
-  private refilledAt = 0;
-
-  constructor(
-    private readonly perSecond: number,
-    private readonly burst: number,
-  ) {
-    this.tokens = burst;
-  }
-
-  take(now: number): boolean {
-    if (this.refilledAt !== 0) this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) / 1000) * this.perSecond);
-    this.refilledAt = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
   }
 }

@@ -169,7 +169,7 @@ test('a signed-in API answer is never stored by a browser or a proxy: personal d
   }
 });
 
-test('typing and read frames are rate limited per socket like messages: a flood neither reaches the other side nor the database', async () => {
+test('typing and read frames are rate limited per person like messages: a flood neither reaches the other side nor the database', async () => {
   const s = await start();
   const url = `ws://127.0.0.1:${s.port}/ws`;
   try {

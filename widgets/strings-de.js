@@ -151,6 +151,7 @@ export default {
 
   'error.title': 'Chat nicht verfügbar',
   'error.auth': 'Ihre Sitzung ist ungültig oder abgelaufen. Bitte melden Sie sich erneut an.',
+  'error.tooManySockets': 'Sie haben zu viele Chat-Fenster geöffnet. Schließen Sie eines und versuchen Sie es erneut.',
   'error.embed': 'Dieser Chat kann von dieser Seite aus nicht geöffnet werden.',
   'error.hostOnly': 'Öffnen Sie INFO CIG über Cassetto previdenziale, OMNIA IS oder Ihren persönlichen Bereich.',
   'error.signin': 'Die Anmeldung ist fehlgeschlagen ({code}). Bitte versuchen Sie es erneut.',

@@ -142,6 +142,7 @@ export default {
 
   'error.title': 'Chat unavailable',
   'error.auth': 'Your session is not valid or has expired. Please sign in again.',
+  'error.tooManySockets': 'You have too many chat windows open. Close one and try again.',
   'error.embed': 'This chat cannot be opened from this page.',
   'error.hostOnly': 'Open INFO CIG from the Cassetto previdenziale, OMNIA IS or your personal area.',
   'error.signin': 'Sign-in did not succeed ({code}). Please try again.',

@@ -143,6 +143,7 @@ export default {
 
   'error.title': 'Chat non disponibile',
   'error.auth': 'La sessione non è valida o è scaduta. Accedi di nuovo.',
+  'error.tooManySockets': 'Hai troppe finestre della chat aperte. Chiudine una e riprova.',
   'error.embed': 'Questa chat non può essere aperta da questa pagina.',
   'error.hostOnly': 'Apri INFO CIG dal Cassetto previdenziale, da OMNIA IS o dalla tua area personale.',
   'error.signin': 'Accesso non riuscito ({code}). Riprova.',

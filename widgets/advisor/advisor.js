@@ -341,7 +341,7 @@ function start(session) {
     if (card) card.list.clear();
   });
   client.on('error', (f) => {
-    if (f.closeCode) announce(t('error.auth'));
+    if (f.closeCode) announce(t(f.code === 'too_many_sockets' ? 'error.tooManySockets' : 'error.auth'));
   });
   client.connect();
 }

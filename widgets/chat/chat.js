@@ -201,7 +201,7 @@ function wire(client) {
 
   client.on('error', (f) => {
     if (f.closeCode) {
-      showError(t('error.auth'));
+      showError(t(f.code === 'too_many_sockets' ? 'error.tooManySockets' : 'error.auth'));
       return;
     }
     if (f.code === 'rate_limited') $('#send-error').textContent = t('error.rate_limited');

@@ -28,6 +28,13 @@ export function shouldReconnect(code) {
   return !(code >= 4000 && code < 4500) && code !== 1009;
 }
 
+/**
+ * 4429: the person holds too many sockets on the server's node (too_many_sockets). A fresh
+ * token would be refused the same, so the client stops at once, without the one retry that
+ * other 40xx codes get; the page offers to connect again once another tab is closed.
+ */
+export const TOO_MANY_SOCKETS = 4429;
+
 export class ChatConnection {
   /**
    * @param {object} o
@@ -226,7 +233,7 @@ export class ChatConnection {
       return this.scheduleReconnect();
     }
     if (!shouldReconnect(code)) {
-      if (!this.authRetry) {
+      if (!this.authRetry && code !== TOO_MANY_SOCKETS) {
         // Not with this token: one more go with a fresh one from getToken().
         this.authRetry = true;
         void this.open();
