@@ -30,11 +30,14 @@ test.after.each(() => {
 });
 test.after(async () => {
   await server.close();
-  if (!withRedis) return;
-  const redis = new Redis(redisUrl);
-  await deleteKeys(redis, prefix);
-  redis.disconnect();
+  if (withRedis) await forgetKeys(prefix);
 });
+
+async function forgetKeys(under: string) {
+  const redis = new Redis(redisUrl);
+  await deleteKeys(redis, under);
+  redis.disconnect();
+}
 
 async function on(node: TestServer, claims: Record<string, unknown> & { role: string }) {
   const [socket, welcome] = await TestSocket.signIn(node.wsUrl, await node.token(claims));
@@ -95,9 +98,7 @@ test('an advisor at capacity is told how many wait for them and since when, and 
     await a.close();
     await b.close();
     await db.cleanup();
-    const redis = new Redis(redisUrl);
-    await deleteKeys(redis, `${prefix}:2n`);
-    redis.disconnect();
+    await forgetKeys(`${prefix}:2n`);
   }
 });
 
