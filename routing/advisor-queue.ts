@@ -26,3 +26,26 @@ export function advisorQueue(advisor: AdvisorState, snapshot: RoutingSnapshot, c
   }
   return { waiting, oldestSince };
 }
+
+/**
+ * `advisorQueue` for many advisors at once, counted once per set of skills: every push
+ * asks it for each advisor connected to a node, and many advisors share their skills.
+ * One whom some waiting user must avoid is counted on their own.
+ */
+export function advisorQueues(advisors: AdvisorState[], snapshot: RoutingSnapshot, ctx: MatchContext): Map<string, AdvisorQueue> {
+  const avoided = new Set<string>();
+  for (const entries of snapshot.queues.values()) for (const e of entries) if (e.avoidAdvisor) avoided.add(e.avoidAdvisor);
+  const bySkills = new Map<string, AdvisorQueue>();
+  const out = new Map<string, AdvisorQueue>();
+  for (const advisor of advisors) {
+    if (avoided.has(advisor.id)) {
+      out.set(advisor.id, advisorQueue(advisor, snapshot, ctx));
+      continue;
+    }
+    const key = JSON.stringify(advisor.skills);
+    let queue = bySkills.get(key);
+    if (!queue) bySkills.set(key, (queue = advisorQueue(advisor, snapshot, ctx)));
+    out.set(advisor.id, queue);
+  }
+  return out;
+}

@@ -8,7 +8,7 @@
  * Every node tells its own sockets from the shared snapshot its router already reads,
  * so it works the same on the in-process state and on Redis with many nodes.
  */
-import { advisorQueue, type AdvisorQueue } from '../routing/advisor-queue.ts';
+import { advisorQueue, advisorQueues, type AdvisorQueue } from '../routing/advisor-queue.ts';
 import type { Clock } from '../routing/clock.ts';
 import type { MatchContext } from '../routing/matching.ts';
 import type { AdvisorState, RoutingSnapshot } from '../routing/routing-state.ts';
@@ -36,12 +36,8 @@ export class AdvisorQueuePush {
 
   /** Tells each advisor connected here whose figures changed (within the interval, later). */
   push(snapshot: RoutingSnapshot, ctx: MatchContext): void {
-    const here = new Set<string>();
-    for (const advisor of snapshot.advisors) {
-      if (!this.deps.hub.isOnline(advisor.id)) continue;
-      here.add(advisor.id);
-      this.offer(advisor.id, advisorQueue(advisor, snapshot, ctx));
-    }
+    const here = advisorQueues(snapshot.advisors.filter((a) => this.deps.hub.isOnline(a.id)), snapshot, ctx);
+    for (const [id, queue] of here) this.offer(id, queue);
     for (const [id, told] of this.told) if (!here.has(id)) this.forget(id, told);
   }
 

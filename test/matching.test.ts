@@ -1,7 +1,7 @@
 /** The matching policy as a pure function: no server, no timers. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { advisorQueue } from '../routing/advisor-queue.ts';
+import { advisorQueue, advisorQueues } from '../routing/advisor-queue.ts';
 import { HandlingStats, waitInfos } from '../routing/eta.ts';
 import { isEligible, longestWaitingLowestLoad, type MatchContext } from '../routing/matching.ts';
 import { regionOf } from '../routing/provinces.ts';
@@ -157,6 +157,15 @@ test('an advisor full or away counts the users they could serve (the same eligib
   // Bergamo is in Lombardia: after the region overflow it waits for them too.
   assert.equal(advisorQueue(full, snapshot(entries, [full]), { ...ctx, now: 400_000, overflow }), { waiting: 2, oldestSince: 40_000 });
   assert.equal(advisorQueue(full, snapshot([], [full]), ctx), { waiting: 0, oldestSince: null });
+});
+
+test('advisors counted together get what each would alone: the same skills share a count, one a user must avoid has their own', () => {
+  const skills = { ...all, audiences: ['worker' as const] };
+  const [a, b, avoided, other] = [advisor('a', { skills }), advisor('b', { skills: { ...skills } }), advisor('avoided', { skills }), advisor('other')];
+  const snap = snapshot([entry('w1', { since: 5 }), entry('w2', { avoidAdvisor: 'avoided', since: 1 }), entry('e1', { audience: 'employer', since: 2 })], [a, b, avoided, other]);
+  const together = advisorQueues([a, b, avoided, other], snap, ctx);
+  for (const x of [a, b, avoided, other]) assert.equal(together.get(x.id), advisorQueue(x, snap, ctx), x.id);
+  assert.equal([...together.values()].map((q) => q.waiting), [2, 2, 1, 3]);
 });
 
 test.run();
