@@ -27,6 +27,8 @@ export interface RoutingConfig {
   closingCutoffMinutes: number;
   /** Waiting users are told their position at most this often, milliseconds. */
   positionPushMs: number;
+  /** Each advisor is told of the users waiting for them at most this often (`advisor.queue`), milliseconds. */
+  advisorQueuePushMs: number;
   overflow: {
     /** After this wait, advisors of the same region may serve the user, seconds. */
     regionAfterSeconds: number;
@@ -56,6 +58,7 @@ export const DEFAULT_ROUTING_CONFIG: RoutingConfig = {
   maxWaitSeconds: 2700,
   closingCutoffMinutes: 30,
   positionPushMs: 1000,
+  advisorQueuePushMs: 2000,
   overflow: { regionAfterSeconds: 300, nationalAfterSeconds: 900, languageAfterSeconds: 300 },
   rollout: {
     restOfItalyFrom: '2023-09-01',
@@ -131,6 +134,7 @@ export function validateRoutingConfig(input: unknown, base: RoutingConfig = DEFA
     maxWaitSeconds: integer(root, 'maxWaitSeconds', '', base.maxWaitSeconds, 60, 86_400),
     closingCutoffMinutes: integer(root, 'closingCutoffMinutes', '', base.closingCutoffMinutes, 0, 240),
     positionPushMs: integer(root, 'positionPushMs', '', base.positionPushMs, 100, 60_000),
+    advisorQueuePushMs: integer(root, 'advisorQueuePushMs', '', base.advisorQueuePushMs, 100, 60_000),
     overflow,
     rollout: {
       restOfItalyFrom: rolloutIn.restOfItalyFrom === undefined ? base.rollout.restOfItalyFrom : date(rolloutIn.restOfItalyFrom, 'rollout.restOfItalyFrom'),

@@ -23,6 +23,8 @@ export class AdvisorStatuses {
     let state = await this.deps.state.setAdvisorStatus(client.userId, status, now);
     if (!state) state = await this.deps.state.upsertAdvisor(await this.deps.advisors.profileOf(client.identity), status, now);
     this.deps.fanout.toUser(client.userId, { type: 'advisor.status', status: state.status, capacity: state.capacity, load: state.conversations.length });
+    // What waits for them, at once: the console says it with the new status (advisor-queue-push.ts).
+    void this.deps.router.tellAdvisorQueue(client.userId).catch(() => {});
     void this.deps.router.dispatch();
     return { type: 'ok' };
   }
@@ -39,6 +41,11 @@ export class AdvisorStatuses {
     const recent = before && now - before.at <= this.deps.advisorGraceMs ? before.status : 'away';
     const status = known && known.status !== 'offline' ? known.status : recent;
     return this.deps.state.upsertAdvisor(profile, status, now);
+  }
+
+  /** The advisor's console is welcomed: it is told how many wait for them. */
+  async welcomed(client: Client): Promise<void> {
+    await this.deps.router.tellAdvisorQueue(client.userId).catch(() => {});
   }
 
   /** The advisor's last connection anywhere went away: no new chats until they are back. */

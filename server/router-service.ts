@@ -3,7 +3,7 @@
  * successful claim into a conversation (new, or an existing one that changes
  * advisor) and `conversation.assigned` frames. Runs are serialized per node; a
  * request during a run schedules one more. Positions are pushed when they change,
- * at most once per `positionPushMs`.
+ * at most once per `positionPushMs`, and with them each advisor's `advisor.queue`.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -14,6 +14,7 @@ import { regionOf } from '../routing/provinces.ts';
 import type { RoutingConfig } from '../routing/routing-config.ts';
 import type { QueueEntry, RoutingSnapshot, RoutingState } from '../routing/routing-state.ts';
 import type { ChatStore, ConversationRecord } from './chat-store.ts';
+import { AdvisorQueuePush } from './advisor-queue-push.ts';
 import { AppError } from './errors.ts';
 import type { Fanout } from './fanout.ts';
 import type { Hub } from './hub.ts';
@@ -70,10 +71,13 @@ export class RouterService {
   readonly unanswered = new Map<string, { advisorId: string; at: number }>();
   /** Told of each chat sent back to the queue, with its user: sessions.ts checks they are still there. */
   onRequeued: ((userId: string) => void) | null = null;
+  /** Tells each advisor here how many wait for them, from the snapshot the positions are pushed from. */
+  private readonly advisorQueues: AdvisorQueuePush;
 
   constructor(private readonly deps: RouterDeps) {
     this.ctx = { now: 0, regionOf: (p) => regionOf(p), overflow: deps.config.overflow };
     this.handling = new HandlingStats(deps.config.handleSampleSize, deps.config.defaultHandleSeconds);
+    this.advisorQueues = new AdvisorQueuePush({ hub: deps.hub, clock: deps.clock, minIntervalMs: deps.config.advisorQueuePushMs });
   }
 
   /** Runs matching now, or once more after the run in progress. */
@@ -277,6 +281,15 @@ export class RouterService {
       this.deps.hub.toUser(userId, { type: 'queue.position', ...info });
     }
     for (const userId of this.lastPushed.keys()) if (!infos.has(userId)) this.lastPushed.delete(userId);
+    this.advisorQueues.push(snap, this.ctx);
+  }
+
+  /** Tells the advisor now how many wait for them (after their hello or a change of status). */
+  async tellAdvisorQueue(advisorId: string): Promise<void> {
+    const snap = await this.deps.state.snapshot();
+    const advisor = snap.advisors.find((a) => a.id === advisorId);
+    this.ctx.now = this.deps.clock.now();
+    if (advisor) this.advisorQueues.sendNow(advisor, snap, this.ctx);
   }
 
   infos(snapshot: RoutingSnapshot): Map<string, WaitInfo> {
@@ -307,6 +320,7 @@ export class RouterService {
 
   close(): void {
     if (this.pushTimer) clearTimeout(this.pushTimer);
+    this.advisorQueues.close();
   }
 
   /** Waits for any run in progress: for orderly shutdown and tests. */

@@ -95,6 +95,17 @@ export const CLIENT_FRAMES = {
   'dashboard.unsubscribe': frame({}),
 } as const;
 
+/**
+ * Server → client: to each signed-in advisor, how many users wait whom they could serve
+ * (the router's eligibility, whatever their status or free seats) and how long the
+ * longest has waited, in seconds (null when nobody does). Counts only: no user's data.
+ */
+export interface AdvisorQueueFrame {
+  type: 'advisor.queue';
+  waiting: number;
+  longestWaitSeconds: number | null;
+}
+
 export type ClientFrameType = keyof typeof CLIENT_FRAMES;
 
 export interface ClientFrame {

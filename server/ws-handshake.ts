@@ -64,5 +64,7 @@ export async function welcomeClient(deps: HandshakeDeps, client: Client, identit
     ...(frame.id !== undefined ? { re: frame.id } : {}),
   });
   await deps.connected(client, first);
+  // An advisor sees at once how many wait for them; then on change (advisor-queue-push.ts).
+  if (advisor) await chat.statuses.welcomed(client);
   await replay(client, plan, chat);
 }

@@ -1,6 +1,7 @@
 /** The matching policy as a pure function: no server, no timers. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { advisorQueue, advisorQueues } from '../routing/advisor-queue.ts';
 import { HandlingStats, waitInfos } from '../routing/eta.ts';
 import { isEligible, longestWaitingLowestLoad, type MatchContext } from '../routing/matching.ts';
 import { regionOf } from '../routing/provinces.ts';
@@ -141,6 +142,30 @@ test('handling times: the mean of the recent ones, a default before any, instant
   assert.is(stats.mean(), (100 + 200 + 30) / 3, 'a chat closed at once counts as 30 s');
   stats.add(600);
   assert.is(stats.mean(), (200 + 30 + 600) / 3, 'only the last three');
+});
+
+test('an advisor full or away counts the users they could serve (the same eligibility, overflow included), not the others', () => {
+  const full = advisor('full', { status: 'away', capacity: 1, conversations: ['c'], skills: { ...all, audiences: ['worker'], provinces: ['MI'] } });
+  const entries = [
+    entry('mi', { since: 40_000 }),
+    entry('employer', { audience: 'employer', since: 1_000 }),
+    entry('avoided', { avoidAdvisor: 'full', since: 2_000 }),
+    entry('bergamo', { province: 'BG', since: 100_000 }),
+  ];
+  const overflow = { regionAfterSeconds: 300, nationalAfterSeconds: 900 };
+  assert.equal(advisorQueue(full, snapshot(entries, [full]), { ...ctx, now: 100_000, overflow }), { waiting: 1, oldestSince: 40_000 });
+  // Bergamo is in Lombardia: after the region overflow it waits for them too.
+  assert.equal(advisorQueue(full, snapshot(entries, [full]), { ...ctx, now: 400_000, overflow }), { waiting: 2, oldestSince: 40_000 });
+  assert.equal(advisorQueue(full, snapshot([], [full]), ctx), { waiting: 0, oldestSince: null });
+});
+
+test('advisors counted together get what each would alone: the same skills share a count, one a user must avoid has their own', () => {
+  const skills = { ...all, audiences: ['worker' as const] };
+  const [a, b, avoided, other] = [advisor('a', { skills }), advisor('b', { skills: { ...skills } }), advisor('avoided', { skills }), advisor('other')];
+  const snap = snapshot([entry('w1', { since: 5 }), entry('w2', { avoidAdvisor: 'avoided', since: 1 }), entry('e1', { audience: 'employer', since: 2 })], [a, b, avoided, other]);
+  const together = advisorQueues([a, b, avoided, other], snap, ctx);
+  for (const x of [a, b, avoided, other]) assert.equal(together.get(x.id), advisorQueue(x, snap, ctx), x.id);
+  assert.equal([...together.values()].map((q) => q.waiting), [2, 2, 1, 3]);
 });
 
 test.run();

@@ -16,12 +16,15 @@ import { beep, clearCue, titleCue, unlockAudio } from './cues.js';
 import { devSignIn } from './dev-sign-in.js';
 import { escalatedNote, handoverForms, releasedNote } from './handover.js';
 import { historyPanel } from './history.js';
+import { queueLine } from './queue-line.js';
 import { requestsPanel } from './requests.js';
 
 const STATUS_KEY = 'infocig.advisor.status';
 // The server accepts exactly these (ADVISOR_CLOSE_OUTCOMES, server/ws-frames.ts).
 const OUTCOMES = ['resolved', 'info_given', 'escalate_later', 'no_answer'];
 const announce = announcer($('#announce'));
+/** How many wait for this advisor (queue-line.js). */
+const queue = queueLine({ el: $('#queue'), announce });
 
 const state = {
   client: null,
@@ -43,6 +46,7 @@ function renderLoad() {
   const load = [...state.cards.values()].filter((c) => !c.closed).length;
   $('#load').textContent = state.capacity ? t('adv.load', { load, capacity: state.capacity }) : '';
   $('#none').hidden = state.cards.size > 0;
+  queue.seats(state.status, load, state.capacity);
 }
 
 function renderStatus() {
@@ -280,7 +284,8 @@ function start(session) {
   state.client = client;
   window.infocigAdvisor = client; // for support and tests
 
-  client.on('status', renderConn);
+  // Disconnected, the waiting line would go stale: the next hello brings it again.
+  client.on('status', (status) => (renderConn(status), status === 'open' || queue.clear()));
   client.on('welcome', (f) => {
     for (const c of f.conversations ?? []) addCard(c, false);
     // The server starts a (re)connected advisor as away: say again what they chose.
@@ -331,6 +336,7 @@ function start(session) {
     if (card) retire(card, () => (f.outcome === 'escalated' ? escalatedNote(f) : t('adv.closed', { outcome: label('adv.outcome', f.outcome) })));
   });
   client.on('frame', (f) => {
+    if (f.type === 'advisor.queue') return queue.update(f);
     // Handed on without closing (transferred, or the router took it back): the user now waits for, or talks to, someone else.
     if (f.type !== 'conversation.released') return;
     const card = state.cards.get(f.conversationId);
