@@ -176,7 +176,7 @@ function metricsToken(env: Env): string | null {
  * guesses it (pseudonyms would otherwise be recomputed from guessed fiscal codes).
  * The message never quotes the value.
  */
-function staffIdKey(env: Env): string | null {
+export function staffIdKey(env: Env): string | null {
   const raw = env.STAFF_ID_KEY;
   if (raw === undefined || raw === '') return null;
   if (!/^[\x21-\x7e]+$/.test(raw)) throw new ConfigError('STAFF_ID_KEY', 'expected printable ASCII characters, no spaces (e.g. openssl rand -hex 32)');

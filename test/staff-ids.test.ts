@@ -9,8 +9,10 @@ import { eq } from 'drizzle-orm';
 import { dashboardAudit } from '../schema/dashboard-tables.ts';
 import { advisors } from '../schema/tables.ts';
 import { loadConfig } from '../server/config.ts';
-import { staffPseudonym } from '../server/staff-ids.ts';
+import { migrateStaffIds } from '../server/staff-id-migration.ts';
+import { staffIdOf, staffPseudonym } from '../server/staff-ids.ts';
 import { staffIdsText, startWarnings } from '../server/start-line.ts';
+import { testDatabase } from './helpers/db.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { TestSocket, type Frame } from './helpers/ws-client.ts';
 
@@ -28,8 +30,8 @@ test.after.each(async () => {
   for (const s of servers.splice(0)) await s.close();
 });
 
-async function start(env: Record<string, string> = {}): Promise<TestServer> {
-  const server = await startServer({ env });
+async function start(env: Record<string, string> = {}, db?: Awaited<ReturnType<typeof testDatabase>>): Promise<TestServer> {
+  const server = await startServer({ env, db });
   servers.push(server);
   return server;
 }
@@ -54,6 +56,14 @@ async function say(socket: TestSocket, conversationId: string, text: string): Pr
   const ack = await socket.request({ type: 'message.send', conversationId, clientMsgId: randomUUID(), text });
   assert.is(ack.type, 'message.ack', JSON.stringify(ack));
   return ack;
+}
+
+async function moveTo(server: TestServer, advisor: string, province: string): Promise<Response> {
+  return fetch(`${server.url}/api/v1/dashboard/advisors/${encodeURIComponent(advisor)}/queues`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${await server.token({ role: 'supervisor', sub: 'sup-1' })}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ provinces: [province], regions: [] }),
+  });
 }
 
 async function availableAdvisor(server: TestServer, sub: string) {
@@ -173,11 +183,7 @@ test('with STAFF_ID_KEY the staff directory is keyed by pseudonym: a supervisor 
   assert.is(rossi?.name, 'Giulia Rossi');
   const advisor = await availableAdvisor(server, FISCAL_SUB);
   const advisorId = (advisor.welcome.user as { id: string }).id;
-  const res = await fetch(`${server.url}/api/v1/dashboard/advisors/${encodeURIComponent(FISCAL_SUB)}/queues`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${await server.token({ role: 'supervisor', sub: 'sup-1' })}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ provinces: ['GE'], regions: [] }),
-  });
+  const res = await moveTo(server, FISCAL_SUB, 'GE');
   const text = await res.text();
   assert.is(res.status, 200, text);
   assert.is(JSON.parse(text).id, advisorId);
@@ -192,6 +198,47 @@ test('with STAFF_ID_KEY the staff directory is keyed by pseudonym: a supervisor 
   assert.is((back.welcome.user as { id: string }).id, advisorId);
   const mine = (await server.services.state.snapshot()).advisors.find((a) => a.id === advisorId);
   assert.equal(mine?.skills.provinces, ['GE']);
+});
+
+test('turning STAFF_ID_KEY on over existing data: the migration rewrites the staff ids written, so old chats stop naming the sub and the directory still finds the advisor', async () => {
+  const db = await testDatabase();
+  try {
+    const before = await start({}, db);
+    const advisor = await availableAdvisor(before, FISCAL_SUB);
+    const workerClaims = { role: 'worker', sub: 'worker-old', province: 'MI' };
+    const worker = await signIn(before, workerClaims);
+    worker.socket.send({ type: 'chat.request', topic: 'payment', entry: 'omnia' });
+    const conversationId = (await worker.socket.next('conversation.assigned')).conversationId as string;
+    await say(worker.socket, conversationId, 'Domanda');
+    await say(advisor.socket, conversationId, 'Risposta');
+    assert.is((await advisor.socket.request({ type: 'conversation.close', conversationId, outcome: 'resolved' })).type, 'ok');
+    assert.is((await moveTo(before, FISCAL_SUB, 'GE')).status, 200);
+    for (const s of sockets.splice(0)) s.drop();
+    await before.close();
+    servers.splice(0);
+
+    const idOf = staffIdOf(KEY);
+    const dry = await migrateStaffIds(db.db, idOf, { dryRun: true });
+    assert.ok(dry.staff >= 2, `the advisor and the supervisor: ${dry.staff}`);
+    assert.equal(Object.keys(dry.rewritten).sort(), ['advisors.id', 'conversations.advisor_id', 'conversations.closed_by', 'dashboard_audit.actor_id', 'dashboard_audit.target', 'messages.sender_id']);
+    assert.is((await db.db.select().from(advisors).where(eq(advisors.id, FISCAL_SUB))).length, 1, 'a dry run changes nothing');
+    assert.equal((await migrateStaffIds(db.db, idOf)).rewritten, dry.rewritten);
+    assert.equal((await migrateStaffIds(db.db, idOf)).staff, 0, 'a second run finds nothing left');
+
+    const after = await start({ STAFF_ID_KEY: KEY }, db);
+    const back = await signIn(after, { role: 'advisor', sub: FISCAL_SUB });
+    assert.is((back.welcome.user as { id: string }).id, staffPseudonym(KEY, FISCAL_SUB));
+    const transcript = await get(after, `/api/v1/conversations/${conversationId}`, workerClaims);
+    assert.match(transcript, /^200 /);
+    assert.not.ok(transcript.includes(SECRET), transcript);
+    assert.ok(transcript.includes(staffPseudonym(KEY, FISCAL_SUB)));
+    const mine = (await after.services.state.snapshot()).advisors.find((a) => a.id === staffPseudonym(KEY, FISCAL_SUB));
+    assert.equal(mine?.skills.provinces, ['GE'], 'the directory row moved with him');
+  } finally {
+    for (const s of sockets.splice(0)) s.drop();
+    for (const s of servers.splice(0)) await s.close();
+    await db.cleanup();
+  }
 });
 
 test.run();
