@@ -13,6 +13,8 @@ export interface SeedOptions {
   demo?: boolean;
   /** Another province list (tests). Default schema/data/provinces.csv. */
   provincesCsv?: string;
+  /** The id a demo advisor's `sub` gets (STAFF_ID_KEY: its pseudonym, server/staff-ids.ts), so the demo sign-in finds its row. */
+  staffIdOf?: (sub: string) => string;
 }
 
 export interface SeedResult {
@@ -61,7 +63,7 @@ export async function seed(db: Db, options: SeedOptions = {}): Promise<SeedResul
     if (demo.length > 0) {
       await tx
         .insert(advisors)
-        .values(demo.map(({ id, name, capacity, skills }) => ({ id, name, capacity, skills })))
+        .values(demo.map(({ id, name, capacity, skills }) => ({ id: options.staffIdOf?.(id) ?? id, name, capacity, skills })))
         .onConflictDoNothing();
     }
   });

@@ -80,6 +80,11 @@ export interface Config {
   routingTickMs: number;
   /** GET /metrics: a scraper's bearer token; null: only this machine may read it (server/http-metrics.ts). */
   metricsToken: string | null;
+  /**
+   * STAFF_ID_KEY: the secret under which staff ids are pseudonyms of their provider `sub`
+   * (server/staff-ids.ts); null: a staff member's id is their `sub`, shown to the users they serve.
+   */
+  staffIdKey: string | null;
   /** Group commit of messages (docs/delivery.md): rows per transaction, and how long a batch may wait to fill under load. */
   /** maxInFlight absent: the store's default for its driver (PostgreSQL 2, PGlite 1). */
   commitBatch: { maxRows: number; maxWaitMs: number; maxInFlight?: number };
@@ -163,6 +168,19 @@ function metricsToken(env: Env): string | null {
   if (raw === undefined || raw === '') return null;
   if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(raw)) throw new ConfigError('METRICS_TOKEN', 'expected a bearer token: letters, digits and - . _ ~ + / (trailing =), no spaces');
   if (raw.length < 16 || raw.length > 512) throw new ConfigError('METRICS_TOKEN', `expected 16 to 512 characters, got ${raw.length} (e.g. openssl rand -hex 32)`);
+  return raw;
+}
+
+/**
+ * STAFF_ID_KEY: a secret of printable ASCII without spaces, long enough that nobody
+ * guesses it (pseudonyms would otherwise be recomputed from guessed fiscal codes).
+ * The message never quotes the value.
+ */
+export function staffIdKey(env: Env): string | null {
+  const raw = env.STAFF_ID_KEY;
+  if (raw === undefined || raw === '') return null;
+  if (!/^[\x21-\x7e]+$/.test(raw)) throw new ConfigError('STAFF_ID_KEY', 'expected printable ASCII characters, no spaces (e.g. openssl rand -hex 32)');
+  if (raw.length < 32 || raw.length > 512) throw new ConfigError('STAFF_ID_KEY', `expected 32 to 512 characters, got ${raw.length} (e.g. openssl rand -hex 32)`);
   return raw;
 }
 
@@ -301,6 +319,7 @@ export function loadConfig(env: Env = process.env): Config {
     officeResponses: readyAnswers(env, 'OFFICE_RESPONSES', loadOfficeResponses),
     routingTickMs: int(env, 'ROUTING_TICK_MS', 1000, 10, 60_000),
     metricsToken: metricsToken(env),
+    staffIdKey: staffIdKey(env),
     commitBatch: {
       maxRows: int(env, 'COMMIT_BATCH_MAX_ROWS', 256, 1, 10_000),
       maxWaitMs: int(env, 'COMMIT_BATCH_MAX_WAIT_MS', 0, 0, 1_000),

@@ -15,6 +15,7 @@ import { advisorView } from './dashboard-live.ts';
 import type { AdvisorView, AuditView } from './dashboard-views.ts';
 import type { Db } from './db.ts';
 import { AppError } from './errors.ts';
+import type { StaffIdOf } from './staff-ids.ts';
 
 export interface ControlDeps {
   db: Db;
@@ -24,6 +25,8 @@ export interface ControlDeps {
   onRoutingChange?: () => void;
   /** RETENTION_DAYS: days whose chats may be erased are not re-taken. */
   retentionDays?: number | null;
+  /** STAFF_ID_KEY: the id a provider `sub` gets (server/staff-ids.ts); absent: ids are subs. */
+  staffIdOf?: StaffIdOf;
 }
 
 export function requireSupervisor(identity: Identity): void {
@@ -62,18 +65,19 @@ export function provinceCodes(codes: string[]): string[] {
 /**
  * Moves an advisor between queues: sets the provinces and regions they serve
  * (both empty: all Italy), in the staff directory and, when they are signed in,
- * in the live routing state with their status and chats unchanged.
+ * in the live routing state with their status and chats unchanged. `named` is
+ * their id or, with STAFF_ID_KEY, the provider `sub` a supervisor knows them by.
  */
-export async function moveAdvisor(deps: ControlDeps, identity: Identity, advisorId: string, input: { provinces: string[]; regions: string[] }): Promise<AdvisorView> {
+export async function moveAdvisor(deps: ControlDeps, identity: Identity, named: string, input: { provinces: string[]; regions: string[] }): Promise<AdvisorView> {
   requireSupervisor(identity);
   const provinces = provinceCodes(input.provinces);
   const regions = [...new Set(input.regions)];
   for (const r of regions) if (!REGIONS.includes(r)) throw new AppError('validation_failed', `unknown region: ${r}`);
 
   const { db, state, clock } = deps;
-  const [row] = await db.select().from(advisors).where(eq(advisors.id, advisorId)).limit(1);
-  const live = (await state.snapshot()).advisors.find((a) => a.id === advisorId);
-  if (!row && !live) throw new AppError('not_found');
+  const found = (await findAdvisor(deps, named)) ?? (deps.staffIdOf ? await findAdvisor(deps, deps.staffIdOf(named)) : null);
+  if (!found) throw new AppError('not_found');
+  const { id: advisorId, row, live } = found;
   const before = row?.skills ?? live!.skills;
   const skills: AdvisorSkills = { ...before, provinces, regions };
   const now = new Date(clock.now());
@@ -95,6 +99,17 @@ export async function moveAdvisor(deps: ControlDeps, identity: Identity, advisor
   const next = await state.upsertAdvisor({ id: current.id, name: current.name, capacity: current.capacity, skills: { ...current.skills, provinces, regions } }, current.status, clock.now());
   deps.onRoutingChange?.();
   return advisorView(next, true);
+}
+
+/**
+ * An advisor by id, in the staff directory or signed in now; null when neither. With
+ * STAFF_ID_KEY a supervisor may name one by the provider `sub` they know instead: the
+ * caller tries its pseudonym next, and what is stored, audited and answered is the pseudonym.
+ */
+async function findAdvisor(deps: Pick<ControlDeps, 'db' | 'state'>, id: string) {
+  const [row] = await deps.db.select().from(advisors).where(eq(advisors.id, id)).limit(1);
+  const live = (await deps.state.snapshot()).advisors.find((a) => a.id === id);
+  return row || live ? { id, row, live } : null;
 }
 
 export interface TicketOnlyChange {

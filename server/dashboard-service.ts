@@ -29,6 +29,7 @@ import { buildLiveView, ratingsToday, ticketCounts } from './dashboard-live.ts';
 import type { AdvisorView, AuditView, DashboardScope, History, HistoryQuery, LiveView } from './dashboard-views.ts';
 import type { Db } from './db.ts';
 import { AppError } from './errors.ts';
+import type { StaffIdOf } from './staff-ids.ts';
 
 export interface DashboardDeps {
   db: Db;
@@ -44,6 +45,8 @@ export interface DashboardDeps {
   log?: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** RETENTION_DAYS: a day whose chats may have been erased is not re-taken (its figures would shrink). */
   retentionDays?: number | null;
+  /** STAFF_ID_KEY: an advisor named by their provider `sub` is found by the pseudonym it gives (server/staff-ids.ts). */
+  staffIdOf?: StaffIdOf;
   /** How often the ticket-only flags and the office map are re-read (other nodes' changes). Default 5 s. */
   refreshMs?: number;
 }

@@ -4,9 +4,10 @@
  * NODE_ENV=production, where asking for it stops the start.
  */
 import { buildApp } from './app.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { ConfigError, loadConfig } from './config.ts';
 import { shutdown } from './shutdown.ts';
 import { createServices } from './services.ts';
+import { retentionText, staffIdsText, startWarnings } from './start-line.ts';
 
 async function main(): Promise<void> {
   const env = { ...process.env };
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
   const storage = config.databaseUrl ? 'PostgreSQL' : `PGlite in ${config.dataDir}`;
   const routing = config.redisUrl ? 'Redis' : 'in-process';
   const lines = [
-    `INFO CIG is up in ${Date.now() - started} ms (storage: ${storage}; routing state: ${routing}; hours: ${config.serviceHours}; retention: ${retentionText(config)}${config.authDev ? '; development sign-in ON' : ''})`,
+    `INFO CIG is up in ${Date.now() - started} ms (storage: ${storage}; routing state: ${routing}; hours: ${config.serviceHours}; retention: ${retentionText(config)}; staff ids: ${staffIdsText(config)}${config.authDev ? '; development sign-in ON' : ''})`,
     `  demo page (chat bubble):  ${base}/demo/`,
     `  full-page chat:           ${base}/chat/`,
     `  advisor console:          ${base}/advisor/`,
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     ...(config.authDev && !config.notices.smtpUrl ? [`  notices (local mailbox):  ${base}/mailbox/`] : []),
   ];
   console.log(lines.join('\n'));
+  for (const warning of startWarnings(config)) services.logger.warn(warning);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -62,9 +64,3 @@ main().catch((err) => {
   console.error('INFO CIG failed to start:', err);
   process.exit(1);
 });
-
-/** The start line's retention: what is erased and when, or that nothing is. */
-function retentionText(config: Config): string {
-  const data = config.retentionDays === null ? 'off (RETENTION_DAYS unset)' : `${config.retentionDays} days after closing`;
-  return config.accessLogRetentionDays === null ? data : `${data}, access log ${config.accessLogRetentionDays} days`;
-}

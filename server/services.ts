@@ -52,6 +52,7 @@ import { createSmtpChannel, LocalMailbox, LoggingSmsChannel } from './notice-cha
 import { ContactBook, NoticeDispatcher } from './notices.ts';
 import { Lifecycle } from './shutdown.ts';
 import { Retention } from './retention.ts';
+import { pseudonymisingStaff, staffIdOf } from './staff-ids.ts';
 import { createSqlTicketStore } from './ticket-store-sql.ts';
 
 type DevAuth = Awaited<ReturnType<typeof createDevAuth>>;
@@ -165,11 +166,13 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   const logger = o.logger ?? pino(loggerOptions(config.logLevel));
   const clock = o.clock ?? systemClock;
   const db = o.db ?? (await openDatabase({ databaseUrl: config.databaseUrl ?? undefined, dataDir: config.dataDir, queryTimeoutMs: config.databaseQueryTimeoutMs }));
-  if (o.seed ?? true) await seed(db.db);
+  // One place where staff ids become pseudonyms (STAFF_ID_KEY): every identity below is verified through `auth`.
+  const staffIds = staffIdOf(config.staffIdKey);
+  if (o.seed ?? true) await seed(db.db, { staffIdOf: staffIds });
   const sqlStore = createSqlChatStore(db.db, { groupCommit: config.commitBatch });
   const store = o.wrapStore ? o.wrapStore(sqlStore) : sqlStore;
   const dev = config.authDev ? await createDevAuth() : null;
-  const auth = config.auth ? createJwksAuthenticator(config.auth) : dev!.authenticator;
+  const auth = pseudonymisingStaff(config.auth ? createJwksAuthenticator(config.auth) : dev!.authenticator, config.staffIdKey);
   const schedule = o.schedule ?? defaultScheduleConfig({ always: config.serviceHours === 'always', rollout: rolloutRules(config.routing) });
   const hub = new Hub();
   const log = logger.child({ part: 'chat' });
@@ -190,7 +193,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   const metrics = new Metrics({ state, hub, db: db.db, clock, storeBatches: () => ({ ...sqlStore.batchStats(), ticketCreate: ticketStore.creationStats() }) });
   const router = new RouterService({ state, store, hub, fanout, clock, log, metrics, config: config.routing, recordWait: (id, since, at) => dashboard.recordWait(id, since, at) });
   const dashboardLog = logger.child({ part: 'dashboard' });
-  const dashboard = new DashboardService({ db: db.db, state, clock, schedule, handleSeconds: () => router.handling.mean(), estimate: (snap) => router.infos(snap), onRoutingChange: () => void router.dispatch(), log: dashboardLog, retentionDays: config.retentionDays });
+  const dashboard = new DashboardService({ db: db.db, state, clock, schedule, handleSeconds: () => router.handling.mean(), estimate: (snap) => router.infos(snap), onRoutingChange: () => void router.dispatch(), log: dashboardLog, retentionDays: config.retentionDays, ...(config.staffIdKey ? { staffIdOf: staffIds } : {}) });
   await dashboard.start();
   const dashboardFeed = new DashboardFeed({ dashboard, log: dashboardLog });
   const announcements = new AnnouncementService({ db: db.db, clock, log: dashboardLog });
