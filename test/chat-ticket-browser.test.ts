@@ -82,7 +82,7 @@ if (chromiumOrSkip()) {
     ctx.protocol = m![0];
     assert.match(text, /Assegnata aINPS Sede di Milano/, 'the office by its name');
     // Opened on a working day the deadline has an hour; opened on a closed day it is the end of a working day.
-    assert.match(text, /Risposta prevista entro(lunedì|martedì|mercoledì|giovedì|venerdì) \d+ \S+( alle \d\d:\d\d|, fine giornata)/);
+    assert.match(text, /Risposta della sede entro(lunedì|martedì|mercoledì|giovedì|venerdì) \d+ \S+( alle \d\d:\d\d|, fine giornata)/);
     assert.not.match(text, /alle 00:00/, 'a midnight deadline reads as the end of the day before');
     assert.is(await focusedId(page), 'done-title', 'the focus moves to the confirmation');
     // The form is empty again for a next request.
@@ -157,7 +157,7 @@ if (chromiumOrSkip()) {
     const page = ctx.page;
     const facts = page.locator('#th-facts');
     await facts.filter({ hasText: /Prima risposta della sede\s*\d\d\/\d\d\/\d{4}, \d\d:\d\d/ }).waitFor();
-    assert.not.match((await facts.textContent()) ?? '', /Risposta prevista entro/);
+    assert.not.match((await facts.textContent()) ?? '', /Risposta della sede entro/);
     await page.getByRole('button', { name: 'Le mie richieste' }).click();
     const item = page.locator('.tk-item', { hasText: ctx.protocol });
     await item.locator('.tk-answered').filter({ hasText: /^La sede ha risposto il \d\d\/\d\d\/\d{4}, \d\d:\d\d$/ }).waitFor();

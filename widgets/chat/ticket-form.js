@@ -11,14 +11,14 @@
  * places (#closed-slot, #ticket-slot) and must never lose what the user typed:
  * a prefill only overwrites a field the user has not changed.
  */
-import { formatDateTime, formatDue, formatTime, t } from '../i18n.js';
+import { formatDateTime, formatDue, formatTime, formatWhen, t } from '../i18n.js';
 import { $, h } from '../lib/ui.js';
 import { idempotencyKeeper } from '../lib/idempotency.js';
 import { api, errText } from './ticket-api.js';
 import { fileField, fileProblem } from './ticket-files.js';
 import { forgetList, openMine } from './ticket-list.js';
 import { openThread } from './ticket-thread.js';
-import { busy, fact, fail, isBusy, mark, sedeName } from './ticket-ui.js';
+import { busy, dueFact, fact, fail, isBusy, mark, sedeName } from './ticket-ui.js';
 
 export const TOPICS = ['cigo', 'cigs', 'fis', 'solidarity_fund', 'payment', 'other'];
 const COMPANY_ROLES = ['employer', 'intermediary'];
@@ -239,8 +239,9 @@ function renderDone() {
     h('dl', { class: 'done-facts' },
       fact('tk.done.protocol', h('span', { class: 'tk-protocol big' }, x.protocol)),
       fact('tk.done.follows', x.follows?.protocol),
+      fact('tk.done.sent', x.createdAt ? formatWhen(x.createdAt) : null),
       fact('tk.done.sede', sedeName(x)),
-      fact('tk.done.due', x.dueAt ? formatDue(x.dueAt, true) : null)));
+      dueFact('tk.done.due', x.dueAt ? formatDue(x.dueAt, true) : null)));
 }
 
 /** After a language change: why the form is offered, the registered request and the chosen files. */
