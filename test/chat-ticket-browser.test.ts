@@ -52,6 +52,7 @@ if (chromiumOrSkip()) {
     await page.getByRole('heading', { name: 'Lascia una richiesta Linea INPS' }).waitFor();
     assert.match((await page.locator('#closed-reason').textContent()) ?? '', /dal lunedì al venerdì/);
     for (const field of ['Oggetto', 'Argomento', 'Testo della richiesta', 'Allegati (facoltativi)']) assert.ok(await page.getByLabel(field, { exact: true }).isVisible(), field);
+    assert.is((await page.locator('label.file-button[for="tk-files"]').textContent())?.trim(), 'Scegli i file', 'the picker\'s button in the page\'s language');
     assert.is(await page.locator('#tk-matricola').isVisible(), false, 'no matricola for a worker');
     const topics = await page.locator('#tk-topic option').allTextContents();
     assert.equal(topics.slice(1), ['CIGO – Cassa integrazione ordinaria', 'CIGS – Cassa integrazione straordinaria', 'FIS / assegno di integrazione salariale', 'Fondi di solidarietà', 'Tempi di pagamento', 'Altro']);
@@ -281,7 +282,9 @@ if (chromiumOrSkip()) {
     await page.locator('#closed-mine').focus();
     const visibleFocus = () =>
       page.evaluate(() => {
-        const el = document.activeElement as HTMLElement;
+        const focused = document.activeElement as HTMLElement;
+        // The file input is out of sight: its focus shows on the label drawn as its button.
+        const el = focused.matches('input[type="file"]') ? (focused.nextElementSibling as HTMLElement) : focused;
         const s = getComputedStyle(el);
         return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;
       });

@@ -210,6 +210,7 @@ export default {
   'tk.matricola': 'NISF/INPS-Matrikelnummer des Betriebs (optional)',
   'tk.matricolaHint': 'Geben Sie sie an, wenn die Anfrage einen Betrieb betrifft, für den Sie tätig sind.',
   'tk.files': 'Anhänge (optional)',
+  'tk.chooseFiles': 'Dateien auswählen',
   'tk.filesHint': 'Bis zu 3 Dateien mit je höchstens 5 MB: PDF, PNG, JPEG, P7M (digital signiertes Dokument) oder Text.',
   'tk.clearFiles': 'Anhänge entfernen',
   'tk.removeFileShort': 'Entfernen',

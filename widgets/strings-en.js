@@ -300,6 +300,7 @@ export default {
   'tk.matricola': 'Company INPS number (matricola, optional)',
   'tk.matricolaHint': 'Give it if the request is about a company you act for.',
   'tk.files': 'Attachments (optional)',
+  'tk.chooseFiles': 'Choose files',
   'tk.filesHint': 'Up to 3 files of 5 MB each: PDF, PNG, JPEG, P7M (signed document) or plain text.',
   'tk.clearFiles': 'Remove the attachments',
   'tk.removeFileShort': 'Remove',

@@ -301,6 +301,7 @@ export default {
   'tk.matricola': 'Matricola INPS dell’azienda (facoltativa)',
   'tk.matricolaHint': 'Indicala se la richiesta riguarda un’azienda per cui operi.',
   'tk.files': 'Allegati (facoltativi)',
+  'tk.chooseFiles': 'Scegli i file',
   'tk.filesHint': 'Fino a 3 file da 5 MB ciascuno: PDF, PNG, JPEG, P7M (documento firmato) o testo.',
   'tk.clearFiles': 'Togli gli allegati',
   'tk.removeFileShort': 'Togli',
