@@ -239,6 +239,8 @@ function renderDone() {
     h('dl', { class: 'done-facts' },
       fact('tk.done.protocol', h('span', { class: 'tk-protocol big' }, x.protocol)),
       fact('tk.done.follows', x.follows?.protocol),
+      // A consultant acting for several companies reads which one the request is about, as its thread says.
+      fact('tk.f.matricola', x.matricola),
       fact('tk.done.sent', x.createdAt ? formatWhen(x.createdAt) : null),
       fact('tk.done.sede', sedeName(x)),
       dueFact('tk.done.due', x.dueAt ? formatDue(x.dueAt, true) : null)));
