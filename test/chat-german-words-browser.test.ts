@@ -16,11 +16,11 @@ import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
 import { ManualClock } from '../routing/clock.ts';
 import { browserHarness, chromiumOrSkip, reflowProblems } from './helpers/browser.ts';
-import { startServer, type TestServer } from './helpers/server.ts';
+import { clockedServer } from './helpers/clocked-server.ts';
 
 const chromium = browserHarness({ console: { expected: /WebSocket connection to/i }, prefix: 'de-words-', context: { viewport: { width: 320, height: 640 } } });
 const clock = new ManualClock(Date.parse('2026-12-10T09:00:00Z'));
-const ctx = { server: null as TestServer | null, page: null as unknown as Page };
+const ctx = { server: { url: () => '' }, page: null as unknown as Page };
 
 /** Words of the visible `selector` elements that run over two lines, as "tag: Anmel|den". */
 const splitWords = (page: Page, selector: string) =>
@@ -38,7 +38,7 @@ const splitWords = (page: Page, selector: string) =>
           range.setEnd(n, i + 1);
           const r = range.getClientRects()[0];
           if (!r || r.width === 0) continue;
-          if (lastTop >= 0 && r.top > lastTop + 2 && /\p{L}/u.test(text[i]) && /\p{L}/u.test(text[i - 1] ?? '')) out.push(`${el.tagName.toLowerCase()}: ${text.slice(0, i)}|${text.slice(i)}`);
+          if (lastTop >= 0 && r.top > lastTop + 2 && /\p{L}/u.test(text.charAt(i)) && /\p{L}/u.test(text.charAt(i - 1))) out.push(`${el.tagName.toLowerCase()}: ${text.slice(0, i)}|${text.slice(i)}`);
           lastTop = r.top;
         }
       }
@@ -57,21 +57,14 @@ async function wordsWhole(name: string, selector = 'button, .button, dt', reflow
 }
 
 if (chromiumOrSkip('German words test')) {
-  test.before(async () => {
-    ctx.server = await startServer({ clock, env: { SERVICE_HOURS: '' } });
-    await chromium.launch();
+  ctx.server = clockedServer(chromium, clock, async () => {
     ctx.page = await chromium.newPage('consultant');
     await ctx.page.clock.setFixedTime(clock.now());
   });
 
-  test.after(async () => {
-    await chromium.close();
-    await ctx.server?.close();
-  });
-
   test('the sign-in and the closed view with the request form: "Anmelden", "Erneut prüfen", "Dateien auswählen" whole', async () => {
     const page = ctx.page;
-    await page.goto(`${ctx.server!.url}/chat/?lang=de`);
+    await page.goto(`${ctx.server.url()}/chat/?lang=de`);
     await page.locator('#dev-role').waitFor();
     // The development sign-in's button; its name field (development only) is not the subject here.
     await wordsWhole('signin', 'button', false);

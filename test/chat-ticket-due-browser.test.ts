@@ -15,17 +15,17 @@ import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
 import { ManualClock } from '../routing/clock.ts';
 import { browserHarness, chromiumOrSkip } from './helpers/browser.ts';
-import { startServer, type TestServer } from './helpers/server.ts';
+import { clockedServer } from './helpers/clocked-server.ts';
 
 const chromium = browserHarness({ console: { expected: /WebSocket connection to/i }, prefix: 'ticket-due-', fullPage: true });
 const clock = new ManualClock(Date.parse('2026-12-10T09:00:00Z'));
-const ctx = { server: null as TestServer | null };
+const ctx = { server: { url: () => '' } };
 
 /** Signs in as a Milano worker in `lang` and sends a request from the closed view; the page's clock is the server's. */
 async function sendRequest(name: string, lang: string): Promise<Page> {
   const page = await chromium.newPage(name);
   await page.clock.setFixedTime(clock.now());
-  await page.goto(`${ctx.server!.url}/chat/?lang=${lang}`);
+  await page.goto(`${ctx.server.url()}/chat/?lang=${lang}`);
   await page.locator('#dev-role').selectOption('worker');
   await page.locator('#dev-province').selectOption('MI');
   await page.locator('.dev-form button[type="submit"]').click();
@@ -42,15 +42,7 @@ const facts = (page: Page, dl: string) =>
   page.locator(`${dl} > div`).evaluateAll((divs) => divs.map((d) => `${d.querySelector('dt')?.textContent}: ${d.querySelector('dd')?.textContent}`));
 
 if (chromiumOrSkip('ticket due test')) {
-  test.before(async () => {
-    ctx.server = await startServer({ clock, env: { SERVICE_HOURS: '' } });
-    await chromium.launch();
-  });
-
-  test.after(async () => {
-    await chromium.close();
-    await ctx.server?.close();
-  });
+  ctx.server = clockedServer(chromium, clock);
 
   for (const [lang, sent, due, threadSent, threadDue] of [
     ['it', 'Inviata: giovedì 10 dicembre alle 10:00', 'Risposta della sede entro: lunedì 14 dicembre alle 10:00Contano solo i giorni lavorativi dall’invio: sabato, domenica e festivi esclusi.',
