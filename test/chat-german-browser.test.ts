@@ -45,7 +45,9 @@ const overflowing = (page: Page) =>
   page.evaluate(() => [
     ...(document.documentElement.scrollWidth > document.documentElement.clientWidth ? [`the page scrolls sideways (${document.documentElement.scrollWidth} px)`] : []),
     ...[...document.querySelectorAll<HTMLElement>('main *, header *')]
-      .filter((el) => el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'auto' && el.clientWidth > 0)
+      // Visually hidden on purpose (the file input behind its button): clipped by design, as in reflowProblems.
+      .filter((el) => el.offsetParent !== null && !el.closest('.sr-only') && getComputedStyle(el).clipPath !== 'inset(50%)')
+      .filter((el) => el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'auto' && el.clientWidth > 0)
       .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${el.className}: ${el.scrollWidth} > ${el.clientWidth}`),
   ]);
 
@@ -223,6 +225,39 @@ if (chromiumOrSkip('German chat test')) {
     assert.equal(await axe(page, 'closed'), []);
   });
 
+  test('the file field speaks German, not the browser\'s language: a "Dateien auswählen" button opens the picker; chosen or dropped files are listed with "Entfernen"', async () => {
+    const page = ctx.page;
+    // The native control ("Choose Files / No file chosen", in the browser's words) is not painted: the input is out of sight.
+    const box = await page.locator('#tk-files').boundingBox();
+    assert.ok(box && box.width <= 1 && box.height <= 1, `the native input is hidden: ${JSON.stringify(box)}`);
+    const button = page.locator('label.file-button[for="tk-files"]');
+    assert.is(await text(page, 'label.file-button[for="tk-files"]'), 'Dateien auswählen');
+    const chooserShown = page.waitForEvent('filechooser');
+    await page.evaluate(() => 0);
+    await button.click();
+    await (await chooserShown).setFiles([
+      { name: 'lohnzettel.txt', mimeType: 'text/plain', buffer: Buffer.from('Lohnzettel\n') },
+      { name: 'iban.txt', mimeType: 'text/plain', buffer: Buffer.from('IT60\n') },
+    ]);
+    await page.locator('#tk-chosen li', { hasText: 'iban.txt' }).waitFor();
+    assert.equal(await page.locator('#tk-chosen li button').allTextContents(), ['Entfernen', 'Entfernen']);
+    await shot(page, 'files-chosen');
+    assert.equal(await overflowing(page), []);
+    assert.equal(await axe(page, 'files-chosen'), []);
+    // Dropped on the field, files replace the chosen ones, as a drop on the native input did.
+    await page.locator('#tk-files').evaluate((input) => {
+      const data = new DataTransfer();
+      data.items.add(new File(['Bescheid\n'], 'bescheid.txt', { type: 'text/plain' }));
+      const field = input.closest('.field')!;
+      field.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+      field.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    });
+    await page.locator('#tk-chosen li', { hasText: 'bescheid.txt (9 B)' }).waitFor();
+    assert.is(await page.locator('#tk-chosen li').count(), 1);
+    await page.getByRole('button', { name: 'Anhänge entfernen' }).click();
+    assert.is(await page.locator('#tk-chosen li').count(), 0);
+  });
+
   test('the request is registered in German: protocol number, the Bolzano office, the due time in German words', async () => {
     const page = ctx.page;
     await page.getByLabel('Betreff', { exact: true }).fill(ctx.subject);
@@ -239,7 +274,7 @@ if (chromiumOrSkip('German chat test')) {
     assert.ok(m, `a protocol number: ${done}`);
     ctx.protocol = m![0];
     assert.match(done, /Zugewiesen anINPS Sede di Bolzano\/Bozen/);
-    assert.match(done, /Antwort voraussichtlich bis(einschließlich )?(Montag|Dienstag|Mittwoch|Donnerstag|Freitag), \d+\. \S+( um \d\d:\d\d Uhr)?$/);
+    assert.match(done, /Antwort des Sitzes bis(einschließlich )?(Montag|Dienstag|Mittwoch|Donnerstag|Freitag), \d+\. \S+( um \d\d:\d\d Uhr)?Gezählt werden nur Arbeitstage/);
     await shot(page, 'done');
     assert.equal(await overflowing(page), []);
     assert.equal(await axe(page, 'done'), []);

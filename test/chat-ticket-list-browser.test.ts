@@ -232,6 +232,21 @@ if (chromiumOrSkip()) {
     await c.close();
   });
 
+  test('a consultant\'s request for one of its companies names that company (its matricola) in the confirmation, not only in the list', async () => {
+    const page = ctx.page;
+    await page.getByRole('button', { name: 'Nuova richiesta Linea INPS' }).click();
+    await page.getByLabel('Oggetto', { exact: true }).fill('Cassa integrazione del reparto B');
+    await page.getByLabel('Argomento', { exact: true }).selectOption('cigo');
+    await page.getByLabel('Testo della richiesta').fill('Chiediamo lo stato della domanda del reparto B.');
+    await page.getByLabel('Matricola INPS dell’azienda (facoltativa)').fill(B);
+    await page.getByRole('button', { name: 'Invia la richiesta' }).click();
+    await page.getByRole('heading', { name: 'Richiesta registrata' }).waitFor();
+    const facts = await page.locator('#done-box dl > div').evaluateAll((divs) => divs.map((d) => `${d.querySelector('dt')?.textContent}: ${d.querySelector('dd')?.textContent}`));
+    assert.ok(facts.includes(`Matricola: ${B}`), facts.join(' | '));
+    await shot(page, 'done-consultant');
+    assert.equal(await axe(page), [], 'axe on the consultant\'s confirmation');
+  });
+
   test('no page logged a Content-Security-Policy violation or a script error', () => {
     assert.equal(chromium.problems, [], chromium.problems.join('\n'));
   });

@@ -76,6 +76,7 @@ export function fileField(prefix) {
     render();
     await check();
   });
+  dropOnto(input);
   clear.addEventListener('click', () => {
     input.value = '';
     render();
@@ -84,4 +85,24 @@ export function fileField(prefix) {
     input.focus();
   });
   return render;
+}
+
+/** Files dropped on the field replace the chosen ones, as a drop on the (now hidden) native input did. */
+function dropOnto(input) {
+  const field = input.closest('.field');
+  const over = (e) => {
+    if (!e.dataTransfer?.types.includes('Files')) return;
+    e.preventDefault();
+    field.classList.add('dropping');
+  };
+  field.addEventListener('dragenter', over);
+  field.addEventListener('dragover', over);
+  field.addEventListener('dragleave', (e) => !field.contains(e.relatedTarget) && field.classList.remove('dropping'));
+  field.addEventListener('drop', (e) => {
+    field.classList.remove('dropping');
+    if (!e.dataTransfer?.files.length) return;
+    e.preventDefault();
+    input.files = e.dataTransfer.files;
+    input.dispatchEvent(new Event('change'));
+  });
 }

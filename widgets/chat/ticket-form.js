@@ -11,7 +11,7 @@
  * places (#closed-slot, #ticket-slot) and must never lose what the user typed:
  * a prefill only overwrites a field the user has not changed.
  */
-import { formatDateTime, formatDue, formatTime, t } from '../i18n.js';
+import { formatDateTime, formatDue, formatTime, formatWhen, t } from '../i18n.js';
 import { forget, readJson, writeJson } from '../lib/tab-store.js';
 import { $, h } from '../lib/ui.js';
 import { idempotencyKeeper } from '../lib/idempotency.js';
@@ -19,7 +19,7 @@ import { api, errText } from './ticket-api.js';
 import { fileField, fileProblem } from './ticket-files.js';
 import { forgetList, openMine } from './ticket-list.js';
 import { openThread } from './ticket-thread.js';
-import { busy, fact, fail, isBusy, mark, sedeName } from './ticket-ui.js';
+import { busy, dueFact, fact, fail, isBusy, mark, sedeName } from './ticket-ui.js';
 
 export const TOPICS = ['cigo', 'cigs', 'fis', 'solidarity_fund', 'payment', 'other'];
 const COMPANY_ROLES = ['employer', 'intermediary'];
@@ -240,8 +240,11 @@ function renderDone() {
     h('dl', { class: 'done-facts' },
       fact('tk.done.protocol', h('span', { class: 'tk-protocol big' }, x.protocol)),
       fact('tk.done.follows', x.follows?.protocol),
+      // A consultant acting for several companies reads which one the request is about, as its thread says.
+      fact('tk.f.matricola', x.matricola),
+      fact('tk.done.sent', x.createdAt ? formatWhen(x.createdAt) : null),
       fact('tk.done.sede', sedeName(x)),
-      fact('tk.done.due', x.dueAt ? formatDue(x.dueAt, true) : null)));
+      dueFact('tk.done.due', x.dueAt ? formatDue(x.dueAt, true) : null)));
 }
 
 /** After a language change: why the form is offered, the registered request and the chosen files. */

@@ -17,7 +17,7 @@ import { $, h, saveBlob } from '../lib/ui.js';
 import { api, errText } from './ticket-api.js';
 import { fileField, fileProblem } from './ticket-files.js';
 import { forgetList, openMine } from './ticket-list.js';
-import { busy, fact, fail, isBusy, mark, sedeName } from './ticket-ui.js';
+import { busy, dueFact, fact, fail, isBusy, mark, sedeName } from './ticket-ui.js';
 
 const USER_ROLES = ['worker', 'employer', 'intermediary'];
 
@@ -174,7 +174,7 @@ function renderThread() {
     fact('tk.f.topic', label('topic', x.category)),
     fact('tk.f.sede', sedeName(x)),
     fact('tk.f.created', formatDateTime(x.createdAt)),
-    closed ? null : x.respondedAt ? fact('tk.f.answered', formatDateTime(x.respondedAt)) : fact('tk.f.due', x.dueAt ? formatDue(x.dueAt) + (x.overdue ? ` – ${t('tk.overdue')}` : '') : null),
+    closed ? null : x.respondedAt ? fact('tk.f.answered', formatDateTime(x.respondedAt)) : dueFact('tk.f.due', x.dueAt ? formatDue(x.dueAt) + (x.overdue ? ` – ${t('tk.overdue')}` : '') : null),
     fact('tk.f.matricola', x.matricola),
     fact('tk.f.follows', x.follows ? link(x.follows) : null),
     fact('tk.f.followedBy', x.followedBy?.length ? h('span', { class: 'tk-links' }, x.followedBy.map(link)) : null),

@@ -20,6 +20,17 @@ export function fact(key, value) {
   return value ? h('div', {}, h('dt', {}, t(key)), h('dd', {}, value)) : null;
 }
 
+/**
+ * When the sede answers by, with how it is counted: a request sent on a working
+ * day is due at the same clock time days later, which users read as the time
+ * they sent it unless the rule is said next to it.
+ */
+export function dueFact(key, when) {
+  const el = fact(key, when ? [when, h('span', { class: 'due-rule' }, t('tk.due.rule'))] : null);
+  el?.classList.add('due');
+  return el;
+}
+
 export const sedeName = (x) => x.sedeName || x.sede;
 
 export function mark(el, bad) {
