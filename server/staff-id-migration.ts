@@ -16,14 +16,19 @@ import { STAFF_ID_PREFIX, type StaffIdOf } from './staff-ids.ts';
 
 const STAFF = `(${STAFF_ROLES.map((r) => `'${r}'`).join(', ')})`;
 
-/** Where staff ids are written; `staffRows`: which rows are staff's in a column users write too. */
-const PLACES: { table: string; column: string; staffRows?: string }[] = [
+/**
+ * Where staff ids are written; `staffRows`: which rows are staff's in a column users write too;
+ * `knownElsewhere`: a column with no role beside it, whose values are rewritten only when
+ * another place names them as staff, never found from it: a chat's closer may be the router
+ * (`system`), a request's closer a consultant who withdrew a company's request.
+ */
+const PLACES: { table: string; column: string; staffRows?: string; knownElsewhere?: true }[] = [
   { table: 'conversations', column: 'advisor_id' },
-  { table: 'conversations', column: 'closed_by', staffRows: 'closed_by <> user_id' },
+  { table: 'conversations', column: 'closed_by', staffRows: 'closed_by <> user_id', knownElsewhere: true },
   { table: 'messages', column: 'sender_id', staffRows: `sender_role in ${STAFF}` },
   { table: 'tickets', column: 'created_by', staffRows: `created_by_role in ${STAFF}` },
   { table: 'tickets', column: 'taken_by' },
-  { table: 'tickets', column: 'closed_by', staffRows: 'closed_by is distinct from user_id' },
+  { table: 'tickets', column: 'closed_by', staffRows: 'closed_by is distinct from user_id', knownElsewhere: true },
   { table: 'ticket_replies', column: 'author_id', staffRows: `author_role in ${STAFF}` },
   { table: 'ticket_notes', column: 'author_id', staffRows: `author_role in ${STAFF}` },
   { table: 'ticket_audit', column: 'actor_id', staffRows: `actor_role in ${STAFF}` },
@@ -53,7 +58,7 @@ export interface StaffIdMigration {
 }
 
 function staffIdsQuery(): SQL {
-  const selects = [...PLACES, ...ALSO_KNOWN_FROM].map(
+  const selects = [...PLACES.filter((p) => !p.knownElsewhere), ...ALSO_KNOWN_FROM].map(
     (p) => `select ${p.column} as id from ${p.table} where ${p.column} is not null${p.staffRows ? ` and ${p.staffRows}` : ''}`,
   );
   return sql.raw(`select distinct id from (${selects.join(' union ')}) ids order by id`);

@@ -7,11 +7,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { eq } from 'drizzle-orm';
 import { dashboardAudit } from '../schema/dashboard-tables.ts';
-import { advisors } from '../schema/tables.ts';
+import { advisors, conversations } from '../schema/tables.ts';
+import { createSqlChatStore } from '../server/chat-store-sql.ts';
 import { loadConfig } from '../server/config.ts';
 import { migrateStaffIds } from '../server/staff-id-migration.ts';
 import { staffIdOf, staffPseudonym } from '../server/staff-ids.ts';
 import { staffIdsText, startWarnings } from '../server/start-line.ts';
+import { newConversation } from './helpers/conversations.ts';
 import { testDatabase } from './helpers/db.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { TestSocket, type Frame } from './helpers/ws-client.ts';
@@ -216,6 +218,10 @@ test('turning STAFF_ID_KEY on over existing data: the migration rewrites the sta
     for (const s of sockets.splice(0)) s.drop();
     await before.close();
     servers.splice(0);
+    // A chat the router closed because its user left the queue: its closer is 'system', no one's id.
+    const store = createSqlChatStore(db.db, { groupCommit: false });
+    const left = await store.createConversation(newConversation({ userId: 'worker-gone' }));
+    await store.closeConversation(left.id, { outcome: 'left_queue', rating: null, closedBy: 'system', at: new Date() });
 
     const idOf = staffIdOf(KEY);
     const dry = await migrateStaffIds(db.db, idOf, { dryRun: true });
@@ -224,6 +230,8 @@ test('turning STAFF_ID_KEY on over existing data: the migration rewrites the sta
     assert.is((await db.db.select().from(advisors).where(eq(advisors.id, FISCAL_SUB))).length, 1, 'a dry run changes nothing');
     assert.equal((await migrateStaffIds(db.db, idOf)).rewritten, dry.rewritten);
     assert.equal((await migrateStaffIds(db.db, idOf)).staff, 0, 'a second run finds nothing left');
+    const [closer] = await db.db.select({ closedBy: conversations.closedBy }).from(conversations).where(eq(conversations.id, left.id));
+    assert.is(closer?.closedBy, 'system', 'a closer that is nobody’s staff id is left as it is');
 
     const after = await start({ STAFF_ID_KEY: KEY }, db);
     const back = await signIn(after, { role: 'advisor', sub: FISCAL_SUB });
