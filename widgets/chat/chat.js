@@ -42,6 +42,8 @@ const state = {
   entry: 'other',
   client: null,
   view: 'loading',
+  /** How many times a view was shown: an answer that arrives after the user moved on must not move them back. */
+  navigation: 0,
   conv: null,
   peerName: '',
   /** The advisor now in the chat: messages from another (before a hand-over) are not given their name. */
@@ -90,6 +92,7 @@ function buildStatic() {
     client: () => state.client,
     showView,
     view: () => state.view,
+    navigation: () => state.navigation,
     announce,
     home: () => void checkAvailability(),
   });
@@ -133,6 +136,7 @@ function showView(name) {
   const unfocused = (!active || active === document.body) && document.hasFocus();
   for (const v of document.querySelectorAll('.view')) v.hidden = v !== next;
   state.view = name;
+  state.navigation += 1;
   document.body.dataset.view = name;
   showAnnouncements(name);
   if (hadFocus || unfocused) focusView(name);

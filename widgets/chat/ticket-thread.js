@@ -21,10 +21,10 @@ import { busy, dueFact, fact, fail, isBusy, mark, sedeName } from './ticket-ui.j
 
 const USER_ROLES = ['worker', 'employer', 'intermediary'];
 
-/** deps: { showView(name), view() → current view, announce(text), followUp(request) } */
+/** deps: { showView(name), view() → current view, navigation() → views shown so far, announce(text), followUp(request) } */
 let d;
-/** sending: the Idempotency-Key of the reply being sent, until the server has it. */
-const th = { detail: null, views: null, sending: idempotencyKeeper() };
+/** sending: the Idempotency-Key of the reply being sent, until the server has it; opening: the last openThread. */
+const th = { detail: null, views: null, sending: idempotencyKeeper(), opening: 0 };
 let renderRpFiles = () => {};
 /**
  * Replies being written, by request ({ [ticketId]: text }), kept in the tab until sent or "Esci", as the new
@@ -54,13 +54,19 @@ export function forgetReplyDrafts() {
 }
 
 export async function openThread(id, quiet = false) {
+  // The user may go elsewhere while it loads ("Indietro" after "Aggiorna" on a slow line) or choose
+  // another request: an answer arriving after that is dropped rather than pulling them back here.
+  const asked = d.navigation();
+  const opening = ++th.opening;
+  const current = () => d.navigation() === asked && th.opening === opening;
   let x;
   try {
     x = await api(`api/v1/tickets/${encodeURIComponent(id)}`);
   } catch (e) {
-    $(d.view() === 'thread' ? '#th-error' : '#list-error').textContent = errText(e);
+    if (current()) $(d.view() === 'thread' ? '#th-error' : '#list-error').textContent = errText(e);
     return;
   }
+  if (!current()) return;
   if (th.detail?.id !== x.id) {
     $('#reply-form').reset();
     const draft = replyDrafts()[x.id];
@@ -277,7 +283,7 @@ export function renderThreadView() {
   renderRpFiles();
 }
 
-/** deps: { showView(name), view() → current view, announce(text), followUp(request) } */
+/** deps: { showView(name), view() → current view, navigation() → views shown so far, announce(text), followUp(request) } */
 export function initThread(deps) {
   d = deps;
   $('#th-follow-up-open').addEventListener('click', () => th.detail && d.followUp(th.detail));

@@ -21,12 +21,12 @@ export { openMine } from './ticket-list.js';
 export { wireLive as wireTickets } from './ticket-live.js';
 export { openThread } from './ticket-thread.js';
 
-/** deps: { client() → ChatClient, showView(name), view() → current view, announce(text), home() } */
-export function initTickets({ client, showView, view, announce, home }) {
+/** deps: { client() → ChatClient, showView(name), view() → current view, navigation() → views shown so far, announce(text), home() } */
+export function initTickets({ client, showView, view, navigation, announce, home }) {
   initTicketApi(client);
   initForm({ client, showView, announce, home });
   initList({ client, showView, home, openThread, newRequest: () => offerTicket({}, {}, 'list') });
-  initThread({ showView, view, announce, followUp: offerFollowUp });
+  initThread({ showView, view, navigation, announce, followUp: offerFollowUp });
   initLive({ view, announce });
 }
 
