@@ -6,7 +6,7 @@
  * Screenshots: test/screenshots/advisor-language-*.png. Skips without chromium.
  */
 import type { Page } from 'playwright-core';
-import { test } from 'uvu';
+import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import { signInAdvisor } from './helpers/pages.ts';
 import { browserHarness, chromiumOrSkip } from './helpers/browser.ts';

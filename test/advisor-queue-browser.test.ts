@@ -7,7 +7,7 @@
  * critical violation. Screenshots: test/screenshots/advisor-queue-*.png. Skips without chromium.
  */
 import type { Page } from 'playwright-core';
-import { test } from 'uvu';
+import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import { browserHarness, chromiumOrSkip, reflowProblems } from './helpers/browser.ts';
 import { startServer, type TestServer } from './helpers/server.ts';

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { browserHarness, chromiumOrSkip } from './helpers/browser.ts';
 import { startServerProcess, type ServerProcess } from './helpers/server-process.ts';
-import { test } from 'uvu';
+import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import type { BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
 

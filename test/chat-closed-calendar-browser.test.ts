@@ -15,7 +15,7 @@
  *
  * Screenshots: test/screenshots/closed-calendar-*.png. Skips without /usr/bin/chromium.
  */
-import { test } from 'uvu';
+import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import { ManualClock } from '../routing/clock.ts';
 import { browserHarness, chromiumOrSkip } from './helpers/browser.ts';

@@ -9,7 +9,7 @@
  * axe-core with the dialog open. Screenshots: test/screenshots/history-*.png.
  * Skips without chromium.
  */
-import { test } from 'uvu';
+import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
 import { ANY_REFUSAL, browserHarness, chromiumOrSkip, serverApi } from './helpers/browser.ts';

@@ -10,7 +10,7 @@
  * reconnection, which asks for a new token. axe-core on the German views.
  * Screenshots: test/screenshots/langclaim-*.png. Skips without /usr/bin/chromium.
  */
-import { test } from 'uvu';
+import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import type { BrowserContext, Page } from 'playwright-core';
 import { browserHarness, chromiumOrSkip } from './helpers/browser.ts';

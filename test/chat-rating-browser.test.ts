@@ -6,7 +6,7 @@
  * message). The server runs in this process on the test database (PostgreSQL
  * with DATABASE_URL, else PGlite); screenshots in test/screenshots/chat-end-*.
  */
-import { test } from 'uvu';
+import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
 import { browserHarness, chromiumOrSkip } from './helpers/browser.ts';

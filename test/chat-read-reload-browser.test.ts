@@ -10,7 +10,7 @@
  * Skips without chromium.
  */
 import type { Page } from 'playwright-core';
-import { test } from 'uvu';
+import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import { browserHarness, chromiumOrSkip } from './helpers/browser.ts';
 import { workerAsksForChat } from './helpers/pages.ts';

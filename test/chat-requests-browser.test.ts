@@ -7,7 +7,7 @@
  * company lists that company's request and not the other's. Keyboard and axe-core
  * on the card. Screenshots: test/screenshots/requests-*.png. Skips without chromium.
  */
-import { test } from 'uvu';
+import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
 import { ANY_REFUSAL, browserHarness, chromiumOrSkip, serverApi, type Json } from './helpers/browser.ts';

@@ -15,7 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { chromiumOrSkip, loseFirstAnswer, type Json } from './helpers/browser.ts';
 import { chatTicketPages, CLOSED, PNG } from './helpers/chat-ticket-pages.ts';
-import { test } from 'uvu';
+import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
 

@@ -14,7 +14,7 @@
  */
 import { chromiumOrSkip, type Json } from './helpers/browser.ts';
 import { chatTicketPages, CLOSED } from './helpers/chat-ticket-pages.ts';
-import { test } from 'uvu';
+import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import type { WebSocketRoute } from 'playwright-core';
 

@@ -10,7 +10,7 @@
  *
  * Screenshots: test/screenshots/ticket-due-*.png. Skips without /usr/bin/chromium.
  */
-import { test } from 'uvu';
+import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
 import { ManualClock } from '../routing/clock.ts';

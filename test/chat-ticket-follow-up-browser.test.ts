@@ -15,7 +15,7 @@
  *
  * Screenshots: test/screenshots/chat-ticket-follow-up-*.png. Skips without /usr/bin/chromium.
  */
-import { test } from 'uvu';
+import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import { signInOffice } from './helpers/pages.ts';
 import type { Page } from 'playwright-core';

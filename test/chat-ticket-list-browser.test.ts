@@ -14,7 +14,7 @@
  * shows. Screenshots: test/screenshots/chat-ticket-list-*.png. Skips without
  * /usr/bin/chromium.
  */
-import { test } from 'uvu';
+import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
 import { chromiumOrSkip, type Json } from './helpers/browser.ts';

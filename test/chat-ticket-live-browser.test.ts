@@ -10,7 +10,7 @@
  * Screenshots:
  * test/screenshots/chat-ticket-live-*.png. Skips without /usr/bin/chromium.
  */
-import { test } from 'uvu';
+import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import type { Page, WebSocketRoute } from 'playwright-core';
 import { chromiumOrSkip } from './helpers/browser.ts';

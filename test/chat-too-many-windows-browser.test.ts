@@ -5,7 +5,7 @@
  * window is closed, "Riprova" connects. Screenshot: test/screenshots/chat-sockets-*.png.
  * Skips without chromium.
  */
-import { test } from 'uvu';
+import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
 import { browserHarness, chromiumOrSkip } from './helpers/browser.ts';

@@ -8,7 +8,7 @@
  * test/screenshots/dashboard-backlog-*.png. Skips without chromium.
  */
 import type { Page } from 'playwright-core';
-import { test } from 'uvu';
+import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import { browserHarness, chromiumOrSkip, serverApi } from './helpers/browser.ts';
 import { startServer, type TestServer } from './helpers/server.ts';

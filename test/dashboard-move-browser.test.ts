@@ -9,7 +9,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { test } from 'uvu';
+import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import { browserHarness, chromiumOrSkip } from './helpers/browser.ts';
 import { startServer, type TestServer } from './helpers/server.ts';

@@ -12,7 +12,7 @@
  * user can open it from the chat. axe-core on the console with the forms open.
  * Screenshots: test/screenshots/handover-*.png. Skips without /usr/bin/chromium.
  */
-import { test } from 'uvu';
+import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
 import { ANY_REFUSAL, browserHarness, chromiumOrSkip, serverApi } from './helpers/browser.ts';

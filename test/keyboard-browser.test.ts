@@ -12,7 +12,7 @@
 import { gunzipSync } from 'node:zlib';
 import { ANY_REFUSAL, browserHarness, chromiumOrSkip } from './helpers/browser.ts';
 import { startServerProcess, type ServerProcess } from './helpers/server-process.ts';
-import { test } from 'uvu';
+import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import type { FrameLocator, Page } from 'playwright-core';
 

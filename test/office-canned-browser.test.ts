@@ -16,7 +16,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { test } from 'uvu';
+import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import { signInOffice } from './helpers/pages.ts';
 import { ManualClock } from '../routing/clock.ts';

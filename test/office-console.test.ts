@@ -17,7 +17,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { test } from 'uvu';
+import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import { ManualClock } from '../routing/clock.ts';
 import { browserHarness, chromiumOrSkip, ITALIAN, reflowProblems, serverApi, type Json } from './helpers/browser.ts';

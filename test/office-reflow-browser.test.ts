@@ -9,7 +9,7 @@
  * Skips without chromium.
  */
 import type { Page } from 'playwright-core';
-import { test } from 'uvu';
+import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import { signInOffice } from './helpers/pages.ts';
 import { browserHarness, chromiumOrSkip, reflowProblems, serverApi, type Json } from './helpers/browser.ts';

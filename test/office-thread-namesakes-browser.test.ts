@@ -11,7 +11,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { test } from 'uvu';
+import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import { signInOffice } from './helpers/pages.ts';
 import { browserHarness, chromiumOrSkip, serverApi, type Json } from './helpers/browser.ts';

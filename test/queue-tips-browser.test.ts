@@ -7,7 +7,7 @@
  * not leave says so; offline, starting and leaving say so in words. axe-core on the view with a tip open.
  * Screenshots: test/screenshots/tips-*.png. Skips without /usr/bin/chromium.
  */
-import { test } from 'uvu';
+import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
 import { ANY_REFUSAL, browserHarness, chromiumOrSkip } from './helpers/browser.ts';

@@ -9,7 +9,7 @@
  * /usr/bin/chromium.
  */
 import type { Page } from 'playwright-core';
-import { test } from 'uvu';
+import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import { signInOffice } from './helpers/pages.ts';
 import { chromiumOrSkip, loseFirstAnswer, type Json } from './helpers/browser.ts';

@@ -10,7 +10,7 @@
  * screenshots go to test/screenshots/staff-oidc-*.png. Skips without chromium.
  */
 import type { Page } from 'playwright-core';
-import { test } from 'uvu';
+import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import { browserHarness, chromiumOrSkip, type Json } from './helpers/browser.ts';
 import { FAKE_ISSUER, startFakeIdp, type FakeIdp } from './helpers/fake-idp.ts';

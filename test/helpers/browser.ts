@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import * as assert from 'uvu/assert';
+import { openContexts } from './browser-test.ts';
 import { CHROMIUM, launchChromium } from './server-process.ts';
 
 export type Json = Record<string, any>;
@@ -103,6 +104,8 @@ export function browserHarness(opts: HarnessOptions) {
     if (opts.serveAxe !== false) await c.route(`**${AXE_URL_PATH}`, (route) => route.fulfill({ path: AXE, contentType: 'application/javascript' }));
     c.on('page', (p) => watch(p, name, opts.console, problems));
     contexts.push(c);
+    openContexts.add(c);
+    c.on('close', () => openContexts.delete(c));
     return c;
   }
 
