@@ -17,7 +17,7 @@
 import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
-import { chromiumOrSkip, type Json } from './helpers/browser.ts';
+import { chromiumOrSkip, holdRequest as hold, type Json } from './helpers/browser.ts';
 import { chatTicketPages, CLOSED } from './helpers/chat-ticket-pages.ts';
 
 /** The companies of the development sign-in's intermediary (widgets/chat/dev-signin.js). */
@@ -44,28 +44,6 @@ const items = (page: Page) => page.locator('#tk-list .tk-item');
 /** The view on screen (chat.js marks it on <body>). */
 const viewShown = (page: Page) => page.evaluate(() => document.body.dataset.view ?? '');
 
-/**
- * Holds the next GET of one request until release(), which lets it answer, waits for the page to
- * have read it and gives the page a moment to act on it (the harm a late answer could do).
- */
-async function hold(page: Page, id: string): Promise<{ release(): Promise<void> }> {
-  const path = `/api/v1/tickets/${id}`;
-  let open!: () => void;
-  const gate = new Promise<void>((r) => (open = r));
-  const matches = (u: URL) => u.pathname === path;
-  await page.route(matches, async (route) => {
-    await gate;
-    await route.continue();
-  }, { times: 1 });
-  return {
-    async release() {
-      const answered = page.waitForResponse((r) => new URL(r.url()).pathname === path);
-      open();
-      await (await answered).finished();
-      await page.evaluate(() => new Promise((r) => setTimeout(r, 150)));
-    },
-  };
-}
 const status = (page: Page) => page.locator('#list-status');
 const subjects = async (page: Page) => (await page.locator('#tk-list .tk-subject').allTextContents()).sort();
 
@@ -190,12 +168,12 @@ if (chromiumOrSkip()) {
     assert.equal([await page.locator('#lf-from').inputValue(), await page.locator('#lf-to').inputValue()], ['', '']);
   });
 
-  test('a request chosen and left before it loads does not come back over the list; of two chosen quickly, the one chosen last opens', async () => {
+  test('an answer that arrives after the user moved on does not pull them back: a request left before it loads, the first of two chosen quickly, the service\'s state after "Indietro" then a request', async () => {
     const page = ctx.page;
     const idOf = (subject: string) => items(page).filter({ hasText: subject }).getAttribute('data-id') as Promise<string>;
     const [slow, fast] = [await idOf('Documentazione CIGO n. 6'), await idOf('Documentazione CIGO n. 8')];
     // n. 6 chosen on a slow line, n. 8 just after: n. 6's answer, arriving last, does not replace n. 8.
-    let held = await hold(page, slow);
+    let held = await hold(page, `/api/v1/tickets/${slow}`);
     await items(page).filter({ hasText: 'Documentazione CIGO n. 6' }).click();
     await items(page).filter({ hasText: 'Documentazione CIGO n. 8' }).click();
     await page.getByRole('heading', { name: 'Documentazione CIGO n. 8' }).waitFor();
@@ -204,13 +182,23 @@ if (chromiumOrSkip()) {
     assert.is(await viewShown(page), 'thread');
 
     // "Aggiorna" on a slow line, then "Le mie richieste" before it answers: the list stays.
-    held = await hold(page, fast);
+    held = await hold(page, `/api/v1/tickets/${fast}`);
     await page.locator('#thread-refresh').click();
     await page.locator('#thread-back').click();
     await status(page).filter({ hasText: 'Sono mostrate le 20 aggiornate più di recente su 24.' }).waitFor();
     await held.release();
     assert.is(await viewShown(page), 'list', 'the late answer leaves the list on screen');
     assert.ok(await status(page).isVisible());
+
+    // "Indietro" from the list on a slow line, then a request after all: the service's late answer ("closed") does not cover it.
+    held = await hold(page, '/api/v1/availability', (route) => route.fulfill({ json: CLOSED }));
+    await page.locator('#list-back').click();
+    await items(page).filter({ hasText: 'Documentazione CIGO n. 8' }).click();
+    await page.getByRole('heading', { name: 'Documentazione CIGO n. 8' }).waitFor();
+    await held.release();
+    assert.is(await viewShown(page), 'thread', 'the late availability leaves the request on screen');
+    await page.locator('#thread-back').click();
+    await status(page).filter({ hasText: 'Sono mostrate le 20 aggiornate più di recente su 24.' }).waitFor();
   });
 
   test('in German on a phone (390 px) the search and the companies read in German and nothing overflows', async () => {

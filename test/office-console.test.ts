@@ -20,7 +20,7 @@ import type { Page } from 'playwright-core';
 import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import { ManualClock } from '../routing/clock.ts';
-import { browserHarness, chromiumOrSkip, ITALIAN, reflowProblems, serverApi, type Json } from './helpers/browser.ts';
+import { browserHarness, chromiumOrSkip, holdRequest, ITALIAN, reflowProblems, serverApi, type Json } from './helpers/browser.ts';
 import { startServer } from './helpers/server.ts';
 
 const DAY = 24 * 3600 * 1000;
@@ -197,8 +197,15 @@ if (chromiumOrSkip()) {
     assert.is(await page.getByLabel('Testo della risposta').inputValue(), '');
     assert.is(await page.getByLabel('Allegati (facoltativi)').evaluate((i) => (i as HTMLInputElement).files?.length), 0);
     assert.is(await page.locator('#reply-chosen li').count(), 0);
+    // Two requests chosen in quick succession, the first answering last: the pane shows the one chosen last, under its highlight.
+    const held = await holdRequest(page, `/api/v1/tickets/${ctx.tickets.old!.id}`);
+    await page.locator('.q-item', { hasText: ctx.tickets.old!.protocol }).click();
     await page.locator('.q-item', { hasText: ctx.tickets.fresh!.protocol }).click();
     await page.locator('#t-protocol', { hasText: ctx.tickets.fresh!.protocol }).waitFor();
+    await held.release();
+    assert.is(await page.locator('#t-protocol').textContent(), ctx.tickets.fresh!.protocol, 'the late answer is not drawn over the request chosen last');
+    assert.is(await page.locator('.q-item[aria-current="true"]').count(), 1);
+    assert.match((await page.locator('.q-item[aria-current="true"]').textContent()) ?? '', ctx.tickets.fresh!.protocol);
   });
 
   test('closes it with an outcome; the queue no longer lists it among those to do', async () => {

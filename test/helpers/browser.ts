@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Frame, Page, Route } from 'playwright-core';
 import * as assert from 'uvu/assert';
 import { openContexts } from './browser-test.ts';
 import { CHROMIUM, launchChromium } from './server-process.ts';
@@ -174,6 +174,29 @@ export async function loseFirstAnswer(page: import('playwright-core').Page, url:
     await route.abort('internetdisconnected'); // ...and the page never hears back
   });
   return keys;
+}
+
+/**
+ * Holds the next request the page makes to `path` until release(), which lets it answer (from the
+ * server, or `answer`), waits for the page to have read it and gives the page a moment to
+ * act on it (the harm a late answer could do).
+ */
+export async function holdRequest(page: Page, path: string, answer = (route: Route) => route.continue()): Promise<{ release(): Promise<void> }> {
+  let open!: () => void;
+  const gate = new Promise<void>((r) => (open = r));
+  const matches = (u: URL) => u.pathname === path;
+  await page.route(matches, async (route) => {
+    await gate;
+    await answer(route);
+  }, { times: 1 });
+  return {
+    async release() {
+      const answered = page.waitForResponse((r) => matches(new URL(r.url())));
+      open();
+      await (await answered).finished();
+      await page.evaluate(() => new Promise((r) => setTimeout(r, 150)));
+    },
+  };
 }
 
 /**

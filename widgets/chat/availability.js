@@ -19,21 +19,37 @@ const CLOSED_REASONS = ['outside_hours', 'weekend', 'holiday', 'not_rolled_out']
 /** deps: { state, showView(name) } */
 let d;
 
-/** `note`: the key of what the start view says instead of "Servizio aperto" (why the user is back there). */
+/** The last checkAvailability: of two in flight, the later one decides. */
+let checking = 0;
+
+/**
+ * `note`: the key of what the start view says instead of "Servizio aperto" (why the user is back there).
+ * Whether it showed the start or closed view: an answer that arrives after the user chose another view
+ * meanwhile ("Indietro" from the list on a slow line, then a request) is dropped, as ticket-thread.js's are.
+ */
 export async function checkAvailability(note) {
   const { state } = d;
   const c = state.client;
   const province = c.user?.province;
   const audience = ['worker', 'employer', 'intermediary'].includes(c.role) ? c.role : 'worker';
   clearTimeout(state.recheck);
-  if (!province) return showStart(null, note);
-  try {
-    const av = await c.availability(province, audience);
-    if (av.open) showStart(av, note);
-    else showClosed(av);
-  } catch {
-    showStart(null, 'avail.error');
+  const asked = state.navigation;
+  const mine = ++checking;
+  if (!province) {
+    showStart(null, note);
+    return true;
   }
+  let av = null;
+  try {
+    av = await c.availability(province, audience);
+  } catch {
+    /* said on the start view below */
+  }
+  if (state.navigation !== asked || checking !== mine) return false;
+  if (!av) showStart(null, 'avail.error');
+  else if (av.open) showStart(av, note);
+  else showClosed(av);
+  return true;
 }
 
 /**

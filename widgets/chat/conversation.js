@@ -346,7 +346,7 @@ export function initConversation(deps) {
     list.clear();
     forgetEnded();
     state.conv = null;
-    void checkAvailability().then(() => d.focusView(state.view));
+    void checkAvailability().then((shown) => shown && d.focusView(state.view));
   });
   document.addEventListener('visibilitychange', seenIfVisible);
 }

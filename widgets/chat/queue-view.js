@@ -111,8 +111,8 @@ function onQueue(f) {
   // Left from another window or tab of the same person: this one went back to the start with no word, its question gone.
   const question = d.state.request?.text ?? '';
   d.announce(t('queue.leftElsewhere'));
-  void checkAvailability('queue.leftElsewhere').then(() => {
-    if (question && !$('#question').value) $('#question').value = question;
+  void checkAvailability('queue.leftElsewhere').then((shown) => {
+    if (shown && question && !$('#question').value) $('#question').value = question;
   });
 }
 

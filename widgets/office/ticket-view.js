@@ -77,6 +77,9 @@ export function ticketView({ state, api, request, announce, canned }) {
     }
   }
 
+  /** The last openTicket: only its answer is drawn. */
+  let opening = 0;
+
   function select(id) {
     if (state.selected !== id) {
       forgetForms();
@@ -96,14 +99,20 @@ export function ticketView({ state, api, request, announce, canned }) {
    */
   async function openTicket(id, { focus = false, quiet = false, link = null } = {}) {
     if (!link) select(id);
+    // Of two requests chosen in quick succession the last one is shown: the first one's answer,
+    // arriving late, would otherwise fill the pane under the other's highlight in the list, and a
+    // reply typed there would go to the request the operator did not mean.
+    const mine = ++opening;
     let detail;
     try {
       detail = await api(`/api/v1/tickets/${encodeURIComponent(id)}`);
     } catch (err) {
+      if (mine !== opening) return;
       if (link) $('#t-error').textContent = err?.code === 'not_found' ? tr('off.chain.notVisible', { protocol: link.protocol }) : errorText(err);
       else $('#queue-error').textContent = errorText(err);
       return;
     }
+    if (mine !== opening) return;
     if (link) select(id);
     state.detail = detail;
     renderTicket(detail);
