@@ -145,21 +145,24 @@ if (chromiumOrSkip()) {
     const day = (offset: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome' }).format(Date.now() + offset * 86_400_000);
     const [today, tomorrow] = [day(0), day(1)];
     const dates = page.getByRole('group', { name: 'Data della richiesta' });
-    await dates.getByLabel('dal', { exact: true }).fill(today);
+    const [y, m, d] = today.split('-');
+    // Typed as Italians write it (day first, whatever the browser's language), and pasted as ISO: both read.
+    await dates.getByLabel('dal', { exact: true }).fill(`${Number(d)}/${Number(m)}/${y}`);
     await dates.getByLabel('al', { exact: true }).fill(today);
     await page.getByRole('button', { name: 'Cerca', exact: true }).click();
     await status(page).filter({ hasText: 'Sono mostrate le 20 aggiornate più di recente su 24.' }).waitFor();
-    const [y, m, d] = today.split('-');
     assert.match((await items(page).nth(0).locator('.tk-meta').textContent()) ?? '', new RegExp(`Inviata il ${d}/${m}/${y}`));
-    await dates.getByLabel('dal', { exact: true }).fill(tomorrow);
+    assert.equal([await page.locator('#lf-from').inputValue(), await page.locator('#lf-to').inputValue()], [`${d}/${m}/${y}`, `${d}/${m}/${y}`], 'both shown as understood, gg/mm/aaaa');
+    const [ty, tm, td] = tomorrow.split('-');
+    await dates.getByLabel('dal', { exact: true }).fill(`${td}/${tm}/${ty}`);
     await dates.getByLabel('al', { exact: true }).fill('');
     await page.getByRole('button', { name: 'Cerca', exact: true }).click();
     await status(page).filter({ hasText: 'Nessuna richiesta per questi filtri.' }).waitFor();
-    await dates.getByLabel('al', { exact: true }).fill(today);
+    await dates.getByLabel('al', { exact: true }).fill(`${d}/${m}/${y}`);
     await page.getByRole('button', { name: 'Cerca', exact: true }).click();
     await page.getByRole('alert').filter({ hasText: 'La data «dal» è successiva alla data «al»: correggi una delle due.' }).waitFor();
     assert.is(await focusedId(page), 'lf-from');
-    assert.is(await page.locator('#lf-from').getAttribute('aria-invalid'), '');
+    assert.is(await page.locator('#lf-from').getAttribute('aria-invalid'), 'true', 'an empty aria-invalid would count as false');
     await shot(page, 'list-dates-wrong-way');
     assert.equal(await axe(page), [], 'axe with the dates refused');
     await page.getByRole('button', { name: 'Azzera i filtri' }).click();
@@ -219,14 +222,29 @@ if (chromiumOrSkip()) {
     // 320 px with text at 200 % (WCAG 1.4.10): the two date fields fit, the year in them whole.
     await page.setViewportSize({ width: 320, height: 860 });
     await page.evaluate(() => (document.documentElement.style.fontSize = '200%'));
-    await page.locator('#lf-from').fill('2026-12-01');
-    const reflow = await page.evaluate(() => {
-      const from = document.querySelector<HTMLInputElement>('#lf-from')!;
-      return { page: document.documentElement.scrollWidth, screen: document.documentElement.clientWidth, right: from.getBoundingClientRect().right };
-    });
-    assert.ok(reflow.page <= reflow.screen && reflow.right <= 320, `the dates fit 320 px at 200 % (${JSON.stringify(reflow)})`);
+    await page.getByLabel('vom', { exact: true }).fill('1.12.2026');
+    await page.getByLabel('bis', { exact: true }).fill('31.11.2026');
+    await page.getByRole('button', { name: 'Suchen', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: '„bis“: Den 31.11.2026 gibt es im Kalender nicht. Bitte prüfen Sie Tag und Monat.' }).waitFor();
+    assert.is(await focusedId(page), 'lf-to');
+    assert.is(await page.locator('#lf-from').inputValue(), '01.12.2026', 'the day understood, in German');
+    assert.is(await page.locator('#lf-to').inputValue(), '31.11.2026', 'what was typed stays');
+    const reflow = await page.evaluate(() => ({
+      page: document.documentElement.scrollWidth,
+      screen: document.documentElement.clientWidth,
+      right: Math.max(...['lf-from', 'lf-to', 'lf-to-format'].map((id) => document.getElementById(id)!.getBoundingClientRect().right)),
+    }));
+    assert.ok(reflow.page <= reflow.screen && reflow.right <= 320, `the dates and their format fit 320 px at 200 % (${JSON.stringify(reflow)})`);
+    assert.is(await page.locator('#lf-from-format').textContent(), 'TT.MM.JJJJ');
     await shot(page, 'list-de-320-200', false);
+    assert.equal(await axe(page), [], 'axe in German at 320 px, a date refused');
+    // A language change writes the day typed in the new language's way; the one that is no day stays as typed.
+    await page.locator('#lang').selectOption('it');
+    assert.equal([await page.locator('#lf-from').inputValue(), await page.locator('#lf-to').inputValue()], ['01/12/2026', '31.11.2026']);
+    assert.is(await page.locator('#lf-from-format').textContent(), 'gg/mm/aaaa');
+    await page.locator('#lang').selectOption('de');
     await page.locator('#lf-from').fill('');
+    await page.locator('#lf-to').fill('');
     await page.evaluate(() => (document.documentElement.style.fontSize = ''));
     await page.setViewportSize({ width: 390, height: 860 });
     await page.getByLabel('Status', { exact: true }).selectOption('closed');
@@ -281,6 +299,83 @@ if (chromiumOrSkip()) {
     assert.ok(facts.includes(`Matricola: ${B}`), facts.join(' | '));
     await shot(page, 'done-consultant');
     assert.equal(await axe(page), [], 'axe on the consultant\'s confirmation');
+  });
+
+  test('in a browser set to American English the Italian page asks for gg/mm/aaaa, reads 1/12 as 1 December, sends ISO, and says which date does not exist', async () => {
+    const c = await newContext('en-us', CLOSED, { locale: 'en-US' });
+    const page = await c.newPage();
+    // The page's language is the embedding site's (?lang=it), not the browser's.
+    await page.goto(`${pages.server.base}/chat/?lang=it`);
+    await page.getByLabel('Profilo').selectOption('worker');
+    await page.getByLabel('Provincia').selectOption('MI');
+    await page.getByLabel('Nome').fill('Giulia Verdi');
+    await page.getByRole('button', { name: 'Entra' }).click();
+    await page.getByRole('heading', { name: 'Il servizio è chiuso' }).waitFor();
+    assert.is(await page.evaluate(() => navigator.language), 'en-US');
+    await create(await tokenOfPage(page), { subject: 'Anticipo della cassa integrazione' });
+    await page.locator('#closed-mine').click();
+    await status(page).filter({ hasText: 'Richieste: 1.' }).waitFor();
+
+    const from = page.getByRole('textbox', { name: 'dal', exact: true });
+    const to = page.getByRole('textbox', { name: 'al', exact: true });
+    assert.equal([await from.getAttribute('type'), await from.getAttribute('inputmode')], ['text', 'numeric']);
+    const described = await from.evaluate((el) => el.getAttribute('aria-describedby')!.split(' ').map((id) => document.getElementById(id)!.textContent).join('|'));
+    assert.is(described, 'gg/mm/aaaa|', 'the format is shown and read with the field');
+    assert.ok(await page.locator('#lf-from-format').isVisible());
+
+    // Today and tomorrow (Rome) the Italian way, unpadded and with dots: the request sent today is found, and the API gets ISO.
+    const day = (offset: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome' }).format(Date.now() + offset * 86_400_000);
+    const [today, tomorrow] = [day(0), day(1)];
+    const italian = (iso: string, sep = '/') => iso.split('-').reverse().map(Number).join(sep);
+    await from.fill(italian(today));
+    await to.fill(italian(tomorrow, '.'));
+    const asked = page.waitForRequest((r) => new URL(r.url()).pathname === '/api/v1/tickets' && new URL(r.url()).searchParams.has('from'));
+    await page.getByRole('button', { name: 'Cerca', exact: true }).click();
+    const sent = new URL((await asked).url()).searchParams;
+    assert.equal([sent.get('from'), sent.get('to')], [today, tomorrow]);
+    await status(page).filter({ hasText: 'Richieste: 1.' }).waitFor();
+    assert.is(await from.inputValue(), today.split('-').reverse().join('/'), 'shown as understood: gg/mm/aaaa');
+    await shot(page, 'list-en-us-browser');
+
+    // A day the calendar lacks: said on its field, nothing asked, the text kept.
+    let asks = 0;
+    page.on('request', (r) => void (new URL(r.url()).pathname === '/api/v1/tickets' && asks++));
+    await to.fill('31/02/2026');
+    await page.getByRole('button', { name: 'Cerca', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: '«al»: il 31/02/2026 non esiste nel calendario. Controlla il giorno e il mese.' }).waitFor();
+    assert.is(await focusedId(page), 'lf-to');
+    assert.equal([await to.getAttribute('aria-invalid'), await from.getAttribute('aria-invalid')], ['true', null]);
+    assert.is(await to.inputValue(), '31/02/2026');
+    assert.is(asks, 0, 'no search with a day that does not exist');
+    await shot(page, 'list-date-nonexistent');
+    assert.equal(await axe(page), [], 'axe with a date refused');
+
+    await to.fill('domani');
+    await page.getByRole('button', { name: 'Cerca', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: '«al»: scrivi la data come gg/mm/aaaa, giorno prima del mese, per esempio 25/03/2026.' }).waitFor();
+    assert.is(await to.inputValue(), 'domani');
+
+    // In English: the day typed written again day first, the format said in English.
+    await page.locator('#lang').selectOption('en');
+    assert.is(await page.locator('#lf-from-format').textContent(), 'dd/mm/yyyy');
+    assert.is(await page.getByRole('textbox', { name: 'from', exact: true }).inputValue(), today.split('-').reverse().join('/'));
+    await page.getByRole('textbox', { name: 'to', exact: true }).fill('');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await status(page).filter({ hasText: 'Requests: 1.' }).waitFor();
+    assert.is(await page.locator('#lf-error').textContent(), '');
+    assert.is(await page.locator('#lf-to').getAttribute('aria-invalid'), null);
+
+    // 320 px with text at 200 %: the fields, their format and the error fit.
+    await page.locator('#lf-to').fill('32/01/2026');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: '“to”: 32/01/2026 is not a day of the calendar.' }).waitFor();
+    await page.setViewportSize({ width: 320, height: 900 });
+    await page.evaluate(() => (document.documentElement.style.fontSize = '200%'));
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+    assert.not.ok(wide, 'nothing scrolls sideways');
+    await page.locator('#lf-error').scrollIntoViewIfNeeded();
+    await shot(page, 'list-date-en-320-200', false);
+    await c.close();
   });
 
   test('no page logged a Content-Security-Policy violation or a script error', () => {

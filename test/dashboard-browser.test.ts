@@ -323,6 +323,49 @@ if (chromiumOrSkip()) {
     await page.getByLabel('Persona (id utente)').fill('usr-letto');
     await page.getByRole('button', { name: 'Cerca negli accessi' }).click();
     await page.locator('#access-count', { hasText: 'Accessi trovati: 1' }).waitFor();
+    // The days as an Italian writes them (gg/mm/aaaa, whatever the browser's language); the API gets ISO.
+    const today = localDay(Date.now());
+    assert.is(await page.locator('#access-from-format').textContent(), 'gg/mm/aaaa');
+    await page.getByLabel('Dal giorno', { exact: true }).fill(today.split('-').reverse().join('/'));
+    await page.getByLabel('Al giorno', { exact: true }).fill('31/02/2026');
+    await page.getByRole('button', { name: 'Cerca negli accessi' }).click();
+    await page.locator('#access-error', { hasText: '«Al giorno»: il 31/02/2026 non esiste nel calendario.' }).waitFor();
+    assert.is(await page.evaluate(() => document.activeElement?.id), 'access-to');
+    assert.is(await page.locator('#access-to').getAttribute('aria-invalid'), 'true');
+    assert.is(await page.locator('#access-to').inputValue(), '31/02/2026', 'what was typed stays');
+    await page.getByLabel('Al giorno', { exact: true }).fill(today.split('-').reverse().join('.'));
+    const asked = page.waitForRequest((r) => new URL(r.url()).pathname === '/api/v1/access-log');
+    await page.getByRole('button', { name: 'Cerca negli accessi' }).click();
+    const sent = new URL((await asked).url()).searchParams;
+    assert.equal([sent.get('from'), sent.get('to')], [today, today]);
+    await page.locator('#access-count', { hasText: 'Accessi trovati: 1' }).waitFor();
+    assert.is(await page.locator('#access-error').textContent(), '');
+    assert.is(await page.locator('#access-to').getAttribute('aria-invalid'), null);
+    await page.getByLabel('Dal giorno', { exact: true }).fill('');
+    await page.getByLabel('Al giorno', { exact: true }).fill('');
+  });
+
+  test('the day to record is suggested as yesterday in gg/mm/aaaa; none, or one the calendar lacks, is said on the field', async () => {
+    const page = ctx.page;
+    const day = page.locator('#snapshot-day'); // by id: its label changes language below
+    assert.ok(await page.getByLabel('Giorno da rilevare').isVisible());
+    assert.is(await day.inputValue(), addDaysYmd(localDay(Date.now()), -1).split('-').reverse().join('/'));
+    assert.is(await page.locator('#snapshot-day-format').textContent(), 'gg/mm/aaaa');
+    await day.fill('');
+    await page.getByRole('button', { name: 'Rileva il giorno' }).click();
+    await page.locator('#snapshot-error', { hasText: 'Scrivi il giorno da rilevare (gg/mm/aaaa).' }).waitFor();
+    assert.is(await page.evaluate(() => document.activeElement?.id), 'snapshot-day');
+    await day.fill('30/02/2026');
+    await page.getByRole('button', { name: 'Rileva il giorno' }).click();
+    await page.locator('#snapshot-error', { hasText: '«Giorno da rilevare»: il 30/02/2026 non esiste nel calendario.' }).waitFor();
+    assert.is(await day.getAttribute('aria-invalid'), 'true');
+    await page.locator('#snapshot-form').screenshot({ path: `${SHOTS}dashboard-snapshot-bad-day.png` });
+    // In English: the format in English, a valid day typed written day first.
+    await day.fill('1.2.2026');
+    await page.getByLabel('Lingua', { exact: true }).selectOption('en');
+    assert.equal([await page.locator('#snapshot-day-format').textContent(), await day.inputValue()], ['dd/mm/yyyy', '01/02/2026']);
+    await page.getByLabel('Language', { exact: true }).selectOption('it');
+    await day.fill('');
   });
 
   test('no serious or critical axe violations; the screenshot', async () => {

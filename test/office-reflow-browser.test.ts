@@ -60,18 +60,36 @@ if (chromiumOrSkip()) {
 
   test('a search by dates the wrong way round says so, and keeps the list it had', async () => {
     const page = ctx.page;
-    await page.getByLabel('Aperte dal').fill('2000-12-20');
-    await page.getByLabel('Aperte fino al').fill('2000-12-01');
+    await page.getByLabel('Aperte dal').fill('20/12/2000');
+    await page.getByLabel('Aperte fino al').fill('1.12.2000');
     await page.getByRole('button', { name: 'Filtra' }).click();
     await page.locator('#queue-error', { hasText: 'La data «Aperte dal» è successiva a «Aperte fino al»' }).waitFor();
     assert.is(await page.evaluate(() => document.activeElement?.id), 'f-from', 'the focus on the date to correct');
+    assert.is(await page.locator('#f-from').getAttribute('aria-invalid'), 'true');
     assert.is(await page.locator('.q-item', { hasText: ctx.ticket.protocol }).count(), 1, 'the list it had stays');
     await chromium.shot(page, 'bad-range', false);
+    // A day the calendar lacks, in the page's language, on its field; what was typed stays.
+    await page.getByLabel('Aperte fino al').fill('31/04/2000');
+    await page.getByRole('button', { name: 'Filtra' }).click();
+    await page.locator('#queue-error', { hasText: '«Aperte fino al»: il 31/04/2000 non esiste nel calendario.' }).waitFor();
+    assert.is(await page.evaluate(() => document.activeElement?.id), 'f-to');
+    assert.equal([await page.locator('#f-from').getAttribute('aria-invalid'), await page.locator('#f-to').getAttribute('aria-invalid')], [null, 'true']);
+    assert.is(await page.locator('#f-to').inputValue(), '31/04/2000');
+    assert.is(await page.locator('.q-item', { hasText: ctx.ticket.protocol }).count(), 1, 'the list it had stays');
+    assert.is(await page.locator('#f-from-format').textContent(), 'gg/mm/aaaa');
+    await chromium.shot(page, 'bad-date', false);
+    assert.equal(await chromium.axe(page, 'office, a date refused'), []);
+    // In German the format and the day typed follow; a pasted ISO day is read.
+    await page.locator('#lang').selectOption('de');
+    assert.equal([await page.locator('#f-from-format').textContent(), await page.locator('#f-from').inputValue()], ['TT.MM.JJJJ', '20.12.2000']);
+    await page.locator('#lang').selectOption('it');
     await page.getByLabel('Aperte dal').fill('2000-01-01');
-    await page.getByLabel('Aperte fino al').fill('2000-01-02');
+    await page.getByLabel('Aperte fino al').fill('2/1/2000');
     await page.getByRole('button', { name: 'Filtra' }).click();
     await page.locator('#queue-count', { hasText: 'Nessuna richiesta' }).waitFor();
     assert.is(await page.locator('#queue-error').innerText(), '');
+    assert.equal([await page.locator('#f-from').inputValue(), await page.locator('#f-to').inputValue()], ['01/01/2000', '02/01/2000']);
+    assert.is(await page.locator('#f-from').getAttribute('aria-invalid'), null);
   });
 
   for (const [hoursBefore, words] of [[3, 'Scade oggi'], [27, 'Scade domani']] as const) {

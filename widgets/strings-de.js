@@ -141,6 +141,10 @@ export default {
   'ended.byMe': 'Vielen Dank für Ihre Kontaktaufnahme.',
   'ended.byPeer': 'Die Beratung hat das Gespräch beendet.',
   'ended.new': 'Neue Anfrage',
+  // A typed date (lib/date-field.js): the format beside the field, the errors naming it.
+  'date.format': 'TT.MM.JJJJ',
+  'date.date_unreadable': '„{label}“: Bitte schreiben Sie das Datum als TT.MM.JJJJ, zum Beispiel 25.03.2026.',
+  'date.date_nonexistent': '„{label}“: Den {text} gibt es im Kalender nicht. Bitte prüfen Sie Tag und Monat.',
   'due.endOfDay': 'einschließlich {day}',
   'due.at': '{day} um {time} Uhr',
   'ended.escalated': 'Ihre Frage wurde an {sede} weitergeleitet, als Anfrage über Linea INPS mit der Protokollnummer {protocol}.',

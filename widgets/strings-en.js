@@ -132,6 +132,10 @@ export default {
   'ended.byMe': 'Thank you for contacting us.',
   'ended.byPeer': 'The advisor closed the conversation.',
   'ended.new': 'New request',
+  // A typed date (lib/date-field.js): the format beside the field, the errors naming it.
+  'date.format': 'dd/mm/yyyy',
+  'date.date_unreadable': '“{label}”: write the date as dd/mm/yyyy, day before month, for example 25/03/2026.',
+  'date.date_nonexistent': '“{label}”: {text} is not a day of the calendar. Check the day and the month.',
   'due.endOfDay': '{day}, end of day',
   'due.at': '{day} at {time} (Italian time)',
   'ended.escalated': 'The advisor passed your question to {sede}: it is Linea INPS request {protocol}.',

@@ -133,6 +133,10 @@ export default {
   'ended.byMe': 'Grazie per averci contattato.',
   'ended.byPeer': 'Il consulente ha chiuso la conversazione.',
   'ended.new': 'Nuova richiesta',
+  // A typed date (lib/date-field.js): the format beside the field, the errors naming it.
+  'date.format': 'gg/mm/aaaa',
+  'date.date_unreadable': '«{label}»: scrivi la data come gg/mm/aaaa, giorno prima del mese, per esempio 25/03/2026.',
+  'date.date_nonexistent': '«{label}»: il {text} non esiste nel calendario. Controlla il giorno e il mese.',
   'due.endOfDay': '{day}, fine giornata',
   'due.at': '{day} alle {time}',
   'ended.escalated': 'Il consulente ha passato la tua domanda a {sede}: è la richiesta Linea INPS {protocol}.',

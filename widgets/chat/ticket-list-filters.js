@@ -10,6 +10,7 @@
  * company choices are only a convenience: the matricole the token holds.
  */
 import { t } from '../i18n.js';
+import { dateField, readDays } from '../lib/date-field.js';
 import { $, h } from '../lib/ui.js';
 
 const STATUSES = ['open', 'in_progress', 'closed'];
@@ -23,14 +24,21 @@ let heldOf = () => [];
 export function initListFilters({ held, apply }) {
   heldOf = held;
   const form = $('#list-filters');
+  const dates = [dateField($('#lf-from')), dateField($('#lf-to'))];
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    const next = read();
+    $('#lf-error').textContent = '';
+    // A day that cannot be read or does not exist (31/02) is said, on that field, before anything is asked.
+    const days = readDays(dates, $('#lf-error'));
+    if (!days) return;
+    const next = read(days);
     // Days after each other would find nothing: say so, rather than "no requests".
-    const wrong = next.from && next.to && next.from > next.to;
-    $('#lf-error').textContent = wrong ? t('tk.filter.badRange') : '';
-    for (const id of ['#lf-from', '#lf-to']) $(id).toggleAttribute('aria-invalid', Boolean(wrong));
-    if (wrong) return $('#lf-from').focus();
+    if (next.from && next.to && next.from > next.to) {
+      $('#lf-error').textContent = t('tk.filter.badRange');
+      // "true": an empty aria-invalid (toggleAttribute's, before) counts as false, and screen readers said nothing.
+      for (const input of dates) input.setAttribute('aria-invalid', 'true');
+      return $('#lf-from').focus();
+    }
     applied = next;
     apply();
   });
@@ -67,15 +75,15 @@ function fill(select, all, choices) {
   select.value = choices.some(([value]) => value === chosen) ? chosen : '';
 }
 
-function read() {
+/** The form's filters; `days`: the date fields' [from, to] as YYYY-MM-DD or ''. */
+function read([from, to]) {
   const f = $('#list-filters').elements;
   const subject = f.subject.value.trim();
   return {
     ...($('#lf-company-box').hidden || !f.company.value ? {} : { matricola: f.company.value }),
     ...(f.status.value ? { status: f.status.value } : {}),
     ...(subject ? { subject } : {}),
-    // A date field's value is '' or a valid YYYY-MM-DD (what the browser's picker gives).
-    ...(f.from.value ? { from: f.from.value } : {}),
-    ...(f.to.value ? { to: f.to.value } : {}),
+    ...(from ? { from } : {}),
+    ...(to ? { to } : {}),
   };
 }

@@ -5,6 +5,7 @@
  * person, staff member, subject and days; newest first, 50 at a time.
  */
 import { formatDateTime } from '../i18n.js';
+import { dateField, readDays } from '../lib/date-field.js';
 import { $, h } from '../lib/ui.js';
 import { dt } from './strings.js';
 
@@ -17,28 +18,29 @@ const PAGE_SIZE = 50;
 export function accessLogPanel(api, saveCsv) {
   const view = { query: null, items: [], total: 0, page: 0, error: null };
   const form = $('#access-form');
+  const dates = [dateField($('#access-from')), dateField($('#access-to'))];
 
+  /** The form's filters as a query, or null when a day cannot be read or does not exist (said on its field). */
   function filters() {
     const f = form.elements;
     const q = new URLSearchParams();
-    for (const name of ['owner', 'actor', 'subject', 'from', 'to']) {
+    for (const name of ['owner', 'actor', 'subject']) {
       const v = f[name].value.trim();
       if (v) q.set(name, v);
     }
-    return q;
-  }
-
-  function query() {
-    const q = filters();
-    q.set('pageSize', String(PAGE_SIZE));
+    const days = readDays(dates, $('#access-error'));
+    if (!days) return null;
+    days.forEach((day, i) => day && q.set(['from', 'to'][i], day));
     return q;
   }
 
   /** The rows the form's filters select, oldest first, as a CSV file (the server records the export). */
   async function download() {
     $('#access-error').textContent = '';
+    const q = filters();
+    if (!q) return;
     try {
-      await saveCsv(await api(`/api/v1/access-log.csv?${filters()}`, { raw: true }), 'infocig-accessi.csv');
+      await saveCsv(await api(`/api/v1/access-log.csv?${q}`, { raw: true }), 'infocig-accessi.csv');
     } catch (err) {
       $('#access-error').textContent = dt('access.failed', { code: err.code ?? 'error' });
     }
@@ -46,7 +48,11 @@ export function accessLogPanel(api, saveCsv) {
 
   async function load(more) {
     if (!more) {
-      view.query = query();
+      $('#access-error').textContent = '';
+      const q = filters();
+      if (!q) return;
+      q.set('pageSize', String(PAGE_SIZE));
+      view.query = q;
       view.items = [];
       view.page = 0;
     }

@@ -165,6 +165,7 @@ const it = {
   'history.snapshot': 'Rileva il giorno',
   'history.snapshot.day': 'Giorno da rilevare',
   'history.snapshot.done': 'Rilevazione del {day} salvata.',
+  'history.snapshot.required': 'Scrivi il giorno da rilevare (gg/mm/aaaa).',
   'history.failed': 'Impossibile leggere lo storico ({code}).',
 
   'controls.title': 'Interventi del supervisore',
@@ -338,6 +339,7 @@ const en = {
   'history.snapshot': 'Record the day',
   'history.snapshot.day': 'Day to record',
   'history.snapshot.done': 'Snapshot of {day} saved.',
+  'history.snapshot.required': 'Write the day to record (dd/mm/yyyy).',
   'history.failed': 'Could not read the history ({code}).',
 
   'controls.title': 'Supervisor controls',

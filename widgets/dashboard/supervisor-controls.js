@@ -8,6 +8,7 @@
  * and because an office operator never sees or calls any of it.
  */
 import { formatTime } from '../i18n.js';
+import { dateField, dayText, readDays, setDay } from '../lib/date-field.js';
 import { $, h } from '../lib/ui.js';
 import { servesText } from './advisors-tickets.js';
 import { dt } from './strings.js';
@@ -108,11 +109,20 @@ export function supervisorControls({ api, announce, isSupervisor, loadHistory })
 
   async function takeSnapshot(e) {
     e.preventDefault();
-    const day = $('#snapshot-day').value;
-    if (!day) return;
+    const error = $('#snapshot-error');
+    error.textContent = '';
+    const days = readDays([snapshotDay], error);
+    if (!days) return;
+    const [day] = days;
+    if (!day) {
+      error.textContent = dt('history.snapshot.required');
+      snapshotDay.setAttribute('aria-invalid', 'true');
+      snapshotDay.focus();
+      return;
+    }
     try {
       await api('/api/v1/dashboard/snapshots', { method: 'POST', body: { day } });
-      announce(dt('history.snapshot.done', { day }));
+      announce(dt('history.snapshot.done', { day: dayText(day) }));
       await Promise.all([loadHistory(), loadAudit()]);
     } catch (err) {
       announce(dt('controls.failed', { code: err.code ?? 'error' }));
@@ -121,9 +131,10 @@ export function supervisorControls({ api, announce, isSupervisor, loadHistory })
 
   /** Puts yesterday in the snapshot form, at sign-in. */
   function suggestDay() {
-    $('#snapshot-day').value = yesterday();
+    setDay(snapshotDay, yesterday());
   }
 
+  const snapshotDay = dateField($('#snapshot-day'));
   $('#move-form').addEventListener('submit', (e) => void moveAdvisor(e));
   $('#snapshot-form').addEventListener('submit', (e) => void takeSnapshot(e));
   return { renderMoveOptions, renderAudit, loadAudit, suggestDay };

@@ -7,18 +7,20 @@
  * state (items, page, total, partial, known); opening a ticket is handed in.
  */
 import { formatDue } from '../i18n.js';
+import { dateField, readDays } from '../lib/date-field.js';
 import { $, h } from '../lib/ui.js';
 import { dueSoon, errorText } from './format.js';
 import { tr } from './strings.js';
 
-function filters() {
+/** The form's filters; `from`, `to`: the date fields' days as YYYY-MM-DD or ''. */
+function filters([from, to]) {
   const f = $('#filters').elements;
   return {
     status: f.status.value,
     matricola: f.matricola.value.trim(),
     subject: f.subject.value.trim(),
-    from: f.from.value,
-    to: f.to.value,
+    from,
+    to,
     overdue: f.overdue.checked,
     sede: f.sede.value,
   };
@@ -58,9 +60,14 @@ function badge(status) {
  * @returns {(o?: { more?: boolean, quiet?: boolean }) => Promise<void>} loads and shows the queue
  */
 export function officeQueue({ state, api, announce, openTicket }) {
+  const dates = [dateField($('#f-from')), dateField($('#f-to'))];
+
   async function loadQueue({ more = false, quiet = false } = {}) {
-    const f = filters();
     const error = $('#queue-error');
+    // A day that cannot be read or does not exist (31/02) is said on its field; the list stays as it was.
+    const days = readDays(dates, error, !quiet);
+    if (!days) return;
+    const f = filters(days);
     if (f.matricola && !/^[0-9A-Za-z][0-9A-Za-z./-]*$/.test(f.matricola)) {
       error.textContent = tr('off.filters.badMatricola');
       return;
@@ -68,7 +75,8 @@ export function officeQueue({ state, api, announce, openTicket }) {
     // Dates the wrong way round match nothing: said as such, not as "no requests" (YYYY-MM-DD compare as text).
     if (f.from && f.to && f.from > f.to) {
       error.textContent = tr('off.filters.badRange');
-      $('#f-from').focus();
+      for (const input of dates) input.setAttribute('aria-invalid', 'true');
+      if (!quiet) $('#f-from').focus();
       return;
     }
     error.textContent = '';
