@@ -19,6 +19,7 @@ import type { Identity } from './auth.ts';
 import type { Db } from './db.ts';
 import { csvCell } from './csv.ts';
 import { AppError } from './errors.ts';
+import type { StaffIdOf } from './staff-ids.ts';
 import { companyMatricole } from './ticket-rules.ts';
 
 export const ACCESS_ACTIONS = ['conversation.read', 'conversation.list', 'ticket.read', 'attachment.read', 'ticket.search', 'ticket.list', 'access_log.export', 'access_log.erase'] as const;
@@ -38,6 +39,7 @@ export interface AccessEntry {
 }
 
 export interface AccessQuery {
+  /** Who read: the id as stored, or, with STAFF_ID_KEY, also the provider `sub` whose pseudonym it is. */
   actor?: string;
   owner?: string;
   subject?: string;
@@ -94,7 +96,8 @@ function isRecorded(identity: Identity, entry: AccessEntry): boolean {
 }
 
 export class AccessLog {
-  constructor(private readonly deps: { db: Db; clock: Clock; log: Logger }) {}
+  /** `staffIdOf`: given only with STAFF_ID_KEY, so that `actor` may be typed as the provider `sub` too. */
+  constructor(private readonly deps: { db: Db; clock: Clock; log: Logger; staffIdOf?: StaffIdOf }) {}
 
   /** Stores one access before the data leaves; rejects with `access_log_unavailable` when it cannot. */
   async record(identity: Identity, entry: AccessEntry, requestId?: string): Promise<void> {
@@ -167,7 +170,7 @@ export class AccessLog {
    */
   async csv(identity: Identity, q: Omit<AccessQuery, 'page' | 'pageSize'>, filters: string, requestId?: string): Promise<string> {
     if (identity.role !== 'supervisor') throw new AppError('forbidden', 'only supervisors read the access log');
-    const where = and(...conditions({ ...q, page: 1, pageSize: 1 }));
+    const where = and(...conditions({ ...q, page: 1, pageSize: 1 }, this.deps.staffIdOf));
     // One read: a row past the cap says the export would be cut, and it is refused rather than cut.
     const rows = await this.deps.db.select().from(accessLog).where(where).orderBy(accessLog.at, accessLog.id).limit(ACCESS_CSV_MAX + 1);
     if (rows.length > ACCESS_CSV_MAX) throw new AppError('validation_failed', `more than ${ACCESS_CSV_MAX} rows match, the most one export holds: narrow the days or the filters`);
@@ -180,7 +183,7 @@ export class AccessLog {
   /** The log, newest first; supervisors only. */
   async list(identity: Identity, q: AccessQuery): Promise<Page<AccessView>> {
     if (identity.role !== 'supervisor') throw new AppError('forbidden', 'only supervisors read the access log');
-    const { rows, total } = await newestFirst(this.deps.db, and(...conditions(q)), q);
+    const { rows, total } = await newestFirst(this.deps.db, and(...conditions(q, this.deps.staffIdOf)), q);
     return { items: rows.map(viewOf), page: q.page, pageSize: q.pageSize, total };
   }
 }
@@ -208,9 +211,14 @@ function ticketOf(r: AccessLogRow, asked: string | undefined): string | null {
   return null;
 }
 
-function conditions(q: AccessQuery): SQL[] {
+/**
+ * The filters as SQL. With STAFF_ID_KEY (`staffIdOf`) staff rows hold pseudonyms, and a
+ * supervisor asked about an operator knows their provider `sub`: `actor` matches the value
+ * as typed (a pseudonym, a user's id, `retention`) or its pseudonym.
+ */
+function conditions(q: AccessQuery, staffIdOf?: StaffIdOf): SQL[] {
   const out: SQL[] = [];
-  if (q.actor) out.push(eq(accessLog.actorId, q.actor));
+  if (q.actor) out.push(staffIdOf ? inArray(accessLog.actorId, [q.actor, staffIdOf(q.actor)]) : eq(accessLog.actorId, q.actor));
   if (q.owner) out.push(eq(accessLog.ownerId, q.owner));
   if (q.subject) out.push(eq(accessLog.subjectId, q.subject));
   if (q.action) out.push(eq(accessLog.action, q.action));

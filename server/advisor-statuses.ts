@@ -8,7 +8,7 @@ import type { ChatDeps } from './chat-service.ts';
 import type { Client } from './client.ts';
 import { AppError } from './errors.ts';
 
-type Deps = Pick<ChatDeps, 'state' | 'fanout' | 'clock' | 'router' | 'advisors' | 'advisorGraceMs'>;
+type Deps = Pick<ChatDeps, 'state' | 'fanout' | 'clock' | 'router' | 'advisors' | 'advisorGraceMs' | 'log'>;
 
 export class AdvisorStatuses {
   /** Status of advisors whose connection dropped, restored if they are back within the grace period. */
@@ -24,7 +24,7 @@ export class AdvisorStatuses {
     if (!state) state = await this.deps.state.upsertAdvisor(await this.deps.advisors.profileOf(client.identity), status, now);
     this.deps.fanout.toUser(client.userId, { type: 'advisor.status', status: state.status, capacity: state.capacity, load: state.conversations.length });
     // What waits for them, at once: the console says it with the new status (advisor-queue-push.ts).
-    void this.deps.router.tellAdvisorQueue(client.userId).catch(() => {});
+    void this.tellQueue(client.userId);
     void this.deps.router.dispatch();
     return { type: 'ok' };
   }
@@ -45,7 +45,17 @@ export class AdvisorStatuses {
 
   /** The advisor's console is welcomed: it is told how many wait for them. */
   async welcomed(client: Client): Promise<void> {
-    await this.deps.router.tellAdvisorQueue(client.userId).catch(() => {});
+    await this.tellQueue(client.userId);
+  }
+
+  /**
+   * Pushes `advisor.queue` to the advisor; never throws: the status change or welcome it
+   * follows has happened, and the next change in the queues pushes again. A failure (the
+   * routing state not answering) is logged at debug with the advisor's staff id (their
+   * pseudonym under STAFF_ID_KEY), so a console that never shows its waiting count can be explained.
+   */
+  private tellQueue(advisorId: string): Promise<void> {
+    return this.deps.router.tellAdvisorQueue(advisorId).catch((err: unknown) => this.deps.log.debug({ err, advisorId }, 'advisor.queue not pushed'));
   }
 
   /** The advisor's last connection anywhere went away: no new chats until they are back. */

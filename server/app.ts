@@ -133,6 +133,7 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
     dashboardFeed: services.dashboardFeed,
     originAllowed: (origin, request) => originAllowed(origin, request.headers.host, config.allowedOrigins),
     draining: () => services.lifecycle.draining,
+    refusals: services.metrics.wsRefusals,
     signedIn: (identity, token) => rememberContact(services, identity, token),
     languageChosen: (client, lang) => rememberLanguage(services, client.identity, lang),
     connected: (client, first) => services.sessions.connected(client, first),

@@ -25,6 +25,27 @@ function perScrape<T>(read: () => Promise<T>): () => Promise<T> {
   };
 }
 
+/**
+ * Why /ws refused a connection: the close reason the client reads (4401 `hello_required`,
+ * `token_invalid`, `token_expired`, `hello_timeout`; 4429 `too_many_sockets`; 4500
+ * `unavailable`) or the upgrade's HTTP error (403 `forbidden` origin, 503 `draining`).
+ * Anything else is counted as `other`, so the label stays bounded whatever an authenticator throws.
+ */
+export const SOCKET_REFUSALS = ['forbidden', 'draining', 'hello_required', 'token_invalid', 'token_expired', 'hello_timeout', 'too_many_sockets', 'unavailable', 'other'] as const;
+/**
+ * Which limit refused a frame with `rate_limited`: the person's message budget
+ * (MESSAGES_PER_SECOND, MESSAGE_BURST), their frame budget (FRAMES_PER_SECOND, FRAME_BURST),
+ * or the socket's frames or messages still in flight.
+ */
+export const FRAME_LIMITS = ['messages', 'frames', 'in_flight'] as const;
+export type FrameLimit = (typeof FRAME_LIMITS)[number];
+
+/** What the /ws gateway counts of what it refuses (server/ws-gateway.ts). */
+export interface WsRefusals {
+  socket(reason: string): void;
+  frame(limit: FrameLimit): void;
+}
+
 interface TicketCount {
   sede: string;
   status: string;
@@ -43,6 +64,13 @@ export class Metrics {
   readonly conversationsClosed = new client.Counter({ name: 'infocig_conversations_closed_total', help: 'Conversations closed, by outcome', labelNames: ['outcome'], registers: [this.registry] });
   readonly escalations = new client.Counter({ name: 'infocig_escalations_total', help: 'Chats escalated to Linea INPS tickets', registers: [this.registry] });
   readonly erased = new client.Counter({ name: 'infocig_retention_erased_total', help: 'Rows erased by the retention sweep (RETENTION_DAYS, ACCESS_LOG_RETENTION_DAYS), by kind', labelNames: ['kind'], registers: [this.registry] });
+  readonly socketsRefused = new client.Counter({ name: 'infocig_ws_sockets_refused_total', help: 'WebSocket connections refused before or at the hello, by reason', labelNames: ['reason'], registers: [this.registry] });
+  readonly framesRefused = new client.Counter({ name: 'infocig_ws_frames_refused_total', help: 'Frames of signed-in sockets refused, by reason and the limit that refused them', labelNames: ['reason', 'limit'], registers: [this.registry] });
+  /** The gateway's side of the two counters above; reasons outside SOCKET_REFUSALS count as `other`. */
+  readonly wsRefusals: WsRefusals = {
+    socket: (reason) => this.socketsRefused.inc({ reason: (SOCKET_REFUSALS as readonly string[]).includes(reason) ? reason : 'other' }),
+    frame: (limit) => this.framesRefused.inc({ reason: 'rate_limited', limit }),
+  };
   readonly waitSeconds = new client.Histogram({
     name: 'infocig_wait_seconds',
     help: 'Time from joining a queue to being assigned',
@@ -66,6 +94,9 @@ export class Metrics {
   constructor(deps: { state: RoutingState; hub: Hub; db: Db; clock: Clock; storeBatches?: () => StoreBatchStats }) {
     const { state, hub, db, clock } = deps;
     if (deps.storeBatches) this.storeBatchMetrics(deps.storeBatches);
+    // Every reason and limit at 0 from the start: an alert on their rate sees the first refusal.
+    for (const reason of SOCKET_REFUSALS) this.socketsRefused.inc({ reason }, 0);
+    for (const limit of FRAME_LIMITS) this.framesRefused.inc({ reason: 'rate_limited', limit }, 0);
     client.collectDefaultMetrics({ register: this.registry, prefix: 'infocig_' });
     const snapshot = perScrape(() => state.snapshot());
     const ticketCounts = perScrape(() =>

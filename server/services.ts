@@ -201,7 +201,7 @@ export async function createServices(config: Config, o: ServiceOverrides = {}): 
   const departures = new QueueDepartures({ db: db.db, clock, log: dashboardLog, onFailed: () => metrics.departuresUnrecorded.inc() });
   const tickets = new TicketService({ store: ticketStore, clock, dailyLimit: config.limits.ticketsPerUserPerDay, dailyReplyLimit: config.limits.repliesPerUserPerDay, onUpdated: ticketPusher(fanout) });
   const attachments = createSqlAttachmentStore(db.db);
-  const access = new AccessLog({ db: db.db, clock, log: logger.child({ part: 'access' }) });
+  const access = new AccessLog({ db: db.db, clock, log: logger.child({ part: 'access' }), ...(config.staffIdKey ? { staffIdOf: staffIds } : {}) });
   const retention = config.retentionDays === null && config.accessLogRetentionDays === null ? null : new Retention({
     db: db.db, clock, days: config.retentionDays, accessLogDays: config.accessLogRetentionDays, log: logger.child({ part: 'retention' }),
     onErased: (e) => { for (const [kind, n] of Object.entries(e)) if (n > 0) metrics.erased.inc({ kind }, n); },

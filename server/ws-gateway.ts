@@ -18,6 +18,7 @@ import { DeadlineWheel, type Expiring } from './deadline-wheel.ts';
 import { AppError } from './errors.ts';
 import { CLOSE } from './ws-close-codes.ts';
 import { parseClientFrame, type ClientFrame, type ClientFrameType, type ParseResult } from './ws-frames.ts';
+import type { FrameLimit, WsRefusals } from './metrics.ts';
 import { Budgets, type Budget } from './ws-budgets.ts';
 import { verifyHello, welcomeClient, type HandshakeDeps } from './ws-handshake.ts';
 import { releaseUpgrade } from './ws-upgrade.ts';
@@ -34,6 +35,8 @@ export interface GatewayDeps extends HandshakeDeps {
   disconnected(client: Client, last: boolean): Promise<void>;
   /** A user asked for a chat reading the page in `lang` (chat.request): their notices follow it. */
   languageChosen?(client: Client, lang: string): void;
+  /** Counts refused sockets and frames for /metrics (Metrics.wsRefusals); reason codes only, never who. */
+  refusals?: WsRefusals;
   /** Ping period; a socket that has not answered the previous ping is dropped. Default 25 s. */
   heartbeatMs?: number;
 }
@@ -58,7 +61,10 @@ interface Gateway {
   deadlines: DeadlineWheel<Connection>;
   /** Each person's sockets here and their shared rate limits. */
   budgets: Budgets;
+  refusals: WsRefusals;
 }
+
+const NOT_COUNTED: WsRefusals = { socket: () => {}, frame: () => {} };
 
 /** The socket's connection, so that one listener function serves every socket (no closures per socket). */
 const kConnection = Symbol('connection');
@@ -91,6 +97,7 @@ export async function wsGateway(app: FastifyInstance, deps: GatewayDeps): Promis
     readGap: (conversationId, afterSeq) => chat.messagesAfter(conversationId, afterSeq),
     deadlines: new DeadlineWheel<Connection>(),
     budgets: new Budgets(deps.config.limits),
+    refusals: deps.refusals ?? NOT_COUNTED,
   };
   // ws already keeps the set of open sockets: the heartbeat walks it rather than a second one.
   const heartbeat = setInterval(() => ping(app.websocketServer.clients), deps.heartbeatMs ?? HEARTBEAT_MS);
@@ -107,9 +114,11 @@ export async function wsGateway(app: FastifyInstance, deps: GatewayDeps): Promis
       schema: { hide: true } as object,
       preValidation: async (request, reply) => {
         if (!deps.originAllowed(request.headers.origin, request)) {
+          gw.refusals.socket('forbidden');
           return reply.code(403).send({ error: { code: 'forbidden', message: 'This origin may not open a chat socket' } });
         }
         if (deps.draining?.()) {
+          gw.refusals.socket('draining');
           return reply.code(503).header('retry-after', '1').send({ error: { code: 'draining', message: 'This node is shutting down: connect again' } });
         }
       },
@@ -201,7 +210,7 @@ class Connection implements Expiring {
   /** The hello did not come in time, or the token expired. */
   expire(): void {
     if (this.client) this.client.close(CLOSE.unauthorized, 'token_expired');
-    else this.socket.close(CLOSE.unauthorized, 'hello_timeout');
+    else this.refuse(CLOSE.unauthorized, 'hello_timeout');
   }
 
   /** A frame could not even be taken in (a bug): this socket is closed, the others go on. */
@@ -222,6 +231,7 @@ class Connection implements Expiring {
 
   onFrame(raw: string | null): void {
     if (this.pending >= MAX_PENDING_FRAMES) {
+      this.gw.refusals.frame('in_flight');
       this.sendError('rate_limited', 'too many frames in flight');
       return;
     }
@@ -260,7 +270,7 @@ class Connection implements Expiring {
       return this.sendError(code, frame.type === 'hello' ? 'already signed in' : frame.type, frame.id);
     }
     if (frame.type === 'message.send') return this.pipelineSend(this.client, frame);
-    if (frame.type !== 'ping' && !this.budget!.takeFrame(Date.now())) return this.sendError('rate_limited', undefined, frame.id);
+    if (frame.type !== 'ping' && !this.budget!.takeFrame(Date.now())) return this.rateLimited('frames', frame);
     try {
       const reply = await handler(this.client, frame);
       // Plain `ok` answers go only to frames that asked with an `id`; anything else always goes out.
@@ -277,10 +287,8 @@ class Connection implements Expiring {
    * only when the hand-over itself waits (the conversation is read first).
    */
   private pipelineSend(client: Client, frame: ClientFrame): Promise<void> | undefined {
-    if (!this.budget!.takeMessage(Date.now()) || this.committing >= MAX_COMMITTING) {
-      this.sendError('rate_limited', undefined, frame.id);
-      return;
-    }
+    if (!this.budget!.takeMessage(Date.now())) return this.rateLimited('messages', frame);
+    if (this.committing >= MAX_COMMITTING) return this.rateLimited('in_flight', frame);
     const { chat } = this.gw.deps;
     let now: Submitted | null;
     try {
@@ -318,6 +326,19 @@ class Connection implements Expiring {
     );
   }
 
+  private rateLimited(limit: FrameLimit, frame: ClientFrame): undefined {
+    this.gw.refusals.frame(limit);
+    this.sendError('rate_limited', undefined, frame.id);
+    return undefined;
+  }
+
+  /** Closes a socket that is not let in, counted by its reason once (a hello timing out mid-check closed it already). */
+  private refuse(code: number, reason: string): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    this.gw.refusals.socket(reason);
+    this.socket.close(code, reason);
+  }
+
   private replyError(err: unknown, frame: ClientFrame): void {
     if (err instanceof AppError) {
       const extra = (err as AppError & { extra?: object }).extra ?? {};
@@ -330,7 +351,7 @@ class Connection implements Expiring {
   private async handshake(parsed: ParseResult): Promise<void> {
     const hello = await verifyHello(this.gw.deps.auth, parsed);
     if (!hello.ok) {
-      this.socket.close(CLOSE.unauthorized, hello.reason);
+      this.refuse(CLOSE.unauthorized, hello.reason);
       return;
     }
     const { identity, token, frame } = hello;
@@ -340,7 +361,7 @@ class Connection implements Expiring {
     if (!this.budget) {
       // A 40xx code: the client must not come back by itself, it would only be refused again.
       this.log.info({ role: identity.role }, 'socket refused: the person holds too many sockets here');
-      this.socket.close(CLOSE.tooManySockets, 'too_many_sockets');
+      this.refuse(CLOSE.tooManySockets, 'too_many_sockets');
       return;
     }
     this.gw.deps.signedIn?.(identity, token);
@@ -355,7 +376,7 @@ class Connection implements Expiring {
       this.log.warn({ err }, 'could not complete the sign-in');
       this.gw.deps.hub.remove(client);
       this.client = null;
-      this.socket.close(CLOSE.internal, 'unavailable');
+      this.refuse(CLOSE.internal, 'unavailable');
     }
   }
 

@@ -202,6 +202,26 @@ test('with STAFF_ID_KEY the staff directory is keyed by pseudonym: a supervisor 
   assert.equal(mine?.skills.provinces, ['GE']);
 });
 
+test('with STAFF_ID_KEY a supervisor finds an operator’s reads in the access log by the provider sub they know, as by the pseudonym; rows from before the key by the sub too', async () => {
+  const server = await start({ STAFF_ID_KEY: KEY });
+  const operator = { role: 'office', sub: FISCAL_SUB, sede: 'SEDE-MI', name: 'Paolo Bianchi' };
+  assert.match(await get(server, '/api/v1/tickets?matricola=1234567890', operator), /^200 /);
+  // A row written before the key was set holds the sub itself (the log cannot be rewritten).
+  const { access } = server.services;
+  await access.record({ ...(await server.services.auth.verify(await server.token(operator))), sub: FISCAL_SUB }, { action: 'ticket.search', subjectId: '0987654321', ownerId: 'matricola:0987654321' });
+  const supervisor = { role: 'supervisor', sub: 'sup-audit' };
+  const list = async (actor: string) => JSON.parse((await get(server, `/api/v1/access-log?action=ticket.search&actor=${encodeURIComponent(actor)}`, supervisor)).slice(4));
+  const pseudonym = staffPseudonym(KEY, FISCAL_SUB);
+  const bySub = await list(FISCAL_SUB);
+  assert.equal(bySub.items.map((r: { actor: { id: string }; subjectId: string }) => [r.actor.id, r.subjectId]), [[FISCAL_SUB, '0987654321'], [pseudonym, '1234567890']]);
+  const byPseudonym = await list(pseudonym);
+  assert.equal(byPseudonym.items.map((r: { subjectId: string }) => r.subjectId), ['1234567890'], 'the pseudonym finds its own rows');
+  assert.is((await list('op-nobody')).total, 0);
+  const csv = await get(server, `/api/v1/access-log.csv?action=ticket.search&actor=${encodeURIComponent(FISCAL_SUB)}`, supervisor);
+  assert.match(csv, /^200 /);
+  assert.is(csv.split('\r\n').filter((l) => l.includes('1234567890')).length, 1, 'the export takes the sub too');
+});
+
 test('turning STAFF_ID_KEY on over existing data: the migration rewrites the staff ids written, so old chats stop naming the sub and the directory still finds the advisor', async () => {
   const db = await testDatabase();
   try {
