@@ -16,7 +16,8 @@ const PAGE_SIZE = 50;
  * `saveCsv(response, fallbackName)` saves a download. Returns a re-render for a language change.
  */
 export function accessLogPanel(api, saveCsv) {
-  const view = { query: null, items: [], total: 0, page: 0, error: null };
+  /** seq: the last load; a search's answer overtaken by a later search (or "more") is not drawn. */
+  const view = { query: null, items: [], total: 0, page: 0, error: null, seq: 0 };
   const form = $('#access-form');
   const dates = [dateField($('#access-from')), dateField($('#access-to'))];
 
@@ -58,13 +59,17 @@ export function accessLogPanel(api, saveCsv) {
     }
     const q = new URLSearchParams(view.query);
     q.set('page', String(view.page + 1));
+    const mine = ++view.seq;
     try {
       const res = await api(`/api/v1/access-log?${q}`);
+      // A slow answer for filters since changed would show their rows under the new ones.
+      if (mine !== view.seq) return;
       view.items = [...view.items, ...res.items];
       view.total = res.total;
       view.page = res.page;
       view.error = null;
     } catch (err) {
+      if (mine !== view.seq) return;
       view.error = err.code ?? 'error';
     }
     render();
