@@ -102,6 +102,7 @@ export default {
   'chat.with': 'Sie sprechen mit {name}',
   'chat.anAdvisor': 'der Beratung des NISF/INPS',
   'chat.topic': 'Thema: {topic}',
+  'chat.company': 'Betrieb: NISF/INPS-Matrikelnummer {matricola}',
   'chat.otherLanguage': 'Es war keine Beraterin und kein Berater in Ihrer Sprache frei: {name} antwortet Ihnen auf Italienisch.',
   'chat.messages': 'Nachrichten',
   'chat.message': 'Ihre Nachricht',

@@ -93,6 +93,7 @@ export default {
   'chat.with': 'You are talking with {name}',
   'chat.anAdvisor': 'an INPS advisor',
   'chat.topic': 'Subject: {topic}',
+  'chat.company': 'Company: INPS matricola {matricola}',
   'chat.otherLanguage': 'No advisor who speaks your language was free: {name} will answer you in Italian.',
   'chat.messages': 'Messages',
   'chat.message': 'Your message',

@@ -94,6 +94,7 @@ export default {
   'chat.with': 'Stai parlando con {name}',
   'chat.anAdvisor': 'un consulente INPS',
   'chat.topic': 'Argomento: {topic}',
+  'chat.company': 'Azienda: matricola INPS {matricola}',
   'chat.otherLanguage': 'Nessun consulente che parla la tua lingua era libero: {name} ti risponde in italiano.',
   'chat.messages': 'Messaggi',
   'chat.message': 'Il tuo messaggio',
