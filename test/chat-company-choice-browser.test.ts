@@ -15,7 +15,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
-import { chromiumOrSkip, type Json } from './helpers/browser.ts';
+import { chromiumOrSkip, reflowProblems, type Json } from './helpers/browser.ts';
 import { chatTicketPages, CLOSED } from './helpers/chat-ticket-pages.ts';
 
 /** The companies of the development sign-in (widgets/chat/dev-signin.js). */
@@ -151,6 +151,23 @@ if (chromiumOrSkip()) {
     await page.getByRole('button', { name: 'Avvia la chat' }).click();
     await page.waitForFunction(() => document.body.dataset.view !== 'start');
     assert.is(sent[0]!.context?.matricola, A);
+    await c.close();
+  });
+
+  test('(de) on a phone, text at 200 %: the consultant\'s refused start form and request form reflow, in German', async () => {
+    const c = await newContext('consultant-de-320', { ...OPEN, audience: 'intermediary' }, { viewport: { width: 320, height: 700 } });
+    const page = await c.newPage();
+    await signIn(page, 'intermediary', 'BZ', 'Studio Gruber');
+    await page.locator('#view-start:not([hidden])').waitFor();
+    await page.locator('#lang').selectOption('de');
+    await page.evaluate(() => (document.documentElement.style.fontSize = '200%'));
+    await page.getByLabel('Auszahlungszeiten').check();
+    await page.getByRole('button', { name: 'Chat starten' }).click();
+    await page.locator('#start-error', { hasText: 'Bitte wählen Sie den Betrieb, um den es geht, oder „Um keinen bestimmten“ für eine allgemeine Frage.' }).waitFor();
+    assert.equal(await options(page, '#company'), [['', 'Betrieb auswählen …'], [A, A], [B, B], ['none', 'Um keinen bestimmten (allgemeine Frage)']]);
+    assert.equal(await reflowProblems(page, ['#company', '#start-error']), []);
+    await shot(page, 'start-refused-de-320');
+    assert.equal(await axe(page), [], 'axe on the German start form');
     await c.close();
   });
 
