@@ -44,6 +44,19 @@ async function fullAdvisor(page: Page, sub: string) {
   await page.locator('#load', { hasText: 'Chat aperte: 1 su 1' }).waitFor();
 }
 
+/** How many rows the console's header (status, load, waiting line) takes: an item below all of the row before starts one. */
+const rows = (page: Page) =>
+  page.locator('.toolbar > :not([hidden])').evaluateAll((els) => {
+    const boxes = els.map((e) => e.getBoundingClientRect()).sort((a, b) => a.top - b.top);
+    let count = 0;
+    let bottom = -Infinity;
+    for (const box of boxes) {
+      if (box.top >= bottom - 1) count++;
+      bottom = box.top >= bottom - 1 ? box.bottom : Math.max(bottom, box.bottom);
+    }
+    return count;
+  });
+
 if (chromiumOrSkip('advisor waiting-line test')) {
   test.before(async () => {
     ctx.server = await startServer({ routing: { defaultCapacity: 1 } });
@@ -71,6 +84,8 @@ if (chromiumOrSkip('advisor waiting-line test')) {
 
     await page.getByLabel('Assente').check();
     await line.filter({ hasText: '1 persona in attesa per te · da meno di un minuto — sei in pausa' }).waitFor();
+    assert.equal(await rows(page), 1, 'at 1024 px the status, the load and the longest waiting line share one row');
+    await chromium.shot(page, 'away');
     await page.getByLabel('Lingua').selectOption('en');
     await line.filter({ hasText: '1 person waiting for you · for under a minute — you are on a break' }).waitFor();
     await chromium.shot(page, 'away-en');
@@ -86,9 +101,9 @@ if (chromiumOrSkip('advisor waiting-line test')) {
 
   test('at 320 px with text at 200 % the waiting line reflows by the status control', async () => {
     const page = await chromium.newPage('reflow', { viewport: { width: 320, height: 700 } });
-    await page.goto(`${ctx.server!.url}/advisor/`);
-    await page.evaluate(() => (document.documentElement.style.fontSize = '200%'));
     await fullAdvisor(page, 'adv-queue-narrow');
+    // After the sign-in: its page load would reset it.
+    await page.evaluate(() => (document.documentElement.style.fontSize = '200%'));
     await asks(await user('w-queue-2'));
     await asks(await user('w-queue-3'));
     await page.locator('#queue', { hasText: '2 persone in attesa per te · la più lunga da meno di un minuto' }).waitFor();

@@ -79,7 +79,7 @@ if (chromiumOrSkip('German words test')) {
     const page = ctx.page;
     await page.locator('#tk-subject').fill('Direktzahlung der Lohnausgleichskasse für Februar');
     await page.locator('#tk-topic').selectOption('payment');
-    await page.locator('#tk-matricola').fill('1234567890');
+    await page.locator('#tk-matricola').selectOption('1234567890');
     await page.locator('#tk-body').fill('Guten Tag, die Direktzahlung für Februar ist noch nicht eingegangen.');
     await page.locator('#ticket-form button[type="submit"]').click();
     await page.locator('#done-box dl').waitFor();

@@ -121,6 +121,9 @@ if (chromiumOrSkip('requests-on-the-card test')) {
     await card.waitFor();
     await card.locator('details.requests-box > summary', { hasText: '(1)' }).waitFor();
     assert.equal(await card.locator('li.request .request-head').allTextContents(), [(await card.locator('li.request strong').textContent()) + ' – CIGO azienda 9876543210']);
+    // The consultant's own page says which of their companies the chat is about, under its topic.
+    await c.locator('#chat-company', { hasText: 'Azienda: matricola INPS 9876543210' }).waitFor();
+    await shot(c, 'consultant-chat');
     await shot(ctx.anna, 'consultant', true);
     await c.close();
   });

@@ -253,24 +253,22 @@ if (chromiumOrSkip()) {
     assert.equal(stored.body.replies[0].attachments.map((a: Json) => a.filename), ['busta-paga.txt', 'iban.txt', 'delega.txt']);
   });
 
-  test('an employer naming a matricola that is not theirs is told so in plain words; the text stays', async () => {
-    const c = await newContext('employer', { ...CLOSED, audience: 'employer' });
+  test('a consultant whose companies changed since the page loaded is told so in plain words, on the company field; the text stays', async () => {
+    const c = await newContext('consultant-revoked', { ...CLOSED, audience: 'intermediary' });
     const page = await c.newPage();
-    await signIn(page, 'employer', 'MI', 'Ditta Verdi');
+    await signIn(page, 'intermediary', 'MI', 'Studio Verdi');
     await page.getByRole('heading', { name: 'Il servizio è chiuso' }).waitFor();
-    const matricola = page.getByLabel('Matricola INPS dell’azienda (facoltativa)');
-    assert.ok(await matricola.isVisible(), 'the matricola field is offered to companies');
     await page.getByLabel('Oggetto', { exact: true }).fill('Autorizzazione CIGO');
     await page.getByLabel('Argomento', { exact: true }).selectOption('cigo');
     await page.getByLabel('Testo della richiesta').fill('A che punto è l’autorizzazione?');
-    await matricola.fill('9999999999');
+    await page.getByLabel('Per quale azienda è la richiesta?').selectOption('9876543210');
+    // As if the mandate for that company had ended since the page loaded: the server refuses the matricola.
+    await page.route('**/api/v1/tickets', (route) =>
+      route.continue({ postData: JSON.stringify({ ...route.request().postDataJSON(), matricola: '5555555555' }) }), { times: 1 });
     await page.getByRole('button', { name: 'Invia la richiesta' }).click();
-    await page.locator('#tk-error', { hasText: 'Non risulti abilitato a operare per questa matricola' }).waitFor();
+    await page.locator('#tk-error', { hasText: 'Non risulti abilitato a operare per questa azienda' }).waitFor();
     assert.is(await focusedId(page), 'tk-matricola');
     assert.is(await page.getByLabel('Testo della richiesta').inputValue(), 'A che punto è l’autorizzazione?');
-    await matricola.fill('');
-    await page.getByRole('button', { name: 'Invia la richiesta' }).click();
-    await page.getByRole('heading', { name: 'Richiesta registrata' }).waitFor();
     await c.close();
   });
 

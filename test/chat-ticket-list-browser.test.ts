@@ -67,14 +67,13 @@ if (chromiumOrSkip()) {
     await pages.stop();
   });
 
-  test('a consultant is offered its companies in the request form; sees the 20 latest requests, each naming its company, and "Mostra altre" brings the other 4', async () => {
+  test('a consultant is offered its companies to choose from in the request form; sees the 20 latest requests, each naming its company, and "Mostra altre" brings the other 4', async () => {
     const page = ctx.page;
     await signIn(page, 'intermediary', 'MI', 'Studio Colombo');
     await page.getByRole('heading', { name: 'Il servizio è chiuso' }).waitFor();
-    // The request form below suggests the consultant's companies for its matricola field.
-    await page.getByLabel('Matricola INPS dell’azienda (facoltativa)').focus();
-    const held = await page.locator('#tk-matricola').evaluate((i) => [...((i as HTMLInputElement).list?.options ?? [])].map((o) => o.value));
-    assert.equal(held, [A, B]);
+    // The request form below offers the consultant's companies to choose from (or none in particular).
+    const held = await page.getByLabel('Per quale azienda è la richiesta?').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    assert.equal(held, ['', A, B, 'none']);
     const office = await officeToken();
     for (let i = 1; i <= 20; i++) await create(office, { subject: `Documentazione CIGO n. ${i}`, to: { matricola: A } });
     for (let i = 1; i <= 2; i++) await create(office, { subject: `Richiesta integrazione documenti ${i}`, to: { matricola: B } });
@@ -292,7 +291,7 @@ if (chromiumOrSkip()) {
     await page.getByLabel('Oggetto', { exact: true }).fill('Cassa integrazione del reparto B');
     await page.getByLabel('Argomento', { exact: true }).selectOption('cigo');
     await page.getByLabel('Testo della richiesta').fill('Chiediamo lo stato della domanda del reparto B.');
-    await page.getByLabel('Matricola INPS dell’azienda (facoltativa)').fill(B);
+    await page.getByLabel('Per quale azienda è la richiesta?').selectOption(B);
     await page.getByRole('button', { name: 'Invia la richiesta' }).click();
     await page.getByRole('heading', { name: 'Richiesta registrata' }).waitFor();
     const facts = await page.locator('#done-box dl > div').evaluateAll((divs) => divs.map((d) => `${d.querySelector('dt')?.textContent}: ${d.querySelector('dd')?.textContent}`));

@@ -221,7 +221,7 @@ if (chromiumOrSkip('hand-over test')) {
     await c.getByRole('button', { name: 'Entra' }).click();
     const company = c.getByLabel('Per quale azienda?');
     await company.waitFor();
-    assert.equal(await company.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)), ['', '1234567890', '9876543210']);
+    assert.equal(await company.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)), ['', '1234567890', '9876543210', 'none']);
     await company.selectOption('9876543210');
     await c.getByLabel('CIGO – Cassa integrazione ordinaria').check();
     await c.getByRole('button', { name: 'Avvia la chat' }).click();

@@ -11,6 +11,7 @@
 import { daysFromToday, formatDay, formatTime, formatWhen, lang, t } from '../i18n.js';
 import { holidayLabel } from '../lib/holiday-names.js';
 import { $, h } from '../lib/ui.js';
+import { companyNote, fillCompanySelect, matricolaOf } from './company.js';
 import { failureText } from './request-error.js';
 import { TOPICS, formDirty, mountClosed, offerTicket, openMine } from './tickets.js';
 
@@ -56,22 +57,33 @@ export async function checkAvailability(note) {
  * Which company the chat is about, for someone who acts for several (an
  * intermediary's clients): asked only when the host page did not say (OMNIA IS
  * knows the application's matricola) and there is more than one to choose from.
+ * The choices and why they are so: company.js. When the company is known
+ * without asking, the form says which it is.
  */
 function renderCompany() {
   const { state } = d;
   const held = state.client?.user?.matricole ?? [];
-  const select = $('#company');
-  const chosen = select.value;
-  select.replaceChildren(h('option', { value: '' }, t('start.companyNone')), ...held.map((m) => h('option', { value: m }, m)));
-  select.value = held.includes(chosen) ? chosen : '';
-  $('#company-field').hidden = Boolean(state.context.matricola) || held.length < 2;
+  fillCompanySelect($('#company'), held);
+  $('#company-field').hidden = !askCompany();
+  const role = state.client?.role;
+  // A worker's page may name their employer's matricola too: the chat is about their own pay, not "an azienda".
+  const known = role === 'employer' || role === 'intermediary' ? state.context.matricola || (held.length === 1 ? held[0] : '') : '';
+  const note = $('#company-known');
+  note.hidden = !known;
+  note.textContent = known ? companyNote(role, known) : '';
+}
+
+/** Whether the start form asks which company the chat is about. */
+function askCompany() {
+  const { state } = d;
+  return !state.context.matricola && (state.client?.user?.matricole ?? []).length > 1;
 }
 
 /** The page's context with the company chosen, or the only one held, for chat.request and the request form. */
 function contextWithCompany() {
   const { state } = d;
   const held = state.client?.user?.matricole ?? [];
-  const matricola = state.context.matricola || $('#company').value || (held.length === 1 ? held[0] : '');
+  const matricola = state.context.matricola || matricolaOf($('#company').value) || (held.length === 1 ? held[0] : '');
   return matricola ? { ...state.context, matricola } : { ...state.context };
 }
 
@@ -90,7 +102,7 @@ function showStart(av, note) {
   state.conv = null;
   startNote = note ? { key: note } : av?.closesAt ? { key: 'avail.openUntil', closesAt: av.closesAt } : av ? { key: 'avail.open' } : null;
   renderStartNote();
-  $('#start-error').textContent = '';
+  clearStartError();
   d.showView('start');
 }
 
@@ -114,7 +126,8 @@ export function prefillFromChat() {
   return {
     category: state.request?.topic ?? form.topic.value,
     body: state.request?.text ?? $('#question').value.trim(),
-    matricola: contextWithCompany().matricola,
+    // "Nessuna in particolare" chosen for the chat is chosen for the request too.
+    matricola: contextWithCompany().matricola ?? (askCompany() ? $('#company').value : ''),
   };
 }
 
@@ -193,15 +206,31 @@ export function renderAvailability() {
   renderClosing();
 }
 
+/** The start form's error, with its code (data-code) and the field it marked. */
+function clearStartError() {
+  const err = $('#start-error');
+  err.textContent = '';
+  delete err.dataset.code;
+  $('#company').removeAttribute('aria-invalid');
+}
+
 async function submitStart(e) {
   e.preventDefault();
   const form = e.currentTarget;
   const topic = form.elements.topic.value;
   const err = $('#start-error');
-  err.textContent = '';
+  const company = $('#company');
+  clearStartError();
   if (!topic) {
     err.textContent = t('start.pickTopic');
     form.querySelector('input[name="topic"]').focus();
+    return;
+  }
+  if (askCompany() && !company.value) {
+    err.textContent = t('start.companyNeeded');
+    err.dataset.code = 'company_required';
+    company.setAttribute('aria-invalid', 'true');
+    company.focus();
     return;
   }
   const button = form.querySelector('button[type="submit"]');

@@ -58,6 +58,7 @@ export function showChat(info) {
   state.peerName = info.peer?.name || '';
   state.peerId = info.peer?.id ?? null;
   state.topic = info.topic || '';
+  state.company = info.context?.matricola || '';
   // Said by each conversation.assigned (an advisor who does not list the user's language, after
   // the language overflow); a chat shown again from a resume keeps what it showed.
   if (info.type === 'conversation.assigned' || other) state.otherLanguage = info.otherLanguage === true;
@@ -78,6 +79,10 @@ function renderChatHead() {
   const { state } = d;
   $('#chat-peer').textContent = t('chat.with', { name: state.peerName || t('chat.anAdvisor') });
   $('#chat-topic').textContent = state.topic ? t('chat.topic', { topic: label('topic', state.topic) }) : '';
+  // A consultant chose among their companies: the chat says which one it is about (one held goes without saying).
+  const company = $('#chat-company');
+  company.hidden = !state.company || (state.client?.user?.matricole ?? []).length < 2;
+  company.textContent = company.hidden ? '' : t('chat.company', { matricola: state.company });
   const langNote = $('#chat-lang-note');
   langNote.hidden = !state.otherLanguage;
   langNote.textContent = state.otherLanguage ? t('chat.otherLanguage', { name: state.peerName || t('chat.anAdvisor') }) : '';

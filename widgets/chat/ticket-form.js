@@ -19,11 +19,11 @@ import { api, errText } from './ticket-api.js';
 import { fileField, fileProblem } from './ticket-files.js';
 import { forgetList, openMine } from './ticket-list.js';
 import { openThread } from './ticket-thread.js';
+import { companyNote, fillCompanySelect, matricolaOf } from './company.js';
 import { busy, dueFact, fact, fail, isBusy, mark, sedeName } from './ticket-ui.js';
 
 export const TOPICS = ['cigo', 'cigs', 'fis', 'solidarity_fund', 'payment', 'other'];
 const COMPANY_ROLES = ['employer', 'intermediary'];
-const MATRICOLA = /^[0-9A-Za-z][0-9A-Za-z./-]*$/;
 const SUBJECT_MAX = 200;
 /**
  * What the user has typed in a new request, kept in the tab until it is sent: a reload, or a new sign-in
@@ -39,29 +39,45 @@ let d;
  * from: the view "Indietro" returns to; why: what the form's view says; auto: the values last prefilled;
  * created: the last request registered; follows: the closed request a follow-up names ({ id, protocol,
  * sede, matricola, closedAt }), else null; sending: the Idempotency-Key of the request being sent,
- * until one is registered.
+ * until one is registered; draftCompany: the company of a kept draft, until the choices are known (after the sign-in).
  */
-const tf = { from: null, why: null, created: null, auto: {}, follows: null, sending: idempotencyKeeper() };
+const tf = { from: null, why: null, created: null, auto: {}, follows: null, sending: idempotencyKeeper(), draftCompany: '' };
 let renderTkFiles = () => {};
 
 function mount(slot, from) {
   $(slot).append($('#ticket-form'));
   tf.from = from;
   $('#tk-back').hidden = slot === '#closed-slot';
-  // A follow-up keeps the company of the request it follows: nothing to choose.
-  $('#tk-matricola-box').hidden = !COMPANY_ROLES.includes(d.client()?.role) || tf.follows !== null;
-  offerHeld();
+  renderCompany();
   renderTitle();
 }
 
+/** The companies the request may be about: none for a worker, nor for a follow-up (it keeps the company of the request it follows). */
+function heldCompanies() {
+  const c = d.client();
+  return COMPANY_ROLES.includes(c?.role) && !tf.follows ? (c.user?.matricole ?? []) : [];
+}
+
 /**
- * The companies the person acts for, offered as the field's suggestions: a consultant with several need not
- * type ten digits from memory (a wrong one is refused). Refreshed on focus too, as the sign-in may come later.
+ * Which company the request is about (company.js): a consultant with several chooses among them (a
+ * matricola not held is refused by the server, so none is typed); an employer, or a consultant with one,
+ * reads which it is. Drawn again on a language change.
  */
-function offerHeld() {
-  const held = d.client()?.user?.matricole ?? [];
-  const list = $('#tk-matricola-held');
-  if (list.children.length !== held.length) list.replaceChildren(...held.map((m) => h('option', { value: m })));
+function renderCompany() {
+  const held = heldCompanies();
+  const select = $('#tk-matricola');
+  fillCompanySelect(select, held, select.value || tf.draftCompany);
+  if (held.length) tf.draftCompany = '';
+  $('#tk-matricola-box').hidden = held.length < 2;
+  const note = $('#tk-company-known');
+  note.hidden = held.length !== 1;
+  note.textContent = held.length === 1 ? companyNote(d.client().role, held[0]) : '';
+}
+
+/** The matricola the request is sent with ('' for none): the one chosen, or the only one held. */
+function chosenMatricola() {
+  const held = heldCompanies();
+  return held.length === 1 ? held[0] : held.length > 1 ? matricolaOf($('#tk-matricola').value) : '';
 }
 
 /** The form's heading says whether it is a follow-up (data-i18n, so a language change redraws it). */
@@ -161,12 +177,12 @@ function renderWhy() {
   $('#ticket-why').textContent = parts.join(' ');
 }
 
-/** The first field missing or wrong, as [string key, field], or null. */
-function missingField(el, { subject, category, body, matricola }) {
+/** The first field missing, as [string key, field, code], or null. */
+function missingField(el, { subject, category, body }) {
   if (!subject) return ['tk.need.subject', el.subject];
   if (!category) return ['tk.need.category', el.category];
   if (!body) return ['tk.need.body', el.body];
-  if (matricola && !MATRICOLA.test(matricola)) return ['tk.badMatricola', el.matricola];
+  if (!$('#tk-matricola-box').hidden && !el.matricola.value) return ['start.companyNeeded', el.matricola, 'company_required'];
   return null;
 }
 
@@ -177,17 +193,21 @@ async function submitTicket(e) {
   const el = form.elements;
   const err = $('#tk-error');
   err.textContent = '';
+  delete err.dataset.code;
   for (const x of [el.subject, el.category, el.body, el.matricola, el.files]) mark(x, false);
   const fields = {
     subject: el.subject.value.trim(),
     category: el.category.value,
     body: el.body.value.trim(),
-    matricola: $('#tk-matricola-box').hidden ? '' : el.matricola.value.trim(),
+    matricola: chosenMatricola(),
     follows: tf.follows?.id ?? '',
   };
   const files = [...el.files.files];
   const missing = missingField(el, fields);
-  if (missing) return fail(err, t(missing[0]), missing[1]);
+  if (missing) {
+    if (missing[2]) err.dataset.code = missing[2];
+    return fail(err, t(missing[0]), missing[1]);
+  }
   const send = $('#tk-send');
   busy(send, true, 'tk.sending');
   let ticket;
@@ -250,6 +270,7 @@ function renderDone() {
 /** After a language change: why the form is offered, the registered request and the chosen files. */
 export function renderForm() {
   renderWhy();
+  renderCompany();
   renderDone();
   renderTkFiles();
 }
@@ -267,6 +288,8 @@ function restoreDraft() {
   if (!draft || typeof draft !== 'object') return;
   const el = $('#ticket-form').elements;
   for (const name of DRAFT_FIELDS) if (typeof draft[name] === 'string' && !el[name].value) el[name].value = draft[name];
+  // The company choices come with the sign-in: kept until then.
+  if (typeof draft.matricola === 'string') tf.draftCompany = draft.matricola;
 }
 
 export function forgetDraft() {
@@ -282,7 +305,6 @@ export function initForm(deps) {
   restoreDraft();
   $('#ticket-form').addEventListener('input', saveDraft);
   $('#ticket-form').addEventListener('change', saveDraft);
-  $('#tk-matricola').addEventListener('focus', offerHeld);
   $('#tk-back').addEventListener('click', () => {
     const from = tf.from;
     if (from === 'list') void openMine();
