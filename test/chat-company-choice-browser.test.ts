@@ -12,7 +12,7 @@
  * axe-core on each form. Screenshots: test/screenshots/chat-company-*.png.
  * Skips without /usr/bin/chromium.
  */
-import { test } from 'uvu';
+import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
 import { chromiumOrSkip, reflowProblems, type Json } from './helpers/browser.ts';
