@@ -36,8 +36,9 @@ const splitWords = (page: Page, selector: string) =>
         for (let i = 0; i < text.length; i++) {
           range.setStart(n, i);
           range.setEnd(n, i + 1);
-          const r = range.getClientRects()[0];
-          if (!r || r.width === 0) continue;
+          // The last box: a letter just after a break at a soft hyphen also gets an empty-ish box at the end of the line before.
+          const r = [...range.getClientRects()].filter((b) => b.width > 0).pop();
+          if (!r) continue;
           if (lastTop >= 0 && r.top > lastTop + 2 && /\p{L}/u.test(text.charAt(i)) && /\p{L}/u.test(text.charAt(i - 1))) out.push(`${el.tagName.toLowerCase()}: ${text.slice(0, i)}|${text.slice(i)}`);
           lastTop = r.top;
         }
@@ -62,7 +63,7 @@ if (chromiumOrSkip('German words test')) {
     await ctx.page.clock.setFixedTime(clock.now());
   });
 
-  test('the sign-in and the closed view with the request form: "Anmelden", "Erneut prüfen", "Dateien auswählen" whole', async () => {
+  test('the sign-in and the closed view with the request form: "Anmelden", "Erneut prüfen", "Dateien auswählen" and the title whole', async () => {
     const page = ctx.page;
     await page.goto(`${ctx.server.url()}/chat/?lang=de`);
     await page.locator('#dev-role').waitFor();
@@ -72,7 +73,8 @@ if (chromiumOrSkip('German words test')) {
     await page.locator('#dev-province').selectOption('BZ');
     await page.locator('.dev-form button[type="submit"]').click();
     await page.locator('#tk-subject').waitFor({ state: 'visible' });
-    await wordsWhole('closed');
+    // The title too: "Lohnausgleichskasse" is wider than the line at 200 %; it breaks at its joint, with a hyphen.
+    await wordsWhole('closed', 'button, .button, dt, h1');
   });
 
   test('the registered request: "Protokollnummer" and the other facts\' labels whole', async () => {

@@ -13,7 +13,9 @@
  */
 export default {
   'lang.label': 'Sprache',
-  'app.title': 'INFO CIG – Lohnausgleichskasse',
+  // Soft hyphens: at 320 px with text at 200 % the title's long word breaks at its joints with a hyphen
+  // ("Lohnaus-gleichs-kasse") instead of at any letter (browsers without German hyphenation data).
+  'app.title': 'INFO CIG – Lohn\u00ADaus\u00ADgleichs\u00ADkasse',
   'app.subtitle': 'Chat mit der Beratung des NISF/INPS',
   'conn.connecting': 'Verbindung wird hergestellt…',
   'conn.open': 'Verbunden',
