@@ -62,8 +62,21 @@ export function dayText(iso, language = lang()) {
 }
 
 /** The field's name for its error: its label's words, without the format hint. */
-function nameOf(input) {
+export function nameOf(input) {
   return (input.labels?.[0]?.textContent ?? input.name).trim();
+}
+
+/**
+ * Says `message` on one of a form's typed fields: in `error`, aria-invalid on
+ * it alone of `inputs`, and the focus on it (unless `focus` is false). What was
+ * typed stays. Shared with lib/time-field.js.
+ */
+export function sayOnField(inputs, input, error, message, focus = true) {
+  // "true", not "": an empty aria-invalid counts as false (WAI-ARIA), so screen readers would not say it.
+  for (const other of inputs) other.removeAttribute('aria-invalid');
+  input.setAttribute('aria-invalid', 'true');
+  error.textContent = message;
+  if (focus) input.focus();
 }
 
 /**
@@ -105,11 +118,7 @@ export function readDays(inputs, error, focus = true) {
   for (const input of inputs) {
     const r = parseDay(input.value);
     if (r.error) {
-      // "true", not "": an empty aria-invalid counts as false (WAI-ARIA), so screen readers would not say it.
-      for (const other of inputs) other.removeAttribute('aria-invalid');
-      input.setAttribute('aria-invalid', 'true');
-      error.textContent = t(`date.${r.error}`, { label: nameOf(input), text: input.value.trim() });
-      if (focus) input.focus();
+      sayOnField(inputs, input, error, t(`date.${r.error}`, { label: nameOf(input), text: input.value.trim() }), focus);
       return null;
     }
     days.push(r.iso);
