@@ -8,28 +8,15 @@
  * the field is left.
  */
 import { lang, onLangChange, t } from '../i18n.js';
-import { dayText, nameOf, parseDay, sayOnField, setDay } from './date-field.js';
+import { dayText, nameOf, parseDay, sayOnField, setDay, typedField } from './date-field.js';
 import { parseTime, romeInstant, romeWallTime } from './rome-time.js';
 
 /** The time fields' format hints, redrawn on a language change. */
 const hints = new Set();
 
-/** Makes an <input> a time field (24-hour, hh:mm); returns it. */
+/** Makes an <input> a time field (24-hour, hh:mm; 15 shown as 15:00 when left); returns it. */
 export function timeField(input) {
-  Object.assign(input, { type: 'text', inputMode: 'numeric', autocomplete: 'off', spellcheck: false });
-  input.classList.add('time-field');
-  const hint = document.createElement('span');
-  hint.id = `${input.id}-format`;
-  hint.className = 'date-format';
-  hint.textContent = t('time.format');
-  input.before(hint);
-  const described = (input.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean);
-  input.setAttribute('aria-describedby', [hint.id, ...described].join(' '));
-  input.addEventListener('change', () => {
-    const { hm } = parseTime(input.value);
-    if (hm) input.value = hm;
-  });
-  hints.add(hint);
+  hints.add(typedField(input, 'time-field', 'time.format', (value) => parseTime(value).hm ?? ''));
   return input;
 }
 
