@@ -6,6 +6,9 @@
  * in Rome does not, a worker of Bolzano reads it in German (and in Italian,
  * marked lang="it", after switching to English, which it was not written in).
  * Withdrawn, it leaves the waiting worker's queue view at the next refresh.
+ * From a browser set to American English in New York, a window typed as
+ * 15:00 is 15:00 in Rome, sent as the ISO instant and listed so; 02:30 on the
+ * night Rome's clocks skip, and times that are none, are refused on their field.
  * axe-core on every page; screenshots test/screenshots/annc-*.png.
  * Skips without /usr/bin/chromium.
  */
@@ -14,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
-import { browserHarness, chromiumOrSkip } from './helpers/browser.ts';
+import { browserHarness, chromiumOrSkip, reflowProblems } from './helpers/browser.ts';
 import { startServerProcess, type ServerProcess } from './helpers/server-process.ts';
 
 const chromium = browserHarness({
@@ -31,6 +34,7 @@ const panelShot = (page: Page, name: string) =>
 
 const TITLE = 'Pagamenti di febbraio in ritardo';
 const TEXT = 'I pagamenti diretti di febbraio arriveranno entro il 20 marzo.';
+const TITLE_NY = 'Servizio sospeso per aggiornamento';
 const TITLE_DE = 'Verspätete Zahlungen für Februar';
 const TEXT_DE = 'Die Direktzahlungen für Februar kommen bis zum 20. März.';
 
@@ -47,6 +51,12 @@ async function worker(page: Page, province: string, url = `${ctx.base}/chat/`) {
   assert.match(res.url(), new RegExp(`province=${province}&audience=worker`));
   return (await res.json()) as { items: unknown[] };
 }
+
+/** Rome's calendar day `days` from today, as the Italian page writes it (dd/mm/yyyy). */
+const romeDay = (days: number) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Rome', day: '2-digit', month: '2-digit', year: 'numeric' }).format(Date.now() + days * 86_400_000);
+/** Rome's clock at an instant: "dd/mm/yyyy hh:mm". */
+const romeClock = (when: string | number) =>
+  new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Rome', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(when)).replace(',', '');
 
 /** An announcement's region by its heading, "<kind>: <title>" (the colon is for screen readers only, the kind on a line of its own). */
 const notice = (page: Page, kind: string, title: string) => page.getByRole('region', { name: new RegExp(`^${kind}\\s*:\\s*${title}$`) });
@@ -74,14 +84,10 @@ if (chromiumOrSkip('announcements test')) {
     await panel.getByText('Nessun avviso negli ultimi 30 giorni.').waitFor();
     await panel.getByLabel('Titolo (italiano)').fill(TITLE);
     await panel.getByLabel('Testo (italiano)').fill(`${TEXT} Vedi <b>qui</b>`);
-    await panel.getByLabel('Al', { exact: true }).fill('');
+    await panel.getByLabel('Giorno di fine').fill('');
     await panel.getByRole('button', { name: 'Pubblica' }).click();
     assert.match((await panel.getByRole('alert').textContent()) ?? '', /fino a quando/, 'the end is required');
-    const tomorrow = await page.evaluate(() => {
-      const d = new Date(Date.now() + 86_400_000);
-      return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-    });
-    await panel.getByLabel('Al', { exact: true }).fill(tomorrow);
+    await panel.getByLabel('Giorno di fine').fill(romeDay(1));
     await panel.getByRole('button', { name: 'Pubblica' }).click();
     await panel.getByRole('alert').getByText('Solo testo semplice: niente tag HTML (come <b>) né entità (come &amp;).').waitFor();
     await panel.getByLabel('Testo (italiano)').fill(TEXT);
@@ -173,6 +179,80 @@ if (chromiumOrSkip('announcements test')) {
     await worker(again, 'MI');
     await again.getByRole('heading', { name: 'Come possiamo aiutarti?' }).waitFor();
     assert.is(await again.locator('.notice').count(), 0);
+  });
+
+  test('in a browser set to American English in New York, 15:00 typed means 15:00 in Rome; 02:30 on the night clocks skip is refused', async () => {
+    const page = await chromium.newPage('new-york', { locale: 'en-US', timezoneId: 'America/New_York', viewport: { width: 1024, height: 900 } });
+    assert.is(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone), 'America/New_York');
+    await page.goto(`${ctx.base}/dashboard/`);
+    await page.getByLabel('Profilo').selectOption('supervisor');
+    await page.getByLabel('Nome').fill('Sara Bianchi');
+    const before = Date.now();
+    await page.getByRole('button', { name: 'Entra' }).click();
+    const panel = page.getByRole('region', { name: 'Avvisi agli utenti' });
+    const field = (label: string) => panel.getByLabel(label, { exact: true });
+    const [fromDay, fromTime, toDay, toTime] = [field('Giorno di inizio'), field('Ora di inizio'), field('Giorno di fine'), field('Ora di fine')];
+    await page.waitForFunction(() => (document.getElementById('ann-from-time') as HTMLInputElement).value !== '');
+    const after = Date.now();
+    // Suggested: from now, as Rome's clock reads it (six hours after New York's), day first.
+    const suggested = `${await fromDay.inputValue()} ${await fromTime.inputValue()}`;
+    assert.ok([romeClock(before), romeClock(after)].includes(suggested), `suggested ${suggested}, Rome's now ${romeClock(before)}`);
+    assert.is(await panel.locator('#ann-from-format').textContent(), 'gg/mm/aaaa');
+    assert.is(await panel.locator('#ann-from-time-format').textContent(), 'hh:mm');
+    assert.match((await fromTime.getAttribute('aria-describedby')) ?? '', /^ann-from-time-format ann-window-hint$/);
+    assert.match((await panel.locator('#ann-window-hint').textContent()) ?? '', /^In ora italiana, sulle 24 ore/);
+
+    await panel.getByLabel('Titolo (italiano)').fill(TITLE_NY);
+    await panel.getByLabel('Testo (italiano)').fill('Il servizio è sospeso per aggiornamento.');
+    await fromDay.fill('28/03/2027');
+    await fromTime.fill('2.30');
+    await panel.getByRole('button', { name: 'Pubblica' }).click();
+    await panel.getByRole('alert').getByText('«Ora di inizio»: il 28/03/2027 alle 02:30 in Italia non esiste: quella notte gli orologi passano dalle 02:00 alle 03:00 (ora legale). Scegli le 03:00 o un’altra ora.').waitFor();
+    assert.is(await fromTime.getAttribute('aria-invalid'), 'true');
+    assert.is(await fromDay.getAttribute('aria-invalid'), null);
+    assert.is(await page.evaluate(() => document.activeElement?.id), 'ann-from-time', 'the focus on the field to fix');
+    assert.is(await fromTime.inputValue(), '02:30', 'what was typed stays (read as 02:30)');
+    await panelShot(page, 'ny-dst-gap');
+
+    await fromTime.fill('3 PM');
+    await panel.getByRole('button', { name: 'Pubblica' }).click();
+    await panel.getByRole('alert').getByText('«Ora di inizio»: scrivi l’ora sulle 24 ore come hh:mm, per esempio 15:30.').waitFor();
+
+    await fromDay.fill(romeDay(1));
+    await fromTime.fill('15');
+    await toDay.fill(romeDay(2));
+    await toTime.fill('1530');
+    await toTime.press('Tab');
+    assert.is(await fromTime.inputValue(), '15:00', 'a time is shown as it was understood');
+    assert.is(await toTime.inputValue(), '15:30');
+    const sent = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/announcements');
+    await panel.getByRole('button', { name: 'Pubblica' }).click();
+    const body = (await sent).postDataJSON() as { startsAt: string; endsAt: string };
+    assert.match(body.startsAt, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00\.000Z$/, 'an ISO instant, as the API takes it');
+    assert.is(romeClock(body.startsAt), `${romeDay(1)} 15:00`, '15:00 in Rome, not in New York');
+    assert.is(romeClock(body.endsAt), `${romeDay(2)} 15:30`);
+    assert.is(await fromTime.getAttribute('aria-invalid'), null, 'no longer refused');
+    const row = panel.locator('#ann-body tr', { hasText: TITLE_NY });
+    await row.waitFor();
+    assert.is(await row.locator('td').first().textContent(), 'Programmato');
+    assert.match((await row.textContent()) ?? '', new RegExp(`dal ${romeDay(1)}, 15:00 al ${romeDay(2)}, 15:30`), 'listed in Rome time too');
+    await panelShot(page, 'ny-published');
+    assert.equal(await axe(page, 'dashboard new york'), []);
+
+    // 320 px with text at 200 %, a time refused: the four fields and the message fit.
+    await page.setViewportSize({ width: 320, height: 800 });
+    await page.evaluate(() => (document.documentElement.style.fontSize = '200%'));
+    // Short: a text longer than its field scrolls inside it, which the reflow check would count.
+    await panel.getByLabel('Titolo (italiano)').fill('Chiuso');
+    await panel.getByLabel('Testo (italiano)').fill('Chiuso');
+    await toTime.fill('25');
+    await panel.getByRole('button', { name: 'Pubblica' }).click();
+    await panel.getByRole('alert').getByText('«Ora di fine»: 25 non è un’ora del giorno, che va da 00:00 a 23:59.').waitFor();
+    assert.is(await toTime.getAttribute('aria-invalid'), 'true');
+    const controls = ['#ann-from', '#ann-from-time', '#ann-to', '#ann-to-time', '#ann-error', '#ann-form button[type="submit"]'];
+    assert.equal(await reflowProblems(page, controls), []);
+    await page.locator('#ann-form').screenshot({ path: path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots', 'annc-ny-320-200.png') });
+    assert.equal(await axe(page, 'dashboard new york 320 px 200 %'), []);
   });
 
   test('no console errors, CSP violations or script errors on any page', () => {

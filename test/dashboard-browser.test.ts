@@ -418,9 +418,9 @@ if (chromiumOrSkip()) {
     await page.locator('#prov-body tr[data-province="GE"]').waitFor();
     await page.locator('#charts figure').first().waitFor();
     await page.locator('#move-form').waitFor();
-    const controls = ['#signout', '#csv', '#snapshot-day', '#snapshot-form button[type="submit"]', '#ann-form button[type="submit"]', '#move-form button[type="submit"]', '#access-from', '#access-to', '#access-form button[type="submit"]', '#access-csv'];
+    const controls = ['#signout', '#csv', '#snapshot-day', '#snapshot-form button[type="submit"]', '#ann-from', '#ann-from-time', '#ann-to', '#ann-to-time', '#ann-form button[type="submit"]', '#move-form button[type="submit"]', '#access-from', '#access-to', '#access-form button[type="submit"]', '#access-csv'];
     await shot(page, 'dashboard-320-200');
-    for (const part of ['snapshot-form', 'move-form', 'access-form']) await page.locator(`#${part}`).screenshot({ path: `${SHOTS}dashboard-320-200-${part}.png` });
+    for (const part of ['snapshot-form', 'ann-form', 'move-form', 'access-form']) await page.locator(`#${part}`).screenshot({ path: `${SHOTS}dashboard-320-200-${part}.png` });
     assert.equal(await reflowProblems(page, controls), []);
     assert.equal(await axe(page), []);
     await page.close();

@@ -7,19 +7,19 @@
  *
  * Separate from supervisor-controls.js because it is a form and a table of its
  * own; an office operator never sees or calls any of it.
+ *
+ * The window is typed as a day and a time each, in Rome's time and the page's
+ * format (lib/time-field.js), whatever the browser's language and time zone;
+ * the list shows it in Rome's time too (formatDateTime).
  */
 import { formatDateTime } from '../i18n.js';
+import { dateField } from '../lib/date-field.js';
+import { readWhen, setWhen, timeField } from '../lib/time-field.js';
 import { $, h } from '../lib/ui.js';
 import { dt } from './strings.js';
 
 const ERRORS = ['announcement_window_invalid', 'markup_not_allowed', 'unknown_province'];
 const LANG_NAMES = { it: 'IT', de: 'DE', en: 'EN' };
-
-/** A datetime-local value (the browser's local time, Italy's for the institute) for an instant. */
-function localInput(ms) {
-  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
-  return d.toISOString().slice(0, 16);
-}
 
 /**
  * `api(path, { method, body })` is the dashboard's signed-in fetch, `announce(text)` speaks,
@@ -28,16 +28,18 @@ function localInput(ms) {
 export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
   let items = [];
   const form = $('#ann-form');
+  const from = { day: dateField($('#ann-from')), time: timeField($('#ann-from-time')) };
+  const to = { day: dateField($('#ann-to')), time: timeField($('#ann-to-time')) };
 
-  /** Today from now, until the same time tomorrow: what most announcements need. */
+  /** From now until 24 hours later, as Rome's clock reads them: what most announcements need. */
   function suggestWindow() {
     const now = Date.now();
-    form.elements.from.value = localInput(now);
-    form.elements.to.value = localInput(now + 86_400_000);
+    setWhen(from.day, from.time, now);
+    setWhen(to.day, to.time, now + 86_400_000);
   }
 
-  /** The form as the API takes it, or a string key of what is wrong. */
-  function body() {
+  /** The form as the API takes it, with the window's instants (ISO; '' for no start), or a string key of what is wrong. */
+  function body([startsAt, endsAt]) {
     const f = form.elements;
     const value = (name) => f[name].value.trim();
     const title = { it: value('titleIt') };
@@ -49,13 +51,7 @@ export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
     }
     const provinces = value('provinces').split(',').map((p) => p.trim().toUpperCase()).filter(Boolean);
     const audiences = [...form.querySelectorAll('input[name="audiences"]:checked')].map((i) => i.value);
-    const from = f.from.value ? new Date(f.from.value) : null;
-    const to = new Date(f.to.value);
-    return {
-      title, text, severity: f.severity.value, audiences, provinces,
-      ...(from && !Number.isNaN(from.getTime()) ? { startsAt: from.toISOString() } : {}),
-      endsAt: Number.isNaN(to.getTime()) ? '' : to.toISOString(),
-    };
+    return { title, text, severity: f.severity.value, audiences, provinces, ...(startsAt ? { startsAt } : {}), endsAt };
   }
 
   async function publish(e) {
@@ -68,7 +64,10 @@ export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
       missing.focus();
       return;
     }
-    const b = body();
+    // A day or time that cannot be read, or 02:30 on the night clocks skip, is said on its field.
+    const when = readWhen([from, to], err);
+    if (!when) return;
+    const b = body(when);
     if (typeof b === 'string') {
       err.textContent = dt(b);
       return;

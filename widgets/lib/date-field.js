@@ -62,29 +62,53 @@ export function dayText(iso, language = lang()) {
 }
 
 /** The field's name for its error: its label's words, without the format hint. */
-function nameOf(input) {
+export function nameOf(input) {
   return (input.labels?.[0]?.textContent ?? input.name).trim();
 }
 
 /**
- * Makes an <input> a date field: text with a digits keypad, the format shown
- * before it (and read out with it), a day typed rewritten in the page's format
- * when the field is left (so 1/2 shows as 01/02/2026: which day was understood).
+ * Says `message` on one of a form's typed fields: in `error`, aria-invalid on
+ * it alone of `inputs`, and the focus on it (unless `focus` is false). What was
+ * typed stays. Shared with lib/time-field.js.
  */
-export function dateField(input) {
+export function sayOnField(inputs, input, error, message, focus = true) {
+  // "true", not "": an empty aria-invalid counts as false (WAI-ARIA), so screen readers would not say it.
+  for (const other of inputs) other.removeAttribute('aria-invalid');
+  input.setAttribute('aria-invalid', 'true');
+  error.textContent = message;
+  if (focus) input.focus();
+}
+
+/**
+ * Makes an <input> a typed field of class `kind`: text with a digits keypad,
+ * the format (string `formatKey`) shown before it and read out with it, and
+ * `tidy(value)` (what was understood, or '') written back when it is left.
+ * Returns the hint, for a language change. Shared with lib/time-field.js.
+ */
+export function typedField(input, kind, formatKey, tidy) {
   Object.assign(input, { type: 'text', inputMode: 'numeric', autocomplete: 'off', spellcheck: false });
-  input.classList.add('date-field');
+  input.classList.add(kind);
   const hint = document.createElement('span');
   hint.id = `${input.id}-format`;
   hint.className = 'date-format';
-  hint.textContent = t('date.format');
+  hint.textContent = t(formatKey);
   input.before(hint);
   const described = (input.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean);
   input.setAttribute('aria-describedby', [hint.id, ...described].join(' '));
   input.addEventListener('change', () => {
-    const { iso } = parseDay(input.value);
-    if (iso) input.value = dayText(iso);
+    const tidied = tidy(input.value);
+    if (tidied) input.value = tidied;
   });
+  return hint;
+}
+
+/**
+ * Makes an <input> a date field: the format shown before it, a day typed
+ * rewritten in the page's format when the field is left (so 1/2 shows as
+ * 01/02/2026: which day was understood).
+ */
+export function dateField(input) {
+  const hint = typedField(input, 'date-field', 'date.format', (value) => dayText(parseDay(value).iso ?? ''));
   fields.add({ input, hint });
   return input;
 }
@@ -105,11 +129,7 @@ export function readDays(inputs, error, focus = true) {
   for (const input of inputs) {
     const r = parseDay(input.value);
     if (r.error) {
-      // "true", not "": an empty aria-invalid counts as false (WAI-ARIA), so screen readers would not say it.
-      for (const other of inputs) other.removeAttribute('aria-invalid');
-      input.setAttribute('aria-invalid', 'true');
-      error.textContent = t(`date.${r.error}`, { label: nameOf(input), text: input.value.trim() });
-      if (focus) input.focus();
+      sayOnField(inputs, input, error, t(`date.${r.error}`, { label: nameOf(input), text: input.value.trim() }), focus);
       return null;
     }
     days.push(r.iso);
