@@ -161,7 +161,10 @@ function render(live) {
 
 function renderMode() {
   $('#updated').textContent = state.live ? dt('updated', { time: formatTime(state.live.at) }) : '';
-  $('#mode').textContent = state.error ? dt('mode.error', { code: state.error }) : state.mode === 'ws' ? dt('mode.ws') : dt('mode.poll', { s: POLL_MS / 1000 });
+  const s = POLL_MS / 1000;
+  $('#mode').textContent = state.error === 'offline' ? dt('mode.offline', { s }) : state.error ? dt('mode.error', { code: state.error, s }) : state.mode === 'ws' ? dt('mode.ws') : dt('mode.poll', { s });
+  // Figures that stopped updating must not pass for live ones at a glance: the line turns into a warning.
+  $('#live-note').classList.toggle('stale', Boolean(state.error));
 }
 
 // ---------------------------------------------------------------------------
@@ -176,7 +179,8 @@ function startPolling() {
       render(await api('/api/v1/dashboard/live'));
       state.error = null;
     } catch (err) {
-      state.error = err.code ?? 'error';
+      // No HTTP answer at all (fetch threw): the connection is down, which the page says in words, not with a code.
+      state.error = err.status ? (err.code ?? 'error') : 'offline';
       if (err.status === 403) return stop();
     }
     renderMode();

@@ -69,7 +69,9 @@ export function provincesTable({ state, api, announce, isSupervisor, loadAudit }
     const va = value(a);
     const vb = value(b);
     const primary = typeof va === 'string' ? va.localeCompare(vb, 'it') : Number(va) - Number(vb);
-    return sign * primary || b.heat - a.heat || b.waiting - a.waiting || a.name.localeCompare(b.name, 'it');
+    // Ties: the hotter, then where someone has waited longest (what a supervisor looks for first), then the busier.
+    const oldest = (b.oldestWaitSeconds ?? 0) - (a.oldestWaitSeconds ?? 0);
+    return sign * primary || b.heat - a.heat || oldest || b.waiting - a.waiting || a.name.localeCompare(b.name, 'it');
   }
 
   /** The row's elements, made once per province; the switch only for a supervisor. */
@@ -79,7 +81,7 @@ export function provincesTable({ state, api, announce, isSupervisor, loadAudit }
       name: h('th', { scope: 'row' }),
       region: h('td'),
       waiting: h('td', { class: 'num' }),
-      audience: h('td', { class: 'num' }),
+      audience: h('td', { class: 'num audience-cell' }),
       oldest: h('td', { class: 'num' }),
       eta: h('td', { class: 'num' }),
       advisors: h('td', { class: 'num' }),
@@ -151,6 +153,7 @@ export function provincesTable({ state, api, announce, isSupervisor, loadAudit }
   async function toggleTicketOnly(code, on) {
     const p = state.live.provinces.find((x) => x.code === code);
     pending.add(code);
+    $('#prov-error').textContent = '';
     render();
     try {
       await api(`/api/v1/dashboard/provinces/${encodeURIComponent(code)}/ticket-only`, { method: 'POST', body: { on } });
@@ -160,7 +163,8 @@ export function provincesTable({ state, api, announce, isSupervisor, loadAudit }
       announce(dt(on ? 'prov.ticketOnly.done.on' : 'prov.ticketOnly.done.off', { name: p.name }));
       void loadAudit();
     } catch (err) {
-      announce(dt('controls.failed', { code: err.code ?? 'error' }));
+      // Shown, not only announced: the switch springs back, and a sighted supervisor must see why.
+      $('#prov-error').textContent = err.status ? dt('prov.ticketOnly.failed', { name: p.name, code: err.code }) : dt('prov.ticketOnly.offline', { name: p.name });
     } finally {
       pending.delete(code);
       const r = rows.get(code);

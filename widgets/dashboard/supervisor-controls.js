@@ -125,7 +125,7 @@ export function supervisorControls({ api, announce, isSupervisor, loadHistory })
       announce(dt('history.snapshot.done', { day: dayText(day) }));
       await Promise.all([loadHistory(), loadAudit()]);
     } catch (err) {
-      announce(dt('controls.failed', { code: err.code ?? 'error' }));
+      error.textContent = dt('controls.failed', { code: err.code ?? 'error' }); // shown by the field, and read out (role=alert)
     }
   }
 

@@ -1,0 +1,126 @@
+/**
+ * The dashboard as a supervisor uses it through a busy afternoon, in a real
+ * browser (Debian chromium through playwright-core), on what a user-QA walk found:
+ * - at 1024 px the "Code per provincia" table fits its box, the "Solo ticket"
+ *   switch (its last column) in sight, and "Lav. / Dat. / Int." on one line;
+ *   within one level the province where someone has waited longest comes first;
+ * - when the connection is lost the line under the figures says, as a warning,
+ *   that the data are NOT up to date (not a grey note with the code "error");
+ * - a "solo ticket" switch or a "Rileva il giorno" the server refuses says so on
+ *   the page, not only to a screen reader.
+ * axe-core finds no serious or critical violation. Screenshots:
+ * test/screenshots/dashboard-supervisor-*.png. Skips without chromium.
+ */
+import type { Page } from 'playwright-core';
+import { test } from './helpers/browser-test.ts';
+import * as assert from 'uvu/assert';
+import { browserHarness, chromiumOrSkip } from './helpers/browser.ts';
+import { startServer, type TestServer } from './helpers/server.ts';
+
+// Going offline on purpose makes chromium log failed loads and the dropped socket.
+const chromium = browserHarness({ console: { expected: /WebSocket connection to|Failed to load resource|ERR_INTERNET_DISCONNECTED/i }, prefix: 'dashboard-supervisor-' });
+const ctx = { server: null as TestServer | null };
+
+async function signInSupervisor(page: Page): Promise<void> {
+  await page.goto(`${ctx.server!.url}/dashboard/`);
+  await page.getByLabel('Profilo').selectOption('supervisor');
+  await page.getByLabel('Nome').fill('Sara Bianchi');
+  await page.getByRole('button', { name: 'Entra' }).click();
+  await page.locator('#prov-body tr').first().waitFor();
+}
+
+if (chromiumOrSkip()) {
+  test.before(async () => {
+    ctx.server = await startServer();
+    // Users waiting in eight provinces, Bologna the longest: every row of the table filled.
+    for (const [province, minutes] of [['BO', 30], ['GE', 9], ['TO', 8], ['MI', 7], ['FI', 6], ['NA', 5], ['PA', 4], ['RM', 3]] as const) {
+      for (const [i, audience] of (['worker', 'employer', 'intermediary'] as const).entries()) {
+        await ctx.server.services.state.enqueue({
+          userId: `w-${province}-${i}`, role: audience, name: `Utente ${province}`, province, audience, topic: 'cigo', lang: 'it', entry: 'omnia', context: {}, priority: 0,
+          since: Date.now() - (minutes + i) * 60_000,
+        } as never);
+      }
+    }
+    await chromium.launch();
+  });
+
+  test.after(async () => {
+    await chromium.close();
+    await ctx.server?.close();
+  });
+
+  test('at 1024 px the provinces table fits, the "Solo ticket" switch in sight and "1 / 1 / 1" on one line', async () => {
+    const page = await chromium.newPage('1024', { viewport: { width: 1024, height: 800 } });
+    await signInSupervisor(page);
+    const wrap = page.locator('#prov-table').locator('xpath=..');
+    const [table, box] = await Promise.all([page.locator('#prov-table').evaluate((t) => t.scrollWidth), wrap.evaluate((w) => w.clientWidth)]);
+    assert.ok(table <= box, `the table (${table} px) fits its box (${box} px)`);
+    const sw = await page.getByRole('switch', { name: 'Solo richieste Linea INPS per Bologna' }).locator('xpath=..').boundingBox();
+    const edge = await wrap.boundingBox();
+    assert.ok(sw && edge && sw.x + sw.width <= edge.x + edge.width + 1, `the switch and its state are in sight: ${JSON.stringify(sw)} in ${JSON.stringify(edge)}`);
+    const audience = page.locator('#prov-body tr[data-province="BO"] td').nth(2);
+    assert.is(await audience.textContent(), '1 / 1 / 1');
+    const [cell, line] = await audience.evaluate((td) => [td.getBoundingClientRect().height, parseFloat(getComputedStyle(td).lineHeight)]);
+    assert.ok(cell < line * 2 + 16, `"1 / 1 / 1" on one line: the cell is ${cell} px high, a line ${line} px`);
+    // Sorted by level (the default), and within a level where someone has waited longest first.
+    const order = await page.locator('#prov-body tr').evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.province));
+    assert.equal(order, ['BO', 'GE', 'TO', 'MI', 'FI', 'NA', 'PA', 'RM'], `Bologna, then the longest waits: ${order}`);
+    await chromium.shot(page, 'provinces-1024');
+    assert.equal(await chromium.axe(page, 'provinces 1024'), []);
+    await page.close();
+  });
+
+  test('with the connection lost the page says, as a warning, that the figures are no longer up to date', async () => {
+    const context = await chromium.newContext('offline', { viewport: { width: 1366, height: 768 } });
+    const page = await context.newPage();
+    await signInSupervisor(page);
+    const note = page.locator('#live-note');
+    await note.filter({ hasText: /Aggiornato alle \d{2}:\d{2}\./ }).waitFor();
+    assert.not.ok(await note.evaluate((p) => p.classList.contains('stale')), 'a quiet note while the data are live');
+    await context.setOffline(true);
+    await note.filter({ hasText: 'Dati NON aggiornati: collegamento al server interrotto. Nuovo tentativo ogni 5 secondi.' }).waitFor({ timeout: 15_000 });
+    assert.ok(await note.evaluate((p) => p.classList.contains('stale')), 'the line is a warning');
+    assert.not.match(await note.textContent() ?? '', /\(error\)/, 'no bare code');
+    await chromium.shot(page, 'offline');
+    // Switching a province now fails: said on the page by the table, the switch back as it was.
+    const sw = page.getByRole('switch', { name: 'Solo richieste Linea INPS per Bologna' });
+    await sw.click();
+    await page.locator('#prov-error', { hasText: '«Solo ticket» per Bologna non cambiato: collegamento al server interrotto. Riprovare.' }).waitFor();
+    assert.is(await sw.isChecked(), false);
+    assert.ok(await page.locator('#prov-error').isVisible());
+    await context.setOffline(false);
+    await note.filter({ hasText: /^Aggiornato alle \d{2}:\d{2}\. Aggiornamento (in tempo reale|ogni 5 secondi)\.$/ }).waitFor({ timeout: 15_000 });
+    assert.not.ok(await note.evaluate((p) => p.classList.contains('stale')), 'back to a quiet note once the data flow again');
+    await context.close();
+  });
+
+  test('a refused switch or day snapshot is said on the page, with its code, and cleared at the next try', async () => {
+    const page = await chromium.newPage('refused', { viewport: { width: 1366, height: 768 } });
+    await signInSupervisor(page);
+    const refuse = (route: import('playwright-core').Route) =>
+      route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'unavailable', message: 'down' } }) });
+    await page.route('**/api/v1/dashboard/provinces/*/ticket-only', refuse);
+    await page.route('**/api/v1/dashboard/snapshots', refuse);
+    await page.getByRole('switch', { name: 'Solo richieste Linea INPS per Genova' }).click();
+    const error = page.locator('#prov-error');
+    await error.filter({ hasText: '«Solo ticket» per Genova non cambiato: operazione non riuscita (unavailable). Riprovare.' }).waitFor();
+    assert.ok(await error.isVisible());
+    await page.unroute('**/api/v1/dashboard/provinces/*/ticket-only');
+    await page.getByRole('switch', { name: 'Solo richieste Linea INPS per Genova' }).click();
+    await page.locator('#audit li', { hasText: '«solo ticket» per GE' }).waitFor();
+    assert.is(await error.textContent(), '', 'the error goes at the next try');
+    await page.getByRole('switch', { name: 'Solo richieste Linea INPS per Genova' }).click(); // back as it was
+    await page.getByRole('button', { name: 'Rileva il giorno' }).click();
+    const snap = page.locator('#snapshot-error');
+    await snap.filter({ hasText: 'Operazione non riuscita (unavailable).' }).waitFor();
+    assert.ok(await snap.isVisible());
+    await chromium.shot(page, 'refused', true);
+    assert.equal(await chromium.axe(page, 'refused'), []);
+  });
+
+  test('no Content-Security-Policy violation or script error', () => {
+    assert.equal(chromium.problems, []);
+  });
+}
+
+test.run();
