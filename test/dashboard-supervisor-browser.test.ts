@@ -7,7 +7,9 @@
  * - when the connection is lost the line under the figures says, as a warning,
  *   that the data are NOT up to date (not a grey note with the code "error");
  * - a "solo ticket" switch or a "Rileva il giorno" the server refuses says so on
- *   the page, not only to a screen reader.
+ *   the page, not only to a screen reader;
+ * - pushes that stop with the socket open (the server skips a round whose read
+ *   failed) make the page read by itself after 10 s, not show frozen figures as live.
  * axe-core finds no serious or critical violation. Screenshots:
  * test/screenshots/dashboard-supervisor-*.png. Skips without chromium.
  */
@@ -116,6 +118,27 @@ if (chromiumOrSkip()) {
     assert.ok(await snap.isVisible());
     await chromium.shot(page, 'refused', true);
     assert.equal(await chromium.axe(page, 'refused'), []);
+  });
+
+  test('when the pushes stop with the socket still open, the page reads the figures itself instead of passing frozen ones off as live, and takes the pushes again when they come back', async () => {
+    const page = await chromium.newPage('stalled');
+    // The server's pushes dropped on the way (as when its reads fail: server/dashboard-feed.ts skips the round), the socket kept.
+    const pushes = { dropped: false };
+    await page.routeWebSocket(/\/ws/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((m) => server.send(m));
+      server.onMessage((m) => {
+        if (!(pushes.dropped && typeof m === 'string' && m.includes('"dashboard.update"'))) ws.send(m);
+      });
+    });
+    await signInSupervisor(page);
+    await page.locator('#mode', { hasText: 'Aggiornamento in tempo reale.' }).waitFor();
+    pushes.dropped = true;
+    await page.waitForRequest((r) => new URL(r.url()).pathname === '/api/v1/dashboard/live', { timeout: 30_000 });
+    await page.locator('#mode', { hasText: 'Aggiornamento ogni 5 secondi.' }).waitFor();
+    pushes.dropped = false;
+    await page.locator('#mode', { hasText: 'Aggiornamento in tempo reale.' }).waitFor();
+    await page.context().close();
   });
 
   test('no Content-Security-Policy violation or script error', () => {

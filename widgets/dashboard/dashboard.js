@@ -38,6 +38,12 @@ import { supervisorControls } from './supervisor-controls.js';
 const KEY = 'infocig.dashboard.dev';
 const LANG_KEY = 'infocig.lang';
 const POLL_MS = 5000;
+/**
+ * The server pushes the live view every 2 s (server/dashboard-feed.ts) but skips a round whose read
+ * failed (the database unreachable, say): with the socket still open the page would go on saying
+ * "in tempo reale" over figures frozen for minutes. Five missed rounds and it reads by itself.
+ */
+const STALL_MS = 10_000;
 const SEDI = [
   ['SEDE-MI', 'Milano'], ['SEDE-RM', 'Roma'], ['SEDE-NA', 'Napoli'], ['SEDE-TO', 'Torino'], ['SEDE-GE', 'Genova'],
   ['SEDE-BO', 'Bologna'], ['SEDE-FI', 'Firenze'], ['SEDE-BA', 'Bari'], ['SEDE-PA', 'Palermo'], ['SEDE-VE', 'Venezia'], ['SEDE-BZ', 'Bolzano/Bozen'],
@@ -53,6 +59,9 @@ const state = {
   pollTimer: null,
   client: null,
   error: null,
+  /** When the last live view arrived (Date.now()), by push or by poll; the timer that watches it. */
+  liveAt: 0,
+  watchdog: null,
 };
 
 const isSupervisor = () => state.me?.role === 'supervisor';
@@ -150,6 +159,7 @@ const notices = announcementsPanel({ api, announce, isSupervisor, loadAudit: con
 
 function render(live) {
   state.live = live;
+  state.liveAt = Date.now();
   summary.render(live);
   renderMode();
   provinces.render();
@@ -217,8 +227,18 @@ function connectLive() {
     }
   });
   client.on('frame', (f) => {
-    if (f.type === 'dashboard.update' && f.live && state.mode === 'ws') render(f.live);
+    if (f.type !== 'dashboard.update' || !f.live) return;
+    // Pushes again after a stall: back to them, the polling stops.
+    if (state.mode !== 'ws') {
+      stopPolling();
+      state.mode = 'ws';
+      state.error = null;
+    }
+    render(f.live);
   });
+  state.watchdog ??= setInterval(() => {
+    if (state.mode === 'ws' && Date.now() - state.liveAt > STALL_MS) startPolling();
+  }, STALL_MS / 4);
   client.on('status', (s) => {
     if (s !== 'open' && state.mode === 'ws') {
       state.mode = 'poll';
