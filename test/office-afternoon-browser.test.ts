@@ -27,6 +27,17 @@ const ctx = { server: null as TestServer | null, page: null as unknown as Page, 
 const { api, devToken } = serverApi(() => ctx.server!.url);
 const focused = (page: Page) => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset?.id ?? document.activeElement?.id ?? '');
 
+/** Marco Bassi, a colleague at the same sede, acting over HTTP while the operator looks on. */
+const colleague = (method: string, url: string, body: Json) =>
+  devToken({ role: 'office', sub: 'op-bassi', sede: 'SEDE-MI', name: 'Marco Bassi' }).then((tok) => api(tok, method, url, body));
+
+/** The operator opens request `t` from the list; then the colleague does `act` to it. */
+async function openThenColleague(page: Page, t: Json, act: () => Promise<{ status: number }>): Promise<void> {
+  await page.locator('.q-item', { hasText: t.protocol }).click();
+  await page.locator('#t-title', { hasText: t.subject }).waitFor();
+  assert.is((await act()).status, 200);
+}
+
 /** A chat of Anna Bruno's that the advisor Paolo Neri escalates to the sede, with a note for it. */
 async function escalate(server: TestServer): Promise<string> {
   const { store, tickets } = server.services;
@@ -87,8 +98,7 @@ if (chromiumOrSkip()) {
     await page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
     assert.is(await focused(page), id, 'the same row, drawn anew');
     // A colleague closes that request: the focus goes to the row now in its place.
-    const colleague = await devToken({ role: 'office', sub: 'op-bassi', sede: 'SEDE-MI', name: 'Marco Bassi' });
-    assert.is((await api(colleague, 'PATCH', `/api/v1/tickets/${id}`, { status: 'closed', outcome: 'Pratica definita' })).status, 200);
+    assert.is((await colleague('PATCH', `/api/v1/tickets/${id}`, { status: 'closed', outcome: 'Pratica definita' })).status, 200);
     await page.clock.runFor(31_000);
     await page.locator(`.q-item[data-id="${id}"]`).waitFor({ state: 'detached' });
     assert.is(await focused(page), await page.locator('.q-item').nth(3).getAttribute('data-id'));
@@ -97,10 +107,7 @@ if (chromiumOrSkip()) {
   test('a take-in-charge refused because a colleague closed the request leaves the focus on the request, not at the top of the page', async () => {
     const page = ctx.page;
     const t = ctx.tickets[0]!;
-    await page.locator('.q-item', { hasText: t.protocol }).click();
-    await page.locator('#t-title', { hasText: t.subject }).waitFor();
-    const colleague = await devToken({ role: 'office', sub: 'op-bassi', sede: 'SEDE-MI', name: 'Marco Bassi' });
-    assert.is((await api(colleague, 'PATCH', `/api/v1/tickets/${t.id}`, { status: 'closed', outcome: 'Pratica definita' })).status, 200);
+    await openThenColleague(page, t, () => colleague('PATCH', `/api/v1/tickets/${t.id}`, { status: 'closed', outcome: 'Pratica definita' }));
     await page.locator('#take').click();
     await page.locator('#t-error', { hasText: 'Un altro operatore ha già cambiato lo stato' }).waitFor();
     await page.locator('#t-closed').waitFor();
@@ -110,10 +117,7 @@ if (chromiumOrSkip()) {
   test('a reply to a request a colleague transferred meanwhile says it is no longer the sede’s, updates the list, keeps the text and the focus', async () => {
     const page = ctx.page;
     const t = ctx.tickets[1]!;
-    await page.locator('.q-item', { hasText: t.protocol }).click();
-    await page.locator('#t-title', { hasText: t.subject }).waitFor();
-    const colleague = await devToken({ role: 'office', sub: 'op-bassi', sede: 'SEDE-MI', name: 'Marco Bassi' });
-    assert.is((await api(colleague, 'POST', `/api/v1/tickets/${t.id}/transfer`, { sede: 'SEDE-RM', reason: 'Unità produttiva a Roma' })).status, 200);
+    await openThenColleague(page, t, () => colleague('POST', `/api/v1/tickets/${t.id}/transfer`, { sede: 'SEDE-RM', reason: 'Unità produttiva a Roma' }));
     await page.getByLabel('Testo della risposta').fill('Gentile signor Rossi, il pagamento è stato disposto.');
     await page.getByRole('button', { name: 'Invia la risposta' }).click();
     await page.locator('#reply-error', { hasText: `La richiesta ${t.protocol} non è più tra quelle della sede` }).waitFor();
