@@ -19,9 +19,13 @@ import { tr } from './strings.js';
 
 const MAX_LENGTH = 10_000;
 
-/** «Laura Bianchi (Sede)», or «Laura Bianchi (op-conti, Sede)» when a namesake also wrote on the request (`who`, staff-names.js). */
+/**
+ * «Laura Bianchi (Sede)», or «Laura Bianchi (op-conti, Sede)» when a namesake also wrote on the request (`who`, staff-names.js).
+ * The advisor who escalated the chat leaves a note too: said as such, not as a colleague of the sede.
+ */
+const NOTE_ROLES = { supervisor: 'off.role.supervisor', advisor: 'off.role.advisorNote' };
 function author(a, who) {
-  const role = tr(a.role === 'supervisor' ? 'off.role.supervisor' : 'off.role.office');
+  const role = tr(NOTE_ROLES[a.role] ?? 'off.role.office');
   const { name, code } = who(a.id, a.name);
   return name ? `${name} (${code ? `${code}, ` : ''}${role})` : role;
 }

@@ -116,7 +116,17 @@ export function officeQueue({ state, api, announce, openTicket }) {
 
   function renderQueue() {
     const list = $('#queue');
+    // A keyboard user on a row keeps it when the list is drawn again (the 30-second refresh, after
+    // an action): the old button leaving the page sent the focus to the top of the page. A row gone
+    // meanwhile (closed or transferred by a colleague) leaves the focus on the one now in its place.
+    const was = [...list.querySelectorAll('.q-item')];
+    const at = was.indexOf(document.activeElement);
+    const focusedId = at >= 0 ? was[at].dataset.id : null;
     list.replaceChildren(...state.items.map(queueItem));
+    if (at >= 0) {
+      const rows = [...list.querySelectorAll('.q-item')];
+      (rows.find((b) => b.dataset.id === focusedId) ?? rows[Math.min(at, rows.length - 1)])?.focus({ preventScroll: true });
+    }
     const n = state.items.length;
     const overdue = state.items.filter((t) => t.overdue).length;
     const parts = [n === 0 ? tr('off.queue.none') : n === 1 ? tr('off.queue.count1') : tr('off.queue.count', { n })];

@@ -60,6 +60,17 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue }) {
   /** The reply being sent and its Idempotency-Key, until the server answered it. */
   const sending = idempotencyKeeper();
 
+  /**
+   * What a refused action says. A request a colleague transferred to another sede meanwhile
+   * answers not_found: said as no longer the sede's (not "not found" under a request still on
+   * screen), and the list is read again, where it is gone.
+   */
+  function refusal(err, t) {
+    if (err?.code !== 'not_found') return errorText(err);
+    void loadQueue({ quiet: true });
+    return tr('off.err.gone', { protocol: t.protocol });
+  }
+
   async function refreshAfter(action, message) {
     await Promise.all([openTicket(state.selected, { quiet: true }), loadQueue({ quiet: true })]);
     announce(message);
@@ -72,16 +83,20 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue }) {
     $('#t-error').textContent = '';
     const button = $('#take');
     button.disabled = true;
+    let refused = false;
     try {
       await api(`/api/v1/tickets/${t.id}`, { method: 'PATCH', json: { status: 'in_progress' } });
       await refreshAfter(null, tr('off.take.done', { protocol: t.protocol }));
       $('#reply-text').focus();
     } catch (err) {
-      $('#t-error').textContent = errorText(err);
+      refused = true;
+      $('#t-error').textContent = refusal(err, t);
       if (err.code === 'illegal_transition') await openTicket(t.id, { quiet: true });
     } finally {
       button.disabled = false;
     }
+    // The disabled button lost the focus to the page's top; the request reloaded may have no button left.
+    if (refused) ($('#take-box').hidden ? $('#t-title') : button).focus();
   }
 
   async function sendReply(e) {
@@ -122,6 +137,7 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue }) {
     const send = $('#reply-send');
     send.disabled = true;
     send.textContent = tr('off.reply.sending');
+    let refused = false;
     try {
       await api(`/api/v1/tickets/${t.id}/replies`, { method: 'POST', form, headers: { 'idempotency-key': sending.keyFor(what) } });
       sending.done();
@@ -131,11 +147,14 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue }) {
       await refreshAfter(null, tr('off.reply.done'));
       text.focus();
     } catch (err) {
-      error.textContent = errorText(err);
+      refused = true;
+      error.textContent = refusal(err, t);
     } finally {
       send.disabled = false;
       send.textContent = tr('off.reply.send');
     }
+    // Back on the button the disabling took the focus from: the text stays, to send again or copy.
+    if (refused && !$('#reply-form').hidden) send.focus();
   }
 
   async function closeTicket(e) {
@@ -159,7 +178,7 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue }) {
       other.value = '';
       await refreshAfter('focus-title', tr('off.close.done', { protocol: t.protocol }));
     } catch (err) {
-      error.textContent = errorText(err);
+      error.textContent = refusal(err, t);
       if (err.code === 'illegal_transition') await openTicket(t.id, { quiet: true });
     }
   }
