@@ -106,6 +106,10 @@ if (chromiumOrSkip()) {
     assert.is(await items.count(), 2);
     const first = (await items.nth(0).textContent()) ?? '';
     assert.ok(first.includes(ctx.tickets.old!.protocol) && first.includes('In ritardo'), first);
+    // Its time is past: "scaduta il …", not "entro" a date gone by.
+    assert.match(first, /scaduta il \d{2}\/\d{2}\/\d{4}/);
+    assert.not.match(first, /entro/);
+    assert.match((await items.nth(1).textContent()) ?? '', /entro /);
     assert.ok(((await items.nth(1).textContent()) ?? '').includes(ctx.tickets.fresh!.protocol));
     assert.not.ok(((await page.locator('#queue').textContent()) ?? '').includes(ctx.tickets.rome!.protocol));
     assert.match((await page.locator('#queue-count').textContent()) ?? '', /2 richieste\. 1 in ritardo\./);

@@ -140,7 +140,7 @@ export function officeQueue({ state, api, announce, openTicket }) {
     const who = t.user?.name || t.matricola || t.user?.id || '';
     // A supervisor's list mixes the sedi: each request says whose it is.
     const sede = state.session?.me?.role === 'supervisor' ? t.sedeName || t.sede : null;
-    const meta = [sede, who, t.matricola && who !== t.matricola ? t.matricola : null, t.dueAt ? tr('off.due', { when: formatDue(t.dueAt) }) : tr('off.noDue')].filter(Boolean).join(' · ');
+    const meta = [sede, who, t.matricola && who !== t.matricola ? t.matricola : null, t.dueAt ? tr(t.overdue ? 'off.dueWas' : 'off.due', { when: formatDue(t.dueAt) }) : tr('off.noDue')].filter(Boolean).join(' · ');
     const button = h('button', { type: 'button', class: `q-item${t.overdue ? ' is-overdue' : ''}`, 'aria-current': selected ? 'true' : null, 'data-id': t.id },
       h('span', { class: 'q-top' },
         h('span', { class: 'q-protocol' }, t.protocol), ' ',

@@ -52,6 +52,7 @@ export default {
   'off.dueToday': 'Heute fällig',
   'off.dueTomorrow': 'Morgen fällig',
   'off.due': 'fällig {when}',
+  'off.dueWas': 'überfällig seit {when}',
   'off.noDue': 'ohne Frist',
   'off.replies': '{n} Nachrichten',
   'off.replies1': '1 Nachricht',

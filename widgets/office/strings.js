@@ -55,6 +55,8 @@ const DICT = {
     'off.dueToday': 'Scade oggi',
     'off.dueTomorrow': 'Scade domani',
     'off.due': 'entro {when}',
+    // An overdue request's time is past: "entro" a past date reads as a mistake.
+    'off.dueWas': 'scaduta il {when}',
     'off.noDue': 'senza scadenza',
     'off.replies': '{n} messaggi',
     'off.replies1': '1 messaggio',
@@ -237,6 +239,7 @@ const DICT = {
     'off.dueToday': 'Due today',
     'off.dueTomorrow': 'Due tomorrow',
     'off.due': 'due {when}',
+    'off.dueWas': 'was due {when}',
     'off.noDue': 'no due time',
     'off.replies': '{n} messages',
     'off.replies1': '1 message',
