@@ -67,6 +67,9 @@ if (chromiumOrSkip()) {
     // Sorted by level (the default), and within a level where someone has waited longest first.
     const order = await page.locator('#prov-body tr').evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.province));
     assert.equal(order, ['BO', 'GE', 'TO', 'MI', 'FI', 'NA', 'PA', 'RM'], `Bologna, then the longest waits: ${order}`);
+    // The "Attesa più lunga" card says where: the row to look at.
+    const card = page.locator('#kpis .kpi').filter({ hasText: 'Attesa più lunga' });
+    assert.is(await card.locator('.kpi-note').textContent(), 'provincia di Bologna (BO)');
     await chromium.shot(page, 'provinces-1024');
     assert.equal(await chromium.axe(page, 'provinces 1024'), []);
     await page.close();

@@ -35,13 +35,20 @@ function departures(d) {
   return [fmtNumber(d.total), notes];
 }
 
-function kpis({ totals, service, advisors }, beyond) {
+/** Where the longest wait is ("Bologna (BO)"), so the card points at the row to look at; none when nobody waits. */
+function longestWhere(provinces, seconds) {
+  if (!(seconds > 0)) return [];
+  const p = (provinces ?? []).reduce((best, x) => (x.waiting > 0 && x.oldestWaitSeconds > (best?.oldestWaitSeconds ?? 0) ? x : best), null);
+  return p ? [dt('kpi.oldest.where', { name: p.name, code: p.code })] : [];
+}
+
+function kpis({ totals, service, advisors, provinces }, beyond) {
   // An older node behind the same balancer answers without the field during an upgrade.
   const [rating, ratings] = satisfaction(totals.satisfaction ?? { ratings: 0, average: null });
   const [departed, departedNotes] = departures(totals.departures);
   return [
     ['kpi.waiting', fmtNumber(totals.waiting), totals.waiting > 0 ? 'warn' : ''],
-    ['kpi.oldest', fmtDuration(totals.oldestWaitSeconds), totals.oldestWaitSeconds >= 300 ? 'alert' : ''],
+    ['kpi.oldest', fmtDuration(totals.oldestWaitSeconds), totals.oldestWaitSeconds >= 300 ? 'alert' : '', longestWhere(provinces, totals.oldestWaitSeconds)],
     ['kpi.closing', closingText(service), beyond ? 'alert' : ''],
     ['kpi.available', `${fmtNumber(totals.advisors.available)} / ${fmtNumber(advisors.length)}`, ''],
     ['kpi.active', fmtNumber(totals.conversationsActive), ''],
