@@ -82,6 +82,8 @@ if (chromiumOrSkip()) {
     const meta = page.locator('#t-notes li.note-item .note-meta');
     await meta.waitFor();
     assert.match((await meta.textContent()) ?? '', /^Paolo Neri \(Consulente INPS della chat\) · /);
+    // Its origin too: in a sede «consulente» alone would be the labour consultant.
+    assert.match((await page.locator('#ticket').textContent()) ?? '', /Da una chat con un consulente INPS/);
     await page.locator('#lang').selectOption('de');
     await page.locator('#t-notes li.note-item .note-meta', { hasText: /^Paolo Neri \(NISF\/INPS-Beratung des Chats\) · / }).waitFor();
     await page.locator('#lang').selectOption('it');

@@ -77,7 +77,7 @@ export default {
   'off.f.takenBy': '{when} von {who}',
   'off.who.code': 'Benutzerkennung: {id}',
   'off.origin.user': 'Direkte Anfrage der Person',
-  'off.origin.escalation': 'Aus einem Chat (Beratung)',
+  'off.origin.escalation': 'Aus einem Chat mit der NISF/INPS-Beratung',
   'off.origin.office': 'Mitteilung des Sitzes',
   'off.role.office': 'Sitz',
   'off.role.advisor': 'NISF/INPS-Beratung (Zusammenfassung des Chats)',

@@ -81,7 +81,8 @@ const DICT = {
     'off.f.takenBy': '{when} da {who}',
     'off.who.code': 'Codice utente: {id}',
     'off.origin.user': 'Richiesta diretta dell’utente',
-    'off.origin.escalation': 'Da una chat (consulente)',
+    // In a sede «consulente» alone is the labour consultant: the advisor of the chat is INPS's own.
+    'off.origin.escalation': 'Da una chat con un consulente INPS',
     'off.origin.office': 'Comunicazione della sede',
     'off.role.office': 'Sede',
     'off.role.advisor': 'Consulente INPS (riepilogo della chat)',
@@ -264,7 +265,7 @@ const DICT = {
     'off.f.takenBy': '{when} by {who}',
     'off.who.code': 'User code: {id}',
     'off.origin.user': 'Opened directly by the user',
-    'off.origin.escalation': 'From a chat (advisor)',
+    'off.origin.escalation': 'From a chat with an INPS advisor',
     'off.origin.office': 'Sent by the office',
     'off.role.office': 'Office',
     'off.role.advisor': 'INPS advisor (chat summary)',
