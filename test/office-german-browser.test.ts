@@ -38,7 +38,7 @@ if (chromiumOrSkip()) {
   test('an operator whose browser prefers German signs in to SEDE-BZ and works a request in German', async () => {
     const page: Page = await chromium.newPage('de', { locale: 'de-DE' });
     await page.goto(`${ctx.server!.url}/office/`);
-    await page.getByRole('heading', { name: 'Konsole der Landesstellen' }).waitFor();
+    await page.getByRole('heading', { name: 'Konsole der NISF/INPS-Sitze' }).waitFor();
     assert.is(await page.evaluate(() => document.documentElement.lang), 'de');
     assert.is(await page.locator('#lang').inputValue(), 'de', 'the switch says the language shown');
     await page.getByLabel('Sitz', { exact: true }).first().selectOption('SEDE-BZ');

@@ -9,7 +9,7 @@
  */
 export default {
   'off.skip': 'Zum Inhalt springen',
-  'off.title': 'Konsole der Landesstellen',
+  'off.title': 'Konsole der NISF/INPS-Sitze',
   'off.me': '{name} · {sede}',
   'off.signin.note': 'Im Echtbetrieb melden sich die Sachbearbeiter mit ihren NISF/INPS-Zugangsdaten an; hier wird der Sitz gewählt.',
   'off.signin.sede': 'Sitz',
