@@ -59,6 +59,32 @@ if (chromiumOrSkip()) {
     assert.is(await option(page).textContent(), 'Alba Assente – adv-away (Tutta Italia)');
   });
 
+  test('a province or region the page does not know is named on its field before anything is sent; a region typed in lower case is the one it names', async () => {
+    const page = ctx.page;
+    const sent: string[] = [];
+    page.on('request', (r) => r.method() === 'POST' && r.url().includes('/queues') && sent.push(r.postData() ?? ''));
+    await page.getByLabel('Consulente', { exact: true }).selectOption('adv-away');
+    await page.getByLabel('Province servite').fill('GE, XX, Milano');
+    await page.getByRole('button', { name: 'Sposta', exact: true }).click();
+    await page.locator('#move-error', { hasText: 'Provincia sconosciuta: XX, MILANO. Scrivere le sigle di due lettere separate da virgola (GE, SV).' }).waitFor();
+    assert.is(await page.evaluate(() => document.activeElement?.id), 'move-provinces');
+    assert.is(await page.locator('#move-provinces').getAttribute('aria-invalid'), 'true');
+    await page.getByLabel('Province servite').fill('');
+    await page.getByLabel('Regioni servite').fill('liguria, Atlantide');
+    await page.getByRole('button', { name: 'Sposta', exact: true }).click();
+    await page.locator('#move-error', { hasText: 'Regione sconosciuta: Atlantide.' }).waitFor();
+    assert.is(await page.evaluate(() => document.activeElement?.id), 'move-regions');
+    assert.equal(sent, [], 'nothing sent');
+    await page.getByLabel('Regioni servite').fill('liguria');
+    await page.getByRole('button', { name: 'Sposta', exact: true }).click();
+    await page.locator('#announce', { hasText: 'Alba Assente ora serve: Liguria.' }).waitFor({ state: 'attached' });
+    assert.is(await page.locator('#move-error').textContent(), '');
+    assert.is(await page.locator('#move-regions').getAttribute('aria-invalid'), null);
+    await page.getByLabel('Regioni servite').fill('');
+    await page.getByRole('button', { name: 'Sposta', exact: true }).click();
+    await page.locator('#announce', { hasText: 'Alba Assente ora serve: Tutta Italia.' }).waitFor({ state: 'attached' });
+  });
+
   test('no Content-Security-Policy violation or script error', () => {
     assert.equal(chromium.problems, []);
   });

@@ -55,6 +55,7 @@ export function supervisorControls({ api, announce, isSupervisor, loadHistory })
    */
   function renderMoveOptions(live) {
     if (!isSupervisor()) return;
+    places = { provinces: new Set(live.provinces.map((p) => p.code)), regions: [...new Set(live.provinces.map((p) => p.region))] };
     const select = $('#move-advisor');
     const current = select.value;
     const list = live.advisors.filter((a) => a.id);
@@ -68,6 +69,9 @@ export function supervisorControls({ api, announce, isSupervisor, loadHistory })
     $('#move-error').textContent = list.length ? '' : dt('controls.noAdvisors');
   }
 
+  /** The province codes and region names the live view knows (all of Italy for a supervisor): the move form is checked against them. */
+  let places = null;
+
   async function moveAdvisor(e) {
     e.preventDefault();
     const err = $('#move-error');
@@ -76,7 +80,20 @@ export function supervisorControls({ api, announce, isSupervisor, loadHistory })
     if (!id) return;
     const split = (s) => s.split(',').map((x) => x.trim()).filter(Boolean);
     const provinces = split($('#move-provinces').value).map((p) => p.toUpperCase());
-    const regions = split($('#move-regions').value);
+    // A region as typed ("lombardia") is the one it names; the server knows only the exact names.
+    const typedRegions = split($('#move-regions').value);
+    const regions = typedRegions.map((r) => places?.regions.find((x) => x.localeCompare(r, 'it', { sensitivity: 'base' }) === 0) ?? r);
+    // Said here, by name and on its field, rather than as the server's "validation_failed".
+    const badProvinces = places ? provinces.filter((p) => !places.provinces.has(p)) : [];
+    const badRegions = places ? regions.filter((r) => !places.regions.includes(r)) : [];
+    for (const input of [$('#move-provinces'), $('#move-regions')]) input.removeAttribute('aria-invalid');
+    if (badProvinces.length || badRegions.length) {
+      const field = badProvinces.length ? $('#move-provinces') : $('#move-regions');
+      err.textContent = badProvinces.length ? dt('controls.unknownProvinces', { list: badProvinces.join(', ') }) : dt('controls.unknownRegions', { list: badRegions.join(', ') });
+      field.setAttribute('aria-invalid', 'true');
+      field.focus();
+      return;
+    }
     try {
       const a = await api(`/api/v1/dashboard/advisors/${encodeURIComponent(id)}/queues`, { method: 'POST', body: { provinces, regions } });
       // The picker says where they serve now, before the next live update (which rebuilds it the same).
