@@ -178,13 +178,28 @@ export async function loseFirstAnswer(page: import('playwright-core').Page, url:
 
 /**
  * Holds the next request the page makes to `path` until release(), which lets it answer (from the
- * server, or `answer`), waits for the page to have read it and gives the page a moment to
- * act on it (the harm a late answer could do).
+ * server, or `answer`) and waits until the page's own code has read the answer's body and run what
+ * follows it (the harm a late answer could do): a test that waited by the clock instead could pass
+ * only because the page had not yet got to the answer. The pages read every answer with
+ * `Response.json()`, which is watched here; a page that reloaded meanwhile is waited for by time.
  */
 export async function holdRequest(page: Page, path: string, answer = (route: Route) => route.continue()): Promise<{ release(): Promise<void> }> {
   let open!: () => void;
   const gate = new Promise<void>((r) => (open = r));
   const matches = (u: URL) => u.pathname === path;
+  await page.evaluate(() => {
+    const w = window as unknown as { infocigBodiesRead?: string[] };
+    if (w.infocigBodiesRead) return;
+    w.infocigBodiesRead = [];
+    const json = Response.prototype.json;
+    Response.prototype.json = function (this: Response) {
+      const read = json.call(this);
+      const at = new URL(this.url).pathname;
+      void read.then(() => w.infocigBodiesRead!.push(at), () => w.infocigBodiesRead!.push(at));
+      return read;
+    };
+  });
+  const before = await page.evaluate((p) => (window as unknown as { infocigBodiesRead: string[] }).infocigBodiesRead.filter((x) => x === p).length, path);
   await page.route(matches, async (route) => {
     await gate;
     await answer(route);
@@ -194,7 +209,15 @@ export async function holdRequest(page: Page, path: string, answer = (route: Rou
       const answered = page.waitForResponse((r) => matches(new URL(r.url())));
       open();
       await (await answered).finished();
-      await page.evaluate(() => new Promise((r) => setTimeout(r, 150)));
+      const read = await page
+        .waitForFunction(
+          ([p, n]) => ((window as unknown as { infocigBodiesRead?: string[] }).infocigBodiesRead ?? []).filter((x) => x === p).length > n,
+          [path, before] as const,
+          { timeout: 3000 },
+        )
+        .then(() => true, () => false);
+      // What the page does with the body runs in the microtasks after it, then paints: a task and a frame later it is on screen.
+      await page.evaluate((ms) => new Promise((r) => setTimeout(() => requestAnimationFrame(() => setTimeout(r, ms)), 0)), read ? 0 : 150);
     },
   };
 }
