@@ -23,12 +23,15 @@ export const entryBodySchema = {
   additionalProperties: false,
 } as const;
 
-/** A reply or a note: its number in its thread, its author (id, role, name), its text and time. */
+/**
+ * A reply or a note: its number in its thread, its author (id, role, name: staff; role, name and
+ * `mine`, whether the caller wrote it: users), its text and time.
+ */
 export const threadEntrySchema = {
   type: 'object',
   properties: {
     seq: { type: 'integer' },
-    author: { type: 'object', properties: { id: { type: 'string' }, role: { type: 'string' }, name: { type: ['string', 'null'] } } },
+    author: { type: 'object', properties: { id: { type: 'string' }, role: { type: 'string' }, name: { type: ['string', 'null'] }, mine: { type: 'boolean' } } },
     body: { type: 'string' },
     at: { type: 'string' },
   },

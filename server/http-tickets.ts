@@ -81,6 +81,11 @@ export const ticketSchema = {
     follows: { type: ['object', 'null'], properties: { id: nullableString, protocol: { type: 'string' } } },
     /** users only: whether they opened it (or it was addressed to them) */
     mine: { type: 'boolean' },
+    /**
+     * users only: on a company's request someone else on its side opened, that person's role
+     * (`employer`, `intermediary`), never who; null for the caller's own and for one the sede wrote
+     */
+    filedBy: nullableString,
     /** users only: until when a closed request may be followed up; null when not closed or too late */
     followUpUntil: nullableString,
     /** staff only from here */
@@ -163,7 +168,7 @@ export function ticketView(identity: Identity, t: TicketRecord, now: Date, offic
     respondedAt: iso(t.respondedAt),
     follows: followsOf(t),
   };
-  if (!isStaff(identity)) return { ...view, mine: t.userId === identity.sub, followUpUntil: iso(followUpUntil(t, now)) };
+  if (!isStaff(identity)) return { ...view, mine: t.userId === identity.sub, filedBy: filedBy(identity, t), followUpUntil: iso(followUpUntil(t, now)) };
   return {
     ...view,
     user: { id: t.userId, role: t.userRole, name: t.userName, fiscalCode: t.userFiscalCode },
@@ -174,9 +179,19 @@ export function ticketView(identity: Identity, t: TicketRecord, now: Date, offic
   };
 }
 
-/** A reply: staff see who wrote it; users see the role and the name. */
+/**
+ * Who on the company's side opened a request the caller did not: an employer reads that its labour
+ * consultant filed it, a consultant that the company (or another consultant) did. The role only: the
+ * person's name is already theirs to read in the thread, their id and fiscal code never are.
+ */
+function filedBy(identity: Identity, t: TicketRecord): string | null {
+  if (t.userId === null || t.userId === identity.sub || t.origin === 'office') return null;
+  return t.userRole === 'employer' || t.userRole === 'intermediary' ? t.userRole : null;
+}
+
+/** A reply: staff see who wrote it; users see the role and the name, and whether it is theirs (on a company's request, others of its side write too). */
 export function replyView(identity: Identity, r: TicketReply): Record<string, unknown> {
-  const author = isStaff(identity) ? { id: r.authorId, role: r.authorRole, name: r.authorName } : { role: r.authorRole, name: r.authorName };
+  const author = isStaff(identity) ? { id: r.authorId, role: r.authorRole, name: r.authorName } : { role: r.authorRole, name: r.authorName, mine: r.authorId === identity.sub };
   return { seq: r.seq, author, body: r.body, at: r.at.toISOString() };
 }
 
@@ -268,6 +283,7 @@ export async function ticketRoutes(app: FastifyInstance, opts: TicketRoutesOptio
             updatedTo: DATE_OR_INSTANT,
             sede: { type: 'string', minLength: 1, maxLength: 32 },
             overdue: { type: 'boolean' },
+            mine: { type: 'boolean' },
             sort: { type: 'string', enum: [...TICKET_ORDERS] },
             page: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1 },
             pageSize: { type: 'integer', minimum: 1, maximum: TICKET_LIMITS.pageSizeMax, default: TICKET_LIMITS.pageSizeDefault },

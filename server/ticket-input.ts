@@ -97,6 +97,8 @@ export interface ListInput {
   updatedTo?: string;
   sede?: string;
   overdue?: boolean;
+  /** Users only: true, the caller's own requests (`user_id` = their `sub`); false, those of others about their companies. */
+  mine?: boolean;
   /** `due` (default: overdue first, then by due time) or `updated` (last change first, as a user reads their own). */
   sort?: string;
   page?: number;

@@ -146,7 +146,7 @@ export class TicketService {
    * empty page, as an absent one would.
    */
   async list(identity: Identity, input: ListInput = {}): Promise<TicketList> {
-    const scope = scopeOf(identity);
+    let scope = scopeOf(identity);
     const page = positiveInt('page', input.page, 1, 1_000_000);
     const pageSize = positiveInt('pageSize', input.pageSize, TICKET_LIMITS.pageSizeDefault, TICKET_LIMITS.pageSizeMax);
     const filters: TicketFilters = {};
@@ -158,6 +158,12 @@ export class TicketService {
     if (input.subject !== undefined && input.subject.trim() !== '') filters.subject = input.subject.trim();
     if (input.sede !== undefined) filters.sede = input.sede.trim();
     if (input.overdue !== undefined) filters.overdue = input.overdue;
+    if (input.mine !== undefined) {
+      // Whose a request is means something on the user side only; an office's "mine" would be another question.
+      if (scope.kind !== 'user') throw new AppError('validation_failed', 'mine is for users: their own requests or those of their companies');
+      if (input.mine) scope = { ...scope, matricole: [] };
+      else filters.notUser = scope.userId;
+    }
     if (input.from !== undefined) filters.createdFrom = this.boundary('from', input.from, 'start');
     if (input.to !== undefined) filters.createdBefore = this.boundary('to', input.to, 'end');
     if (input.updatedFrom !== undefined) filters.updatedFrom = this.boundary('updatedFrom', input.updatedFrom, 'start');

@@ -217,6 +217,7 @@ async function list(db: Db, scope: TicketScope, f: TicketFilters, now: Date, pag
     f.updatedFrom === undefined ? undefined : gte(tickets.updatedAt, f.updatedFrom),
     f.updatedBefore === undefined ? undefined : lt(tickets.updatedAt, f.updatedBefore),
     f.overdue === undefined ? undefined : f.overdue ? overdue : not(overdue),
+    f.notUser === undefined ? undefined : or(isNull(tickets.userId), ne(tickets.userId, f.notUser)),
   ];
   const where = and(...conditions);
   const [counted] = await db.select({ n: count() }).from(tickets).where(where);

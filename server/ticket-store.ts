@@ -275,6 +275,8 @@ export interface TicketFilters {
   updatedFrom?: Date;
   updatedBefore?: Date;
   overdue?: boolean;
+  /** Not opened by this user (`user_id` another, or none): a company's requests others of its side filed. */
+  notUser?: string;
 }
 
 /**

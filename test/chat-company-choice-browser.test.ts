@@ -7,14 +7,16 @@
  *   inline error (data-code company_required) and the focus on the field; the
  *   choice goes with chat.request (frames read off the page's WebSocket) and
  *   with the request;
+ * - a consultant holding one company is asked the same way (a general question
+ *   is one of the choices);
  * - an employer (one company) is not asked: both forms say which company it is,
- *   in Italian and German; so does a consultant holding one company.
+ *   in Italian and German.
  * axe-core on each form. Screenshots: test/screenshots/chat-company-*.png.
  * Skips without /usr/bin/chromium.
  */
 import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
-import type { Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { chromiumOrSkip, reflowProblems, type Json } from './helpers/browser.ts';
 import { chatTicketPages, CLOSED } from './helpers/chat-ticket-pages.ts';
 
@@ -136,22 +138,53 @@ if (chromiumOrSkip()) {
     });
   }
 
-  test('a consultant holding one company is not asked either: the form names it, and the chat is about it', async () => {
-    const c = await newContext('consultant-one', { ...OPEN, audience: 'intermediary' });
-    // The development sign-in's saved choice, with one company (its form always gives a consultant two).
-    await c.addInitScript(() => {
-      if (location.pathname.endsWith('/chat/')) sessionStorage.setItem('infocig.chat.dev', JSON.stringify({ role: 'intermediary', province: 'MI', name: 'Studio Neri', sub: 'dev-intermediary-one', matricole: ['1234567890'] }));
-    });
-    const page = await c.newPage();
+  test('a consultant holding one company is asked too, so a general question can be sent: "Scegli l’azienda…" first and refused if left, in the chat and in the request form', async () => {
+    // The development sign-in's saved choice, with one company (its form always gives a consultant two); a
+    // consultant of their own for each context, as the first one's chat is still waiting.
+    const oneCompany = (c: BrowserContext, sub: string) => c.addInitScript((who) => {
+      if (location.pathname.endsWith('/chat/')) sessionStorage.setItem('infocig.chat.dev', JSON.stringify({ role: 'intermediary', province: 'MI', name: 'Studio Neri', sub: who, matricole: ['1234567890'] }));
+    }, sub);
+    const one = [['', 'Scegli l’azienda…'], [A, A], ['none', 'Nessuna in particolare (domanda generale)']];
+    const open = await newContext('consultant-one', { ...OPEN, audience: 'intermediary' });
+    await oneCompany(open, 'dev-intermediary-one');
+    let page = await open.newPage();
     const sent = chatRequests(page);
     await page.goto(`${pages.server.base}/chat/`);
-    await page.locator('#company-known', { hasText: `Riguarda l’azienda con matricola INPS ${A}.` }).waitFor();
-    assert.ok(await page.locator('#company-field').isHidden());
+    const company = page.getByLabel('Per quale azienda?');
+    await company.waitFor();
+    assert.equal(await options(page, '#company'), one);
+    assert.is(await company.inputValue(), '', 'not their one company by default: that would file every general question under it');
+    assert.ok(await page.locator('#company-known').isHidden(), 'no "Riguarda l’azienda…" beside the question');
     await page.getByLabel('Tempi di pagamento').check();
     await page.getByRole('button', { name: 'Avvia la chat' }).click();
+    await page.locator('#start-error[data-code="company_required"]').waitFor();
+    assert.is(await focusedId(page), 'company');
+    assert.equal(sent, [], 'nothing asked of the server');
+    await company.selectOption('none');
+    await page.getByRole('button', { name: 'Avvia la chat' }).click();
     await page.waitForFunction(() => document.body.dataset.view !== 'start');
-    assert.is(sent[0]!.context?.matricola, A);
-    await c.close();
+    assert.is(sent.length, 1);
+    assert.is(sent[0]!.context?.matricola, undefined, 'a general question names no company');
+    await open.close();
+
+    const closed = await newContext('consultant-one-closed', { ...CLOSED, audience: 'intermediary' });
+    await oneCompany(closed, 'dev-intermediary-one-closed');
+    page = await closed.newPage();
+    await page.goto(`${pages.server.base}/chat/`);
+    await page.getByRole('heading', { name: 'Il servizio è chiuso' }).waitFor();
+    assert.equal(await options(page, '#tk-matricola'), one);
+    assert.ok(await page.locator('#tk-company-known').isHidden());
+    await fillRequest(page, 'Domanda generale sul FIS');
+    await page.getByRole('button', { name: 'Invia la richiesta' }).click();
+    await page.locator('#tk-error[data-code="company_required"]').waitFor();
+    assert.is(await focusedId(page), 'tk-matricola');
+    await shot(page, 'one-company-request-refused');
+    assert.equal(await axe(page), [], 'axe on the one-company consultant\'s refused request form');
+    await page.getByLabel('Per quale azienda è la richiesta?').selectOption('none');
+    await page.getByRole('button', { name: 'Invia la richiesta' }).click();
+    await page.getByRole('heading', { name: 'Richiesta registrata' }).waitFor();
+    assert.not.match((await page.locator('#done-box').textContent()) ?? '', 'Matricola', 'a general request, about no company');
+    await closed.close();
   });
 
   test('(de) on a phone, text at 200 %: the consultant\'s refused start form and request form reflow, in German', async () => {

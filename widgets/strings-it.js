@@ -456,6 +456,12 @@ export default {
   'tk.f.follows': 'Segue la richiesta',
   'tk.f.followedBy': 'Richieste collegate successive',
   'tk.list.follows': 'Segue la richiesta {protocol}',
+  // A company's request someone else of its side filed (the API's filedBy), said from where the reader stands
+  'tk.filedBy.intermediary': 'Presentata dal tuo intermediario',
+  'tk.filedBy.intermediary.other': 'Presentata da un altro intermediario dell’azienda',
+  'tk.filedBy.employer': 'Presentata dall’azienda',
+  'tk.filedBy.employer.other': 'Presentata da un’altra persona della tua azienda',
+  'tk.filter.mine': 'Solo le richieste presentate da te',
   'tk.done.follows': 'Collegata alla richiesta',
   'tk.err.ticket_not_closed': 'La richiesta non è ancora chiusa: scrivi direttamente lì, con «Rispondi».',
   'tk.err.follow_up_window_expired': 'Sono passati più di 30 giorni dalla chiusura della richiesta: scrivi una nuova richiesta.',

@@ -11,7 +11,7 @@
 import { daysFromToday, formatDay, formatTime, formatWhen, lang, t } from '../i18n.js';
 import { holidayLabel } from '../lib/holiday-names.js';
 import { $, h } from '../lib/ui.js';
-import { companyNote, fillCompanySelect, matricolaOf } from './company.js';
+import { asksCompany, companyNote, fillCompanySelect, matricolaOf } from './company.js';
 import { failureText } from './request-error.js';
 import { TOPICS, formDirty, mountClosed, offerTicket, openMine } from './tickets.js';
 
@@ -54,11 +54,11 @@ export async function checkAvailability(note) {
 }
 
 /**
- * Which company the chat is about, for someone who acts for several (an
- * intermediary's clients): asked only when the host page did not say (OMNIA IS
- * knows the application's matricola) and there is more than one to choose from.
- * The choices and why they are so: company.js. When the company is known
- * without asking, the form says which it is.
+ * Which company the chat is about, for a consultant (an intermediary's
+ * clients, or none in particular): asked only when the host page did not say
+ * (OMNIA IS knows the application's matricola). The choices and why they are
+ * so: company.js. When the company is known without asking (an employer's),
+ * the form says which it is.
  */
 function renderCompany() {
   const { state } = d;
@@ -67,7 +67,7 @@ function renderCompany() {
   $('#company-field').hidden = !askCompany();
   const role = state.client?.role;
   // A worker's page may name their employer's matricola too: the chat is about their own pay, not "an azienda".
-  const known = role === 'employer' || role === 'intermediary' ? state.context.matricola || (held.length === 1 ? held[0] : '') : '';
+  const known = role === 'employer' || role === 'intermediary' ? state.context.matricola || (!askCompany() && held.length === 1 ? held[0] : '') : '';
   const note = $('#company-known');
   note.hidden = !known;
   note.textContent = known ? companyNote(role, known) : '';
@@ -76,14 +76,15 @@ function renderCompany() {
 /** Whether the start form asks which company the chat is about. */
 function askCompany() {
   const { state } = d;
-  return !state.context.matricola && (state.client?.user?.matricole ?? []).length > 1;
+  return !state.context.matricola && asksCompany(state.client?.role, state.client?.user?.matricole ?? []);
 }
 
 /** The page's context with the company chosen, or the only one held, for chat.request and the request form. */
 function contextWithCompany() {
   const { state } = d;
   const held = state.client?.user?.matricole ?? [];
-  const matricola = state.context.matricola || matricolaOf($('#company').value) || (held.length === 1 ? held[0] : '');
+  // Asked: what was chosen ("Nessuna in particolare" is none, even with one company held); else the only one held.
+  const matricola = state.context.matricola || (askCompany() ? matricolaOf($('#company').value) : held.length === 1 ? held[0] : '');
   return matricola ? { ...state.context, matricola } : { ...state.context };
 }
 

@@ -3,17 +3,26 @@
  * ask it (the chat's start form, the request form): the same choices and the
  * same words in both, so a consultant reads one question, not two.
  *
- * A company user (employer, intermediary) with one company, or whose host page
- * names it, is not asked: the form says which it is. With several, the first
- * choice is "Scegli l'azienda…" (empty, refused if left) and a general question
- * is a choice of its own: "no company" as the default made consultants forget
- * to choose, and the advisor or the sede got no matricola.
+ * An employer, whose requests are all its company's, and anyone whose host page
+ * names the company are not asked: the form says which it is. A consultant is
+ * asked whenever they hold a company, one or several: a general question (not
+ * about a company) is a choice of its own, "Nessuna in particolare (domanda
+ * generale)", which with one company they could not make before. The first
+ * choice is "Scegli l'azienda…" (empty, refused if left: company_required):
+ * "no company" as the default made consultants forget to choose, and the
+ * advisor or the sede got no matricola; the one company as the default would
+ * file every general question under it.
  */
 import { t } from '../i18n.js';
 import { h } from '../lib/ui.js';
 
 /** The value of "Nessuna in particolare (domanda generale)": chosen, but no matricola. */
 export const NO_COMPANY = 'none';
+
+/** Whether a form asks `role`, holding the matricole `held`, which company it is about (the host page's aside). */
+export function asksCompany(role, held) {
+  return role === 'intermediary' ? held.length > 0 : held.length > 1;
+}
 
 /** The options of a company select: "Scegli l'azienda…", each matricola held, then "Nessuna in particolare". */
 export function companyOptions(held) {

@@ -12,6 +12,7 @@ import { formatDue, label, t } from '../i18n.js';
 import { forget, readJson, writeJson } from '../lib/tab-store.js';
 import { $, MessageList, downloadText, enterToSend, fileStamp, typingNotifier } from '../lib/ui.js';
 import { checkAvailability } from './availability.js';
+import { asksCompany } from './company.js';
 import { offerRating } from './rating.js';
 import { openMine, openThread } from './tickets.js';
 
@@ -79,9 +80,9 @@ function renderChatHead() {
   const { state } = d;
   $('#chat-peer').textContent = t('chat.with', { name: state.peerName || t('chat.anAdvisor') });
   $('#chat-topic').textContent = state.topic ? t('chat.topic', { topic: label('topic', state.topic) }) : '';
-  // A consultant chose among their companies: the chat says which one it is about (one held goes without saying).
+  // A consultant chose among their companies: the chat says which one it is about (an employer's goes without saying).
   const company = $('#chat-company');
-  company.hidden = !state.company || (state.client?.user?.matricole ?? []).length < 2;
+  company.hidden = !state.company || !asksCompany(state.client?.role, state.client?.user?.matricole ?? []);
   company.textContent = company.hidden ? '' : t('chat.company', { matricola: state.company });
   const langNote = $('#chat-lang-note');
   langNote.hidden = !state.otherLanguage;

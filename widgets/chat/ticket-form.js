@@ -19,7 +19,7 @@ import { api, errText } from './ticket-api.js';
 import { fileField, fileProblem } from './ticket-files.js';
 import { forgetList, openMine } from './ticket-list.js';
 import { openThread } from './ticket-thread.js';
-import { companyNote, fillCompanySelect, matricolaOf } from './company.js';
+import { asksCompany, companyNote, fillCompanySelect, matricolaOf } from './company.js';
 import { busy, dueFact, fact, fail, isBusy, mark, sedeName } from './ticket-ui.js';
 
 export const TOPICS = ['cigo', 'cigs', 'fis', 'solidarity_fund', 'payment', 'other'];
@@ -59,25 +59,27 @@ function heldCompanies() {
 }
 
 /**
- * Which company the request is about (company.js): a consultant with several chooses among them (a
- * matricola not held is refused by the server, so none is typed); an employer, or a consultant with one,
- * reads which it is. Drawn again on a language change.
+ * Which company the request is about (company.js): a consultant chooses among theirs, or none in
+ * particular (a matricola not held is refused by the server, so none is typed); an employer reads which
+ * it is. Drawn again on a language change.
  */
 function renderCompany() {
   const held = heldCompanies();
+  const asked = asksCompany(d.client()?.role, held);
   const select = $('#tk-matricola');
   fillCompanySelect(select, held, select.value || tf.draftCompany);
   if (held.length) tf.draftCompany = '';
-  $('#tk-matricola-box').hidden = held.length < 2;
+  $('#tk-matricola-box').hidden = !asked;
   const note = $('#tk-company-known');
-  note.hidden = held.length !== 1;
-  note.textContent = held.length === 1 ? companyNote(d.client().role, held[0]) : '';
+  note.hidden = asked || held.length !== 1;
+  note.textContent = note.hidden ? '' : companyNote(d.client().role, held[0]);
 }
 
-/** The matricola the request is sent with ('' for none): the one chosen, or the only one held. */
+/** The matricola the request is sent with ('' for none): the one chosen, or the only one held when not asked. */
 function chosenMatricola() {
   const held = heldCompanies();
-  return held.length === 1 ? held[0] : held.length > 1 ? matricolaOf($('#tk-matricola').value) : '';
+  if (asksCompany(d.client()?.role, held)) return matricolaOf($('#tk-matricola').value);
+  return held.length === 1 ? held[0] : '';
 }
 
 /** The form's heading says whether it is a follow-up (data-i18n, so a language change redraws it). */

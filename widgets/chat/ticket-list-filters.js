@@ -1,7 +1,9 @@
 /**
  * The search above "Le mie richieste": the company (for someone acting for
- * several, a labour consultant's clients), the status, words of the subject
- * and the days the requests were sent (from, to: both included). What was last applied is kept here and turned into the query of
+ * several, a labour consultant's clients), the status, words of the subject,
+ * the days the requests were sent (from, to: both included) and, for a company
+ * user (whose list holds what others of the company filed too), only the
+ * requests they filed themselves (the API's `mine`). What was last applied is kept here and turned into the query of
  * GET /api/v1/tickets; what is typed counts only once "Cerca" is pressed.
  *
  * Separate from ticket-list.js, which loads and draws the pages: this file
@@ -14,15 +16,20 @@ import { dateField, readDays } from '../lib/date-field.js';
 import { $, h } from '../lib/ui.js';
 
 const STATUSES = ['open', 'in_progress', 'closed'];
+/** Those who see requests others filed: an employer its consultants', a consultant its companies'. */
+const COMPANY_ROLES = ['employer', 'intermediary'];
 
-/** The filters in force: { matricola?, status?, subject?, from?, to? } (days as YYYY-MM-DD, Rome's calendar on the server). */
+/** The filters in force: { matricola?, status?, subject?, from?, to?, mine? } (days as YYYY-MM-DD, Rome's calendar on the server). */
 let applied = {};
 /** () → the matricole the signed-in person acts for */
 let heldOf = () => [];
+/** () → the signed-in person's role */
+let roleOf = () => null;
 
-/** deps: { held() → string[], apply() } apply loads the list again with the filters in force. */
-export function initListFilters({ held, apply }) {
+/** deps: { held() → string[], role() → string, apply() } apply loads the list again with the filters in force. */
+export function initListFilters({ held, role, apply }) {
   heldOf = held;
+  roleOf = role;
   const form = $('#list-filters');
   const dates = [dateField($('#lf-from')), dateField($('#lf-to'))];
   form.addEventListener('submit', (e) => {
@@ -66,6 +73,7 @@ export function renderFilters(anyRequests) {
   fill($('#lf-company'), t('tk.filter.allCompanies'), held.map((m) => [m, m]));
   fill($('#lf-status'), t('tk.filter.allStatuses'), STATUSES.map((s) => [s, t(`tk.filter.${s}`)]));
   $('#lf-company-box').hidden = held.length < 2;
+  $('#lf-mine-box').hidden = !COMPANY_ROLES.includes(roleOf());
   $('#list-filters').hidden = !anyRequests && !filtersActive();
 }
 
@@ -85,5 +93,6 @@ function read([from, to]) {
     ...(subject ? { subject } : {}),
     ...(from ? { from } : {}),
     ...(to ? { to } : {}),
+    ...(!$('#lf-mine-box').hidden && f.mine.checked ? { mine: 'true' } : {}),
   };
 }

@@ -2,7 +2,8 @@
  * "Le mie richieste": the user's Linea INPS requests, the most recently
  * changed first (the server's `sort=updated`), a page at a time with
  * "Mostra altre", each with its protocol number, status, company (matricola),
- * topic and due or closing time; choosing one opens its thread. The search
+ * who filed it when someone else of the company did ("Presentata dal tuo
+ * intermediario"), topic and due or closing time; choosing one opens its thread. The search
  * form above it is ticket-list-filters.js.
  *
  * Separate from the thread and the form, which only tell it that what it
@@ -12,7 +13,7 @@ import { formatDate, formatDateTime, formatDue, label, t } from '../i18n.js';
 import { $, h } from '../lib/ui.js';
 import { api, errText } from './ticket-api.js';
 import { filterQuery, filtersActive, initListFilters, renderFilters } from './ticket-list-filters.js';
-import { badge } from './ticket-ui.js';
+import { badge, filedByText } from './ticket-ui.js';
 
 /** Requests a page asks for; coming back to the list asks again for as many as were shown, up to the API's 100. */
 const PAGE_SIZE = 20;
@@ -128,6 +129,7 @@ function listItem(x) {
     h('span', { class: 'tk-top' }, h('span', { class: 'tk-protocol' }, x.protocol), ' ', badge(x.status), x.overdue ? [' ', h('span', { class: 'badge overdue' }, t('tk.overdue'))] : null),
     h('span', { class: 'tk-subject' }, x.subject),
     x.matricola ? h('span', { class: 'tk-company' }, t('tk.list.company', { matricola: x.matricola })) : null,
+    x.filedBy ? h('span', { class: 'tk-filed-by' }, filedByText(x, d.client()?.role)) : null,
     x.follows ? h('span', { class: 'tk-follows' }, t('tk.list.follows', { protocol: x.follows.protocol })) : null,
     answered ? h('span', { class: 'tk-answered' }, t('tk.answered', { when: formatDateTime(x.respondedAt) })) : null,
     h('span', { class: 'tk-meta' }, [label('topic', x.category), t('tk.list.created', { when: formatDate(x.createdAt) }), when].filter(Boolean).join(' · ')));
@@ -138,7 +140,7 @@ function listItem(x) {
 /** deps: { client() → ChatClient, showView(name), home(), openThread(id), newRequest() } */
 export function initList(deps) {
   d = deps;
-  initListFilters({ held: () => d.client()?.user?.matricole ?? [], apply: () => void search() });
+  initListFilters({ held: () => d.client()?.user?.matricole ?? [], role: () => d.client()?.role, apply: () => void search() });
   $('#list-back').addEventListener('click', () => d.home());
   $('#list-refresh').addEventListener('click', () => openMine());
   $('#list-more').addEventListener('click', () => void showMore());

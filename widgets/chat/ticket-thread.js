@@ -17,11 +17,11 @@ import { $, h, saveBlob } from '../lib/ui.js';
 import { api, errText } from './ticket-api.js';
 import { fileField, fileProblem } from './ticket-files.js';
 import { forgetList, openMine } from './ticket-list.js';
-import { busy, dueFact, fact, fail, isBusy, mark, sedeName } from './ticket-ui.js';
+import { busy, dueFact, fact, fail, filedByText, isBusy, mark, sedeName } from './ticket-ui.js';
 
 const USER_ROLES = ['worker', 'employer', 'intermediary'];
 
-/** deps: { showView(name), view() → current view, navigation() → views shown so far, announce(text), followUp(request) } */
+/** deps: { client() → ChatClient, showView(name), view() → current view, navigation() → views shown so far, announce(text), followUp(request) } */
 let d;
 /** sending: the Idempotency-Key of the reply being sent, until the server has it; opening: the last openThread. */
 const th = { detail: null, views: null, sending: idempotencyKeeper(), opening: 0 };
@@ -135,11 +135,15 @@ function renderViews() {
   }));
 }
 
+/**
+ * Who wrote a reply. On a company's request the employer and its consultants all write: "Tu" only for
+ * the reader's own (the API's `author.mine`), the others by name and role ("Studio Colombo – Intermediario").
+ */
 function author(a) {
   if (a.role === 'office') return a.name ? `${a.name} – ${t('tk.author.office')}` : t('tk.author.office');
   if (a.role === 'advisor') return a.name ? `${a.name} – ${t('tk.author.advisor')}` : t('tk.author.advisor');
-  if (USER_ROLES.includes(a.role) && th.detail.mine) return t('common.you');
-  return a.name || label('role', a.role);
+  if (USER_ROLES.includes(a.role) && (a.mine ?? th.detail.mine)) return t('common.you');
+  return a.name ? `${a.name} – ${label('role', a.role)}` : label('role', a.role);
 }
 
 function files(list) {
@@ -176,6 +180,9 @@ function renderThread() {
   st.className = `badge status-${x.status}`;
   st.textContent = t(`tk.status.${x.status}`);
   $('#thread-title').textContent = x.subject;
+  const filedBy = $('#th-filed-by');
+  filedBy.textContent = filedByText(x, d.client()?.role);
+  filedBy.hidden = !x.filedBy;
   $('#th-facts').replaceChildren(...[
     fact('tk.f.topic', label('topic', x.category)),
     fact('tk.f.sede', sedeName(x)),
@@ -206,12 +213,18 @@ function link(l) {
   return b;
 }
 
+/** In the chat a request came from, the user is the one who filed it: "Tu" to them, their role ("Intermediario") to their company. */
+function transcriptAuthor(role) {
+  if (!USER_ROLES.includes(role)) return t('common.advisor');
+  return th.detail?.mine === false ? label('role', role) : t('common.you');
+}
+
 /** The chat the request came from, if it came from one. */
 function renderTranscript(transcript) {
   $('#th-transcript-box').hidden = transcript.length === 0;
   $('#th-transcript').replaceChildren(...transcript.map((m) =>
     h('li', {},
-      h('p', { class: 'msg-meta' }, h('strong', {}, USER_ROLES.includes(m.from?.role) ? t('common.you') : t('common.advisor')), ' ', h('time', { datetime: m.at }, formatDateTime(m.at))),
+      h('p', { class: 'msg-meta' }, h('strong', {}, transcriptAuthor(m.from?.role)), ' ', h('time', { datetime: m.at }, formatDateTime(m.at))),
       h('p', { class: 'msg-text' }, m.text))));
 }
 
@@ -283,7 +296,7 @@ export function renderThreadView() {
   renderRpFiles();
 }
 
-/** deps: { showView(name), view() → current view, navigation() → views shown so far, announce(text), followUp(request) } */
+/** deps: { client() → ChatClient, showView(name), view() → current view, navigation() → views shown so far, announce(text), followUp(request) } */
 export function initThread(deps) {
   d = deps;
   $('#th-follow-up-open').addEventListener('click', () => th.detail && d.followUp(th.detail));

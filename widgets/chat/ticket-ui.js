@@ -33,6 +33,16 @@ export function dueFact(key, when) {
 
 export const sedeName = (x) => x.sedeName || x.sede;
 
+/**
+ * "Presentata dal tuo intermediario": a company's request that someone else of its side filed
+ * (the API's `filedBy`, a role), said from where the reader (`role`) stands: to an employer its
+ * consultant, to a consultant the company or another consultant. '' for the reader's own and the sede's.
+ */
+export function filedByText(x, role) {
+  if (!x.filedBy) return '';
+  return t(`tk.filedBy.${x.filedBy}${x.filedBy === role ? '.other' : ''}`);
+}
+
 export function mark(el, bad) {
   if (bad) el.setAttribute('aria-invalid', 'true');
   else el.removeAttribute('aria-invalid');

@@ -26,7 +26,7 @@ export function initTickets({ client, showView, view, navigation, announce, home
   initTicketApi(client);
   initForm({ client, showView, announce, home });
   initList({ client, showView, home, openThread, newRequest: () => offerTicket({}, {}, 'list') });
-  initThread({ showView, view, navigation, announce, followUp: offerFollowUp });
+  initThread({ client, showView, view, navigation, announce, followUp: offerFollowUp });
   initLive({ view, announce });
 }
 

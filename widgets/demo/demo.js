@@ -3,8 +3,14 @@
  * As a demo it signs in through POST /dev/token (by default a worker in Milano,
  * sub demo-worker-1, "Mario Rossi"); the identity form reloads the page with
  * ?role=&province=&name=&lang=.
+ *
+ * The suspension's days are typed fields in the page's format (gg/mm/aaaa,
+ * lib/date-field.js), as on every other page: a native date input follows the
+ * browser's language, and an Italian page in an American browser asked for
+ * mm/dd/yyyy. The page is Italian, as OMNIA IS is.
  */
 import { PROVINCES } from '../chat/dev-signin.js';
+import { dateField, readDays, setDay } from '../lib/date-field.js';
 
 const $ = (s) => document.querySelector(s);
 const params = new URLSearchParams(location.search);
@@ -52,14 +58,36 @@ function show(n, focus) {
     else li.removeAttribute('aria-current');
   }
   $('#step-title').textContent = `Passo ${n} di ${STEPS.length}: ${STEPS[n - 1]}`;
+  $('#step-error').textContent = '';
   $('#back').disabled = n === 1;
   $('#next').textContent = n === STEPS.length ? 'Invia la domanda' : 'Avanti';
   if (focus) $('#step-title').focus();
   window.InfoCig?.setContext(context());
 }
 
+/** The suspension's first and last day, shown in the page's format. */
+const days = [dateField($('#f-from')), dateField($('#f-to'))];
+for (const input of days) setDay(input, input.getAttribute('value'));
+
+/** Leaving "Periodo e lavoratori": each day readable and real, the end not before the start; else said on its field. */
+function periodOk() {
+  const error = $('#step-error');
+  error.textContent = '';
+  const read = readDays(days, error);
+  if (!read) return false;
+  const [from, to] = read;
+  if (from && to && from > to) {
+    error.textContent = 'La fine della sospensione viene prima dell’inizio: correggi una delle due date.';
+    for (const input of days) input.setAttribute('aria-invalid', 'true');
+    days[1].focus();
+    return false;
+  }
+  return true;
+}
+
 $('#step-form').addEventListener('submit', (e) => {
   e.preventDefault();
+  if (step === 3 && !periodOk()) return;
   if (step < STEPS.length) return show(step + 1, true);
   $('#app-status').textContent = 'Inviata (simulazione)';
   $('#sent-note').textContent = 'Domanda inviata (simulazione). Protocollo INPS.IS.2025.0004711.';
