@@ -12,15 +12,12 @@
  * reply box); a ready answer put in the reply box shows whole; a reload gives back the reply and the summary half written on a
  * card, and «Esci» leaves none in the tab. Screenshots: test/screenshots/advisor-afternoon-*.png.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
 import { browserHarness, chromiumOrSkip, holdRequest } from './helpers/browser.ts';
 import { marioCard, signInAdvisor, workerAsksForChat } from './helpers/pages.ts';
-import { startServerProcess, type ServerProcess } from './helpers/server-process.ts';
+import { routingFile, startServerProcess, type ServerProcess } from './helpers/server-process.ts';
 
 const chromium = browserHarness({
   console: { expected: /WebSocket connection to|ERR_INTERNET_DISCONNECTED/i },
@@ -48,10 +45,7 @@ async function setStatus(p: Page, status: 'Disponibile' | 'Assente'): Promise<vo
 
 if (chromiumOrSkip('advisor afternoon test')) {
   test.before(async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'infocig-advisor-afternoon-'));
-    const routing = path.join(dir, 'routing.json');
-    writeFileSync(routing, JSON.stringify({ advisorGraceSeconds: 2 }));
-    ctx.proc = await startServerProcess('advisor-afternoon', { SERVICE_HOURS: 'always', ROUTING_CONFIG: routing });
+    ctx.proc = await startServerProcess('advisor-afternoon', { SERVICE_HOURS: 'always', ROUTING_CONFIG: routingFile({ advisorGraceSeconds: 2 }) });
     ctx.base = ctx.proc.base;
     await chromium.launch();
     ctx.worker = await chromium.newPage('worker');
