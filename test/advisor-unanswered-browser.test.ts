@@ -6,15 +6,12 @@
  * and that their status is now "Assente" — until they choose again. Answering
  * removes the countdown. Screenshot: test/screenshots/unanswered-*.png.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
 import { browserHarness, chromiumOrSkip } from './helpers/browser.ts';
 import { marioCard, signInAdvisor, workerAsksForChat } from './helpers/pages.ts';
-import { startServerProcess, type ServerProcess } from './helpers/server-process.ts';
+import { routingFile, startServerProcess, type ServerProcess } from './helpers/server-process.ts';
 
 const chromium = browserHarness({ console: { expected: /WebSocket connection to/i }, prefix: 'unanswered-', fullPage: true });
 const ctx = { proc: null as ServerProcess | null, base: '', worker: null as unknown as Page, anna: null as unknown as Page, bruno: null as unknown as Page };
@@ -23,10 +20,7 @@ const card = marioCard;
 
 if (chromiumOrSkip('unanswered-chat test')) {
   test.before(async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'infocig-unanswered-'));
-    const routing = path.join(dir, 'routing.json');
-    writeFileSync(routing, JSON.stringify({ unansweredSeconds: 5 }));
-    ctx.proc = await startServerProcess('unanswered', { SERVICE_HOURS: 'always', ROUTING_CONFIG: routing });
+    ctx.proc = await startServerProcess('unanswered', { SERVICE_HOURS: 'always', ROUTING_CONFIG: routingFile({ unansweredSeconds: 5 }) });
     ctx.base = ctx.proc.base;
     await chromium.launch();
     ctx.worker = await chromium.newPage('worker');

@@ -3,7 +3,7 @@
  * free port and a temporary DATA_DIR; and Debian's chromium for the browser tests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,13 @@ export function launchChromium(): Promise<Browser> {
   return import('playwright-core').then(({ chromium }) =>
     chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] }),
   );
+}
+
+/** A routing file for ROUTING_CONFIG, `overrides` over the defaults (short graces, thresholds), in a directory of its own. */
+export function routingFile(overrides: object): string {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'infocig-routing-')), 'routing.json');
+  writeFileSync(file, JSON.stringify(overrides));
+  return file;
 }
 
 /** Generous: a cold start compiles through tsx and builds a fresh PGlite database, slow on a loaded machine. */

@@ -7,21 +7,22 @@
  * or with AUTH_DEV the development picker (dev-sign-in.js).
  */
 import { ChatClient } from '../lib/chat-client.js';
-import { LANGS, USER_LANGS, applyI18n, formatTime, label, onLangChange, setLang, t } from '../i18n.js';
+import { LANGS, applyI18n, formatTime, label, onLangChange, setLang, t } from '../i18n.js';
 import { staffSignIn } from '../lib/staff-sign-in.js';
 import { forget, readText, writeText } from '../lib/tab-store.js';
-import { $, MessageList, announcer, downloadText, enterToSend, fileStamp, h, ht, typingNotifier } from '../lib/ui.js';
+import { $, MessageList, announcer, downloadText, enterToSend, fileStamp, growToFit, h, ht, typingNotifier } from '../lib/ui.js';
 import { cannedPicker } from './canned.js';
+import { contextRows } from './card-context.js';
+import { closeForm } from './close-form.js';
 import { beep, clearCue, titleCue, unlockAudio } from './cues.js';
 import { devSignIn } from './dev-sign-in.js';
+import { DRAFTS_KEY, forgetDrafts, keptDraft } from './drafts.js';
 import { escalatedNote, handoverForms, releasedNote } from './handover.js';
 import { historyPanel } from './history.js';
 import { queueLine } from './queue-line.js';
 import { requestsPanel } from './requests.js';
 
 const STATUS_KEY = 'infocig.advisor.status';
-// The server accepts exactly these (ADVISOR_CLOSE_OUTCOMES, server/ws-frames.ts).
-const OUTCOMES = ['resolved', 'info_given', 'escalate_later', 'no_answer'];
 const announce = announcer($('#announce'));
 /** How many wait for this advisor (queue-line.js). */
 const queue = queueLine({ el: $('#queue'), announce });
@@ -66,23 +67,6 @@ function renderConn(status) {
 // ---------------------------------------------------------------------------
 // Chat cards
 
-function contextRows(info) {
-  const ctx = info.context ?? {};
-  const rows = [
-    ['adv.ctx.role', label('role', info.peer?.role)],
-    ['adv.ctx.province', info.province],
-    ['adv.ctx.topic', label('topic', info.topic)],
-    ['adv.ctx.entry', label('entry', info.entry)],
-    ['adv.ctx.matricola', ctx.matricola],
-    ['adv.ctx.protocol', ctx.protocol],
-    ['adv.ctx.step', ctx.step],
-    // The user's language when it is not Italian, and a word when nobody speaking it was free.
-    ['adv.ctx.lang', ctx.lang && ctx.lang !== 'it' ? `${USER_LANGS[ctx.lang] ?? ctx.lang}${info.otherLanguage ? ` – ${t('adv.ctx.otherLanguage')}` : ''}` : null],
-  ];
-  const wide = new Set(['adv.ctx.topic', 'adv.ctx.protocol', 'adv.ctx.step', 'adv.ctx.lang']);
-  return rows.filter(([, v]) => v).map(([k, v]) => h('div', { class: wide.has(k) ? 'wide' : null }, h('dt', {}, t(k)), h('dd', {}, v)));
-}
-
 function addCard(info, isNew) {
   const id = info.conversationId;
   const existing = state.cards.get(id);
@@ -108,6 +92,7 @@ function addCard(info, isNew) {
   const text = h('textarea', { id: `${p}-text`, rows: '2', maxlength: '4000', required: true });
   const fill = (value) => {
     text.value = text.value.trim() ? `${text.value.trimEnd()}\n${value}` : value;
+    text.dispatchEvent(new Event('input')); // kept as typed text is (drafts.js), and shown whole
     text.focus();
     text.setSelectionRange(text.value.length, text.value.length);
   };
@@ -115,10 +100,7 @@ function addCard(info, isNew) {
     cannedPicker({ client: state.client, p, info, userName: name, advisorName: state.name, fill }),
     replyLabel,
     h('div', { class: 'composer-row' }, text, ht('button', { type: 'submit', class: 'primary' }, 'chat.send')));
-  const outcome = h('select', { id: `${p}-outcome` }, OUTCOMES.map((o) => ht('option', { value: o }, `adv.outcome.${o}`)));
-  const closeForm = h('form', { class: 'close-form' },
-    h('div', { class: 'field' }, ht('label', { for: `${p}-outcome` }, 'adv.outcome'), outcome),
-    ht('button', { type: 'submit', class: 'danger' }, 'adv.close'));
+  const closer = closeForm({ client: state.client, conversationId: id, p, isOpen: () => !card.closed });
   const closedNote = h('p', { class: 'closed-note', role: 'status' });
   const answerBy = h('p', { class: 'answer-by note', hidden: !info.answerBy });
   const dismiss = ht('button', { type: 'button', hidden: true }, 'adv.dismiss');
@@ -131,7 +113,7 @@ function addCard(info, isNew) {
       h('h3', { id: `${p}-title` }, name),
       ctx),
     requests.el, history.el, logBox, typing, answerBy, composer,
-    h('div', { class: 'card-foot' }, closeForm, dl),
+    h('div', { class: 'card-foot' }, closer.el, dl),
     handover.el, closedNote, dismiss);
 
   card.el = el;
@@ -139,7 +121,7 @@ function addCard(info, isNew) {
   card.list = new MessageList(log, { myId: () => state.client.user?.id, nameOf: (m) => (m.from?.role === 'advisor' ? t('adv.colleague') : name) });
   card.typing = typing;
   card.composer = composer;
-  card.closeForm = closeForm;
+  card.closer = closer;
   card.handover = handover;
   card.requests = requests;
   card.history = history;
@@ -162,6 +144,8 @@ function addCard(info, isNew) {
   card.relabel();
 
   const notifier = typingNotifier((active) => !card.closed && state.client.typing(id, active));
+  keptDraft(id, 'reply', text);
+  const fitReply = growToFit(text);
   enterToSend(text, composer);
   text.addEventListener('input', () => text.value.trim() && notifier.input());
   text.addEventListener('focus', () => maybeRead(card));
@@ -172,14 +156,7 @@ function addCard(info, isNew) {
     notifier.stop();
     state.client.sendMessage(id, value);
     text.value = '';
-  });
-  closeForm.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    try {
-      await state.client.closeConversation(id, { outcome: outcome.value });
-    } catch (f) {
-      closedNote.textContent = t('error.generic', { code: f?.code ?? 'error' });
-    }
+    text.dispatchEvent(new Event('input')); // the draft goes, the box shrinks back
   });
   dl.addEventListener('click', () => {
     const header = [`${t('transcript.conversation')}: ${id}`, `${t('transcript.topic')}: ${label('topic', card.info.topic)}`, `${t('transcript.with')}: ${name}`];
@@ -194,6 +171,7 @@ function addCard(info, isNew) {
 
   state.cards.set(id, card);
   $('#cards').append(el);
+  fitReply(); // a draft given back after a reload
   void requests.load();
   void history.load();
   renderLoad();
@@ -209,10 +187,11 @@ function retire(card, note) {
   if (card.closed) return;
   const hadFocus = card.el.contains(document.activeElement);
   card.closed = true;
+  forgetDrafts(card.id);
   card.el.classList.add('closed');
   for (const c of card.composer.elements) c.disabled = true;
   card.composer.hidden = true;
-  card.closeForm.hidden = true;
+  card.closer.el.hidden = true;
   card.handover.el.hidden = true;
   card.answerBy.hidden = true;
   clearTyping(card);
@@ -228,8 +207,9 @@ function revive(card) {
   card.closed = false;
   card.el.classList.remove('closed');
   for (const c of card.composer.elements) c.disabled = false;
-  card.composer.hidden = card.closeForm.hidden = card.handover.el.hidden = false;
+  card.composer.hidden = card.closer.el.hidden = card.handover.el.hidden = false;
   card.handover.reset();
+  card.closer.reset();
   void card.requests.load(); // they may have changed while the chat was elsewhere
   void card.history.load();
   card.note = null;
@@ -344,7 +324,11 @@ function start(session) {
   });
   client.on('reset', (f) => {
     const card = state.cards.get(f.conversationId);
-    if (card) card.list.clear();
+    if (!card) return;
+    // Not this advisor's any more (handed on while the console was offline past its grace): the card keeps
+    // what was said and says why it can no longer be written in, instead of an empty log to write into.
+    if (f.reason === 'unknown_conversation') return retire(card, () => t('adv.released.lost'));
+    card.list.clear(); // the client reads it again
   });
   client.on('error', (f) => {
     if (f.closeCode) announce(t(f.code === 'too_many_sockets' ? 'error.tooManySockets' : 'error.auth'));
@@ -387,7 +371,7 @@ async function boot() {
   $('#signout').addEventListener('click', () => {
     if (state.desired === 'available') state.client?.setAdvisorStatus('away').catch(() => {});
     state.session?.signOut();
-    forget(STATUS_KEY);
+    forget(STATUS_KEY, DRAFTS_KEY);
     setTimeout(() => location.reload(), 150);
   });
 

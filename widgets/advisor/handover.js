@@ -14,6 +14,7 @@
  */
 import { formatDue, t } from '../i18n.js';
 import { h, ht } from '../lib/ui.js';
+import { keptDraft } from './drafts.js';
 import { openRequests, sedeInWords } from './requests.js';
 
 /** What the card says once a chat has gone to a sede as a request. */
@@ -109,22 +110,34 @@ export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
     try {
       await client.request('conversation.transfer', { conversationId, ...(target ? { to: target } : {}) });
     } catch (f) {
-      if (f?.code === 'transfer_target_unavailable') void listTargets(); // they went away or filled up meanwhile
+      // They went away or filled up meanwhile; the alert says so, the list need not say it again.
+      if (f?.code === 'transfer_target_unavailable') void listTargets({ refused: true });
       throw f;
     }
     const name = to.selectedOptions[0]?.dataset.name;
     return () => releasedNote('transferred', target, name);
   });
 
-  /** Who is free now, asked each time the form opens: the queue first, then fitting colleagues, then the others. */
-  async function listTargets() {
+  /**
+   * Who is free now, asked each time the form opens: the queue first, then fitting colleagues, then the others.
+   * Only the latest list is shown: an older one answering last (the form opened twice on a slow line) would put
+   * back who was free then. The colleague picked stays picked while still listed, so a fresh list never turns
+   * the advisor's choice into «the first free advisor» unseen; when they are gone the status line says so.
+   */
+  let listed = 0;
+  async function listTargets({ refused = false } = {}) {
+    const mine = ++listed;
     let items = [];
+    let status = '';
     try {
       items = (await client.api(`api/v1/conversations/${encodeURIComponent(conversationId)}/transfer-targets`)).items;
-      transferStatus.textContent = items.length ? '' : t('adv.transferNobody');
+      status = items.length ? '' : t('adv.transferNobody');
     } catch (f) {
-      transferStatus.textContent = t('adv.transferListFailed', { code: f?.code ?? 'error' });
+      status = t('adv.transferListFailed', { code: f?.code ?? 'error' });
     }
+    if (mine !== listed) return;
+    const chosen = to.value;
+    const chosenName = to.selectedOptions[0]?.dataset.name;
     const option = (a) => h('option', { value: a.id, 'data-name': a.name || a.id }, t('adv.transferTarget', { name: a.name || a.id, id: a.id, load: a.load, capacity: a.capacity }));
     const fit = items.filter((a) => a.fits);
     const other = items.filter((a) => !a.fits);
@@ -133,13 +146,19 @@ export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
       fit.length ? h('optgroup', { label: t('adv.transferFit') }, fit.map(option)) : null,
       other.length ? h('optgroup', { label: t('adv.transferOther') }, other.map(option)) : null,
     );
+    if (items.some((a) => a.id === chosen)) to.value = chosen;
+    else if (chosen && !refused) status = t('adv.transferGone', { name: chosenName || chosen });
+    transferStatus.textContent = status;
   }
   const transferBox = h('details', { class: 'handover-box' }, ht('summary', {}, 'adv.transferOpen'), transfer);
   transferBox.addEventListener('toggle', () => transferBox.open && isOpen() && void listTargets());
 
-  const el = h('div', { class: 'handover' },
-    h('details', { class: 'handover-box' }, ht('summary', {}, 'adv.escalateOpen'), escalate),
-    transferBox);
+  const escalateBox = h('details', { class: 'handover-box' }, ht('summary', {}, 'adv.escalateOpen'), escalate);
+  const el = h('div', { class: 'handover' }, escalateBox, transferBox);
+  // A summary half written before a reload comes back, open where the advisor left it (drafts.js).
+  keptDraft(conversationId, 'summary', summary);
+  keptDraft(conversationId, 'note', sedeNote);
+  escalateBox.open = Boolean(summary.value || sedeNote.value);
   /** Ready again, folded and empty: the chat came back to this advisor (a transfer back). */
   const reset = () => {
     for (const form of [escalate, transfer]) form.reset();
@@ -155,7 +174,8 @@ export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
   return { el, reset, warn, relabel };
 }
 
-function errorText(f) {
+/** A hand-over's or a close's failure in words (close-form.js says its own with it). */
+export function errorText(f) {
   const code = f?.code ?? 'error';
   if (code === 'summary_required') return t('adv.summaryRequired');
   if (code === 'transfer_target_unavailable') return t('adv.transferUnavailable');

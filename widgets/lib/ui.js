@@ -223,6 +223,21 @@ export function typingNotifier(send) {
   };
 }
 
+/**
+ * A text area that grows with its text (up to its CSS max-height, then it scrolls), so a long text put in
+ * by code — a ready answer — is read whole before it is sent, not through two lines. Fits on each
+ * `input` event (code that sets the value dispatches one); returns `fit()` for a box just placed in the page.
+ */
+export function growToFit(textarea) {
+  const fit = () => {
+    textarea.style.height = 'auto';
+    // scrollHeight leaves out the borders, which the height (border-box) includes.
+    textarea.style.height = `${textarea.scrollHeight + textarea.offsetHeight - textarea.clientHeight}px`;
+  };
+  textarea.addEventListener('input', fit);
+  return fit;
+}
+
 /** The text area sends on Enter, new line on Shift+Enter. */
 export function enterToSend(textarea, form) {
   textarea.addEventListener('keydown', (e) => {
