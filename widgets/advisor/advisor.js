@@ -7,6 +7,7 @@
  * or with AUTH_DEV the development picker (dev-sign-in.js).
  */
 import { ChatClient } from '../lib/chat-client.js';
+import { showError } from '../lib/error-words.js';
 import { LANGS, USER_LANGS, applyI18n, formatTime, label, onLangChange, setLang, t } from '../i18n.js';
 import { staffSignIn } from '../lib/staff-sign-in.js';
 import { forget, readText, writeText } from '../lib/tab-store.js';
@@ -178,7 +179,7 @@ function addCard(info, isNew) {
     try {
       await state.client.closeConversation(id, { outcome: outcome.value });
     } catch (f) {
-      closedNote.textContent = t('error.generic', { code: f?.code ?? 'error' });
+      showError(closedNote, f, { lead: t('signout.failed') });
     }
   });
   dl.addEventListener('click', () => {

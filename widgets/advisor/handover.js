@@ -13,6 +13,7 @@
  * point to it rather than open a second one, and may still escalate.
  */
 import { formatDue, t } from '../i18n.js';
+import { showError } from '../lib/error-words.js';
 import { h, ht } from '../lib/ui.js';
 import { openRequests, sedeInWords } from './requests.js';
 
@@ -89,7 +90,8 @@ export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
       try {
         onDone(await send());
       } catch (f) {
-        errorEl.textContent = errorText(f);
+        if (f?.code === 'summary_required') errorEl.textContent = t('adv.summaryRequired'); // checked here, nothing sent
+        else showError(errorEl, f, { own: handoverWords });
       } finally {
         busy = false;
         button.removeAttribute('aria-disabled');
@@ -123,7 +125,7 @@ export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
       items = (await client.api(`api/v1/conversations/${encodeURIComponent(conversationId)}/transfer-targets`)).items;
       transferStatus.textContent = items.length ? '' : t('adv.transferNobody');
     } catch (f) {
-      transferStatus.textContent = t('adv.transferListFailed', { code: f?.code ?? 'error' });
+      showError(transferStatus, f, { lead: t('adv.transferListFailed'), tail: t('adv.transferListTail') });
     }
     const option = (a) => h('option', { value: a.id, 'data-name': a.name || a.id }, t('adv.transferTarget', { name: a.name || a.id, id: a.id, load: a.load, capacity: a.capacity }));
     const fit = items.filter((a) => a.fits);
@@ -155,13 +157,12 @@ export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
   return { el, reset, warn, relabel };
 }
 
-function errorText(f) {
-  const code = f?.code ?? 'error';
-  if (code === 'summary_required') return t('adv.summaryRequired');
+/** The console's own words for a refused hand-over (the others: widgets/lib/error-words.js). */
+function handoverWords(code) {
   if (code === 'transfer_target_unavailable') return t('adv.transferUnavailable');
   if (code === 'conversation_closed') return t('adv.alreadyClosed');
   if (code === 'disconnected') return t('adv.notSent');
   // No answer: it may have happened. Trying again is safe (an escalation is made once per chat), and the card says so if it did.
   if (code === 'timeout') return t('adv.noReply');
-  return t('error.generic', { code });
+  return undefined;
 }
