@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ERRORS } from '../server/errors.ts';
 // @ts-expect-error plain browser modules, no types
-import { setLang } from '../widgets/i18n.js';
+import { USER_LANGS, offerLangs, setLang } from '../widgets/i18n.js';
 // @ts-expect-error plain browser modules, no types
 import { WORDS, errorCode, errorSentence, wordsKind } from '../widgets/lib/error-words.js';
 
@@ -16,6 +16,8 @@ type Dict = Record<string, string>;
 const dicts = WORDS as Record<string, Dict>;
 const LANGS = ['it', 'de', 'en'];
 const CODES = Object.keys(ERRORS);
+// The words are German too (the chat and the office console speak it).
+offerLangs(USER_LANGS);
 
 test.after.each(() => {
   setLang('it', null);
