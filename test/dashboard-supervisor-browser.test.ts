@@ -99,7 +99,7 @@ if (chromiumOrSkip()) {
     await context.close();
   });
 
-  test('a refused switch or day snapshot is said on the page, with its code, and cleared at the next try', async () => {
+  test('a refused switch or day snapshot is said on the page in words, its code apart, and cleared at the next try', async () => {
     const page = await chromium.newPage('refused', { viewport: { width: 1366, height: 768 } });
     await signInSupervisor(page);
     const refuse = (route: import('playwright-core').Route) =>
@@ -108,7 +108,8 @@ if (chromiumOrSkip()) {
     await page.route('**/api/v1/dashboard/snapshots', refuse);
     await page.getByRole('switch', { name: 'Solo richieste Linea INPS per Genova' }).click();
     const error = page.locator('#prov-error');
-    await error.filter({ hasText: '«Solo ticket» per Genova non cambiato: operazione non riuscita (unavailable). Riprovare.' }).waitFor();
+    await error.filter({ hasText: '«Solo ticket» per Genova non cambiato. Il servizio non risponde in questo momento. Riprova tra qualche istante.' }).waitFor();
+    assert.is(await error.locator('.error-code').textContent(), '(codice: unavailable)');
     assert.ok(await error.isVisible());
     await page.unroute('**/api/v1/dashboard/provinces/*/ticket-only');
     await page.getByRole('switch', { name: 'Solo richieste Linea INPS per Genova' }).click();
@@ -117,7 +118,8 @@ if (chromiumOrSkip()) {
     await page.getByRole('switch', { name: 'Solo richieste Linea INPS per Genova' }).click(); // back as it was
     await page.getByRole('button', { name: 'Rileva il giorno' }).click();
     const snap = page.locator('#snapshot-error');
-    await snap.filter({ hasText: 'Operazione non riuscita (unavailable).' }).waitFor();
+    await snap.filter({ hasText: 'Giorno non rilevato. Il servizio non risponde in questo momento. Riprova tra qualche istante.' }).waitFor();
+    assert.is(await snap.locator('.error-code').getAttribute('data-code'), 'unavailable');
     assert.ok(await snap.isVisible());
     await chromium.shot(page, 'refused', true);
     assert.equal(await chromium.axe(page, 'refused'), []);

@@ -5,10 +5,11 @@
  * retry, none, n items; and for the rule that an older answer never overwrites a
  * newer one (the card asks again when it comes back).
  */
+import { errorNodes } from '../lib/error-words.js';
 import { h, ht } from '../lib/ui.js';
 
 /**
- * `className`, `listClass`: of the <details> and the <ul>. `words`: { title(n), titleNone(), none(), loading(), failed(code) },
+ * `className`, `listClass`: of the <details> and the <ul>. `words`: { title(n), titleNone(), none(), loading(), failed() (what is not available; why follows) },
  * functions so a language change can say them again; `fetch()` resolves with
  * the items, `render(item)` makes an <li>. `unfold`: open the section when there are
  * items (and when failing, so the retry is reachable); else it stays as the advisor left it.
@@ -22,7 +23,7 @@ export function cardList({ className, listClass, summaryId, words, fetch, render
   const retry = ht('button', { type: 'button', class: 'link', hidden: true }, 'adv.req.retry');
   const el = h('details', { class: className }, h('summary', { id: summaryId }, title), status, list, retry);
   let asked = 0;
-  /** What is shown: { loading } | { failed: code } | { items }. */
+  /** What is shown: { loading } | { failed: the refusal } | { items }. */
   let shown = { loading: true };
 
   function show() {
@@ -31,7 +32,9 @@ export function cardList({ className, listClass, summaryId, words, fetch, render
     else if (items) title.textContent = items.length ? words.title(items.length) : words.titleNone();
     else title.textContent = words.title('…');
     if (items && !loading) list.replaceChildren(...items.map(render));
-    status.textContent = loading ? words.loading() : failed ? words.failed(failed) : items.length ? '' : words.none();
+    if (loading) status.textContent = words.loading();
+    else if (failed) status.replaceChildren(...errorNodes(failed, { lead: words.failed() }));
+    else status.textContent = items.length ? '' : words.none();
   }
 
   async function load() {
@@ -44,7 +47,7 @@ export function cardList({ className, listClass, summaryId, words, fetch, render
       items = await fetch();
     } catch (f) {
       if (mine !== asked) return;
-      shown = { failed: f?.code ?? 'error' };
+      shown = { failed: f ?? 'error' };
       show();
       retry.hidden = false;
       if (unfold) el.open = true;

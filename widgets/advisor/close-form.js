@@ -9,8 +9,9 @@
  * not at all once the chat is no longer this advisor's (the
  * `conversation.closed` frame already told the card). One close at a time.
  */
+import { showError } from '../lib/error-words.js';
 import { h, ht } from '../lib/ui.js';
-import { errorText } from './handover.js';
+import { handoverWords } from './handover.js';
 
 // The server accepts exactly these (ADVISOR_CLOSE_OUTCOMES, server/ws-frames.ts).
 const OUTCOMES = ['resolved', 'info_given', 'escalate_later', 'no_answer'];
@@ -35,7 +36,7 @@ export function closeForm({ client, conversationId, p, isOpen }) {
     try {
       await client.closeConversation(conversationId, { outcome: outcome.value });
     } catch (f) {
-      if (isOpen()) error.textContent = errorText(f);
+      if (isOpen()) showError(error, f, { own: handoverWords });
     } finally {
       busy = false;
     }

@@ -6,6 +6,7 @@
  */
 import { t } from '../i18n.js';
 import { formSub, mintDevToken, savedChoice } from '../lib/dev-token.js';
+import { showError } from '../lib/error-words.js';
 import { forget, writeJson } from '../lib/tab-store.js';
 import { $ } from '../lib/ui.js';
 
@@ -32,14 +33,15 @@ export function devSignIn(start) {
     const f = e.currentTarget.elements;
     const err = $('#si-error');
     err.textContent = '';
-    const sub = formSub(f, err, t('dev.failed', { code: 'sub' }));
+    const sub = formSub(f, err, t('dev.subBad'));
     if (!sub) return;
     const skills = f.skills.value.split(',').map((s) => s.trim()).filter(Boolean);
     const picked = { sub, name: f.name.value.trim() || sub, ...(skills.length ? { skills } : {}) };
     try {
       await mint(picked);
     } catch (x) {
-      err.textContent = x.status === 404 ? t('dev.unavailable') : t('dev.failed', { code: x.code });
+      if (x.status === 404) err.textContent = t('dev.unavailable');
+      else showError(err, x, { lead: t('dev.failed') });
       return;
     }
     writeJson(KEY, picked);

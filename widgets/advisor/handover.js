@@ -13,6 +13,7 @@
  * point to it rather than open a second one, and may still escalate.
  */
 import { formatDue, t } from '../i18n.js';
+import { showError } from '../lib/error-words.js';
 import { h, ht } from '../lib/ui.js';
 import { keptDraft } from './drafts.js';
 import { openRequests, sedeInWords } from './requests.js';
@@ -90,7 +91,8 @@ export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
       try {
         onDone(await send());
       } catch (f) {
-        errorEl.textContent = errorText(f);
+        if (f?.code === 'summary_required') errorEl.textContent = t('adv.summaryRequired'); // checked here, nothing sent
+        else showError(errorEl, f, { own: handoverWords });
       } finally {
         busy = false;
         button.removeAttribute('aria-disabled');
@@ -129,11 +131,12 @@ export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
     const mine = ++listed;
     let items = [];
     let status = '';
+    let failure = null;
     try {
       items = (await client.api(`api/v1/conversations/${encodeURIComponent(conversationId)}/transfer-targets`)).items;
       status = items.length ? '' : t('adv.transferNobody');
     } catch (f) {
-      status = t('adv.transferListFailed', { code: f?.code ?? 'error' });
+      failure = f;
     }
     if (mine !== listed) return;
     const chosen = to.value;
@@ -148,7 +151,8 @@ export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
     );
     if (items.some((a) => a.id === chosen)) to.value = chosen;
     else if (chosen && !refused) status = t('adv.transferGone', { name: chosenName || chosen });
-    transferStatus.textContent = status;
+    if (failure) showError(transferStatus, failure, { lead: t('adv.transferListFailed'), tail: t('adv.transferListTail') });
+    else transferStatus.textContent = status;
   }
   const transferBox = h('details', { class: 'handover-box' }, ht('summary', {}, 'adv.transferOpen'), transfer);
   transferBox.addEventListener('toggle', () => transferBox.open && isOpen() && void listTargets());
@@ -174,14 +178,15 @@ export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
   return { el, reset, warn, relabel };
 }
 
-/** A hand-over's or a close's failure in words (close-form.js says its own with it). */
-export function errorText(f) {
-  const code = f?.code ?? 'error';
-  if (code === 'summary_required') return t('adv.summaryRequired');
+/**
+ * The console's own words for a refused hand-over or close (the others: widgets/lib/error-words.js);
+ * close-form.js says a refused close with them too.
+ */
+export function handoverWords(code) {
   if (code === 'transfer_target_unavailable') return t('adv.transferUnavailable');
   if (code === 'conversation_closed') return t('adv.alreadyClosed');
   if (code === 'disconnected') return t('adv.notSent');
   // No answer: it may have happened. Trying again is safe (an escalation is made once per chat), and the card says so if it did.
   if (code === 'timeout') return t('adv.noReply');
-  return t('error.generic', { code });
+  return undefined;
 }

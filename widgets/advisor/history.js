@@ -14,6 +14,7 @@
  * (docs/chat-history.md). advisor.js only gives it a place on the card.
  */
 import { formatDateTime, label, t } from '../i18n.js';
+import { showError } from '../lib/error-words.js';
 import { h, ht } from '../lib/ui.js';
 import { cardList } from './card-list.js';
 import { sedeInWords } from './requests.js';
@@ -98,7 +99,9 @@ async function openTranscript(client, conversationId, c, opener) {
     x = await api(client, [conversationId, 'history', c.id]);
   } catch (f) {
     // not_found: the chat served now closed or moved on (or that one left the last 30 days).
-    if (mine === d.asked) d.status.textContent = f?.code === 'not_found' ? t('adv.hist.gone') : t('adv.hist.failed', { code: f?.code ?? 'error' });
+    if (mine !== d.asked) return;
+    if (f?.code === 'not_found') d.status.textContent = t('adv.hist.gone');
+    else showError(d.status, f, { lead: t('adv.hist.failed') });
     return;
   }
   if (mine !== d.asked) return;
@@ -129,7 +132,7 @@ export function historyPanel({ client, conversationId, p }) {
       titleNone: () => t('adv.hist.titleNone'),
       none: () => t('adv.hist.none'),
       loading: () => t('adv.hist.loading'),
-      failed: (code) => t('adv.hist.listFailed', { code }),
+      failed: () => t('adv.hist.listFailed'),
     },
     fetch: async () => (await api(client, [conversationId, 'history'])).chats ?? [],
     render: (c) => item(client, conversationId, c),

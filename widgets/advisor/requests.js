@@ -47,7 +47,7 @@ export function requestsPanel({ client, conversationId, p, onLoad }) {
       titleNone: () => t('adv.req.titleNone'),
       none: () => t('adv.req.none'),
       loading: () => t('adv.req.loading'),
-      failed: (code) => t('adv.req.failed', { code }),
+      failed: () => t('adv.req.failed'),
     },
     fetch: async () => (await client.api(`api/v1/conversations/${encodeURIComponent(conversationId)}/requests`)).requests ?? [],
     render: line,

@@ -12,7 +12,7 @@ import { daysFromToday, formatDay, formatTime, formatWhen, lang, t } from '../i1
 import { holidayLabel } from '../lib/holiday-names.js';
 import { $, h } from '../lib/ui.js';
 import { asksCompany, companyNote, fillCompanySelect, matricolaOf } from './company.js';
-import { failureText } from './request-error.js';
+import { showFailure } from './request-error.js';
 import { TOPICS, formDirty, mountClosed, offerTicket, openMine } from './tickets.js';
 
 const CLOSED_REASONS = ['outside_hours', 'weekend', 'holiday', 'not_rolled_out'];
@@ -238,7 +238,8 @@ async function submitStart(e) {
   button.disabled = true;
   try {
     const f = await askChat({ topic, text: $('#question').value.trim() });
-    if (f) err.textContent = f.code === 'already_in_conversation' ? t('start.already') : failureText(f, 'start.failed');
+    if (f?.code === 'already_in_conversation') err.textContent = t('start.already');
+    else if (f) showFailure(err, f, 'start.failed');
   } finally {
     button.disabled = false;
   }
@@ -257,7 +258,7 @@ export function initAvailability(deps) {
   $('#closing-wait').addEventListener('click', async () => {
     $('#closing-error').textContent = '';
     const f = await askChat(d.state.request, true);
-    if (f) $('#closing-error').textContent = failureText(f, 'start.failed');
+    if (f) showFailure($('#closing-error'), f, 'start.failed');
   });
   $('#closing-leave').addEventListener('click', () => offerTicket({ code: 'closing', closesAt: d.state.closing?.closesAt }, prefillFromChat(), 'closing'));
 }

@@ -17,6 +17,7 @@
  */
 import { ChatClient } from '../lib/chat-client.js';
 import { USER_LANGS, applyI18n, browserLang, offerLangs, offeredLang, onLangChange, setLang, t } from '../i18n.js';
+import { errorNodes } from '../lib/error-words.js';
 import { claimsOf } from '../lib/oidc-client.js';
 import { $, announcer, h } from '../lib/ui.js';
 import { initAnnouncements, renderAnnouncements, showAnnouncements } from './announcements.js';
@@ -148,8 +149,9 @@ function focusView(name) {
   else $(`#view-${name} h2`)?.focus();
 }
 
+/** The error view: `text` a sentence, or a refusal's nodes (its words and its code apart, errorNodes). */
 function showError(text, canRetry = true) {
-  $('#error-text').textContent = text;
+  $('#error-text').replaceChildren(...[text].flat());
   $('#error-retry').hidden = !canRetry;
   showView('error');
 }
@@ -302,7 +304,7 @@ async function boot() {
   state.entry = ENTRIES.includes(params.get('entry')) ? params.get('entry') : 'other';
   $('#conn').hidden = true;
   const method = await fetch(new URL('../api/v1/sign-in', location.href)).then((r) => (r.ok ? r.json() : null)).catch(() => null);
-  if (!method) return showError(t('error.generic', { code: 'sign_in_unavailable' }));
+  if (!method) return showError(errorNodes('sign_in_unavailable'));
   if (method.method === 'oidc') return startWithOidc(method);
   if (method.method !== 'dev') return showError(t('error.hostOnly'), false);
   const { devSignIn, signOut } = await import('./dev-signin.js');
@@ -321,7 +323,7 @@ async function startWithOidc(cfg) {
   try {
     getToken = await oidcSession(cfg, 'chat').signIn();
   } catch (err) {
-    return showError(t('error.signin', { code: err.code ?? 'unknown' }));
+    return showError(errorNodes(err, { lead: t('error.signin') }));
   }
   showView('loading');
   start(getToken);

@@ -13,6 +13,7 @@ import { forget, readJson, writeJson } from '../lib/tab-store.js';
 import { $, MessageList, downloadText, enterToSend, fileStamp, typingNotifier } from '../lib/ui.js';
 import { checkAvailability } from './availability.js';
 import { asksCompany } from './company.js';
+import { showFailure } from './request-error.js';
 import { offerRating } from './rating.js';
 import { openMine, openThread } from './tickets.js';
 
@@ -240,7 +241,7 @@ export function wireConversation(client) {
   client.on('message', onMessage);
   client.on('failed', (f) => {
     list.markFailed(f.clientMsgId);
-    if (f.conversationId === state.conv && f.code !== 'conversation_closed') $('#send-error').textContent = t('error.generic', { code: f.code });
+    if (f.conversationId === state.conv && f.code !== 'conversation_closed') showFailure($('#send-error'), f, 'chat.notSent');
   });
   client.on('read', (f) => {
     if (f.conversationId === state.conv) list.markRead(f.seq);

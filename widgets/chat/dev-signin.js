@@ -6,6 +6,7 @@
  */
 import { t } from '../i18n.js';
 import { mintDevToken, savedChoice } from '../lib/dev-token.js';
+import { showError } from '../lib/error-words.js';
 import { forget, writeJson } from '../lib/tab-store.js';
 import { $, h } from '../lib/ui.js';
 
@@ -55,7 +56,8 @@ export function devSignIn(section, show) {
       try {
         await mint(choice);
       } catch (err) {
-        error.textContent = err.status === 404 ? t('dev.unavailable') : t('dev.failed', { code: err.code ?? 'error' });
+        if (err.status === 404) error.textContent = t('dev.unavailable');
+        else showError(error, err, { lead: t('dev.failed') });
         return;
       }
       writeJson(KEY, choice);

@@ -16,7 +16,7 @@
  */
 import { t } from '../i18n.js';
 import { $, h } from '../lib/ui.js';
-import { failureText } from './request-error.js';
+import { showFailure } from './request-error.js';
 
 let state;
 
@@ -70,7 +70,7 @@ async function sendRating(e) {
     // Rated already (another tab, or a retry whose answer was lost): what the user wanted is recorded.
     if (f?.code === 'already_rated') return done('rate.after.thanks');
     if (f?.code === 'rating_window_expired') return done('rate.after.expired');
-    error.textContent = failureText(f);
+    showFailure(error, f, 'rate.after.failed');
   }
 }
 
@@ -97,7 +97,7 @@ export function initRating(deps) {
       await state.client.closeConversation(state.conv, { rating });
     } catch (f) {
       state.closingByMe = false;
-      $('#send-error').textContent = failureText(f);
+      showFailure($('#send-error'), f, 'signout.failed');
     }
   });
 }

@@ -1,10 +1,12 @@
 /**
  * What the chat says when one of its requests over the socket (start a chat, leave the queue, close,
- * rate) fails. Without a connection the client refuses at once ('disconnected') or hears nothing back
- * ('timeout'): that is said in plain words, since 'Non è stato possibile avviare la chat (disconnected)'
- * told a user on a train nothing they could act on. Any other refusal keeps its code, for the help desk.
+ * rate, send) fails. Without a connection the client refuses at once ('disconnected') or hears nothing
+ * back ('timeout'): that is said in the chat's own words (the page reconnects by itself), since
+ * 'Non è stato possibile avviare la chat (disconnected)' told a user on a train nothing they could act
+ * on. Any other refusal is worded by widgets/lib/error-words.js, its code apart for the help desk.
  */
 import { t } from '../i18n.js';
+import { showError } from '../lib/error-words.js';
 
 const NO_CONNECTION = ['disconnected', 'timeout'];
 
@@ -13,7 +15,7 @@ export function offline(f) {
   return NO_CONNECTION.includes(f?.code);
 }
 
-/** The message for a failed request: no connection in words, else `key` ('{code}' in it) with the code. */
-export function failureText(f, key = 'error.generic') {
-  return offline(f) ? t('conn.lostTryAgain') : t(key, { code: f?.code ?? 'error' });
+/** Says on `el` why a request failed: the sentence of `leadKey` (what did not happen), if any, then why and what to do. */
+export function showFailure(el, f, leadKey) {
+  showError(el, f, { lead: leadKey ? t(leadKey) : '', own: (code) => (NO_CONNECTION.includes(code) ? t('conn.lostTryAgain') : undefined) });
 }

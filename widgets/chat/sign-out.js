@@ -7,9 +7,9 @@
  * A close the server refuses (network, store) leaves the user signed in and
  * says so in the dialog; one already closed meanwhile is no obstacle.
  */
-import { t } from '../i18n.js';
 import { $ } from '../lib/ui.js';
 import { forgetEnded, forgetMessageDraft } from './conversation.js';
+import { showFailure } from './request-error.js';
 import { forgetDraft } from './ticket-form.js';
 import { forgetReplyDrafts } from './ticket-thread.js';
 
@@ -46,7 +46,7 @@ export function initSignOut({ state, signOut }) {
       if (f?.code !== 'conversation_closed') {
         state.closingByMe = false;
         confirm.disabled = false;
-        $('#signout-error').textContent = t('signout.failed', { code: f?.code ?? 'error' });
+        showFailure($('#signout-error'), f, 'signout.failed');
         return;
       }
     }

@@ -2,7 +2,8 @@
  * The ticket API as the chat app calls it: every request carries the chat
  * client's Bearer token (after a 401, one retry with a fresh token from its
  * token provider), and every refusal becomes `{ code, message, status }` and
- * a sentence for the user.
+ * words for the user (the chat's own for the refusals of a request, else
+ * widgets/lib/error-words.js's), its code apart.
  *
  * Separate from the views because the list, the thread, the forms and file
  * downloads all go through this one function: how the token is found and
@@ -10,6 +11,7 @@
  */
 import { lang, t } from '../i18n.js';
 import { refusedFile } from '../lib/dev-token.js';
+import { errorNodes } from '../lib/error-words.js';
 
 const AUTH = ['unauthenticated', 'token_invalid', 'token_expired', 'token_unavailable'];
 
@@ -60,12 +62,17 @@ async function tokenFor(client, attempt) {
   }
 }
 
-export function errText(err) {
-  const code = err?.code ?? 'error';
+/** The chat's own words for a refusal about requests (tk.err.<code>), or undefined for the shared ones. */
+function ticketWords(code, err) {
   if (AUTH.includes(code)) return t('tk.err.auth');
   // Which file, when the server said: "Il file «scan.png» è stato rifiutato: …".
   if (err?.file && t(`tk.err.${code}.file`) !== `tk.err.${code}.file`) return t(`tk.err.${code}.file`, { file: err.file });
   const key = `tk.err.${code}`;
   const s = t(key);
-  return s === key ? t('tk.err.generic', { code }) : s;
+  return s === key ? undefined : s;
+}
+
+/** A refusal in words, then `tail` (e.g. "your text is kept"), then its code apart: for replaceChildren() or fail(). */
+export function errNodes(err, tail = '') {
+  return errorNodes(err, { own: ticketWords, tail });
 }

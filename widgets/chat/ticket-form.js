@@ -15,7 +15,7 @@ import { formatDateTime, formatDue, formatTime, formatWhen, t } from '../i18n.js
 import { forget, readJson, writeJson } from '../lib/tab-store.js';
 import { $, h } from '../lib/ui.js';
 import { idempotencyKeeper } from '../lib/idempotency.js';
-import { api, errText } from './ticket-api.js';
+import { api, errNodes } from './ticket-api.js';
 import { fileField, fileProblem } from './ticket-files.js';
 import { forgetList, openMine } from './ticket-list.js';
 import { openThread } from './ticket-thread.js';
@@ -219,7 +219,7 @@ async function submitTicket(e) {
     ticket = await sendTicket(fields, files);
   } catch (x) {
     const field = /attachment|payload/.test(x.code) ? el.files : x.code === 'matricola_not_yours' ? el.matricola : null;
-    fail(err, `${errText(x)} ${t('tk.kept')}`, field);
+    fail(err, errNodes(x, t('tk.kept')), field);
     return;
   } finally {
     busy(send, false, 'tk.send');

@@ -11,7 +11,7 @@
  */
 import { formatDate, formatDateTime, formatDue, label, t } from '../i18n.js';
 import { $, h } from '../lib/ui.js';
-import { api, errText } from './ticket-api.js';
+import { api, errNodes } from './ticket-api.js';
 import { filterQuery, filtersActive, initListFilters, renderFilters } from './ticket-list-filters.js';
 import { badge, filedByText } from './ticket-ui.js';
 
@@ -104,7 +104,7 @@ async function load(offset, size) {
       $('#list-more').hidden = true;
       $('#list-status').textContent = '';
     }
-    $('#list-error').textContent = errText(x);
+    $('#list-error').replaceChildren(...errNodes(x));
     return false;
   } finally {
     if (seq === mine.seq) list.removeAttribute('aria-busy');

@@ -14,7 +14,7 @@ import { formatDateTime, formatDue, formatSize, label, t } from '../i18n.js';
 import { idempotencyKeeper } from '../lib/idempotency.js';
 import { forget, readJson, writeJson } from '../lib/tab-store.js';
 import { $, h, saveBlob } from '../lib/ui.js';
-import { api, errText } from './ticket-api.js';
+import { api, errNodes } from './ticket-api.js';
 import { fileField, fileProblem } from './ticket-files.js';
 import { forgetList, openMine } from './ticket-list.js';
 import { busy, dueFact, fact, fail, filedByText, isBusy, mark, sedeName } from './ticket-ui.js';
@@ -63,7 +63,7 @@ export async function openThread(id, quiet = false) {
   try {
     x = await api(`api/v1/tickets/${encodeURIComponent(id)}`);
   } catch (e) {
-    if (current()) $(d.view() === 'thread' ? '#th-error' : '#list-error').textContent = errText(e);
+    if (current()) $(d.view() === 'thread' ? '#th-error' : '#list-error').replaceChildren(...errNodes(e));
     return;
   }
   if (!current()) return;
@@ -165,7 +165,7 @@ async function download(a, button) {
     saveBlob(a.filename, await res.blob());
     d.announce(t('tk.dl.done', { name: a.filename }));
   } catch (x) {
-    $('#th-error').textContent = errText(x);
+    $('#th-error').replaceChildren(...errNodes(x));
   } finally {
     delete button.dataset.busy;
   }
@@ -256,7 +256,7 @@ async function submitReply(e) {
     if (fp) return fail(err, fp, input);
     await sendReply(x.id, body, list);
   } catch (y) {
-    fail(err, `${errText(y)} ${y.code === 'ticket_closed' ? '' : t('tk.kept')}`.trim(), /attachment|payload/.test(y.code) ? input : null);
+    fail(err, errNodes(y, y.code === 'ticket_closed' ? '' : t('tk.kept')), /attachment|payload/.test(y.code) ? input : null);
     if (y.code === 'ticket_closed') await openThread(x.id, true);
     return;
   } finally {

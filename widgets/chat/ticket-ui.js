@@ -48,8 +48,9 @@ export function mark(el, bad) {
   else el.removeAttribute('aria-invalid');
 }
 
+/** Says what is wrong (a sentence, or a refusal's nodes: errNodes) and, with a field, marks it and goes there. */
 export function fail(errEl, text, field) {
-  errEl.textContent = text;
+  errEl.replaceChildren(...[text].flat());
   if (field) {
     mark(field, true);
     field.focus();

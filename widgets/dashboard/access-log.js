@@ -6,6 +6,7 @@
  */
 import { formatDateTime } from '../i18n.js';
 import { dateField, readDays } from '../lib/date-field.js';
+import { showError } from '../lib/error-words.js';
 import { $, h } from '../lib/ui.js';
 import { dt } from './strings.js';
 
@@ -43,7 +44,7 @@ export function accessLogPanel(api, saveCsv) {
     try {
       await saveCsv(await api(`/api/v1/access-log.csv?${q}`, { raw: true }), 'infocig-accessi.csv');
     } catch (err) {
-      $('#access-error').textContent = dt('access.failed', { code: err.code ?? 'error' });
+      showError($('#access-error'), err, { lead: dt('access.failed') });
     }
   }
 
@@ -70,7 +71,7 @@ export function accessLogPanel(api, saveCsv) {
       view.error = null;
     } catch (err) {
       if (mine !== view.seq) return;
-      view.error = err.code ?? 'error';
+      view.error = err;
     }
     render();
   }
@@ -86,7 +87,8 @@ export function accessLogPanel(api, saveCsv) {
   }
 
   function render() {
-    $('#access-error').textContent = view.error ? dt('access.failed', { code: view.error }) : '';
+    if (view.error) showError($('#access-error'), view.error, { lead: dt('access.failed') });
+    else $('#access-error').textContent = '';
     const body = $('#access-table tbody');
     $('#access-count').textContent = view.query ? dt('access.count', { n: view.total }) : '';
     if (view.query && view.items.length === 0 && !view.error) {

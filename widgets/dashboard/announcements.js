@@ -14,6 +14,7 @@
  */
 import { formatDateTime } from '../i18n.js';
 import { dateField } from '../lib/date-field.js';
+import { errorSentence, showError } from '../lib/error-words.js';
 import { readWhen, setWhen, timeField } from '../lib/time-field.js';
 import { $, h } from '../lib/ui.js';
 import { dt } from './strings.js';
@@ -80,7 +81,7 @@ export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
       suggestWindow();
       await Promise.all([load(), loadAudit()]);
     } catch (x) {
-      err.textContent = ERRORS.includes(x.code) ? dt(`ann.error.${x.code}`) : dt('ann.failed', { code: x.code ?? 'error' });
+      showError(err, x, { lead: dt('ann.publishFailed'), own: (code) => (ERRORS.includes(code) ? dt(`ann.error.${code}`) : undefined) });
     }
   }
 
@@ -91,7 +92,7 @@ export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
       await Promise.all([load(), loadAudit()]);
       $('#ann-list-title').focus(); // the button is gone with its row
     } catch (x) {
-      announce(dt('ann.failed', { code: x.code ?? 'error' }));
+      announce(errorSentence(x, { lead: dt('ann.withdrawFailed') }));
     }
   }
 
@@ -138,7 +139,7 @@ export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
       items = (await api('/api/v1/announcements')).items;
       render();
     } catch (x) {
-      $('#ann-error').textContent = dt('ann.failed', { code: x.code ?? 'error' });
+      showError($('#ann-error'), x, { lead: dt('ann.loadFailed') });
     }
   }
 

@@ -22,6 +22,7 @@
 import { LANGS, applyI18n, formatTime, lang, onLangChange, setLang } from '../i18n.js';
 import { ChatClient } from '../lib/chat-client.js';
 import { apiError, mintDevToken, savedChoice } from '../lib/dev-token.js';
+import { errorNodes, showError } from '../lib/error-words.js';
 import { staffSignIn } from '../lib/staff-sign-in.js';
 import { forget, readText, writeJson, writeText } from '../lib/tab-store.js';
 import { $, announcer, h, saveBlob } from '../lib/ui.js';
@@ -104,7 +105,8 @@ async function api(path, { method = 'GET', body, raw = false } = {}) {
     if (!res.ok) throw apiError(res, json);
     return json;
   }
-  throw Object.assign(new Error('unauthenticated'), { code: 'unauthenticated' });
+  // Refused twice, a fresh token included: an answer (401), said as a session to renew, not as a lost connection.
+  throw Object.assign(new Error('unauthenticated'), { code: 'unauthenticated', status: 401 });
 }
 
 /** Saves a CSV answer under the name its Content-Disposition gives. */
@@ -138,7 +140,8 @@ function devSignIn() {
     try {
       await session.getToken(true);
     } catch (x) {
-      err.textContent = x.status === 404 ? dt('signin.unavailable') : dt('signin.failed', { code: x.code });
+      if (x.status === 404) err.textContent = dt('signin.unavailable');
+      else showError(err, x, { lead: dt('signin.failed') });
       return;
     }
     writeJson(KEY, choice);
@@ -172,7 +175,11 @@ function render(live) {
 function renderMode() {
   $('#updated').textContent = state.live ? dt('updated', { time: formatTime(state.live.at) }) : '';
   const s = POLL_MS / 1000;
-  $('#mode').textContent = state.error === 'offline' ? dt('mode.offline', { s }) : state.error ? dt('mode.error', { code: state.error, s }) : state.mode === 'ws' ? dt('mode.ws') : dt('mode.poll', { s });
+  const mode = $('#mode');
+  if (state.error === 'offline') mode.textContent = dt('mode.offline', { s });
+  // The page reads again by itself: the words say why, not "try again".
+  else if (state.error) mode.replaceChildren(...errorNodes(state.error, { lead: dt('mode.error'), tail: dt('mode.retry', { s }), retrying: true }));
+  else mode.textContent = state.mode === 'ws' ? dt('mode.ws') : dt('mode.poll', { s });
   // Figures that stopped updating must not pass for live ones at a glance: the line turns into a warning.
   $('#live-note').classList.toggle('stale', Boolean(state.error));
 }
@@ -190,7 +197,7 @@ function startPolling() {
       state.error = null;
     } catch (err) {
       // No HTTP answer at all (fetch threw): the connection is down, which the page says in words, not with a code.
-      state.error = err.status ? (err.code ?? 'error') : 'offline';
+      state.error = err.status ? err : 'offline';
       if (err.status === 403) return stop();
     }
     renderMode();

@@ -8,6 +8,7 @@
  * (GET /api/v1/dashboard/history, loaded once and after a snapshot, not every
  * few seconds) and its own drawing code, which nothing else on the page uses.
  */
+import { errorSentence, showError } from '../lib/error-words.js';
 import { $, h } from '../lib/ui.js';
 import { dt, fmtDay, fmtNumber } from './strings.js';
 
@@ -112,7 +113,7 @@ export function historyPanel({ api, announce, saveCsv }) {
       hist = await api('/api/v1/dashboard/history?rows=false');
       render();
     } catch (err) {
-      $('#history-status').textContent = dt('history.failed', { code: err.code ?? 'error' });
+      showError($('#history-status'), err, { lead: dt('history.failed') });
     }
   }
 
@@ -120,7 +121,7 @@ export function historyPanel({ api, announce, saveCsv }) {
     try {
       await saveCsv(await api('/api/v1/dashboard/history.csv', { raw: true }), 'infocig-cruscotto.csv');
     } catch (err) {
-      announce(dt('history.failed', { code: err.code ?? 'error' }));
+      announce(errorSentence(err, { lead: dt('history.failed') }));
     }
   }
 

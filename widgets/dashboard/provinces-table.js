@@ -8,6 +8,7 @@
  * button or a switch does not lose focus every two seconds; the sort order and
  * the switches waiting for the server are its own state.
  */
+import { showError } from '../lib/error-words.js';
 import { $, h } from '../lib/ui.js';
 import { dt, fmtDuration, fmtNumber } from './strings.js';
 
@@ -164,7 +165,8 @@ export function provincesTable({ state, api, announce, isSupervisor, loadAudit }
       void loadAudit();
     } catch (err) {
       // Shown, not only announced: the switch springs back, and a sighted supervisor must see why.
-      $('#prov-error').textContent = err.status ? dt('prov.ticketOnly.failed', { name: p.name, code: err.code }) : dt('prov.ticketOnly.offline', { name: p.name });
+      if (err.status) showError($('#prov-error'), err, { lead: dt('prov.ticketOnly.failed', { name: p.name }) });
+      else $('#prov-error').textContent = dt('prov.ticketOnly.offline', { name: p.name });
     } finally {
       pending.delete(code);
       const r = rows.get(code);

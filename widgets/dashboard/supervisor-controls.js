@@ -9,6 +9,7 @@
  */
 import { formatTime } from '../i18n.js';
 import { dateField, dayText, readDays, setDay } from '../lib/date-field.js';
+import { showError } from '../lib/error-words.js';
 import { $, h } from '../lib/ui.js';
 import { servesText } from './advisors-tickets.js';
 import { dt } from './strings.js';
@@ -104,7 +105,7 @@ export function supervisorControls({ api, announce, isSupervisor, loadHistory })
       $('#move-regions').value = '';
       void loadAudit();
     } catch (x) {
-      err.textContent = dt('controls.failed', { code: x.code ?? 'error' });
+      showError(err, x, { lead: dt('controls.moveFailed') });
     }
   }
 
@@ -142,7 +143,7 @@ export function supervisorControls({ api, announce, isSupervisor, loadHistory })
       announce(dt('history.snapshot.done', { day: dayText(day) }));
       await Promise.all([loadHistory(), loadAudit()]);
     } catch (err) {
-      error.textContent = dt('controls.failed', { code: err.code ?? 'error' }); // shown by the field, and read out (role=alert)
+      showError(error, err, { lead: dt('history.snapshot.failed') }); // shown by the field, and read out (role=alert)
     }
   }
 

@@ -14,6 +14,7 @@
  * through the provider's own session.
  */
 import { onLangChange, t } from '../i18n.js';
+import { errorNodes } from './error-words.js';
 import { claimsOf, oidcSession } from './oidc-client.js';
 import { forget, readText, writeText } from './tab-store.js';
 import { $, h } from './ui.js';
@@ -21,7 +22,7 @@ import { $, h } from './ui.js';
 let shown = null;
 onLangChange(() => shown && render(shown));
 
-/** The console's sign-in panel (title, text, an optional second line and button), replacing any earlier one. */
+/** The console's sign-in panel (title, text: a sentence or a refusal's nodes, an optional second line and button), replacing any earlier one. */
 function render(panel) {
   shown = panel;
   const old = $('#staff-auth');
@@ -71,7 +72,7 @@ export async function staffSignIn({ page, roles }) {
   const cfg = await askServer(page);
   if (cfg?.method === 'dev') return { method: 'dev' };
   if (!cfg) {
-    render({ state: 'failed', title: 'staff.failed.title', text: () => t('staff.failed.text', { code: 'sign_in_unavailable' }), action: { label: 'staff.retry', run: () => location.reload() } });
+    render({ state: 'failed', title: 'staff.failed.title', text: () => errorNodes('sign_in_unavailable', { lead: t('staff.failed.text') }), action: { label: 'staff.retry', run: () => location.reload() } });
     return null;
   }
   if (cfg.method !== 'oidc') {
@@ -95,7 +96,7 @@ export async function staffSignIn({ page, roles }) {
     getToken = await oidc.signIn();
     me = personOf(claimsOf(await getToken()) ?? {});
   } catch (err) {
-    render({ state: 'failed', title: 'staff.failed.title', text: () => t('staff.failed.text', { code: err.code ?? 'unknown' }), action: { label: 'staff.retry', run: () => oidc.redirect() } });
+    render({ state: 'failed', title: 'staff.failed.title', text: () => errorNodes(err, { lead: t('staff.failed.text') }), action: { label: 'staff.retry', run: () => oidc.redirect() } });
     return null;
   }
   const noSede = me.role === 'office' && !me.sede;

@@ -15,7 +15,7 @@ import { label } from '../i18n.js';
 import { idempotencyKeeper } from '../lib/idempotency.js';
 import { $, h } from '../lib/ui.js';
 import { cannedPicker, letterDate, selectUnfilled, unfilled } from './canned.js';
-import { errorText } from './format.js';
+import { showRefusal } from './format.js';
 import { applyOffice, tr } from './strings.js';
 import { fileProblem } from './ticket-forms.js';
 
@@ -128,7 +128,7 @@ export function composeForm({ state, api, announce, openTicket, loadQueue }) {
       await loadQueue();
       await openTicket(ticket.id, { focus: true, quiet: true });
     } catch (err) {
-      error.textContent = errorText(err);
+      showRefusal(error, err);
       send.disabled = false;
     }
   }

@@ -14,7 +14,7 @@
 import { formatDateTime } from '../i18n.js';
 import { idempotencyKeeper } from '../lib/idempotency.js';
 import { $, h } from '../lib/ui.js';
-import { errorText } from './format.js';
+import { showRefusal } from './format.js';
 import { tr } from './strings.js';
 
 const MAX_LENGTH = 10_000;
@@ -77,7 +77,7 @@ export function noteForm({ state, api, announce, openTicket }) {
       announce(tr('off.notes.done'));
       text.focus();
     } catch (err) {
-      error.textContent = errorText(err);
+      showRefusal(error, err);
     } finally {
       send.disabled = false;
     }

@@ -9,7 +9,7 @@
 import { formatDue } from '../i18n.js';
 import { dateField, readDays } from '../lib/date-field.js';
 import { $, h } from '../lib/ui.js';
-import { dueSoon, errorText } from './format.js';
+import { dueSoon, showRefusal } from './format.js';
 import { tr } from './strings.js';
 
 /** The form's filters; `from`, `to`: the date fields' days as YYYY-MM-DD or ''. */
@@ -100,7 +100,7 @@ export function officeQueue({ state, api, announce, openTicket }) {
         $('#more').hidden = state.items.length >= state.total;
       }
     } catch (err) {
-      error.textContent = errorText(err);
+      showRefusal(error, err);
       return;
     } finally {
       $('#queue').removeAttribute('aria-busy');

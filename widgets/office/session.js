@@ -12,6 +12,7 @@
  */
 import { t as common } from '../i18n.js';
 import { apiError, formSub, mintDevToken, savedChoice } from '../lib/dev-token.js';
+import { showError } from '../lib/error-words.js';
 import { claimsOf } from '../lib/oidc-client.js';
 import { forget, writeJson } from '../lib/tab-store.js';
 import { $, h } from '../lib/ui.js';
@@ -94,7 +95,8 @@ export function officeSession(state) {
       try {
         await session.getToken(true);
       } catch (x) {
-        err.textContent = x.status === 404 ? common('dev.unavailable') : common('dev.failed', { code: x.code });
+        if (x.status === 404) err.textContent = common('dev.unavailable');
+        else showError(err, x, { lead: common('dev.failed') });
         return;
       }
       writeJson(KEY, choice);

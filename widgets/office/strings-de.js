@@ -186,7 +186,5 @@ export default {
   'off.err.unknown_sede': 'Unbekannter Sitz: Wählen Sie einen Sitz aus der Liste.',
   'off.err.same_sede': 'Die Anfrage ist diesem Sitz bereits zugewiesen.',
   'off.err.ticket_transferred': 'Jemand anderes hat die Anfrage bereits an einen anderen Sitz weitergeleitet.',
-  'off.err.validation_failed': 'Ungültige Angaben: {message}',
-  'off.err.generic': 'Der Vorgang ist fehlgeschlagen ({code}).',
   'off.err.network': 'Keine Verbindung: Prüfen Sie das Netz und versuchen Sie es erneut. Eine erneut gesendete Mitteilung, Antwort oder Notiz kommt nicht doppelt an.',
 };

@@ -191,8 +191,6 @@ const DICT = {
     'off.err.unknown_sede': 'Sede sconosciuta: scegli una sede dall’elenco.',
     'off.err.same_sede': 'La richiesta è già assegnata a questa sede.',
     'off.err.ticket_transferred': 'Un altro operatore ha già trasferito la richiesta ad altra sede.',
-    'off.err.validation_failed': 'Dati non validi: {message}',
-    'off.err.generic': 'Operazione non riuscita ({code}).',
     'off.err.network': 'Connessione assente: controlla la rete e riprova. Una comunicazione, una risposta o una nota inviate di nuovo non arrivano due volte.',
   },
   en: {
@@ -374,8 +372,6 @@ const DICT = {
     'off.err.unknown_sede': 'Unknown office: choose one from the list.',
     'off.err.same_sede': 'The request is already at this office.',
     'off.err.ticket_transferred': 'Another operator has already transferred the request to another office.',
-    'off.err.validation_failed': 'Invalid data: {message}',
-    'off.err.generic': 'It did not work ({code}).',
     'off.err.network': 'No connection: check the network and try again. A letter, reply or note sent again does not arrive twice.',
   },
   de,

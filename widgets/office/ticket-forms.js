@@ -12,7 +12,7 @@ import { idempotencyKeeper } from '../lib/idempotency.js';
 import { $, h } from '../lib/ui.js';
 import { formatSize } from '../i18n.js';
 import { selectUnfilled, unfilled } from './canned.js';
-import { errorText } from './format.js';
+import { refusalNodes } from './format.js';
 import { tr } from './strings.js';
 
 const MAX_FILES = 3;
@@ -66,9 +66,8 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue }) {
    * screen), and the list is read again, where it is gone.
    */
   function refusal(err, t) {
-    if (err?.code !== 'not_found') return errorText(err);
-    void loadQueue({ quiet: true });
-    return tr('off.err.gone', { protocol: t.protocol });
+    if (err?.code === 'not_found') void loadQueue({ quiet: true });
+    return refusalNodes(err, (code) => (code === 'not_found' ? tr('off.err.gone', { protocol: t.protocol }) : undefined));
   }
 
   async function refreshAfter(action, message) {
@@ -90,7 +89,7 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue }) {
       $('#reply-text').focus();
     } catch (err) {
       refused = true;
-      $('#t-error').textContent = refusal(err, t);
+      $('#t-error').replaceChildren(...refusal(err, t));
       if (err.code === 'illegal_transition') await openTicket(t.id, { quiet: true });
     } finally {
       button.disabled = false;
@@ -148,7 +147,7 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue }) {
       text.focus();
     } catch (err) {
       refused = true;
-      error.textContent = refusal(err, t);
+      error.replaceChildren(...refusal(err, t));
     } finally {
       send.disabled = false;
       send.textContent = tr('off.reply.send');
@@ -178,7 +177,7 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue }) {
       other.value = '';
       await refreshAfter('focus-title', tr('off.close.done', { protocol: t.protocol }));
     } catch (err) {
-      error.textContent = refusal(err, t);
+      error.replaceChildren(...refusal(err, t));
       if (err.code === 'illegal_transition') await openTicket(t.id, { quiet: true });
     }
   }

@@ -14,7 +14,7 @@
  */
 import { formatDateTime, formatDue, formatSize, label } from '../i18n.js';
 import { $, h } from '../lib/ui.js';
-import { dueSoon, errorText } from './format.js';
+import { dueSoon, showRefusal } from './format.js';
 import { renderNotes } from './notes.js';
 import { staffNames } from './staff-names.js';
 import { tr } from './strings.js';
@@ -71,7 +71,7 @@ export function ticketView({ state, api, request, announce, canned }) {
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
       announce(tr('off.dl.done', { name: a.filename }));
     } catch (err) {
-      $('#t-error').textContent = errorText(err);
+      showRefusal($('#t-error'), err);
     } finally {
       button.disabled = false;
     }
@@ -108,8 +108,8 @@ export function ticketView({ state, api, request, announce, canned }) {
       detail = await api(`/api/v1/tickets/${encodeURIComponent(id)}`);
     } catch (err) {
       if (mine !== opening) return;
-      if (link) $('#t-error').textContent = err?.code === 'not_found' ? tr('off.chain.notVisible', { protocol: link.protocol }) : errorText(err);
-      else $('#queue-error').textContent = errorText(err);
+      if (link && err?.code === 'not_found') $('#t-error').textContent = tr('off.chain.notVisible', { protocol: link.protocol });
+      else showRefusal($(link ? '#t-error' : '#queue-error'), err);
       return;
     }
     if (mine !== opening) return;

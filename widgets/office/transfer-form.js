@@ -11,7 +11,7 @@
  * this one lets it go.
  */
 import { $, h } from '../lib/ui.js';
-import { errorText } from './format.js';
+import { showRefusal } from './format.js';
 import { tr } from './strings.js';
 
 /** The office's name for a code, from the directory once loaded; the code until then. */
@@ -90,7 +90,7 @@ export function transferForm({ state, api, announce, loadQueue }) {
       letGo(t, moved.sedeName ?? officeName(state, moved.sede));
       await loadQueue({ quiet: true });
     } catch (err) {
-      error.textContent = errorText(err);
+      showRefusal(error, err);
       if (err.code === 'ticket_transferred' || err.code === 'not_found') await loadQueue({ quiet: true });
     } finally {
       send.disabled = false;
