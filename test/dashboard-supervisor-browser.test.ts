@@ -4,6 +4,8 @@
  * - at 1024 px the "Code per provincia" table fits its box, the "Solo ticket"
  *   switch (its last column) in sight, and "Lav. / Dat. / Int." on one line;
  *   within one level the province where someone has waited longest comes first;
+ * - at 1024×768 the "Consulenti e carico" table fits its half of the page too,
+ *   its last column ("Lingue") in sight without scrolling sideways;
  * - when the connection is lost the line under the figures says, as a warning,
  *   that the data are NOT up to date (not a grey note with the code "error");
  * - a "solo ticket" switch or a "Rileva il giorno" the server refuses says so on
@@ -18,10 +20,22 @@ import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import { browserHarness, chromiumOrSkip } from './helpers/browser.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
+import { TestSocket } from './helpers/ws-client.ts';
 
 // Going offline on purpose makes chromium log failed loads and the dropped socket.
 const chromium = browserHarness({ console: { expected: /WebSocket connection to|Failed to load resource|ERR_INTERNET_DISCONNECTED/i }, prefix: 'dashboard-supervisor-' });
-const ctx = { server: null as TestServer | null };
+const ctx = { server: null as TestServer | null, advisors: [] as TestSocket[] };
+
+/**
+ * Advisors as a national help desk has them: long names, a region with a hyphen, two languages.
+ * None goes available, or they would take the users waiting in the provinces table.
+ */
+const ADVISORS = [
+  { sub: 'adv-esposito', name: 'Francesca Esposito', skills: [] },
+  { sub: 'adv-pichler', name: 'Lena Pichler', skills: ['lang:de', 'lang:en', 'region:Trentino-Alto Adige'] },
+  { sub: 'adv-colombo', name: 'Chiara Colombo', skills: ['region:Lombardia', 'region:Piemonte'] },
+  { sub: 'adv-torinese', name: 'Tommaso Torinese', skills: ['province:TO', 'province:CN', 'province:AT'] },
+];
 
 async function signInSupervisor(page: Page): Promise<void> {
   await page.goto(`${ctx.server!.url}/dashboard/`);
@@ -43,11 +57,16 @@ if (chromiumOrSkip()) {
         } as never);
       }
     }
+    for (const a of ADVISORS) {
+      const [socket] = await TestSocket.signIn(ctx.server.wsUrl, await ctx.server.token({ role: 'advisor', ...a }));
+      ctx.advisors.push(socket);
+    }
     await chromium.launch();
   });
 
   test.after(async () => {
     await chromium.close();
+    for (const s of ctx.advisors) s.drop();
     await ctx.server?.close();
   });
 
@@ -72,6 +91,25 @@ if (chromiumOrSkip()) {
     assert.is(await card.locator('.kpi-note').textContent(), 'provincia di Bologna (BO)');
     await chromium.shot(page, 'provinces-1024');
     assert.equal(await chromium.axe(page, 'provinces 1024'), []);
+    await page.close();
+  });
+
+  test('at 1024×768 the advisors table fits its half of the page: every column in sight, nothing scrolled out', async () => {
+    const page = await chromium.newPage('advisors-1024', { viewport: { width: 1024, height: 768 } });
+    await signInSupervisor(page);
+    await page.locator('#adv-body tr', { hasText: 'Tommaso Torinese' }).waitFor();
+    assert.is(await page.locator('#adv-body tr').count(), ADVISORS.length);
+    const wrap = page.locator('#adv-table').locator('xpath=..');
+    const [table, box] = await Promise.all([page.locator('#adv-table').evaluate((t) => t.scrollWidth), wrap.evaluate((w) => w.clientWidth)]);
+    assert.ok(table <= box, `the table (${table} px) fits its box (${box} px)`);
+    // The last column, languages, wholly in sight; the load still says "0 di 3" beside its meter.
+    const langs = await page.locator('#adv-body tr', { hasText: 'Lena Pichler' }).locator('td').last().boundingBox();
+    const edge = await wrap.boundingBox();
+    assert.ok(langs && edge && langs.x + langs.width <= edge.x + edge.width + 1, `"Lingue" in sight: ${JSON.stringify(langs)} in ${JSON.stringify(edge)}`);
+    assert.is(await page.locator('#adv-body tr', { hasText: 'Lena Pichler' }).locator('td').last().textContent(), 'Tedesco, Inglese');
+    assert.is(await page.locator('#adv-body tr', { hasText: 'Lena Pichler' }).locator('.load').textContent(), '0 di 3');
+    await page.locator('#adv-table').locator('xpath=../..').screenshot({ path: 'test/screenshots/dashboard-supervisor-advisors-1024.png' });
+    assert.equal(await chromium.axe(page, 'advisors 1024'), []);
     await page.close();
   });
 
