@@ -19,6 +19,7 @@ import type { Page } from 'playwright-core';
 import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import { browserHarness, chromiumOrSkip } from './helpers/browser.ts';
+import { signInSupervisor } from './helpers/pages.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { TestSocket } from './helpers/ws-client.ts';
 
@@ -37,13 +38,10 @@ const ADVISORS = [
   { sub: 'adv-torinese', name: 'Tommaso Torinese', skills: ['province:TO', 'province:CN', 'province:AT'] },
 ];
 
-async function signInSupervisor(page: Page): Promise<void> {
-  await page.goto(`${ctx.server!.url}/dashboard/`);
-  await page.getByLabel('Profilo').selectOption('supervisor');
-  await page.getByLabel('Nome').fill('Sara Bianchi');
-  await page.getByRole('button', { name: 'Entra' }).click();
-  await page.locator('#prov-body tr').first().waitFor();
-}
+/** "Conferma" in the switch's question (the switch only asks: dashboard-confirm-browser.test.ts). */
+const confirm = (page: Page, question: string) => page.getByRole('group', { name: question }).getByRole('button', { name: 'Conferma' }).click();
+
+const signIn = (page: Page) => signInSupervisor(page, ctx.server!.url);
 
 if (chromiumOrSkip()) {
   test.before(async () => {
@@ -72,7 +70,7 @@ if (chromiumOrSkip()) {
 
   test('at 1024 px the provinces table fits, the "Solo ticket" switch in sight and "1 / 1 / 1" on one line', async () => {
     const page = await chromium.newPage('1024', { viewport: { width: 1024, height: 800 } });
-    await signInSupervisor(page);
+    await signIn(page);
     const wrap = page.locator('#prov-table').locator('xpath=..');
     const [table, box] = await Promise.all([page.locator('#prov-table').evaluate((t) => t.scrollWidth), wrap.evaluate((w) => w.clientWidth)]);
     assert.ok(table <= box, `the table (${table} px) fits its box (${box} px)`);
@@ -96,7 +94,7 @@ if (chromiumOrSkip()) {
 
   test('at 1024×768 the advisors table fits its half of the page: every column in sight, nothing scrolled out', async () => {
     const page = await chromium.newPage('advisors-1024', { viewport: { width: 1024, height: 768 } });
-    await signInSupervisor(page);
+    await signIn(page);
     await page.locator('#adv-body tr', { hasText: 'Tommaso Torinese' }).waitFor();
     assert.is(await page.locator('#adv-body tr').count(), ADVISORS.length);
     const wrap = page.locator('#adv-table').locator('xpath=..');
@@ -108,6 +106,9 @@ if (chromiumOrSkip()) {
     assert.ok(langs && edge && langs.x + langs.width <= edge.x + edge.width + 1, `"Lingue" in sight: ${JSON.stringify(langs)} in ${JSON.stringify(edge)}`);
     assert.is(await page.locator('#adv-body tr', { hasText: 'Lena Pichler' }).locator('td').last().textContent(), 'Tedesco, Inglese');
     assert.is(await page.locator('#adv-body tr', { hasText: 'Lena Pichler' }).locator('.load').textContent(), '0 di 3');
+    // "Per lingua" under it (German and English are in play): its long headings wrap rather than run past the edge.
+    const [langs2, langBox] = await Promise.all([page.locator('#lang-table').evaluate((t) => t.scrollWidth), page.locator('#lang-table').locator('xpath=..').evaluate((w) => w.clientWidth)]);
+    assert.ok(langs2 <= langBox, `"Per lingua" (${langs2} px) fits its box (${langBox} px)`);
     await page.locator('#adv-table').locator('xpath=../..').screenshot({ path: 'test/screenshots/dashboard-supervisor-advisors-1024.png' });
     assert.equal(await chromium.axe(page, 'advisors 1024'), []);
     await page.close();
@@ -116,7 +117,7 @@ if (chromiumOrSkip()) {
   test('with the connection lost the page says, as a warning, that the figures are no longer up to date', async () => {
     const context = await chromium.newContext('offline', { viewport: { width: 1366, height: 768 } });
     const page = await context.newPage();
-    await signInSupervisor(page);
+    await signIn(page);
     const note = page.locator('#live-note');
     await note.filter({ hasText: /Aggiornato alle \d{2}:\d{2}\./ }).waitFor();
     assert.not.ok(await note.evaluate((p) => p.classList.contains('stale')), 'a quiet note while the data are live');
@@ -128,6 +129,7 @@ if (chromiumOrSkip()) {
     // Switching a province now fails: said on the page by the table, the switch back as it was.
     const sw = page.getByRole('switch', { name: 'Solo richieste Linea INPS per Bologna' });
     await sw.click();
+    await confirm(page, 'Attivare «Solo ticket» per Bologna?');
     await page.locator('#prov-error', { hasText: '«Solo ticket» per Bologna non cambiato: collegamento al server interrotto. Riprovare.' }).waitFor();
     assert.is(await sw.isChecked(), false);
     assert.ok(await page.locator('#prov-error').isVisible());
@@ -139,20 +141,23 @@ if (chromiumOrSkip()) {
 
   test('a refused switch or day snapshot is said on the page, with its code, and cleared at the next try', async () => {
     const page = await chromium.newPage('refused', { viewport: { width: 1366, height: 768 } });
-    await signInSupervisor(page);
+    await signIn(page);
     const refuse = (route: import('playwright-core').Route) =>
       route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'unavailable', message: 'down' } }) });
     await page.route('**/api/v1/dashboard/provinces/*/ticket-only', refuse);
     await page.route('**/api/v1/dashboard/snapshots', refuse);
     await page.getByRole('switch', { name: 'Solo richieste Linea INPS per Genova' }).click();
+    await confirm(page, 'Attivare «Solo ticket» per Genova?');
     const error = page.locator('#prov-error');
     await error.filter({ hasText: '«Solo ticket» per Genova non cambiato: operazione non riuscita (unavailable). Riprovare.' }).waitFor();
     assert.ok(await error.isVisible());
     await page.unroute('**/api/v1/dashboard/provinces/*/ticket-only');
     await page.getByRole('switch', { name: 'Solo richieste Linea INPS per Genova' }).click();
+    await confirm(page, 'Attivare «Solo ticket» per Genova?');
     await page.locator('#audit li', { hasText: '«solo ticket» per GE' }).waitFor();
     assert.is(await error.textContent(), '', 'the error goes at the next try');
     await page.getByRole('switch', { name: 'Solo richieste Linea INPS per Genova' }).click(); // back as it was
+    await confirm(page, 'Disattivare «Solo ticket» per Genova?');
     await page.getByRole('button', { name: 'Rileva il giorno' }).click();
     const snap = page.locator('#snapshot-error');
     await snap.filter({ hasText: 'Operazione non riuscita (unavailable).' }).waitFor();
@@ -172,7 +177,7 @@ if (chromiumOrSkip()) {
         if (!(pushes.dropped && typeof m === 'string' && m.includes('"dashboard.update"'))) ws.send(m);
       });
     });
-    await signInSupervisor(page);
+    await signIn(page);
     await page.locator('#mode', { hasText: 'Aggiornamento in tempo reale.' }).waitFor();
     pushes.dropped = true;
     await page.waitForRequest((r) => new URL(r.url()).pathname === '/api/v1/dashboard/live', { timeout: 30_000 });
