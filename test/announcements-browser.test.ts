@@ -58,6 +58,9 @@ const romeDay = (days: number) => new Intl.DateTimeFormat('en-GB', { timeZone: '
 const romeClock = (when: string | number) =>
   new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Rome', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(when)).replace(',', '');
 
+/** "Conferma" under the preview that "Pubblica" shows (dashboard-confirm-browser.test.ts). */
+const confirmNotice = (page: Page) => page.getByRole('group', { name: 'Pubblicare questo avviso?' }).getByRole('button', { name: 'Conferma' }).click();
+
 /** An announcement's region by its heading, "<kind>: <title>" (the colon is for screen readers only, the kind on a line of its own). */
 const notice = (page: Page, kind: string, title: string) => page.getByRole('region', { name: new RegExp(`^${kind}\\s*:\\s*${title}$`) });
 
@@ -89,6 +92,7 @@ if (chromiumOrSkip('announcements test')) {
     assert.match((await panel.getByRole('alert').textContent()) ?? '', /fino a quando/, 'the end is required');
     await panel.getByLabel('Giorno di fine').fill(romeDay(1));
     await panel.getByRole('button', { name: 'Pubblica' }).click();
+    await confirmNotice(page);
     await panel.getByRole('alert').getByText('Solo testo semplice: niente tag HTML (come <b>) né entità (come &amp;).').waitFor();
     await panel.getByLabel('Testo (italiano)').fill(TEXT);
     await panel.getByText(/^Traduzioni \(facoltative\)/).click();
@@ -98,6 +102,7 @@ if (chromiumOrSkip('announcements test')) {
     await panel.getByLabel('Lavoratori').check();
     await panel.getByLabel('Province', { exact: true }).fill('mi, BZ');
     await panel.getByRole('button', { name: 'Pubblica' }).click();
+    await confirmNotice(page);
     const row = panel.locator('#ann-body tr', { hasText: TITLE });
     await row.waitFor();
     assert.equal(await row.locator('td').first().textContent(), 'In corso');
@@ -227,6 +232,7 @@ if (chromiumOrSkip('announcements test')) {
     assert.is(await toTime.inputValue(), '15:30');
     const sent = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/announcements');
     await panel.getByRole('button', { name: 'Pubblica' }).click();
+    await confirmNotice(page);
     const body = (await sent).postDataJSON() as { startsAt: string; endsAt: string };
     assert.match(body.startsAt, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00\.000Z$/, 'an ISO instant, as the API takes it');
     assert.is(romeClock(body.startsAt), `${romeDay(1)} 15:00`, '15:00 in Rome, not in New York');

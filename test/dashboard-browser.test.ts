@@ -264,7 +264,8 @@ if (chromiumOrSkip()) {
   test('the supervisor switches Genova to ticket only: audited, announced, effective on the server', async () => {
     const page = ctx.page;
     const sw = page.getByRole('switch', { name: /Solo richieste Linea INPS per Genova/ });
-    await sw.check();
+    await sw.click(); // asks first (dashboard-confirm-browser.test.ts)
+    await page.getByRole('group', { name: 'Attivare «Solo ticket» per Genova?' }).getByRole('button', { name: 'Conferma' }).click();
     await page.locator('#announce', { hasText: 'Genova: agli utenti viene proposta una richiesta Linea INPS' }).waitFor();
     assert.ok(ctx.dashboard.isTicketOnly('GE'));
     await page.locator('#audit li', { hasText: 'ha attivato «solo ticket» per GE' }).waitFor();

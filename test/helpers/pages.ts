@@ -1,7 +1,7 @@
 /**
  * The steps several browser suites take through the same pages: an advisor
- * signing in to the console (development sign-in), a worker starting a chat in
- * the full-page chat. Kept apart from browser.ts (the harness: contexts, axe,
+ * signing in to the console (development sign-in), a supervisor to the dashboard,
+ * a worker starting a chat in the full-page chat. Kept apart from browser.ts (the harness: contexts, axe,
  * screenshots), because these are the product's own screens and change with them.
  */
 import type { Page } from 'playwright-core';
@@ -25,6 +25,15 @@ export async function signInOffice(p: Page, base: string, sede: string, name: st
   await p.getByLabel('Nome').fill(name);
   await p.getByLabel('Codice operatore').fill(code);
   await p.getByRole('button', { name: 'Entra' }).click();
+}
+
+/** Signs a supervisor in at /dashboard/ (development sign-in) and waits for the provinces table's first row. */
+export async function signInSupervisor(p: Page, base: string, name = 'Sara Bianchi'): Promise<void> {
+  await p.goto(`${base}/dashboard/`);
+  await p.getByLabel('Profilo').selectOption('supervisor');
+  await p.getByLabel('Nome').fill(name);
+  await p.getByRole('button', { name: 'Entra' }).click();
+  await p.locator('#prov-body tr').first().waitFor();
 }
 
 /** A worker (the development sign-in's Mario Rossi) asks for a CIGO chat in /chat/ from a province. */

@@ -3,7 +3,10 @@
  * users read on the chat's start view and while they wait (POST
  * /api/v1/announcements), the list of those current, scheduled and over in the
  * last 30 days (GET), and "Ritira" (POST …/:id/withdraw). Each change is in the
- * controls' audit list, reloaded through `loadAudit`.
+ * controls' audit list, reloaded through `loadAudit`. "Pubblica" sends nothing:
+ * it checks the form and shows what users will see, who and where, from when to
+ * when (announcement-preview.js), with "Conferma" / "Annulla" (confirm-box.js);
+ * only "Conferma" publishes, exactly what the preview showed.
  *
  * Separate from supervisor-controls.js because it is a form and a table of its
  * own; an office operator never sees or calls any of it.
@@ -17,6 +20,8 @@ import { dateField } from '../lib/date-field.js';
 import { errorSentence, showError } from '../lib/error-words.js';
 import { readWhen, setWhen, timeField } from '../lib/time-field.js';
 import { $, h } from '../lib/ui.js';
+import { previewNodes, whereText, whoText } from './announcement-preview.js';
+import { confirmBox } from './confirm-box.js';
 import { dt } from './strings.js';
 
 const ERRORS = ['announcement_window_invalid', 'markup_not_allowed', 'unknown_province'];
@@ -28,7 +33,11 @@ const LANG_NAMES = { it: 'IT', de: 'DE', en: 'EN' };
  */
 export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
   let items = [];
+  /** Between "Conferma" and the server's answer: another "Pubblica" is not taken. */
+  let sending = false;
   const form = $('#ann-form');
+  const submit = form.querySelector('button[type="submit"]');
+  const previewBox = $('#ann-preview');
   const from = { day: dateField($('#ann-from')), time: timeField($('#ann-from-time')) };
   const to = { day: dateField($('#ann-to')), time: timeField($('#ann-to-time')) };
 
@@ -55,8 +64,19 @@ export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
     return { title, text, severity: f.severity.value, audiences, provinces, ...(startsAt ? { startsAt } : {}), endsAt };
   }
 
-  async function publish(e) {
+  /** Closes the preview; `refocus`: the focus back on "Pubblica" (Annulla, Escape). */
+  function closePreview(refocus) {
+    const had = previewBox.contains(document.activeElement);
+    previewBox.replaceChildren();
+    previewBox.hidden = true;
+    if (refocus || had) submit.focus();
+  }
+
+  /** Checks the form; if it is right, shows what users will see, the focus on "Conferma". */
+  function preview(e) {
     e.preventDefault();
+    if (sending) return;
+    closePreview(false);
     const err = $('#ann-error');
     err.textContent = '';
     const missing = [...form.querySelectorAll('[required]')].find((el) => !el.value.trim());
@@ -73,6 +93,23 @@ export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
       err.textContent = dt(b);
       return;
     }
+    const { box, focus } = confirmBox({
+      question: dt('ann.preview.question'),
+      details: previewNodes(b),
+      className: 'ann-preview',
+      onConfirm: () => void publish(b),
+      onCancel: () => closePreview(true),
+    });
+    previewBox.replaceChildren(box);
+    previewBox.hidden = false;
+    focus();
+  }
+
+  /** Sends `b` as previewed; the result is announced, the focus on the list that shows it (or on "Pubblica" by the error). */
+  async function publish(b) {
+    const err = $('#ann-error');
+    sending = true;
+    closePreview(true);
     try {
       const a = await api('/api/v1/announcements', { method: 'POST', body: b });
       announce(dt('ann.published', { title: a.title.it }));
@@ -80,8 +117,11 @@ export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
       form.querySelector('details').open = false;
       suggestWindow();
       await Promise.all([load(), loadAudit()]);
+      $('#ann-list-title').focus();
     } catch (x) {
       showError(err, x, { lead: dt('ann.publishFailed'), own: (code) => (ERRORS.includes(code) ? dt(`ann.error.${code}`) : undefined) });
+    } finally {
+      sending = false;
     }
   }
 
@@ -96,10 +136,7 @@ export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
     }
   }
 
-  function scope(a) {
-    const who = a.audiences.length ? a.audiences.map((x) => dt(`ann.audience.${x}`)).join(', ') : dt('ann.everyone');
-    return `${who} · ${a.provinces.length ? a.provinces.join(', ') : dt('ann.italy')}`;
-  }
+  const scope = (a) => `${whoText(a.audiences)} · ${whereText(a.provinces)}`;
 
   function row(a) {
     const open = a.status === 'current' || a.status === 'scheduled';
@@ -127,6 +164,12 @@ export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
     );
   }
 
+  /** After a language change: the list, and the preview (if open) is closed, its words being the old language's. */
+  function renderAll() {
+    render();
+    closePreview(false);
+  }
+
   function render() {
     $('#ann-body').replaceChildren(...items.map(row));
     $('#ann-none').hidden = items.length > 0;
@@ -143,6 +186,9 @@ export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
     }
   }
 
-  form.addEventListener('submit', (e) => void publish(e));
-  return { load, render, suggestWindow };
+  form.addEventListener('submit', preview);
+  // A preview shows what the form held: changed, it would no longer be what "Conferma" sends. Only
+  // `input` (an edit, boxes and radios too): `change` also comes when a field left after Enter loses the focus.
+  form.addEventListener('input', () => closePreview(false));
+  return { load, render: renderAll, suggestWindow };
 }

@@ -1,15 +1,19 @@
 /**
  * The dashboard's queues by province: a sortable table coloured by a heat scale
  * (classes heat-0…, never an inline style), with the supervisor's ticket-only
- * switch in each row.
+ * switch in each row. The switch acts only once confirmed: it opens a row under
+ * its province saying what will happen ("Attivare «Solo ticket» per Milano?",
+ * confirm-box.js), since one slip would send every user of a province to tickets.
  *
  * Separate because it is the one live panel that is not rebuilt at each update:
  * rows are kept per province (and the keyboard focus with them) so a sort
  * button or a switch does not lose focus every two seconds; the sort order and
- * the switches waiting for the server are its own state.
+ * the switches waiting for the server are its own state, and so is the
+ * confirmation open (at most one), kept under its row through the updates.
  */
 import { showError } from '../lib/error-words.js';
 import { $, h } from '../lib/ui.js';
+import { confirmBox } from './confirm-box.js';
 import { dt, fmtDuration, fmtNumber } from './strings.js';
 
 const COLUMNS = [
@@ -38,10 +42,13 @@ export function provincesTable({ state, api, announce, isSupervisor, loadAudit }
   let sort = { key: 'heat', dir: 'desc' };
   const rows = new Map();
   const pending = new Set();
+  /** The confirmation open: { code, on, tr } (its row, shown under the province's), or null. */
+  let asking = null;
 
   const columns = () => COLUMNS.filter((c) => !c.supervisor || isSupervisor());
 
   function renderHead() {
+    closeAsk(false); // its words are in the language it was opened in
     const cells = columns().map((c) => {
       const sorted = sort.key === c.key;
       const th = h('th', { scope: 'col', class: c.text ? null : 'num', 'aria-sort': sorted ? (sort.dir === 'asc' ? 'ascending' : 'descending') : null });
@@ -95,7 +102,12 @@ export function provincesTable({ state, api, announce, isSupervisor, loadAudit }
       const id = `to-${p.code}`;
       const input = h('input', { type: 'checkbox', role: 'switch', id, class: 'switch' });
       const label = h('label', { for: id, class: 'switch-label' }, h('span', { class: 'sr-only' }), h('span', { class: 'switch-state', 'aria-hidden': 'true' }));
-      input.addEventListener('change', () => void toggleTicketOnly(p.code, input.checked));
+      // The click (mouse, Space, or the label) only asks: the box stays as it is until "Conferma".
+      input.addEventListener('click', (e) => {
+        const on = input.checked; // already turned by the click, turned back by preventDefault
+        e.preventDefault();
+        if (!pending.has(p.code)) ask(p.code, on);
+      });
       tr.append(h('td', { class: 'switch-cell' }, input, label));
       r.toggle = { input, label };
     }
@@ -128,7 +140,9 @@ export function provincesTable({ state, api, announce, isSupervisor, loadAudit }
     if (r.toggle) {
       const { input, label } = r.toggle;
       if (!pending.has(p.code)) input.checked = p.ticketOnly;
-      input.disabled = pending.has(p.code);
+      // Not `disabled` while the server answers: that would drop the keyboard focus the confirmation gave back.
+      if (pending.has(p.code)) input.setAttribute('aria-disabled', 'true');
+      else input.removeAttribute('aria-disabled');
       label.firstChild.textContent = dt('prov.ticketOnly.label', { name: p.name });
       label.lastChild.textContent = dt(input.checked ? 'prov.ticketOnly.on' : 'prov.ticketOnly.off');
     }
@@ -138,9 +152,10 @@ export function provincesTable({ state, api, announce, isSupervisor, loadAudit }
   function render() {
     if (!state.live) return;
     const showAll = $('#show-all').checked || !isSupervisor();
-    const list = state.live.provinces.filter((p) => showAll || p.waiting > 0 || p.ticketOnly).sort(compare);
+    // The province being asked about stays in sight even if its queue empties meanwhile.
+    const list = state.live.provinces.filter((p) => showAll || p.waiting > 0 || p.ticketOnly || p.code === asking?.code).sort(compare);
     const body = $('#prov-body');
-    const wanted = list.map(provinceRow);
+    const wanted = list.flatMap((p) => (p.code === asking?.code ? [provinceRow(p), asking.tr] : [provinceRow(p)]));
     const current = [...body.children];
     if (wanted.length !== current.length || wanted.some((tr, i) => tr !== current[i])) {
       const active = document.activeElement;
@@ -151,9 +166,43 @@ export function provincesTable({ state, api, announce, isSupervisor, loadAudit }
     $('#heat-legend').textContent = dt('heat.legend');
   }
 
+  /** Opens the confirmation under the province's row (closing any other), the focus on "Conferma". */
+  function ask(code, on) {
+    const p = state.live.provinces.find((x) => x.code === code);
+    closeAsk(false);
+    $('#prov-error').textContent = '';
+    const name = p.name;
+    const { box, focus } = confirmBox({
+      question: dt(on ? 'prov.ticketOnly.ask.on' : 'prov.ticketOnly.ask.off', { name }),
+      details: [h('p', {}, dt(on ? 'prov.ticketOnly.ask.on.what' : 'prov.ticketOnly.ask.off.what', { name, waiting: fmtNumber(p.waiting) }))],
+      onConfirm: () => {
+        closeAsk(true);
+        void toggleTicketOnly(code, on);
+      },
+      onCancel: () => closeAsk(true),
+    });
+    const tr = h('tr', { class: 'confirm-row', 'data-confirm': code }, h('td', { colspan: columns().length, class: 'confirm-cell' }, box));
+    asking = { code, on, tr };
+    render();
+    focus();
+  }
+
+  /** Closes the confirmation; `refocus`: the focus back on its switch (Annulla, Escape, Conferma). */
+  function closeAsk(refocus) {
+    if (!asking) return;
+    const { code, tr } = asking;
+    asking = null;
+    const hadFocus = tr.contains(document.activeElement);
+    tr.remove();
+    render();
+    if (refocus || hadFocus) rows.get(code)?.toggle?.input.focus();
+  }
+
   async function toggleTicketOnly(code, on) {
     const p = state.live.provinces.find((x) => x.code === code);
     pending.add(code);
+    const r0 = rows.get(code);
+    if (r0?.toggle) r0.toggle.input.checked = on; // shown as asked while the server answers
     $('#prov-error').textContent = '';
     render();
     try {

@@ -5,10 +5,11 @@
  *
  * In HTML: data-d="key" sets textContent, data-d-attr="aria-label:key" sets attributes.
  * The "Avvisi agli utenti" panel's are in strings-announcements.js, the "Per lingua"
- * table's in strings-languages.js, merged in below.
+ * table's in strings-languages.js, the confirmations' in strings-confirm.js, merged in below.
  */
 import { applyStringsTo, lang, translator } from '../i18n.js';
 import * as announcements from './strings-announcements.js';
+import * as confirmations from './strings-confirm.js';
 import * as languages from './strings-languages.js';
 
 const it = {
@@ -376,7 +377,10 @@ const en = {
   'audit.snapshot.taken': '{actor} recorded the day {target}',
 };
 
-const DICTS = { it: { ...it, ...announcements.it, ...languages.it }, en: { ...en, ...announcements.en, ...languages.en } };
+const DICTS = {
+  it: { ...it, ...announcements.it, ...languages.it, ...confirmations.it },
+  en: { ...en, ...announcements.en, ...languages.en, ...confirmations.en },
+};
 
 export const dt = translator(DICTS);
 
