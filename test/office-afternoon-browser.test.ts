@@ -8,7 +8,9 @@
  * 30-second refresh); a reply or a take-in-charge the server refuses leaves
  * the focus on the form, not at the top of the page, and a request a colleague
  * transferred meanwhile is said to be no longer the sede's instead of "not
- * found". Screenshots: test/screenshots/office-afternoon-*.png. Skips without chromium.
+ * found", with nothing left to send on it and the text typed kept read only;
+ * the chat's transcript names the advisor "Consulente INPS".
+ * Screenshots: test/screenshots/office-afternoon-*.png. Skips without chromium.
  */
 import type { Page } from 'playwright-core';
 import { test } from './helpers/browser-test.ts';
@@ -46,6 +48,7 @@ async function escalate(server: TestServer): Promise<string> {
     topic: 'cigo', entry: 'web', context: {}, advisorId: 'adv-neri', advisorName: 'Paolo Neri', openedAt: new Date(),
   } as never);
   await store.appendMessage({ conversationId: conversation.id, senderId: 'w-bruno', senderRole: 'worker', clientMsgId: crypto.randomUUID(), text: 'La mia azienda ha chiesto la CIGO ma non vedo nulla.' });
+  await store.appendMessage({ conversationId: conversation.id, senderId: 'adv-neri', senderRole: 'advisor', clientMsgId: crypto.randomUUID(), text: 'Passo la sua richiesta alla sede di Milano.' });
   const ticket = await tickets.createFromEscalation({
     conversation, advisor: { role: 'advisor', sub: 'adv-neri', name: 'Paolo Neri' } as never,
     summary: 'Lavoratrice senza riscontro sulla domanda CIGO dell’azienda', transcript: await store.messagesAfter(conversation.id, 0),
@@ -90,6 +93,22 @@ if (chromiumOrSkip()) {
     await chromium.shot(page, 'advisor-note', true);
   });
 
+  test('the transcript of an escalated chat names its advisor "Consulente INPS", not «Consulente» alone (the labour consultant, in a sede)', async () => {
+    const page = ctx.page;
+    await page.locator('.q-item', { hasText: ctx.escalated }).click();
+    await page.getByText('Trascrizione della chat').click();
+    const speakers = page.locator('#t-transcript .msg-meta strong');
+    await speakers.nth(1).waitFor();
+    assert.equal(await speakers.allTextContents(), ['Lavoratore', 'Consulente INPS']);
+    await page.locator('#lang').selectOption('de');
+    await page.locator('#t-transcript .msg-meta strong', { hasText: 'NISF/INPS-Berater/in' }).waitFor();
+    await page.locator('#lang').selectOption('en');
+    await page.locator('#t-transcript .msg-meta strong', { hasText: 'INPS advisor' }).waitFor();
+    await page.locator('#lang').selectOption('it');
+    await page.locator('#t-transcript .msg-meta strong', { hasText: 'Consulente INPS' }).waitFor();
+    await chromium.shot(page, 'transcript', true);
+  });
+
   test('going through the list by keyboard, the row in focus stays in focus when the list is drawn again', async () => {
     const page = ctx.page;
     const row = page.locator('.q-item').nth(3);
@@ -116,17 +135,58 @@ if (chromiumOrSkip()) {
     assert.is(await focused(page), 't-title');
   });
 
-  test('a reply to a request a colleague transferred meanwhile says it is no longer the sede’s, updates the list, keeps the text and the focus', async () => {
+  test('a reply to a request a colleague transferred meanwhile: the pane says it is no longer the sede’s, offers nothing to send, keeps the text typed read only', async () => {
     const page = ctx.page;
     const t = ctx.tickets[1]!;
+    const reply = 'Gentile signor Rossi, il pagamento è stato disposto.';
+    const note = 'Sentita l’azienda: il pagamento parte venerdì.';
     await openThenColleague(page, t, () => colleague('POST', `/api/v1/tickets/${t.id}/transfer`, { sede: 'SEDE-RM', reason: 'Unità produttiva a Roma' }));
-    await page.getByLabel('Testo della risposta').fill('Gentile signor Rossi, il pagamento è stato disposto.');
+    await page.getByLabel('Testo della risposta').fill(reply);
+    await page.getByLabel('Nuova nota per i colleghi').fill(note);
     await page.getByRole('button', { name: 'Invia la risposta' }).click();
-    await page.locator('#reply-error', { hasText: `La richiesta ${t.protocol} non è più tra quelle della sede` }).waitFor();
+    const gone = page.locator('#t-gone');
+    await gone.getByRole('heading', { name: 'Richiesta non più della sede' }).waitFor();
+    assert.match((await gone.textContent()) ?? '', `La richiesta ${t.protocol} non è più tra quelle della sede: nel frattempo è stata trasferita ad altra sede.`);
     await page.locator('.q-item', { hasText: t.protocol }).waitFor({ state: 'detached' });
-    assert.is(await focused(page), 'reply-send');
-    assert.is(await page.locator('#reply-text').inputValue(), 'Gentile signor Rossi, il pagamento è stato disposto.');
+    assert.is(await focused(page), 't-gone-title', 'the focus on what happened, the button pressed having gone');
+    await page.locator('#announce', { hasText: `La richiesta ${t.protocol} non è più tra quelle della sede` }).waitFor();
+    // Nothing left to act with: no take, reply, note, close or transfer, nor a file or a ready answer to send.
+    for (const name of ['Prendi in carico', 'Invia la risposta', 'Aggiungi la nota interna', 'Chiudi la richiesta', 'Trasferisci la richiesta', 'Inserisci nel testo']) {
+      assert.is(await page.getByRole('button', { name }).count(), 0, `no "${name}"`);
+    }
+    assert.ok(await page.getByLabel('Allegati (facoltativi)').isHidden());
+    // What was typed stays, read only, to copy.
+    for (const [label, text] of [['Testo della risposta', reply], ['Nuova nota per i colleghi', note]] as const) {
+      const field = page.getByLabel(label);
+      assert.is(await field.inputValue(), text);
+      assert.ok(await field.evaluate((el) => (el as HTMLTextAreaElement).readOnly), `${label}: read only`);
+    }
+    assert.ok(await page.locator('#t-gone-kept').isVisible(), 'the pane says the text is kept to copy');
+    assert.is(await page.locator('#reply-error').textContent(), '', 'said once, in the pane');
     await chromium.shot(page, 'reply-gone', true);
+    assert.equal(await chromium.axe(page, 'office, a request transferred meanwhile'), []);
+    // The language switch draws the pane again: still gone.
+    await page.locator('#lang').selectOption('de');
+    await gone.getByRole('heading', { name: 'Anfrage nicht mehr bei diesem Sitz' }).waitFor();
+    assert.is(await page.getByRole('button', { name: 'Antwort senden' }).count(), 0);
+    await page.locator('#lang').selectOption('it');
+    // Another request opened: its forms are back, empty and writable.
+    await page.locator('.q-item', { hasText: ctx.tickets[2]!.protocol }).click();
+    await page.getByRole('button', { name: 'Invia la risposta' }).waitFor();
+    assert.ok(await gone.isHidden());
+    assert.is(await page.getByLabel('Testo della risposta').inputValue(), '');
+    assert.not.ok(await page.getByLabel('Testo della risposta').evaluate((el) => (el as HTMLTextAreaElement).readOnly));
+  });
+
+  test('a take-in-charge of a request a colleague transferred meanwhile leaves no form behind, only the words why', async () => {
+    const page = ctx.page;
+    const t = ctx.tickets[4]!;
+    await openThenColleague(page, t, () => colleague('POST', `/api/v1/tickets/${t.id}/transfer`, { sede: 'SEDE-RM', reason: 'Unità produttiva a Roma' }));
+    await page.locator('#take').click();
+    await page.locator('#t-gone', { hasText: `La richiesta ${t.protocol} non è più tra quelle della sede` }).waitFor();
+    assert.is(await focused(page), 't-gone-title');
+    for (const form of ['#take-box', '#reply-form', '#note-form', '#close-form', '#transfer-form']) assert.ok(await page.locator(form).isHidden(), `${form} hidden`);
+    assert.ok(await page.locator('#t-gone-kept').isHidden(), 'nothing typed, nothing kept');
   });
 
   test('no Content-Security-Policy violation or script error', () => {

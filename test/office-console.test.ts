@@ -129,6 +129,8 @@ if (chromiumOrSkip()) {
     await page.locator('#queue-count', { hasText: '1 richiesta' }).waitFor();
     assert.match((await items.nth(0).textContent()) ?? '', /Domanda CIGO ferma/);
     await page.getByLabel('Solo in ritardo').uncheck();
+    // Matricola and dates are folded under "Altri filtri".
+    await page.getByRole('button', { name: 'Altri filtri' }).click();
     await page.getByLabel('Matricola').fill('0000000000');
     await page.getByLabel('Matricola').press('Enter');
     await page.locator('#queue-count', { hasText: 'Nessuna richiesta con questi filtri.' }).waitFor();
@@ -382,7 +384,8 @@ if (chromiumOrSkip()) {
     await page.locator('.q-item', { hasText: ctx.tickets.old!.protocol }).click();
     await page.locator('#t-title').waitFor();
     await page.locator('#take').waitFor();
-    const controls = ['#signout', '#compose-open', '#refresh', '#f-from', '#f-to', '#filters button[type="reset"]', '#filters button[type="submit"]', '#take', '#reply-send', '#close-form button[type="submit"]', '#transfer-send', '#note-send'];
+    await page.locator('#f-more-toggle').click(); // the dates, folded under "Altri filtri"
+    const controls = ['#signout', '#compose-open', '#refresh', '#f-more-toggle', '#f-from', '#f-to', '#filters button[type="reset"]', '#filters button[type="submit"]', '#take', '#reply-send', '#close-form button[type="submit"]', '#transfer-send', '#note-send'];
     await shot(page, 'office-320-200');
     for (const part of ['page-header', 'filters', 't-facts', 't-actions']) await page.locator(`#${part}, .${part}`).first().screenshot({ path: `${SHOTS}office-320-200-${part}.png` });
     assert.equal(await reflowProblems(page, controls), []);

@@ -82,7 +82,8 @@ if (chromiumOrSkip()) {
     await page.evaluate(() => (document.documentElement.style.fontSize = '200%'));
     await page.locator('.q-item', { hasText: ctx.ticket.protocol }).click();
     await page.getByRole('heading', { name: 'Auszahlung März' }).waitFor();
-    const controls = ['#lang', '#signout', '#f-status', '#f-to', '#reply-text', '#close-outcome', '#transfer-sede', '#transfer-form button[type="submit"]'];
+    await page.getByRole('button', { name: 'Weitere Filter' }).click(); // the dates, folded
+    const controls = ['#lang', '#signout', '#f-status', '#f-more-toggle', '#f-to', '#reply-text', '#close-outcome', '#transfer-sede', '#transfer-form button[type="submit"]'];
     assert.equal(await reflowProblems(page, controls), []);
     await page.locator('#transfer-form').screenshot({ path: 'test/screenshots/office-de-320-transfer.png' });
     assert.equal(await chromium.axe(page, 'de 320 200%'), []);

@@ -43,7 +43,8 @@ if (chromiumOrSkip()) {
     await page.getByRole('heading', { name: 'Pagamento diretto CIGO di marzo non ricevuto' }).waitFor();
     const detail = await page.locator('#detail').boundingBox();
     assert.ok(detail && detail.width > 600, `the request has room to be read: ${detail?.width} px`);
-    const controls = ['#lang', '#signout', '#f-status', '#f-to', '#t-title', '#take', '#reply-text', '#close-outcome', '#transfer-sede'];
+    await page.locator('#f-more-toggle').click(); // the dates, folded under "Altri filtri"
+    const controls = ['#lang', '#signout', '#f-status', '#f-more-toggle', '#f-to', '#t-title', '#take', '#reply-text', '#close-outcome', '#transfer-sede'];
     assert.equal(await reflowProblems(page, controls), []);
     await page.evaluate(() => window.scrollTo(0, 0));
     await chromium.shot(page, 'zoom-top', false);

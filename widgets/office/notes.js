@@ -15,6 +15,7 @@ import { formatDateTime } from '../i18n.js';
 import { idempotencyKeeper } from '../lib/idempotency.js';
 import { $, h } from '../lib/ui.js';
 import { showRefusal } from './format.js';
+import { isGone } from './gone.js';
 import { tr } from './strings.js';
 
 const MAX_LENGTH = 10_000;
@@ -46,15 +47,16 @@ export function renderNotes(t, who) {
  * @param {(path: string, o?: object) => Promise<any>} d.api
  * @param {(text: string) => void} d.announce
  * @param {(id: string, o?: { quiet?: boolean }) => Promise<void>} d.openTicket
+ * @param {(t: object) => void} d.letGone a request transferred meanwhile (gone.js)
  */
-export function noteForm({ state, api, announce, openTicket }) {
+export function noteForm({ state, api, announce, openTicket, letGone }) {
   /** The note being sent and its Idempotency-Key: sent again after a lost answer, it is written once. */
   const sending = idempotencyKeeper();
 
   async function submit(e) {
     e.preventDefault();
     const t = state.detail;
-    if (!t) return;
+    if (!t || t.gone) return;
     const error = $('#note-error');
     const text = $('#note-text');
     error.textContent = '';
@@ -77,7 +79,8 @@ export function noteForm({ state, api, announce, openTicket }) {
       announce(tr('off.notes.done'));
       text.focus();
     } catch (err) {
-      showRefusal(error, err);
+      if (isGone(err)) letGone(t);
+      else showRefusal(error, err);
     } finally {
       send.disabled = false;
     }

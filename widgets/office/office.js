@@ -18,11 +18,12 @@
  * and API), queue.js (the list and its filters), ticket-view.js (one ticket)
  * ticket-forms.js (take, reply, close), canned.js (the reply's and the new
  * message's ready answers), notes.js (internal notes, staff only),
- * transfer-form.js (to another sede) and staff-names.js (colleagues by name).
+ * transfer-form.js (to another sede), gone.js (a request a colleague moved
+ * meanwhile) and staff-names.js (colleagues by name).
  */
 import { OFFICE_LANGS, applyI18n, browserLang, offerLangs, onLangChange, setLang, t } from '../i18n.js';
 import { $, announcer, h } from '../lib/ui.js';
-import { officeQueue } from './queue.js';
+import { focusRow, officeQueue } from './queue.js';
 import { staffSignIn } from '../lib/staff-sign-in.js';
 import { SEDI, officeSession } from './session.js';
 import { applyOffice, tr } from './strings.js';
@@ -32,6 +33,7 @@ import { transferForm } from './transfer-form.js';
 import { composeForm } from './compose-form.js';
 import { noteForm } from './notes.js';
 import { cannedPicker, letterDate } from './canned.js';
+import { goneHandler } from './gone.js';
 
 const REFRESH_MS = 30_000;
 
@@ -76,9 +78,10 @@ const replyCanned = cannedPicker({
 });
 const { openTicket, renderTicket } = ticketView({ state, api, request, announce, canned: replyCanned });
 const loadQueue = officeQueue({ state, api, announce, openTicket });
-const { take, sendReply, closeTicket } = ticketForms({ state, api, announce, openTicket, loadQueue });
-const notes = noteForm({ state, api, announce, openTicket });
-const transfer = transferForm({ state, api, announce, loadQueue });
+const letGone = goneHandler({ state, announce, loadQueue, renderTicket });
+const { take, sendReply, closeTicket } = ticketForms({ state, api, announce, openTicket, loadQueue, letGone });
+const notes = noteForm({ state, api, announce, openTicket, letGone });
+const transfer = transferForm({ state, api, announce, loadQueue, letGone });
 const compose = composeForm({ state, api, announce, openTicket, loadQueue });
 
 /** Who is signed in, and where: a supervisor reads every sede's requests and acts on none (the server refuses it). */
@@ -156,6 +159,13 @@ async function boot() {
   $('#close-outcome').addEventListener('change', () => {
     $('#close-other-box').hidden = $('#close-outcome').value !== 'other';
   });
+  // The focus lands on the pane's title after opening, closing or transferring a request. Shift+Tab from there goes
+  // back to that request's row (or to the list's start, the request gone from it), not to whichever row ends the list.
+  for (const title of [$('#t-title'), $('#detail-title')]) {
+    title.addEventListener('keydown', (e) => {
+      if (e.key === 'Tab' && e.shiftKey && focusRow(state.selected)) e.preventDefault();
+    });
+  }
   $('#signout').addEventListener('click', () => {
     state.session?.signOut();
     location.reload();

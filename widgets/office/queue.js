@@ -1,5 +1,6 @@
 /**
- * The sede's queue in the office console: the search filters, the list as the
+ * The sede's queue in the office console: the search filters (the less-used
+ * ones folded, filter-panel.js), the list as the
  * server orders it (overdue first, then by due time), "show more" paging, the
  * count line and the announcement of new requests on a quiet refresh.
  *
@@ -9,6 +10,7 @@
 import { formatDue } from '../i18n.js';
 import { dateField, readDays } from '../lib/date-field.js';
 import { $, h } from '../lib/ui.js';
+import { filterPanel } from './filter-panel.js';
 import { dueSoon, showRefusal } from './format.js';
 import { tr } from './strings.js';
 
@@ -52,6 +54,17 @@ function badge(status) {
 }
 
 /**
+ * Focuses request `id`'s row in the list, or the list's first row when it is not listed (closed and
+ * no longer "to do", transferred); false when the list is empty.
+ */
+export function focusRow(id) {
+  const rows = [...document.querySelectorAll('#queue .q-item')];
+  const row = rows.find((b) => b.dataset.id === id) ?? rows[0];
+  row?.focus();
+  return Boolean(row);
+}
+
+/**
  * @param {object} d
  * @param {object} d.state the console's state (items, page, total, partial, known, selected)
  * @param {(path: string) => Promise<any>} d.api
@@ -61,21 +74,29 @@ function badge(status) {
  */
 export function officeQueue({ state, api, announce, openTicket }) {
   const dates = [dateField($('#f-from')), dateField($('#f-to'))];
+  // The fields a refusal names may be folded under "Altri filtri": unfolded first, to be corrected.
+  const panel = filterPanel();
 
   async function loadQueue({ more = false, quiet = false } = {}) {
     const error = $('#queue-error');
     // A day that cannot be read or does not exist (31/02) is said on its field; the list stays as it was.
-    const days = readDays(dates, error, !quiet);
-    if (!days) return;
+    const days = readDays(dates, error, false);
+    if (!days) {
+      panel.reveal();
+      if (!quiet) dates.find((input) => input.getAttribute('aria-invalid') === 'true')?.focus();
+      return;
+    }
     const f = filters(days);
     if (f.matricola && !/^[0-9A-Za-z][0-9A-Za-z./-]*$/.test(f.matricola)) {
       error.textContent = tr('off.filters.badMatricola');
+      panel.reveal();
       return;
     }
     // Dates the wrong way round match nothing: said as such, not as "no requests" (YYYY-MM-DD compare as text).
     if (f.from && f.to && f.from > f.to) {
       error.textContent = tr('off.filters.badRange');
       for (const input of dates) input.setAttribute('aria-invalid', 'true');
+      panel.reveal();
       if (!quiet) $('#f-from').focus();
       return;
     }
@@ -140,7 +161,9 @@ export function officeQueue({ state, api, announce, openTicket }) {
     const who = t.user?.name || t.matricola || t.user?.id || '';
     // A supervisor's list mixes the sedi: each request says whose it is.
     const sede = state.session?.me?.role === 'supervisor' ? t.sedeName || t.sede : null;
-    const meta = [sede, who, t.matricola && who !== t.matricola ? t.matricola : null, t.dueAt ? tr(t.overdue ? 'off.dueWas' : 'off.due', { when: formatDue(t.dueAt) }) : tr('off.noDue')].filter(Boolean).join(' · ');
+    const meta = [sede, who, t.matricola && who !== t.matricola ? t.matricola : null].filter(Boolean).join(' · ');
+    const due = t.dueAt ? tr(t.overdue ? 'off.dueWas' : 'off.due', { when: formatDue(t.dueAt) }) : tr('off.noDue');
+    // Two lines where they fit (the state and due time; the subject and who), so that some eight rows show at 1024×768.
     const button = h('button', { type: 'button', class: `q-item${t.overdue ? ' is-overdue' : ''}`, 'aria-current': selected ? 'true' : null, 'data-id': t.id },
       h('span', { class: 'q-top' },
         h('span', { class: 'q-protocol' }, t.protocol), ' ',
@@ -149,9 +172,9 @@ export function officeQueue({ state, api, announce, openTicket }) {
         // Due today or tomorrow: the same date on every row did not say which to answer first.
         dueSoon(t) ? [' ', h('span', { class: 'badge due-soon' }, dueSoon(t))] : null,
         // a follow-up of a closed request ("Segue la richiesta n. …" in its pane)
-        t.follows ? [' ', h('span', { class: 'badge follow-up' }, tr('off.followUp.badge'))] : null),
-      h('span', { class: 'q-subject' }, t.subject),
-      h('span', { class: 'q-meta' }, meta));
+        t.follows ? [' ', h('span', { class: 'badge follow-up' }, tr('off.followUp.badge'))] : null, ' ',
+        h('span', { class: 'q-due' }, due)),
+      h('span', { class: 'q-line' }, h('span', { class: 'q-subject' }, t.subject), ' ', h('span', { class: 'q-meta' }, meta)));
     button.addEventListener('click', () => openTicket(t.id, { focus: true }));
     return h('li', {}, button);
   }

@@ -12,7 +12,8 @@ import { idempotencyKeeper } from '../lib/idempotency.js';
 import { $, h } from '../lib/ui.js';
 import { formatSize } from '../i18n.js';
 import { selectUnfilled, unfilled } from './canned.js';
-import { refusalNodes } from './format.js';
+import { showRefusal } from './format.js';
+import { isGone } from './gone.js';
 import { tr } from './strings.js';
 
 const MAX_FILES = 3;
@@ -55,20 +56,11 @@ export function renderOutcomes() {
  * @param {(text: string) => void} d.announce
  * @param {(id: string, o?: { quiet?: boolean }) => Promise<void>} d.openTicket
  * @param {(o?: { quiet?: boolean }) => Promise<void>} d.loadQueue
+ * @param {(t: object) => void} d.letGone a request transferred meanwhile: said in the pane, the list read again (gone.js)
  */
-export function ticketForms({ state, api, announce, openTicket, loadQueue }) {
+export function ticketForms({ state, api, announce, openTicket, loadQueue, letGone }) {
   /** The reply being sent and its Idempotency-Key, until the server answered it. */
   const sending = idempotencyKeeper();
-
-  /**
-   * What a refused action says. A request a colleague transferred to another sede meanwhile
-   * answers not_found: said as no longer the sede's (not "not found" under a request still on
-   * screen), and the list is read again, where it is gone.
-   */
-  function refusal(err, t) {
-    if (err?.code === 'not_found') void loadQueue({ quiet: true });
-    return refusalNodes(err, (code) => (code === 'not_found' ? tr('off.err.gone', { protocol: t.protocol }) : undefined));
-  }
 
   async function refreshAfter(action, message) {
     await Promise.all([openTicket(state.selected, { quiet: true }), loadQueue({ quiet: true })]);
@@ -78,7 +70,7 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue }) {
 
   async function take() {
     const t = state.detail;
-    if (!t) return;
+    if (!t || t.gone) return;
     $('#t-error').textContent = '';
     const button = $('#take');
     button.disabled = true;
@@ -88,8 +80,10 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue }) {
       await refreshAfter(null, tr('off.take.done', { protocol: t.protocol }));
       $('#reply-text').focus();
     } catch (err) {
+      // Transferred by a colleague meanwhile: the pane says so and takes the focus (gone.js).
+      if (isGone(err)) return letGone(t);
       refused = true;
-      $('#t-error').replaceChildren(...refusal(err, t));
+      showRefusal($('#t-error'), err);
       if (err.code === 'illegal_transition') await openTicket(t.id, { quiet: true });
     } finally {
       button.disabled = false;
@@ -101,7 +95,7 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue }) {
   async function sendReply(e) {
     e.preventDefault();
     const t = state.detail;
-    if (!t) return;
+    if (!t || t.gone) return;
     const error = $('#reply-error');
     const text = $('#reply-text');
     const input = $('#reply-files');
@@ -146,8 +140,11 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue }) {
       await refreshAfter(null, tr('off.reply.done'));
       text.focus();
     } catch (err) {
-      refused = true;
-      error.replaceChildren(...refusal(err, t));
+      if (isGone(err)) letGone(t);
+      else {
+        refused = true;
+        showRefusal(error, err);
+      }
     } finally {
       send.disabled = false;
       send.textContent = tr('off.reply.send');
@@ -159,7 +156,7 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue }) {
   async function closeTicket(e) {
     e.preventDefault();
     const t = state.detail;
-    if (!t) return;
+    if (!t || t.gone) return;
     const error = $('#close-error');
     error.textContent = '';
     const choice = $('#close-outcome').value;
@@ -177,7 +174,8 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue }) {
       other.value = '';
       await refreshAfter('focus-title', tr('off.close.done', { protocol: t.protocol }));
     } catch (err) {
-      error.replaceChildren(...refusal(err, t));
+      if (isGone(err)) return letGone(t);
+      showRefusal(error, err);
       if (err.code === 'illegal_transition') await openTicket(t.id, { quiet: true });
     }
   }

@@ -7,7 +7,8 @@
  * (notes.js), the thread of replies with their
  * files (fetched with the Bearer token and saved through a Blob URL), and
  * which of the forms below it apply (take, reply, close, transfer) or the
- * closed box instead.
+ * closed box instead (saying when the due time was met late), or none when a
+ * colleague transferred the request meanwhile (gone.js).
  *
  * Separate from office.js because this panel only shows what the API returned;
  * what changes a ticket is in ticket-forms.js.
@@ -15,6 +16,7 @@
 import { formatDateTime, formatDue, formatSize, label } from '../i18n.js';
 import { $, h } from '../lib/ui.js';
 import { dueSoon, showRefusal } from './format.js';
+import { renderGone } from './gone.js';
 import { renderNotes } from './notes.js';
 import { staffNames } from './staff-names.js';
 import { tr } from './strings.js';
@@ -37,6 +39,22 @@ function authorName(author, ticket, who) {
   if (author.role === 'advisor') return name ? `${code ? `${name} (${code})` : name} – ${tr('off.role.advisor')}` : tr('off.role.advisor');
   const role = label('role', author.role);
   return name ? inBrackets(role) : ticket.user?.name ?? role;
+}
+
+/** Who speaks in an escalated chat's transcript: the advisor is INPS's («Consulente» alone, in a sede, is the labour consultant). */
+function speaker(role) {
+  return role === 'advisor' ? tr('off.role.advisorChat') : label('role', role);
+}
+
+/**
+ * A closed request's line. Its due time was a promise to recontact the user: met by the sede's first
+ * answer, else by the closing. Met late, the line says so, as the list says "scaduta il …" of an open one.
+ */
+function closedText(t) {
+  const values = { when: formatDateTime(t.closedAt), outcome: t.outcome ?? '', due: t.dueAt ? formatDue(t.dueAt) : '' };
+  const late = (at) => Boolean(t.dueAt && at && Date.parse(at) > Date.parse(t.dueAt));
+  if (t.respondedAt) return late(t.respondedAt) ? tr('off.closed.answeredLate', { ...values, answered: formatDateTime(t.respondedAt) }) : tr('off.closed.box', values);
+  return late(t.closedAt) ? tr('off.closed.late', values) : tr('off.closed.box', values);
 }
 
 /**
@@ -192,7 +210,7 @@ export function ticketView({ state, api, request, announce, canned }) {
     $('#t-transcript-box').hidden = transcript.length === 0;
     $('#t-transcript').replaceChildren(...transcript.map((m) =>
       h('li', {},
-        h('p', { class: 'msg-meta' }, h('strong', {}, label('role', m.from?.role)), ' ', h('time', { datetime: m.at }, formatDateTime(m.at))),
+        h('p', { class: 'msg-meta' }, h('strong', {}, speaker(m.from?.role)), ' ', h('time', { datetime: m.at }, formatDateTime(m.at))),
         h('p', { class: 'msg-body' }, m.text))));
 
     renderNotes(t, who);
@@ -212,7 +230,8 @@ export function ticketView({ state, api, request, announce, canned }) {
     $('#transfer-form').hidden = closed;
     const closedBox = $('#t-closed');
     closedBox.hidden = !closed;
-    closedBox.textContent = closed ? tr('off.closed.box', { when: formatDateTime(t.closedAt), outcome: t.outcome ?? '' }) : '';
+    closedBox.textContent = closed ? closedText(t) : '';
+    renderGone(t);
   }
 
   /** The request this one follows up and those that follow it up, each a button that opens it. */

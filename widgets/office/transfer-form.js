@@ -12,6 +12,7 @@
  */
 import { $, h } from '../lib/ui.js';
 import { showRefusal } from './format.js';
+import { isGone } from './gone.js';
 import { tr } from './strings.js';
 
 /** The office's name for a code, from the directory once loaded; the code until then. */
@@ -25,8 +26,9 @@ export function officeName(state, code) {
  * @param {(path: string, o?: object) => Promise<any>} d.api
  * @param {(text: string) => void} d.announce
  * @param {(o?: { quiet?: boolean }) => Promise<void>} d.loadQueue
+ * @param {(t: object) => void} d.letGone a request a colleague transferred first (gone.js)
  */
-export function transferForm({ state, api, announce, loadQueue }) {
+export function transferForm({ state, api, announce, loadQueue, letGone }) {
   /** The other sedi, by name, after a "choose" entry so that no sede is picked by default. */
   function renderTargets() {
     const select = $('#transfer-sede');
@@ -70,7 +72,7 @@ export function transferForm({ state, api, announce, loadQueue }) {
   async function submit(e) {
     e.preventDefault();
     const t = state.detail;
-    if (!t) return;
+    if (!t || t.gone) return;
     const error = $('#transfer-error');
     const select = $('#transfer-sede');
     const reason = $('#transfer-reason');
@@ -90,8 +92,8 @@ export function transferForm({ state, api, announce, loadQueue }) {
       letGo(t, moved.sedeName ?? officeName(state, moved.sede));
       await loadQueue({ quiet: true });
     } catch (err) {
-      showRefusal(error, err);
-      if (err.code === 'ticket_transferred' || err.code === 'not_found') await loadQueue({ quiet: true });
+      if (isGone(err)) letGone(t);
+      else showRefusal(error, err);
     } finally {
       send.disabled = false;
       send.textContent = tr('off.transfer.submit');
