@@ -34,6 +34,11 @@ export interface RouterDeps {
   recordWait?: (conversationId: string, since: number, assignedAt: number) => Promise<void>;
 }
 
+/** The people who read a conversation now: its user and, unless it waits in the queue, its advisor. */
+export function readersOf(conv: ConversationRecord): string[] {
+  return conv.advisorId === null ? [conv.userId] : [conv.userId, conv.advisorId];
+}
+
 export function peerOf(conv: ConversationRecord, viewerId: string) {
   return viewerId === conv.userId
     ? { id: conv.advisorId, name: conv.advisorName, role: 'advisor' }
@@ -182,6 +187,8 @@ export class RouterService {
     const open = (await store.openConversationsFor(entry.userId)).find((c) => c.userId === entry.userId);
     if (!open) return false;
     await state.release(claimedId, clock.now());
+    // Named no advisor, it was waiting to be handed over (its user is the one just claimed): matched as such.
+    if (open.advisorId === null) return false;
     await state.restoreHeld([{ conversationId: open.id, userId: open.userId, advisorId: open.advisorId }], clock.now());
     this.lastPushed.delete(entry.userId);
     log.warn({ conversationId: open.id, released: claimedId, advisorId: open.advisorId }, 'a user claimed again while in an open chat: the state had lost its claim; the chat is theirs again');
@@ -197,7 +204,7 @@ export class RouterService {
   private async askFirst(conv: ConversationRecord, text: string, clientMsgId = `question-${conv.id}`): Promise<void> {
     try {
       const { message } = await this.deps.store.appendMessage({ conversationId: conv.id, senderId: conv.userId, senderRole: conv.userRole, clientMsgId, text });
-      this.deps.fanout.deliver([conv.userId, conv.advisorId], message);
+      this.deps.fanout.deliver(readersOf(conv), message);
     } catch (err) {
       this.deps.log.warn({ err, conversationId: conv.id }, 'the waiting question could not be stored');
     }
@@ -206,22 +213,41 @@ export class RouterService {
   /**
    * Puts the user of an open conversation back at the head of their queue, keeping the
    * conversation and its history (their advisor left, transferred, or did not answer).
+   * Until it is matched again the stored conversation names no advisor, so the one it
+   * left neither writes in it nor finds it in their next `welcome`. `from`: the advisor it
+   * leaves, whom the queue then avoids for it.
    */
-  async requeue(conv: ConversationRecord, reason: string, avoidAdvisor?: string, toAdvisor?: string): Promise<void> {
+  async requeue(conv: ConversationRecord, reason: string, from: string, toAdvisor?: string): Promise<void> {
     const { state, fanout, clock } = this.deps;
-    const entry: QueueEntry = { ...queueEntryOf(conv), ...(avoidAdvisor ? { avoidAdvisor } : {}) };
+    const entry: QueueEntry = { ...queueEntryOf(conv), avoidAdvisor: from };
     await state.unclaim(conv.id, entry, clock.now());
     this.unanswered.delete(conv.id);
     if (toAdvisor && (await state.claim(conv.userId, toAdvisor, conv.id, clock.now())) === 'ok') {
       const target = (await state.snapshot()).advisors.find((a) => a.id === toAdvisor);
-      fanout.toUser(conv.advisorId, { type: 'conversation.released', conversationId: conv.id, reason, to: toAdvisor, toName: target?.name ?? null });
+      fanout.toUser(from, { type: 'conversation.released', conversationId: conv.id, reason, to: toAdvisor, toName: target?.name ?? null });
       await this.open(conv.id, entry, toAdvisor, target?.name ?? null);
       return;
     }
-    fanout.toUser(conv.advisorId, { type: 'conversation.released', conversationId: conv.id, reason });
+    await this.unassign(conv.id, from);
+    fanout.toUser(from, { type: 'conversation.released', conversationId: conv.id, reason });
     fanout.toUser(conv.userId, { type: 'queue.joined', conversationId: conv.id, reason, province: conv.province, audience: conv.audience, topic: conv.topic, position: 1, etaSeconds: 0 });
     this.onRequeued?.(conv.userId);
     void this.dispatch();
+  }
+
+  /**
+   * The stored conversation no longer names the advisor it left (after the state's unclaim: a node
+   * crashing in between leaves it named, which a hand-over overwrites and the rebuild accepts), and
+   * every node forgets its cached participants (the `follow` event, to nobody). Not stored (an
+   * outage): the user waits all the same, and the advisor keeps the old view until the next match.
+   */
+  private async unassign(conversationId: string, advisorId: string): Promise<void> {
+    try {
+      await this.deps.store.releaseConversation(conversationId, advisorId);
+    } catch (err) {
+      this.deps.log.warn({ err, conversationId }, 'a chat back in the queue still names its last advisor in the database');
+    }
+    this.deps.fanout.follow([], conversationId, 0);
   }
 
   /**
