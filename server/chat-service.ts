@@ -342,7 +342,13 @@ export class ChatService {
   async welcomeFor(client: Client, advisor?: AdvisorState) {
     const open = await this.deps.store.openConversationsFor(client.userId);
     for (const conv of open) this.cache.set(conv);
-    const conversations = open.map((c) => conversationSummary(c, client.userId));
+    // An advisor is told again by when a chat still waits for their first answer (a reload lost it), as far
+    // as this node knows: the node that assigned it keeps the deadline and enforces it.
+    const answerBy = (id: string) => (advisor ? this.deps.router.answerBy(id, client.userId) : null);
+    const conversations = open.map((c) => {
+      const by = answerBy(c.id);
+      return { ...conversationSummary(c, client.userId), ...(by ? { answerBy: by } : {}) };
+    });
     const waiting = await this.deps.state.waitingEntry(client.userId);
     const info = waiting ? await this.deps.router.waitInfo(client.userId) : null;
     const frame = {

@@ -153,7 +153,7 @@ export class RouterService {
             openedAt: new Date(clock.now()),
           });
     } catch (err) {
-      if (err instanceof AppError && err.code === 'already_in_conversation' && (await this.backToOpenChat(id, entry))) return;
+      if (err instanceof AppError && err.code === 'already_in_conversation' && (await this.backToOpenChat(id, entry, advisorId, advisorName))) return;
       log.error({ err, conversationId: id }, 'could not store the assignment; the user goes back to the head of the queue');
       await state.unclaim(id, entry, clock.now());
       return;
@@ -165,7 +165,7 @@ export class RouterService {
     // The advisor follows from 0: a conversation handed over arrives with its whole history.
     fanout.follow([advisorId], conv.id, 0, true);
     fanout.follow([conv.userId], conv.id, conv.lastSeq);
-    const answerBy = new Date(clock.now() + this.deps.config.unansweredSeconds * 1000).toISOString();
+    const answerBy = this.answerBy(conv.id, advisorId)!;
     // Served after the language overflow by an advisor who does not list the user's language: both are told.
     const language = speaks ? {} : { otherLanguage: true };
     fanout.toUser(conv.userId, { type: 'conversation.assigned', ...conversationSummary(conv, conv.userId), handedOver: !!entry.conversationId, ...language });
@@ -182,13 +182,12 @@ export class RouterService {
    * was asked of this chat's advisor as much as of anyone). False when no open chat is found after
    * all: the caller requeues.
    */
-  private async backToOpenChat(claimedId: string, entry: QueueEntry): Promise<boolean> {
+  private async backToOpenChat(claimedId: string, entry: QueueEntry, advisorId: string, advisorName: string | null): Promise<boolean> {
     const { store, state, fanout, clock, log } = this.deps;
     const open = (await store.openConversationsFor(entry.userId)).find((c) => c.userId === entry.userId);
     if (!open) return false;
     await state.release(claimedId, clock.now());
-    // Named no advisor, it was waiting to be handed over (its user is the one just claimed): matched as such.
-    if (open.advisorId === null) return false;
+    if (open.advisorId === null) return this.handOverWaiting(open, entry, claimedId, advisorId, advisorName);
     await state.restoreHeld([{ conversationId: open.id, userId: open.userId, advisorId: open.advisorId }], clock.now());
     this.lastPushed.delete(entry.userId);
     log.warn({ conversationId: open.id, released: claimedId, advisorId: open.advisorId }, 'a user claimed again while in an open chat: the state had lost its claim; the chat is theirs again');
@@ -197,6 +196,21 @@ export class RouterService {
     // Keyed by the released claim: asked again, the same question is stored once.
     if (entry.question) await this.askFirst(open, entry.question, `question-${claimedId}`);
     void this.dispatch();
+    return true;
+  }
+
+  /**
+   * The open chat the state lost named no advisor: it was back in the queue, waiting to be handed
+   * over. The advisor who claimed its user takes it, in the seat the claim just freed, as any
+   * hand-over (requeued instead, the user would be claimed and refused again, in a loop).
+   */
+  private async handOverWaiting(open: ConversationRecord, entry: QueueEntry, claimedId: string, advisorId: string, advisorName: string | null): Promise<true> {
+    const { store, state, clock, log } = this.deps;
+    await state.restoreHeld([{ conversationId: open.id, userId: open.userId, advisorId }], clock.now());
+    log.warn({ conversationId: open.id, released: claimedId, advisorId }, 'a user claimed again while their chat waited to be handed over: the state had lost it; handed to this advisor');
+    await this.open(open.id, queueEntryOf(open), advisorId, advisorName);
+    const handed = await store.getConversation(open.id);
+    if (entry.question && handed?.advisorId === advisorId) await this.askFirst(handed, entry.question, `question-${claimedId}`);
     return true;
   }
 
@@ -271,6 +285,15 @@ export class RouterService {
   recordHandled(conversationId: string, seconds: number): void {
     this.unanswered.delete(conversationId);
     this.handling.add(seconds);
+  }
+
+  /**
+   * By when `advisorId` must first answer the chat (ISO), while this node waits for that answer
+   * (router-sweep.ts enforces it here, and only here); null otherwise.
+   */
+  answerBy(conversationId: string, advisorId: string): string | null {
+    const pending = this.unanswered.get(conversationId);
+    return pending && pending.advisorId === advisorId ? new Date(pending.at + this.deps.config.unansweredSeconds * 1000).toISOString() : null;
   }
 
   /** The advisor wrote in the conversation: it is answered. */

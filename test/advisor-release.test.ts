@@ -142,4 +142,27 @@ test('a chat the advisor transfers back to the queue is no longer theirs either:
   assert.is((await worker.request({ type: 'chat.cancel' })).type, 'ok');
 });
 
+test('an advisor who reloads before answering is told again by when to answer; once they have, the welcome no longer says it', async () => {
+  const advisor = await advisorReady(a, 'adv-rel-reloads');
+  const worker = (await on(b, { role: 'worker', sub: 'w-rel-reload', province: 'MI' })).socket;
+  worker.send({ type: 'chat.request', topic: 'payment' });
+  const conversationId = (await worker.next('conversation.assigned')).conversationId as string;
+  const assigned = await advisor.socket.next('conversation.assigned', (f) => f.conversationId === conversationId);
+  // The node that assigned the chat keeps its deadline (and enforces it): the reload lands there.
+  const keeper = a.services.router.unanswered.has(conversationId) ? a : b;
+  const entry = (welcome: Record<string, unknown>) => (welcome.conversations as { conversationId: string; answerBy?: string }[]).find((c) => c.conversationId === conversationId);
+
+  advisor.socket.drop();
+  const reloaded = await on(keeper, { role: 'advisor', sub: 'adv-rel-reloads', name: 'adv-rel-reloads' });
+  assert.is(entry(reloaded.welcome)?.answerBy, assigned.answerBy);
+  await reloaded.socket.request({ type: 'advisor.status', status: 'available' });
+  assert.is((await say(reloaded.socket, conversationId, 'buongiorno, eccomi')).type, 'message.ack');
+
+  reloaded.socket.drop();
+  const later = await on(keeper, { role: 'advisor', sub: 'adv-rel-reloads', name: 'adv-rel-reloads' });
+  assert.ok(entry(later.welcome), 'still their chat');
+  assert.is(entry(later.welcome)?.answerBy, undefined);
+  assert.is((await later.socket.request({ type: 'conversation.close', conversationId })).type, 'ok');
+});
+
 test.run();
