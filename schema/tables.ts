@@ -109,7 +109,7 @@ export const conversations = pgTable(
     topic: text('topic').$type<Topic>().notNull(),
     entry: text('entry').$type<Entry>().notNull(),
     context: jsonb('context').$type<Record<string, string>>().notNull().default({}),
-    advisorId: text('advisor_id').notNull(),
+    advisorId: text('advisor_id'),
     advisorName: text('advisor_name'),
     status: text('status').$type<ConversationStatus>().notNull().default('open'),
     outcome: text('outcome'),

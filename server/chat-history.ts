@@ -34,7 +34,8 @@ export interface PreviousChat {
   entry: string;
   outcome: string | null;
   messages: number;
-  advisorId: string;
+  /** Null for a chat that ended while waiting in the queue for another advisor (`left_queue`). */
+  advisorId: string | null;
   advisorName: string | null;
   /** The Linea INPS request it was passed to, if it was escalated. */
   request: { protocol: string; sede: string } | null;

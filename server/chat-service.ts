@@ -23,7 +23,7 @@ import { AppError, withExtra } from './errors.ts';
 import type { Fanout } from './fanout.ts';
 import type { Metrics } from './metrics.ts';
 import type { QueueDepartures } from './queue-departures.ts';
-import { conversationSummary, queueEntryOf, type RouterService } from './router-service.ts';
+import { conversationSummary, queueEntryOf, readersOf, type RouterService } from './router-service.ts';
 import type { TicketService } from './ticket-service.ts';
 
 /** The highest seq a conversation can hold (`last_seq` is an `integer` column). */
@@ -202,8 +202,9 @@ export class ChatService {
         this.deps.router.answered(conv.id, client.userId);
         if (!duplicate) this.deps.metrics.messages.inc();
         // Every tab of both participants gets the message, the sender's included: each
-        // socket then sees the whole conversation as one gap-free sequence.
-        this.deps.fanout.deliver([conv.userId, conv.advisorId], message);
+        // socket then sees the whole conversation as one gap-free sequence. Waiting in the
+        // queue, the user alone: the next advisor is sent the history from its start.
+        this.deps.fanout.deliver(readersOf(conv), message);
         return { type: 'message.ack', clientMsgId: message.clientMsgId, conversationId: conv.id, seq: message.seq };
       },
       (err: unknown) => {
@@ -218,7 +219,7 @@ export class ChatService {
   async typing(client: Client, frame: Frame): Promise<null> {
     const conv = await this.participantConversation(client, frame.conversationId as string, true);
     const peer = client.userId === conv.userId ? conv.advisorId : conv.userId;
-    this.deps.fanout.toUser(peer, { type: 'typing', conversationId: conv.id, from: { id: client.userId, role: client.identity.role }, active: frame.active !== false });
+    if (peer) this.deps.fanout.toUser(peer, { type: 'typing', conversationId: conv.id, from: { id: client.userId, role: client.identity.role }, active: frame.active !== false });
     return null;
   }
 
@@ -226,7 +227,8 @@ export class ChatService {
     const conv = await this.participantConversation(client, frame.conversationId as string, true);
     const seq = frame.seq as number;
     const byUser = client.userId === conv.userId;
-    this.deps.fanout.toUser(byUser ? conv.advisorId : conv.userId, { type: 'read', conversationId: conv.id, from: { id: client.userId, role: client.identity.role }, seq });
+    const peer = byUser ? conv.advisorId : conv.userId;
+    if (peer) this.deps.fanout.toUser(peer, { type: 'read', conversationId: conv.id, from: { id: client.userId, role: client.identity.role }, seq });
     // Kept, so that the other side's page still says «Letto» after a reload (welcome `peerReadSeq`).
     // Not awaited: the receipt is on its way already, and this socket's next frames (a reply
     // typed right after reading) must not wait behind an UPDATE that queues on the row lock of
@@ -325,7 +327,7 @@ export class ChatService {
       this.deps.metrics.handleSeconds.observe(handled);
       this.deps.router.recordHandled(conv.id, handled);
       const note = { type: 'conversation.closed', conversationId: conv.id, outcome: closed.outcome, closedBy: client.userId, ...extra };
-      for (const who of [conv.userId, conv.advisorId]) this.deps.fanout.toUser(who, this.closedNote(closed, who, note));
+      for (const who of readersOf(conv)) this.deps.fanout.toUser(who, this.closedNote(closed, who, note));
     }
     void this.deps.router.dispatch();
     return closed;
@@ -340,7 +342,13 @@ export class ChatService {
   async welcomeFor(client: Client, advisor?: AdvisorState) {
     const open = await this.deps.store.openConversationsFor(client.userId);
     for (const conv of open) this.cache.set(conv);
-    const conversations = open.map((c) => conversationSummary(c, client.userId));
+    // An advisor is told again by when a chat still waits for their first answer (a reload lost it), as far
+    // as this node knows: the node that assigned it keeps the deadline and enforces it.
+    const answerBy = (id: string) => (advisor ? this.deps.router.answerBy(id, client.userId) : null);
+    const conversations = open.map((c) => {
+      const by = answerBy(c.id);
+      return { ...conversationSummary(c, client.userId), ...(by ? { answerBy: by } : {}) };
+    });
     const waiting = await this.deps.state.waitingEntry(client.userId);
     const info = waiting ? await this.deps.router.waitInfo(client.userId) : null;
     const frame = {

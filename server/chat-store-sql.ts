@@ -97,6 +97,7 @@ export function createSqlChatStore(db: Db, options: SqlChatStoreOptions = {}): S
     closeConversation: (id, input) => guardStore(() => closeConversation(db, id, input)),
     rateConversation: (id, rating) => guardStore(() => rateConversation(db, id, rating)),
     reassignConversation: (id, advisorId, advisorName) => guardStore(() => reassignConversation(db, id, advisorId, advisorName)),
+    releaseConversation: (id, advisorId) => guardStore(() => releaseConversation(db, id, advisorId)),
     markRead: (conversationId, side, seq) =>
       guardStore(() => (reads ? reads.marks.submit({ conversationId, side, seq }) : markReadMany(run, [{ conversationId, side, seq }]).then(first))),
     openConversationsFor: (participantId) =>
@@ -200,6 +201,15 @@ async function reassignConversation(
     .returning();
   if (!row) throw await whyNotOpen(db, id);
   return toRecord(row);
+}
+
+async function releaseConversation(db: Db, id: string, advisorId: string): Promise<boolean> {
+  const rows = await db
+    .update(conversations)
+    .set({ advisorId: null, advisorName: null })
+    .where(and(eq(conversations.id, id), eq(conversations.status, 'open'), eq(conversations.advisorId, advisorId)))
+    .returning({ id: conversations.id });
+  return rows.length > 0;
 }
 
 /**

@@ -23,7 +23,11 @@ export interface ConversationRecord {
   entry: Entry;
   /** Free context from the page: application protocol, matricola, wizard step. */
   context: Record<string, string>;
-  advisorId: string;
+  /**
+   * Who serves it now; null while it waits in the queue for another advisor (its advisor left, transferred
+   * it, or did not answer): the last one no longer reads or writes in it, and their console no longer lists it.
+   */
+  advisorId: string | null;
   advisorName: string | null;
   status: ConversationStatus;
   outcome: string | null;
@@ -85,6 +89,12 @@ export interface ChatStore {
   rateConversation(id: string, rating: number): Promise<boolean>;
   /** Moves an open conversation to another advisor (transfer, advisor dropped). */
   reassignConversation(id: string, advisorId: string, advisorName: string | null): Promise<ConversationRecord>;
+  /**
+   * The open conversation went back to the queue: it names no advisor until it is matched again. Only
+   * while `advisorId` still holds it (a hand-over decided meanwhile on another node is kept); true when
+   * it changed.
+   */
+  releaseConversation(id: string, advisorId: string): Promise<boolean>;
   /**
    * Records that `side` has read up to `seq` (never backwards, never past the last message);
    * false when nothing changed (an older or repeated read, an unknown or closed conversation).

@@ -93,7 +93,7 @@ function readEntries(conversationId: string, userId: string, matricola: string |
     action: 'conversation.read',
     subjectId: previous.id,
     ownerId,
-    participants: [previous.advisorId],
+    participants: previous.advisorId === null ? [] : [previous.advisorId],
     detail: { chat: conversationId },
   });
   // Another person's chat is listed only for a company's chat, so `matricola` is there.

@@ -202,7 +202,7 @@ export async function conversationRoutes(app: FastifyInstance, opts: Conversatio
               id: { type: 'string' },
               status: { type: 'string' },
               user: { type: 'object', properties: { id: { type: 'string' }, role: { type: 'string' }, name: { type: ['string', 'null'] } } },
-              advisor: { type: 'object', properties: { id: { type: 'string' }, name: { type: ['string', 'null'] } } },
+              advisor: { type: 'object', properties: { id: { type: ['string', 'null'] }, name: { type: ['string', 'null'] } } },
               province: { type: 'string' },
               audience: { type: 'string' },
               topic: { type: 'string' },
@@ -226,7 +226,7 @@ export async function conversationRoutes(app: FastifyInstance, opts: Conversatio
       const identity = await signedIn(request, opts.auth);
       const conv = await opts.store.getConversation(request.params.id);
       if (!conv || !mayRead(identity, conv)) throw new AppError('not_found');
-      await opts.access.record(identity, { action: 'conversation.read', subjectId: conv.id, ownerId: conv.userId, participants: [conv.advisorId] }, request.id);
+      await opts.access.record(identity, { action: 'conversation.read', subjectId: conv.id, ownerId: conv.userId, participants: conv.advisorId === null ? [] : [conv.advisorId] }, request.id);
       const messages = await transcriptOf(opts.store, conv.id);
       return {
         id: conv.id,

@@ -9,9 +9,12 @@ import type { HeldConversation } from '../routing/routing-state.ts';
 import { conversations } from '../schema/tables.ts';
 import type { Db } from './db.ts';
 
+/** An open conversation; `advisorId` null while it waits in the queue to be handed over (nobody's seat). */
+export type OpenConversation = Omit<HeldConversation, 'advisorId'> & { advisorId: string | null };
+
 export interface OpenConversations {
   /** Every open conversation: its id, user and advisor. */
-  all(): Promise<HeldConversation[]>;
+  all(): Promise<OpenConversation[]>;
   /** Which of these conversations are open now. */
   openAmong(ids: string[]): Promise<Set<string>>;
 }

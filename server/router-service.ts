@@ -34,6 +34,11 @@ export interface RouterDeps {
   recordWait?: (conversationId: string, since: number, assignedAt: number) => Promise<void>;
 }
 
+/** The people who read a conversation now: its user and, unless it waits in the queue, its advisor. */
+export function readersOf(conv: ConversationRecord): string[] {
+  return conv.advisorId === null ? [conv.userId] : [conv.userId, conv.advisorId];
+}
+
 export function peerOf(conv: ConversationRecord, viewerId: string) {
   return viewerId === conv.userId
     ? { id: conv.advisorId, name: conv.advisorName, role: 'advisor' }
@@ -148,7 +153,7 @@ export class RouterService {
             openedAt: new Date(clock.now()),
           });
     } catch (err) {
-      if (err instanceof AppError && err.code === 'already_in_conversation' && (await this.backToOpenChat(id, entry))) return;
+      if (err instanceof AppError && err.code === 'already_in_conversation' && (await this.backToOpenChat(id, entry, advisorId, advisorName))) return;
       log.error({ err, conversationId: id }, 'could not store the assignment; the user goes back to the head of the queue');
       await state.unclaim(id, entry, clock.now());
       return;
@@ -160,7 +165,7 @@ export class RouterService {
     // The advisor follows from 0: a conversation handed over arrives with its whole history.
     fanout.follow([advisorId], conv.id, 0, true);
     fanout.follow([conv.userId], conv.id, conv.lastSeq);
-    const answerBy = new Date(clock.now() + this.deps.config.unansweredSeconds * 1000).toISOString();
+    const answerBy = this.answerBy(conv.id, advisorId)!;
     // Served after the language overflow by an advisor who does not list the user's language: both are told.
     const language = speaks ? {} : { otherLanguage: true };
     fanout.toUser(conv.userId, { type: 'conversation.assigned', ...conversationSummary(conv, conv.userId), handedOver: !!entry.conversationId, ...language });
@@ -177,11 +182,12 @@ export class RouterService {
    * was asked of this chat's advisor as much as of anyone). False when no open chat is found after
    * all: the caller requeues.
    */
-  private async backToOpenChat(claimedId: string, entry: QueueEntry): Promise<boolean> {
+  private async backToOpenChat(claimedId: string, entry: QueueEntry, advisorId: string, advisorName: string | null): Promise<boolean> {
     const { store, state, fanout, clock, log } = this.deps;
     const open = (await store.openConversationsFor(entry.userId)).find((c) => c.userId === entry.userId);
     if (!open) return false;
     await state.release(claimedId, clock.now());
+    if (open.advisorId === null) return this.handOverWaiting(open, entry, claimedId, advisorId, advisorName);
     await state.restoreHeld([{ conversationId: open.id, userId: open.userId, advisorId: open.advisorId }], clock.now());
     this.lastPushed.delete(entry.userId);
     log.warn({ conversationId: open.id, released: claimedId, advisorId: open.advisorId }, 'a user claimed again while in an open chat: the state had lost its claim; the chat is theirs again');
@@ -193,11 +199,26 @@ export class RouterService {
     return true;
   }
 
+  /**
+   * The open chat the state lost named no advisor: it was back in the queue, waiting to be handed
+   * over. The advisor who claimed its user takes it, in the seat the claim just freed, as any
+   * hand-over (requeued instead, the user would be claimed and refused again, in a loop).
+   */
+  private async handOverWaiting(open: ConversationRecord, entry: QueueEntry, claimedId: string, advisorId: string, advisorName: string | null): Promise<true> {
+    const { store, state, clock, log } = this.deps;
+    await state.restoreHeld([{ conversationId: open.id, userId: open.userId, advisorId }], clock.now());
+    log.warn({ conversationId: open.id, released: claimedId, advisorId }, 'a user claimed again while their chat waited to be handed over: the state had lost it; handed to this advisor');
+    await this.open(open.id, queueEntryOf(open), advisorId, advisorName);
+    const handed = await store.getConversation(open.id);
+    if (entry.question && handed?.advisorId === advisorId) await this.askFirst(handed, entry.question, `question-${claimedId}`);
+    return true;
+  }
+
   /** The question typed while waiting opens the conversation, as the user's first message. */
   private async askFirst(conv: ConversationRecord, text: string, clientMsgId = `question-${conv.id}`): Promise<void> {
     try {
       const { message } = await this.deps.store.appendMessage({ conversationId: conv.id, senderId: conv.userId, senderRole: conv.userRole, clientMsgId, text });
-      this.deps.fanout.deliver([conv.userId, conv.advisorId], message);
+      this.deps.fanout.deliver(readersOf(conv), message);
     } catch (err) {
       this.deps.log.warn({ err, conversationId: conv.id }, 'the waiting question could not be stored');
     }
@@ -206,22 +227,41 @@ export class RouterService {
   /**
    * Puts the user of an open conversation back at the head of their queue, keeping the
    * conversation and its history (their advisor left, transferred, or did not answer).
+   * Until it is matched again the stored conversation names no advisor, so the one it
+   * left neither writes in it nor finds it in their next `welcome`. `from`: the advisor it
+   * leaves, whom the queue then avoids for it.
    */
-  async requeue(conv: ConversationRecord, reason: string, avoidAdvisor?: string, toAdvisor?: string): Promise<void> {
+  async requeue(conv: ConversationRecord, reason: string, from: string, toAdvisor?: string): Promise<void> {
     const { state, fanout, clock } = this.deps;
-    const entry: QueueEntry = { ...queueEntryOf(conv), ...(avoidAdvisor ? { avoidAdvisor } : {}) };
+    const entry: QueueEntry = { ...queueEntryOf(conv), avoidAdvisor: from };
     await state.unclaim(conv.id, entry, clock.now());
     this.unanswered.delete(conv.id);
     if (toAdvisor && (await state.claim(conv.userId, toAdvisor, conv.id, clock.now())) === 'ok') {
       const target = (await state.snapshot()).advisors.find((a) => a.id === toAdvisor);
-      fanout.toUser(conv.advisorId, { type: 'conversation.released', conversationId: conv.id, reason, to: toAdvisor, toName: target?.name ?? null });
+      fanout.toUser(from, { type: 'conversation.released', conversationId: conv.id, reason, to: toAdvisor, toName: target?.name ?? null });
       await this.open(conv.id, entry, toAdvisor, target?.name ?? null);
       return;
     }
-    fanout.toUser(conv.advisorId, { type: 'conversation.released', conversationId: conv.id, reason });
+    await this.unassign(conv.id, from);
+    fanout.toUser(from, { type: 'conversation.released', conversationId: conv.id, reason });
     fanout.toUser(conv.userId, { type: 'queue.joined', conversationId: conv.id, reason, province: conv.province, audience: conv.audience, topic: conv.topic, position: 1, etaSeconds: 0 });
     this.onRequeued?.(conv.userId);
     void this.dispatch();
+  }
+
+  /**
+   * The stored conversation no longer names the advisor it left (after the state's unclaim: a node
+   * crashing in between leaves it named, which a hand-over overwrites and the rebuild accepts), and
+   * every node forgets its cached participants (the `follow` event, to nobody). Not stored (an
+   * outage): the user waits all the same, and the advisor keeps the old view until the next match.
+   */
+  private async unassign(conversationId: string, advisorId: string): Promise<void> {
+    try {
+      await this.deps.store.releaseConversation(conversationId, advisorId);
+    } catch (err) {
+      this.deps.log.warn({ err, conversationId }, 'a chat back in the queue still names its last advisor in the database');
+    }
+    this.deps.fanout.follow([], conversationId, 0);
   }
 
   /**
@@ -245,6 +285,15 @@ export class RouterService {
   recordHandled(conversationId: string, seconds: number): void {
     this.unanswered.delete(conversationId);
     this.handling.add(seconds);
+  }
+
+  /**
+   * By when `advisorId` must first answer the chat (ISO), while this node waits for that answer
+   * (router-sweep.ts enforces it here, and only here); null otherwise.
+   */
+  answerBy(conversationId: string, advisorId: string): string | null {
+    const pending = this.unanswered.get(conversationId);
+    return pending && pending.advisorId === advisorId ? new Date(pending.at + this.deps.config.unansweredSeconds * 1000).toISOString() : null;
   }
 
   /** The advisor wrote in the conversation: it is answered. */

@@ -21,8 +21,8 @@
  *  3. the users of this node who were waiting are put back with their original
  *     `since`, priority and queue (so the longest-waiting user is still first), after
  *     step 1 so that anyone in a conversation is refused; a user waiting to be handed
- *     over with their conversation goes back only if the database still names the
- *     advisor they left (otherwise someone took them over already).
+ *     over with their conversation goes back only while the database names no advisor
+ *     for it, or still the one they left (otherwise someone took them over already).
  * Then the router forgets the positions it sent, so every waiting user here is told
  * their position again, and the advisors of the seats this node restored who are connected
  * nowhere get their grace (`onSeatsRestored`, sessions.ts). The periodic half (seats held
@@ -39,7 +39,7 @@ import type { Clock } from '../routing/clock.ts';
 import type { AdvisorProfile, AdvisorStatus, HeldConversation, QueueEntry, RoutingSnapshot, RoutingState } from '../routing/routing-state.ts';
 import type { AdvisorDirectory } from './advisor-directory.ts';
 import type { Client } from './client.ts';
-import type { OpenConversations } from './open-conversations-sql.ts';
+import type { OpenConversation, OpenConversations } from './open-conversations-sql.ts';
 import { ForwardingRoutingState } from './routing-state-forwarding.ts';
 
 export interface RecoveryDeps {
@@ -56,7 +56,9 @@ export interface RecoveryDeps {
  * exactly one gets each conversation back (the others read `held`), and that node alone
  * starts the grace of an advisor who is not connected (sessions.ts, `seatsRestored`).
  */
-export async function restoreOpen(state: RoutingState, open: OpenConversations, conversations: HeldConversation[], now: number): Promise<HeldConversation[]> {
+export async function restoreOpen(state: RoutingState, open: OpenConversations, openNow: OpenConversation[], now: number): Promise<HeldConversation[]> {
+  // One that names no advisor waits in the queue to be handed over: no seat is its own.
+  const conversations = openNow.filter((c): c is HeldConversation => c.advisorId !== null);
   if (conversations.length === 0) return [];
   const results = await state.restoreHeld(conversations, now);
   const restored = conversations.filter((_, i) => results[i] === 'restored');
@@ -141,8 +143,9 @@ export class RecoveringRoutingState extends ForwardingRoutingState {
     for (const entry of [...this.waiting.values()].sort((a, b) => a.since - b.since)) {
       if (entry.conversationId) {
         const conv = openById.get(entry.conversationId);
-        // Closed, or already with the advisor who took it over: nothing to put back.
-        if (!conv || conv.advisorId !== entry.avoidAdvisor) {
+        // Closed, or already with the advisor who took it over: nothing to put back. Still waiting, it names
+        // no advisor (or still the one it left, had its node stopped between the requeue and the store).
+        if (!conv || (conv.advisorId !== null && conv.advisorId !== entry.avoidAdvisor)) {
           this.waiting.delete(entry.userId);
           continue;
         }

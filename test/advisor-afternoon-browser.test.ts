@@ -29,6 +29,8 @@ const ctx = { proc: null as ServerProcess | null, base: '', worker: null as unkn
 const card = (p: Page) => p.locator('article.chat-card:not(.closed)', { has: p.getByRole('heading', { name: 'Mario Rossi' }) });
 const toBox = (p: Page) => card(p).getByLabel('A chi passarla');
 const transferStatus = (p: Page) => card(p).locator('.transfer-form [role="status"]');
+/** The note of a chat handed on while the console was offline past its grace. */
+const LOST = 'La chat non è più assegnata a te: mentre la console era senza connessione è tornata in coda per un altro consulente.';
 
 /** Folds the transfer form if open, then opens it: the list is asked each time it opens. */
 async function reopenTransfer(p: Page): Promise<void> {
@@ -132,7 +134,7 @@ if (chromiumOrSkip('advisor afternoon test')) {
     await a.context().setOffline(false);
     await a.locator('#conn').waitFor({ state: 'hidden' });
 
-    await mine.locator('.closed-note', { hasText: 'La chat non è più assegnata a te: mentre la console era senza connessione è passata a un altro consulente.' }).waitFor();
+    await mine.locator('.closed-note', { hasText: LOST }).waitFor();
     assert.is(await mine.locator('.msg.theirs', { hasText: 'Il pagamento di marzo' }).count(), 1, 'what was said stays on the card');
     assert.is(await mine.getByLabel('Risposta a Mario Rossi').isVisible(), false, 'nothing to write into');
     assert.is(await mine.getByRole('button', { name: 'Rimuovi dalla vista' }).isVisible(), true);
@@ -184,6 +186,29 @@ if (chromiumOrSkip('advisor afternoon test')) {
     await b.getByRole('button', { name: 'Esci' }).click();
     await b.getByRole('button', { name: 'Entra' }).waitFor();
     assert.is(await b.evaluate(() => sessionStorage.getItem('infocig.advisor.drafts')), null);
+  });
+
+  test('a chat back in the queue while the console was offline past its grace, nobody else free, is no longer the advisor’s when the console is back: said on its card, no reply box, no «Rispondi entro», not counted', async () => {
+    const w = ctx.worker;
+    const a = ctx.anna;
+    // Bruno left with «Esci»: after his grace Mario's chat goes to Anna, at once or once she is available.
+    await setStatus(a, 'Disponibile');
+    await card(a).waitFor();
+    const id = await card(a).getAttribute('data-conversation');
+    await w.getByRole('heading', { name: 'Stai parlando con Anna Rossi' }).waitFor();
+    await setStatus(a, 'Assente'); // nobody else is free: the chat will wait in the queue
+    await a.context().setOffline(true);
+    await a.locator('#conn').waitFor();
+    await w.locator('#queue-handover').waitFor(); // the user waits again, told the advisor left
+    await a.context().setOffline(false);
+    await a.locator('#conn').waitFor({ state: 'hidden' });
+
+    const mine = a.locator(`article.chat-card[data-conversation="${id}"]`);
+    await mine.locator('.closed-note', { hasText: LOST }).waitFor();
+    assert.is(await mine.getByLabel('Risposta a Mario Rossi').isVisible(), false, 'nothing to write into');
+    assert.is(await mine.getByText(/Rispondi entro/).isVisible(), false, 'no deadline for a chat that is not hers');
+    assert.match((await a.locator('#load').textContent()) ?? '', /^Chat aperte: 0 su 3$/);
+    await chromium.shot(a, 'back-in-queue-offline', true);
   });
 
   test('no page logged a Content-Security-Policy violation or a script error', () => {

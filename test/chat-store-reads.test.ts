@@ -44,7 +44,7 @@ function countingRunner(database: TestDatabase) {
 async function withMessages(store: ChatStore, c: NewConversation, n: number) {
   const conv = await store.createConversation(c);
   for (let i = 1; i <= n; i++) {
-    const sender = i % 2 ? conv.userId : conv.advisorId;
+    const sender = i % 2 ? conv.userId : conv.advisorId!;
     await store.appendMessage({ conversationId: conv.id, senderId: sender, senderRole: i % 2 ? 'worker' : 'advisor', clientMsgId: `m${i}`, text: `testo ${i} "virgolette", {graffe} e \\ barra` });
   }
   return conv;

@@ -183,7 +183,7 @@ test('message times never go backwards along seq', async ({ store }) => {
 test('closing records outcome, rating and time, and closing again changes nothing', async ({ store }) => {
   const c = await store.createConversation(newConversation());
   const at = new Date('2025-03-03T09:45:00.000Z');
-  const closed = await store.closeConversation(c.id, { outcome: 'resolved', rating: 4, closedBy: c.advisorId, at });
+  const closed = await store.closeConversation(c.id, { outcome: 'resolved', rating: 4, closedBy: c.advisorId!, at });
   assert.is(closed.status, 'closed');
   assert.is(closed.outcome, 'resolved');
   assert.is(closed.rating, 4);
@@ -257,7 +257,7 @@ test('reassigning moves an open conversation to another advisor', async ({ store
   assert.is(moved.advisorId, 'adv-bianchi');
   assert.is(moved.advisorName, 'Marco Bianchi');
   assert.equal((await store.openConversationsFor('adv-bianchi')).map((x) => x.id).includes(c.id), true);
-  assert.equal(await store.openConversationsFor(c.advisorId), []);
+  assert.equal(await store.openConversationsFor(c.advisorId!), []);
 });
 
 test('reassigning a closed conversation fails with conversation_closed, an unknown one with not_found', async ({ store }) => {
@@ -270,7 +270,7 @@ test('reassigning a closed conversation fails with conversation_closed, an unkno
 test('a closed conversation takes one rating after its close: a second, an open or an unknown conversation change nothing', async ({ store }) => {
   const c = await store.createConversation(newConversation());
   assert.is(await store.rateConversation(c.id, 4), false, 'still open');
-  await store.closeConversation(c.id, { outcome: 'resolved', rating: null, closedBy: c.advisorId, at: new Date() });
+  await store.closeConversation(c.id, { outcome: 'resolved', rating: null, closedBy: c.advisorId!, at: new Date() });
   const [four, two] = await Promise.all([store.rateConversation(c.id, 4), store.rateConversation(c.id, 2)]);
   assert.is(Number(four) + Number(two), 1, 'two at once: one of them is stored');
   assert.is((await store.getConversation(c.id))?.rating, four ? 4 : 2);

@@ -85,4 +85,27 @@ test('a user claimed again while their chat is open gets that chat back, not a s
   assert.is(received.conversationId, assigned.conversationId);
 });
 
+test('a user claimed again while their chat waited in the queue to be handed over (the state lost it) is handed that chat by the advisor who claimed them, not refused in a loop', async () => {
+  await server.services.state.setAdvisorStatus('adv-lost-2', 'away', Date.now()); // of the test before: not free
+  const first = await available('adv-lost-3', 'Anna Neri');
+  const worker = await signIn({ role: 'worker', sub: 'w-lost-waiting', name: 'Carla Blu', province: 'MI' });
+  worker.send({ type: 'chat.request', topic: 'payment' });
+  const assigned = (await worker.next('conversation.assigned')) as Frame & { conversationId: string };
+  await first.next('conversation.assigned');
+  // The chat went back to the queue (it names no advisor), and then the state lost the user's place.
+  assert.is((await first.request({ type: 'advisor.status', status: 'away' })).type, 'ok');
+  assert.is(await server.services.store.releaseConversation(assigned.conversationId, 'adv-lost-3'), true);
+  await server.services.state.release(assigned.conversationId, Date.now());
+
+  assert.is((await worker.request({ type: 'chat.request', topic: 'payment', text: 'Ci siete ancora?' })).type, 'ok');
+  const second = await available('adv-lost-4', 'Paolo Gialli');
+  const handed = await second.next('conversation.assigned');
+  assert.equal([handed.conversationId, handed.handedOver], [assigned.conversationId, true]);
+  const back = await worker.next('conversation.assigned');
+  assert.is(back.conversationId, assigned.conversationId, 'the open chat, not a new one');
+  assert.is((await server.services.store.getConversation(assigned.conversationId))?.advisorId, 'adv-lost-4');
+  assert.equal((await advisorOf('adv-lost-4')).conversations, [assigned.conversationId], 'held once, by its new advisor');
+  assert.is((await second.next('message', (f) => f.text === 'Ci siete ancora?')).conversationId, assigned.conversationId);
+});
+
 test.run();

@@ -22,6 +22,7 @@ function flaky(store: ChatStore): ChatStore {
     messagesAfter: (id, after, limit) => store.messagesAfter(id, after, limit),
     closeConversation: (id, i) => store.closeConversation(id, i),
     reassignConversation: (id, a, n) => store.reassignConversation(id, a, n),
+    releaseConversation: (id, a) => store.releaseConversation(id, a),
     openConversationsFor: (id) => store.openConversationsFor(id),
     appendMessage: async (input) => {
       if (failing) throw Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });

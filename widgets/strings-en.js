@@ -260,7 +260,7 @@ export default {
   'adv.transferredTo': 'Chat transferred to {to}.',
   'adv.transferredQueue': 'Chat put back in the queue for another advisor.',
   'adv.released.unanswered': 'The chat went back to the queue: the user got no answer in time.',
-  'adv.released.lost': 'This chat is no longer yours: while the console was offline it went to another advisor.',
+  'adv.released.lost': 'This chat is no longer yours: while the console was offline it went back to the queue for another advisor.',
   'adv.released.other': 'The chat went to another advisor.',
   'adv.canned': 'Ready answers',
   'adv.canned.pick': 'Choose a ready answer…',

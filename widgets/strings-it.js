@@ -261,7 +261,7 @@ export default {
   'adv.transferredTo': 'Chat trasferita a {to}.',
   'adv.transferredQueue': 'Chat rimessa in coda per un altro consulente.',
   'adv.released.unanswered': 'La chat è tornata in coda: l’utente non ha ricevuto risposta in tempo.',
-  'adv.released.lost': 'La chat non è più assegnata a te: mentre la console era senza connessione è passata a un altro consulente.',
+  'adv.released.lost': 'La chat non è più assegnata a te: mentre la console era senza connessione è tornata in coda per un altro consulente.',
   'adv.released.other': 'La chat è passata a un altro consulente.',
   'adv.canned': 'Risposte pronte',
   'adv.canned.pick': 'Scegli una risposta pronta…',
