@@ -349,7 +349,7 @@ export class ChatService {
       const by = answerBy(c.id);
       return { ...conversationSummary(c, client.userId), ...(by ? { answerBy: by } : {}) };
     });
-    const waiting = await this.deps.state.waitingEntry(client.userId);
+    const waiting = (await this.deps.state.waitingEntry(client.userId)) ?? (advisor ? null : await this.rejoin(open, client.userId));
     const info = waiting ? await this.deps.router.waitInfo(client.userId) : null;
     const frame = {
       conversations,
@@ -359,6 +359,24 @@ export class ChatService {
       limits: { maxTextLength: this.deps.limits.maxTextLength, maxFrameBytes: this.deps.limits.maxFrameBytes },
     };
     return { frame, open };
+  }
+
+  /**
+   * A user back whose chat waits in the queue to be handed over (it names no advisor: router-service.ts
+   * `requeue`) while the routing state has no place for them: a node on the in-process state restarted,
+   * or a state lost without this node's memory of its waiting users. They wait again, at their chat's
+   * opening time, instead of facing an open chat nobody will take. The enqueue is atomic: a user
+   * claimed meanwhile (in_conversation) or queued by another node (already_waiting) stays as they are.
+   */
+  private async rejoin(open: ConversationRecord[], userId: string): Promise<QueueEntry | null> {
+    const waitingChat = open.find((c) => c.userId === userId && c.advisorId === null);
+    if (!waitingChat) return null;
+    const result = await this.deps.state.enqueue(queueEntryOf(waitingChat));
+    if (!result.ok) return result.reason === 'already_waiting' ? result.entry : null;
+    this.deps.log.warn({ conversationId: waitingChat.id }, 'a user whose chat waited to be handed over was not in the routing state: queued again');
+    this.deps.router.forgetPosition(userId);
+    void this.deps.router.dispatch();
+    return result.entry;
   }
 }
 
