@@ -321,6 +321,9 @@ export class ChatService {
     const closed = await this.deps.store.closeConversation(conv.id, { outcome, rating, closedBy: client.userId, at: new Date(now) });
     this.cache.forget(conv.id);
     await this.deps.state.release(conv.id, now);
+    // Closed while it waited in the queue to be handed over: its user leaves the queue with it (a claim won
+    // meanwhile is dropped by the router, which finds the chat closed).
+    if (conv.advisorId === null && (await this.deps.state.waitingEntry(conv.userId))?.conversationId === conv.id) await this.deps.state.cancel(conv.userId);
     if (conv.status === 'open') {
       this.deps.metrics.conversationsClosed.inc({ outcome: closed.outcome ?? outcome });
       const handled = Math.max(0, (now - conv.openedAt.getTime()) / 1000);

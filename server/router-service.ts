@@ -154,6 +154,8 @@ export class RouterService {
           });
     } catch (err) {
       if (err instanceof AppError && err.code === 'already_in_conversation' && (await this.backToOpenChat(id, entry, advisorId, advisorName))) return;
+      // Its user closed it while it waited to be handed over: nobody to serve (requeued, it would be claimed again and again).
+      if (err instanceof AppError && err.code === 'conversation_closed' && entry.conversationId) return void (await state.release(id, clock.now()));
       log.error({ err, conversationId: id }, 'could not store the assignment; the user goes back to the head of the queue');
       await state.unclaim(id, entry, clock.now());
       return;

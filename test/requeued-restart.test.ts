@@ -2,7 +2,8 @@
  * A chat back in the queue names no advisor until it is matched again (router-service.ts
  * `requeue`). A node on the in-process routing state that restarts forgets who was waiting:
  * the user coming back must wait again with their chat, not face an open chat nobody will
- * take. Over real sockets, one node, restarted on the same database.
+ * take; one who closes it while waiting leaves the queue with it. Over real sockets, one
+ * node (restarted on the same database).
  */
 import { randomUUID } from 'node:crypto';
 import { test } from 'uvu';
@@ -64,6 +65,32 @@ test('a user whose chat waited to be handed over when the node restarted waits a
   assert.is(toUser.handedOver, true);
   const history = await bruno.next('message', (f) => f.conversationId === conversationId && f.seq === 1);
   assert.is(history.text, 'quando arriva il pagamento?');
+});
+
+test('a user who closes their chat while it waits to be handed over leaves the queue with it: no advisor is given the closed chat, and they are not left waiting', async () => {
+  await node?.close();
+  node = await start();
+  const carla = (await on(node, { role: 'advisor', sub: 'adv-carla', name: 'Carla' })).socket;
+  await carla.request({ type: 'advisor.status', status: 'available' });
+  const worker = (await on(node, { role: 'worker', sub: 'usr-lucia', province: 'MI' })).socket;
+  worker.send({ type: 'chat.request', topic: 'payment' });
+  const conversationId = (await worker.next('conversation.assigned')).conversationId as string;
+  carla.drop();
+  await worker.next('queue.joined', (f) => f.conversationId === conversationId);
+
+  await worker.request({ type: 'conversation.close', conversationId });
+  const back = await on(node, { role: 'worker', sub: 'usr-lucia', province: 'MI' });
+  assert.is(back.welcome.waiting, null, 'not waiting any more');
+  assert.equal(back.welcome.conversations, [], 'no open chat');
+
+  // The next advisor is free for someone else, not handed the closed chat.
+  const dario = (await on(node, { role: 'advisor', sub: 'adv-dario', name: 'Dario' })).socket;
+  await dario.request({ type: 'advisor.status', status: 'available' });
+  const other = (await on(node, { role: 'worker', sub: 'usr-nino', province: 'MI' })).socket;
+  other.send({ type: 'chat.request', topic: 'payment' });
+  const served = await dario.next('conversation.assigned');
+  assert.is.not(served.conversationId, conversationId);
+  assert.not.ok(dario.all('conversation.assigned').some((f) => f.conversationId === conversationId), 'the closed chat went to nobody');
 });
 
 test.run();
