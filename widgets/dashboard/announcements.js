@@ -17,7 +17,7 @@
  */
 import { formatDateTime } from '../i18n.js';
 import { dateField } from '../lib/date-field.js';
-import { errorSentence, showError } from '../lib/error-words.js';
+import { errorNodes, errorSentence, showError } from '../lib/error-words.js';
 import { readWhen, setWhen, timeField } from '../lib/time-field.js';
 import { $, h } from '../lib/ui.js';
 import { previewNodes, whereText, whoText } from './announcement-preview.js';
@@ -33,6 +33,8 @@ const LANG_NAMES = { it: 'IT', de: 'DE', en: 'EN' };
  */
 export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
   let items = [];
+  /** The last "Ritira" refused, { id, err }: said in its row, by the button, and again in a new language. */
+  let withdrawFailure = null;
   /** Between "Conferma" and the server's answer: another "Pubblica" is not taken. */
   let sending = false;
   const form = $('#ann-form');
@@ -126,15 +128,22 @@ export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
   }
 
   async function withdraw(a) {
+    withdrawFailure = null; // an earlier refusal stays in sight until this answer redraws the list
     try {
       await api(`/api/v1/announcements/${encodeURIComponent(a.id)}/withdraw`, { method: 'POST' });
       announce(dt('ann.withdrawn', { title: a.title.it }));
       await Promise.all([load(), loadAudit()]);
       $('#ann-list-title').focus(); // the button is gone with its row
     } catch (x) {
+      // Shown in the row, under its button (a sighted supervisor would otherwise see nothing), and spoken.
+      withdrawFailure = { id: a.id, err: x };
+      render();
+      withdrawButton(a.id)?.focus();
       announce(errorSentence(x, { lead: dt('ann.withdrawFailed') }));
     }
   }
+
+  const withdrawButton = (id) => [...$('#ann-body').querySelectorAll('button[data-ann]')].find((b) => b.dataset.ann === String(id));
 
   const scope = (a) => `${whoText(a.audiences)} · ${whereText(a.provinces)}`;
 
@@ -160,7 +169,12 @@ export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
         dt('ann.window', { from: formatDateTime(a.startsAt), to: formatDateTime(a.endsAt) }),
         a.withdrawnAt ? h('span', { class: 'sub' }, dt('ann.withdrawnAt', { when: formatDateTime(a.withdrawnAt) })) : null,
       ),
-      h('td', {}, open ? h('button', { type: 'button', class: 'danger', 'aria-label': dt('ann.withdraw.label', { title: a.title.it }), onclick: () => void withdraw(a) }, dt('ann.withdraw')) : ''),
+      h(
+        'td',
+        {},
+        open ? h('button', { type: 'button', class: 'danger', 'data-ann': a.id, 'aria-label': dt('ann.withdraw.label', { title: a.title.it }), onclick: () => void withdraw(a) }, dt('ann.withdraw')) : '',
+        withdrawFailure?.id === a.id ? h('p', { class: 'error ann-withdraw-error' }, ...errorNodes(withdrawFailure.err, { lead: dt('ann.withdrawFailed') })) : null,
+      ),
     );
   }
 

@@ -154,7 +154,7 @@ function devSignIn() {
 // The panels, each given what it needs
 
 const summary = summaryPanel();
-const charts = historyPanel({ api, announce, saveCsv });
+const charts = historyPanel({ api, saveCsv });
 const controls = supervisorControls({ api, announce, isSupervisor, loadHistory: charts.load });
 const provinces = provincesTable({ state, api, announce, isSupervisor, loadAudit: controls.loadAudit });
 const renderAccess = accessLogPanel(api, saveCsv);

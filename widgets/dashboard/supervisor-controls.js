@@ -62,12 +62,20 @@ export function supervisorControls({ api, announce, isSupervisor, loadHistory })
     const list = live.advisors.filter((a) => a.id);
     const texts = list.map(pickerText);
     const key = texts.join('|');
+    // Said at every render, not only when the list changes: an empty list stays the same across a language change.
+    const error = $('#move-error');
+    if (!list.length) {
+      error.textContent = dt('controls.noAdvisors');
+      error.dataset.empty = '';
+    } else if (Object.hasOwn(error.dataset, 'empty')) {
+      error.textContent = '';
+      delete error.dataset.empty;
+    }
     if (select.dataset.key === key) return;
     select.dataset.key = key;
     select.replaceChildren(...list.map((a, i) => h('option', { value: a.id }, texts[i])));
     if (list.some((a) => a.id === current)) select.value = current;
     $('#move-form button[type="submit"]').disabled = list.length === 0;
-    $('#move-error').textContent = list.length ? '' : dt('controls.noAdvisors');
   }
 
   /** The province codes and region names the live view knows (all of Italy for a supervisor): the move form is checked against them. */
