@@ -52,6 +52,7 @@ export default {
   'off.due': 'due {when}',
   'off.dueWas': 'was due {when}',
   'off.noDue': 'no due time',
+  'off.closedOn': 'closed on {when}',
   'off.replies': '{n} messages',
   'off.replies1': '1 message',
   'off.detail.label': 'Request details',

@@ -61,6 +61,7 @@ const DICT = {
     // An overdue request's time is past: "entro" a past date reads as a mistake.
     'off.dueWas': 'scaduta il {when}',
     'off.noDue': 'senza scadenza',
+    'off.closedOn': 'chiusa il {when}',
     'off.replies': '{n} messaggi',
     'off.replies1': '1 messaggio',
     'off.detail.label': 'Dettaglio della richiesta',
