@@ -2,7 +2,8 @@
  * The dashboard's texts follow a language change, and its failures are seen,
  * not only heard (widgets/dashboard/supervisor-controls.js, history-charts.js,
  * announcements.js) in a real browser (Debian chromium through playwright-core):
- * "Nessun consulente collegato da spostare." turns English with the page, and a
+ * "Nessun consulente collegato da spostare." and a form's error ("Scrivi il giorno da
+ * rilevare") turn English with the page, and a
  * refused CSV download or "Ritira" is shown by its control with the shared
  * error words, in the page's language. Screenshots:
  * test/screenshots/dashboard-sight-*.png. Skips without chromium.
@@ -51,6 +52,25 @@ if (chromiumOrSkip()) {
     await page.locator('#move-error', { hasText: 'No signed-in advisor to move.' }).waitFor();
     await page.locator('#lang').selectOption('it');
     await page.locator('#move-error', { hasText: 'Nessun consulente collegato da spostare.' }).waitFor();
+  });
+
+  test('an error written on a form when it happened follows a language change, and is not written back over a newer one', async () => {
+    const page = ctx.page;
+    await page.getByLabel('Giorno da rilevare').fill('');
+    await page.getByRole('button', { name: 'Rileva il giorno' }).click();
+    const error = page.locator('#snapshot-error');
+    await error.getByText('Scrivi il giorno da rilevare (gg/mm/aaaa).').waitFor();
+    await page.locator('#lang').selectOption('en');
+    await error.getByText('Write the day to record (dd/mm/yyyy).').waitFor();
+    await page.locator('#lang').selectOption('it');
+    await error.getByText('Scrivi il giorno da rilevare (gg/mm/aaaa).').waitFor();
+    await page.getByLabel('Giorno da rilevare').fill('31/02/2026'); // the field's own words replace the form's
+    await page.getByRole('button', { name: 'Rileva il giorno' }).click();
+    await error.filter({ hasNotText: 'Scrivi il giorno da rilevare' }).filter({ hasText: /./ }).waitFor();
+    await page.locator('#lang').selectOption('en');
+    await page.locator('h1', { hasText: 'INFO CIG service dashboard' }).first().waitFor();
+    assert.not.match((await error.textContent()) ?? '', /Write the day to record/, 'not the earlier sentence again');
+    await page.locator('#lang').selectOption('it');
   });
 
   test('a refused CSV download is shown by its button in words, and follows a language change', async () => {

@@ -17,11 +17,12 @@
  */
 import { formatDateTime } from '../i18n.js';
 import { dateField } from '../lib/date-field.js';
-import { errorNodes, errorSentence, showError } from '../lib/error-words.js';
+import { errorNodes, errorSentence } from '../lib/error-words.js';
 import { readWhen, setWhen, timeField } from '../lib/time-field.js';
 import { $, h } from '../lib/ui.js';
 import { previewNodes, whereText, whoText } from './announcement-preview.js';
 import { confirmBox } from './confirm-box.js';
+import { say, sayError } from './said.js';
 import { dt } from './strings.js';
 
 const ERRORS = ['announcement_window_invalid', 'markup_not_allowed', 'unknown_province'];
@@ -83,7 +84,7 @@ export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
     err.textContent = '';
     const missing = [...form.querySelectorAll('[required]')].find((el) => !el.value.trim());
     if (missing) {
-      err.textContent = dt('ann.error.required');
+      say(err, (e) => (e.textContent = dt('ann.error.required')));
       missing.focus();
       return;
     }
@@ -92,7 +93,7 @@ export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
     if (!when) return;
     const b = body(when);
     if (typeof b === 'string') {
-      err.textContent = dt(b);
+      say(err, (e) => (e.textContent = dt(b)));
       return;
     }
     const { box, focus } = confirmBox({
@@ -121,7 +122,7 @@ export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
       await Promise.all([load(), loadAudit()]);
       $('#ann-list-title').focus();
     } catch (x) {
-      showError(err, x, { lead: dt('ann.publishFailed'), own: (code) => (ERRORS.includes(code) ? dt(`ann.error.${code}`) : undefined) });
+      sayError(err, x, () => ({ lead: dt('ann.publishFailed'), own: (code) => (ERRORS.includes(code) ? dt(`ann.error.${code}`) : undefined) }));
     } finally {
       sending = false;
     }
@@ -196,7 +197,7 @@ export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
       items = (await api('/api/v1/announcements')).items;
       render();
     } catch (x) {
-      showError($('#ann-error'), x, { lead: dt('ann.loadFailed') });
+      sayError($('#ann-error'), x, () => ({ lead: dt('ann.loadFailed') }));
     }
   }
 

@@ -10,6 +10,7 @@
  */
 import { showError } from '../lib/error-words.js';
 import { $, h } from '../lib/ui.js';
+import { sayError } from './said.js';
 import { dt, fmtDay, fmtNumber } from './strings.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -88,13 +89,11 @@ function chart(id, title, days, valueOf, format, o = {}) {
  */
 export function historyPanel({ api, saveCsv }) {
   let hist = null;
-  /** The last failures, kept to be said again in a new language: reading the history, and the CSV download. */
+  /** The last failure to read the history, said again in a new language. */
   let loadError = null;
-  let csvError = null;
 
   function render() {
     const box = $('#charts');
-    if (csvError) showError($('#csv-error'), csvError, { lead: dt('history.csvFailed') });
     if (!hist) box.replaceChildren();
     else drawCharts(box);
     const status = $('#history-status');
@@ -131,13 +130,11 @@ export function historyPanel({ api, saveCsv }) {
 
   /** A failure is shown by the button (and read out: role=alert), not only spoken: a sighted supervisor saw nothing. */
   async function downloadCsv() {
-    csvError = null;
     $('#csv-error').textContent = '';
     try {
       await saveCsv(await api('/api/v1/dashboard/history.csv', { raw: true }), 'infocig-cruscotto.csv');
     } catch (err) {
-      csvError = err;
-      showError($('#csv-error'), err, { lead: dt('history.csvFailed') });
+      sayError($('#csv-error'), err, () => ({ lead: dt('history.csvFailed') }));
     }
   }
 

@@ -9,9 +9,9 @@
  */
 import { formatTime } from '../i18n.js';
 import { dateField, dayText, readDays, setDay } from '../lib/date-field.js';
-import { showError } from '../lib/error-words.js';
 import { $, h } from '../lib/ui.js';
 import { servesText } from './advisors-tickets.js';
+import { say, sayError } from './said.js';
 import { dt } from './strings.js';
 
 /** Yesterday in Rome, YYYY-MM-DD: the day a snapshot is usually taken for. */
@@ -98,7 +98,7 @@ export function supervisorControls({ api, announce, isSupervisor, loadHistory })
     for (const input of [$('#move-provinces'), $('#move-regions')]) input.removeAttribute('aria-invalid');
     if (badProvinces.length || badRegions.length) {
       const field = badProvinces.length ? $('#move-provinces') : $('#move-regions');
-      err.textContent = badProvinces.length ? dt('controls.unknownProvinces', { list: badProvinces.join(', ') }) : dt('controls.unknownRegions', { list: badRegions.join(', ') });
+      say(err, (e) => (e.textContent = badProvinces.length ? dt('controls.unknownProvinces', { list: badProvinces.join(', ') }) : dt('controls.unknownRegions', { list: badRegions.join(', ') })));
       field.setAttribute('aria-invalid', 'true');
       field.focus();
       return;
@@ -113,7 +113,7 @@ export function supervisorControls({ api, announce, isSupervisor, loadHistory })
       $('#move-regions').value = '';
       void loadAudit();
     } catch (x) {
-      showError(err, x, { lead: dt('controls.moveFailed') });
+      sayError(err, x, () => ({ lead: dt('controls.moveFailed') }));
     }
   }
 
@@ -141,7 +141,7 @@ export function supervisorControls({ api, announce, isSupervisor, loadHistory })
     if (!days) return;
     const [day] = days;
     if (!day) {
-      error.textContent = dt('history.snapshot.required');
+      say(error, (e) => (e.textContent = dt('history.snapshot.required')));
       snapshotDay.setAttribute('aria-invalid', 'true');
       snapshotDay.focus();
       return;
@@ -151,7 +151,7 @@ export function supervisorControls({ api, announce, isSupervisor, loadHistory })
       announce(dt('history.snapshot.done', { day: dayText(day) }));
       await Promise.all([loadHistory(), loadAudit()]);
     } catch (err) {
-      showError(error, err, { lead: dt('history.snapshot.failed') }); // shown by the field, and read out (role=alert)
+      sayError(error, err, () => ({ lead: dt('history.snapshot.failed') })); // shown by the field, and read out (role=alert)
     }
   }
 
