@@ -13,6 +13,7 @@
  */
 import { $, h } from '../lib/ui.js';
 import { confirmBox } from './confirm-box.js';
+import { say, sayError } from './said.js';
 import { dt, fmtDuration, fmtNumber } from './strings.js';
 
 const COLUMNS = [
