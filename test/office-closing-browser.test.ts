@@ -93,6 +93,21 @@ if (chromiumOrSkip()) {
     await page.locator('.q-item', { hasText: inTime.protocol }).waitFor({ state: 'detached' });
   });
 
+  test('a closed request’s row in the list says when it was closed, not a due time, in Italian, German and English', async () => {
+    const page = ctx.page;
+    await page.getByLabel('Stato').selectOption('closed');
+    const due = page.locator('.q-item', { hasText: ctx.fresh[0]!.protocol }).locator('.q-due');
+    await due.filter({ hasText: /^chiusa il \d{2}\/\d{2}\/\d{4}, \d{2}:\d{2}$/ }).waitFor();
+    await chromium.shot(page, 'closed-list', false);
+    await page.locator('#lang').selectOption('de');
+    await due.filter({ hasText: /^abgeschlossen am \d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}$/ }).waitFor();
+    await page.locator('#lang').selectOption('en');
+    await due.filter({ hasText: /^closed on \d{2}\/\d{2}\/\d{4}, \d{2}:\d{2}$/ }).waitFor();
+    await page.locator('#lang').selectOption('it');
+    await page.getByLabel('Stato').selectOption('active');
+    await due.waitFor({ state: 'detached' });
+  });
+
   test('after closing a request that leaves the list, Shift+Tab from its title goes to the list’s start, not its last row', async () => {
     const page = ctx.page;
     const t = ctx.old[2]!;

@@ -282,6 +282,7 @@ export default {
   'adv.close': 'Close the chat',
   'adv.closed': 'Chat closed ({outcome}).',
   'adv.dismiss': 'Remove from view',
+  'adv.replyKept': 'The reply you were writing was not sent: it stays below, read only, to copy.',
   'adv.user': 'User',
   'adv.colleague': 'Colleague',
   'adv.hist.title': 'Previous chats ({n})',

@@ -283,6 +283,7 @@ export default {
   'adv.close': 'Chiudi la chat',
   'adv.closed': 'Chat chiusa ({outcome}).',
   'adv.dismiss': 'Rimuovi dalla vista',
+  'adv.replyKept': 'La risposta che stavi scrivendo non è stata inviata: resta qui sotto, in sola lettura, da copiare.',
   'adv.user': 'Utente',
   'adv.colleague': 'Collega',
   'adv.hist.title': 'Chat precedenti ({n})',

@@ -96,7 +96,10 @@ function addCard(info, isNew) {
     text.focus();
     text.setSelectionRange(text.value.length, text.value.length);
   };
+  // Shown when the chat ends with a reply typed and not sent: the box stays, read only, for the text to be copied.
+  const keptNote = ht('p', { id: `${p}-kept`, class: 'note kept-note', hidden: true }, 'adv.replyKept');
   const composer = h('form', { class: 'composer' },
+    keptNote,
     cannedPicker({ client: state.client, p, info, userName: name, advisorName: state.name, fill }),
     replyLabel,
     h('div', { class: 'composer-row' }, text, ht('button', { type: 'submit', class: 'primary' }, 'chat.send')));
@@ -121,6 +124,8 @@ function addCard(info, isNew) {
   card.list = new MessageList(log, { myId: () => state.client.user?.id, nameOf: (m) => (m.from?.role === 'advisor' ? t('adv.colleague') : name) });
   card.typing = typing;
   card.composer = composer;
+  card.text = text;
+  card.keptNote = keptNote;
   card.closer = closer;
   card.handover = handover;
   card.requests = requests;
@@ -190,7 +195,15 @@ function retire(card, note) {
   forgetDrafts(card.id);
   card.el.classList.add('closed');
   for (const c of card.composer.elements) c.disabled = true;
-  card.composer.hidden = true;
+  // A reply typed and not sent stays in sight, read only, to copy (into a request for the sede, say) until
+  // the card is removed from view; only an empty composer goes with the chat.
+  const typed = card.text.value.trim() !== '';
+  card.composer.hidden = !typed;
+  card.composer.classList.toggle('kept', typed);
+  card.keptNote.hidden = !typed;
+  card.text.disabled = !typed;
+  card.text.readOnly = typed;
+  if (typed) card.text.setAttribute('aria-describedby', card.keptNote.id);
   card.closer.el.hidden = true;
   card.handover.el.hidden = true;
   card.answerBy.hidden = true;
@@ -207,6 +220,10 @@ function revive(card) {
   card.closed = false;
   card.el.classList.remove('closed');
   for (const c of card.composer.elements) c.disabled = false;
+  card.text.readOnly = false;
+  card.text.removeAttribute('aria-describedby');
+  card.composer.classList.remove('kept');
+  card.keptNote.hidden = true;
   card.composer.hidden = card.closer.el.hidden = card.handover.el.hidden = false;
   card.handover.reset();
   card.closer.reset();

@@ -17,11 +17,12 @@
  */
 import { formatDateTime } from '../i18n.js';
 import { dateField } from '../lib/date-field.js';
-import { errorSentence, showError } from '../lib/error-words.js';
+import { errorNodes, errorSentence } from '../lib/error-words.js';
 import { readWhen, setWhen, timeField } from '../lib/time-field.js';
 import { $, h } from '../lib/ui.js';
 import { previewNodes, whereText, whoText } from './announcement-preview.js';
 import { confirmBox } from './confirm-box.js';
+import { say, sayError } from './said.js';
 import { dt } from './strings.js';
 
 const ERRORS = ['announcement_window_invalid', 'markup_not_allowed', 'unknown_province'];
@@ -33,6 +34,8 @@ const LANG_NAMES = { it: 'IT', de: 'DE', en: 'EN' };
  */
 export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
   let items = [];
+  /** The last "Ritira" refused, { id, err }: said in its row, by the button, and again in a new language. */
+  let withdrawFailure = null;
   /** Between "Conferma" and the server's answer: another "Pubblica" is not taken. */
   let sending = false;
   const form = $('#ann-form');
@@ -81,7 +84,7 @@ export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
     err.textContent = '';
     const missing = [...form.querySelectorAll('[required]')].find((el) => !el.value.trim());
     if (missing) {
-      err.textContent = dt('ann.error.required');
+      say(err, (e) => (e.textContent = dt('ann.error.required')));
       missing.focus();
       return;
     }
@@ -90,7 +93,7 @@ export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
     if (!when) return;
     const b = body(when);
     if (typeof b === 'string') {
-      err.textContent = dt(b);
+      say(err, (e) => (e.textContent = dt(b)));
       return;
     }
     const { box, focus } = confirmBox({
@@ -119,22 +122,29 @@ export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
       await Promise.all([load(), loadAudit()]);
       $('#ann-list-title').focus();
     } catch (x) {
-      showError(err, x, { lead: dt('ann.publishFailed'), own: (code) => (ERRORS.includes(code) ? dt(`ann.error.${code}`) : undefined) });
+      sayError(err, x, () => ({ lead: dt('ann.publishFailed'), own: (code) => (ERRORS.includes(code) ? dt(`ann.error.${code}`) : undefined) }));
     } finally {
       sending = false;
     }
   }
 
   async function withdraw(a) {
+    withdrawFailure = null; // an earlier refusal stays in sight until this answer redraws the list
     try {
       await api(`/api/v1/announcements/${encodeURIComponent(a.id)}/withdraw`, { method: 'POST' });
       announce(dt('ann.withdrawn', { title: a.title.it }));
       await Promise.all([load(), loadAudit()]);
       $('#ann-list-title').focus(); // the button is gone with its row
     } catch (x) {
+      // Shown in the row, under its button (a sighted supervisor would otherwise see nothing), and spoken.
+      withdrawFailure = { id: a.id, err: x };
+      render();
+      withdrawButton(a.id)?.focus();
       announce(errorSentence(x, { lead: dt('ann.withdrawFailed') }));
     }
   }
+
+  const withdrawButton = (id) => [...$('#ann-body').querySelectorAll('button[data-ann]')].find((b) => b.dataset.ann === String(id));
 
   const scope = (a) => `${whoText(a.audiences)} · ${whereText(a.provinces)}`;
 
@@ -160,7 +170,12 @@ export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
         dt('ann.window', { from: formatDateTime(a.startsAt), to: formatDateTime(a.endsAt) }),
         a.withdrawnAt ? h('span', { class: 'sub' }, dt('ann.withdrawnAt', { when: formatDateTime(a.withdrawnAt) })) : null,
       ),
-      h('td', {}, open ? h('button', { type: 'button', class: 'danger', 'aria-label': dt('ann.withdraw.label', { title: a.title.it }), onclick: () => void withdraw(a) }, dt('ann.withdraw')) : ''),
+      h(
+        'td',
+        {},
+        open ? h('button', { type: 'button', class: 'danger', 'data-ann': a.id, 'aria-label': dt('ann.withdraw.label', { title: a.title.it }), onclick: () => void withdraw(a) }, dt('ann.withdraw')) : '',
+        withdrawFailure?.id === a.id ? h('p', { class: 'error ann-withdraw-error' }, ...errorNodes(withdrawFailure.err, { lead: dt('ann.withdrawFailed') })) : null,
+      ),
     );
   }
 
@@ -182,7 +197,7 @@ export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
       items = (await api('/api/v1/announcements')).items;
       render();
     } catch (x) {
-      showError($('#ann-error'), x, { lead: dt('ann.loadFailed') });
+      sayError($('#ann-error'), x, () => ({ lead: dt('ann.loadFailed') }));
     }
   }
 

@@ -22,7 +22,7 @@
 import { LANGS, applyI18n, formatTime, lang, onLangChange, setLang } from '../i18n.js';
 import { ChatClient } from '../lib/chat-client.js';
 import { apiError, mintDevToken, savedChoice } from '../lib/dev-token.js';
-import { errorNodes, showError } from '../lib/error-words.js';
+import { errorNodes } from '../lib/error-words.js';
 import { staffSignIn } from '../lib/staff-sign-in.js';
 import { forget, readText, writeJson, writeText } from '../lib/tab-store.js';
 import { $, announcer, h, saveBlob } from '../lib/ui.js';
@@ -34,6 +34,7 @@ import { historyPanel } from './history-charts.js';
 import { provincesTable } from './provinces-table.js';
 import { applyStrings, dt } from './strings.js';
 import { summaryPanel } from './summary.js';
+import { say, sayAgain, sayError } from './said.js';
 import { supervisorControls } from './supervisor-controls.js';
 
 const KEY = 'infocig.dashboard.dev';
@@ -140,8 +141,8 @@ function devSignIn() {
     try {
       await session.getToken(true);
     } catch (x) {
-      if (x.status === 404) err.textContent = dt('signin.unavailable');
-      else showError(err, x, { lead: dt('signin.failed') });
+      if (x.status === 404) say(err, (e) => (e.textContent = dt('signin.unavailable')));
+      else sayError(err, x, () => ({ lead: dt('signin.failed') }));
       return;
     }
     writeJson(KEY, choice);
@@ -154,7 +155,7 @@ function devSignIn() {
 // The panels, each given what it needs
 
 const summary = summaryPanel();
-const charts = historyPanel({ api, announce, saveCsv });
+const charts = historyPanel({ api, saveCsv });
 const controls = supervisorControls({ api, announce, isSupervisor, loadHistory: charts.load });
 const provinces = provincesTable({ state, api, announce, isSupervisor, loadAudit: controls.loadAudit });
 const renderAccess = accessLogPanel(api, saveCsv);
@@ -296,6 +297,7 @@ async function init() {
     applyI18n(document);
     applyStrings(document);
     document.title = dt('title');
+    sayAgain();
     renderMe();
     if (!state.me) return;
     provinces.renderHead();

@@ -8,8 +8,9 @@
  * (GET /api/v1/dashboard/history, loaded once and after a snapshot, not every
  * few seconds) and its own drawing code, which nothing else on the page uses.
  */
-import { errorSentence, showError } from '../lib/error-words.js';
+import { showError } from '../lib/error-words.js';
 import { $, h } from '../lib/ui.js';
+import { sayError } from './said.js';
 import { dt, fmtDay, fmtNumber } from './strings.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -83,15 +84,25 @@ function chart(id, title, days, valueOf, format, o = {}) {
 
 /**
  * Wires the panel's CSV button; `api(path, { raw })` is the dashboard's signed-in GET,
- * `saveCsv(response, fallbackName)` saves a download, `announce(text)` speaks a failure.
+ * `saveCsv(response, fallbackName)` saves a download.
  * Returns `load` (fetch and draw) and `render` (redraw, for a language change).
  */
-export function historyPanel({ api, announce, saveCsv }) {
+export function historyPanel({ api, saveCsv }) {
   let hist = null;
+  /** The last failure to read the history, said again in a new language. */
+  let loadError = null;
 
   function render() {
     const box = $('#charts');
-    if (!hist) return box.replaceChildren();
+    if (!hist) box.replaceChildren();
+    else drawCharts(box);
+    const status = $('#history-status');
+    if (loadError) showError(status, loadError, { lead: dt('history.failed') });
+    else if (hist) status.textContent = hist.days.some((d) => d.taken) ? `${hist.series.name} · ${fmtDay(hist.from)} – ${fmtDay(hist.to)}` : dt('history.empty');
+    else status.textContent = '';
+  }
+
+  function drawCharts(box) {
     const days = hist.days;
     const int = (v) => fmtNumber(v);
     const min = (v) => fmtNumber(v, 1);
@@ -105,23 +116,25 @@ export function historyPanel({ api, announce, saveCsv }) {
       // Everyone who left unserved; at the foot of the bar, those who found the answer in the tips (a success).
       chart('ch-departures', dt('history.chart.departures'), days, (d) => d.departures ?? 0, int, { part: (d) => d.departuresSelfServed ?? 0, partLabel: dt('history.chart.departures.part') }),
     );
-    $('#history-status').textContent = days.some((d) => d.taken) ? `${hist.series.name} · ${fmtDay(hist.from)} – ${fmtDay(hist.to)}` : dt('history.empty');
   }
 
   async function load() {
     try {
       hist = await api('/api/v1/dashboard/history?rows=false');
-      render();
+      loadError = null;
     } catch (err) {
-      showError($('#history-status'), err, { lead: dt('history.failed') });
+      loadError = err;
     }
+    render();
   }
 
+  /** A failure is shown by the button (and read out: role=alert), not only spoken: a sighted supervisor saw nothing. */
   async function downloadCsv() {
+    $('#csv-error').textContent = '';
     try {
       await saveCsv(await api('/api/v1/dashboard/history.csv', { raw: true }), 'infocig-cruscotto.csv');
     } catch (err) {
-      announce(errorSentence(err, { lead: dt('history.failed') }));
+      sayError($('#csv-error'), err, () => ({ lead: dt('history.csvFailed') }));
     }
   }
 

@@ -11,9 +11,9 @@
  * the switches waiting for the server are its own state, and so is the
  * confirmation open (at most one), kept under its row through the updates.
  */
-import { showError } from '../lib/error-words.js';
 import { $, h } from '../lib/ui.js';
 import { confirmBox } from './confirm-box.js';
+import { say, sayError } from './said.js';
 import { dt, fmtDuration, fmtNumber } from './strings.js';
 
 const COLUMNS = [
@@ -214,8 +214,8 @@ export function provincesTable({ state, api, announce, isSupervisor, loadAudit }
       void loadAudit();
     } catch (err) {
       // Shown, not only announced: the switch springs back, and a sighted supervisor must see why.
-      if (err.status) showError($('#prov-error'), err, { lead: dt('prov.ticketOnly.failed', { name: p.name }) });
-      else $('#prov-error').textContent = dt('prov.ticketOnly.offline', { name: p.name });
+      if (err.status) sayError($('#prov-error'), err, () => ({ lead: dt('prov.ticketOnly.failed', { name: p.name }) }));
+      else say($('#prov-error'), (e) => (e.textContent = dt('prov.ticketOnly.offline', { name: p.name })));
     } finally {
       pending.delete(code);
       const r = rows.get(code);

@@ -174,6 +174,7 @@ const it = {
   'history.snapshot.required': 'Scrivi il giorno da rilevare (gg/mm/aaaa).',
   'history.snapshot.failed': 'Giorno non rilevato.',
   'history.failed': 'Impossibile leggere lo storico.',
+  'history.csvFailed': 'CSV non scaricato.',
 
   'controls.title': 'Interventi del supervisore',
   'controls.move': 'Sposta un consulente tra le code',
@@ -356,6 +357,7 @@ const en = {
   'history.snapshot.required': 'Write the day to record (dd/mm/yyyy).',
   'history.snapshot.failed': 'The day was not recorded.',
   'history.failed': 'Could not read the history.',
+  'history.csvFailed': 'The CSV was not downloaded.',
 
   'controls.title': 'Supervisor controls',
   'controls.move': 'Move an advisor between queues',

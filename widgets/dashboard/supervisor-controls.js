@@ -9,9 +9,9 @@
  */
 import { formatTime } from '../i18n.js';
 import { dateField, dayText, readDays, setDay } from '../lib/date-field.js';
-import { showError } from '../lib/error-words.js';
 import { $, h } from '../lib/ui.js';
 import { servesText } from './advisors-tickets.js';
+import { say, sayError } from './said.js';
 import { dt } from './strings.js';
 
 /** Yesterday in Rome, YYYY-MM-DD: the day a snapshot is usually taken for. */
@@ -62,12 +62,20 @@ export function supervisorControls({ api, announce, isSupervisor, loadHistory })
     const list = live.advisors.filter((a) => a.id);
     const texts = list.map(pickerText);
     const key = texts.join('|');
+    // Said at every render, not only when the list changes: an empty list stays the same across a language change.
+    const error = $('#move-error');
+    if (!list.length) {
+      error.textContent = dt('controls.noAdvisors');
+      error.dataset.empty = '';
+    } else if (Object.hasOwn(error.dataset, 'empty')) {
+      error.textContent = '';
+      delete error.dataset.empty;
+    }
     if (select.dataset.key === key) return;
     select.dataset.key = key;
     select.replaceChildren(...list.map((a, i) => h('option', { value: a.id }, texts[i])));
     if (list.some((a) => a.id === current)) select.value = current;
     $('#move-form button[type="submit"]').disabled = list.length === 0;
-    $('#move-error').textContent = list.length ? '' : dt('controls.noAdvisors');
   }
 
   /** The province codes and region names the live view knows (all of Italy for a supervisor): the move form is checked against them. */
@@ -90,7 +98,7 @@ export function supervisorControls({ api, announce, isSupervisor, loadHistory })
     for (const input of [$('#move-provinces'), $('#move-regions')]) input.removeAttribute('aria-invalid');
     if (badProvinces.length || badRegions.length) {
       const field = badProvinces.length ? $('#move-provinces') : $('#move-regions');
-      err.textContent = badProvinces.length ? dt('controls.unknownProvinces', { list: badProvinces.join(', ') }) : dt('controls.unknownRegions', { list: badRegions.join(', ') });
+      say(err, (e) => (e.textContent = badProvinces.length ? dt('controls.unknownProvinces', { list: badProvinces.join(', ') }) : dt('controls.unknownRegions', { list: badRegions.join(', ') })));
       field.setAttribute('aria-invalid', 'true');
       field.focus();
       return;
@@ -105,7 +113,7 @@ export function supervisorControls({ api, announce, isSupervisor, loadHistory })
       $('#move-regions').value = '';
       void loadAudit();
     } catch (x) {
-      showError(err, x, { lead: dt('controls.moveFailed') });
+      sayError(err, x, () => ({ lead: dt('controls.moveFailed') }));
     }
   }
 
@@ -133,7 +141,7 @@ export function supervisorControls({ api, announce, isSupervisor, loadHistory })
     if (!days) return;
     const [day] = days;
     if (!day) {
-      error.textContent = dt('history.snapshot.required');
+      say(error, (e) => (e.textContent = dt('history.snapshot.required')));
       snapshotDay.setAttribute('aria-invalid', 'true');
       snapshotDay.focus();
       return;
@@ -143,7 +151,7 @@ export function supervisorControls({ api, announce, isSupervisor, loadHistory })
       announce(dt('history.snapshot.done', { day: dayText(day) }));
       await Promise.all([loadHistory(), loadAudit()]);
     } catch (err) {
-      showError(error, err, { lead: dt('history.snapshot.failed') }); // shown by the field, and read out (role=alert)
+      sayError(error, err, () => ({ lead: dt('history.snapshot.failed') })); // shown by the field, and read out (role=alert)
     }
   }
 

@@ -7,7 +7,7 @@
  * Separate from office.js because the list panel is one concern with its own
  * state (items, page, total, partial, known); opening a ticket is handed in.
  */
-import { formatDue } from '../i18n.js';
+import { formatDateTime, formatDue } from '../i18n.js';
 import { dateField, readDays } from '../lib/date-field.js';
 import { $, h } from '../lib/ui.js';
 import { filterPanel } from './filter-panel.js';
@@ -156,13 +156,19 @@ export function officeQueue({ state, api, announce, openTicket }) {
     $('#queue-count').textContent = parts.join(' ');
   }
 
+  /** A closed request says when it was closed: "entro" its old due time read like a deadline still pending. */
+  function dueText(t) {
+    if (t.status === 'closed' && t.closedAt) return tr('off.closedOn', { when: formatDateTime(t.closedAt) });
+    return t.dueAt ? tr(t.overdue ? 'off.dueWas' : 'off.due', { when: formatDue(t.dueAt) }) : tr('off.noDue');
+  }
+
   function queueItem(t) {
     const selected = t.id === state.selected;
     const who = t.user?.name || t.matricola || t.user?.id || '';
     // A supervisor's list mixes the sedi: each request says whose it is.
     const sede = state.session?.me?.role === 'supervisor' ? t.sedeName || t.sede : null;
     const meta = [sede, who, t.matricola && who !== t.matricola ? t.matricola : null].filter(Boolean).join(' · ');
-    const due = t.dueAt ? tr(t.overdue ? 'off.dueWas' : 'off.due', { when: formatDue(t.dueAt) }) : tr('off.noDue');
+    const due = dueText(t);
     // Two lines where they fit (the state and due time; the subject and who), so that some eight rows show at 1024×768.
     const button = h('button', { type: 'button', class: `q-item${t.overdue ? ' is-overdue' : ''}`, 'aria-current': selected ? 'true' : null, 'data-id': t.id },
       h('span', { class: 'q-top' },

@@ -56,6 +56,7 @@ export default {
   'off.due': 'fällig {when}',
   'off.dueWas': 'überfällig seit {when}',
   'off.noDue': 'ohne Frist',
+  'off.closedOn': 'abgeschlossen am {when}',
   'off.replies': '{n} Nachrichten',
   'off.replies1': '1 Nachricht',
   'off.detail.label': 'Einzelheiten der Anfrage',
