@@ -11,7 +11,7 @@ import type { Client } from './client.ts';
 import type { ConversationCache } from './conversation-cache.ts';
 import { conversationSummary, queueEntryOf } from './conversation-views.ts';
 
-type Deps = Pick<ChatDeps, 'state' | 'store' | 'router' | 'log' | 'limits'>;
+type Deps = Pick<ChatDeps, 'state' | 'store' | 'router' | 'log' | 'limits' | 'clock'>;
 
 export class ChatWelcome {
   constructor(
@@ -28,11 +28,10 @@ export class ChatWelcome {
   async welcomeFor(client: Client, advisor?: AdvisorState) {
     const open = await this.deps.store.openConversationsFor(client.userId);
     for (const conv of open) this.cache.set(conv);
-    // An advisor is told again by when a chat still waits for their first answer (a reload lost it), as far
-    // as this node knows: the node that assigned it keeps the deadline and enforces it.
-    const answerBy = (id: string) => (advisor ? this.deps.router.answerBy(id, client.userId) : null);
+    // An advisor is told again by when a chat still waits for their first answer (a reload lost it).
+    const deadlines = advisor ? await this.answerDeadlines(open, client.userId, advisor) : new Map<string, string>();
     const conversations = open.map((c) => {
-      const by = answerBy(c.id);
+      const by = deadlines.get(c.id);
       return { ...conversationSummary(c, client.userId), ...(by ? { answerBy: by } : {}) };
     });
     const waiting = (await this.deps.state.waitingEntry(client.userId)) ?? (advisor ? null : await this.rejoin(open, client.userId));
@@ -45,6 +44,38 @@ export class ChatWelcome {
       limits: { maxTextLength: this.deps.limits.maxTextLength, maxFrameBytes: this.deps.limits.maxFrameBytes },
     };
     return { frame, open };
+  }
+
+  /**
+   * By when the advisor must first answer each of their chats still waiting for it (ISO), on any node
+   * (the advisor's socket may come back through another one than the node that assigned the chat and
+   * enforces the deadline: router-sweep.ts). Worked out from what is stored, which every node shares:
+   * the chat names this advisor since `assignedAt`, the routing state holds its seat for them (the
+   * claim), they have not written in it (the sweep's own test; a node's memory knows only the messages
+   * sent through it), and the deadline is still ahead. One read of the messages table, at an advisor's
+   * welcome only; not read (an outage), the welcome goes without those deadlines. A chat assigned
+   * before `assignedAt` was stored: as far as this node knows.
+   */
+  private async answerDeadlines(open: ConversationRecord[], advisorId: string, advisor: AdvisorState): Promise<Map<string, string>> {
+    const { router, store, clock, log } = this.deps;
+    const deadlines = new Map<string, string>();
+    const pending = new Map<string, number>();
+    for (const c of open) {
+      if (c.advisorId !== advisorId) continue;
+      const due = c.assignedAt ? router.answerDeadline(c.assignedAt.getTime()) : null;
+      if (due === null) {
+        const here = router.answerBy(c.id, advisorId);
+        if (here) deadlines.set(c.id, here);
+      } else if (due > clock.now() && advisor.conversations.includes(c.id)) pending.set(c.id, due);
+    }
+    if (pending.size === 0) return deadlines;
+    try {
+      const written = await store.writtenIn(advisorId, [...pending.keys()]);
+      for (const [id, due] of pending) if (!written.has(id)) deadlines.set(id, new Date(due).toISOString());
+    } catch (err) {
+      log.warn({ err, advisorId }, 'an advisor’s answer deadlines could not be read: their welcome goes without them');
+    }
+    return deadlines;
   }
 
   /**

@@ -121,7 +121,7 @@ export class RouterService {
     let conv: ConversationRecord;
     try {
       conv = entry.conversationId
-        ? await store.reassignConversation(id, advisorId, advisorName)
+        ? await store.reassignConversation(id, advisorId, advisorName, new Date(clock.now()))
         : await store.createConversation({
             id,
             userId: entry.userId,
@@ -146,7 +146,8 @@ export class RouterService {
       return;
     }
     this.lastPushed.delete(entry.userId);
-    this.unanswered.set(conv.id, { advisorId, at: clock.now() });
+    // From the stored assignment time, so that a welcome on another node, which works the deadline out from it, says the same.
+    this.unanswered.set(conv.id, { advisorId, at: conv.assignedAt?.getTime() ?? clock.now() });
     this.deps.metrics.waitSeconds.observe({ audience: entry.audience }, Math.max(0, (clock.now() - entry.since) / 1000));
     if (!entry.conversationId) void this.deps.recordWait?.(conv.id, entry.since, clock.now());
     // The advisor follows from 0: a conversation handed over arrives with its whole history.
@@ -193,7 +194,12 @@ export class RouterService {
    */
   answerBy(conversationId: string, advisorId: string): string | null {
     const pending = this.unanswered.get(conversationId);
-    return pending && pending.advisorId === advisorId ? new Date(pending.at + this.deps.config.unansweredSeconds * 1000).toISOString() : null;
+    return pending && pending.advisorId === advisorId ? new Date(this.answerDeadline(pending.at)).toISOString() : null;
+  }
+
+  /** When the first answer to a chat assigned at `assignedAt` is due (ms). */
+  answerDeadline(assignedAt: number): number {
+    return assignedAt + this.deps.config.unansweredSeconds * 1000;
   }
 
   /** The advisor wrote in the conversation: it is answered. */
