@@ -145,14 +145,23 @@ test('a chat the advisor transfers back to the queue is no longer theirs either:
   assert.is((await worker.request({ type: 'chat.cancel' })).type, 'ok');
 });
 
-test('an advisor who reloads before answering is told again by when to answer; once they have, the welcome no longer says it', async () => {
-  const advisor = await advisorReady(a, 'adv-rel-reloads');
-  const worker = (await on(b, { role: 'worker', sub: 'w-rel-reload', province: 'MI' })).socket;
+/**
+ * A worker on node B assigned to `advisorSub` (ready on node A), who has not answered yet; `keeper` is the
+ * node that assigned the chat (it keeps the deadline in memory and enforces it), `other` the other one.
+ */
+async function unansweredChat(advisorSub: string, workerSub: string) {
+  const advisor = await advisorReady(a, advisorSub);
+  const worker = (await on(b, { role: 'worker', sub: workerSub, province: 'MI' })).socket;
   worker.send({ type: 'chat.request', topic: 'payment' });
   const conversationId = (await worker.next('conversation.assigned')).conversationId as string;
   const assigned = await advisor.socket.next('conversation.assigned', (f) => f.conversationId === conversationId);
-  // The node that assigned the chat keeps its deadline (and enforces it): the reload lands there.
   const keeper = a.services.router.unanswered.has(conversationId) ? a : b;
+  return { advisor, conversationId, assigned, keeper, other: keeper === a ? b : a };
+}
+
+test('an advisor who reloads before answering is told again by when to answer; once they have, the welcome no longer says it', async () => {
+  // The reload lands on the node that assigned the chat.
+  const { advisor, conversationId, assigned, keeper } = await unansweredChat('adv-rel-reloads', 'w-rel-reload');
   const entry = (welcome: Record<string, unknown>) => entryOf(welcome, conversationId);
 
   advisor.socket.drop();
@@ -169,13 +178,7 @@ test('an advisor who reloads before answering is told again by when to answer; o
 });
 
 test('an advisor whose socket comes back through the node that did not assign the chat is told the same deadline there; once they have answered, through either node, no welcome says it', async () => {
-  const advisor = await advisorReady(a, 'adv-rel-moves');
-  const worker = (await on(b, { role: 'worker', sub: 'w-rel-moves', province: 'MI' })).socket;
-  worker.send({ type: 'chat.request', topic: 'payment' });
-  const conversationId = (await worker.next('conversation.assigned')).conversationId as string;
-  const assigned = await advisor.socket.next('conversation.assigned', (f) => f.conversationId === conversationId);
-  const keeper = a.services.router.unanswered.has(conversationId) ? a : b;
-  const other = keeper === a ? b : a;
+  const { advisor, conversationId, assigned, keeper, other } = await unansweredChat('adv-rel-moves', 'w-rel-moves');
   const claims = { role: 'advisor', sub: 'adv-rel-moves', name: 'adv-rel-moves' };
 
   advisor.socket.drop();
