@@ -13,6 +13,7 @@
  */
 import { formatDateTime } from '../i18n.js';
 import { idempotencyKeeper } from '../lib/idempotency.js';
+import { say } from '../lib/said.js';
 import { $, h } from '../lib/ui.js';
 import { showRefusal } from './format.js';
 import { isGone } from './gone.js';
@@ -61,9 +62,9 @@ export function noteForm({ state, api, announce, openTicket, letGone }) {
     const text = $('#note-text');
     error.textContent = '';
     const body = text.value.trim();
-    const problem = !body ? tr('off.notes.empty') : body.length > MAX_LENGTH ? tr('off.notes.tooLong') : null;
+    const problem = !body ? 'off.notes.empty' : body.length > MAX_LENGTH ? 'off.notes.tooLong' : null;
     if (problem) {
-      error.textContent = problem;
+      say(error, () => tr(problem));
       text.setAttribute('aria-invalid', 'true');
       text.focus();
       return;

@@ -9,6 +9,7 @@
  */
 import { formatDateTime, formatDue } from '../i18n.js';
 import { dateField, readDays } from '../lib/date-field.js';
+import { say } from '../lib/said.js';
 import { $, h } from '../lib/ui.js';
 import { filterPanel } from './filter-panel.js';
 import { dueSoon, showRefusal } from './format.js';
@@ -79,22 +80,26 @@ export function officeQueue({ state, api, announce, openTicket }) {
 
   async function loadQueue({ more = false, quiet = false } = {}) {
     const error = $('#queue-error');
-    // A day that cannot be read or does not exist (31/02) is said on its field; the list stays as it was.
+    // A day that cannot be read or does not exist (31/02) is said on its field; the list stays as it was,
+    // drawn again in the page's language (a language change loads the list: it stayed in the old one).
     const days = readDays(dates, error, false);
     if (!days) {
+      if (state.items) renderQueue();
       panel.reveal();
       if (!quiet) dates.find((input) => input.getAttribute('aria-invalid') === 'true')?.focus();
       return;
     }
     const f = filters(days);
     if (f.matricola && !/^[0-9A-Za-z][0-9A-Za-z./-]*$/.test(f.matricola)) {
-      error.textContent = tr('off.filters.badMatricola');
+      if (state.items) renderQueue();
+      say(error, () => tr('off.filters.badMatricola'));
       panel.reveal();
       return;
     }
     // Dates the wrong way round match nothing: said as such, not as "no requests" (YYYY-MM-DD compare as text).
     if (f.from && f.to && f.from > f.to) {
-      error.textContent = tr('off.filters.badRange');
+      if (state.items) renderQueue();
+      say(error, () => tr('off.filters.badRange'));
       for (const input of dates) input.setAttribute('aria-invalid', 'true');
       panel.reveal();
       if (!quiet) $('#f-from').focus();

@@ -9,6 +9,7 @@
  * queue.js, and the transfer, after which the ticket is gone, transfer-form.js.
  */
 import { idempotencyKeeper } from '../lib/idempotency.js';
+import { say } from '../lib/said.js';
 import { $, h } from '../lib/ui.js';
 import { formatSize } from '../i18n.js';
 import { selectUnfilled, unfilled } from './canned.js';
@@ -29,11 +30,11 @@ const OUTCOME_TEXT = {
 
 /** What is wrong with the files chosen for a message, in words, or null (the server checks again). */
 export function fileProblem(files) {
-  if (files.length > MAX_FILES) return tr('off.reply.tooMany');
+  if (files.length > MAX_FILES) return () => tr('off.reply.tooMany');
   const big = files.find((f) => f.size > MAX_BYTES);
-  if (big) return tr('off.reply.tooBig', { name: big.name });
+  if (big) return () => tr('off.reply.tooBig', { name: big.name });
   const empty = files.find((f) => f.size === 0);
-  return empty ? tr('off.reply.emptyFile', { name: empty.name }) : null;
+  return empty ? () => tr('off.reply.emptyFile', { name: empty.name }) : null;
 }
 
 export function renderChosen() {
@@ -106,14 +107,14 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue, letGo
     // A ready answer's placeholder the request could not fill ({nome}…) is never sent as such.
     const left = unfilled(body);
     const problem = !body
-      ? [tr('off.reply.empty'), text]
+      ? [() => tr('off.reply.empty'), text]
       : left.length
-        ? [tr('off.canned.unfilled', { fields: left.join(', ') }), text]
+        ? [() => tr('off.canned.unfilled', { fields: left.join(', ') }), text]
         : filesWrong
           ? [filesWrong, input]
           : null;
     if (problem) {
-      error.textContent = problem[0];
+      say(error, problem[0]);
       problem[1].setAttribute('aria-invalid', 'true');
       problem[1].focus();
       if (body && left.length) selectUnfilled(text);
@@ -163,7 +164,7 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue, letGo
     const other = $('#close-other');
     const outcome = choice === 'other' ? other.value.trim() : OUTCOME_TEXT[choice];
     if (!outcome) {
-      error.textContent = tr('off.close.otherEmpty');
+      say(error, () => tr('off.close.otherEmpty'));
       other.setAttribute('aria-invalid', 'true');
       other.focus();
       return;

@@ -10,6 +10,7 @@
  * request's history) and ends differently: the other forms reload the ticket,
  * this one lets it go.
  */
+import { say } from '../lib/said.js';
 import { $, h } from '../lib/ui.js';
 import { showRefusal } from './format.js';
 import { isGone } from './gone.js';
@@ -43,7 +44,7 @@ export function transferForm({ state, api, announce, loadQueue, letGone }) {
       try {
         state.offices = (await api('/api/v1/offices')).items;
       } catch {
-        $('#transfer-error').textContent = tr('off.transfer.noOffices');
+        say($('#transfer-error'), () => tr('off.transfer.noOffices'));
       }
     }
     renderTargets();
