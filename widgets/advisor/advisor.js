@@ -114,9 +114,10 @@ function addCard(info, isNew) {
   const el = h('article', { class: 'chat-card card', 'aria-labelledby': `${p}-title`, 'data-conversation': id },
     h('header', { class: 'chat-card-head' },
       h('h3', { id: `${p}-title` }, name),
+      dl,
       ctx),
     requests.el, history.el, logBox, typing, answerBy, composer,
-    h('div', { class: 'card-foot' }, closer.el, dl),
+    h('div', { class: 'card-foot' }, closer.el),
     handover.el, closedNote, dismiss);
 
   card.el = el;
