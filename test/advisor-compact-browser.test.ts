@@ -29,7 +29,7 @@ async function inSight(page: Page, name: string) {
     return {
       card: { height: Math.round(el.getBoundingClientRect().height), scrolls: el.scrollHeight > el.clientHeight + 1 },
       viewport: innerHeight,
-      parts: Object.fromEntries(parts.map((p) => [p, el.querySelector(p)!.getBoundingClientRect()]).map(([p, r]) => [p, { top: Math.round((r as DOMRect).top), bottom: Math.round((r as DOMRect).bottom) }])),
+      parts: Object.fromEntries(parts.map((p) => [p, el.querySelector(p)!.getBoundingClientRect()] as const).map(([p, r]) => [p, { top: Math.round(r.top), bottom: Math.round(r.bottom) }])),
       log: Math.round(el.querySelector('.log')!.getBoundingClientRect().height),
     };
   }, ['.ctx', '.log', '.composer textarea', '.composer button[type="submit"]', '.close-form select', '.close-form button', '.chat-card-head > button']);
