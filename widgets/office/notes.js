@@ -48,7 +48,7 @@ export function renderNotes(t, who) {
  * @param {(path: string, o?: object) => Promise<any>} d.api
  * @param {(text: string) => void} d.announce
  * @param {(id: string, o?: { quiet?: boolean }) => Promise<void>} d.openTicket
- * @param {(t: object) => void} d.letGone a request transferred meanwhile (gone.js)
+ * @param {(t: object, err: object) => void} d.letGone a request transferred or erased meanwhile (gone.js)
  */
 export function noteForm({ state, api, announce, openTicket, letGone }) {
   /** The note being sent and its Idempotency-Key: sent again after a lost answer, it is written once. */
@@ -80,7 +80,7 @@ export function noteForm({ state, api, announce, openTicket, letGone }) {
       announce(tr('off.notes.done'));
       text.focus();
     } catch (err) {
-      if (isGone(err)) letGone(t);
+      if (isGone(err)) letGone(t, err);
       else showRefusal(error, err);
     } finally {
       send.disabled = false;

@@ -174,7 +174,8 @@ export function officeQueue({ state, api, announce, openTicket }) {
     const sede = state.session?.me?.role === 'supervisor' ? t.sedeName || t.sede : null;
     const meta = [sede, who, t.matricola && who !== t.matricola ? t.matricola : null].filter(Boolean).join(' · ');
     const due = dueText(t);
-    // Two lines where they fit (the state and due time; the subject and who), so that some eight rows show at 1024×768.
+    // Two lines (the state and due time; the subject and who), so that eight rows show at 1024×768. A long subject
+    // ends in "…" on its line: its whole text is still the button's name, and the title shows it to the pointer.
     const button = h('button', { type: 'button', class: `q-item${t.overdue ? ' is-overdue' : ''}`, 'aria-current': selected ? 'true' : null, 'data-id': t.id },
       h('span', { class: 'q-top' },
         h('span', { class: 'q-protocol' }, t.protocol), ' ',
@@ -185,7 +186,7 @@ export function officeQueue({ state, api, announce, openTicket }) {
         // a follow-up of a closed request ("Segue la richiesta n. …" in its pane)
         t.follows ? [' ', h('span', { class: 'badge follow-up' }, tr('off.followUp.badge'))] : null, ' ',
         h('span', { class: 'q-due' }, due)),
-      h('span', { class: 'q-line' }, h('span', { class: 'q-subject' }, t.subject), ' ', h('span', { class: 'q-meta' }, meta)));
+      h('span', { class: 'q-line' }, h('span', { class: 'q-subject', title: t.subject }, t.subject), ' ', h('span', { class: 'q-meta' }, meta)));
     button.addEventListener('click', () => openTicket(t.id, { focus: true }));
     return h('li', {}, button);
   }

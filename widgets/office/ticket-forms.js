@@ -57,7 +57,7 @@ export function renderOutcomes() {
  * @param {(text: string) => void} d.announce
  * @param {(id: string, o?: { quiet?: boolean }) => Promise<void>} d.openTicket
  * @param {(o?: { quiet?: boolean }) => Promise<void>} d.loadQueue
- * @param {(t: object) => void} d.letGone a request transferred meanwhile: said in the pane, the list read again (gone.js)
+ * @param {(t: object, err: object) => void} d.letGone a request transferred or erased meanwhile: said in the pane, the list read again (gone.js)
  */
 export function ticketForms({ state, api, announce, openTicket, loadQueue, letGone }) {
   /** The reply being sent and its Idempotency-Key, until the server answered it. */
@@ -81,8 +81,8 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue, letGo
       await refreshAfter(null, tr('off.take.done', { protocol: t.protocol }));
       $('#reply-text').focus();
     } catch (err) {
-      // Transferred by a colleague meanwhile: the pane says so and takes the focus (gone.js).
-      if (isGone(err)) return letGone(t);
+      // Transferred by a colleague or erased meanwhile: the pane says which and takes the focus (gone.js).
+      if (isGone(err)) return letGone(t, err);
       refused = true;
       showRefusal($('#t-error'), err);
       if (err.code === 'illegal_transition') await openTicket(t.id, { quiet: true });
@@ -141,7 +141,7 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue, letGo
       await refreshAfter(null, tr('off.reply.done'));
       text.focus();
     } catch (err) {
-      if (isGone(err)) letGone(t);
+      if (isGone(err)) letGone(t, err);
       else {
         refused = true;
         showRefusal(error, err);
@@ -175,7 +175,7 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue, letGo
       other.value = '';
       await refreshAfter('focus-title', tr('off.close.done', { protocol: t.protocol }));
     } catch (err) {
-      if (isGone(err)) return letGone(t);
+      if (isGone(err)) return letGone(t, err);
       showRefusal(error, err);
       if (err.code === 'illegal_transition') await openTicket(t.id, { quiet: true });
     }
