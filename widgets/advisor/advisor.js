@@ -3,13 +3,14 @@
  * assigned chats side by side with the user's context, replies, close with an
  * outcome, hand on to the sede as a Linea INPS request or to another advisor
  * (handover.js). A new assignment beeps (Web Audio, no file) and marks the title.
+ * Available or away: status-switch.js.
  * Sign-in: the identity provider's, for an `advisor` token (../lib/staff-sign-in.js),
  * or with AUTH_DEV the development picker (dev-sign-in.js).
  */
 import { ChatClient } from '../lib/chat-client.js';
 import { LANGS, applyI18n, formatTime, label, onLangChange, setLang, t } from '../i18n.js';
 import { staffSignIn } from '../lib/staff-sign-in.js';
-import { forget, readText, writeText } from '../lib/tab-store.js';
+import { forget } from '../lib/tab-store.js';
 import { $, MessageList, announcer, downloadText, enterToSend, fileStamp, growToFit, h, ht, typingNotifier } from '../lib/ui.js';
 import { cannedPicker } from './canned.js';
 import { contextRows } from './card-context.js';
@@ -21,8 +22,8 @@ import { escalatedNote, handoverForms, releasedNote } from './handover.js';
 import { historyPanel } from './history.js';
 import { queueLine } from './queue-line.js';
 import { requestsPanel } from './requests.js';
+import { STATUS_KEY, statusSwitch } from './status-switch.js';
 
-const STATUS_KEY = 'infocig.advisor.status';
 const announce = announcer($('#announce'));
 /** How many wait for this advisor (queue-line.js). */
 const queue = queueLine({ el: $('#queue'), announce });
@@ -33,12 +34,12 @@ const state = {
   session: null,
   /** The advisor's name, for the ready answers' {consulente}. */
   name: '',
-  desired: readText(STATUS_KEY) === 'available' ? 'available' : 'away',
-  status: null,
   capacity: null,
   cards: new Map(),
   n: 0,
 };
+/** Available or away: the advisor's choice and the server's word (status-switch.js). */
+const availability = statusSwitch({ client: () => state.client, announce });
 
 // ---------------------------------------------------------------------------
 // Status and load
@@ -47,13 +48,7 @@ function renderLoad() {
   const load = [...state.cards.values()].filter((c) => !c.closed).length;
   $('#load').textContent = state.capacity ? t('adv.load', { load, capacity: state.capacity }) : '';
   $('#none').hidden = state.cards.size > 0;
-  queue.seats(state.status, load, state.capacity);
-}
-
-function renderStatus() {
-  const want = state.status ?? state.desired;
-  for (const r of document.querySelectorAll('input[name="status"]')) r.checked = r.value === want;
-  document.body.dataset.status = want;
+  queue.seats(availability.current(), load, state.capacity);
 }
 
 function renderConn(status) {
@@ -275,7 +270,7 @@ function start(session) {
   $('#me').textContent = `${me.name} (${me.sub})`;
   $('#signout').hidden = false;
   $('#board').hidden = false;
-  renderStatus();
+  availability.render();
   renderLoad();
   const client = new ChatClient({ baseUrl: new URL('../', location.href).href, getToken: session.getToken });
   state.client = client;
@@ -286,20 +281,12 @@ function start(session) {
   client.on('welcome', (f) => {
     for (const c of f.conversations ?? []) addCard(c, false);
     // The server starts a (re)connected advisor as away: say again what they chose.
-    client.setAdvisorStatus(state.desired).catch(() => {});
+    client.setAdvisorStatus(availability.desired()).catch(() => {});
   });
   client.on('advisor', (f) => {
-    state.status = f.status;
     state.capacity = f.capacity ?? state.capacity;
-    renderStatus();
+    availability.heard(f);
     renderLoad();
-    // The router set them away: a chat had no first answer in time. Say so, and keep saying it until they choose again.
-    $('#away-note').hidden = f.reason !== 'unanswered';
-    if (f.reason === 'unanswered') {
-      state.desired = 'away';
-      writeText(STATUS_KEY, 'away');
-      announce(t('adv.awayUnanswered'));
-    }
   });
   client.on('assigned', (f) => addCard(f, true));
   client.on('pending', (p) => state.cards.get(p.conversationId)?.list.add({ ...p, mine: true }));
@@ -366,16 +353,6 @@ async function boot() {
   });
   setLang(new URLSearchParams(location.search).get('lang') || navigator.language);
 
-  for (const r of document.querySelectorAll('input[name="status"]')) {
-    r.addEventListener('change', () => {
-      if (!r.checked) return;
-      unlockAudio();
-      $('#away-note').hidden = true;
-      state.desired = r.value;
-      writeText(STATUS_KEY, r.value);
-      state.client?.setAdvisorStatus(r.value).catch(() => renderStatus());
-    });
-  }
   document.addEventListener('pointerdown', unlockAudio);
   document.addEventListener('keydown', unlockAudio);
   window.addEventListener('focus', clearCue);
@@ -386,7 +363,7 @@ async function boot() {
   });
   $('#conn-retry').addEventListener('click', () => state.client?.connect());
   $('#signout').addEventListener('click', () => {
-    if (state.desired === 'available') state.client?.setAdvisorStatus('away').catch(() => {});
+    availability.leave();
     state.session?.signOut();
     forget(STATUS_KEY, DRAFTS_KEY);
     setTimeout(() => location.reload(), 150);

@@ -9,7 +9,7 @@
  * not at all once the chat is no longer this advisor's (the
  * `conversation.closed` frame already told the card). One close at a time.
  */
-import { showError } from '../lib/error-words.js';
+import { sayError } from '../lib/said.js';
 import { h, ht } from '../lib/ui.js';
 import { handoverWords } from './handover.js';
 
@@ -36,7 +36,7 @@ export function closeForm({ client, conversationId, p, isOpen }) {
     try {
       await client.closeConversation(conversationId, { outcome: outcome.value });
     } catch (f) {
-      if (isOpen()) showError(error, f, { own: handoverWords });
+      if (isOpen()) sayError(error, f, () => ({ own: handoverWords })); // again in a new language (lib/said.js)
     } finally {
       busy = false;
     }

@@ -6,7 +6,7 @@
  */
 import { t } from '../i18n.js';
 import { formSub, mintDevToken, savedChoice } from '../lib/dev-token.js';
-import { showError } from '../lib/error-words.js';
+import { say, sayError } from '../lib/said.js';
 import { forget, writeJson } from '../lib/tab-store.js';
 import { $ } from '../lib/ui.js';
 
@@ -33,15 +33,16 @@ export function devSignIn(start) {
     const f = e.currentTarget.elements;
     const err = $('#si-error');
     err.textContent = '';
-    const sub = formSub(f, err, t('dev.subBad'));
+    const sub = formSub(f, err, () => t('dev.subBad'));
     if (!sub) return;
     const skills = f.skills.value.split(',').map((s) => s.trim()).filter(Boolean);
     const picked = { sub, name: f.name.value.trim() || sub, ...(skills.length ? { skills } : {}) };
     try {
       await mint(picked);
     } catch (x) {
-      if (x.status === 404) err.textContent = t('dev.unavailable');
-      else showError(err, x, { lead: t('dev.failed') });
+      // Said again in a new language (lib/said.js): the language can be chosen before signing in.
+      if (x.status === 404) say(err, () => t('dev.unavailable'));
+      else sayError(err, x, () => ({ lead: t('dev.failed') }));
       return;
     }
     writeJson(KEY, picked);

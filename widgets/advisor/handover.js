@@ -13,7 +13,7 @@
  * point to it rather than open a second one, and may still escalate.
  */
 import { formatDue, t } from '../i18n.js';
-import { showError } from '../lib/error-words.js';
+import { say, sayError } from '../lib/said.js';
 import { h, ht } from '../lib/ui.js';
 import { keptDraft } from './drafts.js';
 import { openRequests, sedeInWords } from './requests.js';
@@ -75,7 +75,7 @@ export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
     ht('button', { type: 'submit' }, 'adv.transfer'));
 
   /**
-   * One request at a time per form; its error stays on the form, the card is retired on success.
+   * One request at a time per form; its error stays on the form (said again in a new language: lib/said.js), the card is retired on success.
    * The button is marked busy (aria-disabled), not disabled: a disabled button drops the focus to
    * the page, and the retired card could no longer keep the keyboard user in it.
    */
@@ -91,8 +91,8 @@ export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
       try {
         onDone(await send());
       } catch (f) {
-        if (f?.code === 'summary_required') errorEl.textContent = t('adv.summaryRequired'); // checked here, nothing sent
-        else showError(errorEl, f, { own: handoverWords });
+        if (f?.code === 'summary_required') say(errorEl, () => t('adv.summaryRequired')); // checked here, nothing sent
+        else sayError(errorEl, f, () => ({ own: handoverWords }));
       } finally {
         busy = false;
         button.removeAttribute('aria-disabled');
@@ -127,32 +127,40 @@ export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
    * the advisor's choice into «the first free advisor» unseen; when they are gone the status line says so.
    */
   let listed = 0;
+  /** The colleagues last listed: a language change words them again without asking the server (relabel). */
+  let targets = [];
   async function listTargets({ refused = false } = {}) {
     const mine = ++listed;
     let items = [];
-    let status = '';
     let failure = null;
     try {
       items = (await client.api(`api/v1/conversations/${encodeURIComponent(conversationId)}/transfer-targets`)).items;
-      status = items.length ? '' : t('adv.transferNobody');
     } catch (f) {
       failure = f;
     }
     if (mine !== listed) return;
     const chosen = to.value;
     const chosenName = to.selectedOptions[0]?.dataset.name;
+    targets = items;
+    drawTargets();
+    // The status line is said again in a new language (lib/said.js), as the forms' errors are.
+    if (failure) sayError(transferStatus, failure, () => ({ lead: t('adv.transferListFailed'), tail: t('adv.transferListTail') }));
+    else if (chosen && to.value !== chosen && !refused) say(transferStatus, () => t('adv.transferGone', { name: chosenName || chosen }));
+    else if (!items.length) say(transferStatus, () => t('adv.transferNobody'));
+    else transferStatus.textContent = '';
+  }
+  /** The options for `targets`, in the current language; the colleague picked stays picked while listed. */
+  function drawTargets() {
+    const chosen = to.value;
     const option = (a) => h('option', { value: a.id, 'data-name': a.name || a.id }, t('adv.transferTarget', { name: a.name || a.id, id: a.id, load: a.load, capacity: a.capacity }));
-    const fit = items.filter((a) => a.fits);
-    const other = items.filter((a) => !a.fits);
+    const fit = targets.filter((a) => a.fits);
+    const other = targets.filter((a) => !a.fits);
     to.replaceChildren(
       anyone(),
       fit.length ? h('optgroup', { label: t('adv.transferFit') }, fit.map(option)) : null,
       other.length ? h('optgroup', { label: t('adv.transferOther') }, other.map(option)) : null,
     );
-    if (items.some((a) => a.id === chosen)) to.value = chosen;
-    else if (chosen && !refused) status = t('adv.transferGone', { name: chosenName || chosen });
-    if (failure) showError(transferStatus, failure, { lead: t('adv.transferListFailed'), tail: t('adv.transferListTail') });
-    else transferStatus.textContent = status;
+    if (targets.some((a) => a.id === chosen)) to.value = chosen;
   }
   const transferBox = h('details', { class: 'handover-box' }, ht('summary', {}, 'adv.transferOpen'), transfer);
   transferBox.addEventListener('toggle', () => transferBox.open && isOpen() && void listTargets());
@@ -170,10 +178,13 @@ export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
     for (const d of el.querySelectorAll('details')) d.open = false;
     escalateError.textContent = transferError.textContent = transferStatus.textContent = '';
   };
-  /** After a language change: the warning and, when open, the list of colleagues. */
+  /**
+   * After a language change: the warning and the colleagues last listed, drawn again as they were (asking the
+   * server again would drop a «no longer available» the status line still says).
+   */
   const relabel = () => {
     warn(lastRequests);
-    if (transferBox.open && isOpen()) void listTargets();
+    drawTargets();
   };
   return { el, reset, warn, relabel };
 }

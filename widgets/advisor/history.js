@@ -14,7 +14,7 @@
  * (docs/chat-history.md). advisor.js only gives it a place on the card.
  */
 import { formatDateTime, label, t } from '../i18n.js';
-import { showError } from '../lib/error-words.js';
+import { say, sayError } from '../lib/said.js';
 import { h, ht } from '../lib/ui.js';
 import { cardList } from './card-list.js';
 import { sedeInWords } from './requests.js';
@@ -100,8 +100,8 @@ async function openTranscript(client, conversationId, c, opener) {
   } catch (f) {
     // not_found: the chat served now closed or moved on (or that one left the last 30 days).
     if (mine !== d.asked) return;
-    if (f?.code === 'not_found') d.status.textContent = t('adv.hist.gone');
-    else showError(d.status, f, { lead: t('adv.hist.failed') });
+    if (f?.code === 'not_found') say(d.status, () => t('adv.hist.gone'));
+    else sayError(d.status, f, () => ({ lead: t('adv.hist.failed') }));
     return;
   }
   if (mine !== d.asked) return;

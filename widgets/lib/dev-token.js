@@ -4,6 +4,7 @@
  * (sessionStorage, so a reload resumes the same person). Pages differ only in
  * the claims they ask for and in what makes a saved choice usable.
  */
+import { say } from './said.js';
 import { readJson } from './tab-store.js';
 
 /** An Error for an answer that is not ok: the server's message, the HTTP status and the stable error code. */
@@ -48,11 +49,14 @@ export function savedChoice(key, usable) {
   }
 }
 
-/** The user code typed in a development form's `sub` field, or null once `error` says `message` (letters, digits, dot, hyphen, underscore; up to 64). */
-export function formSub(fields, error, message) {
+/**
+ * The user code typed in a development form's `sub` field, or null once `error` says `words()` (letters, digits,
+ * dot, hyphen, underscore; up to 64): said again in a new language (lib/said.js).
+ */
+export function formSub(fields, error, words) {
   const sub = fields.sub.value.trim();
   if (/^[A-Za-z0-9._-]{1,64}$/.test(sub)) return sub;
-  error.textContent = message;
+  say(error, words);
   fields.sub.focus();
   return null;
 }

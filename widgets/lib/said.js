@@ -6,8 +6,9 @@
  * function that words it in the current language; one the page has since emptied or written
  * otherwise is left as it is, and forgotten.
  *
- * Used by every page: the chat, the office console, the dashboard, and the date and time fields
- * (lib/date-field.js, lib/time-field.js).
+ * Used by every page: the chat, the office console, the dashboard, the advisor console (its sign-in,
+ * hand-over and close forms), the development sign-in's user code (lib/dev-token.js), and the date
+ * and time fields (lib/date-field.js, lib/time-field.js).
  */
 import { onLangChange } from '../i18n.js';
 import { errorNodes } from './error-words.js';

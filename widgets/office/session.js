@@ -88,7 +88,7 @@ export function officeSession(state) {
       const f = e.currentTarget.elements;
       const err = $('#si-error');
       err.textContent = '';
-      const sub = formSub(f, err, tr('off.signin.bad'));
+      const sub = formSub(f, err, () => tr('off.signin.bad'));
       if (!sub) return;
       const choice = { sub, name: f.name.value.trim() || sub, sede: f.sede.value };
       const session = devSession(choice);
