@@ -101,6 +101,8 @@ if (chromiumOrSkip()) {
     await box.click(); // folds
     await box.click(); // and asks again who is free
     await select.locator('option[value="adv-bruno"]').waitFor({ state: 'attached' });
+    // The refusal of the test before was about the list as it was: a form opened again starts without it.
+    assert.is(await card.locator('.transfer-form [role="alert"]').innerText(), '', 'an old refusal is not left under a fresh list');
     await select.selectOption('adv-bruno');
     await colleagueIs('away');
     await box.click();

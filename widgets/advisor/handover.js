@@ -163,7 +163,12 @@ export function handoverForms({ client, conversationId, p, isOpen, onDone }) {
     if (targets.some((a) => a.id === chosen)) to.value = chosen;
   }
   const transferBox = h('details', { class: 'handover-box' }, ht('summary', {}, 'adv.transferOpen'), transfer);
-  transferBox.addEventListener('toggle', () => transferBox.open && isOpen() && void listTargets());
+  // Opened again, the form starts afresh: a refusal left from before spoke of the list as it was then.
+  transferBox.addEventListener('toggle', () => {
+    if (!transferBox.open || !isOpen()) return;
+    transferError.textContent = '';
+    void listTargets();
+  });
 
   const escalateBox = h('details', { class: 'handover-box' }, ht('summary', {}, 'adv.escalateOpen'), escalate);
   const el = h('div', { class: 'handover' }, escalateBox, transferBox);
