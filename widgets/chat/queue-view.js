@@ -32,11 +32,16 @@ const SAY_EVERY_MS = 30_000;
 let said = { position: 0, at: 0 };
 let sayLater = null;
 
-export function showQueue(info) {
+/**
+ * `handedOn`: said by a welcome, which has no reason, from whether the user's open chat
+ * names no advisor; a `queue.joined` says it by its reason.
+ */
+export function showQueue(info, { handedOn } = {}) {
   const { state } = d;
   const before = state.queue;
-  // A fresh place in the queue says why it was given; a position update or a welcome keeps the reason already shown.
+  // A fresh place in the queue says why it was given; a position update keeps the reason already shown.
   if (info.kind === 'joined') $('#queue-handover').hidden = !HANDED_ON.includes(info.reason);
+  else if (handedOn !== undefined) $('#queue-handover').hidden = !handedOn;
   if (info.kind !== 'position') void showTips(info);
   state.queue = { position: info.position, etaSeconds: info.etaSeconds, etaKnown: info.etaKnown !== false };
   renderQueue(state.queue);
