@@ -97,6 +97,7 @@ export default {
   'queue.cancel': 'Warteschlange verlassen',
   'queue.left': 'Sie haben die Warteschlange verlassen.',
   'queue.leftElsewhere': 'Sie haben die Warteschlange in einem anderen Fenster oder Tab des Browsers verlassen.',
+  'queue.lost': 'Die Verbindung wurde unterbrochen und Ihr Platz in der Warteschlange ist verloren: Sie können den Chat erneut starten.',
   'queue.leaveOffline': 'Keine Verbindung: Sie sind noch in der Warteschlange. Versuchen Sie es erneut, sobald die Seite wieder verbunden ist.',
   'tips.title': 'Während Sie warten: Vielleicht finden Sie die Antwort hier',
   'tips.found': 'Antwort gefunden: Warteschlange verlassen',

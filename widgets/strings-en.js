@@ -86,6 +86,7 @@ export default {
   'queue.cancel': 'Leave the queue',
   'queue.left': 'You left the queue.',
   'queue.leftElsewhere': 'You left the queue from another window or tab of your browser.',
+  'queue.lost': 'The connection was interrupted and your place in the queue was lost: you can start the chat again.',
   'queue.leaveOffline': 'No connection: you are still in the queue. Try again once the page is connected again.',
   'tips.title': 'While you wait: the answer may be here',
   'tips.found': 'I found the answer: leave the queue',

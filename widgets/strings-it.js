@@ -87,6 +87,7 @@ export default {
   'queue.cancel': 'Esci dalla coda',
   'queue.left': 'Sei uscito dalla coda.',
   'queue.leftElsewhere': 'Sei uscito dalla coda da un’altra finestra o scheda del browser.',
+  'queue.lost': 'La connessione si è interrotta e il posto in coda è andato perso: puoi avviare di nuovo la chat.',
   'queue.leaveOffline': 'Connessione assente: sei ancora in coda. Riprova quando la pagina è di nuovo collegata.',
   'tips.title': 'Mentre aspetti: forse la risposta è qui',
   'tips.found': 'Ho trovato la risposta: esco dalla coda',

@@ -24,7 +24,7 @@ import { initAnnouncements, renderAnnouncements, showAnnouncements } from './ann
 import { checkAvailability, initAvailability, renderAvailability } from './availability.js';
 import { initConversation, keepForHandover, renderConversation, restoreEnded, seenIfVisible, showChat, wireConversation } from './conversation.js';
 import { cleanContext, embedBridge, hostOrigin } from './embed.js';
-import { initQueue, renderQueueView, showQueue, wireQueue } from './queue-view.js';
+import { initQueue, placeLost, renderQueueView, showQueue, wireQueue } from './queue-view.js';
 import { initRating } from './rating.js';
 import { formDirty, initTickets, renderTickets, wireTickets } from './tickets.js';
 
@@ -201,6 +201,7 @@ function wire(client) {
       return;
     }
     if (f.waiting) return showQueue(f.waiting, { handedOn: false });
+    if (f.reconnected && state.view === 'queue') return placeLost();
     if (f.reconnected && (state.view === 'chat' || state.view === 'ended')) return; // a close, if any, is replayed
     if (f.reconnected && (TICKET_VIEWS.includes(state.view) || (state.view === 'closed' && formDirty()))) return;
     // A reload while a chat's end was on screen shows it again (with its rating question, if still open).

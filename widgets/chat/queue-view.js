@@ -114,11 +114,26 @@ function onQueue(f) {
     return;
   }
   // Left from another window or tab of the same person: this one went back to the start with no word, its question gone.
+  backToStart('queue.leftElsewhere');
+}
+
+/** The start view, saying why the wait ended (`note`, a string key) with the question asked, to ask again. */
+function backToStart(note) {
   const question = d.state.request?.text ?? '';
-  d.announce(t('queue.leftElsewhere'));
-  void checkAvailability('queue.leftElsewhere').then((shown) => {
+  d.announce(t(note));
+  void checkAvailability(note).then((shown) => {
     if (shown && question && !$('#question').value) $('#question').value = question;
   });
+}
+
+/**
+ * Connected again, the server knows no place in the queue for this page, which showed one and never
+ * asked to leave: the node restarted and its routing state with it (in-process). The page went back
+ * to the start with no word and the question gone; now it says the place was lost, ready to ask again.
+ */
+export function placeLost() {
+  leaving = false;
+  backToStart('queue.lost');
 }
 
 /** The client's `queue` frames. */
