@@ -131,6 +131,7 @@ export default {
   'rate.5': '5 – Sehr gut',
   'rate.submit': 'Chat beenden',
   'rate.continue': 'Chat fortsetzen',
+  'rate.unsent': 'Die Nachricht, die Sie gerade schreiben, wurde nicht gesendet: Um sie zu senden, wählen Sie „Chat fortsetzen“.',
   'rate.after.legend': 'Wie bewerten Sie dieses Gespräch? (optional)',
   'rate.after.send': 'Bewertung senden',
   'rate.after.pick': 'Wählen Sie einen Wert von 1 bis 5.',

@@ -120,6 +120,7 @@ export default {
   'rate.5': '5 – Excellent',
   'rate.submit': 'End the chat',
   'rate.continue': 'Keep chatting',
+  'rate.unsent': 'The message you are writing has not been sent: to send it, choose “Keep chatting”.',
   'rate.after.legend': 'How would you rate this conversation? (optional)',
   'rate.after.send': 'Send the rating',
   'rate.after.pick': 'Choose a value from 1 to 5.',

@@ -121,6 +121,7 @@ export default {
   'rate.5': '5 – Ottima',
   'rate.submit': 'Chiudi la chat',
   'rate.continue': 'Continua la chat',
+  'rate.unsent': 'Il messaggio che stai scrivendo non è stato inviato: per inviarlo scegli «Continua la chat».',
   'rate.after.legend': 'Come valuta questa conversazione? (facoltativo)',
   'rate.after.send': 'Invia la valutazione',
   'rate.after.pick': 'Scegli un valore da 1 a 5.',
