@@ -248,3 +248,28 @@ export async function reflowProblems(page: import('playwright-core').Page, contr
     ];
   }, controls);
 }
+
+/** Words of the visible `selector` elements that run over two lines, as "tag: Anmel|den". */
+export const splitWords = (page: Page, selector: string): Promise<string[]> =>
+  page.evaluate((sel) => {
+    const out: string[] = [];
+    for (const el of document.querySelectorAll<HTMLElement>(sel)) {
+      if (el.closest('[hidden]') || el.offsetParent === null) continue;
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const text = n.textContent ?? '';
+        const range = document.createRange();
+        let lastTop = -1;
+        for (let i = 0; i < text.length; i++) {
+          range.setStart(n, i);
+          range.setEnd(n, i + 1);
+          // The last box: a letter just after a break at a soft hyphen also gets an empty-ish box at the end of the line before.
+          const r = [...range.getClientRects()].filter((b) => b.width > 0).pop();
+          if (!r) continue;
+          if (lastTop >= 0 && r.top > lastTop + 2 && /\p{L}/u.test(text.charAt(i)) && /\p{L}/u.test(text.charAt(i - 1))) out.push(`${el.tagName.toLowerCase()}: ${text.slice(0, i)}|${text.slice(i)}`);
+          lastTop = r.top;
+        }
+      }
+    }
+    return out;
+  }, selector);
