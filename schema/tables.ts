@@ -111,6 +111,10 @@ export const conversations = pgTable(
     context: jsonb('context').$type<Record<string, string>>().notNull().default({}),
     advisorId: text('advisor_id'),
     advisorName: text('advisor_name'),
+    // When the advisor it names was given it (opened with them, or handed over): their first answer is due
+    // `unansweredSeconds` later, which a welcome on any node tells them (server/chat-welcome.ts). Null while
+    // it names no advisor, and for chats assigned before 0023.
+    assignedAt: instant('assigned_at'),
     status: text('status').$type<ConversationStatus>().notNull().default('open'),
     outcome: text('outcome'),
     rating: smallint('rating'),

@@ -16,8 +16,8 @@ import type { SqlRunner, Statement } from './sql-runner.ts';
 
 /** $1 participant id. Both indexes (user, advisor) serve it; oldest first. */
 const OPEN_FOR: Statement = {
-  name: 'chat_open_for_v1',
-  text: `SELECT id, user_id, user_role, user_name, province, audience, topic, entry, context, advisor_id, advisor_name,
+  name: 'chat_open_for_v2',
+  text: `SELECT id, user_id, user_role, user_name, province, audience, topic, entry, context, advisor_id, advisor_name, assigned_at,
   status, outcome, rating, opened_at, closed_at, last_seq, user_read_seq, advisor_read_seq
 FROM conversations WHERE status = 'open' AND (user_id = $1 OR advisor_id = $1)
 ORDER BY opened_at, id`,
@@ -32,13 +32,13 @@ WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
 
 /** $1 participant ids (distinct). Each arm uses its participant's index; `for_id` says whose row it is. */
 const OPEN_FOR_MANY: Statement = {
-  name: 'chat_open_for_many_v1',
+  name: 'chat_open_for_many_v2',
   text: `SELECT p.pid AS for_id, c.id, c.user_id, c.user_role, c.user_name, c.province, c.audience, c.topic, c.entry, c.context,
-  c.advisor_id, c.advisor_name, c.status, c.outcome, c.rating, c.opened_at, c.closed_at, c.last_seq, c.user_read_seq, c.advisor_read_seq
+  c.advisor_id, c.advisor_name, c.assigned_at, c.status, c.outcome, c.rating, c.opened_at, c.closed_at, c.last_seq, c.user_read_seq, c.advisor_read_seq
 FROM unnest($1::text[]) AS p(pid) JOIN conversations c ON c.user_id = p.pid WHERE c.status = 'open'
 UNION ALL
 SELECT p.pid AS for_id, c.id, c.user_id, c.user_role, c.user_name, c.province, c.audience, c.topic, c.entry, c.context,
-  c.advisor_id, c.advisor_name, c.status, c.outcome, c.rating, c.opened_at, c.closed_at, c.last_seq, c.user_read_seq, c.advisor_read_seq
+  c.advisor_id, c.advisor_name, c.assigned_at, c.status, c.outcome, c.rating, c.opened_at, c.closed_at, c.last_seq, c.user_read_seq, c.advisor_read_seq
 FROM unnest($1::text[]) AS p(pid) JOIN conversations c ON c.advisor_id = p.pid WHERE c.status = 'open'`,
 };
 
@@ -64,6 +64,7 @@ interface ConversationSqlRow {
   context: Record<string, string>;
   advisor_id: string;
   advisor_name: string | null;
+  assigned_at: Date | null;
   status: string;
   outcome: string | null;
   rating: number | null;
@@ -118,6 +119,7 @@ function conversationOf(r: ConversationSqlRow): ConversationRecord {
     context: r.context,
     advisorId: r.advisor_id,
     advisorName: r.advisor_name,
+    assignedAt: r.assigned_at,
     status: r.status as ConversationRecord['status'],
     outcome: r.outcome,
     rating: r.rating,

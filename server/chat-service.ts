@@ -1,29 +1,32 @@
 /**
- * What users and advisors do in a chat: ask, cancel, write, read, close, rate,
- * escalate, transfer (advisors' availability: advisor-statuses.ts). Each method takes the acting client and a validated frame, checks
- * the actor may do it, and throws AppError otherwise; the gateway turns that into
+ * What users and advisors do in a chat: ask and cancel (chat-queue.ts), write, read, close,
+ * rate, escalate, transfer (advisors' availability: advisor-statuses.ts; what a hello is
+ * answered with: chat-welcome.ts). Each method takes the acting client and a validated frame,
+ * checks the actor may do it, and throws AppError otherwise; the gateway turns that into
  * an `error` frame. Identity always comes from the verified token, never the frame.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../routing/clock.ts';
-import { findProvince, regionOf } from '../routing/provinces.ts';
-import type { AdvisorState, QueueEntry, RoutingState } from '../routing/routing-state.ts';
-import { availability, type ScheduleConfig } from '../routing/schedule.ts';
+import { regionOf } from '../routing/provinces.ts';
+import type { AdvisorState, RoutingState } from '../routing/routing-state.ts';
+import type { ScheduleConfig } from '../routing/schedule.ts';
 import { transferTargets, type TransferTarget } from '../routing/transfer.ts';
-import { isUserRole, type Entry, type Topic } from '../routing/types.ts';
 import type { AdvisorDirectory } from './advisor-directory.ts';
 import { AdvisorStatuses } from './advisor-statuses.ts';
 import type { Identity } from './auth.ts';
+import { ChatQueue } from './chat-queue.ts';
 import { rateConversation, rateUntil } from './chat-rating.ts';
 import type { ChatStore, ConversationRecord } from './chat-store.ts';
+import { ChatWelcome } from './chat-welcome.ts';
 import { ConversationCache } from './conversation-cache.ts';
+import { queueEntryOf, readersOf } from './conversation-views.ts';
 import type { Client } from './client.ts';
 import type { Limits } from './config.ts';
-import { AppError, withExtra } from './errors.ts';
+import { AppError } from './errors.ts';
 import type { Fanout } from './fanout.ts';
 import type { Metrics } from './metrics.ts';
 import type { QueueDepartures } from './queue-departures.ts';
-import { conversationSummary, queueEntryOf, readersOf, type RouterService } from './router-service.ts';
+import type { RouterService } from './router-service.ts';
 import type { TicketService } from './ticket-service.ts';
 
 /** The highest seq a conversation can hold (`last_seq` is an `integer` column). */
@@ -61,9 +64,15 @@ export class ChatService {
   private readonly cache = new ConversationCache();
   /** advisor.status frames, and advisors connecting and leaving (advisor-statuses.ts). */
   readonly statuses: AdvisorStatuses;
+  /** chat.request and chat.cancel (chat-queue.ts). */
+  private readonly queue: ChatQueue;
+  /** What a hello is answered with (chat-welcome.ts). */
+  private readonly welcome: ChatWelcome;
 
   constructor(private readonly deps: ChatDeps) {
     this.statuses = new AdvisorStatuses(deps);
+    this.queue = new ChatQueue(deps);
+    this.welcome = new ChatWelcome(deps, this.cache);
     // An assignment or hand-over, decided on any node, makes the cached participants stale.
     deps.fanout.onFollow((conversationId) => this.cache.forget(conversationId));
     // …and if such events may have been lost, nothing cached is trusted any more.
@@ -88,72 +97,14 @@ export class ChatService {
     return this.deps.store.messagesAfter(conversationId, afterSeq, 500);
   }
 
-  async requestChat(client: Client, frame: Frame): Promise<object> {
-    const { identity } = client;
-    if (!isUserRole(identity.role)) throw new AppError('forbidden', 'only workers, employers and intermediaries ask for a chat');
-    const code = typeof frame.province === 'string' ? frame.province.toUpperCase() : identity.province;
-    if (!code) throw new AppError('validation_failed', 'province is required when the token has none');
-    const province = findProvince(code);
-    if (!province) throw new AppError('unknown_province', code);
-    const now = this.deps.clock.now();
-    const open = availability(new Date(now), province.code, identity.role, this.deps.schedule);
-    if (!open.open) throw withExtra(new AppError('service_closed', open.reason ?? 'closed'), { reason: open.reason, opensAt: open.opensAt, holidaysBefore: open.holidaysBefore, offerTicket: true });
-    if (this.deps.ticketOnly?.(province.code)) throw withExtra(new AppError('ticket_only', province.code), { province: province.code, offerTicket: true });
-    const entry: QueueEntry = {
-      userId: identity.sub,
-      role: identity.role,
-      name: identity.name,
-      province: province.code,
-      audience: identity.role,
-      topic: frame.topic as Topic,
-      lang: (frame.lang as string | undefined) ?? identity.lang ?? 'it',
-      entry: (frame.entry as Entry | undefined) ?? 'other',
-      context: contextOf(frame, identity),
-      priority: 0,
-      since: now,
-      ...questionOf(frame, this.deps.limits.maxTextLength),
-    };
-    if (open.closesAt && frame.waitAnyway !== true) await this.admitBeforeClosing(entry, Date.parse(open.closesAt) - now, open.closesAt);
-    const result = await this.deps.state.enqueue(entry);
-    if (!result.ok && result.reason === 'in_conversation') throw new AppError('already_in_conversation');
-    if (result.ok) this.deps.metrics.chatRequests.inc({ audience: identity.role });
-    this.deps.router.forgetPosition(identity.sub);
-    const info = await this.deps.router.waitInfo(identity.sub);
-    const joined = { type: 'queue.joined', province: province.code, audience: identity.role, topic: entry.topic, position: info?.position ?? 1, etaSeconds: info?.etaSeconds ?? 0, etaKnown: info?.etaKnown ?? true };
-    this.deps.fanout.toUser(identity.sub, joined);
-    void this.deps.router.dispatch();
-    return { type: 'ok' };
+  /** A user asks for a chat (chat-queue.ts). */
+  requestChat(client: Client, frame: Frame): Promise<object> {
+    return this.queue.request(client, frame);
   }
 
-  /**
-   * Admission that knows the closing time: when the expected wait runs past it, the
-   * user is told so and offered a Linea INPS request instead of waiting in vain
-   * (they may still choose to wait with `waitAnyway`). A user already waiting passes.
-   */
-  private async admitBeforeClosing(entry: QueueEntry, msLeft: number, closesAt: string): Promise<void> {
-    const snapshot = await this.deps.state.snapshot();
-    const already = [...snapshot.queues.values()].some((q) => q.some((e) => e.userId === entry.userId));
-    if (already) return;
-    const { etaSeconds, etaKnown } = this.deps.router.estimateForNewcomer(snapshot, entry);
-    // Unknown (nobody available can serve the queue now): admitted. Advisors step away for minutes and come
-    // back, so refusing would turn people away on a guess; the queue view says the wait cannot be
-    // estimated, the user can still leave for a request, and maxWaitSeconds bounds a wait that goes nowhere.
-    if (etaKnown && etaSeconds * 1000 > msLeft) {
-      throw withExtra(new AppError('closing_soon', `about ${Math.ceil(etaSeconds / 60)} minutes, closing at ${closesAt}`), { etaSeconds, closesAt, offerTicket: true });
-    }
-  }
-
-  async cancel(client: Client, frame: Frame = {}): Promise<object> {
-    const entry = await this.deps.state.cancel(client.userId);
-    if (!entry) throw new AppError('not_waiting');
-    const reason = frame.reason === 'self_served' ? 'self_served' : 'cancelled';
-    this.deps.metrics.abandoned.inc({ reason });
-    void this.deps.departures.record(entry, reason);
-    this.deps.router.forgetPosition(client.userId);
-    this.deps.fanout.toUser(client.userId, { type: 'queue.left', reason: 'cancelled' });
-    await this.deps.router.closeLeftBehind(entry, client.userId);
-    void this.deps.router.pushPositions();
-    return { type: 'ok' };
+  /** A user leaves the queue (chat-queue.ts). */
+  cancel(client: Client, frame: Frame = {}): Promise<object> {
+    return this.queue.cancel(client, frame);
   }
 
   async send(client: Client, frame: Frame): Promise<object> {
@@ -336,76 +287,10 @@ export class ChatService {
     return closed;
   }
 
-  /**
-   * What a freshly connected client needs (the `welcome` frame's content: its open
-   * conversations and its place in the queue), and the open conversations it was made
-   * from: a resume of one of them needs no second read (and they are cached for the
-   * messages resent right after).
-   */
-  async welcomeFor(client: Client, advisor?: AdvisorState) {
-    const open = await this.deps.store.openConversationsFor(client.userId);
-    for (const conv of open) this.cache.set(conv);
-    // An advisor is told again by when a chat still waits for their first answer (a reload lost it), as far
-    // as this node knows: the node that assigned it keeps the deadline and enforces it.
-    const answerBy = (id: string) => (advisor ? this.deps.router.answerBy(id, client.userId) : null);
-    const conversations = open.map((c) => {
-      const by = answerBy(c.id);
-      return { ...conversationSummary(c, client.userId), ...(by ? { answerBy: by } : {}) };
-    });
-    const waiting = (await this.deps.state.waitingEntry(client.userId)) ?? (advisor ? null : await this.rejoin(open, client.userId));
-    const info = waiting ? await this.deps.router.waitInfo(client.userId) : null;
-    const frame = {
-      conversations,
-      waiting: waiting && info ? { province: waiting.province, audience: waiting.audience, topic: waiting.topic, ...info } : null,
-      ...(advisor ? { advisor: { status: advisor.status, capacity: advisor.capacity, load: advisor.conversations.length } } : {}),
-      // What the server accepts, so a client can refuse a message itself instead of resending one that closes the socket (1009).
-      limits: { maxTextLength: this.deps.limits.maxTextLength, maxFrameBytes: this.deps.limits.maxFrameBytes },
-    };
-    return { frame, open };
+  /** The `welcome` frame's content for a freshly connected client, and the open conversations it was made from (chat-welcome.ts). */
+  welcomeFor(client: Client, advisor?: AdvisorState) {
+    return this.welcome.welcomeFor(client, advisor);
   }
-
-  /**
-   * A user back whose chat waits in the queue to be handed over (it names no advisor: router-service.ts
-   * `requeue`) while the routing state has no place for them: a node on the in-process state restarted,
-   * or a state lost without this node's memory of its waiting users. They wait again, at their chat's
-   * opening time, instead of facing an open chat nobody will take. The enqueue is atomic: a user
-   * claimed meanwhile (in_conversation) or queued by another node (already_waiting) stays as they are.
-   */
-  private async rejoin(open: ConversationRecord[], userId: string): Promise<QueueEntry | null> {
-    const waitingChat = open.find((c) => c.userId === userId && c.advisorId === null);
-    if (!waitingChat) return null;
-    const result = await this.deps.state.enqueue(queueEntryOf(waitingChat));
-    if (!result.ok) return result.reason === 'already_waiting' ? result.entry : null;
-    this.deps.log.warn({ conversationId: waitingChat.id }, 'a user whose chat waited to be handed over was not in the routing state: queued again');
-    this.deps.router.forgetPosition(userId);
-    void this.deps.router.dispatch();
-    return result.entry;
-  }
-}
-
-/** The question typed while asking, trimmed and bounded; none when blank. */
-function questionOf(frame: Frame, max: number): { question?: string } {
-  const text = typeof frame.text === 'string' ? frame.text.trim() : '';
-  if (!text) return {};
-  if (text.length > max) throw new AppError('text_too_long', String(max));
-  return { question: text };
-}
-
-/**
- * The page's context, with the company's matricola checked against the token: a
- * company user may only speak for a matricola it holds, because an escalated chat
- * becomes a ticket visible to that matricola. Unsaid, it is the one company they
- * hold, if one; with several the page asks (welcome.user.matricole).
- */
-function contextOf(frame: Frame, identity: Identity): Record<string, string> {
-  const context = { ...((frame.context as Record<string, string> | undefined) ?? {}) };
-  const held = [identity.matricola, ...identity.matricole].filter((m): m is string => !!m);
-  if (identity.role !== 'worker' && context.matricola && !held.includes(context.matricola)) {
-    throw new AppError('matricola_not_yours', context.matricola.slice(0, 32));
-  }
-  const only = new Set(held);
-  if (!context.matricola && identity.role !== 'worker' && only.size === 1) context.matricola = [...only][0]!;
-  return context;
 }
 
 function isParticipant(conv: ConversationRecord, userId: string): boolean {

@@ -19,8 +19,8 @@
  * those that piled up meanwhile go as one statement; so are read marks
  * (server/chat-read-marks-sql.ts). The other methods are rare and stay in drizzle.
  */
-import { and, eq, isNull } from 'drizzle-orm';
-import { conversations, type ConversationRow } from '../schema/tables.ts';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { conversations, messages, type ConversationRow } from '../schema/tables.ts';
 import { appendBatch, appendOne, isUnavailable, type AppendResult } from './chat-append-sql.ts';
 import { markReadMany, type ReadMark } from './chat-read-marks-sql.ts';
 import { messagesAfterMany, openConversationsForMany, type AfterRequest } from './chat-read-sql.ts';
@@ -96,12 +96,13 @@ export function createSqlChatStore(db: Db, options: SqlChatStoreOptions = {}): S
       guardStore(() => (reads ? reads.after.submit({ conversationId, afterSeq, limit }) : messagesAfterMany(run, [{ conversationId, afterSeq, limit }]).then(first))),
     closeConversation: (id, input) => guardStore(() => closeConversation(db, id, input)),
     rateConversation: (id, rating) => guardStore(() => rateConversation(db, id, rating)),
-    reassignConversation: (id, advisorId, advisorName) => guardStore(() => reassignConversation(db, id, advisorId, advisorName)),
+    reassignConversation: (id, advisorId, advisorName, at) => guardStore(() => reassignConversation(db, id, advisorId, advisorName, at)),
     releaseConversation: (id, advisorId) => guardStore(() => releaseConversation(db, id, advisorId)),
     markRead: (conversationId, side, seq) =>
       guardStore(() => (reads ? reads.marks.submit({ conversationId, side, seq }) : markReadMany(run, [{ conversationId, side, seq }]).then(first))),
     openConversationsFor: (participantId) =>
       guardStore(() => (reads ? reads.open.submit(participantId) : openConversationsForMany(run, [participantId]).then(first))),
+    writtenIn: (senderId, ids) => guardStore(() => writtenIn(db, senderId, ids)),
     groupCommitStats: () => batcher?.stats() ?? null,
     batchStats: () => ({
       ...(batcher ? { append: batcher.stats() } : {}),
@@ -145,7 +146,7 @@ function toRecord(row: ConversationRow): ConversationRecord {
 async function createConversation(db: Db, input: NewConversation): Promise<ConversationRecord> {
   let row: ConversationRow | undefined;
   try {
-    [row] = await db.insert(conversations).values({ ...input, status: 'open', lastSeq: 0 }).returning();
+    [row] = await db.insert(conversations).values({ ...input, assignedAt: input.advisorId === null ? null : input.openedAt, status: 'open', lastSeq: 0 }).returning();
   } catch (err) {
     if (sqlConstraint(err) !== ONE_OPEN_PER_USER) throw err;
     const refused = new AppError('already_in_conversation');
@@ -193,10 +194,11 @@ async function reassignConversation(
   id: string,
   advisorId: string,
   advisorName: string | null,
+  at = new Date(),
 ): Promise<ConversationRecord> {
   const [row] = await db
     .update(conversations)
-    .set({ advisorId, advisorName })
+    .set({ advisorId, advisorName, assignedAt: at })
     .where(and(eq(conversations.id, id), eq(conversations.status, 'open')))
     .returning();
   if (!row) throw await whyNotOpen(db, id);
@@ -206,10 +208,20 @@ async function reassignConversation(
 async function releaseConversation(db: Db, id: string, advisorId: string): Promise<boolean> {
   const rows = await db
     .update(conversations)
-    .set({ advisorId: null, advisorName: null })
+    .set({ advisorId: null, advisorName: null, assignedAt: null })
     .where(and(eq(conversations.id, id), eq(conversations.status, 'open'), eq(conversations.advisorId, advisorId)))
     .returning({ id: conversations.id });
   return rows.length > 0;
+}
+
+/** Read at an advisor's welcome only (not per message): the primary key's conversation prefix finds each chat's messages. */
+async function writtenIn(db: Db, senderId: string, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .selectDistinct({ id: messages.conversationId })
+    .from(messages)
+    .where(and(inArray(messages.conversationId, ids), eq(messages.senderId, senderId)));
+  return new Set(rows.map((r) => r.id));
 }
 
 /**

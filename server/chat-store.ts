@@ -29,6 +29,11 @@ export interface ConversationRecord {
    */
   advisorId: string | null;
   advisorName: string | null;
+  /**
+   * When the advisor it names was given it (opened with them, or handed over); null while it names none (and for
+   * chats assigned before migration 0023). Their first answer is due `unansweredSeconds` later.
+   */
+  assignedAt: Date | null;
   status: ConversationStatus;
   outcome: string | null;
   rating: number | null;
@@ -42,7 +47,7 @@ export interface ConversationRecord {
 }
 
 /** What creating a conversation needs: a record before anything has happened in it. */
-export type NewConversation = Omit<ConversationRecord, 'status' | 'outcome' | 'rating' | 'closedAt' | 'lastSeq' | 'userReadSeq' | 'advisorReadSeq'>;
+export type NewConversation = Omit<ConversationRecord, 'assignedAt' | 'status' | 'outcome' | 'rating' | 'closedAt' | 'lastSeq' | 'userReadSeq' | 'advisorReadSeq'>;
 
 /** Who read: the chat's user or its advisor. */
 export type ReadingSide = 'user' | 'advisor';
@@ -87,8 +92,8 @@ export interface ChatStore {
   closeConversation(id: string, input: CloseInput): Promise<ConversationRecord>;
   /** Sets the rating of a closed, unrated conversation; false when it is open, rated already or absent (nothing changed). */
   rateConversation(id: string, rating: number): Promise<boolean>;
-  /** Moves an open conversation to another advisor (transfer, advisor dropped). */
-  reassignConversation(id: string, advisorId: string, advisorName: string | null): Promise<ConversationRecord>;
+  /** Moves an open conversation to another advisor (transfer, advisor dropped), given it `at` (default: now). */
+  reassignConversation(id: string, advisorId: string, advisorName: string | null, at?: Date): Promise<ConversationRecord>;
   /**
    * The open conversation went back to the queue: it names no advisor until it is matched again. Only
    * while `advisorId` still holds it (a hand-over decided meanwhile on another node is kept); true when
@@ -102,4 +107,6 @@ export interface ChatStore {
   markRead(id: string, side: ReadingSide, seq: number): Promise<boolean>;
   /** Open conversations where the id is the user or the advisor. */
   openConversationsFor(participantId: string): Promise<ConversationRecord[]>;
+  /** Those of `conversationIds` in which `senderId` has written (an advisor's welcome: which chats they answered). */
+  writtenIn(senderId: string, conversationIds: string[]): Promise<Set<string>>;
 }

@@ -4,6 +4,7 @@
  * advisor) and `conversation.assigned` frames. Runs are serialized per node; a
  * request during a run schedules one more. Positions are pushed when they change,
  * at most once per `positionPushMs`, and with them each advisor's `advisor.queue`.
+ * Requeues and hand-overs: router-handover.ts; how a chat is shown: conversation-views.ts.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -15,10 +16,12 @@ import type { RoutingConfig } from '../routing/routing-config.ts';
 import type { QueueEntry, RoutingSnapshot, RoutingState } from '../routing/routing-state.ts';
 import type { ChatStore, ConversationRecord } from './chat-store.ts';
 import { AdvisorQueuePush } from './advisor-queue-push.ts';
+import { conversationSummary, readersOf } from './conversation-views.ts';
 import { AppError } from './errors.ts';
 import type { Fanout } from './fanout.ts';
 import type { Hub } from './hub.ts';
 import type { Metrics } from './metrics.ts';
+import { RouterHandOver } from './router-handover.ts';
 
 export interface RouterDeps {
   state: RoutingState;
@@ -32,34 +35,6 @@ export interface RouterDeps {
   policy?: MatchPolicy;
   /** Stores how long a user waited before a new conversation (server/dashboard-service.ts). */
   recordWait?: (conversationId: string, since: number, assignedAt: number) => Promise<void>;
-}
-
-/** The people who read a conversation now: its user and, unless it waits in the queue, its advisor. */
-export function readersOf(conv: ConversationRecord): string[] {
-  return conv.advisorId === null ? [conv.userId] : [conv.userId, conv.advisorId];
-}
-
-export function peerOf(conv: ConversationRecord, viewerId: string) {
-  return viewerId === conv.userId
-    ? { id: conv.advisorId, name: conv.advisorName, role: 'advisor' }
-    : { id: conv.userId, name: conv.userName, role: conv.userRole };
-}
-
-export function conversationSummary(conv: ConversationRecord, viewerId: string) {
-  return {
-    conversationId: conv.id,
-    status: conv.status,
-    peer: peerOf(conv, viewerId),
-    topic: conv.topic,
-    province: conv.province,
-    audience: conv.audience,
-    entry: conv.entry,
-    context: conv.context,
-    lastSeq: conv.lastSeq,
-    // How far the other side has read: the viewer's own messages up to it are «Letto» after a reload.
-    peerReadSeq: viewerId === conv.userId ? conv.advisorReadSeq : conv.userReadSeq,
-    openedAt: conv.openedAt.toISOString(),
-  };
 }
 
 export class RouterService {
@@ -78,11 +53,21 @@ export class RouterService {
   onRequeued: ((userId: string) => void) | null = null;
   /** Tells each advisor here how many wait for them, from the snapshot the positions are pushed from. */
   private readonly advisorQueues: AdvisorQueuePush;
+  /** Requeues, and claims of a user whose chat the state lost (router-handover.ts). */
+  private readonly handOver: RouterHandOver;
 
   constructor(private readonly deps: RouterDeps) {
     this.ctx = { now: 0, regionOf: (p) => regionOf(p), overflow: deps.config.overflow };
     this.handling = new HandlingStats(deps.config.handleSampleSize, deps.config.defaultHandleSeconds);
     this.advisorQueues = new AdvisorQueuePush({ hub: deps.hub, clock: deps.clock, minIntervalMs: deps.config.advisorQueuePushMs });
+    this.handOver = new RouterHandOver(deps, {
+      open: (id, entry, advisorId, advisorName) => this.open(id, entry, advisorId, advisorName),
+      askFirst: (conv, text, clientMsgId) => this.askFirst(conv, text, clientMsgId),
+      dispatch: () => this.dispatch(),
+      forgetPosition: (userId) => this.forgetPosition(userId),
+      forgetUnanswered: (conversationId) => this.unanswered.delete(conversationId),
+      requeued: (userId) => this.onRequeued?.(userId),
+    });
   }
 
   /** Runs matching now, or once more after the run in progress. */
@@ -136,7 +121,7 @@ export class RouterService {
     let conv: ConversationRecord;
     try {
       conv = entry.conversationId
-        ? await store.reassignConversation(id, advisorId, advisorName)
+        ? await store.reassignConversation(id, advisorId, advisorName, new Date(clock.now()))
         : await store.createConversation({
             id,
             userId: entry.userId,
@@ -153,7 +138,7 @@ export class RouterService {
             openedAt: new Date(clock.now()),
           });
     } catch (err) {
-      if (err instanceof AppError && err.code === 'already_in_conversation' && (await this.backToOpenChat(id, entry, advisorId, advisorName))) return;
+      if (err instanceof AppError && err.code === 'already_in_conversation' && (await this.handOver.backToOpenChat(id, entry, advisorId, advisorName))) return;
       // Its user closed it while it waited to be handed over: nobody to serve (requeued, it would be claimed again and again).
       if (err instanceof AppError && err.code === 'conversation_closed' && entry.conversationId) return void (await state.release(id, clock.now()));
       log.error({ err, conversationId: id }, 'could not store the assignment; the user goes back to the head of the queue');
@@ -161,7 +146,8 @@ export class RouterService {
       return;
     }
     this.lastPushed.delete(entry.userId);
-    this.unanswered.set(conv.id, { advisorId, at: clock.now() });
+    // From the stored assignment time, so that a welcome on another node, which works the deadline out from it, says the same.
+    this.unanswered.set(conv.id, { advisorId, at: conv.assignedAt?.getTime() ?? clock.now() });
     this.deps.metrics.waitSeconds.observe({ audience: entry.audience }, Math.max(0, (clock.now() - entry.since) / 1000));
     if (!entry.conversationId) void this.deps.recordWait?.(conv.id, entry.since, clock.now());
     // The advisor follows from 0: a conversation handed over arrives with its whole history.
@@ -176,46 +162,6 @@ export class RouterService {
     if (entry.question && !entry.conversationId) await this.askFirst(conv, entry.question);
   }
 
-  /**
-   * The user was claimed while a chat of theirs is open in the database: the state had lost that
-   * chat's claim (a Redis failover can lose an acknowledged write). The new claim is released (its
-   * advisor's seat freed, nobody told), the open chat's seat is restored, and the user is given that
-   * chat again, with its history and, as its next message, the question typed while waiting (it
-   * was asked of this chat's advisor as much as of anyone). False when no open chat is found after
-   * all: the caller requeues.
-   */
-  private async backToOpenChat(claimedId: string, entry: QueueEntry, advisorId: string, advisorName: string | null): Promise<boolean> {
-    const { store, state, fanout, clock, log } = this.deps;
-    const open = (await store.openConversationsFor(entry.userId)).find((c) => c.userId === entry.userId);
-    if (!open) return false;
-    await state.release(claimedId, clock.now());
-    if (open.advisorId === null) return this.handOverWaiting(open, entry, claimedId, advisorId, advisorName);
-    await state.restoreHeld([{ conversationId: open.id, userId: open.userId, advisorId: open.advisorId }], clock.now());
-    this.lastPushed.delete(entry.userId);
-    log.warn({ conversationId: open.id, released: claimedId, advisorId: open.advisorId }, 'a user claimed again while in an open chat: the state had lost its claim; the chat is theirs again');
-    fanout.follow([open.userId], open.id, 0, true);
-    fanout.toUser(open.userId, { type: 'conversation.assigned', ...conversationSummary(open, open.userId), handedOver: false });
-    // Keyed by the released claim: asked again, the same question is stored once.
-    if (entry.question) await this.askFirst(open, entry.question, `question-${claimedId}`);
-    void this.dispatch();
-    return true;
-  }
-
-  /**
-   * The open chat the state lost named no advisor: it was back in the queue, waiting to be handed
-   * over. The advisor who claimed its user takes it, in the seat the claim just freed, as any
-   * hand-over (requeued instead, the user would be claimed and refused again, in a loop).
-   */
-  private async handOverWaiting(open: ConversationRecord, entry: QueueEntry, claimedId: string, advisorId: string, advisorName: string | null): Promise<true> {
-    const { store, state, clock, log } = this.deps;
-    await state.restoreHeld([{ conversationId: open.id, userId: open.userId, advisorId }], clock.now());
-    log.warn({ conversationId: open.id, released: claimedId, advisorId }, 'a user claimed again while their chat waited to be handed over: the state had lost it; handed to this advisor');
-    await this.open(open.id, queueEntryOf(open), advisorId, advisorName);
-    const handed = await store.getConversation(open.id);
-    if (entry.question && handed?.advisorId === advisorId) await this.askFirst(handed, entry.question, `question-${claimedId}`);
-    return true;
-  }
-
   /** The question typed while waiting opens the conversation, as the user's first message. */
   private async askFirst(conv: ConversationRecord, text: string, clientMsgId = `question-${conv.id}`): Promise<void> {
     try {
@@ -226,61 +172,14 @@ export class RouterService {
     }
   }
 
-  /**
-   * Puts the user of an open conversation back at the head of their queue, keeping the
-   * conversation and its history (their advisor left, transferred, or did not answer).
-   * Until it is matched again the stored conversation names no advisor, so the one it
-   * left neither writes in it nor finds it in their next `welcome`. `from`: the advisor it
-   * leaves, whom the queue then avoids for it.
-   */
-  async requeue(conv: ConversationRecord, reason: string, from: string, toAdvisor?: string): Promise<void> {
-    const { state, fanout, clock } = this.deps;
-    const entry: QueueEntry = { ...queueEntryOf(conv), avoidAdvisor: from };
-    await state.unclaim(conv.id, entry, clock.now());
-    this.unanswered.delete(conv.id);
-    if (toAdvisor && (await state.claim(conv.userId, toAdvisor, conv.id, clock.now())) === 'ok') {
-      const target = (await state.snapshot()).advisors.find((a) => a.id === toAdvisor);
-      fanout.toUser(from, { type: 'conversation.released', conversationId: conv.id, reason, to: toAdvisor, toName: target?.name ?? null });
-      await this.open(conv.id, entry, toAdvisor, target?.name ?? null);
-      return;
-    }
-    await this.unassign(conv.id, from);
-    fanout.toUser(from, { type: 'conversation.released', conversationId: conv.id, reason });
-    fanout.toUser(conv.userId, { type: 'queue.joined', conversationId: conv.id, reason, province: conv.province, audience: conv.audience, topic: conv.topic, position: 1, etaSeconds: 0 });
-    this.onRequeued?.(conv.userId);
-    void this.dispatch();
+  /** Puts the user of an open conversation back at the head of their queue (router-handover.ts). */
+  requeue(conv: ConversationRecord, reason: string, from: string, toAdvisor?: string): Promise<void> {
+    return this.handOver.requeue(conv, reason, from, toAdvisor);
   }
 
-  /**
-   * The stored conversation no longer names the advisor it left (after the state's unclaim: a node
-   * crashing in between leaves it named, which a hand-over overwrites and the rebuild accepts), and
-   * every node forgets its cached participants (the `follow` event, to nobody). Not stored (an
-   * outage): the user waits all the same, and the advisor keeps the old view until the next match.
-   */
-  private async unassign(conversationId: string, advisorId: string): Promise<void> {
-    try {
-      await this.deps.store.releaseConversation(conversationId, advisorId);
-    } catch (err) {
-      this.deps.log.warn({ err, conversationId }, 'a chat back in the queue still names its last advisor in the database');
-    }
-    this.deps.fanout.follow([], conversationId, 0);
-  }
-
-  /**
-   * A user put back in the queue with their open conversation (advisor gone, transfer,
-   * unanswered) who then leaves the queue unserved — waited too long, cancelled, did not
-   * come back: the conversation is closed (`left_queue`). Left open, it would have nobody
-   * in it, show as open on the user's next visit, and the minute's reconciliation would
-   * give its last advisor the seat again. Called after the entry left the state.
-   */
-  async closeLeftBehind(entry: QueueEntry, closedBy: string): Promise<void> {
-    if (!entry.conversationId) return;
-    try {
-      await this.deps.store.closeConversation(entry.conversationId, { outcome: 'left_queue', rating: null, closedBy, at: new Date(this.deps.clock.now()) });
-      this.deps.metrics.conversationsClosed.inc({ outcome: 'left_queue' });
-    } catch (err) {
-      this.deps.log.warn({ err, conversationId: entry.conversationId }, 'a chat whose user left the queue could not be closed; the reconciliation may hold its seat');
-    }
+  /** Closes the open conversation of a user who left the queue unserved (router-handover.ts). */
+  closeLeftBehind(entry: QueueEntry, closedBy: string): Promise<void> {
+    return this.handOver.closeLeftBehind(entry, closedBy);
   }
 
   /** A chat ended after `seconds` with an advisor: feeds the wait estimate. */
@@ -295,7 +194,12 @@ export class RouterService {
    */
   answerBy(conversationId: string, advisorId: string): string | null {
     const pending = this.unanswered.get(conversationId);
-    return pending && pending.advisorId === advisorId ? new Date(pending.at + this.deps.config.unansweredSeconds * 1000).toISOString() : null;
+    return pending && pending.advisorId === advisorId ? new Date(this.answerDeadline(pending.at)).toISOString() : null;
+  }
+
+  /** When the first answer to a chat assigned at `assignedAt` is due (ms). */
+  answerDeadline(assignedAt: number): number {
+    return assignedAt + this.deps.config.unansweredSeconds * 1000;
   }
 
   /** The advisor wrote in the conversation: it is answered. */
@@ -378,22 +282,4 @@ export class RouterService {
   async idle(): Promise<void> {
     while (this.running) await this.running;
   }
-}
-
-/** An open conversation as the queue entry its user would have: what a requeue puts back and a transfer is matched on. */
-export function queueEntryOf(conv: ConversationRecord): QueueEntry {
-  return {
-    userId: conv.userId,
-    role: conv.userRole,
-    name: conv.userName,
-    province: conv.province,
-    audience: conv.audience,
-    topic: conv.topic,
-    lang: conv.context.lang ?? 'it',
-    entry: conv.entry,
-    context: conv.context,
-    priority: 1,
-    since: conv.openedAt.getTime(),
-    conversationId: conv.id,
-  };
 }

@@ -40,7 +40,7 @@ export function companyMatricole(identity: Identity): string[] {
 
 /**
  * The company a chat is about: its `context.matricola` (checked against the token
- * when the chat was asked for, chat-service.ts), only for an employer's or an
+ * when the chat was asked for, chat-queue.ts), only for an employer's or an
  * intermediary's chat; null for a worker's or when none was named.
  */
 export function chatMatricola(conversation: { userRole: string; context: Record<string, string> }): string | null {

@@ -15,7 +15,10 @@
  * - an office operator: the tickets of their `sede`;
  * - a supervisor: all of them (read-only);
  * - an advisor: none (they create tickets by escalating a chat, and that is all).
- * Anything not visible answers the same `not_found` as an absent id.
+ * Anything not visible answers the same `not_found` as an absent id, but for one case: an office operator
+ * whose sede transferred the ticket on hears `ticket_transferred` (`refusal`) — they had it, so nothing is
+ * revealed, and their console can say where it went instead of "not found", which is kept for a ticket that
+ * does not exist (erased by retention, or never there).
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../routing/clock.ts';
@@ -243,7 +246,7 @@ export class TicketService {
     if (!ticket) throw new AppError('not_found');
     if (mayView(identity, ticket)) return { ticket, history: null };
     const history = await historyAccess(this.store, identity, ticket);
-    if (history === null) throw new AppError('not_found');
+    if (history === null) throw await this.refusal(identity, ticket);
     return { ticket, history };
   }
 
@@ -351,8 +354,22 @@ export class TicketService {
   private async visible(identity: Identity, id: string): Promise<TicketRecord> {
     if (typeof id !== 'string' || !TICKET_ID.test(id)) throw new AppError('not_found');
     const ticket = await this.store.get(id.toLowerCase());
-    if (!ticket || !mayView(identity, ticket)) throw new AppError('not_found');
+    if (!ticket) throw new AppError('not_found');
+    if (!mayView(identity, ticket)) throw await this.refusal(identity, ticket);
     return ticket;
+  }
+
+  /**
+   * Why an existing ticket is refused to `identity`: `ticket_transferred` to an office operator whose sede
+   * transferred it on (its audit says so), the `not_found` of an absent id to anyone else.
+   */
+  private async refusal(identity: Identity, ticket: TicketRecord): Promise<AppError> {
+    if (identity.role === 'office' && identity.sede !== null) {
+      const from = identity.sede;
+      const audit = await this.store.audit(ticket.id);
+      if (audit.some((e) => e.action === 'transferred' && e.detail.from === from)) return new AppError('ticket_transferred');
+    }
+    return new AppError('not_found');
   }
 
   /** After the commit; a push that fails must not turn a stored change into an error. */

@@ -17,14 +17,14 @@ import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
 import { browserHarness, chromiumOrSkip, holdRequest } from './helpers/browser.ts';
 import { marioCard, signInAdvisor, workerAsksForChat } from './helpers/pages.ts';
-import { routingFile, startServerProcess, type ServerProcess } from './helpers/server-process.ts';
+import { routingFile } from './helpers/server-process.ts';
+import { threePeople } from './helpers/three-people.ts';
 
 const chromium = browserHarness({
   console: { expected: /WebSocket connection to|ERR_INTERNET_DISCONNECTED/i },
   context: { viewport: { width: 1024, height: 768 } },
   prefix: 'advisor-afternoon-',
 });
-const ctx = { proc: null as ServerProcess | null, base: '', worker: null as unknown as Page, anna: null as unknown as Page, bruno: null as unknown as Page };
 /** Mario Rossi's chat while it is the advisor's (a closed card of his may still be on the board). */
 const card = (p: Page) => p.locator('article.chat-card:not(.closed)', { has: p.getByRole('heading', { name: 'Mario Rossi' }) });
 const toBox = (p: Page) => card(p).getByLabel('A chi passarla');
@@ -45,20 +45,11 @@ async function setStatus(p: Page, status: 'Disponibile' | 'Assente'): Promise<vo
   await p.waitForFunction((s) => document.body.dataset.status === s, status === 'Disponibile' ? 'available' : 'away');
 }
 
-if (chromiumOrSkip('advisor afternoon test')) {
-  test.before(async () => {
-    ctx.proc = await startServerProcess('advisor-afternoon', { SERVICE_HOURS: 'always', ROUTING_CONFIG: routingFile({ advisorGraceSeconds: 2 }) });
-    ctx.base = ctx.proc.base;
-    await chromium.launch();
-    ctx.worker = await chromium.newPage('worker');
-    ctx.anna = await chromium.newPage('anna');
-    ctx.bruno = await chromium.newPage('bruno');
-  });
+const ctx = threePeople(chromium, 'advisor-afternoon', { SERVICE_HOURS: 'always', ROUTING_CONFIG: routingFile({ advisorGraceSeconds: 2 }) });
 
-  test.after(async () => {
-    await chromium.close();
-    await ctx.proc?.stop();
-  });
+if (chromiumOrSkip('advisor afternoon test')) {
+  test.before(ctx.start);
+  test.after(ctx.stop);
 
   test('of two lists of colleagues asked on a slow line, the older answering last replaces neither the newer nor the colleague picked in it', async () => {
     await signInAdvisor(ctx.anna, ctx.base, 'Anna Rossi', 'adv-anna', true);

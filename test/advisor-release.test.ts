@@ -58,6 +58,9 @@ async function advisorReady(node: TestServer, sub: string) {
 
 const say = (s: TestSocket, conversationId: string, text: string) => s.request({ type: 'message.send', conversationId, clientMsgId: randomUUID(), text });
 const listed = (welcome: Record<string, unknown>) => (welcome.conversations as { conversationId: string }[]).map((c) => c.conversationId);
+/** The welcome's entry for the chat, with its `answerBy` if any. */
+const entryOf = (welcome: Record<string, unknown>, conversationId: string) =>
+  (welcome.conversations as { conversationId: string; answerBy?: string }[]).find((c) => c.conversationId === conversationId);
 
 /** A worker on node B served by `advisor` (on node A); both have written once, so each node caches the chat. */
 async function servedChat(advisor: TestSocket, sub: string) {
@@ -142,15 +145,24 @@ test('a chat the advisor transfers back to the queue is no longer theirs either:
   assert.is((await worker.request({ type: 'chat.cancel' })).type, 'ok');
 });
 
-test('an advisor who reloads before answering is told again by when to answer; once they have, the welcome no longer says it', async () => {
-  const advisor = await advisorReady(a, 'adv-rel-reloads');
-  const worker = (await on(b, { role: 'worker', sub: 'w-rel-reload', province: 'MI' })).socket;
+/**
+ * A worker on node B assigned to `advisorSub` (ready on node A), who has not answered yet; `keeper` is the
+ * node that assigned the chat (it keeps the deadline in memory and enforces it), `other` the other one.
+ */
+async function unansweredChat(advisorSub: string, workerSub: string) {
+  const advisor = await advisorReady(a, advisorSub);
+  const worker = (await on(b, { role: 'worker', sub: workerSub, province: 'MI' })).socket;
   worker.send({ type: 'chat.request', topic: 'payment' });
   const conversationId = (await worker.next('conversation.assigned')).conversationId as string;
   const assigned = await advisor.socket.next('conversation.assigned', (f) => f.conversationId === conversationId);
-  // The node that assigned the chat keeps its deadline (and enforces it): the reload lands there.
   const keeper = a.services.router.unanswered.has(conversationId) ? a : b;
-  const entry = (welcome: Record<string, unknown>) => (welcome.conversations as { conversationId: string; answerBy?: string }[]).find((c) => c.conversationId === conversationId);
+  return { advisor, conversationId, assigned, keeper, other: keeper === a ? b : a };
+}
+
+test('an advisor who reloads before answering is told again by when to answer; once they have, the welcome no longer says it', async () => {
+  // The reload lands on the node that assigned the chat.
+  const { advisor, conversationId, assigned, keeper } = await unansweredChat('adv-rel-reloads', 'w-rel-reload');
+  const entry = (welcome: Record<string, unknown>) => entryOf(welcome, conversationId);
 
   advisor.socket.drop();
   const reloaded = await on(keeper, { role: 'advisor', sub: 'adv-rel-reloads', name: 'adv-rel-reloads' });
@@ -163,6 +175,27 @@ test('an advisor who reloads before answering is told again by when to answer; o
   assert.ok(entry(later.welcome), 'still their chat');
   assert.is(entry(later.welcome)?.answerBy, undefined);
   assert.is((await later.socket.request({ type: 'conversation.close', conversationId })).type, 'ok');
+});
+
+test('an advisor whose socket comes back through the node that did not assign the chat is told the same deadline there; once they have answered, through either node, no welcome says it', async () => {
+  const { advisor, conversationId, assigned, keeper, other } = await unansweredChat('adv-rel-moves', 'w-rel-moves');
+  const claims = { role: 'advisor', sub: 'adv-rel-moves', name: 'adv-rel-moves' };
+
+  advisor.socket.drop();
+  const moved = await on(other, claims);
+  assert.is(entryOf(moved.welcome, conversationId)?.answerBy, assigned.answerBy, 'the other node tells the deadline the assigning node set');
+  await moved.socket.request({ type: 'advisor.status', status: 'available' });
+  // Answered through the node that did not assign the chat: the assigning node's memory still waits for it.
+  assert.is((await say(moved.socket, conversationId, 'buongiorno, eccomi')).type, 'message.ack');
+
+  moved.socket.drop();
+  const back = await on(keeper, claims);
+  assert.ok(entryOf(back.welcome, conversationId), 'still their chat');
+  assert.is(entryOf(back.welcome, conversationId)?.answerBy, undefined, 'the assigning node knows they answered');
+  back.socket.drop();
+  const again = await on(other, claims);
+  assert.is(entryOf(again.welcome, conversationId)?.answerBy, undefined, 'and so does the other');
+  assert.is((await again.socket.request({ type: 'conversation.close', conversationId })).type, 'ok');
 });
 
 test.run();

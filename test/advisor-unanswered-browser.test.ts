@@ -8,30 +8,20 @@
  */
 import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
-import type { Page } from 'playwright-core';
 import { browserHarness, chromiumOrSkip } from './helpers/browser.ts';
 import { marioCard, signInAdvisor, workerAsksForChat } from './helpers/pages.ts';
-import { routingFile, startServerProcess, type ServerProcess } from './helpers/server-process.ts';
+import { routingFile } from './helpers/server-process.ts';
+import { threePeople } from './helpers/three-people.ts';
 
 const chromium = browserHarness({ console: { expected: /WebSocket connection to/i }, prefix: 'unanswered-', fullPage: true });
-const ctx = { proc: null as ServerProcess | null, base: '', worker: null as unknown as Page, anna: null as unknown as Page, bruno: null as unknown as Page };
 
 const card = marioCard;
 
-if (chromiumOrSkip('unanswered-chat test')) {
-  test.before(async () => {
-    ctx.proc = await startServerProcess('unanswered', { SERVICE_HOURS: 'always', ROUTING_CONFIG: routingFile({ unansweredSeconds: 5 }) });
-    ctx.base = ctx.proc.base;
-    await chromium.launch();
-    ctx.worker = await chromium.newPage('worker');
-    ctx.anna = await chromium.newPage('anna');
-    ctx.bruno = await chromium.newPage('bruno');
-  });
+const ctx = threePeople(chromium, 'unanswered', { SERVICE_HOURS: 'always', ROUTING_CONFIG: routingFile({ unansweredSeconds: 5 }) });
 
-  test.after(async () => {
-    await chromium.close();
-    await ctx.proc?.stop();
-  });
+if (chromiumOrSkip('unanswered-chat test')) {
+  test.before(ctx.start);
+  test.after(ctx.stop);
 
   test('the card says by when to answer; unanswered, the chat goes to a colleague and the silent advisor is told they are now away', async () => {
     await signInAdvisor(ctx.anna, ctx.base, 'Anna Rossi', 'adv-anna', true);

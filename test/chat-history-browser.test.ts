@@ -11,10 +11,9 @@
  */
 import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
-import type { Page } from 'playwright-core';
 import { ANY_REFUSAL, browserHarness, chromiumOrSkip, serverApi } from './helpers/browser.ts';
 import { marioCard, signInAdvisor, workerAsksForChat } from './helpers/pages.ts';
-import { startServerProcess, type ServerProcess } from './helpers/server-process.ts';
+import { threePeople } from './helpers/three-people.ts';
 
 const chromium = browserHarness({
   console: { refused: ANY_REFUSAL, expected: /WebSocket connection to/i },
@@ -23,25 +22,14 @@ const chromium = browserHarness({
 });
 const { shot, axe } = chromium;
 
-const ctx = { proc: null as ServerProcess | null, base: '', worker: null as unknown as Page, anna: null as unknown as Page, bruno: null as unknown as Page, first: '', protocol: '' };
+const ctx = threePeople(chromium, 'history', { SERVICE_HOURS: 'always' }, { first: '', protocol: '' });
 const { api, devToken } = serverApi(() => ctx.base);
 const QUESTION = 'Buongiorno, quando arriva il pagamento della CIGO di marzo?';
 const ANSWER = 'Il pagamento diretto parte dopo il decreto di autorizzazione: attenda il decreto, poi arriva entro 30 giorni.';
 
 if (chromiumOrSkip('previous-chats test')) {
-  test.before(async () => {
-    ctx.proc = await startServerProcess('history', { SERVICE_HOURS: 'always' });
-    ctx.base = ctx.proc.base;
-    await chromium.launch();
-    ctx.worker = await chromium.newPage('worker');
-    ctx.anna = await chromium.newPage('anna');
-    ctx.bruno = await chromium.newPage('bruno');
-  });
-
-  test.after(async () => {
-    await chromium.close();
-    await ctx.proc?.stop();
-  });
+  test.before(ctx.start);
+  test.after(ctx.stop);
 
   test('a first chat has no previous chats; the worker asks about the payment, Anna says to wait for the decree and passes it to the sede', async () => {
     const w = ctx.worker;

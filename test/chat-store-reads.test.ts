@@ -86,7 +86,7 @@ test('open conversations read for many people at once are each what a read alone
   assert.equal(together, separately);
   assert.equal(together[0]!.map((c) => c.id), [mine, sameTime].sort((a, b) => (a.id < b.id ? -1 : 1)).map((c) => c.id).concat(later.id));
   assert.equal(together[3], []);
-  assert.ok((counted.counts.get('chat_open_for_many_v1') ?? 0) >= 1, 'a statement read many people at once');
+  assert.ok((counted.counts.get('chat_open_for_many_v2') ?? 0) >= 1, 'a statement read many people at once');
 });
 
 test('a read alone goes at once, as its own single statement', async ({ database }) => {
@@ -96,9 +96,9 @@ test('a read alone goes at once, as its own single statement', async ({ database
   assert.equal((await store.messagesAfter(c.id, 0)).map((m) => m.seq), [1, 2]);
   assert.equal((await store.openConversationsFor(c.userId)).map((x) => x.id), [c.id]);
   assert.is(counted.counts.get('chat_messages_after_many_v1'), undefined);
-  assert.is(counted.counts.get('chat_open_for_many_v1'), undefined);
+  assert.is(counted.counts.get('chat_open_for_many_v2'), undefined);
   assert.is(counted.counts.get('chat_messages_after_v1'), 1);
-  assert.is(counted.counts.get('chat_open_for_v1'), 1);
+  assert.is(counted.counts.get('chat_open_for_v2'), 1);
 });
 
 test('when the database fails under a coalesced read, every read in it fails with store_unavailable, and the next ones work', async ({ database }) => {

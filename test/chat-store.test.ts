@@ -260,6 +260,26 @@ test('reassigning moves an open conversation to another advisor', async ({ store
   assert.equal(await store.openConversationsFor(c.advisorId!), []);
 });
 
+test('a conversation keeps when its advisor was given it: at opening, at a hand-over, none while back in the queue; the welcome read has it too', async ({ store }) => {
+  const opened = new Date('2026-11-23T10:00:00.000Z');
+  const c = await store.createConversation(newConversation({ openedAt: opened }));
+  assert.equal(c.assignedAt, opened, 'opened with its advisor');
+  assert.is(await store.releaseConversation(c.id, c.advisorId!), true);
+  assert.is((await store.getConversation(c.id))?.assignedAt, null, 'back in the queue: nobody’s');
+  const handed = new Date('2026-11-23T10:07:30.250Z');
+  assert.equal((await store.reassignConversation(c.id, 'adv-bianchi', 'Marco Bianchi', handed)).assignedAt, handed);
+  assert.equal((await store.openConversationsFor('adv-bianchi')).find((x) => x.id === c.id)?.assignedAt, handed);
+});
+
+test('writtenIn tells which of the given chats a sender has written in', async ({ store }) => {
+  const [one, two, three] = await Promise.all([1, 2, 3].map(() => store.createConversation(newConversation())));
+  await send(store, one!.id, 'a1', 'adv-writes');
+  await send(store, two!.id, 'u1', 'user-2');
+  await send(store, three!.id, 'a2', 'adv-writes');
+  assert.equal([...(await store.writtenIn('adv-writes', [one!.id, two!.id]))], [one!.id], 'only among those asked');
+  assert.equal([...(await store.writtenIn('adv-writes', []))], []);
+});
+
 test('reassigning a closed conversation fails with conversation_closed, an unknown one with not_found', async ({ store }) => {
   const c = await store.createConversation(newConversation());
   await store.closeConversation(c.id, { outcome: 'resolved', rating: null, closedBy: c.userId, at: new Date() });

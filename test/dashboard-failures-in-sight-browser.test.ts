@@ -2,8 +2,8 @@
  * The dashboard's texts follow a language change, and its failures are seen,
  * not only heard (widgets/dashboard/supervisor-controls.js, history-charts.js,
  * announcements.js) in a real browser (Debian chromium through playwright-core):
- * "Nessun consulente collegato da spostare." and a form's error ("Scrivi il giorno da
- * rilevare") turn English with the page, and a
+ * "Nessun consulente collegato da spostare.", a form's error ("Scrivi il giorno da
+ * rilevare") and a day field's own ("il 31/02/2026 non esiste") turn English with the page, and a
  * refused CSV download or "Ritira" is shown by its control with the shared
  * error words, in the page's language. Screenshots:
  * test/screenshots/dashboard-sight-*.png. Skips without chromium.
@@ -66,10 +66,16 @@ if (chromiumOrSkip()) {
     await error.getByText('Scrivi il giorno da rilevare (gg/mm/aaaa).').waitFor();
     await page.getByLabel('Giorno da rilevare').fill('31/02/2026'); // the field's own words replace the form's
     await page.getByRole('button', { name: 'Rileva il giorno' }).click();
-    await error.filter({ hasNotText: 'Scrivi il giorno da rilevare' }).filter({ hasText: /./ }).waitFor();
+    await error.getByText('«Giorno da rilevare»: il 31/02/2026 non esiste nel calendario. Controlla il giorno e il mese.').waitFor();
+    await error.scrollIntoViewIfNeeded();
+    await chromium.shot(page, 'said-date-it');
     await page.locator('#lang').selectOption('en');
     await page.locator('h1', { hasText: 'INFO CIG service dashboard' }).first().waitFor();
+    // The field's own words follow the language too, naming the field in English (widgets/lib/said.js).
+    await error.getByText('“Day to record”: 31/02/2026 is not a day of the calendar. Check the day and the month.').waitFor();
     assert.not.match((await error.textContent()) ?? '', /Write the day to record/, 'not the earlier sentence again');
+    await error.scrollIntoViewIfNeeded();
+    await chromium.shot(page, 'said-date-en');
     await page.locator('#lang').selectOption('it');
   });
 

@@ -17,7 +17,7 @@ import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
 import { ANY_REFUSAL, browserHarness, chromiumOrSkip, serverApi } from './helpers/browser.ts';
 import { marioCard, signInAdvisor, workerAsksForChat } from './helpers/pages.ts';
-import { startServerProcess, type ServerProcess } from './helpers/server-process.ts';
+import { threePeople } from './helpers/three-people.ts';
 
 const chromium = browserHarness({
   console: { refused: ANY_REFUSAL, expected: /WebSocket connection to/i },
@@ -31,14 +31,7 @@ const ANNA_REPLY = 'Buongiorno, verifico subito la sua domanda.';
 const BRUNO_REPLY = 'Sono Bruno, ho letto la conversazione.';
 const SEDE_NOTE = 'Lavoratore già seguito dalla sede di Bergamo: sentire il collega prima di rispondere';
 
-const ctx = {
-  proc: null as ServerProcess | null,
-  base: '',
-  worker: null as unknown as Page,
-  anna: null as unknown as Page,
-  bruno: null as unknown as Page,
-  ticketId: '',
-};
+const ctx = threePeople(chromium, 'handover', { SERVICE_HOURS: 'always' }, { ticketId: '' });
 const { api, devToken } = serverApi(() => ctx.base);
 
 const card = marioCard;
@@ -46,19 +39,8 @@ const note = (p: Page) => card(p).locator('.closed-note');
 const talkingTo = (name: string) => ctx.worker.getByRole('heading', { name: `Stai parlando con ${name}` });
 
 if (chromiumOrSkip('hand-over test')) {
-  test.before(async () => {
-    ctx.proc = await startServerProcess('handover', { SERVICE_HOURS: 'always' });
-    ctx.base = ctx.proc.base;
-    await chromium.launch();
-    ctx.worker = await chromium.newPage('worker');
-    ctx.anna = await chromium.newPage('anna');
-    ctx.bruno = await chromium.newPage('bruno');
-  });
-
-  test.after(async () => {
-    await chromium.close();
-    await ctx.proc?.stop();
-  });
+  test.before(ctx.start);
+  test.after(ctx.stop);
 
   test('a worker in Milano reaches advisor Anna, whose card offers both hand-overs with every field labelled', async () => {
     const w = ctx.worker;

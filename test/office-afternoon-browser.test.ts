@@ -8,7 +8,8 @@
  * 30-second refresh); a reply or a take-in-charge the server refuses leaves
  * the focus on the form, not at the top of the page, and a request a colleague
  * transferred meanwhile is said to be no longer the sede's instead of "not
- * found", with nothing left to send on it and the text typed kept read only;
+ * found", with nothing left to send on it and the text typed kept read only, and one erased meanwhile
+ * (retention) is said to no longer exist, not to have been transferred;
  * the chat's transcript names the advisor "Consulente INPS".
  * Screenshots: test/screenshots/office-afternoon-*.png. Skips without chromium.
  */
@@ -17,6 +18,8 @@ import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import { signInOffice } from './helpers/pages.ts';
 import { browserHarness, chromiumOrSkip, serverApi, type Json } from './helpers/browser.ts';
+import pino from 'pino';
+import { Retention } from '../server/retention.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 
 const chromium = browserHarness({
@@ -187,6 +190,34 @@ if (chromiumOrSkip()) {
     assert.is(await focused(page), 't-gone-title');
     for (const form of ['#take-box', '#reply-form', '#note-form', '#close-form', '#transfer-form']) assert.ok(await page.locator(form).isHidden(), `${form} hidden`);
     assert.ok(await page.locator('#t-gone-kept').isHidden(), 'nothing typed, nothing kept');
+  });
+
+  test('a reply to a request erased meanwhile says it no longer exists, not that it was transferred; the text typed stays', async () => {
+    const page = ctx.page;
+    const t = ctx.tickets[5]!;
+    const reply = 'Gentile signor Rossi, le confermo il pagamento.';
+    await openThenColleague(page, t, () => colleague('PATCH', `/api/v1/tickets/${t.id}`, { status: 'closed', outcome: 'Pratica definita' }));
+    // The retention sweep, run as if its period had passed: last in this suite, it erases every closed request.
+    const services = ctx.server!.services;
+    const later = { now: () => Date.now() + 400 * 86_400_000 };
+    assert.ok((await new Retention({ db: services.db.db, clock: later as never, days: 90, log: pino({ level: 'silent' }) }).sweep()).tickets >= 1);
+    await page.getByLabel('Testo della risposta').fill(reply);
+    await page.getByRole('button', { name: 'Invia la risposta' }).click();
+    const gone = page.locator('#t-gone');
+    await gone.getByRole('heading', { name: 'Richiesta cancellata' }).waitFor();
+    const words = (await gone.textContent()) ?? '';
+    assert.match(words, `La richiesta ${t.protocol} non esiste più: è stata cancellata al termine della conservazione.`);
+    assert.not.match(words, 'trasferita', 'not said to be transferred');
+    assert.is(await focused(page), 't-gone-title');
+    await page.locator('#announce', { hasText: `La richiesta ${t.protocol} non esiste più` }).waitFor();
+    assert.is(await page.getByRole('button', { name: 'Invia la risposta' }).count(), 0);
+    assert.is(await page.getByLabel('Testo della risposta').inputValue(), reply);
+    await chromium.shot(page, 'reply-erased', true);
+    await page.locator('#lang').selectOption('en');
+    await gone.getByRole('heading', { name: 'Request erased' }).waitFor();
+    assert.match((await gone.textContent()) ?? '', `Request ${t.protocol} no longer exists`);
+    await page.locator('#lang').selectOption('it');
+    await gone.getByRole('heading', { name: 'Richiesta cancellata' }).waitFor();
   });
 
   test('no Content-Security-Policy violation or script error', () => {

@@ -20,13 +20,14 @@ const ctx = { server: null as TestServer | null, page: null as unknown as Page }
 const { api, devToken } = serverApi(() => ctx.server!.url);
 const focused = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '');
 const more = (page: Page) => page.locator('#f-more-toggle');
+const LONG_SUBJECT = 'Pagamento diretto della CIGO di marzo e aprile non ricevuto dopo il decreto di autorizzazione della sede';
 
 if (chromiumOrSkip()) {
   test.before(async () => {
     ctx.server = await startServer();
     const worker = await devToken({ role: 'worker', sub: 'w-filters', province: 'MI', name: 'Giuseppe Rossi' });
-    // Subjects as users write them, short and long: a long one takes a row of three lines, a short one two.
-    const subjects = ['Pagamento CIGO di marzo', 'Domanda CIGO ferma da settimane', 'Conguaglio CIGO di aprile', 'Pagamento diretto CIGO di marzo non ricevuto', 'CIGO per l’unità produttiva di Roma', 'Assegno FIS non pagato'];
+    // Subjects as users write them, short and long: a long one wrapped, a row of three lines, and only six rows fitted.
+    const subjects = ['Pagamento CIGO di marzo', 'Domanda CIGO ferma da settimane', 'Conguaglio CIGO di aprile', LONG_SUBJECT, 'CIGO per l’unità produttiva di Roma', `${LONG_SUBJECT}: sollecito`];
     for (let i = 1; i <= 12; i++) {
       const res = await api(worker, 'POST', '/api/v1/tickets', { subject: `${subjects[i % subjects.length]} (${i})`, category: 'payment', body: 'Non ho ricevuto il pagamento.' });
       assert.is(res.status, 201);
@@ -42,15 +43,32 @@ if (chromiumOrSkip()) {
     await ctx.server?.close();
   });
 
-  test('at 1024×768 the list starts under compact filters and shows twice the requests it did without scrolling', async () => {
+  test('at 1024×768 the list starts under compact filters and shows eight requests without scrolling, long subjects too', async () => {
     const page = ctx.page;
-    // Was three (the filters took 240 px, each row three lines): now six whole rows at least, eight when the subjects are short.
+    // Was three (the filters took 240 px, each row three lines), then six when subjects were long (they wrapped): now eight.
     const shown = await page.evaluate(() => [...document.querySelectorAll('.q-item')].filter((row) => row.getBoundingClientRect().bottom <= window.innerHeight).length);
-    assert.ok(shown >= 6, `${shown} requests above the fold`);
+    assert.ok(shown >= 8, `${shown} requests above the fold`);
     const top = await page.locator('#queue').boundingBox();
     assert.ok(top && top.y <= 300, `the list starts at ${top?.y} px`);
     await chromium.shot(page, '1024', false);
     assert.equal(await chromium.axe(page, 'office filters at 1024×768'), []);
+  });
+
+  test('a long subject keeps to one line, ending in "…"; its whole text is the row\'s name and its title', async () => {
+    const page = ctx.page;
+    const rows = page.locator('.q-item', { hasText: LONG_SUBJECT });
+    assert.ok((await rows.count()) >= 4);
+    for (const row of await rows.all()) {
+      const subject = row.locator('.q-subject');
+      const full = (await subject.textContent()) ?? '';
+      assert.ok(full.startsWith(LONG_SUBJECT), full);
+      const lines = await subject.evaluate((el) => Math.round(el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight)));
+      assert.is(lines, 1, `${full}: one line`);
+      assert.ok(await subject.evaluate((el) => el.scrollWidth > el.clientWidth), 'cut, with the ellipsis');
+      assert.is(await subject.getAttribute('title'), full);
+      assert.ok(((await row.getAttribute('aria-label')) ?? (await row.textContent()) ?? '').includes(full), 'the accessible name has it whole');
+    }
+    await page.getByRole('button', { name: new RegExp(`${LONG_SUBJECT}: sollecito`) }).first().waitFor();
   });
 
   test('the less-used filters are folded under "Altri filtri", which says how many of them are set', async () => {

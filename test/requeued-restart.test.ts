@@ -1,5 +1,5 @@
 /**
- * A chat back in the queue names no advisor until it is matched again (router-service.ts
+ * A chat back in the queue names no advisor until it is matched again (router-handover.ts
  * `requeue`). A node on the in-process routing state that restarts forgets who was waiting:
  * the user coming back must wait again with their chat, not face an open chat nobody will
  * take; one who closes it while waiting leaves the queue with it. Over real sockets, one

@@ -21,7 +21,7 @@ function flaky(store: ChatStore): ChatStore {
     getConversation: (id) => store.getConversation(id),
     messagesAfter: (id, after, limit) => store.messagesAfter(id, after, limit),
     closeConversation: (id, i) => store.closeConversation(id, i),
-    reassignConversation: (id, a, n) => store.reassignConversation(id, a, n),
+    reassignConversation: (id, a, n, at) => store.reassignConversation(id, a, n, at),
     releaseConversation: (id, a) => store.releaseConversation(id, a),
     openConversationsFor: (id) => store.openConversationsFor(id),
     appendMessage: async (input) => {

@@ -183,7 +183,7 @@ test('notes written at once are numbered 1, 2, 3 … with no gap and no clash', 
   assert.equal((await stored(t.id)).notes.map((n) => n.seq), [1, 2, 3, 4, 5]);
 });
 
-test('after a transfer the new sede reads the notes and adds its own; the old sede gets 404', async () => {
+test('after a transfer the new sede reads the notes and adds its own; the old sede is told it was transferred (409)', async () => {
   const t = await open('w-moved');
   const [mi, rm] = [await office('SEDE-MI'), await office('SEDE-RM')];
   assert.is((await note(mi, t.id, { body: WHY })).status, 201);
@@ -193,7 +193,8 @@ test('after a transfer the new sede reads the notes and adds its own; the old se
   assert.equal(detail.body.notes.map((n: Json) => [n.author.id, n.body]), [['op-SEDE-MI', WHY]]);
   const own = await note(rm, t.id, { body: 'Presa visione.' });
   assert.equal([own.status, own.body.seq], [201, 2]);
-  assert.is((await note(mi, t.id, { body: 'Ancora io' })).status, 404);
+  const late = await note(mi, t.id, { body: 'Ancora io' });
+  assert.equal([late.status, late.body.error.code], [409, 'ticket_transferred']);
 });
 
 test('an office note that read the ticket before a transfer committed is refused with ticket_transferred, nothing stored', async () => {

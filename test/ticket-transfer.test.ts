@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import Fastify, { type FastifyInstance } from 'fastify';
+import pino from 'pino';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ManualClock } from '../routing/clock.ts';
@@ -17,6 +18,7 @@ import type { Identity } from '../server/auth.ts';
 import type { AppError } from '../server/errors.ts';
 import { ticketHttpRoutes } from '../server/http-attachments.ts';
 import { installErrorHandling } from '../server/http-errors.ts';
+import { Retention } from '../server/retention.ts';
 import { composeNotice } from '../server/notice-text.ts';
 import type { Services } from '../server/services.ts';
 import { TicketService } from '../server/ticket-service.ts';
@@ -141,7 +143,7 @@ test(`an operator of SEDE-MI transfers a request to SEDE-RM: open again, nobody 
   assert.not.ok(sent!.body.includes('Unità produttiva'));
 });
 
-test('after a transfer the new sede sees the request, its files and its history; the old sede gets 404; the user sees the new sede', async () => {
+test('after a transfer the new sede sees the request, its files and its history; the old sede is told it was transferred (409 ticket_transferred), not 404; the user sees the new sede', async () => {
   const t = await openWithFile('w-moved');
   const [mi, rm, user] = [await office('SEDE-MI'), await office('SEDE-RM'), await worker('w-moved')];
   assert.is((await transfer(mi, t.id, { sede: 'SEDE-RM', reason: REASON })).status, 200);
@@ -158,12 +160,22 @@ test('after a transfer the new sede sees the request, its files and its history;
   const href = detail.body.replies[0].attachments[0].href as string;
   assert.is((await app.inject({ method: 'GET', url: href, headers: { authorization: `Bearer ${rm}` } })).statusCode, 200);
 
+  // The sede that had it hears where it went (its console says so), and gets nothing of it; an absent id is still not_found.
   const absent = await call(mi, 'GET', `/api/v1/tickets/${randomUUID()}`);
-  const gone = await call(mi, 'GET', `/api/v1/tickets/${t.id}`);
-  assert.equal([gone.status, gone.body], [absent.status, absent.body]);
-  assert.is((await app.inject({ method: 'GET', url: href, headers: { authorization: `Bearer ${mi}` } })).statusCode, 404);
-  assert.is((await call(mi, 'POST', `/api/v1/tickets/${t.id}/replies`, { body: 'Ancora io' })).status, 404);
-  assert.is((await call(mi, 'PATCH', `/api/v1/tickets/${t.id}`, { status: 'in_progress' })).status, 404);
+  assert.equal([absent.status, absent.body.error.code], [404, 'not_found']);
+  const refusals = [
+    await call(mi, 'GET', `/api/v1/tickets/${t.id}`),
+    await call(mi, 'POST', `/api/v1/tickets/${t.id}/replies`, { body: 'Ancora io' }),
+    await call(mi, 'PATCH', `/api/v1/tickets/${t.id}`, { status: 'in_progress' }),
+    await transfer(mi, t.id, { sede: 'SEDE-NA', reason: REASON }),
+    await call(mi, 'POST', `/api/v1/tickets/${t.id}/notes`, { body: 'Ancora io' }),
+  ];
+  const file = await app.inject({ method: 'GET', url: href, headers: { authorization: `Bearer ${mi}` } });
+  refusals.push({ status: file.statusCode, body: file.json() as Json, raw: file.body });
+  for (const r of refusals) assert.equal([r.status, r.body.error.code], [409, 'ticket_transferred']);
+  // A sede that never had it learns nothing: the not_found of an absent id.
+  const na = await call(await office('SEDE-NA'), 'GET', `/api/v1/tickets/${t.id}`);
+  assert.equal([na.status, na.body], [absent.status, absent.body]);
 
   const mine = await call(user, 'GET', `/api/v1/tickets/${t.id}`);
   assert.is(mine.body.sedeName, 'INPS Sede di Roma');
@@ -182,7 +194,7 @@ test('the transcript of an escalated chat follows the ticket to the new sede', a
   const detail = await call(await office('SEDE-MO'), 'GET', `/api/v1/tickets/${t.id}`);
   assert.is(detail.status, 200);
   assert.equal(detail.body.transcript.map((m: Json) => m.text), ['La mia azienda è a Modena']);
-  assert.is((await call(await office('SEDE-BO'), 'GET', `/api/v1/tickets/${t.id}`)).status, 404);
+  assert.is((await call(await office('SEDE-BO'), 'GET', `/api/v1/tickets/${t.id}`)).status, 409);
 });
 
 test('refusals change nothing: another sede 404, supervisor and user 403, closed 409, unknown or same sede 400, reason missing, blank or too long 400', async () => {
@@ -298,6 +310,21 @@ test('the transfer notice: where it went, never why; an interlocuzione is a "com
   assert.match(user.text, /^Gentile utente,\n\nLa sua richiesta Linea INPS n\. LINPS-2026-000042 è stata trasferita per competenza a INPS Sede di Roma\.\nTrova i dettagli accedendo a INFO CIG: https:\/\/x\.example\/\n/);
   const letter = composeNotice({ ...base, interlocuzione: true, sms: true });
   assert.is(letter.text, 'INFO CIG: La comunicazione n. LINPS-2026-000042 è stata trasferita per competenza a INPS Sede di Roma. Trova i dettagli accedendo a INFO CIG: https://x.example/');
+});
+
+test('a request transferred on and then erased by retention answers the sede that had it not_found, as one that never existed', async () => {
+  const t = await open('w-erased');
+  const [mi, rm] = [await office('SEDE-MI'), await office('SEDE-RM')];
+  assert.is((await transfer(mi, t.id, { sede: 'SEDE-RM', reason: REASON })).status, 200);
+  assert.is((await call(rm, 'PATCH', `/api/v1/tickets/${t.id}`, { status: 'closed', outcome: 'Pratica definita' })).status, 200);
+  assert.is((await call(mi, 'GET', `/api/v1/tickets/${t.id}`)).body.error.code, 'ticket_transferred', 'before the sweep');
+  // Last in this file: the sweep erases every request closed before its cut-off.
+  const later = new ManualClock(MONDAY_10.getTime() + 100 * 24 * HOUR);
+  const erased = await new Retention({ db: db(), clock: later, days: 90, log: pino({ level: 'silent' }) }).sweep();
+  assert.ok(erased.tickets >= 1);
+  for (const r of [await call(mi, 'GET', `/api/v1/tickets/${t.id}`), await call(mi, 'POST', `/api/v1/tickets/${t.id}/notes`, { body: 'Ancora io' })]) {
+    assert.equal([r.status, r.body.error.code], [404, 'not_found']);
+  }
 });
 
 test.run();

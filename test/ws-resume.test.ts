@@ -25,6 +25,7 @@ function record(id: string, lastSeq: number, status: 'open' | 'closed' = 'open')
     context: {},
     advisorId: 'a1',
     advisorName: null,
+    assignedAt: new Date(0),
     status,
     outcome: status === 'closed' ? 'resolved' : null,
     rating: null,

@@ -6,7 +6,8 @@
  * filled by t(key, { name }).
  *
  * In HTML: data-i18n="key" sets textContent; data-i18n-attr="aria-label:key;title:key"
- * sets attributes. applyI18n() re-renders a subtree after setLang().
+ * sets attributes. applyI18n() re-renders a subtree after setLang(); lines written when
+ * something happened (an error) follow a change through lib/said.js.
  */
 import de from './strings-de.js';
 import en from './strings-en.js';
@@ -29,8 +30,8 @@ export const USER_LANGS = { it: 'Italiano', de: 'Deutsch', en: 'English' };
 export const OFFICE_LANGS = USER_LANGS;
 /**
  * Keys German lacks on purpose: the advisor console's and the stub pages', which
- * speak Italian and English only. The staff sign-in's (staff.*) are German too,
- * because the office console shows them.
+ * speak Italian and English only (strings-advisor-it.js, strings-advisor-en.js).
+ * The staff sign-in's (staff.*) are German too, because the office console shows them.
  */
 export const STAFF_ONLY = /^(adv|stub)\./;
 /** de-IT: German as written in South Tyrol ("Jänner", dates as 10.12.2026). */

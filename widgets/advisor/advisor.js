@@ -113,10 +113,10 @@ function addCard(info, isNew) {
   const history = historyPanel({ client: state.client, conversationId: id, p });
   const el = h('article', { class: 'chat-card card', 'aria-labelledby': `${p}-title`, 'data-conversation': id },
     h('header', { class: 'chat-card-head' },
-      h('h3', { id: `${p}-title` }, name),
+      h('h3', { id: `${p}-title` }, name), dl,
       ctx),
     requests.el, history.el, logBox, typing, answerBy, composer,
-    h('div', { class: 'card-foot' }, closer.el, dl),
+    h('div', { class: 'card-foot' }, closer.el),
     handover.el, closedNote, dismiss);
 
   card.el = el;

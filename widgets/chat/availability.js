@@ -10,6 +10,7 @@
  */
 import { daysFromToday, formatDay, formatTime, formatWhen, lang, t } from '../i18n.js';
 import { holidayLabel } from '../lib/holiday-names.js';
+import { say } from '../lib/said.js';
 import { $, h } from '../lib/ui.js';
 import { asksCompany, companyNote, fillCompanySelect, matricolaOf } from './company.js';
 import { showFailure } from './request-error.js';
@@ -229,12 +230,12 @@ async function submitStart(e) {
   const company = $('#company');
   clearStartError();
   if (!topic) {
-    err.textContent = t('start.pickTopic');
+    say(err, () => t('start.pickTopic'));
     form.querySelector('input[name="topic"]').focus();
     return;
   }
   if (askCompany() && !company.value) {
-    err.textContent = t('start.companyNeeded');
+    say(err, () => t('start.companyNeeded'));
     err.dataset.code = 'company_required';
     company.setAttribute('aria-invalid', 'true');
     company.focus();
@@ -244,7 +245,7 @@ async function submitStart(e) {
   button.disabled = true;
   try {
     const f = await askChat({ topic, text: $('#question').value.trim() });
-    if (f?.code === 'already_in_conversation') err.textContent = t('start.already');
+    if (f?.code === 'already_in_conversation') say(err, () => t('start.already'));
     else if (f) showFailure(err, f, 'start.failed');
   } finally {
     button.disabled = false;

@@ -19,6 +19,7 @@ import { ChatClient } from '../lib/chat-client.js';
 import { USER_LANGS, applyI18n, browserLang, offerLangs, offeredLang, onLangChange, setLang, t } from '../i18n.js';
 import { errorNodes } from '../lib/error-words.js';
 import { claimsOf } from '../lib/oidc-client.js';
+import { say } from '../lib/said.js';
 import { $, announcer, h } from '../lib/ui.js';
 import { initAnnouncements, renderAnnouncements, showAnnouncements } from './announcements.js';
 import { checkAvailability, initAvailability, renderAvailability } from './availability.js';
@@ -149,9 +150,12 @@ function focusView(name) {
   else $(`#view-${name} h2`)?.focus();
 }
 
-/** The error view: `text` a sentence, or a refusal's nodes (its words and its code apart, errorNodes). */
-function showError(text, canRetry = true) {
-  $('#error-text').replaceChildren(...[text].flat());
+/**
+ * The error view: `words()` a sentence, or a refusal's nodes (its words and its code apart, errorNodes),
+ * said again in a new language (lib/said.js).
+ */
+function showError(words, canRetry = true) {
+  say($('#error-text'), words);
   $('#error-retry').hidden = !canRetry;
   showView('error');
 }
@@ -215,10 +219,10 @@ function wire(client) {
 
   client.on('error', (f) => {
     if (f.closeCode) {
-      showError(t(f.code === 'too_many_sockets' ? 'error.tooManySockets' : 'error.auth'));
+      showError(() => t(f.code === 'too_many_sockets' ? 'error.tooManySockets' : 'error.auth'));
       return;
     }
-    if (f.code === 'rate_limited') $('#send-error').textContent = t('error.rate_limited');
+    if (f.code === 'rate_limited') say($('#send-error'), () => t('error.rate_limited'));
   });
 }
 
@@ -293,7 +297,7 @@ async function boot() {
   renderConn('connecting');
   if (params.get('embed') === '1') {
     const host = hostOrigin(params);
-    if (!host) return showError(t('error.embed'), false);
+    if (!host) return showError(() => t('error.embed'), false);
     state.embed = true;
     document.body.classList.add('embedded');
     $('#minimize').hidden = false;
@@ -312,9 +316,9 @@ async function boot() {
   state.entry = ENTRIES.includes(params.get('entry')) ? params.get('entry') : 'other';
   $('#conn').hidden = true;
   const method = await fetch(new URL('../api/v1/sign-in', location.href)).then((r) => (r.ok ? r.json() : null)).catch(() => null);
-  if (!method) return showError(errorNodes('sign_in_unavailable'));
+  if (!method) return showError(() => errorNodes('sign_in_unavailable'));
   if (method.method === 'oidc') return startWithOidc(method);
-  if (method.method !== 'dev') return showError(t('error.hostOnly'), false);
+  if (method.method !== 'dev') return showError(() => t('error.hostOnly'), false);
   const { devSignIn, signOut } = await import('./dev-signin.js');
   const getToken = await devSignIn($('#view-signin'), () => showView('signin'));
   if (!getToken) return;
@@ -331,7 +335,7 @@ async function startWithOidc(cfg) {
   try {
     getToken = await oidcSession(cfg, 'chat').signIn();
   } catch (err) {
-    return showError(errorNodes(err, { lead: t('error.signin') }));
+    return showError(() => errorNodes(err, { lead: t('error.signin') }));
   }
   showView('loading');
   start(getToken);

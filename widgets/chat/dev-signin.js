@@ -6,7 +6,7 @@
  */
 import { t } from '../i18n.js';
 import { mintDevToken, savedChoice } from '../lib/dev-token.js';
-import { showError } from '../lib/error-words.js';
+import { say, sayError } from '../lib/said.js';
 import { forget, writeJson } from '../lib/tab-store.js';
 import { $, h } from '../lib/ui.js';
 
@@ -56,8 +56,8 @@ export function devSignIn(section, show) {
       try {
         await mint(choice);
       } catch (err) {
-        if (err.status === 404) error.textContent = t('dev.unavailable');
-        else showError(error, err, { lead: t('dev.failed') });
+        if (err.status === 404) say(error, () => t('dev.unavailable'));
+        else sayError(error, err, () => ({ lead: t('dev.failed') }));
         return;
       }
       writeJson(KEY, choice);

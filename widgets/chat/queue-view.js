@@ -14,6 +14,7 @@
  * was read out again each time, even with the same words.
  */
 import { t } from '../i18n.js';
+import { say } from '../lib/said.js';
 import { $ } from '../lib/ui.js';
 import { checkAvailability, prefillFromChat } from './availability.js';
 import { initQueueTips, renderTips, showTips } from './queue-tips.js';
@@ -151,7 +152,7 @@ export function initQueue(deps) {
       leaving = false;
       // Offline the server never heard it: the place is kept, and the page says so instead of showing the
       // start (where availability cannot be read either) and putting the user back in the queue once online.
-      if (offline(f)) $('#queue-error').textContent = t('queue.leaveOffline');
+      if (offline(f)) say($('#queue-error'), () => t('queue.leaveOffline'));
       else void checkAvailability();
     });
   };

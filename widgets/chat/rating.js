@@ -15,6 +15,7 @@
  * clears the mark again.
  */
 import { t } from '../i18n.js';
+import { say } from '../lib/said.js';
 import { $, h } from '../lib/ui.js';
 import { showFailure } from './request-error.js';
 
@@ -51,7 +52,7 @@ async function sendRating(e) {
   const rating = Number(form.elements['after-rating-value'].value) || 0;
   const error = $('#after-rate-error');
   if (!rating) {
-    error.textContent = t('rate.after.pick');
+    say(error, () => t('rate.after.pick'));
     form.querySelector('input').focus();
     return;
   }
@@ -61,7 +62,7 @@ async function sendRating(e) {
     $('#ended-title').focus();
     form.hidden = true;
     $('#after-rating .rating-scale')?.remove();
-    $('#after-rate-status').textContent = t(key);
+    say($('#after-rate-status'), () => t(key));
   };
   try {
     await state.client.rateConversation(state.conv, rating);

@@ -6,7 +6,7 @@
  * on. Any other refusal is worded by widgets/lib/error-words.js, its code apart for the help desk.
  */
 import { t } from '../i18n.js';
-import { showError } from '../lib/error-words.js';
+import { sayError } from '../lib/said.js';
 
 const NO_CONNECTION = ['disconnected', 'timeout'];
 
@@ -15,7 +15,10 @@ export function offline(f) {
   return NO_CONNECTION.includes(f?.code);
 }
 
-/** Says on `el` why a request failed: the sentence of `leadKey` (what did not happen), if any, then why and what to do. */
+/**
+ * Says on `el` why a request failed: the sentence of `leadKey` (what did not happen), if any, then
+ * why and what to do; said again in a new language (lib/said.js).
+ */
 export function showFailure(el, f, leadKey) {
-  showError(el, f, { lead: leadKey ? t(leadKey) : '', own: (code) => (NO_CONNECTION.includes(code) ? t('conn.lostTryAgain') : undefined) });
+  sayError(el, f, () => ({ lead: leadKey ? t(leadKey) : '', own: (code) => (NO_CONNECTION.includes(code) ? t('conn.lostTryAgain') : undefined) }));
 }

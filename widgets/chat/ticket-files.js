@@ -8,6 +8,7 @@
  * server's.
  */
 import { formatSize, t } from '../i18n.js';
+import { say } from '../lib/said.js';
 import { $, h } from '../lib/ui.js';
 import { mark } from './ticket-ui.js';
 
@@ -27,17 +28,20 @@ async function kindOf(file) {
   return null;
 }
 
-/** A friendly message for the first file the server would refuse (it checks again, by content). */
+/**
+ * A friendly message for the first file the server would refuse (it checks again, by content), as
+ * words for say() (lib/said.js: said again in a new language), or null.
+ */
 export async function fileProblem(files) {
-  if (files.length > MAX_FILES) return t('tk.file.tooMany');
+  if (files.length > MAX_FILES) return () => t('tk.file.tooMany');
   for (const f of files) {
     const name = f.name;
-    if (f.size > MAX_BYTES) return t('tk.file.tooBig', { name });
-    if (f.size === 0) return t('tk.file.empty', { name });
+    if (f.size > MAX_BYTES) return () => t('tk.file.tooBig', { name });
+    if (f.size === 0) return () => t('tk.file.empty', { name });
     const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1].toLowerCase() ?? '';
     if (TEXT.includes(ext)) continue;
     const kind = await kindOf(f);
-    if (!kind) return BINARY[ext] ? t('tk.file.disguised', { name, type: BINARY[ext] }) : t('tk.file.type', { name });
+    if (!kind) return BINARY[ext] ? () => t('tk.file.disguised', { name, type: BINARY[ext] }) : () => t('tk.file.type', { name });
   }
   return null;
 }
@@ -54,7 +58,8 @@ export function fileField(prefix) {
   const check = async () => {
     const problem = await fileProblem([...input.files]);
     mark(input, problem);
-    error.textContent = problem ?? '';
+    if (problem) say(error, problem);
+    else error.textContent = '';
   };
   const remove = async (index) => {
     const kept = new DataTransfer();

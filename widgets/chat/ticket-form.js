@@ -208,7 +208,7 @@ async function submitTicket(e) {
   const missing = missingField(el, fields);
   if (missing) {
     if (missing[2]) err.dataset.code = missing[2];
-    return fail(err, t(missing[0]), missing[1]);
+    return fail(err, () => t(missing[0]), missing[1]);
   }
   const send = $('#tk-send');
   busy(send, true, 'tk.sending');
@@ -219,7 +219,7 @@ async function submitTicket(e) {
     ticket = await sendTicket(fields, files);
   } catch (x) {
     const field = /attachment|payload/.test(x.code) ? el.files : x.code === 'matricola_not_yours' ? el.matricola : null;
-    fail(err, errNodes(x, t('tk.kept')), field);
+    fail(err, () => errNodes(x, t('tk.kept')), field);
     return;
   } finally {
     busy(send, false, 'tk.send');

@@ -13,6 +13,7 @@
  */
 import { t } from '../i18n.js';
 import { dateField, readDays } from '../lib/date-field.js';
+import { say } from '../lib/said.js';
 import { $, h } from '../lib/ui.js';
 
 const STATUSES = ['open', 'in_progress', 'closed'];
@@ -41,7 +42,7 @@ export function initListFilters({ held, role, apply }) {
     const next = read(days);
     // Days after each other would find nothing: say so, rather than "no requests".
     if (next.from && next.to && next.from > next.to) {
-      $('#lf-error').textContent = t('tk.filter.badRange');
+      say($('#lf-error'), () => t('tk.filter.badRange'));
       // "true": an empty aria-invalid (toggleAttribute's, before) counts as false, and screen readers said nothing.
       for (const input of dates) input.setAttribute('aria-invalid', 'true');
       return $('#lf-from').focus();

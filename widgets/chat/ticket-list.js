@@ -10,6 +10,7 @@
  * holds is out of date (forgetList) after a new request or a reply.
  */
 import { formatDate, formatDateTime, formatDue, label, t } from '../i18n.js';
+import { say } from '../lib/said.js';
 import { $, h } from '../lib/ui.js';
 import { api, errNodes } from './ticket-api.js';
 import { filterQuery, filtersActive, initListFilters, renderFilters } from './ticket-list-filters.js';
@@ -104,7 +105,7 @@ async function load(offset, size) {
       $('#list-more').hidden = true;
       $('#list-status').textContent = '';
     }
-    $('#list-error').replaceChildren(...errNodes(x));
+    say($('#list-error'), () => errNodes(x));
     return false;
   } finally {
     if (seq === mine.seq) list.removeAttribute('aria-busy');

@@ -12,6 +12,7 @@
  */
 import { formatDateTime, formatDue, formatSize, label, t } from '../i18n.js';
 import { idempotencyKeeper } from '../lib/idempotency.js';
+import { say } from '../lib/said.js';
 import { forget, readJson, writeJson } from '../lib/tab-store.js';
 import { $, h, saveBlob } from '../lib/ui.js';
 import { api, errNodes } from './ticket-api.js';
@@ -63,7 +64,7 @@ export async function openThread(id, quiet = false) {
   try {
     x = await api(`api/v1/tickets/${encodeURIComponent(id)}`);
   } catch (e) {
-    if (current()) $(d.view() === 'thread' ? '#th-error' : '#list-error').replaceChildren(...errNodes(e));
+    if (current()) say($(d.view() === 'thread' ? '#th-error' : '#list-error'), () => errNodes(e));
     return;
   }
   if (!current()) return;
@@ -165,7 +166,7 @@ async function download(a, button) {
     saveBlob(a.filename, await res.blob());
     d.announce(t('tk.dl.done', { name: a.filename }));
   } catch (x) {
-    $('#th-error').replaceChildren(...errNodes(x));
+    say($('#th-error'), () => errNodes(x));
   } finally {
     delete button.dataset.busy;
   }
@@ -248,7 +249,7 @@ async function submitReply(e) {
   mark(input, false);
   const body = text.value.trim();
   const list = [...input.files];
-  if (!body) return fail(err, t('tk.reply.need'), text);
+  if (!body) return fail(err, () => t('tk.reply.need'), text);
   const send = $('#rp-send');
   busy(send, true, 'tk.sending');
   try {
@@ -256,7 +257,7 @@ async function submitReply(e) {
     if (fp) return fail(err, fp, input);
     await sendReply(x.id, body, list);
   } catch (y) {
-    fail(err, errNodes(y, y.code === 'ticket_closed' ? '' : t('tk.kept')), /attachment|payload/.test(y.code) ? input : null);
+    fail(err, () => errNodes(y, y.code === 'ticket_closed' ? '' : t('tk.kept')), /attachment|payload/.test(y.code) ? input : null);
     if (y.code === 'ticket_closed') await openThread(x.id, true);
     return;
   } finally {

@@ -8,6 +8,7 @@
  * the same time.
  */
 import { t } from '../i18n.js';
+import { say } from '../lib/said.js';
 import { h } from '../lib/ui.js';
 
 let sending = false;
@@ -48,9 +49,12 @@ export function mark(el, bad) {
   else el.removeAttribute('aria-invalid');
 }
 
-/** Says what is wrong (a sentence, or a refusal's nodes: errNodes) and, with a field, marks it and goes there. */
-export function fail(errEl, text, field) {
-  errEl.replaceChildren(...[text].flat());
+/**
+ * Says what is wrong (`words()`: a sentence, or a refusal's nodes, errNodes), again in a new language
+ * (lib/said.js), and, with a field, marks it and goes there.
+ */
+export function fail(errEl, words, field) {
+  say(errEl, words);
   if (field) {
     mark(field, true);
     field.focus();

@@ -10,19 +10,15 @@
  * Separate from announcements.js because it speaks the chat's words (the
  * chat's own dictionaries, for the kind) as well as the dashboard's.
  */
-import { formatDateTime } from '../i18n.js';
+import { formatDateTime, STRINGS as CHAT } from '../i18n.js';
 import { h } from '../lib/ui.js';
-import chatDe from '../strings-de.js';
-import chatEn from '../strings-en.js';
-import chatIt from '../strings-it.js';
 import { dt } from './strings.js';
 
-/** The chat's words for the kind of a notice, in the language the version is written in. */
-const CHAT = { it: chatIt, de: chatDe, en: chatEn };
 const LANGS = ['it', 'de', 'en'];
 
 /** One language's version, styled as the chat's notice (common.css). */
 function version(b, l) {
+  // The chat's words for the kind of a notice, in the language the version is written in.
   const kind = CHAT[l][`notice.${b.severity}`];
   return h('div', { class: 'ann-version' },
     h('p', { class: 'ann-version-lang' }, dt(`ann.preview.in.${l}`)),

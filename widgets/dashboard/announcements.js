@@ -22,7 +22,7 @@ import { readWhen, setWhen, timeField } from '../lib/time-field.js';
 import { $, h } from '../lib/ui.js';
 import { previewNodes, whereText, whoText } from './announcement-preview.js';
 import { confirmBox } from './confirm-box.js';
-import { say, sayError } from './said.js';
+import { say, sayError } from '../lib/said.js';
 import { dt } from './strings.js';
 
 const ERRORS = ['announcement_window_invalid', 'markup_not_allowed', 'unknown_province'];
@@ -84,7 +84,7 @@ export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
     err.textContent = '';
     const missing = [...form.querySelectorAll('[required]')].find((el) => !el.value.trim());
     if (missing) {
-      say(err, (e) => (e.textContent = dt('ann.error.required')));
+      say(err, () => dt('ann.error.required'));
       missing.focus();
       return;
     }
@@ -93,7 +93,7 @@ export function announcementsPanel({ api, announce, isSupervisor, loadAudit }) {
     if (!when) return;
     const b = body(when);
     if (typeof b === 'string') {
-      say(err, (e) => (e.textContent = dt(b)));
+      say(err, () => dt(b));
       return;
     }
     const { box, focus } = confirmBox({

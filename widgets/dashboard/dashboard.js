@@ -34,7 +34,7 @@ import { historyPanel } from './history-charts.js';
 import { provincesTable } from './provinces-table.js';
 import { applyStrings, dt } from './strings.js';
 import { summaryPanel } from './summary.js';
-import { say, sayAgain, sayError } from './said.js';
+import { say, sayError } from '../lib/said.js';
 import { supervisorControls } from './supervisor-controls.js';
 
 const KEY = 'infocig.dashboard.dev';
@@ -141,7 +141,7 @@ function devSignIn() {
     try {
       await session.getToken(true);
     } catch (x) {
-      if (x.status === 404) say(err, (e) => (e.textContent = dt('signin.unavailable')));
+      if (x.status === 404) say(err, () => dt('signin.unavailable'));
       else sayError(err, x, () => ({ lead: dt('signin.failed') }));
       return;
     }
@@ -297,7 +297,6 @@ async function init() {
     applyI18n(document);
     applyStrings(document);
     document.title = dt('title');
-    sayAgain();
     renderMe();
     if (!state.me) return;
     provinces.renderHead();

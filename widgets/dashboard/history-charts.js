@@ -10,7 +10,7 @@
  */
 import { showError } from '../lib/error-words.js';
 import { $, h } from '../lib/ui.js';
-import { sayError } from './said.js';
+import { sayError } from '../lib/said.js';
 import { dt, fmtDay, fmtNumber } from './strings.js';
 
 const SVG = 'http://www.w3.org/2000/svg';

@@ -13,7 +13,7 @@
  */
 import { $, h } from '../lib/ui.js';
 import { confirmBox } from './confirm-box.js';
-import { say, sayError } from './said.js';
+import { say, sayError } from '../lib/said.js';
 import { dt, fmtDuration, fmtNumber } from './strings.js';
 
 const COLUMNS = [
@@ -215,7 +215,7 @@ export function provincesTable({ state, api, announce, isSupervisor, loadAudit }
     } catch (err) {
       // Shown, not only announced: the switch springs back, and a sighted supervisor must see why.
       if (err.status) sayError($('#prov-error'), err, () => ({ lead: dt('prov.ticketOnly.failed', { name: p.name }) }));
-      else say($('#prov-error'), (e) => (e.textContent = dt('prov.ticketOnly.offline', { name: p.name })));
+      else say($('#prov-error'), () => dt('prov.ticketOnly.offline', { name: p.name }));
     } finally {
       pending.delete(code);
       const r = rows.get(code);

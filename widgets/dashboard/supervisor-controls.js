@@ -11,7 +11,7 @@ import { formatTime } from '../i18n.js';
 import { dateField, dayText, readDays, setDay } from '../lib/date-field.js';
 import { $, h } from '../lib/ui.js';
 import { servesText } from './advisors-tickets.js';
-import { say, sayError } from './said.js';
+import { say, sayError } from '../lib/said.js';
 import { dt } from './strings.js';
 
 /** Yesterday in Rome, YYYY-MM-DD: the day a snapshot is usually taken for. */
@@ -98,7 +98,7 @@ export function supervisorControls({ api, announce, isSupervisor, loadHistory })
     for (const input of [$('#move-provinces'), $('#move-regions')]) input.removeAttribute('aria-invalid');
     if (badProvinces.length || badRegions.length) {
       const field = badProvinces.length ? $('#move-provinces') : $('#move-regions');
-      say(err, (e) => (e.textContent = badProvinces.length ? dt('controls.unknownProvinces', { list: badProvinces.join(', ') }) : dt('controls.unknownRegions', { list: badRegions.join(', ') })));
+      say(err, () => badProvinces.length ? dt('controls.unknownProvinces', { list: badProvinces.join(', ') }) : dt('controls.unknownRegions', { list: badRegions.join(', ') }));
       field.setAttribute('aria-invalid', 'true');
       field.focus();
       return;
@@ -141,7 +141,7 @@ export function supervisorControls({ api, announce, isSupervisor, loadHistory })
     if (!days) return;
     const [day] = days;
     if (!day) {
-      say(error, (e) => (e.textContent = dt('history.snapshot.required')));
+      say(error, () => dt('history.snapshot.required'));
       snapshotDay.setAttribute('aria-invalid', 'true');
       snapshotDay.focus();
       return;

@@ -21,6 +21,7 @@
  * reader support of the pop-up varies. Typing a day is what a search needs.
  */
 import { lang, onLangChange, t } from '../i18n.js';
+import { say } from './said.js';
 
 /** The separator each language writes between day, month and year. */
 const SEPARATOR = { it: '/', en: '/', de: '.' };
@@ -67,15 +68,19 @@ export function nameOf(input) {
 }
 
 /**
- * Says `message` on one of a form's typed fields: in `error`, aria-invalid on
- * it alone of `inputs`, and the focus on it (unless `focus` is false). What was
- * typed stays. Shared with lib/time-field.js.
+ * Says `key` (date.* or time.*) on one of a form's typed fields: in `error`,
+ * naming the field and quoting what was typed, aria-invalid on it alone of
+ * `inputs`, and the focus on it (unless `focus` is false). What was typed
+ * stays. The message is said again in a new language (lib/said.js), with the
+ * field's label in it and `vars()` then. Shared with lib/time-field.js.
  */
-export function sayOnField(inputs, input, error, message, focus = true) {
+export function sayOnField(inputs, input, error, key, focus = true, vars = () => ({})) {
   // "true", not "": an empty aria-invalid counts as false (WAI-ARIA), so screen readers would not say it.
   for (const other of inputs) other.removeAttribute('aria-invalid');
   input.setAttribute('aria-invalid', 'true');
-  error.textContent = message;
+  // What was typed when it was refused, not what the field holds when the language changes.
+  const text = input.value.trim();
+  say(error, () => t(key, { label: nameOf(input), text, ...vars() }));
   if (focus) input.focus();
 }
 
@@ -129,7 +134,7 @@ export function readDays(inputs, error, focus = true) {
   for (const input of inputs) {
     const r = parseDay(input.value);
     if (r.error) {
-      sayOnField(inputs, input, error, t(`date.${r.error}`, { label: nameOf(input), text: input.value.trim() }), focus);
+      sayOnField(inputs, input, error, `date.${r.error}`, focus);
       return null;
     }
     days.push(r.iso);

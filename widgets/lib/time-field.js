@@ -8,7 +8,7 @@
  * the field is left.
  */
 import { lang, onLangChange, t } from '../i18n.js';
-import { dayText, nameOf, parseDay, sayOnField, setDay, typedField } from './date-field.js';
+import { dayText, parseDay, sayOnField, setDay, typedField } from './date-field.js';
 import { parseTime, romeInstant, romeWallTime } from './rome-time.js';
 
 /** The time fields' format hints, redrawn on a language change. */
@@ -36,8 +36,8 @@ export function setWhen(dayInput, timeInput, when) {
  */
 export function readWhen(pairs, error, focus = true) {
   const inputs = pairs.flatMap(({ day, time }) => [day, time]);
-  const say = (input, key, vars = {}) => {
-    sayOnField(inputs, input, error, t(key, { label: nameOf(input), text: input.value.trim(), ...vars }), focus);
+  const say = (input, key, vars) => {
+    sayOnField(inputs, input, error, key, focus, vars);
     return null;
   };
   const instants = [];
@@ -53,7 +53,7 @@ export function readWhen(pairs, error, focus = true) {
       continue;
     }
     const r = romeInstant(d.iso, tm.hm);
-    if (r.error) return say(time, `time.${r.error}`, { day: dayText(d.iso, lang()), time: tm.hm });
+    if (r.error) return say(time, `time.${r.error}`, () => ({ day: dayText(d.iso, lang()), time: tm.hm }));
     instants.push(r.iso);
   }
   for (const input of inputs) input.removeAttribute('aria-invalid');

@@ -19,6 +19,7 @@
  * (#<prefix>-canned, -canned-lang, -canned-insert, -canned-box) and its facts.
  */
 import { TIME_ZONE, USER_LANGS, lang as pageLang } from '../i18n.js';
+import { say } from '../lib/said.js';
 import { $, h } from '../lib/ui.js';
 import { tr } from './strings.js';
 
@@ -179,7 +180,7 @@ export function cannedPicker({ prefix, api, announce, facts }) {
     error().textContent = '';
     select().removeAttribute('aria-invalid');
     if (!r) {
-      error().textContent = tr('off.canned.noneChosen');
+      say(error(), () => tr('off.canned.noneChosen'));
       select().setAttribute('aria-invalid', 'true');
       select().focus();
       return;

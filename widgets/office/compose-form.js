@@ -13,6 +13,7 @@
  */
 import { label } from '../i18n.js';
 import { idempotencyKeeper } from '../lib/idempotency.js';
+import { say } from '../lib/said.js';
 import { $, h } from '../lib/ui.js';
 import { cannedPicker, letterDate, selectUnfilled, unfilled } from './canned.js';
 import { showRefusal } from './format.js';
@@ -84,11 +85,11 @@ export function composeForm({ state, api, announce, openTicket, loadQueue }) {
 
   /** The first thing wrong, as [message, field], or null. */
   function problem(f, files) {
-    if (!f['to.userId'].value.trim() && !f['to.matricola'].value.trim()) return [tr('off.compose.noRecipient'), f['to.userId']];
-    if (!f.subject.value.trim()) return [tr('off.compose.noSubject'), f.subject];
-    if (!f.body.value.trim()) return [tr('off.compose.noBody'), f.body];
+    if (!f['to.userId'].value.trim() && !f['to.matricola'].value.trim()) return [() => tr('off.compose.noRecipient'), f['to.userId']];
+    if (!f.subject.value.trim()) return [() => tr('off.compose.noSubject'), f.subject];
+    if (!f.body.value.trim()) return [() => tr('off.compose.noBody'), f.body];
     const left = unfilled(f.body.value);
-    if (left.length) return [tr('off.canned.unfilled', { fields: left.join(', ') }), f.body];
+    if (left.length) return [() => tr('off.canned.unfilled', { fields: left.join(', ') }), f.body];
     const filesWrong = fileProblem(files);
     return filesWrong ? [filesWrong, f.files] : null;
   }
@@ -103,7 +104,7 @@ export function composeForm({ state, api, announce, openTicket, loadQueue }) {
     const files = [...f.files.files];
     const wrong = problem(f, files);
     if (wrong) {
-      error.textContent = wrong[0];
+      say(error, wrong[0]);
       wrong[1].setAttribute('aria-invalid', 'true');
       wrong[1].focus();
       if (wrong[1] === f.body) selectUnfilled(f.body);

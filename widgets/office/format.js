@@ -5,6 +5,7 @@
  */
 import { daysFromToday } from '../i18n.js';
 import { errorNodes } from '../lib/error-words.js';
+import { say } from '../lib/said.js';
 import { tr } from './strings.js';
 
 /**
@@ -42,7 +43,7 @@ export function refusalNodes(err, own) {
   return errorNodes(err, { own: (code, e) => own?.(code, e) ?? officeWords(code, e), fields: fields() });
 }
 
-/** Shows a refused action on `el` (an error line under a form, the list, the request). */
+/** Shows a refused action on `el` (an error line under a form, the list, the request), again in a new language (lib/said.js). */
 export function showRefusal(el, err) {
-  el.replaceChildren(...refusalNodes(err));
+  say(el, () => refusalNodes(err));
 }

@@ -13,6 +13,7 @@
  */
 import { formatDateTime } from '../i18n.js';
 import { idempotencyKeeper } from '../lib/idempotency.js';
+import { say } from '../lib/said.js';
 import { $, h } from '../lib/ui.js';
 import { showRefusal } from './format.js';
 import { isGone } from './gone.js';
@@ -47,7 +48,7 @@ export function renderNotes(t, who) {
  * @param {(path: string, o?: object) => Promise<any>} d.api
  * @param {(text: string) => void} d.announce
  * @param {(id: string, o?: { quiet?: boolean }) => Promise<void>} d.openTicket
- * @param {(t: object) => void} d.letGone a request transferred meanwhile (gone.js)
+ * @param {(t: object, err: object) => void} d.letGone a request transferred or erased meanwhile (gone.js)
  */
 export function noteForm({ state, api, announce, openTicket, letGone }) {
   /** The note being sent and its Idempotency-Key: sent again after a lost answer, it is written once. */
@@ -61,9 +62,9 @@ export function noteForm({ state, api, announce, openTicket, letGone }) {
     const text = $('#note-text');
     error.textContent = '';
     const body = text.value.trim();
-    const problem = !body ? tr('off.notes.empty') : body.length > MAX_LENGTH ? tr('off.notes.tooLong') : null;
+    const problem = !body ? 'off.notes.empty' : body.length > MAX_LENGTH ? 'off.notes.tooLong' : null;
     if (problem) {
-      error.textContent = problem;
+      say(error, () => tr(problem));
       text.setAttribute('aria-invalid', 'true');
       text.focus();
       return;
@@ -79,7 +80,7 @@ export function noteForm({ state, api, announce, openTicket, letGone }) {
       announce(tr('off.notes.done'));
       text.focus();
     } catch (err) {
-      if (isGone(err)) letGone(t);
+      if (isGone(err)) letGone(t, err);
       else showRefusal(error, err);
     } finally {
       send.disabled = false;

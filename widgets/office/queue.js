@@ -9,6 +9,7 @@
  */
 import { formatDateTime, formatDue } from '../i18n.js';
 import { dateField, readDays } from '../lib/date-field.js';
+import { say } from '../lib/said.js';
 import { $, h } from '../lib/ui.js';
 import { filterPanel } from './filter-panel.js';
 import { dueSoon, showRefusal } from './format.js';
@@ -79,22 +80,26 @@ export function officeQueue({ state, api, announce, openTicket }) {
 
   async function loadQueue({ more = false, quiet = false } = {}) {
     const error = $('#queue-error');
-    // A day that cannot be read or does not exist (31/02) is said on its field; the list stays as it was.
+    // A day that cannot be read or does not exist (31/02) is said on its field; the list stays as it was,
+    // drawn again in the page's language (a language change loads the list: it stayed in the old one).
     const days = readDays(dates, error, false);
     if (!days) {
+      if (state.items) renderQueue();
       panel.reveal();
       if (!quiet) dates.find((input) => input.getAttribute('aria-invalid') === 'true')?.focus();
       return;
     }
     const f = filters(days);
     if (f.matricola && !/^[0-9A-Za-z][0-9A-Za-z./-]*$/.test(f.matricola)) {
-      error.textContent = tr('off.filters.badMatricola');
+      if (state.items) renderQueue();
+      say(error, () => tr('off.filters.badMatricola'));
       panel.reveal();
       return;
     }
     // Dates the wrong way round match nothing: said as such, not as "no requests" (YYYY-MM-DD compare as text).
     if (f.from && f.to && f.from > f.to) {
-      error.textContent = tr('off.filters.badRange');
+      if (state.items) renderQueue();
+      say(error, () => tr('off.filters.badRange'));
       for (const input of dates) input.setAttribute('aria-invalid', 'true');
       panel.reveal();
       if (!quiet) $('#f-from').focus();
@@ -169,7 +174,8 @@ export function officeQueue({ state, api, announce, openTicket }) {
     const sede = state.session?.me?.role === 'supervisor' ? t.sedeName || t.sede : null;
     const meta = [sede, who, t.matricola && who !== t.matricola ? t.matricola : null].filter(Boolean).join(' · ');
     const due = dueText(t);
-    // Two lines where they fit (the state and due time; the subject and who), so that some eight rows show at 1024×768.
+    // Two lines (the state and due time; the subject and who), so that eight rows show at 1024×768. A long subject
+    // ends in "…" on its line: its whole text is still the button's name, and the title shows it to the pointer.
     const button = h('button', { type: 'button', class: `q-item${t.overdue ? ' is-overdue' : ''}`, 'aria-current': selected ? 'true' : null, 'data-id': t.id },
       h('span', { class: 'q-top' },
         h('span', { class: 'q-protocol' }, t.protocol), ' ',
@@ -180,7 +186,7 @@ export function officeQueue({ state, api, announce, openTicket }) {
         // a follow-up of a closed request ("Segue la richiesta n. …" in its pane)
         t.follows ? [' ', h('span', { class: 'badge follow-up' }, tr('off.followUp.badge'))] : null, ' ',
         h('span', { class: 'q-due' }, due)),
-      h('span', { class: 'q-line' }, h('span', { class: 'q-subject' }, t.subject), ' ', h('span', { class: 'q-meta' }, meta)));
+      h('span', { class: 'q-line' }, h('span', { class: 'q-subject', title: t.subject }, t.subject), ' ', h('span', { class: 'q-meta' }, meta)));
     button.addEventListener('click', () => openTicket(t.id, { focus: true }));
     return h('li', {}, button);
   }

@@ -12,8 +12,8 @@
  */
 import { t as common } from '../i18n.js';
 import { apiError, formSub, mintDevToken, savedChoice } from '../lib/dev-token.js';
-import { showError } from '../lib/error-words.js';
 import { claimsOf } from '../lib/oidc-client.js';
+import { say, sayError } from '../lib/said.js';
 import { forget, writeJson } from '../lib/tab-store.js';
 import { $, h } from '../lib/ui.js';
 import { tr } from './strings.js';
@@ -95,8 +95,8 @@ export function officeSession(state) {
       try {
         await session.getToken(true);
       } catch (x) {
-        if (x.status === 404) err.textContent = common('dev.unavailable');
-        else showError(err, x, { lead: common('dev.failed') });
+        if (x.status === 404) say(err, () => common('dev.unavailable'));
+        else sayError(err, x, () => ({ lead: common('dev.failed') }));
         return;
       }
       writeJson(KEY, choice);

@@ -9,6 +9,7 @@
  * queue.js, and the transfer, after which the ticket is gone, transfer-form.js.
  */
 import { idempotencyKeeper } from '../lib/idempotency.js';
+import { say } from '../lib/said.js';
 import { $, h } from '../lib/ui.js';
 import { formatSize } from '../i18n.js';
 import { selectUnfilled, unfilled } from './canned.js';
@@ -29,11 +30,11 @@ const OUTCOME_TEXT = {
 
 /** What is wrong with the files chosen for a message, in words, or null (the server checks again). */
 export function fileProblem(files) {
-  if (files.length > MAX_FILES) return tr('off.reply.tooMany');
+  if (files.length > MAX_FILES) return () => tr('off.reply.tooMany');
   const big = files.find((f) => f.size > MAX_BYTES);
-  if (big) return tr('off.reply.tooBig', { name: big.name });
+  if (big) return () => tr('off.reply.tooBig', { name: big.name });
   const empty = files.find((f) => f.size === 0);
-  return empty ? tr('off.reply.emptyFile', { name: empty.name }) : null;
+  return empty ? () => tr('off.reply.emptyFile', { name: empty.name }) : null;
 }
 
 export function renderChosen() {
@@ -56,7 +57,7 @@ export function renderOutcomes() {
  * @param {(text: string) => void} d.announce
  * @param {(id: string, o?: { quiet?: boolean }) => Promise<void>} d.openTicket
  * @param {(o?: { quiet?: boolean }) => Promise<void>} d.loadQueue
- * @param {(t: object) => void} d.letGone a request transferred meanwhile: said in the pane, the list read again (gone.js)
+ * @param {(t: object, err: object) => void} d.letGone a request transferred or erased meanwhile: said in the pane, the list read again (gone.js)
  */
 export function ticketForms({ state, api, announce, openTicket, loadQueue, letGone }) {
   /** The reply being sent and its Idempotency-Key, until the server answered it. */
@@ -80,8 +81,8 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue, letGo
       await refreshAfter(null, tr('off.take.done', { protocol: t.protocol }));
       $('#reply-text').focus();
     } catch (err) {
-      // Transferred by a colleague meanwhile: the pane says so and takes the focus (gone.js).
-      if (isGone(err)) return letGone(t);
+      // Transferred by a colleague or erased meanwhile: the pane says which and takes the focus (gone.js).
+      if (isGone(err)) return letGone(t, err);
       refused = true;
       showRefusal($('#t-error'), err);
       if (err.code === 'illegal_transition') await openTicket(t.id, { quiet: true });
@@ -106,14 +107,14 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue, letGo
     // A ready answer's placeholder the request could not fill ({nome}…) is never sent as such.
     const left = unfilled(body);
     const problem = !body
-      ? [tr('off.reply.empty'), text]
+      ? [() => tr('off.reply.empty'), text]
       : left.length
-        ? [tr('off.canned.unfilled', { fields: left.join(', ') }), text]
+        ? [() => tr('off.canned.unfilled', { fields: left.join(', ') }), text]
         : filesWrong
           ? [filesWrong, input]
           : null;
     if (problem) {
-      error.textContent = problem[0];
+      say(error, problem[0]);
       problem[1].setAttribute('aria-invalid', 'true');
       problem[1].focus();
       if (body && left.length) selectUnfilled(text);
@@ -140,7 +141,7 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue, letGo
       await refreshAfter(null, tr('off.reply.done'));
       text.focus();
     } catch (err) {
-      if (isGone(err)) letGone(t);
+      if (isGone(err)) letGone(t, err);
       else {
         refused = true;
         showRefusal(error, err);
@@ -163,7 +164,7 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue, letGo
     const other = $('#close-other');
     const outcome = choice === 'other' ? other.value.trim() : OUTCOME_TEXT[choice];
     if (!outcome) {
-      error.textContent = tr('off.close.otherEmpty');
+      say(error, () => tr('off.close.otherEmpty'));
       other.setAttribute('aria-invalid', 'true');
       other.focus();
       return;
@@ -174,7 +175,7 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue, letGo
       other.value = '';
       await refreshAfter('focus-title', tr('off.close.done', { protocol: t.protocol }));
     } catch (err) {
-      if (isGone(err)) return letGone(t);
+      if (isGone(err)) return letGone(t, err);
       showRefusal(error, err);
       if (err.code === 'illegal_transition') await openTicket(t.id, { quiet: true });
     }

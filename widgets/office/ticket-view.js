@@ -14,6 +14,7 @@
  * what changes a ticket is in ticket-forms.js.
  */
 import { formatDateTime, formatDue, formatSize, label } from '../i18n.js';
+import { say } from '../lib/said.js';
 import { $, h } from '../lib/ui.js';
 import { dueSoon, showRefusal } from './format.js';
 import { renderGone } from './gone.js';
@@ -126,7 +127,7 @@ export function ticketView({ state, api, request, announce, canned }) {
       detail = await api(`/api/v1/tickets/${encodeURIComponent(id)}`);
     } catch (err) {
       if (mine !== opening) return;
-      if (link && err?.code === 'not_found') $('#t-error').textContent = tr('off.chain.notVisible', { protocol: link.protocol });
+      if (link && err?.code === 'not_found') say($('#t-error'), () => tr('off.chain.notVisible', { protocol: link.protocol }));
       else showRefusal($(link ? '#t-error' : '#queue-error'), err);
       return;
     }

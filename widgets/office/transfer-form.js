@@ -10,6 +10,7 @@
  * request's history) and ends differently: the other forms reload the ticket,
  * this one lets it go.
  */
+import { say } from '../lib/said.js';
 import { $, h } from '../lib/ui.js';
 import { showRefusal } from './format.js';
 import { isGone } from './gone.js';
@@ -26,7 +27,7 @@ export function officeName(state, code) {
  * @param {(path: string, o?: object) => Promise<any>} d.api
  * @param {(text: string) => void} d.announce
  * @param {(o?: { quiet?: boolean }) => Promise<void>} d.loadQueue
- * @param {(t: object) => void} d.letGone a request a colleague transferred first (gone.js)
+ * @param {(t: object, err: object) => void} d.letGone a request a colleague transferred first, or erased (gone.js)
  */
 export function transferForm({ state, api, announce, loadQueue, letGone }) {
   /** The other sedi, by name, after a "choose" entry so that no sede is picked by default. */
@@ -43,7 +44,7 @@ export function transferForm({ state, api, announce, loadQueue, letGone }) {
       try {
         state.offices = (await api('/api/v1/offices')).items;
       } catch {
-        $('#transfer-error').textContent = tr('off.transfer.noOffices');
+        say($('#transfer-error'), () => tr('off.transfer.noOffices'));
       }
     }
     renderTargets();
@@ -92,7 +93,7 @@ export function transferForm({ state, api, announce, loadQueue, letGone }) {
       letGo(t, moved.sedeName ?? officeName(state, moved.sede));
       await loadQueue({ quiet: true });
     } catch (err) {
-      if (isGone(err)) letGone(t);
+      if (isGone(err)) letGone(t, err);
       else showRefusal(error, err);
     } finally {
       send.disabled = false;

@@ -1,0 +1,58 @@
+/**
+ * Strings of the dashboard's "Ultimi 30 giorni" panel (history-charts.js) and of
+ * its "Rileva il giorno" form, merged into the page's dictionaries by
+ * strings.js. Same rules: the same keys in both.
+ */
+export const it = {
+  'history.title': 'Ultimi 30 giorni',
+  'history.csv': 'Scarica CSV',
+  'history.chart.chats': 'Chat servite',
+  'history.chart.wait': 'Attesa media (minuti)',
+  'history.chart.escalations': 'Chat passate a ticket',
+  'history.chart.backlog': 'Ticket aperti a fine giornata',
+  'history.chart.rating': 'Soddisfazione media (1–5)',
+  'history.chart.departures': 'Abbandoni della coda',
+  'history.chart.departures.part': 'di cui hanno trovato la risposta',
+  'history.chart.desc': '{title} dal {from} al {to}: massimo {max}, ultimo valore {last}.',
+  'history.data': 'Dati del grafico',
+  'history.col.day': 'Giorno',
+  'history.col.value': 'Valore',
+  'history.notTaken': 'non rilevato',
+  'history.noRatings': 'nessuna valutazione',
+  'history.noWait': 'nessuna attesa registrata',
+  'history.empty': 'Nessuna rilevazione giornaliera nel periodo.',
+  'history.snapshot': 'Rileva il giorno',
+  'history.snapshot.day': 'Giorno da rilevare',
+  'history.snapshot.done': 'Rilevazione del {day} salvata.',
+  'history.snapshot.required': 'Scrivi il giorno da rilevare (gg/mm/aaaa).',
+  'history.snapshot.failed': 'Giorno non rilevato.',
+  'history.failed': 'Impossibile leggere lo storico.',
+  'history.csvFailed': 'CSV non scaricato.',
+};
+
+export const en = {
+  'history.title': 'Last 30 days',
+  'history.csv': 'Download CSV',
+  'history.chart.chats': 'Chats served',
+  'history.chart.wait': 'Average wait (minutes)',
+  'history.chart.escalations': 'Chats escalated to tickets',
+  'history.chart.backlog': 'Open tickets at end of day',
+  'history.chart.rating': 'Average satisfaction (1–5)',
+  'history.chart.departures': 'Left the queue unserved',
+  'history.chart.departures.part': 'of whom found the answer',
+  'history.chart.desc': '{title} from {from} to {to}: highest {max}, latest {last}.',
+  'history.data': 'Chart data',
+  'history.col.day': 'Day',
+  'history.col.value': 'Value',
+  'history.notTaken': 'not recorded',
+  'history.noRatings': 'no ratings',
+  'history.noWait': 'no wait recorded',
+  'history.empty': 'No daily snapshot in this period.',
+  'history.snapshot': 'Record the day',
+  'history.snapshot.day': 'Day to record',
+  'history.snapshot.done': 'Snapshot of {day} saved.',
+  'history.snapshot.required': 'Write the day to record (dd/mm/yyyy).',
+  'history.snapshot.failed': 'The day was not recorded.',
+  'history.failed': 'Could not read the history.',
+  'history.csvFailed': 'The CSV was not downloaded.',
+};
