@@ -11,10 +11,9 @@
  */
 import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
-import type { Page } from 'playwright-core';
 import { ANY_REFUSAL, browserHarness, chromiumOrSkip } from './helpers/browser.ts';
 import { marioCard, signInAdvisor, workerAsksForChat } from './helpers/pages.ts';
-import { startServerProcess, type ServerProcess } from './helpers/server-process.ts';
+import { threePeople } from './helpers/three-people.ts';
 
 const chromium = browserHarness({
   console: { refused: ANY_REFUSAL, expected: /WebSocket connection to/i },
@@ -25,21 +24,11 @@ const { shot } = chromium;
 const QUESTION = 'La CIGS di aprile risulta autorizzata ma non pagata.';
 const ANNA_REPLY = 'Buongiorno, guardo subito la sua domanda.';
 
-const ctx = { proc: null as ServerProcess | null, base: '', worker: null as unknown as Page, anna: null as unknown as Page };
+const ctx = threePeople(chromium, 'handover-reload', { SERVICE_HOURS: 'always' });
 
 if (chromiumOrSkip('hand-over reload test')) {
-  test.before(async () => {
-    ctx.proc = await startServerProcess('handover-reload', { SERVICE_HOURS: 'always' });
-    ctx.base = ctx.proc.base;
-    await chromium.launch();
-    ctx.worker = await chromium.newPage('worker');
-    ctx.anna = await chromium.newPage('anna');
-  });
-
-  test.after(async () => {
-    await chromium.close();
-    await ctx.proc?.stop();
-  });
+  test.before(ctx.start);
+  test.after(ctx.stop);
 
   test('Anna answers, then passes the chat back to the queue while away: the worker is told they wait for another advisor', async () => {
     const w = ctx.worker;
@@ -90,7 +79,7 @@ if (chromiumOrSkip('hand-over reload test')) {
 
   test('Bruno takes it over (the queue avoids Anna for it): the chat returns with what was said before the hand-over, once each', async () => {
     const w = ctx.worker;
-    const bruno = await chromium.newPage('bruno');
+    const bruno = ctx.bruno;
     await signInAdvisor(bruno, ctx.base, 'Bruno Verdi', 'adv-bruno', true);
     await w.getByRole('heading', { name: 'Stai parlando con Bruno Verdi' }).waitFor();
     const annaInChat = w.locator('#log .msg', { hasText: ANNA_REPLY });
