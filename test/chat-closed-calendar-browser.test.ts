@@ -11,7 +11,9 @@
  *   may be months away; the Linea INPS request is offered instead;
  * - a working day skipped for a national holiday is named: on Monday
  *   7 December 2026 after 18:00 the chat opens on Wednesday, because Tuesday
- *   8 December is the Immacolata.
+ *   8 December is the Immacolata;
+ * - "Verifica di nuovo" that cannot reach the server keeps the closed view (it
+ *   showed the chat's start form, as if the service were open) and says so.
  *
  * Screenshots: test/screenshots/closed-calendar-*.png. Skips without /usr/bin/chromium.
  */
@@ -22,7 +24,8 @@ import { browserHarness, chromiumOrSkip } from './helpers/browser.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 import type { Page } from 'playwright-core';
 
-const chromium = browserHarness({ console: { expected: /WebSocket connection to/i }, prefix: 'closed-calendar-', fullPage: true });
+// ERR_CONNECTION_REFUSED: the availability check refused on purpose.
+const chromium = browserHarness({ console: { expected: /WebSocket connection to|ERR_CONNECTION_REFUSED/i }, prefix: 'closed-calendar-', fullPage: true });
 const clock = new ManualClock(Date.parse('2023-01-16T14:30:00Z'));
 const ctx = { server: null as TestServer | null };
 
@@ -95,6 +98,23 @@ if (chromiumOrSkip('closed-calendar test')) {
       await chromium.shot(page, `opens-${lang}-${at.slice(8, 10)}`);
     });
   }
+
+  test('"Verifica di nuovo" that cannot reach the server keeps the closed view and the request being written, and says the check failed', async () => {
+    clock.set(new Date('2026-12-07T18:30:00Z'));
+    const page = await signIn('worker-recheck', 'it', 'Lavoratore', 'MI');
+    await page.getByRole('heading', { name: 'Il servizio è chiuso' }).waitFor();
+    await page.getByLabel('Oggetto', { exact: true }).fill('Pagamento diretto di novembre');
+    await page.route('**/api/v1/availability?**', (route) => route.abort('connectionrefused'));
+    await page.getByRole('button', { name: 'Verifica di nuovo' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Non è stato possibile verificare la disponibilità del servizio.' }).waitFor();
+    assert.is(await page.locator('body').getAttribute('data-view'), 'closed', 'not the chat’s start, while the service is closed');
+    assert.is(await page.getByLabel('Oggetto', { exact: true }).inputValue(), 'Pagamento diretto di novembre');
+    await chromium.shot(page, 'recheck-failed');
+    await page.unroute('**/api/v1/availability?**');
+    await page.getByRole('button', { name: 'Verifica di nuovo' }).click();
+    await page.waitForTimeout(300);
+    assert.is(await page.locator('#closed-check-error').isVisible(), false, 'checked again: the failure is no longer said');
+  });
 
   test('no page logged a Content-Security-Policy violation or a script error', () => {
     assert.equal(chromium.problems, []);

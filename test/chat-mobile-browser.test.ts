@@ -8,7 +8,7 @@
  * for a new estimate alone, and a service announcement published meanwhile is
  * spoken once; chatting, the two actions share a row, the typing line is not
  * rewritten while the advisor keeps typing; with text at 200 % the header fits
- * 320 px, the message box keeps the form's width and the rating fits. axe-core on every view.
+ * 320 px, the message box keeps the form's width and the rating fits, its German words whole. axe-core on every view.
  * Screenshots: test/screenshots/mobile-*.png. Skips without /usr/bin/chromium.
  */
 import path from 'node:path';
@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import type { Frame, Page } from 'playwright-core';
-import { browserHarness, chromiumOrSkip, serverApi, type Json } from './helpers/browser.ts';
+import { browserHarness, chromiumOrSkip, serverApi, splitWords, type Json } from './helpers/browser.ts';
 import { workerAsksForChat } from './helpers/pages.ts';
 import { startServerProcess, type ServerProcess } from './helpers/server-process.ts';
 import { TestSocket } from './helpers/ws-client.ts';
@@ -338,6 +338,12 @@ if (chromiumOrSkip('phone and assistive-settings test')) {
     await page.locator('#rate-form').screenshot({ path: path.join(SHOTS, 'mobile-rating-200.png') });
     assert.equal(await axe(page, 'rating at 200 %'), []);
     await page.evaluate(() => (document.documentElement.style.fontSize = ''));
+    // At 100 % on the phone, in German: «3 – Ausreichend» stays whole in its card (it split as «Ausreichen|d»).
+    await page.getByLabel('Lingua').selectOption('de');
+    await page.getByRole('heading', { name: 'Bevor Sie gehen' }).waitFor();
+    assert.equal(await splitWords(page, '#rate-form .choice'), [], 'the rating choices keep their words whole in German');
+    await page.locator('#rate-form').screenshot({ path: path.join(SHOTS, 'mobile-rating-de.png') });
+    await page.getByLabel('Sprache').selectOption('it');
     await page.getByLabel('4 – Buona').check();
     await page.getByRole('button', { name: 'Chiudi la chat' }).click();
     await page.getByRole('heading', { name: 'Conversazione terminata' }).waitFor();

@@ -1,6 +1,7 @@
 /**
  * The end of a user's chat in chromium: the rating question after the advisor
- * closes it (kept over a reload, asked once), "Esci" with a chat open (asks, then
+ * closes it (kept over a reload, asked once), a message typed and not sent named
+ * before the user closes (it would be lost), "Esci" with a chat open (asks, then
  * closes the chat before signing out; the advisor sees it closed by the user),
  * and the bubble's unread count while minimised (the advisor joining is not a
  * message). The server runs in this process on the test database (PostgreSQL
@@ -124,6 +125,27 @@ if (chromiumOrSkip('chat end browser test')) {
     await w.getByRole('button', { name: 'Chiudi la chat' }).click();
     await w.getByText('Grazie per averci contattato.').waitFor();
     assert.is(await w.locator('#after-rate').isHidden(), true);
+    await closeAll(adv, w);
+  });
+
+  test('"Termina la chat" with a message typed and not sent says so; "Continua la chat" puts the focus back on it, to send', async () => {
+    const { adv, w } = await chatWithAnna('unsent');
+    const unsent = w.locator('#rate-unsent');
+    await w.getByRole('button', { name: 'Termina la chat' }).click();
+    await w.getByRole('heading', { name: 'Prima di chiudere' }).waitFor();
+    assert.is(await unsent.isVisible(), false, 'nothing typed: nothing said');
+    await w.getByRole('button', { name: 'Continua la chat' }).click();
+
+    await w.getByLabel('Il tuo messaggio').fill('Il protocollo è INPS.IS.2025.0004711');
+    await w.getByRole('button', { name: 'Termina la chat' }).click();
+    await unsent.filter({ hasText: 'Il messaggio che stai scrivendo non è stato inviato: per inviarlo scegli «Continua la chat».' }).waitFor();
+    await shot(w, 'unsent', true);
+    await w.getByRole('button', { name: 'Continua la chat' }).click();
+    assert.is(await w.evaluate(() => document.activeElement?.id), 'text', 'back on the message, to send it');
+    await w.getByLabel('Il tuo messaggio').press('Enter');
+    await marioCard(adv).locator('.msg-text', { hasText: 'INPS.IS.2025.0004711' }).waitFor();
+    await w.getByRole('button', { name: 'Termina la chat' }).click();
+    assert.is(await unsent.isVisible(), false, 'sent: nothing left to say');
     await closeAll(adv, w);
   });
 

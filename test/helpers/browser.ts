@@ -248,3 +248,34 @@ export async function reflowProblems(page: import('playwright-core').Page, contr
     ];
   }, controls);
 }
+
+/**
+ * Words of the visible `selector` elements that run over two lines, as "tag: Anmel|den". With `marks`, a
+ * bracket or a stop cut from its word counts too ("(Matrikelnummer|)"); a break after a hyphen, a dash or a slash does not.
+ */
+export const splitWords = (page: Page, selector: string, { marks = false } = {}): Promise<string[]> =>
+  page.evaluate(([sel, anyMark]) => {
+    const out: string[] = [];
+    for (const el of document.querySelectorAll<HTMLElement>(sel)) {
+      if (el.closest('[hidden]') || el.offsetParent === null) continue;
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const text = n.textContent ?? '';
+        const range = document.createRange();
+        let lastTop = -1;
+        for (let i = 0; i < text.length; i++) {
+          range.setStart(n, i);
+          range.setEnd(n, i + 1);
+          // The last box: a letter just after a break at a soft hyphen also gets an empty-ish box at the end of the line before.
+          const r = [...range.getClientRects()].filter((b) => b.width > 0).pop();
+          if (!r) continue;
+          const [a, b] = [text.charAt(i - 1), text.charAt(i)];
+          // No helper function here: tsx would wrap it in `__name`, which the page does not have.
+          const joined = anyMark ? /\S/u.test(a) && /\S/u.test(b) && !/[-–/]/u.test(a) : /\p{L}/u.test(a) && /\p{L}/u.test(b);
+          if (lastTop >= 0 && r.top > lastTop + 2 && joined) out.push(`${el.tagName.toLowerCase()}: ${text.slice(0, i)}|${text.slice(i)}`);
+          lastTop = r.top;
+        }
+      }
+    }
+    return out;
+  }, [selector, marks] as const);

@@ -48,7 +48,10 @@ export async function checkAvailability(note) {
     /* said on the start view below */
   }
   if (state.navigation !== asked || checking !== mine) return false;
-  if (!av) showStart(null, 'avail.error');
+  // Asked again from the closed view (its button, or a reconnection) and not answered: the service is
+  // still closed as far as anyone knows, and the request being written is there; the start form was not.
+  if (!av && state.view === 'closed' && state.closedInfo) $('#closed-check-error').textContent = t('avail.error');
+  else if (!av) showStart(null, 'avail.error');
   else if (av.open) showStart(av, note);
   else showClosed(av);
   return true;
@@ -111,6 +114,7 @@ function showStart(av, note) {
 function showClosed(info) {
   const { state } = d;
   state.closedInfo = info;
+  $('#closed-check-error').textContent = '';
   renderClosed(info);
   d.showView('closed');
   // Look again by itself when it opens (if that is within a day).
@@ -203,6 +207,8 @@ function skippedHolidays(days) {
 /** After a language change: the closed reason and the closing-time text. */
 export function renderAvailability() {
   if (d.state.closedInfo) renderClosed(d.state.closedInfo);
+  const checkError = $('#closed-check-error');
+  if (checkError.textContent) checkError.textContent = t('avail.error');
   renderStartNote();
   renderCompany();
   renderClosing();

@@ -23,9 +23,9 @@ import { say } from '../lib/said.js';
 import { $, announcer, h } from '../lib/ui.js';
 import { initAnnouncements, renderAnnouncements, showAnnouncements } from './announcements.js';
 import { checkAvailability, initAvailability, renderAvailability } from './availability.js';
-import { initConversation, renderConversation, restoreEnded, seenIfVisible, showChat, wireConversation } from './conversation.js';
+import { initConversation, keepForHandover, renderConversation, restoreEnded, seenIfVisible, showChat, wireConversation } from './conversation.js';
 import { cleanContext, embedBridge, hostOrigin } from './embed.js';
-import { initQueue, renderQueueView, showQueue, wireQueue } from './queue-view.js';
+import { initQueue, placeLost, renderQueueView, showQueue, wireQueue } from './queue-view.js';
 import { initRating } from './rating.js';
 import { formDirty, initTickets, renderTickets, wireTickets } from './tickets.js';
 
@@ -192,12 +192,20 @@ function wire(client) {
 
   client.on('welcome', (f) => {
     const open = (f.conversations ?? []).find((c) => c.status === 'open');
+    // Open but naming no advisor, and waiting: the chat is being handed over (its advisor left, or passed it
+    // back to the queue). The user sees their place, as the live `queue.joined` showed it, not a chat nobody
+    // is in; its messages are kept for the advisor who takes it over.
+    if (open && !open.peer?.id && f.waiting) {
+      keepForHandover(open);
+      return showQueue(f.waiting, { handedOn: true });
+    }
     if (open) {
       if (state.conv !== open.conversationId || state.view !== 'chat') showChat(open);
       post('event', { name: 'assigned', detail: { conversationId: open.conversationId, advisorName: open.peer?.name ?? null, resumed: true } });
       return;
     }
-    if (f.waiting) return showQueue(f.waiting);
+    if (f.waiting) return showQueue(f.waiting, { handedOn: false });
+    if (f.reconnected && state.view === 'queue') return placeLost();
     if (f.reconnected && (state.view === 'chat' || state.view === 'ended')) return; // a close, if any, is replayed
     if (f.reconnected && (TICKET_VIEWS.includes(state.view) || (state.view === 'closed' && formDirty()))) return;
     // A reload while a chat's end was on screen shows it again (with its rating question, if still open).

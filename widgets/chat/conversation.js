@@ -77,6 +77,27 @@ export function showChat(info) {
   d.showView('chat');
 }
 
+/**
+ * A chat waiting to be handed over, found at a welcome (a reload, a reconnection): it stays this
+ * page's conversation, so its history fills the log and the next `conversation.assigned` shows
+ * it, with what was being typed, as after a hand-over seen live. Nobody is in it meanwhile.
+ */
+export function keepForHandover(info) {
+  const { state } = d;
+  if (state.conv !== info.conversationId) {
+    list.clear();
+    state.lastReadSent = 0;
+    $('#text').value = savedDraft(info.conversationId);
+  }
+  forgetEnded();
+  state.conv = info.conversationId;
+  state.peerName = '';
+  state.peerId = null;
+  state.topic = info.topic || '';
+  state.company = info.context?.matricola || '';
+  $('#typing').textContent = '';
+}
+
 function renderChatHead() {
   const { state } = d;
   $('#chat-peer').textContent = t('chat.with', { name: state.peerName || t('chat.anAdvisor') });

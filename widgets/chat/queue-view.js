@@ -33,11 +33,16 @@ const SAY_EVERY_MS = 30_000;
 let said = { position: 0, at: 0 };
 let sayLater = null;
 
-export function showQueue(info) {
+/**
+ * `handedOn`: said by a welcome, which has no reason, from whether the user's open chat
+ * names no advisor; a `queue.joined` says it by its reason.
+ */
+export function showQueue(info, { handedOn } = {}) {
   const { state } = d;
   const before = state.queue;
-  // A fresh place in the queue says why it was given; a position update or a welcome keeps the reason already shown.
+  // A fresh place in the queue says why it was given; a position update keeps the reason already shown.
   if (info.kind === 'joined') $('#queue-handover').hidden = !HANDED_ON.includes(info.reason);
+  else if (handedOn !== undefined) $('#queue-handover').hidden = !handedOn;
   if (info.kind !== 'position') void showTips(info);
   state.queue = { position: info.position, etaSeconds: info.etaSeconds, etaKnown: info.etaKnown !== false };
   renderQueue(state.queue);
@@ -110,11 +115,26 @@ function onQueue(f) {
     return;
   }
   // Left from another window or tab of the same person: this one went back to the start with no word, its question gone.
+  backToStart('queue.leftElsewhere');
+}
+
+/** The start view, saying why the wait ended (`note`, a string key) with the question asked, to ask again. */
+function backToStart(note) {
   const question = d.state.request?.text ?? '';
-  d.announce(t('queue.leftElsewhere'));
-  void checkAvailability('queue.leftElsewhere').then((shown) => {
+  d.announce(t(note));
+  void checkAvailability(note).then((shown) => {
     if (shown && question && !$('#question').value) $('#question').value = question;
   });
+}
+
+/**
+ * Connected again, the server knows no place in the queue for this page, which showed one and never
+ * asked to leave: the node restarted and its routing state with it (in-process). The page went back
+ * to the start with no word and the question gone; now it says the place was lost, ready to ask again.
+ */
+export function placeLost() {
+  leaving = false;
+  backToStart('queue.lost');
 }
 
 /** The client's `queue` frames. */

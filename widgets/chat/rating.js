@@ -80,7 +80,11 @@ export function initRating(deps) {
   state = deps.state;
   $('#rating').append(scale('rating'));
   $('#after-rate').addEventListener('submit', sendRating);
+  // A message typed and not sent would be lost with the chat: the form says so, and going back to
+  // the chat puts the focus on it, to send it (users typed the protocol number, then pressed "Termina").
+  const unsent = () => $('#text').value.trim() !== '';
   $('#end').addEventListener('click', () => {
+    $('#rate-unsent').hidden = !unsent();
     $('#rate-form').hidden = false;
     $('#end').hidden = true;
     $('#rate-title').focus();
@@ -88,7 +92,7 @@ export function initRating(deps) {
   $('#rate-cancel').addEventListener('click', () => {
     $('#rate-form').hidden = true;
     $('#end').hidden = false;
-    $('#end').focus();
+    (unsent() ? $('#text') : $('#end')).focus();
   });
   $('#rate-form').addEventListener('submit', async (e) => {
     e.preventDefault();
