@@ -147,6 +147,7 @@ export default {
   'signout.confirm': 'Abmelden und Chat beenden',
   'signout.stay': 'Im Chat bleiben',
   'signout.failed': 'Der Chat wurde nicht beendet.',
+  'signout.unsent': 'Die Nachricht, die Sie gerade schreiben, wurde nicht gesendet: Um sie zu senden, wählen Sie „Im Chat bleiben“.',
 
   'ended.title': 'Gespräch beendet',
   'ended.byMe': 'Vielen Dank für Ihre Kontaktaufnahme.',

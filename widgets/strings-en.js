@@ -137,6 +137,7 @@ export default {
   'signout.confirm': 'Sign out and end the chat',
   'signout.stay': 'Stay in the chat',
   'signout.failed': 'The chat was not closed.',
+  'signout.unsent': 'The message you are writing has not been sent: to send it, choose “Stay in the chat”.',
 
   'ended.title': 'Conversation ended',
   'ended.byMe': 'Thank you for contacting us.',

@@ -138,6 +138,7 @@ export default {
   'signout.confirm': 'Esci e chiudi la chat',
   'signout.stay': 'Resta nella chat',
   'signout.failed': 'La chat non è stata chiusa.',
+  'signout.unsent': 'Il messaggio che stai scrivendo non è stato inviato: per inviarlo scegli «Resta nella chat».',
 
   'ended.title': 'Conversazione terminata',
   'ended.byMe': 'Grazie per averci contattato.',
