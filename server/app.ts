@@ -18,6 +18,7 @@ import { cannedResponsesRoute } from './http-canned-responses.ts';
 import { tipsRoute } from './http-tips.ts';
 import { chatHistoryRoutes } from './http-chat-history.ts';
 import { conversationRoutes } from './http-conversations.ts';
+import { installValidation } from './http-validation.ts';
 import { frameworkError, installErrorHandling } from './http-errors.ts';
 import { clientErrorHandler } from './http-client-errors.ts';
 import { installInputTextChecks } from './http-input.ts';
@@ -93,11 +94,12 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' }),
     // Each request's child logger is made only if the request logs something.
     childLoggerFactory: lazyChildLogger,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     frameworkErrors: frameworkError,
     // What node's parser refuses (malformed, headers too large, too slow) in the registry's shape too.
     clientErrorHandler: clientErrorHandler(services.logger as FastifyBaseLogger),
   });
+  // Bodies checked as written, the text parts of a request coerced (http-validation.ts).
+  installValidation(app);
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
   app.decorate('availabilityFastPath', fastPath);
   installErrorHandling(app);

@@ -76,6 +76,8 @@ export class Client {
   /** Made at the first follow: most idle sockets follow nothing, and an empty Map is ~180 B. */
   private cursors: Map<string, Cursor> | null = null;
   closed = false;
+  /** Welcomed and counted as connected (sessions.ts): a sign-in failing after it leaves as a closed socket does. */
+  welcomed = false;
 
   constructor(
     readonly sessionId: string,

@@ -374,9 +374,12 @@ class Connection implements Expiring {
       // Signed in, but the database or the routing state does not answer: say so with a
       // code that tells the client to come back, rather than leaving it without a welcome.
       this.log.warn({ err }, 'could not complete the sign-in');
-      this.gw.deps.hub.remove(client);
+      const last = this.gw.deps.hub.remove(client);
       this.client = null;
       this.refuse(CLOSE.internal, 'unavailable');
+      // Past the welcome (the replay failed) they counted as connected, which stopped a waiting user's grace:
+      // they leave as any closed socket does, or a page closed now would stay queued until the longest wait.
+      if (client.welcomed) await this.gw.deps.disconnected(client, last).catch((e) => this.log.warn({ err: e }, 'disconnect after a failed sign-in'));
     }
   }
 

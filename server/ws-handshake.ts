@@ -63,6 +63,7 @@ export async function welcomeClient(deps: HandshakeDeps, client: Client, identit
     ...welcome,
     ...(frame.id !== undefined ? { re: frame.id } : {}),
   });
+  client.welcomed = true;
   await deps.connected(client, first);
   // An advisor sees at once how many wait for them; then on change (advisor-queue-push.ts).
   if (advisor) await chat.statuses.welcomed(client);

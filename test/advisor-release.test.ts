@@ -6,49 +6,25 @@
  * when it answers (the advisor leaves one node and comes back on the other), else on one node.
  */
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { testDatabase, type TestDatabase } from './helpers/db.ts';
-import { deleteKeys, redisAnswersSync, redisUrl } from './helpers/routing-state-contract.ts';
-import { startServer, type TestServer } from './helpers/server.ts';
-import { TestSocket } from './helpers/ws-client.ts';
+import { NodePair } from './helpers/node-pair.ts';
+import type { TestServer } from './helpers/server.ts';
+import type { TestSocket } from './helpers/ws-client.ts';
 
-const twoNodes = redisAnswersSync(redisUrl);
-if (!twoNodes) console.log(`# Redis not reachable at ${redisUrl}: advisor-release runs on one node with the in-process state`);
-
-const prefix = `test:${randomUUID()}`;
-let db: TestDatabase;
+const nodes = new NodePair('advisor-release');
 let a: TestServer;
 let b: TestServer;
-const sockets: TestSocket[] = [];
 
 test.before(async () => {
-  db = await testDatabase();
-  const env: Record<string, string> = twoNodes ? { REDIS_URL: redisUrl, REDIS_PREFIX: prefix } : {};
   // A short advisor grace (the 60 s of config/routing.json, shortened); the users' is long: they stay.
-  a = await startServer({ env, db, advisorGraceMs: 200, userGraceMs: 60_000 });
-  b = twoNodes ? await startServer({ env, db, advisorGraceMs: 200, userGraceMs: 60_000 }) : a;
+  await nodes.start({ advisorGraceMs: 200, userGraceMs: 60_000 });
+  ({ a, b } = nodes);
 });
-test.after.each(() => {
-  for (const s of sockets.splice(0)) s.drop();
-});
-test.after(async () => {
-  await a.close();
-  if (b !== a) await b.close();
-  await db.cleanup();
-  if (twoNodes) {
-    const redis = new Redis(redisUrl);
-    await deleteKeys(redis, prefix);
-    redis.disconnect();
-  }
-});
+test.after.each(() => nodes.dropSockets());
+test.after(() => nodes.close());
 
-async function on(node: TestServer, claims: Record<string, unknown> & { role: string }) {
-  const [socket, welcome] = await TestSocket.signIn(node.wsUrl, await node.token(claims));
-  sockets.push(socket);
-  return { socket, welcome };
-}
+const on = (node: TestServer, claims: Record<string, unknown> & { role: string }) => nodes.on(node, claims);
 
 async function advisorReady(node: TestServer, sub: string) {
   const { socket, welcome } = await on(node, { role: 'advisor', sub, name: sub });

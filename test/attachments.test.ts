@@ -21,6 +21,7 @@ import { createSqlAttachmentStore } from '../server/attachment-store-sql.ts';
 import { ATTACHMENT_LIMITS } from '../server/attachments.ts';
 import { createDevAuth, type DevAuth, type DevTokenRequest } from '../server/auth-dev.ts';
 import { installErrorHandling } from '../server/http-errors.ts';
+import { installValidation } from '../server/http-validation.ts';
 import { ticketHttpRoutes } from '../server/http-attachments.ts';
 import { TicketService } from '../server/ticket-service.ts';
 import { createSqlTicketStore } from '../server/ticket-store-sql.ts';
@@ -40,7 +41,8 @@ test.before(async () => {
   await seed(database.db, { demo: false });
   dev = await createDevAuth();
   const tickets = new TicketService({ store: createSqlTicketStore(database.db), clock });
-  app = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } } });
+  app = Fastify({ logger: false });
+  installValidation(app);
   installErrorHandling(app);
   await app.register(ticketHttpRoutes, { auth: dev.authenticator, tickets, access: new AccessLog({ db: database.db, clock, log: pino({ level: 'silent' }) }), attachments: createSqlAttachmentStore(database.db) });
   await app.ready();

@@ -10,7 +10,8 @@
  * - every error is JSON `{ error: { code, message } }` with a registered code;
  * - no answer carries a stack trace, a source path, SQL or a driver's message;
  * - a JSON route answers JSON;
- * - nobody but the staff sees another person's ticket or chat;
+ * - nobody but the staff sees another person's ticket or chat (another company's included), nor more
+ *   of who on a company's side filed a request than the role;
  * and after each request: nothing logged at error level, no token or personal data in
  * the log, no uncaught error, the built-in prototypes untouched.
  * Fixed seed by default; FUZZ_SEED and FUZZ_RUNS vary it (test/helpers/fuzz.ts); FUZZ_STATS=1
@@ -40,6 +41,14 @@ interface Route {
 
 const MARKER = 'PII-MARKER-9c1d';
 const VICTIM = { sub: 'victim-w-http', name: 'Vittoria Segreta', fiscal: 'RSSMRA80A01H501U', text: 'Il mio IBAN è IT60X0542811101000000123456' };
+/**
+ * Another company's request (the rival's: no fuzzing user holds its matricola), and one a consultant
+ * filed about the fuzzing employer's company: the employer reads that request, never who filed it
+ * beyond the role (`filedBy`), so the consultant's sub and tax code are secrets to the user side too.
+ */
+const RIVAL = { sub: 'victim-e-http', name: 'Ditta Segreta', fiscal: 'VRDGNN75B02F205P', matricola: '9876543210', subject: 'Riservato ditta 4e7a', text: 'Cassa integrazione reparto 4e7a' };
+const CONSULTANT = { sub: 'victim-cdl-http', fiscal: 'CLMLRA70A41F205Z' };
+const USER_SIDE_SECRETS = [VICTIM.text, VICTIM.name, VICTIM.fiscal, RIVAL.name, RIVAL.fiscal, RIVAL.subject, RIVAL.text, CONSULTANT.sub, CONSULTANT.fiscal];
 /** 503s a client is told to retry (docs/errors.md); any other 5xx is a fault. */
 const RETRY_LATER = new Set(['store_unavailable', 'tickets_busy', 'access_log_unavailable', 'not_ready', 'draining']);
 /** Routes whose success is not JSON. */
@@ -84,11 +93,17 @@ test.before(async () => {
   const ticket = await app.call(victim, 'POST', '/api/v1/tickets', { subject: 'Pagamento', category: 'payment', body: VICTIM.text });
   assert.is(ticket.status, 201, ticket.raw);
   const own = await app.call(tokens.worker!, 'POST', '/api/v1/tickets', { subject: 'Mio', category: 'payment', body: 'la mia domanda' });
+  const rival = await app.token({ role: 'employer', sub: RIVAL.sub, name: RIVAL.name, fiscalCode: RIVAL.fiscal, province: 'MI', matricola: RIVAL.matricola });
+  const rivals = await app.call(rival, 'POST', '/api/v1/tickets', { subject: RIVAL.subject, category: 'cigo', body: RIVAL.text });
+  assert.is(rivals.status, 201, rivals.raw);
+  const consultant = await app.token({ role: 'intermediary', sub: CONSULTANT.sub, name: 'Studio Fuzz', fiscalCode: CONSULTANT.fiscal, province: 'MI', matricole: ['1234567890'] });
+  const filed = await app.call(consultant, 'POST', '/api/v1/tickets', { subject: 'Per la ditta', category: 'cigo', body: 'Domanda dello studio', matricola: '1234567890' });
+  assert.is(filed.status, 201, filed.raw);
   const conv = newConversation({ userId: VICTIM.sub, userName: VICTIM.name });
   await app.services.store.createConversation(conv);
   await app.services.store.appendMessage({ conversationId: conv.id, senderId: VICTIM.sub, senderRole: 'worker', clientMsgId: 'v1', text: VICTIM.text });
   // The fuzzing worker's own ticket thrice: requests about it get furthest.
-  ids.push(ticket.body.id, own.body.id, own.body.id, own.body.id, conv.id, randomUUID(), '1', 'SEDE-MI', 'MI', 'fuzz-a');
+  ids.push(ticket.body.id, rivals.body.id, filed.body.id, own.body.id, own.body.id, own.body.id, conv.id, randomUUID(), '1', 'SEDE-MI', 'MI', 'fuzz-a');
 });
 
 test.after(async () => {
@@ -157,7 +172,7 @@ function objectFor(s: Schema, clean: boolean, depth = 0): fc.Arbitrary<Record<st
 /** Values that mean something here, by field name: the fuzzing people's own province, matricola, sede, ids. */
 const HINTS: Record<string, unknown[]> = {
   province: ['MI', 'RM'],
-  matricola: ['1234567890'],
+  matricola: ['1234567890', RIVAL.matricola],
   sede: ['SEDE-MI', 'SEDE-RM'],
   userId: ['fuzz-w'],
   day: ['2026-11-22'],
@@ -273,7 +288,7 @@ async function check(route: Route, call: Call): Promise<void> {
     assert.match(type, /^application\/json/, `a JSON route answers JSON: ${what}`);
   }
   assert.not.match(res.body, LEAKY, `no stack, path or SQL in the answer: ${what}`);
-  if (USER_SIDE.has(call.role)) for (const secret of [VICTIM.text, VICTIM.name, VICTIM.fiscal]) assert.not.ok(res.body.includes(secret), `another person's data: ${what}`);
+  if (USER_SIDE.has(call.role)) for (const secret of USER_SIDE_SECRETS) assert.not.ok(res.body.includes(secret), `another person's data: ${what}`);
   await new Promise((r) => setImmediate(r));
   assert.equal(watch.faults.slice(faultsFrom), [], 'no uncaught exception or unhandled rejection');
   assert.equal(log.errorsSince(logFrom).map((l) => `${l.msg} ${JSON.stringify((l.err as { message?: string })?.message ?? '')}`), [], `nothing logged at error level: ${what}`);
@@ -294,7 +309,28 @@ test('every route, fuzzed as anybody: no 5xx but a documented 503, errors as JSO
     );
   }
   const text = log.text();
-  for (const secret of [MARKER, VICTIM.fiscal, VICTIM.text, 'eyJ']) assert.not.ok(text.includes(secret), `${secret} reached the log`);
+  for (const secret of [MARKER, VICTIM.fiscal, VICTIM.text, RIVAL.fiscal, RIVAL.text, CONSULTANT.fiscal, 'eyJ']) assert.not.ok(text.includes(secret), `${secret} reached the log`);
+});
+
+/**
+ * Each query field alone, with each of its valid values (both booleans, every enum value, the
+ * hinted ones, a few samples), as each role: a list narrowed by one filter reaches all the caller
+ * may see, which the fuzz's mostly-clean queries, several filters at once, seldom do; a filter that
+ * widened the scope (`mine=false` without the caller's own) shows another person's data here.
+ */
+test('every query field alone, with each valid value, as each role: the same invariants, nothing of another person', async () => {
+  for (const route of routes.filter((r) => r.method === 'GET' && r.querystring?.properties && !r.url.includes(':'))) {
+    for (const [name, schema] of Object.entries(route.querystring!.properties!)) {
+      const values = schema.type === 'boolean' ? [true, false] : schema.enum ? [...schema.enum] : [...(HINTS[name] ?? []), ...fc.sample(valueFor(schema, true), { numRuns: 2, seed: 7 })];
+      for (const value of values) {
+        for (const role of Object.keys(tokens)) {
+          const token = tokens[role];
+          const url = `${route.url}?${queryString({ [name]: value })}`;
+          await check(route, { role, url, headers: token ? { authorization: `Bearer ${token}` } : {} });
+        }
+      }
+    }
+  }
 });
 
 /** GET over a real socket, the path sent as it is (fetch would normalise it). */

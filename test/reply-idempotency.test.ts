@@ -134,7 +134,7 @@ test('an operator\'s resent reply is answered after the request went to another 
   const again = await reply(op, id, 'before-move', 'Trasmettiamo alla sede competente.');
   assert.equal([again.status, again.body.seq, again.body.body], [200, first.body.seq, 'Trasmettiamo alla sede competente.']);
   const fresh = await reply(op, id, 'after-move', 'Altro.');
-  assert.is(fresh.status, 404, 'a new reply: the request is not this sede\'s any more');
+  assert.equal([fresh.status, fresh.body.error?.code], [409, 'ticket_transferred'], 'a new reply: the request is not this sede\'s any more, and the sede is told so');
 });
 
 test('at the daily limit a resent reply is answered, and resending never counted against the limit', async () => {

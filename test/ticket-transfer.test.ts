@@ -18,6 +18,7 @@ import type { Identity } from '../server/auth.ts';
 import type { AppError } from '../server/errors.ts';
 import { ticketHttpRoutes } from '../server/http-attachments.ts';
 import { installErrorHandling } from '../server/http-errors.ts';
+import { installValidation } from '../server/http-validation.ts';
 import { Retention } from '../server/retention.ts';
 import { composeNotice } from '../server/notice-text.ts';
 import type { Services } from '../server/services.ts';
@@ -74,7 +75,8 @@ async function racingApp(): Promise<FastifyInstance> {
     transfer: async (id, input) => (await bothThere(), store.transfer(id, input)),
     transition: async (id, input) => (await bothThere(), store.transition(id, input)),
   };
-  const racing = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } } });
+  const racing = Fastify({ logger: false });
+  installValidation(racing);
   installErrorHandling(racing);
   const tickets = new TicketService({ store: gated, clock });
   await racing.register(ticketHttpRoutes, { auth: services.auth, tickets, access: services.access, attachments: services.attachments, officeName: services.dashboard.officeName });

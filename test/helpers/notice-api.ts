@@ -20,6 +20,7 @@ import { createSqlAttachmentStore } from '../../server/attachment-store-sql.ts';
 import { createJwtAuthenticator } from '../../server/auth-jwks.ts';
 import { ticketHttpRoutes } from '../../server/http-attachments.ts';
 import { installErrorHandling } from '../../server/http-errors.ts';
+import { installValidation } from '../../server/http-validation.ts';
 import { mailboxRoutes } from '../../server/http-mailbox.ts';
 import { createSmtpChannel, LocalMailbox, type EmailChannel } from '../../server/notice-channels.ts';
 import { ContactBook, NoticeDispatcher, type NoticeDispatcherOptions } from '../../server/notices.ts';
@@ -82,7 +83,8 @@ export function noticeApi(test: Test): NoticeApi {
         .setExpirationTime('1h')
         .sign(privateKey as CryptoKey);
     const tickets = new TicketService({ store: createSqlTicketStore(database.db), clock });
-    app = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } } });
+    app = Fastify({ logger: false });
+    installValidation(app);
     installErrorHandling(app);
     await app.register(ticketHttpRoutes, { auth, tickets, access: new AccessLog({ db: database.db, clock, log: pino({ level: 'silent' }) }), attachments: createSqlAttachmentStore(database.db), contacts: new ContactBook(database.db, clock) });
     await app.register(mailboxRoutes, { mailbox: localMailbox() });

@@ -16,6 +16,7 @@ import { outbox, ticketAudit } from '../../schema/ticket-tables.ts';
 import { AccessLog } from '../../server/access-log.ts';
 import { createDevAuth, type DevAuth, type DevTokenRequest } from '../../server/auth-dev.ts';
 import { installErrorHandling } from '../../server/http-errors.ts';
+import { installValidation } from '../../server/http-validation.ts';
 import { ticketRoutes } from '../../server/http-tickets.ts';
 import { TicketService } from '../../server/ticket-service.ts';
 import { createSqlTicketStore } from '../../server/ticket-store-sql.ts';
@@ -57,7 +58,8 @@ export function ticketApi(test: Test): TicketApi {
     await seed(database.db, { demo: false });
     dev = await createDevAuth();
     tickets = new TicketService({ store: createSqlTicketStore(database.db), clock });
-    app = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } } });
+    app = Fastify({ logger: false });
+    installValidation(app);
     installErrorHandling(app);
     await app.register(ticketRoutes, { auth: dev.authenticator, tickets, access: new AccessLog({ db: database.db, clock, log: pino({ level: 'silent' }) }) });
     await app.ready();
