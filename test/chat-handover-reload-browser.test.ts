@@ -7,10 +7,12 @@
  * hand-over note, as the live `queue.joined` did, not "Stai parlando con un
  * consulente" in a chat nobody is in (not even for a moment); and when Bruno takes
  * it over (the queue avoids Anna for it), the chat returns with what was said before.
+ * Meanwhile the queue says the chat goes on with another advisor and that leaving ends it.
  * Screenshots: test/screenshots/chat-handover-reload-*.png. Skips without /usr/bin/chromium.
  */
 import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
+import type { Page } from 'playwright-core';
 import { ANY_REFUSAL, browserHarness, chromiumOrSkip } from './helpers/browser.ts';
 import { marioCard, signInAdvisor, workerAsksForChat } from './helpers/pages.ts';
 import { threePeople } from './helpers/three-people.ts';
@@ -26,6 +28,20 @@ const ANNA_REPLY = 'Buongiorno, guardo subito la sua domanda.';
 
 const ctx = threePeople(chromium, 'handover-reload', { SERVICE_HOURS: 'always' });
 
+/**
+ * The queue of a chat being handed over speaks of that chat: it goes on with another advisor, and
+ * leaving ends it (`left_queue`). No "la chat inizierà", and no tips with "Ho trovato la risposta:
+ * esco dalla coda", which closed the chat as a mere leaving of the queue.
+ */
+async function handOverWords(w: Page): Promise<void> {
+  await w.locator('#queue-keep-open', { hasText: 'Tieni aperta questa pagina: la chat continuerà appena un altro consulente sarà libero.' }).waitFor();
+  await w.getByRole('button', { name: 'Esci dalla coda e chiudi la chat' }).waitFor();
+  assert.is(await w.getByRole('button', { name: 'Esci dalla coda', exact: true }).count(), 0);
+  // Tips arrive after a fetch: long enough for them to show if they were going to.
+  await w.waitForTimeout(500);
+  assert.is(await w.locator('#queue-tips').isVisible(), false, 'no tips whose «esco dalla coda» would end the chat');
+}
+
 if (chromiumOrSkip('hand-over reload test')) {
   test.before(ctx.start);
   test.after(ctx.stop);
@@ -34,6 +50,9 @@ if (chromiumOrSkip('hand-over reload test')) {
     const w = ctx.worker;
     await workerAsksForChat(w, ctx.base);
     await w.locator('#queue-status').filter({ hasText: 'Sei il primo in coda' }).waitFor();
+    // A chat yet to start: it starts when an advisor is free, and leaving the queue is only that.
+    await w.locator('#queue-keep-open', { hasText: 'la chat inizierà appena un consulente sarà libero' }).waitFor();
+    await w.getByRole('button', { name: 'Esci dalla coda', exact: true }).waitFor();
     await signInAdvisor(ctx.anna, ctx.base, 'Anna Rossi', 'adv-anna', true);
     const card = marioCard(ctx.anna);
     await card.waitFor();
@@ -52,6 +71,7 @@ if (chromiumOrSkip('hand-over reload test')) {
     await card.getByRole('button', { name: 'Trasferisci', exact: true }).click();
     await card.locator('.closed-note').filter({ hasText: 'Chat rimessa in coda per un altro consulente.' }).waitFor();
     await w.locator('#queue-handover', { hasText: 'Ti stiamo passando a un altro consulente' }).waitFor();
+    await handOverWords(w);
   });
 
   test('reloaded, the page shows the queue and the hand-over note, not a chat with nobody in it', async () => {
@@ -69,8 +89,21 @@ if (chromiumOrSkip('hand-over reload test')) {
     assert.is(await w.locator('body').getAttribute('data-view'), 'queue');
     assert.is(await w.locator('#queue-handover').isVisible(), true, 'the page says why it waits: the conversation stays');
     assert.is(await w.locator('#view-chat').isVisible(), false, 'no chat on screen with nobody in it');
-    assert.is(await w.getByRole('button', { name: 'Esci dalla coda' }).isVisible(), true);
+    await handOverWords(w);
     await shot(w, 'queue');
+    await w.setViewportSize({ width: 360, height: 640 });
+    await shot(w, 'queue-360', true);
+    // The same words in German and English, and back.
+    await w.locator('#lang').selectOption('de');
+    await w.locator('#queue-keep-open', { hasText: 'Der Chat wird fortgesetzt, sobald eine andere Beraterin oder ein anderer Berater frei ist.' }).waitFor();
+    await w.getByRole('button', { name: 'Warteschlange verlassen und Chat beenden' }).waitFor();
+    await shot(w, 'queue-360-de', true);
+    await w.locator('#lang').selectOption('en');
+    await w.locator('#queue-keep-open', { hasText: 'the chat will continue as soon as another advisor is free' }).waitFor();
+    await w.getByRole('button', { name: 'Leave the queue and end the chat' }).waitFor();
+    await w.locator('#lang').selectOption('it');
+    await w.setViewportSize({ width: 1280, height: 900 });
+    await handOverWords(w);
     // Settled: a late history read or a second welcome does not flip it into the chat.
     await w.waitForTimeout(800);
     assert.is(await w.locator('body').getAttribute('data-view'), 'queue');

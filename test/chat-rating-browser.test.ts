@@ -2,7 +2,8 @@
  * The end of a user's chat in chromium: the rating question after the advisor
  * closes it (kept over a reload, asked once), a message typed and not sent named
  * before the user closes (it would be lost), "Esci" with a chat open (asks, then
- * closes the chat before signing out; the advisor sees it closed by the user),
+ * closes the chat before signing out; the advisor sees it closed by the user; a
+ * message typed and not sent is named there too),
  * and the bubble's unread count while minimised (the advisor joining is not a
  * message). The server runs in this process on the test database (PostgreSQL
  * with DATABASE_URL, else PGlite); screenshots in test/screenshots/chat-end-*.
@@ -10,7 +11,7 @@
 import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
-import { browserHarness, chromiumOrSkip } from './helpers/browser.ts';
+import { browserHarness, chromiumOrSkip, splitWords } from './helpers/browser.ts';
 import { marioCard, signInAdvisor, workerAsksForChat } from './helpers/pages.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 
@@ -65,6 +66,14 @@ async function atPhoneWith200Percent(page: Page, name: string, more?: () => Prom
   await page.evaluate(() => (document.documentElement.style.fontSize = ''));
   await page.setViewportSize(before);
 }
+
+/** The page's language chosen while a modal dialog covers the language control: as the control's own change would. */
+const chooseLangBehindDialog = (page: Page, code: string) =>
+  page.evaluate((c) => {
+    const lang = document.querySelector<HTMLSelectElement>('#lang')!;
+    lang.value = c;
+    lang.dispatchEvent(new Event('change'));
+  }, code);
 
 /** The conversation as the page's own client reads it over HTTP. */
 const conversationOf = (page: Page, id: string) =>
@@ -172,6 +181,52 @@ if (chromiumOrSkip('chat end browser test')) {
     await marioCard(adv).getByText('Chat chiusa (chiusa dall’utente).').waitFor();
     await shot(adv, 'signout-advisor', true);
     await closeAll(adv, w);
+  });
+
+  test('"Esci" with a message typed and not sent says so; "Resta nella chat" puts the focus back on it, to send', async () => {
+    const { adv, w } = await chatWithAnna('out-unsent');
+    // Closed even when a step fails: an advisor left available would take the next test's user.
+    try {
+      const dialog = w.getByRole('dialog', { name: 'Uscire?' });
+      const unsent = w.locator('#signout-unsent');
+      await w.getByRole('button', { name: 'Esci' }).click();
+      await dialog.waitFor();
+      assert.is(await unsent.isVisible(), false, 'nothing typed: nothing said');
+      assert.is(await dialog.getAttribute('aria-describedby'), 'signout-text', 'nor read out from the hidden line');
+      await dialog.getByRole('button', { name: 'Resta nella chat' }).click();
+      assert.is(await w.evaluate(() => document.activeElement?.id), 'signout', 'nothing to send: back on «Esci»');
+
+      await w.getByLabel('Il tuo messaggio').fill('Il protocollo è INPS.IS.2025.0004712');
+      await w.getByRole('button', { name: 'Esci' }).click();
+      await unsent.filter({ hasText: 'Il messaggio che stai scrivendo non è stato inviato: per inviarlo scegli «Resta nella chat».' }).waitFor();
+      assert.is(await dialog.getAttribute('aria-describedby'), 'signout-text signout-unsent', 'said with the question');
+      assert.is(await w.evaluate(() => document.activeElement?.id), 'signout-stay', 'the safe answer still has the focus');
+      await shot(w, 'signout-unsent');
+      assert.equal(await axe(w, 'chat (sign-out with a message not sent)'), []);
+      await w.setViewportSize({ width: 360, height: 640 });
+      await shot(w, 'signout-unsent-360');
+      assert.equal(await splitWords(w, '#signout-dialog p'), [], 'the dialog keeps its words whole at 360 px');
+      await chooseLangBehindDialog(w, 'de');
+      await unsent.filter({ hasText: 'Um sie zu senden, wählen Sie „Im Chat bleiben“.' }).waitFor();
+      assert.equal(await splitWords(w, '#signout-dialog p'), [], 'in German too');
+      await shot(w, 'signout-unsent-360-de');
+      await chooseLangBehindDialog(w, 'it');
+      await unsent.filter({ hasText: 'Il messaggio che stai scrivendo' }).waitFor();
+      await w.setViewportSize({ width: 1100, height: 820 });
+      await atPhoneWith200Percent(w, 'signout-unsent-320-200', async () => assert.equal(await splitWords(w, '#signout-dialog p'), [], 'words whole at 320 px, 200 %'), false);
+      await dialog.getByRole('button', { name: 'Resta nella chat' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      // The dialog's `close` event, which moves the focus, comes a moment after it is hidden; the browser alone puts it back on «Esci».
+      await w.waitForFunction(() => document.activeElement?.id === 'text', undefined, { timeout: 3000 }).catch(() => assert.unreachable('back on the message, to send it'));
+      await w.getByLabel('Il tuo messaggio').press('Enter');
+      await marioCard(adv).locator('.msg-text', { hasText: 'INPS.IS.2025.0004712' }).waitFor();
+      await w.getByRole('button', { name: 'Esci' }).click();
+      await dialog.waitFor();
+      assert.is(await unsent.isVisible(), false, 'sent: nothing left to say');
+      await dialog.getByRole('button', { name: 'Resta nella chat' }).click();
+    } finally {
+      await closeAll(adv, w);
+    }
   });
 
   test('"Esci" with no chat open signs out at once, as before', async () => {

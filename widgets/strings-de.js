@@ -97,6 +97,8 @@ export default {
   'queue.eta.unknown': 'Zurzeit sind alle Beraterinnen und Berater beschäftigt oder nicht verfügbar: Die Wartezeit lässt sich nicht schätzen.',
   'queue.keepOpen': 'Lassen Sie diese Seite geöffnet: Der Chat beginnt, sobald eine Beraterin oder ein Berater frei ist.',
   'queue.cancel': 'Warteschlange verlassen',
+  'queue.keepOpen.handover': 'Lassen Sie diese Seite geöffnet: Der Chat wird fortgesetzt, sobald eine andere Beraterin oder ein anderer Berater frei ist.',
+  'queue.cancel.handover': 'Warteschlange verlassen und Chat beenden',
   'queue.left': 'Sie haben die Warteschlange verlassen.',
   'queue.leftElsewhere': 'Sie haben die Warteschlange in einem anderen Fenster oder Tab des Browsers verlassen.',
   'queue.lost': 'Die Verbindung wurde unterbrochen und Ihr Platz in der Warteschlange ist verloren: Sie können den Chat erneut starten.',
@@ -145,6 +147,7 @@ export default {
   'signout.confirm': 'Abmelden und Chat beenden',
   'signout.stay': 'Im Chat bleiben',
   'signout.failed': 'Der Chat wurde nicht beendet.',
+  'signout.unsent': 'Die Nachricht, die Sie gerade schreiben, wurde nicht gesendet: Um sie zu senden, wählen Sie „Im Chat bleiben“.',
 
   'ended.title': 'Gespräch beendet',
   'ended.byMe': 'Vielen Dank für Ihre Kontaktaufnahme.',

@@ -87,6 +87,8 @@ export default {
   'queue.eta.unknown': 'All advisors are busy or unavailable at the moment: the wait cannot be estimated.',
   'queue.keepOpen': 'Keep this page open: the chat starts as soon as an advisor is free.',
   'queue.cancel': 'Leave the queue',
+  'queue.keepOpen.handover': 'Keep this page open: the chat will continue as soon as another advisor is free.',
+  'queue.cancel.handover': 'Leave the queue and end the chat',
   'queue.left': 'You left the queue.',
   'queue.leftElsewhere': 'You left the queue from another window or tab of your browser.',
   'queue.lost': 'The connection was interrupted and your place in the queue was lost: you can start the chat again.',
@@ -135,6 +137,7 @@ export default {
   'signout.confirm': 'Sign out and end the chat',
   'signout.stay': 'Stay in the chat',
   'signout.failed': 'The chat was not closed.',
+  'signout.unsent': 'The message you are writing has not been sent: to send it, choose “Stay in the chat”.',
 
   'ended.title': 'Conversation ended',
   'ended.byMe': 'Thank you for contacting us.',

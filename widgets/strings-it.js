@@ -88,6 +88,8 @@ export default {
   'queue.eta.unknown': 'Al momento tutti i consulenti sono occupati o non disponibili: non è possibile stimare l’attesa.',
   'queue.keepOpen': 'Tieni aperta questa pagina: la chat inizierà appena un consulente sarà libero.',
   'queue.cancel': 'Esci dalla coda',
+  'queue.keepOpen.handover': 'Tieni aperta questa pagina: la chat continuerà appena un altro consulente sarà libero.',
+  'queue.cancel.handover': 'Esci dalla coda e chiudi la chat',
   'queue.left': 'Sei uscito dalla coda.',
   'queue.leftElsewhere': 'Sei uscito dalla coda da un’altra finestra o scheda del browser.',
   'queue.lost': 'La connessione si è interrotta e il posto in coda è andato perso: puoi avviare di nuovo la chat.',
@@ -136,6 +138,7 @@ export default {
   'signout.confirm': 'Esci e chiudi la chat',
   'signout.stay': 'Resta nella chat',
   'signout.failed': 'La chat non è stata chiusa.',
+  'signout.unsent': 'Il messaggio che stai scrivendo non è stato inviato: per inviarlo scegli «Resta nella chat».',
 
   'ended.title': 'Conversazione terminata',
   'ended.byMe': 'Grazie per averci contattato.',

@@ -23,12 +23,16 @@ export function initQueueTips(deps) {
   $('#tips-found').addEventListener('click', () => d.leave());
 }
 
-/** On each fresh place in the queue: the tips for its topic, or none. */
-export async function showTips(info) {
+/**
+ * On each fresh place in the queue: the tips for its topic, or none. `handingOver`: the wait is for
+ * an open chat to be handed over, which the live `queue.joined` says by its conversation and a
+ * welcome after a reload only by the page's reading of it (chat.js); the tips showed after a reload.
+ */
+export async function showTips(info, handingOver = false) {
   const box = $('#queue-tips');
   const topic = info.topic ?? d.state.request?.topic;
   const audience = info.audience ?? d.state.client?.role;
-  if (info.conversationId || !topic || !audience) {
+  if (handingOver || info.conversationId || !topic || !audience) {
     box.hidden = true;
     shownFor = '';
     return;

@@ -29,6 +29,9 @@ const HANDED_ON = ['transferred', 'unanswered', 'advisor_left'];
 /** How often at most a new place in the queue is spoken. */
 const SAY_EVERY_MS = 30_000;
 
+/** The wait shown is for the user's open chat to be handed over, not for a chat to start. */
+let handingOver = false;
+
 /** The place last spoken and when; a place held back by SAY_EVERY_MS waits in `sayLater`. */
 let said = { position: 0, at: 0 };
 let sayLater = null;
@@ -41,9 +44,10 @@ export function showQueue(info, { handedOn } = {}) {
   const { state } = d;
   const before = state.queue;
   // A fresh place in the queue says why it was given; a position update keeps the reason already shown.
-  if (info.kind === 'joined') $('#queue-handover').hidden = !HANDED_ON.includes(info.reason);
-  else if (handedOn !== undefined) $('#queue-handover').hidden = !handedOn;
-  if (info.kind !== 'position') void showTips(info);
+  if (info.kind === 'joined') handingOver = HANDED_ON.includes(info.reason);
+  else if (handedOn !== undefined) handingOver = handedOn;
+  renderHandover();
+  if (info.kind !== 'position') void showTips(info, handingOver);
   state.queue = { position: info.position, etaSeconds: info.etaSeconds, etaKnown: info.etaKnown !== false };
   renderQueue(state.queue);
   // A frame from the server: connected again, so "Connessione assente" no longer holds.
@@ -61,6 +65,22 @@ function statusText({ position, etaSeconds, etaKnown }) {
   const minutes = Math.ceil((etaSeconds ?? 0) / 60);
   const eta = (etaSeconds ?? 0) < 60 ? t('queue.eta.soon') : minutes === 1 ? t('queue.eta.minute') : t('queue.eta.minutes', { minutes });
   return `${where} ${eta}`;
+}
+
+/**
+ * A chat being handed over goes on with another advisor, and leaving the queue ends it (`left_queue`,
+ * server/router-handover.ts): the page said "la chat inizierà" and "Esci dalla coda", as to a user
+ * who had not started one, and users left thinking they would still find their chat.
+ */
+function renderHandover() {
+  $('#queue-handover').hidden = !handingOver;
+  for (const [el, key] of [
+    [$('#queue-keep-open'), 'queue.keepOpen'],
+    [$('#queue-cancel'), 'queue.cancel'],
+  ]) {
+    el.dataset.i18n = handingOver ? `${key}.handover` : key;
+    setText(el, t(el.dataset.i18n));
+  }
 }
 
 /** Written only when the words change: a screen reader in the middle of the line is not sent back to its start. */

@@ -6,6 +6,8 @@
  * with someone who is gone. With no chat open it signs out at once, as before.
  * A close the server refuses (network, store) leaves the user signed in and
  * says so in the dialog; one already closed meanwhile is no obstacle.
+ * A message typed in the chat and not sent would go with it, as at «Termina la chat»
+ * (rating.js): the dialog says so, and "Resta nella chat" puts the focus on it, to send.
  */
 import { $ } from '../lib/ui.js';
 import { forgetEnded, forgetMessageDraft } from './conversation.js';
@@ -26,17 +28,24 @@ export function initSignOut({ state, signOut }) {
     forgetReplyDrafts();
     location.reload();
   };
+  // Only the chat view's composer: a draft kept for a chat waiting to be handed over is not on screen to send.
+  const unsent = () => state.view === 'chat' && $('#text').value.trim() !== '';
   button.hidden = false;
   button.addEventListener('click', () => {
     const open = state.conv && state.client?.conversation(state.conv)?.status === 'open';
     if (!open) return leave();
     $('#signout-error').textContent = '';
+    const said = unsent();
+    $('#signout-unsent').hidden = !said;
+    // Described by the line only while shown: a hidden element named by aria-describedby is still read.
+    dialog.setAttribute('aria-describedby', said ? 'signout-text signout-unsent' : 'signout-text');
     dialog.showModal();
     // The safe answer first: Enter or Space on the dialog as it opens keeps the chat.
     $('#signout-stay').focus();
   });
   $('#signout-stay').addEventListener('click', () => dialog.close());
-  dialog.addEventListener('close', () => button.focus());
+  // Back from the dialog (staying, or Escape): on the message not sent, to send it; else where it was opened.
+  dialog.addEventListener('close', () => (unsent() ? $('#text') : button).focus());
   confirm.addEventListener('click', async () => {
     confirm.disabled = true;
     state.closingByMe = true;
