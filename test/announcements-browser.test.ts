@@ -144,7 +144,7 @@ if (chromiumOrSkip('announcements test')) {
     await page.getByRole('heading', { name: 'Come possiamo aiutarti?' }).waitFor();
     await page.waitForTimeout(200); // what the answer would have shown, shown
     assert.ok(await page.locator('#start-notices').isHidden());
-    assert.is(await page.locator('.notice').count(), 0);
+    assert.is(await page.locator('.notices .notice').count(), 0, 'no announcement anywhere');
   });
 
   test('a worker of Bolzano reads it in German, and in Italian marked as such on the English page', async () => {
@@ -183,7 +183,7 @@ if (chromiumOrSkip('announcements test')) {
     const again = await chromium.newPage('milan-again');
     await worker(again, 'MI');
     await again.getByRole('heading', { name: 'Come possiamo aiutarti?' }).waitFor();
-    assert.is(await again.locator('.notice').count(), 0);
+    assert.is(await again.locator('.notices .notice').count(), 0, 'no announcement anywhere');
   });
 
   test('in a browser set to American English in New York, 15:00 typed means 15:00 in Rome; 02:30 on the night clocks skip is refused', async () => {
