@@ -2,8 +2,8 @@
  * Appending messages in ONE statement per batch (one round trip, its own
  * transaction): the hot path of every `message.send`.
  *
- * The statement (migration 0004's `chat_append_batch`), over the batch as arrays
- * (`unnest … WITH ORDINALITY` keeps the submission order):
+ * The statement (`chat_append_batch`: migration 0004, its sender check 0024), over
+ * the batch as arrays (`unnest … WITH ORDINALITY` keeps the submission order):
  *   locked   `SELECT … FOR NO KEY UPDATE` the batch's conversations in id order.
  *            Always one order, so two batches (one node or two) never deadlock;
  *            under READ COMMITTED a row lock returns the row's latest committed
@@ -16,12 +16,15 @@
  *            join back to the input, which the planner would nest-loop). It waits
  *            for `locked` (a one-time filter on it) but does not join it: joined,
  *            the generic plan nest-looped the two, n² comparisons per batch.
- *   bumped   `last_seq += n` per open conversation (n = its fresh items); the
- *            UPDATE re-reads the latest row version, so `base` (= new top − n) is
- *            exact even when another node committed after our snapshot.
- *   inserted the fresh items of open conversations with seq = base + k. No ON
- *            CONFLICT: seqs base+1 … base+n are inserted exactly when last_seq
- *            moved by n, all or nothing.
+ *   bumped   `last_seq += n` per open conversation (n = its fresh items from its
+ *            user or the advisor it names now: migration 0024); the UPDATE re-reads
+ *            the latest row version, so `base` (= new top − n) and the participants
+ *            are exact even when another node committed after our snapshot.
+ *   inserted the accepted fresh items of open conversations with seq = base + their
+ *            rank among them (k when none was refused). No ON CONFLICT: seqs
+ *            base+1 … base+n are inserted exactly when last_seq moved by n, all or
+ *            nothing. Another sender's item (an advisor the chat left, on a node whose
+ *            cache missed it) is answered `not_participant`, stores nothing, takes no seq.
  * The one snapshot-shaped hole: a message with the same key committed by another
  * node after this statement's snapshot is not in `stored`; the INSERT then fails
  * on the unique key (23505), the whole statement rolls back (no gap, nothing
@@ -130,8 +133,8 @@ async function appendUnique(run: SqlRunner, items: NewMessage[]): Promise<Outcom
 
 function answerOf(input: NewMessage, row: AnswerRow): Outcome<AppendResult> {
   if (row.seq === null) {
-    // Not stored: the conversation is closed or absent (an open one always gets its row, or the statement fails).
-    return { ok: false, error: new AppError(row.status === null ? 'not_found' : 'conversation_closed') };
+    // Not stored: the conversation is absent, closed, or its sender is not (or no longer) its user or advisor (0024).
+    return { ok: false, error: new AppError(row.status === null ? 'not_found' : row.status === 'not_participant' ? 'not_participant' : 'conversation_closed') };
   }
   const duplicate = row.text !== null;
   const message: StoredMessage = {

@@ -159,6 +159,9 @@ export class ChatService {
         return { type: 'message.ack', clientMsgId: message.clientMsgId, conversationId: conv.id, seq: message.seq };
       },
       (err: unknown) => {
+        // The store, which reads the locked row, says the sender no longer takes part (the chat was handed over,
+        // requeued or released, and this node missed the event): the cached participants were stale.
+        if (err instanceof AppError && err.code === 'not_participant') this.cache.forget(conv.id);
         if (err instanceof AppError) throw err;
         this.deps.log.error({ err, conversationId: conv.id }, 'message not stored');
         throw new AppError('store_unavailable');

@@ -11,9 +11,10 @@
  * by default (server/group-commit.ts, docs/delivery.md): concurrent appends share
  * one statement, and on PostgreSQL a few batches of disjoint conversations are in
  * flight at once. Per item: a stored key (or one earlier in the batch) is a
- * duplicate with the original seq; a closed / unknown conversation is refused for
- * that item alone. A failed statement fails every item of its batch (nothing
- * acknowledged). `groupCommit: false` sends each append on its own (same statement).
+ * duplicate with the original seq; a closed / unknown conversation, or a sender who
+ * is not its user or current advisor (not_participant), is refused for that item
+ * alone. A failed statement fails every item of its batch (nothing acknowledged).
+ * `groupCommit: false` sends each append on its own (same statement).
  * So are the reads every reconnect makes (server/chat-read-sql.ts), and they are
  * coalesced the same way: a read waits only while earlier reads are in flight, and
  * those that piled up meanwhile go as one statement; so are read marks

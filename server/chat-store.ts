@@ -84,7 +84,10 @@ export interface ChatStore {
    */
   createConversation(input: NewConversation): Promise<ConversationRecord>;
   getConversation(id: string): Promise<ConversationRecord | null>;
-  /** Throws AppError('conversation_closed') when the conversation is closed, AppError('not_found') when absent. */
+  /**
+   * Throws AppError('conversation_closed') when the conversation is closed, AppError('not_found') when absent,
+   * AppError('not_participant') when the sender is neither its user nor the advisor it names now (nothing stored, no seq taken).
+   */
   appendMessage(input: NewMessage): Promise<{ message: StoredMessage; duplicate: boolean }>;
   /** Messages with seq > afterSeq, in seq order, at most `limit`. */
   messagesAfter(conversationId: string, afterSeq: number, limit?: number): Promise<StoredMessage[]>;

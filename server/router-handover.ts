@@ -8,6 +8,7 @@
 import type { QueueEntry } from '../routing/routing-state.ts';
 import type { ConversationRecord } from './chat-store.ts';
 import { conversationSummary, queueEntryOf } from './conversation-views.ts';
+import { LeftBehindCloses } from './left-behind-closes.ts';
 import type { RouterDeps } from './router-service.ts';
 
 /** What the hand-over needs of the router. */
@@ -25,10 +26,15 @@ export interface HandOverHost {
 }
 
 export class RouterHandOver {
+  /** Closes of chats left behind that failed, to retry (left-behind-closes.ts). */
+  readonly leftBehind: LeftBehindCloses;
+
   constructor(
     private readonly deps: RouterDeps,
     private readonly host: HandOverHost,
-  ) {}
+  ) {
+    this.leftBehind = new LeftBehindCloses(deps);
+  }
 
   /**
    * Puts the user of an open conversation back at the head of their queue, keeping the
@@ -79,12 +85,13 @@ export class RouterHandOver {
    */
   async closeLeftBehind(entry: QueueEntry, closedBy: string): Promise<void> {
     if (!entry.conversationId) return;
-    try {
-      await this.deps.store.closeConversation(entry.conversationId, { outcome: 'left_queue', rating: null, closedBy, at: new Date(this.deps.clock.now()) });
-      this.deps.metrics.conversationsClosed.inc({ outcome: 'left_queue' });
-    } catch (err) {
-      this.deps.log.warn({ err, conversationId: entry.conversationId }, 'a chat whose user left the queue could not be closed; the reconciliation may hold its seat');
-    }
+    // Refused by an outage, the close is kept and retried by the next sweeps (left-behind-closes.ts).
+    await this.leftBehind.close(entry.conversationId, entry.userId, closedBy);
+  }
+
+  /** Retries the closes of chats left behind that an outage refused (each sweep; not doubled while one runs). */
+  retryLeftBehind(): Promise<void> {
+    return this.leftBehind.retry();
   }
 
   /**

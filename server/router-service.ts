@@ -182,6 +182,16 @@ export class RouterService {
     return this.handOver.closeLeftBehind(entry, closedBy);
   }
 
+  /** Retries the closes of chats left behind that an outage refused (router-sweep.ts, each tick). */
+  retryLeftBehind(): Promise<void> {
+    return this.handOver.retryLeftBehind();
+  }
+
+  /** How many such closes this node keeps to retry. */
+  get leftBehindKept(): number {
+    return this.handOver.leftBehind.size;
+  }
+
   /** A chat ended after `seconds` with an advisor: feeds the wait estimate. */
   recordHandled(conversationId: string, seconds: number): void {
     this.unanswered.delete(conversationId);

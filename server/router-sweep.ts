@@ -4,7 +4,10 @@
  * - a user waiting past `maxWaitSeconds` is offered a Linea INPS request instead;
  * - at closing time those still waiting are served until the cut-off, then offered the same;
  * - an assigned chat whose advisor has not written within `unansweredSeconds` goes to
- *   another advisor, and the silent one is set away.
+ *   another advisor, and the silent one is set away;
+ * - the chats of users who left the queue that this node could not close (an outage) are
+ *   closed again (left-behind-closes.ts; not awaited, so a database that does not answer
+ *   does not hold up the rest).
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../routing/clock.ts';
@@ -42,6 +45,7 @@ export class RouterSweep {
         if (reason) await this.release(entry, reason);
       }
     }
+    void this.deps.router.retryLeftBehind();
     await this.reofferUnanswered();
   }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { messages } from '../schema/tables.ts';
-import type { ChatStore } from '../server/chat-store.ts';
+import type { ChatStore, ConversationRecord } from '../server/chat-store.ts';
 import { createSqlChatStore } from '../server/chat-store-sql.ts';
 import { AppError } from '../server/errors.ts';
 import { eq } from 'drizzle-orm';
@@ -21,8 +21,12 @@ test.after(async (ctx) => {
   await ctx.database?.cleanup();
 });
 
-function send(store: ChatStore, conversationId: string, clientMsgId: string, senderId = 'user-1', text = `text ${clientMsgId}`) {
-  return store.appendMessage({ conversationId, senderId, senderRole: 'worker', clientMsgId, text });
+type Chat = Pick<ConversationRecord, 'id' | 'userId' | 'advisorId'>;
+
+/** A message in `chat` from its user (`user-1`, the default) or its advisor (`adv-1`): the store takes no one else's. */
+function send(store: ChatStore, chat: Chat, clientMsgId: string, sender: 'user-1' | 'adv-1' = 'user-1', text = `text ${clientMsgId}`) {
+  const senderId = sender === 'user-1' ? chat.userId : chat.advisorId!;
+  return store.appendMessage({ conversationId: chat.id, senderId, senderRole: sender === 'user-1' ? 'worker' : 'advisor', clientMsgId, text });
 }
 
 async function rejectsWith(promise: Promise<unknown>, code: string): Promise<void> {
@@ -64,8 +68,8 @@ test('messages are numbered 1, 2, 3 per conversation, independently of other con
   const a = await store.createConversation(newConversation());
   const b = await store.createConversation(newConversation());
   const seqsA = [];
-  for (const id of ['a1', 'a2', 'a3']) seqsA.push((await send(store, a.id, id)).message.seq);
-  const firstB = await send(store, b.id, 'b1');
+  for (const id of ['a1', 'a2', 'a3']) seqsA.push((await send(store, a, id)).message.seq);
+  const firstB = await send(store, b, 'b1');
   assert.equal(seqsA, [1, 2, 3]);
   assert.is(firstB.message.seq, 1);
   assert.is((await store.getConversation(a.id))?.lastSeq, 3);
@@ -74,10 +78,10 @@ test('messages are numbered 1, 2, 3 per conversation, independently of other con
 test('a stored message carries its sender, text and time', async ({ store }) => {
   const c = await store.createConversation(newConversation());
   const before = Date.now();
-  const { message, duplicate } = await send(store, c.id, 'm1', 'user-9', 'Buongiorno, quando arriva il pagamento?');
+  const { message, duplicate } = await send(store, c, 'm1', 'user-1', 'Buongiorno, quando arriva il pagamento?');
   assert.is(duplicate, false);
   assert.is(message.conversationId, c.id);
-  assert.is(message.senderId, 'user-9');
+  assert.is(message.senderId, c.userId);
   assert.is(message.senderRole, 'worker');
   assert.is(message.clientMsgId, 'm1');
   assert.is(message.text, 'Buongiorno, quando arriva il pagamento?');
@@ -88,30 +92,30 @@ test('a stored message carries its sender, text and time', async ({ store }) => 
 test('the time acknowledged is the time read back later, to the millisecond, and a duplicate answers with it too', async ({ store }) => {
   const c = await store.createConversation(newConversation());
   const acked = [];
-  for (let i = 0; i < 20; i++) acked.push((await send(store, c.id, `t${i}`)).message.at.toISOString());
+  for (let i = 0; i < 20; i++) acked.push((await send(store, c, `t${i}`)).message.at.toISOString());
   const read = (await store.messagesAfter(c.id, 0)).map((m) => m.at.toISOString());
   assert.equal(read, acked);
-  assert.is((await send(store, c.id, 't3')).message.at.toISOString(), acked[3]);
+  assert.is((await send(store, c, 't3')).message.at.toISOString(), acked[3]);
   const [third] = await store.messagesAfter(c.id, 2, 1);
-  assert.equal(third, (await send(store, c.id, 't2')).message, 'a read is the message as acknowledged, field for field');
+  assert.equal(third, (await send(store, c, 't2')).message, 'a read is the message as acknowledged, field for field');
 });
 
 test('a repeated clientMsgId returns the same seq as a duplicate and stores one row', async ({ store, database }) => {
   const c = await store.createConversation(newConversation());
-  const first = await send(store, c.id, 'same');
-  const again = await send(store, c.id, 'same', 'user-1', 'a different text on retry');
+  const first = await send(store, c, 'same');
+  const again = await send(store, c, 'same', 'user-1', 'a different text on retry');
   assert.is(first.duplicate, false);
   assert.is(again.duplicate, true);
   assert.is(again.message.seq, first.message.seq);
   assert.is(again.message.text, first.message.text);
   assert.is(await storedCount(database, c.id), 1);
-  assert.is((await send(store, c.id, 'next')).message.seq, 2);
+  assert.is((await send(store, c, 'next')).message.seq, 2);
 });
 
 test('the same clientMsgId from two different senders is two messages', async ({ store }) => {
   const c = await store.createConversation(newConversation());
-  const fromUser = await send(store, c.id, 'x', 'user-1');
-  const fromAdvisor = await send(store, c.id, 'x', 'adv-1');
+  const fromUser = await send(store, c, 'x', 'user-1');
+  const fromAdvisor = await send(store, c, 'x', 'adv-1');
   assert.is(fromAdvisor.duplicate, false);
   assert.equal([fromUser.message.seq, fromAdvisor.message.seq], [1, 2]);
 });
@@ -119,7 +123,7 @@ test('the same clientMsgId from two different senders is two messages', async ({
 test('50 concurrent appends to one conversation get seqs 1..50 with no gap', async ({ store, database }) => {
   const c = await store.createConversation(newConversation());
   const results = await Promise.all(
-    Array.from({ length: 50 }, (_, i) => send(store, c.id, `c${i}`, i % 2 ? 'user-1' : 'adv-1')),
+    Array.from({ length: 50 }, (_, i) => send(store, c, `c${i}`, i % 2 ? 'user-1' : 'adv-1')),
   );
   const seqs = results.map((r) => r.message.seq).sort((x, y) => x - y);
   assert.equal(seqs, Array.from({ length: 50 }, (_, i) => i + 1));
@@ -132,39 +136,39 @@ test('50 concurrent appends to one conversation get seqs 1..50 with no gap', asy
 
 test('10 concurrent sends with the same clientMsgId store exactly one message', async ({ store, database }) => {
   const c = await store.createConversation(newConversation());
-  await send(store, c.id, 'before');
-  const results = await Promise.all(Array.from({ length: 10 }, () => send(store, c.id, 'retry')));
+  await send(store, c, 'before');
+  const results = await Promise.all(Array.from({ length: 10 }, () => send(store, c, 'retry')));
   assert.is(results.filter((r) => !r.duplicate).length, 1);
   assert.ok(results.every((r) => r.message.seq === 2));
   assert.is(await storedCount(database, c.id), 2);
-  assert.is((await send(store, c.id, 'after')).message.seq, 3);
+  assert.is((await send(store, c, 'after')).message.seq, 3);
 });
 
 test('appending to a closed conversation fails with conversation_closed and stores nothing', async ({ store, database }) => {
   const c = await store.createConversation(newConversation());
-  await send(store, c.id, 'm1');
+  await send(store, c, 'm1');
   await store.closeConversation(c.id, { outcome: 'resolved', rating: 5, closedBy: c.userId, at: new Date() });
-  await rejectsWith(send(store, c.id, 'm2'), 'conversation_closed');
+  await rejectsWith(send(store, c, 'm2'), 'conversation_closed');
   assert.is(await storedCount(database, c.id), 1);
   assert.is((await store.getConversation(c.id))?.lastSeq, 1);
 });
 
 test('a retry of a message stored before the close is still acknowledged as a duplicate', async ({ store }) => {
   const c = await store.createConversation(newConversation());
-  const first = await send(store, c.id, 'm1');
+  const first = await send(store, c, 'm1');
   await store.closeConversation(c.id, { outcome: 'resolved', rating: null, closedBy: c.userId, at: new Date() });
-  const again = await send(store, c.id, 'm1');
+  const again = await send(store, c, 'm1');
   assert.is(again.duplicate, true);
   assert.is(again.message.seq, first.message.seq);
 });
 
 test('appending to an unknown conversation fails with not_found', async ({ store }) => {
-  await rejectsWith(send(store, randomUUID(), 'm1'), 'not_found');
+  await rejectsWith(send(store, { id: randomUUID(), userId: 'user-1', advisorId: null }, 'm1'), 'not_found');
 });
 
 test('messagesAfter(2) returns 3..n in order, and honours the limit', async ({ store }) => {
   const c = await store.createConversation(newConversation());
-  for (let i = 1; i <= 6; i++) await send(store, c.id, `m${i}`);
+  for (let i = 1; i <= 6; i++) await send(store, c, `m${i}`);
   const after = await store.messagesAfter(c.id, 2);
   assert.equal(after.map((m) => m.seq), [3, 4, 5, 6]);
   assert.equal(after.map((m) => m.clientMsgId), ['m3', 'm4', 'm5', 'm6']);
@@ -175,7 +179,7 @@ test('messagesAfter(2) returns 3..n in order, and honours the limit', async ({ s
 
 test('message times never go backwards along seq', async ({ store }) => {
   const c = await store.createConversation(newConversation());
-  await Promise.all(Array.from({ length: 20 }, (_, i) => send(store, c.id, `t${i}`)));
+  await Promise.all(Array.from({ length: 20 }, (_, i) => send(store, c, `t${i}`)));
   const times = (await store.messagesAfter(c.id, 0)).map((m) => m.at.getTime());
   assert.equal(times, [...times].sort((x, y) => x - y));
 });
@@ -215,7 +219,7 @@ test('openConversationsFor finds open conversations as user and as advisor, not 
 
 test('each side\'s read position moves forward only, within the messages that exist, and comes back with the open conversations', async ({ store }) => {
   const c = await store.createConversation(newConversation());
-  for (const id of ['a', 'b', 'c']) await send(store, c.id, id);
+  for (const id of ['a', 'b', 'c']) await send(store, c, id);
   assert.is(await store.markRead(c.id, 'advisor', 2), true);
   assert.is(await store.markRead(c.id, 'advisor', 1), false, 'an older read changes nothing');
   assert.is(await store.markRead(c.id, 'advisor', 2), false, 'nor does the same one again');
@@ -229,12 +233,12 @@ test('each side\'s read position moves forward only, within the messages that ex
 
 test('read marks sent all at once, for many chats and both sides, alongside new messages: the highest of each side is kept, and only one mark of it answers that it moved', async ({ store }) => {
   const chats = await Promise.all([1, 2, 3, 4].map(() => store.createConversation(newConversation())));
-  for (const c of chats) for (const id of ['a', 'b', 'c', 'd', 'e']) await send(store, c.id, id);
+  for (const c of chats) for (const id of ['a', 'b', 'c', 'd', 'e']) await send(store, c, id);
   const marks: { id: string; side: 'user' | 'advisor'; seq: number }[] = [];
   for (const c of chats) for (const side of ['user', 'advisor'] as const) for (const seq of [2, 5, 1, 3, 5, 4, 3]) marks.push({ id: c.id, side, seq });
   // Interleaved with appends to the same chats (which lock them too), and a mark past the end.
   const work = marks.map((m) => store.markRead(m.id, m.side, m.seq));
-  const appended = chats.map((c) => send(store, c.id, 'f'));
+  const appended = chats.map((c) => send(store, c, 'f'));
   const past = chats.map((c) => store.markRead(c.id, 'user', 99));
   const answers = await Promise.all(work);
   assert.equal((await Promise.all(appended)).map((a) => a.message.seq), [6, 6, 6, 6], 'every message committed');
@@ -272,10 +276,10 @@ test('a conversation keeps when its advisor was given it: at opening, at a hand-
 });
 
 test('writtenIn tells which of the given chats a sender has written in', async ({ store }) => {
-  const [one, two, three] = await Promise.all([1, 2, 3].map(() => store.createConversation(newConversation())));
-  await send(store, one!.id, 'a1', 'adv-writes');
-  await send(store, two!.id, 'u1', 'user-2');
-  await send(store, three!.id, 'a2', 'adv-writes');
+  const [one, two, three] = await Promise.all([1, 2, 3].map(() => store.createConversation(newConversation({ advisorId: 'adv-writes' }))));
+  await send(store, one!, 'a1', 'adv-1');
+  await send(store, two!, 'u1');
+  await send(store, three!, 'a2', 'adv-1');
   assert.equal([...(await store.writtenIn('adv-writes', [one!.id, two!.id]))], [one!.id], 'only among those asked');
   assert.equal([...(await store.writtenIn('adv-writes', []))], []);
 });
@@ -304,7 +308,7 @@ test('when the database is gone, appending fails with store_unavailable', async 
     const store = createSqlChatStore(gone.db);
     const c = await store.createConversation(newConversation());
     await gone.close();
-    await rejectsWith(send(store, c.id, 'm1'), 'store_unavailable');
+    await rejectsWith(send(store, c, 'm1'), 'store_unavailable');
   } finally {
     await gone.cleanup();
   }

@@ -12,7 +12,7 @@ import { createSqlChatStore } from '../server/chat-store-sql.ts';
 import { APPEND_BATCH } from '../server/chat-append-sql.ts';
 import type { Db } from '../server/db.ts';
 import { sqlRunnerOf, type SqlRunner, type Statement } from '../server/sql-runner.ts';
-import { codeOf, kind, lastSeqOf, msg, openConversations, rowsOf, sleep, storeSuite } from './helpers/append-store.ts';
+import { codeOf, kind, lastSeqOf, msg, openConversations, rowsOf, sleep, storeSuite, userOf } from './helpers/append-store.ts';
 
 const test = storeSuite('group-committed SQL chat store, faults');
 
@@ -120,7 +120,7 @@ test('a key another node commits while the batch waits for the conversation lock
   try {
     await nodeB.query('BEGIN');
     await nodeB.query('UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $1', [c]);
-    await nodeB.query("INSERT INTO messages (conversation_id, seq, sender_id, sender_role, client_msg_id, text) VALUES ($1, 1, 'user-1', 'worker', 'k', 'via node B')", [c]);
+    await nodeB.query("INSERT INTO messages (conversation_id, seq, sender_id, sender_role, client_msg_id, text) VALUES ($1, 1, $2, 'worker', 'k', 'via node B')", [c, userOf(c!)]);
     const results = Promise.all(['before', 'k', 'after'].map((id) => store.appendMessage(msg(c!, id))));
     // Our statement has its snapshot (without node B's row) once it waits for the row lock.
     for (let waited = 0; ; waited += 10) {

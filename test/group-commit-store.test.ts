@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert';
 import type { NewMessage } from '../server/chat-store.ts';
 import { createSqlChatStore, type SqlChatStore } from '../server/chat-store-sql.ts';
 import { sqlRunnerOf, type SqlRunner, type Statement } from '../server/sql-runner.ts';
-import { codeOf, kind, lastSeqOf, msg, openConversations, rowsOf, sleep, storeSuite } from './helpers/append-store.ts';
+import { codeOf, kind, lastSeqOf, msg, openConversations, rowsOf, sleep, storeSuite, userOf } from './helpers/append-store.ts';
 
 const test = storeSuite('group-committed SQL chat store');
 
@@ -111,11 +111,11 @@ test('duplicates inside one batch are stored once and all answered with the orig
   assert.is(results[2]!.message.text, 'first text', 'the stored text, not the retry’s');
   const rows = await rowsOf(database.db, c!);
   assert.equal(rows.map((r) => [r.seq, r.senderId, r.clientMsgId]), [
-    [1, 'user-1', 'old'],
-    [2, 'user-1', 'a'],
-    [3, 'user-1', 'dup'],
+    [1, userOf(c!), 'old'],
+    [2, userOf(c!), 'a'],
+    [3, userOf(c!), 'dup'],
     [4, 'adv-1', 'dup'],
-    [5, 'user-1', 'b'],
+    [5, userOf(c!), 'b'],
   ]);
   assert.is(await lastSeqOf(database.db, c!), 5);
 });

@@ -4,6 +4,7 @@
  * and the appends, conversations and read-backs both the invariant and the
  * fault suites take.
  */
+import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { suite } from 'uvu';
 import { conversations, messages } from '../../schema/tables.ts';
@@ -29,9 +30,16 @@ export function storeSuite(title: string) {
   return test;
 }
 
-/** An append by `senderId` (an advisor when it starts with adv). */
+/**
+ * The user of a conversation of `openConversations`: one of their own, as a user has one open chat at a time.
+ * The store takes a message only from the chat's user or its advisor (`adv-1` in all of them).
+ */
+export const userOf = (conversationId: string) => `user-1.${conversationId}`;
+
+/** An append by `senderId` (an advisor when it starts with adv); `user-1` stands for the conversation's user (userOf). */
 export function msg(conversationId: string, clientMsgId: string, senderId = 'user-1', text = `text ${clientMsgId}`): NewMessage {
-  return { conversationId, senderId, senderRole: senderId.startsWith('adv') ? 'advisor' : 'worker', clientMsgId, text };
+  const sender = senderId === 'user-1' ? userOf(conversationId) : senderId;
+  return { conversationId, senderId: sender, senderRole: sender.startsWith('adv') ? 'advisor' : 'worker', clientMsgId, text };
 }
 
 /** 'resolved', the AppError code, or `raw: message` for anything else. */
@@ -55,6 +63,9 @@ export async function lastSeqOf(db: Db, conversationId: string): Promise<number>
 
 export async function openConversations(store: SqlChatStore, n: number): Promise<string[]> {
   const ids: string[] = [];
-  for (let i = 0; i < n; i++) ids.push((await store.createConversation(newConversation({ userName: null, advisorName: null, openedAt: new Date() }))).id);
+  for (let i = 0; i < n; i++) {
+    const id = randomUUID();
+    ids.push((await store.createConversation(newConversation({ id, userId: userOf(id), advisorId: 'adv-1', userName: null, advisorName: null, openedAt: new Date() }))).id);
+  }
   return ids;
 }
