@@ -44,7 +44,8 @@ import { ticketTransferRoutes } from './http-ticket-transfer.ts';
 import { idParams, threadEntrySchema } from './http-ticket-schemas.ts';
 import type { Opened } from './ticket-creation.ts';
 import { answerCreated, idempotencyKeyOf } from './ticket-idempotency.ts';
-import { replyView, ticketRoutes, ticketView, type OfficeName } from './http-tickets.ts';
+import { replyView, ticketView, type OfficeName } from './http-ticket-views.ts';
+import { ticketRoutes } from './http-tickets.ts';
 import { contactFromClaims, pageLang, type ContactBook } from './notices.ts';
 import { TICKET_LIMITS, type TicketService } from './ticket-service.ts';
 
@@ -174,7 +175,7 @@ export async function ticketHttpRoutes(app: FastifyInstance, opts: TicketHttpOpt
       bodyLimit: MULTIPART_BODY_LIMIT,
       schema: {
         response: {
-          // The ticket as http-tickets.ts shows it (ticketView: an allow-list per role), plus its first files.
+          // The ticket as http-ticket-views.ts shows it (ticketView: an allow-list per role), plus its first files.
           201: { type: 'object', additionalProperties: true, properties: { attachments: { type: 'array', items: attachmentSchema } } },
           // A replay of an earlier POST with the same Idempotency-Key: that ticket and its first files.
           200: { type: 'object', additionalProperties: true, properties: { attachments: { type: 'array', items: attachmentSchema } } },

@@ -26,7 +26,7 @@ import type { ChatStore } from './chat-store.ts';
 import type { Db } from './db.ts';
 import { listEntries, transcriptMessage, transcriptMessageSchema, transcriptOf } from './http-conversations.ts';
 import { errorSchema } from './http-errors.ts';
-import type { OfficeName } from './http-tickets.ts';
+import type { OfficeName } from './http-ticket-views.ts';
 
 const id = { type: 'string', minLength: 1, maxLength: 64 } as const;
 const nullable = { type: ['string', 'null'] } as const;

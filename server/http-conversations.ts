@@ -29,7 +29,7 @@ import type { ChatStore, ConversationRecord, StoredMessage } from './chat-store.
 import { AppError } from './errors.ts';
 import { errorSchema } from './http-errors.ts';
 import { signedIn } from './http-auth.ts';
-import type { OfficeName } from './http-tickets.ts';
+import type { OfficeName } from './http-ticket-views.ts';
 import type { TicketService } from './ticket-service.ts';
 import type { TicketRecord } from './ticket-store.ts';
 

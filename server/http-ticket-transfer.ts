@@ -13,7 +13,7 @@ import type { Authenticator } from './auth.ts';
 import { errorSchema } from './http-errors.ts';
 import { signedIn } from './http-auth.ts';
 import { idParams } from './http-ticket-schemas.ts';
-import { ticketSchema, ticketView, type OfficeName } from './http-tickets.ts';
+import { ticketSchema, ticketView, type OfficeName } from './http-ticket-views.ts';
 import { TICKET_LIMITS, type TicketService, type TransferRequest } from './ticket-service.ts';
 
 export interface TicketTransferOptions {

@@ -40,7 +40,7 @@ export const SOCKET_REFUSALS = ['forbidden', 'draining', 'hello_required', 'toke
 export const FRAME_LIMITS = ['messages', 'frames', 'in_flight'] as const;
 export type FrameLimit = (typeof FRAME_LIMITS)[number];
 
-/** What the /ws gateway counts of what it refuses (server/ws-gateway.ts). */
+/** What the /ws gateway counts of what it refuses (server/ws-gateway.ts, server/ws-connection.ts). */
 export interface WsRefusals {
   socket(reason: string): void;
   frame(limit: FrameLimit): void;

@@ -101,7 +101,7 @@ export function actorOf(identity: Identity): Actor {
  * An audit row's detail as written: the action's own, plus `actorName`, the name the actor's token
  * carried when they acted (absent when it had none). Staff read who took a request in charge or
  * moved it by name ("da Laura Bianchi"): a user code says little to a colleague. The API gives it
- * back as the entry's `actor.name` (http-tickets.ts).
+ * back as the entry's `actor.name` (auditView, http-ticket-views.ts).
  */
 export function auditDetailBy(actor: Actor, detail: Record<string, unknown>): Record<string, unknown> {
   return actor.name ? { ...detail, actorName: actor.name } : detail;

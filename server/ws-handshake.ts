@@ -2,7 +2,7 @@
  * The /ws handshake: the first frame must be a `hello` whose token verifies;
  * the client then gets its `welcome` (its open conversations, its cursors),
  * joins this node's hub, and is replayed what it missed (ws-resume.ts). Apart
- * from ws-gateway.ts, which owns the socket and dispatches the frames that
+ * from ws-connection.ts, which owns the socket and dispatches the frames that
  * follow, because it runs once per socket and is the only part that speaks to
  * auth and to the resume: plain functions, so a connection stays one object.
  */

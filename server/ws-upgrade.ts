@@ -1,6 +1,6 @@
 /**
  * What the HTTP upgrade leaves on a /ws socket, let go of at once. Apart from
- * ws-gateway.ts because it reaches into node's private socket fields (and
+ * ws-gateway.ts and ws-connection.ts because it reaches into node's private socket fields (and
  * @fastify/websocket's listeners): the one place to check again when node or
  * the plugin is upgraded.
  */

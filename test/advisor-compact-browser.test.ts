@@ -3,7 +3,9 @@
  * screen — its transcript, reply box, «Invia», the outcome and «Chiudi la chat» are all in sight once the card
  * is scrolled to, without scrolling inside it (the cards were about 1,160 px tall, the close form two screens
  * down from the first one). The context, the user's requests and the transcript's download stay on the card;
- * a hand-over form opened makes the card grow rather than scroll. axe-core on the board.
+ * a hand-over form opened makes the card grow rather than scroll. A long reply (ready answers put in) on the card
+ * that lists a request scrolls inside its box: the hand-over row, «Invia» and «Chiudi» stay in sight (they were
+ * under the card's cap, in its own scroll). axe-core on the board.
  * Screenshots: test/screenshots/advisor-compact-*.png. Skips without chromium.
  */
 import type { Page } from 'playwright-core';
@@ -26,13 +28,26 @@ async function inSight(page: Page, name: string) {
   await card.evaluate((el) => el.scrollIntoView({ block: 'start' }));
   // No named functions inside: the page gets the code as tsx compiled it, and their names would need tsx's helper.
   return card.evaluate((el, parts) => {
+    const box = el.getBoundingClientRect();
     return {
-      card: { height: Math.round(el.getBoundingClientRect().height), scrolls: el.scrollHeight > el.clientHeight + 1 },
+      card: { top: Math.round(box.top), bottom: Math.round(box.bottom), height: Math.round(box.height), scrolls: el.scrollHeight > el.clientHeight + 1 },
       viewport: innerHeight,
       parts: Object.fromEntries(parts.map((p) => [p, el.querySelector(p)!.getBoundingClientRect()] as const).map(([p, r]) => [p, { top: Math.round(r.top), bottom: Math.round(r.bottom) }])),
       log: Math.round(el.querySelector('.log')!.getBoundingClientRect().height),
     };
-  }, ['.ctx', '.log', '.composer textarea', '.composer button[type="submit"]', '.close-form select', '.close-form button', '.chat-card-head > button']);
+  }, ['.ctx', '.log', '.composer textarea', '.composer button[type="submit"]', '.close-form select', '.close-form button', '.chat-card-head > button', '.handover']);
+}
+
+/** Each part lies within the viewport and within the card's own box (not scrolled away inside it); the card hides nothing. */
+function assertInSight(seen: Awaited<ReturnType<typeof inSight>>, name: string, minLog = 128): void {
+  const where = `${name}: ${JSON.stringify(seen)}`;
+  assert.ok(seen.card.height <= seen.viewport, `the card fits the screen: ${where}`);
+  assert.is(seen.card.scrolls, false, `nothing hidden inside the card: ${where}`);
+  for (const [part, r] of Object.entries(seen.parts)) {
+    assert.ok(r.top >= 0 && r.bottom <= seen.viewport, `${part} in the viewport: ${where}`);
+    assert.ok(r.top >= seen.card.top && r.bottom <= seen.card.bottom, `${part} within the card's box: ${where}`);
+  }
+  assert.ok(seen.log >= minLog, `the transcript keeps room for messages: ${where}`);
 }
 
 if (chromiumOrSkip('advisor compact-card test')) {
@@ -71,16 +86,32 @@ if (chromiumOrSkip('advisor compact-card test')) {
     await page.locator('.requests-box[open] li').waitFor();
     await chromium.shot(page, 'board');
 
-    for (const name of USERS) {
-      const seen = await inSight(page, name);
-      const where = `${name}: ${JSON.stringify(seen)}`;
-      assert.ok(seen.card.height <= seen.viewport, `the card fits the screen: ${where}`);
-      assert.is(seen.card.scrolls, false, `nothing hidden inside the card: ${where}`);
-      for (const [part, r] of Object.entries(seen.parts)) assert.ok(r.top >= 0 && r.bottom <= seen.viewport, `${part} in sight: ${where}`);
-      assert.ok(seen.log >= 128, `the transcript keeps room for a few messages: ${where}`);
-    }
+    for (const name of USERS) assertInSight(await inSight(page, name), name);
     await chromium.shot(page, 'card');
     assert.equal(await chromium.axe(page, 'board'), []);
+  });
+
+  test('a long ready answer on the card that lists a request scrolls inside the reply box: the hand-over row, «Invia» and «Chiudi» stay in sight', async () => {
+    const page = ctx.page;
+    const name = 'Mario Rossi'; // the first, whose request is listed on the card
+    const card = page.locator('article.chat-card', { has: page.getByRole('heading', { name }) });
+    const reply = card.getByLabel(`Risposta a ${name}`);
+    // Three of the longest ready answers, one after the other: some 700 characters, past the box's own cap.
+    for (const id of ['pagamento-diretto-tempi', 'domanda-azienda', 'passo-alla-sede']) {
+      await card.getByLabel('Risposte pronte').selectOption(id);
+      await card.getByRole('button', { name: 'Inserisci' }).click();
+    }
+    assert.match(await reply.inputValue(), /UniEmens[\s\S]*sede/);
+    await card.locator('.requests-box[open] li').waitFor();
+    // The card is fitted in the frame after it changed: wait for one to pass.
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+    // The transcript gives way first, down to 6rem (a message or two), then the reply box.
+    assertInSight(await inSight(page, name), name, 96);
+    const box = await reply.evaluate((t) => ({ scroll: t.scrollHeight, client: t.clientHeight }));
+    assert.ok(box.client >= 72, `the reply box keeps a few lines: ${JSON.stringify(box)}`);
+    await chromium.shot(page, 'long-answer');
+    await reply.fill('');
+    assertInSight(await inSight(page, name), name);
   });
 
   test('opening the escalation form makes the card grow, never scroll inside', async () => {

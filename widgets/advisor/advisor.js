@@ -13,6 +13,7 @@ import { staffSignIn } from '../lib/staff-sign-in.js';
 import { forget } from '../lib/tab-store.js';
 import { $, MessageList, announcer, downloadText, enterToSend, fileStamp, growToFit, h, ht, typingNotifier } from '../lib/ui.js';
 import { cannedPicker } from './canned.js';
+import { keepControlsInSight } from './card-fit.js';
 import { contextRows } from './card-context.js';
 import { closeForm } from './close-form.js';
 import { beep, clearCue, titleCue, unlockAudio } from './cues.js';
@@ -146,6 +147,7 @@ function addCard(info, isNew) {
   const notifier = typingNotifier((active) => !card.closed && state.client.typing(id, active));
   keptDraft(id, 'reply', text);
   const fitReply = growToFit(text);
+  keepControlsInSight(el, logBox, text); // after growToFit: a long reply scrolls in its box, the controls stay
   enterToSend(text, composer);
   text.addEventListener('input', () => text.value.trim() && notifier.input());
   text.addEventListener('focus', () => maybeRead(card));
