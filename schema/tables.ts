@@ -115,6 +115,11 @@ export const conversations = pgTable(
     // `unansweredSeconds` later, which a welcome on any node tells them (server/chat-welcome.ts). Null while
     // it names no advisor, and for chats assigned before 0023.
     assignedAt: instant('assigned_at'),
+    // The chat's `last_seq` when it was given that advisor, set in the same statement (so in step with the appends,
+    // which lock the row): only their messages after it answer this assignment, not those from an earlier turn of
+    // theirs in the chat (server/answer-deadline-sql.ts). Null while it names no advisor, and for chats assigned before
+    // 0025 (then any message of theirs counts, as before).
+    assignedSeq: integer('assigned_seq'),
     status: text('status').$type<ConversationStatus>().notNull().default('open'),
     outcome: text('outcome'),
     rating: smallint('rating'),
@@ -138,6 +143,10 @@ export const conversations = pgTable(
     // Every open conversation, read when the routing state is rebuilt after a Redis lost it and once a minute
     // by the reconciliation (server/routing-recovery.ts): small (open rows only), so neither scans the table.
     index('conversations_open_idx').on(t.advisorId, t.userId).where(sql`${t.status} = 'open'`),
+    // Open chats by when their advisor was given them: every node reads those past the first-answer deadline every
+    // few seconds (server/answer-deadline-sql.ts), the oldest first, without touching closed rows. `assigned_at`
+    // changes only at an assignment, never with a message, so appends and read marks stay HOT updates.
+    index('conversations_open_assigned_idx').on(t.assignedAt).where(sql`${t.status} = 'open'`),
     // One open conversation per user. Redis says who is in a chat, but a failover to a replica can lose a
     // claim it acknowledged: the user then waits again while their chat is open here, and a second claim
     // would open a second chat. The insert fails instead and the router gives the user their open one

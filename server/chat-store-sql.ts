@@ -20,8 +20,9 @@
  * those that piled up meanwhile go as one statement; so are read marks
  * (server/chat-read-marks-sql.ts). The other methods are rare and stay in drizzle.
  */
-import { and, eq, inArray, isNull } from 'drizzle-orm';
-import { conversations, messages, type ConversationRow } from '../schema/tables.ts';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { conversations, type ConversationRow } from '../schema/tables.ts';
+import { answeredIn, dueUnanswered, takeUnanswered } from './answer-deadline-sql.ts';
 import { appendBatch, appendOne, isUnavailable, type AppendResult } from './chat-append-sql.ts';
 import { markReadMany, type ReadMark } from './chat-read-marks-sql.ts';
 import { messagesAfterMany, openConversationsForMany, type AfterRequest } from './chat-read-sql.ts';
@@ -103,7 +104,12 @@ export function createSqlChatStore(db: Db, options: SqlChatStoreOptions = {}): S
       guardStore(() => (reads ? reads.marks.submit({ conversationId, side, seq }) : markReadMany(run, [{ conversationId, side, seq }]).then(first))),
     openConversationsFor: (participantId) =>
       guardStore(() => (reads ? reads.open.submit(participantId) : openConversationsForMany(run, [participantId]).then(first))),
-    writtenIn: (senderId, ids) => guardStore(() => writtenIn(db, senderId, ids)),
+    answeredIn: (advisorId, ids) => guardStore(() => answeredIn(db, advisorId, ids)),
+    dueUnanswered: (assignedBy, limit) => guardStore(() => dueUnanswered(db, assignedBy, limit)),
+    takeUnanswered: (id, advisorId, assignedAt) => guardStore(async () => {
+      const row = await takeUnanswered(db, id, advisorId, assignedAt);
+      return row ? toRecord(row) : null;
+    }),
     groupCommitStats: () => batcher?.stats() ?? null,
     batchStats: () => ({
       ...(batcher ? { append: batcher.stats() } : {}),
@@ -140,14 +146,14 @@ function first<T>(answers: T[]): T {
 }
 
 function toRecord(row: ConversationRow): ConversationRecord {
-  const { closedBy: _closedBy, ...record } = row;
+  const { closedBy: _closedBy, assignedSeq: _assignedSeq, ...record } = row;
   return record;
 }
 
 async function createConversation(db: Db, input: NewConversation): Promise<ConversationRecord> {
   let row: ConversationRow | undefined;
   try {
-    [row] = await db.insert(conversations).values({ ...input, assignedAt: input.advisorId === null ? null : input.openedAt, status: 'open', lastSeq: 0 }).returning();
+    [row] = await db.insert(conversations).values({ ...input, ...(input.advisorId === null ? {} : { assignedAt: input.openedAt, assignedSeq: 0 }), status: 'open', lastSeq: 0 }).returning();
   } catch (err) {
     if (sqlConstraint(err) !== ONE_OPEN_PER_USER) throw err;
     const refused = new AppError('already_in_conversation');
@@ -199,7 +205,8 @@ async function reassignConversation(
 ): Promise<ConversationRecord> {
   const [row] = await db
     .update(conversations)
-    .set({ advisorId, advisorName, assignedAt: at })
+    // Its messages so far (any earlier turn of this advisor's included) do not answer this assignment.
+    .set({ advisorId, advisorName, assignedAt: at, assignedSeq: sql`${conversations.lastSeq}` })
     .where(and(eq(conversations.id, id), eq(conversations.status, 'open')))
     .returning();
   if (!row) throw await whyNotOpen(db, id);
@@ -209,20 +216,10 @@ async function reassignConversation(
 async function releaseConversation(db: Db, id: string, advisorId: string): Promise<boolean> {
   const rows = await db
     .update(conversations)
-    .set({ advisorId: null, advisorName: null, assignedAt: null })
+    .set({ advisorId: null, advisorName: null, assignedAt: null, assignedSeq: null })
     .where(and(eq(conversations.id, id), eq(conversations.status, 'open'), eq(conversations.advisorId, advisorId)))
     .returning({ id: conversations.id });
   return rows.length > 0;
-}
-
-/** Read at an advisor's welcome only (not per message): the primary key's conversation prefix finds each chat's messages. */
-async function writtenIn(db: Db, senderId: string, ids: string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await db
-    .selectDistinct({ id: messages.conversationId })
-    .from(messages)
-    .where(and(inArray(messages.conversationId, ids), eq(messages.senderId, senderId)));
-  return new Set(rows.map((r) => r.id));
 }
 
 /**

@@ -110,6 +110,23 @@ export interface ChatStore {
   markRead(id: string, side: ReadingSide, seq: number): Promise<boolean>;
   /** Open conversations where the id is the user or the advisor. */
   openConversationsFor(participantId: string): Promise<ConversationRecord[]>;
-  /** Those of `conversationIds` in which `senderId` has written (an advisor's welcome: which chats they answered). */
-  writtenIn(senderId: string, conversationIds: string[]): Promise<Set<string>>;
+  /**
+   * Those of `conversationIds` naming `advisorId` in which they have written since they were given them (an advisor's
+   * welcome: which chats they answered; an earlier turn of theirs in a chat handed back to them does not count).
+   */
+  answeredIn(advisorId: string, conversationIds: string[]): Promise<Set<string>>;
+  /** Open chats whose advisor was given them at or before `assignedBy` and has not written in them since, the oldest first. */
+  dueUnanswered(assignedBy: Date, limit: number): Promise<DueChat[]>;
+  /**
+   * The due chat is this caller's to send back to the queue: true for one caller only, and only while it is open, names
+   * `advisorId` since `assignedAt` and is unanswered (it then no longer has a deadline). Null otherwise.
+   */
+  takeUnanswered(id: string, advisorId: string, assignedAt: Date): Promise<ConversationRecord | null>;
+}
+
+/** A chat whose advisor's first answer is overdue (server/answer-deadline-sql.ts). */
+export interface DueChat {
+  id: string;
+  advisorId: string;
+  assignedAt: Date;
 }

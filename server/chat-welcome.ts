@@ -51,8 +51,9 @@ export class ChatWelcome {
    * (the advisor's socket may come back through another one than the node that assigned the chat and
    * enforces the deadline: router-sweep.ts). Worked out from what is stored, which every node shares:
    * the chat names this advisor since `assignedAt`, the routing state holds its seat for them (the
-   * claim), they have not written in it (the sweep's own test; a node's memory knows only the messages
-   * sent through it), and the deadline is still ahead. One read of the messages table, at an advisor's
+   * claim), they have not written in it since they were given it (the sweep's own test, so a chat handed
+   * back to an advisor who wrote in it before has its deadline again; a node's memory knows only the
+   * messages sent through it), and the deadline is still ahead. One read of the messages table, at an advisor's
    * welcome only; not read (an outage), the welcome goes without those deadlines. A chat assigned
    * before `assignedAt` was stored: as far as this node knows.
    */
@@ -70,7 +71,7 @@ export class ChatWelcome {
     }
     if (pending.size === 0) return deadlines;
     try {
-      const written = await store.writtenIn(advisorId, [...pending.keys()]);
+      const written = await store.answeredIn(advisorId, [...pending.keys()]);
       for (const [id, due] of pending) if (!written.has(id)) deadlines.set(id, new Date(due).toISOString());
     } catch (err) {
       log.warn({ err, advisorId }, 'an advisor’s answer deadlines could not be read: their welcome goes without them');

@@ -47,7 +47,10 @@ export class RouterService {
   private readonly ctx: MatchContext;
   /** Recent handling times measured on this node: the wait estimate's clock. */
   readonly handling: HandlingStats;
-  /** Conversations this node assigned and whose advisor has not answered yet. */
+  /**
+   * Conversations this node assigned and whose advisor has not answered yet: enforced to the tick here
+   * (router-unanswered.ts); every node also finds those overdue in the database, in case this node stops.
+   */
   readonly unanswered = new Map<string, { advisorId: string; at: number }>();
   /** Told of each chat sent back to the queue, with its user: sessions.ts checks they are still there. */
   onRequeued: ((userId: string) => void) | null = null;
@@ -200,7 +203,7 @@ export class RouterService {
 
   /**
    * By when `advisorId` must first answer the chat (ISO), while this node waits for that answer
-   * (router-sweep.ts enforces it here, and only here); null otherwise.
+   * (this node's memory; router-unanswered.ts enforces it, here and from any node); null otherwise.
    */
   answerBy(conversationId: string, advisorId: string): string | null {
     const pending = this.unanswered.get(conversationId);

@@ -4,7 +4,8 @@
  * - a user waiting past `maxWaitSeconds` is offered a Linea INPS request instead;
  * - at closing time those still waiting are served until the cut-off, then offered the same;
  * - an assigned chat whose advisor has not written within `unansweredSeconds` goes to
- *   another advisor, and the silent one is set away;
+ *   another advisor, and the silent one is set away (router-unanswered.ts: found in this
+ *   node's memory or, whichever node assigned it, in the database; taken by one node only);
  * - the chats of users who left the queue that this node could not close (an outage) are
  *   closed again (left-behind-closes.ts; not awaited, so a database that does not answer
  *   does not hold up the rest).
@@ -19,6 +20,7 @@ import type { Fanout } from './fanout.ts';
 import type { Metrics } from './metrics.ts';
 import type { QueueDepartures } from './queue-departures.ts';
 import type { RouterService } from './router-service.ts';
+import { UnansweredChats } from './router-unanswered.ts';
 
 export interface SweepDeps {
   state: RoutingState;
@@ -35,7 +37,12 @@ export interface SweepDeps {
 }
 
 export class RouterSweep {
-  constructor(private readonly deps: SweepDeps) {}
+  /** Chats whose first answer is overdue (router-unanswered.ts). */
+  private readonly unanswered: UnansweredChats;
+
+  constructor(private readonly deps: SweepDeps) {
+    this.unanswered = new UnansweredChats(deps);
+  }
 
   async run(): Promise<void> {
     const snapshot = await this.deps.state.snapshot();
@@ -46,7 +53,7 @@ export class RouterSweep {
       }
     }
     void this.deps.router.retryLeftBehind();
-    await this.reofferUnanswered();
+    await this.unanswered.run(snapshot);
   }
 
   /** Why a waiting user should be offered a ticket now, if they should. */
@@ -73,22 +80,5 @@ export class RouterSweep {
     fanout.toUser(entry.userId, { type: 'queue.left', reason, offerTicket: true, conversationId: entry.conversationId });
     router.forgetPosition(entry.userId);
     await router.closeLeftBehind(removed, 'system');
-  }
-
-  private async reofferUnanswered(): Promise<void> {
-    const { router, store, state, fanout, clock, config } = this.deps;
-    const now = clock.now();
-    for (const [conversationId, pending] of router.unanswered) {
-      if (now - pending.at < config.unansweredSeconds * 1000) continue;
-      router.unanswered.delete(conversationId);
-      const conv = await store.getConversation(conversationId);
-      if (!conv || conv.status !== 'open' || conv.advisorId !== pending.advisorId) continue;
-      const messages = await store.messagesAfter(conversationId, 0);
-      if (messages.some((m) => m.senderId === pending.advisorId)) continue;
-      const away = await state.setAdvisorStatus(pending.advisorId, 'away', now);
-      // With the capacity, as every advisor.status, so the console's load line stays right; and why.
-      fanout.toUser(pending.advisorId, { type: 'advisor.status', status: 'away', reason: 'unanswered', conversationId, ...(away ? { capacity: away.capacity } : {}) });
-      await router.requeue(conv, 'unanswered', pending.advisorId);
-    }
   }
 }

@@ -174,4 +174,26 @@ test('an advisor whose socket comes back through the node that did not assign th
   assert.is((await again.socket.request({ type: 'conversation.close', conversationId })).type, 'ok');
 });
 
+test('a chat handed back to an advisor who wrote in it before has a deadline again: their welcome on either node says by when to answer, as the hand-over did', async () => {
+  const first = await advisorReady(a, 'adv-rel-back');
+  const { conversationId } = await servedChat(first.socket, 'w-rel-back');
+  const colleague = await advisorReady(b, 'adv-rel-colleague');
+  assert.is((await first.socket.request({ type: 'conversation.transfer', conversationId, to: 'adv-rel-colleague' })).type, 'ok');
+  await colleague.socket.next('conversation.assigned', (f) => f.conversationId === conversationId);
+  assert.is((await colleague.socket.request({ type: 'conversation.transfer', conversationId, to: 'adv-rel-back' })).type, 'ok');
+  const handedBack = await first.socket.next('conversation.assigned', (f) => f.conversationId === conversationId);
+  assert.ok(typeof handedBack.answerBy === 'string', 'the hand-over says it');
+
+  const claims = { role: 'advisor', sub: 'adv-rel-back', name: 'adv-rel-back' };
+  for (const node of [a, b]) {
+    const reloaded = await on(node, claims);
+    assert.is(entryOf(reloaded.welcome, conversationId)?.answerBy, handedBack.answerBy, 'their message from before the hand-over does not answer it');
+  }
+  assert.is((await say(first.socket, conversationId, 'eccomi di nuovo')).type, 'message.ack');
+  const answered = await on(b, claims);
+  assert.ok(entryOf(answered.welcome, conversationId), 'still their chat');
+  assert.is(entryOf(answered.welcome, conversationId)?.answerBy, undefined, 'answered anew');
+  assert.is((await first.socket.request({ type: 'conversation.close', conversationId })).type, 'ok');
+});
+
 test.run();

@@ -275,15 +275,6 @@ test('a conversation keeps when its advisor was given it: at opening, at a hand-
   assert.equal((await store.openConversationsFor('adv-bianchi')).find((x) => x.id === c.id)?.assignedAt, handed);
 });
 
-test('writtenIn tells which of the given chats a sender has written in', async ({ store }) => {
-  const [one, two, three] = await Promise.all([1, 2, 3].map(() => store.createConversation(newConversation({ advisorId: 'adv-writes' }))));
-  await send(store, one!, 'a1', 'adv-1');
-  await send(store, two!, 'u1');
-  await send(store, three!, 'a2', 'adv-1');
-  assert.equal([...(await store.writtenIn('adv-writes', [one!.id, two!.id]))], [one!.id], 'only among those asked');
-  assert.equal([...(await store.writtenIn('adv-writes', []))], []);
-});
-
 test('reassigning a closed conversation fails with conversation_closed, an unknown one with not_found', async ({ store }) => {
   const c = await store.createConversation(newConversation());
   await store.closeConversation(c.id, { outcome: 'resolved', rating: null, closedBy: c.userId, at: new Date() });
