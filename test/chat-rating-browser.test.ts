@@ -5,13 +5,14 @@
  * closes the chat before signing out; the advisor sees it closed by the user; a
  * message typed and not sent is named there too),
  * and the bubble's unread count while minimised (the advisor joining is not a
- * message). The server runs in this process on the test database (PostgreSQL
+ * message; with no chat open, a question written on the start form is named before it is lost). Named buttons keep
+ * their words together in the dialog («Im Chat bleiben» at 360 px). The server runs in this process on the test database (PostgreSQL
  * with DATABASE_URL, else PGlite); screenshots in test/screenshots/chat-end-*.
  */
 import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
-import { browserHarness, chromiumOrSkip, splitWords } from './helpers/browser.ts';
+import { browserHarness, chromiumOrSkip, splitPhrases, splitWords } from './helpers/browser.ts';
 import { marioCard, signInAdvisor, workerAsksForChat } from './helpers/pages.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 
@@ -209,6 +210,7 @@ if (chromiumOrSkip('chat end browser test')) {
       await chooseLangBehindDialog(w, 'de');
       await unsent.filter({ hasText: 'Um sie zu senden, wählen Sie „Im Chat bleiben“.' }).waitFor();
       assert.equal(await splitWords(w, '#signout-dialog p'), [], 'in German too');
+      assert.equal(await splitPhrases(w, '#signout-dialog :is(p, button)', 'Im Chat bleiben'), [], 'the button named in the sentence, and its own label, on one line');
       await shot(w, 'signout-unsent-360-de');
       await chooseLangBehindDialog(w, 'it');
       await unsent.filter({ hasText: 'Il messaggio che stai scrivendo' }).waitFor();
@@ -229,14 +231,47 @@ if (chromiumOrSkip('chat end browser test')) {
     }
   });
 
-  test('"Esci" with no chat open signs out at once, as before', async () => {
+  test('"Esci" with no chat open and a question written on the start form says the question would be lost; "Resta nella chat" goes back to it; nothing written signs out at once', async () => {
     const w = await newPage('worker-idle');
+    const question = 'Quando arriva la CIGO di ottobre? Protocollo INPS.IS.2025.0004713';
     await w.goto(`${base()}/chat/`);
     await w.getByRole('button', { name: 'Entra' }).click();
     await w.getByRole('heading', { name: 'Come possiamo aiutarti?' }).waitFor();
+    await w.getByLabel('La tua domanda (facoltativa)').fill(question);
+    await w.getByRole('button', { name: 'Esci' }).click();
+    const dialog = w.getByRole('dialog', { name: 'Uscire?' });
+    const said = w.locator('#signout-question');
+    await said.filter({ hasText: 'La domanda che hai scritto non è stata inviata e andrà persa: per inviarla scegli «Resta nella chat».' }).waitFor();
+    assert.is(await dialog.getAttribute('aria-describedby'), 'signout-question', 'read with the question');
+    assert.is(await w.locator('#signout-text').isVisible(), false, 'no chat to close: not said');
+    assert.is(await dialog.getByRole('button', { name: 'Esci e chiudi la chat' }).isVisible(), false);
+    assert.is(await w.evaluate(() => document.activeElement?.id), 'signout-stay', 'the safe answer has the focus');
+    await shot(w, 'signout-question');
+    assert.equal(await axe(w, 'chat (sign-out with a question not sent)'), []);
+    await w.setViewportSize({ width: 360, height: 640 });
+    await chooseLangBehindDialog(w, 'de');
+    await said.filter({ hasText: 'Ihre Frage wurde nicht gesendet und geht verloren: Um sie zu senden, wählen Sie „Im Chat bleiben“.' }).waitFor();
+    assert.equal(await splitPhrases(w, '#signout-dialog :is(p, button)', 'Im Chat bleiben'), [], '„Im Chat bleiben“ on one line at 360 px');
+    await shot(w, 'signout-question-360-de');
+    await chooseLangBehindDialog(w, 'en');
+    await said.filter({ hasText: 'Your question has not been sent and will be lost' }).waitFor();
+    await chooseLangBehindDialog(w, 'it');
+    await w.setViewportSize({ width: 1100, height: 820 });
+    await atPhoneWith200Percent(w, 'signout-question-320-200', undefined, false);
+    await dialog.getByRole('button', { name: 'Resta nella chat' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await w.waitForFunction(() => document.activeElement?.id === 'question', undefined, { timeout: 3000 }).catch(() => assert.unreachable('back on the question, to send it'));
+    assert.is(await w.getByLabel('La tua domanda (facoltativa)').inputValue(), question, 'the question is kept');
+
+    await w.getByRole('button', { name: 'Esci' }).click();
+    await dialog.getByRole('button', { name: 'Esci senza inviare' }).click();
+    await w.getByRole('heading', { name: /Accesso di prova/ }).waitFor();
+    await w.getByRole('button', { name: 'Entra' }).click();
+    await w.getByRole('heading', { name: 'Come possiamo aiutarti?' }).waitFor();
+    assert.is(await w.getByLabel('La tua domanda (facoltativa)').inputValue(), '', 'gone, as the dialog said');
     await w.getByRole('button', { name: 'Esci' }).click();
     await w.getByRole('heading', { name: /Accesso di prova/ }).waitFor();
-    assert.is(await w.locator('#signout-dialog').evaluate((d) => (d as HTMLDialogElement).open), false);
+    assert.is(await w.locator('#signout-dialog').evaluate((d) => (d as HTMLDialogElement).open), false, 'nothing written: out at once');
     await closeAll(w);
   });
 

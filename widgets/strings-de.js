@@ -23,6 +23,7 @@ export default {
   'conn.open': 'Verbunden',
   'conn.reconnecting': 'Verbindung wird wiederhergestellt…',
   'conn.closed': 'Nicht verbunden',
+  'conn.lost': 'Keine Verbindung: Die Seite versucht es von selbst weiter.',
   'conn.retry': 'Erneut versuchen',
   'conn.lostTryAgain': 'Keine Verbindung: Prüfen Sie das Netz und versuchen Sie es erneut (die Seite verbindet sich von selbst wieder).',
   'common.loading': 'Wird geladen…',
@@ -148,6 +149,8 @@ export default {
   'signout.stay': 'Im Chat bleiben',
   'signout.failed': 'Der Chat wurde nicht beendet.',
   'signout.unsent': 'Die Nachricht, die Sie gerade schreiben, wurde nicht gesendet: Um sie zu senden, wählen Sie „Im Chat bleiben“.',
+  'signout.question': 'Ihre Frage wurde nicht gesendet und geht verloren: Um sie zu senden, wählen Sie „Im Chat bleiben“.',
+  'signout.leave': 'Ohne Senden abmelden',
 
   'ended.title': 'Gespräch beendet',
   'ended.byMe': 'Vielen Dank für Ihre Kontaktaufnahme.',

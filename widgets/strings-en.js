@@ -13,6 +13,7 @@ export default {
   'conn.open': 'Connected',
   'conn.reconnecting': 'Reconnecting…',
   'conn.closed': 'Disconnected',
+  'conn.lost': 'No connection: the page keeps trying by itself.',
   'conn.retry': 'Try again',
   'conn.lostTryAgain': 'No connection: check the network and try again (the page reconnects by itself).',
   'common.loading': 'Loading…',
@@ -138,6 +139,8 @@ export default {
   'signout.stay': 'Stay in the chat',
   'signout.failed': 'The chat was not closed.',
   'signout.unsent': 'The message you are writing has not been sent: to send it, choose “Stay in the chat”.',
+  'signout.question': 'Your question has not been sent and will be lost: to send it, choose “Stay in the chat”.',
+  'signout.leave': 'Sign out without sending',
 
   'ended.title': 'Conversation ended',
   'ended.byMe': 'Thank you for contacting us.',

@@ -14,6 +14,7 @@ export default {
   'conn.open': 'Connesso',
   'conn.reconnecting': 'Riconnessione…',
   'conn.closed': 'Disconnesso',
+  'conn.lost': 'Connessione assente: la pagina riprova da sola.',
   'conn.retry': 'Riprova',
   'conn.lostTryAgain': 'Connessione assente: controlla la rete e riprova (la pagina si ricollega da sola).',
   'common.loading': 'Caricamento…',
@@ -139,6 +140,8 @@ export default {
   'signout.stay': 'Resta nella chat',
   'signout.failed': 'La chat non è stata chiusa.',
   'signout.unsent': 'Il messaggio che stai scrivendo non è stato inviato: per inviarlo scegli «Resta nella chat».',
+  'signout.question': 'La domanda che hai scritto non è stata inviata e andrà persa: per inviarla scegli «Resta nella chat».',
+  'signout.leave': 'Esci senza inviare',
 
   'ended.title': 'Conversazione terminata',
   'ended.byMe': 'Grazie per averci contattato.',

@@ -79,6 +79,7 @@ export default {
   'tk.list.count': 'Richieste: {n}.',
   'tk.list.partial': 'Sono mostrate le {n} aggiornate più di recente su {total}.',
   'tk.list.noMatch': 'Nessuna richiesta per questi filtri.',
+  'tk.list.reconnecting': 'Riconnessione in corso: l’elenco si aggiorna da solo appena la pagina è di nuovo collegata.',
   'tk.list.more': 'Mostra altre',
   'tk.list.company': 'Matricola {matricola}',
   'tk.filter.title': 'Cerca tra le richieste',

@@ -279,3 +279,32 @@ export const splitWords = (page: Page, selector: string, { marks = false } = {})
     }
     return out;
   }, [selector, marks] as const);
+
+/**
+ * Where `phrase` (a button's name quoted in a sentence, or the button's own label) runs over two lines in the
+ * visible `selector` elements, as "p: „Im Chat | bleiben“". A no-break space in the text counts as a space.
+ */
+export const splitPhrases = (page: Page, selector: string, phrase: string): Promise<string[]> =>
+  page.evaluate(([sel, words]) => {
+    const out: string[] = [];
+    for (const el of document.querySelectorAll<HTMLElement>(sel)) {
+      if (el.closest('[hidden]') || el.offsetParent === null) continue;
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const text = (n.textContent ?? '').replace(/\u00a0/g, ' ');
+        for (let at = text.indexOf(words); at >= 0; at = text.indexOf(words, at + 1)) {
+          const range = document.createRange();
+          const tops = new Set<number>();
+          for (let i = at; i < at + words.length; i++) {
+            if (text.charAt(i) === ' ') continue;
+            range.setStart(n, i);
+            range.setEnd(n, i + 1);
+            const r = [...range.getClientRects()].filter((b) => b.width > 0).pop();
+            if (r) tops.add(Math.round(r.top));
+          }
+          if (tops.size > 1) out.push(`${el.tagName.toLowerCase()}#${el.id}: ${words} over ${tops.size} lines`);
+        }
+      }
+    }
+    return out;
+  }, [selector, phrase] as const);

@@ -20,7 +20,7 @@ import { USER_LANGS, applyI18n, browserLang, offerLangs, offeredLang, onLangChan
 import { errorNodes } from '../lib/error-words.js';
 import { claimsOf } from '../lib/oidc-client.js';
 import { say } from '../lib/said.js';
-import { $, announcer, h } from '../lib/ui.js';
+import { $, announcer, h, keepButtonNamesWhole } from '../lib/ui.js';
 import { initAnnouncements, renderAnnouncements, showAnnouncements } from './announcements.js';
 import { checkAvailability, initAvailability, renderAvailability } from './availability.js';
 import { initConversation, keepForHandover, renderConversation, restoreEnded, seenIfVisible, showChat, wireConversation } from './conversation.js';
@@ -102,6 +102,7 @@ function buildStatic() {
 
 onLangChange((code) => {
   $('#lang').value = code;
+  keepButtonNamesWhole();
   renderDynamic();
   // The bubble's own label and the frame's title follow the chat's language.
   post('lang', { lang: code });
@@ -163,24 +164,34 @@ function showError(words, canRetry = true) {
 // ---------------------------------------------------------------------------
 // Connection state
 
+/**
+ * "Riconnessione…" while a retry is due; "Connessione assente", with "Riprova", only when the client has
+ * stopped, the browser is offline or many tries in a row failed (ChatConnection.lost()): after a server
+ * restart the page is back within seconds, and "no connection" meanwhile sent people away.
+ */
 function renderConn(status) {
   const box = $('#conn');
   const text = $('#conn-text');
+  const lost = status !== 'closed' && status !== 'open' && status !== 'idle' && !!state.client?.lost();
   box.dataset.status = status;
-  $('#conn-retry').hidden = status !== 'closed';
+  box.toggleAttribute('data-lost', lost);
+  $('#conn-retry').hidden = status !== 'closed' && !lost;
   if (status === 'open') {
     box.hidden = true;
     text.textContent = '';
     return;
   }
   box.hidden = false;
-  text.textContent = t(`conn.${status === 'idle' ? 'connecting' : status}`);
+  text.textContent = lost ? t('conn.lost') : t(`conn.${status === 'idle' ? 'connecting' : status}`);
 }
 
 // ---------------------------------------------------------------------------
 // Client events: the connection, and where a (re)connection lands
 
 function wire(client) {
+  // Each failed try, and the browser going offline or online, may turn "reconnecting…" into "no connection" and back.
+  client.on('retry', () => renderConn(client.status));
+  for (const name of ['online', 'offline']) window.addEventListener(name, () => renderConn(client.status));
   client.on('status', (s) => {
     renderConn(s);
     if (s === 'reconnecting') state.wasReconnecting = true;

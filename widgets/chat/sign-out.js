@@ -8,6 +8,9 @@
  * says so in the dialog; one already closed meanwhile is no obstacle.
  * A message typed in the chat and not sent would go with it, as at «Termina la chat»
  * (rating.js): the dialog says so, and "Resta nella chat" puts the focus on it, to send.
+ * With no chat open but a question written on the start form (not yet sent: signing out
+ * forgets it), the dialog asks too, saying the question would be lost; "Esci senza inviare"
+ * signs out, "Resta nella chat" puts the focus on the question. Nothing written: at once.
  */
 import { $ } from '../lib/ui.js';
 import { forgetEnded, forgetMessageDraft } from './conversation.js';
@@ -30,22 +33,31 @@ export function initSignOut({ state, signOut }) {
   };
   // Only the chat view's composer: a draft kept for a chat waiting to be handed over is not on screen to send.
   const unsent = () => state.view === 'chat' && $('#text').value.trim() !== '';
+  // The start form's question, written and not sent (sent, the form is emptied: availability.js).
+  const unasked = () => state.view === 'start' && $('#question').value.trim() !== '';
   button.hidden = false;
   button.addEventListener('click', () => {
-    const open = state.conv && state.client?.conversation(state.conv)?.status === 'open';
-    if (!open) return leave();
+    const open = !!state.conv && state.client?.conversation(state.conv)?.status === 'open';
+    const question = !open && unasked();
+    if (!open && !question) return leave();
     $('#signout-error').textContent = '';
-    const said = unsent();
+    const said = open && unsent();
+    // With no chat, nothing is closed: the dialog says only that the question would be lost, and leaving says so.
+    $('#signout-text').hidden = !open;
     $('#signout-unsent').hidden = !said;
-    // Described by the line only while shown: a hidden element named by aria-describedby is still read.
-    dialog.setAttribute('aria-describedby', said ? 'signout-text signout-unsent' : 'signout-text');
+    $('#signout-question').hidden = !question;
+    confirm.hidden = !open;
+    $('#signout-leave').hidden = open;
+    // Described by the lines only while shown: a hidden element named by aria-describedby is still read.
+    dialog.setAttribute('aria-describedby', question ? 'signout-question' : said ? 'signout-text signout-unsent' : 'signout-text');
     dialog.showModal();
-    // The safe answer first: Enter or Space on the dialog as it opens keeps the chat.
+    // The safe answer first: Enter or Space on the dialog as it opens keeps the chat (or the question).
     $('#signout-stay').focus();
   });
   $('#signout-stay').addEventListener('click', () => dialog.close());
-  // Back from the dialog (staying, or Escape): on the message not sent, to send it; else where it was opened.
-  dialog.addEventListener('close', () => (unsent() ? $('#text') : button).focus());
+  $('#signout-leave').addEventListener('click', () => leave());
+  // Back from the dialog (staying, or Escape): on what was written and not sent, to send it; else where it was opened.
+  dialog.addEventListener('close', () => (unsent() ? $('#text') : unasked() ? $('#question') : button).focus());
   confirm.addEventListener('click', async () => {
     confirm.disabled = true;
     state.closingByMe = true;

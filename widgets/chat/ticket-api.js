@@ -25,6 +25,16 @@ export function initTicketApi(client) {
   clientOf = client;
 }
 
+/**
+ * Whether a request failed for want of a connection while the chat's socket is reconnecting (a server
+ * restart): the page says "reconnecting…" and reads again once connected (ticket-live.js), rather than
+ * "Connessione assente", which it keeps for a browser offline or many failed tries (ChatConnection.lost()).
+ */
+export function reconnecting(err) {
+  const client = clientOf?.();
+  return err?.code === 'network' && !!client && ['reconnecting', 'connecting'].includes(client.status) && !client.lost();
+}
+
 /** extra: more request headers (e.g. the Idempotency-Key of a new request). */
 export async function api(path, { method = 'GET', json, form, raw = false, headers: extra = {} } = {}) {
   const client = clientOf();

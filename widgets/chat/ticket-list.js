@@ -12,7 +12,7 @@
 import { formatDate, formatDateTime, formatDue, label, t } from '../i18n.js';
 import { say } from '../lib/said.js';
 import { $, h } from '../lib/ui.js';
-import { api, errNodes } from './ticket-api.js';
+import { api, errNodes, reconnecting } from './ticket-api.js';
 import { filterQuery, filtersActive, initListFilters, renderFilters } from './ticket-list-filters.js';
 import { badge, filedByText } from './ticket-ui.js';
 
@@ -105,7 +105,9 @@ async function load(offset, size) {
       $('#list-more').hidden = true;
       $('#list-status').textContent = '';
     }
-    say($('#list-error'), () => errNodes(x));
+    // Read again by itself once the socket is back (ticket-live.js): what is shown stays, "reconnecting…" under it.
+    if (reconnecting(x)) $('#list-status').textContent = t('tk.list.reconnecting');
+    else say($('#list-error'), () => errNodes(x));
     return false;
   } finally {
     if (seq === mine.seq) list.removeAttribute('aria-busy');

@@ -21,7 +21,8 @@
  * This file is what the chat protocol does with each frame, the HTTP reads and
  * the methods pages call; importers need only `ChatClient` from here.
  *
- * Events: status (connecting|open|reconnecting|closed), welcome, message,
+ * Events: status (connecting|open|reconnecting|closed), retry (a reconnect scheduled: { failures, lost },
+ * see lost() in chat-connection.js), welcome, message,
  * pending, ack, failed, queue, assigned, closed, typing, read (live, or
  * `restored: true` from the welcome's `peerReadSeq`), advisor, error, reset, history.
  */

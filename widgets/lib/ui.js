@@ -267,3 +267,20 @@ export function saveBlob(filename, blob) {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+/** A button's name quoted in a sentence, with the stop after it: «Resta nella chat». „Im Chat bleiben“. “Stay in the chat”. */
+const BUTTON_NAME = /([«„“][^«»„“”]+[»“”][.,:;!?]?)/u;
+
+/**
+ * In each `.names-button` line under `root`, the button's name it quotes goes in an inline block
+ * (.button-name): the name moves whole to the next line rather than split over two (at 360 px
+ * „Im Chat | bleiben“ read as two things), and only a line narrower than the name itself (320 px,
+ * text at 200 %) wraps it inside, between its words. Run after the line's text is (re)written.
+ */
+export function keepButtonNamesWhole(root = document) {
+  for (const el of root.querySelectorAll('.names-button')) {
+    const parts = el.textContent.split(BUTTON_NAME);
+    if (parts.length < 3) continue;
+    el.replaceChildren(...parts.filter(Boolean).map((part) => (BUTTON_NAME.test(part) ? h('span', { class: 'button-name' }, part) : part)));
+  }
+}
