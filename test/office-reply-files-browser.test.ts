@@ -4,7 +4,8 @@
  * through playwright-core): what is wrong with the files chosen (a fourth, one
  * over 5 MB) is said as they are chosen, not only at «Invia la risposta», and
  * goes away when the choice is fixed; a file the server refuses for its content
- * takes the focus to the files, marked invalid, since they are what to change.
+ * takes the focus to the files, marked invalid, since they are what to change,
+ * in a reply and in a letter written first («Scrivi a un utente»).
  * Screenshots: test/screenshots/office-reply-files-*.png. Skips without chromium.
  */
 import type { Page } from 'playwright-core';
@@ -16,7 +17,7 @@ import { startServer, type TestServer } from './helpers/server.ts';
 import { EXE, PDF, pdfOfSize } from './helpers/sample-files.ts';
 
 // The server's 415 for the refused file is logged by chromium as a failed resource.
-const chromium = browserHarness({ console: { expected: /status of 415/ }, prefix: 'office-reply-files-', context: { viewport: { width: 1024, height: 768 } } });
+const chromium = browserHarness({ console: { expected: /status of (415|503)/ }, prefix: 'office-reply-files-', context: { viewport: { width: 1024, height: 768 } } });
 const ctx = { server: null as TestServer | null, page: null as unknown as Page };
 const { api, devToken } = serverApi(() => ctx.server!.url);
 const focused = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '');
@@ -72,6 +73,32 @@ if (chromiumOrSkip()) {
     await page.getByRole('button', { name: 'Invia la risposta' }).click();
     await page.locator('#t-thread li', { hasText: 'trova allegato il modulo' }).waitFor();
     assert.is(await files.getAttribute('aria-invalid'), null);
+  });
+
+  test('a letter to a user with a file the server refuses keeps the focus, on the files, marked; another refusal leaves it on «Invia»', async () => {
+    const page = ctx.page;
+    await page.getByRole('button', { name: 'Scrivi a un utente' }).click();
+    await page.locator('#compose-user').fill('w-files');
+    await page.locator('#compose-subject').fill('Documenti mancanti');
+    await page.locator('#compose-body').fill('Gentile utente, ci invii il modulo SR41 firmato.');
+    const files = page.locator('#compose-files');
+    await files.setInputFiles([{ name: 'sr41.pdf', mimeType: 'application/pdf', buffer: EXE }]);
+    await page.getByRole('button', { name: 'Invia la comunicazione' }).click();
+    await page.locator('#compose-error', { hasText: 'attachment_type_refused' }).waitFor();
+    // It was lost to the page with the button disabled while sending.
+    assert.is(await focused(page), 'compose-files');
+    assert.is(await files.getAttribute('aria-invalid'), 'true');
+    await files.setInputFiles([]);
+    // Refused for something else (an outage here): back on the button pressed.
+    await page.route('**/api/v1/tickets', (route) => (route.request().method() === 'POST' ? route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'store_unavailable', message: 'down' } }) }) : route.continue()));
+    await page.getByRole('button', { name: 'Invia la comunicazione' }).click();
+    await page.locator('#compose-error', { hasText: 'store_unavailable' }).waitFor();
+    assert.is(await focused(page), 'compose-send');
+    await page.unroute('**/api/v1/tickets');
+    await page.getByRole('button', { name: 'Annulla' }).click();
+    // the request again, for what follows
+    await page.locator('.q-item').first().click();
+    await page.locator('#reply-text').waitFor();
   });
 
   test('a file over 5 MB is named as it is chosen; another problem in the text is not taken away by a good choice', async () => {

@@ -43,7 +43,7 @@ export function renderChosen() {
 }
 
 /** The server's refusals that are about the files, not the text: the operator changes the files. */
-const FILE_REFUSALS = new Set(['attachment_type_refused', 'attachment_too_large', 'too_many_attachments']);
+export const FILE_REFUSALS = new Set(['attachment_type_refused', 'attachment_too_large', 'too_many_attachments']);
 
 /**
  * The files just chosen for a reply: listed, and what is wrong with them said at once (a fourth file, one
