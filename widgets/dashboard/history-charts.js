@@ -87,6 +87,9 @@ function chart(id, title, days, valueOf, format, o = {}) {
  * `saveCsv(response, fallbackName)` saves a download.
  * Returns `load` (fetch and draw) and `render` (redraw, for a language change).
  */
+/** The series' name in the page's language: the server names the national one in Italian ("Italia"); a sede's or a province's name is a place's own. */
+const seriesName = (series) => (series.scope === 'national' ? dt('history.national') : series.name);
+
 export function historyPanel({ api, saveCsv }) {
   let hist = null;
   /** The last failure to read the history, said again in a new language. */
@@ -98,7 +101,7 @@ export function historyPanel({ api, saveCsv }) {
     else drawCharts(box);
     const status = $('#history-status');
     if (loadError) showError(status, loadError, { lead: dt('history.failed') });
-    else if (hist) status.textContent = hist.days.some((d) => d.taken) ? `${hist.series.name} · ${fmtDay(hist.from)} – ${fmtDay(hist.to)}` : dt('history.empty');
+    else if (hist) status.textContent = hist.days.some((d) => d.taken) ? `${seriesName(hist.series)} · ${fmtDay(hist.from)} – ${fmtDay(hist.to)}` : dt('history.empty');
     else status.textContent = '';
   }
 

@@ -49,7 +49,8 @@ const it = {
   'kpi.available': 'Consulenti disponibili',
   'kpi.active': 'Chat in corso',
   'kpi.occupancy': 'Occupazione',
-  'kpi.open': 'Ticket aperti',
+  // open and in progress: "Ticket aperti" beside the sedi table's «Aperti» column (open only) did not add up
+  'kpi.open': 'Ticket aperti o in lavorazione',
   'kpi.overdue': 'Ticket scaduti',
   'kpi.satisfaction': 'Soddisfazione oggi',
   'kpi.satisfaction.value': '{avg} su 5',
@@ -158,7 +159,7 @@ const en = {
   'kpi.available': 'Advisors available',
   'kpi.active': 'Chats in progress',
   'kpi.occupancy': 'Occupancy',
-  'kpi.open': 'Open tickets',
+  'kpi.open': 'Tickets open or in progress',
   'kpi.overdue': 'Overdue tickets',
   'kpi.satisfaction': 'Satisfaction today',
   'kpi.satisfaction.value': '{avg} out of 5',

@@ -18,7 +18,7 @@ import { $, h } from '../lib/ui.js';
 import { cannedPicker, letterDate, selectUnfilled, unfilled } from './canned.js';
 import { showRefusal } from './format.js';
 import { applyOffice, tr } from './strings.js';
-import { fileProblem } from './ticket-forms.js';
+import { FILE_REFUSALS, fileProblem } from './ticket-forms.js';
 
 const TOPICS = ['cigo', 'cigs', 'fis', 'solidarity_fund', 'payment', 'other'];
 
@@ -131,6 +131,11 @@ export function composeForm({ state, api, announce, openTicket, loadQueue }) {
     } catch (err) {
       showRefusal(error, err);
       send.disabled = false;
+      // The disabled button had lost the focus to the page: it goes to the files when the server refused one
+      // (marked, to be changed), else back to the button, the letter kept.
+      const aboutFiles = FILE_REFUSALS.has(err.code);
+      if (aboutFiles) f.files.setAttribute('aria-invalid', 'true');
+      (aboutFiles ? f.files : send).focus();
     }
   }
 

@@ -27,7 +27,7 @@ import { focusRow, officeQueue } from './queue.js';
 import { staffSignIn } from '../lib/staff-sign-in.js';
 import { SEDI, officeSession } from './session.js';
 import { applyOffice, tr } from './strings.js';
-import { renderChosen, renderOutcomes, ticketForms } from './ticket-forms.js';
+import { checkChosen, renderOutcomes, ticketForms } from './ticket-forms.js';
 import { ticketView } from './ticket-view.js';
 import { transferForm } from './transfer-form.js';
 import { composeForm } from './compose-form.js';
@@ -152,7 +152,7 @@ async function boot() {
   $('#more').addEventListener('click', () => void loadQueue({ more: true }));
   $('#take').addEventListener('click', () => void take());
   $('#reply-form').addEventListener('submit', sendReply);
-  $('#reply-files').addEventListener('change', renderChosen);
+  $('#reply-files').addEventListener('change', checkChosen);
   $('#note-form').addEventListener('submit', (e) => void notes.submit(e));
   $('#close-form').addEventListener('submit', closeTicket);
   $('#transfer-form').addEventListener('submit', (e) => void transfer.submit(e));

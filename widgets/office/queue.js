@@ -172,7 +172,13 @@ export function officeQueue({ state, api, announce, openTicket }) {
     const who = t.user?.name || t.matricola || t.user?.id || '';
     // A supervisor's list mixes the sedi: each request says whose it is.
     const sede = state.session?.me?.role === 'supervisor' ? t.sedeName || t.sede : null;
-    const meta = [sede, who, t.matricola && who !== t.matricola ? t.matricola : null].filter(Boolean).join(' · ');
+    const names = [sede, who].filter(Boolean).join(' · ');
+    const matricola = t.matricola && who !== t.matricola ? t.matricola : null;
+    // The matricola in its own span, which never gives way: it is what an operator looks for in a company's requests
+    // (and searches by), so a long company name is what ends in "…", not "4912…".
+    const meta = h('span', { class: 'q-meta', title: [names, matricola].filter(Boolean).join(' · ') },
+      h('span', { class: 'q-who' }, names),
+      matricola ? [names ? ' · ' : null, h('span', { class: 'q-matricola' }, matricola)] : null);
     const due = dueText(t);
     // Two lines (the state and due time; the subject and who), so that eight rows show at 1024×768. A long subject
     // ends in "…" on its line: its whole text is still the button's name, and the title shows it to the pointer.
@@ -186,7 +192,7 @@ export function officeQueue({ state, api, announce, openTicket }) {
         // a follow-up of a closed request ("Segue la richiesta n. …" in its pane)
         t.follows ? [' ', h('span', { class: 'badge follow-up' }, tr('off.followUp.badge'))] : null, ' ',
         h('span', { class: 'q-due' }, due)),
-      h('span', { class: 'q-line' }, h('span', { class: 'q-subject', title: t.subject }, t.subject), ' ', h('span', { class: 'q-meta' }, meta)));
+      h('span', { class: 'q-line' }, h('span', { class: 'q-subject', title: t.subject }, t.subject), ' ', meta));
     button.addEventListener('click', () => openTicket(t.id, { focus: true }));
     return h('li', {}, button);
   }

@@ -42,6 +42,29 @@ export function renderChosen() {
   $('#reply-chosen').replaceChildren(...[...input.files].map((f) => h('li', {}, `${f.name} (${formatSize(f.size)})`)));
 }
 
+/** The server's refusals that are about the files, not the text: the operator changes the files. */
+export const FILE_REFUSALS = new Set(['attachment_type_refused', 'attachment_too_large', 'too_many_attachments']);
+
+/**
+ * The files just chosen for a reply: listed, and what is wrong with them said at once (a fourth file, one
+ * over 5 MB), not only at «Invia»; a choice that fixes an earlier problem takes its message away, so an
+ * error about files no longer chosen does not stay on screen.
+ */
+export function checkChosen() {
+  renderChosen();
+  const input = $('#reply-files');
+  const error = $('#reply-error');
+  const problem = fileProblem([...input.files]);
+  if (problem) {
+    say(error, problem);
+    input.setAttribute('aria-invalid', 'true');
+  } else if (input.getAttribute('aria-invalid') === 'true') {
+    // The message shown was about the files (the text's own problems mark the text): it no longer holds.
+    error.textContent = '';
+    input.removeAttribute('aria-invalid');
+  }
+}
+
 export function renderOutcomes() {
   const select = $('#close-outcome');
   const value = select.value || OUTCOMES[0];
@@ -131,7 +154,7 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue, letGo
     const send = $('#reply-send');
     send.disabled = true;
     send.textContent = tr('off.reply.sending');
-    let refused = false;
+    let refused = null;
     try {
       await api(`/api/v1/tickets/${t.id}/replies`, { method: 'POST', form, headers: { 'idempotency-key': sending.keyFor(what) } });
       sending.done();
@@ -143,15 +166,21 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue, letGo
     } catch (err) {
       if (isGone(err)) letGone(t, err);
       else {
-        refused = true;
+        refused = err;
         showRefusal(error, err);
       }
     } finally {
       send.disabled = false;
       send.textContent = tr('off.reply.send');
     }
-    // Back on the button the disabling took the focus from: the text stays, to send again or copy.
-    if (refused && !$('#reply-form').hidden) send.focus();
+    if (refused && !$('#reply-form').hidden) {
+      // A file the server refused (its content is not a PDF…): the files are what to change, so the focus goes
+      // there, marked, as for a file refused here. Otherwise back on the button the disabling took the focus
+      // from: the text stays, to send again or copy.
+      const aboutFiles = FILE_REFUSALS.has(refused.code);
+      if (aboutFiles) input.setAttribute('aria-invalid', 'true');
+      (aboutFiles ? input : send).focus();
+    }
   }
 
   async function closeTicket(e) {
