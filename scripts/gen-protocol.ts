@@ -119,7 +119,7 @@ then a ceiling growing 1.6 times per failed try up to 15 s, so a restarted node 
 it is up and its sockets do not all come back at once; at once when the browser comes back online or the page is
 shown again. While a retry is due the chat says "Riconnessione…"; it says there is no connection («Connessione
 assente», with "Riprova") only when the browser is offline or 9 tries in a row failed (about 10 s on average), and
-"Le mie richieste" read meanwhile says it will update once connected, and does.
+"Le mie richieste" or a request's thread read meanwhile says it will update once connected, and does.
 
 A heartbeat ping goes to every socket every 25 s; one that has not answered the previous ping
 is terminated. A socket whose send buffer passes 1 MiB (a client that does not read) is closed

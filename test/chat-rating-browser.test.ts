@@ -12,7 +12,7 @@
 import { test } from './helpers/browser-test.ts';
 import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
-import { browserHarness, chromiumOrSkip, splitPhrases, splitWords } from './helpers/browser.ts';
+import { browserHarness, chooseLangBehindDialog, chromiumOrSkip, splitPhrases, splitWords } from './helpers/browser.ts';
 import { marioCard, signInAdvisor, workerAsksForChat } from './helpers/pages.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 
@@ -67,14 +67,6 @@ async function atPhoneWith200Percent(page: Page, name: string, more?: () => Prom
   await page.evaluate(() => (document.documentElement.style.fontSize = ''));
   await page.setViewportSize(before);
 }
-
-/** The page's language chosen while a modal dialog covers the language control: as the control's own change would. */
-const chooseLangBehindDialog = (page: Page, code: string) =>
-  page.evaluate((c) => {
-    const lang = document.querySelector<HTMLSelectElement>('#lang')!;
-    lang.value = c;
-    lang.dispatchEvent(new Event('change'));
-  }, code);
 
 /** The conversation as the page's own client reads it over HTTP. */
 const conversationOf = (page: Page, id: string) =>

@@ -3,7 +3,7 @@
  * server process (stopped and started again on the same port and data). While a reconnect is due the
  * page says it is reconnecting: "Le mie richieste" read meanwhile said «Connessione assente» for the
  * seconds a restart takes, and sent people away. It comes back without a reload and reads the list
- * again by itself. "No connection" is said when the browser is offline (and it reconnects as soon as
+ * again by itself; so does a request's thread. "No connection" is said when the browser is offline (and it reconnects as soon as
  * it is online again) or after many tries in a row failed. No timing is asserted. Screenshots:
  * test/screenshots/chat-reconnect-*.png. Skips without /usr/bin/chromium.
  */
@@ -33,7 +33,7 @@ const ctx = { proc: null as ServerProcess | null, context: null as unknown as Br
 const RECORD = `(() => {
   window.__seen = [];
   const c = window.infocigChat;
-  const ids = ['conn-text', 'list-status', 'list-error'];
+  const ids = ['conn-text', 'list-status', 'list-error', 'th-reconnecting', 'th-error'];
   const keep = () => {
     for (const id of ids) {
       const el = document.getElementById(id);
@@ -91,6 +91,42 @@ if (chromiumOrSkip('reconnect test')) {
     const early = (await seen(w)).filter((s) => s.online && s.failures < DEFAULTS.lostAfterFailures && NO_CONNECTION.test(s.text));
     assert.equal(early, [], 'nothing said there was no connection while the page was reconnecting');
     await shot(w, 'back');
+  });
+
+  test('a request’s thread read during a restart says the page is reconnecting, not that there is no connection, and is read again once connected', async () => {
+    const w = ctx.page;
+    const made = await w.evaluate(async () => {
+      const c = (window as unknown as { infocigChat: { token: string; httpBase: string } }).infocigChat;
+      const res = await fetch(new URL('api/v1/tickets', c.httpBase), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${c.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ category: 'cigo', subject: 'CIGO di ottobre', body: 'Non ho ancora ricevuto il pagamento.' }),
+      });
+      return { status: res.status, body: await res.json() };
+    });
+    assert.is(made.status, 201, JSON.stringify(made.body));
+    await w.getByRole('button', { name: 'Aggiorna' }).click();
+    await w.locator(`#tk-list [data-id="${made.body.id}"]`).click();
+    await w.getByRole('heading', { name: 'CIGO di ottobre' }).waitFor();
+    await w.evaluate(RECORD);
+    const restarting = ctx.proc!.restart();
+    const line = w.locator('#th-reconnecting');
+    try {
+      await w.locator('#conn-text', { hasText: 'Riconnessione…' }).waitFor({ timeout: 30_000 });
+      await w.locator('#view-thread').getByRole('button', { name: 'Aggiorna' }).click();
+      await line.filter({ hasText: 'Riconnessione in corso: la richiesta si aggiorna da sola appena la pagina è di nuovo collegata.' }).waitFor();
+      assert.is(await w.locator('#th-error').textContent(), '', 'no error under the thread');
+      assert.ok(await w.getByRole('heading', { name: 'CIGO di ottobre' }).isVisible(), 'the thread read before stays');
+      await shot(w, 'thread-restarting');
+    } finally {
+      await restarting;
+    }
+    await w.locator('#conn').waitFor({ state: 'hidden', timeout: 60_000 });
+    // Cleared only by a read that succeeded: the thread was read again by itself.
+    await w.waitForFunction(() => document.getElementById('th-reconnecting')!.textContent === '');
+    const early = (await seen(w)).filter((s) => s.online && s.failures < DEFAULTS.lostAfterFailures && NO_CONNECTION.test(s.text));
+    assert.equal(early, [], 'nothing said there was no connection while the page was reconnecting');
+    await shot(w, 'thread-back');
   });
 
   test('offline, the page says there is no connection and offers to try again; online again, it reconnects by itself', async () => {

@@ -150,6 +150,7 @@ export default {
   'signout.failed': 'Der Chat wurde nicht beendet.',
   'signout.unsent': 'Die Nachricht, die Sie gerade schreiben, wurde nicht gesendet: Um sie zu senden, wählen Sie „Im Chat bleiben“.',
   'signout.question': 'Ihre Frage wurde nicht gesendet und geht verloren: Um sie zu senden, wählen Sie „Im Chat bleiben“.',
+  'signout.request': 'Ihre Linea-INPS-Anfrage wurde nicht gesendet und geht verloren: Um sie zu senden, wählen Sie „Im Chat bleiben“.',
   'signout.leave': 'Ohne Senden abmelden',
 
   'ended.title': 'Gespräch beendet',

@@ -140,6 +140,7 @@ export default {
   'signout.failed': 'The chat was not closed.',
   'signout.unsent': 'The message you are writing has not been sent: to send it, choose “Stay in the chat”.',
   'signout.question': 'Your question has not been sent and will be lost: to send it, choose “Stay in the chat”.',
+  'signout.request': 'Your Linea INPS request has not been sent and will be lost: to send it, choose “Stay in the chat”.',
   'signout.leave': 'Sign out without sending',
 
   'ended.title': 'Conversation ended',

@@ -141,6 +141,7 @@ export default {
   'signout.failed': 'La chat non è stata chiusa.',
   'signout.unsent': 'Il messaggio che stai scrivendo non è stato inviato: per inviarlo scegli «Resta nella chat».',
   'signout.question': 'La domanda che hai scritto non è stata inviata e andrà persa: per inviarla scegli «Resta nella chat».',
+  'signout.request': 'La richiesta Linea INPS che stai scrivendo non è stata inviata e andrà persa: per inviarla scegli «Resta nella chat».',
   'signout.leave': 'Esci senza inviare',
 
   'ended.title': 'Conversazione terminata',

@@ -80,6 +80,7 @@ export default {
   'tk.list.partial': 'Angezeigt werden die {n} zuletzt aktualisierten von {total}.',
   'tk.list.noMatch': 'Keine Anfragen für diese Filter.',
   'tk.list.reconnecting': 'Die Verbindung wird wiederhergestellt: Die Liste wird von selbst aktualisiert, sobald die Seite wieder verbunden ist.',
+  'tk.thread.reconnecting': 'Die Verbindung wird wiederhergestellt: Die Anfrage wird von selbst aktualisiert, sobald die Seite wieder verbunden ist.',
   'tk.list.more': 'Weitere anzeigen',
   'tk.list.company': 'Matrikelnummer {matricola}',
   'tk.filter.title': 'Anfragen durchsuchen',

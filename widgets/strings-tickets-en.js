@@ -80,6 +80,7 @@ export default {
   'tk.list.partial': 'Showing the {n} most recently updated of {total}.',
   'tk.list.noMatch': 'No requests match these filters.',
   'tk.list.reconnecting': 'Reconnecting: the list updates by itself as soon as the page is connected again.',
+  'tk.thread.reconnecting': 'Reconnecting: the request updates by itself as soon as the page is connected again.',
   'tk.list.more': 'Show more',
   'tk.list.company': 'Company number {matricola}',
   'tk.filter.title': 'Search your requests',

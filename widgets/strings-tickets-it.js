@@ -80,6 +80,7 @@ export default {
   'tk.list.partial': 'Sono mostrate le {n} aggiornate più di recente su {total}.',
   'tk.list.noMatch': 'Nessuna richiesta per questi filtri.',
   'tk.list.reconnecting': 'Riconnessione in corso: l’elenco si aggiorna da solo appena la pagina è di nuovo collegata.',
+  'tk.thread.reconnecting': 'Riconnessione in corso: la richiesta si aggiorna da sola appena la pagina è di nuovo collegata.',
   'tk.list.more': 'Mostra altre',
   'tk.list.company': 'Matricola {matricola}',
   'tk.filter.title': 'Cerca tra le richieste',

@@ -308,3 +308,11 @@ export const splitPhrases = (page: Page, selector: string, phrase: string): Prom
     }
     return out;
   }, [selector, phrase] as const);
+
+/** The page's language chosen while a modal dialog covers the language control (#lang): as the control's own change would. */
+export const chooseLangBehindDialog = (page: Page, code: string): Promise<void> =>
+  page.evaluate((c) => {
+    const lang = document.querySelector<HTMLSelectElement>('#lang')!;
+    lang.value = c;
+    lang.dispatchEvent(new Event('change'));
+  }, code);

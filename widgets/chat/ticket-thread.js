@@ -15,7 +15,7 @@ import { idempotencyKeeper } from '../lib/idempotency.js';
 import { say } from '../lib/said.js';
 import { forget, readJson, writeJson } from '../lib/tab-store.js';
 import { $, h, saveBlob } from '../lib/ui.js';
-import { api, errNodes } from './ticket-api.js';
+import { api, errNodes, reconnecting } from './ticket-api.js';
 import { fileField, fileProblem } from './ticket-files.js';
 import { forgetList, openMine } from './ticket-list.js';
 import { busy, dueFact, fact, fail, filedByText, isBusy, mark, sedeName } from './ticket-ui.js';
@@ -64,7 +64,11 @@ export async function openThread(id, quiet = false) {
   try {
     x = await api(`api/v1/tickets/${encodeURIComponent(id)}`);
   } catch (e) {
-    if (current()) say($(d.view() === 'thread' ? '#th-error' : '#list-error'), () => errNodes(e));
+    if (!current()) return;
+    // The thread on screen, read during a reconnect (a server restart): it stays, "reconnecting…" under it, and is
+    // read again by itself once connected (ticket-live.js), as "Le mie richieste" is; not "Connessione assente".
+    if (d.view() === 'thread' && th.detail?.id === id && reconnecting(e)) $('#th-reconnecting').textContent = t('tk.thread.reconnecting');
+    else say($(d.view() === 'thread' ? '#th-error' : '#list-error'), () => errNodes(e));
     return;
   }
   if (!current()) return;
@@ -78,6 +82,7 @@ export async function openThread(id, quiet = false) {
   th.detail = x;
   th.views = null;
   $('#th-error').textContent = '';
+  $('#th-reconnecting').textContent = '';
   renderThread();
   void loadViews(x.id);
   d.showView('thread');
@@ -107,6 +112,7 @@ export async function refreshThread() {
   // Left meanwhile (back to the list, another request): nothing to redraw, and no view is forced.
   if (!x || d.view() !== 'thread' || th.detail?.id !== id) return;
   th.detail = x;
+  $('#th-reconnecting').textContent = '';
   renderThread();
 }
 
