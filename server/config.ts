@@ -184,6 +184,37 @@ export function staffIdKey(env: Env): string | null {
   return raw;
 }
 
+/**
+ * ALLOWED_ORIGINS: browser origins as a browser sends them (`https://www.inps.it`), compared
+ * exactly with the Origin header and written into frame-ancestors, so one written with a path
+ * or a trailing slash would silently never match: refused at start instead.
+ */
+function allowedOrigins(env: Env): string[] | null {
+  const list = env.ALLOWED_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!list || list.length === 0) return null;
+  for (const raw of list) {
+    let origin: string | null = null;
+    try {
+      const parsed = new URL(raw);
+      if (parsed.protocol === 'https:' || parsed.protocol === 'http:') origin = parsed.origin;
+    } catch {
+      // not a URL: refused below like any other malformed entry
+    }
+    if (origin !== raw) throw new ConfigError('ALLOWED_ORIGINS', `expected comma-separated origins, scheme, host and port only, as a browser sends them (e.g. https://www.inps.it), got "${raw}"${origin ? ` (write ${origin})` : ''}`);
+  }
+  return list;
+}
+
+/** LOG_LEVEL: one of pino's levels; pino itself would throw later, with a stack, from inside the services. */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function logLevel(env: Env): string {
+  const raw = env.LOG_LEVEL;
+  if (raw === undefined || raw === '') return 'info';
+  if (!LOG_LEVELS.includes(raw)) throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
+  return raw;
+}
+
 function smsChannel(env: Env): 'log' | null {
   const raw = env.SMS_CHANNEL;
   if (raw === undefined || raw === '') return null;
@@ -274,7 +305,6 @@ export function loadConfig(env: Env = process.env): Config {
   const auth = production(env);
   if (!auth && !authDev) throw new ConfigError('AUTH_JWKS_URL', 'set AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE, or AUTH_DEV=1 for development');
   const host = env.HOST || '127.0.0.1';
-  const origins = env.ALLOWED_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean);
   return {
     port: int(env, 'PORT', 8080, 0, 65535),
     shutdownDrainMs: int(env, 'SHUTDOWN_DRAIN_MS', 0, 0, 300_000),
@@ -291,7 +321,7 @@ export function loadConfig(env: Env = process.env): Config {
     authDev,
     auth,
     pageSignIn: pageSignIn(env, auth),
-    allowedOrigins: origins && origins.length ? origins : null,
+    allowedOrigins: allowedOrigins(env),
     publicUrl: url(env, 'PUBLIC_URL', ['http:', 'https:']),
     notices: {
       smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
@@ -300,7 +330,7 @@ export function loadConfig(env: Env = process.env): Config {
       sms: smsChannel(env),
       digestAt: digestAt(env),
     },
-    logLevel: env.LOG_LEVEL || 'info',
+    logLevel: logLevel(env),
     limits: {
       maxTextLength: int(env, 'MAX_TEXT_LENGTH', 4000, 1, 100_000),
       maxFrameBytes: int(env, 'MAX_FRAME_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),

@@ -7,7 +7,7 @@ import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { shutdown } from './shutdown.ts';
 import { createServices } from './services.ts';
-import { retentionText, staffIdsText, startWarnings } from './start-line.ts';
+import { retentionText, staffIdsText, startFailureText, startWarnings } from './start-line.ts';
 
 async function main(): Promise<void> {
   const env = { ...process.env };
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-main().catch((err) => {
-  console.error('INFO CIG failed to start:', err);
+main().catch((err: unknown) => {
+  console.error(startFailureText(err));
   process.exit(1);
 });
