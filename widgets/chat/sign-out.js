@@ -15,6 +15,7 @@
 import { $ } from '../lib/ui.js';
 import { forgetEnded, forgetMessageDraft } from './conversation.js';
 import { showFailure } from './request-error.js';
+import { forgetStartDraft } from './start-draft.js';
 import { forgetDraft } from './ticket-form.js';
 import { forgetReplyDrafts } from './ticket-thread.js';
 
@@ -28,6 +29,7 @@ export function initSignOut({ state, signOut }) {
     forgetEnded();
     forgetMessageDraft();
     forgetDraft();
+    forgetStartDraft();
     forgetReplyDrafts();
     location.reload();
   };
