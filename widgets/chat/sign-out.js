@@ -17,6 +17,8 @@ import { forgetEnded, forgetMessageDraft } from './conversation.js';
 import { showFailure } from './request-error.js';
 import { forgetStartDraft } from './start-draft.js';
 import { forgetDraft } from './ticket-form.js';
+import { forgetFilters } from './ticket-list-filters.js';
+import { forgetPlace } from './ticket-list.js';
 import { forgetReplyDrafts } from './ticket-thread.js';
 
 /** deps: { state, signOut() (forgets the sign-in) } */
@@ -30,6 +32,8 @@ export function initSignOut({ state, signOut }) {
     forgetMessageDraft();
     forgetDraft();
     forgetStartDraft();
+    forgetPlace();
+    forgetFilters();
     forgetReplyDrafts();
     location.reload();
   };
