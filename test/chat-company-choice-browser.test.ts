@@ -138,6 +138,33 @@ if (chromiumOrSkip()) {
     });
   }
 
+  test('a consultant who reloads the start form finds the company, the topic and the question as they left them, and the chat goes under that company; "Esci" forgets them', async () => {
+    const c = await newContext('consultant-reload', { ...OPEN, audience: 'intermediary' });
+    const page = await c.newPage();
+    const sent = chatRequests(page);
+    await signIn(page, 'intermediary', 'MI', 'Studio Colombo');
+    const company = page.getByLabel('Per quale azienda?');
+    await company.selectOption(B);
+    await page.getByLabel('Tempi di pagamento').check();
+    await page.getByLabel('La tua domanda (facoltativa)').fill('Quando arriva il pagamento diretto di febbraio?');
+    await page.reload();
+    await page.locator('#view-start:not([hidden])').waitFor();
+    assert.is(await company.inputValue(), B, 'the company chosen before the reload');
+    assert.ok(await page.getByLabel('Tempi di pagamento').isChecked(), 'the topic chosen before the reload');
+    assert.is(await page.getByLabel('La tua domanda (facoltativa)').inputValue(), 'Quando arriva il pagamento diretto di febbraio?');
+    await shot(page, 'start-reloaded');
+    await page.getByRole('button', { name: 'Avvia la chat' }).click();
+    await page.waitForFunction(() => document.body.dataset.view !== 'start');
+    assert.is(sent.length, 1);
+    assert.is(sent[0]!.context?.matricola, B, 'the chat is about the company chosen before the reload');
+    // The server (real calendar) may say it is closed: nothing is open either way, so «Esci» leaves at once.
+    await page.getByRole('button', { name: 'Esci', exact: true }).click();
+    await signIn(page, 'intermediary', 'MI', 'Studio Bianchi');
+    await page.locator('#view-start:not([hidden])').waitFor();
+    assert.is(await company.inputValue(), '', 'the next person signing in to this tab is asked afresh');
+    await c.close();
+  });
+
   test('a consultant holding one company is asked too, so a general question can be sent: "Scegli l’azienda…" first and refused if left, in the chat and in the request form', async () => {
     // The development sign-in's saved choice, with one company (its form always gives a consultant two); a
     // consultant of their own for each context, as the first one's chat is still waiting.

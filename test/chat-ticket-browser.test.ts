@@ -236,7 +236,7 @@ if (chromiumOrSkip()) {
     // Four files, one of them refused: "Togli" takes that one away alone, by keyboard; the other three stay and go.
     const txt = (n: string) => ({ name: `${n}.txt`, mimeType: 'text/plain', buffer: Buffer.from(`${n}\n`) });
     await files.setInputFiles([txt('busta-paga'), { name: 'SR41.pdf', mimeType: 'application/pdf', buffer: Buffer.from('testo\n') }, txt('iban'), txt('delega')]);
-    await error.filter({ hasText: 'Puoi allegare al massimo 3 file.' }).waitFor();
+    await error.filter({ hasText: 'Puoi allegare al massimo 3 file: ne hai scelti 4. Togli quelli in più con «Togli». «SR41.pdf» non è un vero file PDF' }).waitFor();
     await page.getByRole('button', { name: 'Togli «SR41.pdf»' }).focus();
     await page.keyboard.press('Enter');
     await page.locator('#tk-chosen li').nth(3).waitFor({ state: 'detached' });

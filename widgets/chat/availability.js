@@ -14,6 +14,7 @@ import { say } from '../lib/said.js';
 import { $, h } from '../lib/ui.js';
 import { asksCompany, companyNote, fillCompanySelect, matricolaOf } from './company.js';
 import { showFailure } from './request-error.js';
+import { forgetStartDraft, initStartDraft, startCompany } from './start-draft.js';
 import { TOPICS, formDirty, mountClosed, offerTicket, openMine } from './tickets.js';
 
 const CLOSED_REASONS = ['outside_hours', 'weekend', 'holiday', 'not_rolled_out'];
@@ -67,7 +68,7 @@ export async function checkAvailability(note) {
 function renderCompany() {
   const { state } = d;
   const held = state.client?.user?.matricole ?? [];
-  fillCompanySelect($('#company'), held);
+  fillCompanySelect($('#company'), held, startCompany(held));
   $('#company-field').hidden = !askCompany();
   const role = state.client?.role;
   // A worker's page may name their employer's matricola too: the chat is about their own pay, not "an azienda".
@@ -149,6 +150,7 @@ async function askChat(req, waitAnyway = false) {
   try {
     await state.client.request('chat.request', f);
     $('#question').value = '';
+    forgetStartDraft();
     return null;
   } catch (err) {
     if (err?.code === 'service_closed') showClosed({ reason: err.reason, opensAt: err.opensAt, holidaysBefore: err.holidaysBefore });
@@ -261,6 +263,7 @@ export function initAvailability(deps) {
   }
   $('#closed-check').addEventListener('click', () => void checkAvailability());
   $('#start-form').addEventListener('submit', submitStart);
+  initStartDraft();
   for (const id of ['#start-mine', '#closed-mine']) $(id).addEventListener('click', () => openMine());
   $('#closing-wait').addEventListener('click', async () => {
     $('#closing-error').textContent = '';

@@ -27,7 +27,7 @@ import { initConversation, keepForHandover, renderConversation, restoreEnded, se
 import { cleanContext, embedBridge, hostOrigin } from './embed.js';
 import { initQueue, placeLost, renderQueueView, showQueue, wireQueue } from './queue-view.js';
 import { initRating } from './rating.js';
-import { formDirty, initTickets, renderTickets, wireTickets } from './tickets.js';
+import { formDirty, initTickets, keepPlace, renderTickets, restorePlace, wireTickets } from './tickets.js';
 
 /** Views of the Linea INPS part: a reconnect or an availability re-check does not take the user away from them. */
 const TICKET_VIEWS = ['closing', 'ticket', 'done', 'list', 'thread'];
@@ -141,6 +141,7 @@ function showView(name) {
   state.view = name;
   state.navigation += 1;
   document.body.dataset.view = name;
+  keepPlace(name);
   showAnnouncements(name);
   if (hadFocus || unfocused) focusView(name);
   post('session', { active: name === 'queue' || name === 'chat' });
@@ -221,6 +222,8 @@ function wire(client) {
     if (f.reconnected && (TICKET_VIEWS.includes(state.view) || (state.view === 'closed' && formDirty()))) return;
     // A reload while a chat's end was on screen shows it again (with its rating question, if still open).
     if (!f.reconnected && restoreEnded()) return;
+    // A reload on "Le mie richieste" or a request opened from it: the list again, with its search.
+    if (!f.reconnected && restorePlace()) return;
     void checkAvailability();
   });
 

@@ -17,7 +17,10 @@
 import { $ } from '../lib/ui.js';
 import { forgetEnded, forgetMessageDraft } from './conversation.js';
 import { showFailure } from './request-error.js';
+import { forgetStartDraft } from './start-draft.js';
 import { forgetDraft, formDirty } from './ticket-form.js';
+import { forgetFilters } from './ticket-list-filters.js';
+import { forgetPlace } from './ticket-list.js';
 import { forgetReplyDrafts } from './ticket-thread.js';
 
 /** deps: { state, signOut() (forgets the sign-in) } */
@@ -30,6 +33,9 @@ export function initSignOut({ state, signOut }) {
     forgetEnded();
     forgetMessageDraft();
     forgetDraft();
+    forgetStartDraft();
+    forgetPlace();
+    forgetFilters();
     forgetReplyDrafts();
     location.reload();
   };

@@ -28,22 +28,32 @@ async function kindOf(file) {
   return null;
 }
 
+/** What is wrong with one file, as words for say(), or null. */
+async function problemOf(f) {
+  const name = f.name;
+  if (f.size > MAX_BYTES) return () => t('tk.file.tooBig', { name });
+  if (f.size === 0) return () => t('tk.file.empty', { name });
+  const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1].toLowerCase() ?? '';
+  if (TEXT.includes(ext)) return null;
+  const kind = await kindOf(f);
+  if (kind) return null;
+  return BINARY[ext] ? () => t('tk.file.disguised', { name, type: BINARY[ext] }) : () => t('tk.file.type', { name });
+}
+
 /**
- * A friendly message for the first file the server would refuse (it checks again, by content), as
- * words for say() (lib/said.js: said again in a new language), or null.
+ * A friendly message for everything the server would refuse (it checks again, by content): too many files
+ * and each refused file, all at once, as words for say() (lib/said.js: said again in a new language), or
+ * null. Only the first used to be said, so four files with a big one and a wrong one took three tries,
+ * each "Togli" revealing the next refusal.
  */
 export async function fileProblem(files) {
-  if (files.length > MAX_FILES) return () => t('tk.file.tooMany');
+  const problems = [];
+  if (files.length > MAX_FILES) problems.push(() => t('tk.file.tooMany', { count: files.length }));
   for (const f of files) {
-    const name = f.name;
-    if (f.size > MAX_BYTES) return () => t('tk.file.tooBig', { name });
-    if (f.size === 0) return () => t('tk.file.empty', { name });
-    const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1].toLowerCase() ?? '';
-    if (TEXT.includes(ext)) continue;
-    const kind = await kindOf(f);
-    if (!kind) return BINARY[ext] ? () => t('tk.file.disguised', { name, type: BINARY[ext] }) : () => t('tk.file.type', { name });
+    const problem = await problemOf(f);
+    if (problem) problems.push(problem);
   }
-  return null;
+  return problems.length ? () => problems.map((words) => words()).join(' ') : null;
 }
 
 /**

@@ -12,11 +12,18 @@
  * company choices are only a convenience: the matricole the token holds.
  */
 import { t } from '../i18n.js';
-import { dateField, readDays } from '../lib/date-field.js';
+import { dateField, dayText, readDays } from '../lib/date-field.js';
 import { say } from '../lib/said.js';
+import { forget, readJson, writeJson } from '../lib/tab-store.js';
 import { $, h } from '../lib/ui.js';
 
 const STATUSES = ['open', 'in_progress', 'closed'];
+/**
+ * The filters in force, kept in the tab across a reload: a consultant who narrowed the list to one company and
+ * reloaded found all their companies' requests again, under a form that no longer said which company it had been.
+ */
+const KEY = 'infocig.chat.listFilters';
+const FIELDS = ['matricola', 'status', 'subject', 'from', 'to', 'mine'];
 /** Those who see requests others filed: an employer its consultants', a consultant its companies'. */
 const COMPANY_ROLES = ['employer', 'intermediary'];
 
@@ -48,6 +55,7 @@ export function initListFilters({ held, role, apply }) {
       return $('#lf-from').focus();
     }
     applied = next;
+    keep();
     apply();
   });
   $('#lf-clear').addEventListener('click', () => {
@@ -55,8 +63,31 @@ export function initListFilters({ held, role, apply }) {
     $('#lf-error').textContent = '';
     for (const id of ['#lf-from', '#lf-to']) $(id).removeAttribute('aria-invalid');
     applied = {};
+    keep();
     apply();
   });
+  restore();
+}
+
+function keep() {
+  writeJson(KEY, filtersActive() ? applied : null);
+}
+
+/** The filters kept in the tab, in force again and back in the form (the company once its choices are drawn). */
+function restore() {
+  const kept = readJson(KEY);
+  if (!kept || typeof kept !== 'object') return;
+  applied = Object.fromEntries(FIELDS.filter((k) => typeof kept[k] === 'string' && kept[k]).map((k) => [k, kept[k]]));
+  const f = $('#list-filters').elements;
+  f.subject.value = applied.subject ?? '';
+  f.from.value = dayText(applied.from ?? '');
+  f.to.value = dayText(applied.to ?? '');
+  f.mine.checked = applied.mine === 'true';
+}
+
+export function forgetFilters() {
+  applied = {};
+  forget(KEY);
 }
 
 export const filtersActive = () => Object.keys(applied).length > 0;
@@ -71,15 +102,16 @@ export const filterQuery = () => new URLSearchParams(applied).toString();
  */
 export function renderFilters(anyRequests) {
   const held = heldOf();
-  fill($('#lf-company'), t('tk.filter.allCompanies'), held.map((m) => [m, m]));
-  fill($('#lf-status'), t('tk.filter.allStatuses'), STATUSES.map((s) => [s, t(`tk.filter.${s}`)]));
+  fill($('#lf-company'), t('tk.filter.allCompanies'), held.map((m) => [m, m]), applied.matricola);
+  fill($('#lf-status'), t('tk.filter.allStatuses'), STATUSES.map((s) => [s, t(`tk.filter.${s}`)]), applied.status);
   $('#lf-company-box').hidden = held.length < 2;
   $('#lf-mine-box').hidden = !COMPANY_ROLES.includes(roleOf());
   $('#list-filters').hidden = !anyRequests && !filtersActive();
 }
 
-function fill(select, all, choices) {
-  const chosen = select.value;
+/** `wanted`: the choice in force, for a select not yet filled (after a reload). */
+function fill(select, all, choices, wanted = '') {
+  const chosen = select.value || wanted;
   select.replaceChildren(h('option', { value: '' }, all), ...choices.map(([value, text]) => h('option', { value }, text)));
   select.value = choices.some(([value]) => value === chosen) ? chosen : '';
 }

@@ -11,6 +11,7 @@
  */
 import { formatDate, formatDateTime, formatDue, label, t } from '../i18n.js';
 import { say } from '../lib/said.js';
+import { forget, readText, writeText } from '../lib/tab-store.js';
 import { $, h } from '../lib/ui.js';
 import { api, errNodes, reconnecting } from './ticket-api.js';
 import { filterQuery, filtersActive, initListFilters, renderFilters } from './ticket-list-filters.js';
@@ -24,6 +25,28 @@ const PAGE_SIZE_MAX = 100;
 let d;
 /** items: what is shown (null: nothing yet); rows: how many were asked for (a multiple of PAGE_SIZE); seq: the last load. */
 const mine = { items: null, total: 0, rows: 0, seq: 0, more: false };
+
+/** Whether "Le mie richieste" (or a request opened from it) was on screen: a reload opens the list again. */
+const PLACE_KEY = 'infocig.chat.listShown';
+/** Views that say nothing of where the user was (shown while starting, signing in, failing). */
+const PASSING = ['loading', 'signin', 'error'];
+
+/** Notes the view shown: the list or a request's thread are kept, any other place the user went forgets them. */
+export function keepPlace(view) {
+  if (view === 'list' || view === 'thread') writeText(PLACE_KEY, '1');
+  else if (!PASSING.includes(view)) forget(PLACE_KEY);
+}
+
+/** After a reload on the list or a thread: the list again, with the filters in force. False when it was not shown. */
+export function restorePlace() {
+  if (readText(PLACE_KEY) !== '1') return false;
+  void openMine();
+  return true;
+}
+
+export function forgetPlace() {
+  forget(PLACE_KEY);
+}
 
 /** The list changed on the server: the next opening says "loading" again. */
 export function forgetList() {

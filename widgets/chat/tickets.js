@@ -17,7 +17,8 @@ import { initLive } from './ticket-live.js';
 import { initThread, openThread, renderThreadView } from './ticket-thread.js';
 
 export { TOPICS, formDirty, mountClosed, offerTicket } from './ticket-form.js';
-export { openMine } from './ticket-list.js';
+export { forgetPlace, keepPlace, openMine, restorePlace } from './ticket-list.js';
+export { forgetFilters } from './ticket-list-filters.js';
 export { wireLive as wireTickets } from './ticket-live.js';
 export { openThread } from './ticket-thread.js';
 
