@@ -9,7 +9,7 @@
  * - when the connection is lost the line under the figures says, as a warning,
  *   that the data are NOT up to date (not a grey note with the code "error");
  * - a "solo ticket" switch or a "Rileva il giorno" the server refuses says so on
- *   the page, not only to a screen reader;
+ *   the page, not only to a screen reader; a day recorded is confirmed there too;
  * - pushes that stop with the socket open (the server skips a round whose read
  *   failed) make the page read by itself after 10 s, not show frozen figures as live.
  * axe-core finds no serious or critical violation. Screenshots:
@@ -166,6 +166,27 @@ if (chromiumOrSkip()) {
     assert.ok(await snap.isVisible());
     await chromium.shot(page, 'refused', true);
     assert.equal(await chromium.axe(page, 'refused'), []);
+  });
+
+  test('a day recorded with «Rileva il giorno» is confirmed on the page, not only to a screen reader, and the confirmation goes at the next try', async () => {
+    const page = await chromium.newPage('snapshot-done', { viewport: { width: 1024, height: 768 } });
+    await signIn(page);
+    const done = page.locator('#snapshot-done');
+    assert.is(await done.textContent(), '');
+    await page.getByRole('button', { name: 'Rileva il giorno' }).click();
+    await done.filter({ hasText: /^Rilevazione del \d{2}\/\d{2}\/\d{4} salvata\.$/ }).waitFor();
+    assert.ok(await done.isVisible());
+    await page.locator('#snapshot-form').scrollIntoViewIfNeeded();
+    await chromium.shot(page, 'snapshot-done', false);
+    await page.getByLabel('Lingua', { exact: true }).selectOption('en');
+    await done.filter({ hasText: /^Snapshot of .+ saved\.$/ }).waitFor();
+    await page.getByLabel('Language', { exact: true }).selectOption('it');
+    // A refused next try shows its error, not the earlier confirmation beside it.
+    await page.route('**/api/v1/dashboard/snapshots', (route) => route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'unavailable', message: 'down' } }) }));
+    await page.getByRole('button', { name: 'Rileva il giorno' }).click();
+    await page.locator('#snapshot-error', { hasText: 'Giorno non rilevato.' }).waitFor();
+    assert.is(await done.textContent(), '');
+    assert.equal(await chromium.axe(page, 'snapshot done'), []);
   });
 
   test('when the pushes stop with the socket still open, the page reads the figures itself instead of passing frozen ones off as live, and takes the pushes again when they come back', async () => {

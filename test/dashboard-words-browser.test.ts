@@ -5,7 +5,9 @@
  * page's language, "Italy" in English ("Italia" there was the server's Italian
  * name), and again "Italia" when switched back; the open tickets' figure,
  * which counts those in progress too, says so, and is the sum of the sedi
- * table's «Aperti» and «In lavorazione» columns. Skips without chromium.
+ * table's «Aperti» and «In lavorazione» columns; so does the chart of the
+ * tickets left at the end of each day (`backlogEnd`, not closed by then).
+ * Skips without chromium.
  */
 import type { Page } from 'playwright-core';
 import { test } from './helpers/browser-test.ts';
@@ -73,6 +75,17 @@ if (chromiumOrSkip()) {
     await page.locator('#kpis dt', { hasText: 'Tickets open or in progress' }).waitFor();
     await page.getByLabel('Language', { exact: true }).selectOption('it');
     await chromium.shot(page, 'kpis');
+  });
+
+  test('the backlog chart says it counts the tickets in progress too, as its figure does, in Italian and English', async () => {
+    const page = ctx.page;
+    const caption = page.locator('#ch-backlog-cap');
+    await caption.filter({ hasText: 'Ticket aperti o in lavorazione a fine giornata' }).waitFor();
+    await page.getByLabel('Lingua', { exact: true }).selectOption('en');
+    await caption.filter({ hasText: 'Tickets open or in progress at end of day' }).waitFor();
+    await page.getByLabel('Language', { exact: true }).selectOption('it');
+    await caption.scrollIntoViewIfNeeded();
+    await chromium.shot(page, 'backlog-chart');
   });
 }
 

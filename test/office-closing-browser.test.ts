@@ -30,8 +30,9 @@ const { api, devToken } = serverApi(() => ctx.server!.url);
 const focused = (page: Page) => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset?.id ?? document.activeElement?.id ?? '');
 const colleague = () => devToken({ role: 'office', sub: 'op-bassi', sede: 'SEDE-MI', name: 'Marco Bassi' });
 
-/** The operator closes the request on screen with the first outcome ("Pratica definita") and waits for the pane to say it. */
+/** The operator closes the request on screen as «Pratica definita» (chosen: nothing is preselected) and waits for the pane to say it. */
 async function closeOnScreen(page: Page): Promise<void> {
+  await page.getByLabel('Esito', { exact: true }).selectOption('defined');
   await page.getByRole('button', { name: 'Chiudi la richiesta' }).click();
   await page.locator('#t-closed').waitFor();
 }

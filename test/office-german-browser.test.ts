@@ -52,7 +52,7 @@ if (chromiumOrSkip()) {
     await page.getByRole('button', { name: 'Übernehmen' }).click();
     await page.getByRole('heading', { name: 'Der Person antworten' }).waitFor();
     await page.locator('#t-status', { hasText: 'In Bearbeitung' }).waitFor();
-    assert.match(await page.locator('#detail').innerText(), /Rückmeldung bis/);
+    assert.match(await page.locator('#detail').innerText(), /Antwort fällig bis/);
     await chromium.shot(page, 'taken');
     assert.equal(await chromium.axe(page, 'de taken'), []);
   });

@@ -5,7 +5,9 @@
  * over 5 MB) is said as they are chosen, not only at «Invia la risposta», and
  * goes away when the choice is fixed; a file the server refuses for its content
  * takes the focus to the files, marked invalid, since they are what to change,
- * in a reply and in a letter written first («Scrivi a un utente»).
+ * in a reply and in a letter written first («Scrivi a un utente»), whose
+ * files are also checked as chosen; the empty text's message goes as the
+ * operator writes.
  * Screenshots: test/screenshots/office-reply-files-*.png. Skips without chromium.
  */
 import type { Page } from 'playwright-core';
@@ -114,6 +116,41 @@ if (chromiumOrSkip()) {
     assert.ok(said.length > 0, 'the empty text is refused');
     await files.setInputFiles([pdf('a.pdf')]);
     assert.is(await page.locator('#reply-error').textContent(), said);
+  });
+
+  test('the empty text\'s message goes once the operator writes, not at the next «Invia»', async () => {
+    const page = ctx.page;
+    const text = page.getByLabel('Testo della risposta');
+    await text.fill('');
+    await page.getByRole('button', { name: 'Invia la risposta' }).click();
+    await page.locator('#reply-error', { hasText: 'Scrivi il testo della risposta.' }).waitFor();
+    assert.is(await text.getAttribute('aria-invalid'), 'true');
+    // Spaces are still no text: the message stays.
+    await text.pressSequentially('  ');
+    assert.is(await page.locator('#reply-error').textContent(), 'Scrivi il testo della risposta.');
+    await text.pressSequentially('Gentile');
+    assert.is(await page.locator('#reply-error').textContent(), '');
+    assert.is(await text.getAttribute('aria-invalid'), null);
+    await chromium.shot(page, 'text-fixed', true);
+  });
+
+  test('a letter to a user says a fourth file or one over 5 MB as they are chosen, and takes the message away when the choice is right', async () => {
+    const page = ctx.page;
+    await page.getByRole('button', { name: 'Scrivi a un utente' }).click();
+    const files = page.locator('#compose-files');
+    const error = page.locator('#compose-error');
+    await files.setInputFiles(['a.pdf', 'b.pdf', 'c.pdf', 'd.pdf'].map(pdf));
+    await error.filter({ hasText: 'Puoi allegare al massimo 3 file.' }).waitFor();
+    assert.is(await files.getAttribute('aria-invalid'), 'true');
+    await chromium.shot(page, 'letter-four', true);
+    await files.setInputFiles([{ name: 'cud.pdf', mimeType: 'application/pdf', buffer: pdfOfSize(5 * 1024 * 1024 + 1) }]);
+    await error.filter({ hasText: '«cud.pdf» supera i 5 MB.' }).waitFor();
+    await files.setInputFiles([pdf('a.pdf')]);
+    assert.is(await error.textContent(), '');
+    assert.is(await files.getAttribute('aria-invalid'), null);
+    await page.getByRole('button', { name: 'Annulla' }).click();
+    await page.locator('.q-item').first().click();
+    await page.locator('#reply-text').waitFor();
   });
 }
 

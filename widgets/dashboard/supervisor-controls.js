@@ -136,7 +136,9 @@ export function supervisorControls({ api, announce, isSupervisor, loadHistory })
   async function takeSnapshot(e) {
     e.preventDefault();
     const error = $('#snapshot-error');
+    const done = $('#snapshot-done');
     error.textContent = '';
+    done.textContent = '';
     const days = readDays([snapshotDay], error);
     if (!days) return;
     const [day] = days;
@@ -148,7 +150,9 @@ export function supervisorControls({ api, announce, isSupervisor, loadHistory })
     }
     try {
       await api('/api/v1/dashboard/snapshots', { method: 'POST', body: { day } });
+      // Said aloud and also shown by the form: one who sees the page saw nothing happen otherwise.
       announce(dt('history.snapshot.done', { day: dayText(day) }));
+      say(done, () => dt('history.snapshot.done', { day: dayText(day) }));
       await Promise.all([loadHistory(), loadAudit()]);
     } catch (err) {
       sayError(error, err, () => ({ lead: dt('history.snapshot.failed') })); // shown by the field, and read out (role=alert)

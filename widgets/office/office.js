@@ -28,11 +28,12 @@ import { staffSignIn } from '../lib/staff-sign-in.js';
 import { SEDI, officeSession } from './session.js';
 import { applyOffice, tr } from './strings.js';
 import { checkChosen, renderOutcomes, ticketForms } from './ticket-forms.js';
+import { clearWhenFixed } from './fixed.js';
 import { ticketView } from './ticket-view.js';
 import { transferForm } from './transfer-form.js';
 import { composeForm } from './compose-form.js';
 import { noteForm } from './notes.js';
-import { cannedPicker, letterDate } from './canned.js';
+import { cannedPicker, letterDate, unfilled } from './canned.js';
 import { goneHandler } from './gone.js';
 
 const REFRESH_MS = 30_000;
@@ -152,7 +153,11 @@ async function boot() {
   $('#more').addEventListener('click', () => void loadQueue({ more: true }));
   $('#take').addEventListener('click', () => void take());
   $('#reply-form').addEventListener('submit', sendReply);
-  $('#reply-files').addEventListener('change', checkChosen);
+  $('#reply-files').addEventListener('change', () => checkChosen());
+  // A field's message goes once the field is fixed, not at the next «Invia» (fixed.js).
+  clearWhenFixed($('#reply-text'), $('#reply-error'), (v) => v.trim() !== '' && unfilled(v).length === 0);
+  clearWhenFixed($('#close-outcome'), $('#close-error'), (v) => v !== '');
+  clearWhenFixed($('#close-other'), $('#close-error'), (v) => v.trim() !== '');
   $('#note-form').addEventListener('submit', (e) => void notes.submit(e));
   $('#close-form').addEventListener('submit', closeTicket);
   $('#transfer-form').addEventListener('submit', (e) => void transfer.submit(e));

@@ -37,9 +37,9 @@ export function fileProblem(files) {
   return empty ? () => tr('off.reply.emptyFile', { name: empty.name }) : null;
 }
 
-export function renderChosen() {
-  const input = $('#reply-files');
-  $('#reply-chosen').replaceChildren(...[...input.files].map((f) => h('li', {}, `${f.name} (${formatSize(f.size)})`)));
+/** Lists the files chosen (the reply's, or those of the list given); a letter's form has no list. */
+export function renderChosen(input = $('#reply-files'), list = $('#reply-chosen')) {
+  list?.replaceChildren(...[...input.files].map((f) => h('li', {}, `${f.name} (${formatSize(f.size)})`)));
 }
 
 /** The server's refusals that are about the files, not the text: the operator changes the files. */
@@ -50,10 +50,8 @@ export const FILE_REFUSALS = new Set(['attachment_type_refused', 'attachment_too
  * over 5 MB), not only at «Invia»; a choice that fixes an earlier problem takes its message away, so an
  * error about files no longer chosen does not stay on screen.
  */
-export function checkChosen() {
-  renderChosen();
-  const input = $('#reply-files');
-  const error = $('#reply-error');
+export function checkChosen(input = $('#reply-files'), error = $('#reply-error'), list = $('#reply-chosen')) {
+  renderChosen(input, list);
   const problem = fileProblem([...input.files]);
   if (problem) {
     say(error, problem);
@@ -65,10 +63,14 @@ export function checkChosen() {
   }
 }
 
+/** The outcomes, after an empty first choice: closing is deliberate, nothing is chosen for the operator. */
 export function renderOutcomes() {
   const select = $('#close-outcome');
-  const value = select.value || OUTCOMES[0];
-  select.replaceChildren(...OUTCOMES.map((o) => h('option', { value: o }, tr(`off.outcome.${o}`))));
+  const value = select.value;
+  select.replaceChildren(
+    h('option', { value: '' }, tr('off.close.choose')),
+    ...OUTCOMES.map((o) => h('option', { value: o }, tr(`off.outcome.${o}`))),
+  );
   select.value = value;
   $('#close-other-box').hidden = select.value !== 'other';
 }
@@ -189,15 +191,19 @@ export function ticketForms({ state, api, announce, openTicket, loadQueue, letGo
     if (!t || t.gone) return;
     const error = $('#close-error');
     error.textContent = '';
-    const choice = $('#close-outcome').value;
+    const select = $('#close-outcome');
+    const choice = select.value;
     const other = $('#close-other');
     const outcome = choice === 'other' ? other.value.trim() : OUTCOME_TEXT[choice];
-    if (!outcome) {
-      say(error, () => tr('off.close.otherEmpty'));
-      other.setAttribute('aria-invalid', 'true');
-      other.focus();
+    // No outcome chosen (none is preselected: closing is deliberate), or «Altro…» left empty.
+    const wrong = !choice ? [select, 'off.close.noOutcome'] : !outcome ? [other, 'off.close.otherEmpty'] : null;
+    if (wrong) {
+      say(error, () => tr(wrong[1]));
+      wrong[0].setAttribute('aria-invalid', 'true');
+      wrong[0].focus();
       return;
     }
+    select.removeAttribute('aria-invalid');
     other.removeAttribute('aria-invalid');
     try {
       await api(`/api/v1/tickets/${t.id}`, { method: 'PATCH', json: { status: 'closed', outcome } });

@@ -228,6 +228,8 @@ export function ticketView({ state, api, request, announce, canned }) {
     $('#take-box').hidden = t.status !== 'open';
     $('#reply-form').hidden = closed;
     $('#close-form').hidden = closed;
+    // Closing a request nobody answered is allowed (a duplicate, a mistake) but said before it goes.
+    $('#close-unanswered').hidden = closed || Boolean(t.respondedAt);
     $('#transfer-form').hidden = closed;
     const closedBox = $('#t-closed');
     closedBox.hidden = !closed;
