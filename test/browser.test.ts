@@ -172,7 +172,8 @@ if (chromiumOrSkip('browser test')) {
     const chat = ctx.chat;
     const adv = ctx.advisor;
     await ctx.workerCtx.setOffline(true);
-    await chat.locator('#conn', { hasText: 'Riconnessione…' }).waitFor();
+    // The browser says it is offline: the page says so at once (it retries by itself, and at once when back online).
+    await chat.locator('#conn', { hasText: 'Connessione assente: la pagina riprova da sola.' }).waitFor();
     await shot(ctx.worker, 'chat-reconnecting');
     await adv.getByLabel('Risposta a Mario Rossi').fill('Messaggio inviato durante la disconnessione');
     await adv.getByLabel('Risposta a Mario Rossi').press('Enter');

@@ -118,7 +118,7 @@ if (chromiumOrSkip('waiting-tips test')) {
     await w.getByRole('button', { name: 'Entra' }).click();
     await w.getByLabel('CIGO – Cassa integrazione ordinaria').check();
     await w.context().setOffline(true);
-    await w.locator('#conn', { hasText: 'Riconnessione…' }).waitFor();
+    await w.locator('#conn', { hasText: 'Connessione assente: la pagina riprova da sola.' }).waitFor();
     await w.getByRole('button', { name: 'Avvia la chat' }).click();
     const NO_LINE = 'Connessione assente: controlla la rete e riprova (la pagina si ricollega da sola).';
     await w.locator('#start-error', { hasText: NO_LINE }).waitFor();
@@ -127,7 +127,7 @@ if (chromiumOrSkip('waiting-tips test')) {
     await w.getByRole('button', { name: 'Avvia la chat' }).click();
     await w.getByRole('heading', { name: 'Sei in coda' }).waitFor();
     await w.context().setOffline(true);
-    await w.locator('#conn', { hasText: 'Riconnessione…' }).waitFor();
+    await w.locator('#conn', { hasText: 'Connessione assente: la pagina riprova da sola.' }).waitFor();
     await w.getByRole('button', { name: 'Esci dalla coda' }).click();
     await w.locator('#queue-error', { hasText: 'Connessione assente: sei ancora in coda. Riprova quando la pagina è di nuovo collegata.' }).waitFor();
     assert.ok(await w.getByRole('heading', { name: 'Sei in coda' }).isVisible(), 'still in the queue view');
