@@ -105,15 +105,15 @@ if (chromiumOrSkip()) {
     const draft = 'Ho chiesto al datore di lavoro la ricevuta del flusso UniEmens';
     await page.getByLabel('Testo della risposta').pressSequentially(draft, { delay: 5 });
     await page.reload();
-    await page.getByRole('heading', { name: 'Il servizio è chiuso' }).waitFor();
-    await page.locator('#closed-mine').click();
+    // A reload among the requests opens «Le mie richieste» again (the list keeps its place in the tab).
+    await page.getByRole('heading', { name: 'Le mie richieste' }).waitFor();
     await page.locator('#tk-list button.tk-item', { hasText: ctx.subject }).click();
     await page.getByRole('heading', { name: ctx.subject }).waitFor();
     assert.is(await page.getByLabel('Testo della risposta').inputValue(), draft);
     await send();
     await page.locator('#th-replies .reply', { hasText: draft }).waitFor();
     await page.reload();
-    await page.locator('#closed-mine').click();
+    await page.getByRole('heading', { name: 'Le mie richieste' }).waitFor();
     await page.locator('#tk-list button.tk-item', { hasText: ctx.subject }).click();
     await page.getByRole('heading', { name: ctx.subject }).waitFor();
     assert.is(await page.getByLabel('Testo della risposta').inputValue(), '', 'sent: not offered again');
