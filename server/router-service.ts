@@ -51,7 +51,7 @@ export class RouterService {
    * Conversations this node assigned and whose advisor has not answered yet: enforced to the tick here
    * (router-unanswered.ts); every node also finds those overdue in the database, in case this node stops.
    */
-  readonly unanswered = new Map<string, { advisorId: string; at: number }>();
+  readonly unanswered = new Map<string, { advisorId: string; at: number; /** assigned with a stored `assigned_at` (since 0023) */ stored: boolean }>();
   /** Told of each chat sent back to the queue, with its user: sessions.ts checks they are still there. */
   onRequeued: ((userId: string) => void) | null = null;
   /** Tells each advisor here how many wait for them, from the snapshot the positions are pushed from. */
@@ -150,7 +150,7 @@ export class RouterService {
     }
     this.lastPushed.delete(entry.userId);
     // From the stored assignment time, so that a welcome on another node, which works the deadline out from it, says the same.
-    this.unanswered.set(conv.id, { advisorId, at: conv.assignedAt?.getTime() ?? clock.now() });
+    this.unanswered.set(conv.id, { advisorId, at: conv.assignedAt?.getTime() ?? clock.now(), stored: conv.assignedAt !== null });
     this.deps.metrics.waitSeconds.observe({ audience: entry.audience }, Math.max(0, (clock.now() - entry.since) / 1000));
     if (!entry.conversationId) void this.deps.recordWait?.(conv.id, entry.since, clock.now());
     // The advisor follows from 0: a conversation handed over arrives with its whole history.

@@ -48,6 +48,9 @@ export class UnansweredChats {
         if (now - conv.assignedAt.getTime() >= config.unansweredSeconds * 1000) await this.take(conversationId, pending.advisorId, conv.assignedAt);
         continue;
       }
+      // Assigned with a stored time that is gone now: another node's sweep took it (the take clears it before
+      // that node's requeue stores the release), and sends it back itself.
+      if (pending.stored) continue;
       // Assigned before 0023: only this node knows of it, so no other can send it back too.
       const messages = await store.messagesAfter(conversationId, 0);
       if (messages.some((m) => m.senderId === pending.advisorId)) continue;

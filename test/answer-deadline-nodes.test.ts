@@ -102,4 +102,18 @@ test('an overdue chat swept by both nodes at once goes back to the queue once: o
   assert.equal(waiting.map((e) => e.conversationId), [conversationId], 'one place in the queue, with the chat');
 });
 
+test('a node whose memory holds a chat another node has just taken (its assignment time cleared, the release not yet stored) leaves it to that node', async () => {
+  const { user, conversationId } = await assignedByA('adv-dl-taken', 'w-dl-taken');
+  const assignedAt = (await nodes.a.services.store.getConversation(conversationId))!.assignedAt!;
+  pastTheDeadline();
+  // The other node's take, caught before its requeue: what this node's sweep can read while that one goes on.
+  assert.ok(await nodes.b.services.store.takeUnanswered(conversationId, 'adv-dl-taken', assignedAt), 'taken by the other node');
+  await nodes.a.services.sweep.run();
+  const mark = randomUUID();
+  nodes.a.services.fanout.toUser('w-dl-taken', { type: 'test.mark', mark });
+  await user.next('test.mark', (f) => f.mark === mark);
+  assert.is(user.all('queue.joined').filter((f) => f.conversationId === conversationId).length, 0, 'not sent back by this node too');
+  assert.not.ok(nodes.a.services.router.unanswered.has(conversationId), 'and forgotten here');
+});
+
 test.run();

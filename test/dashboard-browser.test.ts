@@ -114,7 +114,13 @@ async function situation(): Promise<void> {
   }
   // Three chats rated today (two in MI, one in GE), written as rows: a chat really closed here would
   // become the router's handling-time sample (see above). The unrated one does not count.
-  const closedAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+  // "Today" is Rome's: in the first minutes after its midnight, half an hour ago was yesterday, and the rows
+  // would leave today's figures. Within today, the same order: at most `minutes` ago, and at most
+  // minutes/40 of the time since midnight (every offset here is under 40 minutes).
+  const rome = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Rome', hourCycle: 'h23', hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(Date.now());
+  const [h, m, sec] = rome.split(':').map(Number) as [number, number, number];
+  const sinceMidnight = ((h * 60 + m) * 60 + sec) * 1000;
+  const closedAgo = (minutes: number) => new Date(Date.now() - Math.min(minutes * 60_000, (sinceMidnight * minutes) / 40));
   await ctx.db.db.insert(conversations).values(
     ([['r-mi-1', 'MI', 4], ['r-mi-2', 'MI', 4], ['r-ge-1', 'GE', 5], ['r-ge-2', 'GE', null]] as const).map(([id, province, rating], i) => ({
       id, userId: `u-${id}`, userRole: 'worker' as const, province, audience: 'worker' as const, topic: 'cigo' as const, entry: 'omnia' as const,
