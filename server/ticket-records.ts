@@ -86,16 +86,11 @@ export interface TicketReply {
   at: Date;
 }
 
-/** An internal note: staff only, never part of the thread the user reads. */
-export interface TicketNote {
-  ticketId: string;
-  seq: number;
-  authorId: string;
-  authorRole: string;
-  authorName: string | null;
-  body: string;
-  at: Date;
-}
+/**
+ * An internal note: staff only, never part of the thread the user reads. Stored apart (its own table and seq),
+ * with a reply's fields: one shape, so a change to what a reply carries reaches notes too.
+ */
+export type TicketNote = TicketReply;
 
 export interface AuditEntry {
   id: number;
